@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "metl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "metl", targets: ["metl"]),
+        .executable(name: "metl-bench", targets: ["metl-bench"]),
+        .library(name: "NACHA", targets: ["NACHA"]),
+        .library(name: "Payments", targets: ["Payments"]),
+        .library(name: "Store", targets: ["Store"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure NACHA file format: records, writer, reader, validator. No database, no network.
+        .target(name: "NACHA"),
+        // Payment domain: payment, state machine, validation, store protocol.
+        .target(name: "Payments", dependencies: [
+            "NACHA",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // SQLite (GRDB) implementation of the Payments store.
+        .target(name: "Store", dependencies: [
+            "Payments",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "metl", dependencies: [
+            "NACHA", "Payments", "Store",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "metl-bench", dependencies: [
+            "NACHA", "Payments", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "NACHATests", dependencies: [
+            "NACHA",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "PaymentsTests", dependencies: [
+            "Payments", "Store",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

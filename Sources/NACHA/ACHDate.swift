@@ -1,0 +1,76 @@
+/// A `YYMMDD` calendar date as NACHA writes it. Years are 2000-based. The value is not checked
+/// on construction so that a file with an impossible date can still be read and reported.
+public struct ACHDate: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init?(iso text: some StringProtocol) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        self.init(year: year, month: month, day: day)
+        guard isValid else { return nil }
+    }
+
+    /// True when the date exists in the Gregorian calendar.
+    public var isValid: Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        return day <= Self.daysIn(month: month, year: year)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// 0 = Sunday … 6 = Saturday (Sakamoto's method).
+    public var weekday: Int {
+        let offsets = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4]
+        let y = month < 3 ? year - 1 : year
+        return (y + y / 4 - y / 100 + y / 400 + offsets[(month - 1) % 12] + day) % 7
+    }
+
+    public var isWeekend: Bool { weekday == 0 || weekday == 6 }
+
+    /// The `YYMMDD` digits as one number, for writing into a numeric field.
+    var yymmdd: Int { (year % 100) * 10_000 + month * 100 + day }
+
+    init(yymmdd: Int) {
+        self.init(year: 2000 + yymmdd / 10_000, month: yymmdd / 100 % 100, day: yymmdd % 100)
+    }
+
+    public var description: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (lhs: ACHDate, rhs: ACHDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}
+
+/// A `HHMM` time of day.
+public struct ACHTime: Sendable, Hashable, Codable {
+    public var hour: Int
+    public var minute: Int
+    public init(hour: Int, minute: Int) {
+        self.hour = hour
+        self.minute = minute
+    }
+    public var isValid: Bool { (0...23).contains(hour) && (0...59).contains(minute) }
+    var hhmm: Int { hour * 100 + minute }
+}

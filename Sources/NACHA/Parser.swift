@@ -1,0 +1,423 @@
+/// Consumes records one at a time, in order, building the typed model (when asked) and checking
+/// every rule of the strict validator as it goes. Memory stays flat when the model is not built,
+/// which is how `metl validate` streams files of hundreds of megabytes.
+public struct Parser {
+    public struct Options: Sendable {
+        /// Build the `ACHFile` model; turn off to validate in flat memory.
+        public var buildModel = true
+        /// Stored diagnostics beyond this are counted, not kept (garbage input must not exhaust memory).
+        public var diagnosticLimit = 1_000
+        public init(buildModel: Bool = true, diagnosticLimit: Int = 1_000) {
+            self.buildModel = buildModel
+            self.diagnosticLimit = diagnosticLimit
+        }
+    }
+
+    enum Position { case start, betweenBatches, inBatch, afterFileControl }
+
+    /// What a batch carries: forward entries, or one kind of return. Kinds never mix in a batch.
+    enum BatchKind: String { case forward, returns = "return", dishonored = "dishonored return", contested = "contested return" }
+
+    let options: Options
+    public private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var errorCount = 0
+    public private(set) var warningCount = 0
+    private var droppedDiagnostics = 0
+
+    var position = Position.start
+    var fileHeader: FileHeader?
+    var batches: [Batch] = []
+    var recordCount = 0
+    var paddingCount = 0
+    var fileTotals = ControlTotals()
+    var batchCount = 0
+    var lastBatchNumber = 0
+    var traces = TraceSet()
+
+    // The open batch
+    var batchHeader: BatchHeader?
+    var batchServiceClassCode = 0
+    var batchTotals = ControlTotals()
+    var batchEntries: [Entry] = []
+    var batchKind: BatchKind?
+    var lastTrace = -1
+
+    // The open entry
+    var entry: EntryDetail?
+    var entryLine = 0
+    var entryAddendaIndicator = 0
+    var entryCTXCount = 0
+    var entryAddenda: [Addenda] = []
+    var entryAddendaCount = 0
+
+    /// The file control record's declared values, recorded for `metl inspect`.
+    public private(set) var declaredFileControl: (batchCount: Int, blockCount: Int, totals: ControlTotals)?
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// The recomputed totals of everything read so far.
+    public var computedTotals: ControlTotals { fileTotals }
+
+    /// The model, when `buildModel` is on and a file header was read.
+    public var file: ACHFile? {
+        fileHeader.map { ACHFile(header: $0, batches: batches) }
+    }
+
+    public var hasErrors: Bool { errorCount > 0 }
+
+    // MARK: Records
+
+    /// Consumes one 94-byte record (the splitter pads short lines).
+    mutating func consume(_ record: UnsafeBufferPointer<UInt8>, line: Int, repair: RecordSplitter.Repair) {
+        let type = record[0]
+        switch repair {
+        case .none: break
+        case .padded(let length):
+            note(.warning, .shortLine, line: line, type: type, "record is \(length) characters; read as padded with spaces to 94")
+        case .overlong(let length):
+            note(.error, .longLine, line: line, type: type, "line is \(length) characters, not a whole number of 94-character records")
+        }
+        if let bad = record.firstIndex(where: { $0 < 0x20 || $0 > 0x7E }) {
+            note(.error, .invalidCharacter, line: line, type: type, "character at position \(bad + 1) is not printable ASCII")
+        }
+        if isPadding(record) {
+            if position == .afterFileControl {
+                paddingCount += 1
+            } else {
+                note(.error, .badPadding, line: line, type: type, "all-9 padding record before the file control record")
+            }
+            return
+        }
+        if position == .afterFileControl {
+            note(.error, .recordAfterFileControl, line: line, type: type, "record after the file control record")
+            return
+        }
+        recordCount += 1
+        switch type {
+        case UInt8(ascii: "1"): readFileHeader(record, line: line)
+        case UInt8(ascii: "5"): readBatchHeader(record, line: line)
+        case UInt8(ascii: "6"): readEntry(record, line: line)
+        case UInt8(ascii: "7"): readAddenda(record, line: line)
+        case UInt8(ascii: "8"): readBatchControl(record, line: line)
+        case UInt8(ascii: "9"): readFileControl(record, line: line)
+        default:
+            note(.error, .unknownRecordType, line: line, type: type, "unknown record type")
+        }
+    }
+
+    /// Ends the file: reports what is missing and checks blocking.
+    mutating func finish(lastLine: Int) {
+        switch position {
+        case .start:
+            note(.error, recordCount == 0 ? .emptyFile : .missingFileHeader, line: max(lastLine, 1), type: nil,
+                 recordCount == 0 ? "file contains no records" : "file has no file header record")
+        case .betweenBatches, .inBatch:
+            closeBatch(line: lastLine)
+            note(.error, .missingFileControl, line: max(lastLine, 1), type: nil, "file ends without a file control record")
+        case .afterFileControl:
+            let total = recordCount + paddingCount
+            if total % NACHA.blockingFactor != 0 {
+                note(.error, .incompleteBlock, line: lastLine, type: nil,
+                     "\(total) records is not a multiple of the blocking factor 10 (pad with all-9 records)")
+            }
+        }
+        if droppedDiagnostics > 0 {
+            diagnostics.append(Diagnostic(.warning, .tooManyDiagnostics, line: lastLine, recordType: nil,
+                                          "\(droppedDiagnostics) more diagnostics not shown"))
+        }
+    }
+
+    private func isPadding(_ record: UnsafeBufferPointer<UInt8>) -> Bool {
+        record[0] == 0x39 && record[1] == 0x39 && record.allSatisfy { $0 == 0x39 }
+    }
+
+    // MARK: File header and control
+
+    private mutating func readFileHeader(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        guard position == .start else {
+            note(.error, .recordOutOfOrder, line: line, type: record[0], "second file header record")
+            return
+        }
+        position = .betweenBatches
+        typealias F = FileHeader.Fields
+        var decoder = FieldDecoder(record, line: line)
+        let priority = decoder.number(F.priorityCode)
+        let destination = decoder.text(F.immediateDestination)
+        let origin = decoder.text(F.immediateOrigin)
+        let creationDate = decoder.date(F.creationDate)
+        let time = decoder.optionalNumber(F.creationTime).map { ACHTime(hour: $0 / 100, minute: $0 % 100) }
+        let modifier = decoder.text(F.fileIDModifier)
+        var header = FileHeader(immediateDestination: destination, immediateOrigin: origin, creationDate: creationDate,
+                                creationTime: time, fileIDModifier: modifier,
+                                immediateDestinationName: decoder.text(F.destinationName),
+                                immediateOriginName: decoder.text(F.originName), referenceCode: decoder.text(F.referenceCode))
+        header.priorityCode = priority
+        // Checked as text: ` 94` is the classic FH004 reject, reported as FH-RECORD-SIZE alone.
+        header.recordSize = Int(decoder.text(F.recordSize)) ?? 0
+        header.blockingFactor = Int(decoder.text(F.blockingFactor)) ?? 0
+        header.formatCode = decoder.text(F.formatCode)
+        checkFileHeader(header, &decoder)
+        absorb(decoder)
+        fileHeader = header
+    }
+
+    private mutating func readFileControl(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        if position == .start {
+            note(.error, .missingFileHeader, line: line, type: record[0], "file control record before any file header")
+        }
+        if position == .inBatch {
+            note(.error, .recordOutOfOrder, line: line, type: record[0], "file control record inside a batch (batch control missing)")
+            closeBatch(line: line)
+        }
+        position = .afterFileControl
+        typealias F = FileControl.Fields
+        var decoder = FieldDecoder(record, line: line)
+        var declared = ControlTotals()
+        let batchCount = decoder.number(F.batchCount)
+        let blockCount = decoder.number(F.blockCount)
+        declared.entryAddendaCount = decoder.number(F.entryAddendaCount)
+        declared.entryHash = decoder.number(F.entryHash)
+        declared.totalDebit = Int64(decoder.number(F.totalDebit))
+        declared.totalCredit = Int64(decoder.number(F.totalCredit))
+        declaredFileControl = (batchCount, blockCount, declared)
+        let failedFields = Set(decoder.diagnostics.compactMap(\.field))
+        func compare(_ field: Field, _ code: Diagnostic.Code, _ found: some BinaryInteger, _ expected: some BinaryInteger) {
+            if !failedFields.contains(field.name), found != expected {
+                decoder.report(.error, code, field, "\(field.name) is \(found); the file's records give \(expected)")
+            }
+        }
+        compare(F.batchCount, .batchCount, batchCount, self.batchCount)
+        compare(F.blockCount, .blockCount, blockCount, (recordCount + NACHA.blockingFactor - 1) / NACHA.blockingFactor)
+        compare(F.entryAddendaCount, .fileEntryCount, declared.entryAddendaCount, fileTotals.entryAddendaCount)
+        compare(F.entryHash, .fileEntryHash, declared.entryHash, fileTotals.entryHash)
+        compare(F.totalDebit, .fileDebitTotal, declared.totalDebit, fileTotals.totalDebit)
+        compare(F.totalCredit, .fileCreditTotal, declared.totalCredit, fileTotals.totalCredit)
+        absorb(decoder)
+    }
+
+    // MARK: Batches
+
+    private mutating func readBatchHeader(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        switch position {
+        case .start:
+            note(.error, .missingFileHeader, line: line, type: record[0], "batch header before any file header")
+        case .inBatch:
+            note(.error, .recordOutOfOrder, line: line, type: record[0], "batch header inside a batch (batch control missing)")
+            closeBatch(line: line)
+        default: break
+        }
+        position = .inBatch
+        typealias F = BatchHeader.Fields
+        var decoder = FieldDecoder(record, line: line)
+        let serviceClassCode = decoder.number(F.serviceClass)
+        let header = BatchHeader(
+            serviceClass: ServiceClassCode(rawValue: serviceClassCode),
+            companyName: decoder.mandatoryText(F.companyName),
+            companyDiscretionaryData: decoder.text(F.companyDiscretionaryData),
+            companyIdentification: decoder.mandatoryText(F.companyIdentification),
+            standardEntryClass: StandardEntryClass(rawValue: decoder.text(F.standardEntryClass)),
+            companyEntryDescription: decoder.mandatoryText(F.companyEntryDescription),
+            companyDescriptiveDate: decoder.text(F.companyDescriptiveDate),
+            effectiveEntryDate: decoder.date(F.effectiveEntryDate),
+            settlementDate: decoder.julianDay(F.settlementDate),
+            originatorStatusCode: decoder.text(F.originatorStatusCode),
+            originatingDFI: decoder.number(F.originatingDFI),
+            batchNumber: decoder.number(F.batchNumber))
+        checkBatchHeader(header, serviceClassCode: serviceClassCode, &decoder)
+        absorb(decoder)
+        batchCount += 1
+        lastBatchNumber = header.batchNumber
+        batchHeader = header
+        batchServiceClassCode = serviceClassCode
+        batchTotals = ControlTotals()
+        batchEntries = []
+        batchKind = nil
+        lastTrace = -1
+    }
+
+    private mutating func readBatchControl(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        guard position == .inBatch, let header = batchHeader else {
+            note(.error, .recordOutOfOrder, line: line, type: record[0], "batch control without a batch header")
+            return
+        }
+        closeEntry()
+        typealias F = BatchControl.Fields
+        var decoder = FieldDecoder(record, line: line)
+        var declared = ControlTotals()
+        let serviceClass = decoder.number(F.serviceClass)
+        declared.entryAddendaCount = decoder.number(F.entryAddendaCount)
+        declared.entryHash = decoder.number(F.entryHash)
+        declared.totalDebit = Int64(decoder.number(F.totalDebit))
+        declared.totalCredit = Int64(decoder.number(F.totalCredit))
+        let companyIdentification = decoder.text(F.companyIdentification)
+        let mac = decoder.text(F.messageAuthenticationCode)
+        let odfi = decoder.number(F.originatingDFI)
+        let batchNumber = decoder.number(F.batchNumber)
+        checkBatchControl(header: header, serviceClass: serviceClass, companyIdentification: companyIdentification,
+                          odfi: odfi, batchNumber: batchNumber, declared: declared, &decoder)
+        absorb(decoder)
+        fileTotals.add(batchTotals)
+        if options.buildModel {
+            batches.append(Batch(header: header, entries: batchEntries, messageAuthenticationCode: mac))
+        }
+        batchHeader = nil
+        batchEntries = []
+        position = .betweenBatches
+    }
+
+    /// Closes a batch whose control record is missing, so its entries still count.
+    private mutating func closeBatch(line: Int) {
+        guard let header = batchHeader else { return }
+        closeEntry()
+        fileTotals.add(batchTotals)
+        if options.buildModel { batches.append(Batch(header: header, entries: batchEntries)) }
+        batchHeader = nil
+        position = .betweenBatches
+    }
+
+    // MARK: Entries and addenda
+
+    private mutating func readEntry(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        guard position == .inBatch, let header = batchHeader else {
+            note(.error, .recordOutOfOrder, line: line, type: record[0], "entry detail outside a batch")
+            return
+        }
+        closeEntry()
+        typealias F = EntryDetail.Fields
+        var decoder = FieldDecoder(record, line: line)
+        let isCTX = header.standardEntryClass == .ctx
+        let detail = EntryDetail(
+            transactionCode: TransactionCode(rawValue: decoder.number(F.transactionCode)),
+            receivingDFI: decoder.number(F.receivingDFI),
+            checkDigit: decoder.number(F.checkDigit),
+            accountNumber: decoder.text(F.accountNumber),
+            amount: Int64(decoder.number(F.amount)),
+            identificationNumber: decoder.text(F.identificationNumber),
+            individualName: decoder.text(isCTX ? F.ctxReceivingCompany : F.individualName),
+            discretionaryData: decoder.text(F.discretionaryData),
+            traceNumber: decoder.number(F.traceNumber))
+        entryCTXCount = isCTX ? decoder.number(F.ctxAddendaCount) : 0
+        entryAddendaIndicator = decoder.number(F.addendaIndicator)
+        checkEntry(detail, header: header, &decoder)
+        absorb(decoder)
+        entry = detail
+        entryLine = line
+        entryAddenda = []
+        entryAddendaCount = 0
+    }
+
+    private mutating func readAddenda(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
+        guard let detail = entry, let header = batchHeader else {
+            note(.error, .addendaWithoutEntry, line: line, type: record[0], "addenda record not preceded by an entry detail")
+            return
+        }
+        typealias F = Addenda.Fields
+        var decoder = FieldDecoder(record, line: line)
+        let type = decoder.number(F.typeCode)
+        entryAddendaCount += 1
+        let addenda: Addenda?
+        switch type {
+        case 5:
+            addenda = .paymentRelated(.init(information: decoder.text(F.information05)))
+            let sequence = decoder.number(F.sequence05)
+            let entrySequence = decoder.number(F.entrySequence05)
+            if sequence != entryAddendaCount {
+                decoder.report(.error, .addendaSequence, F.sequence05, "addenda sequence number is \(sequence), expected \(entryAddendaCount)")
+            }
+            if entrySequence != detail.traceSequence {
+                decoder.report(.error, .addendaTrace, F.entrySequence05, "entry detail sequence number does not match the entry's trace number")
+            }
+        case 98:
+            addenda = readChangeAddenda(&decoder)
+        case 99:
+            addenda = readReturnAddenda(&decoder)
+        default:
+            decoder.report(.error, .addendaType, F.typeCode, "addenda type code \(type) is not 05, 98 or 99")
+            addenda = nil
+        }
+        if type == 98 || type == 99 {
+            let trace = decoder.number(F.trace)
+            if trace != detail.traceNumber {
+                decoder.report(.error, .addendaTrace, F.trace, "addenda trace number does not match its entry's trace number")
+            }
+        }
+        if let addenda {
+            checkAddenda(addenda, detail: detail, header: header, &decoder)
+            if options.buildModel { entryAddenda.append(addenda) }
+        }
+        absorb(decoder)
+    }
+
+    private func readChangeAddenda(_ decoder: inout FieldDecoder) -> Addenda {
+        typealias F = Addenda.Fields
+        let code = decoder.text(F.changeCode)
+        let original = decoder.number(F.originalTrace)
+        let rdfi = decoder.number(F.originalRDFI)
+        let corrected = decoder.text(F.correctedData)
+        if ChangeCode.lookup(code)?.isRefusal == true {
+            return .refusedNotificationOfChange(.init(
+                refusedChangeCode: code, originalTraceNumber: original, originalReceivingDFI: rdfi, correctedData: corrected,
+                changeCode: decoder.text(F.refusedOriginalChangeCode), traceSequenceNumber: decoder.number(F.refusedTraceSequence)))
+        }
+        return .notificationOfChange(.init(changeCode: code, originalTraceNumber: original, originalReceivingDFI: rdfi,
+                                           correctedData: corrected))
+    }
+
+    private func readReturnAddenda(_ decoder: inout FieldDecoder) -> Addenda {
+        typealias F = Addenda.Fields
+        let code = decoder.text(F.returnReasonCode)
+        let reason = ReturnReasonCode.lookup(code)
+        let original = decoder.number(F.originalTrace)
+        if reason?.isDishonored == true {
+            return .dishonoredReturn(.init(
+                dishonoredReturnReasonCode: code, originalTraceNumber: original, originalReceivingDFI: decoder.number(F.originalRDFI),
+                returnTraceNumber: decoder.number(F.returnTrace), returnSettlementDate: decoder.julianDay(F.returnSettlementDate),
+                returnReasonCode: decoder.text(F.dishonoredReturnReason), information: decoder.text(F.dishonoredInformation)))
+        }
+        if reason?.isContested == true {
+            return .contestedDishonoredReturn(.init(
+                contestedReturnCode: code, originalTraceNumber: original,
+                dateOriginalEntryReturned: decoder.optionalDate(F.dateOriginalEntryReturned),
+                originalReceivingDFI: decoder.number(F.originalRDFI),
+                originalSettlementDate: decoder.julianDay(F.originalSettlementDate),
+                returnTraceNumber: decoder.number(F.returnTrace), returnSettlementDate: decoder.julianDay(F.returnSettlementDate),
+                returnReasonCode: decoder.text(F.dishonoredReturnReason),
+                dishonoredReturnTraceNumber: decoder.number(F.dishonoredReturnTrace),
+                dishonoredReturnSettlementDate: decoder.julianDay(F.dishonoredReturnSettlementDate),
+                dishonoredReturnReasonCode: decoder.text(F.dishonoredReturnReasonCode)))
+        }
+        return .returnEntry(.init(returnReasonCode: code, originalTraceNumber: original,
+                                  dateOfDeath: decoder.optionalDate(F.dateOfDeath),
+                                  originalReceivingDFI: decoder.number(F.originalRDFI), information: decoder.text(F.information99)))
+    }
+
+    /// Completes the open entry: its addenda are now known, so the entry-level counts can be checked.
+    private mutating func closeEntry() {
+        guard let detail = entry, let header = batchHeader else { return }
+        checkEntryAddenda(detail, header: header)
+        batchTotals.add(detail, addendaCount: entryAddendaCount)
+        if options.buildModel { batchEntries.append(Entry(detail, addenda: entryAddenda)) }
+        entry = nil
+    }
+
+    // MARK: Diagnostics
+
+    mutating func note(_ severity: Diagnostic.Severity, _ code: Diagnostic.Code, line: Int, type: UInt8?, field: Field? = nil, _ message: String) {
+        record(Diagnostic(severity, code, line: line, recordType: type.map { Character(Unicode.Scalar($0)) }, field: field, message))
+    }
+
+    private mutating func absorb(_ decoder: FieldDecoder) {
+        for diagnostic in decoder.diagnostics { record(diagnostic) }
+    }
+
+    private mutating func record(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { errorCount += 1 } else { warningCount += 1 }
+        if diagnostics.count < options.diagnosticLimit {
+            diagnostics.append(diagnostic)
+        } else {
+            droppedDiagnostics += 1
+        }
+    }
+}
