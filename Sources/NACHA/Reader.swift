@@ -12,8 +12,10 @@ public struct ReadResult: Sendable {
     public var warningCount: Int
     /// Records read, padding included.
     public var recordCount: Int
-    /// The recomputed control totals of the records read.
+    /// The recomputed control values of the records read.
     public var computedTotals: ControlTotals
+    public var computedBatchCount: Int
+    public var computedBlockCount: Int
     /// The file control record's declared values, when one was read.
     public var declaredBatchCount: Int?
     public var declaredBlockCount: Int?
@@ -34,8 +36,9 @@ public enum Reader {
 
     /// Reads a file from disk in fixed-size chunks, so memory stays flat in the file size when
     /// `buildModel` is off. Throws only for I/O errors; format problems are diagnostics.
-    public static func read(path: String, options: Parser.Options = .init(buildModel: false),
-                            chunkSize: Int = 1 << 20) throws(IOError) -> ReadResult {
+    /// `visit` sees each record as it is read, for tools that print records while streaming.
+    public static func read(path: String, options: Parser.Options = .init(buildModel: false), chunkSize: Int = 1 << 20,
+                            visit: (UnsafeBufferPointer<UInt8>, Int) -> Void = { _, _ in }) throws(IOError) -> ReadResult {
         let descriptor = path == "-" ? 0 : open(path, O_RDONLY)
         guard descriptor >= 0 else { throw IOError(code: .open, path: path, errno: errno) }
         defer { if descriptor != 0 { close(descriptor) } }
@@ -48,9 +51,9 @@ public enum Reader {
                 throw IOError(code: .read, path: path, errno: errno)
             }
             if count == 0 { break }
-            buffer.withUnsafeBufferPointer { stream.feed(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+            buffer.withUnsafeBufferPointer { stream.feed(UnsafeBufferPointer(rebasing: $0[0..<count]), visit: visit) }
         }
-        return stream.finish()
+        return stream.finish(visit: visit)
     }
 
     /// Incremental reading: feed chunks as they arrive, then finish.
@@ -63,16 +66,30 @@ public enum Reader {
         }
 
         public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
-            splitter.feed(chunk) { record, line, repair in parser.consume(record, line: line, repair: repair) }
+            feed(chunk) { _, _ in }
         }
 
-        public mutating func finish() -> ReadResult {
-            splitter.finish { record, line, repair in parser.consume(record, line: line, repair: repair) }
+        /// Feeds a chunk and shows each complete record (94 bytes, short lines padded) to `visit`
+        /// after the parser has read it, for tools that print records as they stream.
+        public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>, visit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+            splitter.feed(chunk) { record, line, repair in
+                parser.consume(record, line: line, repair: repair)
+                visit(record, line)
+            }
+        }
+
+        public mutating func finish(visit: (UnsafeBufferPointer<UInt8>, Int) -> Void = { _, _ in }) -> ReadResult {
+            splitter.finish { record, line, repair in
+                parser.consume(record, line: line, repair: repair)
+                visit(record, line)
+            }
             parser.finish(lastLine: splitter.recordNumber)
             let declared = parser.declaredFileControl
             return ReadResult(file: parser.options.buildModel ? parser.file : nil, diagnostics: parser.diagnostics,
                               errorCount: parser.errorCount, warningCount: parser.warningCount,
                               recordCount: splitter.recordNumber, computedTotals: parser.computedTotals,
+                              computedBatchCount: parser.batchCount,
+                              computedBlockCount: (parser.recordCount + NACHA.blockingFactor - 1) / NACHA.blockingFactor,
                               declaredBatchCount: declared?.batchCount, declaredBlockCount: declared?.blockCount,
                               declaredTotals: declared?.totals)
         }

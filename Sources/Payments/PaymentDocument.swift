@@ -1,0 +1,76 @@
+import Foundation
+import NACHA
+
+/// The payment as merchants, operators and scripts see it: the request fields plus identity, state,
+/// version, failure and timestamps. The CLI's `--json` and the HTTP API print exactly this shape.
+/// The account number is masked to its last four characters.
+public struct PaymentDocument: Sendable, Hashable, Codable {
+    public var id: String
+    public var merchantID: String
+    public var state: String
+    public var version: Int
+    public var amount: Int64
+    public var currency: String
+    public var direction: String
+    public var secCode: String
+    public var description: String
+    public var effectiveDate: String
+    public var counterparty: PaymentRequest.CounterpartyRequest
+    public var metadata: [String: String]
+    public var failure: Failure?
+    public var createdAt: String
+    public var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, merchantID = "merchant_id", state, version, amount, currency, direction, secCode = "sec_code",
+             description, effectiveDate = "effective_date", counterparty, metadata, failure,
+             createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public init(_ payment: Payment) {
+        id = payment.id
+        merchantID = payment.merchantID
+        state = payment.state.rawValue
+        version = payment.version
+        amount = payment.amount
+        currency = payment.currency
+        direction = payment.direction.rawValue
+        secCode = payment.secCode.rawValue
+        description = payment.description
+        effectiveDate = payment.effectiveDate.description
+        counterparty = .init(name: payment.counterparty.name, routingNumber: payment.counterparty.routingNumber,
+                             accountNumber: payment.counterparty.maskedAccountNumber,
+                             accountType: payment.counterparty.accountType.rawValue)
+        metadata = payment.metadata
+        failure = payment.failure
+        createdAt = Timestamp.format(payment.createdAt)
+        updatedAt = Timestamp.format(payment.updatedAt)
+    }
+
+    /// `failure` is always present, `null` when the payment has not failed.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(merchantID, forKey: .merchantID)
+        try container.encode(state, forKey: .state)
+        try container.encode(version, forKey: .version)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(direction, forKey: .direction)
+        try container.encode(secCode, forKey: .secCode)
+        try container.encode(description, forKey: .description)
+        try container.encode(effectiveDate, forKey: .effectiveDate)
+        try container.encode(counterparty, forKey: .counterparty)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(failure, forKey: .failure)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds, the one format metl prints.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+}

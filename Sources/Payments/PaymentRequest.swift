@@ -1,0 +1,145 @@
+import Crypto
+import Foundation
+import NACHA
+
+/// The payment request document shared by the CLI, CSV import and the HTTP API (snake_case JSON,
+/// unknown fields rejected). Decoding only checks shapes; `validate(rules:)` checks meaning.
+public struct PaymentRequest: Sendable, Hashable, Codable {
+    public var amount: Int64
+    public var currency: String
+    public var direction: String
+    public var secCode: String
+    public var description: String
+    public var effectiveDate: String
+    public var counterparty: CounterpartyRequest
+    public var metadata: [String: String]
+
+    public struct CounterpartyRequest: Sendable, Hashable, Codable {
+        public var name: String
+        public var routingNumber: String
+        public var accountNumber: String
+        public var accountType: String
+
+        public init(name: String, routingNumber: String, accountNumber: String, accountType: String) {
+            self.name = name
+            self.routingNumber = routingNumber
+            self.accountNumber = accountNumber
+            self.accountType = accountType
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, routingNumber = "routing_number", accountNumber = "account_number", accountType = "account_type"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            routingNumber = try container.decode(String.self, forKey: .routingNumber)
+            accountNumber = try container.decode(String.self, forKey: .accountNumber)
+            accountType = try container.decode(String.self, forKey: .accountType)
+        }
+    }
+
+    public init(amount: Int64, currency: String = "USD", direction: String, secCode: String, description: String,
+                effectiveDate: String, counterparty: CounterpartyRequest, metadata: [String: String] = [:]) {
+        self.amount = amount
+        self.currency = currency
+        self.direction = direction
+        self.secCode = secCode
+        self.description = description
+        self.effectiveDate = effectiveDate
+        self.counterparty = counterparty
+        self.metadata = metadata
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case amount, currency, direction, secCode = "sec_code", description, effectiveDate = "effective_date",
+             counterparty, metadata
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        amount = try container.decode(Int64.self, forKey: .amount)
+        currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? "USD"
+        direction = try container.decode(String.self, forKey: .direction)
+        secCode = try container.decode(String.self, forKey: .secCode)
+        description = try container.decode(String.self, forKey: .description)
+        effectiveDate = try container.decode(String.self, forKey: .effectiveDate)
+        counterparty = try container.decode(CounterpartyRequest.self, forKey: .counterparty)
+        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+    }
+
+    /// Decodes a JSON body, turning decoding failures into field errors.
+    public static func decode(json data: Data) throws(PaymentError) -> PaymentRequest {
+        do {
+            return try JSONDecoder().decode(PaymentRequest.self, from: data)
+        } catch let error as DecodingError {
+            throw PaymentError(.invalidRequest, "the payment document is not valid", fieldErrors: [FieldErrors.from(error)])
+        } catch {
+            throw PaymentError(.invalidRequest, "the payment document is not valid JSON")
+        }
+    }
+
+    /// SHA-256 of the canonical form (sorted keys, no whitespace): equal requests, equal fingerprints.
+    public var fingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let canonical = (try? encoder.encode(self)) ?? Data()
+        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Fails decoding when the object has a key outside `allowed`, naming the key.
+func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, allowed: Keys.Type) throws {
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    let known = Set(Keys.allCases.map(\.stringValue))
+    if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
+        throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [unknown],
+                                                debugDescription: "unknown field"))
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+enum FieldErrors {
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func from(_ error: DecodingError) -> PaymentError.FieldError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .init(field: path(context.codingPath + [key]), code: "required", message: "is required")
+        case .typeMismatch(let type, let context):
+            return .init(field: path(context.codingPath), code: "invalid_type", message: "must be \(typeName(type))")
+        case .valueNotFound(let type, let context):
+            return .init(field: path(context.codingPath), code: "required", message: "must be \(typeName(type)), not null")
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            if context.debugDescription == "unknown field" {
+                return .init(field: field, code: "unknown_field", message: "is not a field of this document")
+            }
+            return .init(field: field.isEmpty ? "body" : field, code: "malformed", message: "is not valid JSON")
+        @unknown default:
+            return .init(field: "body", code: "malformed", message: "is not valid")
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int64.Type, is Int.Type: "an integer"
+        case is String.Type: "a string"
+        default: "an object"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import NACHA
+
+/// Intake rules whose limits an operator configures.
+public struct PaymentRules: Sendable, Hashable {
+    /// The largest single payment accepted, in cents.
+    public var maximumAmount: Int64
+    public static let defaultMaximumAmount: Int64 = 100_000_000 // $1,000,000.00
+
+    public init(maximumAmount: Int64 = PaymentRules.defaultMaximumAmount) {
+        self.maximumAmount = min(maximumAmount, NACHA.maximumEntryAmount)
+    }
+}
+
+/// A request that passed every schema and NACHA rule: typed, upper-cased, ready to store.
+public struct ValidatedRequest: Sendable, Hashable {
+    public var amount: Int64
+    public var currency: String
+    public var direction: Direction
+    public var secCode: StandardEntryClass
+    public var description: String
+    public var effectiveDate: ACHDate
+    public var counterparty: Counterparty
+    public var metadata: [String: String]
+    public var fingerprint: String
+}
+
+extension PaymentRequest {
+    /// Checks every field and reports all problems at once.
+    public func validate(rules: PaymentRules) throws(PaymentError) -> ValidatedRequest {
+        var errors: [PaymentError.FieldError] = []
+        func fail(_ field: String, _ code: String, _ message: String) {
+            errors.append(.init(field: field, code: code, message: message))
+        }
+
+        if amount <= 0 {
+            fail("amount", "not_positive", "must be a positive number of cents")
+        } else if amount > rules.maximumAmount {
+            fail("amount", "over_limit", "exceeds the per-payment limit of \(rules.maximumAmount) cents")
+        }
+        if currency != "USD" { fail("currency", "unsupported", "must be USD") }
+        let direction = Direction(rawValue: direction)
+        if direction == nil { fail("direction", "invalid", "must be credit or debit") }
+        let sec = StandardEntryClass(rawValue: secCode.uppercased())
+        if ![.ppd, .ccd, .web].contains(sec) { fail("sec_code", "unsupported", "must be PPD, CCD or WEB") }
+        let description = checkText(description, field: "description", maximum: 10, fail)
+        let effective = ACHDate(iso: effectiveDate)
+        if effective == nil { fail("effective_date", "invalid_date", "must be a calendar date YYYY-MM-DD") }
+        let name = checkText(counterparty.name, field: "counterparty.name", maximum: 22, fail)
+        if !RoutingNumber.isValid(counterparty.routingNumber) {
+            fail("counterparty.routing_number", "invalid_routing_number",
+                 "must be 9 digits with a valid ABA check digit")
+        }
+        let account = counterparty.accountNumber
+        if account.isEmpty || account.utf8.count > 17 {
+            fail("counterparty.account_number", "invalid_length", "must be 1 to 17 characters")
+        } else if !account.utf8.allSatisfy({ Self.isAccountCharacter($0) }) {
+            fail("counterparty.account_number", "invalid_character", "may contain only digits, letters and hyphens")
+        }
+        let accountType = AccountType(rawValue: counterparty.accountType)
+        if accountType == nil { fail("counterparty.account_type", "invalid", "must be checking or savings") }
+        if metadata.count > 50 { fail("metadata", "too_many", "may hold at most 50 keys") }
+        for (key, value) in metadata where key.utf8.count > 40 || value.utf8.count > 500 {
+            fail("metadata.\(key.prefix(40))", "too_long", "keys are at most 40 and values 500 bytes")
+        }
+
+        guard errors.isEmpty, let direction, let effective, let accountType else {
+            throw PaymentError(.invalidRequest, "the payment request is invalid", fieldErrors: errors)
+        }
+        return ValidatedRequest(
+            amount: amount, currency: currency, direction: direction, secCode: sec, description: description,
+            effectiveDate: effective,
+            counterparty: Counterparty(name: name, routingNumber: counterparty.routingNumber,
+                                       accountNumber: account.uppercased(), accountType: accountType),
+            metadata: metadata, fingerprint: fingerprint)
+    }
+
+    /// NACHA alphanumeric text: printable ASCII, upper-cased, fitting its record field, not blank.
+    private func checkText(_ text: String, field: String, maximum: Int,
+                           _ fail: (String, String, String) -> Void) -> String {
+        let upper = text.uppercased()
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            fail(field, "required", "must not be blank")
+        } else if !text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            fail(field, "invalid_character", "must be printable ASCII (NACHA character set)")
+        } else if upper.utf8.count > maximum {
+            fail(field, "too_long", "must be at most \(maximum) characters")
+        }
+        return upper
+    }
+
+    private static func isAccountCharacter(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import NACHA
+
+/// What callers ask of storage. SQLite implements it today; a PostgreSQL implementation can be added
+/// behind the same protocol. Every mutating operation is one transaction: all of it or none of it.
+public protocol PaymentStore: Sendable {
+    func addMerchant(name: String, companyID: String, companyName: String) async throws(PaymentError) -> Merchant
+    /// Finds a merchant by id (`mer_…`) or by name.
+    func merchant(_ idOrName: String) async throws(PaymentError) -> Merchant
+    func merchants() async throws(PaymentError) -> [Merchant]
+    /// Adds funds to a merchant's balance, with a ledger entry.
+    func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws(PaymentError) -> Merchant
+
+    /// Stores each intake atomically: all are applied or none. For each: an existing payment with the
+    /// same (merchant, idempotency key) and fingerprint is returned as it is; a different fingerprint
+    /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
+    func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome]
+
+    func payment(id: String) async throws(PaymentError) -> Payment
+    func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry]
+    func payments(_ query: PaymentQuery) async throws(PaymentError) -> [Payment]
+
+    /// Applies state changes to one payment in order, each checked against the transition table and
+    /// each leaving a history row, all in one transaction. A failure releases any funds reservation.
+    func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment
+}
+
+/// One payment to take in.
+public struct PaymentIntake: Sendable, Hashable {
+    public var merchantID: String
+    public var idempotencyKey: String
+    public var request: ValidatedRequest
+    public var actor: Actor
+    public var source: SourceReference?
+
+    public init(merchantID: String, idempotencyKey: String, request: ValidatedRequest, actor: Actor,
+                source: SourceReference? = nil) {
+        self.merchantID = merchantID
+        self.idempotencyKey = idempotencyKey
+        self.request = request
+        self.actor = actor
+        self.source = source
+    }
+}
+
+public struct IntakeOutcome: Sendable, Hashable {
+    public var payment: Payment
+    /// False when the idempotency key returned an existing payment.
+    public var created: Bool
+    public init(payment: Payment, created: Bool) {
+        self.payment = payment
+        self.created = created
+    }
+}
+
+/// One state change to apply: target state, reason and provenance.
+public struct TransitionStep: Sendable, Hashable {
+    public var to: PaymentState
+    public var actor: Actor
+    public var reasonCode: String
+    public var reasonText: String
+    public var source: SourceReference?
+    /// Set on the failure a step records on the payment (`P_FAILED` steps).
+    public var failure: Failure?
+
+    public init(to: PaymentState, actor: Actor, reasonCode: String, reasonText: String,
+                source: SourceReference? = nil, failure: Failure? = nil) {
+        self.to = to
+        self.actor = actor
+        self.reasonCode = reasonCode
+        self.reasonText = reasonText
+        self.source = source
+        self.failure = failure
+    }
+}
+
+public struct PaymentQuery: Sendable, Hashable {
+    public var merchantID: String?
+    public var state: PaymentState?
+    public var limit: Int
+    public init(merchantID: String? = nil, state: PaymentState? = nil, limit: Int = 1_000) {
+        self.merchantID = merchantID
+        self.state = state
+        self.limit = limit
+    }
+}
+
+/// Named points where tests can make an operation fail, to prove that what should be atomic is.
+/// Product code calls `hit(_:)`; without an injector armed it does nothing.
+public struct FaultInjector: Sendable {
+    public struct Point: RawRepresentable, Sendable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Inside a transition, after the state update and before its history row.
+        public static let afterStateUpdate = Point(rawValue: "after_state_update")
+        /// Inside an intake, after the payment row and before validation.
+        public static let afterPaymentInsert = Point(rawValue: "after_payment_insert")
+    }
+
+    public struct Injected: Error, Sendable { public let point: Point }
+
+    private let armed: @Sendable (Point) -> Bool
+
+    public init(armed: @escaping @Sendable (Point) -> Bool) {
+        self.armed = armed
+    }
+
+    public static let none = FaultInjector { _ in false }
+
+    public func hit(_ point: Point) throws {
+        if armed(point) { throw Injected(point: point) }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import NACHA
+import Payments
+
+extension SQLiteStore {
+    public func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome] {
+        let faults = self.faults
+        return try await write("taking in payments") { db in
+            try intakes.map { try Self.intake($0, db, faults: faults) }
+        }
+    }
+
+    private static func intake(_ intake: PaymentIntake, _ db: Database, faults: FaultInjector) throws -> IntakeOutcome {
+        let request = intake.request
+        if let existing = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT fingerprint, payment_id FROM idempotency_keys WHERE merchant_id = ? AND key = ?
+            """), arguments: [intake.merchantID, intake.idempotencyKey]) {
+            guard existing["fingerprint"] == request.fingerprint else {
+                throw PaymentError(.idempotencyKeyReused,
+                                   "idempotency key \(intake.idempotencyKey) was already used with a different request")
+            }
+            return IntakeOutcome(payment: try payment(db, id: existing["payment_id"]), created: false)
+        }
+        guard let balance = try Int64.fetchOne(db.cachedStatement(sql: "SELECT balance_cents FROM merchants WHERE id = ?"),
+                                               arguments: [intake.merchantID]) else {
+            throw PaymentError(.merchantNotFound, "no merchant \(intake.merchantID)")
+        }
+        let now = Date()
+        var payment = Payment(
+            id: Identifier.make(prefix: "pay", at: now), merchantID: intake.merchantID, state: .created, version: 1,
+            amount: request.amount, currency: request.currency, direction: request.direction, secCode: request.secCode,
+            description: request.description, effectiveDate: request.effectiveDate, counterparty: request.counterparty,
+            metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
+            createdAt: now, updatedAt: now)
+        try insert(payment, db)
+        let source = intake.source ?? SourceReference(file: "idempotency:\(intake.idempotencyKey)")
+        try appendHistory(db, HistoryEntry(
+            paymentID: payment.id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
+            reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
+            source: source, createdAt: now))
+        try faults.hit(.afterPaymentInsert)
+
+        let step: TransitionStep
+        switch IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance) {
+        case .validated(let reserve):
+            if reserve > 0 {
+                try moveFunds(db, merchantID: intake.merchantID, paymentID: payment.id, kind: "reserve", amount: -reserve,
+                              actor: intake.actor, reference: payment.id)
+                payment.reservedAmount = reserve
+            }
+            step = TransitionStep(to: .validated, actor: intake.actor, reasonCode: IntakeDecision.validatedReason.code,
+                                  reasonText: IntakeDecision.validatedReason.text, source: source)
+        case .failed(let failure):
+            step = TransitionStep(to: .failed, actor: intake.actor, reasonCode: failure.code, reasonText: failure.message,
+                                  source: source, failure: failure)
+        }
+        try apply(step, to: &payment, db, faults: faults)
+        try db.cachedStatement(sql: """
+            INSERT INTO idempotency_keys (merchant_id, key, fingerprint, payment_id, created_at) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [intake.merchantID, intake.idempotencyKey, request.fingerprint, payment.id,
+                                     milliseconds(now)])
+        return IntakeOutcome(payment: payment, created: true)
+    }
+
+    public func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment {
+        let faults = self.faults
+        return try await write("changing a payment's state") { db in
+            var payment = try Self.payment(db, id: paymentID)
+            for step in steps { try Self.apply(step, to: &payment, db, faults: faults) }
+            return payment
+        }
+    }
+
+    /// One checked state change: the state, version and failure update, funds released on failure,
+    /// and the history row, all inside the caller's transaction.
+    static func apply(_ step: TransitionStep, to payment: inout Payment, _ db: Database, faults: FaultInjector) throws {
+        try PaymentStateMachine.check(paymentID: payment.id, from: payment.state, to: step.to)
+        let from = payment.state
+        let now = Date()
+        payment.state = step.to
+        payment.version += 1
+        payment.updatedAt = now
+        if let failure = step.failure { payment.failure = failure }
+        if step.to == .failed, payment.direction == .credit, payment.reservedAmount > 0 || from == .completed {
+            // A failed credit gives its money back: the reservation, or after settlement the returned amount.
+            let amount = payment.reservedAmount > 0 ? payment.reservedAmount : payment.amount
+            try moveFunds(db, merchantID: payment.merchantID, paymentID: payment.id,
+                          kind: from == .completed ? "return" : "release", amount: amount, actor: step.actor,
+                          reference: step.reasonCode)
+            payment.reservedAmount = 0
+        } else if step.to == .completed {
+            payment.reservedAmount = 0
+        }
+        try db.cachedStatement(sql: """
+            UPDATE payments SET state = ?, version = ?, reserved_cents = ?, failure_code = ?, failure_message = ?, updated_at = ?
+            WHERE id = ? AND version = ?
+            """).execute(arguments: [payment.state.rawValue, payment.version, payment.reservedAmount, payment.failure?.code,
+                                     payment.failure?.message, milliseconds(now), payment.id, payment.version - 1])
+        guard db.changesCount == 1 else {
+            throw PaymentError(.storage, "payment \(payment.id) changed concurrently")
+        }
+        try faults.hit(.afterStateUpdate)
+        try appendHistory(db, HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
+                                           actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
+                                           source: step.source, createdAt: now))
+    }
+
+    static func appendHistory(_ db: Database, _ entry: HistoryEntry) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text,
+                                         source_file, source_line, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entry.paymentID, entry.version, entry.fromState?.rawValue, entry.toState.rawValue,
+                                     entry.actor.rawValue, entry.reasonCode, entry.reasonText, entry.source?.file,
+                                     entry.source?.line, milliseconds(entry.createdAt)])
+    }
+
+    private static func insert(_ payment: Payment, _ db: Database) throws {
+        let metadata = String(decoding: try JSONEncoder.sorted.encode(payment.metadata), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO payments (id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description,
+                                  effective_date, counterparty_name, routing_number, account_number, account_type, metadata,
+                                  idempotency_key, reserved_cents, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                payment.id, payment.merchantID, payment.state.rawValue, payment.version, payment.amount, payment.currency,
+                payment.direction.rawValue, payment.secCode.rawValue, payment.description, payment.effectiveDate.description,
+                payment.counterparty.name, payment.counterparty.routingNumber, payment.counterparty.accountNumber,
+                payment.counterparty.accountType.rawValue, metadata, payment.idempotencyKey, payment.reservedAmount,
+                milliseconds(payment.createdAt), milliseconds(payment.updatedAt),
+            ])
+    }
+
+    // MARK: Reads
+
+    public func payment(id: String) async throws(PaymentError) -> Payment {
+        try await read("reading a payment") { db in try Self.payment(db, id: id) }
+    }
+
+    public func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry] {
+        try await read("reading payment history") { db in
+            _ = try Self.payment(db, id: paymentID)
+            return try Row.fetchAll(db, sql: "SELECT * FROM payment_history WHERE payment_id = ? ORDER BY version",
+                                    arguments: [paymentID]).map(Self.historyEntry(from:))
+        }
+    }
+
+    public func payments(_ query: PaymentQuery) async throws(PaymentError) -> [Payment] {
+        try await read("listing payments") { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let merchant = query.merchantID {
+                conditions.append("merchant_id = ?")
+                arguments += [merchant]
+            }
+            if let state = query.state {
+                conditions.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments += [query.limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
+                .map(Self.payment(from:))
+        }
+    }
+
+    static func payment(_ db: Database, id: String) throws -> Payment {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payments WHERE id = ?"), arguments: [id]) else {
+            throw PaymentError(.notFound, "no payment \(id)")
+        }
+        return payment(from: row)
+    }
+
+    static func payment(from row: Row) -> Payment {
+        let metadataText: String = row["metadata"]
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        let failureCode: String? = row["failure_code"]
+        return Payment(
+            id: row["id"], merchantID: row["merchant_id"],
+            state: PaymentState(rawValue: row["state"]) ?? .failed, version: row["version"], amount: row["amount_cents"],
+            currency: row["currency"], direction: Direction(rawValue: row["direction"]) ?? .credit,
+            secCode: StandardEntryClass(rawValue: row["sec_code"]), description: row["description"],
+            effectiveDate: ACHDate(iso: row["effective_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
+            counterparty: Counterparty(name: row["counterparty_name"], routingNumber: row["routing_number"],
+                                       accountNumber: row["account_number"],
+                                       accountType: AccountType(rawValue: row["account_type"]) ?? .checking),
+            metadata: metadata, idempotencyKey: row["idempotency_key"], reservedAmount: row["reserved_cents"],
+            failure: failureCode.map { Failure(code: $0, message: row["failure_message"] ?? "") },
+            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]))
+    }
+
+    static func historyEntry(from row: Row) -> HistoryEntry {
+        let file: String? = row["source_file"]
+        return HistoryEntry(
+            paymentID: row["payment_id"], version: row["version"],
+            fromState: (row["from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
+            toState: PaymentState(rawValue: row["to_state"]) ?? .failed, actor: Actor(rawValue: row["actor"]),
+            reasonCode: row["reason_code"], reasonText: row["reason_text"],
+            source: file.map { SourceReference(file: $0, line: row["source_line"]) }, createdAt: date(row["created_at"]))
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import Logging
+import NACHA
+import Payments
+
+/// The `PaymentStore` on one SQLite file. Writes are serialized by SQLite's single writer
+/// (IMMEDIATE transactions), so every check-then-act below (idempotency, funds, transitions)
+/// happens inside one transaction and cannot race with another process sharing the file.
+public final class SQLiteStore: PaymentStore {
+    public let path: String
+    let pool: DatabasePool
+    let faults: FaultInjector
+    let logger: Logger
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String, busyTimeout: TimeInterval = 10, faults: FaultInjector = .none,
+                logger: Logger = Logger(label: "metl.store")) throws(PaymentError) {
+        self.path = path
+        self.faults = faults
+        self.logger = logger
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // FULL: a commit survives power loss, not only a process crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw Self.storageError(error, while: "opening the database")
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping every failure to a `PaymentError`.
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PaymentError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storageError(error, while: what)
+        }
+    }
+
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PaymentError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storageError(error, while: what)
+        }
+    }
+
+    static func storageError(_ error: any Error, while what: String) -> PaymentError {
+        if let error = error as? PaymentError { return error }
+        if let error = error as? DatabaseError {
+            // The message is SQLite's (table/constraint names), never bound values.
+            return PaymentError(.storage, "database error while \(what): \(error.resultCode) \(error.message ?? "")")
+        }
+        if let injected = error as? FaultInjector.Injected {
+            return PaymentError(.storage, "injected fault at \(injected.point.rawValue) while \(what)")
+        }
+        return PaymentError(.storage, "storage failure while \(what)")
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+// MARK: Merchants
+
+extension SQLiteStore {
+    public func addMerchant(name: String, companyID: String, companyName: String) async throws(PaymentError) -> Merchant {
+        try MerchantProfile.validate(name: name, companyID: companyID, companyName: companyName)
+        let merchant = Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID,
+                                companyName: companyName.uppercased(), balance: 0, createdAt: Date())
+        return try await write("adding a merchant") { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE name = ?", arguments: [name]) == true {
+                throw PaymentError(.duplicateMerchant, "a merchant named \(name) already exists")
+            }
+            try db.execute(sql: """
+                INSERT INTO merchants (id, name, company_id, company_name, balance_cents, created_at) VALUES (?, ?, ?, ?, 0, ?)
+                """, arguments: [merchant.id, merchant.name, merchant.companyID, merchant.companyName,
+                                 Self.milliseconds(merchant.createdAt)])
+            return merchant
+        }
+    }
+
+    public func merchant(_ idOrName: String) async throws(PaymentError) -> Merchant {
+        let found = try await read("reading a merchant") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
+                .map(Self.merchant(from:))
+        }
+        guard let found else { throw PaymentError(.merchantNotFound, "no merchant \(idOrName)") }
+        return found
+    }
+
+    public func merchants() async throws(PaymentError) -> [Merchant] {
+        try await read("listing merchants") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM merchants ORDER BY name").map(Self.merchant(from:))
+        }
+    }
+
+    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws(PaymentError) -> Merchant {
+        guard amount > 0 else {
+            throw PaymentError(.invalidRequest, "the funding amount must be positive",
+                               fieldErrors: [.init(field: "amount", code: "not_positive", message: "must be a positive number of cents")])
+        }
+        return try await write("funding a merchant") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?", arguments: [merchantID]) else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            var merchant = Self.merchant(from: row)
+            merchant.balance += amount
+            try Self.moveFunds(db, merchantID: merchantID, paymentID: nil, kind: "fund", amount: amount,
+                               actor: actor, reference: reference)
+            return merchant
+        }
+    }
+
+    /// Changes a merchant's balance and appends the ledger entry that explains it. The CHECK on
+    /// `balance_cents` makes an overdraft impossible even if a caller forgot to look first.
+    static func moveFunds(_ db: Database, merchantID: String, paymentID: String?, kind: String, amount: Int64,
+                          actor: Actor, reference: String) throws {
+        try db.cachedStatement(sql: "UPDATE merchants SET balance_cents = balance_cents + ? WHERE id = ?")
+            .execute(arguments: [amount, merchantID])
+        try db.cachedStatement(sql: """
+            INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at)
+            VALUES (?, ?, ?, ?, (SELECT balance_cents FROM merchants WHERE id = ?), ?, ?, ?)
+            """).execute(arguments: [merchantID, paymentID, kind, amount, merchantID, actor.rawValue, reference,
+                                     milliseconds(Date())])
+    }
+
+    static func merchant(from row: Row) -> Merchant {
+        Merchant(id: row["id"], name: row["name"], companyID: row["company_id"], companyName: row["company_name"],
+                 balance: row["balance_cents"], createdAt: date(row["created_at"]))
+    }
+}

@@ -1,0 +1,4 @@
+/// The Store module owns persistence on SQLite through GRDB: the schema and its migrations, the
+/// connection settings that let a cron job and a server share one file safely (WAL,
+/// `synchronous=FULL`, busy timeout, foreign keys), and `SQLiteStore`, the `PaymentStore` implementation.
+public enum Store {}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import NACHA
+import Payments
+
+/// metl's exit codes, one meaning each, so cron and systemd can act on them. README lists them.
+struct ExitStatus: Error, Equatable {
+    let code: Int32
+
+    static let success = ExitStatus(code: 0)
+    /// The command ran and found problems: a file with errors, some rows or files need attention.
+    static let findings = ExitStatus(code: 1)
+    /// Bad arguments, or a file that cannot be read or written.
+    static let usage = ExitStatus(code: 2)
+    /// Input refused as invalid; nothing was changed.
+    static let dataError = ExitStatus(code: 3)
+    static let notFound = ExitStatus(code: 4)
+    /// Conflicts with what is stored: idempotency key reused, transition refused, duplicate name.
+    static let conflict = ExitStatus(code: 5)
+    /// Another run holds the lock (cutoff).
+    static let lockHeld = ExitStatus(code: 6)
+    /// The run's time window was spent before the work finished; it is resumable.
+    static let windowMissed = ExitStatus(code: 7)
+    /// A required setting is missing or invalid.
+    static let configuration = ExitStatus(code: 8)
+    /// The database or another part failed unexpectedly.
+    static let internalError = ExitStatus(code: 70)
+
+    static let summary = "0 ok, 1 findings, 2 usage or I/O error, 3 invalid input (nothing changed), 4 not found, "
+        + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 70 internal error."
+
+    static func `for`(_ error: any Error) -> ExitStatus {
+        switch error {
+        case let error as PaymentError:
+            switch error.code {
+            case .invalidRequest: return .dataError
+            case .notFound, .merchantNotFound: return .notFound
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant: return .conflict
+            default: return .internalError
+            }
+        case is IOError, is CocoaError: return .usage
+        case let error as ConfigurationError: return error.isUsage ? .usage : .configuration
+        default:
+            let code = Metl.exitCode(for: error)
+            if code == .success { return .success }
+            return code == .validationFailure ? .usage : .internalError
+        }
+    }
+
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let error as PaymentError:
+            ([error.message] + error.fieldErrors.map { "  \($0.field): \($0.message)" }).joined(separator: "\n")
+        case let error as CocoaError:
+            "cannot read or write \(error.filePath ?? "file"): \(error.localizedDescription)"
+        default:
+            String(describing: error)
+        }
+    }
+}

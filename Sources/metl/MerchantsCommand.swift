@@ -1,0 +1,79 @@
+import ArgumentParser
+import NACHA
+import Payments
+
+struct MerchantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merchants", abstract: "Manage merchants (originators) and their funding.",
+        subcommands: [Add.self, Fund.self, List.self])
+
+    struct MerchantDocument: Encodable {
+        var id: String
+        var name: String
+        var companyID: String
+        var companyName: String
+        var balance: Int64
+        var createdAt: String
+        enum CodingKeys: String, CodingKey {
+            case id, name, companyID = "company_id", companyName = "company_name", balance = "balance_cents", createdAt = "created_at"
+        }
+        init(_ merchant: Merchant) {
+            id = merchant.id
+            name = merchant.name
+            companyID = merchant.companyID
+            companyName = merchant.companyName
+            balance = merchant.balance
+            createdAt = Timestamp.format(merchant.createdAt)
+        }
+    }
+
+    static func show(_ merchants: [Merchant], json: Bool) throws {
+        if json { return try Output.json(merchants.map(MerchantDocument.init)) }
+        Output.table(["ID", "NAME", "COMPANY ID", "COMPANY NAME", "BALANCE"],
+                     merchants.map { [$0.id, $0.name, $0.companyID, $0.companyName, Dollars.format($0.balance)] })
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a merchant.")
+        @Argument(help: "A unique name for the merchant.") var name: String
+        @Option(help: "Batch header company identification, e.g. 1 + EIN (10 characters).") var companyID: String
+        @Option(help: "Batch header company name (16 characters).") var companyName: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let merchant = try await store.addMerchant(name: name, companyID: companyID, companyName: companyName)
+            if output.json { return try Output.json(MerchantDocument(merchant)) }
+            Output.line("added merchant \(merchant.id) (\(merchant.name))")
+        }
+    }
+
+    struct Fund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add funds (in cents) to a merchant's balance.")
+        @Argument(help: "Merchant id or name.") var merchant: String
+        @Argument(help: "Amount in cents.") var cents: Int64
+        @Option(help: "Reference recorded in the funding ledger (e.g. wire id).") var reference = "cli"
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let found = try await store.merchant(merchant)
+            let funded = try await store.fund(merchantID: found.id, amount: cents, actor: .cli, reference: reference)
+            if output.json { return try Output.json(MerchantDocument(funded)) }
+            Output.line("\(funded.name): balance \(Dollars.format(funded.balance))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List merchants and balances.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            try MerchantsCommand.show(try await store.merchants(), json: output.json)
+        }
+    }
+}

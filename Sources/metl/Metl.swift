@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// The `metl` executable: parses arguments, calls the libraries, prints. No business logic lives here.
+@main
+struct Metl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metl",
+        abstract: "ACH origination pipeline: payments, NACHA files, bank files.",
+        discussion: "Exit codes: \(ExitStatus.summary)",
+        subcommands: [MerchantsCommand.self, PaymentsCommand.self, InspectCommand.self, ValidateCommand.self])
+
+    /// Runs the command and maps every outcome to the documented exit codes.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitStatus {
+            Foundation.exit(exit.code)
+        } catch {
+            let status = ExitStatus.for(error)
+            if status == .success {
+                Self.exit(withError: error)
+            }
+            let message = status == .usage ? fullMessage(for: error) : "metl: \(ExitStatus.message(for: error))"
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(status.code)
+        }
+    }
+}

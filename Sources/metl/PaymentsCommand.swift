@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import NACHA
+import Payments
+
+struct PaymentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payments", abstract: "Create, import and look at payments.",
+        subcommands: [Create.self, Import.self, Show.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create one payment from a JSON document; prints the payment as JSON.",
+            discussion: "The same key with the same document returns the same payment; with another document it fails (exit 5).")
+        @Option(help: "Merchant id or name.") var merchant: String
+        @Option(help: "A UUID v4 that makes the request safe to repeat.") var idempotencyKey: String
+        @Option(name: .customLong("json"), help: "The payment document: a file, or - for standard input.") var document: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
+            let data = try readInput(document)
+            let (store, settings) = try store.openStore()
+            let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules)
+            let found = try await store.merchant(merchant)
+            let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request,
+                                                                actor: .cli)])
+            try Output.json(PaymentDocument(outcome[0].payment))
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import payments from a CSV file, all rows or none.",
+            discussion: """
+                Columns: \(CSVImport.requiredColumns.joined(separator: ",")) and optionally currency, metadata (JSON object).
+                Every row is checked first; any bad row rejects the whole file (exit 3) and lists each problem by line.
+                Rows whose idempotency key was imported before return the stored payment: importing a file twice creates nothing.
+                """)
+        @Argument(help: "CSV file, or - for standard input.") var file: String
+        @Option(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let text = String(decoding: try readInput(file), as: UTF8.self)
+            let (store, settings) = try store.openStore()
+            let rows = try CSVImport.parse(text, rules: settings.rules)
+            let found = try await store.merchant(merchant)
+            let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
+            let outcomes = try await store.intake(rows.map {
+                PaymentIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: .cli,
+                              source: SourceReference(file: "csv:\(source)", line: $0.line))
+            })
+            if output.json { return try Output.json(outcomes.map { PaymentDocument($0.payment) }) }
+            let created = outcomes.filter(\.created)
+            let failed = created.filter { $0.payment.state == .failed }
+            Output.line("\(rows.count) rows: \(created.count) created (\(created.count - failed.count) validated, "
+                        + "\(failed.count) failed), \(outcomes.count - created.count) already imported")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a payment and its full history.")
+        @Argument(help: "Payment id.") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Document: Encodable {
+            var payment: PaymentDocument
+            var history: [HistoryDocument]
+        }
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let payment = try await store.payment(id: id)
+            let history = try await store.history(paymentID: id)
+            if output.json {
+                return try Output.json(Document(payment: PaymentDocument(payment), history: history.map(HistoryDocument.init)))
+            }
+            let document = PaymentDocument(payment)
+            Output.line("\(payment.id)  \(payment.state)  version \(payment.version)")
+            Output.line("  \(payment.direction.rawValue) \(Dollars.format(payment.amount)) \(payment.currency) \(payment.secCode) "
+                        + "\"\(payment.description)\" effective \(payment.effectiveDate)")
+            Output.line("  counterparty \(payment.counterparty.name), routing \(payment.counterparty.routingNumber), "
+                        + "\(payment.counterparty.accountType.rawValue) \(document.counterparty.accountNumber)")
+            if let failure = payment.failure { Output.line("  failure \(failure.code): \(failure.message)") }
+            Output.line()
+            Output.table(["VERSION", "AT", "FROM", "TO", "ACTOR", "REASON", "SOURCE"], history.map {
+                [String($0.version), Timestamp.format($0.createdAt), $0.fromState?.rawValue ?? "-", $0.toState.rawValue,
+                 $0.actor.rawValue, "\($0.reasonCode): \($0.reasonText)",
+                 $0.source.map { $0.file + ($0.line.map { ":\($0)" } ?? "") } ?? "-"]
+            })
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List payments.")
+        @Option(help: "Only payments in this state (P_VALIDATED or validated).") var state: String?
+        @Option(help: "Only this merchant's payments (id or name).") var merchant: String?
+        @Option(help: "At most this many.") var limit = 1_000
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query = PaymentQuery(limit: limit)
+            if let state {
+                guard let parsed = PaymentState(name: state) else {
+                    throw ValidationError("unknown state \(state); one of \(PaymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                query.state = parsed
+            }
+            let (store, _) = try store.openStore()
+            if let merchant { query.merchantID = try await store.merchant(merchant).id }
+            let payments = try await store.payments(query)
+            if output.json { return try Output.json(payments.map(PaymentDocument.init)) }
+            Output.table(["ID", "STATE", "DIRECTION", "AMOUNT", "SEC", "EFFECTIVE", "COUNTERPARTY", "FAILURE"], payments.map {
+                [$0.id, $0.state.rawValue, $0.direction.rawValue, Dollars.format($0.amount), $0.secCode.rawValue,
+                 $0.effectiveDate.description, $0.counterparty.name, $0.failure?.code ?? ""]
+            })
+        }
+    }
+}
+
+/// One history row as printed by `payments show --json`.
+struct HistoryDocument: Encodable {
+    var version: Int
+    var fromState: String?
+    var toState: String
+    var actor: String
+    var reasonCode: String
+    var reasonText: String
+    var sourceFile: String?
+    var sourceLine: Int?
+    var createdAt: String
+    enum CodingKeys: String, CodingKey {
+        case version, fromState = "from_state", toState = "to_state", actor, reasonCode = "reason_code",
+             reasonText = "reason_text", sourceFile = "source_file", sourceLine = "source_line", createdAt = "created_at"
+    }
+    init(_ entry: HistoryEntry) {
+        version = entry.version
+        fromState = entry.fromState?.rawValue
+        toState = entry.toState.rawValue
+        actor = entry.actor.rawValue
+        reasonCode = entry.reasonCode
+        reasonText = entry.reasonText
+        sourceFile = entry.source?.file
+        sourceLine = entry.source?.line
+        createdAt = Timestamp.format(entry.createdAt)
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+func readInput(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    return try Data(contentsOf: URL(fileURLWithPath: path))
+}

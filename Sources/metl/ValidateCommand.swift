@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import NACHA
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check NACHA files strictly, streaming; print FILE:LINE:COL: severity CODE message.",
+        discussion: "Exit 0 when no file has errors (warnings allowed), 1 when any has errors, 2 when a file cannot be read.")
+
+    @Argument(help: "NACHA files, or - for standard input.") var files: [String]
+    @OptionGroup var output: OutputOptions
+
+    struct FileReport: Encodable {
+        var file: String
+        var errors: Int
+        var warnings: Int
+        var records: Int
+        var diagnostics: [DiagnosticDocument]
+    }
+
+    func run() throws {
+        var reports: [FileReport] = []
+        var anyErrors = false
+        for file in files {
+            let result = try Reader.read(path: file)
+            anyErrors = anyErrors || result.hasErrors
+            if output.json {
+                reports.append(FileReport(file: file, errors: result.errorCount, warnings: result.warningCount,
+                                          records: result.recordCount, diagnostics: result.diagnostics.map(DiagnosticDocument.init)))
+            } else {
+                for diagnostic in result.diagnostics { Output.line("\(file):\(diagnostic)") }
+                Output.error("\(file): \(result.errorCount) errors, \(result.warningCount) warnings in \(result.recordCount) records")
+            }
+        }
+        if output.json { try Output.json(reports) }
+        if anyErrors { throw ExitStatus.findings }
+    }
+}
+
+/// A diagnostic as JSON tools read it.
+struct DiagnosticDocument: Encodable {
+    var line: Int
+    var column: Int
+    var severity: String
+    var code: String
+    var recordType: String?
+    var field: String?
+    var positions: [Int]?
+    var message: String
+    enum CodingKeys: String, CodingKey {
+        case line, column, severity, code, recordType = "record_type", field, positions, message
+    }
+    init(_ diagnostic: Diagnostic) {
+        line = diagnostic.line
+        column = diagnostic.columns?.lowerBound ?? 1
+        severity = diagnostic.severity.rawValue
+        code = diagnostic.code.rawValue
+        recordType = diagnostic.recordType.map(String.init)
+        field = diagnostic.field
+        positions = diagnostic.columns.map { [$0.lowerBound, $0.upperBound] }
+        message = diagnostic.message
+    }
+}
