@@ -1,0 +1,44 @@
+import Testing
+@testable import Payments
+
+@Suite struct CSVImportTests {
+    static let header = "idempotency_key,amount,direction,sec_code,description,effective_date,counterparty_name,routing_number,account_number,account_type,metadata"
+
+    static func row(_ key: String, amount: String = "1000", name: String = "JANE DOE", routing: String = "121042882") -> String {
+        "\(key),\(amount),credit,PPD,PAYROLL,2026-11-24,\(name),\(routing),12345678,checking,\"{\"\"invoice\"\":\"\"A,1\"\"}\""
+    }
+
+    @Test func parsesRowsWithQuotedFields() throws {
+        let text = [Self.header, Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d"),
+                    Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3e", name: "\"DOE, JOHN\"")].joined(separator: "\r\n") + "\r\n"
+        let rows = try CSVImport.parse(text, rules: PaymentRules())
+        #expect(rows.map(\.line) == [2, 3])
+        #expect(rows[0].request.metadata == ["invoice": "A,1"])
+        #expect(rows[1].request.counterparty.name == "DOE, JOHN")
+    }
+
+    @Test func reportsEveryBadRowByLine() {
+        let text = [Self.header,
+                    Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d"),
+                    Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3e", amount: "12.50"),
+                    Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3f", routing: "121042883"),
+                    "3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c40,1000,credit",
+                    Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d")].joined(separator: "\n")
+        #expect {
+            try CSVImport.parse(text, rules: PaymentRules())
+        } throws: { error in
+            let fields = (error as? PaymentError)?.fieldErrors.map(\.field) ?? []
+            return fields == ["line 3: amount", "line 4: counterparty.routing_number", "line 5", "line 6: idempotency_key"]
+        }
+    }
+
+    @Test func malformedCSVIsAnError() {
+        let text = Self.header + "\n" + "3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d,\"unterminated"
+        #expect { try CSVImport.parse(text, rules: PaymentRules()) } throws: {
+            ($0 as? PaymentError)?.fieldErrors.first?.code == "malformed_csv"
+        }
+        #expect { try CSVImport.parse("amount,bogus\n1,2", rules: PaymentRules()) } throws: {
+            ($0 as? PaymentError)?.fieldErrors.contains { $0.code == "unknown_column" } == true
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+import NACHA
+@testable import Payments
+@testable import Store
+
+@Suite struct StoreTests {
+    @Test func intakeValidatesReservesAndRecordsHistory() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let merchant = try await store.fundedMerchant(200_000)
+        let outcome = try await store.intake([Requests.intake(merchant)])[0]
+        #expect(outcome.created)
+        #expect(outcome.payment.state == .validated)
+        #expect(outcome.payment.version == 2)
+        #expect(outcome.payment.reservedAmount == 125_000)
+        #expect(try await store.merchant(merchant.id).balance == 75_000)
+        let history = try await store.history(paymentID: outcome.payment.id)
+        #expect(history.map(\.toState) == [.created, .validated])
+        #expect(history.map(\.version) == [1, 2])
+        #expect(history.map(\.fromState) == [nil, .created])
+        #expect(history.allSatisfy { $0.actor == .cli && $0.source != nil })
+    }
+
+    @Test func insufficientFundsFailsThePaymentAndDebitsNeedNoFunds() async throws {
+        let store = try TemporaryDatabase().store()
+        let merchant = try await store.fundedMerchant(100)
+        let credit = try await store.intake([Requests.intake(merchant, Requests.credit(amount: 101))])[0].payment
+        #expect(credit.state == .failed)
+        #expect(credit.failure?.code == "insufficient_funds")
+        let debit = try await store.intake([Requests.intake(merchant, Requests.credit(amount: 5_000, direction: "debit"))])[0].payment
+        #expect(debit.state == .validated)
+        #expect(try await store.merchant(merchant.id).balance == 100)
+    }
+
+    @Test func historyIsWrittenAtomicallyWithTheStateChange() async throws {
+        let database = try TemporaryDatabase()
+        let armed = Mutex(false)
+        let store = try database.store(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
+        let merchant = try await store.fundedMerchant(200_000)
+        let payment = try await store.intake([Requests.intake(merchant)])[0].payment
+        armed.withLock { $0 = true }
+        await #expect(throws: PaymentError.self) {
+            try await store.transition(paymentID: payment.id, steps: [
+                TransitionStep(to: .submittedToCore, actor: .cutoff, reasonCode: "uploaded", reasonText: "file uploaded"),
+            ])
+        }
+        let after = try await store.payment(id: payment.id)
+        #expect(after.state == .validated)
+        #expect(after.version == 2)
+        #expect(try await store.history(paymentID: payment.id).count == 2)
+    }
+
+    @Test func intakeIsAllOrNothing() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store(faults: FaultInjector { $0 == .afterPaymentInsert })
+        let merchant = try await store.fundedMerchant(200_000)
+        await #expect(throws: PaymentError.self) { try await store.intake([Requests.intake(merchant)]) }
+        #expect(try await store.payments(PaymentQuery()).isEmpty)
+        #expect(try await store.merchant(merchant.id).balance == 200_000)
+    }
+
+    @Test func refusedTransitionChangesNothing() async throws {
+        let store = try TemporaryDatabase().store()
+        let merchant = try await store.fundedMerchant(200_000)
+        let payment = try await store.intake([Requests.intake(merchant)])[0].payment
+        await #expect { try await store.transition(paymentID: payment.id, steps: [
+            TransitionStep(to: .submittedToCore, actor: .cutoff, reasonCode: "uploaded", reasonText: "ok"),
+            TransitionStep(to: .completed, actor: .bankFile, reasonCode: "settled", reasonText: "skips processing"),
+        ]) } throws: { ($0 as? PaymentError)?.code == .invalidTransition }
+        #expect(try await store.payment(id: payment.id).state == .validated)
+        #expect(try await store.history(paymentID: payment.id).count == 2)
+    }
+
+    @Test func failedCreditsReleaseFundsAndLateReturnsCreditThemBack() async throws {
+        let store = try TemporaryDatabase().store()
+        let merchant = try await store.fundedMerchant(300_000)
+        let payments = try await store.intake([Requests.intake(merchant), Requests.intake(merchant)]).map(\.payment)
+        #expect(try await store.merchant(merchant.id).balance == 50_000)
+        _ = try await store.transition(paymentID: payments[0].id, steps: [
+            TransitionStep(to: .failed, actor: .operator, reasonCode: "cancelled", reasonText: "operator cancel",
+                           failure: Failure(code: "cancelled", message: "cancelled by operator")),
+        ])
+        #expect(try await store.merchant(merchant.id).balance == 175_000)
+        var settled = try await store.transition(paymentID: payments[1].id, steps: [
+            TransitionStep(to: .submittedToCore, actor: .cutoff, reasonCode: "uploaded", reasonText: "uploaded"),
+            TransitionStep(to: .processing, actor: .bankFile, reasonCode: "ack", reasonText: "accepted"),
+            TransitionStep(to: .completed, actor: .bankFile, reasonCode: "settled", reasonText: "settled"),
+        ])
+        #expect(settled.reservedAmount == 0)
+        #expect(try await store.merchant(merchant.id).balance == 175_000)
+        settled = try await store.transition(paymentID: payments[1].id, steps: [
+            TransitionStep(to: .failed, actor: .bankFile, reasonCode: "R01", reasonText: "late return",
+                           source: SourceReference(file: "inbound:abc", line: 3), failure: Failure(code: "R01", message: "Insufficient funds")),
+        ])
+        #expect(settled.version == 6)
+        #expect(try await store.merchant(merchant.id).balance == 300_000)
+        let last = try #require(try await store.history(paymentID: payments[1].id).last)
+        #expect(last.source == SourceReference(file: "inbound:abc", line: 3))
+        #expect(last.fromState == .completed)
+    }
+
+    @Test func fiftyConcurrentCreatesWithOneKeyMakeOnePayment() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let merchant = try await store.fundedMerchant(100_000_000)
+        let key = UUID().uuidString
+        let intake = try Requests.intake(merchant, key: key)
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<50 { group.addTask { try await store.intake([intake])[0].payment.id } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 1)
+        #expect(try await store.payments(PaymentQuery()).count == 1)
+        #expect(try await store.merchant(merchant.id).balance == 100_000_000 - 125_000)
+    }
+
+    @Test func fiftyConcurrentCreatesWithOneKeyAndDifferentBodies() async throws {
+        let store = try TemporaryDatabase().store()
+        let merchant = try await store.fundedMerchant(100_000_000)
+        let key = UUID().uuidString
+        let results = await withTaskGroup(of: PaymentError.Code?.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    do {
+                        _ = try await store.intake([Requests.intake(merchant, key: key, Requests.credit(amount: 1_000 + Int64(index)))])
+                        return nil
+                    } catch {
+                        return (error as? PaymentError)?.code
+                    }
+                }
+            }
+            return await group.reduce(into: [PaymentError.Code?]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 == nil }.count == 1)
+        #expect(results.filter { $0 == .idempotencyKeyReused }.count == 49)
+        #expect(try await store.payments(PaymentQuery()).count == 1)
+    }
+
+    @Test func concurrentCreditsNeverOverdrawAcrossConnections() async throws {
+        let database = try TemporaryDatabase()
+        // Two stores on one file: a CLI job and a server sharing the database.
+        let first = try database.store()
+        let second = try database.store()
+        let merchant = try await first.fundedMerchant(10_000)
+        let states = try await withThrowingTaskGroup(of: PaymentState.self) { group in
+            for index in 0..<40 {
+                let store = index.isMultiple(of: 2) ? first : second
+                let intake = try Requests.intake(merchant, Requests.credit(amount: 1_000))
+                group.addTask { try await store.intake([intake])[0].payment.state }
+            }
+            return try await group.reduce(into: [PaymentState]()) { $0.append($1) }
+        }
+        #expect(states.filter { $0 == .validated }.count == 10)
+        #expect(states.filter { $0 == .failed }.count == 30)
+        #expect(try await first.merchant(merchant.id).balance == 0)
+    }
+
+    @Test func historyIsAppendOnly() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let merchant = try await store.fundedMerchant(200_000)
+        _ = try await store.intake([Requests.intake(merchant)])
+        let queue = try DatabaseQueue(path: database.path)
+        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE payment_history SET actor = 'x'") } }
+        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM payment_history") } }
+    }
+
+    @Test func databaseIsDurableAndShared() async throws {
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let settings = try await store.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+        }
+        #expect(settings.0 == "wal")
+        #expect(settings.1 == 2) // FULL
+        #expect(settings.2 == 1)
+    }
+
+    @Test func merchantProfileAndDuplicates() async throws {
+        let store = try TemporaryDatabase().store()
+        _ = try await store.addMerchant(name: "acme", companyID: "1234567890", companyName: "ACME")
+        await #expect { try await store.addMerchant(name: "acme", companyID: "1", companyName: "ACME") } throws: {
+            ($0 as? PaymentError)?.code == .duplicateMerchant
+        }
+        await #expect { try await store.addMerchant(name: "other", companyID: "12345678901", companyName: "A NAME TOO LONG FOR IT") } throws: {
+            ($0 as? PaymentError)?.fieldErrors.map(\.field) == ["company_id", "company_name"]
+        }
+        await #expect { try await store.merchant("nobody") } throws: { ($0 as? PaymentError)?.code == .merchantNotFound }
+    }
+}

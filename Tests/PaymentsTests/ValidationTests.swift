@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Payments
+
+@Suite struct ValidationTests {
+    func fieldErrors(_ request: PaymentRequest, rules: PaymentRules = PaymentRules()) -> [String] {
+        do {
+            _ = try request.validate(rules: rules)
+            return []
+        } catch {
+            #expect(error.code == .invalidRequest)
+            return error.fieldErrors.map(\.field)
+        }
+    }
+
+    @Test func validRequestIsTypedAndUppercased() throws {
+        let validated = try Requests.credit(name: "jane doe").validate(rules: PaymentRules())
+        #expect(validated.counterparty.name == "JANE DOE")
+        #expect(validated.direction == .credit)
+        #expect(validated.effectiveDate.description == "2026-11-24")
+    }
+
+    @Test func badInputNamesTheField() {
+        var request = Requests.credit()
+        request.counterparty.routingNumber = "121042883"
+        #expect(fieldErrors(request) == ["counterparty.routing_number"])
+        request = Requests.credit()
+        request.counterparty.accountNumber = "123456789012345678"
+        #expect(fieldErrors(request) == ["counterparty.account_number"])
+        for amount: Int64 in [0, -5, 100_000_001] {
+            #expect(fieldErrors(Requests.credit(amount: amount)) == ["amount"], "\(amount)")
+        }
+        #expect(fieldErrors(Requests.credit(amount: 500), rules: PaymentRules(maximumAmount: 499)) == ["amount"])
+        #expect(fieldErrors(Requests.credit(name: "JOSÉ GARCÍA")) == ["counterparty.name"])
+        #expect(fieldErrors(Requests.credit(name: "A NAME LONGER THAN TWENTY-TWO")) == ["counterparty.name"])
+        #expect(fieldErrors(Requests.credit(direction: "sideways")) == ["direction"])
+        request = Requests.credit()
+        request.effectiveDate = "2026-02-30"
+        request.secCode = "TEL"
+        #expect(fieldErrors(request) == ["sec_code", "effective_date"])
+    }
+
+    @Test func decodingRejectsUnknownAndMistypedFields() {
+        func decodeError(_ json: String) -> PaymentError.FieldError? {
+            do {
+                _ = try PaymentRequest.decode(json: Data(json.utf8))
+                return nil
+            } catch {
+                return error.fieldErrors.first
+            }
+        }
+        let base = #"{"amount":1,"direction":"credit","sec_code":"PPD","description":"X","effective_date":"2026-11-24","counterparty":{"name":"A","routing_number":"121042882","account_number":"1","account_type":"checking"}"#
+        #expect(decodeError(base + "}") == nil)
+        #expect(decodeError(base + #","surprise":1}"#)?.field == "surprise")
+        #expect(decodeError(base + #","surprise":1}"#)?.code == "unknown_field")
+        #expect(decodeError(base.replacingOccurrences(of: #""account_type":"checking""#, with: #""account_type":"checking","iban":"x""#) + "}")?.field == "counterparty.iban")
+        #expect(decodeError(base.replacingOccurrences(of: #""amount":1"#, with: #""amount":"1""#) + "}")?.field == "amount")
+        #expect(decodeError(base.replacingOccurrences(of: #""amount":1,"#, with: "") + "}")?.field == "amount")
+        #expect(decodeError("{not json")?.code == "malformed")
+    }
+
+    @Test func fingerprintIsCanonical() throws {
+        let first = try PaymentRequest.decode(json: Data(#"{"amount":1,"currency":"USD","direction":"credit","sec_code":"PPD","description":"X","effective_date":"2026-11-24","counterparty":{"name":"A","routing_number":"121042882","account_number":"1","account_type":"checking"},"metadata":{"b":"2","a":"1"}}"#.utf8))
+        let second = try PaymentRequest.decode(json: Data(#"{"metadata":{"a":"1","b":"2"},"counterparty":{"account_type":"checking","account_number":"1","routing_number":"121042882","name":"A"},"effective_date":"2026-11-24","description":"X","sec_code":"PPD","direction":"credit","amount":1}"#.utf8))
+        #expect(first.fingerprint == second.fingerprint)
+        var third = first
+        third.amount = 2
+        #expect(third.fingerprint != first.fingerprint)
+    }
+
+    @Test func idempotencyKeysAreUUIDv4() throws {
+        #expect(try IdempotencyKey.validate("3F2B8C1E-9A4D-4F6B-8C2D-1E5F7A9B0C3D") == "3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d")
+        for bad in ["", "not-a-uuid", "3f2b8c1e-9a4d-1f6b-8c2d-1e5f7a9b0c3d", "3f2b8c1e-9a4d-4f6b-7c2d-1e5f7a9b0c3d",
+                    "3f2b8c1e9a4d4f6b8c2d1e5f7a9b0c3d"] {
+            #expect(throws: PaymentError.self, "\(bad)") { try IdempotencyKey.validate(bad) }
+        }
+    }
+
+    @Test func identifiersAreUniqueAndTimeOrdered() {
+        let early = Identifier.make(prefix: "pay", at: Date(timeIntervalSince1970: 1_000))
+        let late = Identifier.make(prefix: "pay", at: Date(timeIntervalSince1970: 2_000))
+        #expect(early < late)
+        #expect(early.count == 30)
+        #expect(Set((0..<1_000).map { _ in Identifier.make(prefix: "pay") }).count == 1_000)
+    }
+}
