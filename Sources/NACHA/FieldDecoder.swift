@@ -2,17 +2,16 @@
 struct FieldDecoder {
     let bytes: UnsafeBufferPointer<UInt8>
     let line: Int
-    let recordType: Character
     var diagnostics: [Diagnostic] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) {
         self.bytes = bytes
         self.line = line
-        self.recordType = Character(Unicode.Scalar(bytes[0]))
     }
 
     mutating func report(_ severity: Diagnostic.Severity, _ code: Diagnostic.Code, _ field: Field?, _ message: String) {
-        diagnostics.append(Diagnostic(severity, code, line: line, recordType: recordType, field: field, message))
+        diagnostics.append(Diagnostic(severity, code, line: line, recordType: Character(Unicode.Scalar(bytes[0])),
+                                      field: field, message))
     }
 
     /// The digits of a numeric field; a non-digit is reported and the value read as 0.

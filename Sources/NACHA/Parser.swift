@@ -36,6 +36,9 @@ public struct Parser {
 
     // The open batch
     var batchHeader: BatchHeader?
+    /// Facts of the open batch the per-entry rules read, kept as scalars so that checking an
+    /// entry never copies the header's strings.
+    var batch = BatchContext()
     var batchServiceClassCode = 0
     var batchTotals = ControlTotals()
     var batchEntries: [Entry] = []
@@ -43,11 +46,10 @@ public struct Parser {
     var lastTrace = -1
 
     // The open entry
-    var entry: EntryDetail?
+    var entry: Entry?
     var entryLine = 0
     var entryAddendaIndicator = 0
     var entryCTXCount = 0
-    var entryAddenda: [Addenda] = []
     var entryAddendaCount = 0
 
     /// The file control record's declared values, recorded for `metl inspect`.
@@ -79,10 +81,17 @@ public struct Parser {
         case .overlong(let length):
             note(.error, .longLine, line: line, type: type, "line is \(length) characters, not a whole number of 94-character records")
         }
-        if let bad = record.firstIndex(where: { $0 < 0x20 || $0 > 0x7E }) {
-            note(.error, .invalidCharacter, line: line, type: type, "character at position \(bad + 1) is not printable ASCII")
+        var allNines = true
+        var invalidAt = -1
+        for index in 0..<NACHA.recordLength {
+            let byte = record[index]
+            allNines = allNines && byte == 0x39
+            if invalidAt < 0, byte < 0x20 || byte > 0x7E { invalidAt = index }
         }
-        if isPadding(record) {
+        if invalidAt >= 0 {
+            note(.error, .invalidCharacter, line: line, type: type, "character at position \(invalidAt + 1) is not printable ASCII")
+        }
+        if allNines {
             if position == .afterFileControl {
                 paddingCount += 1
             } else {
@@ -127,10 +136,6 @@ public struct Parser {
             diagnostics.append(Diagnostic(.warning, .tooManyDiagnostics, line: lastLine, recordType: nil,
                                           "\(droppedDiagnostics) more diagnostics not shown"))
         }
-    }
-
-    private func isPadding(_ record: UnsafeBufferPointer<UInt8>) -> Bool {
-        record[0] == 0x39 && record[1] == 0x39 && record.allSatisfy { $0 == 0x39 }
     }
 
     // MARK: File header and control
@@ -230,6 +235,7 @@ public struct Parser {
         batchCount += 1
         lastBatchNumber = header.batchNumber
         batchHeader = header
+        batch = BatchContext(header)
         batchServiceClassCode = serviceClassCode
         batchTotals = ControlTotals()
         batchEntries = []
@@ -280,14 +286,14 @@ public struct Parser {
     // MARK: Entries and addenda
 
     private mutating func readEntry(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
-        guard position == .inBatch, let header = batchHeader else {
+        guard position == .inBatch, batchHeader != nil else {
             note(.error, .recordOutOfOrder, line: line, type: record[0], "entry detail outside a batch")
             return
         }
         closeEntry()
         typealias F = EntryDetail.Fields
         var decoder = FieldDecoder(record, line: line)
-        let isCTX = header.standardEntryClass == .ctx
+        let isCTX = batch.isCTX
         let detail = EntryDetail(
             transactionCode: TransactionCode(rawValue: decoder.number(F.transactionCode)),
             receivingDFI: decoder.number(F.receivingDFI),
@@ -300,16 +306,15 @@ public struct Parser {
             traceNumber: decoder.number(F.traceNumber))
         entryCTXCount = isCTX ? decoder.number(F.ctxAddendaCount) : 0
         entryAddendaIndicator = decoder.number(F.addendaIndicator)
-        checkEntry(detail, header: header, &decoder)
+        checkEntry(detail, &decoder)
         absorb(decoder)
-        entry = detail
+        entry = Entry(detail)
         entryLine = line
-        entryAddenda = []
         entryAddendaCount = 0
     }
 
     private mutating func readAddenda(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
-        guard let detail = entry, let header = batchHeader else {
+        guard let traceNumber = entry?.detail.traceNumber, let transactionCode = entry?.detail.transactionCode else {
             note(.error, .addendaWithoutEntry, line: line, type: record[0], "addenda record not preceded by an entry detail")
             return
         }
@@ -326,7 +331,7 @@ public struct Parser {
             if sequence != entryAddendaCount {
                 decoder.report(.error, .addendaSequence, F.sequence05, "addenda sequence number is \(sequence), expected \(entryAddendaCount)")
             }
-            if entrySequence != detail.traceSequence {
+            if entrySequence != traceNumber % 10_000_000 {
                 decoder.report(.error, .addendaTrace, F.entrySequence05, "entry detail sequence number does not match the entry's trace number")
             }
         case 98:
@@ -339,13 +344,13 @@ public struct Parser {
         }
         if type == 98 || type == 99 {
             let trace = decoder.number(F.trace)
-            if trace != detail.traceNumber {
+            if trace != traceNumber {
                 decoder.report(.error, .addendaTrace, F.trace, "addenda trace number does not match its entry's trace number")
             }
         }
         if let addenda {
-            checkAddenda(addenda, detail: detail, header: header, &decoder)
-            if options.buildModel { entryAddenda.append(addenda) }
+            checkAddenda(addenda, transactionCode: transactionCode, &decoder)
+            if options.buildModel { entry?.addenda.append(addenda) }
         }
         absorb(decoder)
     }
@@ -395,11 +400,10 @@ public struct Parser {
 
     /// Completes the open entry: its addenda are now known, so the entry-level counts can be checked.
     private mutating func closeEntry() {
-        guard let detail = entry, let header = batchHeader else { return }
-        checkEntryAddenda(detail, header: header)
-        batchTotals.add(detail, addendaCount: entryAddendaCount)
-        if options.buildModel { batchEntries.append(Entry(detail, addenda: entryAddenda)) }
-        entry = nil
+        guard let closed = entry.take() else { return }
+        checkEntryAddenda(closed.detail)
+        batchTotals.add(closed.detail, addendaCount: entryAddendaCount)
+        if options.buildModel { batchEntries.append(closed) }
     }
 
     // MARK: Diagnostics
@@ -419,5 +423,29 @@ public struct Parser {
         } else {
             droppedDiagnostics += 1
         }
+    }
+}
+
+/// The open batch's facts that entry rules need, computed once per batch header.
+struct BatchContext {
+    var serviceClass: ServiceClassCode?
+    var originatingDFI = 0
+    var isCTX = false, isCOR = false, isTEL = false, isWEB = false, isADV = false
+    var requiresIndividualName = false
+    var maximumAddenda = 1
+
+    init() {}
+
+    init(_ header: BatchHeader) {
+        let sec = header.standardEntryClass
+        serviceClass = header.serviceClass
+        originatingDFI = header.originatingDFI
+        isCTX = sec == .ctx
+        isCOR = sec == .cor
+        isTEL = sec == .tel
+        isWEB = sec == .web
+        isADV = sec.rawValue == "ADV"
+        requiresIndividualName = sec.requiresIndividualName
+        maximumAddenda = sec.maximumAddenda
     }
 }

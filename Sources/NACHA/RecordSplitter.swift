@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Cuts a byte stream into 94-character records the way real banks send them: LF or CRLF after
 /// each record, no final newline, all records on one line, short lines with trailing spaces
 /// stripped, trailing spaces after a record. Works on chunks so files larger than memory stream.
@@ -18,21 +24,20 @@ struct RecordSplitter {
     /// Feeds a chunk; complete lines are split into records and handed to `body` with their number.
     mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int, Repair) -> Void) {
         var lineStart = 0
-        var index = 0
         let count = chunk.count
-        while index < count {
-            if chunk[index] == 0x0A {
-                if pending.isEmpty {
-                    emitLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<index]), body)
-                } else {
-                    pending.append(contentsOf: chunk[lineStart..<index])
-                    let line = pending
-                    pending.removeAll(keepingCapacity: true)
-                    line.withUnsafeBufferPointer { emitLine($0, body) }
-                }
-                lineStart = index + 1
+        guard let base = chunk.baseAddress else { return }
+        while lineStart < count {
+            guard let found = memchr(base + lineStart, 0x0A, count - lineStart) else { break }
+            let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if pending.isEmpty {
+                emitLine(UnsafeBufferPointer(rebasing: chunk[lineStart..<index]), body)
+            } else {
+                pending.append(contentsOf: chunk[lineStart..<index])
+                let line = pending
+                pending.removeAll(keepingCapacity: true)
+                line.withUnsafeBufferPointer { emitLine($0, body) }
             }
-            index += 1
+            lineStart = index + 1
         }
         if lineStart < count { pending.append(contentsOf: chunk[lineStart..<count]) }
         // A file on one line never meets an LF: emit its whole records as they arrive.

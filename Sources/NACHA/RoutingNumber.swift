@@ -11,13 +11,16 @@ public enum RoutingNumber {
 
     /// The check digit for an 8-digit receiving/originating DFI identification.
     public static func checkDigit(forDFI dfi: Int) -> Int {
-        var digits = [UInt8](repeating: 0, count: 8)
+        // Weights from the last digit backwards: 7 3 1 7 3 1 7 3.
         var rest = dfi
-        for index in stride(from: 7, through: 0, by: -1) {
-            digits[index] = UInt8(rest % 10)
+        var sum = 0
+        var position = 0
+        while position < 8 {
+            sum += (rest % 10) * (position % 3 == 0 ? 7 : position % 3 == 1 ? 3 : 1)
             rest /= 10
+            position += 1
         }
-        return checkDigit(forFirstEight: digits)
+        return (10 - sum % 10) % 10
     }
 
     /// True when `text` is exactly nine ASCII digits whose last digit is the check digit of the first eight.

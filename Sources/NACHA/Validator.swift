@@ -55,24 +55,23 @@ extension Parser {
         }
     }
 
-    mutating func checkEntry(_ detail: EntryDetail, header: BatchHeader, _ decoder: inout FieldDecoder) {
+    mutating func checkEntry(_ detail: EntryDetail, _ decoder: inout FieldDecoder) {
         typealias F = EntryDetail.Fields
         let code = detail.transactionCode
-        let sec = header.standardEntryClass
         if !code.isAssigned {
             if !decoder.failed(F.transactionCode) {
                 decoder.report(.error, .transactionCode, F.transactionCode, "transaction code \(code.rawValue) is not assigned")
             }
         } else {
-            if let serviceClass = header.serviceClass, !serviceClass.allows(code) {
+            if let serviceClass = batch.serviceClass, !serviceClass.allows(code) {
                 decoder.report(.error, .transactionCodeForServiceClass, F.transactionCode,
                                "transaction code \(code.rawValue) is not allowed in a service class \(serviceClass.rawValue) batch")
             }
-            if sec == .cor, code.purpose != .returnOrNOC {
+            if batch.isCOR, code.purpose != .returnOrNOC {
                 decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "COR entries must use a return/NOC transaction code")
-            } else if sec == .tel, code.isCredit, code.purpose != .returnOrNOC {
+            } else if batch.isTEL, code.isCredit, code.purpose != .returnOrNOC {
                 decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "TEL entries must be debits")
-            } else if code.isAccountingAdvice, sec.rawValue != "ADV" {
+            } else if code.isAccountingAdvice, !batch.isADV {
                 decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "ADV transaction codes are only allowed in ADV batches")
             }
         }
@@ -80,22 +79,22 @@ extension Parser {
            RoutingNumber.checkDigit(forDFI: detail.receivingDFI) != detail.checkDigit {
             decoder.report(.error, .checkDigit, F.checkDigit, "check digit does not match the receiving DFI identification")
         }
-        if code.requiresZeroAmount || sec == .cor {
+        if code.requiresZeroAmount || batch.isCOR {
             if detail.amount != 0 {
                 decoder.report(.error, .amount, F.amount, "prenote, zero-dollar and NOC entries must have a zero amount")
             }
         } else if detail.amount == 0, code.isAssigned, !decoder.failed(F.amount) {
             decoder.report(.error, .amount, F.amount, "a live entry must have a non-zero amount")
         }
-        if sec.requiresIndividualName, detail.individualName.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x30 }) {
-            decoder.report(.error, .individualName, F.individualName, "individual name is mandatory for \(sec) entries")
+        if batch.requiresIndividualName, detail.individualName.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x30 }) {
+            decoder.report(.error, .individualName, F.individualName, "individual name is mandatory for PPD, WEB and TEL entries")
         }
-        if sec == .web, code.purpose == .live, !["R", "S"].contains(detail.discretionaryData) {
+        if batch.isWEB, code.purpose == .live, detail.discretionaryData != "R", detail.discretionaryData != "S" {
             decoder.report(.error, .paymentTypeCode, F.discretionaryData, "WEB entries need payment type code R or S")
         }
         // Trace numbers: ODFI prefix, ascending in the batch, unique in the file.
         if !decoder.failed(F.traceNumber) {
-            if detail.traceNumber / 10_000_000 != header.originatingDFI {
+            if detail.traceNumber / 10_000_000 != batch.originatingDFI {
                 decoder.report(.error, .traceODFI, F.traceNumber, "trace number does not start with the batch's ODFI identification")
             }
             if detail.traceNumber <= lastTrace {
@@ -110,7 +109,7 @@ extension Parser {
             decoder.report(.error, .addendaIndicator, F.addendaIndicator, "addenda record indicator must be 0 or 1")
         }
         // Forward entries and each kind of return never share a batch; the kind is set by the addenda.
-        if code.purpose != .returnOrNOC || sec == .cor {
+        if code.purpose != .returnOrNOC || batch.isCOR {
             classifyBatch(.forward, &decoder)
         }
     }
@@ -122,23 +121,23 @@ extension Parser {
         batchKind = kind
     }
 
-    mutating func checkAddenda(_ addenda: Addenda, detail: EntryDetail, header: BatchHeader, _ decoder: inout FieldDecoder) {
+    mutating func checkAddenda(_ addenda: Addenda, transactionCode: TransactionCode, _ decoder: inout FieldDecoder) {
         typealias F = Addenda.Fields
-        let isReturnEntry = detail.transactionCode.purpose == .returnOrNOC
+        let isReturnEntry = transactionCode.purpose == .returnOrNOC
         switch addenda {
         case .paymentRelated:
-            if isReturnEntry || header.standardEntryClass == .cor {
+            if isReturnEntry || batch.isCOR {
                 decoder.report(.error, .addendaType, F.typeCode, "returns and NOCs carry addenda 98/99, not 05")
             }
         case .notificationOfChange(let value):
-            if header.standardEntryClass != .cor {
+            if !batch.isCOR {
                 decoder.report(.error, .addendaType, F.typeCode, "addenda 98 is only allowed in COR batches")
             }
             if ChangeCode.lookup(value.changeCode) == nil {
                 decoder.report(.error, .changeCode, F.changeCode, "change code \(value.changeCode) is not C01-C14")
             }
         case .refusedNotificationOfChange(let value):
-            if header.standardEntryClass != .cor {
+            if !batch.isCOR {
                 decoder.report(.error, .addendaType, F.typeCode, "addenda 98 is only allowed in COR batches")
             }
             if ChangeCode.lookup(value.changeCode) == nil {
@@ -160,10 +159,9 @@ extension Parser {
     }
 
     /// Entry-level rules that need the addenda count, run when the next record closes the entry.
-    mutating func checkEntryAddenda(_ detail: EntryDetail, header: BatchHeader) {
+    mutating func checkEntryAddenda(_ detail: EntryDetail) {
         typealias F = EntryDetail.Fields
         let count = entryAddendaCount
-        let sec = header.standardEntryClass
         if (entryAddendaIndicator == 1) != (count > 0), entryAddendaIndicator <= 1 {
             note(.error, .addendaIndicator, line: entryLine, type: 0x36, field: F.addendaIndicator,
                  "addenda record indicator is \(entryAddendaIndicator) but \(count) addenda follow")
@@ -174,11 +172,11 @@ extension Parser {
                 note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
                      "return and NOC entries need exactly one addenda 98/99, found \(count)")
             }
-        } else if count > sec.maximumAddenda {
+        } else if count > batch.maximumAddenda {
             note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
-                 "\(sec) entries allow at most \(sec.maximumAddenda) addenda, found \(count)")
+                 "entries of this SEC code allow at most \(batch.maximumAddenda) addenda, found \(count)")
         }
-        if sec == .ctx, entryCTXCount != count {
+        if batch.isCTX, entryCTXCount != count {
             note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.ctxAddendaCount,
                  "CTX number of addenda records is \(entryCTXCount) but \(count) follow")
         }

@@ -13,22 +13,28 @@ public struct Writer: Sendable {
     }
 
     public func render(_ file: ACHFile) throws(WriteError) -> [UInt8] {
-        var output = RecordOutput(lineEnding: lineEnding.bytes, capacity: (file.blockCount * 10) * (94 + 2))
-        try output.write(file)
-        return output.bytes
+        // The size is known up front, so the output is allocated once, space-filled, and written in place.
+        let recordSize = NACHA.recordLength + lineEnding.bytes.count
+        var bytes = [UInt8](repeating: 0x20, count: file.blockCount * NACHA.blockingFactor * recordSize)
+        try bytes.withUnsafeMutableBufferPointer { (buffer) throws(WriteError) in
+            var output = RecordOutput(buffer: buffer, lineEnding: lineEnding.bytes)
+            try output.write(file)
+        }
+        return bytes
     }
 }
 
-/// The output buffer plus the field encoders. Records are appended as 94 spaces and then filled.
+/// The field encoders over the preallocated, space-filled output.
 struct RecordOutput {
-    private(set) var bytes: [UInt8] = []
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
     private var recordStart = 0
+    private var next = 0
     private var recordNumber = 0
     private let lineEnding: [UInt8]
 
-    init(lineEnding: [UInt8], capacity: Int) {
+    init(buffer: UnsafeMutableBufferPointer<UInt8>, lineEnding: [UInt8]) {
+        self.bytes = buffer
         self.lineEnding = lineEnding
-        bytes.reserveCapacity(capacity)
     }
 
     mutating func write(_ file: ACHFile) throws(WriteError) {
@@ -50,9 +56,9 @@ struct RecordOutput {
         try put(FileControl.Fields.totalCredit, fileTotals.totalCredit)
         end()
         for _ in records..<(blocks * 10) {
-            recordNumber += 1
-            bytes.append(contentsOf: repeatElement(0x39, count: NACHA.recordLength))
-            bytes.append(contentsOf: lineEnding)
+            begin()
+            for index in 0..<NACHA.recordLength { bytes[recordStart + index] = 0x39 }
+            end()
         }
     }
 
@@ -204,12 +210,15 @@ struct RecordOutput {
 
     private mutating func begin() {
         recordNumber += 1
-        recordStart = bytes.count
-        bytes.append(contentsOf: repeatElement(0x20, count: NACHA.recordLength))
+        recordStart = next
     }
 
     private mutating func end() {
-        bytes.append(contentsOf: lineEnding)
+        next = recordStart + NACHA.recordLength
+        for byte in lineEnding {
+            bytes[next] = byte
+            next += 1
+        }
     }
 
     /// A constant digit the writer itself chooses (record types, indicators).

@@ -1,0 +1,51 @@
+import Foundation
+import NACHA
+import Payments
+import Store
+
+/// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
+/// Usage: metl-bench [import|nacha|all]
+@main
+enum Bench {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        switch arguments.first ?? "all" {
+        case "import": try await ImportBench.run()
+        case "nacha": try NACHABench.run()
+        case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
+        case "all":
+            try NACHABench.run()
+            try await ImportBench.run()
+        default:
+            FileHandle.standardError.write(Data("usage: metl-bench [import|nacha|all]\n".utf8))
+            exit(2)
+        }
+    }
+}
+
+/// Wall-clock seconds of `body`.
+func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    var result: T?
+    let duration = try clock.measure { result = try body() }
+    return (result!, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+}
+
+func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let result = try await body()
+    let duration = ContinuousClock.now - start
+    return (result, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+}
+
+/// Peak resident memory of this process image, in MiB (VmHWM: unlike ru_maxrss it restarts at exec).
+func peakMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kilobytes / 1024
+}
+
+func report(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
