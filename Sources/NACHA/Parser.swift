@@ -28,7 +28,6 @@ public struct Parser {
     var fileHeader: FileHeader?
     var batches: [Batch] = []
     var recordCount = 0
-    var paddingCount = 0
     var fileTotals = ControlTotals()
     var batchCount = 0
     var lastBatchNumber = 0
@@ -92,9 +91,7 @@ public struct Parser {
             note(.error, .invalidCharacter, line: line, type: type, "character at position \(invalidAt + 1) is not printable ASCII")
         }
         if allNines {
-            if position == .afterFileControl {
-                paddingCount += 1
-            } else {
+            if position != .afterFileControl {
                 note(.error, .badPadding, line: line, type: type, "all-9 padding record before the file control record")
             }
             return
@@ -126,7 +123,8 @@ public struct Parser {
             closeBatch(line: lastLine)
             note(.error, .missingFileControl, line: max(lastLine, 1), type: nil, "file ends without a file control record")
         case .afterFileControl:
-            let total = recordCount + paddingCount
+            // Every physical record counts toward blocking, stray ones after the control record included.
+            let total = lastLine
             if total % NACHA.blockingFactor != 0 {
                 note(.error, .incompleteBlock, line: lastLine, type: nil,
                      "\(total) records is not a multiple of the blocking factor 10 (pad with all-9 records)")
