@@ -1,0 +1,31 @@
+# metl — build, test, demo, bench. Every target installs the system packages it needs first.
+SWIFT ?= swift
+SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config
+DEMO_DIR ?= demo
+
+.PHONY: deps build test demo bench fixtures clean
+
+deps:
+	@scripts/install-deps.sh $(SYSTEM_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	$(SWIFT) build --product metl
+	DEMO_DIR=$(DEMO_DIR) METL=$$($(SWIFT) build --show-bin-path)/metl scripts/demo.sh
+
+bench: deps
+	$(SWIFT) build -c release --product metl-bench
+	$$($(SWIFT) build -c release --show-bin-path)/metl-bench all
+
+# Rewrites fixtures/ from the library (review the diff before committing).
+fixtures: deps
+	METL_WRITE_FIXTURES=1 $(SWIFT) test --filter FixtureTests
+
+clean:
+	rm -rf .build $(DEMO_DIR)
