@@ -46,6 +46,7 @@ let package = Package(
             "NACHA",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "CLITests", dependencies: ["metl"]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store",
             .product(name: "GRDB", package: "GRDB.swift"),

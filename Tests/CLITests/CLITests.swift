@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// Runs the built `metl` executable as a user would, checking output and exit codes.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("metl")
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), error = Pipe(), input = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func validateValidFixturesExitsZero() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("fixtures/nacha").path)
+            .filter { $0.hasSuffix(".ach") }.map { "fixtures/nacha/\($0)" }
+        #expect(files.count == 8)
+        let result = try CLI.run(["validate"] + files)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func validateMalformedFixturePrintsExpectedDiagnostics() throws {
+        let directory = "fixtures/nacha/malformed"
+        let expected = try String(contentsOf: CLI.root.appendingPathComponent("\(directory)/bad-check-digit.expected"), encoding: .utf8)
+        let result = try CLI.run(["validate", "\(directory)/bad-check-digit.ach"])
+        #expect(result.status == 1)
+        #expect(result.stdout == expected.replacingOccurrences(of: "bad-check-digit.ach:", with: "\(directory)/bad-check-digit.ach:"))
+    }
+
+    @Test func validateJSONAndStandardInput() throws {
+        let bytes = try Data(contentsOf: CLI.root.appendingPathComponent("fixtures/nacha/malformed/wrong-entry-hash.ach"))
+        let result = try CLI.run(["validate", "--json", "-"], stdin: bytes)
+        #expect(result.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+        let diagnostic = (reports?.first?["diagnostics"] as? [[String: Any]])?.first
+        #expect(diagnostic?["code"] as? String == "BC-ENTRY-HASH")
+        #expect(diagnostic?["positions"] as? [Int] == [11, 20])
+        #expect(diagnostic?["field"] as? String == "entry_hash")
+    }
+
+    @Test func validateMissingFileIsAUsageError() throws {
+        let result = try CLI.run(["validate", "no/such/file.ach"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no/such/file.ach"))
+    }
+
+    @Test func inspectShowsFieldsMeaningsAndTotals() throws {
+        let result = try CLI.run(["inspect", "fixtures/nacha/returns.ach"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("addenda 99 (return)"))
+        #expect(result.stdout.contains("[R01]  (Insufficient funds)"))
+        #expect(result.stdout.contains("(checking credit (return or NOC))") || result.stdout.contains("(checking credit"))
+        #expect(result.stdout.contains("($1,250.00)"))
+        #expect(result.stdout.contains("2026-11-23"))
+        #expect(result.stdout.contains("total_credit"))
+        #expect(!result.stdout.contains("MISMATCH"))
+
+        let broken = try CLI.run(["inspect", "fixtures/nacha/malformed/bad-block-count.ach"])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("MISMATCH"))
+        #expect(broken.stdout.contains("FC-BLOCK-COUNT"))
+    }
+
+    @Test func inspectJSONIsOneObjectPerRecord() throws {
+        let result = try CLI.run(["inspect", "--json", "fixtures/nacha/ctx.ach"])
+        #expect(result.status == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let records = document?["records"] as? [[String: Any]]
+        #expect(records?.count == 10)
+        #expect(records?[2]["type"] as? String == "entry detail (CTX)")
+        let fields = records?[2]["fields"] as? [[String: Any]]
+        let count = fields?.first { $0["name"] as? String == "number_of_addenda_records" }
+        #expect(count?["value"] as? String == "0003")
+        #expect(count?["start"] as? Int == 55)
+        #expect((document?["diagnostics"] as? [Any])?.isEmpty == true)
+        #expect((document?["totals"] as? [[String: Any]])?.allSatisfy { $0["matches"] as? Bool == true } == true)
+    }
+
+    @Test func paymentsLifecycleAndExitCodes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let environment = ["METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path]
+        func metl(_ arguments: String..., stdin: String? = nil) throws -> CLI.Result {
+            try CLI.run(arguments, environment: environment, stdin: stdin.map { Data($0.utf8) })
+        }
+        #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 0)
+        #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 5)
+        #expect(try metl("merchants", "fund", "acme", "200000").status == 0)
+        #expect(try metl("merchants", "fund", "nobody", "200000").status == 4)
+
+        // A bad CSV row: exit 3, the line named, nothing imported.
+        let csv = try String(contentsOf: CLI.root.appendingPathComponent("fixtures/payments/demo.csv"), encoding: .utf8)
+        let broken = csv.replacingOccurrences(of: "JOHN ROE,076401251", with: "JOHN ROE,076401252")
+        let rejected = try metl("payments", "import", "-", "--merchant", "acme", stdin: broken)
+        #expect(rejected.status == 3)
+        #expect(rejected.stderr.contains("line 3: counterparty.routing_number"))
+        #expect(try metl("payments", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+
+        let imported = try metl("payments", "import", "-", "--merchant", "acme", "--json", stdin: csv)
+        #expect(imported.status == 0)
+        let payments = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [[String: Any]]
+        #expect(payments?.count == 6)
+        #expect(payments?.first?["state"] as? String == "P_VALIDATED")
+        #expect(payments?.first?.keys.sorted() == ["amount", "counterparty", "created_at", "currency", "description", "direction",
+                                                   "effective_date", "failure", "id", "merchant_id", "metadata", "sec_code",
+                                                   "state", "updated_at", "version"])
+        let again = try metl("payments", "import", "-", "--merchant", "acme", stdin: csv)
+        #expect(again.stdout.contains("0 created"))
+
+        let failed = try metl("payments", "list", "--state", "failed", "--json")
+        let failedPayments = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [[String: Any]]
+        let failure = failedPayments?.first?["failure"] as? [String: Any]
+        #expect(failure?["code"] as? String == "insufficient_funds")
+
+        let id = try #require(payments?.first?["id"] as? String)
+        let shown = try metl("payments", "show", id, "--json")
+        let history = (try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["history"] as? [[String: Any]]
+        #expect(history?.map { $0["to_state"] as? String } == ["P_CREATED", "P_VALIDATED"])
+        #expect(history?.first?["source_line"] as? Int == 2)
+        #expect(try metl("payments", "show", "pay_nope").status == 4)
+        #expect(try metl("payments", "list", "--state", "bogus").status == 2)
+        #expect(try metl("payments", "create", "--merchant", "acme", "--idempotency-key", "not-a-uuid", "--json", "-", stdin: "{}").status == 3)
+    }
+}
