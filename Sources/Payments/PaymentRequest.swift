@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NACHA
 
@@ -82,13 +81,6 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
         }
     }
 
-    /// SHA-256 of the canonical form (sorted keys, no whitespace): equal requests, equal fingerprints.
-    public var fingerprint: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let canonical = (try? encoder.encode(self)) ?? Data()
-        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
-    }
 }
 
 /// Fails decoding when the object has a key outside `allowed`, naming the key.

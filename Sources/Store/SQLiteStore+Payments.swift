@@ -7,11 +7,15 @@ extension SQLiteStore {
     public func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome] {
         let faults = self.faults
         return try await write("taking in payments") { db in
-            try intakes.map { try Self.intake($0, db, faults: faults) }
+            // Balances read once per merchant: inside this IMMEDIATE transaction no other writer can
+            // change them, so the running figure is exact (and the CHECK constraint is the backstop).
+            var balances: [String: Int64] = [:]
+            return try intakes.map { try Self.intake($0, db, balances: &balances, faults: faults) }
         }
     }
 
-    private static func intake(_ intake: PaymentIntake, _ db: Database, faults: FaultInjector) throws -> IntakeOutcome {
+    private static func intake(_ intake: PaymentIntake, _ db: Database, balances: inout [String: Int64],
+                               faults: FaultInjector) throws -> IntakeOutcome {
         let request = intake.request
         if let existing = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT fingerprint, payment_id FROM idempotency_keys WHERE merchant_id = ? AND key = ?
@@ -22,44 +26,57 @@ extension SQLiteStore {
             }
             return IntakeOutcome(payment: try payment(db, id: existing["payment_id"]), created: false)
         }
-        guard let balance = try Int64.fetchOne(db.cachedStatement(sql: "SELECT balance_cents FROM merchants WHERE id = ?"),
-                                               arguments: [intake.merchantID]) else {
+        let balance: Int64
+        if let known = balances[intake.merchantID] {
+            balance = known
+        } else if let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT balance_cents FROM merchants WHERE id = ?"),
+                                                  arguments: [intake.merchantID]) {
+            balance = stored
+        } else {
             throw PaymentError(.merchantNotFound, "no merchant \(intake.merchantID)")
         }
         let now = Date()
+        let id = Identifier.make(prefix: "pay", at: now)
+        let source = intake.source ?? SourceReference(file: "idempotency:\(intake.idempotencyKey)")
+        let decision = IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance)
+        let validation: HistoryEntry
         var payment = Payment(
-            id: Identifier.make(prefix: "pay", at: now), merchantID: intake.merchantID, state: .created, version: 1,
+            id: id, merchantID: intake.merchantID, state: .created, version: 1,
             amount: request.amount, currency: request.currency, direction: request.direction, secCode: request.secCode,
             description: request.description, effectiveDate: request.effectiveDate, counterparty: request.counterparty,
             metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
             createdAt: now, updatedAt: now)
+        switch decision {
+        case .validated(let reserve):
+            payment.reservedAmount = reserve
+            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .validated, actor: intake.actor,
+                                      reasonCode: IntakeDecision.validatedReason.code,
+                                      reasonText: IntakeDecision.validatedReason.text, source: source, createdAt: now)
+        case .failed(let failure):
+            payment.failure = failure
+            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .failed, actor: intake.actor,
+                                      reasonCode: failure.code, reasonText: failure.message, source: source, createdAt: now)
+        }
+        try PaymentStateMachine.check(paymentID: id, from: .created, to: validation.toState)
+        // The payment is stored in its validated state directly; both steps are in its history.
+        payment.state = validation.toState
+        payment.version = 2
         try insert(payment, db)
-        let source = intake.source ?? SourceReference(file: "idempotency:\(intake.idempotencyKey)")
+        try faults.hit(.afterPaymentInsert)
         try appendHistory(db, HistoryEntry(
-            paymentID: payment.id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
+            paymentID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
             reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
             source: source, createdAt: now))
-        try faults.hit(.afterPaymentInsert)
-
-        let step: TransitionStep
-        switch IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance) {
-        case .validated(let reserve):
-            if reserve > 0 {
-                try moveFunds(db, merchantID: intake.merchantID, paymentID: payment.id, kind: "reserve", amount: -reserve,
-                              actor: intake.actor, reference: payment.id)
-                payment.reservedAmount = reserve
-            }
-            step = TransitionStep(to: .validated, actor: intake.actor, reasonCode: IntakeDecision.validatedReason.code,
-                                  reasonText: IntakeDecision.validatedReason.text, source: source)
-        case .failed(let failure):
-            step = TransitionStep(to: .failed, actor: intake.actor, reasonCode: failure.code, reasonText: failure.message,
-                                  source: source, failure: failure)
+        try appendHistory(db, validation)
+        if payment.reservedAmount > 0 {
+            balances[intake.merchantID] = try moveFunds(db, merchantID: intake.merchantID, paymentID: id, kind: "reserve",
+                                                        amount: -payment.reservedAmount, actor: intake.actor, reference: id)
+        } else {
+            balances[intake.merchantID] = balance
         }
-        try apply(step, to: &payment, db, faults: faults)
         try db.cachedStatement(sql: """
             INSERT INTO idempotency_keys (merchant_id, key, fingerprint, payment_id, created_at) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [intake.merchantID, intake.idempotencyKey, request.fingerprint, payment.id,
-                                     milliseconds(now)])
+            """).execute(arguments: [intake.merchantID, intake.idempotencyKey, request.fingerprint, id, milliseconds(now)])
         return IntakeOutcome(payment: payment, created: true)
     }
 
@@ -117,18 +134,17 @@ extension SQLiteStore {
     }
 
     private static func insert(_ payment: Payment, _ db: Database) throws {
-        let metadata = String(decoding: try JSONEncoder.sorted.encode(payment.metadata), as: UTF8.self)
         try db.cachedStatement(sql: """
             INSERT INTO payments (id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description,
                                   effective_date, counterparty_name, routing_number, account_number, account_type, metadata,
-                                  idempotency_key, reserved_cents, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  idempotency_key, reserved_cents, failure_code, failure_message, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 payment.id, payment.merchantID, payment.state.rawValue, payment.version, payment.amount, payment.currency,
                 payment.direction.rawValue, payment.secCode.rawValue, payment.description, payment.effectiveDate.description,
                 payment.counterparty.name, payment.counterparty.routingNumber, payment.counterparty.accountNumber,
-                payment.counterparty.accountType.rawValue, metadata, payment.idempotencyKey, payment.reservedAmount,
-                milliseconds(payment.createdAt), milliseconds(payment.updatedAt),
+                payment.counterparty.accountType.rawValue, payment.metadataJSON, payment.idempotencyKey, payment.reservedAmount,
+                payment.failure?.code, payment.failure?.message, milliseconds(payment.createdAt), milliseconds(payment.updatedAt),
             ])
     }
 
@@ -198,13 +214,5 @@ extension SQLiteStore {
             toState: PaymentState(rawValue: row["to_state"]) ?? .failed, actor: Actor(rawValue: row["actor"]),
             reasonCode: row["reason_code"], reasonText: row["reason_text"],
             source: file.map { SourceReference(file: $0, line: row["source_line"]) }, createdAt: date(row["created_at"]))
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
     }
 }

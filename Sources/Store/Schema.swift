@@ -50,8 +50,7 @@ enum Schema {
                     failure_code TEXT,
                     failure_message TEXT,
                     created_at INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL,
-                    UNIQUE (merchant_id, idempotency_key)
+                    updated_at INTEGER NOT NULL
                 ) STRICT;
                 CREATE INDEX payments_state ON payments(state, id);
                 CREATE INDEX payments_merchant ON payments(merchant_id, id);

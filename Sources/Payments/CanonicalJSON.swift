@@ -1,0 +1,80 @@
+import Crypto
+
+/// A canonical JSON form (sorted keys, no whitespace, minimal escapes) written by hand: fingerprints
+/// must not depend on an encoder's formatting choices, and this runs once per imported row.
+enum CanonicalJSON {
+    static func string(_ text: String, into output: inout String) {
+        output.append("\"")
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output.append("\\\"")
+            case "\\": output.append("\\\\")
+            case "\n": output.append("\\n")
+            case "\r": output.append("\\r")
+            case "\t": output.append("\\t")
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        output.append("\"")
+    }
+
+    static func object(_ dictionary: [String: String]) -> String {
+        var output = "{"
+        for (index, key) in dictionary.keys.sorted().enumerated() {
+            if index > 0 { output.append(",") }
+            string(key, into: &output)
+            output.append(":")
+            string(dictionary[key] ?? "", into: &output)
+        }
+        output.append("}")
+        return output
+    }
+
+    static func sha256Hex(_ text: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(text.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+}
+
+extension PaymentRequest {
+    /// The request in canonical form: keys sorted at every level.
+    public var canonicalJSON: String {
+        var output = "{\"amount\":\(amount),\"counterparty\":{\"account_number\":"
+        CanonicalJSON.string(counterparty.accountNumber, into: &output)
+        output.append(",\"account_type\":")
+        CanonicalJSON.string(counterparty.accountType, into: &output)
+        output.append(",\"name\":")
+        CanonicalJSON.string(counterparty.name, into: &output)
+        output.append(",\"routing_number\":")
+        CanonicalJSON.string(counterparty.routingNumber, into: &output)
+        output.append("},\"currency\":")
+        CanonicalJSON.string(currency, into: &output)
+        output.append(",\"description\":")
+        CanonicalJSON.string(description, into: &output)
+        output.append(",\"direction\":")
+        CanonicalJSON.string(direction, into: &output)
+        output.append(",\"effective_date\":")
+        CanonicalJSON.string(effectiveDate, into: &output)
+        output.append(",\"metadata\":" + CanonicalJSON.object(metadata) + ",\"sec_code\":")
+        CanonicalJSON.string(secCode, into: &output)
+        output.append("}")
+        return output
+    }
+
+    /// SHA-256 of the canonical form: equal requests, equal fingerprints.
+    public var fingerprint: String { CanonicalJSON.sha256Hex(canonicalJSON) }
+}
+
+extension Payment {
+    /// The metadata in the canonical JSON form the ledger stores.
+    public var metadataJSON: String { CanonicalJSON.object(metadata) }
+}
