@@ -19,6 +19,13 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        // libssh2 from the system (Debian: libssh2-1-dev).
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        // A safe SFTP client over libssh2; blocking calls on its own dispatch queue.
+        .target(name: "SFTP", dependencies: [
+            "CLibSSH2",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Pure NACHA file format: records, writer, reader, validator. No database, no network.
         .target(name: "NACHA"),
         // Payment domain: payment, state machine, validation, store protocol.
@@ -47,6 +54,9 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["metl"]),
+        // A real OpenSSH server on loopback for the SFTP and pipeline tests.
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store",
             .product(name: "GRDB", package: "GRDB.swift"),

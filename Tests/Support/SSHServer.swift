@@ -1,0 +1,188 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real OpenSSH server on 127.0.0.1 for tests: a free port, a throwaway host key and client key,
+/// `Subsystem sftp internal-sftp`, started on demand and stopped after. Nothing is committed: every
+/// key is generated here.
+public final class SSHServer: @unchecked Sendable {
+    // `@unchecked Sendable`: every stored property is a `let` except `pid`, which is only
+    // changed by `launch()`/`stop()`, called from one test task at a time.
+    public let directory: URL
+    public let port: Int
+    public let username: String
+    /// The client private key (ed25519) the server trusts.
+    public let clientKeyPath: String
+    /// A known_hosts file holding this server's host key.
+    public let knownHostsPath: String
+    /// A directory the tests upload into.
+    public let root: String
+    /// sshd is spawned with posix_spawn, not Foundation's `Process`: Foundation's child reaper blocks
+    /// on a long-running child and would hang every other `Process` the tests start meanwhile.
+    private var pid: pid_t = 0
+
+    public static func start() throws -> SSHServer {
+        let server = try SSHServer()
+        try server.launch()
+        return server
+    }
+
+    private init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-sshd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        username = String(cString: getpwuid(getuid()).pointee.pw_name)
+        clientKeyPath = directory.appendingPathComponent("client_key").path
+        knownHostsPath = directory.appendingPathComponent("known_hosts").path
+        root = directory.appendingPathComponent("outbox").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let hostKey = directory.appendingPathComponent("host_key").path
+        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath])
+        try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
+        let hostPublic = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ")
+        try "[127.0.0.1]:\(port) \(hostPublic[0]) \(hostPublic[1])\n".write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
+        let config = """
+            ListenAddress 127.0.0.1
+            Port \(port)
+            HostKey \(hostKey)
+            PidFile \(directory.appendingPathComponent("sshd.pid").path)
+            AuthorizedKeysFile \(directory.appendingPathComponent("authorized_keys").path)
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            StrictModes no
+            UsePAM no
+            Subsystem sftp internal-sftp
+            MaxStartups 100
+            LogLevel ERROR
+
+            """
+        try config.write(to: directory.appendingPathComponent("sshd_config"), atomically: true, encoding: .utf8)
+        // sshd refuses to start without its privilege separation directory.
+        if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+    }
+
+    /// Starts sshd (again, after `stop()`) and waits until it accepts connections.
+    public func launch() throws {
+        let arguments = ["/usr/sbin/sshd", "-D", "-e", "-f", directory.appendingPathComponent("sshd_config").path]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, environ)
+        guard rc == 0 else { throw ServerError(message: "cannot start sshd: \(String(cString: strerror(rc)))") }
+        pid = child
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Self.accepts(port: port) { return }
+            var status: Int32 = 0
+            if waitpid(child, &status, WNOHANG) == child {
+                pid = 0
+                throw ServerError(message: "sshd exited at start (status \(status))")
+            }
+            usleep(20_000)
+        }
+        throw ServerError(message: "sshd did not listen on port \(port)")
+    }
+
+    /// Stops sshd and the sessions it forked.
+    public func stop() {
+        guard pid > 0 else { return }
+        signalChildren(SIGKILL)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+
+    /// Kills the per-connection sshd children, dropping every open session, and keeps listening.
+    public func dropConnections() {
+        signalChildren(SIGKILL)
+    }
+
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the listener and its sessions: a server that stalls.
+    public func pause(_ paused: Bool) {
+        guard pid > 0 else { return }
+        signalChildren(paused ? SIGSTOP : SIGCONT)
+        kill(pid, paused ? SIGSTOP : SIGCONT)
+    }
+
+    /// Signals every process whose parent is sshd (its per-connection sessions), found in /proc.
+    private func signalChildren(_ signal: Int32) {
+        guard pid > 0, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for entry in entries {
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after the command name: state, ppid, …
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == pid { kill(child, signal) }
+        }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: Helpers
+
+    public struct ServerError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], allowFailure: Bool = false) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        if process.terminationStatus != 0, !allowFailure {
+            throw ServerError(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw ServerError(message: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
