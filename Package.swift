@@ -40,8 +40,14 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The jobs: cutoff (render, archive, deliver) and its destinations.
+        .target(name: "Pipeline", dependencies: [
+            "NACHA", "Payments", "SFTP",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -57,6 +63,7 @@ let package = Package(
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport"]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -21,7 +21,24 @@ step "import it again: nothing new"
 
 step "payments"
 "$METL" payments list
-step "one payment's history"
-"$METL" payments show "$("$METL" payments list --state P_VALIDATED --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 step "merchant balance after reservations"
 "$METL" merchants list
+
+# The bank profile and destination a timer unit would set in its environment.
+export METL_DESTINATION="file://$PWD/$DEMO_DIR/outbox"
+export METL_ODFI_ROUTING=121042882 METL_IMMEDIATE_DESTINATION=091000019
+export METL_ORIGIN_NAME="METL DEMO BANK" METL_DESTINATION_NAME="FEDERAL RESERVE BANK"
+
+step "cutoff: render, archive and deliver to $METL_DESTINATION"
+"$METL" cutoff
+step "cutoff again: nothing new to send"
+"$METL" cutoff
+step "outbound files"
+"$METL" files list
+FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+"$METL" files show "$FILE"
+step "the file as an auditor sees it"
+"$METL" validate "$DEMO_DIR"/outbox/*.ach && echo "valid"
+"$METL" inspect "$DEMO_DIR"/outbox/*.ach | tail -14
+step "one payment's history"
+"$METL" payments show "$("$METL" payments list --state P_SUBMITTED_TO_CORE --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"

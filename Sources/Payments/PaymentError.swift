@@ -15,6 +15,10 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let duplicateMerchant = Code(rawValue: "duplicate_merchant")
         /// The transition table refuses the state change.
         public static let invalidTransition = Code(rawValue: "invalid_transition")
+        /// Another run holds the lease (the cutoff lock).
+        public static let lockHeld = Code(rawValue: "lock_held")
+        /// The operation is not allowed in the file's or payment's current status.
+        public static let invalidStatus = Code(rawValue: "invalid_status")
         /// The database failed or is busy beyond its timeout.
         public static let storage = Code(rawValue: "storage")
     }

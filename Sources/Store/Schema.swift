@@ -84,6 +84,56 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2-outbound-files") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbound_files (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('rendered', 'uploading', 'uploaded', 'failed', 'cancelled')),
+                    immediate_origin TEXT NOT NULL,
+                    immediate_destination TEXT NOT NULL,
+                    creation_date TEXT NOT NULL,
+                    creation_time TEXT NOT NULL,
+                    file_id_modifier TEXT NOT NULL,
+                    batch_count INTEGER NOT NULL,
+                    entry_addenda_count INTEGER NOT NULL,
+                    entry_hash INTEGER NOT NULL,
+                    total_debit_cents INTEGER NOT NULL,
+                    total_credit_cents INTEGER NOT NULL,
+                    archive_path TEXT NOT NULL,
+                    remote_path TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    failure_reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    uploaded_at INTEGER,
+                    UNIQUE (immediate_origin, immediate_destination, creation_date, file_id_modifier)
+                ) STRICT;
+                CREATE INDEX outbound_files_status ON outbound_files(status, id);
+
+                ALTER TABLE payments ADD COLUMN file_id TEXT REFERENCES outbound_files(id);
+                ALTER TABLE payments ADD COLUMN batch_number INTEGER;
+                ALTER TABLE payments ADD COLUMN trace_number INTEGER;
+                ALTER TABLE payments ADD COLUMN file_line INTEGER;
+                CREATE UNIQUE INDEX payments_trace ON payments(trace_number) WHERE trace_number IS NOT NULL;
+                CREATE INDEX payments_file ON payments(file_id) WHERE file_id IS NOT NULL;
+
+                CREATE TABLE trace_sequences (
+                    odfi INTEGER PRIMARY KEY NOT NULL,
+                    next_sequence INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    owner TEXT NOT NULL,
+                    holder TEXT NOT NULL,
+                    acquired_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

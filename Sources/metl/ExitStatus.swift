@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NACHA
 import Payments
+import SFTP
 
 /// metl's exit codes, one meaning each, so cron and systemd can act on them. README lists them.
 struct ExitStatus: Error, Equatable {
@@ -35,10 +36,13 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .invalidRequest: return .dataError
             case .notFound, .merchantNotFound: return .notFound
-            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant: return .conflict
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus: return .conflict
+            case .lockHeld: return .lockHeld
             default: return .internalError
             }
         case is IOError, is CocoaError: return .usage
+        case let error as SFTPError:
+            return error.isTransient ? .internalError : .configuration
         case let error as ConfigurationError: return error.isUsage ? .usage : .configuration
         default:
             let code = Metl.exitCode(for: error)

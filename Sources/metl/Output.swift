@@ -33,4 +33,10 @@ enum Output {
     }
 
     static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// One rewritten status line on a terminal; nil ends it.
+    static func progress(_ text: String?) {
+        let line = text.map { "\r\u{1B}[K" + $0 } ?? "\r\u{1B}[K"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
 }

@@ -1,0 +1,133 @@
+import Foundation
+import NACHA
+
+/// Where an outbound file is in its life. A file is rendered once; its bytes never change after.
+public enum OutboundFileStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Recorded, archived and bound to its payments; not yet sent.
+    case rendered
+    /// An upload attempt started; the remote side may hold a `.part` or even the final file.
+    case uploading
+    /// The bank has the exact bytes under the final name; its payments are P_SUBMITTED_TO_CORE.
+    case uploaded
+    /// Stopped for an operator (for example `remote_conflict`); retry or cancel.
+    case failed
+    /// Cancelled before upload; its payments went back to unbound P_VALIDATED.
+    case cancelled
+
+    /// Statuses the cutoff finishes before taking new work.
+    public static let unfinished: [OutboundFileStatus] = [.rendered, .uploading]
+}
+
+/// One NACHA file metl produced: its identity for the bank, its control totals, its exact bytes' hash.
+public struct OutboundFile: Sendable, Hashable, Identifiable {
+    public var id: String
+    public var name: String
+    public var sha256: String
+    public var size: Int64
+    public var status: OutboundFileStatus
+    public var immediateOrigin: String
+    public var immediateDestination: String
+    public var creationDate: ACHDate
+    public var creationTime: ACHTime
+    public var fileIDModifier: String
+    public var batchCount: Int
+    public var entryAddendaCount: Int
+    public var entryHash: Int
+    public var totalDebit: Int64
+    public var totalCredit: Int64
+    /// Content-addressed, read-only copy of the bytes.
+    public var archivePath: String
+    public var remotePath: String?
+    public var attempts: Int
+    public var failureReason: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var uploadedAt: Date?
+
+    public init(id: String, name: String, sha256: String, size: Int64, status: OutboundFileStatus, immediateOrigin: String,
+                immediateDestination: String, creationDate: ACHDate, creationTime: ACHTime, fileIDModifier: String,
+                batchCount: Int, entryAddendaCount: Int, entryHash: Int, totalDebit: Int64, totalCredit: Int64,
+                archivePath: String, remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil,
+                createdAt: Date, updatedAt: Date, uploadedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.status = status
+        self.immediateOrigin = immediateOrigin
+        self.immediateDestination = immediateDestination
+        self.creationDate = creationDate
+        self.creationTime = creationTime
+        self.fileIDModifier = fileIDModifier
+        self.batchCount = batchCount
+        self.entryAddendaCount = entryAddendaCount
+        self.entryHash = entryHash
+        self.totalDebit = totalDebit
+        self.totalCredit = totalCredit
+        self.archivePath = archivePath
+        self.remotePath = remotePath
+        self.attempts = attempts
+        self.failureReason = failureReason
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.uploadedAt = uploadedAt
+    }
+}
+
+/// A payment's place in an outbound file: batch, trace number and the line of its entry record.
+public struct FileBinding: Sendable, Hashable {
+    public var paymentID: String
+    public var batchNumber: Int
+    public var traceNumber: Int
+    public var line: Int
+
+    public init(paymentID: String, batchNumber: Int, traceNumber: Int, line: Int) {
+        self.paymentID = paymentID
+        self.batchNumber = batchNumber
+        self.traceNumber = traceNumber
+        self.line = line
+    }
+}
+
+/// A payment ready for a file, with the merchant whose company identity goes into its batch header.
+public struct PendingPayment: Sendable, Hashable {
+    public var payment: Payment
+    public var merchant: Merchant
+    public init(payment: Payment, merchant: Merchant) {
+        self.payment = payment
+        self.merchant = merchant
+    }
+}
+
+/// Storage for the cutoff: leases, trace numbers, the outbound file ledger and payment bindings.
+/// Same contract as `PaymentStore`: each call is one transaction.
+public protocol OutboundFileStore: Sendable {
+    /// Takes the named lease for `owner` until `expiresAt`, or throws `lockHeld` while another owner's
+    /// lease is unexpired. An expired lease is taken over, and so is one whose holder `isGone` says
+    /// no longer exists (a killed process on this host).
+    func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
+                      isGone: @escaping @Sendable (String) -> Bool) async throws(PaymentError)
+    func releaseLease(_ name: String, owner: String) async throws(PaymentError)
+
+    /// P_VALIDATED payments not bound to any file, oldest first.
+    func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment]
+    /// Reserves `count` trace sequence numbers for an ODFI; returns the first. Never hands out a number twice.
+    func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int
+    /// File ID modifiers already used for (origin, destination, creation date).
+    func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String>
+
+    /// Records a rendered file and binds its payments, which must all still be unbound P_VALIDATED.
+    func recordRenderedFile(_ file: OutboundFile, bindings: [FileBinding]) async throws(PaymentError)
+    func outboundFile(id: String) async throws(PaymentError) -> OutboundFile
+    func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile]
+    func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)]
+
+    /// Counts an upload attempt: status `uploading`.
+    func markUploading(fileID: String) async throws(PaymentError) -> OutboundFile
+    /// Status `uploaded` and every bound payment P_VALIDATED → P_SUBMITTED_TO_CORE with a history row
+    /// naming the file and the entry's line, in one transaction.
+    func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws(PaymentError) -> OutboundFile
+    func markFailed(fileID: String, reason: String) async throws(PaymentError) -> OutboundFile
+    /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
+    func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile
+}

@@ -1,0 +1,73 @@
+import NACHA
+
+/// Banking days as the Federal Reserve keeps them: no weekends and no Fed holidays. A holiday on a
+/// Sunday is observed on Monday; on a Saturday the Fed does not close the Friday before.
+public enum BankCalendar {
+    public static func isBankingDay(_ date: ACHDate) -> Bool {
+        !date.isWeekend && !holidays(in: date.year).contains(date)
+    }
+
+    /// The first banking day strictly after `date`.
+    public static func nextBankingDay(after date: ACHDate) -> ACHDate {
+        var day = date.adding(days: 1)
+        while !isBankingDay(day) { day = day.adding(days: 1) }
+        return day
+    }
+
+    /// The effective entry date to put in a batch: the requested date when it is a banking day
+    /// after today, else the next banking day that is.
+    public static func effectiveDate(requested: ACHDate, today: ACHDate) -> ACHDate {
+        var date = max(requested, nextBankingDay(after: today))
+        while !isBankingDay(date) { date = date.adding(days: 1) }
+        return date
+    }
+
+    static func holidays(in year: Int) -> Set<ACHDate> {
+        func fixed(_ month: Int, _ day: Int) -> ACHDate {
+            let date = ACHDate(year: year, month: month, day: day)
+            return date.weekday == 0 ? date.adding(days: 1) : date
+        }
+        /// The n-th given weekday of a month (n = -1: the last).
+        func nth(_ n: Int, _ weekday: Int, _ month: Int) -> ACHDate {
+            if n > 0 {
+                var date = ACHDate(year: year, month: month, day: 1)
+                while date.weekday != weekday { date = date.adding(days: 1) }
+                return date.adding(days: 7 * (n - 1))
+            }
+            var date = ACHDate(year: year, month: month, day: ACHDate.daysIn(month: month, year: year))
+            while date.weekday != weekday { date = date.adding(days: -1) }
+            return date
+        }
+        return [
+            fixed(1, 1), nth(3, 1, 1), nth(3, 1, 2), nth(-1, 1, 5), fixed(6, 19), fixed(7, 4), nth(1, 1, 9),
+            nth(2, 1, 10), fixed(11, 11), nth(4, 4, 11), fixed(12, 25),
+        ]
+    }
+}
+
+extension ACHDate {
+    /// The date `days` later (or earlier, when negative).
+    public func adding(days: Int) -> ACHDate {
+        var date = self
+        var remaining = days
+        while remaining > 0 {
+            date.day += 1
+            if date.day > ACHDate.daysIn(month: date.month, year: date.year) {
+                date.day = 1
+                date.month += 1
+                if date.month > 12 { date.month = 1; date.year += 1 }
+            }
+            remaining -= 1
+        }
+        while remaining < 0 {
+            date.day -= 1
+            if date.day < 1 {
+                date.month -= 1
+                if date.month < 1 { date.month = 12; date.year -= 1 }
+                date.day = ACHDate.daysIn(month: date.month, year: date.year)
+            }
+            remaining += 1
+        }
+        return date
+    }
+}

@@ -1,0 +1,117 @@
+import NACHA
+import Payments
+
+/// Turns collected payments into file plans: batches by company, SEC code, entry description,
+/// effective date and direction (service class 220 or 225), split into files at the configured
+/// limits. Pure: no clock, no storage.
+public struct FileAssembler: Sendable {
+    public struct Limits: Sendable, Hashable {
+        public var maximumEntriesPerFile: Int
+        /// Debits plus credits, in cents.
+        public var maximumAmountPerFile: Int64
+        public init(maximumEntriesPerFile: Int = 50_000, maximumAmountPerFile: Int64 = 99_999_999_999) {
+            self.maximumEntriesPerFile = maximumEntriesPerFile
+            self.maximumAmountPerFile = maximumAmountPerFile
+        }
+    }
+
+    /// One batch to be: its header fields and its payments in order.
+    public struct BatchPlan: Sendable, Hashable {
+        public var merchant: Merchant
+        public var secCode: StandardEntryClass
+        public var description: String
+        public var effectiveDate: ACHDate
+        public var isCredit: Bool
+        public var payments: [Payment]
+    }
+
+    public let limits: Limits
+
+    public init(limits: Limits) {
+        self.limits = limits
+    }
+
+    /// Files, each a list of batches.
+    public func plan(_ pending: [PendingPayment], today: ACHDate) -> [[BatchPlan]] {
+        struct Key: Hashable, Comparable {
+            var merchantID: String, sec: String, description: String, date: ACHDate, credit: Bool
+            static func < (a: Key, b: Key) -> Bool {
+                (a.merchantID, a.sec, a.description, a.date, a.credit ? 0 : 1) < (b.merchantID, b.sec, b.description, b.date, b.credit ? 0 : 1)
+            }
+        }
+        var groups: [Key: BatchPlan] = [:]
+        for item in pending {
+            let payment = item.payment
+            let date = BankCalendar.effectiveDate(requested: payment.effectiveDate, today: today)
+            let key = Key(merchantID: item.merchant.id, sec: payment.secCode.rawValue, description: payment.description,
+                          date: date, credit: payment.direction == .credit)
+            groups[key, default: BatchPlan(merchant: item.merchant, secCode: payment.secCode, description: payment.description,
+                                           effectiveDate: date, isCredit: key.credit, payments: [])].payments.append(payment)
+        }
+        var files: [[BatchPlan]] = []
+        var current: [BatchPlan] = []
+        var entries = 0
+        var amount: Int64 = 0
+        for key in groups.keys.sorted() {
+            let batch = groups[key]!
+            var remaining = batch.payments[...]
+            while let next = remaining.first {
+                if entries + 1 > limits.maximumEntriesPerFile || (entries > 0 && amount + next.amount > limits.maximumAmountPerFile) {
+                    files.append(current)
+                    current = []
+                    entries = 0
+                    amount = 0
+                }
+                // Take as many of this batch's payments as fit in the current file.
+                var taken: [Payment] = []
+                while let payment = remaining.first, entries + 1 <= limits.maximumEntriesPerFile,
+                      entries == 0 || amount + payment.amount <= limits.maximumAmountPerFile {
+                    taken.append(payment)
+                    entries += 1
+                    amount += payment.amount
+                    remaining = remaining.dropFirst()
+                }
+                var part = batch
+                part.payments = taken
+                current.append(part)
+            }
+        }
+        if !current.isEmpty { files.append(current) }
+        return files
+    }
+
+    /// The model for one planned file, with each payment's batch, trace and line.
+    public static func render(_ batches: [BatchPlan], profile: BankProfile, header: FileHeader,
+                              firstTraceSequence: Int) -> (file: ACHFile, bindings: [FileBinding]) {
+        var trace = firstTraceSequence
+        var line = 1
+        var bindings: [FileBinding] = []
+        var rendered: [Batch] = []
+        for (index, plan) in batches.enumerated() {
+            line += 1
+            let batchNumber = index + 1
+            let entries = plan.payments.map { payment in
+                line += 1
+                let traceNumber = profile.odfiIdentification * 10_000_000 + trace
+                trace += 1
+                bindings.append(FileBinding(paymentID: payment.id, batchNumber: batchNumber, traceNumber: traceNumber, line: line))
+                return Entry(EntryDetail(
+                    transactionCode: .forEntry(savings: payment.counterparty.accountType == .savings, credit: payment.direction == .credit),
+                    routingNumber: payment.counterparty.routingNumber, accountNumber: payment.counterparty.accountNumber,
+                    amount: payment.amount, individualName: payment.counterparty.name,
+                    discretionaryData: plan.secCode == .web ? "S" : "", traceNumber: traceNumber))
+            }
+            line += 1
+            rendered.append(Batch(header: BatchHeader(
+                serviceClass: plan.isCredit ? .creditsOnly : .debitsOnly, companyName: plan.merchant.companyName,
+                companyIdentification: plan.merchant.companyID, standardEntryClass: plan.secCode,
+                companyEntryDescription: plan.description, effectiveEntryDate: plan.effectiveDate,
+                originatingDFI: profile.odfiIdentification, batchNumber: batchNumber), entries: entries))
+        }
+        return (ACHFile(header: header, batches: rendered), bindings)
+    }
+
+    /// File ID modifiers in the order NACHA files use them: A–Z, then 0–9.
+    public static let modifiers = (UInt8(ascii: "A")...UInt8(ascii: "Z")).map { String(UnicodeScalar($0)) }
+        + (0...9).map(String.init)
+}

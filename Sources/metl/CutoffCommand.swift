@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NACHA
+import Payments
+import Pipeline
+import Store
+
+struct CutoffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cutoff",
+        abstract: "Collect P_VALIDATED payments, render NACHA files and deliver them to the bank inside the window.",
+        discussion: """
+            Exit codes: 0 done, 1 a file needs attention (remote conflict), 6 another cutoff holds the lock, \
+            7 window missed (resumable: run again), 8 configuration (missing setting, untrusted host key, bad credentials).
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var cutoff: CutoffOptions
+    @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("dry-run"), help: "Render and validate into this directory (- for stdout); record and send nothing.")
+    var dryRun: String?
+
+    func run() async throws {
+        let logger = Log.make("metl.cutoff", json: output.json)
+        let (database, settings) = try store.openStore()
+        let job = CutoffJob(settings: try cutoff.settings(database: settings.database, logger: logger), store: database, logger: logger)
+        if let dryRun {
+            let files = try await CutoffError.mapping { () throws(CutoffError) in try await job.preview() }
+            for file in files {
+                if dryRun == "-" {
+                    FileHandle.standardOutput.write(Data(file.bytes))
+                } else {
+                    try FileManager.default.createDirectory(atPath: dryRun, withIntermediateDirectories: true)
+                    try Data(file.bytes).write(to: URL(fileURLWithPath: dryRun).appendingPathComponent(file.name))
+                    Output.error("dry run: \(dryRun)/\(file.name) (\(file.bytes.count) bytes, valid)")
+                }
+            }
+            if files.isEmpty { Output.error("dry run: no P_VALIDATED payments to send") }
+            return
+        }
+        let terminal = Output.isTerminal && !output.json
+        let summary = try await CutoffError.mapping { () throws(CutoffError) in
+            try await job.run { progress in
+                guard terminal else { return }
+                switch progress {
+                case .collected(let count): Output.progress("collected \(count) payments")
+                case .rendered(let name, let entries): Output.progress("rendered \(name) (\(entries) entries)")
+                case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
+                }
+            }
+        }
+        if terminal { Output.progress(nil) }
+        if output.json {
+            try Output.json(summary)
+        } else {
+            Output.line("cutoff: \(summary.paymentsCollected) payments collected, \(summary.filesRendered) files rendered, "
+                        + "\(summary.filesResumed) resumed, \(summary.filesUploaded) uploaded, "
+                        + "\(summary.filesAlreadyAtBank) already at the bank, \(summary.filesFailed) failed; "
+                        + "\(summary.paymentsSubmitted) payments submitted, \(summary.bytesUploaded) bytes sent")
+            for file in summary.files {
+                Output.line("  \(file.name)  \(file.status)  \(file.entries) entries  debit \(Dollars.format(file.totalDebit))  "
+                            + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")
+            }
+            for alert in summary.alerts { Output.error("ALERT \(alert)") }
+        }
+        if summary.filesFailed > 0 { throw ExitStatus.findings }
+    }
+}
+
+extension CutoffError {
+    /// Runs a job step, turning its typed error into the executable's exit status.
+    static func mapping<T>(_ body: () async throws(CutoffError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            Output.error("metl: \(error.message)")
+            switch error.code {
+            case .lockHeld: throw ExitStatus.lockHeld
+            case .windowMissed: throw ExitStatus.windowMissed
+            case .configuration: throw ExitStatus.configuration
+            case .fileIDModifiersExhausted: throw ExitStatus.conflict
+            default: throw ExitStatus.internalError
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NACHA
+import Pipeline
+import Store
+
+/// The cutoff's settings as flags, each with a `METL_` environment variable, so a timer unit needs no config file.
+struct CutoffOptions: ParsableArguments {
+    @Option(help: "file:///DIR or sftp://USER@HOST:PORT/DIR ($METL_DESTINATION).") var destination: String?
+    @Option(help: "Private key for SFTP ($METL_IDENTITY_FILE; passphrase in $METL_IDENTITY_PASSPHRASE; or a password in $METL_SFTP_PASSWORD).")
+    var identityFile: String?
+    @Option(help: "known_hosts file; host keys are always verified ($METL_KNOWN_HOSTS).") var knownHosts: String?
+    @Option(help: "Our bank's 9-digit routing number ($METL_ODFI_ROUTING).") var odfiRouting: String?
+    @Option(help: "File header immediate destination ($METL_IMMEDIATE_DESTINATION).") var immediateDestination: String?
+    @Option(help: "File header immediate origin; default the ODFI routing ($METL_IMMEDIATE_ORIGIN).") var immediateOrigin: String?
+    @Option(help: "File header origin name ($METL_ORIGIN_NAME).") var originName: String?
+    @Option(help: "File header destination name ($METL_DESTINATION_NAME).") var destinationName: String?
+    @Option(help: "Time window from the job's start, e.g. 15m, 90s ($METL_CUTOFF_WINDOW; default 15m).") var window: String?
+    @Option(help: "At most this many entries per file ($METL_MAX_FILE_ENTRIES; default 50000).") var maxEntries: Int?
+    @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS).") var maxAmount: Int64?
+    @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(CutoffJob.Settings.defaultFilenameTemplate)).")
+    var filenameTemplate: String?
+    @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to the database).") var archiveDir: String?
+    @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
+
+    func value(_ flag: String?, _ variable: String) -> String? {
+        if let flag, !flag.isEmpty { return flag }
+        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+        return nil
+    }
+
+    func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {
+        guard let value = value(flag, variable) else {
+            throw ConfigurationError(message: "\(option) (or $\(variable)) is required")
+        }
+        return value
+    }
+
+    func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {
+        let environment = ProcessInfo.processInfo.environment
+        let destinationURL = try required(destination, "METL_DESTINATION", "--destination")
+        let profile: BankProfile
+        do {
+            profile = try BankProfile(
+                odfiRouting: try required(odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
+                immediateDestination: try required(immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
+                immediateOrigin: value(immediateOrigin, "METL_IMMEDIATE_ORIGIN"),
+                originName: try required(originName, "METL_ORIGIN_NAME", "--origin-name"),
+                destinationName: try required(destinationName, "METL_DESTINATION_NAME", "--destination-name"))
+        } catch let error as CutoffError {
+            throw ConfigurationError(message: error.message)
+        }
+        let sftp = DestinationURL.SFTPSettings(identityFile: value(identityFile, "METL_IDENTITY_FILE"),
+                                               password: environment["METL_SFTP_PASSWORD"],
+                                               knownHosts: value(knownHosts, "METL_KNOWN_HOSTS"))
+        let target: any Destination
+        do {
+            target = try DestinationURL.parse(destinationURL, sftp: sftp, logger: logger)
+        } catch {
+            throw ConfigurationError(message: error.message)
+        }
+        let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
+        guard let windowDuration = Self.duration(windowText) else {
+            throw ConfigurationError(message: "window \(windowText) is not a duration like 15m, 90s or 1h")
+        }
+        var limits = FileAssembler.Limits()
+        if let entries = maxEntries ?? value(nil, "METL_MAX_FILE_ENTRIES").flatMap(Int.init) { limits.maximumEntriesPerFile = entries }
+        if let amount = maxAmount ?? value(nil, "METL_MAX_FILE_CENTS").flatMap(Int64.init) { limits.maximumAmountPerFile = amount }
+        guard limits.maximumEntriesPerFile > 0, limits.maximumAmountPerFile > 0 else {
+            throw ConfigurationError(message: "file limits must be positive")
+        }
+        let ending = value(lineEnding, "METL_LINE_ENDING") ?? "lf"
+        guard let parsedEnding = Writer.LineEnding(rawValue: ending.lowercased()) else {
+            throw ConfigurationError(message: "line ending must be lf or crlf")
+        }
+        let archive = value(archiveDir, "METL_ARCHIVE_DIR")
+            ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
+        return CutoffJob.Settings(profile: profile, destination: target, archive: Archive(root: archive), window: windowDuration,
+                                  limits: limits,
+                                  filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE") ?? CutoffJob.Settings.defaultFilenameTemplate,
+                                  lineEnding: parsedEnding)
+    }
+
+    /// `15m`, `90s`, `1h`, `250ms`.
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if suffix == "s", text.hasSuffix("ms") { continue }
+            guard let number = Double(text.dropLast(suffix.count)), number > 0 else { return nil }
+            return .milliseconds(Int64(number * scale * 1000))
+        }
+        return nil
+    }
+}

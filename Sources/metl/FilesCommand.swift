@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import NACHA
+import Payments
+import Pipeline
+import Store
+
+struct FilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files", abstract: "Outbound NACHA files: list, show, retry, cancel.",
+        subcommands: [List.self, Show.self, Retry.self, Cancel.self])
+
+    struct FileDocument: Encodable {
+        var id: String, name: String, status: String, sha256: String, size: Int64
+        var immediateOrigin: String, immediateDestination: String, creationDate: String, creationTime: String, fileIDModifier: String
+        var batchCount: Int, entryAddendaCount: Int, entryHash: Int, totalDebit: Int64, totalCredit: Int64
+        var archivePath: String, remotePath: String?, attempts: Int, failureReason: String?
+        var createdAt: String, uploadedAt: String?
+        var payments: [Binding]?
+
+        struct Binding: Encodable {
+            var paymentID: String, state: String, batchNumber: Int, traceNumber: Int, line: Int, amount: Int64, direction: String
+            enum CodingKeys: String, CodingKey {
+                case paymentID = "payment_id", state, batchNumber = "batch_number", traceNumber = "trace_number", line, amount, direction
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, status, sha256, size, immediateOrigin = "immediate_origin", immediateDestination = "immediate_destination",
+                 creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
+                 batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
+                 totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
+                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments
+        }
+
+        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil) {
+            id = file.id
+            name = file.name
+            status = file.status.rawValue
+            sha256 = file.sha256
+            size = file.size
+            immediateOrigin = file.immediateOrigin
+            immediateDestination = file.immediateDestination
+            creationDate = file.creationDate.description
+            creationTime = String(format: "%02d:%02d", file.creationTime.hour, file.creationTime.minute)
+            fileIDModifier = file.fileIDModifier
+            batchCount = file.batchCount
+            entryAddendaCount = file.entryAddendaCount
+            entryHash = file.entryHash
+            totalDebit = file.totalDebit
+            totalCredit = file.totalCredit
+            archivePath = file.archivePath
+            remotePath = file.remotePath
+            attempts = file.attempts
+            failureReason = file.failureReason
+            createdAt = Timestamp.format(file.createdAt)
+            uploadedAt = file.uploadedAt.map(Timestamp.format)
+            self.payments = payments?.map {
+                Binding(paymentID: $0.payment.id, state: $0.payment.state.rawValue, batchNumber: $0.binding.batchNumber,
+                        traceNumber: $0.binding.traceNumber, line: $0.binding.line, amount: $0.payment.amount,
+                        direction: $0.payment.direction.rawValue)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List outbound files.")
+        @Option(help: "rendered, uploading, uploaded, failed or cancelled.") var status: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var statuses: [OutboundFileStatus]?
+            if let status {
+                guard let parsed = OutboundFileStatus(rawValue: status) else { throw ValidationError("unknown status \(status)") }
+                statuses = [parsed]
+            }
+            let (store, _) = try store.openStore()
+            let files = try await store.outboundFiles(statuses: statuses)
+            if output.json { return try Output.json(files.map { FileDocument($0) }) }
+            Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
+                [$0.id, $0.name, $0.status.rawValue, String($0.entryAddendaCount), Dollars.format($0.totalDebit),
+                 Dollars.format($0.totalCredit), String($0.attempts), $0.failureReason ?? ""]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A file's header, totals, hash, paths and payments.")
+        @Argument(help: "File id or name.") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let file = try await store.outboundFile(id: id)
+            let payments = try await store.filePayments(fileID: file.id)
+            let document = FileDocument(file, payments: payments)
+            if output.json { return try Output.json(document) }
+            Output.line("\(file.name)  \(file.status.rawValue)  (\(file.id))")
+            Output.line("  origin \(file.immediateOrigin) → destination \(file.immediateDestination), created \(file.creationDate) "
+                        + "\(document.creationTime), modifier \(file.fileIDModifier)")
+            Output.line("  \(file.batchCount) batches, \(file.entryAddendaCount) entries+addenda, hash \(file.entryHash), "
+                        + "debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
+            Output.line("  sha256 \(file.sha256), \(file.size) bytes")
+            Output.line("  archive \(file.archivePath)")
+            Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
+                        + (file.failureReason.map { ", failure: \($0)" } ?? ""))
+            Output.line()
+            Output.table(["PAYMENT", "STATE", "BATCH", "TRACE", "LINE", "DIRECTION", "AMOUNT"], payments.map {
+                [$0.payment.id, $0.payment.state.rawValue, String($0.binding.batchNumber), String($0.binding.traceNumber),
+                 String($0.binding.line), $0.payment.direction.rawValue, Dollars.format($0.payment.amount)]
+            })
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upload a failed file again: the same archived bytes.")
+        @Argument(help: "File id or name.") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var cutoff: CutoffOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let logger = Log.make("metl.cutoff", json: output.json)
+            let (database, settings) = try store.openStore()
+            let job = CutoffJob(settings: try cutoff.settings(database: settings.database, logger: logger), store: database, logger: logger)
+            let summary = try await CutoffError.mapping { () throws(CutoffError) in try await job.retry(fileID: id) }
+            if output.json { try Output.json(summary) } else {
+                for file in summary.files { Output.line("\(file.name): \(file.status)") }
+                for alert in summary.alerts { Output.error("ALERT \(alert)") }
+            }
+            if summary.filesFailed > 0 { throw ExitStatus.findings }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a file that was never sent; its payments go back to unbound P_VALIDATED.")
+        @Argument(help: "File id or name.") var id: String
+        @Option(help: "Why, recorded in each payment's history.") var reason = "cancelled by operator"
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
+            if output.json { return try Output.json(FileDocument(file)) }
+            Output.line("cancelled \(file.name); its \(file.entryAddendaCount) payments are P_VALIDATED and unbound again")
+        }
+    }
+}
