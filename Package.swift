@@ -61,11 +61,11 @@ let package = Package(
         ]),
         .testTarget(name: "CLITests", dependencies: ["metl"]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["Payments", "Store", "NACHA"], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport"]),
         .testTarget(name: "PaymentsTests", dependencies: [
-            "Payments", "Store",
+            "Payments", "Store", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -165,15 +165,23 @@ public struct CutoffJob: Sendable {
         let created = now()
         let today = ACHDate(created)
         var newFiles: [OutboundFile] = []
+        var renderingStopped: CutoffError?
         for plan in FileAssembler(limits: settings.limits).plan(pending, today: today) {
-            let file = try await renderAndRecord(plan, created: created)
-            newFiles.append(file)
-            summary.filesRendered += 1
-            progress(.rendered(file: file.name, entries: plan.reduce(0) { $0 + $1.payments.count }))
+            do throws(CutoffError) {
+                let file = try await renderAndRecord(plan, created: created)
+                newFiles.append(file)
+                summary.filesRendered += 1
+                progress(.rendered(file: file.name, entries: plan.reduce(0) { $0 + $1.payments.count }))
+            } catch where error.code == .fileIDModifiersExhausted {
+                // The files already recorded still go out; the rest of the payments wait for tomorrow.
+                renderingStopped = error
+                break
+            }
         }
 
         // 3. Deliver everything, oldest first.
         try await deliver(unfinished + newFiles, summary: &summary, deadline: deadline, progress: progress)
+        if let renderingStopped { throw renderingStopped }
     }
 
     // MARK: Rendering

@@ -4,36 +4,37 @@ import Payments
 import Store
 
 /// A fresh database file in its own temporary directory.
-struct TemporaryDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("metl.sqlite").path }
+public struct TemporaryDatabase: Sendable {
+    public let directory: URL
+    public var path: String { directory.appendingPathComponent("metl.sqlite").path }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func store(faults: FaultInjector = .none) throws -> SQLiteStore {
+    public func store(faults: FaultInjector = .none) throws -> SQLiteStore {
         try SQLiteStore(path: path, faults: faults)
     }
 }
 
-enum Requests {
-    static func credit(amount: Int64 = 125_000, name: String = "JANE DOE", direction: String = "credit") -> PaymentRequest {
+/// Payment requests and intakes for tests.
+public enum Requests {
+    public static func credit(amount: Int64 = 125_000, name: String = "JANE DOE", direction: String = "credit") -> PaymentRequest {
         PaymentRequest(amount: amount, direction: direction, secCode: "PPD", description: "PAYROLL", effectiveDate: "2026-11-24",
                        counterparty: .init(name: name, routingNumber: "121042882", accountNumber: "12345678",
                                            accountType: "checking"),
                        metadata: ["invoice": "INV-1"])
     }
 
-    static func intake(_ merchant: Merchant, key: String = UUID().uuidString, _ request: PaymentRequest = credit()) throws -> PaymentIntake {
+    public static func intake(_ merchant: Merchant, key: String = UUID().uuidString, _ request: PaymentRequest = credit()) throws -> PaymentIntake {
         PaymentIntake(merchantID: merchant.id, idempotencyKey: key.lowercased(), request: try request.validate(rules: PaymentRules()),
                       actor: .cli)
     }
 }
 
 extension SQLiteStore {
-    func fundedMerchant(_ cents: Int64, name: String = "acme") async throws -> Merchant {
+    public func fundedMerchant(_ cents: Int64, name: String = "acme") async throws -> Merchant {
         let merchant = try await addMerchant(name: name, companyID: "1234567890", companyName: "ACME CORP")
         return try await fund(merchantID: merchant.id, amount: cents, actor: .operator, reference: "test")
     }
