@@ -12,6 +12,7 @@ build: deps
 	$(SWIFT) build
 
 test: deps
+	scripts/verify-units.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "NACHATests", dependencies: [

@@ -144,15 +144,25 @@ extension SQLiteStore: OutboundFileStore {
             try db.execute(sql: """
                 UPDATE outbound_files SET status = 'uploaded', remote_path = ?, uploaded_at = ?, updated_at = ? WHERE id = ?
                 """, arguments: [remotePath, Self.milliseconds(now), Self.milliseconds(now), fileID])
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
-            for row in rows {
-                var payment = Self.payment(from: row)
-                let line: Int = row["file_line"]
-                try Self.apply(TransitionStep(to: .submittedToCore, actor: actor, reasonCode: "file_uploaded",
-                                              reasonText: "in file \(file.name) uploaded to the bank",
-                                              source: SourceReference(file: "outbound:\(fileID)", line: line)),
-                               to: &payment, db, faults: faults)
+            // One checked transition for the whole file, applied by SQLite row by row: every bound payment
+            // must still be P_VALIDATED, and each gets its history row naming the file and its line.
+            try PaymentStateMachine.check(paymentID: "(file \(fileID))", from: .validated, to: .submittedToCore)
+            let bound = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM payments WHERE file_id = ?", arguments: [fileID]) ?? 0
+            let at = Self.milliseconds(now)
+            try db.execute(sql: """
+                UPDATE payments SET state = 'P_SUBMITTED_TO_CORE', version = version + 1, updated_at = ?
+                WHERE file_id = ? AND state = 'P_VALIDATED'
+                """, arguments: [at, fileID])
+            guard db.changesCount == bound else {
+                throw PaymentError(.invalidTransition, "\(bound - db.changesCount) payments of file \(fileID) are no longer P_VALIDATED")
             }
+            try faults.hit(.afterStateUpdate)
+            try db.execute(sql: """
+                INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text,
+                                             source_file, source_line, created_at)
+                SELECT id, version, 'P_VALIDATED', 'P_SUBMITTED_TO_CORE', ?, 'file_uploaded', ?, ?, file_line, ?
+                FROM payments WHERE file_id = ?
+                """, arguments: [actor.rawValue, "in file \(file.name) uploaded to the bank", "outbound:\(fileID)", at, fileID])
             return file
         }
     }

@@ -4,20 +4,24 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [import|nacha|all]
+/// Usage: metl-bench [nacha|import|cutoff|sftp|all]
 @main
 enum Bench {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         switch arguments.first ?? "all" {
         case "import": try await ImportBench.run()
+        case "cutoff": try await PipelineBench.cutoff()
+        case "sftp": try await PipelineBench.sftp()
         case "nacha": try NACHABench.run()
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
         case "all":
             try NACHABench.run()
             try await ImportBench.run()
+            try await PipelineBench.cutoff()
+            try await PipelineBench.sftp()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [import|nacha|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|all]\n".utf8))
             exit(2)
         }
     }

@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import Payments
+import Pipeline
+import SFTP
+import Store
+import TestSupport
+
+/// `metl-bench cutoff` and `metl-bench sftp`, both against a loopback sshd started for the run.
+enum PipelineBench {
+    static func cutoff() async throws {
+        report("== cutoff (100,000 P_VALIDATED payments → files on a loopback sshd → P_SUBMITTED_TO_CORE)")
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let database = try TemporaryDatabase()
+        let store = try database.store()
+        let merchant = try await store.fundedMerchant(9_000_000_000)
+        let intakes = try (0..<100_000).map { index in
+            try Requests.intake(merchant, Requests.credit(amount: 1_000 + Int64(index % 5_000),
+                                                          direction: index.isMultiple(of: 4) ? "debit" : "credit"))
+        }
+        let (_, intakeSeconds) = try await measure { try await store.intake(intakes) }
+        report(String(format: "seeded 100000 payments in %.2f s", intakeSeconds))
+        let settings = CutoffJob.Settings(
+            profile: try BankProfile(odfiRouting: "121042882", immediateDestination: "091000019", originName: "METL BENCH",
+                                     destinationName: "FEDERAL RESERVE BANK"),
+            destination: SFTPDestination(configuration: SFTPConfiguration(
+                host: "127.0.0.1", port: server.port, username: server.username,
+                authentication: .privateKey(path: server.clientKeyPath, passphrase: nil), knownHostsPath: server.knownHostsPath),
+                directory: server.root, logger: Logger(label: "bench")),
+            archive: Archive(root: database.directory.appendingPathComponent("archive").path))
+        let job = CutoffJob(settings: settings, store: store, logger: Logger(label: "bench"))
+        let (summary, seconds) = try await measure { try await job.run() }
+        report(String(format: "cutoff: %d payments, %d files, %d bytes uploaded and read back: %.2f s = %.4f of the 15-minute window",
+                      summary.paymentsSubmitted, summary.filesUploaded, summary.bytesUploaded, seconds, seconds / 900))
+    }
+
+    static func sftp() async throws {
+        report("== sftp (100 MB upload to a loopback sshd: metl's client vs OpenSSH sftp, same run)")
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let size = 100 * 1_000_000
+        var bytes = [UInt8](repeating: 0, count: size)
+        var generator = SystemRandomNumberGenerator()
+        bytes.withUnsafeMutableBytes { buffer in
+            for index in stride(from: 0, to: size - 8, by: 8) { buffer.storeBytes(of: generator.next(), toByteOffset: index, as: UInt64.self) }
+        }
+        let local = server.directory.appendingPathComponent("payload.bin").path
+        try Data(bytes).write(to: URL(fileURLWithPath: local))
+        let configuration = SFTPConfiguration(host: "127.0.0.1", port: server.port, username: server.username,
+                                              authentication: .privateKey(path: server.clientKeyPath, passphrase: nil),
+                                              knownHostsPath: server.knownHostsPath)
+        var ours: [Double] = []
+        var openSSH: [Double] = []
+        for round in 0..<3 {
+            // Both sides pay for connecting, authenticating and closing, as `sftp` does.
+            let (_, seconds) = try await measure {
+                let client = try await SFTPClient.connect(configuration)
+                try await client.upload(bytes, to: server.root + "/ours-\(round).bin")
+                await client.close()
+            }
+            ours.append(seconds)
+            let batch = server.directory.appendingPathComponent("batch").path
+            try "put \(local) \(server.root)/openssh-\(round).bin\n".write(toFile: batch, atomically: true, encoding: .utf8)
+            let (_, sshSeconds) = try measure {
+                try SSHServer.run("/usr/bin/sftp", ["-q", "-b", batch, "-i", server.clientKeyPath, "-P", String(server.port),
+                                                    "-o", "UserKnownHostsFile=\(server.knownHostsPath)", "-o", "BatchMode=yes",
+                                                    "\(server.username)@127.0.0.1"])
+            }
+            openSSH.append(sshSeconds)
+        }
+        let best = ours.min()!, bestSSH = openSSH.min()!
+        let mb = Double(size) / 1_000_000
+        report(String(format: "metl SFTPClient: %.1f MB/s (best of 3: %.2f s)   OpenSSH sftp: %.1f MB/s (%.2f s)   ratio %.2f×",
+                      mb / best, best, mb / bestSSH, bestSSH, bestSSH / best))
+    }
+}
