@@ -40,9 +40,14 @@ public struct FileAssembler: Sendable {
             }
         }
         var groups: [Key: BatchPlan] = [:]
+        var effectiveDates: [ACHDate: ACHDate] = [:]
         for item in pending {
             let payment = item.payment
-            let date = BankCalendar.effectiveDate(requested: payment.effectiveDate, today: today)
+            let date = effectiveDates[payment.effectiveDate] ?? {
+                let date = BankCalendar.effectiveDate(requested: payment.effectiveDate, today: today)
+                effectiveDates[payment.effectiveDate] = date
+                return date
+            }()
             let key = Key(merchantID: item.merchant.id, sec: payment.secCode.rawValue, description: payment.description,
                           date: date, credit: payment.direction == .credit)
             groups[key, default: BatchPlan(merchant: item.merchant, secCode: payment.secCode, description: payment.description,

@@ -30,7 +30,7 @@ extension SQLiteStore: OutboundFileStore {
     public func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment] {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]
-            return try Row.fetchAll(db, sql: """
+            return try Array(Row.fetchCursor(db, sql: """
                 SELECT * FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
                 let payment = Self.payment(from: row)
@@ -42,7 +42,7 @@ extension SQLiteStore: OutboundFileStore {
                     throw PaymentError(.merchantNotFound, "no merchant \(payment.merchantID)")
                 }
                 return PendingPayment(payment: payment, merchant: merchant)
-            }
+            })
         }
     }
 

@@ -190,8 +190,8 @@ extension SQLiteStore {
 
     static func payment(from row: Row) -> Payment {
         let metadataText: String = row["metadata"]
-        // Most payments carry no metadata: skip the decoder for the canonical empty object.
-        let metadata = metadataText == "{}" ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        let metadata = CanonicalJSON.parseObject(metadataText)
+            ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
         let failureCode: String? = row["failure_code"]
         return Payment(
             id: row["id"], merchantID: row["merchant_id"],

@@ -69,6 +69,16 @@ import TestSupport
         #expect(third.fingerprint != first.fingerprint)
     }
 
+    @Test func canonicalJSONRoundTrips() {
+        let values: [[String: String]] = [[:], ["a": "1"], ["quote\"": "back\\slash", "line": "a\nb\tc", "ctl": "\u{01}", "é": "ü"]]
+        for value in values {
+            #expect(CanonicalJSON.parseObject(CanonicalJSON.object(value)) == value)
+        }
+        #expect(CanonicalJSON.parseObject("{\"a\":1}") == nil)
+        #expect(CanonicalJSON.parseObject("{\"a\":\"1\"} x") == nil)
+        #expect(CanonicalJSON.parseObject("[]") == nil)
+    }
+
     @Test func idempotencyKeysAreUUIDv4() throws {
         #expect(try IdempotencyKey.validate("3F2B8C1E-9A4D-4F6B-8C2D-1E5F7A9B0C3D") == "3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d")
         for bad in ["", "not-a-uuid", "3f2b8c1e-9a4d-1f6b-8c2d-1e5f7a9b0c3d", "3f2b8c1e-9a4d-4f6b-7c2d-1e5f7a9b0c3d",
