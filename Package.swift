@@ -59,7 +59,7 @@ let package = Package(
             "NACHA",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["metl"]),
+        .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport"]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: ["Payments", "Store", "NACHA"], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),

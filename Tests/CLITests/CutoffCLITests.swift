@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `metl cutoff`, `metl sftp trust` and `metl files` as an operator runs them, against a real sshd.
+@Suite(.serialized) struct CutoffCLITests {
+    @Test func trustThenCutoffOverSFTPThenFiles() throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let directory = server.directory.appendingPathComponent("metl")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let knownHosts = directory.appendingPathComponent("known_hosts").path
+        let environment = [
+            "METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path,
+            "METL_DESTINATION": "sftp://\(server.username)@127.0.0.1:\(server.port)\(server.root)",
+            "METL_IDENTITY_FILE": server.clientKeyPath, "METL_KNOWN_HOSTS": knownHosts,
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED",
+        ]
+        func metl(_ arguments: String..., with extra: [String: String] = [:]) throws -> CLI.Result {
+            try CLI.run(arguments, environment: environment.merging(extra) { $1 })
+        }
+        #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 0)
+        #expect(try metl("merchants", "fund", "acme", "10000000").status == 0)
+        #expect(try metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "acme").status == 0)
+
+        // A missing setting: exit 8 before anything is collected.
+        let missing = try metl("cutoff", with: ["METL_ODFI_ROUTING": ""])
+        #expect(missing.status == 8)
+        #expect(missing.stderr.contains("--odfi-routing"))
+
+        // An untrusted server: exit 8, its fingerprint shown, nothing sent.
+        let untrusted = try metl("cutoff")
+        #expect(untrusted.status == 8)
+        #expect(untrusted.stderr.contains("SHA256:"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.root).isEmpty)
+
+        // A wrong published fingerprint records nothing; the right one is recorded.
+        #expect(try metl("sftp", "trust", "127.0.0.1:\(server.port)", "--fingerprint", "SHA256:wrong").status == 5)
+        let trusted = try metl("sftp", "trust", "127.0.0.1:\(server.port)")
+        #expect(trusted.status == 0)
+        let fingerprint = try #require(trusted.stdout.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("SHA256:") })
+        #expect(untrusted.stderr.contains(fingerprint))
+
+        let run = try metl("cutoff", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(summary?["files_resumed"] as? Int == 1)
+        #expect(summary?["payments_submitted"] as? Int == 6)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.root).count == 1)
+
+        let files = try JSONSerialization.jsonObject(with: Data(try metl("files", "list", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(files?.first?["status"] as? String == "uploaded")
+        let id = try #require(files?.first?["id"] as? String)
+        let shown = try JSONSerialization.jsonObject(with: Data(try metl("files", "show", id, "--json").stdout.utf8)) as? [String: Any]
+        #expect((shown?["payments"] as? [[String: Any]])?.count == 6)
+        #expect(try metl("files", "cancel", id).status == 5)
+        #expect(try metl("payments", "list", "--state", "P_SUBMITTED_TO_CORE", "--json").stdout.components(separatedBy: "\"id\"").count == 7)
+    }
+
+    @Test func dryRunWritesValidFilesAndChangesNothing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-dry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let environment = [
+            "METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path,
+            "METL_DESTINATION": "file://\(directory.path)/outbox",
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED",
+        ]
+        func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+        _ = try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME")
+        _ = try metl("merchants", "fund", "acme", "10000000")
+        _ = try metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "acme")
+        let dry = directory.appendingPathComponent("dry").path
+        #expect(try metl("cutoff", "--dry-run", dry).status == 0)
+        let written = try FileManager.default.contentsOfDirectory(atPath: dry)
+        #expect(written.count == 1)
+        #expect(try metl("validate", dry + "/" + written[0]).status == 0)
+        #expect(try metl("files", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("outbox").path))
+    }
+}
