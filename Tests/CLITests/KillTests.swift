@@ -1,0 +1,70 @@
+import Foundation
+import Payments
+import Store
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cutoff killed with SIGKILL at arbitrary moments, again and again, then run to the end:
+/// exactly one remote file per recorded file, each the archived bytes, every payment submitted once.
+@Suite(.serialized) struct KillTests {
+    @Test func cutoffSurvivesSIGKILLAnywhere() async throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let directory = server.directory.appendingPathComponent("metl")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        let environment = [
+            "METL_DATABASE": database,
+            "METL_DESTINATION": "sftp://\(server.username)@127.0.0.1:\(server.port)\(server.root)",
+            "METL_IDENTITY_FILE": server.clientKeyPath, "METL_KNOWN_HOSTS": server.knownHostsPath,
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED", "METL_MAX_FILE_ENTRIES": "400",
+        ]
+        let store = try SQLiteStore(path: database)
+        let merchant = try await store.fundedMerchant(9_000_000_000)
+        var killed = 0
+        for round in 0..<8 {
+            _ = try await store.intake((0..<300).map { index in
+                try Requests.intake(merchant, Requests.credit(amount: Int64(1_000 + round * 1_000 + index)))
+            })
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["cutoff"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .milliseconds(Int.random(in: 20...600)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+        }
+        let final = try CLI.run(["cutoff"], environment: environment)
+        #expect(final.status == 0, "\(final.stderr)")
+
+        let files = try await store.outboundFiles(statuses: nil)
+        #expect(files.allSatisfy { $0.status == .uploaded })
+        let remote = try FileManager.default.contentsOfDirectory(atPath: server.root)
+        #expect(remote.sorted() == files.map(\.name).sorted(), "one remote file per recorded file, no .part left")
+        for file in files {
+            let bytes = FileManager.default.contents(atPath: server.root + "/" + file.name).map { [UInt8]($0) }
+            #expect(bytes == (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: file.archivePath)))))
+        }
+        let payments = try await store.payments(PaymentQuery(limit: 10_000))
+        #expect(payments.count == 2_400)
+        #expect(payments.allSatisfy { $0.state == .submittedToCore })
+        for payment in payments {
+            #expect(try await store.history(paymentID: payment.id).filter { $0.toState == .submittedToCore }.count == 1)
+        }
+        // Trace numbers were never reused across the files.
+        var traces = Set<Int>()
+        for file in files { for entry in try await store.filePayments(fileID: file.id) { traces.insert(entry.binding.traceNumber) } }
+        #expect(traces.count == 2_400)
+        #expect(killed > 0, "at least one run was killed mid-flight")
+    }
+}
