@@ -40,6 +40,17 @@ struct FieldDecoder {
         bytes[field.range].allSatisfy { $0 == 0x20 }
     }
 
+    /// All spaces or zeros: how NACHA spells "missing" in a mandatory alphanumeric field.
+    func isBlankOrZeros(_ field: Field) -> Bool {
+        bytes[field.range].allSatisfy { $0 == 0x20 || $0 == 0x30 }
+    }
+
+    /// True when the field's raw characters are exactly `text`.
+    func holds(_ field: Field, _ text: StaticString) -> Bool {
+        guard text.utf8CodeUnitCount == field.length else { return false }
+        return bytes[field.range].elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     /// An alphanumeric field without its fill: trailing spaces for left-justified fields,
     /// leading spaces for right-justified ones.
     func text(_ field: Field) -> String {

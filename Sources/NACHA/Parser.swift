@@ -80,17 +80,10 @@ public struct Parser {
         case .overlong(let length):
             note(.error, .longLine, line: line, type: type, "line is \(length) characters, not a whole number of 94-character records")
         }
-        var allNines = true
-        var invalidAt = -1
-        for index in 0..<NACHA.recordLength {
-            let byte = record[index]
-            allNines = allNines && byte == 0x39
-            if invalidAt < 0, byte < 0x20 || byte > 0x7E { invalidAt = index }
+        if !Self.isPrintableASCII(record), let bad = record.firstIndex(where: { $0 < 0x20 || $0 > 0x7E }) {
+            note(.error, .invalidCharacter, line: line, type: type, "character at position \(bad + 1) is not printable ASCII")
         }
-        if invalidAt >= 0 {
-            note(.error, .invalidCharacter, line: line, type: type, "character at position \(invalidAt + 1) is not printable ASCII")
-        }
-        if allNines {
+        if type == 0x39, record[1] == 0x39, record.allSatisfy({ $0 == 0x39 }) {
             if position != .afterFileControl {
                 note(.error, .badPadding, line: line, type: type, "all-9 padding record before the file control record")
             }
@@ -111,6 +104,27 @@ public struct Parser {
         default:
             note(.error, .unknownRecordType, line: line, type: type, "unknown record type")
         }
+    }
+
+    /// True when every byte is 0x20…0x7E, tested eight bytes at a time (this runs on every record).
+    static func isPrintableASCII(_ record: UnsafeBufferPointer<UInt8>) -> Bool {
+        let low: UInt64 = 0x2020_2020_2020_2020, one: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawBufferPointer(record)
+        var offset = 0
+        var bad: UInt64 = 0
+        while offset + 8 <= raw.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // A byte below 0x20 borrows into its high bit; 0x7F and above have or gain it when 1 is added.
+            bad |= (word &- low) & ~word & high
+            bad |= (word | (word &+ one)) & high
+            offset += 8
+        }
+        while offset < raw.count {
+            let byte = raw[offset]
+            if byte < 0x20 || byte > 0x7E { return false }
+            offset += 1
+        }
+        return bad == 0
     }
 
     /// Ends the file: reports what is missing and checks blocking.
@@ -296,11 +310,12 @@ public struct Parser {
             transactionCode: TransactionCode(rawValue: decoder.number(F.transactionCode)),
             receivingDFI: decoder.number(F.receivingDFI),
             checkDigit: decoder.number(F.checkDigit),
-            accountNumber: decoder.text(F.accountNumber),
+            // Without a model to build, text fields are checked on the bytes and never become strings.
+            accountNumber: options.buildModel ? decoder.text(F.accountNumber) : "",
             amount: Int64(decoder.number(F.amount)),
-            identificationNumber: decoder.text(F.identificationNumber),
-            individualName: decoder.text(isCTX ? F.ctxReceivingCompany : F.individualName),
-            discretionaryData: decoder.text(F.discretionaryData),
+            identificationNumber: options.buildModel ? decoder.text(F.identificationNumber) : "",
+            individualName: options.buildModel ? decoder.text(isCTX ? F.ctxReceivingCompany : F.individualName) : "",
+            discretionaryData: options.buildModel ? decoder.text(F.discretionaryData) : "",
             traceNumber: decoder.number(F.traceNumber))
         entryCTXCount = isCTX ? decoder.number(F.ctxAddendaCount) : 0
         entryAddendaIndicator = decoder.number(F.addendaIndicator)

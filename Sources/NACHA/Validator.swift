@@ -86,10 +86,10 @@ extension Parser {
         } else if detail.amount == 0, code.isAssigned, !decoder.failed(F.amount) {
             decoder.report(.error, .amount, F.amount, "a live entry must have a non-zero amount")
         }
-        if batch.requiresIndividualName, detail.individualName.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x30 }) {
+        if batch.requiresIndividualName, decoder.isBlankOrZeros(F.individualName) {
             decoder.report(.error, .individualName, F.individualName, "individual name is mandatory for PPD, WEB and TEL entries")
         }
-        if batch.isWEB, code.purpose == .live, detail.discretionaryData != "R", detail.discretionaryData != "S" {
+        if batch.isWEB, code.purpose == .live, !decoder.holds(F.discretionaryData, "R "), !decoder.holds(F.discretionaryData, "S ") {
             decoder.report(.error, .paymentTypeCode, F.discretionaryData, "WEB entries need payment type code R or S")
         }
         // Trace numbers: ODFI prefix, ascending in the batch, unique in the file.

@@ -139,6 +139,19 @@ import Testing
         #expect(Reader.read(Array(String(repeating: "X", count: 150).utf8)).diagnostics.map(\.code).contains(.longLine))
     }
 
+    @Test func printableASCIICheckAgreesWithTheByteRule() {
+        var record = [UInt8](repeating: 0x41, count: 94)
+        for position in [0, 7, 8, 63, 88, 93] {
+            for value in 0...255 {
+                record[position] = UInt8(value)
+                let expected = value >= 0x20 && value <= 0x7E
+                let actual = record.withUnsafeBufferPointer { Parser.isPrintableASCII($0) }
+                #expect(actual == expected, "byte \(value) at \(position)")
+            }
+            record[position] = 0x41
+        }
+    }
+
     @Test func weekendEffectiveDateIsAWarning() throws {
         var file = SampleFiles.ppdCredits
         file.batches[0].header.effectiveEntryDate = ACHDate(year: 2026, month: 11, day: 21)
