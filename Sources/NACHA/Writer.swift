@@ -242,12 +242,16 @@ struct RecordOutput {
     private mutating func put(_ field: Field, _ text: String) throws(WriteError) {
         let count = text.utf8.count
         guard count <= field.length else { throw error(.valueTooLong, field) }
-        var index = recordStart + field.start - 1 + (field.justification == .rightAlphanumeric ? field.length - count : 0)
-        var valid = true
-        for byte in text.utf8 {
-            valid = valid && byte >= 0x20 && byte < 0x7F
-            bytes[index] = byte
-            index += 1
+        let start = recordStart + field.start - 1 + (field.justification == .rightAlphanumeric ? field.length - count : 0)
+        var copy = text
+        let valid = copy.withUTF8 { source in
+            var valid = true
+            for offset in 0..<source.count {
+                let byte = source[offset]
+                valid = valid && byte >= 0x20 && byte < 0x7F
+                bytes[start + offset] = byte
+            }
+            return valid
         }
         guard valid else { throw error(.invalidCharacter, field) }
     }
