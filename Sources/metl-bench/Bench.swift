@@ -15,10 +15,6 @@ enum Bench {
         case "sftp": try await PipelineBench.sftp()
         case "nacha": try NACHABench.run()
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
-        case "nacha-parse-once":
-            let bytes = try Writer().render(NACHABench.file(entries: 100_000))
-            FileHandle.standardError.write(Data("start\n".utf8))
-            _ = Reader.read(bytes)
         case "all":
             try NACHABench.run()
             try await ImportBench.run()

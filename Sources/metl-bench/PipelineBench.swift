@@ -29,6 +29,8 @@ enum PipelineBench {
                 authentication: .privateKey(path: server.clientKeyPath, passphrase: nil), knownHostsPath: server.knownHostsPath),
                 directory: server.root, logger: Logger(label: "bench")),
             archive: Archive(root: database.directory.appendingPathComponent("archive").path))
+        let (_, collectSeconds) = try await measure { try await store.unboundValidatedPayments(limit: 1_000_000) }
+        report(String(format: "(collecting 100000 payments alone: %.2f s)", collectSeconds))
         let job = CutoffJob(settings: settings, store: store, logger: Logger(label: "bench"))
         let (summary, seconds) = try await measure { try await job.run() }
         report(String(format: "cutoff: %d payments, %d files, %d bytes uploaded and read back: %.2f s = %.4f of the 15-minute window",
