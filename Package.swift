@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "metl-bench", dependencies: [
             "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "NACHATests", dependencies: [
             "NACHA",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Payments
 import Store
 
@@ -39,6 +40,25 @@ enum ImportBench {
                           Double(measured.count) / seconds))
         }
         report(String(format: "CSV parse + validate of %d rows: %.2f s", count, parseSeconds))
+        try await rawCommitRate()
+    }
+
+    /// The floor every durable write pays on this disk: one-row FULL-sync commits, same run, same disk.
+    static func rawCommitRate() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = Configuration()
+        configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: directory.appendingPathComponent("raw.sqlite").path, configuration: configuration)
+        try await pool.write { try $0.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)") }
+        let commits = 2_000
+        let (_, seconds) = try await measure {
+            for index in 0..<commits {
+                try await pool.write { try $0.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: ["row \(index)"]) }
+            }
+        }
+        report(String(format: "raw single-row FULL-sync commits on the same disk: %.0f commits/s", Double(commits) / seconds))
     }
 }
 
