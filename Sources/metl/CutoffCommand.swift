@@ -22,9 +22,7 @@ struct CutoffCommand: AsyncParsableCommand {
     var dryRun: String?
 
     func run() async throws {
-        let logger = Log.make("metl.cutoff", json: output.json)
-        let (database, settings) = try store.openStore()
-        let job = CutoffJob(settings: try cutoff.settings(database: settings.database, logger: logger), store: database, logger: logger)
+        let job = try cutoff.job(store, json: output.json)
         if let dryRun {
             let files = try await CutoffError.mapping { () throws(CutoffError) in try await job.preview() }
             for file in files {

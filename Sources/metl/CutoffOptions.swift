@@ -37,6 +37,13 @@ struct CutoffOptions: ParsableArguments {
         return value
     }
 
+    /// The job on the database `store` names, logging to standard error.
+    func job(_ store: StoreOptions, json: Bool) throws -> CutoffJob {
+        let logger = Log.make("metl.cutoff", json: json)
+        let (database, settings) = try store.openStore()
+        return CutoffJob(settings: try self.settings(database: settings.database, logger: logger), store: database, logger: logger)
+    }
+
     func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {
         let environment = ProcessInfo.processInfo.environment
         let destinationURL = try required(destination, "METL_DESTINATION", "--destination")

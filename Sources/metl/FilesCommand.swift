@@ -122,9 +122,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let logger = Log.make("metl.cutoff", json: output.json)
-            let (database, settings) = try store.openStore()
-            let job = CutoffJob(settings: try cutoff.settings(database: settings.database, logger: logger), store: database, logger: logger)
+            let job = try cutoff.job(store, json: output.json)
             let summary = try await CutoffError.mapping { () throws(CutoffError) in try await job.retry(fileID: id) }
             if output.json { try Output.json(summary) } else {
                 for file in summary.files { Output.line("\(file.name): \(file.status)") }
