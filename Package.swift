@@ -40,6 +40,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.
+        .target(name: "BankFiles"),
         // The jobs: cutoff (render, archive, deliver) and its destinations.
         .target(name: "Pipeline", dependencies: [
             "NACHA", "Payments", "SFTP",
@@ -64,6 +66,7 @@ let package = Package(
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: ["Payments", "Store", "NACHA"], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
+        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport"]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store", "TestSupport",
