@@ -21,7 +21,7 @@ public struct FedACHAcknowledgementParser: AcknowledgementParser {
     func lines(_ bytes: [UInt8]) throws(AcknowledgementError) -> [Line] {
         let text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("        AJ001A") { return try rawPages(bytes) }
-        let physical = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
+        let physical = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
         let typed = physical.contains { $0.hasPrefix("4FILE STATUS:") || $0.hasPrefix("GFILE STATUS:") }
         return physical.compactMap { line -> Line? in
