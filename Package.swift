@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "BankFiles"),
         // The jobs: cutoff (render, archive, deliver) and its destinations.
         .target(name: "Pipeline", dependencies: [
-            "NACHA", "Payments", "SFTP",
+            "NACHA", "Payments", "SFTP", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Payments", "Store", "NACHA"], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),

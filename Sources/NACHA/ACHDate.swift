@@ -20,6 +20,13 @@ public struct ACHDate: Sendable, Hashable, Codable, Comparable, CustomStringConv
         guard isValid else { return nil }
     }
 
+    /// Parses a raw `YYMMDD` as files carry it; nil unless it is a calendar date.
+    public init?(yymmdd text: String) {
+        guard text.utf8.count == 6, let value = Int(text) else { return nil }
+        self.init(yymmdd: value)
+        guard isValid else { return nil }
+    }
+
     /// True when the date exists in the Gregorian calendar.
     public var isValid: Bool {
         guard (1...12).contains(month), day >= 1 else { return false }

@@ -99,7 +99,8 @@ public struct FileAssembler: Sendable {
                 line += 1
                 let traceNumber = profile.odfiIdentification * 10_000_000 + trace
                 trace += 1
-                bindings.append(FileBinding(paymentID: payment.id, batchNumber: batchNumber, traceNumber: traceNumber, line: line))
+                bindings.append(FileBinding(paymentID: payment.id, batchNumber: batchNumber, traceNumber: traceNumber, line: line,
+                                            effectiveDate: plan.effectiveDate))
                 return Entry(EntryDetail(
                     transactionCode: .forEntry(savings: payment.counterparty.accountType == .savings, credit: payment.direction == .credit),
                     routingNumber: payment.counterparty.routingNumber, accountNumber: payment.counterparty.accountNumber,

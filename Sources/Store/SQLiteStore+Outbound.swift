@@ -74,11 +74,12 @@ extension SQLiteStore: OutboundFileStore {
         try await write("recording an outbound file") { db in
             try Self.insert(file, db)
             let statement = try db.cachedStatement(sql: """
-                UPDATE payments SET file_id = ?, batch_number = ?, trace_number = ?, file_line = ?
+                UPDATE payments SET file_id = ?, batch_number = ?, trace_number = ?, file_line = ?, entry_effective_date = ?
                 WHERE id = ? AND state = 'P_VALIDATED' AND file_id IS NULL
                 """)
             for binding in bindings {
-                try statement.execute(arguments: [file.id, binding.batchNumber, binding.traceNumber, binding.line, binding.paymentID])
+                try statement.execute(arguments: [file.id, binding.batchNumber, binding.traceNumber, binding.line,
+                                                  binding.effectiveDate?.description, binding.paymentID])
                 guard db.changesCount == 1 else {
                     throw PaymentError(.invalidStatus, "payment \(binding.paymentID) is no longer an unbound P_VALIDATED payment")
                 }
@@ -107,7 +108,8 @@ extension SQLiteStore: OutboundFileStore {
             return try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
                 .map { row in
                     (Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
-                                                          traceNumber: row["trace_number"], line: row["file_line"]))
+                                                          traceNumber: row["trace_number"], line: row["file_line"],
+                                                          effectiveDate: (row["entry_effective_date"] as String?).flatMap(ACHDate.init(iso:))))
                 }
         }
         return rows.map { (payment: $0.0, binding: $0.1) }
@@ -203,7 +205,7 @@ extension SQLiteStore: OutboundFileStore {
                 // Not a state change, but a change all the same: the binding goes, the version moves on.
                 try db.execute(sql: """
                     UPDATE payments SET file_id = NULL, batch_number = NULL, trace_number = NULL, file_line = NULL,
-                        version = version + 1, updated_at = ? WHERE id = ?
+                        entry_effective_date = NULL, version = version + 1, updated_at = ? WHERE id = ?
                     """, arguments: [Self.milliseconds(now), payment.id])
                 try Self.appendHistory(db, HistoryEntry(
                     paymentID: payment.id, version: payment.version + 1, fromState: payment.state, toState: payment.state,

@@ -46,6 +46,17 @@ extension SQLiteStore {
             description: request.description, effectiveDate: request.effectiveDate, counterparty: request.counterparty,
             metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
             createdAt: now, updatedAt: now)
+        // A notification of change for this account corrects every later payment to it.
+        if let correction = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT change_code, corrected_routing_number, corrected_account_number, corrected_account_type, corrected_name
+            FROM counterparty_corrections WHERE merchant_id = ? AND routing_number = ? AND account_number = ? ORDER BY id DESC LIMIT 1
+            """), arguments: [intake.merchantID, request.counterparty.routingNumber, request.counterparty.accountNumber]) {
+            let code: String = correction["change_code"]
+            payment.counterparty = Counterparty(
+                name: code == "C04" ? correction["corrected_name"] : payment.counterparty.name,
+                routingNumber: correction["corrected_routing_number"], accountNumber: correction["corrected_account_number"],
+                accountType: AccountType(rawValue: correction["corrected_account_type"]) ?? payment.counterparty.accountType)
+        }
         switch decision {
         case .validated(let reserve):
             payment.reservedAmount = reserve

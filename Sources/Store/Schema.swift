@@ -134,6 +134,44 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v3-inbound-files") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbound_files (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('processed', 'duplicate', 'quarantined')),
+                    reason TEXT,
+                    applied INTEGER NOT NULL DEFAULT 0,
+                    archive_path TEXT NOT NULL,
+                    received_at INTEGER NOT NULL
+                ) STRICT;
+                -- The same bytes are applied (or quarantined) once; later copies are recorded as duplicates.
+                CREATE UNIQUE INDEX inbound_files_sha256 ON inbound_files(sha256) WHERE status != 'duplicate';
+
+                CREATE TABLE counterparty_corrections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    payment_id TEXT NOT NULL REFERENCES payments(id),
+                    inbound_file_id TEXT NOT NULL REFERENCES inbound_files(id),
+                    change_code TEXT NOT NULL,
+                    routing_number TEXT NOT NULL,
+                    account_number TEXT NOT NULL,
+                    corrected_routing_number TEXT NOT NULL,
+                    corrected_account_number TEXT NOT NULL,
+                    corrected_account_type TEXT NOT NULL,
+                    corrected_name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX counterparty_corrections_account
+                    ON counterparty_corrections(merchant_id, routing_number, account_number, id);
+
+                ALTER TABLE payments ADD COLUMN entry_effective_date TEXT;
+                """)
+        }
         return migrator
     }
 }

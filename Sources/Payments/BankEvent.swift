@@ -1,0 +1,106 @@
+/// What a bank file says happened to one payment. The ingest job turns files into these; the store
+/// applies them with `BankEvent.resolve`, which knows how to take events in any order.
+public struct BankEvent: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// The file (or the payment's batch) was accepted by the ACH operator.
+        case acknowledged
+        /// The file or batch was rejected; the payment failed with this reason.
+        case rejected(Failure)
+        /// The batch settled.
+        case settled
+        /// The entry was returned.
+        case returned(Failure)
+        /// A note for the history without a state change: NOCs, dishonored and contested returns, pended files.
+        case noted(code: String, text: String)
+    }
+
+    public var paymentID: String
+    public var kind: Kind
+    public var source: SourceReference
+
+    public init(paymentID: String, kind: Kind, source: SourceReference) {
+        self.paymentID = paymentID
+        self.kind = kind
+        self.source = source
+    }
+
+    /// The outcome of an event for a payment in `state`.
+    public enum Resolution: Sendable, Hashable {
+        /// Record these steps (implied ones first, each with its own history row).
+        case transitions([TransitionStep])
+        /// Record a history row without changing the state.
+        case note(code: String, text: String)
+        /// Already reflected (a repeated or overtaken event): nothing to record.
+        case nothing
+    }
+
+    /// Events may arrive out of order: a settlement before the acknowledgement records the implied
+    /// P_PROCESSING; an acknowledgement after settlement or return changes nothing; a return after
+    /// settlement is a late return (COMPLETED → FAILED), flagged in its reason.
+    public func resolve(from state: PaymentState) -> Resolution {
+        let actor = Actor.bankFile
+        func path(to target: PaymentState, code: String, text: String, failure: Failure? = nil) -> Resolution {
+            guard let states = PaymentStateMachine.impliedPath(from: state, to: target) else { return .nothing }
+            return .transitions(states.map { next in
+                next == target
+                    ? TransitionStep(to: next, actor: actor, reasonCode: code, reasonText: text, source: source, failure: failure)
+                    : TransitionStep(to: next, actor: actor, reasonCode: "implied_acknowledgement",
+                                     reasonText: "implied by a later bank file: the acknowledgement was not seen", source: source)
+            })
+        }
+        switch kind {
+        case .acknowledged:
+            return state == .submittedToCore
+                ? path(to: .processing, code: "acknowledged", text: "file accepted by the ACH operator") : .nothing
+        case .rejected(let failure):
+            guard state == .submittedToCore else { return .nothing }
+            return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
+                                                source: source, failure: failure)])
+        case .settled:
+            return state == .submittedToCore || state == .processing
+                ? path(to: .completed, code: "settled", text: "settlement reported by the bank") : .nothing
+        case .returned(let failure):
+            switch state {
+            case .submittedToCore, .processing:
+                return path(to: .failed, code: failure.code, text: failure.message, failure: failure)
+            case .completed:
+                let late = Failure(code: failure.code, message: failure.message + " (returned after settlement)")
+                return path(to: .failed, code: failure.code, text: late.message, failure: late)
+            default:
+                return .nothing
+            }
+        case .noted(let code, let text):
+            return .note(code: code, text: text)
+        }
+    }
+}
+
+/// A correction from a notification of change, applied to the payment's stored counterparty and to
+/// later payments to the same account.
+public struct CounterpartyCorrection: Sendable, Hashable {
+    public var merchantID: String
+    public var paymentID: String
+    public var changeCode: String
+    /// The details as they were sent.
+    public var routingNumber: String
+    public var accountNumber: String
+    /// The corrected details (unchanged parts copied).
+    public var correctedRoutingNumber: String
+    public var correctedAccountNumber: String
+    public var correctedAccountType: AccountType
+    public var correctedName: String
+
+    public init(merchantID: String, paymentID: String, changeCode: String, routingNumber: String, accountNumber: String,
+                correctedRoutingNumber: String, correctedAccountNumber: String, correctedAccountType: AccountType,
+                correctedName: String) {
+        self.merchantID = merchantID
+        self.paymentID = paymentID
+        self.changeCode = changeCode
+        self.routingNumber = routingNumber
+        self.accountNumber = accountNumber
+        self.correctedRoutingNumber = correctedRoutingNumber
+        self.correctedAccountNumber = correctedAccountNumber
+        self.correctedAccountType = correctedAccountType
+        self.correctedName = correctedName
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import NACHA
+import Payments
+
+extension SQLiteStore: InboundFileStore {
+    public func inboundFile(sha256: String) async throws(PaymentError) -> InboundFile? {
+        try await read("looking up an inbound file") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE sha256 = ? AND status != 'duplicate'",
+                             arguments: [sha256]).map(Self.inboundFile(from:))
+        }
+    }
+
+    public func inboundFiles() async throws(PaymentError) -> [InboundFile] {
+        try await read("listing inbound files") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM inbound_files ORDER BY id").map(Self.inboundFile(from:))
+        }
+    }
+
+    public func recordInbound(_ file: InboundFile) async throws(PaymentError) {
+        try await write("recording an inbound file") { db in try Self.insert(file, db) }
+    }
+
+    public func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection]) async throws(PaymentError) -> Int {
+        let faults = self.faults
+        return try await write("applying an inbound file") { db in
+            // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
+            var recorded = file
+            recorded.status = .processed
+            try Self.insert(recorded, db)
+            var applied = 0
+            for event in events {
+                var payment = try Self.payment(db, id: event.paymentID)
+                switch event.resolve(from: payment.state) {
+                case .transitions(let steps):
+                    for step in steps { try Self.apply(step, to: &payment, db, faults: faults) }
+                    applied += steps.count
+                case .note(let code, let text):
+                    try Self.note(&payment, code: code, text: text, source: event.source, db)
+                    applied += 1
+                case .nothing:
+                    break
+                }
+            }
+            for correction in corrections {
+                try db.execute(sql: """
+                    INSERT INTO counterparty_corrections (merchant_id, payment_id, inbound_file_id, change_code, routing_number,
+                        account_number, corrected_routing_number, corrected_account_number, corrected_account_type,
+                        corrected_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [correction.merchantID, correction.paymentID, file.id, correction.changeCode,
+                                     correction.routingNumber, correction.accountNumber, correction.correctedRoutingNumber,
+                                     correction.correctedAccountNumber, correction.correctedAccountType.rawValue,
+                                     correction.correctedName, Self.milliseconds(file.receivedAt)])
+                try db.execute(sql: """
+                    UPDATE payments SET routing_number = ?, account_number = ?, account_type = ?, counterparty_name = ? WHERE id = ?
+                    """, arguments: [correction.correctedRoutingNumber, correction.correctedAccountNumber,
+                                     correction.correctedAccountType.rawValue, correction.correctedName, correction.paymentID])
+            }
+            try db.execute(sql: "UPDATE inbound_files SET applied = ? WHERE id = ?", arguments: [applied, file.id])
+            return applied
+        }
+    }
+
+    /// A history row that changes no state (NOCs, dishonored returns, pended files): the version still moves on.
+    static func note(_ payment: inout Payment, code: String, text: String, source: SourceReference, _ db: Database) throws {
+        let now = Date()
+        payment.version += 1
+        try db.execute(sql: "UPDATE payments SET version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                       arguments: [payment.version, milliseconds(now), payment.id, payment.version - 1])
+        try appendHistory(db, HistoryEntry(paymentID: payment.id, version: payment.version, fromState: payment.state,
+                                           toState: payment.state, actor: .bankFile, reasonCode: code, reasonText: text,
+                                           source: source, createdAt: now))
+    }
+
+    public func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment] {
+        try await read("matching trace numbers") { db in
+            var found: [Int: Payment] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT * FROM payments WHERE trace_number = ?")
+            for trace in Set(traceNumbers) {
+                if let row = try Row.fetchOne(statement, arguments: [trace]) { found[trace] = Self.payment(from: row) }
+            }
+            return found
+        }
+    }
+
+    public func outboundFile(origin: String, destination: String, creationDate: String, creationTime: String,
+                             modifier: String) async throws(PaymentError) -> OutboundFile? {
+        let date = ACHDate(yymmdd: creationDate)
+        let time = creationTime.count == 4 ? "\(creationTime.prefix(2)):\(creationTime.suffix(2))" : creationTime
+        return try await read("matching an acknowledgement") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM outbound_files WHERE immediate_origin = ? AND immediate_destination = ? AND creation_date = ?
+                    AND creation_time = ? AND file_id_modifier = ? AND status IN ('uploaded', 'uploading')
+                """, arguments: [origin, destination, date?.description ?? creationDate, time, modifier]).map(Self.outboundFile(from:))
+        }
+    }
+
+    public func unsettledBatches() async throws(PaymentError) -> [UnsettledBatch] {
+        try await read("listing unsettled batches") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.id AS file_id, f.name AS file_name, p.batch_number, p.direction, p.entry_effective_date,
+                       SUM(p.amount_cents) AS total, group_concat(p.id) AS payment_ids
+                FROM payments p JOIN outbound_files f ON f.id = p.file_id
+                WHERE f.status = 'uploaded' AND p.state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING')
+                GROUP BY f.id, p.batch_number ORDER BY f.id, p.batch_number
+                """).map { row in
+                UnsettledBatch(fileID: row["file_id"], fileName: row["file_name"], batchNumber: row["batch_number"],
+                               isCredit: row["direction"] == "credit", total: row["total"],
+                               effectiveDate: row["entry_effective_date"] ?? "",
+                               paymentIDs: (row["payment_ids"] as String).split(separator: ",").map(String.init))
+            }
+        }
+    }
+
+    static func insert(_ file: InboundFile, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, archive_path, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [file.id, file.sha256, file.kind, file.source, file.name, file.size, file.status.rawValue, file.reason,
+                             file.applied, file.archivePath, milliseconds(file.receivedAt)])
+    }
+
+    static func inboundFile(from row: Row) -> InboundFile {
+        InboundFile(id: row["id"], sha256: row["sha256"], kind: row["kind"], source: row["source"], name: row["name"],
+                    size: row["size"], status: InboundFile.Status(rawValue: row["status"]) ?? .quarantined, reason: row["reason"],
+                    applied: row["applied"], archivePath: row["archive_path"], receivedAt: date(row["received_at"]))
+    }
+}
