@@ -26,7 +26,7 @@ bench: deps
 
 # Rewrites fixtures/ from the library (review the diff before committing).
 fixtures: deps
-	METL_WRITE_FIXTURES=1 $(SWIFT) test --filter FixtureTests
+	METL_WRITE_FIXTURES=1 $(SWIFT) test --filter "FixtureTests|LifecycleTests"
 
 clean:
 	rm -rf .build $(DEMO_DIR)

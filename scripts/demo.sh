@@ -24,10 +24,12 @@ step "payments"
 step "merchant balance after reservations"
 "$METL" merchants list
 
-# The bank profile and destination a timer unit would set in its environment.
+# The bank profile and destination a timer unit would set in its environment. The fixed clock makes
+# the file the same as the one fixtures/inbound/ answers (never set METL_CLOCK in production).
 export METL_DESTINATION="file://$PWD/$DEMO_DIR/outbox"
 export METL_ODFI_ROUTING=121042882 METL_IMMEDIATE_DESTINATION=091000019
 export METL_ORIGIN_NAME="METL DEMO BANK" METL_DESTINATION_NAME="FEDERAL RESERVE BANK"
+export METL_CLOCK=2026-11-23T14:30 METL_LOG_LEVEL=error
 
 step "cutoff: render, archive and deliver to $METL_DESTINATION"
 "$METL" cutoff
@@ -40,5 +42,17 @@ FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(
 step "the file as an auditor sees it"
 "$METL" validate "$DEMO_DIR"/outbox/*.ach && echo "valid"
 "$METL" inspect "$DEMO_DIR"/outbox/*.ach | tail -14
-step "one payment's history"
-"$METL" payments show "$("$METL" payments list --state P_SUBMITTED_TO_CORE --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+step "the bank acknowledges the file"
+"$METL" ingest fixtures/inbound/ack-accepted.txt
+step "settlement (BAI2), a return and a notification of change arrive in an inbound directory"
+mkdir -p "$DEMO_DIR/inbound"
+cp fixtures/inbound/settlement.bai2 fixtures/inbound/returns.ach fixtures/inbound/noc.ach "$DEMO_DIR/inbound/"
+"$METL" ingest --from "$DEMO_DIR/inbound"
+step "the same return again: a duplicate, nothing applied"
+"$METL" ingest fixtures/inbound/returns.ach
+step "every payment is P_COMPLETED or P_FAILED"
+"$METL" payments list
+step "reconciliation"
+"$METL" reconcile
+step "a returned payment's history"
+"$METL" payments show "$("$METL" payments list --state P_FAILED --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin) if p["failure"]["code"] == "R01"][0]["id"])')"

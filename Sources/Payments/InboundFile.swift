@@ -52,18 +52,24 @@ public protocol InboundFileStore: Sendable {
     func recordInbound(_ file: InboundFile) async throws(PaymentError)
     /// Records `file` as processed and applies every event and correction, all in one transaction;
     /// throws (applying nothing) when an event names an unknown payment or the bytes were applied before.
-    func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection]) async throws(PaymentError) -> Int
+    func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection],
+                      settledBatches: [UnsettledBatch]) async throws(PaymentError) -> Int
 
     /// Payments by the trace numbers we assigned them.
     func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment]
     /// Our outbound file with this header identity (origin, destination, `YYMMDD`, `HHMM`, modifier).
     func outboundFile(origin: String, destination: String, creationDate: String, creationTime: String,
                       modifier: String) async throws(PaymentError) -> OutboundFile?
-    /// Batches of uploaded files still waiting for settlement: file, batch number, direction and total.
+    /// Batches of uploaded files no settlement report has settled yet: file, batch number, direction, total.
     func unsettledBatches() async throws(PaymentError) -> [UnsettledBatch]
+    /// For each outbound file, its payments' count and amount by state.
+    func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])]
+    /// Payments in `state` whose last change is older than `before`.
+    func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment]
 }
 
-/// A batch we sent whose payments are not yet all completed or failed.
+/// A batch we sent that no settlement report has settled yet; `total` counts every entry of the batch
+/// (the bank settles the batch as sent; returns come back separately).
 public struct UnsettledBatch: Sendable, Hashable {
     public var fileID: String
     public var fileName: String

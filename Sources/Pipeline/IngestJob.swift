@@ -43,6 +43,7 @@ public struct IngestJob: Sendable {
     struct Plan {
         var events: [BankEvent] = []
         var corrections: [CounterpartyCorrection] = []
+        var settledBatches: [UnsettledBatch] = []
         var notes: [String] = []
     }
 
@@ -81,7 +82,8 @@ public struct IngestJob: Sendable {
             return try await quarantined(file, String(describing: error), outcome)
         }
         do {
-            file.applied = try await store.applyInbound(file, events: plan.events, corrections: plan.corrections)
+            file.applied = try await store.applyInbound(file, events: plan.events, corrections: plan.corrections,
+                                                        settledBatches: plan.settledBatches)
             logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(kind.rawValue)", "applied": "\(file.applied)"])
             for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
             return outcome(file, notes: plan.notes)
@@ -277,6 +279,7 @@ public struct IngestJob: Sendable {
                         continue
                     }
                     let batch = candidates.remove(at: matches[0])
+                    plan.settledBatches.append(batch)
                     let source = SourceReference(file: "inbound:\(fileID)", line: nil)
                     plan.events += batch.paymentIDs.map { BankEvent(paymentID: $0, kind: .settled, source: source) }
                 }

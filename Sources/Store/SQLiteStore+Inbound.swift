@@ -21,7 +21,8 @@ extension SQLiteStore: InboundFileStore {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
-    public func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection]) async throws(PaymentError) -> Int {
+    public func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection],
+                             settledBatches: [UnsettledBatch]) async throws(PaymentError) -> Int {
         let faults = self.faults
         return try await write("applying an inbound file") { db in
             // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
@@ -55,6 +56,10 @@ extension SQLiteStore: InboundFileStore {
                     UPDATE payments SET routing_number = ?, account_number = ?, account_type = ?, counterparty_name = ? WHERE id = ?
                     """, arguments: [correction.correctedRoutingNumber, correction.correctedAccountNumber,
                                      correction.correctedAccountType.rawValue, correction.correctedName, correction.paymentID])
+            }
+            for batch in settledBatches {
+                try db.execute(sql: "INSERT INTO settled_batches (file_id, batch_number, inbound_file_id, amount_cents) VALUES (?, ?, ?, ?)",
+                               arguments: [batch.fileID, batch.batchNumber, file.id, batch.total])
             }
             try db.execute(sql: "UPDATE inbound_files SET applied = ? WHERE id = ?", arguments: [applied, file.id])
             return applied
@@ -101,14 +106,43 @@ extension SQLiteStore: InboundFileStore {
                 SELECT f.id AS file_id, f.name AS file_name, p.batch_number, p.direction, p.entry_effective_date,
                        SUM(p.amount_cents) AS total, group_concat(p.id) AS payment_ids
                 FROM payments p JOIN outbound_files f ON f.id = p.file_id
-                WHERE f.status = 'uploaded' AND p.state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING')
-                GROUP BY f.id, p.batch_number ORDER BY f.id, p.batch_number
+                LEFT JOIN settled_batches s ON s.file_id = p.file_id AND s.batch_number = p.batch_number
+                WHERE f.status = 'uploaded' AND s.file_id IS NULL
+                GROUP BY f.id, p.batch_number
+                ORDER BY f.id, p.batch_number
                 """).map { row in
                 UnsettledBatch(fileID: row["file_id"], fileName: row["file_name"], batchNumber: row["batch_number"],
                                isCredit: row["direction"] == "credit", total: row["total"],
                                effectiveDate: row["entry_effective_date"] ?? "",
                                paymentIDs: (row["payment_ids"] as String).split(separator: ",").map(String.init))
             }
+        }
+    }
+
+    public func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
+        let rows = try await read("totalling outbound files") { db in
+            let files = try Row.fetchAll(db, sql: "SELECT * FROM outbound_files WHERE status != 'cancelled' ORDER BY id")
+                .map(Self.outboundFile(from:))
+            var totals: [String: [String: (Int, Int64)]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT file_id, state, COUNT(*) AS count, SUM(amount_cents) AS amount FROM payments
+                WHERE file_id IS NOT NULL GROUP BY file_id, state
+                """) {
+                totals[row["file_id"], default: [:]][row["state"]] = (row["count"], row["amount"])
+            }
+            return files.map { file in (file, totals[file.id] ?? [:]) }
+        }
+        return rows.map { file, states in
+            (file, Dictionary(uniqueKeysWithValues: states.compactMap { key, value in
+                PaymentState(rawValue: key).map { ($0, (count: value.0, amount: value.1)) }
+            }))
+        }
+    }
+
+    public func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment] {
+        try await read("finding stuck payments") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE state = ? AND updated_at < ? ORDER BY updated_at",
+                             arguments: [state.rawValue, Self.milliseconds(before)]).map(Self.payment(from:))
         }
     }
 

@@ -169,6 +169,15 @@ enum Schema {
                 CREATE INDEX counterparty_corrections_account
                     ON counterparty_corrections(merchant_id, routing_number, account_number, id);
 
+                -- Batches a settlement report settled, so a batch is settled once even if all its entries were returned.
+                CREATE TABLE settled_batches (
+                    file_id TEXT NOT NULL REFERENCES outbound_files(id),
+                    batch_number INTEGER NOT NULL,
+                    inbound_file_id TEXT NOT NULL REFERENCES inbound_files(id),
+                    amount_cents INTEGER NOT NULL,
+                    PRIMARY KEY (file_id, batch_number)
+                ) STRICT;
+
                 ALTER TABLE payments ADD COLUMN entry_effective_date TEXT;
                 """)
         }

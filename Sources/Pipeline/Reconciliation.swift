@@ -1,0 +1,68 @@
+import Foundation
+import NACHA
+import Payments
+
+/// Per outbound file: what we sent against what the bank acknowledged, settled and returned, and the
+/// payments stuck too long in a state. `needsAttention` drives the exit code a timer alerts on.
+public struct Reconciliation: Sendable, Codable {
+    public struct FileLine: Sendable, Codable {
+        public var id: String
+        public var name: String
+        public var status: String
+        public var entries: Int
+        public var sentDebit: Int64
+        public var sentCredit: Int64
+        /// Payments still waiting for the acknowledgement.
+        public var unacknowledged: Int
+        public var processing: Int
+        public var settled: Int
+        public var settledAmount: Int64
+        public var failed: Int
+        public var failedAmount: Int64
+    }
+
+    public struct Stuck: Sendable, Codable {
+        public var paymentID: String
+        public var state: String
+        public var since: String
+        public var rule: String
+    }
+
+    public var files: [FileLine]
+    public var stuck: [Stuck]
+    /// Files that did not reach the bank (failed) count as attention too.
+    public var needsAttention: Bool
+
+    /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
+    /// after `settlementBankingDays` banking days.
+    public static func run(store: any OutboundFileStore & InboundFileStore, now: Date = Date(),
+                           acknowledgementWait: Duration = .seconds(7_200), settlementBankingDays: Int = 3) async throws(PaymentError) -> Reconciliation {
+        let totals = try await store.fileStateTotals()
+        let files = totals.map { file, states in
+            FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryAddendaCount,
+                     sentDebit: file.totalDebit, sentCredit: file.totalCredit,
+                     unacknowledged: (states[.submittedToCore]?.count ?? 0) + (states[.validated]?.count ?? 0),
+                     processing: states[.processing]?.count ?? 0, settled: states[.completed]?.count ?? 0,
+                     settledAmount: states[.completed]?.amount ?? 0, failed: states[.failed]?.count ?? 0,
+                     failedAmount: states[.failed]?.amount ?? 0)
+        }
+        var stuck: [Stuck] = []
+        let ackCutoff = now.addingTimeInterval(-Double(acknowledgementWait.components.seconds))
+        for payment in try await store.payments(in: .submittedToCore, changedBefore: ackCutoff) {
+            stuck.append(Stuck(paymentID: payment.id, state: payment.state.rawValue, since: Timestamp.format(payment.updatedAt),
+                               rule: "no acknowledgement after \(acknowledgementWait.components.seconds / 3600) hours"))
+        }
+        // Banking days back from today: the settlement deadline for anything acknowledged before it.
+        var day = ACHDate(now)
+        for _ in 0..<settlementBankingDays {
+            day = day.adding(days: -1)
+            while !BankCalendar.isBankingDay(day) { day = day.adding(days: -1) }
+        }
+        let settlementCutoff = Calendar.current.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? now
+        for payment in try await store.payments(in: .processing, changedBefore: settlementCutoff) {
+            stuck.append(Stuck(paymentID: payment.id, state: payment.state.rawValue, since: Timestamp.format(payment.updatedAt),
+                               rule: "no settlement after \(settlementBankingDays) banking days"))
+        }
+        return Reconciliation(files: files, stuck: stuck, needsAttention: !stuck.isEmpty || files.contains { $0.status == "failed" })
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import NACHA
+import Pipeline
+
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Per outbound file: sent vs acknowledged vs settled vs returned, and payments stuck too long.",
+        discussion: "Exit 1 when something needs attention (stuck payments, failed files), for a timer that alerts.")
+
+    @Option(help: "Hours a submitted payment may wait for its acknowledgement.") var acknowledgementHours = 2
+    @Option(help: "Banking days a processing payment may wait for settlement.") var settlementDays = 3
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let (database, _) = try store.openStore()
+        let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
+                                                  settlementBankingDays: settlementDays)
+        if output.json {
+            try Output.json(report)
+        } else {
+            Output.table(["FILE", "STATUS", "ENTRIES", "SENT DEBIT", "SENT CREDIT", "UNACKED", "PROCESSING", "SETTLED", "FAILED"],
+                         report.files.map {
+                             [$0.name, $0.status, String($0.entries), Dollars.format($0.sentDebit), Dollars.format($0.sentCredit),
+                              String($0.unacknowledged), String($0.processing),
+                              "\($0.settled) (\(Dollars.format($0.settledAmount)))", "\($0.failed) (\(Dollars.format($0.failedAmount)))"]
+                         })
+            for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state) since \(item.since): \(item.rule)") }
+        }
+        if report.needsAttention { throw ExitStatus.findings }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import NACHA
+import Payments
+import Store
+import Testing
+import TestSupport
+
+/// The demo's whole lifecycle through the executable: import → cutoff (fixed clock) → the bank's
+/// files from fixtures/inbound → every payment P_COMPLETED or P_FAILED. The inbound fixtures are
+/// written by this test (METL_WRITE_FIXTURES=1) from the file the cutoff produced, and checked otherwise.
+@Suite(.serialized) struct LifecycleTests {
+    static let inbound = CLI.root.appendingPathComponent("fixtures/inbound")
+    static let writing = ProcessInfo.processInfo.environment["METL_WRITE_FIXTURES"] == "1"
+
+    static func check(_ name: String, _ bytes: [UInt8]) throws {
+        let url = inbound.appendingPathComponent(name)
+        if writing {
+            try FileManager.default.createDirectory(at: inbound, withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        #expect(try [UInt8](Data(contentsOf: url)) == bytes, "\(name) is stale; regenerate with make fixtures")
+    }
+
+    @Test func demoLifecycleWithProjectFixtures() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-life-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        // The same settings scripts/demo.sh uses.
+        let environment = [
+            "METL_DATABASE": database, "METL_DESTINATION": "file://\(directory.path)/outbox",
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+            "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": "2026-11-23T14:30",
+        ]
+        func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+        #expect(try metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC").status == 0)
+        #expect(try metl("merchants", "fund", "demo-merchant", "1000000").status == 0)
+        #expect(try metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "demo-merchant").status == 0)
+        #expect(try metl("cutoff").status == 0)
+
+        let store = try SQLiteStore(path: database)
+        let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first)
+        #expect(file.name == "ACH_121042882_20261123_1430_A.ach")
+        let bound = try await store.filePayments(fileID: file.id)
+        var batches: [Int: (credit: Bool, entries: Int, total: Int64)] = [:]
+        for entry in bound {
+            batches[entry.binding.batchNumber, default: (entry.payment.direction == .credit, 0, 0)].entries += 1
+            batches[entry.binding.batchNumber]!.total += entry.payment.amount
+        }
+        let date = try #require(bound.first?.binding.effectiveDate)
+        let firstCredit = try #require(bound.first { $0.payment.direction == .credit })
+        let firstDebit = try #require(bound.first { $0.payment.direction == .debit })
+        let rejected = try #require(batches[1])
+
+        try Self.check("ack-accepted.txt", BankFileFixtures.acknowledgement(of: file))
+        try Self.check("ack-accepted.ack", BankFileFixtures.acknowledgement(of: file, form: .raw))
+        try Self.check("ack-batch-rejected.txt", BankFileFixtures.acknowledgement(
+            of: file, status: "FILE ACCEPTED WITH BATCH LEVEL ERRORS",
+            rejectedBatches: [(1, rejected.entries, rejected.credit ? 0 : rejected.total, rejected.credit ? rejected.total : 0)]))
+        try Self.check("ack-file-rejected.txt", BankFileFixtures.acknowledgement(
+            of: file, status: "FILE REJECTED WITH FILE LEVEL ERRORS", fileMessages: ["FH012-INVALID IMMEDIATE ORIGIN ON FILE HEADER"]))
+        try Self.check("ack-pended.ack", BankFileFixtures.acknowledgement(of: file, status: "FILE PENDED WITH FILE LEVEL ERRORS", form: .raw))
+        try Self.check("settlement.bai2", BankFileFixtures.settlement(asOf: date, details: batches.sorted { $0.key < $1.key }
+            .map { (typeCode: $0.value.credit ? "466" : "165", amount: $0.value.total) }))
+        try Self.check("returns.ach", BankFileFixtures.returns([(firstCredit.payment, firstCredit.binding.traceNumber, "R01")]))
+        try Self.check("noc.ach", BankFileFixtures.notificationsOfChange([(firstDebit.payment, firstDebit.binding.traceNumber, "C01", "44556688")]))
+
+        // The demo's order: acknowledgement, then settlement, a (late) return and a NOC together.
+        #expect(try metl("ingest", "fixtures/inbound/ack-accepted.txt").status == 0)
+        let rest = try metl("ingest", "fixtures/inbound/settlement.bai2", "fixtures/inbound/returns.ach", "fixtures/inbound/noc.ach", "--json")
+        #expect(rest.status == 0, "\(rest.stdout)\(rest.stderr)")
+        let payments = try await store.payments(PaymentQuery())
+        #expect(payments.allSatisfy { $0.state == .completed || $0.state == .failed })
+        #expect(payments.filter { $0.state == .failed }.count == 2) // the funds check and the return
+        #expect(try await store.payment(id: firstCredit.payment.id).failure?.code == "R01")
+        #expect(try await store.payment(id: firstDebit.payment.id).counterparty.accountNumber == "44556688")
+        // A copy of a file already applied is a duplicate; a second run changes nothing.
+        let again = try metl("ingest", "fixtures/inbound/returns.ach", "--json")
+        #expect(again.stdout.contains("\"duplicate\""))
+        let reconcile = try metl("reconcile", "--json")
+        #expect(reconcile.status == 0, "\(reconcile.stdout)")
+    }
+}
