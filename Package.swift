@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

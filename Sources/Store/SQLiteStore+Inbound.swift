@@ -30,11 +30,15 @@ extension SQLiteStore: InboundFileStore {
             recorded.status = .processed
             try Self.insert(recorded, db)
             var applied = 0
+            var payments = try Self.payments(db, ids: events.map(\.paymentID))
             for event in events {
-                var payment = try Self.payment(db, id: event.paymentID)
+                guard var payment = payments[event.paymentID] else {
+                    throw PaymentError(.notFound, "no payment \(event.paymentID)")
+                }
+                defer { payments[event.paymentID] = payment }
                 switch event.resolve(from: payment.state) {
                 case .transitions(let steps):
-                    for step in steps { try Self.apply(step, to: &payment, db, faults: faults) }
+                    try Self.apply(steps, to: &payment, db, faults: faults)
                     applied += steps.count
                 case .note(let code, let text):
                     try Self.note(&payment, code: code, text: text, source: event.source, db)
@@ -80,11 +84,33 @@ extension SQLiteStore: InboundFileStore {
     public func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment] {
         try await read("matching trace numbers") { db in
             var found: [Int: Payment] = [:]
-            let statement = try db.cachedStatement(sql: "SELECT * FROM payments WHERE trace_number = ?")
-            for trace in Set(traceNumbers) {
-                if let row = try Row.fetchOne(statement, arguments: [trace]) { found[trace] = Self.payment(from: row) }
+            try Self.chunked(Array(Set(traceNumbers)), db, column: "trace_number") { row in
+                found[row["trace_number"]] = Self.payment(from: row)
             }
             return found
+        }
+    }
+
+    /// Payments by id, read in chunks of `IN (…)` queries rather than one query each.
+    static func payments(_ db: Database, ids: [String]) throws -> [String: Payment] {
+        var found: [String: Payment] = [:]
+        try chunked(Array(Set(ids)), db, column: "id") { row in
+            let payment = payment(from: row)
+            found[payment.id] = payment
+        }
+        return found
+    }
+
+    static func chunked(_ values: [some DatabaseValueConvertible], _ db: Database, column: String, _ body: (Row) throws -> Void) throws {
+        var start = 0
+        while start < values.count {
+            let chunk = values[start..<min(values.count, start + 500)]
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE \(column) IN (\(marks))",
+                                        arguments: StatementArguments(Array(chunk))) {
+                try body(row)
+            }
+            start += 500
         }
     }
 

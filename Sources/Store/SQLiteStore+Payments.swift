@@ -95,7 +95,7 @@ extension SQLiteStore {
         let faults = self.faults
         return try await write("changing a payment's state") { db in
             var payment = try Self.payment(db, id: paymentID)
-            for step in steps { try Self.apply(step, to: &payment, db, faults: faults) }
+            try Self.apply(steps, to: &payment, db, faults: faults)
             return payment
         }
     }
@@ -103,35 +103,47 @@ extension SQLiteStore {
     /// One checked state change: the state, version and failure update, funds released on failure,
     /// and the history row, all inside the caller's transaction.
     static func apply(_ step: TransitionStep, to payment: inout Payment, _ db: Database, faults: FaultInjector) throws {
-        try PaymentStateMachine.check(paymentID: payment.id, from: payment.state, to: step.to)
-        let from = payment.state
+        try apply([step], to: &payment, db, faults: faults)
+    }
+
+    /// Several checked steps (an implied acknowledgement, then the return) written as one update of
+    /// the payment row and one history row per step.
+    static func apply(_ steps: [TransitionStep], to payment: inout Payment, _ db: Database, faults: FaultInjector) throws {
+        guard !steps.isEmpty else { return }
         let now = Date()
-        payment.state = step.to
-        payment.version += 1
-        payment.updatedAt = now
-        if let failure = step.failure { payment.failure = failure }
-        if step.to == .failed, payment.direction == .credit, payment.reservedAmount > 0 || from == .completed {
-            // A failed credit gives its money back: the reservation, or after settlement the returned amount.
-            let amount = payment.reservedAmount > 0 ? payment.reservedAmount : payment.amount
-            try moveFunds(db, merchantID: payment.merchantID, paymentID: payment.id,
-                          kind: from == .completed ? "return" : "release", amount: amount, actor: step.actor,
-                          reference: step.reasonCode)
-            payment.reservedAmount = 0
-        } else if step.to == .completed {
-            payment.reservedAmount = 0
+        let original = payment.version
+        var history: [HistoryEntry] = []
+        for step in steps {
+            try PaymentStateMachine.check(paymentID: payment.id, from: payment.state, to: step.to)
+            let from = payment.state
+            payment.state = step.to
+            payment.version += 1
+            if let failure = step.failure { payment.failure = failure }
+            if step.to == .failed, payment.direction == .credit, payment.reservedAmount > 0 || from == .completed {
+                // A failed credit gives its money back: the reservation, or after settlement the returned amount.
+                let amount = payment.reservedAmount > 0 ? payment.reservedAmount : payment.amount
+                try moveFunds(db, merchantID: payment.merchantID, paymentID: payment.id,
+                              kind: from == .completed ? "return" : "release", amount: amount, actor: step.actor,
+                              reference: step.reasonCode)
+                payment.reservedAmount = 0
+            } else if step.to == .completed {
+                payment.reservedAmount = 0
+            }
+            history.append(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
+                                        actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
+                                        source: step.source, createdAt: now))
         }
+        payment.updatedAt = now
         try db.cachedStatement(sql: """
             UPDATE payments SET state = ?, version = ?, reserved_cents = ?, failure_code = ?, failure_message = ?, updated_at = ?
             WHERE id = ? AND version = ?
             """).execute(arguments: [payment.state.rawValue, payment.version, payment.reservedAmount, payment.failure?.code,
-                                     payment.failure?.message, milliseconds(now), payment.id, payment.version - 1])
+                                     payment.failure?.message, milliseconds(now), payment.id, original])
         guard db.changesCount == 1 else {
             throw PaymentError(.storage, "payment \(payment.id) changed concurrently")
         }
         try faults.hit(.afterStateUpdate)
-        try appendHistory(db, HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
-                                           actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
-                                           source: step.source, createdAt: now))
+        for entry in history { try appendHistory(db, entry) }
     }
 
     static func appendHistory(_ db: Database, _ entry: HistoryEntry) throws {

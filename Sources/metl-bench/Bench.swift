@@ -4,7 +4,7 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|cutoff|sftp|all]
+/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest|all]
 @main
 enum Bench {
     static func main() async throws {
@@ -13,6 +13,7 @@ enum Bench {
         case "import": try await ImportBench.run()
         case "cutoff": try await PipelineBench.cutoff()
         case "sftp": try await PipelineBench.sftp()
+        case "ingest": try await PipelineBench.ingest()
         case "nacha": try NACHABench.run()
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
         case "all":
@@ -20,8 +21,9 @@ enum Bench {
             try await ImportBench.run()
             try await PipelineBench.cutoff()
             try await PipelineBench.sftp()
+            try await PipelineBench.ingest()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|ingest|all]\n".utf8))
             exit(2)
         }
     }
