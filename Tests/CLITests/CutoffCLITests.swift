@@ -1,10 +1,12 @@
 import Foundation
+import Payments
+import Store
 import Testing
 import TestSupport
 
 /// `metl cutoff`, `metl sftp trust` and `metl files` as an operator runs them, against a real sshd.
 @Suite(.serialized) struct CutoffCLITests {
-    @Test func trustThenCutoffOverSFTPThenFiles() throws {
+    @Test func trustThenCutoffOverSFTPThenFilesThenIngestFromSFTP() async throws {
         let server = try SSHServer.start()
         defer { server.stop() }
         let directory = server.directory.appendingPathComponent("metl")
@@ -56,6 +58,18 @@ import TestSupport
         #expect((shown?["payments"] as? [[String: Any]])?.count == 6)
         #expect(try metl("files", "cancel", id).status == 5)
         #expect(try metl("payments", "list", "--state", "P_SUBMITTED_TO_CORE", "--json").stdout.components(separatedBy: "\"id\"").count == 7)
+
+        // The bank answers in an inbound directory on the same server: ingested, then moved to archive/ there.
+        let store = try SQLiteStore(path: environment["METL_DATABASE"]!)
+        let sent = try await store.outboundFile(id: id)
+        let inbound = server.root + "/inbound"
+        try FileManager.default.createDirectory(atPath: inbound, withIntermediateDirectories: true)
+        try Data(BankFileFixtures.acknowledgement(of: sent, form: .raw)).write(to: URL(fileURLWithPath: inbound + "/ACHFAHK.ack"))
+        let ingest = try metl("ingest", "--from", "sftp://\(server.username)@127.0.0.1:\(server.port)\(inbound)")
+        #expect(ingest.status == 0, "\(ingest.stdout)\(ingest.stderr)")
+        #expect(try await store.payments(PaymentQuery(state: .processing)).count == 6)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbound + "/archive") == ["ACHFAHK.ack"])
+        #expect(!FileManager.default.fileExists(atPath: inbound + "/ACHFAHK.ack"))
     }
 
     @Test func dryRunWritesValidFilesAndChangesNothing() throws {

@@ -78,5 +78,19 @@ import TestSupport
         #expect(again.stdout.contains("\"duplicate\""))
         let reconcile = try metl("reconcile", "--json")
         #expect(reconcile.status == 0, "\(reconcile.stdout)")
+
+        // An inbound directory with a good file and a bad one: the bad one is quarantined, the good one
+        // applied, both moved to archive/, and the exit code asks for attention.
+        let inbox = directory.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try Data("garbage".utf8).write(to: inbox.appendingPathComponent("a-garbage.txt"))
+        try Data(contentsOf: Self.inbound.appendingPathComponent("ack-pended.ack")).write(to: inbox.appendingPathComponent("b-pended.ack"))
+        let mixed = try metl("ingest", "--from", inbox.path, "--json")
+        #expect(mixed.status == 1)
+        let outcomes = try JSONSerialization.jsonObject(with: Data(mixed.stdout.utf8)) as? [[String: Any]]
+        #expect(outcomes?.map { $0["status"] as? String } == ["quarantined", "processed"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.path) == ["archive"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("archive").path).sorted()
+                == ["a-garbage.txt", "b-pended.ack"])
     }
 }
