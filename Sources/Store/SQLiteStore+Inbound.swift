@@ -31,22 +31,28 @@ extension SQLiteStore: InboundFileStore {
             try Self.insert(recorded, db)
             var applied = 0
             var payments = try Self.payments(db, ids: events.map(\.paymentID))
+            var changes = ChangeSet()
+            let now = Date()
             for event in events {
-                guard var payment = payments[event.paymentID] else {
+                // Resolved on the latest state, so two events for one payment in one file apply in order.
+                guard let payment = payments[event.paymentID] else {
                     throw PaymentError(.notFound, "no payment \(event.paymentID)")
                 }
-                defer { payments[event.paymentID] = payment }
+                let change: ChangeSet.Change
                 switch event.resolve(from: payment.state) {
                 case .transitions(let steps):
-                    try Self.apply(steps, to: &payment, db, faults: faults)
+                    change = try ChangeSet.Change(payment, steps: steps, at: now)
                     applied += steps.count
                 case .note(let code, let text):
-                    try Self.note(&payment, code: code, text: text, source: event.source, db)
+                    change = ChangeSet.Change(payment, noteCode: code, text: text, source: event.source, at: now)
                     applied += 1
                 case .nothing:
-                    break
+                    continue
                 }
+                changes.add(change)
+                payments[payment.id] = change.payment
             }
+            try changes.write(db, faults: faults)
             for correction in corrections {
                 try db.execute(sql: """
                     INSERT INTO counterparty_corrections (merchant_id, payment_id, inbound_file_id, change_code, routing_number,
@@ -68,17 +74,6 @@ extension SQLiteStore: InboundFileStore {
             try db.execute(sql: "UPDATE inbound_files SET applied = ? WHERE id = ?", arguments: [applied, file.id])
             return applied
         }
-    }
-
-    /// A history row that changes no state (NOCs, dishonored returns, pended files): the version still moves on.
-    static func note(_ payment: inout Payment, code: String, text: String, source: SourceReference, _ db: Database) throws {
-        let now = Date()
-        payment.version += 1
-        try db.execute(sql: "UPDATE payments SET version = ?, updated_at = ? WHERE id = ? AND version = ?",
-                       arguments: [payment.version, milliseconds(now), payment.id, payment.version - 1])
-        try appendHistory(db, HistoryEntry(paymentID: payment.id, version: payment.version, fromState: payment.state,
-                                           toState: payment.state, actor: .bankFile, reasonCode: code, reasonText: text,
-                                           source: source, createdAt: now))
     }
 
     public func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment] {
@@ -106,7 +101,7 @@ extension SQLiteStore: InboundFileStore {
         while start < values.count {
             let chunk = values[start..<min(values.count, start + 500)]
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE \(column) IN (\(marks))",
+            for row in try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks))",
                                         arguments: StatementArguments(Array(chunk))) {
                 try body(row)
             }
@@ -167,7 +162,7 @@ extension SQLiteStore: InboundFileStore {
 
     public func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment] {
         try await read("finding stuck payments") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE state = ? AND updated_at < ? ORDER BY updated_at",
+            try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = ? AND updated_at < ? ORDER BY updated_at",
                              arguments: [state.rawValue, Self.milliseconds(before)]).map(Self.payment(from:))
         }
     }

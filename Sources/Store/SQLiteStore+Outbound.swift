@@ -31,7 +31,7 @@ extension SQLiteStore: OutboundFileStore {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]
             return try Array(Row.fetchCursor(db, sql: """
-                SELECT * FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL ORDER BY id LIMIT ?
+                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
                 let payment = Self.payment(from: row)
                 if merchants[payment.merchantID] == nil {
@@ -105,7 +105,7 @@ extension SQLiteStore: OutboundFileStore {
     public func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)] {
         let rows = try await read("reading a file's payments") { db in
             _ = try Self.outboundFile(db, id: fileID)
-            return try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
+            return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
                 .map { row in
                     (Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
                                                           traceNumber: row["trace_number"], line: row["file_line"],
@@ -198,7 +198,7 @@ extension SQLiteStore: OutboundFileStore {
             file.updatedAt = now
             try db.execute(sql: "UPDATE outbound_files SET status = 'cancelled', failure_reason = ?, updated_at = ? WHERE id = ?",
                            arguments: [reason, Self.milliseconds(now), fileID])
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
+            let rows = try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
             for row in rows {
                 let payment = Self.payment(from: row)
                 let line: Int = row["file_line"]

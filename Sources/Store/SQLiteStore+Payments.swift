@@ -109,41 +109,24 @@ extension SQLiteStore {
     /// Several checked steps (an implied acknowledgement, then the return) written as one update of
     /// the payment row and one history row per step.
     static func apply(_ steps: [TransitionStep], to payment: inout Payment, _ db: Database, faults: FaultInjector) throws {
-        guard !steps.isEmpty else { return }
-        let now = Date()
-        let original = payment.version
-        var history: [HistoryEntry] = []
-        for step in steps {
-            try PaymentStateMachine.check(paymentID: payment.id, from: payment.state, to: step.to)
-            let from = payment.state
-            payment.state = step.to
-            payment.version += 1
-            if let failure = step.failure { payment.failure = failure }
-            if step.to == .failed, payment.direction == .credit, payment.reservedAmount > 0 || from == .completed {
-                // A failed credit gives its money back: the reservation, or after settlement the returned amount.
-                let amount = payment.reservedAmount > 0 ? payment.reservedAmount : payment.amount
-                try moveFunds(db, merchantID: payment.merchantID, paymentID: payment.id,
-                              kind: from == .completed ? "return" : "release", amount: amount, actor: step.actor,
-                              reference: step.reasonCode)
-                payment.reservedAmount = 0
-            } else if step.to == .completed {
-                payment.reservedAmount = 0
-            }
-            history.append(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
-                                        actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
-                                        source: step.source, createdAt: now))
+        var change = try ChangeSet.Change(payment, steps: steps, at: Date())
+        for move in change.funds {
+            try moveFunds(db, merchantID: move.merchantID, paymentID: move.paymentID, kind: move.kind, amount: move.amount,
+                          actor: move.actor, reference: move.reference)
         }
-        payment.updatedAt = now
         try db.cachedStatement(sql: """
             UPDATE payments SET state = ?, version = ?, reserved_cents = ?, failure_code = ?, failure_message = ?, updated_at = ?
             WHERE id = ? AND version = ?
-            """).execute(arguments: [payment.state.rawValue, payment.version, payment.reservedAmount, payment.failure?.code,
-                                     payment.failure?.message, milliseconds(now), payment.id, original])
+            """).execute(arguments: [change.payment.state.rawValue, change.payment.version, change.payment.reservedAmount,
+                                     change.payment.failure?.code, change.payment.failure?.message,
+                                     milliseconds(change.payment.updatedAt), change.payment.id, change.originalVersion])
         guard db.changesCount == 1 else {
             throw PaymentError(.storage, "payment \(payment.id) changed concurrently")
         }
         try faults.hit(.afterStateUpdate)
-        for entry in history { try appendHistory(db, entry) }
+        for entry in change.history { try appendHistory(db, entry) }
+        change.funds = []
+        payment = change.payment
     }
 
     static func appendHistory(_ db: Database, _ entry: HistoryEntry) throws {
@@ -199,35 +182,43 @@ extension SQLiteStore {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
+            return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
                 .map(Self.payment(from:))
         }
     }
 
     static func payment(_ db: Database, id: String) throws -> Payment {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM payments WHERE id = ?"), arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE id = ?"), arguments: [id]) else {
             throw PaymentError(.notFound, "no payment \(id)")
         }
         return payment(from: row)
     }
 
+    /// The payment columns in the order `payment(from:)` reads them by position: a name lookup per
+    /// column per row is measurable when a bank file touches 100,000 payments.
+    static let paymentColumns = """
+        id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
+        counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
+        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date
+        """
+
+    /// A row selected with `paymentColumns`.
     static func payment(from row: Row) -> Payment {
-        let metadataText: String = row["metadata"]
+        let metadataText: String = row[14]
         let metadata = CanonicalJSON.parseObject(metadataText)
             ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
-        let failureCode: String? = row["failure_code"]
+        let failureCode: String? = row[17]
         return Payment(
-            id: row["id"], merchantID: row["merchant_id"],
-            state: PaymentState(rawValue: row["state"]) ?? .failed, version: row["version"], amount: row["amount_cents"],
-            currency: row["currency"], direction: Direction(rawValue: row["direction"]) ?? .credit,
-            secCode: StandardEntryClass(rawValue: row["sec_code"]), description: row["description"],
-            effectiveDate: ACHDate(iso: row["effective_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
-            counterparty: Counterparty(name: row["counterparty_name"], routingNumber: row["routing_number"],
-                                       accountNumber: row["account_number"],
-                                       accountType: AccountType(rawValue: row["account_type"]) ?? .checking),
-            metadata: metadata, idempotencyKey: row["idempotency_key"], reservedAmount: row["reserved_cents"],
-            failure: failureCode.map { Failure(code: $0, message: row["failure_message"] ?? "") },
-            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]))
+            id: row[0], merchantID: row[1],
+            state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3], amount: row[4],
+            currency: row[5], direction: Direction(rawValue: row[6]) ?? .credit,
+            secCode: StandardEntryClass(rawValue: row[7]), description: row[8],
+            effectiveDate: ACHDate(iso: row[9] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
+            counterparty: Counterparty(name: row[10], routingNumber: row[11], accountNumber: row[12],
+                                       accountType: AccountType(rawValue: row[13]) ?? .checking),
+            metadata: metadata, idempotencyKey: row[15], reservedAmount: row[16],
+            failure: failureCode.map { Failure(code: $0, message: row[18] ?? "") },
+            createdAt: date(row[19]), updatedAt: date(row[20]))
     }
 
     static func historyEntry(from row: Row) -> HistoryEntry {
