@@ -11,11 +11,19 @@ public struct ACHDate: Sendable, Hashable, Codable, Comparable, CustomStringConv
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD` (byte by byte: the ledger reads one per payment row).
     public init?(iso text: some StringProtocol) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        var utf8 = String(text).utf8.makeIterator()
+        func number(_ digits: Int) -> Int? {
+            var value = 0
+            for _ in 0..<digits {
+                guard let byte = utf8.next(), byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(4), utf8.next() == 0x2D, let month = number(2), utf8.next() == 0x2D,
+              let day = number(2), utf8.next() == nil else { return nil }
         self.init(year: year, month: month, day: day)
         guard isValid else { return nil }
     }

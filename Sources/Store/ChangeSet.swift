@@ -84,7 +84,7 @@ struct ChangeSet {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchant)")
             }
             let now = SQLiteStore.milliseconds(Date())
-            var rows: [StatementArguments] = []
+            var rows: [[(any DatabaseValueConvertible & Sendable)?]] = []
             for move in merchantMoves {
                 balance += move.amount
                 rows.append([move.merchantID, move.paymentID, move.kind, move.amount, balance, move.actor.rawValue, move.reference, now])
@@ -93,27 +93,33 @@ struct ChangeSet {
             try insertRows(db, sql: "INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at) VALUES",
                            columns: 8, rows: rows)
         }
-        var updated = 0
-        for chunk in chunks(changes, size: 4_000) {
-            let values = chunk.map { _ in "(?, ?, ?, ?, ?, ?, ?, ?)" }.joined(separator: ", ")
-            var arguments = StatementArguments()
-            for change in chunk {
+        // The new row values go to a keyed temporary table, then one UPDATE joins on it.
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS payment_changes (
+                id TEXT PRIMARY KEY, state TEXT, version INTEGER, reserved_cents INTEGER, failure_code TEXT,
+                failure_message TEXT, updated_at INTEGER, original_version INTEGER)
+            """)
+        try db.execute(sql: "DELETE FROM temp.payment_changes")
+        try insertRows(db, sql: """
+            INSERT INTO temp.payment_changes (id, state, version, reserved_cents, failure_code, failure_message, updated_at,
+                                              original_version) VALUES
+            """, columns: 8, rows: changes.map { change in
                 let p = change.payment
-                arguments += [p.id, p.state.rawValue, p.version, p.reservedAmount, p.failure?.code, p.failure?.message,
-                              SQLiteStore.milliseconds(p.updatedAt), change.originalVersion]
-            }
-            try db.execute(sql: """
-                UPDATE payments SET state = v.column2, version = v.column3, reserved_cents = v.column4, failure_code = v.column5,
-                    failure_message = v.column6, updated_at = v.column7
-                FROM (VALUES \(values)) AS v WHERE payments.id = v.column1 AND payments.version = v.column8
-                """, arguments: arguments)
-            updated += db.changesCount
-        }
+                return [p.id, p.state.rawValue, p.version, p.reservedAmount, p.failure?.code, p.failure?.message,
+                        SQLiteStore.milliseconds(p.updatedAt), change.originalVersion] as [(any DatabaseValueConvertible & Sendable)?]
+            })
+        try db.execute(sql: """
+            UPDATE payments SET state = c.state, version = c.version, reserved_cents = c.reserved_cents,
+                failure_code = c.failure_code, failure_message = c.failure_message, updated_at = c.updated_at
+            FROM temp.payment_changes AS c WHERE payments.id = c.id AND payments.version = c.original_version
+            """)
+        let updated = db.changesCount
+        try db.execute(sql: "DELETE FROM temp.payment_changes")
         guard updated == changes.count else {
             throw PaymentError(.storage, "\(changes.count - updated) payments changed concurrently")
         }
         try faults.hit(.afterStateUpdate)
-        let history: [StatementArguments] = changes.flatMap(\.history).map { entry in
+        let history = changes.flatMap(\.history).map { entry -> [(any DatabaseValueConvertible & Sendable)?] in
             [entry.paymentID, entry.version, entry.fromState?.rawValue, entry.toState.rawValue, entry.actor.rawValue, entry.reasonCode,
              entry.reasonText, entry.source?.file, entry.source?.line, SQLiteStore.milliseconds(entry.createdAt)]
         }
@@ -123,13 +129,16 @@ struct ChangeSet {
             """, columns: 10, rows: history)
     }
 
-    /// Multi-row INSERTs, as many rows per statement as SQLite's parameter limit allows.
-    private func insertRows(_ db: Database, sql: String, columns: Int, rows: [StatementArguments]) throws {
+    /// Multi-row INSERTs, as many rows per statement as SQLite's parameter limit allows. The values
+    /// are flattened into one array per statement (appending `StatementArguments` copies them each time).
+    private func insertRows(_ db: Database, sql: String, columns: Int, rows: [[(any DatabaseValueConvertible & Sendable)?]]) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         for chunk in chunks(rows, size: 30_000 / columns) {
-            var arguments = StatementArguments()
-            for values in chunk { arguments += values }
-            try db.execute(sql: sql + " " + Array(repeating: row, count: chunk.count).joined(separator: ", "), arguments: arguments)
+            var values: [(any DatabaseValueConvertible & Sendable)?] = []
+            values.reserveCapacity(chunk.count * columns)
+            for row in chunk { values.append(contentsOf: row) }
+            try db.execute(sql: sql + " " + Array(repeating: row, count: chunk.count).joined(separator: ", "),
+                           arguments: StatementArguments(values))
         }
     }
 

@@ -101,10 +101,9 @@ extension SQLiteStore: InboundFileStore {
         while start < values.count {
             let chunk = values[start..<min(values.count, start + 500)]
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks))",
-                                        arguments: StatementArguments(Array(chunk))) {
-                try body(row)
-            }
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks))",
+                                           arguments: StatementArguments(Array(chunk)))
+            while let row = try rows.next() { try body(row) }
             start += 500
         }
     }

@@ -51,14 +51,19 @@ import TestSupport
         let firstDebit = try #require(bound.first { $0.payment.direction == .debit })
         let rejected = try #require(batches[1])
 
-        try Self.check("ack-accepted.txt", BankFileFixtures.acknowledgement(of: file))
-        try Self.check("ack-accepted.ack", BankFileFixtures.acknowledgement(of: file, form: .raw))
-        try Self.check("ack-batch-rejected.txt", BankFileFixtures.acknowledgement(
-            of: file, status: "FILE ACCEPTED WITH BATCH LEVEL ERRORS",
-            rejectedBatches: [(1, rejected.entries, rejected.credit ? 0 : rejected.total, rejected.credit ? rejected.total : 0)]))
-        try Self.check("ack-file-rejected.txt", BankFileFixtures.acknowledgement(
-            of: file, status: "FILE REJECTED WITH FILE LEVEL ERRORS", fileMessages: ["FH012-INVALID IMMEDIATE ORIGIN ON FILE HEADER"]))
-        try Self.check("ack-pended.ack", BankFileFixtures.acknowledgement(of: file, status: "FILE PENDED WITH FILE LEVEL ERRORS", form: .raw))
+        // Every acknowledgement in both FedACH forms: reconstructed lines (.txt) and raw production pages (.ack).
+        let batchRejection = [(number: 1, entries: rejected.entries, debit: rejected.credit ? Int64(0) : rejected.total,
+                               credit: rejected.credit ? rejected.total : Int64(0))]
+        for form in [BankFileFixtures.AckForm.lines, .raw] {
+            let suffix = form == .lines ? "txt" : "ack"
+            try Self.check("ack-accepted.\(suffix)", BankFileFixtures.acknowledgement(of: file, form: form))
+            try Self.check("ack-batch-rejected.\(suffix)", BankFileFixtures.acknowledgement(
+                of: file, status: "FILE ACCEPTED WITH BATCH LEVEL ERRORS", rejectedBatches: batchRejection, form: form))
+            try Self.check("ack-file-rejected.\(suffix)", BankFileFixtures.acknowledgement(
+                of: file, status: "FILE REJECTED WITH FILE LEVEL ERRORS", fileMessages: ["FH012-INVALID IMMEDIATE ORIGIN ON FILE HEADER"],
+                form: form))
+            try Self.check("ack-pended.\(suffix)", BankFileFixtures.acknowledgement(of: file, status: "FILE PENDED WITH FILE LEVEL ERRORS", form: form))
+        }
         try Self.check("settlement.bai2", BankFileFixtures.settlement(asOf: date, details: batches.sorted { $0.key < $1.key }
             .map { (typeCode: $0.value.credit ? "466" : "165", amount: $0.value.total) }))
         try Self.check("returns.ach", BankFileFixtures.returns([(firstCredit.payment, firstCredit.binding.traceNumber, "R01")]))
