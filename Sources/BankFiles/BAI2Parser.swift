@@ -17,6 +17,14 @@ public struct BAI2Parser: Sendable {
         let records = try logicalRecords(String(decoding: bytes, as: UTF8.self))
         var index = 0
         func next() -> Record? { index < records.count ? records[index] : nil }
+        /// The next record, which must be a `code` trailer.
+        func take(_ code: String, _ missing: String) throws(BAI2Error) -> Record {
+            guard let record = next(), record.code == code else {
+                throw BAI2Error(line: next()?.line ?? records.last?.line, missing)
+            }
+            index += 1
+            return record
+        }
 
         guard let header = next(), header.code == "01" else { throw BAI2Error(line: records.first?.line, "a BAI2 file starts with an 01 record") }
         let fileFields = fields(header.text)
@@ -47,40 +55,25 @@ public struct BAI2Parser: Sendable {
                     accountRecords += detail.physical
                     current.transactions.append(transaction)
                 }
-                guard let trailer = next(), trailer.code == "49" else {
-                    throw BAI2Error(line: next()?.line ?? records.last?.line, "account \(account.number) has no 49 trailer")
-                }
-                index += 1
+                let trailer = try take("49", "account \(account.number) has no 49 trailer")
                 accountRecords += trailer.physical
-                let t = fields(trailer.text)
-                try check(t.count >= 3 ? amount(t[1], line: trailer.line) : nil, equals: accountTotal, "account control total", trailer)
-                try check(t.count >= 3 ? Int64(t[2]) : nil, equals: Int64(accountRecords), "account record count", trailer)
+                try checkTrailer(trailer, [("account control total", accountTotal), ("account record count", Int64(accountRecords))])
                 groupTotal += accountTotal
                 groupRecords += accountRecords
                 group.accounts.append(current)
             }
-            guard let trailer = next(), trailer.code == "98" else {
-                throw BAI2Error(line: next()?.line ?? records.last?.line, "group \(group.originator) has no 98 trailer")
-            }
-            index += 1
+            let trailer = try take("98", "group \(group.originator) has no 98 trailer")
             groupRecords += trailer.physical
-            let t = fields(trailer.text)
-            try check(t.count >= 4 ? amount(t[1], line: trailer.line) : nil, equals: groupTotal, "group control total", trailer)
-            try check(t.count >= 4 ? Int64(t[2]) : nil, equals: Int64(group.accounts.count), "group account count", trailer)
-            try check(t.count >= 4 ? Int64(t[3]) : nil, equals: Int64(groupRecords), "group record count", trailer)
+            try checkTrailer(trailer, [("group control total", groupTotal), ("group account count", Int64(group.accounts.count)),
+                                       ("group record count", Int64(groupRecords))])
             fileTotal += groupTotal
             fileRecords += groupRecords
             file.groups.append(group)
         }
-        guard let trailer = next(), trailer.code == "99" else {
-            throw BAI2Error(line: next()?.line ?? records.last?.line, "expected a 02 group or the 99 file trailer")
-        }
-        index += 1
+        let trailer = try take("99", "expected a 02 group or the 99 file trailer")
         fileRecords += trailer.physical
-        let t = fields(trailer.text)
-        try check(t.count >= 4 ? amount(t[1], line: trailer.line) : nil, equals: fileTotal, "file control total", trailer)
-        try check(t.count >= 4 ? Int64(t[2]) : nil, equals: Int64(file.groups.count), "file group count", trailer)
-        try check(t.count >= 4 ? Int64(t[3]) : nil, equals: Int64(fileRecords), "file record count", trailer)
+        try checkTrailer(trailer, [("file control total", fileTotal), ("file group count", Int64(file.groups.count)),
+                                   ("file record count", Int64(fileRecords))])
         if let extra = next() { throw BAI2Error(line: extra.line, "record \(extra.code) after the 99 file trailer") }
         return file
     }
@@ -218,6 +211,17 @@ public struct BAI2Parser: Sendable {
             throw BAI2Error(line: line, "amount \(text) is not a number")
         }
         return value
+    }
+
+    /// A trailer's fields after its record code — the (signed) control total, then counts — against
+    /// the values the records add up to, in order.
+    private func checkTrailer(_ trailer: Record, _ expected: [(what: String, value: Int64)]) throws(BAI2Error) {
+        let values = fields(trailer.text).dropFirst()
+        for (offset, item) in expected.enumerated() {
+            let text = values.count > offset ? values[values.startIndex + offset] : nil
+            let declared = try text.flatMap { text throws(BAI2Error) in offset == 0 ? try amount(text, line: trailer.line) : Int64(text) }
+            try check(declared, equals: item.value, item.what, trailer)
+        }
     }
 
     private func check(_ declared: Int64?, equals computed: Int64, _ what: String, _ record: Record) throws(BAI2Error) {
