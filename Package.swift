@@ -46,7 +46,6 @@ let package = Package(
         .target(name: "Pipeline", dependencies: [
             "NACHA", "Payments", "SFTP", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "metl", dependencies: [
             "NACHA", "Payments", "Store", "Pipeline", "SFTP",

@@ -133,7 +133,8 @@ public struct FedACHAcknowledgementParser: AcknowledgementParser {
             }
         }
         guard let status, let origin, let destination, let date, let time, let modifier,
-              let batchCount, let entryCount, let debit, let credit else {
+              let batchCount, let entryCount, let debit, let credit,
+              ![status, origin, destination, date, time, modifier].contains(where: \.isEmpty) else {
             throw AcknowledgementError("the acknowledgement lacks its status, file identity or control totals")
         }
         return FedACHAcknowledgement(

@@ -79,16 +79,7 @@ public enum CanonicalJSON {
         return expect(UInt8(ascii: "}")) && bytes.isEmpty ? result : nil
     }
 
-    static func sha256Hex(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    static func sha256Hex(_ text: String) -> String { SHA256Digest.hex(Array(text.utf8)) }
 }
 
 extension PaymentRequest {
@@ -123,4 +114,18 @@ extension PaymentRequest {
 extension Payment {
     /// The metadata in the canonical JSON form the ledger stores.
     public var metadataJSON: String { CanonicalJSON.object(metadata) }
+}
+
+/// SHA-256 as lower-case hex: request fingerprints, archive addresses and file hashes all use this one.
+public enum SHA256Digest {
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
 }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Payments
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,9 +13,7 @@ public struct Archive: Sendable {
         self.root = root
     }
 
-    public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func sha256(_ bytes: [UInt8]) -> String { SHA256Digest.hex(bytes) }
 
     /// Stores `bytes` and returns their path. Storing the same bytes again is a no-op.
     public func store(_ bytes: [UInt8], kind: String, extension fileExtension: String) throws(CutoffError) -> String {
