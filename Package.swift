@@ -17,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libssh2 from the system (Debian: libssh2-1-dev).
@@ -47,8 +53,19 @@ let package = Package(
             "NACHA", "Payments", "SFTP", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The merchants' HTTP front door (Hummingbird 2): payments, idempotency, auth, problem+json, metrics.
+        .target(name: "API", dependencies: [
+            "Payments",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.embedInCode("openapi.json")]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "API",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,6 +84,12 @@ let package = Package(
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "Payments", "Store", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -64,11 +64,13 @@ public struct Payment: Sendable, Hashable, Identifiable {
     public var failure: Failure?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Where the payment was sent: set once a cutoff binds it to an outbound file.
+    public var submission: Submission?
 
     public init(id: String, merchantID: String, state: PaymentState, version: Int, amount: Int64, currency: String,
                 direction: Direction, secCode: StandardEntryClass, description: String, effectiveDate: ACHDate,
                 counterparty: Counterparty, metadata: [String: String], idempotencyKey: String, reservedAmount: Int64,
-                failure: Failure?, createdAt: Date, updatedAt: Date) {
+                failure: Failure?, createdAt: Date, updatedAt: Date, submission: Submission? = nil) {
         self.id = id
         self.merchantID = merchantID
         self.state = state
@@ -86,6 +88,19 @@ public struct Payment: Sendable, Hashable, Identifiable {
         self.failure = failure
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.submission = submission
+    }
+}
+
+/// A payment's outbound file, batch and trace number: what a bank names when it reports on the entry.
+public struct Submission: Sendable, Hashable, Codable {
+    public var fileID: String
+    public var batchNumber: Int
+    public var traceNumber: Int
+    public init(fileID: String, batchNumber: Int, traceNumber: Int) {
+        self.fileID = fileID
+        self.batchNumber = batchNumber
+        self.traceNumber = traceNumber
     }
 }
 

@@ -18,12 +18,23 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     public var counterparty: PaymentRequest.CounterpartyRequest
     public var metadata: [String: String]
     public var failure: Failure?
+    public var submission: SubmissionDocument?
     public var createdAt: String
     public var updatedAt: String
 
+    /// The outbound file and trace number of a submitted payment.
+    public struct SubmissionDocument: Sendable, Hashable, Codable {
+        public var fileID: String
+        public var batchNumber: Int
+        public var traceNumber: String
+        enum CodingKeys: String, CodingKey {
+            case fileID = "file_id", batchNumber = "batch_number", traceNumber = "trace_number"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, merchantID = "merchant_id", state, version, amount, currency, direction, secCode = "sec_code",
-             description, effectiveDate = "effective_date", counterparty, metadata, failure,
+             description, effectiveDate = "effective_date", counterparty, metadata, failure, submission,
              createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -43,11 +54,28 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
                              accountType: payment.counterparty.accountType.rawValue)
         metadata = payment.metadata
         failure = payment.failure
+        // Trace numbers are 15 digits with meaningful leading zeros: printed as the bank prints them.
+        submission = payment.submission.map {
+            SubmissionDocument(fileID: $0.fileID, batchNumber: $0.batchNumber,
+                               traceNumber: String(repeating: "0", count: max(0, 15 - String($0.traceNumber).count)) + String($0.traceNumber))
+        }
         createdAt = Timestamp.format(payment.createdAt)
         updatedAt = Timestamp.format(payment.updatedAt)
     }
 
-    /// `failure` is always present, `null` when the payment has not failed.
+    /// The document's JSON as the API sends it and the idempotency record keeps it: sorted keys, so the
+    /// same payment always encodes to the same bytes.
+    public static func encode(_ payment: Payment) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(PaymentDocument(payment))
+        } catch {
+            preconditionFailure("a payment document holds only strings, integers and objects of them: \(error)")
+        }
+    }
+
+    /// `failure` and `submission` are always present: `null` until the payment fails or is submitted.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -63,14 +91,50 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         try container.encode(counterparty, forKey: .counterparty)
         try container.encode(metadata, forKey: .metadata)
         try container.encode(failure, forKey: .failure)
+        try container.encode(submission, forKey: .submission)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
+/// One history row as `payments show --json` and `GET /payments/{id}/events` print it.
+public struct HistoryDocument: Sendable, Hashable, Codable {
+    public var version: Int
+    public var fromState: String?
+    public var toState: String
+    public var actor: String
+    public var reasonCode: String
+    public var reasonText: String
+    public var sourceFile: String?
+    public var sourceLine: Int?
+    public var createdAt: String
+    enum CodingKeys: String, CodingKey {
+        case version, fromState = "from_state", toState = "to_state", actor, reasonCode = "reason_code",
+             reasonText = "reason_text", sourceFile = "source_file", sourceLine = "source_line", createdAt = "created_at"
+    }
+    public init(_ entry: HistoryEntry) {
+        version = entry.version
+        fromState = entry.fromState?.rawValue
+        toState = entry.toState.rawValue
+        actor = entry.actor.rawValue
+        reasonCode = entry.reasonCode
+        reasonText = entry.reasonText
+        sourceFile = entry.source?.file
+        sourceLine = entry.source?.line
+        createdAt = Timestamp.format(entry.createdAt)
+    }
+}
+
 /// RFC 3339 UTC timestamps with milliseconds, the one format metl prints.
 public enum Timestamp {
+    /// Rounded to the millisecond the ledger stores, so a time printed before and after a round trip
+    /// through the database is the same text (formatting alone truncates 0.455 stored as 0.45499…).
     public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let whole = Date(timeIntervalSince1970: Double(fraction < 0 ? seconds - 1 : seconds))
+        let text = whole.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        let digits = String((fraction + 1000) % 1000)
+        return text.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 }

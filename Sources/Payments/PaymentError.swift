@@ -8,6 +8,8 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// The request failed schema or NACHA rules; `fieldErrors` lists each field.
         public static let invalidRequest = Code(rawValue: "invalid_request")
+        /// The body is not JSON; the field error gives the line and column.
+        public static let malformedJSON = Code(rawValue: "malformed_json")
         /// The idempotency key was used before with a different request.
         public static let idempotencyKeyReused = Code(rawValue: "idempotency_key_reused")
         public static let notFound = Code(rawValue: "not_found")

@@ -74,10 +74,15 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     public static func decode(json data: Data) throws(PaymentError) -> PaymentRequest {
         do {
             return try JSONDecoder().decode(PaymentRequest.self, from: data)
-        } catch let error as DecodingError {
-            throw PaymentError(.invalidRequest, "the payment document is not valid", fieldErrors: [FieldErrors.from(error)])
         } catch {
-            throw PaymentError(.invalidRequest, "the payment document is not valid JSON")
+            if let problem = JSONSyntax.firstProblem(in: Array(data)) {
+                throw PaymentError(.malformedJSON, "the body is not valid JSON at \(problem)",
+                                   fieldErrors: [.init(field: "body", code: "malformed_json", message: problem.description)])
+            }
+            guard let error = error as? DecodingError else {
+                throw PaymentError(.invalidRequest, "the payment document could not be read")
+            }
+            throw PaymentError(.invalidRequest, "the payment document is not valid", fieldErrors: [FieldErrors.from(error)])
         }
     }
 

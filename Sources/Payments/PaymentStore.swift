@@ -16,6 +16,11 @@ public protocol PaymentStore: Sendable {
     /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
     func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome]
 
+    /// Takes in each intake independently, all in one durable transaction (group commit): a refused
+    /// intake (reused key, unknown merchant) is rolled back alone and reported in its slot. Throws only
+    /// when the transaction itself fails, in which case nothing was stored.
+    func intakeEach(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [Result<IntakeOutcome, PaymentError>]
+
     func payment(id: String) async throws(PaymentError) -> Payment
     func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry]
     func payments(_ query: PaymentQuery) async throws(PaymentError) -> [Payment]
@@ -23,6 +28,12 @@ public protocol PaymentStore: Sendable {
     /// Applies state changes to one payment in order, each checked against the transition table and
     /// each leaving a history row, all in one transaction. A failure releases any funds reservation.
     func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment
+
+    func countsByState() async throws(PaymentError) -> [PaymentState: Int]
+    /// Forgets the idempotency keys of payments that became final before `cutoff`; returns how many.
+    func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws(PaymentError) -> Int
+    /// Throws when the database cannot be read.
+    func checkReachable() async throws(PaymentError)
 }
 
 /// One payment to take in.
@@ -32,14 +43,17 @@ public struct PaymentIntake: Sendable, Hashable {
     public var request: ValidatedRequest
     public var actor: Actor
     public var source: SourceReference?
+    /// Keep the first response (the payment document as created) with the key, for replays.
+    public var keepsResponse: Bool
 
     public init(merchantID: String, idempotencyKey: String, request: ValidatedRequest, actor: Actor,
-                source: SourceReference? = nil) {
+                source: SourceReference? = nil, keepsResponse: Bool = false) {
         self.merchantID = merchantID
         self.idempotencyKey = idempotencyKey
         self.request = request
         self.actor = actor
         self.source = source
+        self.keepsResponse = keepsResponse
     }
 }
 
@@ -47,9 +61,12 @@ public struct IntakeOutcome: Sendable, Hashable {
     public var payment: Payment
     /// False when the idempotency key returned an existing payment.
     public var created: Bool
-    public init(payment: Payment, created: Bool) {
+    /// The payment document first answered for this key, when the intake kept it.
+    public var firstResponse: Data?
+    public init(payment: Payment, created: Bool, firstResponse: Data? = nil) {
         self.payment = payment
         self.created = created
+        self.firstResponse = firstResponse
     }
 }
 
@@ -77,10 +94,16 @@ public struct TransitionStep: Sendable, Hashable {
 public struct PaymentQuery: Sendable, Hashable {
     public var merchantID: String?
     public var state: PaymentState?
+    /// Only payments whose id sorts after this one (ids are time-ordered): the pagination cursor.
+    public var afterID: String?
+    public var createdAfter: Date?
     public var limit: Int
-    public init(merchantID: String? = nil, state: PaymentState? = nil, limit: Int = 1_000) {
+    public init(merchantID: String? = nil, state: PaymentState? = nil, afterID: String? = nil, createdAfter: Date? = nil,
+                limit: Int = 1_000) {
         self.merchantID = merchantID
         self.state = state
+        self.afterID = afterID
+        self.createdAfter = createdAfter
         self.limit = limit
     }
 }
@@ -95,6 +118,8 @@ public struct FaultInjector: Sendable {
         public static let afterStateUpdate = Point(rawValue: "after_state_update")
         /// Inside an intake, after the payment row and before validation.
         public static let afterPaymentInsert = Point(rawValue: "after_payment_insert")
+        /// The readiness check's database read.
+        public static let databaseCheck = Point(rawValue: "database_check")
     }
 
     public struct Injected: Error, Sendable { public let point: Point }

@@ -14,17 +14,43 @@ extension SQLiteStore {
         }
     }
 
+    public func intakeEach(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [Result<IntakeOutcome, PaymentError>] {
+        let faults = self.faults
+        return try await write("taking in payments") { db in
+            var balances: [String: Int64] = [:]
+            return try intakes.map { intake in
+                // A savepoint per intake: one refused request rolls back its own rows only.
+                let before = balances
+                var outcome: Result<IntakeOutcome, PaymentError> = .failure(PaymentError(.storage, "not taken in"))
+                do {
+                    try db.inSavepoint {
+                        outcome = .success(try Self.intake(intake, db, balances: &balances, faults: faults))
+                        return .commit
+                    }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
+                    throw error
+                } catch {
+                    balances = before
+                    outcome = .failure(Self.storageError(error, while: "taking in a payment"))
+                }
+                return outcome
+            }
+        }
+    }
+
     private static func intake(_ intake: PaymentIntake, _ db: Database, balances: inout [String: Int64],
                                faults: FaultInjector) throws -> IntakeOutcome {
         let request = intake.request
         if let existing = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT fingerprint, payment_id FROM idempotency_keys WHERE merchant_id = ? AND key = ?
+            SELECT fingerprint, payment_id, response_body FROM idempotency_keys WHERE merchant_id = ? AND key = ?
             """), arguments: [intake.merchantID, intake.idempotencyKey]) {
             guard existing["fingerprint"] == request.fingerprint else {
                 throw PaymentError(.idempotencyKeyReused,
                                    "idempotency key \(intake.idempotencyKey) was already used with a different request")
             }
-            return IntakeOutcome(payment: try payment(db, id: existing["payment_id"]), created: false)
+            let body: String? = existing["response_body"]
+            return IntakeOutcome(payment: try payment(db, id: existing["payment_id"]), created: false,
+                                 firstResponse: body.map { Data($0.utf8) })
         }
         let balance: Int64
         if let known = balances[intake.merchantID] {
@@ -85,10 +111,12 @@ extension SQLiteStore {
         } else {
             balances[intake.merchantID] = balance
         }
+        let response = intake.keepsResponse ? PaymentDocument.encode(payment) : nil
         try db.cachedStatement(sql: """
-            INSERT INTO idempotency_keys (merchant_id, key, fingerprint, payment_id, created_at) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [intake.merchantID, intake.idempotencyKey, request.fingerprint, id, milliseconds(now)])
-        return IntakeOutcome(payment: payment, created: true)
+            INSERT INTO idempotency_keys (merchant_id, key, fingerprint, payment_id, created_at, response_body) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [intake.merchantID, intake.idempotencyKey, request.fingerprint, id, milliseconds(now),
+                                     response.map { String(decoding: $0, as: UTF8.self) }])
+        return IntakeOutcome(payment: payment, created: true, firstResponse: response)
     }
 
     public func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment {
@@ -180,10 +208,46 @@ extension SQLiteStore {
                 conditions.append("state = ?")
                 arguments += [state.rawValue]
             }
+            if let after = query.afterID {
+                conditions.append("id > ?")
+                arguments += [after]
+            }
+            if let createdAfter = query.createdAfter {
+                conditions.append("created_at > ?")
+                arguments += [Self.milliseconds(createdAfter)]
+            }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
                 .map(Self.payment(from:))
+        }
+    }
+
+    public func countsByState() async throws(PaymentError) -> [PaymentState: Int] {
+        try await read("counting payments") { db in
+            var counts: [PaymentState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments GROUP BY state") {
+                if let state = PaymentState(rawValue: row[0]) { counts[state] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    public func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws(PaymentError) -> Int {
+        try await write("purging idempotency keys") { db in
+            try db.execute(sql: """
+                DELETE FROM idempotency_keys WHERE payment_id IN (
+                    SELECT id FROM payments WHERE state IN ('P_COMPLETED', 'P_FAILED') AND updated_at < ?)
+                """, arguments: [Self.milliseconds(cutoff)])
+            return db.changesCount
+        }
+    }
+
+    public func checkReachable() async throws(PaymentError) {
+        let faults = self.faults
+        try await read("checking the database") { db in
+            try faults.hit(.databaseCheck)
+            _ = try Int.fetchOne(db, sql: "SELECT 1")
         }
     }
 
@@ -218,7 +282,8 @@ extension SQLiteStore {
                                        accountType: AccountType(rawValue: row[13]) ?? .checking),
             metadata: metadata, idempotencyKey: row[15], reservedAmount: row[16],
             failure: failureCode.map { Failure(code: $0, message: row[18] ?? "") },
-            createdAt: date(row[19]), updatedAt: date(row[20]))
+            createdAt: date(row[19]), updatedAt: date(row[20]),
+            submission: (row[21] as String?).map { Submission(fileID: $0, batchNumber: row[22], traceNumber: row[23]) })
     }
 
     static func historyEntry(from row: Row) -> HistoryEntry {

@@ -181,6 +181,24 @@ enum Schema {
                 ALTER TABLE payments ADD COLUMN entry_effective_date TEXT;
                 """)
         }
+        migrator.registerMigration("v4-api") { db in
+            try db.execute(sql: """
+                -- Merchant API keys, stored only as SHA-256 hashes of the secret.
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    secret_sha256 TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT;
+                CREATE INDEX api_keys_merchant ON api_keys(merchant_id, id);
+
+                -- The response first sent for the key, replayed byte for byte once the payment is final.
+                ALTER TABLE idempotency_keys ADD COLUMN response_body TEXT;
+                CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id);
+                """)
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Payments
 
@@ -49,4 +50,20 @@ struct ConfigurationError: Error, CustomStringConvertible {
     var message: String
     var isUsage = false
     var description: String { message }
+}
+
+/// Flag-or-environment settings: the flag when given, else the `METL_*` variable, else nil.
+extension ParsableArguments {
+    func value(_ flag: String?, _ variable: String) -> String? {
+        if let flag, !flag.isEmpty { return flag }
+        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
+        return nil
+    }
+
+    func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {
+        guard let value = value(flag, variable) else {
+            throw ConfigurationError(message: "\(option) (or $\(variable)) is required")
+        }
+        return value
+    }
 }

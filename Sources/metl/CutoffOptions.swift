@@ -24,19 +24,6 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to the database).") var archiveDir: String?
     @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
 
-    func value(_ flag: String?, _ variable: String) -> String? {
-        if let flag, !flag.isEmpty { return flag }
-        if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
-        return nil
-    }
-
-    func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {
-        guard let value = value(flag, variable) else {
-            throw ConfigurationError(message: "\(option) (or $\(variable)) is required")
-        }
-        return value
-    }
-
     /// The job on the database `store` names, logging to standard error.
     func job(_ store: StoreOptions, json: Bool) throws -> CutoffJob {
         let logger = Log.make("metl.cutoff", json: json)

@@ -34,7 +34,7 @@ struct ExitStatus: Error, Equatable {
         switch error {
         case let error as PaymentError:
             switch error.code {
-            case .invalidRequest: return .dataError
+            case .invalidRequest, .malformedJSON: return .dataError
             case .notFound, .merchantNotFound: return .notFound
             case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus: return .conflict
             case .lockHeld: return .lockHeld

@@ -5,7 +5,7 @@ import Payments
 struct MerchantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merchants", abstract: "Manage merchants (originators) and their funding.",
-        subcommands: [Add.self, Fund.self, List.self])
+        subcommands: [Add.self, Fund.self, List.self, KeysCommand.self])
 
     struct MerchantDocument: Encodable {
         var id: String

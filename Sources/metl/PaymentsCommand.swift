@@ -122,34 +122,6 @@ struct PaymentsCommand: AsyncParsableCommand {
     }
 }
 
-/// One history row as printed by `payments show --json`.
-struct HistoryDocument: Encodable {
-    var version: Int
-    var fromState: String?
-    var toState: String
-    var actor: String
-    var reasonCode: String
-    var reasonText: String
-    var sourceFile: String?
-    var sourceLine: Int?
-    var createdAt: String
-    enum CodingKeys: String, CodingKey {
-        case version, fromState = "from_state", toState = "to_state", actor, reasonCode = "reason_code",
-             reasonText = "reason_text", sourceFile = "source_file", sourceLine = "source_line", createdAt = "created_at"
-    }
-    init(_ entry: HistoryEntry) {
-        version = entry.version
-        fromState = entry.fromState?.rawValue
-        toState = entry.toState.rawValue
-        actor = entry.actor.rawValue
-        reasonCode = entry.reasonCode
-        reasonText = entry.reasonText
-        sourceFile = entry.source?.file
-        sourceLine = entry.source?.line
-        createdAt = Timestamp.format(entry.createdAt)
-    }
-}
-
 /// Reads a file, or standard input for `-`.
 func readInput(_ path: String) throws -> Data {
     if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }

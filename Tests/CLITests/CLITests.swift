@@ -128,7 +128,7 @@ struct CLI {
         #expect(payments?.first?["state"] as? String == "P_VALIDATED")
         #expect(payments?.first?.keys.sorted() == ["amount", "counterparty", "created_at", "currency", "description", "direction",
                                                    "effective_date", "failure", "id", "merchant_id", "metadata", "sec_code",
-                                                   "state", "updated_at", "version"])
+                                                   "state", "submission", "updated_at", "version"])
         let again = try metl("payments", "import", "-", "--merchant", "acme", stdin: csv)
         #expect(again.stdout.contains("0 created"))
 

@@ -57,7 +57,11 @@ import TestSupport
         #expect(decodeError(base.replacingOccurrences(of: #""account_type":"checking""#, with: #""account_type":"checking","iban":"x""#) + "}")?.field == "counterparty.iban")
         #expect(decodeError(base.replacingOccurrences(of: #""amount":1"#, with: #""amount":"1""#) + "}")?.field == "amount")
         #expect(decodeError(base.replacingOccurrences(of: #""amount":1,"#, with: "") + "}")?.field == "amount")
-        #expect(decodeError("{not json")?.code == "malformed")
+        #expect(decodeError("{not json")?.code == "malformed_json")
+        #expect(decodeError("{not json")?.message == "line 1, column 2: expected a member name in double quotes")
+        #expect(decodeError("{\"a\": [1, 2,]}")?.message == "line 1, column 13: expected a value (object, array, string, number, true, false or null)")
+        #expect(decodeError("{\"a\": \"\\q\"}")?.message.hasPrefix("line 1, column 9: expected a valid escape") == true)
+        #expect(decodeError("{} {}")?.message == "line 1, column 4: expected end of input")
     }
 
     @Test func fingerprintIsCanonical() throws {

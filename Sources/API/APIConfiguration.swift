@@ -1,0 +1,34 @@
+/// The merchants' HTTP front door: routes, idempotency protocol, API-key authentication, RFC 9457
+/// problem responses, request ids, metrics and the OpenAPI document that describes all of it.
+/// Business rules live in `Payments`; this module translates HTTP to them and back.
+import Payments
+
+/// What an operator can set about the API.
+public struct APIConfiguration: Sendable {
+    /// Prefix of every problem `type` URI; the problem's code is appended.
+    public var problemTypeBase: String
+    /// The page a 409 idempotency conflict links to (`Link: <…>; rel="describedby"`).
+    public var idempotencyDocumentation: String
+    /// Request bodies above this many bytes are refused with 413.
+    public var maximumBodyBytes: Int
+    public var rules: PaymentRules
+    /// Page size of `GET /payments` when `limit` is absent, and the largest `limit` accepted.
+    public var defaultPageSize = 50
+    public var maximumPageSize = 500
+
+    public static let defaultProblemTypeBase = "https://api.qbankconnect.com/errors/"
+    public static let defaultIdempotencyDocumentation =
+        "https://docs.qbankconnect.com/03_payment_workflow.md#transactional-idempotency-protocol"
+
+    public init(problemTypeBase: String = APIConfiguration.defaultProblemTypeBase,
+                idempotencyDocumentation: String = APIConfiguration.defaultIdempotencyDocumentation,
+                maximumBodyBytes: Int = 64 * 1024, rules: PaymentRules = PaymentRules()) {
+        self.problemTypeBase = problemTypeBase.hasSuffix("/") ? problemTypeBase : problemTypeBase + "/"
+        self.idempotencyDocumentation = idempotencyDocumentation
+        self.maximumBodyBytes = maximumBodyBytes
+        self.rules = rules
+    }
+}
+
+/// The storage the API needs: payments and API keys.
+public typealias APIStore = PaymentStore & APIKeyStore

@@ -1,0 +1,35 @@
+import HTTPTypes
+
+/// Every route the server answers, in the OpenAPI document's path syntax. The router is built from
+/// these values and a test checks them against `openapi.json` in both directions.
+public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
+    public let method: HTTPRequest.Method
+    public let path: String
+    /// Needs `Authorization: Bearer <api key>`.
+    public let authenticated: Bool
+
+    public var description: String { "\(method.rawValue) \(path)" }
+
+    public static let createPayment = APIRoute(method: .post, path: "/payments/ach", authenticated: true)
+    public static let listPayments = APIRoute(method: .get, path: "/payments", authenticated: true)
+    public static let getPayment = APIRoute(method: .get, path: "/payments/{id}", authenticated: true)
+    public static let paymentEvents = APIRoute(method: .get, path: "/payments/{id}/events", authenticated: true)
+    public static let health = APIRoute(method: .get, path: "/healthz", authenticated: false)
+    public static let readiness = APIRoute(method: .get, path: "/readyz", authenticated: false)
+    public static let metrics = APIRoute(method: .get, path: "/metrics", authenticated: false)
+    public static let openAPI = APIRoute(method: .get, path: "/openapi.json", authenticated: false)
+
+    public static let all: [APIRoute] = [
+        createPayment, listPayments, getPayment, paymentEvents, health, readiness, metrics, openAPI,
+    ]
+
+    /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`.
+    static func methods(forPath path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return all.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0.first == "{" || $0 == $1 }
+        }.map(\.method)
+    }
+}

@@ -1,0 +1,25 @@
+import Hummingbird
+import Logging
+
+/// Measures and logs every request once it has its final status: one log line (method, route,
+/// status, milliseconds; never bodies or query values) and the request metrics.
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let metrics: APIMetrics
+
+    func handle(_ request: Request, context: APIRequestContext,
+                next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - started
+        // Unmatched paths are one route, so scanners cannot grow the metric without bound.
+        let route = context.endpointPath ?? "unmatched"
+        metrics.requestFinished(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(response.status.code),
+            "ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1_000
+                                     + Double(elapsed.components.seconds) * 1_000),
+        ])
+        return response
+    }
+}

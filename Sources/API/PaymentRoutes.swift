@@ -1,0 +1,158 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Payments
+
+/// The payment endpoints: create with the idempotency protocol, read one, its history, list.
+struct PaymentRoutes: Sendable {
+    let store: any APIStore
+    let groupCommit: GroupCommit
+    let configuration: APIConfiguration
+    let metrics: APIMetrics
+
+    /// `POST /payments/ach`.
+    ///
+    /// The idempotency key row is written in the same transaction as the payment, so a crash
+    /// mid-request leaves no key behind to get stuck; a duplicate that arrives while the first is
+    /// being written waits for that transaction (group commit or SQLite's writer lock) and then sees it.
+    func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        guard let key = context.idempotencyKey else { throw Problem(.idempotencyKeyMissing, "send an Idempotency-Key header") }
+        try Self.requireJSON(request)
+        var request = request
+        let body = try await request.collectBody(upTo: configuration.maximumBodyBytes)
+        let document: PaymentRequest
+        do {
+            document = try PaymentRequest.decode(json: Data(buffer: body))
+        } catch where error.code == .malformedJSON {
+            throw Problem(error)
+        } catch {
+            throw Problem(.invalidBody, error.message, fieldErrors: error.fieldErrors)
+        }
+        var validated = try document.validate(rules: configuration.rules)
+        // The key binds method, path and canonical body: the same body sent elsewhere is another request.
+        validated.fingerprint = SHA256Digest.hex(Array("POST /payments/ach\n\(validated.fingerprint)".utf8))
+        let intake = PaymentIntake(merchantID: merchant.id, idempotencyKey: key, request: validated, actor: .api,
+                                   source: SourceReference(file: "api:idempotency:\(key)"), keepsResponse: true)
+        let outcome = try await groupCommit.submit(intake).get()
+        let payment = outcome.payment
+        var headers: HTTPFields = [.location: "/payments/\(payment.id)"]
+        if outcome.created {
+            metrics.transition(to: payment.state)
+            return JSONBody.response(.created, outcome.firstResponse ?? PaymentDocument.encode(payment), headers: headers)
+        }
+        guard payment.state.isTerminal else {
+            headers[.link] = "<\(configuration.idempotencyDocumentation)>; rel=\"describedby\""
+            throw Problem(.idempotencyConflict,
+                          "the payment for this key is \(payment.state.rawValue); check GET /payments/\(payment.id) instead of retrying",
+                          instance: key, paymentID: payment.id, headers: headers)
+        }
+        headers[.idempotentReplayed] = "true"
+        return JSONBody.response(.created, outcome.firstResponse ?? PaymentDocument.encode(payment), headers: headers)
+    }
+
+    /// `GET /payments/{id}`: the authoritative state. Another merchant's payment is as unknown as a missing one.
+    func show(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let payment = try await ownedPayment(context)
+        return JSONBody.response(.ok, PaymentDocument.encode(payment))
+    }
+
+    struct EventList: Encodable {
+        var data: [HistoryDocument]
+    }
+
+    /// `GET /payments/{id}/events`: the append-only history, oldest first.
+    func events(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let payment = try await ownedPayment(context)
+        let history = try await store.history(paymentID: payment.id)
+        return JSONBody.response(.ok, EventList(data: history.map(HistoryDocument.init)))
+    }
+
+    struct PaymentList: Encodable {
+        var data: [PaymentDocument]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(data, forKey: .data)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    /// `GET /payments?state=&created_after=&limit=&cursor=`: the merchant's payments in creation order.
+    func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        let parameters = request.uri.queryParameters
+        var errors: [PaymentError.FieldError] = []
+        var query = PaymentQuery(merchantID: merchant.id, limit: configuration.defaultPageSize)
+        if let state = parameters["state"].map(String.init) {
+            query.state = PaymentState(rawValue: state)
+            if query.state == nil {
+                errors.append(.init(field: "state", code: "invalid", message: "must be one of "
+                                    + PaymentState.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+        }
+        if let text = parameters["created_after"].map(String.init) {
+            query.createdAfter = try? Date(text, strategy: .iso8601)
+            if query.createdAfter == nil {
+                errors.append(.init(field: "created_after", code: "invalid_timestamp",
+                                    message: "must be an RFC 3339 timestamp such as 2026-11-22T00:00:00Z"))
+            }
+        }
+        if let text = parameters["limit"].map(String.init) {
+            if let limit = Int(text), (1...configuration.maximumPageSize).contains(limit) {
+                query.limit = limit
+            } else {
+                errors.append(.init(field: "limit", code: "out_of_range", message: "must be 1 to \(configuration.maximumPageSize)"))
+            }
+        }
+        if let cursor = parameters["cursor"].map(String.init) {
+            query.afterID = Cursor.decode(cursor)
+            if query.afterID == nil {
+                errors.append(.init(field: "cursor", code: "invalid_cursor", message: "must be a next_cursor this API returned"))
+            }
+        }
+        guard errors.isEmpty else { throw Problem(.invalidQuery, "the query is invalid", fieldErrors: errors) }
+        // One more than asked tells whether another page exists.
+        let pageSize = query.limit
+        query.limit += 1
+        var payments = try await store.payments(query)
+        let more = payments.count > pageSize
+        if more { payments.removeLast() }
+        return JSONBody.response(.ok, PaymentList(data: payments.map(PaymentDocument.init),
+                                                  nextCursor: more ? payments.last.map { Cursor.encode($0.id) } : nil))
+    }
+
+    private func ownedPayment(_ context: APIRequestContext) async throws -> Payment {
+        let merchant = try context.authenticatedMerchant()
+        let id = context.parameters.get("id") ?? ""
+        let payment = try await store.payment(id: id)
+        guard payment.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
+        return payment
+    }
+
+    /// Accepts `application/json` and `application/<anything>+json`, with parameters such as charset.
+    static func requireJSON(_ request: Request) throws(Problem) {
+        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw Problem(.unsupportedMediaType, "send the body as application/json")
+        }
+    }
+}
+
+/// Opaque page cursors: the last id of the page, base64url-encoded.
+enum Cursor {
+    static func encode(_ id: String) -> String {
+        Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ cursor: String) -> String? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8),
+              id.hasPrefix("pay_"), id.utf8.count <= 64 else { return nil }
+        return id
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A merchant's API key as listed: its id, a hint of the secret and whether it still works. The
+/// secret itself is shown once when the key is created and stored only as a SHA-256 hash.
+public struct APIKey: Sendable, Hashable {
+    public var id: String
+    public var merchantID: String
+    /// The secret's prefix and last four characters, enough to tell keys apart.
+    public var hint: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, merchantID: String, hint: String, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.merchantID = merchantID
+        self.hint = hint
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Secrets are `metl_sk_` and 43 base64url characters of 32 random bytes.
+    public static let secretPrefix = "metl_sk_"
+
+    public static func makeSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return secretPrefix + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// What the store keeps and looks secrets up by.
+    public static func hash(secret: String) -> String { SHA256Digest.hex(Array(secret.utf8)) }
+
+    public static func hint(secret: String) -> String { secretPrefix + "…" + secret.suffix(4) }
+}
+
+/// Storage of API keys, implemented next to the payments by the same store.
+public protocol APIKeyStore: Sendable {
+    /// Creates a key for the merchant; returns it with its secret, which is not stored.
+    func createAPIKey(merchantID: String) async throws(PaymentError) -> (key: APIKey, secret: String)
+    func apiKeys(merchantID: String) async throws(PaymentError) -> [APIKey]
+    /// Revokes a key (`notFound` when the merchant has no such key); revoking twice is harmless.
+    func revokeAPIKey(id: String, merchantID: String) async throws(PaymentError) -> APIKey
+    /// The merchant whose unrevoked key has this secret, or nil.
+    func authenticate(secret: String) async throws(PaymentError) -> Merchant?
+}

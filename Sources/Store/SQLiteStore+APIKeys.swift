@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Payments
+
+extension SQLiteStore: APIKeyStore {
+    public func createAPIKey(merchantID: String) async throws(PaymentError) -> (key: APIKey, secret: String) {
+        let secret = APIKey.makeSecret()
+        let key = APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: APIKey.hint(secret: secret),
+                         createdAt: Date(), revokedAt: nil)
+        try await write("creating an API key") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            try db.execute(sql: """
+                INSERT INTO api_keys (id, merchant_id, secret_sha256, hint, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [key.id, merchantID, APIKey.hash(secret: secret), key.hint, Self.milliseconds(key.createdAt)])
+        }
+        return (key, secret)
+    }
+
+    public func apiKeys(merchantID: String) async throws(PaymentError) -> [APIKey] {
+        try await read("listing API keys") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", arguments: [merchantID])
+                .map(Self.apiKey(from:))
+        }
+    }
+
+    public func revokeAPIKey(id: String, merchantID: String) async throws(PaymentError) -> APIKey {
+        try await write("revoking an API key") { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND merchant_id = ? AND revoked_at IS NULL",
+                           arguments: [Self.milliseconds(Date()), id, merchantID])
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ? AND merchant_id = ?",
+                                             arguments: [id, merchantID]) else {
+                throw PaymentError(.notFound, "merchant \(merchantID) has no API key \(id)")
+            }
+            return Self.apiKey(from: row)
+        }
+    }
+
+    public func authenticate(secret: String) async throws(PaymentError) -> Merchant? {
+        let hash = APIKey.hash(secret: secret)
+        return try await read("checking an API key") { db in
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT merchants.* FROM api_keys JOIN merchants ON merchants.id = api_keys.merchant_id
+                WHERE api_keys.secret_sha256 = ? AND api_keys.revoked_at IS NULL
+                """), arguments: [hash]).map(Self.merchant(from:))
+        }
+    }
+
+    static func apiKey(from row: Row) -> APIKey {
+        let revoked: Int64? = row["revoked_at"]
+        return APIKey(id: row["id"], merchantID: row["merchant_id"], hint: row["hint"], createdAt: date(row["created_at"]),
+                      revokedAt: revoked.map(date))
+    }
+}

@@ -1,0 +1,49 @@
+import API
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Payments
+import ServiceLifecycle
+
+/// `metl serve`: the HTTP API until SIGTERM or SIGINT, then a graceful shutdown (requests in flight finish).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP API (merchant payments, status, health, metrics).",
+        discussion: "Merchants authenticate with keys from `metl merchants keys create`. See GET /openapi.json.")
+    @Option(help: "Address to listen on ($METL_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port ($METL_PORT; default 8080; 0 picks a free port).") var port: Int?
+    @Option(help: "Problem type URI prefix ($METL_PROBLEM_TYPE_BASE; default \(APIConfiguration.defaultProblemTypeBase)).")
+    var problemTypeBase: String?
+    @Option(help: "Page linked from idempotency conflicts ($METL_IDEMPOTENCY_DOCS).") var idempotencyDocs: String?
+    @Option(help: "Largest request body in bytes ($METL_MAX_BODY_BYTES; default 65536).") var maxBodyBytes: Int?
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let (store, settings) = try store.openStore()
+        var logger = Log.make("metl.api", json: false)
+        // One access line per request is the server's normal output.
+        if ProcessInfo.processInfo.environment["METL_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        let host = value(host, "METL_HOST") ?? "127.0.0.1"
+        guard let port = port ?? Int(value(nil, "METL_PORT") ?? "8080"), (0...65_535).contains(port) else {
+            throw ConfigurationError(message: "--port (or $METL_PORT) must be 0 to 65535")
+        }
+        guard let maxBody = maxBodyBytes ?? Int(value(nil, "METL_MAX_BODY_BYTES") ?? "65536"), maxBody > 0 else {
+            throw ConfigurationError(message: "--max-body-bytes (or $METL_MAX_BODY_BYTES) must be a positive integer")
+        }
+        let configuration = APIConfiguration(
+            problemTypeBase: value(problemTypeBase, "METL_PROBLEM_TYPE_BASE") ?? APIConfiguration.defaultProblemTypeBase,
+            idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
+            maximumBodyBytes: maxBody, rules: settings.rules)
+        let router = APIServer.router(store: store, configuration: configuration)
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "metl"),
+            onServerRunning: { channel in
+                // Printed for scripts and tests that start the server on port 0.
+                FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
+            },
+            logger: logger)
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

@@ -1,0 +1,158 @@
+import API
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Payments
+import Testing
+
+/// The served OpenAPI document against the server: routes both ways, problem types both ways, and
+/// real responses (statuses, content types, required members) against the documented ones.
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    struct Document {
+        let root: [String: Any]
+
+        var paths: [String: [String: Any]] { root["paths"] as? [String: [String: Any]] ?? [:] }
+
+        func operation(_ route: APIRoute) -> [String: Any]? {
+            paths[route.path]?[route.method.rawValue.lowercased()] as? [String: Any]
+        }
+
+        func resolve(_ value: Any?) -> [String: Any]? {
+            guard let object = value as? [String: Any] else { return nil }
+            guard let reference = object["$ref"] as? String else { return object }
+            var node: Any? = root
+            for part in reference.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] }
+            return resolve(node)
+        }
+
+        /// Checks `value` against the schema's type, required members, enums and item schemas.
+        func check(_ value: Any, against schemaValue: Any?, at path: String, problems: inout [String]) {
+            guard let schema = resolve(schemaValue) else { return }
+            let types: [String] = (schema["type"] as? [String]) ?? ((schema["type"] as? String).map { [$0] } ?? [])
+            if value is NSNull {
+                if !types.isEmpty && !types.contains("null") { problems.append("\(path) is null") }
+                return
+            }
+            if let object = value as? [String: Any] {
+                if !types.isEmpty && !types.contains("object") { problems.append("\(path) is an object") }
+                for name in schema["required"] as? [String] ?? [] where object[name] == nil {
+                    problems.append("\(path).\(name) is missing")
+                }
+                let properties = schema["properties"] as? [String: Any] ?? [:]
+                for (name, member) in object {
+                    if let property = properties[name] {
+                        check(member, against: property, at: "\(path).\(name)", problems: &problems)
+                    } else if schema["additionalProperties"] as? Bool == false || (!properties.isEmpty && schema["additionalProperties"] == nil) {
+                        problems.append("\(path).\(name) is not documented")
+                    }
+                }
+            } else if let array = value as? [Any] {
+                if !types.contains("array") { problems.append("\(path) is an array") }
+                for (index, item) in array.enumerated() { check(item, against: schema["items"], at: "\(path)[\(index)]", problems: &problems) }
+            } else if let number = value as? NSNumber, !(value is String) {
+                if !types.contains("integer") && !types.contains("number") { problems.append("\(path) is a number") }
+                _ = number
+            } else if let text = value as? String {
+                if !types.isEmpty && !types.contains("string") { problems.append("\(path) is a string") }
+                if let allowed = schema["enum"] as? [String], !allowed.contains(text) { problems.append("\(path) = \(text) is not in the enum") }
+            }
+        }
+    }
+
+    static func document(_ client: some TestClientProtocol) async throws -> Document {
+        let response = try await client.execute(uri: "/openapi.json", method: .get)
+        #expect(response.status == .ok)
+        return Document(root: try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]))
+    }
+
+    @Test("every routed operation is documented and every documented operation is routed")
+    func routes() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.application.test(.router) { client in
+            let document = try await Self.document(client)
+            #expect(document.root["openapi"] as? String == "3.1.0")
+            let documented = Set(document.paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+            #expect(documented == Set(APIRoute.all.map(\.description)))
+            for route in APIRoute.all {
+                let operation = try #require(document.operation(route))
+                // Public routes opt out of the global bearer requirement, and only they do.
+                if route.authenticated {
+                    #expect(operation["security"] == nil, "\(route) must use the global bearer requirement")
+                } else {
+                    #expect((operation["security"] as? [Any])?.isEmpty == true, "\(route) must be documented as public")
+                }
+                let uri = route.path.replacingOccurrences(of: "{id}", with: "pay_none")
+                let response = try await client.execute(uri: uri, method: route.method, headers: fixture.headers())
+                #expect(response.status != .methodNotAllowed, "\(route) is not routed")
+            }
+        }
+    }
+
+    @Test("the problem types in the document are exactly the server's, with the same status and title")
+    func problemTypes() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.application.test(.router) { client in
+            let document = try await Self.document(client)
+            let documented = try #require(document.root["x-problem-types"] as? [String: [String: Any]])
+            #expect(Set(documented.keys) == Set(ProblemType.all.map(\.code)))
+            for type in ProblemType.all {
+                #expect(documented[type.code]?["status"] as? Int == type.status.code, "\(type.code)")
+                #expect(documented[type.code]?["title"] as? String == type.title, "\(type.code)")
+            }
+        }
+    }
+
+    @Test("responses to real requests match the documented status, content type and schema; examples are accepted")
+    func responsesMatch() async throws {
+        let fixture = try await APIFixture(balance: 125_000)
+        try await fixture.application.test(.router) { client in
+            let document = try await Self.document(client)
+            let example = try #require(((document.operation(.createPayment)?["requestBody"] as? [String: Any])?["content"]
+                                        as? [String: [String: Any]])?["application/json"]?["example"])
+            let exampleBody = String(decoding: try JSONSerialization.data(withJSONObject: example), as: UTF8.self)
+            let key = UUID().uuidString
+            var exchanges: [(APIRoute, TestResponse)] = []
+            let created = try await fixture.post(client, body: exampleBody, key: key)
+            #expect(created.status == .created, "the documented example is accepted")
+            let id = created.json["id"] as? String ?? "pay_none"
+            exchanges.append((.createPayment, created))
+            exchanges.append((.createPayment, try await fixture.post(client, body: exampleBody)))      // 201 P_FAILED
+            exchanges.append((.createPayment, try await fixture.post(client, body: exampleBody, key: key)))  // 409
+            exchanges.append((.createPayment, try await fixture.post(client, body: "{", key: UUID().uuidString)))
+            exchanges.append((.createPayment, try await fixture.post(client, body: "{}", key: UUID().uuidString)))
+            exchanges.append((.createPayment, try await fixture.post(client, body: exampleBody, key: nil)))
+            exchanges.append((.createPayment, try await fixture.post(client, body: exampleBody.replacingOccurrences(of: "125000", with: "0"))))
+            exchanges.append((.createPayment, try await fixture.post(client, body: exampleBody.replacingOccurrences(of: "125000", with: "7"), key: key)))
+            exchanges.append((.getPayment, try await fixture.get(client, "/payments/\(id)")))
+            exchanges.append((.getPayment, try await fixture.get(client, "/payments/pay_none")))
+            exchanges.append((.getPayment, try await fixture.get(client, "/payments/\(id)", bearer: "nope")))
+            exchanges.append((.paymentEvents, try await fixture.get(client, "/payments/\(id)/events")))
+            exchanges.append((.listPayments, try await fixture.get(client, "/payments?limit=1")))
+            exchanges.append((.listPayments, try await fixture.get(client, "/payments?limit=x")))
+            for route in [APIRoute.health, .readiness, .metrics, .openAPI] {
+                exchanges.append((route, try await client.execute(uri: route.path, method: .get)))
+            }
+            for (route, response) in exchanges {
+                let operation = try #require(document.operation(route))
+                let responses = operation["responses"] as? [String: Any] ?? [:]
+                let documented = try #require(document.resolve(responses[String(response.status.code)]),
+                                              "\(route) answered \(response.status.code), which is not documented")
+                let content = documented["content"] as? [String: [String: Any]] ?? [:]
+                let mediaType = String((response.contentType ?? "").split(separator: ";").first ?? "")
+                let media = try #require(content[mediaType], "\(route) \(response.status.code) sent \(mediaType)")
+                if mediaType.hasSuffix("json") {
+                    var problems: [String] = []
+                    let value = try JSONSerialization.jsonObject(with: Data(buffer: response.body))
+                    document.check(value, against: media["schema"], at: "\(route) \(response.status.code)", problems: &problems)
+                    #expect(problems.isEmpty, "\(problems)")
+                }
+                if mediaType == "application/problem+json" {
+                    let code = (response.json["type"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
+                    #expect((documented["description"] as? String ?? "").contains(code), "\(route): \(code) is not listed")
+                }
+            }
+        }
+    }
+}

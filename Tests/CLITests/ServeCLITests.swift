@@ -1,0 +1,83 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `metl serve`, API keys and idempotency purge through the executable.
+@Suite(.serialized) struct ServeCLITests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-serve-\(UUID().uuidString)")
+    var database: String { directory.appendingPathComponent("metl.sqlite").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func merchant() throws {
+        #expect(try CLI.run(["merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME", "--database", database]).status == 0)
+        #expect(try CLI.run(["merchants", "fund", "acme", "500000", "--database", database]).status == 0)
+    }
+
+    @Test func keysAreShownOnceListedByHintAndRevocable() throws {
+        try merchant()
+        let created = try CLI.run(["merchants", "keys", "create", "acme", "--json", "--database", database])
+        #expect(created.status == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
+        let secret = try #require(document?["key"] as? String)
+        let id = try #require(document?["id"] as? String)
+        #expect(secret.hasPrefix("metl_sk_") && secret.count == 51)
+        let listed = try CLI.run(["merchants", "keys", "list", "acme", "--database", database])
+        #expect(listed.stdout.contains(id) && listed.stdout.contains(String(secret.suffix(4))))
+        #expect(!listed.stdout.contains(secret))
+        #expect(try CLI.run(["merchants", "keys", "revoke", "acme", id, "--database", database]).status == 0)
+        #expect(try CLI.run(["merchants", "keys", "revoke", "acme", "key_unknown", "--database", database]).status == 4)
+    }
+
+    @Test func purgeKeepsKeysAtLeastThirtyDays() throws {
+        try merchant()
+        #expect(try CLI.run(["idempotency", "purge", "--days", "10", "--database", database]).status == 2)
+        let purged = try CLI.run(["idempotency", "purge", "--json", "--database", database])
+        #expect(purged.status == 0)
+        #expect(purged.stdout.contains("\"purged\" : 0"))
+    }
+
+    @Test func serveAnswersThenStopsGracefullyOnSIGTERM() async throws {
+        try merchant()
+        let secret = try CLI.run(["merchants", "keys", "create", "acme", "--database", database]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--port", "0", "--database", database]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var banner = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !banner.contains("\n"), Date() < deadline {
+            banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+
+        let (_, health) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        #expect((health as? HTTPURLResponse)?.statusCode == 200)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/payments/ach")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
+        request.setValue(UUID().uuidString, forHTTPHeaderField: "Idempotency-Key")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"""
+            {"amount": 1000, "direction": "debit", "sec_code": "PPD", "description": "RENT", "effective_date": "2026-11-24",
+             "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678", "account_type": "checking"}}
+            """#.utf8)
+        let (body, created) = try await URLSession.shared.data(for: request)
+        #expect((created as? HTTPURLResponse)?.statusCode == 201, "\(String(decoding: body, as: UTF8.self))")
+
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let listed = try CLI.run(["payments", "list", "--json", "--database", database])
+        #expect(listed.stdout.contains("P_VALIDATED"))
+    }
+}
