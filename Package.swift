@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NACHA", targets: ["NACHA"]),
         .library(name: "Payments", targets: ["Payments"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "WebhookReceiver", targets: ["WebhookReceiver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -62,15 +64,34 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.embedInCode("openapi.json")]),
+        // Standard Webhooks signatures, shared by the sender and the receiver kit.
+        .target(name: "WebhookSignature", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Webhook delivery: outbox worker, retries, dead letters, address policy.
+        .target(name: "Webhooks", dependencies: [
+            "Payments", "WebhookSignature",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The receiver kit for merchants: verify, dedupe, order, reconcile with GET /payments/{id}.
+        .target(name: "WebhookReceiver", dependencies: [
+            "WebhookSignature",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "API",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles",
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -89,6 +110,13 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "WebhooksTests", dependencies: [
+            "Webhooks", "WebhookReceiver", "WebhookSignature", "API", "Payments", "Store", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "Store", "TestSupport",

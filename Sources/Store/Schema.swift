@@ -199,6 +199,128 @@ enum Schema {
                 CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id);
                 """)
         }
+        migrator.registerMigration("v5-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    url TEXT NOT NULL,
+                    -- '*' or a comma-separated list of event types.
+                    event_types TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+                    disabled_reason TEXT,
+                    -- Start of the current run of failed attempts; NULL after a success.
+                    failing_since INTEGER,
+                    idempotency_key TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (merchant_id, idempotency_key)
+                ) STRICT;
+                CREATE INDEX webhook_endpoints_merchant ON webhook_endpoints(merchant_id, enabled);
+
+                -- Signing secrets. Kept readable (HMAC needs the key); a rotated-out secret signs until expires_at.
+                CREATE TABLE webhook_secrets (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                    secret TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER
+                ) STRICT;
+                CREATE INDEX webhook_secrets_endpoint ON webhook_secrets(endpoint_id, id);
+
+                -- The outbox: one row per notified change, written by the trigger below in the transaction
+                -- of the change itself. The payload is fixed here, so every retry sends the same bytes.
+                CREATE TABLE webhook_events (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    payment_id TEXT NOT NULL REFERENCES payments(id),
+                    payment_version INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX webhook_events_created ON webhook_events(created_at, id);
+
+                CREATE TABLE webhook_deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL REFERENCES webhook_events(id),
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                    payment_id TEXT NOT NULL,
+                    payment_version INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at INTEGER,
+                    last_status_code INTEGER,
+                    last_error TEXT,
+                    delivered_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (event_id, endpoint_id)
+                ) STRICT;
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at, id);
+                CREATE INDEX webhook_deliveries_order ON webhook_deliveries(endpoint_id, payment_id, payment_version)
+                    WHERE status = 'pending';
+
+                CREATE TABLE webhook_attempts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id),
+                    event_id TEXT NOT NULL,
+                    endpoint_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    status_code INTEGER,
+                    latency_ms INTEGER NOT NULL,
+                    error TEXT,
+                    response_excerpt TEXT
+                ) STRICT;
+                CREATE INDEX webhook_attempts_event ON webhook_attempts(event_id, id);
+
+                -- Every history row that changes the state to a notified one, and every applied notification
+                -- of change, enqueues its event: no code path can commit a change and forget the event.
+                CREATE TRIGGER payment_history_webhook_event AFTER INSERT ON payment_history
+                WHEN (NEW.to_state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')
+                      AND NEW.from_state IS NOT NEW.to_state)
+                  OR (NEW.from_state = NEW.to_state AND NEW.actor = 'bank-file' AND NEW.reason_code GLOB 'C[0-9][0-9]'
+                      AND NEW.reason_text NOT LIKE 'refused%')
+                BEGIN
+                    INSERT INTO webhook_events (id, merchant_id, payment_id, payment_version, type, payload, created_at)
+                    SELECT event.id, p.merchant_id, p.id, NEW.version, event.type,
+                        json_object(
+                            'id', event.id,
+                            'type', event.type,
+                            'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at / 1000.0, 'unixepoch'),
+                            'data', json_object(
+                                'id', p.id, 'merchant_id', p.merchant_id,
+                                'state', NEW.to_state, 'previous_state', NEW.from_state, 'version', NEW.version,
+                                'amount', p.amount_cents, 'currency', p.currency, 'direction', p.direction,
+                                'reason_code', NEW.reason_code, 'reason', NEW.reason_text,
+                                'failure', json(CASE WHEN NEW.to_state = 'P_FAILED' AND p.failure_code IS NOT NULL
+                                                     THEN json_object('code', p.failure_code, 'message', p.failure_message) END),
+                                'file_id', p.file_id,
+                                'trace_number', CASE WHEN p.trace_number IS NOT NULL THEN printf('%015d', p.trace_number) END)),
+                        NEW.created_at
+                    FROM payments AS p, (SELECT 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version AS id,
+                        CASE WHEN NEW.from_state = NEW.to_state THEN 'payment.corrected'
+                             WHEN NEW.to_state = 'P_SUBMITTED_TO_CORE' THEN 'payment.submitted'
+                             WHEN NEW.to_state = 'P_PROCESSING' THEN 'payment.processing'
+                             WHEN NEW.to_state = 'P_COMPLETED' THEN 'payment.completed'
+                             ELSE 'payment.failed' END AS type) AS event
+                    WHERE p.id = NEW.payment_id;
+                END;
+
+                -- Each event fans out to the merchant's enabled endpoints whose filter takes its type.
+                CREATE TRIGGER webhook_event_deliveries AFTER INSERT ON webhook_events
+                BEGIN
+                    INSERT INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at,
+                                                    created_at)
+                    SELECT NEW.id, e.id, NEW.payment_id, NEW.payment_version, 'pending', NEW.created_at, NEW.created_at
+                    FROM webhook_endpoints AS e
+                    WHERE e.merchant_id = NEW.merchant_id AND e.enabled = 1
+                      AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || NEW.type || ',') > 0);
+                END;
+                """)
+        }
         return migrator
     }
 }

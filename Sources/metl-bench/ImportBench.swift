@@ -44,7 +44,8 @@ enum ImportBench {
     }
 
     /// The floor every durable write pays on this disk: one-row FULL-sync commits, same run, same disk.
-    static func rawCommitRate() async throws {
+    @discardableResult
+    static func rawCommitRate() async throws -> Double {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -58,7 +59,9 @@ enum ImportBench {
                 try await pool.write { try $0.execute(sql: "INSERT INTO t (v) VALUES (?)", arguments: ["row \(index)"]) }
             }
         }
-        report(String(format: "raw single-row FULL-sync commits on the same disk: %.0f commits/s", Double(commits) / seconds))
+        let rate = Double(commits) / seconds
+        report(String(format: "raw single-row FULL-sync commits on the same disk: %.0f commits/s", rate))
+        return rate
     }
 }
 

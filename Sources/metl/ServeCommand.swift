@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Payments
 import ServiceLifecycle
+import Webhooks
 
 /// `metl serve`: the HTTP API until SIGTERM or SIGINT, then a graceful shutdown (requests in flight finish).
 struct ServeCommand: AsyncParsableCommand {
@@ -17,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     var problemTypeBase: String?
     @Option(help: "Page linked from idempotency conflicts ($METL_IDEMPOTENCY_DOCS).") var idempotencyDocs: String?
     @Option(help: "Largest request body in bytes ($METL_MAX_BODY_BYTES; default 65536).") var maxBodyBytes: Int?
+    @Flag(help: "Do not deliver webhooks from this process (run `metl webhooks work` instead).") var noWebhooks = false
+    @OptionGroup var webhook: WebhookOptions
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -36,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
             idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
             maximumBodyBytes: maxBody, rules: settings.rules)
         let router = APIServer.router(store: store, configuration: configuration)
+        let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: try webhook.settings(),
+                                                      logger: Log.make("metl.webhooks", json: false))
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "metl"),
@@ -44,6 +49,13 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
             },
             logger: logger)
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []), logger: logger)
+    }
+
+    /// Runs services until SIGTERM or SIGINT, then shuts them down gracefully (requests in flight finish).
+    static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -1,0 +1,267 @@
+import Foundation
+import GRDB
+import Payments
+
+extension SQLiteStore: WebhookStore {
+    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
+                                   idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+        try await write("adding a webhook endpoint") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            if let idempotencyKey, let row = try Row.fetchOne(db, sql: """
+                SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND idempotency_key = ?
+                """, arguments: [merchantID, idempotencyKey]) {
+                let endpoint = Self.webhookEndpoint(from: row)
+                guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
+                    throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
+                }
+                return (endpoint, try Self.currentSecret(db, endpointID: endpoint.id), false)
+            }
+            let now = Date()
+            let endpoint = WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes,
+                                           enabled: true, disabledReason: nil, failingSince: nil, createdAt: now)
+            try db.execute(sql: """
+                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                """, arguments: [endpoint.id, merchantID, url, Self.eventTypesColumn(eventTypes), idempotencyKey,
+                                 Self.milliseconds(now), Self.milliseconds(now)])
+            try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
+                           arguments: [endpoint.id, secret, Self.milliseconds(now)])
+            return (endpoint, secret, true)
+        }
+    }
+
+    public func webhookEndpoints(merchantID: String?) async throws(PaymentError) -> [WebhookEndpoint] {
+        try await read("listing webhook endpoints") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY id",
+                             arguments: [merchantID]).map(Self.webhookEndpoint(from:))
+        }
+    }
+
+    public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws(PaymentError) -> WebhookEndpoint {
+        try await write("changing a webhook endpoint") { db in
+            _ = try Self.webhookEndpoint(db, id: id, merchantID: merchantID)
+            // Enabling starts a fresh failure window; disabling records why.
+            try db.execute(sql: """
+                UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, failing_since = NULL, updated_at = ? WHERE id = ?
+                """, arguments: [enabled, enabled ? nil : (reason ?? "disabled by an operator"), Self.milliseconds(Date()), id])
+            return try Self.webhookEndpoint(db, id: id, merchantID: merchantID)
+        }
+    }
+
+    public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String,
+                                    graceEnds: Date) async throws(PaymentError) -> WebhookEndpoint {
+        try await write("rotating a webhook secret") { db in
+            let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: merchantID)
+            let now = Self.milliseconds(Date())
+            try db.execute(sql: """
+                UPDATE webhook_secrets SET expires_at = ? WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?)
+                """, arguments: [Self.milliseconds(graceEnds), endpointID, Self.milliseconds(graceEnds)])
+            try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
+                           arguments: [endpointID, newSecret, now])
+            return endpoint
+        }
+    }
+
+    public func claimWebhookDeliveries(owner: String, limit: Int, perEndpoint: Int, now: Date,
+                                       leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
+        try await write("claiming webhook deliveries") { db in
+            let at = Self.milliseconds(now)
+            // Due, unleased, endpoint enabled, no earlier version of the payment pending for that endpoint,
+            // and no more per endpoint than its free concurrency slots.
+            let ids = try Int64.fetchAll(db, sql: """
+                WITH busy AS (
+                    SELECT endpoint_id, COUNT(*) AS leased FROM webhook_deliveries
+                    WHERE status = 'pending' AND lease_expires_at > ?1 GROUP BY endpoint_id
+                ), candidates AS (
+                    SELECT d.id, d.endpoint_id, d.next_attempt_at,
+                           ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank
+                    FROM webhook_deliveries AS d JOIN webhook_endpoints AS e ON e.id = d.endpoint_id
+                    WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?1)
+                      AND e.enabled = 1
+                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
+                                      WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
+                                        AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+                )
+                SELECT c.id FROM candidates AS c LEFT JOIN busy AS b ON b.endpoint_id = c.endpoint_id
+                WHERE c.rank <= ?2 - COALESCE(b.leased, 0)
+                ORDER BY c.next_attempt_at, c.id LIMIT ?3
+                """, arguments: [at, perEndpoint, limit])
+            guard !ids.isEmpty else { return [] }
+            var deliveries: [WebhookDelivery] = []
+            var endpoints: [String: (WebhookEndpoint, [String])] = [:]
+            for id in ids {
+                try db.execute(sql: """
+                    UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1 WHERE id = ?
+                    """, arguments: [owner, Self.milliseconds(leaseEnds), id])
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT d.attempts, d.endpoint_id, v.* FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+                    WHERE d.id = ?
+                    """, arguments: [id]) else { continue }
+                let endpointID: String = row["endpoint_id"]
+                if endpoints[endpointID] == nil {
+                    let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: nil)
+                    let secrets = try String.fetchAll(db, sql: """
+                        SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC
+                        """, arguments: [endpointID, at])
+                    endpoints[endpointID] = (endpoint, secrets)
+                }
+                guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
+                let payload: String = row["payload"]
+                deliveries.append(WebhookDelivery(
+                    id: id,
+                    event: WebhookEvent(id: row["id"], merchantID: row["merchant_id"], paymentID: row["payment_id"],
+                                        paymentVersion: row["payment_version"], type: row["type"], payload: Data(payload.utf8),
+                                        createdAt: Self.date(row["created_at"])),
+                    endpoint: endpoint, secrets: secrets, attempt: row["attempts"]))
+            }
+            return deliveries
+        }
+    }
+
+    public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError) {
+        guard !results.isEmpty else { return }
+        try await write("recording webhook attempts") { db in
+            for result in results {
+                let attempt = result.attempt
+                try db.execute(sql: """
+                    INSERT INTO webhook_attempts (delivery_id, event_id, endpoint_id, attempt, started_at, status_code, latency_ms,
+                                                  error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [result.deliveryID, attempt.eventID, attempt.endpointID, attempt.attempt,
+                                     Self.milliseconds(attempt.startedAt), attempt.statusCode, attempt.latencyMilliseconds,
+                                     attempt.error, attempt.responseExcerpt])
+                let now = Self.milliseconds(Date())
+                let (status, next): (String, Int64?) = switch result.next {
+                case .delivered: ("delivered", nil)
+                case .retry(let at): ("pending", Self.milliseconds(at))
+                case .failed: ("failed", nil)
+                case .pause(let at, _): ("pending", Self.milliseconds(at))
+                }
+                // Only the lease holder moves the delivery on: a worker whose lease expired mid-attempt
+                // leaves the outcome to the one that took over (the receiver dedupes on the event id).
+                try db.execute(sql: """
+                    UPDATE webhook_deliveries SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,
+                        lease_expires_at = NULL, last_status_code = ?, last_error = ?,
+                        delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+                    WHERE id = ? AND lease_owner = ? AND status = 'pending'
+                    """, arguments: [status, next, attempt.statusCode, attempt.error, status, now, result.deliveryID, owner])
+                switch result.next {
+                case .delivered:
+                    try db.execute(sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+                                   arguments: [attempt.endpointID])
+                case .retry, .failed:
+                    try db.execute(sql: "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?",
+                                   arguments: [Self.milliseconds(attempt.startedAt), attempt.endpointID])
+                case .pause(_, let reason):
+                    try db.execute(sql: """
+                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ? AND enabled = 1
+                        """, arguments: [reason, now, attempt.endpointID])
+                }
+            }
+        }
+    }
+
+    public func nextWebhookDue() async throws(PaymentError) -> Date? {
+        try await read("finding the next webhook delivery") { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT MIN(MAX(d.next_attempt_at, COALESCE(d.lease_expires_at, 0))) FROM webhook_deliveries AS d
+                JOIN webhook_endpoints AS e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1
+                """).map(Self.date)
+        }
+    }
+
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws(PaymentError) -> [WebhookDeliveryStatus] {
+        try await read("listing webhook deliveries") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.*, v.type FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+                WHERE ?1 IS NULL OR d.status = ?1 ORDER BY d.id LIMIT ?2
+                """, arguments: [status?.rawValue, limit]).map { row in
+                let status = WebhookDeliveryStatus.Status(rawValue: row["status"]) ?? .pending
+                return WebhookDeliveryStatus(
+                    eventID: row["event_id"], eventType: row["type"], paymentID: row["payment_id"], endpointID: row["endpoint_id"],
+                    status: status, attempts: row["attempts"],
+                    nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,
+                    lastStatusCode: row["last_status_code"], lastError: row["last_error"], createdAt: Self.date(row["created_at"]))
+            }
+        }
+    }
+
+    public func webhookAttempts(eventID: String) async throws(PaymentError) -> [WebhookAttempt] {
+        try await read("listing webhook attempts") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_events WHERE id = ?", arguments: [eventID]) == true else {
+                throw PaymentError(.notFound, "no webhook event \(eventID)")
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM webhook_attempts WHERE event_id = ? ORDER BY id", arguments: [eventID]).map { row in
+                WebhookAttempt(eventID: row["event_id"], endpointID: row["endpoint_id"], attempt: row["attempt"],
+                               startedAt: Self.date(row["started_at"]), statusCode: row["status_code"],
+                               latencyMilliseconds: row["latency_ms"], error: row["error"], responseExcerpt: row["response_excerpt"])
+            }
+        }
+    }
+
+    public func replayWebhookEvent(id: String, endpointID: String?) async throws(PaymentError) -> Int {
+        try await write("replaying a webhook event") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_events WHERE id = ?", arguments: [id]) == true else {
+                throw PaymentError(.notFound, "no webhook event \(id)")
+            }
+            return try Self.replay(db, eventFilter: "v.id = ?", argument: id, endpointID: endpointID)
+        }
+    }
+
+    public func replayWebhookEvents(since: Date, endpointID: String?) async throws(PaymentError) -> Int {
+        try await write("replaying webhook events") { db in
+            try Self.replay(db, eventFilter: "v.created_at >= ?", argument: Self.milliseconds(since), endpointID: endpointID)
+        }
+    }
+
+    /// Existing deliveries start over (pending, no attempts, due now); endpoints the event never went to
+    /// (added later, or named) get one. A replay is a new round of attempts for the same event id.
+    private static func replay(_ db: Database, eventFilter: String, argument: some DatabaseValueConvertible,
+                               endpointID: String?) throws -> Int {
+        let now = milliseconds(Date())
+        try db.execute(sql: """
+            UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
+            WHERE event_id IN (SELECT v.id FROM webhook_events AS v WHERE \(eventFilter)) AND (? IS NULL OR endpoint_id = ?)
+            """, arguments: [now, argument, endpointID, endpointID])
+        var count = db.changesCount
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
+            SELECT v.id, e.id, v.payment_id, v.payment_version, 'pending', ?, ?
+            FROM webhook_events AS v JOIN webhook_endpoints AS e ON e.merchant_id = v.merchant_id
+            WHERE \(eventFilter) AND e.enabled = 1 AND (? IS NULL OR e.id = ?)
+              AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || v.type || ',') > 0)
+            """, arguments: [now, now, argument, endpointID, endpointID])
+        count += db.changesCount
+        return count
+    }
+
+    // MARK: Rows
+
+    static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
+        types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")
+    }
+
+    static func webhookEndpoint(_ db: Database, id: String, merchantID: String?) throws -> WebhookEndpoint {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND (? IS NULL OR merchant_id = ?)",
+                                         arguments: [id, merchantID, merchantID]) else {
+            throw PaymentError(.notFound, "no webhook endpoint \(id)")
+        }
+        return webhookEndpoint(from: row)
+    }
+
+    static func currentSecret(_ db: Database, endpointID: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT secret FROM webhook_secrets WHERE endpoint_id = ? ORDER BY id DESC LIMIT 1",
+                            arguments: [endpointID]) ?? ""
+    }
+
+    static func webhookEndpoint(from row: Row) -> WebhookEndpoint {
+        let types: String = row["event_types"]
+        let failing: Int64? = row["failing_since"]
+        return WebhookEndpoint(
+            id: row["id"], merchantID: row["merchant_id"], url: row["url"],
+            eventTypes: types == "*" ? [] : types.split(separator: ",").compactMap { WebhookEventType(rawValue: String($0)) },
+            enabled: row["enabled"], disabledReason: row["disabled_reason"], failingSince: failing.map(date),
+            createdAt: date(row["created_at"]))
+    }
+}

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Payments
+import ServiceLifecycle
+
+/// Delivers the outbox: leases due deliveries, POSTs them concurrently, records every attempt and its
+/// consequence in one transaction per round. Runs inside `metl serve` (as a Service) and as
+/// `metl webhooks work`. Several workers can share a database: a delivery's lease keeps two from
+/// attempting it at once, and an expired lease (a crashed worker) makes it due again — at least once.
+public final class WebhookWorker: Service {
+    let store: any WebhookStore
+    let settings: WebhookSettings
+    let logger: Logger
+    let client: HTTPClient
+    private let sender: WebhookSender
+    private let policy: DeliveryPolicy
+
+    public init(store: any WebhookStore, settings: WebhookSettings, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .nanoseconds(Int64(DeliveryPolicy.seconds(settings.connectTimeout) * 1e9)),
+                                      read: .nanoseconds(Int64(DeliveryPolicy.seconds(settings.requestTimeout) * 1e9)))
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.concurrencyPerEndpoint
+        configuration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        sender = WebhookSender(client: client, settings: settings)
+        policy = DeliveryPolicy(settings: settings)
+    }
+
+    /// Delivers until graceful shutdown or cancellation, then closes its HTTP client.
+    public func run() async throws {
+        logger.info("webhook worker started", metadata: ["worker": .string(settings.workerID),
+                                                         "schedule": .string(settings.schedule.description)])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    if try await self.round() == 0 { try await self.idle(until: nil) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("webhook round failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: self.settings.pollInterval)
+                }
+            }
+        }
+        try await client.shutdown()
+    }
+
+    public struct DrainSummary: Sendable, Hashable {
+        public var attempts = 0
+        public var delivered = 0
+        public var deadLettered = 0
+        /// Deliveries still waiting (due after the deadline, or paused endpoints).
+        public var pending = 0
+    }
+
+    /// Delivers everything due, waits for retries that fall due before `timeout` ends, then returns.
+    public func drain(timeout: Duration) async throws -> DrainSummary {
+        let deadline = Date().addingTimeInterval(DeliveryPolicy.seconds(timeout))
+        var summary = DrainSummary()
+        do {
+            while true {
+                let results = try await roundResults()
+                summary.attempts += results.count
+                for result in results {
+                    if case .delivered = result.next { summary.delivered += 1 }
+                    if case .failed = result.next { summary.deadLettered += 1 }
+                }
+                if !results.isEmpty { continue }
+                guard let due = try await store.nextWebhookDue(), due < deadline else { break }
+                try await idle(until: due)
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        summary.pending = try await store.webhookDeliveries(status: .pending, limit: 1_000_000).count
+        try await client.shutdown()
+        return summary
+    }
+
+    /// One lease-send-record round; returns how many attempts it made.
+    func round() async throws -> Int { try await roundResults().count }
+
+    private func roundResults() async throws -> [DeliveryResult] {
+        let now = Date()
+        let deliveries = try await store.claimWebhookDeliveries(
+            owner: settings.workerID, limit: settings.batchSize, perEndpoint: settings.concurrencyPerEndpoint, now: now,
+            leaseEnds: now.addingTimeInterval(DeliveryPolicy.seconds(settings.leaseDuration)))
+        guard !deliveries.isEmpty else { return [] }
+        let results = await withTaskGroup(of: DeliveryResult.self) { group in
+            for delivery in deliveries {
+                group.addTask { await self.attempt(delivery) }
+            }
+            return await group.reduce(into: [DeliveryResult]()) { $0.append($1) }
+        }
+        try await store.recordWebhookResults(results, owner: settings.workerID)
+        for result in results {
+            switch result.next {
+            case .failed:
+                logger.warning("webhook dead-lettered", metadata: ["event": .string(result.attempt.eventID),
+                                                                   "endpoint": .string(result.attempt.endpointID)])
+            case .pause(_, let reason):
+                logger.error("ALERT: webhook endpoint disabled", metadata: ["endpoint": .string(result.attempt.endpointID),
+                                                                            "reason": .string(reason)])
+            default: break
+            }
+        }
+        return results
+    }
+
+    private func attempt(_ delivery: WebhookDelivery) async -> DeliveryResult {
+        let started = Date()
+        let outcome: WebhookSender.Outcome
+        do {
+            outcome = await sender.send(delivery, url: try settings.addressPolicy.validate(url: delivery.endpoint.url))
+        } catch {
+            outcome = WebhookSender.Outcome(error: error.message, latencyMilliseconds: 0)
+        }
+        let next = policy.next(statusCode: outcome.statusCode, retryAfter: outcome.retryAfter, attempt: delivery.attempt,
+                               endpoint: delivery.endpoint, now: Date())
+        logger.debug("webhook attempt", metadata: [
+            "event": .string(delivery.event.id), "endpoint": .string(delivery.endpoint.id), "attempt": "\(delivery.attempt)",
+            "status": "\(outcome.statusCode.map(String.init) ?? outcome.error ?? "-")",
+        ])
+        return DeliveryResult(deliveryID: delivery.id, attempt: WebhookAttempt(
+            eventID: delivery.event.id, endpointID: delivery.endpoint.id, attempt: delivery.attempt, startedAt: started,
+            statusCode: outcome.statusCode, latencyMilliseconds: outcome.latencyMilliseconds, error: outcome.error,
+            responseExcerpt: outcome.excerpt), next: next)
+    }
+
+    /// Sleeps until `date` or the poll interval, whichever is sooner.
+    private func idle(until date: Date?) async throws {
+        var wait = DeliveryPolicy.seconds(settings.pollInterval)
+        if let date { wait = max(0.01, min(wait, date.timeIntervalSinceNow)) }
+        try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+    }
+}

@@ -1,0 +1,138 @@
+import API
+import Foundation
+import Hummingbird
+import Logging
+import Payments
+import Store
+
+/// `metl-bench api`: wrk on loopback against the API in this process (release build): durable POSTs
+/// with fresh keys, GET of one payment, and the replay path; then the raw commit rate of the same disk.
+enum APIBench {
+    static let body = #"{"amount":1000,"direction":"debit","sec_code":"PPD","description":"BENCH","effective_date":"2026-11-24","counterparty":{"name":"JANE DOE","routing_number":"121042882","account_number":"12345678","account_type":"checking"}}"#
+
+    struct WrkResult {
+        var requestsPerSecond: Double
+        var p50: String
+        var p99: String
+        var failures: Int
+    }
+
+    static func run(seconds: Int = 10, connections: Int = 64) async throws {
+        report("== api (wrk -t2 -c\(connections) -d\(seconds)s on 127.0.0.1, synchronous=FULL)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("api.sqlite").path)
+        let merchant = try await store.addMerchant(name: "bench", companyID: "1234567890", companyName: "BENCH")
+        let secret = try await store.createAPIKey(merchantID: merchant.id).secret
+
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let application = Application(
+            router: APIServer.router(store: store),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) },
+            logger: Logger(label: "metl.bench") { _ in SwiftLogNoOpLogHandler() })
+        let server = Task { try await application.runService(gracefulShutdownSignals: []) }
+        var ports = portStream.makeAsyncIterator()
+        guard let port = await ports.next() else { return }
+        let base = "http://127.0.0.1:\(port)"
+
+        // A payment in a final state, for the replay path.
+        let replayKey = UUID().uuidString.lowercased()
+        let posted = try await post(base: base, secret: secret, key: replayKey)
+        _ = try await store.transition(paymentID: posted, steps: [PaymentState.submittedToCore, .processing, .completed].map {
+            TransitionStep(to: $0, actor: .operator, reasonCode: "bench", reasonText: "bench")
+        })
+
+        let scripts = directory.appendingPathComponent("wrk")
+        try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
+        let headers = """
+            wrk.headers["Authorization"] = "Bearer \(secret)"
+            wrk.headers["Content-Type"] = "application/json"
+            """
+        // Unique UUID v4 keys: a per-thread prefix and a counter.
+        try """
+            \(headers)
+            wrk.method = "POST"
+            wrk.body = '\(body)'
+            local counter = 0
+            local prefix = 0
+            function setup(thread) thread:set("prefix", math.random(0, 0xfffffff)) end
+            function init(args) prefix = prefix end
+            function request()
+              counter = counter + 1
+              local key = string.format("%08x-0000-4000-8000-%012x", prefix, counter)
+              return wrk.format(nil, "/payments/ach", { ["Idempotency-Key"] = key })
+            end
+            """.write(to: scripts.appendingPathComponent("create.lua"), atomically: true, encoding: .utf8)
+        try """
+            \(headers)
+            wrk.method = "POST"
+            wrk.body = '\(body)'
+            wrk.headers["Idempotency-Key"] = "\(replayKey)"
+            """.write(to: scripts.appendingPathComponent("replay.lua"), atomically: true, encoding: .utf8)
+        try """
+            \(headers)
+            """.write(to: scripts.appendingPathComponent("get.lua"), atomically: true, encoding: .utf8)
+
+        let before = try await store.payments(PaymentQuery(limit: 10_000_000)).count
+        let create = try wrk(base + "/payments/ach", script: scripts.appendingPathComponent("create.lua").path,
+                             seconds: seconds, connections: connections)
+        let created = try await store.payments(PaymentQuery(limit: 10_000_000)).count - before
+        let get = try wrk(base + "/payments/\(posted)", script: scripts.appendingPathComponent("get.lua").path,
+                          seconds: seconds, connections: connections)
+        let replay = try wrk(base + "/payments/ach", script: scripts.appendingPathComponent("replay.lua").path,
+                             seconds: seconds, connections: connections)
+        server.cancel()
+        _ = try? await server.value
+
+        report(String(format: "POST /payments/ach, fresh keys (durable): %8.0f req/s  p50 %@  p99 %@  non-2xx %d  payments stored %d",
+                      create.requestsPerSecond, create.p50, create.p99, create.failures, created))
+        report(String(format: "GET /payments/{id}:                       %8.0f req/s  p50 %@  p99 %@  non-2xx %d",
+                      get.requestsPerSecond, get.p50, get.p99, get.failures))
+        report(String(format: "POST replay (final payment):              %8.0f req/s  p50 %@  p99 %@  non-2xx %d",
+                      replay.requestsPerSecond, replay.p50, replay.p99, replay.failures))
+        let raw = try await ImportBench.rawCommitRate()
+        report(String(format: "durable POSTs/s ÷ raw commits/s = %.2f× (goal ≥ 2×)", create.requestsPerSecond / raw))
+    }
+
+    static func post(base: String, secret: String, key: String) async throws -> String {
+        let output = try runProcess("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
+                                                    "-H", "Idempotency-Key: \(key)", "-H", "Content-Type: application/json",
+                                                    "-d", body])
+        guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let id = json["id"] as? String else {
+            throw BenchError(message: "could not create the replay payment: \(output)")
+        }
+        return id
+    }
+
+    static func wrk(_ url: String, script: String, seconds: Int, connections: Int) throws -> WrkResult {
+        let output = try runProcess("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url])
+        func field(after label: String) -> String? {
+            output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
+                .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+        }
+        guard let rate = field(after: "Requests/sec:").flatMap(Double.init) else {
+            throw BenchError(message: "wrk output not understood:\n\(output)")
+        }
+        return WrkResult(requestsPerSecond: rate, p50: field(after: "50%") ?? "?", p99: field(after: "99%") ?? "?",
+                         failures: field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0)
+    }
+
+    static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

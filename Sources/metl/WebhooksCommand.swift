@@ -1,0 +1,304 @@
+import ArgumentParser
+import Foundation
+import Payments
+import WebhookSignature
+import Webhooks
+
+/// `metl webhooks`: endpoints, the delivery log, replays and the worker.
+struct WebhooksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhooks", abstract: "Webhook endpoints, deliveries, replays and the delivery worker.",
+        subcommands: [Endpoints.self, Events.self, Attempts.self, Replay.self, Work.self])
+
+    struct EndpointDocument: Encodable {
+        var id: String
+        var merchantID: String
+        var url: String
+        var events: [String]
+        var enabled: Bool
+        var disabledReason: String?
+        var secret: String?
+        enum CodingKeys: String, CodingKey {
+            case id, merchantID = "merchant_id", url, events, enabled, disabledReason = "disabled_reason", secret
+        }
+        init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
+            id = endpoint.id
+            merchantID = endpoint.merchantID
+            url = endpoint.url
+            events = endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes.map(\.rawValue)
+            enabled = endpoint.enabled
+            disabledReason = endpoint.disabledReason
+            self.secret = secret
+        }
+    }
+
+    struct Endpoints: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage merchants' webhook endpoints.", subcommands: [Add.self, List.self, Disable.self, Enable.self, RotateSecret.self])
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add an endpoint; prints its signing secret once (--json: {\"id\": …, \"secret\": \"whsec_…\"}).")
+            @Argument(help: "Merchant id or name.") var merchant: String
+            @Argument(help: "http(s) URL that receives the events.") var url: String
+            @Option(help: "Comma-separated event types (default: all): \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")).")
+            var events: String?
+            @OptionGroup var webhook: WebhookOptions
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            struct Created: Encodable {
+                var id: String
+                var secret: String
+            }
+
+            func run() async throws {
+                let types = try WebhooksCommand.eventTypes(events)
+                let policy = try webhook.settings().addressPolicy
+                let parsed = try policy.validate(url: url)
+                try await policy.check(host: parsed.host ?? "")
+                let (store, _) = try store.openStore()
+                let found = try await store.merchant(merchant)
+                let (endpoint, secret, _) = try await store.addWebhookEndpoint(
+                    merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil)
+                if output.json { return try Output.json(Created(id: endpoint.id, secret: secret)) }
+                Output.line(secret)
+                Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again")
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List endpoints (all merchants, or one).")
+            @Argument(help: "Merchant id or name.") var merchant: String?
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (store, _) = try store.openStore()
+                var merchantID: String?
+                if let merchant { merchantID = try await store.merchant(merchant).id }
+                let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
+                if output.json { return try Output.json(endpoints.map { EndpointDocument($0) }) }
+                Output.table(["ID", "MERCHANT", "URL", "EVENTS", "STATE"], endpoints.map {
+                    [$0.id, $0.merchantID, $0.url, EndpointDocument($0).events.joined(separator: ","),
+                     $0.enabled ? "enabled" : "disabled: \($0.disabledReason ?? "")"]
+                })
+            }
+        }
+
+        struct Disable: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stop deliveries to an endpoint; pending ones wait.")
+            @Argument(help: "Endpoint id (whe_…).") var id: String
+            @Option(help: "Why, for the record.") var reason = "disabled by an operator"
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (store, _) = try store.openStore()
+                let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
+                if output.json { return try Output.json(EndpointDocument(endpoint)) }
+                Output.line("disabled \(endpoint.id)")
+            }
+        }
+
+        struct Enable: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Resume deliveries to an endpoint, pending ones first.")
+            @Argument(help: "Endpoint id (whe_…).") var id: String
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (store, _) = try store.openStore()
+                let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
+                if output.json { return try Output.json(EndpointDocument(endpoint)) }
+                Output.line("enabled \(endpoint.id)")
+            }
+        }
+
+        struct RotateSecret: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Make a new signing secret; the old one keeps signing (both signatures sent) for the grace period.")
+            @Argument(help: "Endpoint id (whe_…).") var id: String
+            @Option(help: "Grace period of the old secret, e.g. 24h.") var grace = "24h"
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            struct Rotated: Encodable {
+                var id: String
+                var secret: String
+            }
+
+            func run() async throws {
+                guard let period = RetrySchedule.duration(grace) else { throw ValidationError("--grace must be a duration such as 24h") }
+                let (store, _) = try store.openStore()
+                let secret = StandardWebhooks.makeSecret()
+                let endpoint = try await store.rotateWebhookSecret(
+                    endpointID: id, merchantID: nil, newSecret: secret,
+                    graceEnds: Date().addingTimeInterval(Double(period.components.seconds)))
+                if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
+                Output.line(secret)
+                Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")
+            }
+        }
+    }
+
+    struct DeliveryDocument: Encodable {
+        var eventID: String
+        var type: String
+        var paymentID: String
+        var endpointID: String
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: String?
+        var lastStatusCode: Int?
+        var lastError: String?
+        var createdAt: String
+        enum CodingKeys: String, CodingKey {
+            case eventID = "event_id", type, paymentID = "payment_id", endpointID = "endpoint_id", status, attempts,
+                 nextAttemptAt = "next_attempt_at", lastStatusCode = "last_status_code", lastError = "last_error", createdAt = "created_at"
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List event deliveries (failed = dead letters).")
+        @Option(help: "pending, delivered or failed.") var status: String?
+        @Option(help: "At most this many.") var limit = 100
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let filter = try status.map { text in
+                guard let status = WebhookDeliveryStatus.Status(rawValue: text) else {
+                    throw ValidationError("--status must be pending, delivered or failed")
+                }
+                return status
+            }
+            let (store, _) = try store.openStore()
+            let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
+            if output.json {
+                return try Output.json(deliveries.map {
+                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType, paymentID: $0.paymentID, endpointID: $0.endpointID,
+                                     status: $0.status.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt.map(Timestamp.format),
+                                     lastStatusCode: $0.lastStatusCode, lastError: $0.lastError, createdAt: Timestamp.format($0.createdAt))
+                })
+            }
+            Output.table(["EVENT", "TYPE", "ENDPOINT", "STATUS", "ATTEMPTS", "LAST"], deliveries.map {
+                [$0.eventID, $0.eventType, $0.endpointID, $0.status.rawValue, String($0.attempts),
+                 $0.lastStatusCode.map(String.init) ?? $0.lastError ?? "-"]
+            })
+        }
+    }
+
+    struct AttemptDocument: Encodable {
+        var attempt: Int
+        var endpointID: String
+        var startedAt: String
+        var statusCode: Int?
+        var latencyMilliseconds: Int
+        var error: String?
+        var response: String?
+        enum CodingKeys: String, CodingKey {
+            case attempt, endpointID = "endpoint_id", startedAt = "started_at", statusCode = "status_code",
+                 latencyMilliseconds = "latency_ms", error, response
+        }
+    }
+
+    struct Attempts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every attempt to deliver one event.")
+        @Argument(help: "Event id (evt_…).") var eventID: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let attempts = try await store.webhookAttempts(eventID: eventID)
+            if output.json {
+                return try Output.json(attempts.map {
+                    AttemptDocument(attempt: $0.attempt, endpointID: $0.endpointID, startedAt: Timestamp.format($0.startedAt),
+                                    statusCode: $0.statusCode, latencyMilliseconds: $0.latencyMilliseconds, error: $0.error,
+                                    response: $0.responseExcerpt)
+                })
+            }
+            Output.table(["#", "ENDPOINT", "STARTED", "STATUS", "MS", "ERROR / RESPONSE"], attempts.map {
+                [String($0.attempt), $0.endpointID, Timestamp.format($0.startedAt), $0.statusCode.map(String.init) ?? "-",
+                 String($0.latencyMilliseconds), ($0.error ?? $0.responseExcerpt ?? "").replacingOccurrences(of: "\n", with: " ")]
+            })
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver events again: one event, or every event since a time.",
+            discussion: "Receivers see the same event id again and dedupe on it.")
+        @Argument(help: "Event id (evt_…).") var eventID: String?
+        @Option(help: "Replay every event created at or after this RFC 3339 time.") var since: String?
+        @Option(help: "Only to this endpoint.") var endpoint: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Result: Encodable { var deliveries: Int }
+
+        func validate() throws {
+            guard (eventID == nil) != (since == nil) else { throw ValidationError("give an EVENT_ID or --since, not both") }
+        }
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let count: Int
+            if let eventID {
+                count = try await store.replayWebhookEvent(id: eventID, endpointID: endpoint)
+            } else {
+                guard let text = since, let date = try? Date(text, strategy: .iso8601) else {
+                    throw ValidationError("--since must be an RFC 3339 time such as 2026-11-22T00:00:00Z")
+                }
+                count = try await store.replayWebhookEvents(since: date, endpointID: endpoint)
+            }
+            if output.json { return try Output.json(Result(deliveries: count)) }
+            Output.line("\(count) deliveries due again")
+        }
+    }
+
+    struct Work: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver webhooks until stopped (SIGTERM), or with --drain until nothing is due.")
+        @Flag(help: "Deliver what is due, wait for retries due within --drain-timeout, then exit.") var drain = false
+        @Option(help: "How long --drain waits for retries, e.g. 60s.") var drainTimeout = "60s"
+        @OptionGroup var webhook: WebhookOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Summary: Encodable {
+            var attempts: Int
+            var delivered: Int
+            var deadLettered: Int
+            var pending: Int
+            enum CodingKeys: String, CodingKey { case attempts, delivered, deadLettered = "dead_lettered", pending }
+        }
+
+        func run() async throws {
+            let (store, _) = try store.openStore()
+            let worker = WebhookWorker(store: store, settings: try webhook.settings(), logger: Log.make("metl.webhooks", json: output.json))
+            guard drain else {
+                return try await ServeCommand.runUntilSignalled([worker], logger: Log.make("metl.webhooks", json: output.json))
+            }
+            guard let timeout = RetrySchedule.duration(drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
+            let summary = try await worker.drain(timeout: timeout)
+            if output.json {
+                return try Output.json(Summary(attempts: summary.attempts, delivered: summary.delivered,
+                                               deadLettered: summary.deadLettered, pending: summary.pending))
+            }
+            Output.line("\(summary.attempts) attempts: \(summary.delivered) delivered, \(summary.deadLettered) dead-lettered, "
+                        + "\(summary.pending) still pending")
+        }
+    }
+
+    static func eventTypes(_ text: String?) throws -> [WebhookEventType] {
+        guard let text, text != "*" else { return [] }
+        return try text.split(separator: ",").map { item in
+            guard let type = WebhookEventType(rawValue: item.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("unknown event type \(item); known: \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return type
+        }
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import Payments
+import Synchronization
+import Testing
+import WebhookReceiver
+import WebhookSignature
+import Webhooks
+
+/// The worker against real receivers on 127.0.0.1.
+@Suite("webhook delivery")
+struct DeliveryTests {
+    @Test("a receiver failing the first 2 attempts gets the event on the 3rd: same id, signed, attempts recorded")
+    func failFirstAttempts() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { $0 < 2 ? .init(status: 500) : .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        let (endpoint, _, _) = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url,
+                                                                          eventTypes: [], secret: secret, idempotencyKey: nil)
+        let payment = try await fixture.payment(through: [.submittedToCore])
+        let summary = try await fixture.worker().drain(timeout: .seconds(10))
+        #expect(summary.delivered == 1 && summary.attempts == 3 && summary.pending == 0)
+        let received = receiver.received
+        #expect(received.count == 3)
+        #expect(received.allSatisfy { $0.verified })
+        let eventID = "evt_\(payment.id.dropFirst(4))_3"
+        #expect(received.map { $0.headers["webhook-event-id"] } == Array(repeating: eventID, count: 3))
+        #expect(received.map { $0.headers["webhook-id"] } == Array(repeating: eventID, count: 3))
+        #expect(received.map { $0.headers["webhook-attempt"] } == ["1", "2", "3"])
+        #expect(Set(received.map(\.body)).count == 1, "every retry sends the same bytes")
+        let attempts = try await fixture.store.webhookAttempts(eventID: eventID)
+        #expect(attempts.map(\.statusCode) == [500, 500, 200])
+        #expect(attempts.map(\.endpointID) == Array(repeating: endpoint.id, count: 3))
+        #expect(attempts.last?.responseExcerpt == "ok 2")
+    }
+
+    @Test("a receiver that is down, then comes back, gets the event")
+    func downThenBack() async throws {
+        let fixture = try await WebhookFixture()
+        let port = try TestReceiver.freePort()
+        let (_, secret) = try await fixture.endpoint("http://127.0.0.1:\(port)/hook")
+        try await fixture.payment(through: [.submittedToCore])
+        let worker = fixture.worker(WebhookFixture.settings(schedule: "300ms,300ms,1s,2s"))
+        let first = try await worker.drain(timeout: .milliseconds(1))
+        #expect(first.delivered == 0 && first.pending == 1)
+        let receiver = try await TestReceiver(port: port, secrets: [secret]) { _ in .init(status: 204) }
+        defer { Task { await receiver.stop() } }
+        let second = try await fixture.worker(WebhookFixture.settings(schedule: "300ms,300ms,1s,2s")).drain(timeout: .seconds(10))
+        #expect(second.delivered == 1)
+        #expect(receiver.received.count == 1 && receiver.received[0].verified)
+        let attempts = try await fixture.store.webhookAttempts(eventID: try #require(try await fixture.store.webhookDeliveries(status: nil, limit: 1).first?.eventID))
+        #expect(attempts.first?.statusCode == nil && attempts.first?.error != nil)
+        #expect(attempts.last?.statusCode == 204)
+    }
+
+    @Test("410 Gone disables the endpoint; its deliveries wait and go out once it is enabled")
+    func gone() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 410) : .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        let (endpoint, _, _) = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url,
+                                                                          eventTypes: [], secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore, .processing])
+        let summary = try await fixture.worker().drain(timeout: .seconds(2))
+        #expect(summary.attempts == 1 && summary.pending == 2)
+        let disabled = try #require(try await fixture.store.webhookEndpoints(merchantID: fixture.merchant.id).first)
+        #expect(!disabled.enabled && disabled.disabledReason?.contains("410") == true)
+        _ = try await fixture.store.setWebhookEndpoint(id: endpoint.id, merchantID: nil, enabled: true, reason: nil)
+        let resumed = try await fixture.worker().drain(timeout: .seconds(5))
+        #expect(resumed.delivered == 2)
+        let types = receiver.received.compactMap { (try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["type"] as? String }
+        #expect(types == ["payment.submitted", "payment.submitted", "payment.processing"])
+    }
+
+    @Test("a receiver that stalls past the timeout counts as a failed attempt; the retry is delivered")
+    func stall() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 200, delay: .seconds(3)) : .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore])
+        let summary = try await fixture.worker(WebhookFixture.settings(timeout: .milliseconds(500))).drain(timeout: .seconds(10))
+        #expect(summary.delivered == 1 && summary.attempts == 2)
+        let eventID = try #require(try await fixture.store.webhookDeliveries(status: nil, limit: 1).first?.eventID)
+        let attempts = try await fixture.store.webhookAttempts(eventID: eventID)
+        #expect(attempts.first?.error == "timed out")
+        #expect(attempts.first.map { $0.latencyMilliseconds < 2_500 } == true)
+    }
+
+    @Test("429 with Retry-After is honoured before the next attempt")
+    func retryAfter() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) {
+            $0 == 0 ? .init(status: 429, headers: ["Retry-After": "2"]) : .init(status: 200)
+        }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore])
+        let summary = try await fixture.worker().drain(timeout: .seconds(10))
+        #expect(summary.delivered == 1)
+        let received = receiver.received
+        #expect(received.count == 2)
+        #expect(received[1].at.timeIntervalSince(received[0].at) >= 1.9)
+    }
+
+    @Test("after the last attempt the event is dead-lettered; a replay delivers it with the same id")
+    func deadLetterAndReplay() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let healthy = Mutex(false)
+        let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: healthy.withLock { $0 } ? 200 : 503) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore])
+        let summary = try await fixture.worker(WebhookFixture.settings(schedule: "100ms,100ms")).drain(timeout: .seconds(5))
+        #expect(summary.attempts == 3 && summary.deadLettered == 1 && summary.delivered == 0)
+        let dead = try await fixture.store.webhookDeliveries(status: .failed, limit: 10)
+        #expect(dead.count == 1 && dead[0].lastStatusCode == 503)
+        healthy.withLock { $0 = true }
+        #expect(try await fixture.store.replayWebhookEvent(id: dead[0].eventID, endpointID: nil) == 1)
+        let replayed = try await fixture.worker().drain(timeout: .seconds(5))
+        #expect(replayed.delivered == 1)
+        #expect(receiver.received.last?.headers["webhook-id"] == dead[0].eventID)
+        #expect(receiver.received.last?.headers["webhook-attempt"] == "1")
+        #expect(try await fixture.store.webhookDeliveries(status: .failed, limit: 10).isEmpty)
+    }
+
+    @Test("a worker that dies mid-delivery loses its lease; the event is delivered again later, never lost")
+    func crashedWorker() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore])
+        // The dead worker leased the delivery (and may even have sent it) but never recorded the outcome.
+        let leased = try await fixture.store.claimWebhookDeliveries(owner: "dead-worker", limit: 10, perEndpoint: 10, now: Date(),
+                                                                    leaseEnds: Date().addingTimeInterval(1))
+        #expect(leased.count == 1)
+        let during = try await fixture.worker().drain(timeout: .milliseconds(100))
+        #expect(during.attempts == 0, "a live lease keeps other workers off")
+        let after = try await fixture.worker().drain(timeout: .seconds(5))
+        #expect(after.delivered == 1)
+        #expect(receiver.received.last?.headers["webhook-attempt"] == "2")
+        // The dead worker's late report does not undo the delivery.
+        try await fixture.store.recordWebhookResults([DeliveryResult(deliveryID: leased[0].id, attempt: WebhookAttempt(
+            eventID: leased[0].event.id, endpointID: leased[0].endpoint.id, attempt: 1, startedAt: Date(), statusCode: nil,
+            latencyMilliseconds: 1, error: "crashed", responseExcerpt: nil), next: .retry(at: Date()))], owner: "dead-worker")
+        #expect(try await fixture.store.webhookDeliveries(status: .delivered, limit: 10).count == 1)
+    }
+
+    @Test("events for one payment reach an endpoint in version order even when the first needs retries")
+    func ordering() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { $0 < 2 ? .init(status: 500) : .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore, .processing, .completed])
+        let summary = try await fixture.worker().drain(timeout: .seconds(10))
+        #expect(summary.delivered == 3)
+        let versions = receiver.received.filter { $0.status == 200 }.compactMap {
+            ((try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["data"] as? [String: Any])?["version"] as? Int
+        }
+        #expect(versions == [3, 4, 5])
+        let attempted = receiver.received.compactMap {
+            ((try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["data"] as? [String: Any])?["version"] as? Int
+        }
+        #expect(attempted == [3, 3, 3, 4, 5], "later versions wait while the first is retried")
+    }
+
+    @Test("during a rotation both secrets sign: a receiver with either one verifies")
+    func rotation() async throws {
+        let fixture = try await WebhookFixture()
+        let old = StandardWebhooks.makeSecret()
+        let receiverOld = try await TestReceiver(secrets: [old]) { _ in .init(status: 200) }
+        defer { Task { await receiverOld.stop() } }
+        let (endpoint, _, _) = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiverOld.url,
+                                                                          eventTypes: [], secret: old, idempotencyKey: nil)
+        let new = StandardWebhooks.makeSecret()
+        _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: new,
+                                                        graceEnds: Date().addingTimeInterval(3_600))
+        try await fixture.payment(through: [.submittedToCore])
+        _ = try await fixture.worker().drain(timeout: .seconds(5))
+        let delivery = try #require(receiverOld.received.first)
+        #expect(delivery.verified)
+        #expect(delivery.headers["webhook-signature"]?.split(separator: " ").count == 2)
+        #expect((try? WebhookVerifier(secrets: [new]).verify(headers: delivery.headers, body: delivery.body)) != nil)
+        // After the grace period only the new secret signs.
+        _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: StandardWebhooks.makeSecret(),
+                                                        graceEnds: Date().addingTimeInterval(-1))
+        let claimed = try await fixture.store.claimWebhookDeliveries(owner: "t", limit: 1, perEndpoint: 1, now: Date(),
+                                                                     leaseEnds: Date())
+        #expect(claimed.isEmpty)
+    }
+
+    @Test("by default loopback and private targets are refused, and recorded as failed attempts")
+    func privateTargetsRefused() async throws {
+        let policy = AddressPolicy()
+        for host in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "0.0.0.0", "100.64.0.1", "localhost"] {
+            await #expect(throws: WebhookError.self, "\(host)") { try await policy.check(host: host) }
+        }
+        try await policy.check(host: "8.8.8.8")
+        #expect(throws: WebhookError.self) { try policy.validate(url: "ftp://example.com/x") }
+        #expect(throws: WebhookError.self) { try policy.validate(url: "http://user:pw@example.com/x") }
+
+        let fixture = try await WebhookFixture()
+        let receiver = try await TestReceiver(secrets: []) { _ in .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.endpoint(receiver.url)
+        try await fixture.payment(through: [.submittedToCore])
+        var settings = WebhookFixture.settings(schedule: "50ms")
+        settings.addressPolicy.allowPrivate = false
+        let summary = try await fixture.worker(settings).drain(timeout: .seconds(2))
+        #expect(summary.deadLettered == 1 && receiver.received.isEmpty)
+        let eventID = try #require(try await fixture.store.webhookDeliveries(status: .failed, limit: 1).first?.eventID)
+        #expect(try await fixture.store.webhookAttempts(eventID: eventID).first?.error?.contains("not a public address") == true)
+    }
+
+    @Test("an endpoint failing for longer than the limit is disabled")
+    func failingTooLong() async throws {
+        let fixture = try await WebhookFixture()
+        let receiver = try await TestReceiver(secrets: []) { _ in .init(status: 500) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.endpoint(receiver.url)
+        try await fixture.payment(through: [.submittedToCore])
+        var settings = WebhookFixture.settings(schedule: "300ms,300ms,300ms,300ms")
+        settings.disableAfter = .milliseconds(500)
+        let summary = try await fixture.worker(settings).drain(timeout: .seconds(5))
+        #expect(summary.deadLettered == 0 && summary.pending == 1)
+        let endpoint = try #require(try await fixture.store.webhookEndpoints(merchantID: nil).first)
+        #expect(!endpoint.enabled && endpoint.disabledReason?.contains("failing") == true)
+    }
+
+    @Test("retry schedules parse and end; the standard one spans about three days")
+    func schedules() {
+        #expect(RetrySchedule(parsing: "1s,2s,4s")?.attempts == 4)
+        #expect(RetrySchedule(parsing: "1s,,x") == nil)
+        #expect(RetrySchedule(parsing: "250ms,5m,2h,1d")?.description == "250ms,5m,2h,1d")
+        let total = RetrySchedule.standard.delays.reduce(Duration.zero, +)
+        #expect(total > .seconds(3 * 86_400) && total < .seconds(4 * 86_400))
+        #expect(RetrySchedule(parsing: "1s", jitter: 0)?.delay(after: 2) == nil)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import WebhookReceiver
+
+/// A real HTTP receiver on 127.0.0.1 whose answer to each request a test decides. It records every
+/// request (headers, body, arrival time) and checks signatures with the receiver kit.
+final class TestReceiver: Sendable {
+    struct Received: Sendable {
+        var headers: [String: String]
+        var body: Data
+        var at: Date
+        var status: Int
+        var verified: Bool
+    }
+
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [String: String] = [:]
+        var delay: Duration = .zero
+    }
+
+    /// Shared with the request handler.
+    final class Log: Sendable {
+        let entries = Mutex<[Received]>([])
+    }
+
+    let port: Int
+    private let log = Log()
+    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+
+    var received: [Received] { log.entries.withLock { $0 } }
+
+    /// Starts on `port` (0: any free port). `answer` gets the 0-based request number.
+    init(port: Int = 0, secrets: [String], answer: @escaping @Sendable (Int) -> Answer) async throws {
+        let verifier = WebhookVerifier(secrets: secrets)
+        let router = Router()
+        let log = self.log
+        router.post("/hook") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            let data = Data(body.readableBytesView)
+            let verified = (try? verifier.verify(headers: headers, body: data)) != nil
+            let reply = log.entries.withLock { entries in
+                let reply = answer(entries.count)
+                entries.append(Received(headers: headers, body: data, at: Date(), status: reply.status, verified: verified))
+                return (reply, entries.count - 1)
+            }
+            let (answer, index) = reply
+            if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+            var fields = HTTPFields()
+            for (name, value) in answer.headers { fields[HTTPField.Name(name)!] = value }
+            return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: "ok \(index)")))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+                                      logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await application.runService(gracefulShutdownSignals: []) }
+        task.withLock { $0 = running }
+        var iterator = ports.makeAsyncIterator()
+        self.port = await iterator.next() ?? 0
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    func stop() async {
+        let running = task.withLock { $0 }
+        running?.cancel()
+        _ = try? await running?.value
+    }
+
+    /// A port nothing listens on (yet).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
