@@ -57,7 +57,7 @@ let package = Package(
         ]),
         // The merchants' HTTP front door (Hummingbird 2): payments, idempotency, auth, problem+json, metrics.
         .target(name: "API", dependencies: [
-            "Payments",
+            "Payments", "Webhooks", "WebhookSignature",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,9 @@
 /// The merchants' HTTP front door: routes, idempotency protocol, API-key authentication, RFC 9457
 /// problem responses, request ids, metrics and the OpenAPI document that describes all of it.
 /// Business rules live in `Payments`; this module translates HTTP to them and back.
+import Foundation
 import Payments
+import Webhooks
 
 /// What an operator can set about the API.
 public struct APIConfiguration: Sendable {
@@ -15,6 +17,10 @@ public struct APIConfiguration: Sendable {
     /// Page size of `GET /payments` when `limit` is absent, and the largest `limit` accepted.
     public var defaultPageSize = 50
     public var maximumPageSize = 500
+    /// Which webhook URLs merchants may register (the worker applies the same policy when delivering).
+    public var webhookAddresses = AddressPolicy()
+    /// How long a rotated-out webhook secret keeps signing, in seconds.
+    public var secretGracePeriod: TimeInterval = 86_400
 
     public static let defaultProblemTypeBase = "https://api.qbankconnect.com/errors/"
     public static let defaultIdempotencyDocumentation =
@@ -31,4 +37,4 @@ public struct APIConfiguration: Sendable {
 }
 
 /// The storage the API needs: payments and API keys.
-public typealias APIStore = PaymentStore & APIKeyStore
+public typealias APIStore = PaymentStore & APIKeyStore & WebhookStore

@@ -14,13 +14,19 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let listPayments = APIRoute(method: .get, path: "/payments", authenticated: true)
     public static let getPayment = APIRoute(method: .get, path: "/payments/{id}", authenticated: true)
     public static let paymentEvents = APIRoute(method: .get, path: "/payments/{id}/events", authenticated: true)
+    public static let createWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints", authenticated: true)
+    public static let listWebhookEndpoints = APIRoute(method: .get, path: "/webhook-endpoints", authenticated: true)
+    public static let disableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/disable", authenticated: true)
+    public static let enableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/enable", authenticated: true)
+    public static let rotateWebhookSecret = APIRoute(method: .post, path: "/webhook-endpoints/{id}/rotate-secret", authenticated: true)
     public static let health = APIRoute(method: .get, path: "/healthz", authenticated: false)
     public static let readiness = APIRoute(method: .get, path: "/readyz", authenticated: false)
     public static let metrics = APIRoute(method: .get, path: "/metrics", authenticated: false)
     public static let openAPI = APIRoute(method: .get, path: "/openapi.json", authenticated: false)
 
     public static let all: [APIRoute] = [
-        createPayment, listPayments, getPayment, paymentEvents, health, readiness, metrics, openAPI,
+        createPayment, listPayments, getPayment, paymentEvents, createWebhookEndpoint, listWebhookEndpoints,
+        disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, health, readiness, metrics, openAPI,
     ]
 
     /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`.

@@ -16,9 +16,12 @@ public enum APIServer {
         let payments = PaymentRoutes(store: store, groupCommit: GroupCommit(store: store), configuration: configuration,
                                      metrics: metrics)
         let operations = OperationsRoutes(store: store, metrics: metrics)
+        let webhooks = WebhookEndpointRoutes(store: store, configuration: configuration)
         let handlers: [APIRoute: @Sendable (Request, APIRequestContext) async throws -> Response] = [
             .createPayment: payments.create, .listPayments: payments.list, .getPayment: payments.show,
-            .paymentEvents: payments.events, .health: operations.health, .readiness: operations.readiness,
+            .paymentEvents: payments.events, .createWebhookEndpoint: webhooks.create, .listWebhookEndpoints: webhooks.list,
+            .disableWebhookEndpoint: webhooks.disable, .enableWebhookEndpoint: webhooks.enable, .rotateWebhookSecret: webhooks.rotate,
+            .health: operations.health, .readiness: operations.readiness,
             .metrics: operations.prometheus, .openAPI: operations.openAPI,
         ]
         let authenticated = router.group()

@@ -162,8 +162,9 @@ public protocol WebhookStore: Sendable {
     /// `merchantID` nil: operator access to any endpoint.
     func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws(PaymentError) -> WebhookEndpoint
     /// Adds `newSecret` as the current secret; older unexpired secrets keep signing until `graceEnds`.
-    func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String,
-                             graceEnds: Date) async throws(PaymentError) -> WebhookEndpoint
+    /// A repeated `idempotencyKey` returns the secret that key rotated in, rotating nothing.
+    func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
+                             idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String)
 
     /// Leases up to `limit` due deliveries for `owner` until `leaseEnds`: at most `perEndpoint` in flight
     /// per endpoint, and never a later version of a payment while an earlier one is pending for that endpoint.

@@ -50,17 +50,22 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String,
-                                    graceEnds: Date) async throws(PaymentError) -> WebhookEndpoint {
+    public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
+                                    idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String) {
         try await write("rotating a webhook secret") { db in
             let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: merchantID)
+            if let idempotencyKey, let earlier = try String.fetchOne(db, sql: """
+                SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND rotation_key = ?
+                """, arguments: [endpointID, idempotencyKey]) {
+                return (endpoint, earlier)
+            }
             let now = Self.milliseconds(Date())
             try db.execute(sql: """
                 UPDATE webhook_secrets SET expires_at = ? WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?)
                 """, arguments: [Self.milliseconds(graceEnds), endpointID, Self.milliseconds(graceEnds)])
-            try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
-                           arguments: [endpointID, newSecret, now])
-            return endpoint
+            try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, rotation_key, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [endpointID, newSecret, idempotencyKey, now])
+            return (endpoint, newSecret)
         }
     }
 

@@ -223,8 +223,11 @@ enum Schema {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
                     secret TEXT NOT NULL,
+                    -- The Idempotency-Key of the API request that rotated it in: the same request rotates once.
+                    rotation_key TEXT,
                     created_at INTEGER NOT NULL,
-                    expires_at INTEGER
+                    expires_at INTEGER,
+                    UNIQUE (endpoint_id, rotation_key)
                 ) STRICT;
                 CREATE INDEX webhook_secrets_endpoint ON webhook_secrets(endpoint_id, id);
 

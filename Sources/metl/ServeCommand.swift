@@ -34,12 +34,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard let maxBody = maxBodyBytes ?? Int(value(nil, "METL_MAX_BODY_BYTES") ?? "65536"), maxBody > 0 else {
             throw ConfigurationError(message: "--max-body-bytes (or $METL_MAX_BODY_BYTES) must be a positive integer")
         }
-        let configuration = APIConfiguration(
+        let webhookSettings = try webhook.settings()
+        var configuration = APIConfiguration(
             problemTypeBase: value(problemTypeBase, "METL_PROBLEM_TYPE_BASE") ?? APIConfiguration.defaultProblemTypeBase,
             idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
             maximumBodyBytes: maxBody, rules: settings.rules)
+        configuration.webhookAddresses = webhookSettings.addressPolicy
+        configuration.secretGracePeriod = Double(webhookSettings.secretGracePeriod.components.seconds)
         let router = APIServer.router(store: store, configuration: configuration)
-        let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: try webhook.settings(),
+        let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
         let application = Application(
             router: router,

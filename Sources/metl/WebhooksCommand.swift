@@ -132,9 +132,9 @@ struct WebhooksCommand: AsyncParsableCommand {
                 guard let period = RetrySchedule.duration(grace) else { throw ValidationError("--grace must be a duration such as 24h") }
                 let (store, _) = try store.openStore()
                 let secret = StandardWebhooks.makeSecret()
-                let endpoint = try await store.rotateWebhookSecret(
+                let (endpoint, _) = try await store.rotateWebhookSecret(
                     endpointID: id, merchantID: nil, newSecret: secret,
-                    graceEnds: Date().addingTimeInterval(Double(period.components.seconds)))
+                    graceEnds: Date().addingTimeInterval(Double(period.components.seconds)), idempotencyKey: nil)
                 if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
                 Output.line(secret)
                 Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")

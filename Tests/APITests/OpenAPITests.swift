@@ -51,6 +51,8 @@ struct OpenAPITests {
             } else if let array = value as? [Any] {
                 if !types.contains("array") { problems.append("\(path) is an array") }
                 for (index, item) in array.enumerated() { check(item, against: schema["items"], at: "\(path)[\(index)]", problems: &problems) }
+            } else if types == ["boolean"] {
+                if !(value is Bool) { problems.append("\(path) is not a boolean") }
             } else if let number = value as? NSNumber, !(value is String) {
                 if !types.contains("integer") && !types.contains("number") { problems.append("\(path) is a number") }
                 _ = number
@@ -106,7 +108,9 @@ struct OpenAPITests {
 
     @Test("responses to real requests match the documented status, content type and schema; examples are accepted")
     func responsesMatch() async throws {
-        let fixture = try await APIFixture(balance: 125_000)
+        var configuration = APIConfiguration()
+        configuration.webhookAddresses.allowPrivate = true
+        let fixture = try await APIFixture(balance: 125_000, configuration: configuration)
         try await fixture.application.test(.router) { client in
             let document = try await Self.document(client)
             let example = try #require(((document.operation(.createPayment)?["requestBody"] as? [String: Any])?["content"]
@@ -131,6 +135,20 @@ struct OpenAPITests {
             exchanges.append((.paymentEvents, try await fixture.get(client, "/payments/\(id)/events")))
             exchanges.append((.listPayments, try await fixture.get(client, "/payments?limit=1")))
             exchanges.append((.listPayments, try await fixture.get(client, "/payments?limit=x")))
+            let hook = try await client.execute(uri: "/webhook-endpoints", method: .post, headers: fixture.headers(),
+                                                body: ByteBuffer(string: #"{"url": "http://127.0.0.1:9/hook"}"#))
+            exchanges.append((.createWebhookEndpoint, hook))
+            exchanges.append((.createWebhookEndpoint, try await client.execute(uri: "/webhook-endpoints", method: .post,
+                                                                              headers: fixture.headers(), body: ByteBuffer(string: #"{"url": "x"}"#))))
+            exchanges.append((.listWebhookEndpoints, try await fixture.get(client, "/webhook-endpoints")))
+            let hookID = hook.json["id"] as? String ?? "whe_none"
+            for (route, action) in [(APIRoute.disableWebhookEndpoint, "disable"), (.enableWebhookEndpoint, "enable"),
+                                    (.rotateWebhookSecret, "rotate-secret")] {
+                exchanges.append((route, try await client.execute(uri: "/webhook-endpoints/\(hookID)/\(action)", method: .post,
+                                                                  headers: fixture.headers())))
+            }
+            exchanges.append((.disableWebhookEndpoint, try await client.execute(uri: "/webhook-endpoints/whe_none/disable",
+                                                                               method: .post, headers: fixture.headers())))
             for route in [APIRoute.health, .readiness, .metrics, .openAPI] {
                 exchanges.append((route, try await client.execute(uri: route.path, method: .get)))
             }

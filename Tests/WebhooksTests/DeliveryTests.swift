@@ -187,7 +187,7 @@ struct DeliveryTests {
                                                                           eventTypes: [], secret: old, idempotencyKey: nil)
         let new = StandardWebhooks.makeSecret()
         _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: new,
-                                                        graceEnds: Date().addingTimeInterval(3_600))
+                                                        graceEnds: Date().addingTimeInterval(3_600), idempotencyKey: nil)
         try await fixture.payment(through: [.submittedToCore])
         _ = try await fixture.worker().drain(timeout: .seconds(5))
         let delivery = try #require(receiverOld.received.first)
@@ -195,11 +195,13 @@ struct DeliveryTests {
         #expect(delivery.headers["webhook-signature"]?.split(separator: " ").count == 2)
         #expect((try? WebhookVerifier(secrets: [new]).verify(headers: delivery.headers, body: delivery.body)) != nil)
         // After the grace period only the new secret signs.
-        _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: StandardWebhooks.makeSecret(),
-                                                        graceEnds: Date().addingTimeInterval(-1))
+        let newest = StandardWebhooks.makeSecret()
+        _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: newest,
+                                                        graceEnds: Date().addingTimeInterval(-1), idempotencyKey: nil)
+        try await fixture.payment(through: [.submittedToCore])
         let claimed = try await fixture.store.claimWebhookDeliveries(owner: "t", limit: 1, perEndpoint: 1, now: Date(),
-                                                                     leaseEnds: Date())
-        #expect(claimed.isEmpty)
+                                                                     leaseEnds: Date().addingTimeInterval(60))
+        #expect(claimed.first?.secrets == [newest])
     }
 
     @Test("by default loopback and private targets are refused, and recorded as failed attempts")

@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Payments
+import WebhookSignature
+import Webhooks
+
+/// `/webhook-endpoints`: a merchant manages its own endpoints. Secrets appear in the answers that
+/// create them (create, rotate) and never in listings.
+struct WebhookEndpointRoutes: Sendable {
+    let store: any APIStore
+    let configuration: APIConfiguration
+
+    struct EndpointRequest: Decodable {
+        var url: String
+        var events: [String]?
+        enum CodingKeys: String, CodingKey, CaseIterable { case url, events }
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyCodingKey.self)
+            if let unknown = container.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
+                throw DecodingError.dataCorruptedError(forKey: unknown, in: container, debugDescription: "unknown field \(unknown.stringValue)")
+            }
+            let known = try decoder.container(keyedBy: CodingKeys.self)
+            url = try known.decode(String.self, forKey: .url)
+            events = try known.decodeIfPresent([String].self, forKey: .events)
+        }
+    }
+
+    struct AnyCodingKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    struct EndpointDocument: Encodable {
+        var id: String
+        var url: String
+        var events: [String]
+        var enabled: Bool
+        var disabledReason: String?
+        var secret: String?
+        var createdAt: String
+        enum CodingKeys: String, CodingKey {
+            case id, url, events, enabled, disabledReason = "disabled_reason", secret, createdAt = "created_at"
+        }
+        init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
+            id = endpoint.id
+            url = endpoint.url
+            events = endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes.map(\.rawValue)
+            enabled = endpoint.enabled
+            disabledReason = endpoint.disabledReason
+            self.secret = secret
+            createdAt = Timestamp.format(endpoint.createdAt)
+        }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(url, forKey: .url)
+            try container.encode(events, forKey: .events)
+            try container.encode(enabled, forKey: .enabled)
+            try container.encode(disabledReason, forKey: .disabledReason)
+            try container.encodeIfPresent(secret, forKey: .secret)
+            try container.encode(createdAt, forKey: .createdAt)
+        }
+    }
+
+    struct EndpointList: Encodable { var data: [EndpointDocument] }
+
+    /// `POST /webhook-endpoints`: the secret is in this answer (and in a replay of it) only.
+    func create(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        try PaymentRoutes.requireJSON(request)
+        var request = request
+        let body = try await request.collectBody(upTo: configuration.maximumBodyBytes)
+        let bytes = Data(buffer: body)
+        if let problem = JSONSyntax.firstProblem(in: Array(bytes)) {
+            throw Problem(.malformedJSON, "the body is not valid JSON at \(problem)",
+                          fieldErrors: [.init(field: "body", code: "malformed_json", message: problem.description)])
+        }
+        let document: EndpointRequest
+        do {
+            document = try JSONDecoder().decode(EndpointRequest.self, from: bytes)
+        } catch {
+            throw Problem(.invalidBody, "the body must be {\"url\": …, \"events\": [...]} and nothing else")
+        }
+        var errors: [PaymentError.FieldError] = []
+        var types: [WebhookEventType] = []
+        for (index, name) in (document.events ?? []).enumerated() where name != "*" {
+            if let type = WebhookEventType(rawValue: name) { types.append(type) } else {
+                errors.append(.init(field: "events[\(index)]", code: "unknown_event_type",
+                                    message: "must be one of " + WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+        }
+        do {
+            let url = try configuration.webhookAddresses.validate(url: document.url)
+            try await configuration.webhookAddresses.check(host: url.host ?? "")
+        } catch {
+            errors.append(.init(field: "url", code: error.code.rawValue, message: error.message))
+        }
+        guard errors.isEmpty else { throw Problem(.validationFailed, "the endpoint is invalid", fieldErrors: errors) }
+        let (endpoint, secret, created) = try await store.addWebhookEndpoint(
+            merchantID: merchant.id, url: document.url, eventTypes: types, secret: StandardWebhooks.makeSecret(),
+            idempotencyKey: context.idempotencyKey)
+        var headers: HTTPFields = [.location: "/webhook-endpoints/\(endpoint.id)"]
+        if !created { headers[.idempotentReplayed] = "true" }
+        return JSONBody.response(.created, EndpointDocument(endpoint, secret: secret), headers: headers)
+    }
+
+    func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        let endpoints = try await store.webhookEndpoints(merchantID: merchant.id)
+        return JSONBody.response(.ok, EndpointList(data: endpoints.map { EndpointDocument($0) }))
+    }
+
+    func disable(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await setEnabled(false, context)
+    }
+
+    func enable(_ request: Request, context: APIRequestContext) async throws -> Response {
+        try await setEnabled(true, context)
+    }
+
+    private func setEnabled(_ enabled: Bool, _ context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        let endpoint = try await store.setWebhookEndpoint(id: context.parameters.get("id") ?? "", merchantID: merchant.id,
+                                                          enabled: enabled, reason: enabled ? nil : "disabled by the merchant")
+        return JSONBody.response(.ok, EndpointDocument(endpoint))
+    }
+
+    /// `POST /webhook-endpoints/{id}/rotate-secret`: the new secret; the old one keeps signing for the grace period.
+    func rotate(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        let (endpoint, secret) = try await store.rotateWebhookSecret(
+            endpointID: context.parameters.get("id") ?? "", merchantID: merchant.id, newSecret: StandardWebhooks.makeSecret(),
+            graceEnds: Date().addingTimeInterval(configuration.secretGracePeriod), idempotencyKey: context.idempotencyKey)
+        return JSONBody.response(.ok, EndpointDocument(endpoint, secret: secret))
+    }
+}

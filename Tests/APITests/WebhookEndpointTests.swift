@@ -1,0 +1,76 @@
+import API
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Payments
+import Testing
+
+@Suite("/webhook-endpoints")
+struct WebhookEndpointTests {
+    static func allowingLoopback() -> APIConfiguration {
+        var configuration = APIConfiguration()
+        configuration.webhookAddresses.allowPrivate = true
+        return configuration
+    }
+
+    func post(_ fixture: APIFixture, _ client: some TestClientProtocol, _ uri: String, body: String = "{}",
+              key: String = UUID().uuidString) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: fixture.headers(key: key), body: ByteBuffer(string: body))
+    }
+
+    @Test("create shows the secret once, replays on the same key, lists without secrets; disable, enable, rotate")
+    func lifecycle() async throws {
+        let fixture = try await APIFixture(configuration: Self.allowingLoopback())
+        try await fixture.application.test(.router) { client in
+            let key = UUID().uuidString
+            let body = #"{"url": "http://127.0.0.1:9/hook", "events": ["payment.completed", "payment.failed"]}"#
+            let created = try await post(fixture, client, "/webhook-endpoints", body: body, key: key)
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"] as? String)
+            let secret = try #require(created.json["secret"] as? String)
+            #expect(secret.hasPrefix("whsec_"))
+            #expect(created.json["events"] as? [String] == ["payment.completed", "payment.failed"])
+            let replay = try await post(fixture, client, "/webhook-endpoints", body: body, key: key)
+            #expect(replay.status == .created && replay.header("Idempotent-Replayed") == "true")
+            #expect(replay.json["id"] as? String == id && replay.json["secret"] as? String == secret)
+
+            let listed = try await fixture.get(client, "/webhook-endpoints")
+            let items = try #require(listed.json["data"] as? [[String: Any]])
+            #expect(items.count == 1 && items[0]["secret"] == nil)
+            #expect(!listed.text.contains(secret))
+
+            #expect(try await post(fixture, client, "/webhook-endpoints/\(id)/disable").json["enabled"] as? Bool == false)
+            #expect(try await post(fixture, client, "/webhook-endpoints/\(id)/enable").json["enabled"] as? Bool == true)
+            let rotationKey = UUID().uuidString
+            let rotated = try await post(fixture, client, "/webhook-endpoints/\(id)/rotate-secret", key: rotationKey)
+            let newSecret = try #require(rotated.json["secret"] as? String)
+            #expect(newSecret != secret)
+            let again = try await post(fixture, client, "/webhook-endpoints/\(id)/rotate-secret", key: rotationKey)
+            #expect(again.json["secret"] as? String == newSecret, "the same key rotates once")
+
+            let other = try await fixture.store.fundedMerchant(1, name: "globex")
+            let otherKey = try await fixture.store.createAPIKey(merchantID: other.id).secret
+            let foreign = try await client.execute(uri: "/webhook-endpoints/\(id)/disable", method: .post,
+                                                   headers: fixture.headers(bearer: otherKey))
+            #expect(foreign.status == .notFound)
+        }
+    }
+
+    @Test("private targets are refused by default; bad event types and bodies are named")
+    func validation() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.application.test(.router) { client in
+            let loopback = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "http://127.0.0.1:9/hook"}"#)
+            #expect(loopback.status == .unprocessableContent)
+            #expect((loopback.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "forbidden_address")
+            let badType = try await post(fixture, client, "/webhook-endpoints",
+                                         body: #"{"url": "ftp://example.com/x", "events": ["payment.exploded"]}"#)
+            let fields = Set((badType.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["url", "events[0]"])
+            #expect(try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "https://example.com", "x": 1}"#).status == .badRequest)
+            #expect(try await post(fixture, client, "/webhook-endpoints", body: "{").json["type"] as? String
+                    == "https://api.qbankconnect.com/errors/malformed_json")
+        }
+    }
+}
