@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "metl", targets: ["metl"]),
         .executable(name: "metl-bench", targets: ["metl-bench"]),
+        .executable(name: "metl-webhook-receiver", targets: ["metl-webhook-receiver"]),
         .library(name: "NACHA", targets: ["NACHA"]),
         .library(name: "Payments", targets: ["Payments"]),
         .library(name: "Store", targets: ["Store"]),
@@ -89,9 +90,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API",
+        // Example merchant receiver (README: "Receiving metl webhooks").
+        .executableTarget(name: "metl-webhook-receiver", dependencies: [
+            "WebhookReceiver",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "metl-bench", dependencies: [
+            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks", "WebhookSignature",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
