@@ -39,7 +39,7 @@ extension SQLiteStore: APIKeyStore {
 
     public func authenticate(secret: String) async throws(PaymentError) -> Merchant? {
         let hash = APIKey.hash(secret: secret)
-        return try await read("checking an API key") { db in
+        return try quickRead("checking an API key") { db in
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT merchants.* FROM api_keys JOIN merchants ON merchants.id = api_keys.merchant_id
                 WHERE api_keys.secret_sha256 = ? AND api_keys.revoked_at IS NULL

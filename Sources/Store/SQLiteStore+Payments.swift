@@ -185,11 +185,11 @@ extension SQLiteStore {
     // MARK: Reads
 
     public func payment(id: String) async throws(PaymentError) -> Payment {
-        try await read("reading a payment") { db in try Self.payment(db, id: id) }
+        try quickRead("reading a payment") { db in try Self.payment(db, id: id) }
     }
 
     public func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry] {
-        try await read("reading payment history") { db in
+        try quickRead("reading payment history") { db in
             _ = try Self.payment(db, id: paymentID)
             return try Row.fetchAll(db, sql: "SELECT * FROM payment_history WHERE payment_id = ? ORDER BY version",
                                     arguments: [paymentID]).map(Self.historyEntry(from:))
@@ -245,7 +245,7 @@ extension SQLiteStore {
 
     public func checkReachable() async throws(PaymentError) {
         let faults = self.faults
-        try await read("checking the database") { db in
+        try quickRead("checking the database") { db in
             try faults.hit(.databaseCheck)
             _ = try Int.fetchOne(db, sql: "SELECT 1")
         }

@@ -54,6 +54,18 @@ public final class SQLiteStore: PaymentStore {
         }
     }
 
+    /// Short reads (an indexed row, a page of at most a few hundred rows) run on the calling thread.
+    /// An async read hops to GRDB's reader queue and back, which measured ~270 µs per read on the
+    /// 2-core reference machine against ~35 µs for the query itself; in WAL mode a reader never waits
+    /// for the writer, so the caller is held only for the query. Long scans keep using `read`.
+    func quickRead<T>(_ what: String, _ body: (Database) throws -> T) throws(PaymentError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw Self.storageError(error, while: what)
+        }
+    }
+
     static func storageError(_ error: any Error, while what: String) -> PaymentError {
         if let error = error as? PaymentError { return error }
         if let error = error as? DatabaseError {

@@ -264,6 +264,9 @@ enum Schema {
                 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at, id);
                 CREATE INDEX webhook_deliveries_order ON webhook_deliveries(endpoint_id, payment_id, payment_version)
                     WHERE status = 'pending';
+                -- Only deliveries in flight (or held by a worker that died): counting them stays cheap.
+                CREATE INDEX webhook_deliveries_leased ON webhook_deliveries(endpoint_id, lease_expires_at)
+                    WHERE lease_owner IS NOT NULL;
 
                 CREATE TABLE webhook_attempts (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -56,13 +56,18 @@ enum APIBench {
             wrk.method = "POST"
             wrk.body = '\(body)'
             local counter = 0
-            local prefix = 0
-            function setup(thread) thread:set("prefix", math.random(0, 0xfffffff)) end
-            function init(args) prefix = prefix end
+            local threads = 0
+            function setup(thread)
+              threads = threads + 1
+              thread:set("prefix", threads)
+            end
             function request()
               counter = counter + 1
-              local key = string.format("%08x-0000-4000-8000-%012x", prefix, counter)
-              return wrk.format(nil, "/payments/ach", { ["Idempotency-Key"] = key })
+              -- wrk.format's headers replace wrk.headers: copy them, then add the key.
+              local headers = {}
+              for name, value in pairs(wrk.headers) do headers[name] = value end
+              headers["Idempotency-Key"] = string.format("%08x-0000-4000-8000-%012x", prefix, counter)
+              return wrk.format(nil, "/payments/ach", headers)
             end
             """.write(to: scripts.appendingPathComponent("create.lua"), atomically: true, encoding: .utf8)
         try """
@@ -83,6 +88,8 @@ enum APIBench {
                           seconds: seconds, connections: connections)
         let replay = try wrk(base + "/payments/ach", script: scripts.appendingPathComponent("replay.lua").path,
                              seconds: seconds, connections: connections)
+        let health = try wrk(base + "/healthz", script: scripts.appendingPathComponent("get.lua").path,
+                             seconds: seconds, connections: connections)
         server.cancel()
         _ = try? await server.value
 
@@ -92,6 +99,8 @@ enum APIBench {
                       get.requestsPerSecond, get.p50, get.p99, get.failures))
         report(String(format: "POST replay (final payment):              %8.0f req/s  p50 %@  p99 %@  non-2xx %d",
                       replay.requestsPerSecond, replay.p50, replay.p99, replay.failures))
+        report(String(format: "GET /healthz (middleware, no database):   %8.0f req/s  p50 %@  p99 %@  non-2xx %d",
+                      health.requestsPerSecond, health.p50, health.p99, health.failures))
         let raw = try await ImportBench.rawCommitRate()
         report(String(format: "durable POSTs/s ÷ raw commits/s = %.2f× (goal ≥ 2×)", create.requestsPerSecond / raw))
     }

@@ -156,6 +156,32 @@ struct DeliveryTests {
         #expect(try await fixture.store.webhookDeliveries(status: .delivered, limit: 10).count == 1)
     }
 
+    @Test("two workers on one database deliver each event once: leases keep them apart")
+    func twoWorkers() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200, delay: .milliseconds(50)) }
+        defer { Task { await receiver.stop() } }
+        _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                       secret: secret, idempotencyKey: nil)
+        for _ in 0..<60 { try await fixture.payment(through: [.submittedToCore]) }
+        var settings = WebhookFixture.settings()
+        // Each worker leases 5 at a time out of 10 slots, so while one waits on the slow receiver the
+        // other claims the next ones: both work, neither may take what the other holds.
+        settings.batchSize = 5
+        settings.concurrencyPerEndpoint = 10
+        var other = settings
+        other.workerID = "second-worker"
+        let (first, second) = (fixture.worker(settings), fixture.worker(other))
+        async let a = first.drain(timeout: .seconds(10))
+        async let b = second.drain(timeout: .seconds(10))
+        let (one, two) = try await (a, b)
+        #expect(one.delivered + two.delivered == 60)
+        #expect(one.delivered > 0 && two.delivered > 0, "both workers took part")
+        let ids = receiver.received.compactMap { $0.headers["webhook-id"] }
+        #expect(ids.count == 60 && Set(ids).count == 60, "no event was sent twice")
+    }
+
     @Test("events for one payment reach an endpoint in version order even when the first needs retries")
     func ordering() async throws {
         let fixture = try await WebhookFixture()
