@@ -44,7 +44,7 @@ public struct Problem: Error, Sendable {
         var instance: String
         var errors: [PaymentError.FieldError]?
         var paymentID: String?
-        var requestID: String
+        var requestID: String?
         enum CodingKeys: String, CodingKey {
             case type, title, status, detail, instance, errors, paymentID = "payment_id", requestID = "request_id"
         }
@@ -53,7 +53,9 @@ public struct Problem: Error, Sendable {
     func body(typeBase: String, path: String, requestID: String) -> Data {
         let body = Body(type: typeBase + type.code, title: type.title, status: type.status.code, detail: detail,
                         instance: instance ?? path, errors: fieldErrors.isEmpty ? nil : fieldErrors,
-                        paymentID: paymentID, requestID: requestID)
+                        paymentID: paymentID,
+                        // The 409 body is exactly the protocol's members plus payment_id; its request id is in X-Request-Id.
+                        requestID: type == .idempotencyConflict ? nil : requestID)
         return JSONBody.encode(body)
     }
 }

@@ -70,6 +70,7 @@ struct PaymentEndpointTests {
             #expect((body["detail"] as? String)?.contains("P_VALIDATED") == true)
             #expect(body["instance"] as? String == key)
             #expect(body["payment_id"] as? String == id)
+            #expect(Set(body.keys) == ["type", "title", "status", "detail", "instance", "payment_id"])
             // Still 409 once submitted and processing: only a final state replays.
             for state in [PaymentState.submittedToCore, .processing] {
                 _ = try await fixture.store.transition(paymentID: id, steps: [

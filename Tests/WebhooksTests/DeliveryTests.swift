@@ -71,23 +71,26 @@ struct DeliveryTests {
         #expect(resumed.delivered == 2)
         let types = receiver.received.compactMap { (try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["type"] as? String }
         #expect(types == ["payment.submitted", "payment.submitted", "payment.processing"])
+        #expect(receiver.received.allSatisfy { $0.verified })
     }
 
     @Test("a receiver that stalls past the timeout counts as a failed attempt; the retry is delivered")
     func stall() async throws {
         let fixture = try await WebhookFixture()
         let secret = StandardWebhooks.makeSecret()
-        let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 200, delay: .seconds(3)) : .init(status: 200) }
+        let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 200, delay: .seconds(6)) : .init(status: 200) }
         defer { Task { await receiver.stop() } }
         _ = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
                                                        secret: secret, idempotencyKey: nil)
         try await fixture.payment(through: [.submittedToCore])
-        let summary = try await fixture.worker(WebhookFixture.settings(timeout: .milliseconds(500))).drain(timeout: .seconds(10))
-        #expect(summary.delivered == 1 && summary.attempts == 2)
+        let summary = try await fixture.worker(WebhookFixture.settings(timeout: .milliseconds(1_500))).drain(timeout: .seconds(10))
+        // Only the first answer stalls; a later attempt could also time out on a loaded machine, never succeed twice.
+        #expect(summary.delivered == 1 && summary.attempts >= 2)
         let eventID = try #require(try await fixture.store.webhookDeliveries(status: nil, limit: 1).first?.eventID)
         let attempts = try await fixture.store.webhookAttempts(eventID: eventID)
         #expect(attempts.first?.error == "timed out")
-        #expect(attempts.first.map { $0.latencyMilliseconds < 2_500 } == true)
+        #expect(attempts.first.map { $0.latencyMilliseconds < 5_000 } == true)
+        #expect(receiver.received.allSatisfy { $0.verified })
     }
 
     @Test("429 with Retry-After is honoured before the next attempt")
@@ -106,6 +109,7 @@ struct DeliveryTests {
         let received = receiver.received
         #expect(received.count == 2)
         #expect(received[1].at.timeIntervalSince(received[0].at) >= 1.9)
+        #expect(received.allSatisfy { $0.verified })
     }
 
     @Test("after the last attempt the event is dead-lettered; a replay delivers it with the same id")
@@ -129,6 +133,7 @@ struct DeliveryTests {
         #expect(receiver.received.last?.headers["webhook-id"] == dead[0].eventID)
         #expect(receiver.received.last?.headers["webhook-attempt"] == "1")
         #expect(try await fixture.store.webhookDeliveries(status: .failed, limit: 10).isEmpty)
+        #expect(receiver.received.allSatisfy { $0.verified })
     }
 
     @Test("a worker that dies mid-delivery loses its lease; the event is delivered again later, never lost")
@@ -201,6 +206,7 @@ struct DeliveryTests {
             ((try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any])?["data"] as? [String: Any])?["version"] as? Int
         }
         #expect(attempted == [3, 3, 3, 4, 5], "later versions wait while the first is retried")
+        #expect(receiver.received.allSatisfy { $0.verified })
     }
 
     @Test("during a rotation both secrets sign: a receiver with either one verifies")
