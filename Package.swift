@@ -109,7 +109,11 @@ let package = Package(
         ]),
         .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport"]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
-        .target(name: "TestSupport", dependencies: ["Payments", "Store", "NACHA"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: [
+            "Payments", "Store", "NACHA",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),

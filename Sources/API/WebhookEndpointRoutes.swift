@@ -16,56 +16,14 @@ struct WebhookEndpointRoutes: Sendable {
         var events: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable { case url, events }
         init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: AnyCodingKey.self)
-            if let unknown = container.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
-                throw DecodingError.dataCorruptedError(forKey: unknown, in: container, debugDescription: "unknown field \(unknown.stringValue)")
-            }
-            let known = try decoder.container(keyedBy: CodingKeys.self)
-            url = try known.decode(String.self, forKey: .url)
-            events = try known.decodeIfPresent([String].self, forKey: .events)
+            try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            url = try container.decode(String.self, forKey: .url)
+            events = try container.decodeIfPresent([String].self, forKey: .events)
         }
     }
 
-    struct AnyCodingKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    struct EndpointDocument: Encodable {
-        var id: String
-        var url: String
-        var events: [String]
-        var enabled: Bool
-        var disabledReason: String?
-        var secret: String?
-        var createdAt: String
-        enum CodingKeys: String, CodingKey {
-            case id, url, events, enabled, disabledReason = "disabled_reason", secret, createdAt = "created_at"
-        }
-        init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
-            id = endpoint.id
-            url = endpoint.url
-            events = endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes.map(\.rawValue)
-            enabled = endpoint.enabled
-            disabledReason = endpoint.disabledReason
-            self.secret = secret
-            createdAt = Timestamp.format(endpoint.createdAt)
-        }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(url, forKey: .url)
-            try container.encode(events, forKey: .events)
-            try container.encode(enabled, forKey: .enabled)
-            try container.encode(disabledReason, forKey: .disabledReason)
-            try container.encodeIfPresent(secret, forKey: .secret)
-            try container.encode(createdAt, forKey: .createdAt)
-        }
-    }
-
-    struct EndpointList: Encodable { var data: [EndpointDocument] }
+    struct EndpointList: Encodable { var data: [WebhookEndpointDocument] }
 
     /// `POST /webhook-endpoints`: the secret is in this answer (and in a replay of it) only.
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -104,13 +62,13 @@ struct WebhookEndpointRoutes: Sendable {
             idempotencyKey: context.idempotencyKey)
         var headers: HTTPFields = [.location: "/webhook-endpoints/\(endpoint.id)"]
         if !created { headers[.idempotentReplayed] = "true" }
-        return JSONBody.response(.created, EndpointDocument(endpoint, secret: secret), headers: headers)
+        return JSONBody.response(.created, WebhookEndpointDocument(endpoint, secret: secret), headers: headers)
     }
 
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
         let endpoints = try await store.webhookEndpoints(merchantID: merchant.id)
-        return JSONBody.response(.ok, EndpointList(data: endpoints.map { EndpointDocument($0) }))
+        return JSONBody.response(.ok, EndpointList(data: endpoints.map { WebhookEndpointDocument($0) }))
     }
 
     func disable(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -125,7 +83,7 @@ struct WebhookEndpointRoutes: Sendable {
         let merchant = try context.authenticatedMerchant()
         let endpoint = try await store.setWebhookEndpoint(id: context.parameters.get("id") ?? "", merchantID: merchant.id,
                                                           enabled: enabled, reason: enabled ? nil : "disabled by the merchant")
-        return JSONBody.response(.ok, EndpointDocument(endpoint))
+        return JSONBody.response(.ok, WebhookEndpointDocument(endpoint))
     }
 
     /// `POST /webhook-endpoints/{id}/rotate-secret`: the new secret; the old one keeps signing for the grace period.
@@ -134,6 +92,6 @@ struct WebhookEndpointRoutes: Sendable {
         let (endpoint, secret) = try await store.rotateWebhookSecret(
             endpointID: context.parameters.get("id") ?? "", merchantID: merchant.id, newSecret: StandardWebhooks.makeSecret(),
             graceEnds: Date().addingTimeInterval(configuration.secretGracePeriod), idempotencyKey: context.idempotencyKey)
-        return JSONBody.response(.ok, EndpointDocument(endpoint, secret: secret))
+        return JSONBody.response(.ok, WebhookEndpointDocument(endpoint, secret: secret))
     }
 }

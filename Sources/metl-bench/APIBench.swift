@@ -1,9 +1,8 @@
 import API
 import Foundation
-import Hummingbird
-import Logging
 import Payments
 import Store
+import TestSupport
 
 /// `metl-bench api`: wrk on loopback against the API in this process (release build): durable POSTs
 /// with fresh keys, GET of one payment, and the replay path; then the raw commit rate of the same disk.
@@ -26,16 +25,8 @@ enum APIBench {
         let merchant = try await store.addMerchant(name: "bench", companyID: "1234567890", companyName: "BENCH")
         let secret = try await store.createAPIKey(merchantID: merchant.id).secret
 
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
-            router: APIServer.router(store: store),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) },
-            logger: Logger(label: "metl.bench") { _ in SwiftLogNoOpLogHandler() })
-        let server = Task { try await application.runService(gracefulShutdownSignals: []) }
-        var ports = portStream.makeAsyncIterator()
-        guard let port = await ports.next() else { return }
-        let base = "http://127.0.0.1:\(port)"
+        let server = await LoopbackServer.start(APIServer.router(store: store))
+        let base = "http://127.0.0.1:\(server.port)"
 
         // A payment in a final state, for the replay path.
         let replayKey = UUID().uuidString.lowercased()
@@ -90,8 +81,7 @@ enum APIBench {
                              seconds: seconds, connections: connections)
         let health = try wrk(base + "/healthz", script: scripts.appendingPathComponent("get.lua").path,
                              seconds: seconds, connections: connections)
-        server.cancel()
-        _ = try? await server.value
+        await server.stop()
 
         report(String(format: "POST /payments/ach, fresh keys (durable): %8.0f req/s  p50 %@  p99 %@  non-2xx %d  payments stored %d",
                       create.requestsPerSecond, create.p50, create.p99, create.failures, created))

@@ -35,14 +35,8 @@ enum WebhookBench {
             _ = try await request.body.collect(upTo: 1 << 20)
             return Response(status: .ok)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                   onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                                   logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        let server = Task { try await receiver.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { return }
-        _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:\(port)/hook", eventTypes: [],
+        let server = await LoopbackServer.start(router)
+        _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:\(server.port)/hook", eventTypes: [],
                                                secret: StandardWebhooks.makeSecret(), idempotencyKey: nil)
 
         let count = 10_000
@@ -73,7 +67,7 @@ enum WebhookBench {
         let trickle = try await latencies(store, arrivals)
         report(String(format: "trickle of 300 events (poll interval 20 ms): commit→delivery p50 %.0f ms, p99 %.0f ms",
                       trickle.p50, trickle.p99))
-        server.cancel()
+        await server.stop()
     }
 
     /// Percentiles of receive time minus the event's commit time, over the events that arrived.

@@ -10,28 +10,6 @@ struct WebhooksCommand: AsyncParsableCommand {
         commandName: "webhooks", abstract: "Webhook endpoints, deliveries, replays and the delivery worker.",
         subcommands: [Endpoints.self, Events.self, Attempts.self, Replay.self, Work.self])
 
-    struct EndpointDocument: Encodable {
-        var id: String
-        var merchantID: String
-        var url: String
-        var events: [String]
-        var enabled: Bool
-        var disabledReason: String?
-        var secret: String?
-        enum CodingKeys: String, CodingKey {
-            case id, merchantID = "merchant_id", url, events, enabled, disabledReason = "disabled_reason", secret
-        }
-        init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
-            id = endpoint.id
-            merchantID = endpoint.merchantID
-            url = endpoint.url
-            events = endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes.map(\.rawValue)
-            enabled = endpoint.enabled
-            disabledReason = endpoint.disabledReason
-            self.secret = secret
-        }
-    }
-
     struct Endpoints: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage merchants' webhook endpoints.", subcommands: [Add.self, List.self, Disable.self, Enable.self, RotateSecret.self])
@@ -78,9 +56,9 @@ struct WebhooksCommand: AsyncParsableCommand {
                 var merchantID: String?
                 if let merchant { merchantID = try await store.merchant(merchant).id }
                 let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
-                if output.json { return try Output.json(endpoints.map { EndpointDocument($0) }) }
+                if output.json { return try Output.json(endpoints.map { WebhookEndpointDocument($0) }) }
                 Output.table(["ID", "MERCHANT", "URL", "EVENTS", "STATE"], endpoints.map {
-                    [$0.id, $0.merchantID, $0.url, EndpointDocument($0).events.joined(separator: ","),
+                    [$0.id, $0.merchantID, $0.url, WebhookEndpointDocument($0).events.joined(separator: ","),
                      $0.enabled ? "enabled" : "disabled: \($0.disabledReason ?? "")"]
                 })
             }
@@ -96,7 +74,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             func run() async throws {
                 let (store, _) = try store.openStore()
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
-                if output.json { return try Output.json(EndpointDocument(endpoint)) }
+                if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("disabled \(endpoint.id)")
             }
         }
@@ -110,7 +88,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             func run() async throws {
                 let (store, _) = try store.openStore()
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
-                if output.json { return try Output.json(EndpointDocument(endpoint)) }
+                if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("enabled \(endpoint.id)")
             }
         }

@@ -1,8 +1,7 @@
 import API
 import Foundation
-import Hummingbird
-import Logging
 import Payments
+import TestSupport
 import Testing
 import WebhookReceiver
 import WebhookSignature
@@ -84,15 +83,9 @@ struct ReceiverKitTests {
     func reconcileWithStatusEndpoint() async throws {
         let fixture = try await WebhookFixture()
         let key = try await fixture.store.createAPIKey(merchantID: fixture.merchant.id).secret
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(router: APIServer.router(store: fixture.store),
-                                      configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                                      logger: Logger(label: "api") { _ in SwiftLogNoOpLogHandler() })
-        let server = Task { try await application.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let server = await LoopbackServer.start(APIServer.router(store: fixture.store))
+        defer { Task { await server.stop() } }
+        let port = server.port
 
         let payment = try await fixture.payment(through: [.submittedToCore, .processing, .completed])
         let receiver = WebhookReceiver(verifier: WebhookVerifier(secrets: [secret]), store: InMemoryReceiverStore(),

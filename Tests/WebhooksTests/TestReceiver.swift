@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
+import TestSupport
 import WebhookReceiver
 
 /// A real HTTP receiver on 127.0.0.1 whose answer to each request a test decides. It records every
@@ -30,7 +30,7 @@ final class TestReceiver: Sendable {
 
     let port: Int
     private let log = Log()
-    private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    private let server: LoopbackServer
 
     var received: [Received] { log.entries.withLock { $0 } }
 
@@ -56,22 +56,14 @@ final class TestReceiver: Sendable {
             for (name, value) in answer.headers { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: "ok \(index)")))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                                      logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
-        let running = Task { try await application.runService(gracefulShutdownSignals: []) }
-        task.withLock { $0 = running }
-        var iterator = ports.makeAsyncIterator()
-        self.port = await iterator.next() ?? 0
+        server = await LoopbackServer.start(router, port: port)
+        self.port = server.port
     }
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
     func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        _ = try? await running?.value
+        await server.stop()
     }
 
     /// A port nothing listens on (yet).
