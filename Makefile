@@ -21,6 +21,7 @@ demo: deps
 	DEMO_DIR=$(DEMO_DIR) METL=$$($(SWIFT) build --show-bin-path)/metl scripts/demo.sh
 
 bench: deps
+	@scripts/install-deps.sh wrk
 	$(SWIFT) build -c release --product metl-bench
 	$$($(SWIFT) build -c release --show-bin-path)/metl-bench all
 

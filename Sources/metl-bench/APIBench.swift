@@ -18,6 +18,10 @@ enum APIBench {
 
     static func run(seconds: Int = 10, connections: Int = 64) async throws {
         report("== api (wrk -t2 -c\(connections) -d\(seconds)s on 127.0.0.1, synchronous=FULL)")
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            report("skipped: wrk is not installed (apt-get install wrk)")
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
