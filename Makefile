@@ -18,6 +18,7 @@ test: deps
 
 demo: deps
 	$(SWIFT) build --product metl
+	$(SWIFT) build --product metl-webhook-receiver
 	DEMO_DIR=$(DEMO_DIR) METL=$$($(SWIFT) build --show-bin-path)/metl scripts/demo.sh
 
 bench: deps

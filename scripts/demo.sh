@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The demo: a fresh database in $DEMO_DIR, a funded merchant, payments imported and validated
-# (one fails the funds check on purpose), then the ledger as an operator sees it.
+# The demo: a fresh database in $DEMO_DIR, a funded merchant with a webhook endpoint (the example
+# receiver), payments imported and validated (one fails the funds check on purpose), the cutoff, the
+# bank's files, then the HTTP API and the webhooks every change produced.
 set -euo pipefail
 METL=${METL:-.build/debug/metl}
+RECEIVER=${RECEIVER:-$(dirname "$METL")/metl-webhook-receiver}
 DEMO_DIR=${DEMO_DIR:-demo}
+pids=()
+trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 export METL_DATABASE="$DEMO_DIR/metl.sqlite"
@@ -13,6 +18,17 @@ step() { printf '\n== %s\n' "$*"; }
 step "merchant"
 "$METL" merchants add demo-merchant --company-id 1234567890 --company-name "METL DEMO INC"
 "$METL" merchants fund demo-merchant 1000000 --reference "demo wire"
+
+step "the merchant's webhook endpoint: the example receiver on 127.0.0.1"
+RECEIVER_PORT=$(free_port)
+# Loopback targets are refused unless allowed: fine for a demo, never in production.
+export METL_WEBHOOKS_ALLOW_PRIVATE=true
+SECRET=$("$METL" webhooks endpoints add demo-merchant "http://127.0.0.1:$RECEIVER_PORT/webhooks" --json \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+METL_WEBHOOK_SECRETS="$SECRET" RECEIVER_PORT=$RECEIVER_PORT RECEIVER_DATABASE="$DEMO_DIR/receiver.sqlite" \
+    "$RECEIVER" > "$DEMO_DIR/receiver.log" 2>&1 &
+pids+=($!)
+"$METL" webhooks endpoints list
 
 step "import fixtures/payments/demo.csv"
 "$METL" payments import fixtures/payments/demo.csv --merchant demo-merchant
@@ -56,3 +72,27 @@ step "reconciliation"
 "$METL" reconcile
 step "a returned payment's history"
 "$METL" payments show "$("$METL" payments list --state P_FAILED --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin) if p["failure"]["code"] == "R01"][0]["id"])')"
+
+step "the HTTP API: an API key, a payment over POST, its status over GET"
+API_PORT=$(free_port)
+KEY=$("$METL" merchants keys create demo-merchant --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+"$METL" serve --port "$API_PORT" --no-webhooks > "$DEMO_DIR/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null && break; sleep 0.1; done
+BODY='{"amount": 2500, "direction": "debit", "sec_code": "PPD", "description": "RENT", "effective_date": "2026-11-24",
+       "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678", "account_type": "checking"}}'
+IDEMPOTENCY_KEY=$(python3 -c 'import uuid; print(uuid.uuid4())')
+post() { curl -s -o /dev/stderr -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT/payments/ach" -H "Authorization: Bearer $KEY" \
+    -H "Idempotency-Key: $IDEMPOTENCY_KEY" -H 'Content-Type: application/json' -d "$BODY" 2>"$DEMO_DIR/response.json"; }
+echo "POST /payments/ach → $(post)"
+python3 -m json.tool "$DEMO_DIR/response.json"
+echo "the same request again → $(post) (the payment is not final: poll it instead)"
+PAYMENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["payment_id"])' "$DEMO_DIR/response.json")
+echo "GET /payments/$PAYMENT → $(curl -s "http://127.0.0.1:$API_PORT/payments/$PAYMENT" -H "Authorization: Bearer $KEY" \
+    | python3 -c 'import json,sys; p=json.load(sys.stdin); print(p["state"], "version", p["version"])')"
+
+step "webhooks: every state change above, signed and delivered to the receiver"
+"$METL" webhooks work --drain --drain-timeout 10s
+"$METL" webhooks events --limit 8
+echo "... the receiver's log:"
+tail -8 "$DEMO_DIR/receiver.log"

@@ -24,6 +24,11 @@ let receiver = WebhookReceiver(verifier: WebhookVerifier(secrets: secrets),
                                store: try SQLiteReceiverStore(path: environment["RECEIVER_DATABASE"] ?? "receiver.sqlite"),
                                status: status)
 
+/// One line per delivery, written at once (print would sit in a buffer when stdout is a file).
+@Sendable func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 let router = Router()
 router.post("/webhooks") { request, _ -> Response in
     let body = try await request.body.collect(upTo: 1 << 20)
@@ -31,15 +36,15 @@ router.post("/webhooks") { request, _ -> Response in
     for field in request.headers { headers[field.name.rawName] = field.value }
     switch try await receiver.receive(headers: headers, body: Data(buffer: body)) {
     case .discarded(let reason):
-        print("discarded: \(reason)")
+        say("discarded: \(reason)")
         return Response(status: .badRequest)
     case .duplicate(let id):
-        print("duplicate \(id): already handled")
+        say("duplicate \(id): already handled")
     case .stale(let event):
-        print("stale \(event.id): payment \(event.data.id) is past version \(event.data.version)")
+        say("stale \(event.id): payment \(event.data.id) is past version \(event.data.version)")
     case .apply(let payment, let event, let reconciled):
         // Here a real receiver updates its own records, in one transaction with nothing else.
-        print("\(event.type) \(payment.id) → \(payment.state) v\(payment.version)\(reconciled ? " (from GET /payments)" : "")")
+        say("\(event.type) \(payment.id) → \(payment.state) v\(payment.version)\(reconciled ? " (from GET /payments)" : "")")
     }
     return Response(status: .noContent)
 }
