@@ -19,6 +19,8 @@ public struct APIConfiguration: Sendable {
     public var maximumPageSize = 500
     /// Which webhook URLs merchants may register (the worker applies the same policy when delivering).
     public var webhookAddresses = AddressPolicy()
+    /// At most this many payment requests share one durable commit (group commit); 1 turns it off.
+    public var maximumCommitBatch = 512
     /// How long a rotated-out webhook secret keeps signing, in seconds.
     public var secretGracePeriod: TimeInterval = 86_400
 

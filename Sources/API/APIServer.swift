@@ -13,7 +13,7 @@ public enum APIServer {
         router.add(middleware: AccessMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(configuration: configuration))
 
-        let payments = PaymentRoutes(store: store, groupCommit: GroupCommit(store: store), configuration: configuration,
+        let payments = PaymentRoutes(store: store, groupCommit: GroupCommit(store: store, maximumBatch: configuration.maximumCommitBatch), configuration: configuration,
                                      metrics: metrics)
         let operations = OperationsRoutes(store: store, metrics: metrics)
         let webhooks = WebhookEndpointRoutes(store: store, configuration: configuration)

@@ -170,6 +170,10 @@ public protocol WebhookStore: Sendable {
     /// per endpoint, and never a later version of a payment while an earlier one is pending for that endpoint.
     func claimWebhookDeliveries(owner: String, limit: Int, perEndpoint: Int, now: Date,
                                 leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
+    /// Records a round's results and leases the next deliveries in one transaction: a worker's loop
+    /// then pays one commit per round instead of two.
+    func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
+                                         leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
     /// Records attempts and their consequences in one transaction. Deliveries whose lease `owner` lost are
     /// recorded as attempts only.
     func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError)

@@ -71,108 +71,120 @@ extension SQLiteStore: WebhookStore {
 
     public func claimWebhookDeliveries(owner: String, limit: Int, perEndpoint: Int, now: Date,
                                        leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
-        try await write("claiming webhook deliveries") { db in
-            let at = Self.milliseconds(now)
-            // Due, unleased, endpoint enabled, no earlier version of the payment pending for that endpoint,
-            // and no more per endpoint than its free concurrency slots.
-            // The due index is walked in order and stops after a few rounds' worth of candidates, so a
-            // claim costs the same with 10 or 100,000 deliveries queued; the per-endpoint cap is applied
-            // to that short list.
-            let ids = try Int64.fetchAll(db.cachedStatement(sql: """
-                WITH busy AS (
-                    SELECT endpoint_id, COUNT(*) AS leased FROM webhook_deliveries
-                    WHERE lease_owner IS NOT NULL AND lease_expires_at > ?1 GROUP BY endpoint_id
-                ), due AS (
-                    SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries AS d
-                    JOIN webhook_endpoints AS e ON e.id = d.endpoint_id AND e.enabled = 1
-                    WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?1)
-                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
-                                      WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
-                                        AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
-                    ORDER BY d.next_attempt_at, d.id LIMIT ?3 * 4
-                ), ranked AS (
-                    SELECT id, endpoint_id, next_attempt_at,
-                           ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank FROM due
-                )
-                SELECT r.id FROM ranked AS r LEFT JOIN busy AS b ON b.endpoint_id = r.endpoint_id
-                WHERE r.rank <= ?2 - COALESCE(b.leased, 0)
-                ORDER BY r.next_attempt_at, r.id LIMIT ?3
-                """), arguments: [at, perEndpoint, limit])
-            guard !ids.isEmpty else { return [] }
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            try db.cachedStatement(sql: """
-                UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1 WHERE id IN (\(marks))
-                """).execute(arguments: StatementArguments([owner, Self.milliseconds(leaseEnds)] as [any DatabaseValueConvertible] + ids.map { $0 as any DatabaseValueConvertible }))
-            var endpoints: [String: (WebhookEndpoint, [String])] = [:]
-            var byID: [Int64: WebhookDelivery] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id AS delivery_id, d.attempts, d.endpoint_id, v.*, \(Self.eventBody) AS payload
-                FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-                JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
-                JOIN payments AS p ON p.id = v.payment_id
-                WHERE d.id IN (\(marks))
-                """), arguments: StatementArguments(ids)) {
-                let endpointID: String = row["endpoint_id"]
-                if endpoints[endpointID] == nil {
-                    let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: nil)
-                    let secrets = try String.fetchAll(db, sql: """
-                        SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC
-                        """, arguments: [endpointID, at])
-                    endpoints[endpointID] = (endpoint, secrets)
-                }
-                guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
-                let payload: String = row["payload"]
-                let id: Int64 = row["delivery_id"]
-                byID[id] = WebhookDelivery(
-                    id: id,
-                    event: WebhookEvent(id: row["id"], merchantID: row["merchant_id"], paymentID: row["payment_id"],
-                                        paymentVersion: row["payment_version"], type: row["type"], payload: Data(payload.utf8),
-                                        createdAt: Self.date(row["created_at"])),
-                    endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
-            }
-            let deliveries = ids.compactMap { byID[$0] }
-            return deliveries
+        try await recordAndClaimWebhookDeliveries([], owner: owner, limit: limit, perEndpoint: perEndpoint, now: now, leaseEnds: leaseEnds)
+    }
+
+    public func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
+                                                leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
+        try await write("recording and claiming webhook deliveries") { db in
+            try Self.record(results, owner: owner, db)
+            return try Self.claim(owner: owner, limit: limit, perEndpoint: perEndpoint, now: now, leaseEnds: leaseEnds, db)
         }
+    }
+
+    private static func claim(owner: String, limit: Int, perEndpoint: Int, now: Date, leaseEnds: Date,
+                              _ db: Database) throws -> [WebhookDelivery] {
+        let at = Self.milliseconds(now)
+        // Due, unleased, endpoint enabled, no earlier version of the payment pending for that endpoint,
+        // and no more per endpoint than its free concurrency slots.
+        // The due index is walked in order and stops after a few rounds' worth of candidates, so a
+        // claim costs the same with 10 or 100,000 deliveries queued; the per-endpoint cap is applied
+        // to that short list.
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: """
+            WITH busy AS (
+                SELECT endpoint_id, COUNT(*) AS leased FROM webhook_deliveries
+                WHERE lease_owner IS NOT NULL AND lease_expires_at > ?1 GROUP BY endpoint_id
+            ), due AS (
+                SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries AS d
+                JOIN webhook_endpoints AS e ON e.id = d.endpoint_id AND e.enabled = 1
+                WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?1)
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
+                                  WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
+                                    AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+                ORDER BY d.next_attempt_at, d.id LIMIT ?3 * 4
+            ), ranked AS (
+                SELECT id, endpoint_id, next_attempt_at,
+                       ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank FROM due
+            )
+            SELECT r.id FROM ranked AS r LEFT JOIN busy AS b ON b.endpoint_id = r.endpoint_id
+            WHERE r.rank <= ?2 - COALESCE(b.leased, 0)
+            ORDER BY r.next_attempt_at, r.id LIMIT ?3
+            """), arguments: [at, perEndpoint, limit])
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        try db.cachedStatement(sql: """
+            UPDATE webhook_deliveries SET lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1 WHERE id IN (\(marks))
+            """).execute(arguments: StatementArguments([owner, Self.milliseconds(leaseEnds)] as [any DatabaseValueConvertible] + ids.map { $0 as any DatabaseValueConvertible }))
+        var endpoints: [String: (WebhookEndpoint, [String])] = [:]
+        var byID: [Int64: WebhookDelivery] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT d.id AS delivery_id, d.attempts, d.endpoint_id, v.*, \(Self.eventBody) AS payload
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
+            JOIN payments AS p ON p.id = v.payment_id
+            WHERE d.id IN (\(marks))
+            """), arguments: StatementArguments(ids)) {
+            let endpointID: String = row["endpoint_id"]
+            if endpoints[endpointID] == nil {
+                let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: nil)
+                let secrets = try String.fetchAll(db, sql: """
+                    SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC
+                    """, arguments: [endpointID, at])
+                endpoints[endpointID] = (endpoint, secrets)
+            }
+            guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
+            let payload: String = row["payload"]
+            let id: Int64 = row["delivery_id"]
+            byID[id] = WebhookDelivery(
+                id: id,
+                event: WebhookEvent(id: row["id"], merchantID: row["merchant_id"], paymentID: row["payment_id"],
+                                    paymentVersion: row["payment_version"], type: row["type"], payload: Data(payload.utf8),
+                                    createdAt: Self.date(row["created_at"])),
+                endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
+        }
+        return ids.compactMap { byID[$0] }
     }
 
     public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError) {
         guard !results.isEmpty else { return }
-        try await write("recording webhook attempts") { db in
-            for result in results {
-                let attempt = result.attempt
-                try db.cachedStatement(sql: """
-                    INSERT INTO webhook_attempts (delivery_id, event_id, endpoint_id, attempt, started_at, status_code, latency_ms,
-                                                  error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [result.deliveryID, attempt.eventID, attempt.endpointID, attempt.attempt,
-                                     Self.milliseconds(attempt.startedAt), attempt.statusCode, attempt.latencyMilliseconds,
-                                     attempt.error, attempt.responseExcerpt])
-                let now = Self.milliseconds(Date())
-                let (status, next): (String, Int64?) = switch result.next {
-                case .delivered: ("delivered", nil)
-                case .retry(let at): ("pending", Self.milliseconds(at))
-                case .failed: ("failed", nil)
-                case .pause(let at, _): ("pending", Self.milliseconds(at))
-                }
-                // Only the lease holder moves the delivery on: a worker whose lease expired mid-attempt
-                // leaves the outcome to the one that took over (the receiver dedupes on the event id).
-                try db.cachedStatement(sql: """
-                    UPDATE webhook_deliveries SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,
-                        lease_expires_at = NULL, last_status_code = ?, last_error = ?,
-                        delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-                    WHERE id = ? AND lease_owner = ? AND status = 'pending'
-                    """).execute(arguments: [status, next, attempt.statusCode, attempt.error, status, now, result.deliveryID, owner])
-                switch result.next {
-                case .delivered:
-                    try db.cachedStatement(sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
-                        .execute(arguments: [attempt.endpointID])
-                case .retry, .failed:
-                    try db.execute(sql: "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?",
-                                   arguments: [Self.milliseconds(attempt.startedAt), attempt.endpointID])
-                case .pause(_, let reason):
-                    try db.execute(sql: """
-                        UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ? AND enabled = 1
-                        """, arguments: [reason, now, attempt.endpointID])
-                }
+        try await write("recording webhook attempts") { db in try Self.record(results, owner: owner, db) }
+    }
+
+    private static func record(_ results: [DeliveryResult], owner: String, _ db: Database) throws {
+        for result in results {
+            let attempt = result.attempt
+            try db.cachedStatement(sql: """
+                INSERT INTO webhook_attempts (delivery_id, event_id, endpoint_id, attempt, started_at, status_code, latency_ms,
+                                              error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [result.deliveryID, attempt.eventID, attempt.endpointID, attempt.attempt,
+                                 Self.milliseconds(attempt.startedAt), attempt.statusCode, attempt.latencyMilliseconds,
+                                 attempt.error, attempt.responseExcerpt])
+            let now = Self.milliseconds(Date())
+            let (status, next): (String, Int64?) = switch result.next {
+            case .delivered: ("delivered", nil)
+            case .retry(let at): ("pending", Self.milliseconds(at))
+            case .failed: ("failed", nil)
+            case .pause(let at, _): ("pending", Self.milliseconds(at))
+            }
+            // Only the lease holder moves the delivery on: a worker whose lease expired mid-attempt
+            // leaves the outcome to the one that took over (the receiver dedupes on the event id).
+            try db.cachedStatement(sql: """
+                UPDATE webhook_deliveries SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,
+                    lease_expires_at = NULL, last_status_code = ?, last_error = ?,
+                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+                WHERE id = ? AND lease_owner = ? AND status = 'pending'
+                """).execute(arguments: [status, next, attempt.statusCode, attempt.error, status, now, result.deliveryID, owner])
+            switch result.next {
+            case .delivered:
+                try db.cachedStatement(sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
+                    .execute(arguments: [attempt.endpointID])
+            case .retry, .failed:
+                try db.execute(sql: "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?",
+                               arguments: [Self.milliseconds(attempt.startedAt), attempt.endpointID])
+            case .pause(_, let reason):
+                try db.execute(sql: """
+                    UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ? AND enabled = 1
+                    """, arguments: [reason, now, attempt.endpointID])
             }
         }
     }

@@ -4,8 +4,8 @@ import Logging
 import Payments
 import ServiceLifecycle
 
-/// Delivers the outbox: leases due deliveries, POSTs them concurrently, records every attempt and its
-/// consequence in one transaction per round. Runs inside `metl serve` (as a Service) and as
+/// Delivers the outbox: leases due deliveries, POSTs them concurrently, and records every attempt and
+/// its consequence in the transaction that leases the next round. Runs inside `metl serve` (as a Service) and as
 /// `metl webhooks work`. Several workers can share a database: a delivery's lease keeps two from
 /// attempting it at once, and an expired lease (a crashed worker) makes it due again — at least once.
 public final class WebhookWorker: Service {
@@ -35,16 +35,20 @@ public final class WebhookWorker: Service {
         logger.info("webhook worker started", metadata: ["worker": .string(settings.workerID),
                                                          "schedule": .string(settings.schedule.description)])
         await cancelWhenGracefulShutdown {
+            var unrecorded: [DeliveryResult] = []
             while !Task.isCancelled {
                 do {
-                    if try await self.round() == 0 { try await self.idle(until: nil) }
+                    unrecorded = try await self.round(recording: unrecorded)
+                    if unrecorded.isEmpty { try await self.idle(until: nil) }
                 } catch is CancellationError {
-                    return
+                    break
                 } catch {
                     self.logger.error("webhook round failed", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: self.settings.pollInterval)
                 }
             }
+            // The last round's outcomes; should this fail, their leases expire and they are sent again.
+            try? await self.store.recordWebhookResults(unrecorded, owner: self.settings.workerID)
         }
         try await client.shutdown()
     }
@@ -62,14 +66,16 @@ public final class WebhookWorker: Service {
         let deadline = Date().addingTimeInterval(DeliveryPolicy.seconds(timeout))
         var summary = DrainSummary()
         do {
+            var unrecorded: [DeliveryResult] = []
             while true {
-                let results = try await roundResults()
-                summary.attempts += results.count
-                for result in results {
+                let recorded = unrecorded
+                unrecorded = try await round(recording: recorded)
+                summary.attempts += recorded.count
+                for result in recorded {
                     if case .delivered = result.next { summary.delivered += 1 }
                     if case .failed = result.next { summary.deadLettered += 1 }
                 }
-                if !results.isEmpty { continue }
+                if !unrecorded.isEmpty { continue }
                 guard let due = try await store.nextWebhookDue(), due < deadline else { break }
                 try await idle(until: due)
             }
@@ -82,23 +88,14 @@ public final class WebhookWorker: Service {
         return summary
     }
 
-    /// One lease-send-record round; returns how many attempts it made.
-    func round() async throws -> Int { try await roundResults().count }
-
-    private func roundResults() async throws -> [DeliveryResult] {
+    /// Records `previous` (the last round's outcomes) and leases the next deliveries in one transaction,
+    /// then sends those; returns their outcomes, which the next round records.
+    func round(recording previous: [DeliveryResult]) async throws -> [DeliveryResult] {
         let now = Date()
-        let deliveries = try await store.claimWebhookDeliveries(
-            owner: settings.workerID, limit: settings.batchSize, perEndpoint: settings.concurrencyPerEndpoint, now: now,
+        let deliveries = try await store.recordAndClaimWebhookDeliveries(
+            previous, owner: settings.workerID, limit: settings.batchSize, perEndpoint: settings.concurrencyPerEndpoint, now: now,
             leaseEnds: now.addingTimeInterval(DeliveryPolicy.seconds(settings.leaseDuration)))
-        guard !deliveries.isEmpty else { return [] }
-        let results = await withTaskGroup(of: DeliveryResult.self) { group in
-            for delivery in deliveries {
-                group.addTask { await self.attempt(delivery) }
-            }
-            return await group.reduce(into: [DeliveryResult]()) { $0.append($1) }
-        }
-        try await store.recordWebhookResults(results, owner: settings.workerID)
-        for result in results {
+        for result in previous {
             switch result.next {
             case .failed:
                 logger.warning("webhook dead-lettered", metadata: ["event": .string(result.attempt.eventID),
@@ -109,7 +106,13 @@ public final class WebhookWorker: Service {
             default: break
             }
         }
-        return results
+        guard !deliveries.isEmpty else { return [] }
+        return await withTaskGroup(of: DeliveryResult.self) { group in
+            for delivery in deliveries {
+                group.addTask { await self.attempt(delivery) }
+            }
+            return await group.reduce(into: [DeliveryResult]()) { $0.append($1) }
+        }
     }
 
     private func attempt(_ delivery: WebhookDelivery) async -> DeliveryResult {
