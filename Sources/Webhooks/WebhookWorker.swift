@@ -47,8 +47,10 @@ public final class WebhookWorker: Service {
                     try? await Task.sleep(for: self.settings.pollInterval)
                 }
             }
-            // The last round's outcomes; should this fail, their leases expire and they are sent again.
-            try? await self.store.recordWebhookResults(unrecorded, owner: self.settings.workerID)
+            // The last round's outcomes, recorded outside the cancelled task (the store would refuse to start);
+            // should this fail, their leases expire and those deliveries are sent again.
+            let (store, owner, last) = (self.store, self.settings.workerID, unrecorded)
+            await Task { try? await store.recordWebhookResults(last, owner: owner) }.value
         }
         try await client.shutdown()
     }
