@@ -42,7 +42,7 @@ step "merchant balance after reservations"
 
 # The bank profile and destination a timer unit would set in its environment. The fixed clock makes
 # the file the same as the one fixtures/inbound/ answers (never set METL_CLOCK in production).
-export METL_DESTINATION="file://$PWD/$DEMO_DIR/outbox"
+export METL_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/outbox"
 export METL_ODFI_ROUTING=121042882 METL_IMMEDIATE_DESTINATION=091000019
 export METL_ORIGIN_NAME="METL DEMO BANK" METL_DESTINATION_NAME="FEDERAL RESERVE BANK"
 export METL_CLOCK=2026-11-23T14:30 METL_LOG_LEVEL=error

@@ -21,8 +21,8 @@ public struct APIConfiguration: Sendable {
     public var webhookAddresses = AddressPolicy()
     /// At most this many payment requests share one durable commit (group commit); 1 turns it off.
     public var maximumCommitBatch = 512
-    /// How long a rotated-out webhook secret keeps signing, in seconds.
-    public var secretGracePeriod: TimeInterval = 86_400
+    /// How long a rotated-out webhook secret keeps signing.
+    public var secretGracePeriod: Duration = .seconds(86_400)
 
     public static let defaultProblemTypeBase = "https://api.qbankconnect.com/errors/"
     public static let defaultIdempotencyDocumentation =

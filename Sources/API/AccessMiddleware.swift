@@ -17,8 +17,7 @@ struct AccessMiddleware: RouterMiddleware {
         metrics.requestFinished(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(response.status.code),
-            "ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1_000
-                                     + Double(elapsed.components.seconds) * 1_000),
+            "ms": .stringConvertible((elapsed.seconds * 1_000_000).rounded() / 1_000),
         ])
         return response
     }

@@ -18,17 +18,8 @@ struct PaymentRoutes: Sendable {
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
         guard let key = context.idempotencyKey else { throw Problem(.idempotencyKeyMissing, "send an Idempotency-Key header") }
-        try Self.requireJSON(request)
-        var request = request
-        let body = try await request.collectBody(upTo: configuration.maximumBodyBytes)
-        let document: PaymentRequest
-        do {
-            document = try PaymentRequest.decode(json: Data(buffer: body))
-        } catch where error.code == .malformedJSON {
-            throw Problem(error)
-        } catch {
-            throw Problem(.invalidBody, error.message, fieldErrors: error.fieldErrors)
-        }
+        let document = try await RequestBody.decode(PaymentRequest.self, from: request, name: "payment document",
+                                                    limit: configuration.maximumBodyBytes)
         var validated = try document.validate(rules: configuration.rules)
         // The key binds method, path and canonical body: the same body sent elsewhere is another request.
         validated.fingerprint = SHA256Digest.hex(Array("POST /payments/ach\n\(validated.fingerprint)".utf8))
@@ -130,28 +121,14 @@ struct PaymentRoutes: Sendable {
         guard payment.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
         return payment
     }
-
-    /// Accepts `application/json` and `application/<anything>+json`, with parameters such as charset.
-    static func requireJSON(_ request: Request) throws(Problem) {
-        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
-            throw Problem(.unsupportedMediaType, "send the body as application/json")
-        }
-    }
 }
 
 /// Opaque page cursors: the last id of the page, base64url-encoded.
 enum Cursor {
-    static func encode(_ id: String) -> String {
-        Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func encode(_ id: String) -> String { Base64URL.encode(Array(id.utf8)) }
 
     static func decode(_ cursor: String) -> String? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8),
+        guard let data = Base64URL.decode(cursor), let id = String(data: data, encoding: .utf8),
               id.hasPrefix("pay_"), id.utf8.count <= 64 else { return nil }
         return id
     }

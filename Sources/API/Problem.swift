@@ -56,6 +56,6 @@ public struct Problem: Error, Sendable {
                         paymentID: paymentID,
                         // The 409 body is exactly the protocol's members plus payment_id; its request id is in X-Request-Id.
                         requestID: type == .idempotencyConflict ? nil : requestID)
-        return JSONBody.encode(body)
+        return DocumentJSON.encode(body)
     }
 }

@@ -16,9 +16,6 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let problem = problem(for: error, request: request, context: context)
             var headers = problem.headers
-            if problem.type == .methodNotAllowed {
-                headers[.allow] = APIRoute.methods(forPath: request.uri.path).map(\.rawValue).joined(separator: ", ")
-            }
             if problem.type == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
             let body = problem.body(typeBase: configuration.problemTypeBase, path: request.uri.path, requestID: context.requestID)
             return JSONBody.response(problem.type.status, body, contentType: "application/problem+json", headers: headers)
@@ -34,9 +31,12 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem(error)
         case let error as any HTTPResponseError:
             switch error.status {
-            case .notFound where !APIRoute.methods(forPath: request.uri.path).isEmpty:
-                return Problem(.methodNotAllowed, "\(request.method.rawValue) is not allowed on this resource")
-            case .notFound: return Problem(.notFound, "no such resource")
+            case .notFound:
+                // A path the API routes with other methods is a 405 that says which.
+                let allowed = APIRoute.methods(forPath: request.uri.path)
+                guard !allowed.isEmpty else { return Problem(.notFound, "no such resource") }
+                return Problem(.methodNotAllowed, "\(request.method.rawValue) is not allowed on this resource",
+                               headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
             case .contentTooLarge: return Problem(.payloadTooLarge, "the request body exceeds \(configuration.maximumBodyBytes) bytes")
             case .unsupportedMediaType: return Problem(.unsupportedMediaType, "send the body as application/json")
             default:

@@ -28,20 +28,8 @@ struct WebhookEndpointRoutes: Sendable {
     /// `POST /webhook-endpoints`: the secret is in this answer (and in a replay of it) only.
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        try PaymentRoutes.requireJSON(request)
-        var request = request
-        let body = try await request.collectBody(upTo: configuration.maximumBodyBytes)
-        let bytes = Data(buffer: body)
-        if let problem = JSONSyntax.firstProblem(in: Array(bytes)) {
-            throw Problem(.malformedJSON, "the body is not valid JSON at \(problem)",
-                          fieldErrors: [.init(field: "body", code: "malformed_json", message: problem.description)])
-        }
-        let document: EndpointRequest
-        do {
-            document = try JSONDecoder().decode(EndpointRequest.self, from: bytes)
-        } catch {
-            throw Problem(.invalidBody, "the body must be {\"url\": …, \"events\": [...]} and nothing else")
-        }
+        let document = try await RequestBody.decode(EndpointRequest.self, from: request, name: "webhook endpoint document",
+                                                    limit: configuration.maximumBodyBytes)
         var errors: [PaymentError.FieldError] = []
         var types: [WebhookEventType] = []
         for (index, name) in (document.events ?? []).enumerated() where name != "*" {
@@ -91,7 +79,7 @@ struct WebhookEndpointRoutes: Sendable {
         let merchant = try context.authenticatedMerchant()
         let (endpoint, secret) = try await store.rotateWebhookSecret(
             endpointID: context.parameters.get("id") ?? "", merchantID: merchant.id, newSecret: StandardWebhooks.makeSecret(),
-            graceEnds: Date().addingTimeInterval(configuration.secretGracePeriod), idempotencyKey: context.idempotencyKey)
+            graceEnds: Date().addingTimeInterval(configuration.secretGracePeriod.seconds), idempotencyKey: context.idempotencyKey)
         return JSONBody.response(.ok, WebhookEndpointDocument(endpoint, secret: secret))
     }
 }

@@ -24,9 +24,7 @@ public struct APIKey: Sendable, Hashable {
     public static func makeSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return secretPrefix + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return secretPrefix + Base64URL.encode(bytes)
     }
 
     /// What the store keeps and looks secrets up by.

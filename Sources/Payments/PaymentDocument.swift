@@ -63,16 +63,9 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         updatedAt = Timestamp.format(payment.updatedAt)
     }
 
-    /// The document's JSON as the API sends it and the idempotency record keeps it: sorted keys, so the
-    /// same payment always encodes to the same bytes.
+    /// The document's JSON as the API sends it and the idempotency record keeps it.
     public static func encode(_ payment: Payment) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return try encoder.encode(PaymentDocument(payment))
-        } catch {
-            preconditionFailure("a payment document holds only strings, integers and objects of them: \(error)")
-        }
+        DocumentJSON.encode(PaymentDocument(payment))
     }
 
     /// `failure` and `submission` are always present: `null` until the payment fails or is submitted.
@@ -122,6 +115,20 @@ public struct HistoryDocument: Sendable, Hashable, Codable {
         sourceFile = entry.source?.file
         sourceLine = entry.source?.line
         createdAt = Timestamp.format(entry.createdAt)
+    }
+}
+
+/// The JSON every document goes out as (API bodies, stored first responses): sorted keys, so the same
+/// value always encodes to the same bytes, and unescaped slashes.
+public enum DocumentJSON {
+    public static func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(value)
+        } catch {
+            preconditionFailure("documents hold only strings, numbers, booleans, arrays and objects: \(error)")
+        }
     }
 }
 

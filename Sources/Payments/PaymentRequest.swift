@@ -72,20 +72,29 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
 
     /// Decodes a JSON body, turning decoding failures into field errors.
     public static func decode(json data: Data) throws(PaymentError) -> PaymentRequest {
+        try RequestDocument.decode(PaymentRequest.self, json: data, name: "payment document")
+    }
+}
+
+/// Request documents (payments, webhook endpoints) read from JSON: `malformedJSON` with the line and
+/// column when the bytes are not JSON, else `invalidRequest` naming the field that does not fit.
+public enum RequestDocument {
+    public static func decode<Document: Decodable>(_ type: Document.Type, json data: Data,
+                                                   name: String) throws(PaymentError) -> Document {
         do {
-            return try JSONDecoder().decode(PaymentRequest.self, from: data)
+            return try JSONDecoder().decode(type, from: data)
         } catch {
+            // Only a failed decode pays for the syntax scan.
             if let problem = JSONSyntax.firstProblem(in: Array(data)) {
                 throw PaymentError(.malformedJSON, "the body is not valid JSON at \(problem)",
                                    fieldErrors: [.init(field: "body", code: "malformed_json", message: problem.description)])
             }
             guard let error = error as? DecodingError else {
-                throw PaymentError(.invalidRequest, "the payment document could not be read")
+                throw PaymentError(.invalidRequest, "the \(name) could not be read")
             }
-            throw PaymentError(.invalidRequest, "the payment document is not valid", fieldErrors: [FieldErrors.from(error)])
+            throw PaymentError(.invalidRequest, "the \(name) is not valid", fieldErrors: [FieldErrors.from(error)])
         }
     }
-
 }
 
 /// Fails decoding when the object has a key outside `allowed`, naming the key: request documents

@@ -166,12 +166,10 @@ public protocol WebhookStore: Sendable {
     func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
                              idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String)
 
-    /// Leases up to `limit` due deliveries for `owner` until `leaseEnds`: at most `perEndpoint` in flight
-    /// per endpoint, and never a later version of a payment while an earlier one is pending for that endpoint.
-    func claimWebhookDeliveries(owner: String, limit: Int, perEndpoint: Int, now: Date,
-                                leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
-    /// Records a round's results and leases the next deliveries in one transaction: a worker's loop
-    /// then pays one commit per round instead of two.
+    /// Records a round's results (see `recordWebhookResults`), then leases up to `limit` due deliveries
+    /// for `owner` until `leaseEnds`: at most `perEndpoint` in flight per endpoint, and never a later
+    /// version of a payment while an earlier one is pending for that endpoint. One transaction, so a
+    /// worker's loop pays one commit per round.
     func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
                                          leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
     /// Records attempts and their consequences in one transaction. Deliveries whose lease `owner` lost are
@@ -181,6 +179,7 @@ public protocol WebhookStore: Sendable {
     func nextWebhookDue() async throws(PaymentError) -> Date?
 
     func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws(PaymentError) -> [WebhookDeliveryStatus]
+    func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws(PaymentError) -> Int
     func webhookAttempts(eventID: String) async throws(PaymentError) -> [WebhookAttempt]
     /// Makes the event's deliveries (optionally to one endpoint) due again now with fresh attempts; returns how many.
     func replayWebhookEvent(id: String, endpointID: String?) async throws(PaymentError) -> Int

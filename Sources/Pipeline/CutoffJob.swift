@@ -448,10 +448,6 @@ public struct CutoffJob: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 extension ACHDate {
     /// The local calendar date of `date`.
     init(_ date: Date) {

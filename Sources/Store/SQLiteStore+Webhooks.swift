@@ -69,11 +69,6 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func claimWebhookDeliveries(owner: String, limit: Int, perEndpoint: Int, now: Date,
-                                       leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
-        try await recordAndClaimWebhookDeliveries([], owner: owner, limit: limit, perEndpoint: perEndpoint, now: now, leaseEnds: leaseEnds)
-    }
-
     public func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
                                                 leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
         try await write("recording and claiming webhook deliveries") { db in
@@ -211,6 +206,12 @@ extension SQLiteStore: WebhookStore {
                     nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,
                     lastStatusCode: row["last_status_code"], lastError: row["last_error"], createdAt: Self.date(row["created_at"]))
             }
+        }
+    }
+
+    public func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws(PaymentError) -> Int {
+        try await read("counting webhook deliveries") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_deliveries WHERE status = ?", arguments: [status.rawValue]) ?? 0
         }
     }
 

@@ -289,8 +289,9 @@ enum Schema {
                 CREATE TRIGGER payment_history_webhook_event AFTER INSERT ON payment_history
                 WHEN (NEW.to_state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')
                       AND NEW.from_state IS NOT NEW.to_state)
-                  OR (NEW.from_state = NEW.to_state AND NEW.actor = 'bank-file' AND NEW.reason_code GLOB 'C[0-9][0-9]'
-                      AND NEW.reason_text NOT LIKE 'refused%')
+                  -- Change codes C01-C14 are notifications of change; C61-C69 are refusals of one, no correction.
+                  OR (NEW.from_state = NEW.to_state AND NEW.actor = 'bank-file'
+                      AND (NEW.reason_code GLOB 'C0[1-9]' OR NEW.reason_code GLOB 'C1[0-4]'))
                 BEGIN
                     INSERT INTO webhook_events (id, merchant_id, payment_id, payment_version, type, created_at)
                     SELECT 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version, p.merchant_id, p.id, NEW.version,

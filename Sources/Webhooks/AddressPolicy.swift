@@ -24,11 +24,12 @@ public struct AddressPolicy: Sendable, Hashable {
     }
 
     /// Resolves the host and refuses it unless every address is allowed. Resolution (getaddrinfo
-    /// blocks) runs on a dispatch queue, off Swift's cooperative pool.
+    /// blocks) runs on a dispatch queue, off Swift's cooperative pool. With private targets allowed
+    /// there is nothing to refuse, so nothing is resolved (the HTTP client resolves to connect).
     public func check(host: String) async throws(WebhookError) {
+        if allowPrivate { return }
         let addresses = await Self.resolve(host)
         guard !addresses.isEmpty else { throw WebhookError(.unresolvable, "\(host) does not resolve") }
-        if allowPrivate { return }
         if let blocked = addresses.first(where: { !Self.isPublic($0) }) {
             throw WebhookError(.forbiddenAddress, "\(host) resolves to \(Self.format(blocked)), which is not a public address")
         }

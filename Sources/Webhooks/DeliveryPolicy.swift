@@ -15,18 +15,14 @@ struct DeliveryPolicy: Sendable {
             return .pause(at: now, disableReason: "the endpoint answered 410 Gone")
         }
         let failingSince = endpoint.failingSince ?? now
-        if now.timeIntervalSince(failingSince) >= Self.seconds(settings.disableAfter) {
-            return .pause(at: now, disableReason: "failing without a success since \(ISO8601DateFormatter().string(from: failingSince))")
+        if now.timeIntervalSince(failingSince) >= settings.disableAfter.seconds {
+            return .pause(at: now, disableReason: "failing without a success since \(Timestamp.format(failingSince))")
         }
         guard let scheduled = settings.schedule.delay(after: attempt) else { return .failed }
         var wait = scheduled
         if let retryAfter, statusCode == 429 || statusCode == 503 {
             wait = min(retryAfter, Self.longestRetryAfter)
         }
-        return .retry(at: now.addingTimeInterval(Self.seconds(wait)))
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return .retry(at: now.addingTimeInterval(wait.seconds))
     }
 }

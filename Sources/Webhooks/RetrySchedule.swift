@@ -1,6 +1,7 @@
 /// Webhook delivery: the outbox worker that signs and POSTs events with retries, backoff and dead
 /// letters, and the policies it follows (retry schedule, allowed addresses).
 import Foundation
+import Payments
 
 /// How long to wait before each retry. The first attempt is immediate; after attempt n fails the next
 /// waits `delays[n-1]` (± jitter); after the last one the event is dead-lettered.
@@ -35,9 +36,8 @@ public struct RetrySchedule: Sendable, Hashable, CustomStringConvertible {
     /// The wait after failed attempt `attempt` (1-based), or nil when it was the last.
     public func delay(after attempt: Int) -> Duration? {
         guard attempt >= 1, attempt <= delays.count else { return nil }
-        let base = delays[attempt - 1]
         let factor = 1 + Double.random(in: -jitter...jitter)
-        return .milliseconds(Int64((Double(base.components.seconds) * 1000 + Double(base.components.attoseconds) / 1e15) * factor))
+        return .milliseconds(Int64(delays[attempt - 1].seconds * 1000 * factor))
     }
 
     public var description: String {

@@ -21,8 +21,8 @@ public final class WebhookWorker: Service {
         self.settings = settings
         self.logger = logger
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .nanoseconds(Int64(DeliveryPolicy.seconds(settings.connectTimeout) * 1e9)),
-                                      read: .nanoseconds(Int64(DeliveryPolicy.seconds(settings.requestTimeout) * 1e9)))
+        configuration.timeout = .init(connect: .nanoseconds(Int64(settings.connectTimeout.seconds * 1e9)),
+                                      read: .nanoseconds(Int64(settings.requestTimeout.seconds * 1e9)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.concurrencyPerEndpoint
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -65,7 +65,7 @@ public final class WebhookWorker: Service {
 
     /// Delivers everything due, waits for retries that fall due before `timeout` ends, then returns.
     public func drain(timeout: Duration) async throws -> DrainSummary {
-        let deadline = Date().addingTimeInterval(DeliveryPolicy.seconds(timeout))
+        let deadline = Date().addingTimeInterval(timeout.seconds)
         var summary = DrainSummary()
         do {
             var unrecorded: [DeliveryResult] = []
@@ -85,7 +85,7 @@ public final class WebhookWorker: Service {
             try? await client.shutdown()
             throw error
         }
-        summary.pending = try await store.webhookDeliveries(status: .pending, limit: 1_000_000).count
+        summary.pending = try await store.webhookDeliveryCount(status: .pending)
         try await client.shutdown()
         return summary
     }
@@ -96,7 +96,7 @@ public final class WebhookWorker: Service {
         let now = Date()
         let deliveries = try await store.recordAndClaimWebhookDeliveries(
             previous, owner: settings.workerID, limit: settings.batchSize, perEndpoint: settings.concurrencyPerEndpoint, now: now,
-            leaseEnds: now.addingTimeInterval(DeliveryPolicy.seconds(settings.leaseDuration)))
+            leaseEnds: now.addingTimeInterval(settings.leaseDuration.seconds))
         for result in previous {
             switch result.next {
             case .failed:
@@ -139,7 +139,7 @@ public final class WebhookWorker: Service {
 
     /// Sleeps until `date` or the poll interval, whichever is sooner.
     private func idle(until date: Date?) async throws {
-        var wait = DeliveryPolicy.seconds(settings.pollInterval)
+        var wait = settings.pollInterval.seconds
         if let date { wait = max(0.01, min(wait, date.timeIntervalSinceNow)) }
         try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
     }

@@ -83,10 +83,10 @@ enum APIBench {
         let perRequest = try wrk("http://127.0.0.1:\(single.port)/payments/ach", script: scripts.appendingPathComponent("create.lua").path,
                                  seconds: seconds, connections: connections)
         await single.stop()
-        let before = try await store.payments(PaymentQuery(limit: 10_000_000)).count
+        let before = try await store.countsByState().values.reduce(0, +)
         let create = try wrk(base + "/payments/ach", script: scripts.appendingPathComponent("create.lua").path,
                              seconds: seconds, connections: connections)
-        let created = try await store.payments(PaymentQuery(limit: 10_000_000)).count - before
+        let created = try await store.countsByState().values.reduce(0, +) - before
         let get = try wrk(base + "/payments/\(posted)", script: scripts.appendingPathComponent("get.lua").path,
                           seconds: seconds, connections: connections)
         let replay = try wrk(base + "/payments/ach", script: scripts.appendingPathComponent("replay.lua").path,
@@ -110,7 +110,7 @@ enum APIBench {
     }
 
     static func post(base: String, secret: String, key: String) async throws -> String {
-        let output = try runProcess("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
+        let output = try SSHServer.run("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
                                                     "-H", "Idempotency-Key: \(key)", "-H", "Content-Type: application/json",
                                                     "-d", body])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let id = json["id"] as? String else {
@@ -120,7 +120,7 @@ enum APIBench {
     }
 
     static func wrk(_ url: String, script: String, seconds: Int, connections: Int) throws -> WrkResult {
-        let output = try runProcess("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url])
+        let output = try SSHServer.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url])
         func field(after label: String) -> String? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
                 .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
@@ -130,18 +130,6 @@ enum APIBench {
         }
         return WrkResult(requestsPerSecond: rate, p50: field(after: "50%") ?? "?", p99: field(after: "99%") ?? "?",
                          failures: field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0)
-    }
-
-    static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

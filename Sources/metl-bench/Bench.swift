@@ -38,14 +38,13 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()
     var result: T?
     let duration = try clock.measure { result = try body() }
-    return (result!, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    return (result!, duration.seconds)
 }
 
 func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let start = ContinuousClock.now
     let result = try await body()
-    let duration = ContinuousClock.now - start
-    return (result, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    return (result, (ContinuousClock.now - start).seconds)
 }
 
 /// Peak resident memory of this process image, in MiB (VmHWM: unlike ru_maxrss it restarts at exec).

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
             idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
             maximumBodyBytes: maxBody, rules: settings.rules)
         configuration.webhookAddresses = webhookSettings.addressPolicy
-        configuration.secretGracePeriod = Double(webhookSettings.secretGracePeriod.components.seconds)
+        configuration.secretGracePeriod = webhookSettings.secretGracePeriod
         let router = APIServer.router(store: store, configuration: configuration)
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))

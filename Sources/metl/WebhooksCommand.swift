@@ -112,7 +112,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let secret = StandardWebhooks.makeSecret()
                 let (endpoint, _) = try await store.rotateWebhookSecret(
                     endpointID: id, merchantID: nil, newSecret: secret,
-                    graceEnds: Date().addingTimeInterval(Double(period.components.seconds)), idempotencyKey: nil)
+                    graceEnds: Date().addingTimeInterval(period.seconds), idempotencyKey: nil)
                 if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
                 Output.line(secret)
                 Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")

@@ -53,9 +53,8 @@ struct OpenAPITests {
                 for (index, item) in array.enumerated() { check(item, against: schema["items"], at: "\(path)[\(index)]", problems: &problems) }
             } else if types == ["boolean"] {
                 if !(value is Bool) { problems.append("\(path) is not a boolean") }
-            } else if let number = value as? NSNumber, !(value is String) {
+            } else if value is NSNumber, !(value is String) {
                 if !types.contains("integer") && !types.contains("number") { problems.append("\(path) is a number") }
-                _ = number
             } else if let text = value as? String {
                 if !types.isEmpty && !types.contains("string") { problems.append("\(path) is a string") }
                 if let allowed = schema["enum"] as? [String], !allowed.contains(text) { problems.append("\(path) = \(text) is not in the enum") }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Webhooks through the executables: an endpoint added with the CLI, the example receiver listening,
@@ -18,7 +19,7 @@ import Testing
 
     @Test func endToEndWithTheExampleReceiver() async throws {
         #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 0)
-        let port = 20_000 + Int.random(in: 0..<20_000)
+        let port = try LoopbackServer.freePort()
         let added = try metl("webhooks", "endpoints", "add", "acme", "http://127.0.0.1:\(port)/webhooks", "--json")
         #expect(added.status == 0, "\(added.stderr)")
         let endpoint = try #require(try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: String])

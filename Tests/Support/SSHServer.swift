@@ -31,7 +31,7 @@ public final class SSHServer: @unchecked Sendable {
     private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-sshd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.freePort()
+        port = try LoopbackServer.freePort()
         username = String(cString: getpwuid(getuid()).pointee.pw_name)
         clientKeyPath = directory.appendingPathComponent("client_key").path
         knownHostsPath = directory.appendingPathComponent("known_hosts").path
@@ -155,23 +155,6 @@ public final class SSHServer: @unchecked Sendable {
             throw ServerError(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
-    }
-
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ServerError(message: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func accepts(port: Int) -> Bool {

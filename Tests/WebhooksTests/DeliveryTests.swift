@@ -1,6 +1,7 @@
 import Foundation
 import Payments
 import Synchronization
+import TestSupport
 import Testing
 import WebhookReceiver
 import WebhookSignature
@@ -37,7 +38,7 @@ struct DeliveryTests {
     @Test("a receiver that is down, then comes back, gets the event")
     func downThenBack() async throws {
         let fixture = try await WebhookFixture()
-        let port = try TestReceiver.freePort()
+        let port = try LoopbackServer.freePort()
         let (_, secret) = try await fixture.endpoint("http://127.0.0.1:\(port)/hook")
         try await fixture.payment(through: [.submittedToCore])
         let worker = fixture.worker(WebhookFixture.settings(schedule: "300ms,300ms,1s,2s"))
@@ -146,7 +147,7 @@ struct DeliveryTests {
                                                        secret: secret, idempotencyKey: nil)
         try await fixture.payment(through: [.submittedToCore])
         // The dead worker leased the delivery (and may even have sent it) but never recorded the outcome.
-        let leased = try await fixture.store.claimWebhookDeliveries(owner: "dead-worker", limit: 10, perEndpoint: 10, now: Date(),
+        let leased = try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "dead-worker", limit: 10, perEndpoint: 10, now: Date(),
                                                                     leaseEnds: Date().addingTimeInterval(1))
         #expect(leased.count == 1)
         let during = try await fixture.worker().drain(timeout: .milliseconds(100))
@@ -231,7 +232,7 @@ struct DeliveryTests {
         _ = try await fixture.store.rotateWebhookSecret(endpointID: endpoint.id, merchantID: nil, newSecret: newest,
                                                         graceEnds: Date().addingTimeInterval(-1), idempotencyKey: nil)
         try await fixture.payment(through: [.submittedToCore])
-        let claimed = try await fixture.store.claimWebhookDeliveries(owner: "t", limit: 1, perEndpoint: 1, now: Date(),
+        let claimed = try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "t", limit: 1, perEndpoint: 1, now: Date(),
                                                                      leaseEnds: Date().addingTimeInterval(60))
         #expect(claimed.first?.secrets == [newest])
     }

@@ -7,12 +7,6 @@ import Testing
 
 @Suite("webhook outbox: events in the transaction of each change")
 struct OutboxTests {
-    func events(_ fixture: WebhookFixture) async throws -> [[String: Any]] {
-        // The delivery log joins each event once per endpoint; one endpoint here.
-        let deliveries = try await fixture.store.webhookDeliveries(status: nil, limit: 1_000)
-        return deliveries.map { ["id": $0.eventID, "type": $0.eventType, "payment": $0.paymentID] }
-    }
-
     @Test("each notified transition enqueues one event with the payment snapshot; validation does not")
     func transitionsEnqueue() async throws {
         let fixture = try await WebhookFixture()
@@ -21,7 +15,7 @@ struct OutboxTests {
         let listed = try await fixture.store.webhookDeliveries(status: nil, limit: 100)
         #expect(listed.map(\.eventType) == ["payment.submitted", "payment.processing", "payment.failed"])
         #expect(listed.map(\.eventID) == [3, 4, 5].map { "evt_\(payment.id.dropFirst(4))_\($0)" })
-        let claimed = try await fixture.store.claimWebhookDeliveries(owner: "t", limit: 10, perEndpoint: 10, now: Date(),
+        let claimed = try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "t", limit: 10, perEndpoint: 10, now: Date(),
                                                                      leaseEnds: Date().addingTimeInterval(60))
         // Only the first: later versions of the payment wait for it.
         #expect(claimed.count == 1)
@@ -46,7 +40,7 @@ struct OutboxTests {
                                                        secret: "whsec_" + Data(repeating: 1, count: 32).base64EncodedString(),
                                                        idempotencyKey: nil)
         _ = try await fixture.store.intake([try Requests.intake(poor)])
-        let claimed = try await fixture.store.claimWebhookDeliveries(owner: "t", limit: 10, perEndpoint: 10, now: Date(),
+        let claimed = try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "t", limit: 10, perEndpoint: 10, now: Date(),
                                                                      leaseEnds: Date().addingTimeInterval(60))
         #expect(claimed.count == 1)
         let data = try #require((try JSONSerialization.jsonObject(with: claimed[0].event.payload) as? [String: Any])?["data"] as? [String: Any])
@@ -98,7 +92,7 @@ struct OutboxTests {
         _ = try await fixture.store.applyInbound(file, events: [
             BankEvent(paymentID: payment.id, kind: .noted(code: "C01", text: "notification of change: incorrect account number"),
                       source: SourceReference(file: "inbound:test", line: 3)),
-            BankEvent(paymentID: payment.id, kind: .noted(code: "C02", text: "refused notification of change: x"),
+            BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
                       source: SourceReference(file: "inbound:test", line: 5)),
         ], corrections: [], settledBatches: [])
         let types = try await fixture.store.webhookDeliveries(status: nil, limit: 10).map(\.eventType)
