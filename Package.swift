@@ -58,7 +58,7 @@ let package = Package(
         ]),
         // The merchants' HTTP front door (Hummingbird 2): payments, idempotency, auth, problem+json, metrics.
         .target(name: "API", dependencies: [
-            "Payments", "Webhooks", "WebhookSignature",
+            "NACHA", "Payments", "Webhooks", "WebhookSignature",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Payments", "Store", "TestSupport",
+            "API", "NACHA", "Payments", "Store", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),

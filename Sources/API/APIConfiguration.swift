@@ -2,6 +2,7 @@
 /// problem responses, request ids, metrics and the OpenAPI document that describes all of it.
 /// Business rules live in `Payments`; this module translates HTTP to them and back.
 import Foundation
+import NACHA
 import Payments
 import Webhooks
 
@@ -23,6 +24,8 @@ public struct APIConfiguration: Sendable {
     public var maximumCommitBatch = 512
     /// How long a rotated-out webhook secret keeps signing.
     public var secretGracePeriod: Duration = .seconds(86_400)
+    /// The bank's calendar day effective dates are measured from.
+    public var today: @Sendable () -> ACHDate = { .today() }
 
     public static let defaultProblemTypeBase = "https://api.qbankconnect.com/errors/"
     public static let defaultIdempotencyDocumentation =

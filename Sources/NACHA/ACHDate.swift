@@ -58,6 +58,31 @@ public struct ACHDate: Sendable, Hashable, Codable, Comparable, CustomStringConv
 
     public var isWeekend: Bool { weekday == 0 || weekday == 6 }
 
+    /// The date `days` later (or earlier, when negative).
+    public func adding(days: Int) -> ACHDate {
+        var date = self
+        var remaining = days
+        while remaining > 0 {
+            date.day += 1
+            if date.day > ACHDate.daysIn(month: date.month, year: date.year) {
+                date.day = 1
+                date.month += 1
+                if date.month > 12 { date.month = 1; date.year += 1 }
+            }
+            remaining -= 1
+        }
+        while remaining < 0 {
+            date.day -= 1
+            if date.day < 1 {
+                date.month -= 1
+                if date.month < 1 { date.month = 12; date.year -= 1 }
+                date.day = ACHDate.daysIn(month: date.month, year: date.year)
+            }
+            remaining += 1
+        }
+        return date
+    }
+
     /// The `YYMMDD` digits as one number, for writing into a numeric field.
     var yymmdd: Int { (year % 100) * 10_000 + month * 100 + day }
 

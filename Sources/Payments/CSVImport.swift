@@ -1,4 +1,5 @@
 import Foundation
+import NACHA
 
 /// Reads the payment import CSV: a header row, then one payment per row with its own idempotency key.
 /// The whole file is checked before anything is stored; any bad row rejects the file with every
@@ -16,8 +17,10 @@ public enum CSVImport {
         public var request: ValidatedRequest
     }
 
-    public static func parse(_ text: String, rules: PaymentRules) throws(PaymentError) -> [Row] {
+    public static func parse(_ text: String, rules: PaymentRules, today: ACHDate = .today()) throws(PaymentError) -> [Row] {
         let records: [(line: Int, fields: [String])]
+        // Spreadsheet exports start with a byte order mark; it is not part of the first column's name.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         do {
             records = try CSVTokenizer.records(text)
         } catch {
@@ -29,8 +32,17 @@ public enum CSVImport {
         }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var errors: [PaymentError.FieldError] = []
-        for column in columns where !requiredColumns.contains(column) && !optionalColumns.contains(column) {
-            errors.append(.init(field: "line 1: \(column)", code: "unknown_column", message: "is not a known column"))
+        var positions: [String: Int] = [:]
+        for (position, column) in columns.enumerated() {
+            if let first = positions[column] {
+                errors.append(.init(field: "line 1: \(column)", code: "duplicate_column",
+                                    message: "is column \(first + 1) and again column \(position + 1)"))
+            } else {
+                positions[column] = position
+            }
+            if !requiredColumns.contains(column) && !optionalColumns.contains(column) {
+                errors.append(.init(field: "line 1: \(column)", code: "unknown_column", message: "is not a known column"))
+            }
         }
         for column in requiredColumns where !columns.contains(column) {
             errors.append(.init(field: "line 1: \(column)", code: "missing_column", message: "is a required column"))
@@ -46,7 +58,8 @@ public enum CSVImport {
                                     message: "has \(record.fields.count) fields, the header has \(columns.count)"))
                 continue
             }
-            let values = Dictionary(uniqueKeysWithValues: zip(columns, record.fields))
+            // The header has no duplicate (checked above); the first value would win otherwise.
+            let values = Dictionary(zip(columns, record.fields), uniquingKeysWith: { first, _ in first })
             do throws(PaymentError) {
                 let key = try IdempotencyKey.validate(values["idempotency_key"] ?? "")
                 if let earlier = keys[key] {
@@ -55,7 +68,7 @@ public enum CSVImport {
                 }
                 keys[key] = record.line
                 let request = try request(from: values)
-                rows.append(Row(line: record.line, idempotencyKey: key, request: try request.validate(rules: rules)))
+                rows.append(Row(line: record.line, idempotencyKey: key, request: try request.validate(rules: rules, today: today)))
             } catch {
                 errors += error.fieldErrors.map { .init(field: "\(prefix): \($0.field)", code: $0.code, message: $0.message) }
             }
@@ -74,11 +87,13 @@ public enum CSVImport {
         }
         var metadata: [String: String] = [:]
         if let text = values["metadata"], !text.isEmpty {
-            guard let decoded = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
-                throw PaymentError(.invalidRequest, "", fieldErrors: [.init(field: "metadata", code: "invalid_type",
-                                                                            message: "must be a JSON object of strings")])
+            do {
+                metadata = try RequestDocument.decode([String: String].self, json: Data(text.utf8), name: "metadata")
+            } catch {
+                let duplicate = error.fieldErrors.first { $0.code == "duplicate_key" }
+                throw PaymentError(.invalidRequest, "", fieldErrors: [duplicate.map { .init(field: "metadata.\($0.field)", code: $0.code, message: $0.message) }
+                    ?? .init(field: "metadata", code: "invalid_type", message: "must be a JSON object of strings")])
             }
-            metadata = decoded
         }
         let currency = values["currency"].flatMap { $0.isEmpty ? nil : $0 } ?? "USD"
         return PaymentRequest(

@@ -5,6 +5,9 @@ import NACHA
 /// unknown fields rejected). Decoding only checks shapes; `validate(rules:)` checks meaning.
 public struct PaymentRequest: Sendable, Hashable, Codable {
     public var amount: Int64
+    /// False when the document's amount is a JSON number no Int64 holds (`9223372036854775808`,
+    /// `1e400`, `12.5`): valid JSON with an invalid amount, which validation reports by name.
+    public var amountIsWholeCents = true
     public var currency: String
     public var direction: String
     public var secCode: String
@@ -60,7 +63,16 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        amount = try container.decode(Int64.self, forKey: .amount)
+        do {
+            amount = try container.decode(Int64.self, forKey: .amount)
+        } catch let error as DecodingError {
+            throw error  // missing, null, a string: the decoder names the field
+        } catch {
+            // Foundation's own "number is not representable": valid JSON (checked before decoding)
+            // whose number is not an Int64.
+            amount = 0
+            amountIsWholeCents = false
+        }
         currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? "USD"
         direction = try container.decode(String.self, forKey: .direction)
         secCode = try container.decode(String.self, forKey: .secCode)
@@ -76,23 +88,30 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     }
 }
 
-/// Request documents (payments, webhook endpoints) read from JSON: `malformedJSON` with the line and
-/// column when the bytes are not JSON, else `invalidRequest` naming the field that does not fit.
+/// Request documents (payments, webhook endpoints, CSV metadata) read from JSON: `malformedJSON`
+/// with the line and column when the bytes are not JSON, else `invalidRequest` naming the field that
+/// does not fit, or that an object names twice.
 public enum RequestDocument {
     public static func decode<Document: Decodable>(_ type: Document.Type, json data: Data,
                                                    name: String) throws(PaymentError) -> Document {
-        do {
-            return try JSONDecoder().decode(type, from: data)
-        } catch {
-            // Only a failed decode pays for the syntax scan.
-            if let problem = JSONSyntax.firstProblem(in: Array(data)) {
+        // The scan runs first: a document with a member named twice decodes, keeping one of them.
+        if let problem = JSONSyntax.firstProblem(in: Array(data)) {
+            switch problem.kind {
+            case .syntax:
                 throw PaymentError(.malformedJSON, "the body is not valid JSON at \(problem)",
                                    fieldErrors: [.init(field: "body", code: "malformed_json", message: problem.description)])
+            case .duplicateMember(let path):
+                throw PaymentError(.invalidRequest, "the \(name) names a member twice",
+                                   fieldErrors: [.init(field: path, code: "duplicate_key",
+                                                       message: "appears more than once in its object (\(problem.line):\(problem.column))")])
             }
-            guard let error = error as? DecodingError else {
-                throw PaymentError(.invalidRequest, "the \(name) could not be read")
-            }
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
             throw PaymentError(.invalidRequest, "the \(name) is not valid", fieldErrors: [FieldErrors.from(error)])
+        } catch {
+            throw PaymentError(.invalidRequest, "the \(name) could not be read")
         }
     }
 }

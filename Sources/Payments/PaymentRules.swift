@@ -6,9 +6,16 @@ public struct PaymentRules: Sendable, Hashable {
     /// The largest single payment accepted, in cents.
     public var maximumAmount: Int64
     public static let defaultMaximumAmount: Int64 = 100_000_000 // $1,000,000.00
+    /// How many days ahead of today an effective date may be. A file carries `YYMMDD`, so a date
+    /// much further out would be read as another century; no bank takes entries that far ahead anyway.
+    public var effectiveDateHorizonDays: Int
+    public static let defaultEffectiveDateHorizonDays = 30
+    public static let maximumEffectiveDateHorizonDays = 365
 
-    public init(maximumAmount: Int64 = PaymentRules.defaultMaximumAmount) {
+    public init(maximumAmount: Int64 = PaymentRules.defaultMaximumAmount,
+                effectiveDateHorizonDays: Int = PaymentRules.defaultEffectiveDateHorizonDays) {
         self.maximumAmount = min(maximumAmount, NACHA.maximumEntryAmount)
+        self.effectiveDateHorizonDays = max(0, min(effectiveDateHorizonDays, Self.maximumEffectiveDateHorizonDays))
     }
 }
 
@@ -26,14 +33,17 @@ public struct ValidatedRequest: Sendable, Hashable {
 }
 
 extension PaymentRequest {
-    /// Checks every field and reports all problems at once.
-    public func validate(rules: PaymentRules) throws(PaymentError) -> ValidatedRequest {
+    /// Checks every field and reports all problems at once. `today` is the bank's calendar day the
+    /// effective date is measured from.
+    public func validate(rules: PaymentRules, today: ACHDate = .today()) throws(PaymentError) -> ValidatedRequest {
         var errors: [PaymentError.FieldError] = []
         func fail(_ field: String, _ code: String, _ message: String) {
             errors.append(.init(field: field, code: code, message: message))
         }
 
-        if amount <= 0 {
+        if !amountIsWholeCents {
+            fail("amount", "out_of_range", "must be a whole number of cents from 1 to \(rules.maximumAmount)")
+        } else if amount <= 0 {
             fail("amount", "not_positive", "must be a positive number of cents")
         } else if amount > rules.maximumAmount {
             fail("amount", "over_limit", "exceeds the per-payment limit of \(rules.maximumAmount) cents")
@@ -45,7 +55,18 @@ extension PaymentRequest {
         if ![.ppd, .ccd, .web].contains(sec) { fail("sec_code", "unsupported", "must be PPD, CCD or WEB") }
         let description = checkText(description, field: "description", maximum: 10, fail)
         let effective = ACHDate(iso: effectiveDate)
-        if effective == nil { fail("effective_date", "invalid_date", "must be a calendar date YYYY-MM-DD") }
+        let latest = today.adding(days: rules.effectiveDateHorizonDays)
+        if let effective {
+            // A past date is refused rather than moved: the merchant learns at once, not from a later file.
+            if effective < today {
+                fail("effective_date", "in_the_past", "must be today (\(today)) or later")
+            } else if effective > latest {
+                fail("effective_date", "too_far_ahead",
+                     "must be at most \(rules.effectiveDateHorizonDays) days ahead (\(latest) at the latest)")
+            }
+        } else {
+            fail("effective_date", "invalid_date", "must be a calendar date YYYY-MM-DD")
+        }
         let name = checkText(counterparty.name, field: "counterparty.name", maximum: 22, fail)
         if !RoutingNumber.isValid(counterparty.routingNumber) {
             fail("counterparty.routing_number", "invalid_routing_number",
@@ -60,8 +81,14 @@ extension PaymentRequest {
         let accountType = AccountType(rawValue: counterparty.accountType)
         if accountType == nil { fail("counterparty.account_type", "invalid", "must be checking or savings") }
         if metadata.count > 50 { fail("metadata", "too_many", "may hold at most 50 keys") }
-        for (key, value) in metadata where key.utf8.count > 40 || value.utf8.count > 500 {
-            fail("metadata.\(key.prefix(40))", "too_long", "keys are at most 40 and values 500 bytes")
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            if key.utf8.count > 40 || value.utf8.count > 500 {
+                fail("metadata.\(key.prefix(40))", "too_long", "keys are at most 40 and values 500 bytes")
+            } else if key.isEmpty {
+                fail("metadata", "empty_key", "keys must not be empty")
+            } else if (key + value).utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+                fail("metadata.\(key)", "invalid_character", "keys and values must not contain control characters (NUL, newline, …)")
+            }
         }
 
         guard errors.isEmpty, let direction, let effective, let accountType else {
@@ -76,8 +103,10 @@ extension PaymentRequest {
     }
 
     /// NACHA alphanumeric text: printable ASCII, upper-cased, fitting its record field, not blank.
+    /// Spaces around the text are dropped (the record pads the field with spaces anyway).
     private func checkText(_ text: String, field: String, maximum: Int,
                            _ fail: (String, String, String) -> Void) -> String {
+        let text = text.trimmingCharacters(in: CharacterSet(charactersIn: " "))
         let upper = text.uppercased()
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             fail(field, "required", "must not be blank")

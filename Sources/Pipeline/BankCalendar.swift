@@ -44,30 +44,3 @@ public enum BankCalendar {
         ]
     }
 }
-
-extension ACHDate {
-    /// The date `days` later (or earlier, when negative).
-    public func adding(days: Int) -> ACHDate {
-        var date = self
-        var remaining = days
-        while remaining > 0 {
-            date.day += 1
-            if date.day > ACHDate.daysIn(month: date.month, year: date.year) {
-                date.day = 1
-                date.month += 1
-                if date.month > 12 { date.month = 1; date.year += 1 }
-            }
-            remaining -= 1
-        }
-        while remaining < 0 {
-            date.day -= 1
-            if date.day < 1 {
-                date.month -= 1
-                if date.month < 1 { date.month = 12; date.year -= 1 }
-                date.day = ACHDate.daysIn(month: date.month, year: date.year)
-            }
-            remaining += 1
-        }
-        return date
-    }
-}

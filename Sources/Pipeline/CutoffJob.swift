@@ -448,14 +448,6 @@ public struct CutoffJob: Sendable {
     }
 }
 
-extension ACHDate {
-    /// The local calendar date of `date`.
-    init(_ date: Date) {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: date)
-        self.init(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
-    }
-}
-
 extension ACHTime {
     init(_ date: Date) {
         let parts = Calendar.current.dateComponents([.hour, .minute], from: date)

@@ -7,7 +7,7 @@ import TestSupport
 /// `metl-bench api`: wrk on loopback against the API in this process (release build): durable POSTs
 /// with fresh keys, GET of one payment, and the replay path; then the raw commit rate of the same disk.
 enum APIBench {
-    static let body = #"{"amount":1000,"direction":"debit","sec_code":"PPD","description":"BENCH","effective_date":"2026-11-24","counterparty":{"name":"JANE DOE","routing_number":"121042882","account_number":"12345678","account_type":"checking"}}"#
+    static let body = #"{"amount":1000,"direction":"debit","sec_code":"PPD","description":"BENCH","effective_date":"\#(Requests.effectiveDate)","counterparty":{"name":"JANE DOE","routing_number":"121042882","account_number":"12345678","account_type":"checking"}}"#
 
     struct WrkResult {
         var requestsPerSecond: Double

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Payments
 import Store
+import TestSupport
 
 /// `metl-bench import`: bulk import of 100,000 payments into a fresh database with durable commits.
 enum ImportBench {
@@ -11,7 +12,7 @@ enum ImportBench {
         let rules = PaymentRules()
         var lines = [CSVImportHeader.text]
         for index in 0..<count {
-            lines.append("\(UUID().uuidString.lowercased()),\(1_000 + index % 5_000),\(index.isMultiple(of: 4) ? "debit" : "credit"),PPD,PAYROLL,2026-11-24,RECEIVER \(index % 1000),121042882,\(100_000 + index),checking,")
+            lines.append("\(UUID().uuidString.lowercased()),\(1_000 + index % 5_000),\(index.isMultiple(of: 4) ? "debit" : "credit"),PPD,PAYROLL,\(Requests.effectiveDate),RECEIVER \(index % 1000),121042882,\(100_000 + index),checking,")
         }
         let text = lines.joined(separator: "\n")
         let (rows, parseSeconds) = try measure { try CSVImport.parse(text, rules: rules) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NACHA
 import Payments
 
 /// Settings from, in increasing priority: built-in defaults, a JSON config file (`--config` or
@@ -7,12 +8,16 @@ import Payments
 struct Settings {
     var database = "metl.sqlite"
     var maximumPaymentCents = PaymentRules.defaultMaximumAmount
+    var effectiveDateHorizonDays = PaymentRules.defaultEffectiveDateHorizonDays
+    /// `METL_CLOCK`: a fixed local time for reproducible demos and fixtures; never set in production.
+    var fixedClock: Date?
 
     struct File: Decodable {
         var database: String?
         var maximumPaymentCents: Int64?
+        var effectiveDateHorizonDays: Int?
         enum CodingKeys: String, CodingKey {
-            case database, maximumPaymentCents = "max_payment_cents"
+            case database, maximumPaymentCents = "max_payment_cents", effectiveDateHorizonDays = "effective_date_horizon_days"
         }
     }
 
@@ -29,6 +34,7 @@ struct Settings {
                 let file = try JSONDecoder().decode(File.self, from: data)
                 if let database = file.database { settings.database = database }
                 if let maximum = file.maximumPaymentCents { settings.maximumPaymentCents = maximum }
+                if let days = file.effectiveDateHorizonDays { settings.effectiveDateHorizonDays = days }
             } catch {
                 throw ConfigurationError(message: "config file \(path) is not valid: \(error)")
             }
@@ -40,10 +46,38 @@ struct Settings {
             }
             settings.maximumPaymentCents = cents
         }
+        if let horizon = environment["METL_EFFECTIVE_DATE_HORIZON_DAYS"] { settings.effectiveDateHorizonDays = Int(horizon) ?? -1 }
+        if let clock = environment["METL_CLOCK"], !clock.isEmpty {
+            guard let fixed = Settings.localTime(clock) else {
+                throw ConfigurationError(message: "METL_CLOCK must be a local time YYYY-MM-DDTHH:MM")
+            }
+            settings.fixedClock = fixed
+        }
+        guard (0...PaymentRules.maximumEffectiveDateHorizonDays).contains(settings.effectiveDateHorizonDays) else {
+            throw ConfigurationError(message: "the effective date horizon (METL_EFFECTIVE_DATE_HORIZON_DAYS or "
+                                     + "effective_date_horizon_days) must be 0 to \(PaymentRules.maximumEffectiveDateHorizonDays) days")
+        }
         return settings
     }
 
-    var rules: PaymentRules { PaymentRules(maximumAmount: maximumPaymentCents) }
+    /// The time jobs and intake work at: now, or `METL_CLOCK`.
+    var clock: @Sendable () -> Date {
+        guard let fixed = fixedClock else { return { Date() } }
+        return { fixed }
+    }
+
+    /// The bank's calendar day that effective dates are measured from.
+    var today: ACHDate { ACHDate(clock()) }
+
+    static func localTime(_ text: String) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count == 5 else { return nil }
+        return Calendar.current.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4]))
+    }
+
+    var rules: PaymentRules {
+        PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays)
+    }
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {

@@ -29,21 +29,11 @@ struct CutoffOptions: ParsableArguments {
         let logger = Log.make("metl.cutoff", json: json)
         let (database, settings) = try store.openStore()
         let settingsForJob = try self.settings(database: settings.database, logger: logger)
-        guard let clock = ProcessInfo.processInfo.environment["METL_CLOCK"], !clock.isEmpty else {
+        guard settings.fixedClock != nil else {
             return CutoffJob(settings: settingsForJob, store: database, logger: logger)
         }
-        // A fixed local time for reproducible demos and fixtures; never set in production.
-        guard let fixed = Self.localTime(clock) else {
-            throw ConfigurationError(message: "METL_CLOCK must be a local time YYYY-MM-DDTHH:MM")
-        }
-        logger.warning("METL_CLOCK is set: files are dated \(clock), not now")
-        return CutoffJob(settings: settingsForJob, store: database, logger: logger, now: { fixed })
-    }
-
-    static func localTime(_ text: String) -> Date? {
-        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }).compactMap { Int($0) }
-        guard parts.count == 5 else { return nil }
-        return Calendar.current.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4]))
+        logger.warning("METL_CLOCK is set: files are dated \(ProcessInfo.processInfo.environment["METL_CLOCK"] ?? ""), not now")
+        return CutoffJob(settings: settingsForJob, store: database, logger: logger, now: settings.clock)
     }
 
     func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {

@@ -21,7 +21,7 @@ struct PaymentsCommand: AsyncParsableCommand {
             let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
             let data = try readInput(document)
             let (store, settings) = try store.openStore()
-            let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules)
+            let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request,
                                                                 actor: .cli)])
@@ -45,7 +45,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         func run() async throws {
             let text = String(decoding: try readInput(file), as: UTF8.self)
             let (store, settings) = try store.openStore()
-            let rows = try CSVImport.parse(text, rules: settings.rules)
+            let rows = try CSVImport.parse(text, rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let outcomes = try await store.intake(rows.map {

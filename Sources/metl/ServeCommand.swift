@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NACHA
 import Payments
 import ServiceLifecycle
 import Webhooks
@@ -41,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
             maximumBodyBytes: maxBody, rules: settings.rules)
         configuration.webhookAddresses = webhookSettings.addressPolicy
         configuration.secretGracePeriod = webhookSettings.secretGracePeriod
+        let clock = settings.clock
+        configuration.today = { ACHDate(clock()) }
         let router = APIServer.router(store: store, configuration: configuration)
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))

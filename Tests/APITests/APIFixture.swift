@@ -26,12 +26,12 @@ struct APIFixture {
                                   logger: Logger(label: "metl.api.test") { _ in SwiftLogNoOpLogHandler() })
     }
 
-    static let paymentBody = #"""
+    static var paymentBody: String { #"""
         {"amount": 125000, "direction": "credit", "sec_code": "PPD", "description": "PAYROLL",
-         "effective_date": "2026-11-24", "metadata": {"invoice": "INV-1"},
+         "effective_date": "\#(Requests.effectiveDate)", "metadata": {"invoice": "INV-1"},
          "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678",
                           "account_type": "checking"}}
-        """#
+        """# }
 
     func headers(key idempotencyKey: String? = UUID().uuidString, bearer: String? = nil,
                  contentType: String? = "application/json") -> HTTPFields {

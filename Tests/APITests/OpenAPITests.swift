@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NACHA
 import Payments
 import Testing
 
@@ -109,6 +110,8 @@ struct OpenAPITests {
     func responsesMatch() async throws {
         var configuration = APIConfiguration()
         configuration.webhookAddresses.allowPrivate = true
+        // The documented example is accepted on the day before its effective date.
+        configuration.today = { ACHDate(year: 2026, month: 11, day: 23) }
         let fixture = try await APIFixture(balance: 125_000, configuration: configuration)
         try await fixture.application.test(.router) { client in
             let document = try await Self.document(client)

@@ -6,6 +6,8 @@ struct CLI {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("metl")
+    /// `METL_CLOCK` for the day `fixtures/payments/demo.csv` (effective 2026-11-24) was written for, as `make demo` sets it.
+    static let demoClock = "2026-11-23T14:30"
 
     struct Result {
         var status: Int32
@@ -104,7 +106,7 @@ struct CLI {
     @Test func paymentsLifecycleAndExitCodes() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let environment = ["METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path]
+        let environment = ["METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path, "METL_CLOCK": CLI.demoClock]
         func metl(_ arguments: String..., stdin: String? = nil) throws -> CLI.Result {
             try CLI.run(arguments, environment: environment, stdin: stdin.map { Data($0.utf8) })
         }
@@ -121,7 +123,26 @@ struct CLI {
         #expect(rejected.stderr.contains("line 3: counterparty.routing_number"))
         #expect(try metl("payments", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
 
-        let imported = try metl("payments", "import", "-", "--merchant", "acme", "--json", stdin: csv)
+        // Header problems never trap: every duplicated column, known or not, is named (exit 3, nothing imported).
+        let header = String(csv.prefix(while: { $0 != "\n" }))
+        for duplicated in ["amount", "metadata", "idempotency_key", "bogus"] {
+            let doubled = csv.replacingOccurrences(of: header, with: header + ",\(duplicated)")
+                .split(separator: "\n").enumerated().map { $0.offset == 0 ? String($0.element) : $0.element + ",x" }
+                .joined(separator: "\n")
+            let refused = try metl("payments", "import", "-", "--merchant", "acme", stdin: doubled)
+            #expect(refused.status == 3, "\(duplicated): \(refused.stderr)")
+            #expect(refused.stderr.contains("line 1: \(duplicated)"), "\(duplicated): \(refused.stderr)")
+            #expect(duplicated == "bogus" || refused.stderr.contains("again column"), "\(duplicated): \(refused.stderr)")
+        }
+        // A member named twice inside the metadata column is refused like one in an API body.
+        let twice = csv.replacingOccurrences(of: #""{""employee"":""E-100""}""#, with: #""{""employee"":""E-100"",""employee"":""E-999""}""#)
+        let twiceRefused = try metl("payments", "import", "-", "--merchant", "acme", stdin: twice)
+        #expect(twiceRefused.status == 3)
+        #expect(twiceRefused.stderr.contains("line 2: metadata.employee"))
+        #expect(try metl("payments", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+
+        // What spreadsheets write: a UTF-8 byte order mark before the header.
+        let imported = try metl("payments", "import", "-", "--merchant", "acme", "--json", stdin: "\u{FEFF}" + csv)
         #expect(imported.status == 0)
         let payments = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [[String: Any]]
         #expect(payments?.count == 6)

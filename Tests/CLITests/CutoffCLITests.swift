@@ -17,7 +17,7 @@ import TestSupport
             "METL_DESTINATION": "sftp://\(server.username)@127.0.0.1:\(server.port)\(server.root)",
             "METL_IDENTITY_FILE": server.clientKeyPath, "METL_KNOWN_HOSTS": knownHosts,
             "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
-            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED", "METL_CLOCK": CLI.demoClock,
         ]
         func metl(_ arguments: String..., with extra: [String: String] = [:]) throws -> CLI.Result {
             try CLI.run(arguments, environment: environment.merging(extra) { $1 })
@@ -79,7 +79,7 @@ import TestSupport
             "METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path,
             "METL_DESTINATION": "file://\(directory.path)/outbox",
             "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
-            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED", "METL_CLOCK": CLI.demoClock,
         ]
         func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
         _ = try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME")

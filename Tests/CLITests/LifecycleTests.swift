@@ -29,7 +29,7 @@ import TestSupport
         let environment = [
             "METL_DATABASE": database, "METL_DESTINATION": "file://\(directory.path)/outbox",
             "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
-            "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": "2026-11-23T14:30",
+            "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": CLI.demoClock,
         ]
         func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
         #expect(try metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC").status == 0)

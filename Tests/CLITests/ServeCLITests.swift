@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 import Testing
 
 /// `metl serve`, API keys and idempotency purge through the executable.
@@ -68,7 +69,7 @@ import Testing
         request.setValue(UUID().uuidString, forHTTPHeaderField: "Idempotency-Key")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"""
-            {"amount": 1000, "direction": "debit", "sec_code": "PPD", "description": "RENT", "effective_date": "2026-11-24",
+            {"amount": 1000, "direction": "debit", "sec_code": "PPD", "description": "RENT", "effective_date": "\#(Requests.effectiveDate)",
              "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678", "account_type": "checking"}}
             """#.utf8)
         let (body, created) = try await URLSession.shared.data(for: request)

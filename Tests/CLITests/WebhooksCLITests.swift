@@ -7,7 +7,8 @@ import Testing
 @Suite(.serialized) struct WebhooksCLITests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-webhooks-\(UUID().uuidString)")
     var database: String { directory.appendingPathComponent("metl.sqlite").path }
-    let environment = ["METL_WEBHOOKS_ALLOW_PRIVATE": "true", "METL_WEBHOOKS_RETRY_SCHEDULE": "200ms,200ms"]
+    let environment = ["METL_WEBHOOKS_ALLOW_PRIVATE": "true", "METL_WEBHOOKS_RETRY_SCHEDULE": "200ms,200ms",
+                       "METL_CLOCK": CLI.demoClock]
 
     init() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

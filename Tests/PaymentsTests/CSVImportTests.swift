@@ -6,7 +6,7 @@ import TestSupport
     static let header = "idempotency_key,amount,direction,sec_code,description,effective_date,counterparty_name,routing_number,account_number,account_type,metadata"
 
     static func row(_ key: String, amount: String = "1000", name: String = "JANE DOE", routing: String = "121042882") -> String {
-        "\(key),\(amount),credit,PPD,PAYROLL,2026-11-24,\(name),\(routing),12345678,checking,\"{\"\"invoice\"\":\"\"A,1\"\"}\""
+        "\(key),\(amount),credit,PPD,PAYROLL,\(Requests.effectiveDate),\(name),\(routing),12345678,checking,\"{\"\"invoice\"\":\"\"A,1\"\"}\""
     }
 
     @Test func parsesRowsWithQuotedFields() throws {

@@ -18,7 +18,7 @@ import TestSupport
         let validated = try Requests.credit(name: "jane doe").validate(rules: PaymentRules())
         #expect(validated.counterparty.name == "JANE DOE")
         #expect(validated.direction == .credit)
-        #expect(validated.effectiveDate.description == "2026-11-24")
+        #expect(validated.effectiveDate.description == Requests.effectiveDate)
     }
 
     @Test func badInputNamesTheField() {

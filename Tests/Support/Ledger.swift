@@ -20,8 +20,11 @@ public struct TemporaryDatabase: Sendable {
 
 /// Payment requests and intakes for tests.
 public enum Requests {
+    /// An effective date intake accepts whenever the tests run: tomorrow.
+    public static var effectiveDate: String { ACHDate.today().adding(days: 1).description }
+
     public static func credit(amount: Int64 = 125_000, name: String = "JANE DOE", direction: String = "credit") -> PaymentRequest {
-        PaymentRequest(amount: amount, direction: direction, secCode: "PPD", description: "PAYROLL", effectiveDate: "2026-11-24",
+        PaymentRequest(amount: amount, direction: direction, secCode: "PPD", description: "PAYROLL", effectiveDate: effectiveDate,
                        counterparty: .init(name: name, routingNumber: "121042882", accountNumber: "12345678",
                                            accountType: "checking"),
                        metadata: ["invoice": "INV-1"])
