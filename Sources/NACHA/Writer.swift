@@ -69,7 +69,7 @@ struct RecordOutput {
         try put(F.priorityCode, header.priorityCode)
         try put(F.immediateDestination, header.immediateDestination)
         try put(F.immediateOrigin, header.immediateOrigin)
-        try put(F.creationDate, header.creationDate.yymmdd)
+        try put(F.creationDate, header.creationDate)
         if let time = header.creationTime { try put(F.creationTime, time.hhmm) }
         try put(F.fileIDModifier, header.fileIDModifier)
         try put(F.recordSize, header.recordSize)
@@ -94,7 +94,7 @@ struct RecordOutput {
         try put(F.standardEntryClass, header.standardEntryClass.rawValue)
         try put(F.companyEntryDescription, header.companyEntryDescription)
         try put(F.companyDescriptiveDate, header.companyDescriptiveDate)
-        try put(F.effectiveEntryDate, header.effectiveEntryDate.yymmdd)
+        try put(F.effectiveEntryDate, header.effectiveEntryDate)
         try put(F.settlementDate, header.settlementDate)
         try put(F.originatorStatusCode, header.originatorStatusCode)
         try put(F.originatingDFI, header.originatingDFI)
@@ -178,7 +178,7 @@ struct RecordOutput {
         case .returnEntry(let value):
             try put(F.returnReasonCode, value.returnReasonCode)
             try put(F.originalTrace, value.originalTraceNumber)
-            if let date = value.dateOfDeath { try put(F.dateOfDeath, date.yymmddText) }
+            if let date = value.dateOfDeath { try put(F.dateOfDeath, date, asText: true) }
             try put(F.originalRDFI, value.originalReceivingDFI)
             try put(F.information99, value.information)
         case .dishonoredReturn(let value):
@@ -192,7 +192,7 @@ struct RecordOutput {
         case .contestedDishonoredReturn(let value):
             try put(F.returnReasonCode, value.contestedReturnCode)
             try put(F.originalTrace, value.originalTraceNumber)
-            if let date = value.dateOriginalEntryReturned { try put(F.dateOriginalEntryReturned, date.yymmddText) }
+            if let date = value.dateOriginalEntryReturned { try put(F.dateOriginalEntryReturned, date, asText: true) }
             try put(F.originalRDFI, value.originalReceivingDFI)
             try put(F.originalSettlementDate, value.originalSettlementDate)
             try put(F.returnTrace, value.returnTraceNumber)
@@ -239,6 +239,13 @@ struct RecordOutput {
         guard remaining == 0 else { throw error(.numberOutOfRange, field) }
     }
 
+    /// A `YYMMDD` date. Readers take `YY` as 20YY, so only a real date in 2000–2099 can be written:
+    /// 9999-12-31 would be read back as 1999-12-31.
+    private mutating func put(_ field: Field, _ date: ACHDate, asText: Bool = false) throws(WriteError) {
+        guard date.isValid, ACHDate.writableYears.contains(date.year) else { throw error(.dateOutOfRange, field) }
+        if asText { try put(field, date.yymmddText) } else { try put(field, date.yymmdd) }
+    }
+
     private mutating func put(_ field: Field, _ text: String) throws(WriteError) {
         let count = text.utf8.count
         guard count <= field.length else { throw error(.valueTooLong, field) }
@@ -262,6 +269,9 @@ struct RecordOutput {
 }
 
 extension ACHDate {
+    /// The years a `YYMMDD` field carries without ambiguity.
+    public static let writableYears = 2000...2099
+
     /// `YYMMDD` as text, for alphanumeric date fields (date of death).
     var yymmddText: String {
         let digits = String(yymmdd)

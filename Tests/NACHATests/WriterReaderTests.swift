@@ -65,6 +65,22 @@ import Testing
         #expect { try Writer().render(file) } throws: { ($0 as? WriteError)?.code == .invalidCharacter }
     }
 
+    @Test("dates YYMMDD cannot carry unambiguously are refused, never written as another century",
+          arguments: [ACHDate(year: 9999, month: 12, day: 31), ACHDate(year: 1, month: 1, day: 1), ACHDate(year: 248, month: 5, day: 26),
+                      ACHDate(year: 1999, month: 12, day: 31), ACHDate(year: 2100, month: 1, day: 1), ACHDate(year: 2026, month: 2, day: 30)])
+    func refusesDatesOutsideTheCentury(date: ACHDate) throws {
+        var file = SampleFiles.ppdCredits
+        file.batches[0].header.effectiveEntryDate = date
+        #expect { try Writer().render(file) } throws: {
+            ($0 as? WriteError)?.code == .dateOutOfRange && ($0 as? WriteError)?.field == "effective_entry_date"
+        }
+        file = SampleFiles.ppdCredits
+        file.header.creationDate = date
+        #expect { try Writer().render(file) } throws: { ($0 as? WriteError)?.code == .dateOutOfRange }
+        file.header.creationDate = ACHDate(year: 2099, month: 12, day: 31)
+        #expect(Reader.read(try Writer().render(file)).file?.header.creationDate == ACHDate(year: 2099, month: 12, day: 31))
+    }
+
     @Test func writesCRLF() throws {
         let bytes = try Writer(lineEnding: .crlf).render(SampleFiles.ppdCredits)
         #expect(bytes.count == 10 * 96)
