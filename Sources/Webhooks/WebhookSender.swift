@@ -5,9 +5,10 @@ import NIOHTTP1
 import Payments
 import WebhookSignature
 
-/// One HTTP attempt: the signed POST and what came back. Never throws; failures are outcomes.
+/// One HTTP attempt: the signed POST to the address the policy vetted, and what came back. Never
+/// throws; failures are outcomes.
 struct WebhookSender: Sendable {
-    let client: HTTPClient
+    let clients: PinnedClients
     let settings: WebhookSettings
 
     struct Outcome: Sendable {
@@ -36,12 +37,12 @@ struct WebhookSender: Sendable {
     func send(_ delivery: WebhookDelivery, url: URL) async -> Outcome {
         let started = ContinuousClock.now
         func elapsed() -> Int { Int((ContinuousClock.now - started).seconds * 1000) }
-        if let host = url.host {
-            do {
-                try await settings.addressPolicy.check(host: host)
-            } catch {
-                return Outcome(error: error.message, latencyMilliseconds: elapsed())
-            }
+        let host = url.host ?? ""
+        let client: HTTPClient
+        do {
+            client = await clients.client(host: host, address: try await settings.addressPolicy.vet(host: host))
+        } catch {
+            return Outcome(error: error.message, latencyMilliseconds: elapsed())
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST

@@ -12,7 +12,7 @@ public final class WebhookWorker: Service {
     let store: any WebhookStore
     let settings: WebhookSettings
     let logger: Logger
-    let client: HTTPClient
+    private let clients: PinnedClients
     private let sender: WebhookSender
     private let policy: DeliveryPolicy
 
@@ -25,12 +25,12 @@ public final class WebhookWorker: Service {
                                       read: .nanoseconds(Int64(settings.requestTimeout.seconds * 1e9)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = settings.concurrencyPerEndpoint
         configuration.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        sender = WebhookSender(client: client, settings: settings)
+        clients = PinnedClients(configuration: configuration)
+        sender = WebhookSender(clients: clients, settings: settings)
         policy = DeliveryPolicy(settings: settings)
     }
 
-    /// Delivers until graceful shutdown or cancellation, then closes its HTTP client.
+    /// Delivers until graceful shutdown or cancellation, then closes its HTTP clients.
     public func run() async throws {
         logger.info("webhook worker started", metadata: ["worker": .string(settings.workerID),
                                                          "schedule": .string(settings.schedule.description)])
@@ -52,7 +52,7 @@ public final class WebhookWorker: Service {
             let (store, owner, last) = (self.store, self.settings.workerID, unrecorded)
             await Task { try? await store.recordWebhookResults(last, owner: owner) }.value
         }
-        try await client.shutdown()
+        await clients.shutdown()
     }
 
     public struct DrainSummary: Sendable, Hashable {
@@ -82,11 +82,11 @@ public final class WebhookWorker: Service {
                 try await idle(until: due)
             }
         } catch {
-            try? await client.shutdown()
+            await clients.shutdown()
             throw error
         }
         summary.pending = try await store.webhookDeliveryCount(status: .pending)
-        try await client.shutdown()
+        await clients.shutdown()
         return summary
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NACHA
 import Payments
 import SFTP
+import Webhooks
 
 /// metl's exit codes, one meaning each, so cron and systemd can act on them. README lists them.
 struct ExitStatus: Error, Equatable {
@@ -40,6 +41,7 @@ struct ExitStatus: Error, Equatable {
             case .lockHeld: return .lockHeld
             default: return .internalError
             }
+        case is WebhookError: return .dataError
         case is IOError, is CocoaError: return .usage
         case let error as SFTPError:
             return error.isTransient ? .internalError : .configuration

@@ -27,8 +27,15 @@ import Testing
         let secret = try #require(endpoint["secret"])
         #expect(secret.hasPrefix("whsec_"))
         // Without the private-address allowance the CLI refuses loopback targets.
-        let refused = try CLI.run(["webhooks", "endpoints", "add", "acme", "http://127.0.0.1:1/x", "--database", database])
-        #expect(refused.status != 0)
+        // Refused URLs are invalid input: exit 3, the reason on stderr, nothing stored.
+        for url in ["http://127.0.0.1:1/x", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
+                    "http://example.com:0/", "http://example.com:99999/", "http://example.com/a\r\nb", "ftp://example.com/"] {
+            let refused = try CLI.run(["webhooks", "endpoints", "add", "acme", url, "--database", database])
+            #expect(refused.status == 3, "\(url): \(refused.stderr)")
+            #expect(!refused.stderr.isEmpty)
+        }
+        let listed = try metl("webhooks", "endpoints", "list", "--json")
+        #expect((try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [Any])?.count == 1)
 
         let receiver = Process()
         receiver.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent("metl-webhook-receiver")

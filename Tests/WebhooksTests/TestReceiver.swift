@@ -43,6 +43,8 @@ final class TestReceiver: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            // HTTP types carry the Host header as the authority.
+            headers[":authority"] = request.head.authority
             let data = Data(body.readableBytesView)
             let verified = (try? verifier.verify(headers: headers, body: data)) != nil
             let reply = log.entries.withLock { entries in
