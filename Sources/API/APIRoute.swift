@@ -29,13 +29,18 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, health, readiness, metrics, openAPI,
     ]
 
-    /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`.
+    /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`. Like the
+    /// router, a literal segment wins over a parameter: `/payments/ach` is the create route's path
+    /// only, not also `/payments/{id}` with the id `ach`.
     static func methods(forPath path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return all.filter { route in
+        let matches = all.compactMap { route -> (route: APIRoute, literals: [Bool])? in
             let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
-            return pattern.count == segments.count
-                && zip(pattern, segments).allSatisfy { $0.first == "{" || $0 == $1 }
-        }.map(\.method)
+            guard pattern.count == segments.count,
+                  zip(pattern, segments).allSatisfy({ $0.first == "{" || $0 == $1 }) else { return nil }
+            return (route, pattern.map { $0.first != "{" })
+        }
+        guard let best = matches.map(\.literals).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
+        return matches.filter { $0.literals == best }.map(\.route.method)
     }
 }

@@ -29,7 +29,7 @@ public struct ProblemType: Sendable, Hashable {
     public static let payloadTooLarge = ProblemType("payload_too_large", .contentTooLarge, "The request body is too large")
     public static let unsupportedMediaType = ProblemType("unsupported_media_type", .unsupportedMediaType,
                                                          "The request body must be application/json")
-    public static let validationFailed = ProblemType("validation_failed", .unprocessableContent, "The payment request is invalid")
+    public static let validationFailed = ProblemType("validation_failed", .unprocessableContent, "The request failed validation")
     public static let idempotencyKeyReused = ProblemType("idempotency_key_reused", .unprocessableContent,
                                                          "The Idempotency-Key was already used with a different request")
     public static let internalError = ProblemType("internal_error", .internalServerError, "Internal server error")

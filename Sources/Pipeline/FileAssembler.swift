@@ -57,8 +57,7 @@ public struct FileAssembler: Sendable {
         var current: [BatchPlan] = []
         var entries = 0
         var amount: Int64 = 0
-        for key in groups.keys.sorted() {
-            let batch = groups[key]!
+        for (_, batch) in groups.sorted(by: { $0.key < $1.key }) {
             var remaining = batch.payments[...]
             while let next = remaining.first {
                 if entries + 1 > limits.maximumEntriesPerFile || (entries > 0 && amount + next.amount > limits.maximumAmountPerFile) {

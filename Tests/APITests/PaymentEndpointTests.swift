@@ -187,6 +187,17 @@ struct PaymentEndpointTests {
             let wrongMethod = try await client.execute(uri: "/payments/\(ids[0])", method: .delete, headers: fixture.headers())
             #expect(wrongMethod.status == .methodNotAllowed)
             #expect(wrongMethod.header("Allow") == "GET")
+            // A literal segment wins over a parameter, as in the router: /payments/ach is not /payments/{id}.
+            for method in [HTTPRequest.Method.options, .get, .put, .delete] {
+                let onCreate = try await client.execute(uri: "/payments/ach", method: method, headers: fixture.headers())
+                #expect(onCreate.status == .methodNotAllowed, "\(method)")
+                #expect(onCreate.header("Allow") == "POST", "\(method)")
+            }
+            let onEndpoints = try await client.execute(uri: "/webhook-endpoints", method: .delete, headers: fixture.headers())
+            #expect(onEndpoints.header("Allow") == "POST, GET")
+            #expect(try await client.execute(uri: "/payments", method: .get, headers: fixture.headers(key: nil)).status == .ok)
+            let emptyCursor = try await fixture.get(client, "/payments?cursor=")
+            #expect(emptyCursor.status == .badRequest)
         }
     }
 

@@ -61,9 +61,17 @@ struct WebhookEndpointTests {
     func validation() async throws {
         let fixture = try await APIFixture()
         try await fixture.application.test(.router) { client in
-            let loopback = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "http://127.0.0.1:9/hook"}"#)
-            #expect(loopback.status == .unprocessableContent)
-            #expect((loopback.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "forbidden_address")
+            for url in ["http://127.0.0.1:9/hook", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
+                        "http://[::ffff:169.254.169.254]/"] {
+                let loopback = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "\#(url)"}"#)
+                #expect(loopback.status == .unprocessableContent, "\(url)")
+                #expect((loopback.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "forbidden_address", "\(url)")
+                #expect(loopback.json["title"] as? String == "The request failed validation")
+            }
+            for url in [#"http://8.8.8.8:0/"#, #"http://8.8.8.8:99999/"#, #"http://8.8.8.8/a\r\nb"#, #"http://8.8.8.8/\u0000"#] {
+                let refused = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "\#(url)"}"#)
+                #expect((refused.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "invalid_url", "\(url)")
+            }
             let badType = try await post(fixture, client, "/webhook-endpoints",
                                          body: #"{"url": "ftp://example.com/x", "events": ["payment.exploded"]}"#)
             let fields = Set((badType.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
