@@ -1,5 +1,3 @@
-import Crypto
-
 /// A canonical JSON form (sorted keys, no whitespace, minimal escapes) written by hand: fingerprints
 /// must not depend on an encoder's formatting choices, and this runs once per imported row.
 public enum CanonicalJSON {
@@ -114,18 +112,4 @@ extension PaymentRequest {
 extension Payment {
     /// The metadata in the canonical JSON form the ledger stores.
     public var metadataJSON: String { CanonicalJSON.object(metadata) }
-}
-
-/// SHA-256 as lower-case hex: request fingerprints, archive addresses and file hashes all use this one.
-public enum SHA256Digest {
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
 }

@@ -4,8 +4,11 @@ import Payments
 import Glibc
 #endif
 
-/// The immutable archive of every file metl produced: content-addressed by SHA-256, written durably
-/// (temp file, fsync, rename, fsync directory) and made read-only, so auditors read exactly what was sent.
+/// The immutable archive of every file metl produced or received: content-addressed by SHA-256,
+/// written durably (temp file, fsync, rename, fsync directory) and made read-only, so auditors read
+/// exactly what was sent. Files are 0440 and directories 0750: readable by the service user and its
+/// group, by no one else. Temporary files live in `tmp/` and carry the writer's pid, so a job can
+/// remove what a killed one left behind.
 public struct Archive: Sendable {
     public let root: String
 
@@ -13,41 +16,175 @@ public struct Archive: Sendable {
         self.root = root
     }
 
+    static let fileMode: mode_t = 0o440
+    static let directoryMode: mode_t = 0o750
+    var temporaryDirectory: String { "\(root)/tmp" }
+
     public static func sha256(_ bytes: [UInt8]) -> String { SHA256Digest.hex(bytes) }
 
     /// Stores `bytes` and returns their path. Storing the same bytes again is a no-op.
     public func store(_ bytes: [UInt8], kind: String, extension fileExtension: String) throws(CutoffError) -> String {
-        let hash = Self.sha256(bytes)
-        let directory = "\(root)/\(kind)/\(hash.prefix(2))"
-        let path = "\(directory)/\(hash).\(fileExtension)"
-        if let existing = FileManager.default.contents(atPath: path), Self.sha256([UInt8](existing)) == hash { return path }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let writer = try begin()
+        do throws(CutoffError) {
+            try writer.append(bytes)
+            return try writer.commit(kind: kind, extension: fileExtension).path
         } catch {
-            throw CutoffError(.internal, "cannot create archive directory \(directory)")
+            writer.abandon()
+            throw error
         }
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw CutoffError(.internal, "cannot write to the archive at \(directory)") }
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, bytes.count) }
-        let synced = fsync(descriptor) == 0
-        Glibc.close(descriptor)
-        guard written == bytes.count, synced, chmod(temporary, 0o444) == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CutoffError(.internal, "cannot write \(path) to the archive")
-        }
-        let directoryDescriptor = open(directory, O_RDONLY)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            Glibc.close(directoryDescriptor)
-        }
-        return path
     }
 
-    public func read(_ path: String) throws(CutoffError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CutoffError(.internal, "archived file \(path) is missing")
+    /// A file written in pieces (a download, a copy of an inbound file), hashed as it is written.
+    public func begin() throws(CutoffError) -> Writer {
+        let (path, descriptor) = try scratchFile()
+        return Writer(archive: self, temporaryPath: path, descriptor: descriptor)
+    }
+
+    /// A temporary file for reading and writing (a download's local copy), removed like any other
+    /// temporary file if its job dies.
+    func scratchFile() throws(CutoffError) -> (path: String, descriptor: Int32) {
+        try makeDirectory(temporaryDirectory)
+        let path = "\(temporaryDirectory)/\(UUID().uuidString).tmp-\(getpid())"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CutoffError(.internal, "cannot create a temporary file in \(temporaryDirectory)") }
+        return (path, descriptor)
+    }
+
+    /// One archive file being written. Not shared between tasks: one job writes it from start to end.
+    public final class Writer {
+        let archive: Archive
+        let temporaryPath: String
+        private var descriptor: Int32
+        private var hasher = SHA256Digest.Stream()
+        public private(set) var size: Int64 = 0
+        /// The first bytes appended, enough to tell what kind of file it is.
+        public private(set) var head: [UInt8] = []
+        static let headLength = 4_096
+        public var isDiscarding: Bool { discarding }
+
+        init(archive: Archive, temporaryPath: String, descriptor: Int32) {
+            self.archive = archive
+            self.temporaryPath = temporaryPath
+            self.descriptor = descriptor
         }
-        return [UInt8](data)
+
+        deinit { abandon() }
+
+        public func append(_ bytes: [UInt8]) throws(CutoffError) {
+            guard bytes.withUnsafeBytes({ write($0) }) else { throw CutoffError(.internal, "cannot write \(temporaryPath) in the archive") }
+        }
+
+        public func append(_ buffer: UnsafeRawBufferPointer) throws(CutoffError) {
+            guard write(buffer) else { throw CutoffError(.internal, "cannot write \(temporaryPath) in the archive") }
+        }
+
+        /// Keeps hashing what is appended but stores none of it (a file over the size limit): the
+        /// temporary file is removed and `commit` is refused.
+        public func discardContent() {
+            discarding = true
+            abandon()
+        }
+
+        private var discarding = false
+
+        private func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+            if head.count < Self.headLength {
+                head.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer.prefix(Self.headLength - head.count)))
+            }
+            hasher.update(buffer)
+            size += Int64(buffer.count)
+            if discarding { return true }
+            guard descriptor >= 0 else { return false }
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                guard written > 0 else { return false }
+                offset += written
+            }
+            return true
+        }
+
+        /// The SHA-256 of what was appended so far.
+        public var sha256: String { hasher.hex }
+
+        /// Makes the file durable and read-only at its content address; returns its path and hash.
+        public func commit(kind: String, extension fileExtension: String) throws(CutoffError) -> (path: String, sha256: String) {
+            let hash = sha256
+            guard !discarding, descriptor >= 0 else { throw CutoffError(.internal, "\(temporaryPath) was not kept") }
+            let directory = "\(archive.root)/\(kind)/\(hash.prefix(2))"
+            let path = "\(directory)/\(hash).\(fileExtension)"
+            defer { abandon() }
+            if let existing = try? archive.read(path), Archive.sha256(existing) == hash { return (path, hash) }
+            try archive.makeDirectory(directory)
+            let synced = fsync(descriptor) == 0
+            Glibc.close(descriptor)
+            descriptor = -1
+            guard synced, chmod(temporaryPath, Archive.fileMode) == 0, rename(temporaryPath, path) == 0 else {
+                throw CutoffError(.internal, "cannot write \(path) to the archive")
+            }
+            let directoryDescriptor = open(directory, O_RDONLY)
+            if directoryDescriptor >= 0 {
+                fsync(directoryDescriptor)
+                Glibc.close(directoryDescriptor)
+            }
+            return (path, hash)
+        }
+
+        /// Drops the temporary file (also what a writer that is never committed does when it goes away).
+        public func abandon() {
+            if descriptor >= 0 {
+                Glibc.close(descriptor)
+                descriptor = -1
+            }
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Removes temporary files whose writer is no longer running (a job killed mid-write); a job calls
+    /// this when it starts. Returns how many were removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory) else { return 0 }
+        var removed = 0
+        for name in names {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                  let pid = pid_t(String(name[marker.upperBound...])), pid != getpid() else { continue }
+            let running = kill(pid, 0) == 0 || errno != ESRCH
+            if !running && unlink("\(temporaryDirectory)/\(name)") == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// An archived file's bytes, read in one piece.
+    public func read(_ path: String) throws(CutoffError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CutoffError(.internal, "archived file \(path) is missing") }
+        defer { Glibc.close(descriptor) }
+        guard let bytes = Self.readAll(descriptor) else { throw CutoffError(.internal, "cannot read archived file \(path)") }
+        return bytes
+    }
+
+    /// Every byte of an open file, in one allocation of its size.
+    static func readAll(_ descriptor: Int32) -> [UInt8]? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var count = 0
+        while count < bytes.count {
+            let read = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if read < 0 { return nil }
+            if read == 0 { break }
+            count += read
+        }
+        return count == bytes.count ? bytes : Array(bytes.prefix(count))
+    }
+
+    func makeDirectory(_ path: String) throws(CutoffError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Int(Self.directoryMode)])
+        } catch {
+            throw CutoffError(.internal, "cannot create archive directory \(path)")
+        }
     }
 }

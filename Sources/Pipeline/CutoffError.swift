@@ -39,6 +39,8 @@ public struct DestinationError: Error, Sendable, Hashable, CustomStringConvertib
         case permanent
         /// The target name exists (no-clobber rename refused).
         case exists
+        /// An inbound entry that is not a regular file (a symbolic link, FIFO, device or socket): not read.
+        case refused
     }
 
     public var kind: Kind

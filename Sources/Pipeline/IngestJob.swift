@@ -1,5 +1,8 @@
 import BankFiles
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NACHA
 import Payments
@@ -30,13 +33,18 @@ public struct IngestJob: Sendable {
     let archive: Archive
     let logger: Logger
     let acknowledgements: any AcknowledgementParser
+    /// A larger file is hashed and quarantined but neither kept nor parsed.
+    let maximumFileBytes: Int64
+    public static let defaultMaximumFileBytes: Int64 = 1 << 30
 
     public init(store: any PaymentStore & OutboundFileStore & InboundFileStore, archive: Archive, logger: Logger,
-                acknowledgements: any AcknowledgementParser = FedACHAcknowledgementParser()) {
+                acknowledgements: any AcknowledgementParser = FedACHAcknowledgementParser(),
+                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes) {
         self.store = store
         self.archive = archive
         self.logger = logger
         self.acknowledgements = acknowledgements
+        self.maximumFileBytes = maximumFileBytes
     }
 
     /// A planned application: the events and corrections, or the reason the file is quarantined.
@@ -51,14 +59,77 @@ public struct IngestJob: Sendable {
         var reason: String
     }
 
-    /// Ingests one file. Throws only when storage fails (the file then stays where it was for the next run).
+    /// The outcome status of an entry that was not read (not a regular file); it is not recorded.
+    public static let refusedStatus = "refused"
+
+    /// Ingests every file `source` offers, in order, and moves each recorded one aside at the source
+    /// (processed, duplicate or quarantined alike). An entry that is not a regular file is refused:
+    /// not read, not recorded, left where it is. Removes temporary files a killed run left first.
+    /// Throws the source's `DestinationError` when it fails, or a `CutoffError` when storage does.
+    public func ingest(from source: any InboundSource) async throws -> [Outcome] {
+        let removed = archive.removeStaleTemporaryFiles()
+        if removed > 0 { logger.notice("removed temporary files of an earlier run that died", metadata: ["count": "\(removed)"]) }
+        var outcomes: [Outcome] = []
+        for name in try await source.names() {
+            let opened: Result<Int32, DestinationError>
+            do {
+                opened = .success(try await source.open(name, scratch: archive))
+            } catch {
+                opened = .failure(error)
+            }
+            switch opened {
+            case .failure(let error) where error.kind == .refused:
+                logger.error("ALERT inbound entry refused", metadata: ["file": "\(name)", "reason": "\(error.message)"])
+                outcomes.append(Outcome(name: name, id: "", kind: InboundKind.unknown.rawValue, status: Self.refusedStatus,
+                                        reason: error.message, applied: 0, notes: []))
+            case .failure(let error):
+                throw error
+            case .success(let descriptor):
+                defer { Glibc.close(descriptor) }
+                outcomes.append(try await ingest(descriptor: descriptor, name: name, source: "\(source)/\(name)"))
+                try await source.archive(name)
+            }
+        }
+        return outcomes
+    }
+
+    /// Ingests bytes already in memory.
     public func ingest(_ bytes: [UInt8], name: String, source: String) async throws(CutoffError) -> Outcome {
-        let sha = Archive.sha256(bytes)
+        let writer = try archive.begin()
+        if Int64(bytes.count) > maximumFileBytes { writer.discardContent() }
+        try writer.append(bytes)
+        return try await record(writer, name: name, source: source)
+    }
+
+    /// Ingests an open file, streamed into the archive in constant memory.
+    func ingest(descriptor: Int32, name: String, source: String) async throws(CutoffError) -> Outcome {
+        let writer = try archive.begin()
+        try copy(descriptor, into: writer, name: name)
+        return try await record(writer, name: name, source: source)
+    }
+
+    private func copy(_ descriptor: Int32, into writer: Archive.Writer, name: String) throws(CutoffError) {
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, chunk)
+            guard count >= 0 else { throw CutoffError(.internal, "cannot read \(name)") }
+            if count == 0 { return }
+            if !writer.isDiscarding, writer.size + Int64(count) > maximumFileBytes { writer.discardContent() }
+            try writer.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Records one file whose bytes are in `writer` (archived unless over the limit), then applies it
+    /// or quarantines it. Throws only when storage fails (the file then stays where it was for the next run).
+    private func record(_ writer: Archive.Writer, name: String, source: String) async throws(CutoffError) -> Outcome {
+        let (sha, size, oversized) = (writer.sha256, writer.size, writer.isDiscarding)
+        let archivePath = oversized ? "" : try writer.commit(kind: "inbound", extension: "txt").path
         let received = Date()
         let id = Identifier.make(prefix: "inb", at: received)
-        let kind = bytes.isEmpty ? .unknown : InboundKind.detect(bytes)
-        let archivePath = try archive.store(bytes, kind: "inbound", extension: "txt")
-        var file = InboundFile(id: id, sha256: sha, kind: kind.rawValue, source: source, name: name, size: Int64(bytes.count),
+        let kind: InboundKind = size == 0 || oversized ? InboundKind.unknown : InboundKind.detect(writer.head)
+        var file = InboundFile(id: id, sha256: sha, kind: kind.rawValue, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
             Outcome(name: name, id: file.id, kind: file.kind, status: file.status.rawValue, reason: file.reason,
@@ -69,11 +140,24 @@ public struct IngestJob: Sendable {
             file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
             try await storage { try await store.recordInbound(file) }
             logger.notice("duplicate inbound file", metadata: ["file": "\(name)", "first": "\(earlier.id)"])
-            return outcome(file)
+            guard earlier.status == .quarantined else { return outcome(file) }
+            // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
+            var repeated = outcome(file)
+            repeated.status = InboundFile.Status.quarantined.rawValue
+            let firstReason: String = earlier.reason ?? "no reason recorded"
+            repeated.reason = "\(file.reason ?? ""): \(firstReason)"
+            return repeated
+        }
+        if oversized {
+            return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
+        }
+        guard kind != .unknown else {
+            // Not parsed, so never read back from the archive.
+            return try await quarantined(file, size == 0 ? "empty file" : Self.unknownKindReason, outcome)
         }
         let plan: Plan
         do {
-            plan = try await self.plan(bytes, kind: kind, fileID: id)
+            plan = try await self.plan(try archive.read(archivePath), kind: kind, fileID: id)
         } catch let quarantine as Quarantine {
             return try await quarantined(file, quarantine.reason, outcome)
         } catch let error as CutoffError {
@@ -106,13 +190,15 @@ public struct IngestJob: Sendable {
 
     // MARK: Planning
 
+    static let unknownKindReason = "not a NACHA file, FedACH acknowledgement or BAI2 report"
+
     func plan(_ bytes: [UInt8], kind: InboundKind, fileID: String) async throws -> Plan {
         switch kind {
         case .nacha: return try await planNACHA(bytes, fileID: fileID)
         case .fedACHAcknowledgement: return try await planAcknowledgement(bytes, fileID: fileID)
         case .bai2: return try await planSettlement(bytes, fileID: fileID)
         case .unknown:
-            throw Quarantine(reason: bytes.isEmpty ? "empty file" : "not a NACHA file, FedACH acknowledgement or BAI2 report")
+            throw Quarantine(reason: Self.unknownKindReason)
         }
     }
 

@@ -207,19 +207,23 @@ public final class SFTPClient: @unchecked Sendable {
         }
     }
 
-    /// The file's attributes, or nil when it does not exist.
-    public func stat(_ path: String) async throws(SFTPError) -> FileAttributes? {
+    /// The file's attributes, or nil when it does not exist. With `followingLinks: false` a symbolic
+    /// link is described itself (lstat), not the file it points to.
+    public func stat(_ path: String, followingLinks: Bool = true) async throws(SFTPError) -> FileAttributes? {
         try await perform("stat \(path)") { (sftp, session) throws(SFTPError) -> FileAttributes? in
             var attributes = LIBSSH2_SFTP_ATTRIBUTES()
-            let rc = libssh2_sftp_stat_ex(sftp, path, UInt32(path.utf8.count), LIBSSH2_SFTP_STAT, &attributes)
+            let rc = libssh2_sftp_stat_ex(sftp, path, UInt32(path.utf8.count), followingLinks ? LIBSSH2_SFTP_STAT : LIBSSH2_SFTP_LSTAT,
+                                          &attributes)
             guard rc == 0 else {
                 let error = SFTPError.from(session: session, sftp: sftp, code: rc, while: "stat \(path)")
                 if error.code == .noSuchFile { return nil }
                 throw error
             }
             let mode = UInt32(attributes.permissions)
+            let type = mode & UInt32(LIBSSH2_SFTP_S_IFMT)
             return FileAttributes(size: Int64(attributes.filesize), permissions: mode & 0o7777,
-                                  isDirectory: mode & UInt32(LIBSSH2_SFTP_S_IFMT) == UInt32(LIBSSH2_SFTP_S_IFDIR))
+                                  isDirectory: type == UInt32(LIBSSH2_SFTP_S_IFDIR), isRegularFile: type == UInt32(LIBSSH2_SFTP_S_IFREG),
+                                  isSymbolicLink: type == UInt32(LIBSSH2_SFTP_S_IFLNK))
         }
     }
 
@@ -263,20 +267,47 @@ public final class SFTPClient: @unchecked Sendable {
 
     public func download(_ path: String) async throws(SFTPError) -> [UInt8] {
         try await perform("downloading \(path)") { (sftp, session) throws(SFTPError) -> [UInt8] in
-            guard let handle = libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE) else {
-                throw SFTPError.from(session: session, sftp: sftp, code: libssh2_session_last_errno(session), while: "opening \(path) for reading")
-            }
-            defer { libssh2_sftp_close_handle(handle) }
             var bytes: [UInt8] = []
-            var buffer = [CChar](repeating: 0, count: 1 << 18)
-            while true {
-                let count = libssh2_sftp_read(handle, &buffer, buffer.count)
-                if count == 0 { break }
-                if count == Int(LIBSSH2_ERROR_EAGAIN) { continue }
-                guard count > 0 else { throw SFTPError.from(session: session, sftp: sftp, code: Int32(count), while: "reading \(path)") }
-                bytes.append(contentsOf: buffer.prefix(count).map { UInt8(bitPattern: $0) })
-            }
+            try Self.read(path, sftp: sftp, session: session) { bytes.append(contentsOf: $0) }
             return bytes
+        }
+    }
+
+    /// Streams the remote file into `descriptor` (a local file open for writing), in constant memory;
+    /// returns the number of bytes written.
+    public func download(_ path: String, to descriptor: Int32) async throws(SFTPError) -> Int64 {
+        try await perform("downloading \(path)") { (sftp, session) throws(SFTPError) -> Int64 in
+            var total: Int64 = 0
+            var failed = false
+            try Self.read(path, sftp: sftp, session: session) { chunk in
+                var offset = 0
+                while !failed, offset < chunk.count {
+                    let written = Glibc.write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
+                    if written <= 0 { failed = true } else { offset += written }
+                }
+                total += Int64(offset)
+            }
+            guard !failed else { throw SFTPError(.localIO, "cannot write the local copy of \(path)") }
+            return total
+        }
+    }
+
+    /// libssh2's read loop: `chunk` sees each block as it arrives.
+    private static func read(_ path: String, sftp: OpaquePointer, session: OpaquePointer,
+                             chunk: (UnsafeBufferPointer<UInt8>) -> Void) throws(SFTPError) {
+        guard let handle = libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE) else {
+            throw SFTPError.from(session: session, sftp: sftp, code: libssh2_session_last_errno(session), while: "opening \(path) for reading")
+        }
+        defer { libssh2_sftp_close_handle(handle) }
+        var buffer = [CChar](repeating: 0, count: 1 << 18)
+        while true {
+            let count = libssh2_sftp_read(handle, &buffer, buffer.count)
+            if count == 0 { break }
+            if count == Int(LIBSSH2_ERROR_EAGAIN) { continue }
+            guard count > 0 else { throw SFTPError.from(session: session, sftp: sftp, code: Int32(count), while: "reading \(path)") }
+            buffer.withUnsafeBufferPointer { all in
+                all.withMemoryRebound(to: UInt8.self) { chunk(UnsafeBufferPointer(rebasing: $0.prefix(count))) }
+            }
         }
     }
 

@@ -50,4 +50,7 @@ public struct FileAttributes: Sendable, Hashable {
     public var size: Int64
     public var permissions: UInt32
     public var isDirectory: Bool
+    public var isRegularFile: Bool
+    /// Only from `stat(_:followingLinks: false)`.
+    public var isSymbolicLink: Bool
 }

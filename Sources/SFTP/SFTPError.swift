@@ -26,6 +26,8 @@ public struct SFTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let failure = Code(rawValue: "failure")
         public static let protocolError = Code(rawValue: "protocol")
         public static let closed = Code(rawValue: "closed")
+        /// Writing the local copy of a download failed (disk full, descriptor closed).
+        public static let localIO = Code(rawValue: "local_io")
     }
 
     public var code: Code

@@ -22,42 +22,43 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: "Largest inbound file in bytes; a larger one is quarantined unread ($METL_INBOUND_MAX_BYTES; default 1 GiB).")
+    var maxFileBytes: Int64?
+
     func run() async throws {
         let logger = Log.make("metl.ingest", json: output.json)
         let environment = ProcessInfo.processInfo.environment
         let (database, settings) = try store.openStore()
         let archive = archiveDir ?? environment["METL_ARCHIVE_DIR"]
             ?? URL(fileURLWithPath: settings.database).deletingLastPathComponent().appendingPathComponent("archive").path
-        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger)
-        var outcomes: [IngestJob.Outcome] = []
-        for path in files {
-            let bytes = try readInput(path)
-            outcomes.append(try await CutoffError.mapping { () throws(CutoffError) in
-                try await job.ingest([UInt8](bytes), name: URL(fileURLWithPath: path).lastPathComponent, source: path)
-            })
+        guard let maximum = maxFileBytes ?? Int64(value(nil, "METL_INBOUND_MAX_BYTES") ?? String(IngestJob.defaultMaximumFileBytes)),
+              maximum > 0 else {
+            throw ConfigurationError(message: "--max-file-bytes (or $METL_INBOUND_MAX_BYTES) must be a positive number of bytes")
         }
+        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum)
+        var outcomes: [IngestJob.Outcome] = []
+        var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
         if let location = from ?? environment["METL_INBOUND"] {
             let sftp = DestinationURL.SFTPSettings(identityFile: identityFile ?? environment["METL_IDENTITY_FILE"],
                                                    password: environment["METL_SFTP_PASSWORD"],
                                                    knownHosts: knownHosts ?? environment["METL_KNOWN_HOSTS"])
-            let source = try await CutoffError.mapping { () throws(CutoffError) in
+            sources.append(try await CutoffError.mapping { () throws(CutoffError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
-            }
+            })
+        }
+        for source in sources {
             do {
-                for name in try await source.names() {
-                    let bytes = try await source.read(name)
-                    let outcome = try await CutoffError.mapping { () throws(CutoffError) in
-                        try await job.ingest(bytes, name: name, source: "\(source)/\(name)")
-                    }
-                    outcomes.append(outcome)
-                    // Recorded (processed, duplicate or quarantined): the remote copy moves aside, never deleted.
-                    try await source.archive(name)
-                }
+                outcomes += try await job.ingest(from: source)
                 await source.close()
             } catch let error as DestinationError {
                 await source.close()
                 Output.error("metl: \(error.message)")
+                // A named file that cannot be read is a usage error; a source that fails is its configuration or the network.
+                if source is LocalFiles { throw ExitStatus.usage }
                 throw error.kind == .transient ? ExitStatus.internalError : ExitStatus.configuration
+            } catch let error as CutoffError {
+                await source.close()
+                try await CutoffError.mapping { () throws(CutoffError) -> Void in throw error }
             } catch {
                 await source.close()
                 throw error
@@ -73,7 +74,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
             if outcomes.isEmpty { Output.line("no inbound files") }
         }
-        if outcomes.contains(where: { $0.status == InboundFile.Status.quarantined.rawValue || !$0.notes.isEmpty }) {
+        if outcomes.contains(where: { [InboundFile.Status.quarantined.rawValue, IngestJob.refusedStatus].contains($0.status) || !$0.notes.isEmpty }) {
             throw ExitStatus.findings
         }
     }

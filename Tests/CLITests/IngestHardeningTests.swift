@@ -1,0 +1,142 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// `metl ingest` against hostile inbound directories: links, FIFOs, oversized files, file names
+/// with control characters, leftovers of a killed run, and files quarantined before.
+@Suite(.serialized) struct IngestHardeningTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-ingest-\(UUID().uuidString)")
+    var inbound: String { directory.appendingPathComponent("inbound").path }
+    var archive: String { directory.appendingPathComponent("archive").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory.appendingPathComponent("inbound").path, withIntermediateDirectories: true)
+    }
+
+    func metl(_ arguments: String...) throws -> CLI.Result {
+        try CLI.run(arguments + ["--database", directory.appendingPathComponent("metl.sqlite").path, "--archive-dir", archive])
+    }
+
+    func outcomes(_ result: CLI.Result) throws -> [[String: Any]] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], "\(result.stdout)")
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: inbound + "/" + name, atomically: false, encoding: .utf8)
+    }
+
+    /// Every file the archive holds (temporary ones excluded).
+    func archived() -> [String] {
+        let files = FileManager.default.enumerator(atPath: archive)?.compactMap { $0 as? String } ?? []
+        return files.filter { !$0.hasPrefix("tmp") && $0.hasSuffix(".txt") }
+    }
+
+    @Test("links, FIFOs and devices are refused unread and left in place; regular files are archived 0440 in 0750 directories")
+    func onlyRegularFiles() throws {
+        try write("junk.txt", "not a bank file")
+        #expect(symlink("/etc/passwd", inbound + "/passwd.txt") == 0)
+        #expect(symlink(inbound + "/junk.txt", inbound + "/link-to-junk.txt") == 0)
+        #expect(mkfifo(inbound + "/pipe.txt", 0o600) == 0)
+        #expect(symlink("/dev/zero", inbound + "/zero.txt") == 0)
+        let result = try metl("ingest", "--from", inbound, "--json")
+        #expect(result.status == 1)
+        let byName = Dictionary(try outcomes(result).map { ($0["name"] as? String ?? "", $0) }) { first, _ in first }
+        #expect(byName["junk.txt"]?["status"] as? String == "quarantined")
+        for name in ["passwd.txt", "link-to-junk.txt", "zero.txt"] {
+            #expect(byName[name]?["status"] as? String == "refused", "\(name)")
+            #expect((byName[name]?["reason"] as? String)?.contains("symbolic link") == true, "\(name)")
+        }
+        #expect((byName["pipe.txt"]?["reason"] as? String)?.contains("FIFO") == true)
+        // Refused entries stay where they are; the recorded file moved aside.
+        let left = try FileManager.default.contentsOfDirectory(atPath: inbound).sorted()
+        #expect(left == ["archive", "link-to-junk.txt", "passwd.txt", "pipe.txt", "zero.txt"])
+        let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
+        let stored = archived()
+        #expect(stored.count == 1)
+        for path in stored {
+            #expect(try String(contentsOfFile: archive + "/" + path, encoding: .utf8) != passwd)
+            let attributes = try FileManager.default.attributesOfItem(atPath: archive + "/" + path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o440)
+            let parent = try FileManager.default.attributesOfItem(atPath: (archive + "/" + path as NSString).deletingLastPathComponent)
+            #expect((parent[.posixPermissions] as? Int) == 0o750)
+        }
+        // A link named on the command line is refused the same way.
+        let named = try metl("ingest", inbound + "/passwd.txt", "--json")
+        #expect(named.status == 1)
+        #expect(try outcomes(named).first?["status"] as? String == "refused")
+    }
+
+    @Test("a file over the size limit is quarantined with the reason and not archived; again, it repeats the quarantine and exit 1")
+    func sizeLimitAndRepeatedQuarantine() throws {
+        try write("big.txt", String(repeating: "x", count: 5_000))
+        let first = try metl("ingest", "--from", inbound, "--json", "--max-file-bytes", "1000")
+        #expect(first.status == 1)
+        let outcome = try #require(try outcomes(first).first)
+        #expect(outcome["status"] as? String == "quarantined")
+        #expect((outcome["reason"] as? String)?.contains("5000 bytes, over the limit of 1000 bytes") == true)
+        #expect(archived().isEmpty)
+
+        // The same bytes again: still quarantined, the first reason repeated, still exit 1.
+        try write("big-again.txt", String(repeating: "x", count: 5_000))
+        let again = try metl("ingest", "--from", inbound, "--json", "--max-file-bytes", "1000")
+        #expect(again.status == 1)
+        let repeated = try #require(try outcomes(again).first)
+        #expect(repeated["status"] as? String == "quarantined")
+        #expect((repeated["reason"] as? String)?.contains("same bytes as big.txt") == true)
+        #expect((repeated["reason"] as? String)?.contains("over the limit of 1000 bytes") == true)
+    }
+
+    @Test("temporary files of a run that died are removed when the next run starts; a live run's are kept")
+    func staleTemporaryFiles() throws {
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let temporary = archive + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let stale = temporary + "/\(UUID().uuidString).tmp-\(dead.processIdentifier)"
+        let live = temporary + "/\(UUID().uuidString).tmp-\(getpid())"
+        try String(repeating: "partial ", count: 1_000).write(toFile: stale, atomically: false, encoding: .utf8)
+        try "in progress".write(toFile: live, atomically: false, encoding: .utf8)
+        try write("junk.txt", "still not a bank file")
+        _ = try metl("ingest", "--from", inbound)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+
+    @Test("generated: file names with every control character reach the log and the terminal escaped, never raw")
+    func controlCharactersInNames() throws {
+        let controls = Array(0x01...0x1F).filter { $0 != 0x2F } + [0x7F]
+        for byte in controls {
+            try write("bad" + String(UnicodeScalar(UInt8(byte))) + "name.txt", "junk \(byte)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inbound).count == controls.count)
+        let result = try metl("ingest", "--from", inbound)
+        #expect(result.status == 1)
+        for (stream, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
+            let raw = text.utf8.filter { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }
+            #expect(raw.isEmpty, "\(stream) carries raw control bytes \(raw)")
+        }
+        // One outcome line per file on stdout, each naming its file in escaped form.
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == controls.count)
+        #expect(result.stdout.contains("bad\\nname.txt") && result.stdout.contains("bad\\u{1B}name.txt"))
+        #expect(result.stderr.contains("bad\\rname.txt"))
+        // Each log line is a whole event: a forged line would not start like one.
+        let logLines = result.stderr.split(separator: "\n")
+        #expect(logLines.allSatisfy { $0.first?.isNumber == true }, "\(logLines.filter { $0.first?.isNumber != true })")
+    }
+
+    @Test("inspect escapes terminal control bytes found in a file")
+    func inspectEscapes() throws {
+        var record = Array("101 091000019 1210428822611230000A094101FEDERAL RESERVE BANK   ACME CORP".utf8)
+        record += Array(repeating: 0x20, count: 94 - record.count)
+        record[70] = 0x1B
+        record[71] = 0x07
+        let result = try CLI.run(["inspect", "-"], stdin: Data(record + [0x0A]))
+        #expect(!result.stdout.utf8.contains(0x1B) && !result.stdout.utf8.contains(0x07))
+        #expect(result.stdout.contains("\\u{1B}"))
+    }
+}
