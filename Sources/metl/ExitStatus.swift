@@ -53,14 +53,15 @@ struct ExitStatus: Error, Equatable {
         }
     }
 
-    static func message(for error: any Error) -> String {
+    /// What to tell the user, one line each.
+    static func message(for error: any Error) -> [String] {
         switch error {
         case let error as PaymentError:
-            ([error.message] + error.fieldErrors.map { "  \($0.field): \($0.message)" }).joined(separator: "\n")
+            [error.message] + error.fieldErrors.map { "  \($0.field): \($0.message)" }
         case let error as CocoaError:
-            "cannot read or write \(error.filePath ?? "file"): \(error.localizedDescription)"
+            ["cannot read or write \(error.filePath ?? "file"): \(error.localizedDescription)"]
         default:
-            String(describing: error)
+            [String(describing: error)]
         }
     }
 }

@@ -5,7 +5,7 @@ import Logging
 /// from $METL_LOG_LEVEL (default notice, or warning under --json so scripts read clean stdout).
 enum Log {
     static func make(_ label: String, json: Bool) -> Logger {
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label) { EscapingLogHandler(label: $0) }
         let level = ProcessInfo.processInfo.environment["METL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
         logger.logLevel = level ?? (json ? .warning : .notice)
         return logger

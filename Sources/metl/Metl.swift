@@ -27,8 +27,14 @@ struct Metl: AsyncParsableCommand {
             if status == .success {
                 Self.exit(withError: error)
             }
-            let message = status == .usage ? fullMessage(for: error) : "metl: \(ExitStatus.message(for: error))"
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            if status == .usage {
+                // The parser's help text is multi-line; each of its lines is escaped like any other.
+                for line in fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false) { Output.error(String(line)) }
+            } else {
+                let lines = ExitStatus.message(for: error)
+                Output.error("metl: " + (lines.first ?? ""))
+                for line in lines.dropFirst() { Output.error(line) }
+            }
             Foundation.exit(status.code)
         }
     }

@@ -11,16 +11,19 @@ enum Output {
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
+    /// One line: control characters in it are escaped (values from files, the bank and requests
+    /// reach the terminal through here), so print several lines with several calls.
     static func line(_ text: String = "") {
-        print(text)
+        print(text.escapingControlCharacters)
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((text.escapingControlCharacters + "\n").utf8))
     }
 
     /// Columns padded to their widest cell.
     static func table(_ header: [String], _ rows: [[String]]) {
+        let rows = rows.map { $0.map(\.escapingControlCharacters) }
         let widths = header.indices.map { column in
             ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
@@ -36,7 +39,7 @@ enum Output {
 
     /// One rewritten status line on a terminal; nil ends it.
     static func progress(_ text: String?) {
-        let line = text.map { "\r\u{1B}[K" + $0 } ?? "\r\u{1B}[K"
+        let line = text.map { "\r\u{1B}[K" + $0.escapingControlCharacters } ?? "\r\u{1B}[K"
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 }
