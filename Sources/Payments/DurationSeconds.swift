@@ -1,4 +1,17 @@
 extension Duration {
     /// The duration in seconds, fractions included: what `Date` arithmetic and timers want.
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
+    /// The one duration grammar of every setting and flag: a whole number and a unit, `250ms`, `90s`,
+    /// `15m`, `2h`, `1d`.
+    public init?(parsing text: String) {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
+            // "ms" also ends in "s": only a plain integer before the unit counts.
+            guard let value = Int64(text.dropLast(suffix.count)), value >= 0 else { continue }
+            self = .milliseconds(value * milliseconds)
+            return
+        }
+        return nil
+    }
 }

@@ -24,7 +24,7 @@ public struct RetrySchedule: Sendable, Hashable, CustomStringConvertible {
     public init?(parsing text: String, jitter: Double = 0.1) {
         var delays: [Duration] = []
         for item in text.split(separator: ",") {
-            guard let delay = Self.duration(item.trimmingCharacters(in: .whitespaces)) else { return nil }
+            guard let delay = Duration(parsing: item.trimmingCharacters(in: .whitespaces)) else { return nil }
             delays.append(delay)
         }
         guard !delays.isEmpty else { return nil }
@@ -51,17 +51,5 @@ public struct RetrySchedule: Sendable, Hashable, CustomStringConvertible {
             default: return "\(seconds)s"
             }
         }.joined(separator: ",")
-    }
-
-    /// `250ms`, `5s`, `30m`, `2h`, `1d`.
-    public static func duration(_ text: String) -> Duration? {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            // "ms" also ends in "s": only a plain integer before the unit counts.
-            guard let value = Int64(number), value >= 0 else { continue }
-            return .milliseconds(value * milliseconds)
-        }
-        return nil
     }
 }

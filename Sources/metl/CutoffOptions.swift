@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Payments
 import Logging
 import NACHA
 import Pipeline
@@ -60,7 +61,7 @@ struct CutoffOptions: ParsableArguments {
             throw ConfigurationError(message: error.message)
         }
         let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
-        guard let windowDuration = Self.duration(windowText) else {
+        guard let windowDuration = Duration(parsing: windowText), windowDuration > .zero else {
             throw ConfigurationError(message: "window \(windowText) is not a duration like 15m, 90s or 1h")
         }
         var limits = FileAssembler.Limits()
@@ -79,16 +80,5 @@ struct CutoffOptions: ParsableArguments {
                                   limits: limits,
                                   filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE") ?? CutoffJob.Settings.defaultFilenameTemplate,
                                   lineEnding: parsedEnding)
-    }
-
-    /// `15m`, `90s`, `1h`, `250ms`.
-    static func duration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if suffix == "s", text.hasSuffix("ms") { continue }
-            guard let number = Double(text.dropLast(suffix.count)), number > 0 else { return nil }
-            return .milliseconds(Int64(number * scale * 1000))
-        }
-        return nil
     }
 }

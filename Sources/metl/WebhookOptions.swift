@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Payments
 import Webhooks
 
 /// Delivery settings as flags, each with a `METL_WEBHOOKS_*` variable, shared by `serve` and `webhooks`.
@@ -40,7 +41,7 @@ struct WebhookOptions: ParsableArguments {
 
     private func duration(_ flag: String?, _ variable: String) throws -> Duration? {
         guard let text = value(flag, variable) else { return nil }
-        guard let duration = RetrySchedule.duration(text) else {
+        guard let duration = Duration(parsing: text) else {
             throw ConfigurationError(message: "$\(variable) must be a duration such as 10s, 5m or 5d")
         }
         return duration

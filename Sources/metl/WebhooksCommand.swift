@@ -107,7 +107,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             }
 
             func run() async throws {
-                guard let period = RetrySchedule.duration(grace) else { throw ValidationError("--grace must be a duration such as 24h") }
+                guard let period = Duration(parsing: grace) else { throw ValidationError("--grace must be a duration such as 24h") }
                 let (store, _) = try store.openStore()
                 let secret = StandardWebhooks.makeSecret()
                 let (endpoint, _) = try await store.rotateWebhookSecret(
@@ -259,7 +259,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             guard drain else {
                 return try await ServeCommand.runUntilSignalled([worker], logger: Log.make("metl.webhooks", json: output.json))
             }
-            guard let timeout = RetrySchedule.duration(drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
+            guard let timeout = Duration(parsing: drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
             let summary = try await worker.drain(timeout: timeout)
             if output.json {
                 return try Output.json(Summary(attempts: summary.attempts, delivered: summary.delivered,
