@@ -24,6 +24,14 @@ public struct APIConfiguration: Sendable {
     public var maximumCommitBatch = 512
     /// How long a rotated-out webhook secret keeps signing.
     public var secretGracePeriod: Duration = .seconds(86_400)
+    /// A request head must arrive within this time of its first bytes (slow-header clients).
+    public var headerTimeout: Duration = .seconds(10)
+    /// A request body must arrive within this time of its head (slow-body clients).
+    public var bodyTimeout: Duration = .seconds(30)
+    /// A connection with no request for this long is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    public var maximumConnections = 1_024
     /// The bank's calendar day effective dates are measured from.
     public var today: @Sendable () -> ACHDate = { .today() }
 

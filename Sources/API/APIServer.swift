@@ -1,9 +1,28 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Payments
 
-/// Builds the router: the middleware chain every request passes, then each route in `APIRoute.all`.
+/// Builds the API: the application `metl serve`, the tests and the bench run, and its router.
 public enum APIServer {
+    /// The HTTP server on `host:port` (port 0: any free one): the router, read deadlines for slow
+    /// clients, a connection cap, and no body read after an early answer.
+    public static func application(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
+                                   host: String = "127.0.0.1", port: Int = 0, metrics: APIMetrics = APIMetrics(), logger: Logger,
+                                   onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+    -> Application<RouterResponder<APIRequestContext>> {
+        let timeouts = RequestDeadlineHandler.Timeouts(header: .init(configuration.headerTimeout), body: .init(configuration.bodyTimeout),
+                                                       idle: .init(configuration.idleTimeout))
+        return Application(
+            router: router(store: store, configuration: configuration, metrics: metrics),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(timeouts: timeouts)])),
+            configuration: .init(address: .hostname(host, port: port), serverName: "metl",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections, logger: logger)),
+            onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// The middleware chain every request passes, then each route in `APIRoute.all`.
     public static func router(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
                               metrics: APIMetrics = APIMetrics()) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)

@@ -8,6 +8,11 @@ enum RequestBody {
     static func decode<Document: Decodable>(_ type: Document.Type, from request: Request, name: String,
                                             limit: Int) async throws -> Document {
         try requireJSON(request)
+        // A declared length over the limit is refused before a byte of the body is read (the
+        // connection then closes rather than drain it).
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw Problem(.payloadTooLarge, "the body is \(declared) bytes; at most \(limit) are accepted")
+        }
         var request = request
         let body = try await request.collectBody(upTo: limit)
         do {

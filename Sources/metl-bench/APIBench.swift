@@ -29,7 +29,7 @@ enum APIBench {
         let merchant = try await store.addMerchant(name: "bench", companyID: "1234567890", companyName: "BENCH")
         let secret = try await store.createAPIKey(merchantID: merchant.id).secret
 
-        let server = await LoopbackServer.start(APIServer.router(store: store))
+        let server = await LoopbackServer.start(making: { APIServer.application(store: store, logger: LoopbackServer.quiet, onServerRunning: $0) })
         let base = "http://127.0.0.1:\(server.port)"
 
         // A payment in a final state, for the replay path.
@@ -79,7 +79,9 @@ enum APIBench {
         // The same POSTs with group commit off: one durable commit per request.
         var unbatched = APIConfiguration()
         unbatched.maximumCommitBatch = 1
-        let single = await LoopbackServer.start(APIServer.router(store: store, configuration: unbatched))
+        let single = await LoopbackServer.start(making: {
+            APIServer.application(store: store, configuration: unbatched, logger: LoopbackServer.quiet, onServerRunning: $0)
+        })
         let perRequest = try wrk("http://127.0.0.1:\(single.port)/payments/ach", script: scripts.appendingPathComponent("create.lua").path,
                                  seconds: seconds, connections: connections)
         await single.stop()

@@ -19,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     var problemTypeBase: String?
     @Option(help: "Page linked from idempotency conflicts ($METL_IDEMPOTENCY_DOCS).") var idempotencyDocs: String?
     @Option(help: "Largest request body in bytes ($METL_MAX_BODY_BYTES; default 65536).") var maxBodyBytes: Int?
+    @Option(help: "Time for a request head after its first bytes ($METL_HEADER_TIMEOUT; default 10s).") var headerTimeout: String?
+    @Option(help: "Time for a request body after its head ($METL_BODY_TIMEOUT; default 30s).") var bodyTimeout: String?
+    @Option(help: "Close a connection idle this long ($METL_IDLE_TIMEOUT; default 60s).") var idleTimeout: String?
+    @Option(help: "Connections served at once ($METL_MAX_CONNECTIONS; default 1024).") var maxConnections: Int?
     @Flag(help: "Do not deliver webhooks from this process (run `metl webhooks work` instead).") var noWebhooks = false
     @OptionGroup var webhook: WebhookOptions
     @OptionGroup var store: StoreOptions
@@ -42,19 +46,28 @@ struct ServeCommand: AsyncParsableCommand {
             maximumBodyBytes: maxBody, rules: settings.rules)
         configuration.webhookAddresses = webhookSettings.addressPolicy
         configuration.secretGracePeriod = webhookSettings.secretGracePeriod
+        for (flag, variable, keyPath) in [(headerTimeout, "METL_HEADER_TIMEOUT", \APIConfiguration.headerTimeout),
+                                          (bodyTimeout, "METL_BODY_TIMEOUT", \APIConfiguration.bodyTimeout),
+                                          (idleTimeout, "METL_IDLE_TIMEOUT", \APIConfiguration.idleTimeout)] {
+            guard let text = value(flag, variable) else { continue }
+            guard let timeout = Duration(parsing: text), timeout > .zero else {
+                throw ConfigurationError(message: "$\(variable) (or its flag) must be a duration such as 10s or 2m")
+            }
+            configuration[keyPath: keyPath] = timeout
+        }
+        if let text = value(maxConnections.map(String.init), "METL_MAX_CONNECTIONS") {
+            guard let limit = Int(text), limit > 0 else { throw ConfigurationError(message: "--max-connections must be positive") }
+            configuration.maximumConnections = limit
+        }
         let clock = settings.clock
         configuration.today = { ACHDate(clock()) }
-        let router = APIServer.router(store: store, configuration: configuration)
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
-        let application = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "metl"),
-            onServerRunning: { channel in
-                // Printed for scripts and tests that start the server on port 0.
-                FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
-            },
-            logger: logger)
+        let application = APIServer.application(store: store, configuration: configuration, host: host, port: port, logger: logger,
+                                                onServerRunning: { channel in
+            // Printed for scripts and tests that start the server on port 0.
+            FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
+        })
         try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []), logger: logger)
     }
 

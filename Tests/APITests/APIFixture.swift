@@ -21,9 +21,8 @@ struct APIFixture {
         store = try database.store(faults: faults)
         merchant = try await store.fundedMerchant(balance)
         key = try await store.createAPIKey(merchantID: merchant.id).secret
-        application = Application(router: APIServer.router(store: store, configuration: configuration),
-                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  logger: Logger(label: "metl.api.test") { _ in SwiftLogNoOpLogHandler() })
+        application = APIServer.application(store: store, configuration: configuration,
+                                            logger: Logger(label: "metl.api.test") { _ in SwiftLogNoOpLogHandler() })
     }
 
     static var paymentBody: String { #"""

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// An HTTP server on a free port of 127.0.0.1, for tests and benchmarks: a receiver, or the API.
 public struct LoopbackServer: Sendable {
@@ -10,14 +11,26 @@ public struct LoopbackServer: Sendable {
     /// Starts `router` quietly on `port` (0: any free one) and returns once it listens.
     public static func start<Builder: HTTPResponderBuilder>(_ router: Builder, port: Int = 0) async -> LoopbackServer
     where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        await start(making: { onServerRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                        onServerRunning: onServerRunning, logger: Self.quiet)
+        })
+    }
+
+    /// Starts the application `make` builds (it must call the function it is given once it listens,
+    /// as `Application`'s `onServerRunning`) and returns once it listens.
+    public static func start<App: ApplicationProtocol>(
+        making make: (_ onServerRunning: @escaping @Sendable (any Channel) async -> Void) -> App
+    ) async -> LoopbackServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-                                      logger: Logger(label: "metl.loopback") { _ in SwiftLogNoOpLogHandler() })
+        let application = make { continuation.yield($0.localAddress?.port ?? 0) }
         let task = Task { try await application.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         return LoopbackServer(port: await iterator.next() ?? 0, task: task)
     }
+
+    /// A logger that drops everything: the servers tests start are quiet.
+    public static let quiet = Logger(label: "metl.loopback") { _ in SwiftLogNoOpLogHandler() }
 
     /// A port of 127.0.0.1 nothing listens on (yet).
     public static func freePort() throws -> Int {
