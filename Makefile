@@ -15,6 +15,7 @@ test: deps
 	scripts/verify-units.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
 
 demo: deps
 	$(SWIFT) build --product metl
