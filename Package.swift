@@ -120,7 +120,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
-        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles"]),
+        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "NACHA", "Payments", "Store", "TestSupport",

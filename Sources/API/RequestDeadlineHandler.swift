@@ -1,11 +1,14 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
 /// Keeps slow or hostile clients from holding connections: a request head must arrive within
 /// `headerTimeout` of its first bytes and its body within `bodyTimeout` of the head; a connection
-/// with no request for `idleTimeout` is closed. A response finished before its request was read to
-/// the end (a 413 for a huge `Content-Length`, a 401) closes the connection, so the rest of that
-/// body is never read. It sits after HTTP decoding, on the connection's event loop.
+/// with no request for `idleTimeout` is closed. A response that starts before its request was read to
+/// the end, when the rest could be large (a declared length over the body limit, or no length at all:
+/// a 413 for `Content-Length: 1 TiB`), says `Connection: close` and closes the connection after
+/// itself, so the rest of that body is never read; a small declared body is read and dropped as usual,
+/// keeping the connection. It sits after HTTP decoding, on the connection's event loop.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -30,11 +33,16 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private let timeouts: Timeouts
+    private let maximumBodyBytes: Int
     private var state = State.idle
     private var deadline: Scheduled<Void>?
+    /// The current request's declared body length, when it declared one.
+    private var declaredLength: Int?
+    private var closeAfterResponse = false
 
-    init(timeouts: Timeouts) {
+    init(timeouts: Timeouts, maximumBodyBytes: Int) {
         self.timeouts = timeouts
+        self.maximumBodyBytes = maximumBodyBytes
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -69,35 +77,42 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
             state = .readingBody
+            declaredLength = head.headerFields[.contentLength].flatMap(Int.init)
             arm(context, timeouts.body)
         case .body:
             break
         case .end:
-            state = .responding
-            deadline?.cancel()
-            deadline = nil
+            // The rest of a small body can arrive after its answer; the connection is idle by then.
+            if state == .readingBody {
+                state = .responding
+                deadline?.cancel()
+                deadline = nil
+            }
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data) else {
-            context.write(data, promise: promise)
-            return
-        }
-        if state == .readingBody || state == .readingHead {
-            // Answered before the request was read: close once the answer is out rather than read the rest.
+        switch unwrapOutboundIn(data) {
+        case .head(var response) where state == .readingBody && (declaredLength ?? Int.max) > maximumBodyBytes:
+            // Answered before a body that may be huge was read: say so, and close after the answer.
+            closeAfterResponse = true
+            response.headerFields[.connection] = "close"
+            context.write(wrapOutboundOut(.head(response)), promise: promise)
+        case .end where closeAfterResponse:
             let channel = context.channel
             let written = promise ?? context.eventLoop.makePromise()
             written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             context.writeAndFlush(data, promise: written)
-            return
+        case .end:
+            state = .idle
+            arm(context, timeouts.idle)
+            context.write(data, promise: promise)
+        default:
+            context.write(data, promise: promise)
         }
-        state = .idle
-        arm(context, timeouts.idle)
-        context.write(data, promise: promise)
     }
 
     private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {

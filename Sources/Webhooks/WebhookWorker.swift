@@ -65,28 +65,34 @@ public final class WebhookWorker: Service {
 
     /// Delivers everything due, waits for retries that fall due before `timeout` ends, then returns.
     public func drain(timeout: Duration) async throws -> DrainSummary {
-        let deadline = Date().addingTimeInterval(timeout.seconds)
-        var summary = DrainSummary()
+        // The clients close whatever happened; awaiting inside a `catch` here crashed the release
+        // compiler (Swift 6.3.1, coroutine splitting), hence the Result.
+        let result: Result<DrainSummary, any Error>
         do {
-            var unrecorded: [DeliveryResult] = []
-            while true {
-                let recorded = unrecorded
-                unrecorded = try await round(recording: recorded)
-                summary.attempts += recorded.count
-                for result in recorded {
-                    if case .delivered = result.next { summary.delivered += 1 }
-                    if case .failed = result.next { summary.deadLettered += 1 }
-                }
-                if !unrecorded.isEmpty { continue }
-                guard let due = try await store.nextWebhookDue(), due < deadline else { break }
-                try await idle(until: due)
-            }
+            result = .success(try await rounds(until: Date().addingTimeInterval(timeout.seconds)))
         } catch {
-            await clients.shutdown()
-            throw error
+            result = .failure(error)
+        }
+        await clients.shutdown()
+        return try result.get()
+    }
+
+    private func rounds(until deadline: Date) async throws -> DrainSummary {
+        var summary = DrainSummary()
+        var unrecorded: [DeliveryResult] = []
+        while true {
+            let recorded = unrecorded
+            unrecorded = try await round(recording: recorded)
+            summary.attempts += recorded.count
+            for result in recorded {
+                if case .delivered = result.next { summary.delivered += 1 }
+                if case .failed = result.next { summary.deadLettered += 1 }
+            }
+            if !unrecorded.isEmpty { continue }
+            guard let due = try await store.nextWebhookDue(), due < deadline else { break }
+            try await idle(until: due)
         }
         summary.pending = try await store.webhookDeliveryCount(status: .pending)
-        await clients.shutdown()
         return summary
     }
 

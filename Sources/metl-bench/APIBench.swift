@@ -14,6 +14,8 @@ enum APIBench {
         var p50: String
         var p99: String
         var failures: Int
+        /// The slowest request.
+        var maximum: String = "?"
     }
 
     static func run(seconds: Int = 10, connections: Int = 64) async throws {
@@ -41,31 +43,8 @@ enum APIBench {
 
         let scripts = directory.appendingPathComponent("wrk")
         try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
-        let headers = """
-            wrk.headers["Authorization"] = "Bearer \(secret)"
-            wrk.headers["Content-Type"] = "application/json"
-            """
-        // Unique UUID v4 keys: a per-thread prefix and a counter.
-        try """
-            \(headers)
-            wrk.method = "POST"
-            wrk.body = '\(body)'
-            local counter = 0
-            local threads = 0
-            -- Distinct per thread and per run (runs start seconds apart), so keys never repeat.
-            function setup(thread)
-              threads = threads + 1
-              thread:set("prefix", (os.time() % 0x3ffffff) * 4 + threads)
-            end
-            function request()
-              counter = counter + 1
-              -- wrk.format's headers replace wrk.headers: copy them, then add the key.
-              local headers = {}
-              for name, value in pairs(wrk.headers) do headers[name] = value end
-              headers["Idempotency-Key"] = string.format("%08x-0000-4000-8000-%012x", prefix, counter)
-              return wrk.format(nil, "/payments/ach", headers)
-            end
-            """.write(to: scripts.appendingPathComponent("create.lua"), atomically: true, encoding: .utf8)
+        let headers = Self.headers(secret: secret)
+        try Self.createScript(secret: secret).write(to: scripts.appendingPathComponent("create.lua"), atomically: true, encoding: .utf8)
         try """
             \(headers)
             wrk.method = "POST"
@@ -111,6 +90,37 @@ enum APIBench {
         report(String(format: "durable POSTs/s ÷ raw commits/s = %.2f× (goal ≥ 2×)", create.requestsPerSecond / raw))
     }
 
+    static func headers(secret: String) -> String {
+        """
+        wrk.headers["Authorization"] = "Bearer \(secret)"
+        wrk.headers["Content-Type"] = "application/json"
+        """
+    }
+
+    /// wrk's Lua for POSTs of the bench body, each with a fresh UUID v4 key: a per-thread prefix and a counter.
+    static func createScript(secret: String) -> String {
+        """
+        \(headers(secret: secret))
+        wrk.method = "POST"
+        wrk.body = '\(body)'
+        local counter = 0
+        local threads = 0
+        -- Distinct per thread and per run (runs start seconds apart), so keys never repeat.
+        function setup(thread)
+          threads = threads + 1
+          thread:set("prefix", (os.time() % 0x3ffffff) * 4 + threads)
+        end
+        function request()
+          counter = counter + 1
+          -- wrk.format's headers replace wrk.headers: copy them, then add the key.
+          local headers = {}
+          for name, value in pairs(wrk.headers) do headers[name] = value end
+          headers["Idempotency-Key"] = string.format("%08x-0000-4000-8000-%012x", prefix, counter)
+          return wrk.format(nil, "/payments/ach", headers)
+        end
+        """
+    }
+
     static func post(base: String, secret: String, key: String) async throws -> String {
         let output = try SSHServer.run("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
                                                     "-H", "Idempotency-Key: \(key)", "-H", "Content-Type: application/json",
@@ -130,8 +140,11 @@ enum APIBench {
         guard let rate = field(after: "Requests/sec:").flatMap(Double.init) else {
             throw BenchError(message: "wrk output not understood:\n\(output)")
         }
+        // "Latency   9.50ms    2.11ms  148.30ms   90.00%": average, deviation, maximum.
+        let latency = field(after: "Latency")?.split(separator: " ").map(String.init) ?? []
         return WrkResult(requestsPerSecond: rate, p50: field(after: "50%") ?? "?", p99: field(after: "99%") ?? "?",
-                         failures: field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0)
+                         failures: field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0,
+                         maximum: latency.count > 2 ? latency[2] : "?")
     }
 }
 

@@ -4,7 +4,7 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|all]
+/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|contention|all]
 @main
 enum Bench {
     static func main() async throws {
@@ -17,6 +17,7 @@ enum Bench {
         case "nacha": try NACHABench.run()
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
+        case "contention": try await ContentionBench.run()
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
         case "all":
             try NACHABench.run()
@@ -26,8 +27,9 @@ enum Bench {
             try await PipelineBench.ingest()
             try await APIBench.run()
             try await WebhookBench.run()
+            try await ContentionBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|contention|all]\n".utf8))
             exit(2)
         }
     }

@@ -6,15 +6,20 @@ import TestSupport
 
 /// `metl-bench import`: bulk import of 100,000 payments into a fresh database with durable commits.
 enum ImportBench {
-    static func run() async throws {
-        report("== import (synchronous=FULL, WAL)")
-        let count = 100_000
-        let rules = PaymentRules()
+    /// An import file of `count` valid rows, one in four a debit.
+    static func csv(count: Int) -> String {
         var lines = [CSVImportHeader.text]
         for index in 0..<count {
             lines.append("\(UUID().uuidString.lowercased()),\(1_000 + index % 5_000),\(index.isMultiple(of: 4) ? "debit" : "credit"),PPD,PAYROLL,\(Requests.effectiveDate),RECEIVER \(index % 1000),121042882,\(100_000 + index),checking,")
         }
-        let text = lines.joined(separator: "\n")
+        return lines.joined(separator: "\n")
+    }
+
+    static func run() async throws {
+        report("== import (synchronous=FULL, WAL)")
+        let count = 100_000
+        let rules = PaymentRules()
+        let text = csv(count: count)
         let (rows, parseSeconds) = try measure { try CSVImport.parse(text, rules: rules) }
         for chunk in [count, 1_000, 1] {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")

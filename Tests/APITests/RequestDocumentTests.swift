@@ -31,21 +31,9 @@ struct RequestDocumentTests {
         }
     }
 
-    /// A small deterministic generator, so a failing case can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Duplicates one member of the object at `path` (empty: the top level), inserting the copy at a
     /// random place with another value. Returns the document and the duplicate's path.
-    static func duplicating(in members: [(String, Any)], path: [String], random: inout SplitMix) -> ([(String, Any)], String) {
+    static func duplicating(in members: [(String, Any)], path: [String], random: inout SeededGenerator) -> ([(String, Any)], String) {
         var members = members
         if let first = path.first, let index = members.firstIndex(where: { $0.0 == first }),
            let child = members[index].1 as? [(String, Any)] {
@@ -63,7 +51,7 @@ struct RequestDocumentTests {
     func duplicateMembers() async throws {
         let fixture = try await APIFixture()
         try await fixture.application.test(.live) { client in
-            var random = SplitMix(state: 20_261_201)
+            var random = SeededGenerator(seed: 20_261_201)
             for round in 0..<120 {
                 let path = [[], ["counterparty"], ["metadata"]][round % 3]
                 let (document, duplicate) = Self.duplicating(in: Self.document(), path: path, random: &random)

@@ -45,6 +45,12 @@ struct SlowClientTests {
             Array(text.utf8).withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
         }
 
+        /// The head of a `POST /payments/ach` announcing `contentLength` body bytes.
+        func sendPaymentHead(key: String, contentLength: Int) {
+            send("POST /payments/ach HTTP/1.1\r\nHost: metl\r\nAuthorization: Bearer \(key)\r\n"
+                 + "Idempotency-Key: \(UUID().uuidString)\r\nContent-Type: application/json\r\nContent-Length: \(contentLength)\r\n\r\n")
+        }
+
         func send(bytes count: Int) -> Bool {
             [UInt8](repeating: 0x61, count: count).withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
         }
@@ -79,17 +85,24 @@ struct SlowClientTests {
         return configuration
     }
 
-    @Test("a 1 TiB Content-Length is answered 413 at once and the connection closed; the body is not read")
-    func hugeDeclaredBody() async throws {
-        let fixture = try await APIFixture(configuration: Self.configuration())
+    /// Runs `body` with the port of a live server over a funded merchant and its API key, off the
+    /// cooperative pool; returns the fixture for checks afterwards.
+    @discardableResult
+    static func live(_ body: @escaping @Sendable (_ port: Int, _ key: String) throws -> Void) async throws -> APIFixture {
+        let fixture = try await APIFixture(configuration: configuration())
         let key = fixture.key
         try await fixture.application.test(.live) { client in
-            let port = client.port!
-            try await Self.blocking {
+            let port = try #require(client.port)
+            try await blocking { try body(port, key) }
+        }
+        return fixture
+    }
+
+    @Test("a 1 TiB Content-Length is answered 413 at once and the connection closed; the body is not read")
+    func hugeDeclaredBody() async throws {
+        try await Self.live { port, key in
             let connection = try Connection(port: port)
-            connection.send("POST /payments/ach HTTP/1.1\r\nHost: metl\r\nAuthorization: Bearer \(key)\r\n"
-                            + "Idempotency-Key: \(UUID().uuidString)\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: 1099511627776\r\n\r\n")
+            connection.sendPaymentHead(key: key, contentLength: 1 << 40)
             // The answer comes before any of the body is sent.
             var answer = ""
             let start = ContinuousClock.now
@@ -100,16 +113,12 @@ struct SlowClientTests {
             while ContinuousClock.now - start < .seconds(5), connection.send(bytes: 65_536) { sent += 65_536 }
             #expect(ContinuousClock.now - start < .seconds(5), "the server closed the connection")
             #expect(sent < 64 << 20, "the server stopped taking the body after \(sent) bytes")
-            }
         }
     }
 
     @Test("a request head trickled byte by byte is cut off at the header timeout")
     func slowHeader() async throws {
-        let fixture = try await APIFixture(configuration: Self.configuration())
-        try await fixture.application.test(.live) { client in
-            let port = client.port!
-            try await Self.blocking {
+        try await Self.live { port, _ in
             let connection = try Connection(port: port)
             let start = ContinuousClock.now
             var open = true
@@ -119,20 +128,15 @@ struct SlowClientTests {
             #expect(!open, "the server closed the connection")
             let elapsed = ContinuousClock.now - start
             #expect(elapsed >= .milliseconds(700) && elapsed < .seconds(4), "\(elapsed)")
-            }
         }
     }
 
     @Test("a body trickled after its head is cut off at the body timeout")
     func slowBody() async throws {
-        let fixture = try await APIFixture(configuration: Self.configuration())
-        let key = fixture.key
-        try await fixture.application.test(.live) { client in
-            let port = client.port!
-            try await Self.blocking {
+        let fixture = try await Self.live { port, key in
             let connection = try Connection(port: port)
-            connection.send("POST /payments/ach HTTP/1.1\r\nHost: metl\r\nAuthorization: Bearer \(key)\r\n"
-                            + "Idempotency-Key: \(UUID().uuidString)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{")
+            connection.sendPaymentHead(key: key, contentLength: 500)
+            connection.send("{")
             let start = ContinuousClock.now
             var open = true
             while open, ContinuousClock.now - start < .seconds(5) {
@@ -140,17 +144,13 @@ struct SlowClientTests {
             }
             #expect(!open, "the server closed the connection")
             #expect(ContinuousClock.now - start < .seconds(4))
-            }
         }
         #expect(try await fixture.store.payments(PaymentQuery(merchantID: fixture.merchant.id, limit: 10)).isEmpty, "nothing was created")
     }
 
     @Test("idle connections, with or without a request before, are closed at the idle timeout")
     func idleConnections() async throws {
-        let fixture = try await APIFixture(configuration: Self.configuration())
-        try await fixture.application.test(.live) { client in
-            let port = client.port!
-            try await Self.blocking {
+        try await Self.live { port, _ in
             let silent = try Connection(port: port)
             #expect(silent.awaitClose(within: .seconds(4)).after != nil)
             let used = try Connection(port: port)
@@ -158,7 +158,6 @@ struct SlowClientTests {
             let (answer, closedAfter) = used.awaitClose(within: .seconds(4))
             #expect(answer.hasPrefix("HTTP/1.1 200"))
             #expect(closedAfter != nil)
-            }
         }
     }
 

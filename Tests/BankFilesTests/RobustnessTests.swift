@@ -1,21 +1,11 @@
 import Testing
+import TestSupport
 @testable import BankFiles
 
 /// Mutated and truncated reports never crash the parsers: each ends in a model or a typed error.
 @Suite struct RobustnessTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func mutations(of seed: [UInt8], count: Int) -> [[UInt8]] {
-        var generator = SplitMix(state: 42)
+        var generator = SeededGenerator(seed: 42)
         return (0..<count).map { _ in
             var bytes = seed
             for _ in 0..<Int.random(in: 1...8, using: &generator) where !bytes.isEmpty {
