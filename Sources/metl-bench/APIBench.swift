@@ -132,7 +132,10 @@ enum APIBench {
     }
 
     static func wrk(_ url: String, script: String, seconds: Int, connections: Int) throws -> WrkResult {
-        let output = try SSHServer.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url])
+        // wrk leaves requests slower than its timeout (2 s by default) out of the latency figures and
+        // counts them as socket errors: wait 30 s, and count those errors as failures.
+        let output = try SSHServer.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "--latency",
+                                                        "-s", script, url])
         func field(after label: String) -> String? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
                 .map { $0.trimmingCharacters(in: .whitespaces).dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
@@ -143,9 +146,15 @@ enum APIBench {
         // "Latency   9.50ms    2.11ms  148.30ms   90.00%": average, deviation, maximum.
         let latency = field(after: "Latency")?.split(separator: " ").map(String.init) ?? []
         return WrkResult(requestsPerSecond: rate, p50: field(after: "50%") ?? "?", p99: field(after: "99%") ?? "?",
-                         failures: field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0,
+                         failures: (field(after: "Non-2xx or 3xx responses:").flatMap(Int.init) ?? 0) + socketErrors(output),
                          maximum: latency.count > 2 ? latency[2] : "?")
     }
+}
+
+/// wrk's "Socket errors: connect 0, read 0, write 0, timeout 12", summed.
+func socketErrors(_ output: String) -> Int {
+    guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return 0 }
+    return line.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { Int($0) }.reduce(0, +)
 }
 
 struct BenchError: Error, CustomStringConvertible {
