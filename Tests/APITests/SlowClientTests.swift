@@ -116,6 +116,29 @@ struct SlowClientTests {
         }
     }
 
+    @Test("an early answer to a small declared body keeps the connection: the body is read and dropped")
+    func earlyAnswerSmallBody() async throws {
+        try await Self.live { port, _ in
+            let connection = try Connection(port: port)
+            // A wrong key is refused before the body is read; the 20 announced bytes come later.
+            connection.sendPaymentHead(key: "metl_sk_wrong", contentLength: 20)
+            var answer = ""
+            let start = ContinuousClock.now
+            while !answer.contains("\r\n\r\n"), ContinuousClock.now - start < .seconds(2) { answer += connection.receive().text }
+            #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer)")
+            #expect(!answer.lowercased().contains("connection: close"))
+            connection.send(String(repeating: " ", count: 20))
+            connection.send("GET /healthz HTTP/1.1\r\nHost: metl\r\n\r\n")
+            var next = ""
+            while !next.contains("HTTP/1.1 200"), ContinuousClock.now - start < .seconds(3) {
+                let (text, closed) = connection.receive()
+                next += text
+                if closed { break }
+            }
+            #expect(next.contains("HTTP/1.1 200"), "the same connection answers the next request: \(next)")
+        }
+    }
+
     @Test("a request head trickled byte by byte is cut off at the header timeout")
     func slowHeader() async throws {
         try await Self.live { port, _ in
