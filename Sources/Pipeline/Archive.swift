@@ -24,14 +24,10 @@ public struct Archive: Sendable {
 
     /// Stores `bytes` and returns their path. Storing the same bytes again is a no-op.
     public func store(_ bytes: [UInt8], kind: String, extension fileExtension: String) throws(CutoffError) -> String {
+        // A writer that is not committed removes its temporary file when it goes away.
         let writer = try begin()
-        do throws(CutoffError) {
-            try writer.append(bytes)
-            return try writer.commit(kind: kind, extension: fileExtension).path
-        } catch {
-            writer.abandon()
-            throw error
-        }
+        try writer.append(bytes)
+        return try writer.commit(kind: kind, extension: fileExtension).path
     }
 
     /// A file written in pieces (a download, a copy of an inbound file), hashed as it is written.
@@ -168,7 +164,7 @@ public struct Archive: Sendable {
     }
 
     /// Every byte of an open file, in one allocation of its size.
-    static func readAll(_ descriptor: Int32) -> [UInt8]? {
+    private static func readAll(_ descriptor: Int32) -> [UInt8]? {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size))

@@ -109,6 +109,8 @@ public struct CutoffJob: Sendable {
 
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(CutoffError) -> Summary {
         try await locked { (summary: inout Summary, deadline) throws(CutoffError) in
+            // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
+            settings.archive.removeStaleTemporaryFiles()
             try await work(&summary, deadline: deadline, progress: progress)
         }
     }
