@@ -30,7 +30,7 @@ public struct Problem: Error, Sendable {
         case .invalidRequest: self.init(.validationFailed, error.message, fieldErrors: error.fieldErrors)
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .notFound, .merchantNotFound: self.init(.notFound, "no such resource")
-        case .storage: self.init(.unavailable, "the database is unavailable; retry later", headers: [.retryAfter: "1"])
+        case .storage, .conflict: self.init(.unavailable, "the database is unavailable; retry later", headers: [.retryAfter: "1"])
         default: self.init(.internalError, "the request could not be completed")
         }
     }

@@ -1,3 +1,5 @@
+import NACHA
+
 /// What a bank file says happened to one payment. The ingest job turns files into these; the store
 /// applies them with `BankEvent.resolve`, which knows how to take events in any order.
 public struct BankEvent: Sendable, Hashable {
@@ -10,7 +12,10 @@ public struct BankEvent: Sendable, Hashable {
         case settled
         /// The entry was returned.
         case returned(Failure)
-        /// A note for the history without a state change: NOCs, dishonored and contested returns, pended files.
+        /// A notification of change (C01–C14): a note in the history that merchants are told about.
+        case corrected(code: String, text: String)
+        /// A note for the history without a state change: refused NOCs, dishonored and contested
+        /// returns, pended files.
         case noted(code: String, text: String)
     }
 
@@ -28,8 +33,8 @@ public struct BankEvent: Sendable, Hashable {
     public enum Resolution: Sendable, Hashable {
         /// Record these steps (implied ones first, each with its own history row).
         case transitions([TransitionStep])
-        /// Record a history row without changing the state.
-        case note(code: String, text: String)
+        /// Record a history row without changing the state, announced as `announcing` when set.
+        case note(code: String, text: String, announcing: WebhookEventType?)
         /// Already reflected (a repeated or overtaken event): nothing to record.
         case nothing
     }
@@ -69,8 +74,10 @@ public struct BankEvent: Sendable, Hashable {
             default:
                 return .nothing
             }
+        case .corrected(let code, let text):
+            return .note(code: code, text: text, announcing: .corrected)
         case .noted(let code, let text):
-            return .note(code: code, text: text)
+            return .note(code: code, text: text, announcing: nil)
         }
     }
 }
@@ -102,5 +109,14 @@ public struct CounterpartyCorrection: Sendable, Hashable {
         self.correctedAccountNumber = correctedAccountNumber
         self.correctedAccountType = correctedAccountType
         self.correctedName = correctedName
+    }
+
+    /// A later payment's counterparty with this correction applied: the routing and account details
+    /// always (the correction carries the unchanged parts too), the name only when the change code
+    /// corrects it, since a correction of the account keeps the name of the payment it came back on.
+    public func applied(to counterparty: Counterparty) -> Counterparty {
+        let correctsName = ChangeCode.lookup(changeCode)?.layout.contains { $0.part == .name } ?? false
+        return Counterparty(name: correctsName ? correctedName : counterparty.name, routingNumber: correctedRoutingNumber,
+                            accountNumber: correctedAccountNumber, accountType: correctedAccountType)
     }
 }

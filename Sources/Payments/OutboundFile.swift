@@ -134,3 +134,52 @@ public protocol OutboundFileStore: Sendable {
     /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
     func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile
 }
+
+/// The outbound file lifecycle: which status changes are allowed, decided here for every store.
+/// rendered → uploading → uploaded; uploading or failed → uploading again (resume, retry);
+/// anything not yet at the bank → failed; a file never sent → cancelled.
+extension OutboundFile {
+    /// An upload attempt starts (the first, a resumed one, or an operator's retry) and is counted.
+    public mutating func startUpload(at now: Date) throws(PaymentError) {
+        guard [.rendered, .uploading, .failed].contains(status) else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue); it cannot be uploaded")
+        }
+        status = .uploading
+        attempts += 1
+        failureReason = nil
+        updatedAt = now
+    }
+
+    /// The bank has the exact bytes at `remotePath`.
+    public mutating func confirmUpload(remotePath: String, at now: Date) throws(PaymentError) {
+        guard status == .uploading || status == .rendered else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue), not being uploaded")
+        }
+        status = .uploaded
+        self.remotePath = remotePath
+        uploadedAt = now
+        updatedAt = now
+    }
+
+    /// Stopped for an operator, with the reason.
+    public mutating func fail(reason: String, at now: Date) throws(PaymentError) {
+        guard status != .uploaded, status != .cancelled else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue)")
+        }
+        status = .failed
+        failureReason = reason
+        updatedAt = now
+    }
+
+    /// Cancelled before it was ever sent: an `uploading` file, or a failed one that had an attempt,
+    /// may already be at the bank.
+    public mutating func cancel(reason: String, at now: Date) throws(PaymentError) {
+        guard status == .rendered || (status == .failed && uploadedAt == nil && attempts == 0) else {
+            throw PaymentError(.invalidStatus,
+                               "file \(id) is \(status.rawValue) after \(attempts) upload attempts; only a file never sent can be cancelled")
+        }
+        status = .cancelled
+        failureReason = reason
+        updatedAt = now
+    }
+}

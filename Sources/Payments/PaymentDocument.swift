@@ -57,7 +57,7 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         // Trace numbers are 15 digits with meaningful leading zeros: printed as the bank prints them.
         submission = payment.submission.map {
             SubmissionDocument(fileID: $0.fileID, batchNumber: $0.batchNumber,
-                               traceNumber: String(repeating: "0", count: max(0, 15 - String($0.traceNumber).count)) + String($0.traceNumber))
+                               traceNumber: $0.traceNumberText)
         }
         createdAt = Timestamp.format(payment.createdAt)
         updatedAt = Timestamp.format(payment.updatedAt)

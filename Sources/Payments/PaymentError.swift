@@ -21,6 +21,9 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let lockHeld = Code(rawValue: "lock_held")
         /// The operation is not allowed in the file's or payment's current status.
         public static let invalidStatus = Code(rawValue: "invalid_status")
+        /// A payment or balance changed between the read a plan was computed from and its write; nothing
+        /// was written. The caller reads again and plans again, or reports.
+        public static let conflict = Code(rawValue: "conflict")
         /// The database failed or is busy beyond its timeout.
         public static let storage = Code(rawValue: "storage")
     }

@@ -272,7 +272,7 @@ public struct IngestJob: Sendable {
                     throw Quarantine(reason: "NOC at line \(line) carries corrected data that is not a valid routing/account number")
                 }
                 // Account numbers never go into history text.
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .noted(code: value.changeCode,
+                plan.events.append(BankEvent(paymentID: payment.id, kind: .corrected(code: value.changeCode,
                     text: "notification of change: \(change.meaning); counterparty details corrected for later payments"), source: source))
                 if [.accountNumber, .routingNumber, .transactionCode, .name].contains(where: { corrected[$0] != nil }) {
                     plan.corrections.append(correction)

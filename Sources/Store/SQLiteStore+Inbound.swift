@@ -29,48 +29,23 @@ extension SQLiteStore: InboundFileStore {
             var recorded = file
             recorded.status = .processed
             try Self.insert(recorded, db)
+            let payments = try Self.payments(db, ids: events.map(\.paymentID) + corrections.map(\.paymentID))
+            var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: payments.values.map(\.merchantID)))
             var applied = 0
-            var payments = try Self.payments(db, ids: events.map(\.paymentID))
-            var changes = ChangeSet()
-            let now = Date()
             for event in events {
-                // Resolved on the latest state, so two events for one payment in one file apply in order.
                 guard let payment = payments[event.paymentID] else {
                     throw PaymentError(.notFound, "no payment \(event.paymentID)")
                 }
-                let change: ChangeSet.Change
-                switch event.resolve(from: payment.state) {
-                case .transitions(let steps):
-                    change = try ChangeSet.Change(payment, steps: steps, at: now)
-                    applied += steps.count
-                case .note(let code, let text):
-                    change = ChangeSet.Change(payment, noteCode: code, text: text, source: event.source, at: now)
-                    applied += 1
-                case .nothing:
-                    continue
-                }
-                changes.add(change)
-                payments[payment.id] = change.payment
+                applied += try planner.apply(event, to: payment)
             }
-            try changes.write(db, faults: faults)
             for correction in corrections {
-                try db.execute(sql: """
-                    INSERT INTO counterparty_corrections (merchant_id, payment_id, inbound_file_id, change_code, routing_number,
-                        account_number, corrected_routing_number, corrected_account_number, corrected_account_type,
-                        corrected_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [correction.merchantID, correction.paymentID, file.id, correction.changeCode,
-                                     correction.routingNumber, correction.accountNumber, correction.correctedRoutingNumber,
-                                     correction.correctedAccountNumber, correction.correctedAccountType.rawValue,
-                                     correction.correctedName, Self.milliseconds(file.receivedAt)])
-                try db.execute(sql: """
-                    UPDATE payments SET routing_number = ?, account_number = ?, account_type = ?, counterparty_name = ? WHERE id = ?
-                    """, arguments: [correction.correctedRoutingNumber, correction.correctedAccountNumber,
-                                     correction.correctedAccountType.rawValue, correction.correctedName, correction.paymentID])
+                guard let payment = payments[correction.paymentID] else {
+                    throw PaymentError(.notFound, "no payment \(correction.paymentID)")
+                }
+                planner.correct(payment, with: correction, inboundFileID: file.id, receivedAt: file.receivedAt)
             }
-            for batch in settledBatches {
-                try db.execute(sql: "INSERT INTO settled_batches (file_id, batch_number, inbound_file_id, amount_cents) VALUES (?, ?, ?, ?)",
-                               arguments: [batch.fileID, batch.batchNumber, file.id, batch.total])
-            }
+            for batch in settledBatches { planner.settle(batch, inboundFileID: file.id) }
+            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             try db.execute(sql: "UPDATE inbound_files SET applied = ? WHERE id = ?", arguments: [applied, file.id])
             return applied
         }

@@ -49,14 +49,10 @@ extension SQLiteStore: OutboundFileStore {
     public func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int {
         try await write("reserving trace numbers") { db in
             let next = try Int.fetchOne(db, sql: "SELECT next_sequence FROM trace_sequences WHERE odfi = ?", arguments: [odfi]) ?? 1
-            // Seven digits per ODFI; wrapping would reuse traces the 60-day return window may still quote.
-            guard next + count - 1 <= 9_999_999 else {
-                throw PaymentError(.storage, "trace sequence numbers for ODFI \(odfi) are exhausted")
-            }
             try db.execute(sql: """
                 INSERT INTO trace_sequences (odfi, next_sequence) VALUES (?, ?)
                 ON CONFLICT (odfi) DO UPDATE SET next_sequence = excluded.next_sequence
-                """, arguments: [odfi, next + count])
+                """, arguments: [odfi, try TraceSequence.reserving(count, from: next, odfi: odfi)])
             return next
         }
     }
@@ -71,19 +67,18 @@ extension SQLiteStore: OutboundFileStore {
     }
 
     public func recordRenderedFile(_ file: OutboundFile, bindings: [FileBinding]) async throws(PaymentError) {
+        let faults = self.faults
         try await write("recording an outbound file") { db in
             try Self.insert(file, db)
-            let statement = try db.cachedStatement(sql: """
-                UPDATE payments SET file_id = ?, batch_number = ?, trace_number = ?, file_line = ?, entry_effective_date = ?
-                WHERE id = ? AND state = 'P_VALIDATED' AND file_id IS NULL
-                """)
+            let payments = try Self.payments(db, ids: bindings.map(\.paymentID))
+            var planner = LedgerPlanner(endpoints: [:])
             for binding in bindings {
-                try statement.execute(arguments: [file.id, binding.batchNumber, binding.traceNumber, binding.line,
-                                                  binding.effectiveDate?.description, binding.paymentID])
-                guard db.changesCount == 1 else {
-                    throw PaymentError(.invalidStatus, "payment \(binding.paymentID) is no longer an unbound P_VALIDATED payment")
+                guard let payment = payments[binding.paymentID] else {
+                    throw PaymentError(.notFound, "no payment \(binding.paymentID)")
                 }
+                try planner.bind(payment, to: binding, fileID: file.id)
             }
+            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
         }
     }
 
@@ -118,15 +113,8 @@ extension SQLiteStore: OutboundFileStore {
     public func markUploading(fileID: String) async throws(PaymentError) -> OutboundFile {
         try await write("marking a file uploading") { db in
             var file = try Self.outboundFile(db, id: fileID)
-            guard [.rendered, .uploading, .failed].contains(file.status) else {
-                throw PaymentError(.invalidStatus, "file \(fileID) is \(file.status.rawValue); it cannot be uploaded")
-            }
-            file.status = .uploading
-            file.attempts += 1
-            file.failureReason = nil
-            file.updatedAt = Date()
-            try db.execute(sql: "UPDATE outbound_files SET status = 'uploading', attempts = ?, failure_reason = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [file.attempts, Self.milliseconds(file.updatedAt), fileID])
+            try file.startUpload(at: Date())
+            try Self.updateStatus(of: file, db)
             return file
         }
     }
@@ -135,36 +123,13 @@ extension SQLiteStore: OutboundFileStore {
         let faults = self.faults
         return try await write("marking a file uploaded") { db in
             var file = try Self.outboundFile(db, id: fileID)
-            guard file.status == .uploading || file.status == .rendered else {
-                throw PaymentError(.invalidStatus, "file \(fileID) is \(file.status.rawValue), not being uploaded")
-            }
-            let now = Date()
-            file.status = .uploaded
-            file.remotePath = remotePath
-            file.uploadedAt = now
-            file.updatedAt = now
-            try db.execute(sql: """
-                UPDATE outbound_files SET status = 'uploaded', remote_path = ?, uploaded_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [remotePath, Self.milliseconds(now), Self.milliseconds(now), fileID])
-            // One checked transition for the whole file, applied by SQLite row by row: every bound payment
-            // must still be P_VALIDATED, and each gets its history row naming the file and its line.
-            try PaymentStateMachine.check(paymentID: "(file \(fileID))", from: .validated, to: .submittedToCore)
-            let bound = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM payments WHERE file_id = ?", arguments: [fileID]) ?? 0
-            let at = Self.milliseconds(now)
-            try db.execute(sql: """
-                UPDATE payments SET state = 'P_SUBMITTED_TO_CORE', version = version + 1, updated_at = ?
-                WHERE file_id = ? AND state = 'P_VALIDATED'
-                """, arguments: [at, fileID])
-            guard db.changesCount == bound else {
-                throw PaymentError(.invalidTransition, "\(bound - db.changesCount) payments of file \(fileID) are no longer P_VALIDATED")
-            }
-            try faults.hit(.afterStateUpdate)
-            try db.execute(sql: """
-                INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text,
-                                             source_file, source_line, created_at)
-                SELECT id, version, 'P_VALIDATED', 'P_SUBMITTED_TO_CORE', ?, 'file_uploaded', ?, ?, file_line, ?
-                FROM payments WHERE file_id = ?
-                """, arguments: [actor.rawValue, "in file \(file.name) uploaded to the bank", "outbound:\(fileID)", at, fileID])
+            try file.confirmUpload(remotePath: remotePath, at: Date())
+            try Self.updateStatus(of: file, db)
+            let payments = try Self.boundPayments(db, fileID: file.id)
+            var planner = LedgerPlanner(now: file.updatedAt,
+                                        endpoints: try Self.enabledEndpoints(db, merchants: payments.map(\.merchantID)))
+            try planner.confirmUpload(of: file, payments: payments, actor: actor)
+            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             return file
         }
     }
@@ -172,51 +137,32 @@ extension SQLiteStore: OutboundFileStore {
     public func markFailed(fileID: String, reason: String) async throws(PaymentError) -> OutboundFile {
         try await write("marking a file failed") { db in
             var file = try Self.outboundFile(db, id: fileID)
-            guard file.status != .uploaded, file.status != .cancelled else {
-                throw PaymentError(.invalidStatus, "file \(fileID) is \(file.status.rawValue)")
-            }
-            file.status = .failed
-            file.failureReason = reason
-            file.updatedAt = Date()
-            try db.execute(sql: "UPDATE outbound_files SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ?",
-                           arguments: [reason, Self.milliseconds(file.updatedAt), fileID])
+            try file.fail(reason: reason, at: Date())
+            try Self.updateStatus(of: file, db)
             return file
         }
     }
 
     public func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile {
-        try await write("cancelling a file") { db in
+        let faults = self.faults
+        return try await write("cancelling a file") { db in
             var file = try Self.outboundFile(db, id: fileID)
-            // An `uploading` file may already be at the bank: only files never sent can be cancelled.
-            guard file.status == .rendered || (file.status == .failed && file.uploadedAt == nil && file.attempts == 0) else {
-                throw PaymentError(.invalidStatus,
-                                   "file \(fileID) is \(file.status.rawValue) after \(file.attempts) upload attempts; only a file never sent can be cancelled")
-            }
-            let now = Date()
-            file.status = .cancelled
-            file.failureReason = reason
-            file.updatedAt = now
-            try db.execute(sql: "UPDATE outbound_files SET status = 'cancelled', failure_reason = ?, updated_at = ? WHERE id = ?",
-                           arguments: [reason, Self.milliseconds(now), fileID])
-            let rows = try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
-            for row in rows {
-                let payment = Self.payment(from: row)
-                let line: Int = row["file_line"]
-                // Not a state change, but a change all the same: the binding goes, the version moves on.
-                try db.execute(sql: """
-                    UPDATE payments SET file_id = NULL, batch_number = NULL, trace_number = NULL, file_line = NULL,
-                        entry_effective_date = NULL, version = version + 1, updated_at = ? WHERE id = ?
-                    """, arguments: [Self.milliseconds(now), payment.id])
-                try Self.appendHistory(db, HistoryEntry(
-                    paymentID: payment.id, version: payment.version + 1, fromState: payment.state, toState: payment.state,
-                    actor: actor, reasonCode: "file_cancelled", reasonText: "released from cancelled file \(file.name): \(reason)",
-                    source: SourceReference(file: "outbound:\(fileID)", line: line), createdAt: now))
-            }
+            try file.cancel(reason: reason, at: Date())
+            try Self.updateStatus(of: file, db)
+            var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
+            planner.release(try Self.boundPayments(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
+            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             return file
         }
     }
 
     // MARK: Rows
+
+    /// The payments bound to a file, in file order.
+    static func boundPayments(_ db: Database, fileID: String) throws -> [Payment] {
+        try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line",
+                         arguments: [fileID]).map(payment(from:))
+    }
 
     static func insert(_ file: OutboundFile, _ db: Database) throws {
         try db.execute(sql: """
@@ -231,6 +177,15 @@ extension SQLiteStore: OutboundFileStore {
                 file.archivePath, file.remotePath, file.attempts, file.failureReason, milliseconds(file.createdAt),
                 milliseconds(file.updatedAt), file.uploadedAt.map(milliseconds),
             ])
+    }
+
+    /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
+    static func updateStatus(of file: OutboundFile, _ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE outbound_files SET status = ?, attempts = ?, failure_reason = ?, remote_path = ?, uploaded_at = ?, updated_at = ?
+            WHERE id = ?
+            """, arguments: [file.status.rawValue, file.attempts, file.failureReason, file.remotePath,
+                             file.uploadedAt.map(milliseconds), milliseconds(file.updatedAt), file.id])
     }
 
     static func outboundFile(_ db: Database, id: String) throws -> OutboundFile {

@@ -113,7 +113,10 @@ extension SQLiteStore: WebhookStore {
         var endpoints: [String: (WebhookEndpoint, [String])] = [:]
         var byID: [Int64: WebhookDelivery] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT d.id AS delivery_id, d.attempts, d.endpoint_id, v.*, \(Self.eventBody) AS payload
+            SELECT \(Self.prefixedPaymentColumns), d.id AS delivery_id, d.attempts, d.endpoint_id, v.id AS event_id,
+                   v.type AS event_type, v.created_at AS event_created_at, h.version AS h_version, h.from_state AS h_from_state,
+                   h.to_state AS h_to_state, h.actor AS h_actor, h.reason_code AS h_reason_code, h.reason_text AS h_reason_text,
+                   h.source_file AS h_source_file, h.source_line AS h_source_line, h.created_at AS h_created_at
             FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
             JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
             JOIN payments AS p ON p.id = v.payment_id
@@ -128,13 +131,22 @@ extension SQLiteStore: WebhookStore {
                 endpoints[endpointID] = (endpoint, secrets)
             }
             guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
-            let payload: String = row["payload"]
             let id: Int64 = row["delivery_id"]
+            let payment = Self.payment(from: row)
+            let file: String? = row["h_source_file"]
+            let entry = HistoryEntry(
+                paymentID: payment.id, version: row["h_version"],
+                fromState: (row["h_from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
+                toState: PaymentState(rawValue: row["h_to_state"]) ?? .failed, actor: Actor(rawValue: row["h_actor"]),
+                reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
+                source: file.map { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
+            guard let type = WebhookEventType(rawValue: row["event_type"]) else { continue }
+            let eventID: String = row["event_id"]
             byID[id] = WebhookDelivery(
                 id: id,
-                event: WebhookEvent(id: row["id"], merchantID: row["merchant_id"], paymentID: row["payment_id"],
-                                    paymentVersion: row["payment_version"], type: row["type"], payload: Data(payload.utf8),
-                                    createdAt: Self.date(row["created_at"])),
+                event: WebhookEvent(id: eventID, merchantID: payment.merchantID, paymentID: payment.id, paymentVersion: entry.version,
+                                    type: type, payload: WebhookPayload.render(eventID: eventID, type: type, entry: entry, payment: payment),
+                                    createdAt: Self.date(row["event_created_at"])),
                 endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
         }
         return ids.compactMap { byID[$0] }
@@ -201,7 +213,7 @@ extension SQLiteStore: WebhookStore {
                 """, arguments: [status?.rawValue, limit]).map { row in
                 let status = WebhookDeliveryStatus.Status(rawValue: row["status"]) ?? .pending
                 return WebhookDeliveryStatus(
-                    eventID: row["event_id"], eventType: row["type"], paymentID: row["payment_id"], endpointID: row["endpoint_id"],
+                    eventID: row["event_id"], eventType: WebhookEventType(rawValue: row["type"]) ?? .failed, paymentID: row["payment_id"], endpointID: row["endpoint_id"],
                     status: status, attempts: row["attempts"],
                     nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,
                     lastStatusCode: row["last_status_code"], lastError: row["last_error"], createdAt: Self.date(row["created_at"]))
@@ -244,43 +256,42 @@ extension SQLiteStore: WebhookStore {
     }
 
     /// Existing deliveries start over (pending, no attempts, due now); endpoints the event never went to
-    /// (added later, or named) get one. A replay is a new round of attempts for the same event id.
+    /// (added later, or named) get one if they take its type. A replay is a new round of attempts for
+    /// the same event id.
     private static func replay(_ db: Database, eventFilter: String, argument: some DatabaseValueConvertible,
                                endpointID: String?) throws -> Int {
         let now = milliseconds(Date())
-        try db.execute(sql: """
+        let events = try Row.fetchAll(db, sql: "SELECT * FROM webhook_events AS v WHERE \(eventFilter) ORDER BY v.created_at, v.id",
+                                      arguments: [argument])
+        guard !events.isEmpty else { return 0 }
+        let endpoints = try enabledEndpoints(db, merchants: events.map { $0["merchant_id"] as String })
+        var count = 0
+        let restart = try db.cachedStatement(sql: """
             UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
-            WHERE event_id IN (SELECT v.id FROM webhook_events AS v WHERE \(eventFilter)) AND (? IS NULL OR endpoint_id = ?)
-            """, arguments: [now, argument, endpointID, endpointID])
-        var count = db.changesCount
-        try db.execute(sql: """
+            WHERE event_id = ? AND (? IS NULL OR endpoint_id = ?)
+            """)
+        let add = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
-            SELECT v.id, e.id, v.payment_id, v.payment_version, 'pending', ?, ?
-            FROM webhook_events AS v JOIN webhook_endpoints AS e ON e.merchant_id = v.merchant_id
-            WHERE \(eventFilter) AND e.enabled = 1 AND (? IS NULL OR e.id = ?)
-              AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || v.type || ',') > 0)
-            """, arguments: [now, now, argument, endpointID, endpointID])
-        count += db.changesCount
+            VALUES (?, ?, ?, ?, 'pending', ?, ?)
+            """)
+        for event in events {
+            let id: String = event["id"]
+            try restart.execute(arguments: [now, id, endpointID, endpointID])
+            count += db.changesCount
+            guard let type = WebhookEventType(rawValue: event["type"]) else { continue }
+            for endpoint in endpoints[event["merchant_id"] as String] ?? [] where endpoint.takes(type) && (endpointID ?? endpoint.id) == endpoint.id {
+                try add.execute(arguments: [id, endpoint.id, event["payment_id"] as String, event["payment_version"] as Int, now, now])
+                count += db.changesCount
+            }
+        }
         return count
     }
 
     // MARK: Rows
 
-    /// The event's JSON body (`v` the event, `h` its history row, `p` the payment). Everything it reads is
-    /// fixed once that version is committed, so it renders the same bytes on every attempt and replay.
-    static let eventBody = """
-        json_object(
-            'id', v.id, 'type', v.type,
-            'timestamp', strftime('%Y-%m-%dT%H:%M:%fZ', h.created_at / 1000.0, 'unixepoch'),
-            'data', json_object(
-                'id', p.id, 'merchant_id', p.merchant_id, 'state', h.to_state, 'previous_state', h.from_state,
-                'version', h.version, 'amount', p.amount_cents, 'currency', p.currency, 'direction', p.direction,
-                'reason_code', h.reason_code, 'reason', h.reason_text,
-                'failure', json(CASE WHEN h.to_state = 'P_FAILED' AND p.failure_code IS NOT NULL
-                                     THEN json_object('code', p.failure_code, 'message', p.failure_message) END),
-                'file_id', p.file_id,
-                'trace_number', CASE WHEN p.trace_number IS NOT NULL THEN printf('%015d', p.trace_number) END))
-        """
+    /// `paymentColumns` read from the table aliased `p`, first in a row so `payment(from:)` reads them by position.
+    static let prefixedPaymentColumns = paymentColumns.split(separator: ",")
+        .map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
         types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")

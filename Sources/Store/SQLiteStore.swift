@@ -117,36 +117,16 @@ extension SQLiteStore {
     }
 
     public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws(PaymentError) -> Merchant {
-        guard amount > 0 else {
-            throw PaymentError(.invalidRequest, "the funding amount must be positive",
-                               fieldErrors: [.init(field: "amount", code: "not_positive", message: "must be a positive number of cents")])
-        }
+        let faults = self.faults
         return try await write("funding a merchant") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?", arguments: [merchantID]) else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
-            var merchant = Self.merchant(from: row)
-            merchant.balance = try Self.moveFunds(db, merchantID: merchantID, paymentID: nil, kind: "fund", amount: amount,
-                                                  actor: actor, reference: reference)
+            var planner = LedgerPlanner(endpoints: [:])
+            let merchant = try planner.fund(Self.merchant(from: row), amount: amount, actor: actor, reference: reference)
+            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             return merchant
         }
-    }
-
-    /// Changes a merchant's balance and appends the ledger entry that explains it; returns the new
-    /// balance. The CHECK on `balance_cents` makes an overdraft impossible even if a caller forgot to look.
-    @discardableResult
-    static func moveFunds(_ db: Database, merchantID: String, paymentID: String?, kind: String, amount: Int64,
-                          actor: Actor, reference: String) throws -> Int64 {
-        guard let balance = try Int64.fetchOne(db.cachedStatement(sql: """
-            UPDATE merchants SET balance_cents = balance_cents + ? WHERE id = ? RETURNING balance_cents
-            """), arguments: [amount, merchantID]) else {
-            throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
-        }
-        try db.cachedStatement(sql: """
-            INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [merchantID, paymentID, kind, amount, balance, actor.rawValue, reference, milliseconds(Date())])
-        return balance
     }
 
     static func merchant(from row: Row) -> Merchant {

@@ -1,10 +1,15 @@
 import GRDB
 
-/// Versioned migrations. A migration, once released, is never edited: add a new one.
+/// The SQLite schema. It persists; it decides nothing: which changes notify, what an event says and
+/// every other rule live in Payments (`LedgerPlanner`). The triggers here only guard (history is
+/// append-only), and the CHECK constraints are defence behind the planner's own checks.
+///
+/// The migrations written before the first release were squashed once into `v1`. From here on a
+/// released migration is never edited: add a new one.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-ledger") { db in
+        migrator.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE merchants (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -49,6 +54,12 @@ enum Schema {
                     reserved_cents INTEGER NOT NULL DEFAULT 0 CHECK (reserved_cents >= 0),
                     failure_code TEXT,
                     failure_message TEXT,
+                    -- Where the payment was sent, once a cutoff binds it to a file.
+                    file_id TEXT REFERENCES outbound_files(id),
+                    batch_number INTEGER,
+                    trace_number INTEGER,
+                    file_line INTEGER,
+                    entry_effective_date TEXT,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 ) STRICT;
@@ -80,12 +91,11 @@ enum Schema {
                     fingerprint TEXT NOT NULL,
                     payment_id TEXT NOT NULL REFERENCES payments(id),
                     created_at INTEGER NOT NULL,
+                    -- The response first sent for the key, replayed byte for byte once the payment is final.
+                    response_body TEXT,
                     PRIMARY KEY (merchant_id, key)
                 ) STRICT;
-                """)
-        }
-        migrator.registerMigration("v2-outbound-files") { db in
-            try db.execute(sql: """
+                CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id);
                 CREATE TABLE outbound_files (
                     id TEXT PRIMARY KEY NOT NULL,
                     name TEXT NOT NULL UNIQUE,
@@ -113,10 +123,6 @@ enum Schema {
                 ) STRICT;
                 CREATE INDEX outbound_files_status ON outbound_files(status, id);
 
-                ALTER TABLE payments ADD COLUMN file_id TEXT REFERENCES outbound_files(id);
-                ALTER TABLE payments ADD COLUMN batch_number INTEGER;
-                ALTER TABLE payments ADD COLUMN trace_number INTEGER;
-                ALTER TABLE payments ADD COLUMN file_line INTEGER;
                 CREATE UNIQUE INDEX payments_trace ON payments(trace_number) WHERE trace_number IS NOT NULL;
                 CREATE INDEX payments_file ON payments(file_id) WHERE file_id IS NOT NULL;
 
@@ -132,10 +138,6 @@ enum Schema {
                     acquired_at INTEGER NOT NULL,
                     expires_at INTEGER NOT NULL
                 ) STRICT;
-                """)
-        }
-        migrator.registerMigration("v3-inbound-files") { db in
-            try db.execute(sql: """
                 CREATE TABLE inbound_files (
                     id TEXT PRIMARY KEY NOT NULL,
                     sha256 TEXT NOT NULL,
@@ -178,11 +180,6 @@ enum Schema {
                     PRIMARY KEY (file_id, batch_number)
                 ) STRICT;
 
-                ALTER TABLE payments ADD COLUMN entry_effective_date TEXT;
-                """)
-        }
-        migrator.registerMigration("v4-api") { db in
-            try db.execute(sql: """
                 -- Merchant API keys, stored only as SHA-256 hashes of the secret.
                 CREATE TABLE api_keys (
                     id TEXT PRIMARY KEY NOT NULL,
@@ -194,13 +191,6 @@ enum Schema {
                 ) STRICT;
                 CREATE INDEX api_keys_merchant ON api_keys(merchant_id, id);
 
-                -- The response first sent for the key, replayed byte for byte once the payment is final.
-                ALTER TABLE idempotency_keys ADD COLUMN response_body TEXT;
-                CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id);
-                """)
-        }
-        migrator.registerMigration("v5-webhooks") { db in
-            try db.execute(sql: """
                 CREATE TABLE webhook_endpoints (
                     id TEXT PRIMARY KEY NOT NULL,
                     merchant_id TEXT NOT NULL REFERENCES merchants(id),
@@ -231,10 +221,10 @@ enum Schema {
                 ) STRICT;
                 CREATE INDEX webhook_secrets_endpoint ON webhook_secrets(endpoint_id, id);
 
-                -- The outbox: one row per notified change, written by the trigger below in the transaction of
-                -- the change itself. The body is not stored: it is rendered from the history row and the
-                -- payment's fields that never change after that version (amount, file, trace, the failure of a
-                -- final state), so every attempt and replay sends the same bytes at a third of the cost per change.
+                -- The outbox: one row per notified change, written with the change itself (a plan's events).
+                -- The body is not stored: it is rendered from the history row and the payment's fields that
+                -- never change after that version (`WebhookPayload`), so every attempt and replay sends the
+                -- same bytes at a third of the cost per change.
                 CREATE TABLE webhook_events (
                     id TEXT PRIMARY KEY NOT NULL,
                     merchant_id TEXT NOT NULL,
@@ -283,32 +273,6 @@ enum Schema {
                 ) STRICT;
                 CREATE INDEX webhook_attempts_event ON webhook_attempts(event_id, id);
 
-                -- Every history row that changes the state to a notified one, and every applied notification
-                -- of change, enqueues its event and fans it out to the merchant's enabled endpoints whose filter
-                -- takes its type: no code path can commit a change and forget the event.
-                CREATE TRIGGER payment_history_webhook_event AFTER INSERT ON payment_history
-                WHEN (NEW.to_state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')
-                      AND NEW.from_state IS NOT NEW.to_state)
-                  -- Change codes C01-C14 are notifications of change; C61-C69 are refusals of one, no correction.
-                  OR (NEW.from_state = NEW.to_state AND NEW.actor = 'bank-file'
-                      AND (NEW.reason_code GLOB 'C0[1-9]' OR NEW.reason_code GLOB 'C1[0-4]'))
-                BEGIN
-                    INSERT INTO webhook_events (id, merchant_id, payment_id, payment_version, type, created_at)
-                    SELECT 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version, p.merchant_id, p.id, NEW.version,
-                        CASE WHEN NEW.from_state = NEW.to_state THEN 'payment.corrected'
-                             WHEN NEW.to_state = 'P_SUBMITTED_TO_CORE' THEN 'payment.submitted'
-                             WHEN NEW.to_state = 'P_PROCESSING' THEN 'payment.processing'
-                             WHEN NEW.to_state = 'P_COMPLETED' THEN 'payment.completed'
-                             ELSE 'payment.failed' END,
-                        NEW.created_at
-                    FROM payments AS p WHERE p.id = NEW.payment_id;
-                    INSERT INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at,
-                                                    created_at)
-                    SELECT v.id, e.id, v.payment_id, v.payment_version, 'pending', v.created_at, v.created_at
-                    FROM webhook_events AS v JOIN webhook_endpoints AS e ON e.merchant_id = v.merchant_id AND e.enabled = 1
-                    WHERE v.id = 'evt_' || substr(NEW.payment_id, 5) || '_' || NEW.version
-                      AND (e.event_types = '*' OR instr(',' || e.event_types || ',', ',' || v.type || ',') > 0);
-                END;
                 """)
         }
         return migrator

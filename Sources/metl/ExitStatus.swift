@@ -37,7 +37,7 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .invalidRequest, .malformedJSON: return .dataError
             case .notFound, .merchantNotFound: return .notFound
-            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus: return .conflict
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus, .conflict: return .conflict
             case .lockHeld: return .lockHeld
             default: return .internalError
             }

@@ -155,13 +155,13 @@ struct WebhooksCommand: AsyncParsableCommand {
             let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
             if output.json {
                 return try Output.json(deliveries.map {
-                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType, paymentID: $0.paymentID, endpointID: $0.endpointID,
+                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType.rawValue, paymentID: $0.paymentID, endpointID: $0.endpointID,
                                      status: $0.status.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt.map(Timestamp.format),
                                      lastStatusCode: $0.lastStatusCode, lastError: $0.lastError, createdAt: Timestamp.format($0.createdAt))
                 })
             }
             Output.table(["EVENT", "TYPE", "ENDPOINT", "STATUS", "ATTEMPTS", "LAST"], deliveries.map {
-                [$0.eventID, $0.eventType, $0.endpointID, $0.status.rawValue, String($0.attempts),
+                [$0.eventID, $0.eventType.rawValue, $0.endpointID, $0.status.rawValue, String($0.attempts),
                  $0.lastStatusCode.map(String.init) ?? $0.lastError ?? "-"]
             })
         }

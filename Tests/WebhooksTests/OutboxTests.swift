@@ -13,7 +13,7 @@ struct OutboxTests {
         _ = try await fixture.endpoint("http://127.0.0.1:9/hook")
         let payment = try await fixture.payment(through: [.submittedToCore, .processing, .failed])
         let listed = try await fixture.store.webhookDeliveries(status: nil, limit: 100)
-        #expect(listed.map(\.eventType) == ["payment.submitted", "payment.processing", "payment.failed"])
+        #expect(listed.map(\.eventType) == [.submitted, .processing, .failed])
         #expect(listed.map(\.eventID) == [3, 4, 5].map { "evt_\(payment.id.dropFirst(4))_\($0)" })
         let claimed = try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "t", limit: 10, perEndpoint: 10, now: Date(),
                                                                      leaseEnds: Date().addingTimeInterval(60))
@@ -57,7 +57,7 @@ struct OutboxTests {
         _ = try await fixture.store.setWebhookEndpoint(id: disabled.id, merchantID: nil, enabled: false, reason: "test")
         try await fixture.payment(through: [.submittedToCore, .processing, .completed])
         let listed = try await fixture.store.webhookDeliveries(status: nil, limit: 100)
-        #expect(listed.map(\.eventType) == ["payment.completed"])
+        #expect(listed.map(\.eventType) == [.completed])
         #expect(listed.map(\.endpointID) == [completedOnly.id])
     }
 
@@ -90,12 +90,12 @@ struct OutboxTests {
         let file = InboundFile(id: "inb_test", sha256: String(repeating: "a", count: 64), kind: "nacha", source: "test", name: "noc.ach",
                                size: 1, status: .processed, archivePath: "/dev/null", receivedAt: Date())
         _ = try await fixture.store.applyInbound(file, events: [
-            BankEvent(paymentID: payment.id, kind: .noted(code: "C01", text: "notification of change: incorrect account number"),
+            BankEvent(paymentID: payment.id, kind: .corrected(code: "C01", text: "notification of change: incorrect account number"),
                       source: SourceReference(file: "inbound:test", line: 3)),
             BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
                       source: SourceReference(file: "inbound:test", line: 5)),
         ], corrections: [], settledBatches: [])
         let types = try await fixture.store.webhookDeliveries(status: nil, limit: 10).map(\.eventType)
-        #expect(types == ["payment.submitted", "payment.corrected"])
+        #expect(types == [.submitted, .corrected])
     }
 }

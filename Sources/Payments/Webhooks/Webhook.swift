@@ -41,11 +41,12 @@ public struct WebhookEvent: Sendable, Hashable {
     public var merchantID: String
     public var paymentID: String
     public var paymentVersion: Int
-    public var type: String
+    public var type: WebhookEventType
     public var payload: Data
     public var createdAt: Date
 
-    public init(id: String, merchantID: String, paymentID: String, paymentVersion: Int, type: String, payload: Data, createdAt: Date) {
+    public init(id: String, merchantID: String, paymentID: String, paymentVersion: Int, type: WebhookEventType, payload: Data,
+                createdAt: Date) {
         self.id = id
         self.merchantID = merchantID
         self.paymentID = paymentID
@@ -125,7 +126,7 @@ public struct DeliveryResult: Sendable, Hashable {
 public struct WebhookDeliveryStatus: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable, CaseIterable { case pending, delivered, failed }
     public var eventID: String
-    public var eventType: String
+    public var eventType: WebhookEventType
     public var paymentID: String
     public var endpointID: String
     public var status: Status
@@ -135,7 +136,7 @@ public struct WebhookDeliveryStatus: Sendable, Hashable {
     public var lastError: String?
     public var createdAt: Date
 
-    public init(eventID: String, eventType: String, paymentID: String, endpointID: String, status: Status, attempts: Int,
+    public init(eventID: String, eventType: WebhookEventType, paymentID: String, endpointID: String, status: Status, attempts: Int,
                 nextAttemptAt: Date?, lastStatusCode: Int?, lastError: String?, createdAt: Date) {
         self.eventID = eventID
         self.eventType = eventType
@@ -150,8 +151,8 @@ public struct WebhookDeliveryStatus: Sendable, Hashable {
     }
 }
 
-/// Webhook endpoints and the delivery outbox. Events themselves are written by the store in the
-/// transaction of each state change; this is everything else.
+/// Webhook endpoints and the delivery outbox. Events themselves are planned with each state change
+/// (`LedgerPlan.events`) and written in its transaction; this is everything else.
 public protocol WebhookStore: Sendable {
     /// Adds an endpoint with its first secret. With an idempotency key already used by the merchant, returns
     /// that endpoint instead (`created` false) and its current secret.

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Everything one operation changes in the ledger, computed in Swift by `LedgerPlanner` from the
+/// payments as read. A store persists a plan in one transaction, all of it or none, with
+/// set-based statements; it decides nothing. Every state change in metl is written this way.
+public struct LedgerPlan: Sendable {
+    /// A payment row to write over, and what the row must still be for the plan to hold.
+    public struct PaymentUpdate: Sendable, Hashable {
+        /// Which parts of the row the plan changes, so a store writes (and re-indexes) only those.
+        public struct Parts: OptionSet, Sendable, Hashable {
+            public let rawValue: Int
+            public init(rawValue: Int) { self.rawValue = rawValue }
+            /// State, version, reservation, failure and the time of the change.
+            public static let lifecycle = Parts(rawValue: 1)
+            /// The file, batch, trace, line and entry date it is bound to.
+            public static let submission = Parts(rawValue: 2)
+            /// The counterparty's name and account.
+            public static let counterparty = Parts(rawValue: 4)
+        }
+
+        /// The row as it is after the plan.
+        public var payment: Payment
+        public var parts: Parts
+        /// The version the plan was computed from; a row at another version refuses the whole plan.
+        public var expectedVersion: Int
+        /// The file the payment was bound to when read (nil: unbound); checked with the version,
+        /// because binding to a file does not move the version on.
+        public var expectedFileID: String?
+    }
+
+    /// A new payment and the idempotency key that created it.
+    public struct NewPayment: Sendable, Hashable {
+        public var payment: Payment
+        public var fingerprint: String
+        /// The payment document first answered, replayed for the same key once the payment is final.
+        public var response: Data?
+    }
+
+    /// A notification of change recorded for later payments to the same account.
+    public struct Correction: Sendable, Hashable {
+        public var correction: CounterpartyCorrection
+        public var inboundFileID: String
+        public var createdAt: Date
+    }
+
+    /// A batch a settlement report settled: a batch is settled once.
+    public struct SettledBatch: Sendable, Hashable {
+        public var fileID: String
+        public var batchNumber: Int
+        public var inboundFileID: String
+        public var amount: Int64
+    }
+
+    public var newPayments: [NewPayment] = []
+    public var updates: [PaymentUpdate] = []
+    public var history: [HistoryEntry] = []
+    public var funds: [FundsMove] = []
+    public var corrections: [Correction] = []
+    public var settledBatches: [SettledBatch] = []
+    public var events: [OutboxEvent] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        newPayments.isEmpty && updates.isEmpty && history.isEmpty && funds.isEmpty && corrections.isEmpty
+            && settledBatches.isEmpty && events.isEmpty
+    }
+}

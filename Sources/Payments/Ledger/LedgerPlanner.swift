@@ -1,0 +1,302 @@
+import Foundation
+
+/// The ledger's rules, in one place: turns each operation into a `LedgerPlan` computed from the
+/// payments as read. A store reads, asks the planner, and persists the plan it gets; the planner
+/// never touches storage.
+///
+/// Several operations can go into one plan (a group commit of intakes, every event of a bank
+/// file). The planner keeps each payment as the plan leaves it, so a second change to the same
+/// payment starts where the first ended, and the plan expects the version first read.
+public struct LedgerPlanner {
+    public let now: Date
+    /// Enabled webhook endpoints by merchant: whom each event fans out to.
+    private let endpoints: [String: [WebhookEndpoint]]
+    public private(set) var plan = LedgerPlan()
+    private var latest: [String: Payment] = [:]
+    private var updateIndex: [String: Int] = [:]
+    private var newIndex: [String: Int] = [:]
+    private var balances: [String: Int64] = [:]
+    private var intakes: [IntakeKey: ExistingIntake] = [:]
+
+    private struct IntakeKey: Hashable {
+        var merchantID: String
+        var key: String
+    }
+
+    public init(now: Date = Date(), endpoints: [String: [WebhookEndpoint]]) {
+        self.now = now
+        self.endpoints = endpoints
+    }
+
+    /// The payment as the plan leaves it so far (`read` itself when the plan has not touched it).
+    public func current(_ read: Payment) -> Payment { latest[read.id] ?? read }
+
+    /// A merchant's balance after the plan's funds moves, when the plan has moved any.
+    public func balance(of merchantID: String) -> Int64? { balances[merchantID] }
+
+    // MARK: Intake
+
+    /// Takes in one validated request: the payment created and validated (or failed for funds) with
+    /// both history rows, its reservation, and its idempotency key. A key already used (stored, or
+    /// earlier in this plan) returns that payment, or refuses a different request. A refusal leaves
+    /// the plan as it was.
+    public mutating func takeIn(_ intake: PaymentIntake, as read: IntakeRead) throws(PaymentError) -> IntakeOutcome {
+        let request = intake.request
+        let scope = IntakeKey(merchantID: intake.merchantID, key: intake.idempotencyKey)
+        if let earlier = intakes[scope] ?? read.existing {
+            guard earlier.fingerprint == request.fingerprint else {
+                throw PaymentError(.idempotencyKeyReused,
+                                   "idempotency key \(intake.idempotencyKey) was already used with a different request")
+            }
+            return IntakeOutcome(payment: current(earlier.payment), created: false, firstResponse: earlier.response)
+        }
+        guard let balance = balances[intake.merchantID] ?? read.balance else {
+            throw PaymentError(.merchantNotFound, "no merchant \(intake.merchantID)")
+        }
+        let id = Identifier.make(prefix: "pay", at: now)
+        let source = intake.source ?? SourceReference(file: "idempotency:\(intake.idempotencyKey)")
+        var counterparty = request.counterparty
+        // A notification of change for this account corrects every later payment to it.
+        if let correction = read.correction { counterparty = correction.applied(to: counterparty) }
+        var payment = Payment(
+            id: id, merchantID: intake.merchantID, state: .created, version: 1,
+            amount: request.amount, currency: request.currency, direction: request.direction, secCode: request.secCode,
+            description: request.description, effectiveDate: request.effectiveDate, counterparty: counterparty,
+            metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
+            createdAt: now, updatedAt: now)
+        let created = HistoryEntry(paymentID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
+                                   reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
+                                   source: source, createdAt: now)
+        let validation: HistoryEntry
+        switch IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance) {
+        case .validated(let reserve):
+            payment.reservedAmount = reserve
+            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .validated, actor: intake.actor,
+                                      reasonCode: IntakeDecision.validatedReason.code,
+                                      reasonText: IntakeDecision.validatedReason.text, source: source, createdAt: now)
+        case .failed(let failure):
+            payment.failure = failure
+            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .failed, actor: intake.actor,
+                                      reasonCode: failure.code, reasonText: failure.message, source: source, createdAt: now)
+        }
+        try PaymentStateMachine.check(paymentID: id, from: .created, to: validation.toState)
+        // The payment is stored in its validated state directly; both steps are in its history.
+        payment.state = validation.toState
+        payment.version = 2
+        balances[intake.merchantID] = balance
+        if payment.reservedAmount > 0 {
+            move(FundsMove(merchantID: intake.merchantID, paymentID: id, kind: .reserve, amount: -payment.reservedAmount,
+                           actor: intake.actor, reference: id))
+        }
+        let response = intake.keepsResponse ? PaymentDocument.encode(payment) : nil
+        newIndex[id] = plan.newPayments.count
+        plan.newPayments.append(LedgerPlan.NewPayment(payment: payment, fingerprint: request.fingerprint, response: response))
+        record(created, announcing: nil, merchantID: payment.merchantID)
+        record(validation, announcing: WebhookEventType(announcing: validation.toState), merchantID: payment.merchantID)
+        intakes[scope] = ExistingIntake(fingerprint: request.fingerprint, payment: payment, response: response)
+        return IntakeOutcome(payment: payment, created: true, firstResponse: response)
+    }
+
+    // MARK: State changes
+
+    /// Checked steps in order, each with its history row; a failed credit gives its money back (the
+    /// reservation, or after settlement the settled amount), and a completed one holds nothing more.
+    @discardableResult
+    public mutating func apply(_ steps: [TransitionStep], to read: Payment) throws(PaymentError) -> Payment {
+        let before = current(read)
+        var payment = before
+        var entries: [HistoryEntry] = []
+        var moves: [FundsMove] = []
+        for step in steps {
+            try PaymentStateMachine.check(paymentID: payment.id, from: payment.state, to: step.to)
+            let from = payment.state
+            payment.state = step.to
+            payment.version += 1
+            if let failure = step.failure { payment.failure = failure }
+            if step.to == .failed, payment.direction == .credit, payment.reservedAmount > 0 || from == .completed {
+                let given = payment.reservedAmount > 0 ? payment.reservedAmount : payment.amount
+                moves.append(FundsMove(merchantID: payment.merchantID, paymentID: payment.id,
+                                       kind: from == .completed ? .return : .release, amount: given, actor: step.actor,
+                                       reference: step.reasonCode))
+                payment.reservedAmount = 0
+            } else if step.to == .completed {
+                payment.reservedAmount = 0
+            }
+            entries.append(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
+                                        actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
+                                        source: step.source, createdAt: now))
+        }
+        payment.updatedAt = now
+        update(read, to: payment, changing: .lifecycle)
+        for move in moves { self.move(move) }
+        for entry in entries {
+            record(entry, announcing: WebhookEventType(announcing: entry.toState), merchantID: payment.merchantID)
+        }
+        return payment
+    }
+
+    /// A history row without a state change (NOCs, dishonored returns, pended files): the version
+    /// still moves on. `change` alters the row itself where the note records one (a cancelled file's
+    /// binding going).
+    @discardableResult
+    public mutating func note(_ read: Payment, code: String, text: String, actor: Actor, source: SourceReference?,
+                              announcing type: WebhookEventType? = nil, changing parts: LedgerPlan.PaymentUpdate.Parts = [],
+                              change: (inout Payment) -> Void = { _ in }) -> Payment {
+        var payment = current(read)
+        change(&payment)
+        payment.version += 1
+        payment.updatedAt = now
+        update(read, to: payment, changing: parts.union(.lifecycle))
+        record(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: payment.state, toState: payment.state,
+                            actor: actor, reasonCode: code, reasonText: text, source: source, createdAt: now),
+               announcing: type, merchantID: payment.merchantID)
+        return payment
+    }
+
+    // MARK: Bank files
+
+    /// One event of a bank file, resolved on the payment as the plan leaves it, so several events
+    /// for one payment in one file apply in order. Returns the history rows it added.
+    @discardableResult
+    public mutating func apply(_ event: BankEvent, to read: Payment) throws(PaymentError) -> Int {
+        switch event.resolve(from: current(read).state) {
+        case .transitions(let steps):
+            try apply(steps, to: read)
+            return steps.count
+        case .note(let code, let text, let type):
+            note(read, code: code, text: text, actor: .bankFile, source: event.source, announcing: type)
+            return 1
+        case .nothing:
+            return 0
+        }
+    }
+
+    /// A notification of change: the payment's counterparty is corrected, and the correction is kept
+    /// for later payments to the same account.
+    public mutating func correct(_ read: Payment, with correction: CounterpartyCorrection, inboundFileID: String, receivedAt: Date) {
+        var payment = current(read)
+        payment.counterparty = Counterparty(name: correction.correctedName, routingNumber: correction.correctedRoutingNumber,
+                                            accountNumber: correction.correctedAccountNumber,
+                                            accountType: correction.correctedAccountType)
+        update(read, to: payment, changing: .counterparty)
+        plan.corrections.append(LedgerPlan.Correction(correction: correction, inboundFileID: inboundFileID, createdAt: receivedAt))
+    }
+
+    /// A batch the settlement report settled, so no later report settles it again.
+    public mutating func settle(_ batch: UnsettledBatch, inboundFileID: String) {
+        plan.settledBatches.append(LedgerPlan.SettledBatch(fileID: batch.fileID, batchNumber: batch.batchNumber,
+                                                           inboundFileID: inboundFileID, amount: batch.total))
+    }
+
+    // MARK: Outbound files
+
+    /// Binds an unbound P_VALIDATED payment to its place in a rendered file. Not a state change: the
+    /// version stays, and the plan expects the payment still unbound.
+    public mutating func bind(_ read: Payment, to binding: FileBinding, fileID: String) throws(PaymentError) {
+        var payment = current(read)
+        guard payment.state == .validated, payment.submission == nil else {
+            throw PaymentError(.invalidStatus, "payment \(payment.id) is no longer an unbound P_VALIDATED payment")
+        }
+        payment.submission = Submission(fileID: fileID, batchNumber: binding.batchNumber, traceNumber: binding.traceNumber,
+                                        line: binding.line, entryEffectiveDate: binding.effectiveDate)
+        update(read, to: payment, changing: .submission)
+    }
+
+    /// The bank has the file: every payment bound to it P_VALIDATED → P_SUBMITTED_TO_CORE, each with a
+    /// history row naming the file and the entry's line.
+    public mutating func confirmUpload(of file: OutboundFile, payments: [Payment], actor: Actor) throws(PaymentError) {
+        let stale = payments.filter { current($0).state != .validated }.count
+        guard stale == 0 else {
+            throw PaymentError(.invalidTransition, "\(stale) payments of file \(file.id) are no longer P_VALIDATED")
+        }
+        for payment in payments {
+            try apply([TransitionStep(to: .submittedToCore, actor: actor, reasonCode: "file_uploaded",
+                                      reasonText: "in file \(file.name) uploaded to the bank",
+                                      source: SourceReference(file: "outbound:\(file.id)", line: payment.submission?.line))],
+                      to: payment)
+        }
+    }
+
+    /// A file cancelled before upload: each payment is unbound and stays P_VALIDATED, with a history row.
+    public mutating func release(_ payments: [Payment], fromCancelled file: OutboundFile, actor: Actor, reason: String) {
+        for payment in payments {
+            note(payment, code: "file_cancelled", text: "released from cancelled file \(file.name): \(reason)", actor: actor,
+                 source: SourceReference(file: "outbound:\(file.id)", line: payment.submission?.line),
+                 changing: .submission) { $0.submission = nil }
+        }
+    }
+
+    // MARK: Funds
+
+    /// Money a merchant paid in; returns the merchant with its new balance.
+    public mutating func fund(_ merchant: Merchant, amount: Int64, actor: Actor, reference: String) throws(PaymentError) -> Merchant {
+        guard amount > 0 else {
+            throw PaymentError(.invalidRequest, "the funding amount must be positive",
+                               fieldErrors: [.init(field: "amount", code: "not_positive", message: "must be a positive number of cents")])
+        }
+        var funded = merchant
+        balances[merchant.id] = balances[merchant.id] ?? merchant.balance
+        move(FundsMove(merchantID: merchant.id, paymentID: nil, kind: .fund, amount: amount, actor: actor, reference: reference))
+        funded.balance = balances[merchant.id] ?? merchant.balance
+        return funded
+    }
+
+    // MARK: Plan building
+
+    private mutating func update(_ read: Payment, to payment: Payment, changing parts: LedgerPlan.PaymentUpdate.Parts) {
+        if let index = updateIndex[payment.id] {
+            plan.updates[index].payment = payment
+            plan.updates[index].parts.formUnion(parts)
+        } else if let index = newIndex[payment.id] {
+            plan.newPayments[index].payment = payment
+        } else {
+            updateIndex[payment.id] = plan.updates.count
+            plan.updates.append(LedgerPlan.PaymentUpdate(payment: payment, parts: parts, expectedVersion: read.version,
+                                                         expectedFileID: read.submission?.fileID))
+        }
+        latest[payment.id] = payment
+    }
+
+    private mutating func move(_ move: FundsMove) {
+        if let balance = balances[move.merchantID] { balances[move.merchantID] = balance + move.amount }
+        plan.funds.append(move)
+    }
+
+    private mutating func record(_ entry: HistoryEntry, announcing type: WebhookEventType?, merchantID: String) {
+        plan.history.append(entry)
+        guard let type else { return }
+        plan.events.append(OutboxEvent(
+            id: OutboxEvent.id(paymentID: entry.paymentID, version: entry.version), merchantID: merchantID,
+            paymentID: entry.paymentID, paymentVersion: entry.version, type: type, createdAt: entry.createdAt,
+            endpointIDs: (endpoints[merchantID] ?? []).filter { $0.takes(type) }.map(\.id)))
+    }
+}
+
+/// What a store read for one intake, inside the transaction that persists the plan.
+public struct IntakeRead: Sendable {
+    /// The payment an earlier request with the same key created.
+    public var existing: ExistingIntake?
+    /// The merchant's stored balance; nil when there is no such merchant. Read only when the
+    /// planner does not know it yet (`LedgerPlanner.balance(of:)`).
+    public var balance: Int64?
+    /// The latest notification of change for the request's account.
+    public var correction: CounterpartyCorrection?
+
+    public init(existing: ExistingIntake?, balance: Int64?, correction: CounterpartyCorrection?) {
+        self.existing = existing
+        self.balance = balance
+        self.correction = correction
+    }
+}
+
+/// A payment an idempotency key already created, with the request's fingerprint and first answer.
+public struct ExistingIntake: Sendable, Hashable {
+    public var fingerprint: String
+    public var payment: Payment
+    public var response: Data?
+    public init(fingerprint: String, payment: Payment, response: Data?) {
+        self.fingerprint = fingerprint
+        self.payment = payment
+        self.response = response
+    }
+}
