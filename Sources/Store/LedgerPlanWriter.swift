@@ -149,9 +149,14 @@ enum LedgerPlanWriter {
         for merchant in merchants {
             let total = totals[merchant] ?? 0
             guard let balance = try Int64.fetchOne(db.cachedStatement(sql: """
-                UPDATE merchants SET balance_cents = balance_cents + ? WHERE id = ? RETURNING balance_cents
+                UPDATE merchants SET balance_cents = balance_cents + ?1 WHERE id = ?2 AND balance_cents + ?1 >= 0
+                RETURNING balance_cents
                 """), arguments: [total, merchant]) else {
-                throw PaymentError(.merchantNotFound, "no merchant \(merchant)")
+                guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM merchants WHERE id = ?"), arguments: [merchant]) == true else {
+                    throw PaymentError(.merchantNotFound, "no merchant \(merchant)")
+                }
+                // The plan's funds check was decided on a balance that has moved since.
+                throw PaymentError(.conflict, "the balance of merchant \(merchant) changed since it was read")
             }
             running[merchant] = balance - total
         }

@@ -70,6 +70,11 @@ extension SQLiteStore {
         }
     }
 
+    public func persist(_ plan: LedgerPlan) async throws(PaymentError) {
+        let faults = self.faults
+        try await write("writing a ledger plan") { db in try LedgerPlanWriter.persist(plan, db, faults: faults) }
+    }
+
     /// The enabled webhook endpoints of these merchants, which the plan's events fan out to.
     static func enabledEndpoints(_ db: Database, merchants: some Sequence<String>) throws -> [String: [WebhookEndpoint]] {
         var found: [String: [WebhookEndpoint]] = [:]

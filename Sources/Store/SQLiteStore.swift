@@ -4,9 +4,10 @@ import Logging
 import NACHA
 import Payments
 
-/// The `PaymentStore` on one SQLite file. Writes are serialized by SQLite's single writer
-/// (IMMEDIATE transactions), so every check-then-act below (idempotency, funds, transitions)
-/// happens inside one transaction and cannot race with another process sharing the file.
+/// The `LedgerStore` on one SQLite file. Each write reads, plans (`LedgerPlanner`) and persists
+/// (`LedgerPlanWriter`) inside one IMMEDIATE transaction, so a plan's reads cannot go stale before it
+/// commits, even with other processes sharing the file; the version checks of the plan hold all the
+/// same, and are what `persist` of a plan computed outside relies on.
 public final class SQLiteStore: PaymentStore {
     public let path: String
     let pool: DatabasePool

@@ -18,6 +18,30 @@ public struct TemporaryDatabase: Sendable {
     }
 }
 
+extension TemporaryDatabase: StoreDatabase {
+    public func open(faults: FaultInjector) throws -> any LedgerStore { try store(faults: faults) }
+}
+
+/// A fresh, empty database of one store implementation. Every `open` is another connection to it,
+/// as another process or machine would have.
+public protocol StoreDatabase: Sendable {
+    func open(faults: FaultInjector) throws -> any LedgerStore
+}
+
+extension StoreDatabase {
+    public func open() throws -> any LedgerStore { try open(faults: .none) }
+}
+
+/// A store implementation the contract suite runs against.
+public struct StoreImplementation: Sendable, CustomStringConvertible {
+    public let description: String
+    public let makeDatabase: @Sendable () throws -> any StoreDatabase
+
+    public static let sqlite = StoreImplementation(description: "SQLite") { try TemporaryDatabase() }
+    /// Every implementation: the contract tests take each in turn.
+    public static let all: [StoreImplementation] = [.sqlite]
+}
+
 /// Payment requests and intakes for tests.
 public enum Requests {
     /// An effective date intake accepts whenever the tests run: tomorrow.
@@ -36,7 +60,7 @@ public enum Requests {
     }
 }
 
-extension SQLiteStore {
+extension PaymentStore {
     public func fundedMerchant(_ cents: Int64, name: String = "acme") async throws -> Merchant {
         let merchant = try await addMerchant(name: name, companyID: "1234567890", companyName: "ACME CORP")
         return try await fund(merchantID: merchant.id, amount: cents, actor: .operator, reference: "test")

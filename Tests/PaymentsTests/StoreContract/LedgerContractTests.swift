@@ -1,16 +1,17 @@
 import Foundation
-import GRDB
 import Synchronization
 import Testing
 import TestSupport
 import NACHA
-@testable import Payments
-@testable import Store
+import Payments
 
-@Suite struct StoreTests {
-    @Test func intakeValidatesReservesAndRecordsHistory() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.store()
+/// The store contract: storage semantics tested once, through the protocols, against every store
+/// implementation (`StoreImplementation.all`).
+@Suite struct LedgerContractTests {
+    @Test(arguments: StoreImplementation.all)
+    func intakeValidatesReservesAndRecordsHistory(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let store = try database.open()
         let merchant = try await store.fundedMerchant(200_000)
         let outcome = try await store.intake([Requests.intake(merchant)])[0]
         #expect(outcome.created)
@@ -25,8 +26,9 @@ import NACHA
         #expect(history.allSatisfy { $0.actor == .cli && $0.source != nil })
     }
 
-    @Test func insufficientFundsFailsThePaymentAndDebitsNeedNoFunds() async throws {
-        let store = try TemporaryDatabase().store()
+    @Test(arguments: StoreImplementation.all)
+    func insufficientFundsFailsThePaymentAndDebitsNeedNoFunds(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(100)
         let credit = try await store.intake([Requests.intake(merchant, Requests.credit(amount: 101))])[0].payment
         #expect(credit.state == .failed)
@@ -36,10 +38,11 @@ import NACHA
         #expect(try await store.merchant(merchant.id).balance == 100)
     }
 
-    @Test func historyIsWrittenAtomicallyWithTheStateChange() async throws {
-        let database = try TemporaryDatabase()
+    @Test(arguments: StoreImplementation.all)
+    func historyIsWrittenAtomicallyWithTheStateChange(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
         let armed = Mutex(false)
-        let store = try database.store(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
+        let store = try database.open(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
         let merchant = try await store.fundedMerchant(200_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         armed.withLock { $0 = true }
@@ -54,17 +57,19 @@ import NACHA
         #expect(try await store.history(paymentID: payment.id).count == 2)
     }
 
-    @Test func intakeIsAllOrNothing() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.store(faults: FaultInjector { $0 == .afterPaymentInsert })
+    @Test(arguments: StoreImplementation.all)
+    func intakeIsAllOrNothing(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let store = try database.open(faults: FaultInjector { $0 == .afterPaymentInsert })
         let merchant = try await store.fundedMerchant(200_000)
         await #expect(throws: PaymentError.self) { try await store.intake([Requests.intake(merchant)]) }
         #expect(try await store.payments(PaymentQuery()).isEmpty)
         #expect(try await store.merchant(merchant.id).balance == 200_000)
     }
 
-    @Test func refusedTransitionChangesNothing() async throws {
-        let store = try TemporaryDatabase().store()
+    @Test(arguments: StoreImplementation.all)
+    func refusedTransitionChangesNothing(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(200_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         await #expect { try await store.transition(paymentID: payment.id, steps: [
@@ -75,8 +80,9 @@ import NACHA
         #expect(try await store.history(paymentID: payment.id).count == 2)
     }
 
-    @Test func failedCreditsReleaseFundsAndLateReturnsCreditThemBack() async throws {
-        let store = try TemporaryDatabase().store()
+    @Test(arguments: StoreImplementation.all)
+    func failedCreditsReleaseFundsAndLateReturnsCreditThemBack(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(300_000)
         let payments = try await store.intake([Requests.intake(merchant), Requests.intake(merchant)]).map(\.payment)
         #expect(try await store.merchant(merchant.id).balance == 50_000)
@@ -103,9 +109,10 @@ import NACHA
         #expect(last.fromState == .completed)
     }
 
-    @Test func fiftyConcurrentCreatesWithOneKeyMakeOnePayment() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.store()
+    @Test(arguments: StoreImplementation.all)
+    func fiftyConcurrentCreatesWithOneKeyMakeOnePayment(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let store = try database.open()
         let merchant = try await store.fundedMerchant(100_000_000)
         let key = UUID().uuidString
         let intake = try Requests.intake(merchant, key: key)
@@ -118,8 +125,9 @@ import NACHA
         #expect(try await store.merchant(merchant.id).balance == 100_000_000 - 125_000)
     }
 
-    @Test func fiftyConcurrentCreatesWithOneKeyAndDifferentBodies() async throws {
-        let store = try TemporaryDatabase().store()
+    @Test(arguments: StoreImplementation.all)
+    func fiftyConcurrentCreatesWithOneKeyAndDifferentBodies(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(100_000_000)
         let key = UUID().uuidString
         let results = await withTaskGroup(of: PaymentError.Code?.self) { group in
@@ -140,11 +148,12 @@ import NACHA
         #expect(try await store.payments(PaymentQuery()).count == 1)
     }
 
-    @Test func concurrentCreditsNeverOverdrawAcrossConnections() async throws {
-        let database = try TemporaryDatabase()
+    @Test(arguments: StoreImplementation.all)
+    func concurrentCreditsNeverOverdrawAcrossConnections(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
         // Two stores on one file: a CLI job and a server sharing the database.
-        let first = try database.store()
-        let second = try database.store()
+        let first = try database.open()
+        let second = try database.open()
         let merchant = try await first.fundedMerchant(10_000)
         let states = try await withThrowingTaskGroup(of: PaymentState.self) { group in
             for index in 0..<40 {
@@ -159,30 +168,9 @@ import NACHA
         #expect(try await first.merchant(merchant.id).balance == 0)
     }
 
-    @Test func historyIsAppendOnly() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.store()
-        let merchant = try await store.fundedMerchant(200_000)
-        _ = try await store.intake([Requests.intake(merchant)])
-        let queue = try DatabaseQueue(path: database.path)
-        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE payment_history SET actor = 'x'") } }
-        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM payment_history") } }
-    }
-
-    @Test func databaseIsDurableAndShared() async throws {
-        let database = try TemporaryDatabase()
-        let store = try database.store()
-        let settings = try await store.pool.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
-        }
-        #expect(settings.0 == "wal")
-        #expect(settings.1 == 2) // FULL
-        #expect(settings.2 == 1)
-    }
-
-    @Test func merchantProfileAndDuplicates() async throws {
-        let store = try TemporaryDatabase().store()
+    @Test(arguments: StoreImplementation.all)
+    func merchantProfileAndDuplicates(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
         _ = try await store.addMerchant(name: "acme", companyID: "1234567890", companyName: "ACME")
         await #expect { try await store.addMerchant(name: "acme", companyID: "1", companyName: "ACME") } throws: {
             ($0 as? PaymentError)?.code == .duplicateMerchant

@@ -1,0 +1,125 @@
+import Foundation
+import NACHA
+import Testing
+import TestSupport
+import Payments
+
+/// The store contract for jobs and files: leases, the outbound file ledger and its bindings, and
+/// the inbound ledger's dedupe.
+@Suite struct FileLedgerContractTests {
+    static func file(id: String, status: OutboundFileStatus = .rendered) -> OutboundFile {
+        OutboundFile(id: id, name: "\(id).ach", sha256: String(repeating: "0", count: 64), size: 940, status: status,
+                     immediateOrigin: " 121042882", immediateDestination: " 091000019",
+                     creationDate: ACHDate(year: 2026, month: 12, day: 2), creationTime: ACHTime(hour: 9, minute: 30),
+                     fileIDModifier: id.suffix(1).uppercased(), batchCount: 1, entryAddendaCount: 1, entryHash: 12104288,
+                     totalDebit: 0, totalCredit: 125_000, archivePath: "/archive/\(id)", createdAt: Date(), updatedAt: Date())
+    }
+
+    static func inbound(_ id: String, sha: Character = "a", status: InboundFile.Status = .processed) -> InboundFile {
+        InboundFile(id: id, sha256: String(repeating: sha, count: 64), kind: "nacha", source: "test", name: "\(id).ach", size: 1,
+                    status: status, archivePath: "/archive/\(id)", receivedAt: Date())
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func aLiveLeaseIsNeverDisplacedAGoneOrExpiredOneIsTakenOver(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let (a, b) = (try database.open(), try database.open())
+        let later = Date().addingTimeInterval(60)
+        try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
+        await #expect { try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { _ in false } }
+            throws: { ($0 as? PaymentError)?.code == .lockHeld }
+        // The same owner renews its own lease.
+        try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
+        // Another lease name is independent.
+        try await b.acquireLease("ingest", owner: "B", holder: "host:2", expiresAt: later) { _ in false }
+        // A holder known to be gone is taken over before expiry.
+        try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { $0 == "host:1" }
+        await #expect { try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false } }
+            throws: { ($0 as? PaymentError)?.code == .lockHeld }
+        // An expired lease is taken over; a released one is free.
+        try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: Date().addingTimeInterval(-1)) { _ in false }
+        try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
+        try await a.releaseLease("cutoff", owner: "A")
+        try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { _ in false }
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func theOutboundLedgerBindsUploadsAndCancels(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payments = try await store.intake((0..<3).map { _ in try Requests.intake(merchant) }).map(\.payment)
+        try await store.recordRenderedFile(Self.file(id: "fil_a"), bindings: [
+            FileBinding(paymentID: payments[0].id, batchNumber: 1, traceNumber: 12104288_0000001, line: 3),
+            FileBinding(paymentID: payments[1].id, batchNumber: 1, traceNumber: 12104288_0000002, line: 4),
+        ])
+        #expect(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id) == [payments[2].id])
+        // A payment is bound once: a second file naming a bound payment is refused, and not recorded.
+        await #expect { try await store.recordRenderedFile(Self.file(id: "fil_b"), bindings: [
+            FileBinding(paymentID: payments[2].id, batchNumber: 1, traceNumber: 12104288_0000003, line: 3),
+            FileBinding(paymentID: payments[1].id, batchNumber: 1, traceNumber: 12104288_0000004, line: 4),
+        ]) } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        #expect(try await store.outboundFiles(statuses: nil).map(\.id) == ["fil_a"])
+        #expect(try await store.payment(id: payments[2].id).submission == nil)
+
+        #expect(try await store.markUploading(fileID: "fil_a").attempts == 1)
+        let uploaded = try await store.markUploaded(fileID: "fil_a", remotePath: "/in/fil_a.ach", actor: .cutoff)
+        #expect(uploaded.status == .uploaded)
+        let history = try await store.history(paymentID: payments[1].id)
+        #expect(history.last?.toState == .submittedToCore)
+        #expect(history.last?.source == SourceReference(file: "outbound:fil_a", line: 4))
+        await #expect { try await store.cancelFile(fileID: "fil_a", actor: .operator, reason: "too late") }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        await #expect { try await store.markUploading(fileID: "fil_a") } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+
+        try await store.recordRenderedFile(Self.file(id: "fil_c"), bindings: [
+            FileBinding(paymentID: payments[2].id, batchNumber: 1, traceNumber: 12104288_0000005, line: 3),
+        ])
+        #expect(try await store.cancelFile(fileID: "fil_c", actor: .operator, reason: "wrong day").status == .cancelled)
+        let released = try await store.payment(id: payments[2].id)
+        #expect(released.state == .validated)
+        #expect(released.submission == nil)
+        #expect(released.version == 3)
+        #expect(try await store.history(paymentID: released.id).last?.reasonCode == "file_cancelled")
+        #expect(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id) == [payments[2].id])
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func traceNumbersAreNeverHandedOutTwice(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let (a, b) = (try database.open(), try database.open())
+        let starts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<20 { group.addTask { try await (index.isMultiple(of: 2) ? a : b).reserveTraceNumbers(odfi: 12104288, count: 10) } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(Set(starts).count == 20)
+        #expect(starts.sorted() == stride(from: 1, to: 201, by: 10).map { $0 })
+        await #expect { try await a.reserveTraceNumbers(odfi: 12104288, count: TraceSequence.last) }
+            throws: { ($0 as? PaymentError)?.code == .storage }
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func theSameInboundBytesApplyOnce(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payment = try await store.intake([Requests.intake(merchant)])[0].payment
+        _ = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
+        let ack = BankEvent(paymentID: payment.id, kind: .acknowledged, source: SourceReference(file: "inbound:inb_a"))
+        #expect(try await store.applyInbound(Self.inbound("inb_a"), events: [ack], corrections: [], settledBatches: []) == 1)
+        // The same bytes again, under another id: refused, nothing applied twice.
+        await #expect(throws: PaymentError.self) {
+            try await store.applyInbound(Self.inbound("inb_b"), events: [ack], corrections: [], settledBatches: [])
+        }
+        #expect(try await store.history(paymentID: payment.id).count == 4)
+        #expect(try await store.inboundFile(sha256: String(repeating: "a", count: 64))?.id == "inb_a")
+        // A copy is recorded as a duplicate beside the original.
+        try await store.recordInbound(Self.inbound("inb_c", status: .duplicate))
+        #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
+        // An event for a payment we do not have refuses the whole file.
+        let unknown = BankEvent(paymentID: "pay_unknown", kind: .settled, source: SourceReference(file: "inbound:inb_d"))
+        await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), events: [ack, unknown], corrections: [],
+                                                     settledBatches: []) }
+            throws: { ($0 as? PaymentError)?.code == .notFound }
+        #expect(try await store.inboundFile(sha256: String(repeating: "d", count: 64)) == nil)
+        #expect(try await store.payment(id: payment.id).state == .processing)
+    }
+}
