@@ -11,3 +11,11 @@ extension ACHDate {
     /// Today in the machine's time zone.
     public static func today() -> ACHDate { ACHDate(Date()) }
 }
+
+extension ACHTime {
+    /// The local wall-clock hour and minute of `date`: what a file header carries.
+    public init(_ date: Date) {
+        let parts = Calendar.current.dateComponents([.hour, .minute], from: date)
+        self.init(hour: parts.hour ?? 0, minute: parts.minute ?? 0)
+    }
+}

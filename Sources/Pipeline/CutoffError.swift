@@ -13,6 +13,8 @@ public struct CutoffError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let configuration = Code(rawValue: "configuration")
         /// 36 files already went out for this origin, destination and day.
         public static let fileIDModifiersExhausted = Code(rawValue: "file_id_modifiers_exhausted")
+        /// The file's status does not allow the operation (retrying a file already at the bank).
+        public static let invalidStatus = Code(rawValue: "invalid_status")
         /// A rendered file failed strict validation; it was not recorded or uploaded.
         public static let invalidFile = Code(rawValue: "invalid_file")
         /// Storage or another part failed unexpectedly.

@@ -135,10 +135,10 @@ public struct IngestJob: Sendable {
             Outcome(name: name, id: file.id, kind: file.kind, status: file.status.rawValue, reason: file.reason,
                     applied: file.applied, notes: notes)
         }
-        if let earlier = try await storage({ try await store.inboundFile(sha256: sha) }) {
+        if let earlier = try await storageStep({ try await store.inboundFile(sha256: sha) }) {
             file.status = .duplicate
             file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
-            try await storage { try await store.recordInbound(file) }
+            try await storageStep { try await store.recordInbound(file) }
             logger.notice("duplicate inbound file", metadata: ["file": "\(name)", "first": "\(earlier.id)"])
             guard earlier.status == .quarantined else { return outcome(file) }
             // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
@@ -183,7 +183,7 @@ public struct IngestJob: Sendable {
         var file = file
         file.status = .quarantined
         file.reason = reason
-        try await storage { try await store.recordInbound(file) }
+        try await storageStep { try await store.recordInbound(file) }
         logger.error("ALERT inbound file quarantined", metadata: ["file": "\(file.name)", "reason": "\(reason)"])
         return outcome(file, [])
     }
@@ -372,9 +372,5 @@ public struct IngestJob: Sendable {
             }
         }
         return plan
-    }
-
-    private func storage<T>(_ body: () async throws -> T) async throws(CutoffError) -> T {
-        do { return try await body() } catch { throw CutoffError(.internal, String(describing: error)) }
     }
 }

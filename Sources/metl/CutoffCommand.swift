@@ -77,7 +77,7 @@ extension CutoffError {
             case .lockHeld: throw ExitStatus.lockHeld
             case .windowMissed: throw ExitStatus.windowMissed
             case .configuration: throw ExitStatus.configuration
-            case .fileIDModifiersExhausted: throw ExitStatus.conflict
+            case .fileIDModifiersExhausted, .invalidStatus: throw ExitStatus.conflict
             default: throw ExitStatus.internalError
             }
         }

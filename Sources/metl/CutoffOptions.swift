@@ -20,7 +20,7 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "Time window from the job's start, e.g. 15m, 90s ($METL_CUTOFF_WINDOW; default 15m).") var window: String?
     @Option(help: "At most this many entries per file ($METL_MAX_FILE_ENTRIES; default 50000).") var maxEntries: Int?
     @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS).") var maxAmount: Int64?
-    @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(CutoffJob.Settings.defaultFilenameTemplate)).")
+    @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultNACHA.template)).")
     var filenameTemplate: String?
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to the database).") var archiveDir: String?
     @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
@@ -78,7 +78,7 @@ struct CutoffOptions: ParsableArguments {
             ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
         return CutoffJob.Settings(profile: profile, destination: target, archive: Archive(root: archive), window: windowDuration,
                                   limits: limits,
-                                  filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE") ?? CutoffJob.Settings.defaultFilenameTemplate,
+                                  filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA,
                                   lineEnding: parsedEnding)
     }
 }

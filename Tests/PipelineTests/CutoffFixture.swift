@@ -44,7 +44,7 @@ struct CutoffFixture {
              faults: FaultInjector = .none) -> CutoffJob {
         var settings = CutoffJob.Settings(profile: profile, destination: destination, archive: archive, window: window,
                                           limits: limits, retryBase: .milliseconds(50), retryCap: .milliseconds(400))
-        settings.filenameTemplate = "ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach"
+        settings.filenameTemplate = FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach")
         return CutoffJob(settings: settings, store: store, logger: Logger(label: "test"), faults: faults)
     }
 

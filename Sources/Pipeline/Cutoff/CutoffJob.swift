@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import NACHA
+import Payments
+
+/// The cutoff: metl's main job, built from named parts. Under its `JobLease` it finishes the files
+/// an earlier run left, has the renderer turn newly validated payments into recorded files, and
+/// hands every file to `ExactlyOnceUpload`. It never sends a file twice, never binds a payment to
+/// two files, and never marks a file uploaded before the bank holds exactly its bytes.
+public struct CutoffJob: Sendable {
+    public struct Settings: Sendable {
+        public var profile: BankProfile
+        public var destination: any Destination
+        public var archive: Archive
+        /// Counted from the job's start; when spent, the job stops cleanly and exits "window missed".
+        public var window: Duration
+        public var limits: FileAssembler.Limits
+        public var filenameTemplate: FilenameTemplate
+        /// Files up to this size are read back after upload and their SHA-256 compared.
+        public var readBackLimit: Int
+        public var lineEnding: Writer.LineEnding
+        /// First retry delay; doubles with jitter up to `retryCap`.
+        public var retryBase: Duration
+        public var retryCap: Duration
+
+        public init(profile: BankProfile, destination: any Destination, archive: Archive, window: Duration = .seconds(900),
+                    limits: FileAssembler.Limits = .init(), filenameTemplate: FilenameTemplate = .defaultNACHA,
+                    readBackLimit: Int = 50_000_000, lineEnding: Writer.LineEnding = .lf, retryBase: Duration = .seconds(1),
+                    retryCap: Duration = .seconds(60)) {
+            self.profile = profile
+            self.destination = destination
+            self.archive = archive
+            self.window = window
+            self.limits = limits
+            self.filenameTemplate = filenameTemplate
+            self.readBackLimit = readBackLimit
+            self.lineEnding = lineEnding
+            self.retryBase = retryBase
+            self.retryCap = retryCap
+        }
+    }
+
+    /// What the job did, for the summary line and `--json`.
+    public struct Summary: Sendable, Codable {
+        public var paymentsCollected = 0
+        public var filesResumed = 0
+        public var filesRendered = 0
+        public var filesUploaded = 0
+        public var filesAlreadyAtBank = 0
+        public var filesFailed = 0
+        public var paymentsSubmitted = 0
+        public var bytesUploaded = 0
+        public var files: [FileOutcome] = []
+        public var alerts: [String] = []
+
+        public struct FileOutcome: Sendable, Codable {
+            public var id: String
+            public var name: String
+            public var status: String
+            public var entries: Int
+            public var totalDebit: Int64
+            public var totalCredit: Int64
+            public var remotePath: String?
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case paymentsCollected = "payments_collected", filesResumed = "files_resumed", filesRendered = "files_rendered",
+                 filesUploaded = "files_uploaded", filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed",
+                 paymentsSubmitted = "payments_submitted", bytesUploaded = "bytes_uploaded", files, alerts
+        }
+    }
+
+    /// Progress for a terminal: called from the job's task, cheap to ignore.
+    public enum Progress: Sendable {
+        case collected(payments: Int)
+        case rendered(file: String, entries: Int)
+        case uploaded(file: String, bytes: Int)
+    }
+
+    let settings: Settings
+    let store: any PaymentStore & OutboundFileStore
+    let logger: Logger
+    let faults: FaultInjector
+    let now: @Sendable () -> Date
+
+    public init(settings: Settings, store: any PaymentStore & OutboundFileStore, logger: Logger,
+                faults: FaultInjector = .none, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        self.faults = faults
+        self.now = now
+    }
+
+    static let leaseName = "cutoff"
+
+    private var lease: JobLease { JobLease(name: Self.leaseName, store: store) }
+
+    private var renderer: NACHAFileRenderer {
+        NACHAFileRenderer(profile: settings.profile, archive: settings.archive, filenames: settings.filenameTemplate,
+                          lineEnding: settings.lineEnding, store: store, logger: logger, faults: faults)
+    }
+
+    private var upload: ExactlyOnceUpload {
+        ExactlyOnceUpload(destination: settings.destination, archive: settings.archive, store: store,
+                          readBackLimit: settings.readBackLimit, window: settings.window, retryBase: settings.retryBase,
+                          retryCap: settings.retryCap, logger: logger, faults: faults)
+    }
+
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(CutoffError) -> Summary {
+        let deadline = ContinuousClock.now + settings.window
+        return try await lease.holding(for: settings.window, now: now()) { () throws(CutoffError) -> Summary in
+            // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
+            settings.archive.removeStaleTemporaryFiles()
+            var summary = Summary()
+            try await work(&summary, deadline: deadline, progress: progress)
+            return summary
+        }
+    }
+
+    /// Uploads one file again from its archived bytes (after a failure), under the same lease.
+    public func retry(fileID: String) async throws(CutoffError) -> Summary {
+        let deadline = ContinuousClock.now + settings.window
+        return try await lease.holding(for: settings.window, now: now()) { () throws(CutoffError) -> Summary in
+            let file = try await storageStep { try await store.outboundFile(id: fileID) }
+            guard file.status != .uploaded, file.status != .cancelled else {
+                throw CutoffError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
+            }
+            var summary = Summary()
+            try await upload.deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
+            return summary
+        }
+    }
+
+    private func work(_ summary: inout Summary, deadline: ContinuousClock.Instant,
+                      progress: @escaping @Sendable (Progress) -> Void) async throws(CutoffError) {
+        // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
+        let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
+        summary.filesResumed = unfinished.count
+        if !unfinished.isEmpty {
+            logger.notice("resuming unfinished files", metadata: ["count": "\(unfinished.count)"])
+        }
+
+        // 2. Collect, render, validate, archive and record new files.
+        let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
+        summary.paymentsCollected = pending.count
+        progress(.collected(payments: pending.count))
+        let created = now()
+        var newFiles: [OutboundFile] = []
+        var renderingStopped: CutoffError?
+        for plan in FileAssembler(limits: settings.limits).plan(pending, today: ACHDate(created)) {
+            do throws(CutoffError) {
+                let file = try await renderer.renderAndRecord(plan, created: created)
+                newFiles.append(file)
+                summary.filesRendered += 1
+                progress(.rendered(file: file.name, entries: plan.reduce(0) { $0 + $1.payments.count }))
+            } catch where error.code == .fileIDModifiersExhausted {
+                // The files already recorded still go out; the rest of the payments wait for tomorrow.
+                renderingStopped = error
+                break
+            }
+        }
+
+        // 3. Deliver everything, oldest first.
+        try await upload.deliver(unfinished + newFiles, summary: &summary, deadline: deadline, progress: progress)
+        if let renderingStopped { throw renderingStopped }
+    }
+
+    /// What a run would render now, without recording, reserving or sending anything (`--dry-run`).
+    /// Trace numbers start at 1 and file ID modifiers are the next free ones: both provisional.
+    public func preview() async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
+        let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
+        let created = now()
+        return try await renderer.preview(FileAssembler(limits: settings.limits).plan(pending, today: ACHDate(created)),
+                                          created: created)
+    }
+}
