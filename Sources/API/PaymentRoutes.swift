@@ -24,7 +24,7 @@ struct PaymentRoutes: Sendable {
         // The key binds method, path and canonical body: the same body sent elsewhere is another request.
         validated.fingerprint = SHA256Digest.hex(Array("POST /payments/ach\n\(validated.fingerprint)".utf8))
         let intake = PaymentIntake(merchantID: merchant.id, idempotencyKey: key, request: validated, actor: .api,
-                                   source: SourceReference(file: "api:idempotency:\(key)"), keepsResponse: true)
+                                   source: SourceReference.apiRequest(idempotencyKey: key), keepsResponse: true)
         let outcome = try await groupCommit.submit(intake).get()
         let payment = outcome.payment
         var headers: HTTPFields = [.location: "/payments/\(payment.id)"]

@@ -233,6 +233,6 @@ extension SQLiteStore {
             fromState: (row["from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
             toState: PaymentState(rawValue: row["to_state"]) ?? .failed, actor: Actor(rawValue: row["actor"]),
             reasonCode: row["reason_code"], reasonText: row["reason_text"],
-            source: file.map { SourceReference(file: $0, line: row["source_line"]) }, createdAt: date(row["created_at"]))
+            source: file.flatMap { SourceReference(file: $0, line: row["source_line"]) }, createdAt: date(row["created_at"]))
     }
 }

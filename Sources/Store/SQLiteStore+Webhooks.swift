@@ -139,7 +139,7 @@ extension SQLiteStore: WebhookStore {
                 fromState: (row["h_from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
                 toState: PaymentState(rawValue: row["h_to_state"]) ?? .failed, actor: Actor(rawValue: row["h_actor"]),
                 reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
-                source: file.map { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
+                source: file.flatMap { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
             guard let type = WebhookEventType(rawValue: row["event_type"]) else { continue }
             let eventID: String = row["event_id"]
             byID[id] = WebhookDelivery(

@@ -31,7 +31,7 @@ enum ImportBench {
             let measured = chunk == 1 ? Array(rows.prefix(2_000)) : rows
             let intakes = measured.map {
                 PaymentIntake(merchantID: merchant.id, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: .cli,
-                              source: SourceReference(file: "csv:bench", line: $0.line))
+                              source: SourceReference.csvImport(file: "bench", line: $0.line))
             }
             let (_, seconds) = try await measure {
                 var index = 0

@@ -50,7 +50,7 @@ struct PaymentsCommand: AsyncParsableCommand {
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let outcomes = try await store.intake(rows.map {
                 PaymentIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: .cli,
-                              source: SourceReference(file: "csv:\(source)", line: $0.line))
+                              source: SourceReference.csvImport(file: source, line: $0.line))
             })
             if output.json { return try Output.json(outcomes.map { PaymentDocument($0.payment) }) }
             let created = outcomes.filter(\.created)

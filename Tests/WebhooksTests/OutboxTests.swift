@@ -91,9 +91,9 @@ struct OutboxTests {
                                size: 1, status: .processed, archivePath: "/dev/null", receivedAt: Date())
         _ = try await fixture.store.applyInbound(file, events: [
             BankEvent(paymentID: payment.id, kind: .corrected(code: "C01", text: "notification of change: incorrect account number"),
-                      source: SourceReference(file: "inbound:test", line: 3)),
+                      source: SourceReference.inboundFile(id: "test", line: 3)),
             BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
-                      source: SourceReference(file: "inbound:test", line: 5)),
+                      source: SourceReference.inboundFile(id: "test", line: 5)),
         ], corrections: [], settledBatches: [])
         let types = try await fixture.store.webhookDeliveries(status: nil, limit: 10).map(\.eventType)
         #expect(types == [.submitted, .corrected])

@@ -54,7 +54,7 @@ public struct LedgerPlanner {
             throw PaymentError(.merchantNotFound, "no merchant \(intake.merchantID)")
         }
         let id = Identifier.make(prefix: "pay", at: now)
-        let source = intake.source ?? SourceReference(file: "idempotency:\(intake.idempotencyKey)")
+        let source = intake.source ?? SourceReference.request(idempotencyKey: intake.idempotencyKey)
         var counterparty = request.counterparty
         // A notification of change for this account corrects every later payment to it.
         if let correction = read.correction { counterparty = correction.applied(to: counterparty) }
@@ -212,7 +212,7 @@ public struct LedgerPlanner {
         for payment in payments {
             try apply([TransitionStep(to: .submittedToCore, actor: actor, reasonCode: "file_uploaded",
                                       reasonText: "in file \(file.name) uploaded to the bank",
-                                      source: SourceReference(file: "outbound:\(file.id)", line: payment.submission?.line))],
+                                      source: SourceReference.outboundFile(id: file.id, line: payment.submission?.line))],
                       to: payment)
         }
     }
@@ -221,7 +221,7 @@ public struct LedgerPlanner {
     public mutating func release(_ payments: [Payment], fromCancelled file: OutboundFile, actor: Actor, reason: String) {
         for payment in payments {
             note(payment, code: "file_cancelled", text: "released from cancelled file \(file.name): \(reason)", actor: actor,
-                 source: SourceReference(file: "outbound:\(file.id)", line: payment.submission?.line),
+                 source: SourceReference.outboundFile(id: file.id, line: payment.submission?.line),
                  changing: .submission) { $0.submission = nil }
         }
     }

@@ -66,7 +66,7 @@ import Payments
         #expect(uploaded.status == .uploaded)
         let history = try await store.history(paymentID: payments[1].id)
         #expect(history.last?.toState == .submittedToCore)
-        #expect(history.last?.source == SourceReference(file: "outbound:fil_a", line: 4))
+        #expect(history.last?.source == SourceReference.outboundFile(id: "fil_a", line: 4))
         await #expect { try await store.cancelFile(fileID: "fil_a", actor: .operator, reason: "too late") }
             throws: { ($0 as? PaymentError)?.code == .invalidStatus }
         await #expect { try await store.markUploading(fileID: "fil_a") } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
@@ -103,7 +103,7 @@ import Payments
         let merchant = try await store.fundedMerchant(1_000_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         _ = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
-        let ack = BankEvent(paymentID: payment.id, kind: .acknowledged, source: SourceReference(file: "inbound:inb_a"))
+        let ack = BankEvent(paymentID: payment.id, kind: .acknowledged, source: SourceReference.inboundFile(id: "inb_a", line: nil))
         #expect(try await store.applyInbound(Self.inbound("inb_a"), events: [ack], corrections: [], settledBatches: []) == 1)
         // The same bytes again, under another id: refused, nothing applied twice.
         await #expect(throws: PaymentError.self) {
@@ -115,7 +115,7 @@ import Payments
         try await store.recordInbound(Self.inbound("inb_c", status: .duplicate))
         #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
         // An event for a payment we do not have refuses the whole file.
-        let unknown = BankEvent(paymentID: "pay_unknown", kind: .settled, source: SourceReference(file: "inbound:inb_d"))
+        let unknown = BankEvent(paymentID: "pay_unknown", kind: .settled, source: SourceReference.inboundFile(id: "inb_d", line: nil))
         await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), events: [ack, unknown], corrections: [],
                                                      settledBatches: []) }
             throws: { ($0 as? PaymentError)?.code == .notFound }

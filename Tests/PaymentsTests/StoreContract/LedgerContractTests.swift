@@ -100,12 +100,12 @@ import Payments
         #expect(try await store.merchant(merchant.id).balance == 175_000)
         settled = try await store.transition(paymentID: payments[1].id, steps: [
             TransitionStep(to: .failed, actor: .bankFile, reasonCode: "R01", reasonText: "late return",
-                           source: SourceReference(file: "inbound:abc", line: 3), failure: Failure(code: "R01", message: "Insufficient funds")),
+                           source: SourceReference.inboundFile(id: "abc", line: 3), failure: Failure(code: "R01", message: "Insufficient funds")),
         ])
         #expect(settled.version == 6)
         #expect(try await store.merchant(merchant.id).balance == 300_000)
         let last = try #require(try await store.history(paymentID: payments[1].id).last)
-        #expect(last.source == SourceReference(file: "inbound:abc", line: 3))
+        #expect(last.source == SourceReference.inboundFile(id: "abc", line: 3))
         #expect(last.fromState == .completed)
     }
 
