@@ -47,4 +47,20 @@ public struct ACHFile: Sendable, Hashable {
     }
 
     public var blockCount: Int { (recordCount + NACHA.blockingFactor - 1) / NACHA.blockingFactor }
+
+    /// The line each entry detail record is written at, by batch then entry: the layout `Writer`
+    /// follows (file header, then per batch its header, each entry with its addenda, its control).
+    public var entryLines: [[Int]] {
+        var line = 1
+        return batches.map { batch in
+            line += 1
+            let lines = batch.entries.map { entry in
+                line += 1
+                defer { line += entry.addenda.count }
+                return line
+            }
+            line += 1
+            return lines
+        }
+    }
 }

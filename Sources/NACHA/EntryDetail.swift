@@ -68,9 +68,20 @@ public struct EntryDetail: Sendable, Hashable {
 public struct Entry: Sendable, Hashable {
     public var detail: EntryDetail
     public var addenda: [Addenda]
+    /// The line of the entry detail record in the file it was read from; nil for an entry built in
+    /// memory. Where the entry is, not what it is: equality and hashing leave it out.
+    public var line: Int?
 
-    public init(_ detail: EntryDetail, addenda: [Addenda] = []) {
+    public init(_ detail: EntryDetail, addenda: [Addenda] = [], line: Int? = nil) {
         self.detail = detail
         self.addenda = addenda
+        self.line = line
+    }
+
+    public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.detail == rhs.detail && lhs.addenda == rhs.addenda }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(detail)
+        hasher.combine(addenda)
     }
 }

@@ -159,7 +159,7 @@ extension Parser {
     }
 
     /// Entry-level rules that need the addenda count, run when the next record closes the entry.
-    mutating func checkEntryAddenda(_ detail: EntryDetail) {
+    mutating func checkEntryAddenda(_ detail: EntryDetail, line entryLine: Int) {
         typealias F = EntryDetail.Fields
         let count = entryAddendaCount
         if (entryAddendaIndicator == 1) != (count > 0), entryAddendaIndicator <= 1 {

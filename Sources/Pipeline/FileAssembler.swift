@@ -88,32 +88,34 @@ public struct FileAssembler: Sendable {
     public static func render(_ batches: [BatchPlan], profile: BankProfile, header: FileHeader,
                               firstTraceSequence: Int) -> (file: ACHFile, bindings: [FileBinding]) {
         var trace = firstTraceSequence
-        var line = 1
         var bindings: [FileBinding] = []
         var rendered: [Batch] = []
         for (index, plan) in batches.enumerated() {
-            line += 1
             let batchNumber = index + 1
             let entries = plan.payments.map { payment in
-                line += 1
                 let traceNumber = profile.odfiIdentification * 10_000_000 + trace
                 trace += 1
-                bindings.append(FileBinding(paymentID: payment.id, batchNumber: batchNumber, traceNumber: traceNumber, line: line,
-                                            effectiveDate: plan.effectiveDate))
                 return Entry(EntryDetail(
                     transactionCode: .forEntry(savings: payment.counterparty.accountType == .savings, credit: payment.direction == .credit),
                     routingNumber: payment.counterparty.routingNumber, accountNumber: payment.counterparty.accountNumber,
                     amount: payment.amount, individualName: payment.counterparty.name,
                     discretionaryData: plan.secCode == .web ? "S" : "", traceNumber: traceNumber))
             }
-            line += 1
             rendered.append(Batch(header: BatchHeader(
                 serviceClass: plan.isCredit ? .creditsOnly : .debitsOnly, companyName: plan.merchant.companyName,
                 companyIdentification: plan.merchant.companyID, standardEntryClass: plan.secCode,
                 companyEntryDescription: plan.description, effectiveEntryDate: plan.effectiveDate,
                 originatingDFI: profile.odfiIdentification, batchNumber: batchNumber), entries: entries))
         }
-        return (ACHFile(header: header, batches: rendered), bindings)
+        let file = ACHFile(header: header, batches: rendered)
+        for (index, lines) in file.entryLines.enumerated() {
+            let plan = batches[index]
+            for (payment, (entry, line)) in zip(plan.payments, zip(rendered[index].entries, lines)) {
+                bindings.append(FileBinding(paymentID: payment.id, batchNumber: index + 1, traceNumber: entry.detail.traceNumber,
+                                            line: line, effectiveDate: plan.effectiveDate))
+            }
+        }
+        return (file, bindings)
     }
 
     /// File ID modifiers in the order NACHA files use them: A–Z, then 0–9.
