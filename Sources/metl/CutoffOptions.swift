@@ -51,14 +51,12 @@ struct CutoffOptions: ParsableArguments {
         } catch let error as CutoffError {
             throw ConfigurationError(message: error.message)
         }
-        let sftp = DestinationURL.SFTPSettings(identityFile: value(identityFile, "METL_IDENTITY_FILE"),
-                                               password: environment["METL_SFTP_PASSWORD"],
-                                               knownHosts: value(knownHosts, "METL_KNOWN_HOSTS"))
+        let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
         let target: any Destination
         do {
             target = try DestinationURL.parse(destinationURL, sftp: sftp, logger: logger)
         } catch {
-            throw ConfigurationError(message: error.message)
+            throw ConfigurationError(message: error.message + DestinationURL.SFTPSettings.hint)
         }
         let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
         guard let windowDuration = Duration(parsing: windowText), windowDuration > .zero else {

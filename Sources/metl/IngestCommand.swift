@@ -39,9 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
         var outcomes: [IngestJob.Outcome] = []
         var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
         if let location = from ?? environment["METL_INBOUND"] {
-            let sftp = DestinationURL.SFTPSettings(identityFile: identityFile ?? environment["METL_IDENTITY_FILE"],
-                                                   password: environment["METL_SFTP_PASSWORD"],
-                                                   knownHosts: knownHosts ?? environment["METL_KNOWN_HOSTS"])
+            let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
             sources.append(try await CutoffError.mapping { () throws(CutoffError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
             })

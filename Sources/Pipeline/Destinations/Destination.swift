@@ -25,12 +25,17 @@ public protocol DestinationSession: Sendable {
 
 /// Parses `file:///path` and `sftp://user@host:port/path`.
 public enum DestinationURL {
+    /// How to log in to an `sftp://` destination. Resolved by the caller (the executable reads its
+    /// flags and environment); the library reads neither.
     public struct SFTPSettings: Sendable {
         public var identityFile: String?
+        public var identityPassphrase: String?
         public var password: String?
         public var knownHosts: String?
-        public init(identityFile: String? = nil, password: String? = nil, knownHosts: String? = nil) {
+        public init(identityFile: String? = nil, identityPassphrase: String? = nil, password: String? = nil,
+                    knownHosts: String? = nil) {
             self.identityFile = identityFile
+            self.identityPassphrase = identityPassphrase
             self.password = password
             self.knownHosts = knownHosts
         }
@@ -49,15 +54,15 @@ public enum DestinationURL {
                 throw CutoffError(.configuration, "destination \(text) needs a user and a host: sftp://user@host:port/dir")
             }
             guard let knownHosts = settings.knownHosts else {
-                throw CutoffError(.configuration, "an SFTP destination needs --known-hosts (or METL_KNOWN_HOSTS): host keys are always verified")
+                throw CutoffError(.configuration, "an SFTP destination needs a known_hosts file: host keys are always verified")
             }
             let authentication: SFTPConfiguration.Authentication
             if let identity = settings.identityFile {
-                authentication = .privateKey(path: identity, passphrase: ProcessInfo.processInfo.environment["METL_IDENTITY_PASSPHRASE"])
+                authentication = .privateKey(path: identity, passphrase: settings.identityPassphrase)
             } else if let password = settings.password {
                 authentication = .password(password)
             } else {
-                throw CutoffError(.configuration, "an SFTP destination needs --identity-file (or METL_IDENTITY_FILE) or METL_SFTP_PASSWORD")
+                throw CutoffError(.configuration, "an SFTP destination needs a private key or a password")
             }
             let configuration = SFTPConfiguration(host: host, port: url.port ?? 22, username: user, authentication: authentication,
                                                   knownHostsPath: knownHosts)
