@@ -1,5 +1,8 @@
 /// The Payments module owns the payment domain: the payment and its request document, the
 /// `P_*` state machine with its one transition table, intake validation (schema, NACHA character
-/// rules, funds), the history every change leaves, and the `PaymentStore` protocol that storage
-/// implementations (SQLite today, PostgreSQL later) satisfy. It renders no files and opens no sockets.
+/// rules, funds), the history every change leaves, and every rule of the ledger: `Ledger/`'s
+/// `LedgerPlanner` turns each operation into a `LedgerPlan` that a store only persists, and
+/// `Webhooks/` says which changes notify merchants and what the event body holds. It also owns the
+/// store protocols (`LedgerStore`) and their isolation contract, which storage implementations
+/// (SQLite today, PostgreSQL later) satisfy. It renders no files and opens no sockets.
 public enum Payments {}
