@@ -101,11 +101,15 @@ extension SQLiteStore {
         """
 
     static func insertValues(_ payment: Payment) -> LedgerPlanWriter.Values {
-        [payment.id, payment.merchantID, payment.state.rawValue, payment.version, payment.amount, payment.currency,
-         payment.direction.rawValue, payment.secCode.rawValue, payment.description, payment.effectiveDate.description,
-         payment.counterparty.name, payment.counterparty.routingNumber, payment.counterparty.accountNumber,
-         payment.counterparty.accountType.rawValue, payment.metadataJSON, payment.idempotencyKey, payment.reservedAmount,
-         payment.failure?.code, payment.failure?.message, milliseconds(payment.createdAt), milliseconds(payment.updatedAt)]
+        let texts = [payment.id, payment.merchantID, payment.state.rawValue].map(\.databaseValue)
+            + [payment.version.databaseValue, payment.amount.databaseValue]
+        let request = [payment.currency, payment.direction.rawValue, payment.secCode.rawValue, payment.description,
+                       payment.effectiveDate.description, payment.counterparty.name, payment.counterparty.routingNumber,
+                       payment.counterparty.accountNumber, payment.counterparty.accountType.rawValue, payment.metadataJSON,
+                       payment.idempotencyKey].map(\.databaseValue)
+        return texts + request + [payment.reservedAmount.databaseValue, payment.failure?.code.databaseValue ?? .null,
+                                  payment.failure?.message.databaseValue ?? .null, milliseconds(payment.createdAt).databaseValue,
+                                  milliseconds(payment.updatedAt).databaseValue]
     }
 
     // MARK: Reads

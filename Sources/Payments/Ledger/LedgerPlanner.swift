@@ -12,7 +12,6 @@ public struct LedgerPlanner {
     /// Enabled webhook endpoints by merchant: whom each event fans out to.
     private let endpoints: [String: [WebhookEndpoint]]
     public private(set) var plan = LedgerPlan()
-    private var latest: [String: Payment] = [:]
     private var updateIndex: [String: Int] = [:]
     private var newIndex: [String: Int] = [:]
     private var balances: [String: Int64] = [:]
@@ -29,7 +28,11 @@ public struct LedgerPlanner {
     }
 
     /// The payment as the plan leaves it so far (`read` itself when the plan has not touched it).
-    public func current(_ read: Payment) -> Payment { latest[read.id] ?? read }
+    public func current(_ read: Payment) -> Payment {
+        if let index = updateIndex[read.id] { return plan.updates[index].payment }
+        if let index = newIndex[read.id] { return plan.newPayments[index].payment }
+        return read
+    }
 
     /// A merchant's balance after the plan's funds moves, when the plan has moved any.
     public func balance(of merchantID: String) -> Int64? { balances[merchantID] }
@@ -254,7 +257,6 @@ public struct LedgerPlanner {
             plan.updates.append(LedgerPlan.PaymentUpdate(payment: payment, parts: parts, expectedVersion: read.version,
                                                          expectedFileID: read.submission?.fileID))
         }
-        latest[payment.id] = payment
     }
 
     private mutating func move(_ move: FundsMove) {
