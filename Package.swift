@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "NACHA"),
         // Payment domain: payment, state machine, validation, store protocol.
         .target(name: "Payments", dependencies: [
-            "NACHA",
+            "NACHA", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -1,13 +1,20 @@
-/// What an inbound file is, decided from its content (names lie).
-public enum InboundKind: String, Sendable, Hashable, Codable {
-    /// A NACHA file: returns, NOCs (or anything else in NACHA format).
-    case nacha
-    /// A FedACH acknowledgement report, in any of its forms.
-    case fedACHAcknowledgement = "fedach_ack"
-    /// A BAI2 balance and transaction report.
-    case bai2
-    case unknown
+/// What an inbound file is, decided from its content (names lie). A struct rather than an enum so
+/// that a kind can be added with its processor (a test registers one of its own).
+public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
 
+    /// A NACHA file: returns, NOCs (or anything else in NACHA format).
+    public static let nacha = InboundKind(rawValue: "nacha")
+    /// A FedACH acknowledgement report, in any of its forms.
+    public static let fedACHAcknowledgement = InboundKind(rawValue: "fedach_ack")
+    /// A BAI2 balance and transaction report.
+    public static let bai2 = InboundKind(rawValue: "bai2")
+    /// None metl reads.
+    public static let unknown = InboundKind(rawValue: "unknown")
+
+    /// Which of the bank's formats these first bytes are.
     public static func detect(_ bytes: some Collection<UInt8>) -> InboundKind {
         let head = String(decoding: bytes.prefix(4_096), as: UTF8.self)
         let trimmed = head.drop { $0 == " " || $0 == "\r" || $0 == "\n" }

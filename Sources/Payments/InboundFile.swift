@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 
 /// One file the bank sent, as the inbound ledger keeps it.
@@ -13,8 +14,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
 
     public var id: String
     public var sha256: String
-    /// `nacha`, `fedach_ack`, `bai2`, `unknown`.
-    public var kind: String
+    public var kind: InboundKind
     /// Where it came from: a path or a remote location.
     public var source: String
     public var name: String
@@ -26,7 +26,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     public var archivePath: String
     public var receivedAt: Date
 
-    public init(id: String, sha256: String, kind: String, source: String, name: String, size: Int64, status: Status,
+    public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
                 reason: String? = nil, applied: Int = 0, archivePath: String, receivedAt: Date) {
         self.id = id
         self.sha256 = sha256

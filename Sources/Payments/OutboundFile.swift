@@ -18,13 +18,18 @@ public enum OutboundFileStatus: String, Sendable, Hashable, Codable, CaseIterabl
     public static let unfinished: [OutboundFileStatus] = [.rendered, .uploading]
 }
 
-/// One NACHA file metl produced: its identity for the bank, its control totals, its exact bytes' hash.
-public struct OutboundFile: Sendable, Hashable, Identifiable {
-    public var id: String
-    public var name: String
-    public var sha256: String
-    public var size: Int64
-    public var status: OutboundFileStatus
+/// A kind of outbound file: NACHA today, Positive Pay issue files next. Each kind has its renderer;
+/// a struct rather than an enum so that a test can define a kind of its own.
+public struct OutboundFileKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let nacha = OutboundFileKind(rawValue: "nacha")
+}
+
+/// What only a NACHA file has: the header identity acknowledgements quote, and its control totals.
+public struct NACHAFileIdentity: Sendable, Hashable {
     public var immediateOrigin: String
     public var immediateDestination: String
     public var creationDate: ACHDate
@@ -33,8 +38,36 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     public var batchCount: Int
     public var entryAddendaCount: Int
     public var entryHash: Int
+
+    public init(immediateOrigin: String, immediateDestination: String, creationDate: ACHDate, creationTime: ACHTime,
+                fileIDModifier: String, batchCount: Int, entryAddendaCount: Int, entryHash: Int) {
+        self.immediateOrigin = immediateOrigin
+        self.immediateDestination = immediateDestination
+        self.creationDate = creationDate
+        self.creationTime = creationTime
+        self.fileIDModifier = fileIDModifier
+        self.batchCount = batchCount
+        self.entryAddendaCount = entryAddendaCount
+        self.entryHash = entryHash
+    }
+}
+
+/// One file metl produced, of any kind: its name, its exact bytes' hash, what it carries and where
+/// it is in its life. Kind-specific identity lives beside it (`nacha`), out of the fields every
+/// kind shares.
+public struct OutboundFile: Sendable, Hashable, Identifiable {
+    public var id: String
+    public var kind: OutboundFileKind
+    public var name: String
+    public var sha256: String
+    public var size: Int64
+    public var status: OutboundFileStatus
+    /// The payments the file carries.
+    public var entryCount: Int
     public var totalDebit: Int64
     public var totalCredit: Int64
+    /// Set for NACHA files.
+    public var nacha: NACHAFileIdentity?
     /// Content-addressed, read-only copy of the bytes.
     public var archivePath: String
     public var remotePath: String?
@@ -44,26 +77,20 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     public var updatedAt: Date
     public var uploadedAt: Date?
 
-    public init(id: String, name: String, sha256: String, size: Int64, status: OutboundFileStatus, immediateOrigin: String,
-                immediateDestination: String, creationDate: ACHDate, creationTime: ACHTime, fileIDModifier: String,
-                batchCount: Int, entryAddendaCount: Int, entryHash: Int, totalDebit: Int64, totalCredit: Int64,
-                archivePath: String, remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil,
-                createdAt: Date, updatedAt: Date, uploadedAt: Date? = nil) {
+    public init(id: String, kind: OutboundFileKind, name: String, sha256: String, size: Int64, status: OutboundFileStatus,
+                entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, archivePath: String,
+                remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil, createdAt: Date, updatedAt: Date,
+                uploadedAt: Date? = nil) {
         self.id = id
+        self.kind = kind
         self.name = name
         self.sha256 = sha256
         self.size = size
         self.status = status
-        self.immediateOrigin = immediateOrigin
-        self.immediateDestination = immediateDestination
-        self.creationDate = creationDate
-        self.creationTime = creationTime
-        self.fileIDModifier = fileIDModifier
-        self.batchCount = batchCount
-        self.entryAddendaCount = entryAddendaCount
-        self.entryHash = entryHash
+        self.entryCount = entryCount
         self.totalDebit = totalDebit
         self.totalCredit = totalCredit
+        self.nacha = nacha
         self.archivePath = archivePath
         self.remotePath = remotePath
         self.attempts = attempts
@@ -116,11 +143,13 @@ public protocol OutboundFileStore: Sendable {
     func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment]
     /// Reserves `count` trace sequence numbers for an ODFI; returns the first. Never hands out a number twice.
     func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int
-    /// File ID modifiers already used for (origin, destination, creation date).
+    /// File ID modifiers already used by NACHA files for (origin, destination, creation date).
     func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String>
 
-    /// Records a rendered file and binds its payments, which must all still be unbound P_VALIDATED.
-    func recordRenderedFile(_ file: OutboundFile, bindings: [FileBinding]) async throws(PaymentError)
+    /// Records a rendered file and persists `binding`, the plan that binds its payments
+    /// (`LedgerPlanner.bind`), in one transaction. A payment that changed since it was read refuses
+    /// both (`conflict`), so a payment is never bound to two files.
+    func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws(PaymentError)
     func outboundFile(id: String) async throws(PaymentError) -> OutboundFile
     func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile]
     func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)]

@@ -39,7 +39,7 @@ public struct Reconciliation: Sendable, Codable {
                            acknowledgementWait: Duration = .seconds(7_200), settlementBankingDays: Int = 3) async throws(PaymentError) -> Reconciliation {
         let totals = try await store.fileStateTotals()
         let files = totals.map { file, states in
-            FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryAddendaCount,
+            FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryCount,
                      sentDebit: file.totalDebit, sentCredit: file.totalCredit,
                      unacknowledged: (states[.submittedToCore]?.count ?? 0) + (states[.validated]?.count ?? 0),
                      processing: states[.processing]?.count ?? 0, settled: states[.completed]?.count ?? 0,

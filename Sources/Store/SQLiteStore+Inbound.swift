@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import GRDB
 import NACHA
@@ -89,8 +90,8 @@ extension SQLiteStore: InboundFileStore {
         let time = creationTime.count == 4 ? "\(creationTime.prefix(2)):\(creationTime.suffix(2))" : creationTime
         return try await read("matching an acknowledgement") { db in
             try Row.fetchOne(db, sql: """
-                SELECT * FROM outbound_files WHERE immediate_origin = ? AND immediate_destination = ? AND creation_date = ?
-                    AND creation_time = ? AND file_id_modifier = ? AND status IN ('uploaded', 'uploading')
+                \(Self.outboundFileSelect) WHERE n.immediate_origin = ? AND n.immediate_destination = ? AND n.creation_date = ?
+                    AND n.creation_time = ? AND n.file_id_modifier = ? AND f.status IN ('uploaded', 'uploading')
                 """, arguments: [origin, destination, date?.description ?? creationDate, time, modifier]).map(Self.outboundFile(from:))
         }
     }
@@ -116,7 +117,7 @@ extension SQLiteStore: InboundFileStore {
 
     public func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
         let rows = try await read("totalling outbound files") { db in
-            let files = try Row.fetchAll(db, sql: "SELECT * FROM outbound_files WHERE status != 'cancelled' ORDER BY id")
+            let files = try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) WHERE f.status != 'cancelled' ORDER BY f.id")
                 .map(Self.outboundFile(from:))
             var totals: [String: [String: (Int, Int64)]] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -145,12 +146,12 @@ extension SQLiteStore: InboundFileStore {
         try db.execute(sql: """
             INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, archive_path, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [file.id, file.sha256, file.kind, file.source, file.name, file.size, file.status.rawValue, file.reason,
+            """, arguments: [file.id, file.sha256, file.kind.rawValue, file.source, file.name, file.size, file.status.rawValue, file.reason,
                              file.applied, file.archivePath, milliseconds(file.receivedAt)])
     }
 
     static func inboundFile(from row: Row) -> InboundFile {
-        InboundFile(id: row["id"], sha256: row["sha256"], kind: row["kind"], source: row["source"], name: row["name"],
+        InboundFile(id: row["id"], sha256: row["sha256"], kind: InboundKind(rawValue: row["kind"]), source: row["source"], name: row["name"],
                     size: row["size"], status: InboundFile.Status(rawValue: row["status"]) ?? .quarantined, reason: row["reason"],
                     applied: row["applied"], archivePath: row["archive_path"], receivedAt: date(row["received_at"]))
     }

@@ -60,25 +60,17 @@ extension SQLiteStore: OutboundFileStore {
     public func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String> {
         try await read("reading file ID modifiers") { db in
             Set(try String.fetchAll(db, sql: """
-                SELECT file_id_modifier FROM outbound_files
+                SELECT file_id_modifier FROM nacha_files
                 WHERE immediate_origin = ? AND immediate_destination = ? AND creation_date = ?
                 """, arguments: [origin, destination, date.description]))
         }
     }
 
-    public func recordRenderedFile(_ file: OutboundFile, bindings: [FileBinding]) async throws(PaymentError) {
+    public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws(PaymentError) {
         let faults = self.faults
         try await write("recording an outbound file") { db in
             try Self.insert(file, db)
-            let payments = try Self.payments(db, ids: bindings.map(\.paymentID))
-            var planner = LedgerPlanner(endpoints: [:])
-            for binding in bindings {
-                guard let payment = payments[binding.paymentID] else {
-                    throw PaymentError(.notFound, "no payment \(binding.paymentID)")
-                }
-                try planner.bind(payment, to: binding, fileID: file.id)
-            }
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
+            try LedgerPlanWriter.persist(binding, db, faults: faults)
         }
     }
 
@@ -89,10 +81,10 @@ extension SQLiteStore: OutboundFileStore {
     public func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile] {
         try await read("listing outbound files") { db in
             guard let statuses else {
-                return try Row.fetchAll(db, sql: "SELECT * FROM outbound_files ORDER BY id").map(Self.outboundFile(from:))
+                return try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) ORDER BY f.id").map(Self.outboundFile(from:))
             }
             let marks = statuses.map { _ in "?" }.joined(separator: ", ")
-            return try Row.fetchAll(db, sql: "SELECT * FROM outbound_files WHERE status IN (\(marks)) ORDER BY id",
+            return try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) WHERE f.status IN (\(marks)) ORDER BY f.id",
                                     arguments: StatementArguments(statuses.map(\.rawValue))).map(Self.outboundFile(from:))
         }
     }
@@ -166,18 +158,31 @@ extension SQLiteStore: OutboundFileStore {
 
     static func insert(_ file: OutboundFile, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO outbound_files (id, name, sha256, size, status, immediate_origin, immediate_destination, creation_date,
-                creation_time, file_id_modifier, batch_count, entry_addenda_count, entry_hash, total_debit_cents,
-                total_credit_cents, archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
+                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                file.id, file.name, file.sha256, file.size, file.status.rawValue, file.immediateOrigin, file.immediateDestination,
-                file.creationDate.description, String(format: "%02d:%02d", file.creationTime.hour, file.creationTime.minute),
-                file.fileIDModifier, file.batchCount, file.entryAddendaCount, file.entryHash, file.totalDebit, file.totalCredit,
-                file.archivePath, file.remotePath, file.attempts, file.failureReason, milliseconds(file.createdAt),
+                file.id, file.kind.rawValue, file.name, file.sha256, file.size, file.status.rawValue, file.entryCount, file.totalDebit,
+                file.totalCredit, file.archivePath, file.remotePath, file.attempts, file.failureReason, milliseconds(file.createdAt),
                 milliseconds(file.updatedAt), file.uploadedAt.map(milliseconds),
             ])
+        guard let nacha = file.nacha else { return }
+        try db.execute(sql: """
+            INSERT INTO nacha_files (file_id, immediate_origin, immediate_destination, creation_date, creation_time, file_id_modifier,
+                batch_count, entry_addenda_count, entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                file.id, nacha.immediateOrigin, nacha.immediateDestination, nacha.creationDate.description,
+                String(format: "%02d:%02d", nacha.creationTime.hour, nacha.creationTime.minute), nacha.fileIDModifier,
+                nacha.batchCount, nacha.entryAddendaCount, nacha.entryHash,
+            ])
     }
+
+    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`): what `outboundFile(from:)` reads.
+    static let outboundFileSelect = """
+        SELECT f.*, n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
+               n.batch_count, n.entry_addenda_count, n.entry_hash
+        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id
+        """
 
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
     static func updateStatus(of file: OutboundFile, _ db: Database) throws {
@@ -189,25 +194,29 @@ extension SQLiteStore: OutboundFileStore {
     }
 
     static func outboundFile(_ db: Database, id: String) throws -> OutboundFile {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbound_files WHERE id = ? OR name = ?", arguments: [id, id]) else {
+        guard let row = try Row.fetchOne(db, sql: "\(outboundFileSelect) WHERE f.id = ? OR f.name = ?", arguments: [id, id]) else {
             throw PaymentError(.notFound, "no outbound file \(id)")
         }
         return outboundFile(from: row)
     }
 
     static func outboundFile(from row: Row) -> OutboundFile {
-        let time: String = row["creation_time"]
-        let parts = time.split(separator: ":").compactMap { Int($0) }
+        var nacha: NACHAFileIdentity?
+        if let origin: String = row["immediate_origin"] {
+            let time: String = row["creation_time"]
+            let parts = time.split(separator: ":").compactMap { Int($0) }
+            nacha = NACHAFileIdentity(
+                immediateOrigin: origin, immediateDestination: row["immediate_destination"],
+                creationDate: ACHDate(iso: row["creation_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
+                creationTime: ACHTime(hour: parts.first ?? 0, minute: parts.last ?? 0), fileIDModifier: row["file_id_modifier"],
+                batchCount: row["batch_count"], entryAddendaCount: row["entry_addenda_count"], entryHash: row["entry_hash"])
+        }
         return OutboundFile(
-            id: row["id"], name: row["name"], sha256: row["sha256"], size: row["size"],
-            status: OutboundFileStatus(rawValue: row["status"]) ?? .failed, immediateOrigin: row["immediate_origin"],
-            immediateDestination: row["immediate_destination"],
-            creationDate: ACHDate(iso: row["creation_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
-            creationTime: ACHTime(hour: parts.first ?? 0, minute: parts.last ?? 0), fileIDModifier: row["file_id_modifier"],
-            batchCount: row["batch_count"], entryAddendaCount: row["entry_addenda_count"], entryHash: row["entry_hash"],
-            totalDebit: row["total_debit_cents"], totalCredit: row["total_credit_cents"], archivePath: row["archive_path"],
-            remotePath: row["remote_path"], attempts: row["attempts"], failureReason: row["failure_reason"],
-            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
+            id: row["id"], kind: OutboundFileKind(rawValue: row["kind"]), name: row["name"], sha256: row["sha256"], size: row["size"],
+            status: OutboundFileStatus(rawValue: row["status"]) ?? .failed, entryCount: row["entry_count"],
+            totalDebit: row["total_debit_cents"], totalCredit: row["total_credit_cents"], nacha: nacha,
+            archivePath: row["archive_path"], remotePath: row["remote_path"], attempts: row["attempts"],
+            failureReason: row["failure_reason"], createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
             uploadedAt: (row["uploaded_at"] as Int64?).map(date))
     }
 }

@@ -96,20 +96,15 @@ enum Schema {
                     PRIMARY KEY (merchant_id, key)
                 ) STRICT;
                 CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id);
+                -- Every outbound file, whatever its kind: the columns all kinds share.
                 CREATE TABLE outbound_files (
                     id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
                     name TEXT NOT NULL UNIQUE,
                     sha256 TEXT NOT NULL,
                     size INTEGER NOT NULL,
                     status TEXT NOT NULL CHECK (status IN ('rendered', 'uploading', 'uploaded', 'failed', 'cancelled')),
-                    immediate_origin TEXT NOT NULL,
-                    immediate_destination TEXT NOT NULL,
-                    creation_date TEXT NOT NULL,
-                    creation_time TEXT NOT NULL,
-                    file_id_modifier TEXT NOT NULL,
-                    batch_count INTEGER NOT NULL,
-                    entry_addenda_count INTEGER NOT NULL,
-                    entry_hash INTEGER NOT NULL,
+                    entry_count INTEGER NOT NULL,
                     total_debit_cents INTEGER NOT NULL,
                     total_credit_cents INTEGER NOT NULL,
                     archive_path TEXT NOT NULL,
@@ -118,7 +113,19 @@ enum Schema {
                     failure_reason TEXT,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL,
-                    uploaded_at INTEGER,
+                    uploaded_at INTEGER
+                ) STRICT;
+                -- What only NACHA files have: the header identity acknowledgements quote, unique per day, and the control totals.
+                CREATE TABLE nacha_files (
+                    file_id TEXT PRIMARY KEY NOT NULL REFERENCES outbound_files(id),
+                    immediate_origin TEXT NOT NULL,
+                    immediate_destination TEXT NOT NULL,
+                    creation_date TEXT NOT NULL,
+                    creation_time TEXT NOT NULL,
+                    file_id_modifier TEXT NOT NULL,
+                    batch_count INTEGER NOT NULL,
+                    entry_addenda_count INTEGER NOT NULL,
+                    entry_hash INTEGER NOT NULL,
                     UNIQUE (immediate_origin, immediate_destination, creation_date, file_id_modifier)
                 ) STRICT;
                 CREATE INDEX outbound_files_status ON outbound_files(status, id);

@@ -11,9 +11,11 @@ struct FilesCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Retry.self, Cancel.self])
 
     struct FileDocument: Encodable {
-        var id: String, name: String, status: String, sha256: String, size: Int64
-        var immediateOrigin: String, immediateDestination: String, creationDate: String, creationTime: String, fileIDModifier: String
-        var batchCount: Int, entryAddendaCount: Int, entryHash: Int, totalDebit: Int64, totalCredit: Int64
+        var id: String, kind: String, name: String, status: String, sha256: String, size: Int64, entryCount: Int
+        /// NACHA files only.
+        var immediateOrigin: String?, immediateDestination: String?, creationDate: String?, creationTime: String?
+        var fileIDModifier: String?, batchCount: Int?, entryAddendaCount: Int?, entryHash: Int?
+        var totalDebit: Int64, totalCredit: Int64
         var archivePath: String, remotePath: String?, attempts: Int, failureReason: String?
         var createdAt: String, uploadedAt: String?
         var payments: [Binding]?
@@ -26,7 +28,7 @@ struct FilesCommand: AsyncParsableCommand {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, name, status, sha256, size, immediateOrigin = "immediate_origin", immediateDestination = "immediate_destination",
+            case id, kind, name, status, sha256, size, entryCount = "entry_count", immediateOrigin = "immediate_origin", immediateDestination = "immediate_destination",
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
@@ -35,18 +37,20 @@ struct FilesCommand: AsyncParsableCommand {
 
         init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil) {
             id = file.id
+            kind = file.kind.rawValue
             name = file.name
             status = file.status.rawValue
             sha256 = file.sha256
             size = file.size
-            immediateOrigin = file.immediateOrigin
-            immediateDestination = file.immediateDestination
-            creationDate = file.creationDate.description
-            creationTime = String(format: "%02d:%02d", file.creationTime.hour, file.creationTime.minute)
-            fileIDModifier = file.fileIDModifier
-            batchCount = file.batchCount
-            entryAddendaCount = file.entryAddendaCount
-            entryHash = file.entryHash
+            entryCount = file.entryCount
+            immediateOrigin = file.nacha?.immediateOrigin
+            immediateDestination = file.nacha?.immediateDestination
+            creationDate = file.nacha?.creationDate.description
+            creationTime = file.nacha.map { String(format: "%02d:%02d", $0.creationTime.hour, $0.creationTime.minute) }
+            fileIDModifier = file.nacha?.fileIDModifier
+            batchCount = file.nacha?.batchCount
+            entryAddendaCount = file.nacha?.entryAddendaCount
+            entryHash = file.nacha?.entryHash
             totalDebit = file.totalDebit
             totalCredit = file.totalCredit
             archivePath = file.archivePath
@@ -79,7 +83,7 @@ struct FilesCommand: AsyncParsableCommand {
             let files = try await store.outboundFiles(statuses: statuses)
             if output.json { return try Output.json(files.map { FileDocument($0) }) }
             Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
-                [$0.id, $0.name, $0.status.rawValue, String($0.entryAddendaCount), Dollars.format($0.totalDebit),
+                [$0.id, $0.name, $0.status.rawValue, String($0.entryCount), Dollars.format($0.totalDebit),
                  Dollars.format($0.totalCredit), String($0.attempts), $0.failureReason ?? ""]
             })
         }
@@ -97,11 +101,13 @@ struct FilesCommand: AsyncParsableCommand {
             let payments = try await store.filePayments(fileID: file.id)
             let document = FileDocument(file, payments: payments)
             if output.json { return try Output.json(document) }
-            Output.line("\(file.name)  \(file.status.rawValue)  (\(file.id))")
-            Output.line("  origin \(file.immediateOrigin) → destination \(file.immediateDestination), created \(file.creationDate) "
-                        + "\(document.creationTime), modifier \(file.fileIDModifier)")
-            Output.line("  \(file.batchCount) batches, \(file.entryAddendaCount) entries+addenda, hash \(file.entryHash), "
-                        + "debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
+            Output.line("\(file.name)  \(file.kind) \(file.status.rawValue)  (\(file.id))")
+            if let nacha = file.nacha {
+                Output.line("  origin \(nacha.immediateOrigin) → destination \(nacha.immediateDestination), created \(nacha.creationDate) "
+                            + "\(document.creationTime ?? ""), modifier \(nacha.fileIDModifier)")
+                Output.line("  \(nacha.batchCount) batches, \(nacha.entryAddendaCount) entries+addenda, hash \(nacha.entryHash)")
+            }
+            Output.line("  \(file.entryCount) payments, debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
             Output.line("  sha256 \(file.sha256), \(file.size) bytes")
             Output.line("  archive \(file.archivePath)")
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
@@ -144,7 +150,7 @@ struct FilesCommand: AsyncParsableCommand {
             let (store, _) = try store.openStore()
             let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
             if output.json { return try Output.json(FileDocument(file)) }
-            Output.line("cancelled \(file.name); its \(file.entryAddendaCount) payments are P_VALIDATED and unbound again")
+            Output.line("cancelled \(file.name); its \(file.entryCount) payments are P_VALIDATED and unbound again")
         }
     }
 }

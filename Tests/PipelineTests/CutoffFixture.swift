@@ -42,9 +42,9 @@ struct CutoffFixture {
 
     func job(_ destination: any Destination, window: Duration = .seconds(30), limits: FileAssembler.Limits = .init(),
              faults: FaultInjector = .none) -> CutoffJob {
-        var settings = CutoffJob.Settings(profile: profile, destination: destination, archive: archive, window: window,
-                                          limits: limits, retryBase: .milliseconds(50), retryCap: .milliseconds(400))
-        settings.filenameTemplate = FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach")
+        let settings = CutoffJob.Settings(profile: profile, destination: destination, archive: archive, window: window,
+                                          limits: limits, filenameTemplate: FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach"),
+                                          retryBase: .milliseconds(50), retryCap: .milliseconds(400))
         return CutoffJob(settings: settings, store: store, logger: Logger(label: "test"), faults: faults)
     }
 

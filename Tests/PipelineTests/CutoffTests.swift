@@ -52,7 +52,7 @@ import TestSupport
         } throws: { ($0 as? CutoffError)?.code == .fileIDModifiersExhausted }
         let files = try await fixture.store.outboundFiles(statuses: nil)
         #expect(files.count == 36)
-        #expect(Set(files.map(\.fileIDModifier)).count == 36)
+        #expect(Set(files.compactMap(\.nacha?.fileIDModifier)).count == 36)
         // The 36 files went out all the same; the two payments left over wait, still P_VALIDATED and unbound.
         #expect(files.allSatisfy { $0.status == .uploaded })
         #expect(try await fixture.payments(.submittedToCore).count == 36)

@@ -87,7 +87,7 @@ import TestSupport
     @Test func acknowledgementForAnUnknownFileOrWithOtherTotalsIsQuarantined() async throws {
         let (fixture, file, job) = try await Self.submitted(2)
         var other = file
-        other.fileIDModifier = "Z"
+        other.nacha?.fileIDModifier = "Z"
         let unknown = try await job.ingest(BankFileFixtures.acknowledgement(of: other), name: "a.txt", source: "test")
         #expect(unknown.status == "quarantined" && unknown.reason?.contains("matches no file") == true)
         let mismatch = try await job.ingest(BankFileFixtures.acknowledgement(of: file, totalCredit: file.totalCredit + 1),

@@ -26,21 +26,25 @@ public enum BankFileFixtures {
                                        rejectedBatches: [(number: Int, entries: Int, debit: Int64, credit: Int64)] = [],
                                        fileMessages: [String] = [], form: AckForm = .lines,
                                        batchCount: Int? = nil, totalCredit: Int64? = nil) -> [UInt8] {
-        let date = file.creationDate
+        // Another kind of file gets an acknowledgement no file matches.
+        let nacha = file.nacha ?? NACHAFileIdentity(immediateOrigin: "", immediateDestination: "", creationDate: ACHDate(year: 2000, month: 1, day: 1),
+                                                    creationTime: ACHTime(hour: 0, minute: 0), fileIDModifier: "", batchCount: 0,
+                                                    entryAddendaCount: 0, entryHash: 0)
+        let date = nacha.creationDate
         let created = String(format: "%02d/%02d/%02d", date.month, date.day, date.year % 100)
-        let time = String(format: "%02d:%02d", file.creationTime.hour, file.creationTime.minute)
+        let time = String(format: "%02d:%02d", nacha.creationTime.hour, nacha.creationTime.minute)
         var lines: [(Character, String)] = [
             ("1", "          ******  ACKNOWLEDGEMENT OF ACH FILE DEPOSITS  ******"),
             ("2", "SERVICING FRB: FEDERAL RESERVE BANK                    REPORT DATE AND TIME:"),
             ("3", "                                                             \(created) 16:00:00"),
             ("4", "FILE STATUS: \(status)"), ("Z", ""),
-            ("5", "IMMEDIATE ORIGIN NAME:  METL"), ("6", "IMMEDIATE ORIGIN:       \(dashed(file.immediateOrigin))"),
-            ("7", "IMMEDIATE DEST:         \(dashed(file.immediateDestination))"), ("8", "FILE CREATION DATE:     \(created)"),
-            ("9", "FILE CREATION TIME:     \(time)"), ("A", "FILE ID MODIFIER:       \(file.fileIDModifier)"),
+            ("5", "IMMEDIATE ORIGIN NAME:  METL"), ("6", "IMMEDIATE ORIGIN:       \(dashed(nacha.immediateOrigin))"),
+            ("7", "IMMEDIATE DEST:         \(dashed(nacha.immediateDestination))"), ("8", "FILE CREATION DATE:     \(created)"),
+            ("9", "FILE CREATION TIME:     \(time)"), ("A", "FILE ID MODIFIER:       \(nacha.fileIDModifier)"),
             ("B", "FILE PROCESS DATE AND TIME: \(created) 16:00"), ("Z", ""),
             ("C", "---------------------COUNT-----------------AMOUNT--------"), ("Z", ""),
-            ("D", "    BATCHES:    \(pad(String(batchCount ?? file.batchCount), 8))  DEBIT:   $\(pad(money(file.totalDebit), 16))"),
-            ("E", "ENTRY/ADDENDA:  \(pad(String(file.entryAddendaCount), 8))  CREDITS: $\(pad(money(totalCredit ?? file.totalCredit), 16))"),
+            ("D", "    BATCHES:    \(pad(String(batchCount ?? nacha.batchCount), 8))  DEBIT:   $\(pad(money(file.totalDebit), 16))"),
+            ("E", "ENTRY/ADDENDA:  \(pad(String(nacha.entryAddendaCount), 8))  CREDITS: $\(pad(money(totalCredit ?? file.totalCredit), 16))"),
             ("Z", ""), ("F", "---------------------------------------------------------"), ("Z", ""),
             ("G", "FILE STATUS: \(status)"), ("H", ""),
         ]
@@ -52,14 +56,14 @@ public enum BankFileFixtures {
         for batch in rejectedBatches {
             lines += [
                 ("Z", ""), ("M", "BATCH NUMBER:  \(String(format: "%07d", batch.number))"),
-                ("N", "  ORIGINATING DFI ID:    \(dashed(file.immediateOrigin))"), ("O", "  ORIGINATING DFI NAME:"),
+                ("N", "  ORIGINATING DFI ID:    \(dashed(nacha.immediateOrigin))"), ("O", "  ORIGINATING DFI NAME:"),
                 ("P", "  COMPANY NAME:          METL              COMPANY ID:  1234567890"), ("Q", "  EFFECTIVE ENTRY DATE:  26/11/23"),
                 ("R", "---------------------COUNT-----------------AMOUNT--------"), ("Z", ""),
                 ("S", "ENTRY/ADDENDA:  \(pad(String(batch.entries), 5))      DEBIT:   $\(pad(money(batch.debit), 16))"),
                 ("T", "                           CREDIT:  $\(pad(money(batch.credit), 16))"), ("Z", ""),
                 ("U", "---------------------------------------------------------"), ("V", "BATCH STATUS:  BATCH REJECTED"), ("Z", ""),
                 ("W", "BH232-INVALID ORIGINATING DFI IDENTIFICATION NOT AUTHORIZED TO ORIGINATE"),
-                ("X", "ORIGINATING DFI IDENTIFICATION = \(file.immediateOrigin) IN BATCH \(String(format: "%07d", batch.number))"),
+                ("X", "ORIGINATING DFI IDENTIFICATION = \(nacha.immediateOrigin) IN BATCH \(String(format: "%07d", batch.number))"),
             ]
         }
         if !rejectedBatches.isEmpty { lines.append(("Y", "************************** END OF ACKNOWLEDGEMENT *************************")) }

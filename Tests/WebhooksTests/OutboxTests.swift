@@ -87,7 +87,7 @@ struct OutboxTests {
         let fixture = try await WebhookFixture()
         _ = try await fixture.endpoint("http://127.0.0.1:9/hook")
         let payment = try await fixture.payment(through: [.submittedToCore])
-        let file = InboundFile(id: "inb_test", sha256: String(repeating: "a", count: 64), kind: "nacha", source: "test", name: "noc.ach",
+        let file = InboundFile(id: "inb_test", sha256: String(repeating: "a", count: 64), kind: .nacha, source: "test", name: "noc.ach",
                                size: 1, status: .processed, archivePath: "/dev/null", receivedAt: Date())
         _ = try await fixture.store.applyInbound(file, events: [
             BankEvent(paymentID: payment.id, kind: .corrected(code: "C01", text: "notification of change: incorrect account number"),

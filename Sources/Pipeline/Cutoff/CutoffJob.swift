@@ -4,39 +4,42 @@ import NACHA
 import Payments
 
 /// The cutoff: metl's main job, built from named parts. Under its `JobLease` it finishes the files
-/// an earlier run left, has the renderer turn newly validated payments into recorded files, and
-/// hands every file to `ExactlyOnceUpload`. It never sends a file twice, never binds a payment to
+/// an earlier run left, has each kind's `OutboundRenderer` turn newly validated payments into
+/// files, archives and records them, and hands every file to `ExactlyOnceUpload`. It never sends a file twice, never binds a payment to
 /// two files, and never marks a file uploaded before the bank holds exactly its bytes.
 public struct CutoffJob: Sendable {
     public struct Settings: Sendable {
-        public var profile: BankProfile
+        /// The file kinds this cutoff sends, each with its renderer; a payment goes to the first that takes it.
+        public var renderers: [any OutboundRenderer]
         public var destination: any Destination
         public var archive: Archive
         /// Counted from the job's start; when spent, the job stops cleanly and exits "window missed".
         public var window: Duration
-        public var limits: FileAssembler.Limits
-        public var filenameTemplate: FilenameTemplate
         /// Files up to this size are read back after upload and their SHA-256 compared.
         public var readBackLimit: Int
-        public var lineEnding: Writer.LineEnding
         /// First retry delay; doubles with jitter up to `retryCap`.
         public var retryBase: Duration
         public var retryCap: Duration
 
+        public init(renderers: [any OutboundRenderer], destination: any Destination, archive: Archive, window: Duration = .seconds(900),
+                    readBackLimit: Int = 50_000_000, retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60)) {
+            self.renderers = renderers
+            self.destination = destination
+            self.archive = archive
+            self.window = window
+            self.readBackLimit = readBackLimit
+            self.retryBase = retryBase
+            self.retryCap = retryCap
+        }
+
+        /// A cutoff sending NACHA files for one bank profile.
         public init(profile: BankProfile, destination: any Destination, archive: Archive, window: Duration = .seconds(900),
                     limits: FileAssembler.Limits = .init(), filenameTemplate: FilenameTemplate = .defaultNACHA,
                     readBackLimit: Int = 50_000_000, lineEnding: Writer.LineEnding = .lf, retryBase: Duration = .seconds(1),
                     retryCap: Duration = .seconds(60)) {
-            self.profile = profile
-            self.destination = destination
-            self.archive = archive
-            self.window = window
-            self.limits = limits
-            self.filenameTemplate = filenameTemplate
-            self.readBackLimit = readBackLimit
-            self.lineEnding = lineEnding
-            self.retryBase = retryBase
-            self.retryCap = retryCap
+            self.init(renderers: [NACHAFileRenderer(profile: profile, limits: limits, filenames: filenameTemplate, lineEnding: lineEnding)],
+                      destination: destination, archive: archive, window: window, readBackLimit: readBackLimit, retryBase: retryBase,
+                      retryCap: retryCap)
         }
     }
 
@@ -96,11 +99,6 @@ public struct CutoffJob: Sendable {
 
     private var lease: JobLease { JobLease(name: Self.leaseName, store: store) }
 
-    private var renderer: NACHAFileRenderer {
-        NACHAFileRenderer(profile: settings.profile, archive: settings.archive, filenames: settings.filenameTemplate,
-                          lineEnding: settings.lineEnding, store: store, logger: logger, faults: faults)
-    }
-
     private var upload: ExactlyOnceUpload {
         ExactlyOnceUpload(destination: settings.destination, archive: settings.archive, store: store,
                           readBackLimit: settings.readBackLimit, window: settings.window, retryBase: settings.retryBase,
@@ -141,23 +139,26 @@ public struct CutoffJob: Sendable {
             logger.notice("resuming unfinished files", metadata: ["count": "\(unfinished.count)"])
         }
 
-        // 2. Collect, render, validate, archive and record new files.
+        // 2. Collect, render, validate, archive and record new files, kind by kind.
         let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
         summary.paymentsCollected = pending.count
         progress(.collected(payments: pending.count))
         let created = now()
         var newFiles: [OutboundFile] = []
         var renderingStopped: CutoffError?
-        for plan in FileAssembler(limits: settings.limits).plan(pending, today: ACHDate(created)) {
-            do throws(CutoffError) {
-                let file = try await renderer.renderAndRecord(plan, created: created)
-                newFiles.append(file)
-                summary.filesRendered += 1
-                progress(.rendered(file: file.name, entries: plan.reduce(0) { $0 + $1.payments.count }))
-            } catch where error.code == .fileIDModifiersExhausted {
-                // The files already recorded still go out; the rest of the payments wait for tomorrow.
-                renderingStopped = error
-                break
+        rendering: for (renderer, payments) in assigned(pending) {
+            for group in renderer.files(from: payments, today: ACHDate(created)) {
+                do throws(CutoffError) {
+                    let file = try await record(try await renderer.render(group, created: created, store: store), of: group,
+                                                archiveExtension: renderer.archiveExtension)
+                    newFiles.append(file)
+                    summary.filesRendered += 1
+                    progress(.rendered(file: file.name, entries: group.count))
+                } catch where error.code == .fileIDModifiersExhausted {
+                    // The files already recorded still go out; the rest of the payments wait for tomorrow.
+                    renderingStopped = error
+                    break rendering
+                }
             }
         }
 
@@ -171,7 +172,49 @@ public struct CutoffJob: Sendable {
     public func preview() async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
         let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
         let created = now()
-        return try await renderer.preview(FileAssembler(limits: settings.limits).plan(pending, today: ACHDate(created)),
-                                          created: created)
+        var previews: [(name: String, bytes: [UInt8])] = []
+        for (renderer, payments) in assigned(pending) {
+            previews += try await renderer.preview(renderer.files(from: payments, today: ACHDate(created)), created: created, store: store)
+        }
+        return previews
     }
+
+    /// Each renderer with the payments it sends: a payment goes to the first renderer that takes it.
+    private func assigned(_ pending: [PendingPayment]) -> [(any OutboundRenderer, [PendingPayment])] {
+        var remaining = pending
+        return settings.renderers.map { renderer in
+            let taken = remaining.filter(renderer.takes)
+            remaining.removeAll(where: renderer.takes)
+            return (renderer, taken)
+        }
+    }
+
+    /// The lifecycle every kind shares after rendering: the exact bytes archived, then the file
+    /// recorded with its payments bound, in one transaction; a payment that changed since it was
+    /// collected refuses the file.
+    private func record(_ rendered: RenderedFile, of payments: [PendingPayment], archiveExtension: String) async throws(CutoffError) -> OutboundFile {
+        var file = rendered.file
+        file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: archiveExtension)
+        let read = Dictionary(payments.map { ($0.payment.id, $0.payment) }) { first, _ in first }
+        var planner = LedgerPlanner(now: file.createdAt, endpoints: [:])
+        for binding in rendered.bindings {
+            guard let payment = read[binding.paymentID] else {
+                throw CutoffError(.internal, "the \(file.kind) renderer bound payment \(binding.paymentID), which it was not given")
+            }
+            do { try planner.bind(payment, to: binding, fileID: file.id) } catch { throw CutoffError(.internal, error.message) }
+        }
+        let binding = planner.plan
+        try await storageStep { try await store.recordRenderedFile(file, binding: binding) }
+        logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",
+                                                "entries": "\(file.entryCount)", "sha256": "\(file.sha256)"])
+        do { try faults.hit(.afterFileRecorded) } catch {
+            throw CutoffError(.internal, "injected fault at \(FaultInjector.Point.afterFileRecorded.rawValue)")
+        }
+        return file
+    }
+}
+
+extension FaultInjector.Point {
+    /// After a rendered file and its bindings are committed, before any upload.
+    public static let afterFileRecorded = Self(rawValue: "after_file_recorded")
 }

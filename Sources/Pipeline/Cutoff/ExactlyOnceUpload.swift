@@ -47,17 +47,17 @@ struct ExactlyOnceUpload: Sendable {
                     let outcome = try await upload(file, session)
                     let stored = try await storageStoppingDelivery { try await store.outboundFile(id: file.id) }
                     summary.files.append(.init(id: stored.id, name: stored.name, status: stored.status.rawValue,
-                                               entries: stored.entryAddendaCount, totalDebit: stored.totalDebit,
+                                               entries: stored.entryCount, totalDebit: stored.totalDebit,
                                                totalCredit: stored.totalCredit, remotePath: stored.remotePath))
                     switch outcome {
                     case .uploaded(let bytes):
                         summary.filesUploaded += 1
                         summary.bytesUploaded += bytes
-                        summary.paymentsSubmitted += stored.entryAddendaCount
+                        summary.paymentsSubmitted += stored.entryCount
                         progress(.uploaded(file: file.name, bytes: bytes))
                     case .alreadyThere:
                         summary.filesAlreadyAtBank += 1
-                        summary.paymentsSubmitted += stored.entryAddendaCount
+                        summary.paymentsSubmitted += stored.entryCount
                     case .conflict:
                         summary.filesFailed += 1
                         summary.alerts.append("file \(file.name) (\(file.id)): \(stored.failureReason ?? "failed")")

@@ -1,58 +1,68 @@
 import Foundation
-import Logging
 import NACHA
 import Payments
 
-extension FaultInjector.Point {
-    /// After a rendered file and its bindings are committed, before any upload.
-    public static let afterFileRecorded = Self(rawValue: "after_file_recorded")
-}
-
-/// The renderer for NACHA files: a planned file's batches → bytes → strict validation → archive →
-/// the file recorded with its payments bound, in that order, so no invalid or unarchived file is
-/// ever recorded, let alone uploaded.
-struct NACHAFileRenderer: Sendable {
+/// The renderer for NACHA files: payments grouped into files and batches (`FileAssembler`), trace
+/// numbers and a file ID modifier reserved, the bytes written and read back through the strict
+/// validator.
+public struct NACHAFileRenderer: OutboundRenderer {
+    public let kind = OutboundFileKind.nacha
+    public let archiveExtension = "ach"
     let profile: BankProfile
-    let archive: Archive
+    let limits: FileAssembler.Limits
     let filenames: FilenameTemplate
     let lineEnding: Writer.LineEnding
-    let store: any OutboundFileStore
-    let logger: Logger
-    let faults: FaultInjector
 
-    func renderAndRecord(_ plan: [FileAssembler.BatchPlan], created: Date) async throws(CutoffError) -> OutboundFile {
-        let modifier = try await nextModifier(created, excluding: [])
-        let entryCount = plan.reduce(0) { $0 + $1.payments.count }
+    public init(profile: BankProfile, limits: FileAssembler.Limits = .init(), filenames: FilenameTemplate = .defaultNACHA,
+                lineEnding: Writer.LineEnding = .lf) {
+        self.profile = profile
+        self.limits = limits
+        self.filenames = filenames
+        self.lineEnding = lineEnding
+    }
+
+    /// ACH payments are the only requests metl sends today.
+    public func takes(_ pending: PendingPayment) -> Bool { true }
+
+    public func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] {
+        FileAssembler(limits: limits).plan(pending, today: today).map { batches in
+            batches.flatMap { batch in batch.payments.map { PendingPayment(payment: $0, merchant: batch.merchant) } }
+        }
+    }
+
+    public func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> RenderedFile {
+        let batches = try batches(of: payments, created: created)
+        let modifier = try await nextModifier(created, excluding: [], store: store)
         let firstTrace = try await storageStep {
-            try await store.reserveTraceNumbers(odfi: profile.odfiIdentification, count: entryCount)
+            try await store.reserveTraceNumbers(odfi: profile.odfiIdentification, count: payments.count)
         }
-        let (file, bytes, bindings) = try render(plan, created: created, modifier: modifier, firstTrace: firstTrace)
-        var recorded = file
-        recorded.archivePath = try archive.store(bytes, kind: "outbound", extension: "ach")
-        try await storageStep { try await store.recordRenderedFile(recorded, bindings: bindings) }
-        logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "entries": "\(entryCount)",
-                                                "sha256": "\(file.sha256)"])
-        do { try faults.hit(.afterFileRecorded) } catch { throw CutoffError(.internal, "injected fault at \(FaultInjector.Point.afterFileRecorded.rawValue)") }
-        return recorded
+        return try render(batches, created: created, modifier: modifier, firstTrace: firstTrace)
     }
 
-    /// What these plans would render now, recording, reserving and sending nothing. Trace numbers
-    /// start at 1 and file ID modifiers are the next free ones: both provisional.
-    func preview(_ plans: [[FileAssembler.BatchPlan]], created: Date) async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
+    public func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
         var taken: Set<String> = []
-        var files: [(name: String, bytes: [UInt8])] = []
+        var previews: [(name: String, bytes: [UInt8])] = []
         var trace = 1
-        for plan in plans {
-            let modifier = try await nextModifier(created, excluding: taken)
+        for payments in files {
+            let modifier = try await nextModifier(created, excluding: taken, store: store)
             taken.insert(modifier)
-            let (file, bytes, _) = try render(plan, created: created, modifier: modifier, firstTrace: trace)
-            trace += plan.reduce(0) { $0 + $1.payments.count }
-            files.append((file.name, bytes))
+            let rendered = try render(try batches(of: payments, created: created), created: created, modifier: modifier, firstTrace: trace)
+            trace += payments.count
+            previews.append((rendered.file.name, rendered.bytes))
         }
-        return files
+        return previews
     }
 
-    private func nextModifier(_ created: Date, excluding taken: Set<String>) async throws(CutoffError) -> String {
+    /// The batches of one file `files` grouped.
+    private func batches(of payments: [PendingPayment], created: Date) throws(CutoffError) -> [FileAssembler.BatchPlan] {
+        let planned = FileAssembler(limits: limits).plan(payments, today: ACHDate(created))
+        guard planned.count == 1, let batches = planned.first else {
+            throw CutoffError(.internal, "\(payments.count) payments do not make one NACHA file (\(planned.count))")
+        }
+        return batches
+    }
+
+    private func nextModifier(_ created: Date, excluding taken: Set<String>, store: any OutboundFileStore) async throws(CutoffError) -> String {
         let date = ACHDate(created)
         let used = try await storageStep {
             try await store.usedFileIDModifiers(origin: profile.immediateOrigin, destination: profile.immediateDestination, date: date)
@@ -64,9 +74,8 @@ struct NACHAFileRenderer: Sendable {
         return modifier
     }
 
-    /// Renders and strictly validates one planned file. The returned record has no archive path yet.
     private func render(_ plan: [FileAssembler.BatchPlan], created: Date, modifier: String,
-                        firstTrace: Int) throws(CutoffError) -> (OutboundFile, [UInt8], [FileBinding]) {
+                        firstTrace: Int) throws(CutoffError) -> RenderedFile {
         let date = ACHDate(created)
         let time = ACHTime(created)
         let header = FileHeader(immediateDestination: profile.immediateDestination, immediateOrigin: profile.immediateOrigin,
@@ -88,11 +97,12 @@ struct NACHAFileRenderer: Sendable {
         let id = Identifier.make(prefix: "fil", at: created)
         let totals = model.totals
         let file = OutboundFile(
-            id: id, name: filenames.name(header: header, id: id), sha256: Archive.sha256(bytes), size: Int64(bytes.count),
-            status: .rendered, immediateOrigin: profile.immediateOrigin, immediateDestination: profile.immediateDestination,
-            creationDate: date, creationTime: time, fileIDModifier: modifier, batchCount: model.batches.count,
-            entryAddendaCount: totals.entryAddendaCount, entryHash: totals.entryHash, totalDebit: totals.totalDebit,
-            totalCredit: totals.totalCredit, archivePath: "", createdAt: created, updatedAt: created)
-        return (file, bytes, bindings)
+            id: id, kind: kind, name: filenames.name(header: header, id: id), sha256: Archive.sha256(bytes), size: Int64(bytes.count),
+            status: .rendered, entryCount: bindings.count, totalDebit: totals.totalDebit, totalCredit: totals.totalCredit,
+            nacha: NACHAFileIdentity(immediateOrigin: profile.immediateOrigin, immediateDestination: profile.immediateDestination,
+                                     creationDate: date, creationTime: time, fileIDModifier: modifier, batchCount: model.batches.count,
+                                     entryAddendaCount: totals.entryAddendaCount, entryHash: totals.entryHash),
+            archivePath: "", createdAt: created, updatedAt: created)
+        return RenderedFile(file: file, bytes: bytes, bindings: bindings)
     }
 }

@@ -26,7 +26,7 @@ public struct FedACHAcknowledgementProcessor: InboundProcessor {
             throw InboundQuarantine(reason: "acknowledgement matches no file we sent (origin \(ack.immediateOrigin), destination "
                              + "\(ack.immediateDestination), created \(ack.fileCreationDate) \(ack.fileCreationTime), modifier \(ack.fileIDModifier))")
         }
-        let expected = (sent.batchCount, sent.entryAddendaCount, sent.totalDebit, sent.totalCredit)
+        let expected = (sent.nacha?.batchCount ?? -1, sent.nacha?.entryAddendaCount ?? -1, sent.totalDebit, sent.totalCredit)
         let echoed = (ack.batchCount, ack.entryAddendaCount, ack.totalDebit, ack.totalCredit)
         guard expected == echoed else {
             throw InboundQuarantine(reason: "acknowledgement totals for \(sent.name) differ from what we sent: batches \(echoed.0)/\(expected.0), "

@@ -6,6 +6,8 @@ import Payments
 /// adding a kind means adding a processor, not editing ingest.
 public protocol InboundProcessor: Sendable {
     var kind: InboundKind { get }
+    /// Whether a file starting with these bytes (up to 4 KiB) is of this kind.
+    func recognises(_ head: [UInt8]) -> Bool
     /// The file's effects on our payments, read from `store`; throws `InboundQuarantine` when the
     /// file cannot be applied exactly, in which case nothing of it is applied.
     func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan
@@ -21,6 +23,11 @@ public struct InboundPlan: Sendable {
     public var notes: [String] = []
 
     public init() {}
+}
+
+extension InboundProcessor {
+    /// The bank's own formats are told apart by `InboundKind.detect`.
+    public func recognises(_ head: [UInt8]) -> Bool { InboundKind.detect(head) == kind }
 }
 
 /// Why a file is quarantined rather than applied.

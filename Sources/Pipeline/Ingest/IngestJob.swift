@@ -27,8 +27,8 @@ public struct IngestJob: Sendable {
     let store: any PaymentStore & OutboundFileStore & InboundFileStore
     let archive: Archive
     let logger: Logger
-    /// The processor of each inbound kind.
-    let processors: [InboundKind: any InboundProcessor]
+    /// One processor per inbound kind, asked in order which kind a file is.
+    let processors: [any InboundProcessor]
     /// A larger file is hashed and quarantined but neither kept nor parsed.
     let maximumFileBytes: Int64
     public static let defaultMaximumFileBytes: Int64 = 1 << 30
@@ -39,7 +39,7 @@ public struct IngestJob: Sendable {
         self.store = store
         self.archive = archive
         self.logger = logger
-        self.processors = Dictionary(processors.map { ($0.kind, $0) }) { _, last in last }
+        self.processors = processors
         self.maximumFileBytes = maximumFileBytes
     }
 
@@ -117,11 +117,12 @@ public struct IngestJob: Sendable {
         let archivePath = oversized ? "" : try writer.commit(kind: "inbound", extension: "txt").path
         let received = Date()
         let id = Identifier.make(prefix: "inb", at: received)
-        let kind: InboundKind = size == 0 || oversized ? InboundKind.unknown : InboundKind.detect(writer.head)
-        var file = InboundFile(id: id, sha256: sha, kind: kind.rawValue, source: source, name: name, size: size,
+        let head = writer.head
+        let processor = size == 0 || oversized ? nil : processors.first { $0.recognises(head) }
+        var file = InboundFile(id: id, sha256: sha, kind: processor?.kind ?? .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
-            Outcome(name: name, id: file.id, kind: file.kind, status: file.status.rawValue, reason: file.reason,
+            Outcome(name: name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
                     applied: file.applied, notes: notes)
         }
         if let earlier = try await storageStep({ try await store.inboundFile(sha256: sha) }) {
@@ -140,13 +141,13 @@ public struct IngestJob: Sendable {
         if oversized {
             return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
         }
-        guard kind != .unknown else {
+        guard let processor else {
             // Not parsed, so never read back from the archive.
             return try await quarantined(file, size == 0 ? "empty file" : Self.unknownKindReason, outcome)
         }
         let plan: InboundPlan
         do {
-            plan = try await self.plan(try archive.read(archivePath), kind: kind, fileID: id)
+            plan = try await processor.plan(try archive.read(archivePath), fileID: id, store: store)
         } catch let quarantine as InboundQuarantine {
             return try await quarantined(file, quarantine.reason, outcome)
         } catch let error as CutoffError {
@@ -157,7 +158,7 @@ public struct IngestJob: Sendable {
         do {
             file.applied = try await store.applyInbound(file, events: plan.events, corrections: plan.corrections,
                                                         settledBatches: plan.settledBatches)
-            logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(kind.rawValue)", "applied": "\(file.applied)"])
+            logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(file.kind)", "applied": "\(file.applied)"])
             for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
             return outcome(file, notes: plan.notes)
         } catch {
@@ -177,12 +178,5 @@ public struct IngestJob: Sendable {
         return outcome(file, [])
     }
 
-    // MARK: Dispatch
-
     static let unknownKindReason = "not a NACHA file, FedACH acknowledgement or BAI2 report"
-
-    func plan(_ bytes: [UInt8], kind: InboundKind, fileID: String) async throws -> InboundPlan {
-        guard let processor = processors[kind] else { throw InboundQuarantine(reason: Self.unknownKindReason) }
-        return try await processor.plan(bytes, fileID: fileID, store: store)
-    }
 }

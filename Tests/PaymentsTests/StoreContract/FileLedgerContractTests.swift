@@ -8,15 +8,27 @@ import Payments
 /// the inbound ledger's dedupe.
 @Suite struct FileLedgerContractTests {
     static func file(id: String, status: OutboundFileStatus = .rendered) -> OutboundFile {
-        OutboundFile(id: id, name: "\(id).ach", sha256: String(repeating: "0", count: 64), size: 940, status: status,
-                     immediateOrigin: " 121042882", immediateDestination: " 091000019",
-                     creationDate: ACHDate(year: 2026, month: 12, day: 2), creationTime: ACHTime(hour: 9, minute: 30),
-                     fileIDModifier: id.suffix(1).uppercased(), batchCount: 1, entryAddendaCount: 1, entryHash: 12104288,
-                     totalDebit: 0, totalCredit: 125_000, archivePath: "/archive/\(id)", createdAt: Date(), updatedAt: Date())
+        OutboundFile(id: id, kind: .nacha, name: "\(id).ach", sha256: String(repeating: "0", count: 64), size: 940, status: status,
+                     entryCount: 1, totalDebit: 0, totalCredit: 125_000,
+                     nacha: NACHAFileIdentity(immediateOrigin: " 121042882", immediateDestination: " 091000019",
+                                              creationDate: ACHDate(year: 2026, month: 12, day: 2), creationTime: ACHTime(hour: 9, minute: 30),
+                                              fileIDModifier: id.suffix(1).uppercased(), batchCount: 1, entryAddendaCount: 1,
+                                              entryHash: 12104288),
+                     archivePath: "/archive/\(id)", createdAt: Date(), updatedAt: Date())
+    }
+
+    /// The plan binding each payment, as read, to its place in file `fileID`.
+    static func binding(_ places: [(payment: Payment, batch: Int, trace: Int, line: Int)], fileID: String) throws -> LedgerPlan {
+        var planner = LedgerPlanner(endpoints: [:])
+        for place in places {
+            try planner.bind(place.payment, to: FileBinding(paymentID: place.payment.id, batchNumber: place.batch,
+                                                            traceNumber: place.trace, line: place.line), fileID: fileID)
+        }
+        return planner.plan
     }
 
     static func inbound(_ id: String, sha: Character = "a", status: InboundFile.Status = .processed) -> InboundFile {
-        InboundFile(id: id, sha256: String(repeating: sha, count: 64), kind: "nacha", source: "test", name: "\(id).ach", size: 1,
+        InboundFile(id: id, sha256: String(repeating: sha, count: 64), kind: .nacha, source: "test", name: "\(id).ach", size: 1,
                     status: status, archivePath: "/archive/\(id)", receivedAt: Date())
     }
 
@@ -48,16 +60,14 @@ import Payments
         let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let payments = try await store.intake((0..<3).map { _ in try Requests.intake(merchant) }).map(\.payment)
-        try await store.recordRenderedFile(Self.file(id: "fil_a"), bindings: [
-            FileBinding(paymentID: payments[0].id, batchNumber: 1, traceNumber: 12104288_0000001, line: 3),
-            FileBinding(paymentID: payments[1].id, batchNumber: 1, traceNumber: 12104288_0000002, line: 4),
-        ])
+        try await store.recordRenderedFile(Self.file(id: "fil_a"), binding: try Self.binding([
+            (payments[0], 1, 12104288_0000001, 3), (payments[1], 1, 12104288_0000002, 4),
+        ], fileID: "fil_a"))
         #expect(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id) == [payments[2].id])
-        // A payment is bound once: a second file naming a bound payment is refused, and not recorded.
-        await #expect { try await store.recordRenderedFile(Self.file(id: "fil_b"), bindings: [
-            FileBinding(paymentID: payments[2].id, batchNumber: 1, traceNumber: 12104288_0000003, line: 3),
-            FileBinding(paymentID: payments[1].id, batchNumber: 1, traceNumber: 12104288_0000004, line: 4),
-        ]) } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        // A payment is bound once: a second file binding a payment read before it was bound is refused, and not recorded.
+        let stale = try Self.binding([(payments[2], 1, 12104288_0000003, 3), (payments[1], 1, 12104288_0000004, 4)], fileID: "fil_b")
+        await #expect { try await store.recordRenderedFile(Self.file(id: "fil_b"), binding: stale) }
+            throws: { ($0 as? PaymentError)?.code == .conflict }
         #expect(try await store.outboundFiles(statuses: nil).map(\.id) == ["fil_a"])
         #expect(try await store.payment(id: payments[2].id).submission == nil)
 
@@ -71,9 +81,9 @@ import Payments
             throws: { ($0 as? PaymentError)?.code == .invalidStatus }
         await #expect { try await store.markUploading(fileID: "fil_a") } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
 
-        try await store.recordRenderedFile(Self.file(id: "fil_c"), bindings: [
-            FileBinding(paymentID: payments[2].id, batchNumber: 1, traceNumber: 12104288_0000005, line: 3),
-        ])
+        try await store.recordRenderedFile(Self.file(id: "fil_c"), binding: try Self.binding([
+            (try await store.payment(id: payments[2].id), 1, 12104288_0000005, 3),
+        ], fileID: "fil_c"))
         #expect(try await store.cancelFile(fileID: "fil_c", actor: .operator, reason: "wrong day").status == .cancelled)
         let released = try await store.payment(id: payments[2].id)
         #expect(released.state == .validated)

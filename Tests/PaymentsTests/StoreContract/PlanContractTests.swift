@@ -42,9 +42,8 @@ import Payments
         let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let read = try await store.intake([Requests.intake(merchant)])[0].payment
-        try await store.recordRenderedFile(FileLedgerContractTests.file(id: "fil_a"), bindings: [
-            FileBinding(paymentID: read.id, batchNumber: 1, traceNumber: 12104288_0000001, line: 3),
-        ])
+        try await store.recordRenderedFile(FileLedgerContractTests.file(id: "fil_a"),
+                                           binding: try FileLedgerContractTests.binding([(read, 1, 12104288_0000001, 3)], fileID: "fil_a"))
         // Planned from the unbound read: binding does not move the version, the binding check catches it.
         var planner = LedgerPlanner(endpoints: [:])
         try planner.bind(read, to: FileBinding(paymentID: read.id, batchNumber: 1, traceNumber: 12104288_0000002, line: 3),

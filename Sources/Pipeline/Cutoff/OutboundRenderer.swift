@@ -1,0 +1,35 @@
+import Foundation
+import NACHA
+import Payments
+
+/// Renders one kind of outbound file. The cutoff gives each renderer the pending payments it
+/// takes; the renderer groups them into files and renders each one, strictly validated. What
+/// follows is the same for every kind: archive, record with the payments bound, exactly-once upload.
+/// Adding a kind means adding a renderer and registering it in `CutoffJob.Settings.renderers`.
+public protocol OutboundRenderer: Sendable {
+    var kind: OutboundFileKind { get }
+    /// The extension of the archived copy.
+    var archiveExtension: String { get }
+    /// Whether this kind sends the payment (the first renderer that takes it gets it).
+    func takes(_ pending: PendingPayment) -> Bool
+    /// The files these payments make, each a group of payments, in sending order.
+    func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]]
+    /// Renders one file, reserving what it numbers (trace numbers, file ID modifiers), and strictly
+    /// validates the bytes: an invalid file is never recorded. The record has no archive path yet.
+    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> RenderedFile
+    /// What `files` would render now, reserving nothing: numbers shown are provisional.
+    func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> [(name: String, bytes: [UInt8])]
+}
+
+/// One rendered, validated file: its record, its exact bytes and each payment's place in it.
+public struct RenderedFile: Sendable {
+    public var file: OutboundFile
+    public var bytes: [UInt8]
+    public var bindings: [FileBinding]
+
+    public init(file: OutboundFile, bytes: [UInt8], bindings: [FileBinding]) {
+        self.file = file
+        self.bytes = bytes
+        self.bindings = bindings
+    }
+}
