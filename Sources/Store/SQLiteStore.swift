@@ -29,6 +29,9 @@ public final class SQLiteStore: PaymentStore {
             // Idempotency keys are random UUIDs, so their index pages are touched at random: a 64 MiB
             // page cache keeps bulk imports from spilling and re-reading them.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // A large plan's row updates are staged in a temporary table: memory the plan itself
+            // already takes, where a temporary file would cost a write per page.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
