@@ -8,7 +8,7 @@ import Payments
 public enum APIServer {
     /// The HTTP server on `host:port` (port 0: any free one): the router, read deadlines for slow
     /// clients, a connection cap, and no body read after an early answer.
-    public static func application(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
+    public static func buildApplication(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
                                    host: String = "127.0.0.1", port: Int = 0, metrics: APIMetrics = APIMetrics(), logger: Logger,
                                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> Application<RouterResponder<APIRequestContext>> {

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.today = { ACHDate(clock()) }
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
-        let application = APIServer.application(store: store, configuration: configuration, host: host, port: port, logger: logger,
+        let application = APIServer.buildApplication(store: store, configuration: configuration, host: host, port: port, logger: logger,
                                                 onServerRunning: { channel in
             // Printed for scripts and tests that start the server on port 0.
             FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))

@@ -21,7 +21,7 @@ struct APIFixture {
         store = try database.store(faults: faults)
         merchant = try await store.fundedMerchant(balance)
         key = try await store.createAPIKey(merchantID: merchant.id).secret
-        application = APIServer.application(store: store, configuration: configuration,
+        application = APIServer.buildApplication(store: store, configuration: configuration,
                                             logger: Logger(label: "metl.api.test") { _ in SwiftLogNoOpLogHandler() })
     }
 

@@ -193,7 +193,7 @@ struct SlowClientTests {
         let fixture = try await APIFixture(configuration: configuration)
         // Run as `metl serve` runs it (the test harness's own server setup drops the connection cap).
         let server = await LoopbackServer.start(making: { onServerRunning in
-            APIServer.application(store: fixture.store, configuration: configuration, logger: LoopbackServer.quiet,
+            APIServer.buildApplication(store: fixture.store, configuration: configuration, logger: LoopbackServer.quiet,
                                   onServerRunning: onServerRunning)
         })
         let port = server.port
