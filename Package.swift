@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Payments", targets: ["Payments"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "WebhookReceiver", targets: ["WebhookReceiver"]),
+        // Test helpers (loopback sshd and HTTP servers, fixtures, the store contract's implementations), shared by tests and benches.
+        .library(name: "TestSupport", targets: ["TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -31,7 +31,7 @@ enum APIBench {
         let merchant = try await store.addMerchant(name: "bench", companyID: "1234567890", companyName: "BENCH")
         let secret = try await store.createAPIKey(merchantID: merchant.id).secret
 
-        let server = await LoopbackServer.start(making: { APIServer.application(store: store, logger: LoopbackServer.quiet, onServerRunning: $0) })
+        let server = await LoopbackServer.start(making: { APIServer.buildApplication(store: store, logger: LoopbackServer.quiet, onServerRunning: $0) })
         let base = "http://127.0.0.1:\(server.port)"
 
         // A payment in a final state, for the replay path.
@@ -59,7 +59,7 @@ enum APIBench {
         var unbatched = APIConfiguration()
         unbatched.maximumCommitBatch = 1
         let single = await LoopbackServer.start(making: {
-            APIServer.application(store: store, configuration: unbatched, logger: LoopbackServer.quiet, onServerRunning: $0)
+            APIServer.buildApplication(store: store, configuration: unbatched, logger: LoopbackServer.quiet, onServerRunning: $0)
         })
         let perRequest = try wrk("http://127.0.0.1:\(single.port)/payments/ach", script: scripts.appendingPathComponent("create.lua").path,
                                  seconds: seconds, connections: connections)
@@ -122,7 +122,7 @@ enum APIBench {
     }
 
     static func post(base: String, secret: String, key: String) async throws -> String {
-        let output = try SSHServer.run("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
+        let output = try ExternalCommand.run("/usr/bin/curl", ["-s", "-X", "POST", base + "/payments/ach", "-H", "Authorization: Bearer \(secret)",
                                                     "-H", "Idempotency-Key: \(key)", "-H", "Content-Type: application/json",
                                                     "-d", body])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let id = json["id"] as? String else {
@@ -134,7 +134,7 @@ enum APIBench {
     static func wrk(_ url: String, script: String, seconds: Int, connections: Int) throws -> WrkResult {
         // wrk leaves requests slower than its timeout (2 s by default) out of the latency figures and
         // counts them as socket errors: wait 30 s, and count those errors as failures.
-        let output = try SSHServer.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "--latency",
+        let output = try ExternalCommand.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "--latency",
                                                         "-s", script, url])
         func field(after label: String) -> String? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }

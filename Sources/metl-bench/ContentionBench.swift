@@ -36,7 +36,7 @@ enum ContentionBench {
         let script = directory.appendingPathComponent("create.lua")
         try APIBench.createScript(secret: secret).write(to: script, atomically: true, encoding: .utf8)
 
-        let server = await LoopbackServer.start(making: { APIServer.application(store: store, logger: LoopbackServer.quiet, onServerRunning: $0) })
+        let server = await LoopbackServer.start(making: { APIServer.buildApplication(store: store, logger: LoopbackServer.quiet, onServerRunning: $0) })
         // Calm first: the same load with nothing else writing.
         let calm = try APIBench.wrk("http://127.0.0.1:\(server.port)/payments/ach", script: script.path, seconds: 10, connections: connections)
 

@@ -65,7 +65,7 @@ enum PipelineBench {
             let batch = server.directory.appendingPathComponent("batch").path
             try "put \(local) \(server.root)/openssh-\(round).bin\n".write(toFile: batch, atomically: true, encoding: .utf8)
             let (_, sshSeconds) = try measure {
-                try SSHServer.run("/usr/bin/sftp", ["-q", "-b", batch, "-i", server.clientKeyPath, "-P", String(server.port),
+                try ExternalCommand.run("/usr/bin/sftp", ["-q", "-b", batch, "-i", server.clientKeyPath, "-P", String(server.port),
                                                     "-o", "UserKnownHostsFile=\(server.knownHostsPath)", "-o", "BatchMode=yes",
                                                     "\(server.username)@127.0.0.1"])
             }

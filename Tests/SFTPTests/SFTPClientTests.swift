@@ -63,7 +63,7 @@ import TestSupport
 
     @Test func changedHostKeyIsRefused() async throws {
         let other = server.directory.appendingPathComponent("other_key").path
-        try SSHServer.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
+        try ExternalCommand.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
         let otherPublic = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ")
         let changed = server.directory.appendingPathComponent("changed_known_hosts").path
         try "[127.0.0.1]:\(server.port) \(otherPublic[0]) \(otherPublic[1])\n".write(toFile: changed, atomically: true, encoding: .utf8)
@@ -83,7 +83,7 @@ import TestSupport
 
     @Test func wrongKeyAndWrongPasswordAreAuthenticationErrors() async throws {
         let stranger = server.directory.appendingPathComponent("stranger").path
-        try SSHServer.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
+        try ExternalCommand.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
         await #expect { try await SFTPClient.connect(configuration(key: stranger)) } throws: {
             ($0 as? SFTPError)?.code == .authentication
         }

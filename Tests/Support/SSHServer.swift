@@ -38,8 +38,8 @@ public final class SSHServer: @unchecked Sendable {
         root = directory.appendingPathComponent("outbox").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let hostKey = directory.appendingPathComponent("host_key").path
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath])
+        try ExternalCommand.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        try ExternalCommand.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", clientKeyPath])
         try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.appendingPathComponent("authorized_keys").path)
         let hostPublic = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostPublic[0]) \(hostPublic[1])\n".write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
@@ -137,24 +137,6 @@ public final class SSHServer: @unchecked Sendable {
     public struct ServerError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
-    }
-
-    @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], allowFailure: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        if process.terminationStatus != 0, !allowFailure {
-            throw ServerError(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text
     }
 
     static func accepts(port: Int) -> Bool {

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Runs a program (`ssh-keygen`, `sshd`, `curl`, `wrk`, OpenSSH's `sftp`) to its end and returns
+/// what it printed on standard output and error together.
+public enum ExternalCommand {
+    public struct Failure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], allowFailure: Bool = false) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        if process.terminationStatus != 0, !allowFailure {
+            throw Failure(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+}
