@@ -23,7 +23,7 @@ public struct Archive: Sendable {
     public static func sha256(_ bytes: [UInt8]) -> String { SHA256Digest.hex(bytes) }
 
     /// Stores `bytes` and returns their path. Storing the same bytes again is a no-op.
-    public func store(_ bytes: [UInt8], kind: String, extension fileExtension: String) throws(CutoffError) -> String {
+    public func store(_ bytes: [UInt8], kind: String, extension fileExtension: String) throws(PipelineError) -> String {
         // A writer that is not committed removes its temporary file when it goes away.
         let writer = try begin()
         try writer.append(bytes)
@@ -31,18 +31,18 @@ public struct Archive: Sendable {
     }
 
     /// A file written in pieces (a download, a copy of an inbound file), hashed as it is written.
-    public func begin() throws(CutoffError) -> Writer {
+    public func begin() throws(PipelineError) -> Writer {
         let (path, descriptor) = try scratchFile()
         return Writer(archive: self, temporaryPath: path, descriptor: descriptor)
     }
 
     /// A temporary file for reading and writing (a download's local copy), removed like any other
     /// temporary file if its job dies.
-    func scratchFile() throws(CutoffError) -> (path: String, descriptor: Int32) {
+    func scratchFile() throws(PipelineError) -> (path: String, descriptor: Int32) {
         try makeDirectory(temporaryDirectory)
         let path = "\(temporaryDirectory)/\(UUID().uuidString).tmp-\(getpid())"
         let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CutoffError(.internal, "cannot create a temporary file in \(temporaryDirectory)") }
+        guard descriptor >= 0 else { throw PipelineError(.internal, "cannot create a temporary file in \(temporaryDirectory)") }
         return (path, descriptor)
     }
 
@@ -66,12 +66,12 @@ public struct Archive: Sendable {
 
         deinit { abandon() }
 
-        public func append(_ bytes: [UInt8]) throws(CutoffError) {
-            guard bytes.withUnsafeBytes({ write($0) }) else { throw CutoffError(.internal, "cannot write \(temporaryPath) in the archive") }
+        public func append(_ bytes: [UInt8]) throws(PipelineError) {
+            guard bytes.withUnsafeBytes({ write($0) }) else { throw PipelineError(.internal, "cannot write \(temporaryPath) in the archive") }
         }
 
-        public func append(_ buffer: UnsafeRawBufferPointer) throws(CutoffError) {
-            guard write(buffer) else { throw CutoffError(.internal, "cannot write \(temporaryPath) in the archive") }
+        public func append(_ buffer: UnsafeRawBufferPointer) throws(PipelineError) {
+            guard write(buffer) else { throw PipelineError(.internal, "cannot write \(temporaryPath) in the archive") }
         }
 
         /// Keeps hashing what is appended but stores none of it (a file over the size limit): the
@@ -104,9 +104,9 @@ public struct Archive: Sendable {
         public var sha256: String { hasher.hex }
 
         /// Makes the file durable and read-only at its content address; returns its path and hash.
-        public func commit(kind: String, extension fileExtension: String) throws(CutoffError) -> (path: String, sha256: String) {
+        public func commit(kind: String, extension fileExtension: String) throws(PipelineError) -> (path: String, sha256: String) {
             let hash = sha256
-            guard !discarding, descriptor >= 0 else { throw CutoffError(.internal, "\(temporaryPath) was not kept") }
+            guard !discarding, descriptor >= 0 else { throw PipelineError(.internal, "\(temporaryPath) was not kept") }
             let directory = "\(archive.root)/\(kind)/\(hash.prefix(2))"
             let path = "\(directory)/\(hash).\(fileExtension)"
             defer { abandon() }
@@ -119,7 +119,7 @@ public struct Archive: Sendable {
             Glibc.close(descriptor)
             descriptor = -1
             guard synced, chmod(temporaryPath, Archive.fileMode) == 0, rename(temporaryPath, path) == 0 else {
-                throw CutoffError(.internal, "cannot write \(path) to the archive")
+                throw PipelineError(.internal, "cannot write \(path) to the archive")
             }
             let directoryDescriptor = open(directory, O_RDONLY)
             if directoryDescriptor >= 0 {
@@ -155,11 +155,11 @@ public struct Archive: Sendable {
     }
 
     /// An archived file's bytes, read in one piece.
-    public func read(_ path: String) throws(CutoffError) -> [UInt8] {
+    public func read(_ path: String) throws(PipelineError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CutoffError(.internal, "archived file \(path) is missing") }
+        guard descriptor >= 0 else { throw PipelineError(.internal, "archived file \(path) is missing") }
         defer { Glibc.close(descriptor) }
-        guard let bytes = Self.readAll(descriptor) else { throw CutoffError(.internal, "cannot read archived file \(path)") }
+        guard let bytes = Self.readAll(descriptor) else { throw PipelineError(.internal, "cannot read archived file \(path)") }
         return bytes
     }
 
@@ -178,12 +178,12 @@ public struct Archive: Sendable {
         return count == bytes.count ? bytes : Array(bytes.prefix(count))
     }
 
-    func makeDirectory(_ path: String) throws(CutoffError) {
+    func makeDirectory(_ path: String) throws(PipelineError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: Int(Self.directoryMode)])
         } catch {
-            throw CutoffError(.internal, "cannot create archive directory \(path)")
+            throw PipelineError(.internal, "cannot create archive directory \(path)")
         }
     }
 }

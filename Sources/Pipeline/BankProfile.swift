@@ -12,20 +12,20 @@ public struct BankProfile: Sendable, Hashable {
     public var destinationName: String
 
     public init(odfiRouting: String, immediateDestination: String, immediateOrigin: String? = nil,
-                originName: String, destinationName: String) throws(CutoffError) {
+                originName: String, destinationName: String) throws(PipelineError) {
         guard RoutingNumber.isValid(odfiRouting) else {
-            throw CutoffError(.configuration, "the ODFI routing number must be 9 digits with a valid check digit")
+            throw PipelineError(.configuration, "the ODFI routing number must be 9 digits with a valid check digit")
         }
         guard RoutingNumber.isValid(immediateDestination) else {
-            throw CutoffError(.configuration, "the immediate destination must be a 9-digit routing number with a valid check digit")
+            throw PipelineError(.configuration, "the immediate destination must be a 9-digit routing number with a valid check digit")
         }
         let origin = immediateOrigin ?? odfiRouting
         guard (9...10).contains(origin.utf8.count), origin.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw CutoffError(.configuration, "the immediate origin must be 9 or 10 digits")
+            throw PipelineError(.configuration, "the immediate origin must be 9 or 10 digits")
         }
         for (name, value, length) in [("origin name", originName, 23), ("destination name", destinationName, 23)]
         where value.utf8.count > length || !value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            throw CutoffError(.configuration, "the \(name) must be at most \(length) printable ASCII characters")
+            throw PipelineError(.configuration, "the \(name) must be at most \(length) printable ASCII characters")
         }
         self.odfiRouting = odfiRouting
         self.immediateDestination = immediateDestination

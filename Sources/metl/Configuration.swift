@@ -94,6 +94,11 @@ extension ParsableArguments {
         return nil
     }
 
+    /// The one rule for the archive: `--archive-dir`, else `METL_ARCHIVE_DIR`, else `archive/` beside the database.
+    func archiveDirectory(_ flag: String?, database: String) -> String {
+        value(flag, "METL_ARCHIVE_DIR") ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
+    }
+
     func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {
         guard let value = value(flag, variable) else {
             throw ConfigurationError(message: "\(option) (or $\(variable)) is required")

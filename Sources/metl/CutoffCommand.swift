@@ -24,7 +24,7 @@ struct CutoffCommand: AsyncParsableCommand {
     func run() async throws {
         let job = try cutoff.job(store, json: output.json)
         if let dryRun {
-            let files = try await CutoffError.mapping { () throws(CutoffError) in try await job.preview() }
+            let files = try await PipelineError.mapping { () throws(PipelineError) in try await job.preview() }
             for file in files {
                 if dryRun == "-" {
                     FileHandle.standardOutput.write(Data(file.bytes))
@@ -38,7 +38,7 @@ struct CutoffCommand: AsyncParsableCommand {
             return
         }
         let terminal = Output.isTerminal && !output.json
-        let summary = try await CutoffError.mapping { () throws(CutoffError) in
+        let summary = try await PipelineError.mapping { () throws(PipelineError) in
             try await job.run { progress in
                 guard terminal else { return }
                 switch progress {
@@ -66,9 +66,9 @@ struct CutoffCommand: AsyncParsableCommand {
     }
 }
 
-extension CutoffError {
+extension PipelineError {
     /// Runs a job step, turning its typed error into the executable's exit status.
-    static func mapping<T>(_ body: () async throws(CutoffError) -> T) async throws -> T {
+    static func mapping<T>(_ body: () async throws(PipelineError) -> T) async throws -> T {
         do {
             return try await body()
         } catch {

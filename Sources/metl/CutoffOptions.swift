@@ -48,7 +48,7 @@ struct CutoffOptions: ParsableArguments {
                 immediateOrigin: value(immediateOrigin, "METL_IMMEDIATE_ORIGIN"),
                 originName: try required(originName, "METL_ORIGIN_NAME", "--origin-name"),
                 destinationName: try required(destinationName, "METL_DESTINATION_NAME", "--destination-name"))
-        } catch let error as CutoffError {
+        } catch let error as PipelineError {
             throw ConfigurationError(message: error.message)
         }
         let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
@@ -72,8 +72,7 @@ struct CutoffOptions: ParsableArguments {
         guard let parsedEnding = Writer.LineEnding(rawValue: ending.lowercased()) else {
             throw ConfigurationError(message: "line ending must be lf or crlf")
         }
-        let archive = value(archiveDir, "METL_ARCHIVE_DIR")
-            ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
+        let archive = archiveDirectory(archiveDir, database: database)
         return CutoffJob.Settings(profile: profile, destination: target, archive: Archive(root: archive), window: windowDuration,
                                   limits: limits,
                                   filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA,

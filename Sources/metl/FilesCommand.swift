@@ -129,7 +129,7 @@ struct FilesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let job = try cutoff.job(store, json: output.json)
-            let summary = try await CutoffError.mapping { () throws(CutoffError) in try await job.retry(fileID: id) }
+            let summary = try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(fileID: id) }
             if output.json { try Output.json(summary) } else {
                 for file in summary.files { Output.line("\(file.name): \(file.status)") }
                 for alert in summary.alerts { Output.error("ALERT \(alert)") }

@@ -29,8 +29,7 @@ struct IngestCommand: AsyncParsableCommand {
         let logger = Log.make("metl.ingest", json: output.json)
         let environment = ProcessInfo.processInfo.environment
         let (database, settings) = try store.openStore()
-        let archive = archiveDir ?? environment["METL_ARCHIVE_DIR"]
-            ?? URL(fileURLWithPath: settings.database).deletingLastPathComponent().appendingPathComponent("archive").path
+        let archive = archiveDirectory(archiveDir, database: settings.database)
         guard let maximum = maxFileBytes ?? Int64(value(nil, "METL_INBOUND_MAX_BYTES") ?? String(IngestJob.defaultMaximumFileBytes)),
               maximum > 0 else {
             throw ConfigurationError(message: "--max-file-bytes (or $METL_INBOUND_MAX_BYTES) must be a positive number of bytes")
@@ -40,7 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
         var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
         if let location = from ?? environment["METL_INBOUND"] {
             let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
-            sources.append(try await CutoffError.mapping { () throws(CutoffError) in
+            sources.append(try await PipelineError.mapping { () throws(PipelineError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
             })
         }
@@ -54,9 +53,9 @@ struct IngestCommand: AsyncParsableCommand {
                 // A named file that cannot be read is a usage error; a source that fails is its configuration or the network.
                 if source is LocalFiles { throw ExitStatus.usage }
                 throw error.kind == .transient ? ExitStatus.internalError : ExitStatus.configuration
-            } catch let error as CutoffError {
+            } catch let error as PipelineError {
                 await source.close()
-                try await CutoffError.mapping { () throws(CutoffError) -> Void in throw error }
+                try await PipelineError.mapping { () throws(PipelineError) -> Void in throw error }
             } catch {
                 await source.close()
                 throw error

@@ -20,10 +20,10 @@ import Testing
     }
 
     @Test func bankProfileChecksRoutingNumbers() {
-        #expect(throws: CutoffError.self) {
+        #expect(throws: PipelineError.self) {
             try BankProfile(odfiRouting: "121042883", immediateDestination: "091000019", originName: "A", destinationName: "B")
         }
-        #expect(throws: CutoffError.self) {
+        #expect(throws: PipelineError.self) {
             try BankProfile(odfiRouting: "121042882", immediateDestination: "09100001", originName: "A", destinationName: "B")
         }
     }

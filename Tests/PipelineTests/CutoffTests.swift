@@ -49,7 +49,7 @@ import TestSupport
         let fixture = try await CutoffFixture(payments: 38)
         await #expect {
             try await fixture.job(LocalDirectoryDestination(directory: server.root), limits: .init(maximumEntriesPerFile: 1)).run()
-        } throws: { ($0 as? CutoffError)?.code == .fileIDModifiersExhausted }
+        } throws: { ($0 as? PipelineError)?.code == .fileIDModifiersExhausted }
         let files = try await fixture.store.outboundFiles(statuses: nil)
         #expect(files.count == 36)
         #expect(Set(files.compactMap(\.nacha?.fileIDModifier)).count == 36)
@@ -65,7 +65,7 @@ import TestSupport
         let empty = fixture.database.directory.appendingPathComponent("known_hosts_empty").path
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         await #expect { try await fixture.job(fixture.sftp(server, knownHosts: empty)).run() } throws: { error in
-            guard let error = error as? CutoffError else { return false }
+            guard let error = error as? PipelineError else { return false }
             return error.code == .configuration && error.message.contains("SHA256:")
         }
         #expect(try await fixture.store.outboundFiles(statuses: [.rendered]).count == 1)
@@ -81,7 +81,7 @@ import TestSupport
         let fixture = try await CutoffFixture(payments: 4)
         server.stop()
         await #expect { try await fixture.job(fixture.sftp(server), window: .seconds(2)).run() } throws: {
-            ($0 as? CutoffError)?.code == .windowMissed
+            ($0 as? PipelineError)?.code == .windowMissed
         }
         #expect(try await fixture.payments(.submittedToCore).isEmpty)
         try server.launch()
@@ -116,7 +116,7 @@ import TestSupport
         let fixture = try await CutoffFixture(payments: 2)
         let directory = server.root + "/inbox"
         await #expect { try await fixture.job(fixture.sftp(server, directory: directory)).run() } throws: {
-            ($0 as? CutoffError)?.code == .configuration
+            ($0 as? PipelineError)?.code == .configuration
         }
         #expect(try await fixture.payments(.submittedToCore).isEmpty)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -134,7 +134,7 @@ import TestSupport
         }
         // `after_state_update` fires inside the store, in the transaction that marks the file uploaded.
         let fixture = try await CutoffFixture(payments: 6, faults: faults)
-        await #expect(throws: CutoffError.self) { try await fixture.job(fixture.sftp(server), faults: faults).run() }
+        await #expect(throws: PipelineError.self) { try await fixture.job(fixture.sftp(server), faults: faults).run() }
         #expect(try await fixture.payments(.submittedToCore).isEmpty)
         let rerun = try await fixture.job(fixture.sftp(server)).run()
         #expect(rerun.filesRendered == 0, "the same file is resumed, never re-rendered")
@@ -149,8 +149,8 @@ import TestSupport
     @Test func twoCutoffsAtOnceOneRunsTheOtherSeesTheLock() async throws {
         let fixture = try await CutoffFixture(payments: 3)
         let slow = SlowDestination(inner: fixture.sftp(server), delay: .milliseconds(800))
-        async let first = Result { () async throws(CutoffError) in try await fixture.job(slow).run() }
-        async let second = Result { () async throws(CutoffError) in try await fixture.job(slow).run() }
+        async let first = Result { () async throws(PipelineError) in try await fixture.job(slow).run() }
+        async let second = Result { () async throws(PipelineError) in try await fixture.job(slow).run() }
         let results = await [first, second]
         // Whichever started first ran; the other saw the lock at once.
         let succeeded = results.compactMap { try? $0.get() }
@@ -167,7 +167,7 @@ import TestSupport
         server.pause(true)
         let started = ContinuousClock.now
         await #expect { try await fixture.job(fixture.sftp(server), window: .seconds(3)).run() } throws: {
-            ($0 as? CutoffError)?.code == .windowMissed
+            ($0 as? PipelineError)?.code == .windowMissed
         }
         server.pause(false)
         #expect(ContinuousClock.now - started < .seconds(15))
@@ -183,7 +183,7 @@ import TestSupport
         // Render and record, but stop before delivery, then plant a different file under the final name.
         let armed = Mutex(true)
         let stop = FaultInjector { $0 == .afterFileRecorded && armed.withLock { let fire = $0; $0 = false; return fire } }
-        await #expect(throws: CutoffError.self) { try await fixture.job(fixture.sftp(server), faults: stop).run() }
+        await #expect(throws: PipelineError.self) { try await fixture.job(fixture.sftp(server), faults: stop).run() }
         let file = try #require(try await fixture.store.outboundFiles(statuses: [.rendered]).first)
         let planted = Array("NOT OUR FILE\n".utf8)
         FileManager.default.createFile(atPath: server.root + "/" + file.name, contents: Data(planted))
@@ -206,7 +206,7 @@ import TestSupport
         let fixture = try await CutoffFixture(payments: 3)
         let armed = Mutex(true)
         let stop = FaultInjector { $0 == .afterFileRecorded && armed.withLock { let fire = $0; $0 = false; return fire } }
-        await #expect(throws: CutoffError.self) { try await fixture.job(fixture.sftp(server), faults: stop).run() }
+        await #expect(throws: PipelineError.self) { try await fixture.job(fixture.sftp(server), faults: stop).run() }
         let file = try #require(try await fixture.store.outboundFiles(statuses: [.rendered]).first)
         _ = try await fixture.store.cancelFile(fileID: file.id, actor: .operator, reason: "wrong batch")
         let released = try await fixture.payments(.validated)
@@ -244,8 +244,8 @@ struct SlowDestination: Destination {
     }
 }
 
-extension Result where Failure == CutoffError {
-    init(catching body: () async throws(CutoffError) -> Success) async {
+extension Result where Failure == PipelineError {
+    init(catching body: () async throws(PipelineError) -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -16,15 +16,15 @@ struct LinePerPaymentRenderer: OutboundRenderer {
 
     func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] { pending.isEmpty ? [] : [pending] }
 
-    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> RenderedFile {
+    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
         let first: Int
         do { first = try await store.reserveTraceNumbers(odfi: 99_999_999, count: payments.count) } catch {
-            throw CutoffError(.internal, error.message)
+            throw PipelineError(.internal, error.message)
         }
         return Self.render(payments, created: created, firstTrace: first)
     }
 
-    func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
+    func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
         files.map { Self.render($0, created: created, firstTrace: 1) }.map { ($0.file.name, $0.bytes) }
     }
 

@@ -105,9 +105,9 @@ public struct CutoffJob: Sendable {
                           retryCap: settings.retryCap, logger: logger, faults: faults)
     }
 
-    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(CutoffError) -> Summary {
+    public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(PipelineError) -> Summary {
         let deadline = ContinuousClock.now + settings.window
-        return try await lease.holding(for: settings.window, now: now()) { () throws(CutoffError) -> Summary in
+        return try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) -> Summary in
             // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
             settings.archive.removeStaleTemporaryFiles()
             var summary = Summary()
@@ -117,12 +117,12 @@ public struct CutoffJob: Sendable {
     }
 
     /// Uploads one file again from its archived bytes (after a failure), under the same lease.
-    public func retry(fileID: String) async throws(CutoffError) -> Summary {
+    public func retry(fileID: String) async throws(PipelineError) -> Summary {
         let deadline = ContinuousClock.now + settings.window
-        return try await lease.holding(for: settings.window, now: now()) { () throws(CutoffError) -> Summary in
+        return try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) -> Summary in
             let file = try await storageStep { try await store.outboundFile(id: fileID) }
             guard file.status != .uploaded, file.status != .cancelled else {
-                throw CutoffError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
+                throw PipelineError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
             }
             var summary = Summary()
             try await upload.deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
@@ -131,7 +131,7 @@ public struct CutoffJob: Sendable {
     }
 
     private func work(_ summary: inout Summary, deadline: ContinuousClock.Instant,
-                      progress: @escaping @Sendable (Progress) -> Void) async throws(CutoffError) {
+                      progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
         // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
         let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
         summary.filesResumed = unfinished.count
@@ -145,10 +145,10 @@ public struct CutoffJob: Sendable {
         progress(.collected(payments: pending.count))
         let created = now()
         var newFiles: [OutboundFile] = []
-        var renderingStopped: CutoffError?
+        var renderingStopped: PipelineError?
         rendering: for (renderer, payments) in assigned(pending) {
             for group in renderer.files(from: payments, today: ACHDate(created)) {
-                do throws(CutoffError) {
+                do throws(PipelineError) {
                     let file = try await record(try await renderer.render(group, created: created, store: store), of: group,
                                                 archiveExtension: renderer.archiveExtension)
                     newFiles.append(file)
@@ -169,7 +169,7 @@ public struct CutoffJob: Sendable {
 
     /// What a run would render now, without recording, reserving or sending anything (`--dry-run`).
     /// Trace numbers start at 1 and file ID modifiers are the next free ones: both provisional.
-    public func preview() async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
+    public func preview() async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
         let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
         let created = now()
         var previews: [(name: String, bytes: [UInt8])] = []
@@ -192,23 +192,23 @@ public struct CutoffJob: Sendable {
     /// The lifecycle every kind shares after rendering: the exact bytes archived, then the file
     /// recorded with its payments bound, in one transaction; a payment that changed since it was
     /// collected refuses the file.
-    private func record(_ rendered: RenderedFile, of payments: [PendingPayment], archiveExtension: String) async throws(CutoffError) -> OutboundFile {
+    private func record(_ rendered: RenderedFile, of payments: [PendingPayment], archiveExtension: String) async throws(PipelineError) -> OutboundFile {
         var file = rendered.file
         file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: archiveExtension)
         let read = Dictionary(payments.map { ($0.payment.id, $0.payment) }) { first, _ in first }
         var planner = LedgerPlanner(now: file.createdAt, endpoints: [:])
         for binding in rendered.bindings {
             guard let payment = read[binding.paymentID] else {
-                throw CutoffError(.internal, "the \(file.kind) renderer bound payment \(binding.paymentID), which it was not given")
+                throw PipelineError(.internal, "the \(file.kind) renderer bound payment \(binding.paymentID), which it was not given")
             }
-            do { try planner.bind(payment, to: binding, fileID: file.id) } catch { throw CutoffError(.internal, error.message) }
+            do { try planner.bind(payment, to: binding, fileID: file.id) } catch { throw PipelineError(.internal, error.message) }
         }
         let binding = planner.plan
         try await storageStep { try await store.recordRenderedFile(file, binding: binding) }
         logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",
                                                 "entries": "\(file.entryCount)", "sha256": "\(file.sha256)"])
         do { try faults.hit(.afterFileRecorded) } catch {
-            throw CutoffError(.internal, "injected fault at \(FaultInjector.Point.afterFileRecorded.rawValue)")
+            throw PipelineError(.internal, "injected fault at \(FaultInjector.Point.afterFileRecorded.rawValue)")
         }
         return file
     }

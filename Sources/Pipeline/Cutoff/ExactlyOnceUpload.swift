@@ -30,7 +30,7 @@ struct ExactlyOnceUpload: Sendable {
     private enum Delivery { case uploaded(bytes: Int), alreadyThere, conflict }
 
     func deliver(_ files: [OutboundFile], summary: inout CutoffJob.Summary, deadline: ContinuousClock.Instant,
-                 progress: @escaping @Sendable (CutoffJob.Progress) -> Void) async throws(CutoffError) {
+                 progress: @escaping @Sendable (CutoffJob.Progress) -> Void) async throws(PipelineError) {
         var pending = files[...]
         var failures = 0
         while !pending.isEmpty {
@@ -76,9 +76,9 @@ struct ExactlyOnceUpload: Sendable {
     /// Waits before the next attempt, or ends the run: permanent errors need an operator, and a wait
     /// that would outlast the window is not taken.
     private func backOff(after error: DestinationError, failures: inout Int, deadline: ContinuousClock.Instant,
-                         remaining: Int) async throws(CutoffError) {
+                         remaining: Int) async throws(PipelineError) {
         guard error.kind == .transient else {
-            throw CutoffError(.configuration, "cannot deliver to \(destination): \(error.message)")
+            throw PipelineError(.configuration, "cannot deliver to \(destination): \(error.message)")
         }
         failures += 1
         let exponential = retryBase * (1 << min(failures - 1, 16))
@@ -89,17 +89,17 @@ struct ExactlyOnceUpload: Sendable {
         try? await Task.sleep(for: delay)
     }
 
-    private func windowMissed(remaining: Int, cause: String? = nil) -> CutoffError {
+    private func windowMissed(remaining: Int, cause: String? = nil) -> PipelineError {
         let message = "the \(window) window is spent with \(remaining) file(s) not yet at the bank"
             + (cause.map { " (last error: \($0))" } ?? "") + "; everything is recorded and the next run resumes it"
         logger.critical("ALERT cutoff window missed", metadata: ["files_pending": "\(remaining)"])
-        return CutoffError(.windowMissed, message)
+        return PipelineError(.windowMissed, message)
     }
 
     private func upload(_ recorded: OutboundFile, _ session: any DestinationSession) async throws(DestinationError) -> Delivery {
         let file = try await storageStoppingDelivery { try await store.markUploading(fileID: recorded.id) }
         let bytes: [UInt8]
-        do throws(CutoffError) {
+        do throws(PipelineError) {
             bytes = try archive.read(file.archivePath)
         } catch {
             throw DestinationError(.permanent, error.message)

@@ -20,19 +20,19 @@ public struct JobLease: Sendable {
     }
 
     /// Runs `body` holding the lease for at most `duration` (plus the grace), releasing it however
-    /// `body` ends. Another live holder: `CutoffError.Code.lockHeld`.
+    /// `body` ends. Another live holder: `PipelineError.Code.lockHeld`.
     public func holding<T: Sendable>(for duration: Duration, now: Date,
-                                     _ body: () async throws(CutoffError) -> T) async throws(CutoffError) -> T {
+                                     _ body: () async throws(PipelineError) -> T) async throws(PipelineError) -> T {
         let owner = UUID().uuidString
         do {
             try await store.acquireLease(name, owner: owner, holder: Self.holder,
                                          expiresAt: now.addingTimeInterval((duration + grace).seconds), isGone: Self.holderIsGone)
         } catch {
-            if error.code == .lockHeld { throw CutoffError(.lockHeld, error.message) }
-            throw CutoffError(.internal, error.description)
+            if error.code == .lockHeld { throw PipelineError(.lockHeld, error.message) }
+            throw PipelineError(.internal, error.description)
         }
-        let result: Result<T, CutoffError>
-        do throws(CutoffError) {
+        let result: Result<T, PipelineError>
+        do throws(PipelineError) {
             result = .success(try await body())
         } catch {
             result = .failure(error)

@@ -30,7 +30,7 @@ public struct NACHAFileRenderer: OutboundRenderer {
         }
     }
 
-    public func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> RenderedFile {
+    public func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
         let batches = try batches(of: payments, created: created)
         let modifier = try await nextModifier(created, excluding: [], store: store)
         let firstTrace = try await storageStep {
@@ -39,7 +39,7 @@ public struct NACHAFileRenderer: OutboundRenderer {
         return try render(batches, created: created, modifier: modifier, firstTrace: firstTrace)
     }
 
-    public func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> [(name: String, bytes: [UInt8])] {
+    public func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
         var taken: Set<String> = []
         var previews: [(name: String, bytes: [UInt8])] = []
         var trace = 1
@@ -54,28 +54,28 @@ public struct NACHAFileRenderer: OutboundRenderer {
     }
 
     /// The batches of one file `files` grouped.
-    private func batches(of payments: [PendingPayment], created: Date) throws(CutoffError) -> [FileAssembler.BatchPlan] {
+    private func batches(of payments: [PendingPayment], created: Date) throws(PipelineError) -> [FileAssembler.BatchPlan] {
         let planned = FileAssembler(limits: limits).plan(payments, today: ACHDate(created))
         guard planned.count == 1, let batches = planned.first else {
-            throw CutoffError(.internal, "\(payments.count) payments do not make one NACHA file (\(planned.count))")
+            throw PipelineError(.internal, "\(payments.count) payments do not make one NACHA file (\(planned.count))")
         }
         return batches
     }
 
-    private func nextModifier(_ created: Date, excluding taken: Set<String>, store: any OutboundFileStore) async throws(CutoffError) -> String {
+    private func nextModifier(_ created: Date, excluding taken: Set<String>, store: any OutboundFileStore) async throws(PipelineError) -> String {
         let date = ACHDate(created)
         let used = try await storageStep {
             try await store.usedFileIDModifiers(origin: profile.immediateOrigin, destination: profile.immediateDestination, date: date)
         }
         guard let modifier = FileAssembler.modifiers.first(where: { !used.contains($0) && !taken.contains($0) }) else {
-            throw CutoffError(.fileIDModifiersExhausted,
+            throw PipelineError(.fileIDModifiersExhausted,
                               "36 files (A-Z, 0-9) already went to \(profile.immediateDestination) on \(date); a 37th would repeat a file ID")
         }
         return modifier
     }
 
     private func render(_ plan: [FileAssembler.BatchPlan], created: Date, modifier: String,
-                        firstTrace: Int) throws(CutoffError) -> RenderedFile {
+                        firstTrace: Int) throws(PipelineError) -> RenderedFile {
         let date = ACHDate(created)
         let time = ACHTime(created)
         let header = FileHeader(immediateDestination: profile.immediateDestination, immediateOrigin: profile.immediateOrigin,
@@ -86,13 +86,13 @@ public struct NACHAFileRenderer: OutboundRenderer {
         do {
             bytes = try Writer(lineEnding: lineEnding).render(model)
         } catch {
-            throw CutoffError(.invalidFile, "the file could not be rendered: \(error)")
+            throw PipelineError(.invalidFile, "the file could not be rendered: \(error)")
         }
         // Strict validation of the exact bytes: an invalid file is never recorded, let alone uploaded.
         let check = Reader.read(bytes, options: .init(buildModel: false))
         guard !check.hasErrors else {
             let first = check.diagnostics.first { $0.severity == .error }.map(\.description) ?? ""
-            throw CutoffError(.invalidFile, "the rendered file failed validation (\(check.errorCount) errors, first: \(first))")
+            throw PipelineError(.invalidFile, "the rendered file failed validation (\(check.errorCount) errors, first: \(first))")
         }
         let id = Identifier.make(prefix: "fil", at: created)
         let totals = model.totals

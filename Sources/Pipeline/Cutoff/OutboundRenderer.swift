@@ -16,9 +16,9 @@ public protocol OutboundRenderer: Sendable {
     func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]]
     /// Renders one file, reserving what it numbers (trace numbers, file ID modifiers), and strictly
     /// validates the bytes: an invalid file is never recorded. The record has no archive path yet.
-    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> RenderedFile
+    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile
     /// What `files` would render now, reserving nothing: numbers shown are provisional.
-    func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(CutoffError) -> [(name: String, bytes: [UInt8])]
+    func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])]
 }
 
 /// One rendered, validated file: its record, its exact bytes and each payment's place in it.

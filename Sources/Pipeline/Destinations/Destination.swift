@@ -41,20 +41,20 @@ public enum DestinationURL {
         }
     }
 
-    public static func parse(_ text: String, sftp settings: SFTPSettings, logger: Logger) throws(CutoffError) -> any Destination {
+    public static func parse(_ text: String, sftp settings: SFTPSettings, logger: Logger) throws(PipelineError) -> any Destination {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            throw CutoffError(.configuration, "destination \(text) is not a URL (file:///dir or sftp://user@host:port/dir)")
+            throw PipelineError(.configuration, "destination \(text) is not a URL (file:///dir or sftp://user@host:port/dir)")
         }
         switch scheme {
         case "file":
-            guard !url.path.isEmpty else { throw CutoffError(.configuration, "destination \(text) has no path") }
+            guard !url.path.isEmpty else { throw PipelineError(.configuration, "destination \(text) has no path") }
             return LocalDirectoryDestination(directory: url.path)
         case "sftp":
             guard let host = url.host, !host.isEmpty, let user = url.user, !user.isEmpty else {
-                throw CutoffError(.configuration, "destination \(text) needs a user and a host: sftp://user@host:port/dir")
+                throw PipelineError(.configuration, "destination \(text) needs a user and a host: sftp://user@host:port/dir")
             }
             guard let knownHosts = settings.knownHosts else {
-                throw CutoffError(.configuration, "an SFTP destination needs a known_hosts file: host keys are always verified")
+                throw PipelineError(.configuration, "an SFTP destination needs a known_hosts file: host keys are always verified")
             }
             let authentication: SFTPConfiguration.Authentication
             if let identity = settings.identityFile {
@@ -62,13 +62,13 @@ public enum DestinationURL {
             } else if let password = settings.password {
                 authentication = .password(password)
             } else {
-                throw CutoffError(.configuration, "an SFTP destination needs a private key or a password")
+                throw PipelineError(.configuration, "an SFTP destination needs a private key or a password")
             }
             let configuration = SFTPConfiguration(host: host, port: url.port ?? 22, username: user, authentication: authentication,
                                                   knownHostsPath: knownHosts)
             return SFTPDestination(configuration: configuration, directory: url.path.isEmpty ? "." : url.path, logger: logger)
         default:
-            throw CutoffError(.configuration, "destination scheme \(scheme) is not supported (file or sftp)")
+            throw PipelineError(.configuration, "destination scheme \(scheme) is not supported (file or sftp)")
         }
     }
 }

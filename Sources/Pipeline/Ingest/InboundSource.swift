@@ -22,16 +22,16 @@ public protocol InboundSource: Sendable, CustomStringConvertible {
 
 public enum InboundSources {
     /// `file:///dir` or `sftp://user@host:port/dir` (same SFTP settings as the cutoff).
-    public static func open(_ text: String, sftp settings: DestinationURL.SFTPSettings, logger: Logger) async throws(CutoffError) -> any InboundSource {
+    public static func open(_ text: String, sftp settings: DestinationURL.SFTPSettings, logger: Logger) async throws(PipelineError) -> any InboundSource {
         if !text.contains("://") { return LocalInbound(directory: text) }
         let destination = try DestinationURL.parse(text, sftp: settings, logger: logger)
         if let local = destination as? LocalDirectoryDestination { return LocalInbound(directory: local.directory) }
-        guard let remote = destination as? SFTPDestination else { throw CutoffError(.configuration, "unsupported inbound source \(text)") }
+        guard let remote = destination as? SFTPDestination else { throw PipelineError(.configuration, "unsupported inbound source \(text)") }
         do {
             let client = try await SFTPClient.connect(remote.configuration, logger: logger)
             return SFTPInbound(client: client, directory: remote.directory)
         } catch {
-            throw CutoffError(.configuration, "cannot open \(remote): \(error)")
+            throw PipelineError(.configuration, "cannot open \(remote): \(error)")
         }
     }
 

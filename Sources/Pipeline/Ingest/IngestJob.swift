@@ -54,7 +54,7 @@ public struct IngestJob: Sendable {
     /// Ingests every file `source` offers, in order, and moves each recorded one aside at the source
     /// (processed, duplicate or quarantined alike). An entry that is not a regular file is refused:
     /// not read, not recorded, left where it is. Removes temporary files a killed run left first.
-    /// Throws the source's `DestinationError` when it fails, or a `CutoffError` when storage does.
+    /// Throws the source's `DestinationError` when it fails, or a `PipelineError` when storage does.
     public func ingest(from source: any InboundSource) async throws -> [Outcome] {
         let removed = archive.removeStaleTemporaryFiles()
         if removed > 0 { logger.notice("removed temporary files of an earlier run that died", metadata: ["count": "\(removed)"]) }
@@ -83,7 +83,7 @@ public struct IngestJob: Sendable {
     }
 
     /// Ingests bytes already in memory.
-    public func ingest(_ bytes: [UInt8], name: String, source: String) async throws(CutoffError) -> Outcome {
+    public func ingest(_ bytes: [UInt8], name: String, source: String) async throws(PipelineError) -> Outcome {
         let writer = try archive.begin()
         if Int64(bytes.count) > maximumFileBytes { writer.discardContent() }
         try writer.append(bytes)
@@ -91,19 +91,19 @@ public struct IngestJob: Sendable {
     }
 
     /// Ingests an open file, streamed into the archive in constant memory.
-    func ingest(descriptor: Int32, name: String, source: String) async throws(CutoffError) -> Outcome {
+    func ingest(descriptor: Int32, name: String, source: String) async throws(PipelineError) -> Outcome {
         let writer = try archive.begin()
         try copy(descriptor, into: writer, name: name)
         return try await record(writer, name: name, source: source)
     }
 
-    private func copy(_ descriptor: Int32, into writer: Archive.Writer, name: String) throws(CutoffError) {
+    private func copy(_ descriptor: Int32, into writer: Archive.Writer, name: String) throws(PipelineError) {
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, chunk)
-            guard count >= 0 else { throw CutoffError(.internal, "cannot read \(name)") }
+            guard count >= 0 else { throw PipelineError(.internal, "cannot read \(name)") }
             if count == 0 { return }
             if !writer.isDiscarding, writer.size + Int64(count) > maximumFileBytes { writer.discardContent() }
             try writer.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
@@ -112,7 +112,7 @@ public struct IngestJob: Sendable {
 
     /// Records one file whose bytes are in `writer` (archived unless over the limit), then applies it
     /// or quarantines it. Throws only when storage fails (the file then stays where it was for the next run).
-    private func record(_ writer: Archive.Writer, name: String, source: String) async throws(CutoffError) -> Outcome {
+    private func record(_ writer: Archive.Writer, name: String, source: String) async throws(PipelineError) -> Outcome {
         let (sha, size, oversized) = (writer.sha256, writer.size, writer.isDiscarding)
         let archivePath = oversized ? "" : try writer.commit(kind: "inbound", extension: "txt").path
         let received = Date()
@@ -150,7 +150,7 @@ public struct IngestJob: Sendable {
             plan = try await processor.plan(try archive.read(archivePath), fileID: id, store: store)
         } catch let quarantine as InboundQuarantine {
             return try await quarantined(file, quarantine.reason, outcome)
-        } catch let error as CutoffError {
+        } catch let error as PipelineError {
             throw error
         } catch {
             return try await quarantined(file, String(describing: error), outcome)
@@ -162,14 +162,14 @@ public struct IngestJob: Sendable {
             for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
             return outcome(file, notes: plan.notes)
         } catch {
-            if error.code == .storage { throw CutoffError(.internal, error.description) }
+            if error.code == .storage { throw PipelineError(.internal, error.description) }
             // A payment the plan named is gone or a transition was refused: apply nothing.
             return try await quarantined(file, error.message, outcome)
         }
     }
 
     private func quarantined(_ file: InboundFile, _ reason: String,
-                             _ outcome: (InboundFile, [String]) -> Outcome) async throws(CutoffError) -> Outcome {
+                             _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         file.status = .quarantined
         file.reason = reason
