@@ -150,9 +150,9 @@ extension SQLiteStore: OutboundFileStore {
 
     // MARK: Rows
 
-    /// The payments bound to a file, in file order.
+    /// The payments bound to a file, in index order (no sort: the plans made from them do not depend on it).
     static func boundPayments(_ db: Database, fileID: String) throws -> [Payment] {
-        try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line",
+        try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ?",
                          arguments: [fileID]).map(payment(from:))
     }
 

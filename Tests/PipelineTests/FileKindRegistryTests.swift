@@ -16,6 +16,8 @@ struct LinePerPaymentRenderer: OutboundRenderer {
 
     func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] { pending.isEmpty ? [] : [pending] }
 
+    func payments(in file: [PendingPayment]) -> [PendingPayment] { file }
+
     func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
         let first: Int
         do { first = try await store.reserveTraceNumbers(odfi: 99_999_999, count: payments.count) } catch {

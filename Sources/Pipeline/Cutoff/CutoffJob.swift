@@ -146,19 +146,13 @@ public struct CutoffJob: Sendable {
         let created = now()
         var newFiles: [OutboundFile] = []
         var renderingStopped: PipelineError?
-        rendering: for (renderer, payments) in assigned(pending) {
-            for group in renderer.files(from: payments, today: ACHDate(created)) {
-                do throws(PipelineError) {
-                    let file = try await record(try await renderer.render(group, created: created, store: store), of: group,
-                                                archiveExtension: renderer.archiveExtension)
-                    newFiles.append(file)
-                    summary.filesRendered += 1
-                    progress(.rendered(file: file.name, entries: group.count))
-                } catch where error.code == .fileIDModifiersExhausted {
-                    // The files already recorded still go out; the rest of the payments wait for tomorrow.
-                    renderingStopped = error
-                    break rendering
-                }
+        for (renderer, payments) in assigned(pending) {
+            do throws(PipelineError) {
+                try await renderAndRecord(renderer, payments, created: created, into: &newFiles, summary: &summary, progress: progress)
+            } catch where error.code == .fileIDModifiersExhausted {
+                // The files already recorded still go out; the rest of the payments wait for tomorrow.
+                renderingStopped = error
+                break
             }
         }
 
@@ -174,9 +168,28 @@ public struct CutoffJob: Sendable {
         let created = now()
         var previews: [(name: String, bytes: [UInt8])] = []
         for (renderer, payments) in assigned(pending) {
-            previews += try await renderer.preview(renderer.files(from: payments, today: ACHDate(created)), created: created, store: store)
+            previews += try await preview(renderer, payments, created: created)
         }
         return previews
+    }
+
+    private func preview<Renderer: OutboundRenderer>(_ renderer: Renderer, _ payments: [PendingPayment],
+                                                    created: Date) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
+        try await renderer.preview(renderer.files(from: payments, today: ACHDate(created)), created: created, store: store)
+    }
+
+    /// One kind's files: planned, rendered, archived and recorded one after the other.
+    private func renderAndRecord<Renderer: OutboundRenderer>(
+        _ renderer: Renderer, _ payments: [PendingPayment], created: Date, into files: inout [OutboundFile], summary: inout Summary,
+        progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
+        for plan in renderer.files(from: payments, today: ACHDate(created)) {
+            let carried = renderer.payments(in: plan)
+            let file = try await record(try await renderer.render(plan, created: created, store: store), of: carried,
+                                        archiveExtension: renderer.archiveExtension)
+            files.append(file)
+            summary.filesRendered += 1
+            progress(.rendered(file: file.name, entries: carried.count))
+        }
     }
 
     /// Each renderer with the payments it sends: a payment goes to the first renderer that takes it.

@@ -24,42 +24,35 @@ public struct NACHAFileRenderer: OutboundRenderer {
     /// ACH payments are the only requests metl sends today.
     public func takes(_ pending: PendingPayment) -> Bool { true }
 
-    public func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] {
-        FileAssembler(limits: limits).plan(pending, today: today).map { batches in
-            batches.flatMap { batch in batch.payments.map { PendingPayment(payment: $0, merchant: batch.merchant) } }
-        }
+    public func files(from pending: [PendingPayment], today: ACHDate) -> [[FileAssembler.BatchPlan]] {
+        FileAssembler(limits: limits).plan(pending, today: today)
     }
 
-    public func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
-        let batches = try batches(of: payments, created: created)
+    public func payments(in file: [FileAssembler.BatchPlan]) -> [PendingPayment] {
+        file.flatMap { batch in batch.payments.map { PendingPayment(payment: $0, merchant: batch.merchant) } }
+    }
+
+    public func render(_ file: [FileAssembler.BatchPlan], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
         let modifier = try await nextModifier(created, excluding: [], store: store)
+        let count = file.reduce(0) { $0 + $1.payments.count }
         let firstTrace = try await storageStep {
-            try await store.reserveTraceNumbers(odfi: profile.odfiIdentification, count: payments.count)
+            try await store.reserveTraceNumbers(odfi: profile.odfiIdentification, count: count)
         }
-        return try render(batches, created: created, modifier: modifier, firstTrace: firstTrace)
+        return try render(file, created: created, modifier: modifier, firstTrace: firstTrace)
     }
 
-    public func preview(_ files: [[PendingPayment]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
+    public func preview(_ files: [[FileAssembler.BatchPlan]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
         var taken: Set<String> = []
         var previews: [(name: String, bytes: [UInt8])] = []
         var trace = 1
-        for payments in files {
+        for file in files {
             let modifier = try await nextModifier(created, excluding: taken, store: store)
             taken.insert(modifier)
-            let rendered = try render(try batches(of: payments, created: created), created: created, modifier: modifier, firstTrace: trace)
-            trace += payments.count
+            let rendered = try render(file, created: created, modifier: modifier, firstTrace: trace)
+            trace += rendered.bindings.count
             previews.append((rendered.file.name, rendered.bytes))
         }
         return previews
-    }
-
-    /// The batches of one file `files` grouped.
-    private func batches(of payments: [PendingPayment], created: Date) throws(PipelineError) -> [FileAssembler.BatchPlan] {
-        let planned = FileAssembler(limits: limits).plan(payments, today: ACHDate(created))
-        guard planned.count == 1, let batches = planned.first else {
-            throw PipelineError(.internal, "\(payments.count) payments do not make one NACHA file (\(planned.count))")
-        }
-        return batches
     }
 
     private func nextModifier(_ created: Date, excluding taken: Set<String>, store: any OutboundFileStore) async throws(PipelineError) -> String {
