@@ -1,0 +1,43 @@
+import BankFiles
+import Foundation
+
+/// One file the bank sent, as the inbound ledger keeps it.
+public struct InboundFile: Sendable, Hashable, Identifiable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// Applied: all of its effects in one transaction.
+        case processed
+        /// The same bytes were received before; nothing was applied again.
+        case duplicate
+        /// Not applied; `reason` says why. An operator looks at it.
+        case quarantined
+    }
+
+    public var id: String
+    public var sha256: String
+    public var kind: InboundKind
+    /// Where it came from: a path or a remote location.
+    public var source: String
+    public var name: String
+    public var size: Int64
+    public var status: Status
+    public var reason: String?
+    /// Payment state changes and notes applied.
+    public var applied: Int
+    public var archivePath: String
+    public var receivedAt: Date
+
+    public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
+                reason: String? = nil, applied: Int = 0, archivePath: String, receivedAt: Date) {
+        self.id = id
+        self.sha256 = sha256
+        self.kind = kind
+        self.source = source
+        self.name = name
+        self.size = size
+        self.status = status
+        self.reason = reason
+        self.applied = applied
+        self.archivePath = archivePath
+        self.receivedAt = receivedAt
+    }
+}

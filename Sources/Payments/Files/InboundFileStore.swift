@@ -1,0 +1,28 @@
+import BankFiles
+import Foundation
+
+/// Storage for ingest: the inbound ledger, lookups that match bank data to our payments, and the
+/// one-transaction application of a file's events.
+public protocol InboundFileStore: Sendable {
+    /// A file already received with these bytes (processed or quarantined), if any.
+    func inboundFile(sha256: String) async throws(PaymentError) -> InboundFile?
+    func inboundFiles() async throws(PaymentError) -> [InboundFile]
+    /// Records a file that is not applied (quarantined or duplicate).
+    func recordInbound(_ file: InboundFile) async throws(PaymentError)
+    /// Records `file` as processed and applies every event and correction, all in one transaction;
+    /// throws (applying nothing) when an event names an unknown payment or the bytes were applied before.
+    func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection],
+                      settledBatches: [UnsettledBatch]) async throws(PaymentError) -> Int
+
+    /// Payments by the trace numbers we assigned them.
+    func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment]
+    /// Our outbound file with this header identity (origin, destination, `YYMMDD`, `HHMM`, modifier).
+    func outboundFile(origin: String, destination: String, creationDate: String, creationTime: String,
+                      modifier: String) async throws(PaymentError) -> OutboundFile?
+    /// Batches of uploaded files no settlement report has settled yet: file, batch number, direction, total.
+    func unsettledBatches() async throws(PaymentError) -> [UnsettledBatch]
+    /// For each outbound file, its payments' count and amount by state.
+    func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])]
+    /// Payments in `state` whose last change is older than `before`.
+    func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment]
+}

@@ -1,0 +1,100 @@
+import Foundation
+import NACHA
+
+/// One file metl produced, of any kind: its name, its exact bytes' hash, what it carries and where
+/// it is in its life. Kind-specific identity lives beside it (`nacha`), out of the fields every
+/// kind shares.
+public struct OutboundFile: Sendable, Hashable, Identifiable {
+    public var id: String
+    public var kind: OutboundFileKind
+    public var name: String
+    public var sha256: String
+    public var size: Int64
+    public var status: OutboundFileStatus
+    /// The payments the file carries.
+    public var entryCount: Int
+    public var totalDebit: Int64
+    public var totalCredit: Int64
+    /// Set for NACHA files.
+    public var nacha: NACHAFileIdentity?
+    /// Content-addressed, read-only copy of the bytes.
+    public var archivePath: String
+    public var remotePath: String?
+    public var attempts: Int
+    public var failureReason: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var uploadedAt: Date?
+
+    public init(id: String, kind: OutboundFileKind, name: String, sha256: String, size: Int64, status: OutboundFileStatus,
+                entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, archivePath: String,
+                remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil, createdAt: Date, updatedAt: Date,
+                uploadedAt: Date? = nil) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.status = status
+        self.entryCount = entryCount
+        self.totalDebit = totalDebit
+        self.totalCredit = totalCredit
+        self.nacha = nacha
+        self.archivePath = archivePath
+        self.remotePath = remotePath
+        self.attempts = attempts
+        self.failureReason = failureReason
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.uploadedAt = uploadedAt
+    }
+}
+
+/// The outbound file lifecycle: which status changes are allowed, decided here for every store.
+/// rendered → uploading → uploaded; uploading or failed → uploading again (resume, retry);
+/// anything not yet at the bank → failed; a file never sent → cancelled.
+extension OutboundFile {
+    /// An upload attempt starts (the first, a resumed one, or an operator's retry) and is counted.
+    public mutating func startUpload(at now: Date) throws(PaymentError) {
+        guard [.rendered, .uploading, .failed].contains(status) else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue); it cannot be uploaded")
+        }
+        status = .uploading
+        attempts += 1
+        failureReason = nil
+        updatedAt = now
+    }
+
+    /// The bank has the exact bytes at `remotePath`.
+    public mutating func confirmUpload(remotePath: String, at now: Date) throws(PaymentError) {
+        guard status == .uploading || status == .rendered else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue), not being uploaded")
+        }
+        status = .uploaded
+        self.remotePath = remotePath
+        uploadedAt = now
+        updatedAt = now
+    }
+
+    /// Stopped for an operator, with the reason.
+    public mutating func fail(reason: String, at now: Date) throws(PaymentError) {
+        guard status != .uploaded, status != .cancelled else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue)")
+        }
+        status = .failed
+        failureReason = reason
+        updatedAt = now
+    }
+
+    /// Cancelled before it was ever sent: an `uploading` file, or a failed one that had an attempt,
+    /// may already be at the bank.
+    public mutating func cancel(reason: String, at now: Date) throws(PaymentError) {
+        guard status == .rendered || (status == .failed && uploadedAt == nil && attempts == 0) else {
+            throw PaymentError(.invalidStatus,
+                               "file \(id) is \(status.rawValue) after \(attempts) upload attempts; only a file never sent can be cancelled")
+        }
+        status = .cancelled
+        failureReason = reason
+        updatedAt = now
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import NACHA
+
+/// Storage for the cutoff: leases, trace numbers, the outbound file ledger and payment bindings.
+/// Same contract as `PaymentStore`: each call is one transaction.
+public protocol OutboundFileStore: Sendable {
+    /// Takes the named lease for `owner` until `expiresAt`, or throws `lockHeld` while another owner's
+    /// lease is unexpired. An expired lease is taken over, and so is one whose holder `isGone` says
+    /// no longer exists (a killed process on this host).
+    func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
+                      isGone: @escaping @Sendable (String) -> Bool) async throws(PaymentError)
+    func releaseLease(_ name: String, owner: String) async throws(PaymentError)
+
+    /// P_VALIDATED payments not bound to any file, oldest first.
+    func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment]
+    /// Reserves `count` trace sequence numbers for an ODFI; returns the first. Never hands out a number twice.
+    func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int
+    /// File ID modifiers already used by NACHA files for (origin, destination, creation date).
+    func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String>
+
+    /// Records a rendered file and persists `binding`, the plan that binds its payments
+    /// (`LedgerPlanner.bind`), in one transaction. A payment that changed since it was read refuses
+    /// both (`conflict`), so a payment is never bound to two files.
+    func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws(PaymentError)
+    func outboundFile(id: String) async throws(PaymentError) -> OutboundFile
+    func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile]
+    func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)]
+
+    /// Counts an upload attempt: status `uploading`.
+    func markUploading(fileID: String) async throws(PaymentError) -> OutboundFile
+    /// Status `uploaded` and every bound payment P_VALIDATED → P_SUBMITTED_TO_CORE with a history row
+    /// naming the file and the entry's line, in one transaction.
+    func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws(PaymentError) -> OutboundFile
+    func markFailed(fileID: String, reason: String) async throws(PaymentError) -> OutboundFile
+    /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
+    func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile
+}

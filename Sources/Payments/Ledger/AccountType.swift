@@ -1,0 +1,6 @@
+import Foundation
+import NACHA
+
+public enum AccountType: String, Sendable, Hashable, Codable, CaseIterable {
+    case checking, savings
+}

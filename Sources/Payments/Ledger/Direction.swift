@@ -1,0 +1,9 @@
+import Foundation
+import NACHA
+
+public enum Direction: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Pay out to the counterparty.
+    case credit
+    /// Collect from the counterparty.
+    case debit
+}

@@ -1,0 +1,12 @@
+import Foundation
+import NACHA
+
+/// Why a payment failed: a stable code (`insufficient_funds`, `R01`, `BH232` …) and a readable message.
+public struct Failure: Sendable, Hashable, Codable {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}

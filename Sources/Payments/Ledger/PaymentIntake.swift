@@ -1,0 +1,23 @@
+import Foundation
+import NACHA
+
+/// One payment to take in.
+public struct PaymentIntake: Sendable, Hashable {
+    public var merchantID: String
+    public var idempotencyKey: String
+    public var request: ValidatedRequest
+    public var actor: Actor
+    public var source: SourceReference?
+    /// Keep the first response (the payment document as created) with the key, for replays.
+    public var keepsResponse: Bool
+
+    public init(merchantID: String, idempotencyKey: String, request: ValidatedRequest, actor: Actor,
+                source: SourceReference? = nil, keepsResponse: Bool = false) {
+        self.merchantID = merchantID
+        self.idempotencyKey = idempotencyKey
+        self.request = request
+        self.actor = actor
+        self.source = source
+        self.keepsResponse = keepsResponse
+    }
+}

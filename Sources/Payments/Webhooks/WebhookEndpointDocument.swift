@@ -1,0 +1,43 @@
+import Foundation
+
+/// An endpoint as the API and `metl webhooks endpoints --json` show it. The secret is present only in
+/// the answers that create it (add, rotate).
+public struct WebhookEndpointDocument: Sendable, Hashable, Encodable {
+    public var id: String
+    public var merchantID: String
+    public var url: String
+    /// `["*"]` for every type.
+    public var events: [String]
+    public var enabled: Bool
+    public var disabledReason: String?
+    public var secret: String?
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, merchantID = "merchant_id", url, events, enabled, disabledReason = "disabled_reason", secret, createdAt = "created_at"
+    }
+
+    public init(_ endpoint: WebhookEndpoint, secret: String? = nil) {
+        id = endpoint.id
+        merchantID = endpoint.merchantID
+        url = endpoint.url
+        events = endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes.map(\.rawValue)
+        enabled = endpoint.enabled
+        disabledReason = endpoint.disabledReason
+        self.secret = secret
+        createdAt = Timestamp.format(endpoint.createdAt)
+    }
+
+    /// `disabled_reason` is always present (`null` while enabled); `secret` only when there is one.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(merchantID, forKey: .merchantID)
+        try container.encode(url, forKey: .url)
+        try container.encode(events, forKey: .events)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(disabledReason, forKey: .disabledReason)
+        try container.encodeIfPresent(secret, forKey: .secret)
+        try container.encode(createdAt, forKey: .createdAt)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Webhook endpoints and the delivery outbox. Events themselves are planned with each state change
+/// (`LedgerPlan.events`) and written in its transaction; this is everything else.
+public protocol WebhookStore: Sendable {
+    /// Adds an endpoint with its first secret. With an idempotency key already used by the merchant, returns
+    /// that endpoint instead (`created` false) and its current secret.
+    func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
+                            idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String, created: Bool)
+    /// Endpoints of one merchant, or of all merchants when nil.
+    func webhookEndpoints(merchantID: String?) async throws(PaymentError) -> [WebhookEndpoint]
+    /// `merchantID` nil: operator access to any endpoint.
+    func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws(PaymentError) -> WebhookEndpoint
+    /// Adds `newSecret` as the current secret; older unexpired secrets keep signing until `graceEnds`.
+    /// A repeated `idempotencyKey` returns the secret that key rotated in, rotating nothing.
+    func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
+                             idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String)
+
+    /// Records a round's results (see `recordWebhookResults`), then leases up to `limit` due deliveries
+    /// for `owner` until `leaseEnds`: at most `perEndpoint` in flight per endpoint, and never a later
+    /// version of a payment while an earlier one is pending for that endpoint. One transaction, so a
+    /// worker's loop pays one commit per round.
+    func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
+                                         leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
+    /// Records attempts and their consequences in one transaction. Deliveries whose lease `owner` lost are
+    /// recorded as attempts only.
+    func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError)
+    /// When the next pending delivery falls due (for enabled endpoints), or nil.
+    func nextWebhookDue() async throws(PaymentError) -> Date?
+
+    func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws(PaymentError) -> [WebhookDeliveryStatus]
+    func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws(PaymentError) -> Int
+    func webhookAttempts(eventID: String) async throws(PaymentError) -> [WebhookAttempt]
+    /// Makes the event's deliveries (optionally to one endpoint) due again now with fresh attempts; returns how many.
+    func replayWebhookEvent(id: String, endpointID: String?) async throws(PaymentError) -> Int
+    /// Replays every event created at or after `since`; returns how many deliveries were made due.
+    func replayWebhookEvents(since: Date, endpointID: String?) async throws(PaymentError) -> Int
+}
