@@ -22,7 +22,17 @@ public enum APIServer {
             onServerRunning: onServerRunning, logger: logger)
     }
 
-    /// The middleware chain every request passes, then each route in `APIRoute.all`.
+    /// The route groups, which between them serve each route in `APIRoute.all` once.
+    static func groups(store: any APIStore, configuration: APIConfiguration, metrics: APIMetrics) -> [any APIRouteGroup] {
+        [
+            PaymentRoutes(store: store, groupCommit: GroupCommit(store: store, maximumBatch: configuration.maximumCommitBatch),
+                          configuration: configuration, metrics: metrics),
+            WebhookEndpointRoutes(store: store, configuration: configuration),
+            OperationsRoutes(store: store, metrics: metrics),
+        ]
+    }
+
+    /// The middleware chain every request passes, then the route groups.
     public static func router(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
                               metrics: APIMetrics = APIMetrics()) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
@@ -32,27 +42,8 @@ public enum APIServer {
         router.add(middleware: AccessMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(configuration: configuration))
 
-        let payments = PaymentRoutes(store: store, groupCommit: GroupCommit(store: store, maximumBatch: configuration.maximumCommitBatch), configuration: configuration,
-                                     metrics: metrics)
-        let operations = OperationsRoutes(store: store, metrics: metrics)
-        let webhooks = WebhookEndpointRoutes(store: store, configuration: configuration)
-        let handlers: [APIRoute: @Sendable (Request, APIRequestContext) async throws -> Response] = [
-            .createPayment: payments.create, .listPayments: payments.list, .getPayment: payments.show,
-            .paymentEvents: payments.events, .createWebhookEndpoint: webhooks.create, .listWebhookEndpoints: webhooks.list,
-            .disableWebhookEndpoint: webhooks.disable, .enableWebhookEndpoint: webhooks.enable, .rotateWebhookSecret: webhooks.rotate,
-            .health: operations.health, .readiness: operations.readiness,
-            .metrics: operations.prometheus, .openAPI: operations.openAPI,
-        ]
-        let authenticated = router.group()
-            .add(middleware: AuthenticationMiddleware(keys: store))
-            .add(middleware: IdempotencyKeyMiddleware())
-        for route in APIRoute.all {
-            guard let handler = handlers[route] else { preconditionFailure("no handler for \(route)") }
-            if route.authenticated {
-                authenticated.on(RouterPath(route.path), method: route.method, use: handler)
-            } else {
-                router.on(RouterPath(route.path), method: route.method, use: handler)
-            }
+        for group in groups(store: store, configuration: configuration, metrics: metrics) {
+            router.addRoutes(group.routes(authentication: [AuthenticationMiddleware(keys: store), IdempotencyKeyMiddleware()]))
         }
         return router
     }

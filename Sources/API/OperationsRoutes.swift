@@ -3,9 +3,18 @@ import Hummingbird
 import Payments
 
 /// Endpoints for operators and machines: liveness, readiness, metrics and the API description.
-struct OperationsRoutes: Sendable {
+struct OperationsRoutes: APIRouteGroup {
     let store: any APIStore
     let metrics: APIMetrics
+
+    var handlers: [APIRoute: Handler] {
+        [
+            .health: health,
+            .readiness: readiness,
+            .metrics: prometheus,
+            .openAPI: openAPI,
+        ]
+    }
 
     struct Status: Encodable { var status: String }
 

@@ -4,11 +4,20 @@ import Hummingbird
 import Payments
 
 /// The payment endpoints: create with the idempotency protocol, read one, its history, list.
-struct PaymentRoutes: Sendable {
+struct PaymentRoutes: APIRouteGroup {
     let store: any APIStore
     let groupCommit: GroupCommit
     let configuration: APIConfiguration
     let metrics: APIMetrics
+
+    var handlers: [APIRoute: Handler] {
+        [
+            .createPayment: create,
+            .listPayments: list,
+            .getPayment: show,
+            .paymentEvents: events,
+        ]
+    }
 
     /// `POST /payments/ach`.
     ///

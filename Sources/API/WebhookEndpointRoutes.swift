@@ -7,9 +7,19 @@ import Webhooks
 
 /// `/webhook-endpoints`: a merchant manages its own endpoints. Secrets appear in the answers that
 /// create them (create, rotate) and never in listings.
-struct WebhookEndpointRoutes: Sendable {
+struct WebhookEndpointRoutes: APIRouteGroup {
     let store: any APIStore
     let configuration: APIConfiguration
+
+    var handlers: [APIRoute: Handler] {
+        [
+            .createWebhookEndpoint: create,
+            .listWebhookEndpoints: list,
+            .disableWebhookEndpoint: disable,
+            .enableWebhookEndpoint: enable,
+            .rotateWebhookSecret: rotate,
+        ]
+    }
 
     struct EndpointRequest: Decodable {
         var url: String
