@@ -21,6 +21,7 @@ enum LedgerPlanWriter {
             try update(plan.updates, db)
             if plan.updates.contains(where: { $0.parts.contains(.lifecycle) }) { try faults.hit(.afterStateUpdate) }
         }
+        for transition in plan.fileTransitions { try apply(transition, db, faults: faults) }
         try moveFunds(plan.funds, db)
         try insertRows(db, into: """
             payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
@@ -70,6 +71,25 @@ enum LedgerPlanWriter {
     }
 
     // MARK: Payment rows
+
+    /// A file-wide step in three statements: the rows moved on (checked by count), then their
+    /// history rows, read back from the rows themselves (new version, line in the file).
+    private static func apply(_ transition: LedgerPlan.FileTransition, _ db: Database, faults: FaultInjector) throws {
+        let at = SQLiteStore.milliseconds(transition.at)
+        try db.execute(sql: """
+            UPDATE payments SET state = ?, version = version + 1, updated_at = ? WHERE file_id = ? AND state = ?
+            """, arguments: [transition.to.rawValue, at, transition.fileID, transition.from.rawValue])
+        guard db.changesCount == transition.count else {
+            throw PaymentError(.conflict, "\(transition.count - db.changesCount) payments of file \(transition.fileID) changed since they were read")
+        }
+        try faults.hit(.afterStateUpdate)
+        try db.execute(sql: """
+            INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                                         source_line, created_at)
+            SELECT id, version, ?, ?, ?, ?, ?, ?, file_line, ? FROM payments WHERE file_id = ?
+            """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
+                             transition.reasonText, transition.source.file, at, transition.fileID])
+    }
 
     /// The columns each part of an update writes, with each one's value.
     private static func assignments(_ parts: LedgerPlan.PaymentUpdate.Parts) -> [(column: String, value: (Payment) -> DatabaseValue)] {

@@ -117,10 +117,12 @@ extension SQLiteStore: OutboundFileStore {
             var file = try Self.outboundFile(db, id: fileID)
             try file.confirmUpload(remotePath: remotePath, at: Date())
             try Self.updateStatus(of: file, db)
-            let payments = try Self.boundPayments(db, fileID: file.id)
-            var planner = LedgerPlanner(now: file.updatedAt,
-                                        endpoints: try Self.enabledEndpoints(db, merchants: payments.map(\.merchantID)))
-            try planner.confirmUpload(of: file, payments: payments, actor: actor)
+            let bound = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
+                                         arguments: [file.id]).map { row in
+                BoundPayment(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
+            }
+            var planner = LedgerPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: bound.map(\.merchantID)))
+            try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             return file
         }

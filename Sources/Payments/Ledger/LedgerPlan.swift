@@ -51,7 +51,26 @@ public struct LedgerPlan: Sendable {
         public var amount: Int64
     }
 
+    /// One state change for every payment bound to a file (a file at the bank: P_VALIDATED →
+    /// P_SUBMITTED_TO_CORE), written set-based. The planner checked the transition and every
+    /// payment as read; the store moves each bound row at `from` one version on, with a history row
+    /// naming the file and the row's line, and refuses the whole plan unless exactly `count` rows
+    /// were still at `from`.
+    public struct FileTransition: Sendable, Hashable {
+        public var fileID: String
+        public var from: PaymentState
+        public var to: PaymentState
+        public var count: Int
+        public var actor: Actor
+        public var reasonCode: String
+        public var reasonText: String
+        /// The history rows' source: the file; each row adds its own line.
+        public var source: SourceReference
+        public var at: Date
+    }
+
     public var newPayments: [NewPayment] = []
+    public var fileTransitions: [FileTransition] = []
     public var updates: [PaymentUpdate] = []
     public var history: [HistoryEntry] = []
     public var funds: [FundsMove] = []
@@ -62,7 +81,7 @@ public struct LedgerPlan: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        newPayments.isEmpty && updates.isEmpty && history.isEmpty && funds.isEmpty && corrections.isEmpty
+        newPayments.isEmpty && fileTransitions.isEmpty && updates.isEmpty && history.isEmpty && funds.isEmpty && corrections.isEmpty
             && settledBatches.isEmpty && events.isEmpty
     }
 }

@@ -206,17 +206,19 @@ public struct LedgerPlanner {
     }
 
     /// The bank has the file: every payment bound to it P_VALIDATED → P_SUBMITTED_TO_CORE, each with a
-    /// history row naming the file and the entry's line.
-    public mutating func confirmUpload(of file: OutboundFile, payments: [Payment], actor: Actor) throws(PaymentError) {
-        let stale = payments.filter { current($0).state != .validated }.count
+    /// history row naming the file and the entry's line, and announced. Planned as one
+    /// `FileTransition`, since a file holds up to 100,000 payments that all take the same step.
+    public mutating func confirmUpload(of file: OutboundFile, bound: [BoundPayment], actor: Actor) throws(PaymentError) {
+        let stale = bound.filter { $0.state != .validated }.count
         guard stale == 0 else {
             throw PaymentError(.invalidTransition, "\(stale) payments of file \(file.id) are no longer P_VALIDATED")
         }
-        for payment in payments {
-            try apply([TransitionStep(to: .submittedToCore, actor: actor, reasonCode: "file_uploaded",
-                                      reasonText: "in file \(file.name) uploaded to the bank",
-                                      source: SourceReference.outboundFile(id: file.id, line: payment.submission?.line))],
-                      to: payment)
+        try PaymentStateMachine.check(paymentID: "(file \(file.id))", from: .validated, to: .submittedToCore)
+        plan.fileTransitions.append(LedgerPlan.FileTransition(
+            fileID: file.id, from: .validated, to: .submittedToCore, count: bound.count, actor: actor, reasonCode: "file_uploaded",
+            reasonText: "in file \(file.name) uploaded to the bank", source: .outboundFile(id: file.id, line: nil), at: now))
+        for payment in bound {
+            announce(.submitted, paymentID: payment.id, version: payment.version + 1, merchantID: payment.merchantID)
         }
     }
 
@@ -267,10 +269,29 @@ public struct LedgerPlanner {
     private mutating func record(_ entry: HistoryEntry, announcing type: WebhookEventType?, merchantID: String) {
         plan.history.append(entry)
         guard let type else { return }
+        announce(type, paymentID: entry.paymentID, version: entry.version, merchantID: merchantID)
+    }
+
+    /// The outbox event for a payment's new version, fanned out to the merchant's endpoints that take its type.
+    private mutating func announce(_ type: WebhookEventType, paymentID: String, version: Int, merchantID: String) {
         plan.events.append(OutboxEvent(
-            id: OutboxEvent.id(paymentID: entry.paymentID, version: entry.version), merchantID: merchantID,
-            paymentID: entry.paymentID, paymentVersion: entry.version, type: type, createdAt: entry.createdAt,
+            id: OutboxEvent.id(paymentID: paymentID, version: version), merchantID: merchantID, paymentID: paymentID,
+            paymentVersion: version, type: type, createdAt: now,
             endpointIDs: (endpoints[merchantID] ?? []).filter { $0.takes(type) }.map(\.id)))
+    }
+}
+
+/// A payment bound to a file, as much of it as a file-wide step needs.
+public struct BoundPayment: Sendable, Hashable {
+    public var id: String
+    public var merchantID: String
+    public var state: PaymentState
+    public var version: Int
+    public init(id: String, merchantID: String, state: PaymentState, version: Int) {
+        self.id = id
+        self.merchantID = merchantID
+        self.state = state
+        self.version = version
     }
 }
 

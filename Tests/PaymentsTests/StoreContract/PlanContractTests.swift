@@ -53,6 +53,27 @@ import Payments
     }
 
     @Test(arguments: StoreImplementation.all)
+    func aFileWideStepIsRefusedWholeWhenOnePaymentMovedOn(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let read = try await store.intake([try Requests.intake(merchant), try Requests.intake(merchant)]).map(\.payment)
+        let file = FileLedgerContractTests.file(id: "fil_a")
+        try await store.recordRenderedFile(file, binding: try FileLedgerContractTests.binding(
+            [(read[0], 1, 12104288_0000001, 3), (read[1], 1, 12104288_0000002, 4)], fileID: "fil_a"))
+        var planner = LedgerPlanner(endpoints: [:])
+        try planner.confirmUpload(of: file, bound: read.map {
+            BoundPayment(id: $0.id, merchantID: $0.merchantID, state: $0.state, version: $0.version)
+        }, actor: .cutoff)
+        _ = try await store.transition(paymentID: read[1].id, steps: [
+            Self.step(.failed, failure: Failure(code: "cancelled", message: "cancelled")),
+        ])
+        await #expect { try await store.persist(planner.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
+        #expect(try await store.payment(id: read[0].id).state == .validated)
+        #expect(try await store.history(paymentID: read[0].id).count == 2)
+        #expect(try await store.webhookDeliveries(status: nil, limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func outboxEventsCommitWithTheirChangeAndNeverWithout(_ implementation: StoreImplementation) async throws {
         let database = try implementation.makeDatabase()
         let armed = Mutex(true)
