@@ -239,7 +239,7 @@ enum Schema {
                     payment_version INTEGER NOT NULL,
                     type TEXT NOT NULL,
                     created_at INTEGER NOT NULL
-                ) STRICT;
+                ) STRICT, WITHOUT ROWID; -- one b-tree per event less: a cutoff writes 100,000 at once
                 CREATE INDEX webhook_events_created ON webhook_events(created_at, id);
 
                 CREATE TABLE webhook_deliveries (
