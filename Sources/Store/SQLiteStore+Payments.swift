@@ -77,18 +77,12 @@ extension SQLiteStore {
 
     /// The enabled webhook endpoints of these merchants, which the plan's events fan out to.
     static func enabledEndpoints(_ db: Database, merchants: some Sequence<String>) throws -> [String: [WebhookEndpoint]] {
+        // Merchants in one plan are few: one prepared, cached query each.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1 ORDER BY id")
         var found: [String: [WebhookEndpoint]] = [:]
-        let ids = Array(Set(merchants))
-        var start = 0
-        while start < ids.count {
-            let chunk = Array(ids[start..<min(ids.count, start + 500)])
-            let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints WHERE enabled = 1 AND merchant_id IN (\(marks)) ORDER BY id",
-                                        arguments: StatementArguments(chunk)) {
-                let endpoint = webhookEndpoint(from: row)
-                found[endpoint.merchantID, default: []].append(endpoint)
-            }
-            start += 500
+        for merchant in Set(merchants) {
+            let endpoints = try Row.fetchAll(statement, arguments: [merchant]).map(webhookEndpoint(from:))
+            if !endpoints.isEmpty { found[merchant] = endpoints }
         }
         return found
     }
