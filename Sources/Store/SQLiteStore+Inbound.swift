@@ -22,34 +22,19 @@ extension SQLiteStore: InboundFileStore {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
-    public func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection],
-                             settledBatches: [UnsettledBatch]) async throws(PaymentError) -> Int {
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws(PaymentError) {
         let faults = self.faults
-        return try await write("applying an inbound file") { db in
+        try await write("applying an inbound file") { db in
             // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
             var recorded = file
             recorded.status = .processed
             try Self.insert(recorded, db)
-            let payments = try Self.payments(db, ids: events.map(\.paymentID) + corrections.map(\.paymentID))
-            var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: payments.values.map(\.merchantID)))
-            var applied = 0
-            for event in events {
-                guard let payment = payments[event.paymentID] else {
-                    throw PaymentError(.notFound, "no payment \(event.paymentID)")
-                }
-                applied += try planner.apply(event, to: payment)
-            }
-            for correction in corrections {
-                guard let payment = payments[correction.paymentID] else {
-                    throw PaymentError(.notFound, "no payment \(correction.paymentID)")
-                }
-                planner.correct(payment, with: correction, inboundFileID: file.id, receivedAt: file.receivedAt)
-            }
-            for batch in settledBatches { planner.settle(batch, inboundFileID: file.id) }
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            try db.execute(sql: "UPDATE inbound_files SET applied = ? WHERE id = ?", arguments: [applied, file.id])
-            return applied
+            try LedgerPlanWriter.persist(plan, db, faults: faults)
         }
+    }
+
+    public func payments(ids: [String]) async throws(PaymentError) -> [String: Payment] {
+        try await read("reading payments") { db in try Self.payments(db, ids: ids) }
     }
 
     public func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment] {

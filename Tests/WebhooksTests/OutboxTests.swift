@@ -89,12 +89,13 @@ struct OutboxTests {
         let payment = try await fixture.payment(through: [.submittedToCore])
         let file = InboundFile(id: "inb_test", sha256: String(repeating: "a", count: 64), kind: .nacha, source: "test", name: "noc.ach",
                                size: 1, status: .processed, archivePath: "/dev/null", receivedAt: Date())
-        _ = try await fixture.store.applyInbound(file, events: [
-            BankEvent(paymentID: payment.id, kind: .corrected(code: "C01", text: "notification of change: incorrect account number"),
-                      source: SourceReference.inboundFile(id: "test", line: 3)),
-            BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
-                      source: SourceReference.inboundFile(id: "test", line: 5)),
-        ], corrections: [], settledBatches: [])
+        let endpoints = try await fixture.store.webhookEndpoints(merchantID: payment.merchantID)
+        var planner = LedgerPlanner(endpoints: [payment.merchantID: endpoints])
+        try planner.apply(BankEvent(paymentID: payment.id, kind: .corrected(code: "C01", text: "notification of change: incorrect account number"),
+                                    source: SourceReference.inboundFile(id: "test", line: 3)), to: payment)
+        try planner.apply(BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
+                                    source: SourceReference.inboundFile(id: "test", line: 5)), to: payment)
+        try await fixture.store.applyInbound(file, plan: planner.plan)
         let types = try await fixture.store.webhookDeliveries(status: nil, limit: 10).map(\.eventType)
         #expect(types == [.submitted, .corrected])
     }

@@ -2,17 +2,20 @@ import BankFiles
 import Foundation
 
 /// Storage for ingest: the inbound ledger, lookups that match bank data to our payments, and the
-/// one-transaction application of a file's events.
+/// one-transaction application of a file's plan.
 public protocol InboundFileStore: Sendable {
     /// A file already received with these bytes (processed or quarantined), if any.
     func inboundFile(sha256: String) async throws(PaymentError) -> InboundFile?
     func inboundFiles() async throws(PaymentError) -> [InboundFile]
     /// Records a file that is not applied (quarantined or duplicate).
     func recordInbound(_ file: InboundFile) async throws(PaymentError)
-    /// Records `file` as processed and applies every event and correction, all in one transaction;
-    /// throws (applying nothing) when an event names an unknown payment or the bytes were applied before.
-    func applyInbound(_ file: InboundFile, events: [BankEvent], corrections: [CounterpartyCorrection],
-                      settledBatches: [UnsettledBatch]) async throws(PaymentError) -> Int
+    /// Records `file` as processed and persists `plan`, what its events do (`LedgerPlanner`), in one
+    /// transaction. Refused whole when the same bytes were applied before, or with `conflict` when a
+    /// payment changed since the plan read it.
+    func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws(PaymentError)
+
+    /// Payments by id; an id with no payment is left out.
+    func payments(ids: [String]) async throws(PaymentError) -> [String: Payment]
 
     /// Payments by the trace numbers we assigned them.
     func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment]

@@ -24,7 +24,7 @@ public struct IngestJob: Sendable {
         public var notes: [String]
     }
 
-    let store: any PaymentStore & OutboundFileStore & InboundFileStore
+    let store: any LedgerStore
     let archive: Archive
     let logger: Logger
     /// One processor per inbound kind, asked in order which kind a file is.
@@ -33,7 +33,7 @@ public struct IngestJob: Sendable {
     let maximumFileBytes: Int64
     public static let defaultMaximumFileBytes: Int64 = 1 << 30
 
-    public init(store: any PaymentStore & OutboundFileStore & InboundFileStore, archive: Archive, logger: Logger,
+    public init(store: any LedgerStore, archive: Archive, logger: Logger,
                 processors: [any InboundProcessor] = IngestJob.standardProcessors,
                 maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes) {
         self.store = store
@@ -155,17 +155,66 @@ public struct IngestJob: Sendable {
         } catch {
             return try await quarantined(file, String(describing: error), outcome)
         }
-        do {
-            file.applied = try await store.applyInbound(file, events: plan.events, corrections: plan.corrections,
-                                                        settledBatches: plan.settledBatches)
-            logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(file.kind)", "applied": "\(file.applied)"])
-            for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
-            return outcome(file, notes: plan.notes)
-        } catch {
-            if error.code == .storage { throw PipelineError(.internal, error.description) }
-            // A payment the plan named is gone or a transition was refused: apply nothing.
-            return try await quarantined(file, error.message, outcome)
+        // Planned on the payments as they are now and written with version checks: a payment that an
+        // operator or the API changed in between means planning again (the file is applied once either way).
+        for attempt in 1...3 {
+            let ledger: LedgerPlan
+            do {
+                ledger = try await ledgerPlan(plan, fileID: id, receivedAt: received)
+            } catch let quarantine as InboundQuarantine {
+                return try await quarantined(file, quarantine.reason, outcome)
+            } catch let error as PaymentError where error.code != .storage {
+                // A transition the table refuses: apply nothing.
+                return try await quarantined(file, error.message, outcome)
+            } catch {
+                throw PipelineError(.internal, String(describing: error))
+            }
+            file.applied = ledger.history.count
+            let applied: Result<Void, PaymentError>
+            do {
+                try await store.applyInbound(file, plan: ledger)
+                applied = .success(())
+            } catch {
+                applied = .failure(error)
+            }
+            switch applied {
+            case .success:
+                logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(file.kind)", "applied": "\(file.applied)"])
+                for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
+                return outcome(file, notes: plan.notes)
+            case .failure(let error) where error.code == .conflict && attempt < 3:
+                logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(name)"])
+            case .failure(let error) where error.code == .storage || error.code == .conflict:
+                throw PipelineError(.internal, error.description)
+            case .failure(let error):
+                return try await quarantined(file, error.message, outcome)
+            }
         }
+        throw PipelineError(.internal, "payments kept changing while \(name) was planned")
+    }
+
+    /// What the file's events do to our payments, planned from the payments as read now.
+    private func ledgerPlan(_ plan: InboundPlan, fileID: String, receivedAt: Date) async throws -> LedgerPlan {
+        let ids = Array(Set(plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)))
+        let payments = try await store.payments(ids: ids)
+        if let missing = ids.sorted().first(where: { payments[$0] == nil }) {
+            throw InboundQuarantine(reason: "no payment \(missing); nothing applied")
+        }
+        var endpoints: [String: [WebhookEndpoint]] = [:]
+        for merchant in Set(payments.values.map(\.merchantID)) {
+            endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled)
+        }
+        var planner = LedgerPlanner(endpoints: endpoints)
+        for event in plan.events {
+            guard let payment = payments[event.paymentID] else { continue }
+            try planner.apply(event, to: payment)
+        }
+        for correction in plan.corrections {
+            guard let payment = payments[correction.paymentID] else { continue }
+            planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
+        }
+        for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
+        return planner.plan
     }
 
     private func quarantined(_ file: InboundFile, _ reason: String,

@@ -112,24 +112,27 @@ import Payments
         let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
-        _ = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
-        let ack = BankEvent(paymentID: payment.id, kind: .acknowledged, source: SourceReference.inboundFile(id: "inb_a", line: nil))
-        #expect(try await store.applyInbound(Self.inbound("inb_a"), events: [ack], corrections: [], settledBatches: []) == 1)
-        // The same bytes again, under another id: refused, nothing applied twice.
-        await #expect(throws: PaymentError.self) {
-            try await store.applyInbound(Self.inbound("inb_b"), events: [ack], corrections: [], settledBatches: [])
+        let submitted = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
+        let ack = BankEvent(paymentID: payment.id, kind: .acknowledged, source: .inboundFile(id: "inb_a", line: nil))
+        func plan(_ read: Payment) throws -> LedgerPlan {
+            var planner = LedgerPlanner(endpoints: [:])
+            try planner.apply(ack, to: read)
+            return planner.plan
         }
+        try await store.applyInbound(Self.inbound("inb_a"), plan: try plan(submitted))
+        // The same bytes again, under another id and planned afresh: refused, nothing applied twice.
+        let again = try plan(try await store.payment(id: payment.id))
+        await #expect(throws: PaymentError.self) { try await store.applyInbound(Self.inbound("inb_b"), plan: again) }
         #expect(try await store.history(paymentID: payment.id).count == 4)
         #expect(try await store.inboundFile(sha256: String(repeating: "a", count: 64))?.id == "inb_a")
         // A copy is recorded as a duplicate beside the original.
         try await store.recordInbound(Self.inbound("inb_c", status: .duplicate))
         #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
-        // An event for a payment we do not have refuses the whole file.
-        let unknown = BankEvent(paymentID: "pay_unknown", kind: .settled, source: SourceReference.inboundFile(id: "inb_d", line: nil))
-        await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), events: [ack, unknown], corrections: [],
-                                                     settledBatches: []) }
-            throws: { ($0 as? PaymentError)?.code == .notFound }
+        // Other bytes planned on a payment that has moved on since: refused whole, the file not recorded.
+        await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted)) }
+            throws: { ($0 as? PaymentError)?.code == .conflict }
         #expect(try await store.inboundFile(sha256: String(repeating: "d", count: 64)) == nil)
+        #expect(try await store.payments(ids: [payment.id, "pay_unknown"]).keys.sorted() == [payment.id])
         #expect(try await store.payment(id: payment.id).state == .processing)
     }
 }
