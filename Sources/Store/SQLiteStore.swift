@@ -4,10 +4,11 @@ import Logging
 import NACHA
 import Payments
 
-/// The `LedgerStore` on one SQLite file. Each write reads, plans (`LedgerPlanner`) and persists
-/// (`LedgerPlanWriter`) inside one IMMEDIATE transaction, so a plan's reads cannot go stale before it
-/// commits, even with other processes sharing the file; the version checks of the plan hold all the
-/// same, and are what `persist` of a plan computed outside relies on.
+/// The `LedgerStore` on one SQLite file. Operations that take a request (intake, transitions,
+/// upload confirmation, cancel, funding) read, plan (`LedgerPlanner`) and persist
+/// (`LedgerPlanWriter`) inside one IMMEDIATE transaction, so their reads cannot go stale before they
+/// commit, even with other processes sharing the file. Plans computed by the caller (a bank file's
+/// effects, a rendered file's bindings, `persist`) rely on the plan's version checks instead.
 public final class SQLiteStore: PaymentStore {
     public let path: String
     let pool: DatabasePool
