@@ -79,9 +79,4 @@ public struct LedgerPlan: Sendable {
     public var events: [OutboxEvent] = []
 
     public init() {}
-
-    public var isEmpty: Bool {
-        newPayments.isEmpty && fileTransitions.isEmpty && updates.isEmpty && history.isEmpty && funds.isEmpty && corrections.isEmpty
-            && settledBatches.isEmpty && events.isEmpty
-    }
 }
