@@ -56,7 +56,8 @@ struct CutoffOptions: ParsableArguments {
         do {
             target = try DestinationURL.parse(destinationURL, sftp: sftp, logger: logger)
         } catch {
-            throw ConfigurationError(message: error.message + DestinationURL.SFTPSettings.hint)
+            let hint = destinationURL.lowercased().hasPrefix("sftp:") ? DestinationURL.SFTPSettings.hint : ""
+            throw ConfigurationError(message: error.message + hint)
         }
         let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
         guard let windowDuration = Duration(parsing: windowText), windowDuration > .zero else {

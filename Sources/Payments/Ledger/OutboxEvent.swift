@@ -30,25 +30,3 @@ public struct OutboxEvent: Sendable, Hashable {
         return "evt_\(suffix)_\(version)"
     }
 }
-
-extension WebhookEventType {
-    /// The event a change of state into `state` announces; nil for the states merchants are not told
-    /// about (a request is answered synchronously when it is created and validated).
-    public init?(announcing state: PaymentState) {
-        switch state {
-        case .submittedToCore: self = .submitted
-        case .processing: self = .processing
-        case .completed: self = .completed
-        case .failed: self = .failed
-        case .created, .validated: return nil
-        }
-    }
-}
-
-extension WebhookEndpoint {
-    /// Whether deliveries of `type` go to this endpoint: enabled, and the filter is empty (every
-    /// type) or names it.
-    public func takes(_ type: WebhookEventType) -> Bool {
-        enabled && (eventTypes.isEmpty || eventTypes.contains(type))
-    }
-}

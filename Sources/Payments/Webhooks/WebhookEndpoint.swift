@@ -25,3 +25,11 @@ public struct WebhookEndpoint: Sendable, Hashable {
         self.createdAt = createdAt
     }
 }
+
+extension WebhookEndpoint {
+    /// Whether deliveries of `type` go to this endpoint: enabled, and the filter is empty (every
+    /// type) or names it.
+    public func takes(_ type: WebhookEventType) -> Bool {
+        enabled && (eventTypes.isEmpty || eventTypes.contains(type))
+    }
+}

@@ -24,16 +24,3 @@ public protocol OutboundRenderer: Sendable {
     /// What `files` would render now, reserving nothing: numbers shown are provisional.
     func preview(_ files: [FilePlan], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])]
 }
-
-/// One rendered, validated file: its record, its exact bytes and each payment's place in it.
-public struct RenderedFile: Sendable {
-    public var file: OutboundFile
-    public var bytes: [UInt8]
-    public var bindings: [FileBinding]
-
-    public init(file: OutboundFile, bytes: [UInt8], bindings: [FileBinding]) {
-        self.file = file
-        self.bytes = bytes
-        self.bindings = bindings
-    }
-}

@@ -13,25 +13,7 @@ public protocol InboundProcessor: Sendable {
     func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan
 }
 
-/// What one bank file does: the events for our payments, the corrections and settled batches to
-/// record, and notes for a person. The store applies all of it in one transaction.
-public struct InboundPlan: Sendable {
-    public var events: [BankEvent] = []
-    public var corrections: [CounterpartyCorrection] = []
-    public var settledBatches: [UnsettledBatch] = []
-    /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
-    public var notes: [String] = []
-
-    public init() {}
-}
-
 extension InboundProcessor {
     /// The bank's own formats are told apart by `InboundKind.detect`.
     public func recognises(_ head: [UInt8]) -> Bool { InboundKind.detect(head) == kind }
-}
-
-/// Why a file is quarantined rather than applied.
-public struct InboundQuarantine: Error, Sendable {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
 }

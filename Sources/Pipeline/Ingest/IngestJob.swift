@@ -157,7 +157,9 @@ public struct IngestJob: Sendable {
         }
         // Planned on the payments as they are now and written with version checks: a payment that an
         // operator or the API changed in between means planning again (the file is applied once either way).
-        for attempt in 1...3 {
+        var attempt = 0
+        while true {
+            attempt += 1
             let ledger: LedgerPlan
             do {
                 ledger = try await ledgerPlan(plan, fileID: id, receivedAt: received)
@@ -184,13 +186,14 @@ public struct IngestJob: Sendable {
                 return outcome(file, notes: plan.notes)
             case .failure(let error) where error.code == .conflict && attempt < 3:
                 logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(name)"])
-            case .failure(let error) where error.code == .storage || error.code == .conflict:
+            case .failure(let error) where error.code == .conflict:
+                throw PipelineError(.internal, "payments kept changing while \(name) was planned (\(attempt) tries): \(error.message)")
+            case .failure(let error) where error.code == .storage:
                 throw PipelineError(.internal, error.description)
             case .failure(let error):
                 return try await quarantined(file, error.message, outcome)
             }
         }
-        throw PipelineError(.internal, "payments kept changing while \(name) was planned")
     }
 
     /// What the file's events do to our payments, planned from the payments as read now.

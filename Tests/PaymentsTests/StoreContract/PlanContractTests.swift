@@ -56,11 +56,13 @@ import Payments
     func aFileWideStepIsRefusedWholeWhenOnePaymentMovedOn(_ implementation: StoreImplementation) async throws {
         let store = try implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
+        let (endpoint, _, _) = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
+                                                                  secret: "whsec_test", idempotencyKey: nil)
         let read = try await store.intake([try Requests.intake(merchant), try Requests.intake(merchant)]).map(\.payment)
         let file = FileLedgerContractTests.file(id: "fil_a")
         try await store.recordRenderedFile(file, binding: try FileLedgerContractTests.binding(
             [(read[0], 1, 12104288_0000001, 3), (read[1], 1, 12104288_0000002, 4)], fileID: "fil_a"))
-        var planner = LedgerPlanner(endpoints: [:])
+        var planner = LedgerPlanner(endpoints: [merchant.id: [endpoint]])
         try planner.confirmUpload(of: file, bound: read.map {
             BoundPayment(id: $0.id, merchantID: $0.merchantID, state: $0.state, version: $0.version)
         }, actor: .cutoff)
@@ -70,7 +72,9 @@ import Payments
         await #expect { try await store.persist(planner.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
         #expect(try await store.payment(id: read[0].id).state == .validated)
         #expect(try await store.history(paymentID: read[0].id).count == 2)
-        #expect(try await store.webhookDeliveries(status: nil, limit: 10).isEmpty)
+        // The plan's events (one per payment, to the endpoint) went with it; only the cancel's own event is there.
+        #expect(planner.plan.events.count == 2)
+        #expect(try await store.webhookDeliveries(status: nil, limit: 10).map(\.eventType) == [.failed])
     }
 
     @Test(arguments: StoreImplementation.all)
