@@ -30,9 +30,13 @@ public struct Problem: Error, Sendable {
         case .invalidRequest: self.init(.validationFailed, error.message, fieldErrors: error.fieldErrors)
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .notFound, .merchantNotFound: self.init(.notFound, "no such resource")
-        case .storage, .conflict: self.init(.unavailable, "the database is unavailable; retry later", headers: [.retryAfter: "1"])
         default: self.init(.internalError, "the request could not be completed")
         }
+    }
+
+    /// A store failure or conflict over HTTP: the client retries, since nothing was written.
+    public init(_ error: StoreError) {
+        self.init(.unavailable, "the database is unavailable; retry later", headers: [.retryAfter: "1"])
     }
 
     /// The JSON body, keys sorted.

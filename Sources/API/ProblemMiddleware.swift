@@ -27,7 +27,9 @@ struct ProblemMiddleware: RouterMiddleware {
         case let problem as Problem:
             return problem
         case let error as PaymentError:
-            if error.code == .storage { context.logger.error("storage failure", metadata: ["error": "\(error)"]) }
+            return Problem(error)
+        case let error as StoreError:
+            if error.code != .conflict { context.logger.error("storage failure", metadata: ["error": "\(error)"]) }
             return Problem(error)
         case let error as any HTTPResponseError:
             switch error.status {

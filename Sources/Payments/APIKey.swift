@@ -32,14 +32,3 @@ public struct APIKey: Sendable, Hashable {
 
     public static func hint(secret: String) -> String { secretPrefix + "…" + secret.suffix(4) }
 }
-
-/// Storage of API keys, implemented next to the payments by the same store.
-public protocol APIKeyStore: Sendable {
-    /// Creates a key for the merchant; returns it with its secret, which is not stored.
-    func createAPIKey(merchantID: String) async throws(PaymentError) -> (key: APIKey, secret: String)
-    func apiKeys(merchantID: String) async throws(PaymentError) -> [APIKey]
-    /// Revokes a key (`notFound` when the merchant has no such key); revoking twice is harmless.
-    func revokeAPIKey(id: String, merchantID: String) async throws(PaymentError) -> APIKey
-    /// The merchant whose unrevoked key has this secret, or nil.
-    func authenticate(secret: String) async throws(PaymentError) -> Merchant?
-}

@@ -1,5 +1,6 @@
-/// The error every Payments operation throws: a stable `Code` callers switch on, a message safe to
-/// show (no account numbers, no secrets) and, for bad input, each field that was wrong.
+/// A domain refusal: a request or operation the rules do not allow, with a stable `Code` callers
+/// switch on, a message safe to show (no account numbers, no secrets) and, for bad input, each field
+/// that was wrong. Storage failures and conflicts are `StoreError`s.
 public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
         public let rawValue: String
@@ -17,15 +18,10 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let duplicateMerchant = Code(rawValue: "duplicate_merchant")
         /// The transition table refuses the state change.
         public static let invalidTransition = Code(rawValue: "invalid_transition")
-        /// Another run holds the lease (the cutoff lock).
-        public static let lockHeld = Code(rawValue: "lock_held")
         /// The operation is not allowed in the file's or payment's current status.
         public static let invalidStatus = Code(rawValue: "invalid_status")
-        /// A payment or balance changed between the read a plan was computed from and its write; nothing
-        /// was written. The caller reads again and plans again, or reports.
-        public static let conflict = Code(rawValue: "conflict")
-        /// The database failed or is busy beyond its timeout.
-        public static let storage = Code(rawValue: "storage")
+        /// The ODFI has used all seven digits of its trace sequence numbers.
+        public static let traceSequenceExhausted = Code(rawValue: "trace_sequence_exhausted")
     }
 
     /// One invalid field of a request, named by its JSON path (`counterparty.routing_number`).

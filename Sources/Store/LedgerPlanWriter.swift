@@ -80,7 +80,7 @@ enum LedgerPlanWriter {
             UPDATE payments SET state = ?, version = version + 1, updated_at = ? WHERE file_id = ? AND state = ?
             """, arguments: [transition.to.rawValue, at, transition.fileID, transition.from.rawValue])
         guard db.changesCount == transition.count else {
-            throw PaymentError(.conflict, "\(transition.count - db.changesCount) payments of file \(transition.fileID) changed since they were read")
+            throw StoreError(.conflict, "\(transition.count - db.changesCount) payments of file \(transition.fileID) changed since they were read")
         }
         try faults.hit(.afterStateUpdate)
         try db.execute(sql: """
@@ -160,7 +160,7 @@ enum LedgerPlanWriter {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             guard updated == group.count else {
-                throw PaymentError(.conflict, "\(group.count - updated) of \(group.count) payments changed since they were read")
+                throw StoreError(.conflict, "\(group.count - updated) of \(group.count) payments changed since they were read")
             }
         }
     }
@@ -187,7 +187,7 @@ enum LedgerPlanWriter {
                     throw PaymentError(.merchantNotFound, "no merchant \(merchant)")
                 }
                 // The plan's funds check was decided on a balance that has moved since.
-                throw PaymentError(.conflict, "the balance of merchant \(merchant) changed since it was read")
+                throw StoreError(.conflict, "the balance of merchant \(merchant) changed since it was read")
             }
             running[merchant] = balance - total
         }

@@ -3,7 +3,7 @@ import GRDB
 import Payments
 
 extension SQLiteStore: APIKeyStore {
-    public func createAPIKey(merchantID: String) async throws(PaymentError) -> (key: APIKey, secret: String) {
+    public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
         let secret = APIKey.makeSecret()
         let key = APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: APIKey.hint(secret: secret),
                          createdAt: Date(), revokedAt: nil)
@@ -18,14 +18,14 @@ extension SQLiteStore: APIKeyStore {
         return (key, secret)
     }
 
-    public func apiKeys(merchantID: String) async throws(PaymentError) -> [APIKey] {
+    public func apiKeys(merchantID: String) async throws -> [APIKey] {
         try await read("listing API keys") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", arguments: [merchantID])
                 .map(Self.apiKey(from:))
         }
     }
 
-    public func revokeAPIKey(id: String, merchantID: String) async throws(PaymentError) -> APIKey {
+    public func revokeAPIKey(id: String, merchantID: String) async throws -> APIKey {
         try await write("revoking an API key") { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND merchant_id = ? AND revoked_at IS NULL",
                            arguments: [Self.milliseconds(Date()), id, merchantID])
@@ -37,7 +37,7 @@ extension SQLiteStore: APIKeyStore {
         }
     }
 
-    public func authenticate(secret: String) async throws(PaymentError) -> Merchant? {
+    public func authenticate(secret: String) async throws -> Merchant? {
         let hash = APIKey.hash(secret: secret)
         return try quickRead("checking an API key") { db in
             try Row.fetchOne(db.cachedStatement(sql: """

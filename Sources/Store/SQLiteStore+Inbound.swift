@@ -5,24 +5,24 @@ import NACHA
 import Payments
 
 extension SQLiteStore: InboundFileStore {
-    public func inboundFile(sha256: String) async throws(PaymentError) -> InboundFile? {
+    public func inboundFile(sha256: String) async throws -> InboundFile? {
         try await read("looking up an inbound file") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE sha256 = ? AND status != 'duplicate'",
                              arguments: [sha256]).map(Self.inboundFile(from:))
         }
     }
 
-    public func inboundFiles() async throws(PaymentError) -> [InboundFile] {
+    public func inboundFiles() async throws -> [InboundFile] {
         try await read("listing inbound files") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM inbound_files ORDER BY id").map(Self.inboundFile(from:))
         }
     }
 
-    public func recordInbound(_ file: InboundFile) async throws(PaymentError) {
+    public func recordInbound(_ file: InboundFile) async throws {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
-    public func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws(PaymentError) {
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws {
         let faults = self.faults
         try await write("applying an inbound file") { db in
             // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
@@ -33,11 +33,11 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
-    public func payments(ids: [String]) async throws(PaymentError) -> [String: Payment] {
+    public func payments(ids: [String]) async throws -> [String: Payment] {
         try await read("reading payments") { db in try Self.payments(db, ids: ids) }
     }
 
-    public func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment] {
+    public func payments(traceNumbers: [Int]) async throws -> [Int: Payment] {
         try await read("matching trace numbers") { db in
             var found: [Int: Payment] = [:]
             try Self.chunked(Array(Set(traceNumbers)), db, column: "trace_number") { row in
@@ -70,7 +70,7 @@ extension SQLiteStore: InboundFileStore {
     }
 
     public func outboundFile(origin: String, destination: String, creationDate: String, creationTime: String,
-                             modifier: String) async throws(PaymentError) -> OutboundFile? {
+                             modifier: String) async throws -> OutboundFile? {
         let date = ACHDate(yymmdd: creationDate)
         let time = creationTime.count == 4 ? "\(creationTime.prefix(2)):\(creationTime.suffix(2))" : creationTime
         return try await read("matching an acknowledgement") { db in
@@ -81,7 +81,7 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
-    public func unsettledBatches() async throws(PaymentError) -> [UnsettledBatch] {
+    public func unsettledBatches() async throws -> [UnsettledBatch] {
         try await read("listing unsettled batches") { db in
             try Row.fetchAll(db, sql: """
                 SELECT f.id AS file_id, f.name AS file_name, p.batch_number, p.direction, p.entry_effective_date,
@@ -100,7 +100,7 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
-    public func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
+    public func fileStateTotals() async throws -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
         let rows = try await read("totalling outbound files") { db in
             let files = try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) WHERE f.status != 'cancelled' ORDER BY f.id")
                 .map(Self.outboundFile(from:))
@@ -120,7 +120,7 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
-    public func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment] {
+    public func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment] {
         try await read("finding stuck payments") { db in
             try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = ? AND updated_at < ? ORDER BY updated_at",
                              arguments: [state.rawValue, Self.milliseconds(before)]).map(Self.payment(from:))

@@ -5,13 +5,13 @@ import Payments
 
 extension SQLiteStore: OutboundFileStore {
     public func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
-                             isGone: @escaping @Sendable (String) -> Bool) async throws(PaymentError) {
+                             isGone: @escaping @Sendable (String) -> Bool) async throws {
         try await write("taking the \(name) lease") { db in
             let now = Self.milliseconds(Date())
             if let row = try Row.fetchOne(db, sql: "SELECT owner, holder, expires_at FROM leases WHERE name = ?", arguments: [name]),
                row["owner"] as String != owner, row["expires_at"] as Int64 > now, !isGone(row["holder"]) {
                 let until = Timestamp.format(Self.date(row["expires_at"]))
-                throw PaymentError(.lockHeld, "the \(name) lock is held by \(row["holder"] as String) until \(until)")
+                throw StoreError(.leaseHeld, "the \(name) lock is held by \(row["holder"] as String) until \(until)")
             }
             try db.execute(sql: """
                 INSERT INTO leases (name, owner, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
@@ -21,13 +21,13 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func releaseLease(_ name: String, owner: String) async throws(PaymentError) {
+    public func releaseLease(_ name: String, owner: String) async throws {
         try await write("releasing the \(name) lease") { db in
             try db.execute(sql: "DELETE FROM leases WHERE name = ? AND owner = ?", arguments: [name, owner])
         }
     }
 
-    public func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment] {
+    public func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment] {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]
             return try Array(Row.fetchCursor(db, sql: """
@@ -46,7 +46,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int {
+    public func reserveTraceNumbers(odfi: Int, count: Int) async throws -> Int {
         try await write("reserving trace numbers") { db in
             let next = try Int.fetchOne(db, sql: "SELECT next_sequence FROM trace_sequences WHERE odfi = ?", arguments: [odfi]) ?? 1
             try db.execute(sql: """
@@ -57,7 +57,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String> {
+    public func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws -> Set<String> {
         try await read("reading file ID modifiers") { db in
             Set(try String.fetchAll(db, sql: """
                 SELECT file_id_modifier FROM nacha_files
@@ -66,7 +66,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws(PaymentError) {
+    public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws {
         let faults = self.faults
         try await write("recording an outbound file") { db in
             try Self.insert(file, db)
@@ -74,11 +74,11 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func outboundFile(id: String) async throws(PaymentError) -> OutboundFile {
+    public func outboundFile(id: String) async throws -> OutboundFile {
         try await read("reading an outbound file") { db in try Self.outboundFile(db, id: id) }
     }
 
-    public func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile] {
+    public func outboundFiles(statuses: [OutboundFileStatus]?) async throws -> [OutboundFile] {
         try await read("listing outbound files") { db in
             guard let statuses else {
                 return try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) ORDER BY f.id").map(Self.outboundFile(from:))
@@ -89,7 +89,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)] {
+    public func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)] {
         let rows = try await read("reading a file's payments") { db in
             _ = try Self.outboundFile(db, id: fileID)
             return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
@@ -102,7 +102,7 @@ extension SQLiteStore: OutboundFileStore {
         return rows.map { (payment: $0.0, binding: $0.1) }
     }
 
-    public func markUploading(fileID: String) async throws(PaymentError) -> OutboundFile {
+    public func markUploading(fileID: String) async throws -> OutboundFile {
         try await write("marking a file uploading") { db in
             var file = try Self.outboundFile(db, id: fileID)
             try file.startUpload(at: Date())
@@ -111,7 +111,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws(PaymentError) -> OutboundFile {
+    public func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile {
         let faults = self.faults
         return try await write("marking a file uploaded") { db in
             var file = try Self.outboundFile(db, id: fileID)
@@ -128,7 +128,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func markFailed(fileID: String, reason: String) async throws(PaymentError) -> OutboundFile {
+    public func markFailed(fileID: String, reason: String) async throws -> OutboundFile {
         try await write("marking a file failed") { db in
             var file = try Self.outboundFile(db, id: fileID)
             try file.fail(reason: reason, at: Date())
@@ -137,7 +137,7 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile {
+    public func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile {
         let faults = self.faults
         return try await write("cancelling a file") { db in
             var file = try Self.outboundFile(db, id: fileID)

@@ -4,7 +4,7 @@ import NACHA
 import Payments
 
 extension SQLiteStore {
-    public func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome] {
+    public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
         let faults = self.faults
         return try await write("taking in payments") { db in
             // Read, planned and written in this one IMMEDIATE transaction: no other writer can change a
@@ -19,7 +19,7 @@ extension SQLiteStore {
         }
     }
 
-    public func intakeEach(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [Result<IntakeOutcome, PaymentError>] {
+    public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
         let faults = self.faults
         return try await write("taking in payments") { db in
             var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
@@ -59,7 +59,7 @@ extension SQLiteStore {
         return IntakeRead(existing: nil, balance: balance, correction: correction)
     }
 
-    public func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment {
+    public func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment {
         let faults = self.faults
         return try await write("changing a payment's state") { db in
             let payment = try Self.payment(db, id: paymentID)
@@ -70,7 +70,7 @@ extension SQLiteStore {
         }
     }
 
-    public func persist(_ plan: LedgerPlan) async throws(PaymentError) {
+    public func persist(_ plan: LedgerPlan) async throws {
         let faults = self.faults
         try await write("writing a ledger plan") { db in try LedgerPlanWriter.persist(plan, db, faults: faults) }
     }
@@ -108,11 +108,11 @@ extension SQLiteStore {
 
     // MARK: Reads
 
-    public func payment(id: String) async throws(PaymentError) -> Payment {
+    public func payment(id: String) async throws -> Payment {
         try quickRead("reading a payment") { db in try Self.payment(db, id: id) }
     }
 
-    public func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry] {
+    public func history(paymentID: String) async throws -> [HistoryEntry] {
         try quickRead("reading payment history") { db in
             _ = try Self.payment(db, id: paymentID)
             return try Row.fetchAll(db, sql: "SELECT * FROM payment_history WHERE payment_id = ? ORDER BY version",
@@ -120,7 +120,7 @@ extension SQLiteStore {
         }
     }
 
-    public func payments(_ query: PaymentQuery) async throws(PaymentError) -> [Payment] {
+    public func payments(_ query: PaymentQuery) async throws -> [Payment] {
         try await read("listing payments") { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -147,7 +147,7 @@ extension SQLiteStore {
         }
     }
 
-    public func countsByState() async throws(PaymentError) -> [PaymentState: Int] {
+    public func countsByState() async throws -> [PaymentState: Int] {
         try await read("counting payments") { db in
             var counts: [PaymentState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments GROUP BY state") {
@@ -157,7 +157,7 @@ extension SQLiteStore {
         }
     }
 
-    public func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws(PaymentError) -> Int {
+    public func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws -> Int {
         // Final states are the domain's to name; the query only filters on them.
         let terminal = PaymentState.allCases.filter(\.isTerminal)
         return try await write("purging idempotency keys") { db in
@@ -169,7 +169,7 @@ extension SQLiteStore {
         }
     }
 
-    public func checkReachable() async throws(PaymentError) {
+    public func checkReachable() async throws {
         let faults = self.faults
         try quickRead("checking the database") { db in
             try faults.hit(.databaseCheck)

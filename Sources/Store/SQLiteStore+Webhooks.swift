@@ -4,7 +4,7 @@ import Payments
 
 extension SQLiteStore: WebhookStore {
     public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
-                                   idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+                                   idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
         try await write("adding a webhook endpoint") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
@@ -32,14 +32,14 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func webhookEndpoints(merchantID: String?) async throws(PaymentError) -> [WebhookEndpoint] {
+    public func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint] {
         try await read("listing webhook endpoints") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY id",
                              arguments: [merchantID]).map(Self.webhookEndpoint(from:))
         }
     }
 
-    public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws(PaymentError) -> WebhookEndpoint {
+    public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws -> WebhookEndpoint {
         try await write("changing a webhook endpoint") { db in
             _ = try Self.webhookEndpoint(db, id: id, merchantID: merchantID)
             // Enabling starts a fresh failure window; disabling records why.
@@ -51,7 +51,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
-                                    idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String) {
+                                    idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         try await write("rotating a webhook secret") { db in
             let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: merchantID)
             if let idempotencyKey, let earlier = try String.fetchOne(db, sql: """
@@ -70,7 +70,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
-                                                leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery] {
+                                                leaseEnds: Date) async throws -> [WebhookDelivery] {
         try await write("recording and claiming webhook deliveries") { db in
             try Self.record(results, owner: owner, db)
             return try Self.claim(owner: owner, limit: limit, perEndpoint: perEndpoint, now: now, leaseEnds: leaseEnds, db)
@@ -152,7 +152,7 @@ extension SQLiteStore: WebhookStore {
         return ids.compactMap { byID[$0] }
     }
 
-    public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError) {
+    public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws {
         guard !results.isEmpty else { return }
         try await write("recording webhook attempts") { db in try Self.record(results, owner: owner, db) }
     }
@@ -196,7 +196,7 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func nextWebhookDue() async throws(PaymentError) -> Date? {
+    public func nextWebhookDue() async throws -> Date? {
         try await read("finding the next webhook delivery") { db in
             try Int64.fetchOne(db, sql: """
                 SELECT MIN(MAX(d.next_attempt_at, COALESCE(d.lease_expires_at, 0))) FROM webhook_deliveries AS d
@@ -205,7 +205,7 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws(PaymentError) -> [WebhookDeliveryStatus] {
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
         try await read("listing webhook deliveries") { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.*, v.type FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
@@ -221,13 +221,13 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws(PaymentError) -> Int {
+    public func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws -> Int {
         try await read("counting webhook deliveries") { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_deliveries WHERE status = ?", arguments: [status.rawValue]) ?? 0
         }
     }
 
-    public func webhookAttempts(eventID: String) async throws(PaymentError) -> [WebhookAttempt] {
+    public func webhookAttempts(eventID: String) async throws -> [WebhookAttempt] {
         try await read("listing webhook attempts") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_events WHERE id = ?", arguments: [eventID]) == true else {
                 throw PaymentError(.notFound, "no webhook event \(eventID)")
@@ -240,7 +240,7 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func replayWebhookEvent(id: String, endpointID: String?) async throws(PaymentError) -> Int {
+    public func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int {
         try await write("replaying a webhook event") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_events WHERE id = ?", arguments: [id]) == true else {
                 throw PaymentError(.notFound, "no webhook event \(id)")
@@ -249,7 +249,7 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func replayWebhookEvents(since: Date, endpointID: String?) async throws(PaymentError) -> Int {
+    public func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int {
         try await write("replaying webhook events") { db in
             try Self.replay(db, eventFilter: "v.created_at >= ?", argument: Self.milliseconds(since), endpointID: endpointID)
         }

@@ -17,7 +17,7 @@ public final class SQLiteStore: PaymentStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, busyTimeout: TimeInterval = 10, faults: FaultInjector = .none,
-                logger: Logger = Logger(label: "metl.store")) throws(PaymentError) {
+                logger: Logger = Logger(label: "metl.store")) throws {
         self.path = path
         self.faults = faults
         self.logger = logger
@@ -42,8 +42,8 @@ public final class SQLiteStore: PaymentStore {
         }
     }
 
-    /// Runs `body` in one write transaction, mapping every failure to a `PaymentError`.
-    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PaymentError) -> T {
+    /// Runs `body` in one write transaction; a database failure becomes a `StoreError`.
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch {
@@ -51,7 +51,7 @@ public final class SQLiteStore: PaymentStore {
         }
     }
 
-    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(PaymentError) -> T {
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {
@@ -63,7 +63,7 @@ public final class SQLiteStore: PaymentStore {
     /// An async read hops to GRDB's reader queue and back, which measured ~270 µs per read on the
     /// 2-core reference machine against ~35 µs for the query itself; in WAL mode a reader never waits
     /// for the writer, so the caller is held only for the query. Long scans keep using `read`.
-    func quickRead<T>(_ what: String, _ body: (Database) throws -> T) throws(PaymentError) -> T {
+    func quickRead<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(body)
         } catch {
@@ -71,16 +71,23 @@ public final class SQLiteStore: PaymentStore {
         }
     }
 
-    static func storageError(_ error: any Error, while what: String) -> PaymentError {
-        if let error = error as? PaymentError { return error }
+    /// Domain refusals and store errors raised inside a transaction pass through as they are; anything
+    /// else the database raised becomes `StoreError.Code.unavailable`.
+    static func storageError(_ error: any Error, while what: String) -> any Error {
+        if error is PaymentError || error is StoreError { return error }
         if let error = error as? DatabaseError {
+            // A unique key another writer took first (the same inbound bytes, an idempotency key): the
+            // rows are not as they were read, so it is the same conflict a stale version is.
+            if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                return StoreError(.conflict, "\(error.message ?? "a unique key") while \(what)")
+            }
             // The message is SQLite's (table/constraint names), never bound values.
-            return PaymentError(.storage, "database error while \(what): \(error.resultCode) \(error.message ?? "")")
+            return StoreError(.unavailable, "database error while \(what): \(error.resultCode) \(error.message ?? "")")
         }
         if let injected = error as? FaultInjector.Injected {
-            return PaymentError(.storage, "injected fault at \(injected.point.rawValue) while \(what)")
+            return StoreError(.unavailable, "injected fault at \(injected.point.rawValue) while \(what)")
         }
-        return PaymentError(.storage, "storage failure while \(what)")
+        return StoreError(.unavailable, "storage failure while \(what)")
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
@@ -90,7 +97,7 @@ public final class SQLiteStore: PaymentStore {
 // MARK: Merchants
 
 extension SQLiteStore {
-    public func addMerchant(name: String, companyID: String, companyName: String) async throws(PaymentError) -> Merchant {
+    public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
         try MerchantProfile.validate(name: name, companyID: companyID, companyName: companyName)
         let merchant = Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID,
                                 companyName: companyName.uppercased(), balance: 0, createdAt: Date())
@@ -106,7 +113,7 @@ extension SQLiteStore {
         }
     }
 
-    public func merchant(_ idOrName: String) async throws(PaymentError) -> Merchant {
+    public func merchant(_ idOrName: String) async throws -> Merchant {
         let found = try await read("reading a merchant") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
                 .map(Self.merchant(from:))
@@ -115,13 +122,13 @@ extension SQLiteStore {
         return found
     }
 
-    public func merchants() async throws(PaymentError) -> [Merchant] {
+    public func merchants() async throws -> [Merchant] {
         try await read("listing merchants") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM merchants ORDER BY name").map(Self.merchant(from:))
         }
     }
 
-    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws(PaymentError) -> Merchant {
+    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
         let faults = self.faults
         return try await write("funding a merchant") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?", arguments: [merchantID]) else {

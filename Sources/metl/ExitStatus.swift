@@ -37,8 +37,13 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .invalidRequest, .malformedJSON: return .dataError
             case .notFound, .merchantNotFound: return .notFound
-            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus, .conflict: return .conflict
-            case .lockHeld: return .lockHeld
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus: return .conflict
+            default: return .internalError
+            }
+        case let error as StoreError:
+            switch error.code {
+            case .conflict: return .conflict
+            case .leaseHeld: return .lockHeld
             default: return .internalError
             }
         case is WebhookError: return .dataError
@@ -58,6 +63,8 @@ struct ExitStatus: Error, Equatable {
         switch error {
         case let error as PaymentError:
             [error.message] + error.fieldErrors.map { "  \($0.field): \($0.message)" }
+        case let error as StoreError:
+            [error.message]
         case let error as CocoaError:
             ["cannot read or write \(error.filePath ?? "file"): \(error.localizedDescription)"]
         default:

@@ -21,7 +21,7 @@ struct LinePerPaymentRenderer: OutboundRenderer {
     func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
         let first: Int
         do { first = try await store.reserveTraceNumbers(odfi: 99_999_999, count: payments.count) } catch {
-            throw PipelineError(.internal, error.message)
+            throw PipelineError(.internal, String(describing: error))
         }
         return Self.render(payments, created: created, firstTrace: first)
     }

@@ -71,7 +71,7 @@ struct OutboxTests {
                                                secret: "whsec_" + Data(repeating: 1, count: 32).base64EncodedString(), idempotencyKey: nil)
         let payment = try await store.intake([try Requests.intake(merchant)])[0].payment
         armed.withLock { $0 = true }
-        await #expect(throws: PaymentError.self) {
+        await #expect(throws: StoreError.self) {
             try await store.transition(paymentID: payment.id, steps: [TransitionStep(to: .submittedToCore, actor: .operator,
                                                                                      reasonCode: "t", reasonText: "t")])
         }

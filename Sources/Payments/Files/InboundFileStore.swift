@@ -5,27 +5,27 @@ import Foundation
 /// one-transaction application of a file's plan.
 public protocol InboundFileStore: Sendable {
     /// A file already received with these bytes (processed or quarantined), if any.
-    func inboundFile(sha256: String) async throws(PaymentError) -> InboundFile?
-    func inboundFiles() async throws(PaymentError) -> [InboundFile]
+    func inboundFile(sha256: String) async throws -> InboundFile?
+    func inboundFiles() async throws -> [InboundFile]
     /// Records a file that is not applied (quarantined or duplicate).
-    func recordInbound(_ file: InboundFile) async throws(PaymentError)
+    func recordInbound(_ file: InboundFile) async throws
     /// Records `file` as processed and persists `plan`, what its events do (`LedgerPlanner`), in one
     /// transaction. Refused whole when the same bytes were applied before, or with `conflict` when a
     /// payment changed since the plan read it.
-    func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws(PaymentError)
+    func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws
 
     /// Payments by id; an id with no payment is left out.
-    func payments(ids: [String]) async throws(PaymentError) -> [String: Payment]
+    func payments(ids: [String]) async throws -> [String: Payment]
 
     /// Payments by the trace numbers we assigned them.
-    func payments(traceNumbers: [Int]) async throws(PaymentError) -> [Int: Payment]
+    func payments(traceNumbers: [Int]) async throws -> [Int: Payment]
     /// Our outbound file with this header identity (origin, destination, `YYMMDD`, `HHMM`, modifier).
     func outboundFile(origin: String, destination: String, creationDate: String, creationTime: String,
-                      modifier: String) async throws(PaymentError) -> OutboundFile?
+                      modifier: String) async throws -> OutboundFile?
     /// Batches of uploaded files no settlement report has settled yet: file, batch number, direction, total.
-    func unsettledBatches() async throws(PaymentError) -> [UnsettledBatch]
+    func unsettledBatches() async throws -> [UnsettledBatch]
     /// For each outbound file, its payments' count and amount by state.
-    func fileStateTotals() async throws(PaymentError) -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])]
+    func fileStateTotals() async throws -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])]
     /// Payments in `state` whose last change is older than `before`.
-    func payments(in state: PaymentState, changedBefore before: Date) async throws(PaymentError) -> [Payment]
+    func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment]
 }

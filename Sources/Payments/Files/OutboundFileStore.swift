@@ -8,30 +8,30 @@ public protocol OutboundFileStore: Sendable {
     /// lease is unexpired. An expired lease is taken over, and so is one whose holder `isGone` says
     /// no longer exists (a killed process on this host).
     func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
-                      isGone: @escaping @Sendable (String) -> Bool) async throws(PaymentError)
-    func releaseLease(_ name: String, owner: String) async throws(PaymentError)
+                      isGone: @escaping @Sendable (String) -> Bool) async throws
+    func releaseLease(_ name: String, owner: String) async throws
 
     /// P_VALIDATED payments not bound to any file, oldest first.
-    func unboundValidatedPayments(limit: Int) async throws(PaymentError) -> [PendingPayment]
+    func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment]
     /// Reserves `count` trace sequence numbers for an ODFI; returns the first. Never hands out a number twice.
-    func reserveTraceNumbers(odfi: Int, count: Int) async throws(PaymentError) -> Int
+    func reserveTraceNumbers(odfi: Int, count: Int) async throws -> Int
     /// File ID modifiers already used by NACHA files for (origin, destination, creation date).
-    func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws(PaymentError) -> Set<String>
+    func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws -> Set<String>
 
     /// Records a rendered file and persists `binding`, the plan that binds its payments
     /// (`LedgerPlanner.bind`), in one transaction. A payment that changed since it was read refuses
     /// both (`conflict`), so a payment is never bound to two files.
-    func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws(PaymentError)
-    func outboundFile(id: String) async throws(PaymentError) -> OutboundFile
-    func outboundFiles(statuses: [OutboundFileStatus]?) async throws(PaymentError) -> [OutboundFile]
-    func filePayments(fileID: String) async throws(PaymentError) -> [(payment: Payment, binding: FileBinding)]
+    func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws
+    func outboundFile(id: String) async throws -> OutboundFile
+    func outboundFiles(statuses: [OutboundFileStatus]?) async throws -> [OutboundFile]
+    func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)]
 
     /// Counts an upload attempt: status `uploading`.
-    func markUploading(fileID: String) async throws(PaymentError) -> OutboundFile
+    func markUploading(fileID: String) async throws -> OutboundFile
     /// Status `uploaded` and every bound payment P_VALIDATED → P_SUBMITTED_TO_CORE with a history row
     /// naming the file and the entry's line, in one transaction.
-    func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws(PaymentError) -> OutboundFile
-    func markFailed(fileID: String, reason: String) async throws(PaymentError) -> OutboundFile
+    func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile
+    func markFailed(fileID: String, reason: String) async throws -> OutboundFile
     /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
-    func cancelFile(fileID: String, actor: Actor, reason: String) async throws(PaymentError) -> OutboundFile
+    func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile
 }

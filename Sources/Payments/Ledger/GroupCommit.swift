@@ -5,7 +5,7 @@
 public actor GroupCommit {
     private let store: any PaymentStore
     private let maximumBatch: Int
-    private var waiting: [(intake: PaymentIntake, reply: CheckedContinuation<Result<IntakeOutcome, PaymentError>, Never>)] = []
+    private var waiting: [(intake: PaymentIntake, reply: CheckedContinuation<Result<IntakeOutcome, any Error>, Never>)] = []
     private var writing = false
 
     public init(store: any PaymentStore, maximumBatch: Int = 512) {
@@ -14,7 +14,7 @@ public actor GroupCommit {
     }
 
     /// Takes in one payment; the outcome is committed when this returns.
-    public func submit(_ intake: PaymentIntake) async -> Result<IntakeOutcome, PaymentError> {
+    public func submit(_ intake: PaymentIntake) async -> Result<IntakeOutcome, any Error> {
         await withCheckedContinuation { reply in
             waiting.append((intake, reply))
             if !writing {
@@ -28,9 +28,9 @@ public actor GroupCommit {
         while !waiting.isEmpty {
             let batch = Array(waiting.prefix(maximumBatch))
             waiting.removeFirst(batch.count)
-            let results: [Result<IntakeOutcome, PaymentError>]
+            let results: [Result<IntakeOutcome, any Error>]
             do {
-                results = try await store.intakeEach(batch.map(\.intake))
+                results = try await store.intakeEach(batch.map(\.intake)).map { $0.mapError { $0 as any Error } }
             } catch {
                 results = Array(repeating: .failure(error), count: batch.count)
             }

@@ -10,7 +10,7 @@ import NACHA
 /// **Isolation.** Two writers may touch the same payment or balance at once, from any number of
 /// processes or machines; the outcome is always one of the serial orders:
 /// - a payment row is written only at the version (and file binding) its plan was computed from;
-///   otherwise the whole plan is refused with `PaymentError.Code.conflict` and nothing is written;
+///   otherwise the whole plan is refused with `StoreError.Code.conflict` and nothing is written;
 ///   the caller reads again and re-plans, or reports;
 /// - a balance never goes below zero: funds checks are decided on a balance no other writer can
 ///   move before the plan commits (the implementation locks it, or retries on conflict), and a
@@ -19,39 +19,43 @@ import NACHA
 ///   first one's payment (same request) or `idempotencyKeyReused` (another request);
 /// - outbox events commit with their change and never without it.
 /// Nothing here relies on a database allowing a single writer.
+///
+/// **Errors.** Every method throws a `PaymentError` for a domain refusal (unknown merchant, reused key,
+/// a transition the table refuses) and a `StoreError` when storage fails or a plan conflicts. The
+/// other store protocols follow the same rule.
 public protocol PaymentStore: Sendable {
-    func addMerchant(name: String, companyID: String, companyName: String) async throws(PaymentError) -> Merchant
+    func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant
     /// Finds a merchant by id (`mer_…`) or by name.
-    func merchant(_ idOrName: String) async throws(PaymentError) -> Merchant
-    func merchants() async throws(PaymentError) -> [Merchant]
+    func merchant(_ idOrName: String) async throws -> Merchant
+    func merchants() async throws -> [Merchant]
     /// Adds funds to a merchant's balance, with a ledger entry.
-    func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws(PaymentError) -> Merchant
+    func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant
 
     /// Stores each intake atomically: all are applied or none. For each: an existing payment with the
     /// same (merchant, idempotency key) and fingerprint is returned as it is; a different fingerprint
     /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
-    func intake(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [IntakeOutcome]
+    func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome]
 
     /// Takes in each intake independently, all in one durable transaction (group commit): a refused
     /// intake (reused key, unknown merchant) is rolled back alone and reported in its slot. Throws only
     /// when the transaction itself fails, in which case nothing was stored.
-    func intakeEach(_ intakes: [PaymentIntake]) async throws(PaymentError) -> [Result<IntakeOutcome, PaymentError>]
+    func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>]
 
-    func payment(id: String) async throws(PaymentError) -> Payment
-    func history(paymentID: String) async throws(PaymentError) -> [HistoryEntry]
-    func payments(_ query: PaymentQuery) async throws(PaymentError) -> [Payment]
+    func payment(id: String) async throws -> Payment
+    func history(paymentID: String) async throws -> [HistoryEntry]
+    func payments(_ query: PaymentQuery) async throws -> [Payment]
 
     /// Applies state changes to one payment in order, each checked against the transition table and
     /// each leaving a history row, all in one transaction. A failure releases any funds reservation.
-    func transition(paymentID: String, steps: [TransitionStep]) async throws(PaymentError) -> Payment
+    func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment
 
     /// Persists a plan computed elsewhere by `LedgerPlanner`, in one transaction, under the isolation
     /// rules above: a payment no longer as the plan read it refuses the whole plan with `conflict`.
-    func persist(_ plan: LedgerPlan) async throws(PaymentError)
+    func persist(_ plan: LedgerPlan) async throws
 
-    func countsByState() async throws(PaymentError) -> [PaymentState: Int]
+    func countsByState() async throws -> [PaymentState: Int]
     /// Forgets the idempotency keys of payments that became final before `cutoff`; returns how many.
-    func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws(PaymentError) -> Int
+    func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws -> Int
     /// Throws when the database cannot be read.
-    func checkReachable() async throws(PaymentError)
+    func checkReachable() async throws
 }

@@ -7,7 +7,7 @@ public enum TraceSequence {
     /// the ODFI has run out.
     public static func reserving(_ count: Int, from next: Int, odfi: Int) throws(PaymentError) -> Int {
         guard count >= 0, next + count - 1 <= last else {
-            throw PaymentError(.storage, "trace sequence numbers for ODFI \(odfi) are exhausted")
+            throw PaymentError(.traceSequenceExhausted, "trace sequence numbers for ODFI \(odfi) are exhausted")
         }
         return next + count
     }

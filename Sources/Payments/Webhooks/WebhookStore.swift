@@ -6,33 +6,33 @@ public protocol WebhookStore: Sendable {
     /// Adds an endpoint with its first secret. With an idempotency key already used by the merchant, returns
     /// that endpoint instead (`created` false) and its current secret.
     func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
-                            idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String, created: Bool)
+                            idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool)
     /// Endpoints of one merchant, or of all merchants when nil.
-    func webhookEndpoints(merchantID: String?) async throws(PaymentError) -> [WebhookEndpoint]
+    func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint]
     /// `merchantID` nil: operator access to any endpoint.
-    func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws(PaymentError) -> WebhookEndpoint
+    func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws -> WebhookEndpoint
     /// Adds `newSecret` as the current secret; older unexpired secrets keep signing until `graceEnds`.
     /// A repeated `idempotencyKey` returns the secret that key rotated in, rotating nothing.
     func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
-                             idempotencyKey: String?) async throws(PaymentError) -> (endpoint: WebhookEndpoint, secret: String)
+                             idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String)
 
     /// Records a round's results (see `recordWebhookResults`), then leases up to `limit` due deliveries
     /// for `owner` until `leaseEnds`: at most `perEndpoint` in flight per endpoint, and never a later
     /// version of a payment while an earlier one is pending for that endpoint. One transaction, so a
     /// worker's loop pays one commit per round.
     func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
-                                         leaseEnds: Date) async throws(PaymentError) -> [WebhookDelivery]
+                                         leaseEnds: Date) async throws -> [WebhookDelivery]
     /// Records attempts and their consequences in one transaction. Deliveries whose lease `owner` lost are
     /// recorded as attempts only.
-    func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws(PaymentError)
+    func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws
     /// When the next pending delivery falls due (for enabled endpoints), or nil.
-    func nextWebhookDue() async throws(PaymentError) -> Date?
+    func nextWebhookDue() async throws -> Date?
 
-    func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws(PaymentError) -> [WebhookDeliveryStatus]
-    func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws(PaymentError) -> Int
-    func webhookAttempts(eventID: String) async throws(PaymentError) -> [WebhookAttempt]
+    func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus]
+    func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws -> Int
+    func webhookAttempts(eventID: String) async throws -> [WebhookAttempt]
     /// Makes the event's deliveries (optionally to one endpoint) due again now with fresh attempts; returns how many.
-    func replayWebhookEvent(id: String, endpointID: String?) async throws(PaymentError) -> Int
+    func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int
     /// Replays every event created at or after `since`; returns how many deliveries were made due.
-    func replayWebhookEvents(since: Date, endpointID: String?) async throws(PaymentError) -> Int
+    func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int
 }

@@ -27,9 +27,10 @@ public struct JobLease: Sendable {
         do {
             try await store.acquireLease(name, owner: owner, holder: Self.holder,
                                          expiresAt: now.addingTimeInterval((duration + grace).seconds), isGone: Self.holderIsGone)
+        } catch let error as StoreError where error.code == .leaseHeld {
+            throw PipelineError(.lockHeld, error.message)
         } catch {
-            if error.code == .lockHeld { throw PipelineError(.lockHeld, error.message) }
-            throw PipelineError(.internal, error.description)
+            throw PipelineError(.internal, String(describing: error))
         }
         let result: Result<T, PipelineError>
         do throws(PipelineError) {

@@ -165,14 +165,14 @@ public struct IngestJob: Sendable {
                 ledger = try await ledgerPlan(plan, fileID: id, receivedAt: received)
             } catch let quarantine as InboundQuarantine {
                 return try await quarantined(file, quarantine.reason, outcome)
-            } catch let error as PaymentError where error.code != .storage {
+            } catch let error as PaymentError {
                 // A transition the table refuses: apply nothing.
                 return try await quarantined(file, error.message, outcome)
             } catch {
                 throw PipelineError(.internal, String(describing: error))
             }
             file.applied = ledger.history.count
-            let applied: Result<Void, PaymentError>
+            let applied: Result<Void, any Error>
             do {
                 try await store.applyInbound(file, plan: ledger)
                 applied = .success(())
@@ -184,14 +184,14 @@ public struct IngestJob: Sendable {
                 logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(file.kind)", "applied": "\(file.applied)"])
                 for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
                 return outcome(file, notes: plan.notes)
-            case .failure(let error) where error.code == .conflict && attempt < 3:
+            case .failure(let error as StoreError) where error.code == .conflict && attempt < 3:
                 logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(name)"])
-            case .failure(let error) where error.code == .conflict:
+            case .failure(let error as StoreError) where error.code == .conflict:
                 throw PipelineError(.internal, "payments kept changing while \(name) was planned (\(attempt) tries): \(error.message)")
-            case .failure(let error) where error.code == .storage:
-                throw PipelineError(.internal, error.description)
-            case .failure(let error):
+            case .failure(let error as PaymentError):
                 return try await quarantined(file, error.message, outcome)
+            case .failure(let error):
+                throw PipelineError(.internal, String(describing: error))
             }
         }
     }

@@ -39,7 +39,7 @@ import Payments
         let later = Date().addingTimeInterval(60)
         try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
         await #expect { try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { _ in false } }
-            throws: { ($0 as? PaymentError)?.code == .lockHeld }
+            throws: { ($0 as? StoreError)?.code == .leaseHeld }
         // The same owner renews its own lease.
         try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
         // Another lease name is independent.
@@ -47,7 +47,7 @@ import Payments
         // A holder known to be gone is taken over before expiry.
         try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { $0 == "host:1" }
         await #expect { try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false } }
-            throws: { ($0 as? PaymentError)?.code == .lockHeld }
+            throws: { ($0 as? StoreError)?.code == .leaseHeld }
         // An expired lease is taken over; a released one is free.
         try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: Date().addingTimeInterval(-1)) { _ in false }
         try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
@@ -67,7 +67,7 @@ import Payments
         // A payment is bound once: a second file binding a payment read before it was bound is refused, and not recorded.
         let stale = try Self.binding([(payments[2], 1, 12104288_0000003, 3), (payments[1], 1, 12104288_0000004, 4)], fileID: "fil_b")
         await #expect { try await store.recordRenderedFile(Self.file(id: "fil_b"), binding: stale) }
-            throws: { ($0 as? PaymentError)?.code == .conflict }
+            throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.outboundFiles(statuses: nil).map(\.id) == ["fil_a"])
         #expect(try await store.payment(id: payments[2].id).submission == nil)
 
@@ -104,7 +104,7 @@ import Payments
         #expect(Set(starts).count == 20)
         #expect(starts.sorted() == stride(from: 1, to: 201, by: 10).map { $0 })
         await #expect { try await a.reserveTraceNumbers(odfi: 12104288, count: TraceSequence.last) }
-            throws: { ($0 as? PaymentError)?.code == .storage }
+            throws: { ($0 as? PaymentError)?.code == .traceSequenceExhausted }
     }
 
     @Test(arguments: StoreImplementation.all)
@@ -122,7 +122,8 @@ import Payments
         try await store.applyInbound(Self.inbound("inb_a"), plan: try plan(submitted))
         // The same bytes again, under another id and planned afresh: refused, nothing applied twice.
         let again = try plan(try await store.payment(id: payment.id))
-        await #expect(throws: PaymentError.self) { try await store.applyInbound(Self.inbound("inb_b"), plan: again) }
+        await #expect { try await store.applyInbound(Self.inbound("inb_b"), plan: again) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.history(paymentID: payment.id).count == 4)
         #expect(try await store.inboundFile(sha256: String(repeating: "a", count: 64))?.id == "inb_a")
         // A copy is recorded as a duplicate beside the original.
@@ -130,7 +131,7 @@ import Payments
         #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
         // Other bytes planned on a payment that has moved on since: refused whole, the file not recorded.
         await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted)) }
-            throws: { ($0 as? PaymentError)?.code == .conflict }
+            throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.inboundFile(sha256: String(repeating: "d", count: 64)) == nil)
         #expect(try await store.payments(ids: [payment.id, "pay_unknown"]).keys.sorted() == [payment.id])
         #expect(try await store.payment(id: payment.id).state == .processing)

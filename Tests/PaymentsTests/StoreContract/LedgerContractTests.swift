@@ -46,7 +46,7 @@ import Payments
         let merchant = try await store.fundedMerchant(200_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         armed.withLock { $0 = true }
-        await #expect(throws: PaymentError.self) {
+        await #expect(throws: StoreError.self) {
             try await store.transition(paymentID: payment.id, steps: [
                 TransitionStep(to: .submittedToCore, actor: .cutoff, reasonCode: "uploaded", reasonText: "file uploaded"),
             ])
@@ -62,7 +62,7 @@ import Payments
         let database = try implementation.makeDatabase()
         let store = try database.open(faults: FaultInjector { $0 == .afterPaymentInsert })
         let merchant = try await store.fundedMerchant(200_000)
-        await #expect(throws: PaymentError.self) { try await store.intake([Requests.intake(merchant)]) }
+        await #expect(throws: StoreError.self) { try await store.intake([Requests.intake(merchant)]) }
         #expect(try await store.payments(PaymentQuery()).isEmpty)
         #expect(try await store.merchant(merchant.id).balance == 200_000)
     }

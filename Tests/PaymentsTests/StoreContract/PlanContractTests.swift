@@ -24,7 +24,7 @@ import Payments
         _ = try await second.transition(paymentID: read.id, steps: [
             Self.step(.failed, failure: Failure(code: "cancelled", message: "cancelled")),
         ])
-        await #expect { try await first.persist(planner.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
+        await #expect { try await first.persist(planner.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
         let after = try await first.payment(id: read.id)
         #expect(after.state == .failed)
         #expect(after.version == 3)
@@ -48,7 +48,7 @@ import Payments
         var planner = LedgerPlanner(endpoints: [:])
         try planner.bind(read, to: FileBinding(paymentID: read.id, batchNumber: 1, traceNumber: 12104288_0000002, line: 3),
                          fileID: "fil_a")
-        await #expect { try await store.persist(planner.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
+        await #expect { try await store.persist(planner.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.payment(id: read.id).submission?.traceNumber == 12104288_0000001)
     }
 
@@ -69,7 +69,7 @@ import Payments
         _ = try await store.transition(paymentID: read[1].id, steps: [
             Self.step(.failed, failure: Failure(code: "cancelled", message: "cancelled")),
         ])
-        await #expect { try await store.persist(planner.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
+        await #expect { try await store.persist(planner.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.payment(id: read[0].id).state == .validated)
         #expect(try await store.history(paymentID: read[0].id).count == 2)
         // The plan's events (one per payment, to the endpoint) went with it; only the cancel's own event is there.
@@ -86,7 +86,7 @@ import Payments
         _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
                                                secret: "whsec_test", idempotencyKey: nil)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
-        await #expect(throws: PaymentError.self) { try await store.transition(paymentID: payment.id, steps: [Self.step(.submittedToCore)]) }
+        await #expect(throws: StoreError.self) { try await store.transition(paymentID: payment.id, steps: [Self.step(.submittedToCore)]) }
         #expect(try await store.webhookDeliveries(status: nil, limit: 10).isEmpty)
         armed.withLock { $0 = false }
         _ = try await store.transition(paymentID: payment.id, steps: [Self.step(.submittedToCore), Self.step(.processing)])
@@ -107,7 +107,7 @@ import Payments
         var overdraw = LedgerPlanner(endpoints: [:])
         let request = try Requests.intake(merchant, Requests.credit(amount: 4_000))
         _ = try overdraw.takeIn(request, as: IntakeRead(existing: nil, balance: stale.balance, correction: nil))
-        await #expect { try await store.persist(overdraw.plan) } throws: { ($0 as? PaymentError)?.code == .conflict }
+        await #expect { try await store.persist(overdraw.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.payments(PaymentQuery()).isEmpty)
         try await store.persist(planner.plan)
         #expect(try await store.merchant(merchant.id).balance == 1_500)
