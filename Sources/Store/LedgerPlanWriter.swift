@@ -11,10 +11,12 @@ enum LedgerPlanWriter {
     /// costs a box, a copy and a conversion per value, which shows at 100,000 rows.
     typealias Values = [DatabaseValue]
 
-    static func persist(_ plan: LedgerPlan, _ db: Database, faults: FaultInjector) throws {
+    /// Persists `plan`. Staged under a pending import (`importID`), its new payments carry the import's
+    /// id, its funds moves wait in `staged_funds` and its deliveries are held until the import is published.
+    static func persist(_ plan: LedgerPlan, _ db: Database, faults: FaultInjector, stagedIn importID: String? = nil) throws {
         if !plan.newPayments.isEmpty {
-            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 21,
-                           rows: plan.newPayments.map { SQLiteStore.insertValues($0.payment) })
+            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 22,
+                           rows: plan.newPayments.map { SQLiteStore.insertValues($0.payment, importID: importID) })
             try faults.hit(.afterPaymentInsert)
         }
         if !plan.updates.isEmpty {
@@ -22,7 +24,7 @@ enum LedgerPlanWriter {
             if plan.updates.contains(where: { $0.parts.contains(.lifecycle) }) { try faults.hit(.afterStateUpdate) }
         }
         for transition in plan.fileTransitions { try apply(transition, db, faults: faults) }
-        try moveFunds(plan.funds, db)
+        if let importID { try stageFunds(plan.funds, importID: importID, db) } else { try moveFunds(plan.funds, db) }
         try insertRows(db, into: """
             payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                              source_line, created_at)
@@ -59,13 +61,14 @@ enum LedgerPlanWriter {
                             $0.type.rawValue.databaseValue, SQLiteStore.milliseconds($0.createdAt).databaseValue]
                        })
         let pending = WebhookDeliveryStatus.Status.pending.rawValue.databaseValue
+        let held = importID == nil ? nil : heldUntilPublished.databaseValue
         try insertRows(db, into: """
             webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
             """, columns: 7, rows: plan.events.flatMap { event in
                 let at = SQLiteStore.milliseconds(event.createdAt).databaseValue
                 return event.endpointIDs.map { endpoint -> Values in
                     [event.id.databaseValue, endpoint.databaseValue, event.paymentID.databaseValue, event.paymentVersion.databaseValue,
-                     pending, at, at]
+                     pending, held ?? at, at]
                 }
             })
     }
@@ -201,6 +204,20 @@ enum LedgerPlanWriter {
                         move.amount.databaseValue, after.databaseValue, move.actor.rawValue.databaseValue,
                         move.reference.databaseValue, now]
             })
+    }
+
+    /// The due time of a staged import's deliveries: never, until publishing makes them due.
+    static let heldUntilPublished = Int64.max
+
+    /// A staged import's funds moves, kept apart until it is published (`SQLiteStore.publishImport`).
+    private static func stageFunds(_ moves: [FundsMove], importID: String, _ db: Database) throws {
+        let now = SQLiteStore.milliseconds(Date()).databaseValue
+        try insertRows(db, into: "staged_funds (import_id, merchant_id, payment_id, kind, amount_cents, actor, reference, created_at)",
+                       columns: 8, rows: moves.map { move in
+                           [importID.databaseValue, move.merchantID.databaseValue, move.paymentID.databaseValue,
+                            move.kind.rawValue.databaseValue, move.amount.databaseValue, move.actor.rawValue.databaseValue,
+                            move.reference.databaseValue, now]
+                       })
     }
 
     // MARK: Statements

@@ -62,7 +62,7 @@ extension SQLiteStore: InboundFileStore {
         while start < values.count {
             let chunk = values[start..<min(values.count, start + 500)]
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks))",
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks)) AND import_id IS NULL",
                                            arguments: StatementArguments(Array(chunk)))
             while let row = try rows.next() { try body(row) }
             start += 500
@@ -122,7 +122,7 @@ extension SQLiteStore: InboundFileStore {
 
     public func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment] {
         try await read("finding stuck payments") { db in
-            try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = ? AND updated_at < ? ORDER BY updated_at",
+            try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = ? AND updated_at < ? AND import_id IS NULL ORDER BY updated_at",
                              arguments: [state.rawValue, Self.milliseconds(before)]).map(Self.payment(from:))
         }
     }

@@ -31,7 +31,8 @@ extension SQLiteStore: OutboundFileStore {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]
             return try Array(Row.fetchCursor(db, sql: """
-                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL ORDER BY id LIMIT ?
+                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL AND import_id IS NULL
+                ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
                 let payment = Self.payment(from: row)
                 if merchants[payment.merchantID] == nil {

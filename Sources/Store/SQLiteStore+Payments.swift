@@ -6,17 +6,20 @@ import Payments
 extension SQLiteStore {
     public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
         let faults = self.faults
-        return try await write("taking in payments") { db in
-            // Read, planned and written in this one IMMEDIATE transaction: no other writer can change a
-            // balance or take a key in between (and the balance CHECK is the backstop).
-            var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
-            var outcomes: [IntakeOutcome] = []
-            for intake in intakes {
-                outcomes.append(try planner.takeIn(intake, as: try Self.intakeRead(intake, planner, db)))
-            }
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            return outcomes
+        return try await write("taking in payments") { db in try Self.takeIn(intakes, db, faults: faults) }
+    }
+
+    /// Intake, all or nothing: read, planned and written in the caller's IMMEDIATE transaction, so no
+    /// other writer can change a balance or take a key in between (and the balance CHECK is the
+    /// backstop). Under a pending import (`importID`) the payments are staged instead.
+    static func takeIn(_ intakes: [PaymentIntake], _ db: Database, faults: FaultInjector, stagedIn importID: String? = nil) throws -> [IntakeOutcome] {
+        var planner = LedgerPlanner(endpoints: try enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
+        var outcomes: [IntakeOutcome] = []
+        for intake in intakes {
+            outcomes.append(try planner.takeIn(intake, as: try intakeRead(intake, planner, db, stagedIn: importID)))
         }
+        try LedgerPlanWriter.persist(planner.plan, db, faults: faults, stagedIn: importID)
+        return outcomes
     }
 
     public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
@@ -25,7 +28,7 @@ extension SQLiteStore {
             var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
             var outcomes: [Result<IntakeOutcome, PaymentError>] = []
             for intake in intakes {
-                let read = try Self.intakeRead(intake, planner, db)
+                let read = try Self.intakeRead(intake, planner, db, stagedIn: nil)
                 // A refused intake leaves the plan as it was: the others go ahead.
                 do throws(PaymentError) {
                     outcomes.append(.success(try planner.takeIn(intake, as: read)))
@@ -39,18 +42,28 @@ extension SQLiteStore {
     }
 
     /// What the planner needs to take in one request: the key's earlier payment, else the balance
-    /// (unless the plan already moved it) and the account's latest correction.
-    private static func intakeRead(_ intake: PaymentIntake, _ planner: LedgerPlanner, _ db: Database) throws -> IntakeRead {
+    /// (unless the plan already moved it) and the account's latest correction. A key held by a pending
+    /// import other than `importID` is a conflict; the balance under an import is net of what it staged.
+    private static func intakeRead(_ intake: PaymentIntake, _ planner: LedgerPlanner, _ db: Database,
+                                   stagedIn importID: String?) throws -> IntakeRead {
         if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT fingerprint, payment_id, response_body FROM idempotency_keys WHERE merchant_id = ? AND key = ?
+            SELECT k.fingerprint, k.payment_id, k.response_body, p.import_id FROM idempotency_keys AS k
+            JOIN payments AS p ON p.id = k.payment_id WHERE k.merchant_id = ? AND k.key = ?
             """), arguments: [intake.merchantID, intake.idempotencyKey]) {
+            let holder: String? = row["import_id"]
+            if let holder, holder != importID {
+                throw StoreError(.conflict, "idempotency key \(intake.idempotencyKey) is held by an import in progress")
+            }
             let body: String? = row["response_body"]
-            return IntakeRead(existing: ExistingIntake(fingerprint: row["fingerprint"], payment: try payment(db, id: row["payment_id"]),
+            return IntakeRead(existing: ExistingIntake(fingerprint: row["fingerprint"],
+                                                       payment: try payment(db, id: row["payment_id"], stagedIn: importID),
                                                        response: body.map { Data($0.utf8) }),
                               balance: nil, correction: nil)
         }
-        let balance = planner.balance(of: intake.merchantID) != nil ? nil : try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT balance_cents FROM merchants WHERE id = ?"), arguments: [intake.merchantID])
+        let balance = planner.balance(of: intake.merchantID) != nil ? nil : try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT balance_cents + COALESCE((SELECT SUM(amount_cents) FROM staged_funds WHERE import_id = ?2 AND merchant_id = ?1), 0)
+            FROM merchants WHERE id = ?1
+            """), arguments: [intake.merchantID, importID])
         let correction = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT * FROM counterparty_corrections WHERE merchant_id = ? AND routing_number = ? AND account_number = ?
             ORDER BY id DESC LIMIT 1
@@ -91,10 +104,10 @@ extension SQLiteStore {
     static let insertedPaymentColumns = """
         id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
         counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at
+        failure_code, failure_message, created_at, updated_at, import_id
         """
 
-    static func insertValues(_ payment: Payment) -> LedgerPlanWriter.Values {
+    static func insertValues(_ payment: Payment, importID: String?) -> LedgerPlanWriter.Values {
         let texts = [payment.id, payment.merchantID, payment.state.rawValue].map(\.databaseValue)
             + [payment.version.databaseValue, payment.amount.databaseValue]
         let request = [payment.currency, payment.direction.rawValue, payment.secCode.rawValue, payment.description,
@@ -103,7 +116,7 @@ extension SQLiteStore {
                        payment.idempotencyKey].map(\.databaseValue)
         return texts + request + [payment.reservedAmount.databaseValue, payment.failure?.code.databaseValue ?? .null,
                                   payment.failure?.message.databaseValue ?? .null, milliseconds(payment.createdAt).databaseValue,
-                                  milliseconds(payment.updatedAt).databaseValue]
+                                  milliseconds(payment.updatedAt).databaseValue, importID.databaseValue]
     }
 
     // MARK: Reads
@@ -140,7 +153,8 @@ extension SQLiteStore {
                 conditions.append("created_at > ?")
                 arguments += [Self.milliseconds(createdAfter)]
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            conditions.append("import_id IS NULL")
+            let filter = "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
                 .map(Self.payment(from:))
@@ -149,11 +163,16 @@ extension SQLiteStore {
 
     public func countsByState() async throws -> [PaymentState: Int] {
         try await read("counting payments") { db in
+            // All rows by the state index, less the staged ones by their partial index: both stay
+            // index-only where a filter on import_id would read every row.
             var counts: [PaymentState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments GROUP BY state") {
                 if let state = PaymentState(rawValue: row[0]) { counts[state] = row[1] }
             }
-            return counts
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments WHERE import_id IS NOT NULL GROUP BY state") {
+                if let state = PaymentState(rawValue: row[0]) { counts[state, default: 0] -= row[1] }
+            }
+            return counts.filter { $0.value > 0 }
         }
     }
 
@@ -163,7 +182,8 @@ extension SQLiteStore {
         return try await write("purging idempotency keys") { db in
             try db.execute(sql: """
                 DELETE FROM idempotency_keys WHERE payment_id IN (
-                    SELECT id FROM payments WHERE state IN (\(terminal.map { _ in "?" }.joined(separator: ", "))) AND updated_at < ?)
+                    SELECT id FROM payments WHERE state IN (\(terminal.map { _ in "?" }.joined(separator: ", "))) AND updated_at < ?
+                    AND import_id IS NULL)
                 """, arguments: StatementArguments(terminal.map(\.rawValue)) + [Self.milliseconds(cutoff)])
             return db.changesCount
         }
@@ -177,8 +197,12 @@ extension SQLiteStore {
         }
     }
 
-    static func payment(_ db: Database, id: String) throws -> Payment {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE id = ?"), arguments: [id]) else {
+    /// A published payment, or one staged under `importID`; a payment of another pending import is
+    /// not found.
+    static func payment(_ db: Database, id: String, stagedIn importID: String? = nil) throws -> Payment {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE id = ?1 AND (import_id IS NULL OR import_id = ?2)
+            """), arguments: [id, importID]) else {
             throw PaymentError(.notFound, "no payment \(id)")
         }
         return payment(from: row)

@@ -201,7 +201,8 @@ extension SQLiteStore: WebhookStore {
             try Int64.fetchOne(db, sql: """
                 SELECT MIN(MAX(d.next_attempt_at, COALESCE(d.lease_expires_at, 0))) FROM webhook_deliveries AS d
                 JOIN webhook_endpoints AS e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled = 1
-                """).map(Self.date)
+                  AND d.next_attempt_at < ?
+                """, arguments: [LedgerPlanWriter.heldUntilPublished]).map(Self.date)
         }
     }
 

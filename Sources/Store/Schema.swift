@@ -282,6 +282,40 @@ enum Schema {
 
                 """)
         }
+        // Staged imports (`PaymentImportStore`): a pending import's payments carry its id until it is
+        // published; its funds moves wait in `staged_funds`, and its history may be deleted when it is
+        // discarded, which published history never is.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE imports (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    source TEXT NOT NULL,
+                    holder TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                ALTER TABLE payments ADD COLUMN import_id TEXT REFERENCES imports(id);
+                CREATE INDEX payments_import ON payments(import_id) WHERE import_id IS NOT NULL;
+
+                CREATE TABLE staged_funds (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    import_id TEXT NOT NULL REFERENCES imports(id),
+                    merchant_id TEXT NOT NULL,
+                    payment_id TEXT,
+                    kind TEXT NOT NULL,
+                    amount_cents INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    reference TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX staged_funds_import ON staged_funds(import_id, id);
+
+                DROP TRIGGER payment_history_no_delete;
+                CREATE TRIGGER payment_history_no_delete BEFORE DELETE ON payment_history
+                WHEN (SELECT import_id FROM payments WHERE id = OLD.payment_id) IS NULL
+                BEGIN SELECT RAISE(ABORT, 'payment history is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

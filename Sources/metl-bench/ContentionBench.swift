@@ -32,7 +32,7 @@ enum ContentionBench {
         _ = try await store.fund(merchantID: importer.id, amount: 900_000_000_000, actor: .operator, reference: "bench")
         let secret = try await store.createAPIKey(merchantID: merchant.id).secret
         let csv = directory.appendingPathComponent("import.csv")
-        try ImportBench.csv(count: rows).write(to: csv, atomically: true, encoding: .utf8)
+        try ImportCSV.text(count: rows).write(to: csv, atomically: true, encoding: .utf8)
         let script = directory.appendingPathComponent("create.lua")
         try APIBench.createScript(secret: secret).write(to: script, atomically: true, encoding: .utf8)
 

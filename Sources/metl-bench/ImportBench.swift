@@ -1,27 +1,20 @@
 import Foundation
 import GRDB
 import Payments
+import Pipeline
 import Store
 import TestSupport
 
 /// `metl-bench import`: bulk import of 100,000 payments into a fresh database with durable commits.
 enum ImportBench {
-    /// An import file of `count` valid rows, one in four a debit.
-    static func csv(count: Int) -> String {
-        var lines = [CSVImportHeader.text]
-        for index in 0..<count {
-            lines.append("\(UUID().uuidString.lowercased()),\(1_000 + index % 5_000),\(index.isMultiple(of: 4) ? "debit" : "credit"),PPD,PAYROLL,\(Requests.effectiveDate),RECEIVER \(index % 1000),121042882,\(100_000 + index),checking,")
-        }
-        return lines.joined(separator: "\n")
-    }
-
     static func run() async throws {
         report("== import (synchronous=FULL, WAL)")
         let count = 100_000
         let rules = PaymentRules()
-        let text = csv(count: count)
+        let text = ImportCSV.text(count: count)
         let (rows, parseSeconds) = try measure { try CSVImport.parse(text, rules: rules) }
-        for chunk in [count, 1_000, 1] {
+        // nil: the staged import `metl payments import` runs; a number: that many intakes per transaction.
+        for chunk in [nil, count, 1_000, 1] as [Int?] {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -34,6 +27,10 @@ enum ImportBench {
                               source: SourceReference.csvImport(file: "bench", line: $0.line))
             }
             let (_, seconds) = try await measure {
+                guard let chunk else {
+                    _ = try await PaymentImportJob(store: store).run(intakes, merchantID: merchant.id, source: "bench")
+                    return
+                }
                 var index = 0
                 while index < intakes.count {
                     let end = min(index + chunk, intakes.count)
@@ -41,7 +38,7 @@ enum ImportBench {
                     index = end
                 }
             }
-            let label = chunk == count ? "one transaction (metl payments import)" : "\(chunk) per transaction"
+            let label = chunk.map { $0 == count ? "one transaction" : "\($0) per transaction" } ?? "staged in chunks (metl payments import)"
             report(String(format: "%7d payments, %@: %.2f s, %.0f payments/s", measured.count, label, seconds,
                           Double(measured.count) / seconds))
         }
@@ -69,8 +66,4 @@ enum ImportBench {
         report(String(format: "raw single-row FULL-sync commits on the same disk: %.0f commits/s", rate))
         return rate
     }
-}
-
-enum CSVImportHeader {
-    static let text = (CSVImport.requiredColumns + ["metadata"]).joined(separator: ",")
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NACHA
 import Payments
+import Pipeline
 
 struct PaymentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,8 @@ struct PaymentsCommand: AsyncParsableCommand {
                 Columns: \(CSVImport.requiredColumns.joined(separator: ",")) and optionally currency, metadata (JSON object).
                 Every row is checked first; any bad row rejects the whole file (exit 3) and lists each problem by line.
                 Rows whose idempotency key was imported before return the stored payment: importing a file twice creates nothing.
+                The rows are staged in short transactions that no reader sees and appear together at the end, so a large
+                import does not hold up the API; an import interrupted midway leaves nothing and is cleaned up by the next one.
                 """)
         @Argument(help: "CSV file, or - for standard input.") var file: String
         @Option(help: "Merchant id or name.") var merchant: String
@@ -48,10 +51,15 @@ struct PaymentsCommand: AsyncParsableCommand {
             let rows = try CSVImport.parse(text, rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
-            let outcomes = try await store.intake(rows.map {
+            let terminal = Output.isTerminal && !output.json
+            let job = PaymentImportJob(store: store, logger: Log.make("metl.import", json: output.json))
+            let outcomes = try await job.run(rows.map {
                 PaymentIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: .cli,
                               source: SourceReference.csvImport(file: source, line: $0.line))
-            })
+            }, merchantID: found.id, source: source) { staged in
+                if terminal { Output.progress("staged \(staged) of \(rows.count) rows") }
+            }
+            if terminal { Output.progress(nil) }
             if output.json { return try Output.json(outcomes.map { PaymentDocument($0.payment) }) }
             let created = outcomes.filter(\.created)
             let failed = created.filter { $0.payment.state == .failed }

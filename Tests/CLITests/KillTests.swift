@@ -76,4 +76,60 @@ import Glibc
         #expect(traces.count == 2_700)
         #expect(killed > 0, "at least one run was killed mid-flight")
     }
+
+    /// `metl payments import` killed with SIGKILL at arbitrary moments: each time either the whole
+    /// file is visible or none of it, and the balance carries exactly the visible payments; the next
+    /// run discards what a dead one staged.
+    @Test func importSurvivesSIGKILLAnywhere() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        let rows = 10_000
+        let funds: Int64 = 9_000_000_000
+        let store = try SQLiteStore(path: database)
+        let merchant = try await store.fundedMerchant(funds)
+        func importing(round: Int) throws -> Process {
+            let csv = directory.appendingPathComponent("payments-\(round).csv")
+            try ImportCSV.text(count: rows).write(to: csv, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["payments", "import", csv.path, "--merchant", merchant.name, "--database", database]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            return process
+        }
+        var visible = 0
+        var killed = 0
+        var span = Duration.milliseconds(1_000)
+        for round in 0..<8 {
+            let process = try importing(round: round)
+            let started = ContinuousClock.now
+            try process.run()
+            if round == 0 {
+                process.waitUntilExit()
+                span = ContinuousClock.now - started
+            } else {
+                try await Task.sleep(for: span * Double.random(in: 0.05...0.95))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    killed += 1
+                }
+                process.waitUntilExit()
+            }
+            let now = try await store.payments(PaymentQuery(limit: 100_000))
+            #expect(now.count == visible || now.count == visible + rows, "a whole file or none of it, never part: \(now.count - visible) rows")
+            visible = now.count
+            #expect(try await store.merchant(merchant.id).balance == funds - now.reduce(0) { $0 + $1.reservedAmount },
+                    "no funds moved for an import that is not visible")
+            #expect(try await store.pendingImports().count <= 1, "a dead run's import is discarded by the next")
+        }
+        let last = try importing(round: 8)
+        try last.run()
+        last.waitUntilExit()
+        #expect(last.terminationStatus == 0)
+        #expect(try await store.pendingImports().isEmpty)
+        #expect(try await store.payments(PaymentQuery(limit: 100_000)).count == visible + rows)
+        #expect(killed > 0, "at least one run was killed mid-flight")
+    }
 }
