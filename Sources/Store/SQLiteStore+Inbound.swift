@@ -22,13 +22,21 @@ extension SQLiteStore: InboundFileStore {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
-    public func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws {
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await write("applying an inbound file") { db in
-            // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
-            var recorded = file
-            recorded.status = .processed
-            try Self.insert(recorded, db)
+            if let appliedEvents {
+                try db.execute(sql: """
+                    UPDATE inbound_files SET status = ?, applied = ?, applied_events = ?
+                    WHERE id = ? AND status = 'applying' AND applied_events = ?
+                    """, arguments: [file.status.rawValue, file.applied, file.appliedEvents, file.id, appliedEvents])
+                guard db.changesCount == 1 else {
+                    throw StoreError(.conflict, "inbound file \(file.id) is no longer applying at event \(appliedEvents)")
+                }
+            } else {
+                // The ledger row first: corrections refer to it, and its unique hash refuses a second application.
+                try Self.insert(file, db)
+            }
             try LedgerPlanWriter.persist(plan, db, faults: faults)
         }
     }
@@ -129,15 +137,17 @@ extension SQLiteStore: InboundFileStore {
 
     static func insert(_ file: InboundFile, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, archive_path, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
+                                       received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [file.id, file.sha256, file.kind.rawValue, file.source, file.name, file.size, file.status.rawValue, file.reason,
-                             file.applied, file.archivePath, milliseconds(file.receivedAt)])
+                             file.applied, file.appliedEvents, file.archivePath, milliseconds(file.receivedAt)])
     }
 
     static func inboundFile(from row: Row) -> InboundFile {
         InboundFile(id: row["id"], sha256: row["sha256"], kind: InboundKind(rawValue: row["kind"]), source: row["source"], name: row["name"],
                     size: row["size"], status: InboundFile.Status(rawValue: row["status"]) ?? .quarantined, reason: row["reason"],
-                    applied: row["applied"], archivePath: row["archive_path"], receivedAt: date(row["received_at"]))
+                    applied: row["applied"], appliedEvents: row["applied_events"], archivePath: row["archive_path"],
+                    receivedAt: date(row["received_at"]))
     }
 }

@@ -284,7 +284,7 @@ enum Schema {
         }
         // Staged imports (`PaymentImportStore`): a pending import's payments carry its id until it is
         // published; its funds moves wait in `staged_funds`, and its history may be deleted when it is
-        // discarded, which published history never is.
+        // discarded, which published history never is. Bank files applied in chunks (`applying`).
         migrator.registerMigration("v2") { db in
             try db.execute(sql: """
                 CREATE TABLE imports (
@@ -309,6 +309,27 @@ enum Schema {
                     created_at INTEGER NOT NULL
                 ) STRICT;
                 CREATE INDEX staged_funds_import ON staged_funds(import_id, id);
+
+                -- A bank file applied in chunks is 'applying' until its last one, with its resume point.
+                CREATE TABLE inbound_files_v2 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('processed', 'applying', 'duplicate', 'quarantined')),
+                    reason TEXT,
+                    applied INTEGER NOT NULL DEFAULT 0,
+                    applied_events INTEGER NOT NULL DEFAULT 0,
+                    archive_path TEXT NOT NULL,
+                    received_at INTEGER NOT NULL
+                ) STRICT;
+                INSERT INTO inbound_files_v2 (id, sha256, kind, source, name, size, status, reason, applied, archive_path, received_at)
+                    SELECT id, sha256, kind, source, name, size, status, reason, applied, archive_path, received_at FROM inbound_files;
+                DROP TABLE inbound_files;
+                ALTER TABLE inbound_files_v2 RENAME TO inbound_files;
+                CREATE UNIQUE INDEX inbound_files_sha256 ON inbound_files(sha256) WHERE status != 'duplicate';
 
                 DROP TRIGGER payment_history_no_delete;
                 CREATE TRIGGER payment_history_no_delete BEFORE DELETE ON payment_history

@@ -95,7 +95,7 @@ struct OutboxTests {
                                     source: SourceReference.inboundFile(id: "test", line: 3)), to: payment)
         try planner.apply(BankEvent(paymentID: payment.id, kind: .noted(code: "C61", text: "refused notification of change: misrouted"),
                                     source: SourceReference.inboundFile(id: "test", line: 5)), to: payment)
-        try await fixture.store.applyInbound(file, plan: planner.plan)
+        try await fixture.store.applyInbound(file, plan: planner.plan, after: nil)
         let types = try await fixture.store.webhookDeliveries(status: nil, limit: 10).map(\.eventType)
         #expect(types == [.submitted, .corrected])
     }

@@ -4,8 +4,11 @@ import Foundation
 /// One file the bank sent, as the inbound ledger keeps it.
 public struct InboundFile: Sendable, Hashable, Identifiable {
     public enum Status: String, Sendable, Hashable, Codable {
-        /// Applied: all of its effects in one transaction.
+        /// Applied: every one of its effects.
         case processed
+        /// Being applied, a chunk of payments per transaction; `appliedEvents` says how far. A run that
+        /// died leaves it so, and ingesting the same bytes again resumes it there.
+        case applying
         /// The same bytes were received before; nothing was applied again.
         case duplicate
         /// Not applied; `reason` says why. An operator looks at it.
@@ -23,11 +26,13 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     public var reason: String?
     /// Payment state changes and notes applied.
     public var applied: Int
+    /// How many of the file's events are applied: where an interrupted application resumes.
+    public var appliedEvents: Int
     public var archivePath: String
     public var receivedAt: Date
 
     public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
-                reason: String? = nil, applied: Int = 0, archivePath: String, receivedAt: Date) {
+                reason: String? = nil, applied: Int = 0, appliedEvents: Int = 0, archivePath: String, receivedAt: Date) {
         self.id = id
         self.sha256 = sha256
         self.kind = kind
@@ -37,6 +42,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         self.status = status
         self.reason = reason
         self.applied = applied
+        self.appliedEvents = appliedEvents
         self.archivePath = archivePath
         self.receivedAt = receivedAt
     }

@@ -4,15 +4,18 @@ import Foundation
 /// Storage for ingest: the inbound ledger, lookups that match bank data to our payments, and the
 /// one-transaction application of a file's plan.
 public protocol InboundFileStore: Sendable {
-    /// A file already received with these bytes (processed or quarantined), if any.
+    /// A file already received with these bytes (processed, applying or quarantined), if any.
     func inboundFile(sha256: String) async throws -> InboundFile?
     func inboundFiles() async throws -> [InboundFile]
     /// Records a file that is not applied (quarantined or duplicate).
     func recordInbound(_ file: InboundFile) async throws
-    /// Records `file` as processed and persists `plan`, what its events do (`LedgerPlanner`), in one
-    /// transaction. Refused whole when the same bytes were applied before, or with `conflict` when a
-    /// payment changed since the plan read it.
-    func applyInbound(_ file: InboundFile, plan: LedgerPlan) async throws
+    /// Persists `plan`, what the file's events (or one chunk of them) do (`LedgerPlanner`), and records
+    /// `file` as it stands after it (`applying` with its `appliedEvents`, or `processed`), in one
+    /// transaction. The first chunk (`after` nil) records the file and is refused when the same bytes
+    /// were recorded before; a later one is refused with `conflict` unless the file is still applying
+    /// at `after` events, so no chunk is ever applied twice. A payment changed since the plan read it
+    /// is a `conflict` too.
+    func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws
 
     /// Payments by id; an id with no payment is left out.
     func payments(ids: [String]) async throws -> [String: Payment]

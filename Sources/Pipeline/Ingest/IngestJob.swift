@@ -10,8 +10,10 @@ import Payments
 /// Turns the bank's files into payment events: acknowledgements → P_PROCESSING (or P_FAILED for
 /// rejected files and batches), BAI2 settlement → P_COMPLETED, returns → P_FAILED, NOCs → corrections.
 /// Each file is detected, deduped and archived here, then handed to the `InboundProcessor` of its
-/// kind, and its plan applied in one transaction — all of its effects or none. The same bytes twice are a duplicate; a file that cannot be applied exactly is
-/// quarantined with a precise reason, and never stops the others.
+/// kind. Its plan is decided on whole (a file that cannot be applied exactly is quarantined with a
+/// precise reason and nothing of it applied, and never stops the others), then applied a chunk of
+/// payments per transaction (`InboundApplication`), so a large file does not hold up the API. The
+/// same bytes twice are a duplicate, except that a file a dead run left `applying` is resumed.
 public struct IngestJob: Sendable {
     public struct Outcome: Sendable, Codable {
         public var name: String
@@ -32,15 +34,18 @@ public struct IngestJob: Sendable {
     /// A larger file is hashed and quarantined but neither kept nor parsed.
     let maximumFileBytes: Int64
     public static let defaultMaximumFileBytes: Int64 = 1 << 30
+    /// Events applied per transaction.
+    let chunkSize: Int
 
     public init(store: any LedgerStore, archive: Archive, logger: Logger,
                 processors: [any InboundProcessor] = IngestJob.standardProcessors,
-                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes) {
+                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes, chunkSize: Int = 2_000) {
         self.store = store
         self.archive = archive
         self.logger = logger
         self.processors = processors
         self.maximumFileBytes = maximumFileBytes
+        self.chunkSize = max(1, chunkSize)
     }
 
     /// Returns and NOCs, acknowledgements, BAI2 settlement.
@@ -130,6 +135,7 @@ public struct IngestJob: Sendable {
             file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
             try await storageStep { try await store.recordInbound(file) }
             logger.notice("duplicate inbound file", metadata: ["file": "\(name)", "first": "\(earlier.id)"])
+            if earlier.status == .applying { return try await resume(earlier, outcome) }
             guard earlier.status == .quarantined else { return outcome(file) }
             // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
             var repeated = outcome(file)
@@ -155,69 +161,44 @@ public struct IngestJob: Sendable {
         } catch {
             return try await quarantined(file, String(describing: error), outcome)
         }
-        // Planned on the payments as they are now and written with version checks: a payment that an
-        // operator or the API changed in between means planning again (the file is applied once either way).
-        var attempt = 0
-        while true {
-            attempt += 1
-            let ledger: LedgerPlan
-            do {
-                ledger = try await ledgerPlan(plan, fileID: id, receivedAt: received)
-            } catch let quarantine as InboundQuarantine {
-                return try await quarantined(file, quarantine.reason, outcome)
-            } catch let error as PaymentError {
-                // A transition the table refuses: apply nothing.
-                return try await quarantined(file, error.message, outcome)
-            } catch {
-                throw PipelineError(.internal, String(describing: error))
-            }
-            file.applied = ledger.history.count
-            let applied: Result<Void, any Error>
-            do {
-                try await store.applyInbound(file, plan: ledger)
-                applied = .success(())
-            } catch {
-                applied = .failure(error)
-            }
-            switch applied {
-            case .success:
-                logger.info("inbound file applied", metadata: ["file": "\(name)", "kind": "\(file.kind)", "applied": "\(file.applied)"])
-                for note in plan.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(name)", "note": "\(note)"]) }
-                return outcome(file, notes: plan.notes)
-            case .failure(let error as StoreError) where error.code == .conflict && attempt < 3:
-                logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(name)"])
-            case .failure(let error as StoreError) where error.code == .conflict:
-                throw PipelineError(.internal, "payments kept changing while \(name) was planned (\(attempt) tries): \(error.message)")
-            case .failure(let error as PaymentError):
-                return try await quarantined(file, error.message, outcome)
-            case .failure(let error):
-                throw PipelineError(.internal, String(describing: error))
-            }
+        return try await apply(plan, to: file, resuming: false, outcome)
+    }
+
+    /// Applies `plan` to `file` in chunks (`InboundApplication`), or quarantines the file when its
+    /// events cannot be applied and nothing was.
+    private func apply(_ plan: InboundPlan, to file: InboundFile, resuming: Bool,
+                       _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+        let application = InboundApplication(store: store, logger: logger, chunkSize: chunkSize)
+        let result: Result<(InboundFile, [String]), InboundApplication.Refusal>
+        do {
+            result = try await application.apply(plan, to: file, resuming: resuming)
+        } catch {
+            throw PipelineError(.internal, String(describing: error))
+        }
+        switch result {
+        case .success(let (applied, notes)):
+            logger.info("inbound file applied", metadata: ["file": "\(file.name)", "kind": "\(file.kind)", "applied": "\(applied.applied)"])
+            for note in notes { logger.warning("inbound file needs attention", metadata: ["file": "\(file.name)", "note": "\(note)"]) }
+            return outcome(applied, notes)
+        case .failure(.refused(let reason)):
+            return try await quarantined(file, reason, outcome)
         }
     }
 
-    /// What the file's events do to our payments, planned from the payments as read now.
-    private func ledgerPlan(_ plan: InboundPlan, fileID: String, receivedAt: Date) async throws -> LedgerPlan {
-        let ids = Array(Set(plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)))
-        let payments = try await store.payments(ids: ids)
-        if let missing = ids.sorted().first(where: { payments[$0] == nil }) {
-            throw InboundQuarantine(reason: "no payment \(missing); nothing applied")
+    /// Applies the rest of a file a run that died left `applying`, from its archived copy.
+    private func resume(_ file: InboundFile, _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+        logger.notice("resuming an inbound file a run left applying", metadata: ["file": "\(file.name)", "id": "\(file.id)",
+                                                                                "applied_events": "\(file.appliedEvents)"])
+        guard let processor = processors.first(where: { $0.kind == file.kind }) else {
+            throw PipelineError(.internal, "no processor for \(file.kind) to resume \(file.id)")
         }
-        var endpoints: [String: [WebhookEndpoint]] = [:]
-        for merchant in Set(payments.values.map(\.merchantID)) {
-            endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled)
+        let plan: InboundPlan
+        do {
+            plan = try await processor.plan(try archive.read(file.archivePath), fileID: file.id, store: store)
+        } catch {
+            throw PipelineError(.internal, "cannot plan \(file.id) again to resume it: \(error)")
         }
-        var planner = LedgerPlanner(endpoints: endpoints)
-        for event in plan.events {
-            guard let payment = payments[event.paymentID] else { continue }
-            try planner.apply(event, to: payment)
-        }
-        for correction in plan.corrections {
-            guard let payment = payments[correction.paymentID] else { continue }
-            planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
-        }
-        for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
-        return planner.plan
+        return try await apply(plan, to: file, resuming: true, outcome)
     }
 
     private func quarantined(_ file: InboundFile, _ reason: String,

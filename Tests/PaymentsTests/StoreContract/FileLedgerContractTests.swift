@@ -119,10 +119,10 @@ import Payments
             try planner.apply(ack, to: read)
             return planner.plan
         }
-        try await store.applyInbound(Self.inbound("inb_a"), plan: try plan(submitted))
+        try await store.applyInbound(Self.inbound("inb_a"), plan: try plan(submitted), after: nil)
         // The same bytes again, under another id and planned afresh: refused, nothing applied twice.
         let again = try plan(try await store.payment(id: payment.id))
-        await #expect { try await store.applyInbound(Self.inbound("inb_b"), plan: again) }
+        await #expect { try await store.applyInbound(Self.inbound("inb_b"), plan: again, after: nil) }
             throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.history(paymentID: payment.id).count == 4)
         #expect(try await store.inboundFile(sha256: String(repeating: "a", count: 64))?.id == "inb_a")
@@ -130,10 +130,43 @@ import Payments
         try await store.recordInbound(Self.inbound("inb_c", status: .duplicate))
         #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
         // Other bytes planned on a payment that has moved on since: refused whole, the file not recorded.
-        await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted)) }
+        await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted), after: nil) }
             throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.inboundFile(sha256: String(repeating: "d", count: 64)) == nil)
         #expect(try await store.payments(ids: [payment.id, "pay_unknown"]).keys.sorted() == [payment.id])
         #expect(try await store.payment(id: payment.id).state == .processing)
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func aFileAppliedInChunksTakesEachChunkOnceAndInOrder(_ implementation: StoreImplementation) async throws {
+        let store = try implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        var submitted: [Payment] = []
+        for _ in 0..<2 {
+            let payment = try await store.intake([Requests.intake(merchant)])[0].payment
+            submitted.append(try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)]))
+        }
+        func plan(_ read: Payment) throws -> LedgerPlan {
+            var planner = LedgerPlanner(endpoints: [:])
+            try planner.apply(BankEvent(paymentID: read.id, kind: .acknowledged, source: .inboundFile(id: "inb_a", line: nil)), to: read)
+            return planner.plan
+        }
+        var file = Self.inbound("inb_a", status: .applying)
+        file.appliedEvents = 1
+        try await store.applyInbound(file, plan: try plan(submitted[0]), after: nil)
+        #expect(try await store.inboundFile(sha256: String(repeating: "a", count: 64))?.status == .applying)
+        // A second run that believes the file is elsewhere is refused, and nothing of its chunk is written.
+        file.status = .processed
+        file.appliedEvents = 2
+        await #expect { try await store.applyInbound(file, plan: try plan(submitted[1]), after: 0) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
+        #expect(try await store.payment(id: submitted[1].id).state == .submittedToCore)
+        try await store.applyInbound(file, plan: try plan(submitted[1]), after: 1)
+        let recorded = try await store.inboundFile(sha256: String(repeating: "a", count: 64))
+        #expect(recorded?.status == .processed && recorded?.appliedEvents == 2)
+        // A processed file takes no further chunk.
+        await #expect { try await store.applyInbound(file, plan: LedgerPlan(), after: 2) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
+        #expect(try await store.payments(ids: submitted.map(\.id)).values.allSatisfy { $0.state == .processing })
     }
 }

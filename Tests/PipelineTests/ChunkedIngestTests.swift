@@ -1,0 +1,70 @@
+import BankFiles
+import Foundation
+import Logging
+import Payments
+import Pipeline
+import Synchronization
+import Testing
+import TestSupport
+
+/// Large bank files applied a chunk of payments per transaction: decided whole, each payment changed
+/// once, and a run that dies midway resumed by the next ingest of the same bytes.
+@Suite struct ChunkedIngestTests {
+    @Test func aRunKilledBetweenChunksIsResumedAndEveryPaymentChangesOnce() async throws {
+        let failOnHit = Mutex<Int?>(nil)
+        let fixture = try await CutoffFixture(payments: 6, faults: FaultInjector { point in
+            guard point == .afterStateUpdate else { return false }
+            return failOnHit.withLock { remaining in
+                guard let left = remaining else { return false }
+                remaining = left - 1
+                return left == 1
+            }
+        })
+        let outbox = fixture.database.directory.appendingPathComponent("outbox").path
+        _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
+        let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
+        let bound = try await fixture.store.filePayments(fileID: file.id)
+        let returns = try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") })
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 2)
+
+        // The second chunk's transaction fails: the first stays applied, the file is left applying.
+        failOnHit.withLock { $0 = 2 }
+        await #expect(throws: PipelineError.self) { try await job.ingest(returns, name: "returns.ach", source: "test") }
+        let states = try await fixture.store.payments(ids: bound.map(\.payment.id))
+        #expect(states.values.filter { $0.state == .failed }.count == 2)
+        #expect(states.values.filter { $0.state == .submittedToCore }.count == 4)
+        let left = try #require(try await fixture.store.inboundFiles().first)
+        #expect(left.status == .applying && left.appliedEvents == 2)
+
+        // The same bytes again: recorded as a copy, and the first file resumed where it stopped.
+        failOnHit.withLock { $0 = nil }
+        let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
+        #expect(outcome.id == left.id && outcome.status == "processed")
+        #expect(outcome.applied == 12, "an implied acknowledgement and the return for each of 6 payments")
+        #expect(try await fixture.store.inboundFiles().map(\.status).sorted { $0.rawValue < $1.rawValue } == [.duplicate, .processed])
+        for (payment, _) in bound {
+            let history = try await fixture.store.history(paymentID: payment.id)
+            #expect(history.filter { $0.toState == .failed }.count == 1, "\(payment.id) returned once")
+        }
+        // Once processed, the same bytes are only a duplicate.
+        #expect(try await job.ingest(returns, name: "returns.ach", source: "test").status == "duplicate")
+    }
+
+    @Test func aFileWhoseLastChunkCannotApplyIsQuarantinedWithNothingApplied() async throws {
+        let fixture = try await CutoffFixture(payments: 5)
+        let outbox = fixture.database.directory.appendingPathComponent("outbox").path
+        _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
+        let payments = try await fixture.store.payments(PaymentQuery())
+        let lines = ["LINES-ACK"] + payments.map(\.id) + ["pay_unknown"]
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"),
+                            processors: [LineAcknowledgementProcessor()], chunkSize: 2)
+        let outcome = try await job.ingest(Array(lines.joined(separator: "\n").utf8), name: "acks.txt", source: "test")
+        #expect(outcome.status == "quarantined" && outcome.reason?.contains("pay_unknown") == true)
+        #expect(try await fixture.store.payments(PaymentQuery()).allSatisfy { $0.state == .submittedToCore })
+
+        // Without the stranger the same payments go through in three chunks.
+        let good = try await job.ingest(Array(lines.dropLast().joined(separator: "\n").utf8), name: "acks-2.txt", source: "test")
+        #expect(good.status == "processed" && good.applied == 5)
+        #expect(try await fixture.store.payments(PaymentQuery()).allSatisfy { $0.state == .processing })
+    }
+}
