@@ -3,6 +3,7 @@
 /// rules, funds), the history every change leaves, and every rule of the ledger: `Ledger/`'s
 /// `LedgerPlanner` turns each operation into a `LedgerPlan` that a store only persists, and
 /// `Webhooks/` says which changes notify merchants and what the event body holds. It also owns the
-/// store protocols (`LedgerStore`) and their isolation contract, which storage implementations
+/// store protocols (`LedgerStore`, with `Imports/`' staged imports), their isolation contract and
+/// their errors (`PaymentError` for refusals, `StoreError` for storage), which storage implementations
 /// (SQLite today, PostgreSQL later) satisfy. It renders no files and opens no sockets.
 public enum Payments {}

@@ -9,8 +9,9 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Apply the bank's files: acknowledgements, BAI2 settlement, returns and NOCs.",
         discussion: """
-            Each file is archived, recorded in the inbound ledger and applied in one transaction, or quarantined with a reason. \
-            The same bytes twice are a duplicate. Exit 0 when every file was processed (or a duplicate), 1 when any needs attention.
+            Each file is archived, recorded in the inbound ledger and checked whole; then it is applied a chunk of payments per \
+            transaction (so a large file does not hold up the API), or quarantined with a reason and nothing applied. \
+            The same bytes twice are a duplicate; a file an interrupted run left applying is resumed where it stopped. Exit 0 when every file was processed (or a duplicate), 1 when any needs attention.
             """)
 
     @Argument(help: "Files to ingest.") var files: [String] = []
