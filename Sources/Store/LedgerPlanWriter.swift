@@ -154,10 +154,14 @@ enum LedgerPlanWriter {
                     """)
                 try db.execute(sql: "DELETE FROM \(table)")
                 try insertRows(db, into: "\(table) (\(names.joined(separator: ", ")))", columns: names.count, rows: group.map(values))
+                // The IN drives the join from the staged rows through the payments' primary key; without
+                // it SQLite scans every payment per plan, which made a file applied in chunks pay for
+                // the whole table once per chunk.
                 try db.execute(sql: """
                     UPDATE payments SET \(columns.map { "\($0.column) = u.\($0.column)" }.joined(separator: ", "))
                     FROM \(table) AS u
-                    WHERE payments.id = u.id AND payments.version = u.expected_version AND payments.file_id IS u.expected_file_id
+                    WHERE payments.id IN (SELECT id FROM \(table)) AND payments.id = u.id
+                      AND payments.version = u.expected_version AND payments.file_id IS u.expected_file_id
                     """)
                 updated = db.changesCount
                 try db.execute(sql: "DELETE FROM \(table)")
