@@ -149,9 +149,12 @@ enum LedgerPlanWriter {
             } else {
                 let table = "temp.payment_updates_\(rawParts)"
                 let names = ["id", "expected_version", "expected_file_id"] + columns.map(\.column)
-                try db.execute(sql: """
-                    CREATE TEMP TABLE IF NOT EXISTS payment_updates_\(rawParts) (id PRIMARY KEY, \(names.dropFirst().joined(separator: ", ")))
-                    """)
+                // Created once per connection: any DDL, even one that finds its table there, empties
+                // GRDB's statement cache, and every chunk of a file would prepare its statements again.
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM temp.sqlite_master WHERE name = ?"),
+                                     arguments: ["payment_updates_\(rawParts)"]) != true {
+                    try db.execute(sql: "CREATE TEMP TABLE payment_updates_\(rawParts) (id PRIMARY KEY, \(names.dropFirst().joined(separator: ", ")))")
+                }
                 try db.execute(sql: "DELETE FROM \(table)")
                 try insertRows(db, into: "\(table) (\(names.joined(separator: ", ")))", columns: names.count, rows: group.map(values))
                 // The IN drives the join from the staged rows through the payments' primary key; without
@@ -226,22 +229,23 @@ enum LedgerPlanWriter {
 
     // MARK: Statements
 
-    /// Multi-row INSERTs, as many rows per statement as SQLite's parameter limit allows. The full-size
-    /// statement is the same for every chunk, so it is prepared once; so are small ones (a group
-    /// commit's). Only an odd-sized last chunk is prepared for itself.
+    /// Multi-row INSERTs, as many rows per statement as SQLite's parameter limit allows, and the rest
+    /// in statements of power-of-two sizes down to a small exact tail (a group commit's few rows). Each size is prepared once per connection and reused:
+    /// preparing a statement of thousands of rows costs more than running it, and a file applied in
+    /// chunks would otherwise prepare its odd-sized tails once per chunk.
     private static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        let size = 30_000 / columns
+        let full = 30_000 / columns
         var start = 0
         while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + size)]
+            let remaining = rows.count - start
+            let count = remaining >= full ? full : remaining <= 64 ? remaining : 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount)
             var values: Values = []
-            values.reserveCapacity(chunk.count * columns)
-            for row in chunk { values.append(contentsOf: row) }
-            let sql = "INSERT INTO \(target) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
-            let statement = chunk.count <= 64 || chunk.count == size ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-            try statement.execute(arguments: StatementArguments(values))
-            start += size
+            values.reserveCapacity(count * columns)
+            for row in rows[start..<start + count] { values.append(contentsOf: row) }
+            let sql = "INSERT INTO \(target) VALUES " + Array(repeating: row, count: count).joined(separator: ", ")
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
+            start += count
         }
     }
 }

@@ -65,13 +65,14 @@ extension SQLiteStore: InboundFileStore {
         return found
     }
 
+    /// Rows whose `column` is one of `values`, 500 to a cached statement.
     static func chunked(_ values: [some DatabaseValueConvertible], _ db: Database, column: String, _ body: (Row) throws -> Void) throws {
         var start = 0
         while start < values.count {
             let chunk = values[start..<min(values.count, start + 500)]
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks)) AND import_id IS NULL",
-                                           arguments: StatementArguments(Array(chunk)))
+            let statement = try db.cachedStatement(sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks)) AND import_id IS NULL")
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(Array(chunk)))
             while let row = try rows.next() { try body(row) }
             start += 500
         }
