@@ -6,9 +6,9 @@ import Payments
 /// Applies a bank file's plan to the ledger a chunk of payments per transaction, so that a
 /// 100,000-entry file never holds the database for its whole length and the API keeps answering.
 ///
-/// - **Decided whole.** Before anything is written, every event is planned on the payments as they
-///   are: an unknown payment or a transition the table refuses refuses the file, and nothing of it
-///   is applied (the caller quarantines it).
+/// - **Decided whole.** Before anything is written, every chunk is planned, once, on one read of the
+///   file's payments: an unknown payment or a transition the table refuses refuses the file, and
+///   nothing of it is applied (the caller quarantines it).
 /// - **Applied once.** Each chunk commits its payments' changes, history, funds and events with the
 ///   file's resume point (`InboundFile.appliedEvents`); the store refuses a chunk whose file is not at
 ///   the point it expects. A run that dies leaves the file `applying`, and the next ingest of the same
@@ -30,9 +30,13 @@ struct InboundApplication {
         var notes = plan.notes
         let chunks = Self.chunks(Self.groupedByPayment(plan.events), corrections: plan.corrections,
                                  settledBatches: plan.settledBatches, from: file.appliedEvents, size: chunkSize)
-        // A single chunk is planned strictly anyway; several are decided on together first.
-        if !resuming, chunks.count > 1, case .failure(let refusal) = try await decide(plan, fileID: file.id, receivedAt: file.receivedAt) {
-            return .failure(refusal)
+        // Every chunk is planned up front on one read of the file's payments (chunks never share a
+        // payment): a refusal anywhere refuses the file before anything is written, and a chunk is
+        // planned again only when its payments changed before it was written.
+        let snapshot = try await read(chunks.flatMap { Self.paymentIDs($0.plan) })
+        var planned = chunks.map { ledgerPlan($0.plan, on: snapshot, excluding: [], fileID: file.id, receivedAt: file.receivedAt) }
+        if !resuming {
+            for case .failure(let refusal) in planned { return .failure(.refused(refusal.reason)) }
         }
         var after: Int? = resuming ? file.appliedEvents : nil
         for (index, chunk) in chunks.enumerated() {
@@ -42,13 +46,14 @@ struct InboundApplication {
             while true {
                 attempt += 1
                 let ledger: LedgerPlan
-                switch try await ledgerPlan(chunk.plan, excluding: excluded, fileID: file.id, receivedAt: file.receivedAt) {
-                case .success(let planned): ledger = planned
+                switch planned[index] {
+                case .success(let plan): ledger = plan
                 case .failure(let refusal):
-                    // Nothing applied yet: the file is refused whole, as the decision would have.
+                    // Nothing applied yet: the file is refused whole, as the up-front plan would have.
                     guard after != nil else { return .failure(.refused(refusal.reason)) }
                     excluded.insert(refusal.paymentID)
                     notes.append("payment \(refusal.paymentID) changed while the file was applied; its event was not applied: \(refusal.reason)")
+                    planned[index] = try await replan(chunk.plan, excluding: excluded, file: file)
                     continue
                 }
                 var next = file
@@ -68,6 +73,7 @@ struct InboundApplication {
                     after = chunk.end
                 case .failure(let error as StoreError) where error.code == .conflict && attempt < 3:
                     logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(file.name)"])
+                    planned[index] = try await replan(chunk.plan, excluding: excluded, file: file)
                     continue
                 case .failure(let error as PaymentError) where after == nil:
                     return .failure(.refused(error.message))
@@ -128,29 +134,41 @@ struct InboundApplication {
         var reason: String
     }
 
-    /// The whole file planned once on the payments as they are, written nowhere.
-    private func decide(_ plan: InboundPlan, fileID: String, receivedAt: Date) async throws -> Result<Void, Refusal> {
-        switch try await ledgerPlan(plan, excluding: [], fileID: fileID, receivedAt: receivedAt) {
-        case .success: return .success(())
-        case .failure(let refusal): return .failure(.refused(refusal.reason))
-        }
+    /// The payments a plan touches, as read now, and their merchants' enabled endpoints.
+    struct Snapshot {
+        var payments: [String: Payment]
+        var endpoints: [String: [WebhookEndpoint]]
     }
 
-    /// What these events do to our payments, planned from the payments as read now.
-    private func ledgerPlan(_ plan: InboundPlan, excluding excluded: Set<String>, fileID: String,
-                      receivedAt: Date) async throws -> Result<LedgerPlan, EventRefusal> {
-        let ids = Array(Set(plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)).subtracting(excluded))
+    static func paymentIDs(_ plan: InboundPlan) -> [String] {
+        plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)
+    }
+
+    private func read(_ ids: [String]) async throws -> Snapshot {
         let payments = try await store.payments(ids: ids)
-        if let missing = ids.sorted().first(where: { payments[$0] == nil }) {
-            return .failure(EventRefusal(paymentID: missing, reason: "no payment \(missing); nothing applied"))
-        }
         var endpoints: [String: [WebhookEndpoint]] = [:]
         for merchant in Set(payments.values.map(\.merchantID)) {
             endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled)
         }
-        var planner = LedgerPlanner(endpoints: endpoints)
+        return Snapshot(payments: payments, endpoints: endpoints)
+    }
+
+    /// A chunk planned again on its payments as they are now.
+    private func replan(_ plan: InboundPlan, excluding excluded: Set<String>, file: InboundFile) async throws -> Result<LedgerPlan, EventRefusal> {
+        let snapshot = try await read(Self.paymentIDs(plan).filter { !excluded.contains($0) })
+        return ledgerPlan(plan, on: snapshot, excluding: excluded, fileID: file.id, receivedAt: file.receivedAt)
+    }
+
+    /// What these events do to our payments, planned on `snapshot`.
+    private func ledgerPlan(_ plan: InboundPlan, on snapshot: Snapshot, excluding excluded: Set<String>, fileID: String,
+                            receivedAt: Date) -> Result<LedgerPlan, EventRefusal> {
+        let ids = Set(Self.paymentIDs(plan)).subtracting(excluded)
+        if let missing = ids.sorted().first(where: { snapshot.payments[$0] == nil }) {
+            return .failure(EventRefusal(paymentID: missing, reason: "no payment \(missing); nothing applied"))
+        }
+        var planner = LedgerPlanner(endpoints: snapshot.endpoints)
         for event in plan.events where !excluded.contains(event.paymentID) {
-            guard let payment = payments[event.paymentID] else { continue }
+            guard let payment = snapshot.payments[event.paymentID] else { continue }
             do throws(PaymentError) {
                 _ = try planner.apply(event, to: payment)
             } catch {
@@ -158,7 +176,7 @@ struct InboundApplication {
             }
         }
         for correction in plan.corrections where !excluded.contains(correction.paymentID) {
-            guard let payment = payments[correction.paymentID] else { continue }
+            guard let payment = snapshot.payments[correction.paymentID] else { continue }
             planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
         }
         for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
