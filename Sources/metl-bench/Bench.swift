@@ -4,7 +4,7 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|contention|all]
+/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest [ENTRIES [CHUNK]]|api|webhooks|contention|all]
 @main
 enum Bench {
     static func main() async throws {
@@ -13,7 +13,8 @@ enum Bench {
         case "import": try await ImportBench.run()
         case "cutoff": try await PipelineBench.cutoff()
         case "sftp": try await PipelineBench.sftp()
-        case "ingest": try await PipelineBench.ingest()
+        case "ingest": try await PipelineBench.ingest(entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000,
+                                                       chunkSize: arguments.dropFirst(2).first.flatMap { Int($0) })
         case "nacha": try NACHABench.run()
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()

@@ -79,13 +79,18 @@ enum PipelineBench {
 }
 
 extension PipelineBench {
-    /// `metl-bench ingest`: a 100,000-entry return file, every entry matching a submitted payment.
-    static func ingest() async throws {
-        report("== ingest (100,000-entry return file → 100,000 P_SUBMITTED_TO_CORE payments → P_FAILED)")
+    /// `metl-bench ingest [ENTRIES [CHUNK]]`: a return file of 100,000 entries (or `ENTRIES`, such as a
+    /// 10,000 for a callgrind run), every entry matching a submitted payment, applied `CHUNK` events
+    /// per transaction (ingest's default unless given).
+    static func ingest(entries: Int = 100_000, chunkSize: Int? = nil) async throws {
+        report("== ingest (\(entries)-entry return file → P_SUBMITTED_TO_CORE payments → P_FAILED, "
+               + (chunkSize.map { "\($0) events per transaction)" } ?? "default chunks)"))
         let database = try TemporaryDatabase()
         let store = try database.store()
-        let (returns, archive) = try await submittedWithReturnFile(store, in: database.directory, count: 100_000)
-        let job = IngestJob(store: store, archive: archive, logger: Logger(label: "bench"))
+        let (returns, archive) = try await submittedWithReturnFile(store, in: database.directory, count: entries)
+        let logger = Logger(label: "bench")
+        let job = chunkSize.map { IngestJob(store: store, archive: archive, logger: logger, chunkSize: $0) }
+            ?? IngestJob(store: store, archive: archive, logger: logger)
         let (outcome, seconds) = try await measure { try await job.ingest(returns, name: "returns.ach", source: "bench") }
         let failed = try await store.payments(PaymentQuery(state: .failed, limit: 200_000)).count
         report(String(format: "%@: %d state changes, %d payments P_FAILED, %.1f MB: %.2f s (%.0f entries/s)", outcome.status,
