@@ -57,6 +57,25 @@ struct WebhookEndpointTests {
         }
     }
 
+    @Test("one Idempotency-Key on two routes is two requests, as the README says: each route keeps its own keys")
+    func keysAreScopedToTheirRoute() async throws {
+        let fixture = try await APIFixture(configuration: Self.allowingLoopback())
+        try await fixture.application.test(.router) { client in
+            let key = UUID().uuidString
+            let payment = try await fixture.post(client, key: key)
+            #expect(payment.status == .created)
+            let endpoint = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "http://127.0.0.1:9/hook"}"#, key: key)
+            #expect(endpoint.status == .created && endpoint.header("Idempotent-Replayed") == nil)
+            #expect((endpoint.json["id"] as? String)?.hasPrefix("whe_") == true)
+            let rotated = try await post(fixture, client, "/webhook-endpoints/\(endpoint.json["id"] as? String ?? "")/rotate-secret", key: key)
+            #expect(rotated.status == .ok && rotated.json["secret"] as? String != endpoint.json["secret"] as? String)
+            // The payment route still knows the key as its own payment's (not final yet: 409 naming it).
+            let paymentAgain = try await fixture.post(client, key: key)
+            #expect(paymentAgain.status == .conflict && paymentAgain.json["payment_id"] as? String == payment.json["id"] as? String)
+            #expect(try await fixture.get(client, "/webhook-endpoints").json["data"].map { ($0 as? [Any])?.count } == 1)
+        }
+    }
+
     @Test("private targets are refused by default; bad event types and bodies are named")
     func validation() async throws {
         let fixture = try await APIFixture()
