@@ -91,10 +91,15 @@ extension PipelineBench {
         let logger = Logger(label: "bench")
         let job = chunkSize.map { IngestJob(store: store, archive: archive, logger: logger, chunkSize: $0) }
             ?? IngestJob(store: store, archive: archive, logger: logger)
+        let baseline = try await RawWriteBaseline.snapshot(of: database.path)
         let (outcome, seconds) = try await measure { try await job.ingest(returns, name: "returns.ach", source: "bench") }
-        let failed = try await store.payments(PaymentQuery(state: .failed, limit: 200_000)).count
+        let failed = try await store.payments(PaymentQuery(state: .failed, limit: Int.max)).count
         report(String(format: "%@: %d state changes, %d payments P_FAILED, %.1f MB: %.2f s (%.0f entries/s)", outcome.status,
                       outcome.applied, failed, Double(returns.count) / 1_000_000, seconds, Double(failed) / seconds))
+        let changes = try await baseline.changes(madeIn: database.path)
+        let raw = try await baseline.write(changes)
+        report(String(format: "raw baseline, the same rows (%@) in one transaction: %.2f s; ingest = %.2f× raw",
+                      changes.summary, raw, seconds / raw))
     }
 
     /// `count` payments taken in and sent by a cutoff to a local outbox (P_SUBMITTED_TO_CORE), and a
