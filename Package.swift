@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Payments",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // The plan writer binds its bulk statements' values through SQLite's C API.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.

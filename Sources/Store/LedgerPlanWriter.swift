@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Payments
 
 /// The one write path of the ledger: persists a `LedgerPlan` inside the caller's transaction, with
@@ -240,12 +241,36 @@ enum LedgerPlanWriter {
         while start < rows.count {
             let remaining = rows.count - start
             let count = remaining >= full ? full : remaining <= 64 ? remaining : 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount)
-            var values: Values = []
-            values.reserveCapacity(count * columns)
-            for row in rows[start..<start + count] { values.append(contentsOf: row) }
             let sql = "INSERT INTO \(target) VALUES " + Array(repeating: row, count: count).joined(separator: ", ")
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
+            try execute(db.cachedStatement(sql: sql), binding: rows[start..<start + count], db)
             start += count
         }
+    }
+
+    /// Binds `rows` in order into `statement`'s parameters and runs it. GRDB's `StatementArguments`
+    /// would build, map and copy the values once more (about half the time of a 100,000-row plan);
+    /// binding directly skips only GRDB's execution bookkeeping, which serves transaction observers,
+    /// and the store registers none.
+    private static func execute(_ statement: Statement, binding rows: ArraySlice<Values>, _ db: Database) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        var index: CInt = 1
+        for row in rows {
+            for value in row {
+                let code = value.bind(to: handle, at: index)
+                guard code == SQLITE_OK else { throw error(code, statement, db) }
+                index += 1
+            }
+        }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else { throw error(sqlite3_extended_errcode(db.sqliteConnection), statement, db) }
+    }
+
+    private static func error(_ code: CInt, _ statement: Statement, _ db: Database) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
     }
 }
