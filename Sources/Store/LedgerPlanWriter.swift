@@ -231,9 +231,10 @@ enum LedgerPlanWriter {
     // MARK: Statements
 
     /// Multi-row INSERTs, as many rows per statement as SQLite's parameter limit allows, and the rest
-    /// in statements of power-of-two sizes down to a small exact tail (a group commit's few rows). Each size is prepared once per connection and reused:
-    /// preparing a statement of thousands of rows costs more than running it, and a file applied in
-    /// chunks would otherwise prepare its odd-sized tails once per chunk.
+    /// in statements of power-of-two sizes down to a small exact tail (a group commit's few rows).
+    /// Each size is prepared once per connection and reused: preparing a statement of thousands of
+    /// rows costs more than running it, and a file applied in chunks would otherwise prepare its
+    /// odd-sized tails once per chunk.
     private static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         let full = 30_000 / columns
