@@ -79,9 +79,9 @@ enum PipelineBench {
 }
 
 extension PipelineBench {
-    /// `metl-bench ingest [ENTRIES [CHUNK]]`: a return file of 100,000 entries (or `ENTRIES`, such as a
-    /// 10,000 for a callgrind run), every entry matching a submitted payment, applied `CHUNK` events
-    /// per transaction (ingest's default unless given).
+    /// `metl-bench ingest [ENTRIES [CHUNK]]`: a return file of 100,000 entries (or `ENTRIES`, such as
+    /// 10,000 for a profile), every entry matching a submitted payment, applied `CHUNK` events per
+    /// transaction (ingest's default unless given).
     static func ingest(entries: Int = 100_000, chunkSize: Int? = nil) async throws {
         report("== ingest (\(entries)-entry return file → P_SUBMITTED_TO_CORE payments → P_FAILED, "
                + (chunkSize.map { "\($0) events per transaction)" } ?? "default chunks)"))

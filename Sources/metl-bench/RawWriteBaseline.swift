@@ -28,7 +28,6 @@ struct RawWriteBaseline {
         var paymentUpdates: [[DatabaseValue]] = []
         var balances: [[DatabaseValue]] = []
 
-        var rowCount: Int { inserts.reduce(0) { $0 + $1.rows.count } + paymentUpdates.count }
         var summary: String {
             (inserts.filter { !$0.rows.isEmpty }.map { "\($0.rows.count) \($0.table)" }
                 + ["\(paymentUpdates.count) payments updated"]).joined(separator: ", ")
@@ -45,12 +44,12 @@ struct RawWriteBaseline {
             try db.execute(sql: "ATTACH DATABASE ? AS before", arguments: [copy])
             defer { try? db.execute(sql: "DETACH DATABASE before") }
             var changes = Changes()
+            // The file ledgers first: other new rows refer to them.
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                   AND name NOT IN ('payments', 'merchants', 'grdb_migrations')
                 ORDER BY name NOT IN ('inbound_files', 'outbound_files'), name
                 """)
-            // The file ledgers first: other new rows refer to them.
             for table in tables {
                 let columns = try db.columns(in: table).map(\.name)
                 let list = columns.joined(separator: ", ")
@@ -104,14 +103,15 @@ struct RawWriteBaseline {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
         }
+        func check(_ code: CInt, _ expected: CInt) throws {
+            guard code != expected else { return }
+            throw DatabaseError(resultCode: ResultCode(rawValue: code),
+                                message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
+        }
         for row in rows {
             sqlite3_reset(handle)
-            for (index, value) in row.enumerated() { _ = value.bind(to: handle, at: CInt(index + 1)) }
-            let code = sqlite3_step(handle)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code),
-                                    message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
-            }
+            for (index, value) in row.enumerated() { try check(value.bind(to: handle, at: CInt(index + 1)), SQLITE_OK) }
+            try check(sqlite3_step(handle), SQLITE_DONE)
         }
     }
 }

@@ -112,4 +112,20 @@ import Payments
         try await store.persist(planner.plan)
         #expect(try await store.merchant(merchant.id).balance == 1_500)
     }
+
+    @Test(arguments: StoreImplementation.all)
+    func anIntakePlanWhoseKeyWasTakenMeanwhileIsRefusedWhole(_ implementation: StoreImplementation) async throws {
+        let database = try implementation.makeDatabase()
+        let (first, second) = (try database.open(), try database.open())
+        let merchant = try await first.fundedMerchant(1_000_000)
+        let request = try Requests.intake(merchant, key: "taken-meanwhile")
+        // Planned on a read that found the key unused…
+        var planner = LedgerPlanner(endpoints: [:])
+        _ = try planner.takeIn(request, as: IntakeRead(existing: nil, balance: merchant.balance, correction: nil))
+        // …which another connection then used for the same request.
+        let winner = try await second.intake([request])[0].payment
+        await #expect { try await first.persist(planner.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
+        #expect(try await first.payments(PaymentQuery()).map(\.id) == [winner.id])
+        #expect(try await first.merchant(merchant.id).balance == 1_000_000 - winner.reservedAmount)
+    }
 }
