@@ -80,31 +80,43 @@ extension SQLiteStore: WebhookStore {
     private static func claim(owner: String, limit: Int, perEndpoint: Int, now: Date, leaseEnds: Date,
                               _ db: Database) throws -> [WebhookDelivery] {
         let at = Self.milliseconds(now)
-        // Due, unleased, endpoint enabled, no earlier version of the payment pending for that endpoint,
-        // and no more per endpoint than its free concurrency slots.
-        // The due index is walked in order and stops after a few rounds' worth of candidates, so a
-        // claim costs the same with 10 or 100,000 deliveries queued; the per-endpoint cap is applied
-        // to that short list.
-        let ids = try Int64.fetchAll(db.cachedStatement(sql: """
-            WITH busy AS (
-                SELECT endpoint_id, COUNT(*) AS leased FROM webhook_deliveries
-                WHERE lease_owner IS NOT NULL AND lease_expires_at > ?1 GROUP BY endpoint_id
-            ), due AS (
-                SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries AS d
-                JOIN webhook_endpoints AS e ON e.id = d.endpoint_id AND e.enabled = 1
-                WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?1)
-                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
-                                  WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
-                                    AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
-                ORDER BY d.next_attempt_at, d.id LIMIT ?3 * 4
-            ), ranked AS (
-                SELECT id, endpoint_id, next_attempt_at,
-                       ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank FROM due
+        // Every enabled endpoint with deliveries pending, and its free concurrency slots (leases
+        // count whoever holds them). The endpoints come from a loose scan of their queues' index,
+        // one seek each, so a claim costs the same however deep any one queue is, and one
+        // merchant's backlog never hides another's deliveries.
+        let waiting = try Row.fetchAll(db.cachedStatement(sql: """
+            WITH RECURSIVE waiting(endpoint_id) AS (
+                SELECT MIN(endpoint_id) FROM webhook_deliveries INDEXED BY webhook_deliveries_endpoint_due WHERE status = 'pending'
+                UNION ALL
+                SELECT (SELECT MIN(endpoint_id) FROM webhook_deliveries INDEXED BY webhook_deliveries_endpoint_due
+                        WHERE status = 'pending' AND endpoint_id > waiting.endpoint_id)
+                FROM waiting WHERE waiting.endpoint_id IS NOT NULL
             )
-            SELECT r.id FROM ranked AS r LEFT JOIN busy AS b ON b.endpoint_id = r.endpoint_id
-            WHERE r.rank <= ?2 - COALESCE(b.leased, 0)
-            ORDER BY r.next_attempt_at, r.id LIMIT ?3
-            """), arguments: [at, perEndpoint, limit])
+            SELECT w.endpoint_id, ?2 - (SELECT COUNT(*) FROM webhook_deliveries AS l
+                                        WHERE l.endpoint_id = w.endpoint_id AND l.lease_owner IS NOT NULL AND l.lease_expires_at > ?1)
+            FROM waiting AS w JOIN webhook_endpoints AS e ON e.id = w.endpoint_id AND e.enabled = 1
+            """), arguments: [at, perEndpoint])
+        // The head of each queue: due, unleased, and no earlier version of the payment pending for
+        // that endpoint (version order), as many as the endpoint has free slots.
+        let head = try db.cachedStatement(sql: """
+            SELECT d.id, d.next_attempt_at FROM webhook_deliveries AS d
+            WHERE d.endpoint_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2
+              AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?2)
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
+                              WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
+                                AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+            ORDER BY d.next_attempt_at, d.id LIMIT ?3
+            """)
+        var candidates: [(id: Int64, due: Int64)] = []
+        for endpoint in waiting {
+            let free: Int = endpoint[1]
+            guard free > 0 else { continue }
+            let rows = try Row.fetchCursor(head, arguments: [endpoint[0] as String, at, min(free, limit)])
+            while let row = try rows.next() { candidates.append((row[0], row[1])) }
+        }
+        // Oldest first across endpoints when the window has fewer slots than they have work.
+        candidates.sort { ($0.due, $0.id) < ($1.due, $1.id) }
+        let ids = candidates.prefix(limit).map(\.id)
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         try db.cachedStatement(sql: """
@@ -125,9 +137,9 @@ extension SQLiteStore: WebhookStore {
             let endpointID: String = row["endpoint_id"]
             if endpoints[endpointID] == nil {
                 let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: nil)
-                let secrets = try String.fetchAll(db, sql: """
+                let secrets = try String.fetchAll(db.cachedStatement(sql: """
                     SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC
-                    """, arguments: [endpointID, at])
+                    """), arguments: [endpointID, at])
                 endpoints[endpointID] = (endpoint, secrets)
             }
             guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
@@ -144,9 +156,7 @@ extension SQLiteStore: WebhookStore {
             let eventID: String = row["event_id"]
             byID[id] = WebhookDelivery(
                 id: id,
-                event: WebhookEvent(id: eventID, merchantID: payment.merchantID, paymentID: payment.id, paymentVersion: entry.version,
-                                    type: type, payload: WebhookPayload.render(eventID: eventID, type: type, entry: entry, payment: payment),
-                                    createdAt: Self.date(row["event_created_at"])),
+                event: WebhookEvent(id: eventID, type: type, entry: entry, payment: payment, createdAt: Self.date(row["event_created_at"])),
                 endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
         }
         return ids.compactMap { byID[$0] }
@@ -299,8 +309,8 @@ extension SQLiteStore: WebhookStore {
     }
 
     static func webhookEndpoint(_ db: Database, id: String, merchantID: String?) throws -> WebhookEndpoint {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoints WHERE id = ? AND (? IS NULL OR merchant_id = ?)",
-                                         arguments: [id, merchantID, merchantID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR merchant_id = ?2)"),
+                                         arguments: [id, merchantID]) else {
             throw PaymentError(.notFound, "no webhook endpoint \(id)")
         }
         return webhookEndpoint(from: row)

@@ -337,6 +337,14 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'payment history is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Each endpoint's queue in due order: a claim reads the head of every endpoint's queue
+            // (and a loose scan finds the endpoints) however deep one of them is.
+            try db.execute(sql: """
+                CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, next_attempt_at, id)
+                    WHERE status = 'pending';
+                """)
+        }
         return migrator
     }
 }

@@ -20,8 +20,8 @@ struct WebhookSender: Sendable {
     }
 
     /// The request exactly as sent, for tests and docs: Standard Webhooks headers plus our aliases.
-    static func headers(for delivery: WebhookDelivery, timestamp: Int) -> [(String, String)] {
-        let signature = StandardWebhooks.signatureHeader(id: delivery.event.id, timestamp: timestamp, body: delivery.event.payload,
+    static func headers(for delivery: WebhookDelivery, body: Data, timestamp: Int) -> [(String, String)] {
+        let signature = StandardWebhooks.signatureHeader(id: delivery.event.id, timestamp: timestamp, body: body,
                                                          secrets: delivery.secrets)
         return [
             ("Content-Type", "application/json"),
@@ -46,10 +46,11 @@ struct WebhookSender: Sendable {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
-        for (name, value) in Self.headers(for: delivery, timestamp: Int(Date().timeIntervalSince1970)) {
+        let body = delivery.event.payload
+        for (name, value) in Self.headers(for: delivery, body: body, timestamp: Int(Date().timeIntervalSince1970)) {
             request.headers.add(name: name, value: value)
         }
-        request.body = .bytes(ByteBuffer(bytes: delivery.event.payload))
+        request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.requestTimeout.seconds * 1e9)))
             var excerpt = [UInt8]()

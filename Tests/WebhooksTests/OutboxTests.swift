@@ -4,6 +4,7 @@ import Store
 import TestSupport
 import Synchronization
 import Testing
+import WebhookSignature
 
 @Suite("webhook outbox: events in the transaction of each change")
 struct OutboxTests {
@@ -47,6 +48,28 @@ struct OutboxTests {
         #expect(data["state"] as? String == "P_FAILED")
         #expect((data["failure"] as? [String: Any])?["code"] as? String == "insufficient_funds")
         #expect(claimed[0].endpoint.merchantID == poor.id)
+    }
+
+    @Test("a claim reaches every endpoint's queue however deep another's is, and fills no more than each one's free slots")
+    func claimsReachEveryEndpoint() async throws {
+        let fixture = try await WebhookFixture()
+        var endpoints: [String] = []
+        for name in ["busy", "quiet"] {
+            // No funds: every intake fails its funds check, one payment.failed event each.
+            let merchant = try await fixture.store.addMerchant(name: name, companyID: "1234567890", companyName: "M")
+            endpoints.append(try await fixture.store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/\(name)", eventTypes: [],
+                                                                        secret: StandardWebhooks.makeSecret(), idempotencyKey: nil).endpoint.id)
+            _ = try await fixture.store.intake(try (0..<(name == "busy" ? 200 : 1)).map { _ in try Requests.intake(merchant) })
+        }
+        func claim() async throws -> [String] {
+            try await fixture.store.recordAndClaimWebhookDeliveries([], owner: "t", limit: 10, perEndpoint: 5, now: Date(),
+                                                                    leaseEnds: Date().addingTimeInterval(60)).map(\.endpoint.id)
+        }
+        let first = try await claim()
+        #expect(first.filter { $0 == endpoints[0] }.count == 5)
+        #expect(first.filter { $0 == endpoints[1] } == [endpoints[1]])
+        // Both endpoints' slots are taken (busy) or their queue is empty (quiet) until the leases end.
+        #expect(try await claim().isEmpty)
     }
 
     @Test("event type filters and disabled endpoints get no deliveries")
