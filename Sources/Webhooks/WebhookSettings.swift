@@ -8,7 +8,7 @@ public struct WebhookSettings: Sendable {
     public var requestTimeout: Duration = .seconds(10)
     /// Attempts in flight at once per endpoint.
     public var concurrencyPerEndpoint = 32
-    /// Deliveries leased per round.
+    /// Attempts in flight at once per worker, over all endpoints: the sliding window's size.
     public var batchSize = 256
     /// How often an idle worker looks for work (other processes enqueue events too).
     public var pollInterval: Duration = .milliseconds(250)

@@ -4,8 +4,8 @@ import Logging
 import Payments
 import ServiceLifecycle
 
-/// Delivers the outbox: leases due deliveries, POSTs them concurrently, and records every attempt and
-/// its consequence in the transaction that leases the next round. Runs inside `metl serve` (as a Service) and as
+/// Delivers the outbox: leases due deliveries, POSTs them through a sliding window per endpoint, and
+/// records every attempt and its consequence in the transaction that leases the next ones. Runs inside `metl serve` (as a Service) and as
 /// `metl webhooks work`. Several workers can share a database: a delivery's lease keeps two from
 /// attempting it at once, and an expired lease (a crashed worker) makes it due again — at least once.
 public final class WebhookWorker: Service {
@@ -35,22 +35,11 @@ public final class WebhookWorker: Service {
         logger.info("webhook worker started", metadata: ["worker": .string(settings.workerID),
                                                          "schedule": .string(settings.schedule.description)])
         await cancelWhenGracefulShutdown {
-            var unrecorded: [DeliveryResult] = []
-            while !Task.isCancelled {
-                do {
-                    unrecorded = try await self.round(recording: unrecorded)
-                    if unrecorded.isEmpty { try await self.idle(until: nil) }
-                } catch is CancellationError {
-                    break
-                } catch {
-                    self.logger.error("webhook round failed", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: self.settings.pollInterval)
-                }
-            }
-            // The last round's outcomes, recorded outside the cancelled task (the store would refuse to start);
+            let unrecorded = await self.deliver(until: nil).unrecorded
+            // The last attempts' outcomes, recorded outside the cancelled task (the store would refuse to start);
             // should this fail, their leases expire and those deliveries are sent again.
-            let (store, owner, last) = (self.store, self.settings.workerID, unrecorded)
-            await Task { try? await store.recordWebhookResults(last, owner: owner) }.value
+            let (store, owner) = (self.store, self.settings.workerID)
+            await Task { try? await store.recordWebhookResults(unrecorded, owner: owner) }.value
         }
         await clients.shutdown()
     }
@@ -65,11 +54,14 @@ public final class WebhookWorker: Service {
 
     /// Delivers everything due, waits for retries that fall due before `timeout` ends, then returns.
     public func drain(timeout: Duration) async throws -> DrainSummary {
+        let window = await deliver(until: Date().addingTimeInterval(timeout.seconds))
         // The clients close whatever happened; awaiting inside a `catch` here crashed the release
         // compiler (Swift 6.3.1, coroutine splitting), hence the Result.
         let result: Result<DrainSummary, any Error>
         do {
-            result = .success(try await rounds(until: Date().addingTimeInterval(timeout.seconds)))
+            var summary = try window.outcome.get()
+            summary.pending = try await store.webhookDeliveryCount(status: .pending)
+            result = .success(summary)
         } catch {
             result = .failure(error)
         }
@@ -77,33 +69,96 @@ public final class WebhookWorker: Service {
         return try result.get()
     }
 
-    private func rounds(until deadline: Date) async throws -> DrainSummary {
-        var summary = DrainSummary()
-        var unrecorded: [DeliveryResult] = []
-        while true {
-            let recorded = unrecorded
-            unrecorded = try await round(recording: recorded)
-            summary.attempts += recorded.count
-            for result in recorded {
-                if case .delivered = result.next { summary.delivered += 1 }
-                if case .failed = result.next { summary.deadLettered += 1 }
-            }
-            if !unrecorded.isEmpty { continue }
-            guard let due = try await store.nextWebhookDue(), due < deadline else { break }
-            try await idle(until: due)
-        }
-        summary.pending = try await store.webhookDeliveryCount(status: .pending)
-        return summary
+    /// One event in the window: an attempt finished, or the poll timer fired.
+    private enum Slot: Sendable {
+        case finished(DeliveryResult)
+        case tick
     }
 
-    /// Records `previous` (the last round's outcomes) and leases the next deliveries in one transaction,
-    /// then sends those; returns their outcomes, which the next round records.
-    func round(recording previous: [DeliveryResult]) async throws -> [DeliveryResult] {
+    /// The sliding window. Up to `batchSize` attempts are in flight (and no more per endpoint than
+    /// its concurrency, which the claim enforces across workers), and the window is topped up as they
+    /// finish, so one slow receiver never holds back the others and the pipe to each endpoint stays
+    /// full. Finished attempts are recorded in the transaction that claims their replacements, once a
+    /// quarter of the window has finished or the poll timer fires, which batches the writes and lets
+    /// them overlap the attempts still in flight.
+    ///
+    /// Without a deadline it runs until cancelled, logging store failures and trying again (their
+    /// outcomes are kept for the next transaction); with one it stops once nothing is in flight and
+    /// nothing falls due before it, and throws a store failure. Returns the outcomes not yet recorded.
+    private func deliver(until deadline: Date?) async -> (outcome: Result<DrainSummary, any Error>, unrecorded: [DeliveryResult]) {
+        await withTaskGroup(of: Slot.self) { group in
+            var summary = DrainSummary()
+            var finished: [DeliveryResult] = []
+            var inFlight = 0
+            var ticking = false
+            var failure: (any Error)?
+            while !Task.isCancelled {
+                do {
+                    let free = settings.batchSize - inFlight
+                    if free > 0 || !finished.isEmpty {
+                        let claimed = try await claim(recording: finished, limit: free)
+                        summary.count(finished)
+                        finished = []
+                        for delivery in claimed { group.addTask { .finished(await self.attempt(delivery)) } }
+                        inFlight += claimed.count
+                    }
+                    if inFlight == 0 {
+                        guard let deadline else {
+                            try await idle(until: nil)
+                            continue
+                        }
+                        guard let due = try await store.nextWebhookDue(), due < deadline else { break }
+                        try await idle(until: due)
+                        continue
+                    }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    guard deadline == nil else {
+                        failure = error
+                        break
+                    }
+                    logger.error("webhook round failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: settings.pollInterval)
+                    continue
+                }
+                if !ticking {
+                    let interval = settings.pollInterval
+                    group.addTask {
+                        try? await Task.sleep(for: interval)
+                        return .tick
+                    }
+                    ticking = true
+                }
+                let enough = max(1, inFlight / 4)
+                waiting: while let slot = await group.next() {
+                    switch slot {
+                    case .tick:
+                        ticking = false
+                        break waiting
+                    case .finished(let result):
+                        finished.append(result)
+                        inFlight -= 1
+                        if finished.count >= enough { break waiting }
+                    }
+                }
+            }
+            // Cancelled attempts end at once; their outcomes are recorded like any other.
+            group.cancelAll()
+            for await slot in group {
+                if case .finished(let result) = slot { finished.append(result) }
+            }
+            return (failure.map { .failure($0) } ?? .success(summary), finished)
+        }
+    }
+
+    /// Records `finished` and leases up to `limit` due deliveries in one transaction.
+    private func claim(recording finished: [DeliveryResult], limit: Int) async throws -> [WebhookDelivery] {
         let now = Date()
         let deliveries = try await store.recordAndClaimWebhookDeliveries(
-            previous, owner: settings.workerID, limit: settings.batchSize, perEndpoint: settings.concurrencyPerEndpoint, now: now,
+            finished, owner: settings.workerID, limit: limit, perEndpoint: settings.concurrencyPerEndpoint, now: now,
             leaseEnds: now.addingTimeInterval(settings.leaseDuration.seconds))
-        for result in previous {
+        for result in finished {
             switch result.next {
             case .failed:
                 logger.warning("webhook dead-lettered", metadata: ["event": .string(result.attempt.eventID),
@@ -114,13 +169,7 @@ public final class WebhookWorker: Service {
             default: break
             }
         }
-        guard !deliveries.isEmpty else { return [] }
-        return await withTaskGroup(of: DeliveryResult.self) { group in
-            for delivery in deliveries {
-                group.addTask { await self.attempt(delivery) }
-            }
-            return await group.reduce(into: [DeliveryResult]()) { $0.append($1) }
-        }
+        return deliveries
     }
 
     private func attempt(_ delivery: WebhookDelivery) async -> DeliveryResult {
@@ -148,5 +197,15 @@ public final class WebhookWorker: Service {
         var wait = settings.pollInterval.seconds
         if let date { wait = max(0.01, min(wait, date.timeIntervalSinceNow)) }
         try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+    }
+}
+
+extension WebhookWorker.DrainSummary {
+    mutating func count(_ recorded: [DeliveryResult]) {
+        attempts += recorded.count
+        for result in recorded {
+            if case .delivered = result.next { delivered += 1 }
+            if case .failed = result.next { deadLettered += 1 }
+        }
     }
 }

@@ -10,6 +10,31 @@ import Webhooks
 /// The worker against real receivers on 127.0.0.1.
 @Suite("webhook delivery")
 struct DeliveryTests {
+    @Test("a slow receiver holds back no other endpoint: the window refills as attempts finish")
+    func slowReceiverHoldsBackNoOther() async throws {
+        let fixture = try await WebhookFixture()
+        let secret = StandardWebhooks.makeSecret()
+        let slow = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200, delay: .seconds(5)) }
+        let fast = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200) }
+        defer { Task { await slow.stop(); await fast.stop() } }
+        for (name, receiver, count) in [("slow", slow, 1), ("fast", fast, 60)] {
+            // No funds: every intake fails its funds check, one payment.failed event each.
+            let merchant = try await fixture.store.addMerchant(name: name, companyID: "1234567890", companyName: "M")
+            _ = try await fixture.store.addWebhookEndpoint(merchantID: merchant.id, url: receiver.url, eventTypes: [], secret: secret,
+                                                           idempotencyKey: nil)
+            _ = try await fixture.store.intake(try (0..<count).map { _ in try Requests.intake(merchant) })
+        }
+        var settings = WebhookFixture.settings(timeout: .seconds(10))
+        settings.concurrencyPerEndpoint = 4
+        let summary = try await fixture.worker(settings).drain(timeout: .seconds(10))
+        #expect(summary.delivered == 61)
+        let slowArrival = try #require(slow.received.first?.at)
+        let lastFast = try #require(fast.received.map(\.at).max())
+        // In rounds, 56 of the fast receiver's events would have waited for the slow answer.
+        #expect(fast.received.count == 60)
+        #expect(lastFast < slowArrival.addingTimeInterval(4))
+    }
+
     @Test("a receiver failing the first 2 attempts gets the event on the 3rd: same id, signed, attempts recorded")
     func failFirstAttempts() async throws {
         let fixture = try await WebhookFixture()
