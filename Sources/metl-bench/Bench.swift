@@ -4,13 +4,14 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|cutoff|sftp|ingest [ENTRIES [CHUNK]]|api|webhooks|contention|all]
+/// Usage: metl-bench [nacha|import|csv [ROWS]|cutoff|sftp|ingest [ENTRIES [CHUNK]]|api|webhooks|contention|all]
 @main
 enum Bench {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         switch arguments.first ?? "all" {
         case "import": try await ImportBench.run()
+        case "csv": try ImportBench.parse(rows: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
         case "cutoff": try await PipelineBench.cutoff()
         case "sftp": try await PipelineBench.sftp()
         case "ingest": try await PipelineBench.ingest(entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000,
@@ -30,7 +31,7 @@ enum Bench {
             try await WebhookBench.run()
             try await ContentionBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|cutoff|sftp|ingest|api|webhooks|contention|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|api|webhooks|contention|all]\n".utf8))
             exit(2)
         }
     }

@@ -46,6 +46,20 @@ enum ImportBench {
         try await rawCommitRate()
     }
 
+    /// `metl-bench csv [ROWS]`: CSV parse + validate alone, best of 5 (the import's first step).
+    static func parse(rows count: Int) throws {
+        report("== csv (parse + validate, in memory)")
+        let text = ImportCSV.text(count: count)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let (rows, seconds) = try measure { try CSVImport.parse(text, rules: PaymentRules()) }
+            precondition(rows.count == count)
+            best = min(best, seconds)
+        }
+        report(String(format: "CSV parse + validate of %d rows (%.1f MB): %.3f s best of 5 (goal ≤ 0.3 s at 100,000)", count,
+                      Double(text.utf8.count) / 1e6, best))
+    }
+
     /// The floor every durable write pays on this disk: one-row FULL-sync commits, same run, same disk.
     @discardableResult
     static func rawCommitRate() async throws -> Double {

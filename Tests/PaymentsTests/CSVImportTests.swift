@@ -42,4 +42,24 @@ import TestSupport
             ($0 as? PaymentError)?.fieldErrors.contains { $0.code == "unknown_column" } == true
         }
     }
+
+    @Test("the tokenizer: CRLF or LF, a CR kept unless it ends a line, escapes and newlines inside quotes, blank lines skipped")
+    func tokenizerEdges() throws {
+        let records = try CSVTokenizer.records("a,b\r\n\"x\"\"y\",\"two\nlines\"\r\n\nc\r,d\r\n,\n\"q\"\r\ne,\r")
+        #expect(records.map(\.line) == [1, 2, 5, 6, 7, 8])
+        #expect(records.map(\.fields) == [["a", "b"], ["x\"y", "two\nlines"], ["c\r", "d"], ["", ""], ["q"], ["e", "\r"]])
+    }
+
+    @Test("the tokenizer's malformed cases name their line", arguments: [
+        ("a,b\nc\"d,e", "line 2", "has a quote inside an unquoted field"),
+        ("a\n\"x\" ,b", "line 2", "has text after a closing quote"),
+        ("a\n\"x\"\ry", "line 2", "has text after a closing quote"),
+        ("a\nb,\"open\n\nstill", "line 2", "has an unterminated quoted field"),
+    ])
+    func tokenizerErrors(_ text: String, line: String, message: String) {
+        #expect { try CSVTokenizer.records(text) } throws: { error in
+            let error = error as? PaymentError.FieldError
+            return error?.field == line && error?.message == message && error?.code == "malformed_csv"
+        }
+    }
 }

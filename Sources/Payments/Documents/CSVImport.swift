@@ -49,8 +49,11 @@ public enum CSVImport {
         }
         guard errors.isEmpty else { throw PaymentError(.invalidRequest, "the CSV header is invalid", fieldErrors: errors) }
 
+        let layout = Layout(positions)
         var rows: [Row] = []
+        rows.reserveCapacity(records.count - 1)
         var keys: [String: Int] = [:]
+        keys.reserveCapacity(records.count - 1)
         for record in records.dropFirst() {
             let prefix = "line \(record.line)"
             guard record.fields.count == columns.count else {
@@ -58,16 +61,14 @@ public enum CSVImport {
                                     message: "has \(record.fields.count) fields, the header has \(columns.count)"))
                 continue
             }
-            // The header has no duplicate (checked above); the first value would win otherwise.
-            let values = Dictionary(zip(columns, record.fields), uniquingKeysWith: { first, _ in first })
             do throws(PaymentError) {
-                let key = try IdempotencyKey.validate(values["idempotency_key"] ?? "")
+                let key = try IdempotencyKey.validate(record.fields[layout.idempotencyKey])
                 if let earlier = keys[key] {
                     throw PaymentError(.invalidRequest, "", fieldErrors: [.init(
                         field: "idempotency_key", code: "duplicate", message: "repeats the key of line \(earlier)")])
                 }
                 keys[key] = record.line
-                let request = try request(from: values)
+                let request = try layout.request(from: record.fields)
                 rows.append(Row(line: record.line, idempotencyKey: key, request: try request.validate(rules: rules, today: today)))
             } catch {
                 errors += error.fieldErrors.map { .init(field: "\(prefix): \($0.field)", code: $0.code, message: $0.message) }
@@ -79,97 +80,122 @@ public enum CSVImport {
         return rows
     }
 
-    private static func request(from values: [String: String]) throws(PaymentError) -> PaymentRequest {
-        let amountText = values["amount"] ?? ""
-        guard let amount = Int64(amountText) else {
-            throw PaymentError(.invalidRequest, "", fieldErrors: [.init(field: "amount", code: "invalid_type",
-                                                                        message: "must be an integer number of cents")])
+    /// Where each column sits in a row (the header decides), so a row's fields are read by position.
+    struct Layout {
+        let idempotencyKey, amount, direction, secCode, description, effectiveDate: Int
+        let counterpartyName, routingNumber, accountNumber, accountType: Int
+        let currency, metadata: Int?
+
+        /// `positions` holds every required column (the header was checked).
+        init(_ positions: [String: Int]) {
+            func at(_ column: String) -> Int { positions[column] ?? 0 }
+            idempotencyKey = at("idempotency_key")
+            amount = at("amount")
+            direction = at("direction")
+            secCode = at("sec_code")
+            description = at("description")
+            effectiveDate = at("effective_date")
+            counterpartyName = at("counterparty_name")
+            routingNumber = at("routing_number")
+            accountNumber = at("account_number")
+            accountType = at("account_type")
+            currency = positions["currency"]
+            metadata = positions["metadata"]
         }
-        var metadata: [String: String] = [:]
-        if let text = values["metadata"], !text.isEmpty {
-            do {
-                metadata = try RequestDocument.decode([String: String].self, json: Data(text.utf8), name: "metadata")
-            } catch {
-                let duplicate = error.fieldErrors.first { $0.code == "duplicate_key" }
-                throw PaymentError(.invalidRequest, "", fieldErrors: [duplicate.map { .init(field: "metadata.\($0.field)", code: $0.code, message: $0.message) }
-                    ?? .init(field: "metadata", code: "invalid_type", message: "must be a JSON object of strings")])
+
+        func request(from fields: [String]) throws(PaymentError) -> PaymentRequest {
+            guard let amount = Int64(fields[amount]) else {
+                throw PaymentError(.invalidRequest, "", fieldErrors: [.init(field: "amount", code: "invalid_type",
+                                                                            message: "must be an integer number of cents")])
             }
+            var metadata: [String: String] = [:]
+            if let position = self.metadata, !fields[position].isEmpty {
+                do {
+                    metadata = try RequestDocument.decode([String: String].self, json: Data(fields[position].utf8), name: "metadata")
+                } catch {
+                    let duplicate = error.fieldErrors.first { $0.code == "duplicate_key" }
+                    throw PaymentError(.invalidRequest, "", fieldErrors: [duplicate.map { .init(field: "metadata.\($0.field)", code: $0.code, message: $0.message) }
+                        ?? .init(field: "metadata", code: "invalid_type", message: "must be a JSON object of strings")])
+                }
+            }
+            let currency = self.currency.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? "USD"
+            return PaymentRequest(
+                amount: amount, currency: currency, direction: fields[direction], secCode: fields[secCode],
+                description: fields[description], effectiveDate: fields[effectiveDate],
+                counterparty: .init(name: fields[counterpartyName], routingNumber: fields[routingNumber],
+                                    accountNumber: fields[accountNumber], accountType: fields[accountType]),
+                metadata: metadata)
         }
-        let currency = values["currency"].flatMap { $0.isEmpty ? nil : $0 } ?? "USD"
-        return PaymentRequest(
-            amount: amount, currency: currency, direction: values["direction"] ?? "", secCode: values["sec_code"] ?? "",
-            description: values["description"] ?? "", effectiveDate: values["effective_date"] ?? "",
-            counterparty: .init(name: values["counterparty_name"] ?? "", routingNumber: values["routing_number"] ?? "",
-                                accountNumber: values["account_number"] ?? "", accountType: values["account_type"] ?? ""),
-            metadata: metadata)
     }
 }
 
 /// RFC 4180 fields: commas, double-quoted fields with `""` escapes and embedded newlines, CRLF or LF.
+/// It works on the UTF-8 bytes: an unquoted field (nearly all of them) becomes a `String` straight from
+/// its byte range, and only a quoted one is copied byte by byte to undo its escapes.
 enum CSVTokenizer {
     static func records(_ text: String) throws(PaymentError.FieldError) -> [(line: Int, fields: [String])] {
-        var records: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var fieldWasQuoted = false
-        var line = 1
-        var recordLine = 1
+        let (comma, quote, cr, lf) = (UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(0x0D), UInt8(0x0A))
         let bytes = Array(text.utf8)
+        let end = bytes.count
+        var records: [(line: Int, fields: [String])] = []
         var index = 0
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            fieldWasQuoted = false
-        }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
-            fields.removeAll(keepingCapacity: true)
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if quoted {
-                if byte == UInt8(ascii: "\"") {
-                    if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
-                        field.append(byte)
+        var line = 1
+        var width = 0
+        while index < end {
+            let recordLine = line
+            var fields: [String] = []
+            fields.reserveCapacity(width)
+            var recordEnded = false
+            while !recordEnded {
+                if index < end, bytes[index] == quote {
+                    index += 1
+                    var value: [UInt8] = []
+                    var closed = false
+                    while index < end {
+                        let byte = bytes[index]
                         index += 1
-                    } else {
-                        quoted = false
+                        if byte == quote {
+                            guard index < end, bytes[index] == quote else {
+                                closed = true
+                                break
+                            }
+                            index += 1
+                        } else if byte == lf {
+                            line += 1
+                        }
+                        value.append(byte)
                     }
-                } else {
-                    if byte == 0x0A { line += 1 }
-                    field.append(byte)
-                }
-            } else {
-                switch byte {
-                case UInt8(ascii: ","):
-                    endField()
-                case UInt8(ascii: "\""):
-                    guard field.isEmpty, !fieldWasQuoted else {
-                        throw .init(field: "line \(line)", code: "malformed_csv", message: "has a quote inside an unquoted field")
+                    guard closed else {
+                        throw .init(field: "line \(recordLine)", code: "malformed_csv", message: "has an unterminated quoted field")
                     }
-                    quoted = true
-                    fieldWasQuoted = true
-                case 0x0D where index + 1 < bytes.count && bytes[index + 1] == 0x0A:
-                    break
-                case 0x0A:
-                    endRecord()
-                    line += 1
-                    recordLine = line
-                default:
-                    if fieldWasQuoted {
+                    fields.append(String(decoding: value, as: UTF8.self))
+                    if index < end, bytes[index] == cr, index + 1 < end, bytes[index + 1] == lf { index += 1 }
+                    if index < end, bytes[index] != comma, bytes[index] != lf {
                         throw .init(field: "line \(line)", code: "malformed_csv", message: "has text after a closing quote")
                     }
-                    field.append(byte)
+                } else {
+                    let start = index
+                    while index < end, bytes[index] != comma, bytes[index] != lf, bytes[index] != quote { index += 1 }
+                    if index < end, bytes[index] == quote {
+                        throw .init(field: "line \(line)", code: "malformed_csv", message: "has a quote inside an unquoted field")
+                    }
+                    // A CR is part of the line ending only right before its LF.
+                    let stop = index < end && bytes[index] == lf && index > start && bytes[index - 1] == cr ? index - 1 : index
+                    fields.append(String(decoding: bytes[start..<stop], as: UTF8.self))
+                }
+                if index >= end {
+                    recordEnded = true
+                } else {
+                    if bytes[index] == lf {
+                        line += 1
+                        recordEnded = true
+                    }
+                    index += 1
                 }
             }
-            index += 1
+            width = fields.count
+            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
         }
-        if quoted {
-            throw .init(field: "line \(recordLine)", code: "malformed_csv", message: "has an unterminated quoted field")
-        }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
         return records
     }
 }
