@@ -1,34 +1,46 @@
 /// A canonical JSON form (sorted keys, no whitespace, minimal escapes) written by hand: fingerprints
 /// must not depend on an encoder's formatting choices, and this runs once per imported row.
 public enum CanonicalJSON {
-    static func string(_ text: String, into output: inout String) {
-        output.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: output.unicodeScalars.append(scalar)
+    /// `text` as a JSON string, escaped minimally, appended to UTF-8 `output`. Escapes concern ASCII
+    /// bytes only, so every other byte (multi-byte scalars included) is copied as it is.
+    static func string(_ text: String, into output: inout [UInt8]) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        output.append(quote)
+        // Almost every value needs no escape: appended whole, not byte by byte.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == quote || $0 == backslash }) else {
+            output.append(contentsOf: text.utf8)
+            output.append(quote)
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case quote, backslash: output += [backslash, byte]
+            case 0x0A: output += [backslash, UInt8(ascii: "n")]
+            case 0x0D: output += [backslash, UInt8(ascii: "r")]
+            case 0x09: output += [backslash, UInt8(ascii: "t")]
+            case ..<0x20: output += [backslash, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: output.append(byte)
             }
         }
-        output.append("\"")
+        output.append(quote)
+    }
+
+    static func object(_ dictionary: [String: String], into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        for (index, key) in dictionary.keys.sorted().enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            string(key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            string(dictionary[key] ?? "", into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     public static func object(_ dictionary: [String: String]) -> String {
-        var output = "{"
-        for (index, key) in dictionary.keys.sorted().enumerated() {
-            if index > 0 { output.append(",") }
-            string(key, into: &output)
-            output.append(":")
-            string(dictionary[key] ?? "", into: &output)
-        }
-        output.append("}")
-        return output
+        var output: [UInt8] = []
+        object(dictionary, into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Reads back what `object` writes: a flat object of strings. Nil for anything else (callers then
@@ -76,37 +88,37 @@ public enum CanonicalJSON {
         } while expect(UInt8(ascii: ","))
         return expect(UInt8(ascii: "}")) && bytes.isEmpty ? result : nil
     }
-
-    static func sha256Hex(_ text: String) -> String { SHA256Digest.hex(Array(text.utf8)) }
 }
 
 extension PaymentRequest {
     /// The request in canonical form: keys sorted at every level.
-    public var canonicalJSON: String {
-        var output = "{\"amount\":\(amount),\"counterparty\":{\"account_number\":"
-        CanonicalJSON.string(counterparty.accountNumber, into: &output)
-        output.append(",\"account_type\":")
-        CanonicalJSON.string(counterparty.accountType, into: &output)
-        output.append(",\"name\":")
-        CanonicalJSON.string(counterparty.name, into: &output)
-        output.append(",\"routing_number\":")
-        CanonicalJSON.string(counterparty.routingNumber, into: &output)
-        output.append("},\"currency\":")
-        CanonicalJSON.string(currency, into: &output)
-        output.append(",\"description\":")
-        CanonicalJSON.string(description, into: &output)
-        output.append(",\"direction\":")
-        CanonicalJSON.string(direction, into: &output)
-        output.append(",\"effective_date\":")
-        CanonicalJSON.string(effectiveDate, into: &output)
-        output.append(",\"metadata\":" + CanonicalJSON.object(metadata) + ",\"sec_code\":")
-        CanonicalJSON.string(secCode, into: &output)
-        output.append("}")
+    public var canonicalJSON: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    private var canonicalBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(320)
+        func member(_ name: String, _ value: String) {
+            output.append(contentsOf: name.utf8)
+            CanonicalJSON.string(value, into: &output)
+        }
+        output.append(contentsOf: "{\"amount\":\(amount),\"counterparty\":{".utf8)
+        member("\"account_number\":", counterparty.accountNumber)
+        member(",\"account_type\":", counterparty.accountType)
+        member(",\"name\":", counterparty.name)
+        member(",\"routing_number\":", counterparty.routingNumber)
+        member("},\"currency\":", currency)
+        member(",\"description\":", description)
+        member(",\"direction\":", direction)
+        member(",\"effective_date\":", effectiveDate)
+        output.append(contentsOf: ",\"metadata\":".utf8)
+        CanonicalJSON.object(metadata, into: &output)
+        member(",\"sec_code\":", secCode)
+        output.append(UInt8(ascii: "}"))
         return output
     }
 
     /// SHA-256 of the canonical form: equal requests, equal fingerprints.
-    public var fingerprint: String { CanonicalJSON.sha256Hex(canonicalJSON) }
+    public var fingerprint: String { SHA256Digest.hex(canonicalBytes) }
 }
 
 extension Payment {

@@ -2,17 +2,19 @@
 public enum IdempotencyKey {
     /// The key lower-cased, or an `invalidRequest` error naming `field`.
     public static func validate(_ key: String, field: String = "idempotency_key") throws(PaymentError) -> String {
-        let lower = key.lowercased()
-        let bytes = Array(lower.utf8)
-        let hyphens: Set<Int> = [8, 13, 18, 23]
-        var valid = bytes.count == 36
+        let lower = ASCIIText.lowercased(key)
+        var valid = lower.utf8.count == 36
         if valid {
-            for (index, byte) in bytes.enumerated() {
+            for (index, byte) in lower.utf8.enumerated() {
                 let isHex = (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
-                valid = valid && (hyphens.contains(index) ? byte == 0x2D : isHex)
+                switch index {
+                case 8, 13, 18, 23: valid = valid && byte == 0x2D
+                // Version nibble 4; variant 10xx (8, 9, a, b).
+                case 14: valid = valid && byte == UInt8(ascii: "4")
+                case 19: valid = valid && (byte == UInt8(ascii: "8") || byte == UInt8(ascii: "9") || byte == UInt8(ascii: "a") || byte == UInt8(ascii: "b"))
+                default: valid = valid && isHex
+                }
             }
-            // Version nibble 4; variant 10xx (8, 9, a, b).
-            valid = valid && bytes[14] == UInt8(ascii: "4") && "89ab".utf8.contains(bytes[19])
         }
         guard valid else {
             throw PaymentError(.invalidRequest, "the idempotency key is invalid",

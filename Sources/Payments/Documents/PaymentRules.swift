@@ -51,7 +51,7 @@ extension PaymentRequest {
         if currency != "USD" { fail("currency", "unsupported", "must be USD") }
         let direction = Direction(rawValue: direction)
         if direction == nil { fail("direction", "invalid", "must be credit or debit") }
-        let sec = StandardEntryClass(rawValue: secCode.uppercased())
+        let sec = StandardEntryClass(rawValue: ASCIIText.uppercased(secCode))
         if ![.ppd, .ccd, .web].contains(sec) { fail("sec_code", "unsupported", "must be PPD, CCD or WEB") }
         let description = checkText(description, field: "description", maximum: 10, fail)
         let effective = ACHDate(iso: effectiveDate)
@@ -98,7 +98,7 @@ extension PaymentRequest {
             amount: amount, currency: currency, direction: direction, secCode: sec, description: description,
             effectiveDate: effective,
             counterparty: Counterparty(name: name, routingNumber: counterparty.routingNumber,
-                                       accountNumber: account.uppercased(), accountType: accountType),
+                                       accountNumber: ASCIIText.uppercased(account), accountType: accountType),
             metadata: metadata, fingerprint: fingerprint)
     }
 
@@ -106,9 +106,12 @@ extension PaymentRequest {
     /// Spaces around the text are dropped (the record pads the field with spaces anyway).
     private func checkText(_ text: String, field: String, maximum: Int,
                            _ fail: (String, String, String) -> Void) -> String {
-        let text = text.trimmingCharacters(in: CharacterSet(charactersIn: " "))
-        let upper = text.uppercased()
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        let text = ASCIIText.trimmingSpaces(text)
+        let upper = ASCIIText.uppercased(text)
+        // Blank: only spaces and tabs (the ASCII members of `.whitespaces`), or Unicode spaces.
+        let blank = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+            : text.trimmingCharacters(in: .whitespaces).isEmpty
+        if blank {
             fail(field, "required", "must not be blank")
         } else if !text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             fail(field, "invalid_character", "must be printable ASCII (NACHA character set)")

@@ -6,38 +6,41 @@ import Foundation
 /// a copy of them.
 public enum WebhookPayload {
     public static func render(eventID: String, type: WebhookEventType, entry: HistoryEntry, payment: Payment) -> Data {
-        var output = "{"
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        func append(_ text: String) { output.append(contentsOf: text.utf8) }
+        append("{")
         member("id", eventID, into: &output)
         member("type", type.rawValue, into: &output)
         member("timestamp", Timestamp.format(entry.createdAt), into: &output)
-        output.append("\"data\":{")
+        append("\"data\":{")
         member("id", payment.id, into: &output)
         member("merchant_id", payment.merchantID, into: &output)
         member("state", entry.toState.rawValue, into: &output)
         member("previous_state", entry.fromState?.rawValue, into: &output)
-        output.append("\"version\":\(entry.version),\"amount\":\(payment.amount),")
+        append("\"version\":\(entry.version),\"amount\":\(payment.amount),")
         member("currency", payment.currency, into: &output)
         member("direction", payment.direction.rawValue, into: &output)
         member("reason_code", entry.reasonCode, into: &output)
         member("reason", entry.reasonText, into: &output)
-        output.append("\"failure\":")
+        append("\"failure\":")
         if entry.toState == .failed, let failure = payment.failure {
-            output.append("{")
+            append("{")
             member("code", failure.code, into: &output)
             member("message", failure.message, last: true, into: &output)
-            output.append("},")
+            append("},")
         } else {
-            output.append("null,")
+            append("null,")
         }
         member("file_id", payment.submission?.fileID, into: &output)
         member("trace_number", payment.submission?.traceNumberText, last: true, into: &output)
-        output.append("}}")
-        return Data(output.utf8)
+        append("}}")
+        return Data(output)
     }
 
-    private static func member(_ name: String, _ value: String?, last: Bool = false, into output: inout String) {
-        output.append("\"\(name)\":")
-        if let value { CanonicalJSON.string(value, into: &output) } else { output.append("null") }
-        if !last { output.append(",") }
+    private static func member(_ name: String, _ value: String?, last: Bool = false, into output: inout [UInt8]) {
+        output.append(contentsOf: "\"\(name)\":".utf8)
+        if let value { CanonicalJSON.string(value, into: &output) } else { output.append(contentsOf: "null".utf8) }
+        if !last { output.append(UInt8(ascii: ",")) }
     }
 }
