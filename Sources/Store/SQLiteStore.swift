@@ -12,6 +12,8 @@ import Payments
 public final class SQLiteStore: PaymentStore {
     public let path: String
     let pool: DatabasePool
+    /// Read-only connections for `quickRead` alone (see there).
+    let quickReaders: DatabasePool
     let faults: FaultInjector
     let logger: Logger
 
@@ -37,6 +39,9 @@ public final class SQLiteStore: PaymentStore {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(pool)
+            var readOnly = configuration
+            readOnly.readonly = true
+            quickReaders = try DatabasePool(path: path, configuration: readOnly)
         } catch {
             throw Self.storageError(error, while: "opening the database")
         }
@@ -63,9 +68,14 @@ public final class SQLiteStore: PaymentStore {
     /// An async read hops to GRDB's reader queue and back, which measured ~270 µs per read on the
     /// 2-core reference machine against ~35 µs for the query itself; in WAL mode a reader never waits
     /// for the writer, so the caller is held only for the query. Long scans keep using `read`.
+    ///
+    /// They take their connection from a pool of their own. Sharing `pool`'s readers deadlocked under
+    /// load: async reads held every reader while waiting for a cooperative thread to resume on, and
+    /// every cooperative thread was blocked here waiting for a reader. A connection of this pool is
+    /// only ever held by a thread running a query, so a wait for one always ends.
     func quickRead<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.read(body)
+            return try quickReaders.read(body)
         } catch {
             throw Self.storageError(error, while: what)
         }
