@@ -42,8 +42,9 @@ public enum APIServer {
         router.add(middleware: AccessMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(configuration: configuration))
 
+        let keys = APIKeyCache(keys: store)
         for group in groups(store: store, configuration: configuration, metrics: metrics) {
-            router.addRoutes(group.routes(authentication: [AuthenticationMiddleware(keys: store), IdempotencyKeyMiddleware()]))
+            router.addRoutes(group.routes(authentication: [AuthenticationMiddleware(keys: keys), IdempotencyKeyMiddleware()]))
         }
         return router
     }

@@ -3,10 +3,11 @@ import Hummingbird
 import Payments
 
 /// `Authorization: Bearer <api key>` → the merchant, or 401. Keys are looked up by hash, so a wrong
-/// key costs one indexed read and reveals nothing about which keys exist.
+/// key costs one indexed read and reveals nothing about which keys exist; a key that authenticated in
+/// the last second is not read again (`APIKeyCache`).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
-    let keys: any APIKeyStore
+    let keys: APIKeyCache
 
     func handle(_ request: Request, context: APIRequestContext,
                 next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {

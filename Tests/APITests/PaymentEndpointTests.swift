@@ -228,7 +228,15 @@ struct PaymentEndpointTests {
                                                        body: ByteBuffer(string: APIFixture.paymentBody))
             #expect(otherCreate.status == .created)
 
+            // A revoked key is refused once the key cache's second is over (APIKeyCacheTests), and from then on.
+            let revoked = ContinuousClock.now
             _ = try await fixture.store.revokeAPIKey(id: otherKey.id, merchantID: other.id)
+            var status = try await fixture.get(client, "/payments", bearer: otherSecret).status
+            while status != .unauthorized, ContinuousClock.now - revoked < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await fixture.get(client, "/payments", bearer: otherSecret).status
+            }
+            #expect(status == .unauthorized)
             #expect(try await fixture.get(client, "/payments", bearer: otherSecret).status == .unauthorized)
         }
     }
