@@ -4,7 +4,7 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|csv [ROWS]|cutoff|sftp|ingest [ENTRIES [CHUNK]]|api|webhooks|contention|all]
+/// Usage: metl-bench [nacha|import|csv [ROWS]|cutoff|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|all]
 @main
 enum Bench {
     static func main() async throws {
@@ -14,8 +14,10 @@ enum Bench {
         case "csv": try ImportBench.parse(rows: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
         case "cutoff": try await PipelineBench.cutoff()
         case "sftp": try await PipelineBench.sftp()
-        case "ingest": try await PipelineBench.ingest(entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000,
+        case "ingest": try await PipelineBench.ingest(.returns, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000,
                                                        chunkSize: arguments.dropFirst(2).first.flatMap { Int($0) })
+        case "ack": try await PipelineBench.ingest(.acknowledgement, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
+        case "bai2": try await PipelineBench.ingest(.settlement, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
         case "nacha": try NACHABench.run()
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
@@ -26,12 +28,14 @@ enum Bench {
             try await ImportBench.run()
             try await PipelineBench.cutoff()
             try await PipelineBench.sftp()
-            try await PipelineBench.ingest()
+            try await PipelineBench.ingest(.returns)
+            try await PipelineBench.ingest(.acknowledgement)
+            try await PipelineBench.ingest(.settlement)
             try await APIBench.run()
             try await WebhookBench.run()
             try await ContentionBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|api|webhooks|contention|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|ack|bai2|api|webhooks|contention|all]\n".utf8))
             exit(2)
         }
     }

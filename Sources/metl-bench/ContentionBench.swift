@@ -35,7 +35,7 @@ enum ContentionBench {
         let csv = directory.appendingPathComponent("import.csv")
         try ImportCSV.text(count: rows).write(to: csv, atomically: true, encoding: .utf8)
         // Submitted before the API starts, so the return file matches payments the API's load does not touch.
-        let (returns, _) = try await PipelineBench.submittedWithReturnFile(store, in: directory, count: rows)
+        let (returns, _) = try await PipelineBench.submitted(store, in: directory, count: rows, answeredWith: .returns)
         let returnFile = directory.appendingPathComponent("returns.ach")
         try Data(returns).write(to: returnFile)
         let script = directory.appendingPathComponent("create.lua")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NACHA
 import Payments
 import Pipeline
 import SFTP
@@ -79,37 +80,64 @@ enum PipelineBench {
 }
 
 extension PipelineBench {
-    /// `metl-bench ingest [ENTRIES [CHUNK]]`: a return file of 100,000 entries (or `ENTRIES`, such as
-    /// 10,000 for a profile), every entry matching a submitted payment, applied `CHUNK` events per
-    /// transaction (ingest's default unless given).
-    static func ingest(entries: Int = 100_000, chunkSize: Int? = nil) async throws {
-        report("== ingest (\(entries)-entry return file → P_SUBMITTED_TO_CORE payments → P_FAILED, "
+    /// The bank files `metl-bench ingest`, `ack` and `bai2` apply to a file of submitted payments.
+    enum InboundFile: String {
+        /// A return (R01) for every entry: P_SUBMITTED_TO_CORE → P_FAILED.
+        case returns
+        /// The FedACH acknowledgement accepting the file: every payment → P_PROCESSING.
+        case acknowledgement
+        /// A BAI2 prior-day report with one ACH settlement detail per batch (200 batches: 100
+        /// merchants, credits and debits): every payment → P_PROCESSING → P_COMPLETED.
+        case settlement
+
+        var name: String {
+            switch self {
+            case .returns: "returns.ach"
+            case .acknowledgement: "ack.txt"
+            case .settlement: "bai2.txt"
+            }
+        }
+    }
+
+    /// `metl-bench ingest [ENTRIES [CHUNK]]` (a return file), `ack [ENTRIES]` and `bai2 [ENTRIES]`:
+    /// the bank file for a cutoff of 100,000 payments (or `ENTRIES`, such as 10,000 for a profile),
+    /// applied `CHUNK` events per transaction (ingest's default unless given), then the raw baseline
+    /// of the rows it wrote.
+    static func ingest(_ kind: InboundFile = .returns, entries: Int = 100_000, chunkSize: Int? = nil) async throws {
+        report("== \(kind.rawValue) (\(entries) submitted payments, "
                + (chunkSize.map { "\($0) events per transaction)" } ?? "default chunks)"))
         let database = try TemporaryDatabase()
         let store = try database.store()
-        let (returns, archive) = try await submittedWithReturnFile(store, in: database.directory, count: entries)
+        let (bytes, archive) = try await submitted(store, in: database.directory, count: entries, answeredWith: kind)
         let logger = Logger(label: "bench")
         let job = chunkSize.map { IngestJob(store: store, archive: archive, logger: logger, chunkSize: $0) }
             ?? IngestJob(store: store, archive: archive, logger: logger)
         let baseline = try await RawWriteBaseline.snapshot(of: database.path)
-        let (outcome, seconds) = try await measure { try await job.ingest(returns, name: "returns.ach", source: "bench") }
-        let failed = try await store.payments(PaymentQuery(state: .failed, limit: Int.max)).count
-        report(String(format: "%@: %d state changes, %d payments P_FAILED, %.1f MB: %.2f s (%.0f entries/s)", outcome.status,
-                      outcome.applied, failed, Double(returns.count) / 1_000_000, seconds, Double(failed) / seconds))
+        let (outcome, seconds) = try await measure { try await job.ingest(bytes, name: kind.name, source: "bench") }
+        let counts = try await store.countsByState()
+        report(String(format: "%@: %d state changes (now %@), %.1f MB: %.2f s (%.0f payments/s)", outcome.status, outcome.applied,
+                      counts.filter { $0.value > 0 }.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", "),
+                      Double(bytes.count) / 1_000_000, seconds, Double(entries) / seconds))
         let changes = try await baseline.changes(madeIn: database.path)
         let raw = try await baseline.write(changes)
         report(String(format: "raw baseline, the same rows (%@) in one transaction: %.2f s; ingest = %.2f× raw",
                       changes.summary, raw, seconds / raw))
     }
 
-    /// `count` payments taken in and sent by a cutoff to a local outbox (P_SUBMITTED_TO_CORE), and a
-    /// return file for every one of them; the archive the cutoff used.
-    static func submittedWithReturnFile(_ store: SQLiteStore, in directory: URL, count: Int) async throws -> ([UInt8], Archive) {
-        let merchant = try await store.fundedMerchant(9_000_000_000, name: "returns")
-        _ = try await store.intake(try (0..<count).map { index in
-            try Requests.intake(merchant, Requests.credit(amount: 1_000 + Int64(index % 5_000),
-                                                          direction: index.isMultiple(of: 4) ? "debit" : "credit"))
-        })
+    /// `count` payments of 100 merchants taken in and sent by a cutoff to a local outbox
+    /// (P_SUBMITTED_TO_CORE), and the bank's `kind` of file about them; the archive the cutoff used.
+    static func submitted(_ store: SQLiteStore, in directory: URL, count: Int,
+                          answeredWith kind: InboundFile) async throws -> ([UInt8], Archive) {
+        let merchants = 100
+        for number in 0..<merchants {
+            let merchant = try await store.fundedMerchant(9_000_000_000, name: "merchant \(number)")
+            // One amount per merchant: every batch total differs, so each settlement detail names one batch.
+            let share = count / merchants + (number < count % merchants ? 1 : 0)
+            _ = try await store.intake(try (0..<share).map { index in
+                try Requests.intake(merchant, Requests.credit(amount: 1_000 + Int64(number),
+                                                              direction: index.isMultiple(of: 4) ? "debit" : "credit"))
+            })
+        }
         let archive = Archive(root: directory.appendingPathComponent("archive").path)
         let settings = CutoffJob.Settings(
             profile: try BankProfile(odfiRouting: "121042882", immediateDestination: "091000019", originName: "METL BENCH",
@@ -119,6 +147,21 @@ extension PipelineBench {
         _ = try await CutoffJob(settings: settings, store: store, logger: Logger(label: "bench")).run()
         let file = try await store.outboundFiles(statuses: [.uploaded])[0]
         let bound = try await store.filePayments(fileID: file.id)
-        return (try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") }), archive)
+        switch kind {
+        case .returns:
+            return (try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") }), archive)
+        case .acknowledgement:
+            return (BankFileFixtures.acknowledgement(of: file), archive)
+        case .settlement:
+            // Credit batches settle with a debit to our account (466), debit batches with a credit (165).
+            var batches: [Int: (credit: Bool, total: Int64)] = [:]
+            for entry in bound {
+                batches[entry.binding.batchNumber, default: (entry.payment.direction == .credit, 0)].total += entry.payment.amount
+            }
+            let date = bound.first?.binding.effectiveDate ?? ACHDate.today()
+            return (BankFileFixtures.settlement(asOf: date, details: batches.sorted { $0.key < $1.key }.map {
+                (typeCode: $0.value.credit ? "466" : "165", amount: $0.value.total)
+            }), archive)
+        }
     }
 }
