@@ -5,8 +5,8 @@ import Payments
 import ServiceLifecycle
 
 /// Delivers the outbox: leases due deliveries, POSTs them through a sliding window per endpoint, and
-/// records every attempt and its consequence in the transaction that leases the next ones. Runs inside `metl serve` (as a Service) and as
-/// `metl webhooks work`. Several workers can share a database: a delivery's lease keeps two from
+/// records every attempt and its consequence in the transaction that leases the next ones. Runs
+/// inside `metl serve` (as a Service) and as `metl webhooks work`. Several workers can share a database: a delivery's lease keeps two from
 /// attempting it at once, and an expired lease (a crashed worker) makes it due again — at least once.
 public final class WebhookWorker: Service {
     let store: any WebhookStore
@@ -118,7 +118,7 @@ public final class WebhookWorker: Service {
                         failure = error
                         break
                     }
-                    logger.error("webhook round failed", metadata: ["error": "\(error)"])
+                    logger.error("webhook claim failed", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: settings.pollInterval)
                     continue
                 }
