@@ -1,24 +1,12 @@
 import Metrics
 import Payments
 import Prometheus
-import Synchronization
 
 /// The metrics `GET /metrics` serves, through swift-metrics onto a Prometheus registry owned by this
 /// server (not the process-wide bootstrap, so several servers in one test process stay apart).
 public final class APIMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    /// Each request's metric handles, made once per method, route and status: making them looks the
-    /// metric up in the registry under its lock, which cost more than the rest of a `GET /healthz`.
-    private let requestHandles = Mutex<[RequestKind: (count: Metrics.Counter, duration: Metrics.Timer)]>([:])
-    /// Methods are whatever a client sends; past this many kinds, handles are made per request again.
-    static let requestKindLimit = 1_000
-
-    private struct RequestKind: Hashable {
-        var method: String
-        var route: String
-        var status: Int
-    }
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -29,17 +17,10 @@ public final class APIMetrics: Sendable {
     }
 
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {
-        let kind = RequestKind(method: method, route: route, status: status)
-        let handles = requestHandles.withLock { $0[kind] } ?? {
-            let made = (count: Metrics.Counter(label: "metl_http_requests_total",
-                                       dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory),
-                        duration: Metrics.Timer(label: "metl_http_request_duration_seconds",
-                                                dimensions: [("method", method), ("route", route)], factory: factory))
-            requestHandles.withLock { if $0.count < Self.requestKindLimit { $0[kind] = made } }
-            return made
-        }()
-        handles.count.increment()
-        handles.duration.record(duration: duration)
+        Counter(label: "metl_http_requests_total",
+                dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory).increment()
+        Metrics.Timer(label: "metl_http_request_duration_seconds", dimensions: [("method", method), ("route", route)],
+                      factory: factory).record(duration: duration)
     }
 
     /// A state change this process made (intake: P_CREATED → P_VALIDATED or P_FAILED).
