@@ -4,20 +4,21 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import|csv [ROWS]|cutoff|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|all]
+/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|all] [--stop-after=setup|job]
 @main
 enum Bench {
     static func main() async throws {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let stop = try StopAfter.take(from: &arguments)
+        func number(_ position: Int) -> Int? { arguments.dropFirst(position).first.flatMap { Int($0) } }
         switch arguments.first ?? "all" {
-        case "import": try await ImportBench.run()
-        case "csv": try ImportBench.parse(rows: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
-        case "cutoff": try await PipelineBench.cutoff()
+        case "import": try await ImportBench.run(rows: number(1) ?? 100_000, stop: stop)
+        case "csv": try ImportBench.parse(rows: number(1) ?? 100_000)
+        case "cutoff": try await PipelineBench.cutoff(payments: number(1) ?? 100_000, stop: stop)
         case "sftp": try await PipelineBench.sftp()
-        case "ingest": try await PipelineBench.ingest(.returns, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000,
-                                                       chunkSize: arguments.dropFirst(2).first.flatMap { Int($0) })
-        case "ack": try await PipelineBench.ingest(.acknowledgement, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
-        case "bai2": try await PipelineBench.ingest(.settlement, entries: arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000)
+        case "ingest": try await PipelineBench.ingest(.returns, entries: number(1) ?? 100_000, chunkSize: number(2), stop: stop)
+        case "ack": try await PipelineBench.ingest(.acknowledgement, entries: number(1) ?? 100_000, stop: stop)
+        case "bai2": try await PipelineBench.ingest(.settlement, entries: number(1) ?? 100_000, stop: stop)
         case "nacha": try NACHABench.run()
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
@@ -38,6 +39,26 @@ enum Bench {
             FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|ack|bai2|api|webhooks|contention|all]\n".utf8))
             exit(2)
         }
+    }
+}
+
+/// Where a batch bench stops early, so that an instruction count (`valgrind --tool=callgrind`) of
+/// the job alone is the count of a run stopped after `job` less that of one stopped after `setup`.
+enum StopAfter: String {
+    /// The database is seeded and the input is ready; the job has not started.
+    case setup
+    /// The job ran; its raw baseline (and any other variant) did not.
+    case job
+
+    /// Removes `--stop-after=PHASE` from `arguments`.
+    static func take(from arguments: inout [String]) throws -> StopAfter? {
+        guard let index = arguments.firstIndex(where: { $0.hasPrefix("--stop-after=") }) else { return nil }
+        let name = arguments.remove(at: index).dropFirst("--stop-after=".count)
+        guard let phase = StopAfter(rawValue: String(name)) else {
+            FileHandle.standardError.write(Data("metl-bench: --stop-after takes setup or job\n".utf8))
+            exit(2)
+        }
+        return phase
     }
 }
 

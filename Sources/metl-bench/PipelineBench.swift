@@ -9,19 +9,19 @@ import TestSupport
 
 /// `metl-bench cutoff` and `metl-bench sftp`, both against a loopback sshd started for the run.
 enum PipelineBench {
-    static func cutoff() async throws {
-        report("== cutoff (100,000 P_VALIDATED payments → files on a loopback sshd → P_SUBMITTED_TO_CORE)")
+    static func cutoff(payments count: Int = 100_000, stop: StopAfter? = nil) async throws {
+        report("== cutoff (\(count) P_VALIDATED payments → files on a loopback sshd → P_SUBMITTED_TO_CORE)")
         let server = try SSHServer.start()
         defer { server.stop() }
         let database = try TemporaryDatabase()
         let store = try database.store()
         let merchant = try await store.fundedMerchant(9_000_000_000)
-        let intakes = try (0..<100_000).map { index in
+        let intakes = try (0..<count).map { index in
             try Requests.intake(merchant, Requests.credit(amount: 1_000 + Int64(index % 5_000),
                                                           direction: index.isMultiple(of: 4) ? "debit" : "credit"))
         }
         let (_, intakeSeconds) = try await measure { try await store.intake(intakes) }
-        report(String(format: "seeded 100000 payments in %.2f s", intakeSeconds))
+        report(String(format: "seeded %d payments in %.2f s", count, intakeSeconds))
         let settings = CutoffJob.Settings(
             profile: try BankProfile(odfiRouting: "121042882", immediateDestination: "091000019", originName: "METL BENCH",
                                      destinationName: "FEDERAL RESERVE BANK"),
@@ -31,8 +31,9 @@ enum PipelineBench {
                 directory: server.root, logger: Logger(label: "bench")),
             archive: Archive(root: database.directory.appendingPathComponent("archive").path))
         let (_, collectSeconds) = try await measure { try await store.unboundValidatedPayments(limit: 1_000_000) }
-        report(String(format: "(collecting 100000 payments alone: %.2f s)", collectSeconds))
+        report(String(format: "(collecting %d payments alone: %.2f s)", count, collectSeconds))
         let job = CutoffJob(settings: settings, store: store, logger: Logger(label: "bench"))
+        if stop == .setup { return }
         let (summary, seconds) = try await measure { try await job.run() }
         report(String(format: "cutoff: %d payments, %d files, %d bytes uploaded and read back: %.2f s = %.4f of the 15-minute window",
                       summary.paymentsSubmitted, summary.filesUploaded, summary.bytesUploaded, seconds, seconds / 900))
@@ -103,7 +104,8 @@ extension PipelineBench {
     /// the bank file for a cutoff of 100,000 payments (or `ENTRIES`, such as 10,000 for a profile),
     /// applied `CHUNK` events per transaction (ingest's default unless given), then the raw baseline
     /// of the rows it wrote.
-    static func ingest(_ kind: InboundFile = .returns, entries: Int = 100_000, chunkSize: Int? = nil) async throws {
+    static func ingest(_ kind: InboundFile = .returns, entries: Int = 100_000, chunkSize: Int? = nil,
+                       stop: StopAfter? = nil) async throws {
         report("== \(kind.rawValue) (\(entries) submitted payments, "
                + (chunkSize.map { "\($0) events per transaction)" } ?? "default chunks)"))
         let database = try TemporaryDatabase()
@@ -113,11 +115,13 @@ extension PipelineBench {
         let job = chunkSize.map { IngestJob(store: store, archive: archive, logger: logger, chunkSize: $0) }
             ?? IngestJob(store: store, archive: archive, logger: logger)
         let baseline = try await RawWriteBaseline.snapshot(of: database.path)
+        if stop == .setup { return }
         let (outcome, seconds) = try await measure { try await job.ingest(bytes, name: kind.name, source: "bench") }
         let counts = try await store.countsByState()
         report(String(format: "%@: %d state changes (now %@), %.1f MB: %.2f s (%.0f payments/s)", outcome.status, outcome.applied,
                       counts.filter { $0.value > 0 }.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", "),
                       Double(bytes.count) / 1_000_000, seconds, Double(entries) / seconds))
+        if stop == .job { return }
         let changes = try await baseline.changes(madeIn: database.path)
         let raw = try await baseline.write(changes)
         report(String(format: "raw baseline, the same rows (%@) in one transaction: %.2f s; ingest = %.2f× raw",

@@ -21,8 +21,9 @@ struct RawWriteBaseline {
         return RawWriteBaseline(copy: copy)
     }
 
-    /// What the job at `path` changed since the snapshot: each table's new rows, and the payments
-    /// whose row changed (as updates by trace number, the key a bank file names them by).
+    /// What the job at `path` changed since the snapshot: each table's new rows (new payments
+    /// among them), and the existing payments whose row changed (as updates by trace number, the key
+    /// a bank file names them by).
     struct Changes {
         var inserts: [(table: String, columns: [String], rows: [[DatabaseValue]])] = []
         var paymentUpdates: [[DatabaseValue]] = []
@@ -44,22 +45,25 @@ struct RawWriteBaseline {
             try db.execute(sql: "ATTACH DATABASE ? AS before", arguments: [copy])
             defer { try? db.execute(sql: "DETACH DATABASE before") }
             var changes = Changes()
-            // The file ledgers first: other new rows refer to them.
+            // The file ledgers first, then payments: other new rows refer to them.
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                  AND name NOT IN ('payments', 'merchants', 'grdb_migrations')
-                ORDER BY name NOT IN ('inbound_files', 'outbound_files'), name
+                  AND name NOT IN ('merchants', 'grdb_migrations')
+                ORDER BY name NOT IN ('inbound_files', 'outbound_files'), name != 'payments', name
                 """)
             for table in tables {
                 let columns = try db.columns(in: table).map(\.name)
                 let list = columns.joined(separator: ", ")
-                let rows = try Row.fetchAll(db, sql: "SELECT \(list) FROM main.\(table) EXCEPT SELECT \(list) FROM before.\(table)")
-                    .map { row in columns.indices.map { row[$0] as DatabaseValue } }
+                let new = table == "payments"
+                    ? "SELECT \(list) FROM main.payments WHERE id NOT IN (SELECT id FROM before.payments)"
+                    : "SELECT \(list) FROM main.\(table) EXCEPT SELECT \(list) FROM before.\(table)"
+                let rows = try Row.fetchAll(db, sql: new).map { row in columns.indices.map { row[$0] as DatabaseValue } }
                 changes.inserts.append((table, columns, rows))
             }
             let updated = Self.updatedPaymentColumns.joined(separator: ", ")
             changes.paymentUpdates = try Row.fetchAll(db, sql: """
-                SELECT \(updated), trace_number FROM main.payments EXCEPT SELECT \(updated), trace_number FROM before.payments
+                SELECT \(updated), trace_number FROM main.payments WHERE id IN (SELECT id FROM before.payments)
+                EXCEPT SELECT \(updated), trace_number FROM before.payments
                 """).map { row in (0...Self.updatedPaymentColumns.count).map { row[$0] as DatabaseValue } }
             changes.balances = try Row.fetchAll(db, sql: """
                 SELECT balance_cents, id FROM main.merchants EXCEPT SELECT balance_cents, id FROM before.merchants
