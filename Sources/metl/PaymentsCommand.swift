@@ -46,25 +46,21 @@ struct PaymentsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let text = String(decoding: try readInput(file), as: UTF8.self)
+            let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
             let (store, settings) = try store.openStore()
-            let rows = try CSVImport.parse(text, rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let terminal = Output.isTerminal && !output.json
+            let spool = output.json ? try JSONArraySpool() : nil
             let job = PaymentImportJob(store: store, logger: Log.make("metl.import", json: output.json))
-            let outcomes = try await job.run(rows.map {
-                PaymentIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: .cli,
-                              source: SourceReference.csvImport(file: source, line: $0.line))
-            }, merchantID: found.id, source: source) { staged in
-                if terminal { Output.progress("staged \(staged) of \(rows.count) rows") }
-            }
+            let summary = try await job.run(csv: input, merchantID: found.id, source: source, actor: .cli, rules: settings.rules,
+                                            today: settings.today, progress: { staged in
+                if terminal { Output.progress("staged \(staged) rows") }
+            }) { outcomes in try spool?.append(outcomes.map { PaymentDocument($0.payment) }) }
             if terminal { Output.progress(nil) }
-            if output.json { return try Output.json(outcomes.map { PaymentDocument($0.payment) }) }
-            let created = outcomes.filter(\.created)
-            let failed = created.filter { $0.payment.state == .failed }
-            Output.line("\(rows.count) rows: \(created.count) created (\(created.count - failed.count) validated, "
-                        + "\(failed.count) failed), \(outcomes.count - created.count) already imported")
+            if let spool { return try spool.print() }
+            Output.line("\(summary.rows) rows: \(summary.created) created (\(summary.created - summary.failed) validated, "
+                        + "\(summary.failed) failed), \(summary.alreadyImported) already imported")
         }
     }
 

@@ -33,6 +33,41 @@ import TestSupport
         }
     }
 
+    @Test("read in pieces, split anywhere (inside quotes, between CR and LF, after a BOM), the rows and lines are the same")
+    func piecesSplitAnywhereReadTheSame() throws {
+        let text = "\u{FEFF}" + [Self.header, Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d"), "",
+                                  Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3e", name: "\"DOE, JOHN \"\"J\"\"\"")
+                                    .replacingOccurrences(of: "\"\"}", with: "\"\",\r\n\"\"b\"\":\"\"x\"\"}")]
+            .joined(separator: "\r\n")
+        let whole = try CSVImport.parse(text, rules: PaymentRules())
+        #expect(whole.map(\.line) == [2, 4])
+        #expect(whole[1].request.counterparty.name == "DOE, JOHN \"J\"")
+        #expect(whole[1].request.metadata == ["invoice": "A,1", "b": "x"])
+        let bytes = Array(text.utf8)
+        for split in 1..<bytes.count {
+            var reader = CSVImportReader(rules: PaymentRules())
+            let rows = try reader.rows(in: bytes[..<split], final: false) + reader.rows(in: bytes[split...], final: true)
+            try reader.check()
+            #expect(rows == whole, "split at byte \(split)")
+            #expect(reader.rowCount == 2)
+        }
+    }
+
+    @Test("a bad row is found whichever piece holds it, and the problems listed stop at the limit with a count of the rest")
+    func problemsAcrossPiecesAndTheirLimit() throws {
+        let bad = (0..<(CSVImportReader.problemLimit + 5)).map { Self.row(String(format: "3f2b8c1e-9a4d-4f6b-8c2d-%012d", $0), amount: "1.5") }
+        var reader = CSVImportReader(rules: PaymentRules())
+        var rows = try reader.rows(in: Array((Self.header + "\n" + Self.row("3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d") + "\n").utf8), final: false)
+        #expect(rows.count == 1 && !reader.hasProblems)
+        rows += try reader.rows(in: Array(bad.joined(separator: "\n").utf8), final: true)
+        #expect(reader.hasProblems && reader.rowCount == bad.count + 1)
+        #expect { try reader.check() } throws: { error in
+            let problems = (error as? PaymentError)?.fieldErrors ?? []
+            return problems.count == CSVImportReader.problemLimit + 1 && problems.first?.field == "line 3: amount"
+                && problems.last?.code == "more_problems" && problems.last?.message.contains("5 more") == true
+        }
+    }
+
     @Test func malformedCSVIsAnError() {
         let text = Self.header + "\n" + "3f2b8c1e-9a4d-4f6b-8c2d-1e5f7a9b0c3d,\"unterminated"
         #expect { try CSVImport.parse(text, rules: PaymentRules()) } throws: {
