@@ -32,9 +32,11 @@ public final class SQLiteStore: PaymentStore {
             // Idempotency keys are random UUIDs, so their index pages are touched at random: a 64 MiB
             // page cache keeps bulk imports from spilling and re-reading them.
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // A large plan's row updates are staged in a temporary table: memory the plan itself
-            // already takes, where a temporary file would cost a write per page.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Temporary tables and statement journals in files, not memory: with foreign keys on, a
+            // bulk UPDATE keeps a statement journal of every page it changes, 300 MB for publishing a
+            // million-row import (sqlite3 on that database: 372 MB peak in memory, 76 MB in a file, and
+            // no slower). Temporary files stay in the OS cache and are never synced.
+            try db.execute(sql: "PRAGMA temp_store = FILE")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
