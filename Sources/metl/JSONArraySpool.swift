@@ -6,7 +6,7 @@ import Foundation
 final class JSONArraySpool {
     private let file: FileHandle
     private var count = 0
-    private let encoder: JSONEncoder
+    private let encoder = Output.jsonEncoder()
 
     init() throws {
         var template = Array((FileManager.default.temporaryDirectory.path + "/metl-json-XXXXXX").utf8CString)
@@ -14,8 +14,6 @@ final class JSONArraySpool {
         guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
         unlink(template)
         file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     }
 
     func append(_ elements: [some Encodable]) throws {

@@ -3,10 +3,15 @@ import Payments
 
 /// Everything the executable prints goes through here: JSON documents and aligned tables.
 enum Output {
-    static func json(_ value: some Encodable) throws {
+    /// The encoder of every JSON document printed.
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        return encoder
+    }
+
+    static func json(_ value: some Encodable) throws {
+        let data = try jsonEncoder().encode(value)
         FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
