@@ -34,6 +34,12 @@ public struct LedgerPlanner {
         return read
     }
 
+    /// Room for `count` payment updates, for an operation that knows how many it makes (a file's bindings).
+    public mutating func reserveCapacity(updates count: Int) {
+        plan.updates.reserveCapacity(count)
+        updateIndex.reserveCapacity(count)
+    }
+
     /// A merchant's balance after the plan's funds moves, when the plan has moved any.
     public func balance(of merchantID: String) -> Int64? { balances[merchantID] }
 

@@ -208,13 +208,17 @@ public struct CutoffJob: Sendable {
     private func record(_ rendered: RenderedFile, of payments: [PendingPayment], archiveExtension: String) async throws(PipelineError) -> OutboundFile {
         var file = rendered.file
         file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: archiveExtension)
-        let read = Dictionary(payments.map { ($0.payment.id, $0.payment) }) { first, _ in first }
+        // Positions, not copies of the payments: a file binds 100,000 of them.
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(payments.count)
+        for (index, pending) in payments.enumerated() { positions[pending.payment.id] = index }
         var planner = LedgerPlanner(now: file.createdAt, endpoints: [:])
+        planner.reserveCapacity(updates: rendered.bindings.count)
         for binding in rendered.bindings {
-            guard let payment = read[binding.paymentID] else {
+            guard let index = positions[binding.paymentID] else {
                 throw PipelineError(.internal, "the \(file.kind) renderer bound payment \(binding.paymentID), which it was not given")
             }
-            do { try planner.bind(payment, to: binding, fileID: file.id) } catch { throw PipelineError(.internal, error.message) }
+            do { try planner.bind(payments[index].payment, to: binding, fileID: file.id) } catch { throw PipelineError(.internal, error.message) }
         }
         let binding = planner.plan
         try await storageStep { try await store.recordRenderedFile(file, binding: binding) }
