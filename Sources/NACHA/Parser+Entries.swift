@@ -13,12 +13,12 @@ extension Parser {
             transactionCode: TransactionCode(rawValue: decoder.number(F.transactionCode)),
             receivingDFI: decoder.number(F.receivingDFI),
             checkDigit: decoder.number(F.checkDigit),
-            // Without a model to build, text fields are checked on the bytes and never become strings.
-            accountNumber: options.buildModel ? decoder.text(F.accountNumber) : "",
+            // When no entry is wanted whole, text fields are checked on the bytes and never become strings.
+            accountNumber: options.decodesEntries ? decoder.text(F.accountNumber) : "",
             amount: Int64(decoder.number(F.amount)),
-            identificationNumber: options.buildModel ? decoder.text(F.identificationNumber) : "",
-            individualName: options.buildModel ? decoder.text(isCTX ? F.ctxReceivingCompany : F.individualName) : "",
-            discretionaryData: options.buildModel ? decoder.text(F.discretionaryData) : "",
+            identificationNumber: options.decodesEntries ? decoder.text(F.identificationNumber) : "",
+            individualName: options.decodesEntries ? decoder.text(isCTX ? F.ctxReceivingCompany : F.individualName) : "",
+            discretionaryData: options.decodesEntries ? decoder.text(F.discretionaryData) : "",
             traceNumber: decoder.number(F.traceNumber))
         entryCTXCount = isCTX ? decoder.number(F.ctxAddendaCount) : 0
         entryAddendaIndicator = decoder.number(F.addendaIndicator)
@@ -65,7 +65,7 @@ extension Parser {
         }
         if let addenda {
             checkAddenda(addenda, transactionCode: transactionCode, &decoder)
-            if options.buildModel { entry?.addenda.append(addenda) }
+            if options.decodesEntries { entry?.addenda.append(addenda) }
         }
         absorb(decoder)
     }
@@ -118,6 +118,10 @@ extension Parser {
         guard let closed = entry.take() else { return }
         checkEntryAddenda(closed.detail, line: closed.line ?? 0)
         batchTotals.add(closed.detail, addendaCount: entryAddendaCount)
-        if options.buildModel { batchEntries.append(closed) }
+        if options.handsOutEntries {
+            closedEntries.append(closed)
+        } else if options.buildModel {
+            batchEntries.append(closed)
+        }
     }
 }

@@ -7,10 +7,17 @@ public struct Parser {
         public var buildModel = true
         /// Stored diagnostics beyond this are counted, not kept (garbage input must not exhaust memory).
         public var diagnosticLimit = 1_000
-        public init(buildModel: Bool = true, diagnosticLimit: Int = 1_000) {
+        /// Decode each entry in full, with its addenda, and hand it out as it closes (`takeEntries`)
+        /// instead of keeping it in a batch: a consumer reads a file of any size a piece at a time.
+        public var handsOutEntries = false
+        public init(buildModel: Bool = true, diagnosticLimit: Int = 1_000, handsOutEntries: Bool = false) {
             self.buildModel = buildModel
             self.diagnosticLimit = diagnosticLimit
+            self.handsOutEntries = handsOutEntries
         }
+
+        /// Whether entries become whole values (a model to build, or entries to hand out).
+        var decodesEntries: Bool { buildModel || handsOutEntries }
     }
 
     enum Position { case start, betweenBatches, inBatch, afterFileControl }
@@ -41,6 +48,8 @@ public struct Parser {
     var batchServiceClassCode = 0
     var batchTotals = ControlTotals()
     var batchEntries: [Entry] = []
+    /// Closed entries not yet taken, when `handsOutEntries` is on.
+    var closedEntries: [Entry] = []
     var batchKind: BatchKind?
     var lastTrace = -1
 
@@ -66,6 +75,13 @@ public struct Parser {
     }
 
     public var hasErrors: Bool { errorCount > 0 }
+
+    /// The entries closed since the last call, in file order, when `handsOutEntries` is on. An entry
+    /// closes at the next entry, batch control or file end, once its addenda are known.
+    public mutating func takeEntries() -> [Entry] {
+        defer { closedEntries = [] }
+        return closedEntries
+    }
 
     // MARK: Records
 

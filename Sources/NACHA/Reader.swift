@@ -78,6 +78,9 @@ public enum Reader {
             }
         }
 
+        /// The entries closed so far and not yet taken (`Parser.Options.handsOutEntries`).
+        public mutating func takeEntries() -> [Entry] { parser.takeEntries() }
+
         public mutating func finish(visit: (UnsafeBufferPointer<UInt8>, Int) -> Void = { _, _ in }) -> ReadResult {
             splitter.finish { record, line, repair in
                 parser.consume(record, line: line, repair: repair)

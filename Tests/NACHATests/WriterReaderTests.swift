@@ -124,6 +124,27 @@ import Testing
         }
     }
 
+    @Test func entriesAreHandedOutWholeAsTheyCloseAndNoBatchKeepsThem() throws {
+        let bytes = try Writer().render(SampleFiles.mixed)
+        let model = try #require(Reader.read(bytes).file).batches.flatMap(\.entries)
+        for chunkSize in [1, 94, 95, 1000] {
+            var stream = Reader.Stream(options: .init(buildModel: false, handsOutEntries: true))
+            var entries: [Entry] = []
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + chunkSize, bytes.count)
+                bytes[offset..<end].withUnsafeBufferPointer { stream.feed($0) }
+                entries += stream.takeEntries()
+                offset = end
+            }
+            let result = stream.finish()
+            entries += stream.takeEntries()
+            #expect(!result.hasErrors && result.file == nil, "chunk \(chunkSize)")
+            #expect(entries == model, "chunk \(chunkSize): every entry once, in order, with its addenda and text fields")
+            #expect(stream.takeEntries().isEmpty)
+        }
+    }
+
     @Test func routingCheckDigit() {
         #expect(RoutingNumber.checkDigit(forDFI: 7_640_125) == 1)
         #expect(RoutingNumber.checkDigit(forDFI: 9_100_001) == 9)
