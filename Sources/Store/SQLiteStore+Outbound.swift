@@ -90,10 +90,12 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)] {
+    public func filePayments(fileID: String, afterLine: Int, limit: Int) async throws -> [(payment: Payment, binding: FileBinding)] {
         let rows = try await read("reading a file's payments") { db in
             _ = try Self.outboundFile(db, id: fileID)
-            return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? ORDER BY file_line", arguments: [fileID])
+            return try Row.fetchAll(db, sql: """
+                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? AND file_line > ? ORDER BY file_line LIMIT ?
+                """, arguments: [fileID, afterLine, limit])
                 .map { row in
                     (Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
                                                           traceNumber: row["trace_number"], line: row["file_line"],

@@ -24,7 +24,8 @@ public protocol OutboundFileStore: Sendable {
     func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws
     func outboundFile(id: String) async throws -> OutboundFile
     func outboundFiles(statuses: [OutboundFileStatus]?) async throws -> [OutboundFile]
-    func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)]
+    /// Up to `limit` of a file's payments after line `afterLine`, in line order: a page of a file of any size.
+    func filePayments(fileID: String, afterLine: Int, limit: Int) async throws -> [(payment: Payment, binding: FileBinding)]
 
     /// Counts an upload attempt: status `uploading`.
     func markUploading(fileID: String) async throws -> OutboundFile
@@ -34,4 +35,11 @@ public protocol OutboundFileStore: Sendable {
     func markFailed(fileID: String, reason: String) async throws -> OutboundFile
     /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
     func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile
+}
+
+extension OutboundFileStore {
+    /// Every payment of a file, in line order.
+    public func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)] {
+        try await filePayments(fileID: fileID, afterLine: 0, limit: Int.max)
+    }
 }
