@@ -163,6 +163,44 @@ public struct Archive: Sendable {
         return bytes
     }
 
+    /// An archived file read a piece at a time, so that a large one is never held whole.
+    public func pieces(of path: String, size: Int = 1 << 20) throws(PipelineError) -> PieceReader {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PipelineError(.internal, "archived file \(path) is missing") }
+        return PieceReader(path: path, descriptor: descriptor, size: max(1, size))
+    }
+
+    /// One archived file being read, by one task from start to end.
+    public final class PieceReader {
+        let path: String
+        let descriptor: Int32
+        let size: Int
+
+        init(path: String, descriptor: Int32, size: Int) {
+            self.path = path
+            self.descriptor = descriptor
+            self.size = size
+        }
+
+        deinit { Glibc.close(descriptor) }
+
+        /// The next piece of up to `size` bytes, or nil at the end.
+        public func next() throws(PipelineError) -> [UInt8]? {
+            var bytes = [UInt8](repeating: 0, count: size)
+            var count = 0
+            while count < size {
+                let read = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, $0.count - count) }
+                if read < 0, errno == EINTR { continue }
+                guard read >= 0 else { throw PipelineError(.internal, "cannot read archived file \(path)") }
+                if read == 0 { break }
+                count += read
+            }
+            guard count > 0 else { return nil }
+            if count < size { bytes.removeLast(size - count) }
+            return bytes
+        }
+    }
+
     /// Every byte of an open file, in one allocation of its size.
     private static func readAll(_ descriptor: Int32) -> [UInt8]? {
         var status = stat()

@@ -50,6 +50,55 @@ import TestSupport
         #expect(try await job.ingest(returns, name: "returns.ach", source: "test").status == "duplicate")
     }
 
+    @Test func aRunResumedWithAnotherChunkSizeAppliesEachEventOnce() async throws {
+        let failOnHit = Mutex<Int?>(nil)
+        let fixture = try await CutoffFixture(payments: 6, faults: FaultInjector { point in
+            guard point == .afterStateUpdate else { return false }
+            return failOnHit.withLock { remaining in
+                guard let left = remaining else { return false }
+                remaining = left - 1
+                return left == 1
+            }
+        })
+        let outbox = fixture.database.directory.appendingPathComponent("outbox").path
+        _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
+        let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
+        let bound = try await fixture.store.filePayments(fileID: file.id)
+        let returns = try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") })
+        failOnHit.withLock { $0 = 2 }
+        let first = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 4)
+        await #expect(throws: PipelineError.self) { try await first.ingest(returns, name: "returns.ach", source: "test") }
+        #expect(try #require(try await fixture.store.inboundFiles().first).appliedEvents == 4)
+
+        // Pieces of 3 now: the first is behind the resume point, the second straddles it.
+        failOnHit.withLock { $0 = nil }
+        let second = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 3)
+        let outcome = try await second.ingest(returns, name: "returns.ach", source: "test")
+        #expect(outcome.status == "processed" && outcome.applied == 12)
+        for (payment, _) in bound {
+            let history = try await fixture.store.history(paymentID: payment.id)
+            #expect(history.filter { $0.toState == .failed }.count == 1, "\(payment.id) returned once")
+        }
+    }
+
+    @Test func aPaymentNamedTwiceInPiecesOfOneIsPlannedOnWhatTheFirstLeft() async throws {
+        let fixture = try await CutoffFixture(payments: 3)
+        let outbox = fixture.database.directory.appendingPathComponent("outbox").path
+        _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
+        let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
+        let bound = try await fixture.store.filePayments(fileID: file.id)
+        // Read ahead of the write before it, the second piece starts from a stale payment: the store refuses it and it is read again.
+        let named = [bound[0], bound[0], bound[1]]
+        let returns = try BankFileFixtures.returns(named.map { ($0.payment, $0.binding.traceNumber, "R01") })
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 1)
+        let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
+        #expect(outcome.status == "processed")
+        #expect(outcome.applied == 4, "an implied acknowledgement and a return for each of two payments; the repeat changes nothing")
+        let history = try await fixture.store.history(paymentID: bound[0].payment.id)
+        #expect(history.filter { $0.toState == .failed }.count == 1)
+        #expect(try await fixture.store.payment(id: bound[2].payment.id).state == .submittedToCore)
+    }
+
     @Test func aFileWhoseLastChunkCannotApplyIsQuarantinedWithNothingApplied() async throws {
         let fixture = try await CutoffFixture(payments: 5)
         let outbox = fixture.database.directory.appendingPathComponent("outbox").path

@@ -55,14 +55,16 @@ struct LineAcknowledgementProcessor: InboundProcessor {
 
     func recognises(_ head: [UInt8]) -> Bool { head.starts(with: Array("LINES-ACK\n".utf8)) }
 
-    func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan {
-        var plan = InboundPlan()
-        for (index, line) in String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated().dropFirst() {
+    func read(_ path: String, from archive: Archive, fileID: String, store: any OutboundFileStore & InboundFileStore,
+              pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+        var pieces = InboundPieces(size: pieceSize)
+        for (index, line) in String(decoding: try archive.read(path), as: UTF8.self).split(separator: "\n").enumerated().dropFirst() {
             guard line.hasPrefix("pay_") else { throw InboundQuarantine(reason: "line \(index + 1) names no payment") }
-            plan.events.append(BankEvent(paymentID: String(line), kind: .acknowledged,
-                                         source: .inboundFile(id: fileID, line: index + 1)))
+            if let full = pieces.add(BankEvent(paymentID: String(line), kind: .acknowledged, source: .inboundFile(id: fileID, line: index + 1))) {
+                try await body(full)
+            }
         }
-        return plan
+        try await body(pieces.finish())
     }
 }
 

@@ -183,6 +183,9 @@ import TestSupport
             ("unknown-trace.ach", unknownTrace, "never sent"),
             ("truncated.ach", Array(good.prefix(300)), "invalid NACHA"),
             ("wrong-totals.ach", Array(text.replacingOccurrences(of: "\n9000001", with: "\n9000002").utf8), "invalid NACHA"),
+            // Read in pieces, a format error found at the end still comes before the unknown trace found first.
+            ("unknown-and-wrong-totals.ach", Array(String(decoding: unknownTrace, as: UTF8.self)
+                .replacingOccurrences(of: "\n9000001", with: "\n9000002").utf8), "invalid NACHA"),
             ("garbage.bin", (0..<500).map { UInt8(truncatingIfNeeded: $0 &* 37) }, "not a NACHA"),
             ("empty.txt", [], "empty"),
             ("blank.txt", Array("\n\n".utf8), "not a NACHA"),

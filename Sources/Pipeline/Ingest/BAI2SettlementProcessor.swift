@@ -15,7 +15,9 @@ public struct BAI2SettlementProcessor: InboundProcessor {
 
     /// BAI2 settlement: each ACH settlement detail matched to exactly one unsettled batch by direction,
     /// amount and effective date. Unmatched or ambiguous lines are reported, never guessed.
-    public func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan {
+    public func read(_ path: String, from archive: Archive, fileID: String, store: any OutboundFileStore & InboundFileStore,
+                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+        let bytes = try archive.read(path)
         let report: BAI2File
         do {
             report = try BAI2Parser().parse(bytes)
@@ -23,13 +25,12 @@ public struct BAI2SettlementProcessor: InboundProcessor {
             throw InboundQuarantine(reason: "invalid BAI2 report: \(error)")
         }
         var candidates = try await store.unsettledBatches()
-        var plan = InboundPlan()
-        var line = 0
+        var pieces = InboundPieces(size: pieceSize)
+        let source = SourceReference.inboundFile(id: fileID, line: nil)
         for group in report.groups {
             let asOf = ACHDate(yymmdd: group.asOfDate)?.description ?? group.asOfDate
             for account in group.accounts {
                 for detail in account.transactions {
-                    line += 1
                     let settlesDebits = Self.settlementCreditTypeCodes.contains(detail.typeCode)
                     let settlesCredits = Self.settlementDebitTypeCodes.contains(detail.typeCode)
                     guard settlesDebits || settlesCredits, let amount = detail.amount else { continue }
@@ -37,17 +38,18 @@ public struct BAI2SettlementProcessor: InboundProcessor {
                         candidates[$0].isCredit == settlesCredits && candidates[$0].total == amount && candidates[$0].effectiveDate == asOf
                     }
                     guard matches.count == 1 else {
-                        plan.notes.append("settlement \(detail.typeCode) of \(Dollars.format(amount)) on \(asOf) (bank reference "
-                                          + "\(detail.bankReference)) matches \(matches.count) batches; not applied")
+                        pieces.note("settlement \(detail.typeCode) of \(Dollars.format(amount)) on \(asOf) (bank reference "
+                                    + "\(detail.bankReference)) matches \(matches.count) batches; not applied")
                         continue
                     }
                     let batch = candidates.remove(at: matches[0])
-                    plan.settledBatches.append(batch)
-                    let source = SourceReference.inboundFile(id: fileID, line: nil)
-                    plan.events += batch.paymentIDs.map { BankEvent(paymentID: $0, kind: .settled, source: source) }
+                    pieces.settle(batch)
+                    for paymentID in batch.paymentIDs {
+                        if let full = pieces.add(BankEvent(paymentID: paymentID, kind: .settled, source: source)) { try await body(full) }
+                    }
                 }
             }
         }
-        return plan
+        try await body(pieces.finish())
     }
 }

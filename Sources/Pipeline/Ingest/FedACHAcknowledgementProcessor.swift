@@ -12,8 +12,11 @@ public struct FedACHAcknowledgementProcessor: InboundProcessor {
     }
 
     /// Acknowledgements: matched to the file we sent by its header identity, totals verified against
-    /// our ledger; accepted → processing, rejected batches or files → failed, pended → a note and an alert.
-    public func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan {
+    /// our ledger; accepted → processing, rejected batches or files → failed, pended → a note and an
+    /// alert. The file's payments are read a page at a time.
+    public func read(_ path: String, from archive: Archive, fileID: String, store: any OutboundFileStore & InboundFileStore,
+                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+        let bytes = try archive.read(path)
         let ack: FedACHAcknowledgement
         do {
             ack = try acknowledgements.parse(bytes)
@@ -32,31 +35,41 @@ public struct FedACHAcknowledgementProcessor: InboundProcessor {
             throw InboundQuarantine(reason: "acknowledgement totals for \(sent.name) differ from what we sent: batches \(echoed.0)/\(expected.0), "
                              + "entries \(echoed.1)/\(expected.1), debits \(echoed.2)/\(expected.2), credits \(echoed.3)/\(expected.3)")
         }
-        let bound = try await store.filePayments(fileID: sent.id)
         let source = SourceReference.inboundFile(id: fileID, line: nil)
-        var plan = InboundPlan()
         let fileFailure = Failure(code: ack.fileMessages.first?.code ?? "file_rejected",
                                   message: ([ack.fileStatusText] + ack.fileMessages.map { "\($0.code)-\($0.description)" })
                                       .joined(separator: "; "))
+        let rejectedBatches = Dictionary(ack.batches.filter(\.isRejected).map { ($0.batchNumber, $0) }) { first, _ in first }
+        let kind: (FileBinding) -> BankEvent.Kind
+        var pieces = InboundPieces(size: pieceSize)
         switch ack.fileStatus {
         case .unrecognised(let text):
             throw InboundQuarantine(reason: "acknowledgement status \"\(text)\" is not one metl knows; a person must read it")
         case let status where status.isPended:
-            plan.notes.append("file \(sent.name) pended by the ACH operator: \(ack.fileStatusText)")
-            plan.events = bound.map { BankEvent(paymentID: $0.payment.id, kind: .noted(code: "file_pended", text: ack.fileStatusText), source: source) }
+            pieces.note("file \(sent.name) pended by the ACH operator: \(ack.fileStatusText)")
+            kind = { _ in .noted(code: "file_pended", text: ack.fileStatusText) }
         case let status where status.isRejected:
-            plan.events = bound.map { BankEvent(paymentID: $0.payment.id, kind: .rejected(fileFailure), source: source) }
+            kind = { _ in .rejected(fileFailure) }
         default:
-            let rejected = Dictionary(ack.batches.filter(\.isRejected).map { ($0.batchNumber, $0) }) { first, _ in first }
-            plan.events = bound.map { entry in
-                guard let batch = rejected[entry.binding.batchNumber] else {
-                    return BankEvent(paymentID: entry.payment.id, kind: .acknowledged, source: source)
-                }
-                let failure = Failure(code: batch.messages.first?.code ?? "batch_rejected",
-                                      message: ([batch.status] + batch.messages.map { "\($0.code)-\($0.description)" }).joined(separator: "; "))
-                return BankEvent(paymentID: entry.payment.id, kind: .rejected(failure), source: source)
+            kind = { binding in
+                guard let batch = rejectedBatches[binding.batchNumber] else { return .acknowledged }
+                return .rejected(Failure(code: batch.messages.first?.code ?? "batch_rejected",
+                                         message: ([batch.status] + batch.messages.map { "\($0.code)-\($0.description)" })
+                                             .joined(separator: "; ")))
             }
         }
-        return plan
+        var line = 0
+        while true {
+            let page = try await store.filePayments(fileID: sent.id, afterLine: line, limit: pieces.size)
+            for entry in page {
+                if let full = pieces.add(BankEvent(paymentID: entry.payment.id, kind: kind(entry.binding), source: source),
+                                         read: entry.payment) {
+                    try await body(full)
+                }
+            }
+            guard let last = page.last, page.count == pieces.size else { break }
+            line = last.binding.line
+        }
+        try await body(pieces.finish())
     }
 }

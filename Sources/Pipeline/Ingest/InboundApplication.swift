@@ -3,129 +3,132 @@ import Foundation
 import Logging
 import Payments
 
-/// Applies a bank file's plan to the ledger a chunk of payments per transaction, so that a
-/// 100,000-entry file never holds the database for its whole length and the API keeps answering.
+/// Applies a bank file to the ledger a piece per transaction, reading it from the archive through
+/// its `InboundProcessor` twice, so that a file of a million entries is never held whole and the API
+/// keeps answering while it is applied.
 ///
-/// - **Decided whole.** Before anything is written, every chunk is planned, once, on one read of the
-///   file's payments: an unknown payment or a transition the table refuses refuses the file, and
-///   nothing of it is applied (the caller quarantines it).
-/// - **Applied once.** Each chunk commits its payments' changes, history, funds and events with the
-///   file's resume point (`InboundFile.appliedEvents`); the store refuses a chunk whose file is not at
-///   the point it expects. A run that dies leaves the file `applying`, and the next ingest of the same
-///   bytes resumes it there.
-/// - **Concurrent changes.** A payment changed between the plan's read and its chunk's write means
-///   planning that chunk again. Should the change make an event impossible once earlier chunks are
-///   in, the event is left out with a note for the operator, never applied halfway.
+/// - **Decided whole.** Before anything is written, the file is read through once and every piece
+///   planned on its payments as they are, and nothing kept: an unknown payment, a transition the
+///   table refuses or a quarantine anywhere refuses the file, and nothing of it is applied (the
+///   caller quarantines it).
+/// - **Applied once.** Then it is read again and each piece planned again on its payments as they
+///   are now, and committed with its changes, history, funds and events and the file's resume point
+///   (`InboundFile.appliedEvents`, the events of the pieces written); the store refuses a piece whose
+///   file is not at the point it expects. A run that dies leaves the file `applying`, and the next
+///   ingest of the same bytes resumes it there. Settled batches are recorded with the last piece, so
+///   the ledger a resumed read sees gives the same pieces.
+/// - **Concurrent changes.** A payment changed between a piece's read and its write means planning
+///   that piece again. Should the change make an event impossible once earlier pieces are in, the
+///   event is left out with a note for the operator, never applied halfway.
 struct InboundApplication {
     let store: any LedgerStore
+    let archive: Archive
     let logger: Logger
-    /// Events per transaction, rounded up to whole payments.
+    /// Events per transaction.
     let chunkSize: Int
 
     enum Refusal: Error { case refused(String) }
 
     /// The file as applied and the notes for the operator, or the reason nothing was applied.
-    func apply(_ plan: InboundPlan, to file: InboundFile, resuming: Bool) async throws -> Result<(InboundFile, [String]), Refusal> {
-        var file = file
-        var notes = plan.notes
-        let chunks = Self.chunks(Self.groupedByPayment(plan.events), corrections: plan.corrections,
-                                 settledBatches: plan.settledBatches, from: file.appliedEvents, size: chunkSize)
-        // Every chunk is planned up front on one read of the file's payments (chunks never share a
-        // payment): a refusal anywhere refuses the file before anything is written, and a chunk is
-        // planned again only when its payments changed before it was written.
-        let snapshot = try await read(chunks.flatMap { Self.paymentIDs($0.plan) })
-        var planned = chunks.map { ledgerPlan($0.plan, on: snapshot, excluding: [], fileID: file.id, receivedAt: file.receivedAt) }
-        if !resuming {
-            for case .failure(let refusal) in planned { return .failure(.refused(refusal.reason)) }
+    func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool) async throws -> Result<(InboundFile, [String]), Refusal> {
+        do {
+            if !resuming { try await decide(processor, file) }
+            return .success(try await write(processor, file, resuming: resuming))
+        } catch let refusal as Refusal {
+            return .failure(refusal)
+        } catch let quarantine as InboundQuarantine {
+            return .failure(.refused(quarantine.reason))
         }
-        var after: Int? = resuming ? file.appliedEvents : nil
-        for (index, chunk) in chunks.enumerated() {
-            let last = index == chunks.count - 1
-            var attempt = 0
-            var excluded: Set<String> = []
-            while true {
-                attempt += 1
-                let ledger: LedgerPlan
-                switch planned[index] {
-                case .success(let plan): ledger = plan
-                case .failure(let refusal):
-                    // Nothing applied yet: the file is refused whole, as the up-front plan would have.
-                    guard after != nil else { return .failure(.refused(refusal.reason)) }
-                    excluded.insert(refusal.paymentID)
-                    notes.append("payment \(refusal.paymentID) changed while the file was applied; its event was not applied: \(refusal.reason)")
-                    planned[index] = try await replan(chunk.plan, excluding: excluded, file: file)
-                    continue
-                }
-                var next = file
-                next.status = last ? .processed : .applying
-                next.applied = file.applied + ledger.history.count
-                next.appliedEvents = chunk.end
-                let written: Result<Void, any Error>
-                do {
-                    try await store.applyInbound(next, plan: ledger, after: after)
-                    written = .success(())
-                } catch {
-                    written = .failure(error)
-                }
-                switch written {
-                case .success:
-                    file = next
-                    after = chunk.end
-                case .failure(let error as StoreError) where error.code == .conflict && attempt < 3:
-                    logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(file.name)"])
-                    planned[index] = try await replan(chunk.plan, excluding: excluded, file: file)
-                    continue
-                case .failure(let error as PaymentError) where after == nil:
-                    return .failure(.refused(error.message))
-                case .failure(let error):
-                    throw error
-                }
-                break
+    }
+
+    /// Every piece planned on its payments as they are, and dropped: throws the first refusal.
+    private func decide(_ processor: any InboundProcessor, _ file: InboundFile) async throws {
+        var endpoints: [String: [WebhookEndpoint]] = [:]
+        try await processor.read(file.archivePath, from: archive, fileID: file.id, store: store, pieceSize: chunkSize) { piece in
+            if case .failure(let refusal) = ledgerPlan(piece, on: try await read(piece, endpoints: &endpoints), excluding: [],
+                                                       fileID: file.id, receivedAt: file.receivedAt) {
+                throw Refusal.refused(refusal.reason)
             }
         }
-        return .success((file, notes))
     }
 
-    /// One transaction's worth of the file: whole payments' events, the corrections of those payments
-    /// (and, in the last chunk, any other corrections and the settled batches), and the resume point after it.
-    struct Chunk {
-        var plan: InboundPlan
-        var end: Int
-    }
-
-    /// Each payment's events together, in the order its first event appears: a chunk boundary never
-    /// splits a payment, and the same file always gives the same order, so a resume point holds.
-    static func groupedByPayment(_ events: [BankEvent]) -> [BankEvent] {
-        var order: [String] = []
-        var byPayment: [String: [BankEvent]] = [:]
-        for event in events {
-            if byPayment[event.paymentID] == nil { order.append(event.paymentID) }
-            byPayment[event.paymentID, default: []].append(event)
+    /// The pieces after the resume point written one transaction each, the last one (held back
+    /// until the read ends) marking the file processed.
+    private func write(_ processor: any InboundProcessor, _ start: InboundFile, resuming: Bool) async throws -> (InboundFile, [String]) {
+        var progress = Progress(file: start, after: resuming ? start.appliedEvents : nil)
+        var held: (piece: InboundPlan, end: Int)?
+        var settled: [UnsettledBatch] = []
+        var position = 0
+        do {
+            try await processor.read(start.archivePath, from: archive, fileID: start.id, store: store, pieceSize: chunkSize) { piece in
+                let first = position
+                position += piece.events.count
+                progress.notes += piece.notes
+                settled += piece.settledBatches
+                guard position > start.appliedEvents || !resuming else { return }
+                var piece = resuming ? piece.droppingEvents(start.appliedEvents - first) : piece
+                piece.notes = []
+                piece.settledBatches = []
+                if let earlier = held { try await write(earlier.piece, end: earlier.end, last: false, &progress) }
+                held = (piece, position)
+            }
+        } catch let quarantine as InboundQuarantine where progress.after == nil {
+            throw quarantine
+        } catch let quarantine as InboundQuarantine {
+            throw PipelineError(.internal, "\(start.id) was decided whole, yet reading it again after some of it was applied refused it: \(quarantine.reason)")
         }
-        return order.flatMap { byPayment[$0] ?? [] }
+        var last = held ?? (InboundPlan(), position)
+        last.piece.settledBatches = settled
+        try await write(last.piece, end: last.end, last: true, &progress)
+        return (progress.file, progress.notes)
     }
 
-    static func chunks(_ events: [BankEvent], corrections: [CounterpartyCorrection], settledBatches: [UnsettledBatch],
-                       from start: Int, size: Int) -> [Chunk] {
-        let applied = Set(events.prefix(start).map(\.paymentID))
-        var pendingCorrections = corrections.filter { !applied.contains($0.paymentID) }
-        var chunks: [Chunk] = []
-        var index = start
-        while index < events.count {
-            var end = min(index + size, events.count)
-            while end < events.count, events[end].paymentID == events[end - 1].paymentID { end += 1 }
-            var plan = InboundPlan()
-            plan.events = Array(events[index..<end])
-            let ids = Set(plan.events.map(\.paymentID))
-            plan.corrections = pendingCorrections.filter { ids.contains($0.paymentID) }
-            pendingCorrections.removeAll { ids.contains($0.paymentID) }
-            chunks.append(Chunk(plan: plan, end: end))
-            index = end
+    /// The file as written so far.
+    private struct Progress {
+        var file: InboundFile
+        /// The resume point of the last piece written, nil before the first.
+        var after: Int?
+        var notes: [String] = []
+        var endpoints: [String: [WebhookEndpoint]] = [:]
+    }
+
+    /// Writes one piece, planned on its payments as they are now, planning it again when they change
+    /// before the write.
+    private func write(_ piece: InboundPlan, end: Int, last: Bool, _ progress: inout Progress) async throws {
+        var planned = ledgerPlan(piece, on: try await read(piece, endpoints: &progress.endpoints), excluding: [],
+                                 fileID: progress.file.id, receivedAt: progress.file.receivedAt)
+        var attempt = 0
+        var excluded: Set<String> = []
+        while true {
+            attempt += 1
+            let ledger: LedgerPlan
+            switch planned {
+            case .success(let plan): ledger = plan
+            case .failure(let refusal):
+                // Nothing applied yet: the file is refused whole, as deciding it would have.
+                guard progress.after != nil else { throw Refusal.refused(refusal.reason) }
+                excluded.insert(refusal.paymentID)
+                progress.notes.append("payment \(refusal.paymentID) changed while the file was applied; its event was not applied: \(refusal.reason)")
+                planned = try await replan(piece, excluding: excluded, &progress)
+                continue
+            }
+            var next = progress.file
+            next.status = last ? .processed : .applying
+            next.applied = progress.file.applied + ledger.history.count
+            next.appliedEvents = end
+            do {
+                try await store.applyInbound(next, plan: ledger, after: progress.after)
+            } catch let error as StoreError where error.code == .conflict && attempt < 3 {
+                logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(progress.file.name)"])
+                planned = try await replan(piece, excluding: excluded, &progress)
+                continue
+            } catch let error as PaymentError where progress.after == nil {
+                throw Refusal.refused(error.message)
+            }
+            progress.file = next
+            progress.after = end
+            return
         }
-        if chunks.isEmpty { chunks.append(Chunk(plan: InboundPlan(), end: events.count)) }
-        chunks[chunks.count - 1].plan.corrections += pendingCorrections
-        chunks[chunks.count - 1].plan.settledBatches = settledBatches
-        return chunks
     }
 
     /// Why an event cannot be planned.
@@ -144,19 +147,27 @@ struct InboundApplication {
         plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)
     }
 
-    private func read(_ ids: [String]) async throws -> Snapshot {
-        let payments = try await store.payments(ids: ids)
-        var endpoints: [String: [WebhookEndpoint]] = [:]
+    /// The payments `piece` touches, starting from those its processor read unless `fresh`, and their
+    /// merchants' enabled endpoints, each merchant's read once per pass (`endpoints`), as a whole-file
+    /// snapshot would have.
+    private func read(_ piece: InboundPlan, fresh: Bool = false, excluding excluded: Set<String> = [],
+                      endpoints: inout [String: [WebhookEndpoint]]) async throws -> Snapshot {
+        let ids = Self.paymentIDs(piece).filter { !excluded.contains($0) }
+        var payments = fresh ? [:] : piece.payments.filter { !excluded.contains($0.key) }
+        let missing = ids.filter { payments[$0] == nil }
+        if !missing.isEmpty { payments.merge(try await store.payments(ids: missing)) { first, _ in first } }
+        var known: [String: [WebhookEndpoint]] = [:]
         for merchant in Set(payments.values.map(\.merchantID)) {
-            endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled)
+            if endpoints[merchant] == nil { endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled) }
+            known[merchant] = endpoints[merchant]
         }
-        return Snapshot(payments: payments, endpoints: endpoints)
+        return Snapshot(payments: payments, endpoints: known)
     }
 
-    /// A chunk planned again on its payments as they are now.
-    private func replan(_ plan: InboundPlan, excluding excluded: Set<String>, file: InboundFile) async throws -> Result<LedgerPlan, EventRefusal> {
-        let snapshot = try await read(Self.paymentIDs(plan).filter { !excluded.contains($0) })
-        return ledgerPlan(plan, on: snapshot, excluding: excluded, fileID: file.id, receivedAt: file.receivedAt)
+    /// A piece planned again on its payments as they are now.
+    private func replan(_ piece: InboundPlan, excluding excluded: Set<String>, _ progress: inout Progress) async throws -> Result<LedgerPlan, EventRefusal> {
+        let snapshot = try await read(piece, fresh: true, excluding: excluded, endpoints: &progress.endpoints)
+        return ledgerPlan(piece, on: snapshot, excluding: excluded, fileID: progress.file.id, receivedAt: progress.file.receivedAt)
     }
 
     /// What these events do to our payments, planned on `snapshot`.

@@ -1,15 +1,31 @@
 import BankFiles
 import Payments
 
-/// What one bank file does: the events for our payments, the corrections and settled batches to
-/// record, and notes for a person. Ingest plans it on our payments (`LedgerPlanner`), and the store
-/// writes that plan with the file in one transaction.
+/// What one piece of a bank file does: the events for our payments, the corrections and settled
+/// batches to record, and notes for a person. Ingest plans each piece on our payments
+/// (`LedgerPlanner`), and the store writes that plan in one transaction.
 public struct InboundPlan: Sendable {
     public var events: [BankEvent] = []
     public var corrections: [CounterpartyCorrection] = []
     public var settledBatches: [UnsettledBatch] = []
     /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
     public var notes: [String] = []
+    /// Our payments as the processor read them to make these events, by id. Planning starts from
+    /// them rather than reading them again; one changed since is caught by the store's version check
+    /// and read again.
+    public var payments: [String: Payment] = [:]
 
     public init() {}
+
+    /// The piece without its first `count` events (applied by an earlier run that cut its pieces
+    /// elsewhere), and without the corrections of payments that have no event left in it.
+    func droppingEvents(_ count: Int) -> InboundPlan {
+        guard count > 0 else { return self }
+        var rest = self
+        rest.events = Array(events.dropFirst(count))
+        let kept = Set(rest.events.map(\.paymentID))
+        let dropped = Set(events.prefix(count).map(\.paymentID)).subtracting(kept)
+        rest.corrections.removeAll { dropped.contains($0.paymentID) }
+        return rest
+    }
 }

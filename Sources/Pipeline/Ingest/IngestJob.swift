@@ -9,11 +9,12 @@ import Payments
 
 /// Turns the bank's files into payment events: acknowledgements → P_PROCESSING (or P_FAILED for
 /// rejected files and batches), BAI2 settlement → P_COMPLETED, returns → P_FAILED, NOCs → corrections.
-/// Each file is detected, deduped and archived here, then handed to the `InboundProcessor` of its
-/// kind. Its plan is decided on whole (a file that cannot be applied exactly is quarantined with a
-/// precise reason and nothing of it applied, and never stops the others), then applied a chunk of
-/// payments per transaction (`InboundApplication`), so a large file does not hold up the API. The
-/// same bytes twice are a duplicate, except that a file a dead run left `applying` is resumed.
+/// Each file is detected, deduped and archived here, then read from the archive by the
+/// `InboundProcessor` of its kind a piece at a time. It is decided whole (a file that cannot be
+/// applied exactly is quarantined with a precise reason and nothing of it applied, and never stops
+/// the others), then applied a piece per transaction (`InboundApplication`), so a large file neither
+/// holds up the API nor is held in memory. The same bytes twice are a duplicate, except that a file
+/// a dead run left `applying` is resumed.
 public struct IngestJob: Sendable {
     public struct Outcome: Sendable, Codable {
         public var name: String
@@ -151,27 +152,19 @@ public struct IngestJob: Sendable {
             // Not parsed, so never read back from the archive.
             return try await quarantined(file, size == 0 ? "empty file" : Self.unknownKindReason, outcome)
         }
-        let plan: InboundPlan
-        do {
-            plan = try await processor.plan(try archive.read(archivePath), fileID: id, store: store)
-        } catch let quarantine as InboundQuarantine {
-            return try await quarantined(file, quarantine.reason, outcome)
-        } catch let error as PipelineError {
-            throw error
-        } catch {
-            return try await quarantined(file, String(describing: error), outcome)
-        }
-        return try await apply(plan, to: file, resuming: false, outcome)
+        return try await apply(processor, to: file, resuming: false, outcome)
     }
 
-    /// Applies `plan` to `file` in chunks (`InboundApplication`), or quarantines the file when its
-    /// events cannot be applied and nothing was.
-    private func apply(_ plan: InboundPlan, to file: InboundFile, resuming: Bool,
+    /// Reads `file` through `processor` and applies it a piece per transaction (`InboundApplication`),
+    /// or quarantines it when it cannot be applied and nothing was.
+    private func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool,
                        _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
-        let application = InboundApplication(store: store, logger: logger, chunkSize: chunkSize)
+        let application = InboundApplication(store: store, archive: archive, logger: logger, chunkSize: chunkSize)
         let result: Result<(InboundFile, [String]), InboundApplication.Refusal>
         do {
-            result = try await application.apply(plan, to: file, resuming: resuming)
+            result = try await application.apply(processor, to: file, resuming: resuming)
+        } catch let error as PipelineError {
+            throw error
         } catch {
             throw PipelineError(.internal, String(describing: error))
         }
@@ -192,13 +185,7 @@ public struct IngestJob: Sendable {
         guard let processor = processors.first(where: { $0.kind == file.kind }) else {
             throw PipelineError(.internal, "no processor for \(file.kind) to resume \(file.id)")
         }
-        let plan: InboundPlan
-        do {
-            plan = try await processor.plan(try archive.read(file.archivePath), fileID: file.id, store: store)
-        } catch {
-            throw PipelineError(.internal, "cannot plan \(file.id) again to resume it: \(error)")
-        }
-        return try await apply(plan, to: file, resuming: true, outcome)
+        return try await apply(processor, to: file, resuming: true, outcome)
     }
 
     private func quarantined(_ file: InboundFile, _ reason: String,

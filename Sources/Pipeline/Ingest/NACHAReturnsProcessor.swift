@@ -9,49 +9,107 @@ public struct NACHAReturnsProcessor: InboundProcessor {
     public init() {}
 
     /// Returns and NOCs: every addenda 98/99 must name one of our trace numbers, with matching amount
-    /// and RDFI; otherwise the whole file is quarantined (no partial application).
-    public func plan(_ bytes: [UInt8], fileID: String, store: any OutboundFileStore & InboundFileStore) async throws -> InboundPlan {
-        let result = Reader.read(bytes)
-        guard !result.hasErrors, let file = result.file else {
+    /// and RDFI; otherwise the whole file is quarantined (no partial application). The file is
+    /// parsed as it is read and its entries matched a piece at a time; what would quarantine it is
+    /// gathered on the way and decided at the end, in the order a whole-file check would find it:
+    /// format errors, then no entries, forward entries, unknown trace numbers, entries that do not match.
+    public func read(_ path: String, from archive: Archive, fileID: String, store: any OutboundFileStore & InboundFileStore,
+                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+        let reader = try archive.pieces(of: path)
+        var stream = Reader.Stream(options: .init(buildModel: false, handsOutEntries: true))
+        var matching = Matching(fileID: fileID)
+        var pieces = InboundPieces(size: pieceSize)
+        var waiting: [Entry] = []
+        func match(_ entries: [Entry]) async throws {
+            let payments = try await store.payments(traceNumbers: entries.compactMap { $0.addenda.first?.originalTraceNumber })
+            for entry in entries {
+                guard let (event, correction, payment) = matching.event(for: entry, payments),
+                      let full = pieces.add(event, correction: correction, read: payment) else { continue }
+                try await body(full)
+            }
+        }
+        while let bytes = try reader.next() {
+            bytes.withUnsafeBufferPointer { stream.feed($0) }
+            waiting += stream.takeEntries()
+            while waiting.count >= pieceSize {
+                try await match(Array(waiting.prefix(pieceSize)))
+                waiting.removeFirst(pieceSize)
+            }
+        }
+        let result = stream.finish()
+        try await match(waiting + stream.takeEntries())
+        guard !result.hasErrors else {
             let first = result.diagnostics.first { $0.severity == .error }.map(\.description) ?? "no file header"
             throw InboundQuarantine(reason: "invalid NACHA file: \(result.errorCount) errors (first: \(first))")
         }
-        let located = file.batches.flatMap(\.entries).map { (entry: $0, line: $0.line ?? 0) }
-        guard !located.isEmpty else { throw InboundQuarantine(reason: "NACHA file holds no entries") }
-        let forward = located.filter { $0.entry.addenda.allSatisfy { $0.originalTraceNumber == nil } }
-        guard forward.isEmpty else {
-            throw InboundQuarantine(reason: "\(forward.count) entries are not returns or NOCs (first at line \(forward[0].line))")
+        if let reason = matching.quarantineReason { throw InboundQuarantine(reason: reason) }
+        try await body(pieces.finish())
+    }
+
+    /// Entries matched to our payments, and what would keep the file from being applied.
+    private struct Matching {
+        let fileID: String
+        var entries = 0
+        var forward = (count: 0, firstLine: 0)
+        var unknown = (count: 0, firstLine: 0)
+        /// The first entry that names one of our payments but cannot be applied to it.
+        var mismatch: String?
+
+        init(fileID: String) { self.fileID = fileID }
+
+        var quarantineReason: String? {
+            if entries == 0 { return "NACHA file holds no entries" }
+            if forward.count > 0 { return "\(forward.count) entries are not returns or NOCs (first at line \(forward.firstLine))" }
+            if unknown.count > 0 {
+                return "\(unknown.count) entries quote trace numbers we never sent (first at line \(unknown.firstLine)); nothing applied"
+            }
+            return mismatch
         }
-        let traces = located.compactMap { $0.entry.addenda.first?.originalTraceNumber }
-        let payments = try await store.payments(traceNumbers: traces)
-        let unknown = located.filter { payments[$0.entry.addenda.first?.originalTraceNumber ?? -1] == nil }
-        guard unknown.isEmpty else {
-            throw InboundQuarantine(reason: "\(unknown.count) entries quote trace numbers we never sent (first at line \(unknown[0].line)); nothing applied")
+
+        private static func count(_ tally: inout (count: Int, firstLine: Int), _ line: Int) {
+            if tally.count == 0 { tally.firstLine = line }
+            tally.count += 1
         }
-        var plan = InboundPlan()
-        for (entry, line) in located {
-            guard let addenda = entry.addenda.first, let trace = addenda.originalTraceNumber, let payment = payments[trace] else { continue }
+
+        /// The event (and correction) an entry makes, with the payment it is about, or nil when it
+        /// makes none or cannot be applied.
+        mutating func event(for entry: Entry, _ payments: [Int: Payment]) -> (BankEvent, CounterpartyCorrection?, Payment)? {
+            entries += 1
+            let line = entry.line ?? 0
+            guard let addenda = entry.addenda.first(where: { $0.originalTraceNumber != nil }),
+                  let trace = addenda.originalTraceNumber else {
+                Self.count(&forward, line)
+                return nil
+            }
+            guard let payment = payments[trace] else {
+                Self.count(&unknown, line)
+                return nil
+            }
+            func refuse(_ reason: String) -> (BankEvent, CounterpartyCorrection?, Payment)? {
+                if mismatch == nil { mismatch = reason }
+                return nil
+            }
             let source = SourceReference.inboundFile(id: fileID, line: line)
+            func event(_ kind: BankEvent.Kind) -> BankEvent { BankEvent(paymentID: payment.id, kind: kind, source: source) }
             let rdfi = Int(payment.counterparty.routingNumber.prefix(8)) ?? -1
             switch addenda {
             case .returnEntry(let value):
                 guard entry.detail.amount == payment.amount, value.originalReceivingDFI == rdfi else {
-                    throw InboundQuarantine(reason: "return at line \(line) does not match payment \(payment.id) (amount or RDFI differ); nothing applied")
+                    return refuse("return at line \(line) does not match payment \(payment.id) (amount or RDFI differ); nothing applied")
                 }
                 let reason = ReturnReasonCode.lookup(value.returnReasonCode)
                 let message = "\(value.returnReasonCode) \(reason?.meaning ?? "return") (\(reason?.category.rawValue ?? "other"), "
                     + "\(reason?.timeFrame.rawValue ?? "undefined") return)"
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .returned(Failure(code: value.returnReasonCode, message: message)),
-                                             source: source))
+                return (event(.returned(Failure(code: value.returnReasonCode, message: message))), nil, payment)
             case .dishonoredReturn(let value):
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .noted(code: value.dishonoredReturnReasonCode,
-                    text: "dishonored return: \(ReturnReasonCode.lookup(value.dishonoredReturnReasonCode)?.meaning ?? "")"), source: source))
+                return (event(.noted(code: value.dishonoredReturnReasonCode,
+                    text: "dishonored return: \(ReturnReasonCode.lookup(value.dishonoredReturnReasonCode)?.meaning ?? "")")), nil, payment)
             case .contestedDishonoredReturn(let value):
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .noted(code: value.contestedReturnCode,
-                    text: "contested dishonored return: \(ReturnReasonCode.lookup(value.contestedReturnCode)?.meaning ?? "")"), source: source))
+                return (event(.noted(code: value.contestedReturnCode,
+                    text: "contested dishonored return: \(ReturnReasonCode.lookup(value.contestedReturnCode)?.meaning ?? "")")), nil, payment)
             case .notificationOfChange(let value):
                 guard let change = ChangeCode.lookup(value.changeCode) else {
-                    throw InboundQuarantine(reason: "NOC at line \(line) has unknown change code \(value.changeCode)")
+                    return refuse("NOC at line \(line) has unknown change code \(value.changeCode)")
                 }
                 let corrected = change.correctedData(value.correctedData)
                 var correction = CounterpartyCorrection(
@@ -64,21 +122,19 @@ public struct NACHAReturnsProcessor: InboundProcessor {
                     correction.correctedAccountType = TransactionCode(rawValue: code).account == .savings ? .savings : .checking
                 }
                 guard RoutingNumber.isValid(correction.correctedRoutingNumber), !correction.correctedAccountNumber.isEmpty else {
-                    throw InboundQuarantine(reason: "NOC at line \(line) carries corrected data that is not a valid routing/account number")
+                    return refuse("NOC at line \(line) carries corrected data that is not a valid routing/account number")
                 }
+                let changesDetails = [.accountNumber, .routingNumber, .transactionCode, .name].contains { corrected[$0] != nil }
                 // Account numbers never go into history text.
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .corrected(code: value.changeCode,
-                    text: "notification of change: \(change.meaning); counterparty details corrected for later payments"), source: source))
-                if [.accountNumber, .routingNumber, .transactionCode, .name].contains(where: { corrected[$0] != nil }) {
-                    plan.corrections.append(correction)
-                }
+                return (event(.corrected(code: value.changeCode,
+                    text: "notification of change: \(change.meaning); counterparty details corrected for later payments")),
+                        changesDetails ? correction : nil, payment)
             case .refusedNotificationOfChange(let value):
-                plan.events.append(BankEvent(paymentID: payment.id, kind: .noted(code: value.refusedChangeCode,
-                    text: "refused notification of change: \(ChangeCode.lookup(value.refusedChangeCode)?.meaning ?? "")"), source: source))
+                return (event(.noted(code: value.refusedChangeCode,
+                    text: "refused notification of change: \(ChangeCode.lookup(value.refusedChangeCode)?.meaning ?? "")")), nil, payment)
             case .paymentRelated:
-                continue
+                return nil
             }
         }
-        return plan
     }
 }
