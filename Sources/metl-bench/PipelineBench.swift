@@ -115,7 +115,13 @@ extension PipelineBench {
         let job = chunkSize.map { IngestJob(store: store, archive: archive, logger: logger, chunkSize: $0) }
             ?? IngestJob(store: store, archive: archive, logger: logger)
         let baseline = try await RawWriteBaseline.snapshot(of: database.path)
-        if stop == .setup { return }
+        if stop == .setup {
+            // Kept for a run of the job in a process of its own (`metl ingest FILE --database PATH`).
+            let file = database.directory.appendingPathComponent(kind.name)
+            try Data(bytes).write(to: file)
+            report("setup kept: database \(database.path), bank file \(file.path)")
+            return
+        }
         let setupPeak = peakMemoryMiB()
         resetPeakMemory()
         let atStart = peakMemoryMiB()
