@@ -10,25 +10,26 @@ import TestSupport
 /// Large bank files applied a chunk of payments per transaction: decided whole, each payment changed
 /// once, and a run that dies midway resumed by the next ingest of the same bytes.
 @Suite struct ChunkedIngestTests {
-    @Test func aRunKilledBetweenChunksIsResumedAndEveryPaymentChangesOnce() async throws {
-        let failOnHit = Mutex<Int?>(nil)
+    /// Six payments sent, a return file for all of them, and the countdown that makes the
+    /// state-update fault point fail.
+    static func sixReturned() async throws -> (CutoffFixture, Countdown, [(payment: Payment, binding: FileBinding)], [UInt8]) {
+        let failOnHit = Countdown()
         let fixture = try await CutoffFixture(payments: 6, faults: FaultInjector { point in
-            guard point == .afterStateUpdate else { return false }
-            return failOnHit.withLock { remaining in
-                guard let left = remaining else { return false }
-                remaining = left - 1
-                return left == 1
-            }
+            point == .afterStateUpdate && failOnHit.hit()
         })
         let outbox = fixture.database.directory.appendingPathComponent("outbox").path
         _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
         let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
         let bound = try await fixture.store.filePayments(fileID: file.id)
-        let returns = try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") })
+        return (fixture, failOnHit, bound, try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") }))
+    }
+
+    @Test func aRunKilledBetweenChunksIsResumedAndEveryPaymentChangesOnce() async throws {
+        let (fixture, failOnHit, bound, returns) = try await Self.sixReturned()
         let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 2)
 
         // The second chunk's transaction fails: the first stays applied, the file is left applying.
-        failOnHit.withLock { $0 = 2 }
+        failOnHit.set(2)
         await #expect(throws: PipelineError.self) { try await job.ingest(returns, name: "returns.ach", source: "test") }
         let states = try await fixture.store.payments(ids: bound.map(\.payment.id))
         #expect(states.values.filter { $0.state == .failed }.count == 2)
@@ -37,7 +38,7 @@ import TestSupport
         #expect(left.status == .applying && left.appliedEvents == 2)
 
         // The same bytes again: recorded as a copy, and the first file resumed where it stopped.
-        failOnHit.withLock { $0 = nil }
+        failOnHit.set(nil)
         let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
         #expect(outcome.id == left.id && outcome.status == "processed")
         #expect(outcome.applied == 12, "an implied acknowledgement and the return for each of 6 payments")
@@ -51,27 +52,14 @@ import TestSupport
     }
 
     @Test func aRunResumedWithAnotherChunkSizeAppliesEachEventOnce() async throws {
-        let failOnHit = Mutex<Int?>(nil)
-        let fixture = try await CutoffFixture(payments: 6, faults: FaultInjector { point in
-            guard point == .afterStateUpdate else { return false }
-            return failOnHit.withLock { remaining in
-                guard let left = remaining else { return false }
-                remaining = left - 1
-                return left == 1
-            }
-        })
-        let outbox = fixture.database.directory.appendingPathComponent("outbox").path
-        _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
-        let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
-        let bound = try await fixture.store.filePayments(fileID: file.id)
-        let returns = try BankFileFixtures.returns(bound.map { ($0.payment, $0.binding.traceNumber, "R01") })
-        failOnHit.withLock { $0 = 2 }
+        let (fixture, failOnHit, bound, returns) = try await Self.sixReturned()
+        failOnHit.set(2)
         let first = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 4)
         await #expect(throws: PipelineError.self) { try await first.ingest(returns, name: "returns.ach", source: "test") }
         #expect(try #require(try await fixture.store.inboundFiles().first).appliedEvents == 4)
 
         // Pieces of 3 now: the first is behind the resume point, the second straddles it.
-        failOnHit.withLock { $0 = nil }
+        failOnHit.set(nil)
         let second = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 3)
         let outcome = try await second.ingest(returns, name: "returns.ach", source: "test")
         #expect(outcome.status == "processed" && outcome.applied == 12)
@@ -115,5 +103,20 @@ import TestSupport
         let good = try await job.ingest(Array(lines.dropLast().joined(separator: "\n").utf8), name: "acks-2.txt", source: "test")
         #expect(good.status == "processed" && good.applied == 5)
         #expect(try await fixture.store.payments(PaymentQuery()).allSatisfy { $0.state == .processing })
+    }
+}
+
+/// A fault that fires on the n-th hit after it is set, and never while unset.
+final class Countdown: Sendable {
+    private let remaining = Mutex<Int?>(nil)
+
+    func set(_ hits: Int?) { remaining.withLock { $0 = hits } }
+
+    func hit() -> Bool {
+        remaining.withLock { remaining in
+            guard let left = remaining else { return false }
+            remaining = left - 1
+            return left == 1
+        }
     }
 }
