@@ -25,10 +25,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libssh2 from the system (Debian: libssh2-1-dev).
@@ -53,6 +55,14 @@ let package = Package(
             // The plan writer binds its bulk statements' values through SQLite's C API.
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // PostgreSQL (postgres-nio) implementation of the Payments store, for several instances on one database.
+        .target(name: "PostgresStore", dependencies: [
+            "Payments",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.
         .target(name: "BankFiles"),
@@ -120,7 +130,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport"]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
-            "Payments", "Store", "NACHA",
+            "Payments", "Store", "PostgresStore", "NACHA",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -142,7 +153,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "PaymentsTests", dependencies: [
-            "Payments", "Store", "TestSupport",
+            "Payments", "Store", "PostgresStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -19,27 +19,29 @@ public struct TemporaryDatabase: Sendable {
 }
 
 extension TemporaryDatabase: StoreDatabase {
-    public func open(faults: FaultInjector) throws -> any LedgerStore { try store(faults: faults) }
+    public func open(faults: FaultInjector) async throws -> any LedgerStore { try store(faults: faults) }
 }
 
 /// A fresh, empty database of one store implementation. Every `open` is another connection to it,
 /// as another process or machine would have.
 public protocol StoreDatabase: Sendable {
-    func open(faults: FaultInjector) throws -> any LedgerStore
+    func open(faults: FaultInjector) async throws -> any LedgerStore
 }
 
 extension StoreDatabase {
-    public func open() throws -> any LedgerStore { try open(faults: .none) }
+    public func open() async throws -> any LedgerStore { try await open(faults: .none) }
 }
 
 /// A store implementation the contract suite runs against.
 public struct StoreImplementation: Sendable, CustomStringConvertible {
     public let description: String
-    public let makeDatabase: @Sendable () throws -> any StoreDatabase
+    public let makeDatabase: @Sendable () async throws -> any StoreDatabase
 
     public static let sqlite = StoreImplementation(description: "SQLite") { try TemporaryDatabase() }
-    /// Every implementation: the contract tests take each in turn.
-    public static let all: [StoreImplementation] = [.sqlite]
+    public static let postgres = StoreImplementation(description: "PostgreSQL") { try await TemporaryPostgresDatabase() }
+    /// Every implementation the contract tests take in turn: PostgreSQL when a test server is there
+    /// (`TestPostgres`; `PostgresServerTests` says when it is skipped).
+    public static let all: [StoreImplementation] = TestPostgres.isAvailable ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// Payment requests and intakes for tests.

@@ -34,8 +34,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aLiveLeaseIsNeverDisplacedAGoneOrExpiredOneIsTakenOver(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let (a, b) = (try database.open(), try database.open())
+        let database = try await implementation.makeDatabase()
+        let (a, b) = (try await database.open(), try await database.open())
         let later = Date().addingTimeInterval(60)
         try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
         await #expect { try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { _ in false } }
@@ -57,7 +57,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func theOutboundLedgerBindsUploadsAndCancels(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let payments = try await store.intake((0..<3).map { _ in try Requests.intake(merchant) }).map(\.payment)
         try await store.recordRenderedFile(Self.file(id: "fil_a"), binding: try Self.binding([
@@ -95,8 +95,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func traceNumbersAreNeverHandedOutTwice(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let (a, b) = (try database.open(), try database.open())
+        let database = try await implementation.makeDatabase()
+        let (a, b) = (try await database.open(), try await database.open())
         let starts = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<20 { group.addTask { try await (index.isMultiple(of: 2) ? a : b).reserveTraceNumbers(odfi: 12104288, count: 10) } }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -109,7 +109,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func theSameInboundBytesApplyOnce(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         let submitted = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
@@ -139,7 +139,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aFileAppliedInChunksTakesEachChunkOnceAndInOrder(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         var submitted: [Payment] = []
         for _ in 0..<2 {

@@ -9,7 +9,7 @@ import Payments
 @Suite struct ImportContractTests {
     @Test(arguments: StoreImplementation.all)
     func stagedPaymentsAreUnseenUntilPublishedThenAppearAtOnce(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
                                                secret: "whsec_test", idempotencyKey: nil)
@@ -53,7 +53,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aDiscardedImportLeavesNothingAndFreesItsKeys(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
                                                secret: "whsec_test", idempotencyKey: nil)
@@ -81,7 +81,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func publishingIsRefusedWholeWhenTheBalanceWasSpentMeanwhile(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000)
         let pending = try await store.beginImport(merchantID: merchant.id, source: "a.csv", holder: "host:1")
         let staged = try await store.stage([try Requests.intake(merchant, Requests.credit(amount: 600)),
@@ -98,9 +98,9 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aPublishThatFailsMidwayPublishesNothing(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
+        let database = try await implementation.makeDatabase()
         let armed = Mutex(false)
-        let store = try database.open(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
+        let store = try await database.open(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
         let merchant = try await store.fundedMerchant(1_000_000)
         let pending = try await store.beginImport(merchantID: merchant.id, source: "a.csv", holder: "host:1")
         _ = try await store.stage([try Requests.intake(merchant)], into: pending.id)

@@ -10,8 +10,8 @@ import Payments
 @Suite struct LedgerContractTests {
     @Test(arguments: StoreImplementation.all)
     func intakeValidatesReservesAndRecordsHistory(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let store = try database.open()
+        let database = try await implementation.makeDatabase()
+        let store = try await database.open()
         let merchant = try await store.fundedMerchant(200_000)
         let outcome = try await store.intake([Requests.intake(merchant)])[0]
         #expect(outcome.created)
@@ -28,7 +28,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func insufficientFundsFailsThePaymentAndDebitsNeedNoFunds(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(100)
         let credit = try await store.intake([Requests.intake(merchant, Requests.credit(amount: 101))])[0].payment
         #expect(credit.state == .failed)
@@ -40,9 +40,9 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func historyIsWrittenAtomicallyWithTheStateChange(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
+        let database = try await implementation.makeDatabase()
         let armed = Mutex(false)
-        let store = try database.open(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
+        let store = try await database.open(faults: FaultInjector { point in point == .afterStateUpdate && armed.withLock { $0 } })
         let merchant = try await store.fundedMerchant(200_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         armed.withLock { $0 = true }
@@ -59,8 +59,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func intakeIsAllOrNothing(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let store = try database.open(faults: FaultInjector { $0 == .afterPaymentInsert })
+        let database = try await implementation.makeDatabase()
+        let store = try await database.open(faults: FaultInjector { $0 == .afterPaymentInsert })
         let merchant = try await store.fundedMerchant(200_000)
         await #expect(throws: StoreError.self) { try await store.intake([Requests.intake(merchant)]) }
         #expect(try await store.payments(PaymentQuery()).isEmpty)
@@ -69,7 +69,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func refusedTransitionChangesNothing(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(200_000)
         let payment = try await store.intake([Requests.intake(merchant)])[0].payment
         await #expect { try await store.transition(paymentID: payment.id, steps: [
@@ -82,7 +82,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func failedCreditsReleaseFundsAndLateReturnsCreditThemBack(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(300_000)
         let payments = try await store.intake([Requests.intake(merchant), Requests.intake(merchant)]).map(\.payment)
         #expect(try await store.merchant(merchant.id).balance == 50_000)
@@ -111,8 +111,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func fiftyConcurrentCreatesWithOneKeyMakeOnePayment(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let store = try database.open()
+        let database = try await implementation.makeDatabase()
+        let store = try await database.open()
         let merchant = try await store.fundedMerchant(100_000_000)
         let key = UUID().uuidString
         let intake = try Requests.intake(merchant, key: key)
@@ -127,7 +127,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func fiftyConcurrentCreatesWithOneKeyAndDifferentBodies(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(100_000_000)
         let key = UUID().uuidString
         let results = await withTaskGroup(of: PaymentError.Code?.self) { group in
@@ -150,10 +150,10 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func concurrentCreditsNeverOverdrawAcrossConnections(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
+        let database = try await implementation.makeDatabase()
         // Two stores on one file: a CLI job and a server sharing the database.
-        let first = try database.open()
-        let second = try database.open()
+        let first = try await database.open()
+        let second = try await database.open()
         let merchant = try await first.fundedMerchant(10_000)
         let states = try await withThrowingTaskGroup(of: PaymentState.self) { group in
             for index in 0..<40 {
@@ -170,7 +170,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func merchantProfileAndDuplicates(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         _ = try await store.addMerchant(name: "acme", companyID: "1234567890", companyName: "ACME")
         await #expect { try await store.addMerchant(name: "acme", companyID: "1", companyName: "ACME") } throws: {
             ($0 as? PaymentError)?.code == .duplicateMerchant

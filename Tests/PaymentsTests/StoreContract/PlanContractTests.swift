@@ -13,8 +13,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aPlanFromAStaleReadIsRefusedWhole(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let (first, second) = (try database.open(), try database.open())
+        let database = try await implementation.makeDatabase()
+        let (first, second) = (try await database.open(), try await database.open())
         let merchant = try await first.fundedMerchant(1_000_000)
         let read = try await first.intake([Requests.intake(merchant)])[0].payment
         var planner = LedgerPlanner(endpoints: [:])
@@ -39,7 +39,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aBindingPlanExpectsThePaymentStillUnbound(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let read = try await store.intake([Requests.intake(merchant)])[0].payment
         try await store.recordRenderedFile(FileLedgerContractTests.file(id: "fil_a"),
@@ -54,7 +54,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func aFileWideStepIsRefusedWholeWhenOnePaymentMovedOn(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
         let (endpoint, _, _) = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
                                                                   secret: "whsec_test", idempotencyKey: nil)
@@ -79,9 +79,9 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func outboxEventsCommitWithTheirChangeAndNeverWithout(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
+        let database = try await implementation.makeDatabase()
         let armed = Mutex(true)
-        let store = try database.open(faults: FaultInjector { $0 == .afterStateUpdate && armed.withLock { $0 } })
+        let store = try await database.open(faults: FaultInjector { $0 == .afterStateUpdate && armed.withLock { $0 } })
         let merchant = try await store.fundedMerchant(1_000_000)
         _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
                                                secret: "whsec_test", idempotencyKey: nil)
@@ -97,7 +97,7 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func fundsMovesKeepARunningLedgerAndNeverOverdraw(_ implementation: StoreImplementation) async throws {
-        let store = try implementation.makeDatabase().open()
+        let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000)
         // A plan that would take the balance below zero (as a planner on a stale balance might) is refused.
         var planner = LedgerPlanner(endpoints: [:])
@@ -115,8 +115,8 @@ import Payments
 
     @Test(arguments: StoreImplementation.all)
     func anIntakePlanWhoseKeyWasTakenMeanwhileIsRefusedWhole(_ implementation: StoreImplementation) async throws {
-        let database = try implementation.makeDatabase()
-        let (first, second) = (try database.open(), try database.open())
+        let database = try await implementation.makeDatabase()
+        let (first, second) = (try await database.open(), try await database.open())
         let merchant = try await first.fundedMerchant(1_000_000)
         let request = try Requests.intake(merchant, key: "taken-meanwhile")
         // Planned on a read that found the key unused…

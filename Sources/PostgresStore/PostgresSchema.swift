@@ -1,0 +1,367 @@
+import Logging
+import Payments
+import PostgresNIO
+
+/// The PostgreSQL schema and its versioned migrations. Like the SQLite schema it persists and
+/// decides nothing: the triggers only guard (history is append-only) and the CHECK constraints are
+/// defence behind the planner's own checks. Times are milliseconds since 1970 in BIGINT columns, as
+/// in SQLite, so both stores hold the same values and a database moves between them unchanged.
+///
+/// Migrations run under a session advisory lock: instances starting at once take turns, and the
+/// later ones find nothing left to do. A released migration is never edited: add a new one.
+enum PostgresSchema {
+    /// The advisory lock key migrations hold (any constant no other application on the database uses).
+    static let migrationLock: Int64 = 0x6D65_746C_0001
+
+    static let migrations: [(version: Int, sql: [String])] = [
+        (1, [
+            """
+            CREATE TABLE merchants (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                company_id TEXT NOT NULL,
+                company_name TEXT NOT NULL,
+                balance_cents BIGINT NOT NULL DEFAULT 0 CHECK (balance_cents >= 0),
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE imports (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                source TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE payments (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                state TEXT NOT NULL CHECK (state IN ('P_CREATED', 'P_VALIDATED', 'P_SUBMITTED_TO_CORE',
+                                                     'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')),
+                version BIGINT NOT NULL CHECK (version >= 1),
+                amount_cents BIGINT NOT NULL CHECK (amount_cents > 0),
+                currency TEXT NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('credit', 'debit')),
+                sec_code TEXT NOT NULL,
+                description TEXT NOT NULL,
+                effective_date TEXT NOT NULL,
+                counterparty_name TEXT NOT NULL,
+                routing_number TEXT NOT NULL,
+                account_number TEXT NOT NULL,
+                account_type TEXT NOT NULL CHECK (account_type IN ('checking', 'savings')),
+                metadata TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                reserved_cents BIGINT NOT NULL DEFAULT 0 CHECK (reserved_cents >= 0),
+                failure_code TEXT,
+                failure_message TEXT,
+                file_id TEXT,
+                batch_number BIGINT,
+                trace_number BIGINT,
+                file_line BIGINT,
+                entry_effective_date TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                import_id TEXT REFERENCES imports(id)
+            )
+            """,
+            "CREATE INDEX payments_state ON payments(state, id)",
+            "CREATE INDEX payments_merchant ON payments(merchant_id, id)",
+            "CREATE UNIQUE INDEX payments_trace ON payments(trace_number) WHERE trace_number IS NOT NULL",
+            "CREATE INDEX payments_file ON payments(file_id, file_line) WHERE file_id IS NOT NULL",
+            "CREATE INDEX payments_import ON payments(import_id) WHERE import_id IS NOT NULL",
+            """
+            CREATE TABLE funding_ledger (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                payment_id TEXT REFERENCES payments(id),
+                kind TEXT NOT NULL CHECK (kind IN ('fund', 'reserve', 'release', 'return')),
+                amount_cents BIGINT NOT NULL,
+                balance_after_cents BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX funding_ledger_merchant ON funding_ledger(merchant_id, id)",
+            """
+            CREATE TABLE staged_funds (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                import_id TEXT NOT NULL REFERENCES imports(id),
+                merchant_id TEXT NOT NULL,
+                payment_id TEXT,
+                kind TEXT NOT NULL,
+                amount_cents BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX staged_funds_import ON staged_funds(import_id, id)",
+            """
+            CREATE TABLE payment_history (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                payment_id TEXT NOT NULL REFERENCES payments(id),
+                version BIGINT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason_code TEXT NOT NULL,
+                reason_text TEXT NOT NULL,
+                source_file TEXT,
+                source_line BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (payment_id, version)
+            )
+            """,
+            // History is append-only; a staged import's history goes when the import is discarded.
+            """
+            CREATE FUNCTION payment_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND (SELECT import_id FROM payments WHERE id = OLD.payment_id) IS NOT NULL THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION 'payment history is append-only';
+            END $$
+            """,
+            """
+            CREATE TRIGGER payment_history_append_only BEFORE UPDATE OR DELETE ON payment_history
+            FOR EACH ROW EXECUTE FUNCTION payment_history_append_only()
+            """,
+            """
+            CREATE TABLE idempotency_keys (
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                payment_id TEXT NOT NULL REFERENCES payments(id),
+                created_at BIGINT NOT NULL,
+                response_body TEXT,
+                PRIMARY KEY (merchant_id, key)
+            )
+            """,
+            "CREATE INDEX idempotency_keys_payment ON idempotency_keys(payment_id)",
+            """
+            CREATE TABLE outbound_files (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL UNIQUE,
+                sha256 TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('rendered', 'uploading', 'uploaded', 'failed', 'cancelled')),
+                entry_count BIGINT NOT NULL,
+                total_debit_cents BIGINT NOT NULL,
+                total_credit_cents BIGINT NOT NULL,
+                archive_path TEXT NOT NULL,
+                remote_path TEXT,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                failure_reason TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                uploaded_at BIGINT
+            )
+            """,
+            "CREATE INDEX outbound_files_status ON outbound_files(status, id)",
+            "ALTER TABLE payments ADD FOREIGN KEY (file_id) REFERENCES outbound_files(id)",
+            """
+            CREATE TABLE nacha_files (
+                file_id TEXT PRIMARY KEY REFERENCES outbound_files(id),
+                immediate_origin TEXT NOT NULL,
+                immediate_destination TEXT NOT NULL,
+                creation_date TEXT NOT NULL,
+                creation_time TEXT NOT NULL,
+                file_id_modifier TEXT NOT NULL,
+                batch_count BIGINT NOT NULL,
+                entry_addenda_count BIGINT NOT NULL,
+                entry_hash BIGINT NOT NULL,
+                UNIQUE (immediate_origin, immediate_destination, creation_date, file_id_modifier)
+            )
+            """,
+            "CREATE TABLE trace_sequences (odfi BIGINT PRIMARY KEY, next_sequence BIGINT NOT NULL)",
+            """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                acquired_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE inbound_files (
+                id TEXT PRIMARY KEY,
+                sha256 TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                source TEXT NOT NULL,
+                name TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('processed', 'applying', 'duplicate', 'quarantined')),
+                reason TEXT,
+                applied BIGINT NOT NULL DEFAULT 0,
+                applied_events BIGINT NOT NULL DEFAULT 0,
+                archive_path TEXT NOT NULL,
+                received_at BIGINT NOT NULL
+            )
+            """,
+            // The same bytes are applied (or quarantined) once; later copies are recorded as duplicates.
+            "CREATE UNIQUE INDEX inbound_files_sha256 ON inbound_files(sha256) WHERE status <> 'duplicate'",
+            """
+            CREATE TABLE counterparty_corrections (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                payment_id TEXT NOT NULL REFERENCES payments(id),
+                inbound_file_id TEXT NOT NULL REFERENCES inbound_files(id),
+                change_code TEXT NOT NULL,
+                routing_number TEXT NOT NULL,
+                account_number TEXT NOT NULL,
+                corrected_routing_number TEXT NOT NULL,
+                corrected_account_number TEXT NOT NULL,
+                corrected_account_type TEXT NOT NULL,
+                corrected_name TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX counterparty_corrections_account ON counterparty_corrections(merchant_id, routing_number, account_number, id)",
+            """
+            CREATE TABLE settled_batches (
+                file_id TEXT NOT NULL REFERENCES outbound_files(id),
+                batch_number BIGINT NOT NULL,
+                inbound_file_id TEXT NOT NULL REFERENCES inbound_files(id),
+                amount_cents BIGINT NOT NULL,
+                PRIMARY KEY (file_id, batch_number)
+            )
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                secret_sha256 TEXT NOT NULL UNIQUE,
+                hint TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX api_keys_merchant ON api_keys(merchant_id, id)",
+            """
+            CREATE TABLE webhook_endpoints (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                url TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL DEFAULT TRUE,
+                disabled_reason TEXT,
+                failing_since BIGINT,
+                idempotency_key TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (merchant_id, idempotency_key)
+            )
+            """,
+            "CREATE INDEX webhook_endpoints_merchant ON webhook_endpoints(merchant_id, enabled)",
+            """
+            CREATE TABLE webhook_secrets (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                secret TEXT NOT NULL,
+                rotation_key TEXT,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                UNIQUE (endpoint_id, rotation_key)
+            )
+            """,
+            "CREATE INDEX webhook_secrets_endpoint ON webhook_secrets(endpoint_id, id)",
+            """
+            CREATE TABLE webhook_events (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL,
+                payment_id TEXT NOT NULL,
+                payment_version BIGINT NOT NULL,
+                type TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_events_created ON webhook_events(created_at, id)",
+            """
+            CREATE TABLE webhook_deliveries (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES webhook_events(id),
+                endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                payment_id TEXT NOT NULL,
+                payment_version BIGINT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                lease_owner TEXT,
+                lease_expires_at BIGINT,
+                last_status_code BIGINT,
+                last_error TEXT,
+                delivered_at BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (event_id, endpoint_id)
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at, id)",
+            """
+            CREATE INDEX webhook_deliveries_order ON webhook_deliveries(endpoint_id, payment_id, payment_version)
+                WHERE status = 'pending'
+            """,
+            """
+            CREATE INDEX webhook_deliveries_endpoint_due ON webhook_deliveries(endpoint_id, next_attempt_at, id)
+                WHERE status = 'pending'
+            """,
+            """
+            CREATE INDEX webhook_deliveries_leased ON webhook_deliveries(endpoint_id, lease_expires_at)
+                WHERE lease_owner IS NOT NULL
+            """,
+            """
+            CREATE TABLE webhook_attempts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries(id),
+                event_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL,
+                attempt BIGINT NOT NULL,
+                started_at BIGINT NOT NULL,
+                status_code BIGINT,
+                latency_ms BIGINT NOT NULL,
+                error TEXT,
+                response_excerpt TEXT
+            )
+            """,
+            "CREATE INDEX webhook_attempts_event ON webhook_attempts(event_id, id)",
+        ]),
+    ]
+
+    /// The newest version this build knows.
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Brings the schema to `latestVersion`, each migration in a transaction of its own, holding the
+    /// migration lock throughout. A database newer than this build is refused, not downgraded.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        let session = Session(connection: connection, logger: logger)
+        try await session.count("SELECT pg_advisory_lock(\(migrationLock))")
+        do {
+            try await session.count("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)
+                """)
+            let applied = try await session.value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", as: Int.self) ?? 0
+            guard applied <= latestVersion else {
+                throw StoreError(.unavailable, "the database is at schema version \(applied), newer than this build's \(latestVersion)")
+            }
+            for migration in migrations where migration.version > applied {
+                try await connection.withTransaction(logger: logger) { connection in
+                    let session = Session(connection: connection, logger: logger)
+                    for statement in migration.sql { try await session.count(PostgresQuery(unsafeSQL: statement)) }
+                    try await session.count("""
+                        INSERT INTO schema_migrations (version, applied_at)
+                        VALUES (\(migration.version), (extract(epoch FROM now()) * 1000)::bigint)
+                        """)
+                }
+                logger.info("migrated the PostgreSQL schema", metadata: ["version": "\(migration.version)"])
+            }
+        } catch {
+            _ = try? await session.count("SELECT pg_advisory_unlock(\(migrationLock))")
+            throw error
+        }
+        try await session.count("SELECT pg_advisory_unlock(\(migrationLock))")
+    }
+}

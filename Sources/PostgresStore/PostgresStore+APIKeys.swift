@@ -1,0 +1,62 @@
+import Foundation
+import Payments
+import PostgresNIO
+
+extension PostgresStore: APIKeyStore {
+    public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
+        let secret = APIKey.makeSecret()
+        let key = APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: APIKey.hint(secret: secret),
+                         createdAt: Date(), revokedAt: nil)
+        try await transaction("creating an API key") { session in
+            guard try await session.value("SELECT 1 FROM merchants WHERE id = \(merchantID)", as: Int32.self) != nil else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            try await session.count("""
+                INSERT INTO api_keys (id, merchant_id, secret_sha256, hint, created_at)
+                VALUES (\(key.id), \(merchantID), \(APIKey.hash(secret: secret)), \(key.hint), \(Self.milliseconds(key.createdAt)))
+                """)
+        }
+        return (key, secret)
+    }
+
+    public func apiKeys(merchantID: String) async throws -> [APIKey] {
+        try await read("listing API keys") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE merchant_id = \(merchantID) ORDER BY id
+                """).map(Self.apiKey(from:))
+        }
+    }
+
+    public func revokeAPIKey(id: String, merchantID: String) async throws -> APIKey {
+        try await transaction("revoking an API key") { session in
+            try await session.count("""
+                UPDATE api_keys SET revoked_at = \(Self.milliseconds(Date()))
+                WHERE id = \(id) AND merchant_id = \(merchantID) AND revoked_at IS NULL
+                """)
+            guard let row = try await session.rows("""
+                SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE id = \(id) AND merchant_id = \(merchantID)
+                """).first else {
+                throw PaymentError(.notFound, "merchant \(merchantID) has no API key \(id)")
+            }
+            return try Self.apiKey(from: row)
+        }
+    }
+
+    public func authenticate(secret: String) async throws -> Merchant? {
+        let hash = APIKey.hash(secret: secret)
+        return try await read("checking an API key") { session in
+            try await session.rows("""
+                SELECT m.id, m.name, m.company_id, m.company_name, m.balance_cents, m.created_at
+                FROM api_keys AS k JOIN merchants AS m ON m.id = k.merchant_id
+                WHERE k.secret_sha256 = \(hash) AND k.revoked_at IS NULL
+                """).first.map(Self.merchant(from:))
+        }
+    }
+
+    static let apiKeyColumns = "id, merchant_id, hint, created_at, revoked_at"
+
+    static func apiKey(from row: PostgresRow) throws -> APIKey {
+        let (id, merchant, hint, createdAt, revokedAt) = try row.decode((String, String, String, Int64, Int64?).self)
+        return APIKey(id: id, merchantID: merchant, hint: hint, createdAt: date(createdAt), revokedAt: revokedAt.map(date))
+    }
+}

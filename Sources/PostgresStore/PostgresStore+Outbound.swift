@@ -1,0 +1,248 @@
+import Foundation
+import NACHA
+import Payments
+import PostgresNIO
+
+extension PostgresStore: OutboundFileStore {
+    /// A lease is a row with an expiry. The row is locked while it is decided on, so of two instances
+    /// asking at once one takes it and the other sees it taken.
+    public func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
+                             isGone: @escaping @Sendable (String) -> Bool) async throws {
+        try await transaction("taking the \(name) lease") { session in
+            let now = Self.milliseconds(Date())
+            let until = Self.milliseconds(expiresAt)
+            let inserted = try await session.count("""
+                INSERT INTO leases (name, owner, holder, acquired_at, expires_at) VALUES (\(name), \(owner), \(holder), \(now), \(until))
+                ON CONFLICT (name) DO NOTHING
+                """)
+            guard inserted == 0 else { return }
+            if let row = try await session.rows("SELECT owner, holder, expires_at FROM leases WHERE name = \(name) FOR UPDATE").first {
+                let (current, currentHolder, expires) = try row.decode((String, String, Int64).self)
+                if current != owner, expires > now, !isGone(currentHolder) {
+                    let until = Timestamp.format(Self.date(expires))
+                    throw StoreError(.leaseHeld, "the \(name) lock is held by \(currentHolder) until \(until)")
+                }
+            }
+            try await session.count("""
+                UPDATE leases SET owner = \(owner), holder = \(holder), acquired_at = \(now), expires_at = \(until) WHERE name = \(name)
+                """)
+        }
+    }
+
+    public func releaseLease(_ name: String, owner: String) async throws {
+        try await transaction("releasing the \(name) lease") { session in
+            _ = try await session.count("DELETE FROM leases WHERE name = \(name) AND owner = \(owner)")
+        }
+    }
+
+    public func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment] {
+        try await read("collecting validated payments") { session in
+            let payments = try await session.rows("""
+                SELECT \(unescaped: Self.paymentColumns) FROM payments
+                WHERE state = \(PaymentState.validated.rawValue) AND file_id IS NULL AND import_id IS NULL
+                ORDER BY id LIMIT \(limit)
+                """).map(Self.payment(from:))
+            let merchantIDs = Array(Set(payments.map(\.merchantID)))
+            let merchants = Dictionary(uniqueKeysWithValues: try await session.rows("""
+                SELECT \(unescaped: Self.merchantColumns) FROM merchants WHERE id = ANY(\(merchantIDs))
+                """).map { row in
+                let merchant = try Self.merchant(from: row)
+                return (merchant.id, merchant)
+            })
+            return try payments.map { payment in
+                guard let merchant = merchants[payment.merchantID] else {
+                    throw PaymentError(.merchantNotFound, "no merchant \(payment.merchantID)")
+                }
+                return PendingPayment(payment: payment, merchant: merchant)
+            }
+        }
+    }
+
+    public func reserveTraceNumbers(odfi: Int, count: Int) async throws -> Int {
+        try await transaction("reserving trace numbers") { session in
+            // The row lock serializes reservations: the next one reads what this one wrote.
+            try await session.count("INSERT INTO trace_sequences (odfi, next_sequence) VALUES (\(odfi), 1) ON CONFLICT (odfi) DO NOTHING")
+            let next = try await session.value("SELECT next_sequence FROM trace_sequences WHERE odfi = \(odfi) FOR UPDATE", as: Int.self) ?? 1
+            let after = try TraceSequence.reserving(count, from: next, odfi: odfi)
+            try await session.count("UPDATE trace_sequences SET next_sequence = \(after) WHERE odfi = \(odfi)")
+            return next
+        }
+    }
+
+    public func usedFileIDModifiers(origin: String, destination: String, date: ACHDate) async throws -> Set<String> {
+        try await read("reading file ID modifiers") { session in
+            Set(try await session.rows("""
+                SELECT file_id_modifier FROM nacha_files
+                WHERE immediate_origin = \(origin) AND immediate_destination = \(destination) AND creation_date = \(date.description)
+                """).map { try $0.decode(String.self) })
+        }
+    }
+
+    public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws {
+        let faults = self.faults
+        try await transaction("recording an outbound file") { session in
+            try await Self.insert(file, session)
+            try await PostgresPlanWriter.persist(binding, session, faults: faults)
+        }
+    }
+
+    public func outboundFile(id: String) async throws -> OutboundFile {
+        try await read("reading an outbound file") { session in try await Self.outboundFile(session, id: id) }
+    }
+
+    public func outboundFiles(statuses: [OutboundFileStatus]?) async throws -> [OutboundFile] {
+        try await read("listing outbound files") { session in
+            let names = statuses?.map(\.rawValue)
+            return try await session.rows("""
+                \(unescaped: Self.outboundFileSelect) WHERE \(names == nil) OR f.status = ANY(\(names ?? []))
+                ORDER BY f.id
+                """).map(Self.outboundFile(from:))
+        }
+    }
+
+    public func filePayments(fileID: String, afterLine: Int, limit: Int) async throws -> [(payment: Payment, binding: FileBinding)] {
+        try await read("reading a file's payments") { session in
+            _ = try await Self.outboundFile(session, id: fileID)
+            return try await session.rows("""
+                SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE file_id = \(fileID) AND file_line > \(afterLine)
+                ORDER BY file_line LIMIT \(Int64(clamping: limit))
+                """).map { row -> (payment: Payment, binding: FileBinding) in
+                let payment = try Self.payment(from: row)
+                let submission = payment.submission
+                return (payment, FileBinding(paymentID: payment.id, batchNumber: submission?.batchNumber ?? 0,
+                                             traceNumber: submission?.traceNumber ?? 0, line: submission?.line ?? 0,
+                                             effectiveDate: submission?.entryEffectiveDate))
+            }
+        }
+    }
+
+    public func markUploading(fileID: String) async throws -> OutboundFile {
+        try await transaction("marking a file uploading") { session in
+            var file = try await Self.outboundFile(session, id: fileID, locking: true)
+            try file.startUpload(at: Date())
+            try await Self.updateStatus(of: file, session)
+            return file
+        }
+    }
+
+    public func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile {
+        let faults = self.faults
+        return try await transaction("marking a file uploaded") { session in
+            var file = try await Self.outboundFile(session, id: fileID, locking: true)
+            try file.confirmUpload(remotePath: remotePath, at: Date())
+            try await Self.updateStatus(of: file, session)
+            let bound = try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(file.id)").map { row in
+                let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
+                return BoundPayment(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
+            }
+            var planner = LedgerPlanner(now: file.updatedAt,
+                                        endpoints: try await Self.enabledEndpoints(session, merchants: bound.map(\.merchantID)))
+            try planner.confirmUpload(of: file, bound: bound, actor: actor)
+            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
+            return file
+        }
+    }
+
+    public func markFailed(fileID: String, reason: String) async throws -> OutboundFile {
+        try await transaction("marking a file failed") { session in
+            var file = try await Self.outboundFile(session, id: fileID, locking: true)
+            try file.fail(reason: reason, at: Date())
+            try await Self.updateStatus(of: file, session)
+            return file
+        }
+    }
+
+    public func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile {
+        let faults = self.faults
+        return try await transaction("cancelling a file") { session in
+            var file = try await Self.outboundFile(session, id: fileID, locking: true)
+            try file.cancel(reason: reason, at: Date())
+            try await Self.updateStatus(of: file, session)
+            var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
+            let bound = try await session.rows("""
+                SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE file_id = \(file.id) FOR UPDATE
+                """).map(Self.payment(from:))
+            planner.release(bound, fromCancelled: file, actor: actor, reason: reason)
+            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
+            return file
+        }
+    }
+
+    // MARK: Rows
+
+    static func insert(_ file: OutboundFile, _ session: Session) async throws {
+        try await session.count("""
+            INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
+                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
+            VALUES (\(file.id), \(file.kind.rawValue), \(file.name), \(file.sha256), \(file.size), \(file.status.rawValue),
+                    \(file.entryCount), \(file.totalDebit), \(file.totalCredit), \(file.archivePath), \(file.remotePath),
+                    \(file.attempts), \(file.failureReason), \(milliseconds(file.createdAt)), \(milliseconds(file.updatedAt)),
+                    \(file.uploadedAt.map(milliseconds)))
+            """)
+        guard let nacha = file.nacha else { return }
+        try await session.count("""
+            INSERT INTO nacha_files (file_id, immediate_origin, immediate_destination, creation_date, creation_time, file_id_modifier,
+                batch_count, entry_addenda_count, entry_hash)
+            VALUES (\(file.id), \(nacha.immediateOrigin), \(nacha.immediateDestination), \(nacha.creationDate.description),
+                    \(String(format: "%02d:%02d", nacha.creationTime.hour, nacha.creationTime.minute)), \(nacha.fileIDModifier),
+                    \(nacha.batchCount), \(nacha.entryAddendaCount), \(nacha.entryHash))
+            """)
+    }
+
+    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`), in the order
+    /// `outboundFile(from:)` reads them.
+    static let outboundFileSelect = """
+        SELECT f.id, f.kind, f.name, f.sha256, f.size, f.status, f.entry_count, f.total_debit_cents, f.total_credit_cents,
+               f.archive_path, f.remote_path, f.attempts, f.failure_reason, f.created_at, f.updated_at, f.uploaded_at,
+               n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
+               n.batch_count, n.entry_addenda_count, n.entry_hash
+        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id
+        """
+
+    /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
+    static func updateStatus(of file: OutboundFile, _ session: Session) async throws {
+        try await session.count("""
+            UPDATE outbound_files SET status = \(file.status.rawValue), attempts = \(file.attempts), failure_reason = \(file.failureReason),
+                remote_path = \(file.remotePath), uploaded_at = \(file.uploadedAt.map(milliseconds)), updated_at = \(milliseconds(file.updatedAt))
+            WHERE id = \(file.id)
+            """)
+    }
+
+    /// A file by id or name; `locking` holds its row until the transaction ends, so two instances
+    /// moving one file through its lifecycle take turns.
+    static func outboundFile(_ session: Session, id: String, locking: Bool = false) async throws -> OutboundFile {
+        guard let row = try await session.rows("""
+            \(unescaped: outboundFileSelect) WHERE f.id = \(id) OR f.name = \(id) \(unescaped: locking ? "FOR UPDATE OF f" : "")
+            """).first else {
+            throw PaymentError(.notFound, "no outbound file \(id)")
+        }
+        return try outboundFile(from: row)
+    }
+
+    static func outboundFile(from row: PostgresRow) throws -> OutboundFile {
+        var cells = Cells(row)
+        let id: String = try cells.next(), kind: String = try cells.next(), name: String = try cells.next()
+        let sha256: String = try cells.next(), size: Int64 = try cells.next(), status: String = try cells.next()
+        let entryCount: Int = try cells.next(), debit: Int64 = try cells.next(), credit: Int64 = try cells.next()
+        let archivePath: String = try cells.next(), remotePath: String? = try cells.next(), attempts: Int = try cells.next()
+        let failureReason: String? = try cells.next(), createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
+        let uploadedAt: Int64? = try cells.next()
+        let origin: String? = try cells.next(), destination: String? = try cells.next(), creationDate: String? = try cells.next()
+        let creationTime: String? = try cells.next(), modifier: String? = try cells.next(), batchCount: Int? = try cells.next()
+        let entryAddendaCount: Int? = try cells.next(), entryHash: Int? = try cells.next()
+        var nacha: NACHAFileIdentity?
+        if let origin {
+            let parts = (creationTime ?? "").split(separator: ":").compactMap { Int($0) }
+            nacha = NACHAFileIdentity(
+                immediateOrigin: origin, immediateDestination: destination ?? "",
+                creationDate: creationDate.flatMap(ACHDate.init(iso:)) ?? ACHDate(year: 1970, month: 1, day: 1),
+                creationTime: ACHTime(hour: parts.first ?? 0, minute: parts.last ?? 0), fileIDModifier: modifier ?? "",
+                batchCount: batchCount ?? 0, entryAddendaCount: entryAddendaCount ?? 0, entryHash: entryHash ?? 0)
+        }
+        return OutboundFile(
+            id: id, kind: OutboundFileKind(rawValue: kind), name: name, sha256: sha256, size: size,
+            status: OutboundFileStatus(rawValue: status) ?? .failed, entryCount: entryCount, totalDebit: debit, totalCredit: credit,
+            nacha: nacha, archivePath: archivePath, remotePath: remotePath, attempts: attempts, failureReason: failureReason,
+            createdAt: date(createdAt), updatedAt: date(updatedAt), uploadedAt: uploadedAt.map(date))
+    }
+}

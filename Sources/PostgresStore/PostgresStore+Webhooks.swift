@@ -1,0 +1,412 @@
+import Foundation
+import Payments
+import PostgresNIO
+
+extension PostgresStore: WebhookStore {
+    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
+                                   idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+        try await transaction("adding a webhook endpoint") { session in
+            // The merchant's row lock makes a second request with the same key wait, then find the first's endpoint.
+            guard try await Self.lockMerchants([merchantID], session)[merchantID] != nil else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            if let idempotencyKey, let row = try await session.rows("""
+                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                WHERE merchant_id = \(merchantID) AND idempotency_key = \(idempotencyKey)
+                """).first {
+                let endpoint = try Self.webhookEndpoint(from: row)
+                guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
+                    throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
+                }
+                return (endpoint, try await Self.currentSecret(session, endpointID: endpoint.id), false)
+            }
+            let now = Date()
+            let endpoint = WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes,
+                                           enabled: true, disabledReason: nil, failingSince: nil, createdAt: now)
+            try await session.count("""
+                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
+                VALUES (\(endpoint.id), \(merchantID), \(url), \(Self.eventTypesColumn(eventTypes)), TRUE, \(idempotencyKey),
+                        \(Self.milliseconds(now)), \(Self.milliseconds(now)))
+                """)
+            try await session.count("""
+                INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (\(endpoint.id), \(secret), \(Self.milliseconds(now)))
+                """)
+            return (endpoint, secret, true)
+        }
+    }
+
+    public func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint] {
+        try await read("listing webhook endpoints") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                WHERE \(merchantID)::text IS NULL OR merchant_id = \(merchantID) ORDER BY id
+                """).map(Self.webhookEndpoint(from:))
+        }
+    }
+
+    public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws -> WebhookEndpoint {
+        try await transaction("changing a webhook endpoint") { session in
+            _ = try await Self.webhookEndpoint(session, id: id, merchantID: merchantID)
+            // Enabling starts a fresh failure window; disabling records why.
+            try await session.count("""
+                UPDATE webhook_endpoints SET enabled = \(enabled), disabled_reason = \(enabled ? nil : (reason ?? "disabled by an operator")),
+                    failing_since = NULL, updated_at = \(Self.milliseconds(Date()))
+                WHERE id = \(id)
+                """)
+            return try await Self.webhookEndpoint(session, id: id, merchantID: merchantID)
+        }
+    }
+
+    public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
+                                    idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+        try await transaction("rotating a webhook secret") { session in
+            // Locked: two rotations of one endpoint take turns, and a repeated key finds the first one's secret.
+            let endpoint = try await Self.webhookEndpoint(session, id: endpointID, merchantID: merchantID, locking: true)
+            if let idempotencyKey, let earlier = try await session.value("""
+                SELECT secret FROM webhook_secrets WHERE endpoint_id = \(endpointID) AND rotation_key = \(idempotencyKey)
+                """, as: String.self) {
+                return (endpoint, earlier)
+            }
+            let grace = Self.milliseconds(graceEnds)
+            try await session.count("""
+                UPDATE webhook_secrets SET expires_at = \(grace)
+                WHERE endpoint_id = \(endpointID) AND (expires_at IS NULL OR expires_at > \(grace))
+                """)
+            try await session.count("""
+                INSERT INTO webhook_secrets (endpoint_id, secret, rotation_key, created_at)
+                VALUES (\(endpointID), \(newSecret), \(idempotencyKey), \(Self.milliseconds(Date())))
+                """)
+            return (endpoint, newSecret)
+        }
+    }
+
+    public func recordAndClaimWebhookDeliveries(_ results: [DeliveryResult], owner: String, limit: Int, perEndpoint: Int, now: Date,
+                                                leaseEnds: Date) async throws -> [WebhookDelivery] {
+        try await transaction("recording and claiming webhook deliveries") { session in
+            try await Self.record(results, owner: owner, session)
+            return try await Self.claim(owner: owner, limit: limit, perEndpoint: perEndpoint, now: now, leaseEnds: leaseEnds, session)
+        }
+    }
+
+    /// Claims from every enabled endpoint with work that no other worker is claiming from right now:
+    /// each endpoint's row is locked with SKIP LOCKED, so two workers never count one endpoint's free
+    /// slots at once (its concurrency limit holds across workers) and neither waits for the other.
+    private static func claim(owner: String, limit: Int, perEndpoint: Int, now: Date, leaseEnds: Date,
+                              _ session: Session) async throws -> [WebhookDelivery] {
+        let at = milliseconds(now)
+        // The endpoints with deliveries pending, by a loose scan of their queues' index (one seek
+        // each), so a claim costs the same however deep any one queue is.
+        let endpointIDs = try await session.rows("""
+            WITH RECURSIVE waiting(endpoint_id) AS (
+                (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT d.endpoint_id FROM webhook_deliveries AS d
+                        WHERE d.status = 'pending' AND d.endpoint_id > w.endpoint_id ORDER BY d.endpoint_id LIMIT 1)
+                FROM waiting AS w WHERE w.endpoint_id IS NOT NULL
+            )
+            SELECT e.id FROM waiting AS w JOIN webhook_endpoints AS e ON e.id = w.endpoint_id AND e.enabled
+            ORDER BY e.id FOR UPDATE OF e SKIP LOCKED
+            """).map { try $0.decode(String.self) }
+        var candidates: [(id: Int64, due: Int64)] = []
+        for endpointID in endpointIDs {
+            let leased = try await session.value("""
+                SELECT COUNT(*) FROM webhook_deliveries
+                WHERE endpoint_id = \(endpointID) AND lease_owner IS NOT NULL AND lease_expires_at > \(at)
+                """, as: Int.self) ?? 0
+            let free = perEndpoint - leased
+            guard free > 0 else { continue }
+            // The head of the queue: due, unleased, and no earlier version of the payment pending for
+            // that endpoint (version order), as many as the endpoint has free slots.
+            for row in try await session.rows("""
+                SELECT d.id, d.next_attempt_at FROM webhook_deliveries AS d
+                WHERE d.endpoint_id = \(endpointID) AND d.status = 'pending' AND d.next_attempt_at <= \(at)
+                  AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= \(at))
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
+                                  WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
+                                    AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+                ORDER BY d.next_attempt_at, d.id LIMIT \(min(free, limit))
+                """) {
+                let (id, due) = try row.decode((Int64, Int64).self)
+                candidates.append((id, due))
+            }
+        }
+        // Oldest first across endpoints when the window has fewer slots than they have work.
+        candidates.sort { ($0.due, $0.id) < ($1.due, $1.id) }
+        let ids = candidates.prefix(limit).map(\.id)
+        guard !ids.isEmpty else { return [] }
+        try await session.count("""
+            UPDATE webhook_deliveries SET lease_owner = \(owner), lease_expires_at = \(milliseconds(leaseEnds)), attempts = attempts + 1
+            WHERE id = ANY(\(ids))
+            """)
+        var endpoints: [String: (WebhookEndpoint, [String])] = [:]
+        var byID: [Int64: WebhookDelivery] = [:]
+        for row in try await session.rows("""
+            SELECT \(unescaped: prefixedPaymentColumns), d.id, d.attempts, d.endpoint_id, v.id, v.type, v.created_at,
+                   h.payment_id, h.version, h.from_state, h.to_state, h.actor, h.reason_code, h.reason_text, h.source_file,
+                   h.source_line, h.created_at
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
+            JOIN payments AS p ON p.id = v.payment_id
+            WHERE d.id = ANY(\(ids))
+            """) {
+            var cells = Cells(row)
+            let payment = try payment(from: &cells)
+            let id: Int64 = try cells.next(), attempts: Int = try cells.next(), endpointID: String = try cells.next()
+            let eventID: String = try cells.next(), type: String = try cells.next(), eventCreatedAt: Int64 = try cells.next()
+            let entry = try historyEntry(from: &cells)
+            if endpoints[endpointID] == nil {
+                let endpoint = try await webhookEndpoint(session, id: endpointID, merchantID: nil)
+                let secrets = try await session.rows("""
+                    SELECT secret FROM webhook_secrets WHERE endpoint_id = \(endpointID) AND (expires_at IS NULL OR expires_at > \(at))
+                    ORDER BY id DESC
+                    """).map { try $0.decode(String.self) }
+                endpoints[endpointID] = (endpoint, secrets)
+            }
+            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: type) else { continue }
+            byID[id] = WebhookDelivery(
+                id: id, event: WebhookEvent(id: eventID, type: type, entry: entry, payment: payment, createdAt: date(eventCreatedAt)),
+                endpoint: endpoint, secrets: secrets, attempt: attempts)
+        }
+        return ids.compactMap { byID[$0] }
+    }
+
+    public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws {
+        guard !results.isEmpty else { return }
+        try await transaction("recording webhook attempts") { session in try await Self.record(results, owner: owner, session) }
+    }
+
+    /// What an attempt's outcome does to its endpoint.
+    private enum EndpointEffect: Equatable {
+        case recovered
+        case failing(since: Int64)
+        case paused(reason: String)
+
+        /// Whether applying `self` right after `previous` changes nothing `previous` did not.
+        func repeats(_ previous: EndpointEffect?) -> Bool {
+            switch (previous, self) {
+            case (.recovered, .recovered), (.failing, .failing), (.paused, .paused): true
+            default: false
+            }
+        }
+    }
+
+    /// Records a round's attempts, moves each delivery on (only where `owner` still holds its lease:
+    /// a worker whose lease expired mid-attempt leaves the outcome to the one that took over), and
+    /// applies each outcome to its endpoint in order. Attempts and deliveries are one statement each.
+    private static func record(_ results: [DeliveryResult], owner: String, _ session: Session) async throws {
+        guard !results.isEmpty else { return }
+        let attempts = results.map(\.attempt)
+        try await session.insert(into: "webhook_attempts", rows: results.count) { columns in
+            columns.int("delivery_id", results.map(\.deliveryID))
+            columns.text("event_id", attempts.map(\.eventID))
+            columns.text("endpoint_id", attempts.map(\.endpointID))
+            columns.int("attempt", attempts.map { Int64($0.attempt) })
+            columns.int("started_at", attempts.map { milliseconds($0.startedAt) })
+            columns.int("status_code", attempts.map { $0.statusCode.map(Int64.init) })
+            columns.int("latency_ms", attempts.map { Int64($0.latencyMilliseconds) })
+            columns.text("error", attempts.map(\.error))
+            columns.text("response_excerpt", attempts.map(\.responseExcerpt))
+        }
+        let now = milliseconds(Date())
+        let moves: [(status: String, next: Int64?)] = results.map { result in
+            switch result.next {
+            case .delivered: ("delivered", nil)
+            case .retry(let at): ("pending", milliseconds(at))
+            case .failed: ("failed", nil)
+            case .pause(let at, _): ("pending", milliseconds(at))
+            }
+        }
+        var columns = UnnestColumns()
+        columns.int("id", results.map(\.deliveryID))
+        columns.text("status", moves.map(\.status))
+        columns.int("next_attempt_at", moves.map(\.next))
+        columns.int("status_code", attempts.map { $0.statusCode.map(Int64.init) })
+        columns.text("error", attempts.map(\.error))
+        let ownerParameter = columns.scalar(owner)
+        let nowParameter = columns.scalar(now)
+        try await session.count(columns.query("""
+            UPDATE webhook_deliveries AS d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at),
+                lease_owner = NULL, lease_expires_at = NULL, last_status_code = u.status_code, last_error = u.error,
+                delivered_at = CASE WHEN u.status = 'delivered' THEN \(nowParameter) ELSE d.delivered_at END
+            FROM \(columns.unnest(as: "u"))
+            WHERE d.id = u.id AND d.lease_owner = \(ownerParameter) AND d.status = 'pending'
+            """))
+        // Endpoints in order of their outcomes; an outcome that repeats the endpoint's previous one changes nothing.
+        var previous: [String: EndpointEffect] = [:]
+        for result in results {
+            let attempt = result.attempt
+            let effect: EndpointEffect = switch result.next {
+            case .delivered: .recovered
+            case .retry, .failed: .failing(since: milliseconds(attempt.startedAt))
+            case .pause(_, let reason): .paused(reason: reason)
+            }
+            defer { previous[attempt.endpointID] = effect }
+            guard !effect.repeats(previous[attempt.endpointID]) else { continue }
+            switch effect {
+            case .recovered:
+                try await session.count("""
+                    UPDATE webhook_endpoints SET failing_since = NULL WHERE id = \(attempt.endpointID) AND failing_since IS NOT NULL
+                    """)
+            case .failing(let since):
+                try await session.count("""
+                    UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, \(since)) WHERE id = \(attempt.endpointID)
+                    """)
+            case .paused(let reason):
+                try await session.count("""
+                    UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = \(reason), updated_at = \(now)
+                    WHERE id = \(attempt.endpointID) AND enabled
+                    """)
+            }
+        }
+    }
+
+    public func nextWebhookDue() async throws -> Date? {
+        try await read("finding the next webhook delivery") { session in
+            try await session.value("""
+                SELECT MIN(GREATEST(d.next_attempt_at, COALESCE(d.lease_expires_at, 0))) FROM webhook_deliveries AS d
+                JOIN webhook_endpoints AS e ON e.id = d.endpoint_id WHERE d.status = 'pending' AND e.enabled
+                  AND d.next_attempt_at < \(PostgresPlanWriter.heldUntilPublished)
+                """, as: Int64?.self).flatMap { $0 }.map(Self.date)
+        }
+    }
+
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
+        try await read("listing webhook deliveries") { session in
+            try await session.rows("""
+                SELECT d.event_id, v.type, d.payment_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
+                       d.last_error, d.created_at
+                FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+                WHERE \(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue) ORDER BY d.id LIMIT \(limit)
+                """).map { row in
+                var cells = Cells(row)
+                let eventID: String = try cells.next(), type: String = try cells.next(), paymentID: String = try cells.next()
+                let endpointID: String = try cells.next(), statusText: String = try cells.next(), attempts: Int = try cells.next()
+                let next: Int64 = try cells.next(), code: Int? = try cells.next(), error: String? = try cells.next()
+                let createdAt: Int64 = try cells.next()
+                let status = WebhookDeliveryStatus.Status(rawValue: statusText) ?? .pending
+                return WebhookDeliveryStatus(
+                    eventID: eventID, eventType: WebhookEventType(rawValue: type) ?? .failed, paymentID: paymentID,
+                    endpointID: endpointID, status: status, attempts: attempts,
+                    nextAttemptAt: status == .pending ? Self.date(next) : nil, lastStatusCode: code, lastError: error,
+                    createdAt: Self.date(createdAt))
+            }
+        }
+    }
+
+    public func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws -> Int {
+        try await read("counting webhook deliveries") { session in
+            try await session.value("SELECT COUNT(*) FROM webhook_deliveries WHERE status = \(status.rawValue)", as: Int.self) ?? 0
+        }
+    }
+
+    public func webhookAttempts(eventID: String) async throws -> [WebhookAttempt] {
+        try await read("listing webhook attempts") { session in
+            guard try await session.value("SELECT 1 FROM webhook_events WHERE id = \(eventID)", as: Int32.self) != nil else {
+                throw PaymentError(.notFound, "no webhook event \(eventID)")
+            }
+            return try await session.rows("""
+                SELECT event_id, endpoint_id, attempt, started_at, status_code, latency_ms, error, response_excerpt
+                FROM webhook_attempts WHERE event_id = \(eventID) ORDER BY id
+                """).map { row in
+                let (event, endpoint, attempt, started, code, latency, error, excerpt) =
+                    try row.decode((String, String, Int, Int64, Int?, Int, String?, String?).self)
+                return WebhookAttempt(eventID: event, endpointID: endpoint, attempt: attempt, startedAt: Self.date(started),
+                                      statusCode: code, latencyMilliseconds: latency, error: error, responseExcerpt: excerpt)
+            }
+        }
+    }
+
+    public func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int {
+        try await transaction("replaying a webhook event") { session in
+            let events = try await Self.events(session, "SELECT \(unescaped: Self.eventColumns) FROM webhook_events WHERE id = \(id)")
+            guard !events.isEmpty else { throw PaymentError(.notFound, "no webhook event \(id)") }
+            return try await Self.replay(events, endpointID: endpointID, session)
+        }
+    }
+
+    public func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int {
+        try await transaction("replaying webhook events") { session in
+            let events = try await Self.events(session, """
+                SELECT \(unescaped: Self.eventColumns) FROM webhook_events WHERE created_at >= \(Self.milliseconds(since))
+                ORDER BY created_at, id
+                """)
+            return try await Self.replay(events, endpointID: endpointID, session)
+        }
+    }
+
+    private static let eventColumns = "id, merchant_id, payment_id, payment_version, type"
+
+    private static func events(_ session: Session, _ query: PostgresQuery) async throws
+        -> [(id: String, merchantID: String, paymentID: String, version: Int, type: String)] {
+        try await session.rows(query).map { row in
+            let (id, merchant, payment, version, type) = try row.decode((String, String, String, Int, String).self)
+            return (id, merchant, payment, version, type)
+        }
+    }
+
+    /// Existing deliveries start over (pending, no attempts, due now); endpoints the event never went to
+    /// (added later, or named) get one if they take its type. A replay is a new round of attempts for
+    /// the same event id.
+    private static func replay(_ events: [(id: String, merchantID: String, paymentID: String, version: Int, type: String)],
+                               endpointID: String?, _ session: Session) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let now = milliseconds(Date())
+        let endpoints = try await enabledEndpoints(session, merchants: events.map(\.merchantID))
+        var count = try await session.count("""
+            UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = \(now), lease_owner = NULL,
+                lease_expires_at = NULL
+            WHERE event_id = ANY(\(events.map(\.id))) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID))
+            """)
+        let added = events.flatMap { event in
+            (endpoints[event.merchantID] ?? []).filter { endpoint in
+                WebhookEventType(rawValue: event.type).map(endpoint.takes) == true && (endpointID ?? endpoint.id) == endpoint.id
+            }.map { (event, $0.id) }
+        }
+        guard !added.isEmpty else { return count }
+        var columns = UnnestColumns()
+        columns.text("event_id", added.map(\.0.id))
+        columns.text("endpoint_id", added.map(\.1))
+        columns.text("payment_id", added.map(\.0.paymentID))
+        columns.int("payment_version", added.map { Int64($0.0.version) })
+        let at = columns.scalar(now)
+        count += try await session.count(columns.query("""
+            INSERT INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
+            SELECT u.event_id, u.endpoint_id, u.payment_id, u.payment_version, 'pending', \(at), \(at) FROM \(columns.unnest(as: "u"))
+            ON CONFLICT (event_id, endpoint_id) DO NOTHING
+            """))
+        return count
+    }
+
+    // MARK: Rows
+
+    static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
+        types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")
+    }
+
+    static func webhookEndpoint(_ session: Session, id: String, merchantID: String?, locking: Bool = false) async throws -> WebhookEndpoint {
+        guard let row = try await session.rows("""
+            SELECT \(unescaped: endpointColumns) FROM webhook_endpoints
+            WHERE id = \(id) AND (\(merchantID)::text IS NULL OR merchant_id = \(merchantID)) \(unescaped: locking ? "FOR UPDATE" : "")
+            """).first else {
+            throw PaymentError(.notFound, "no webhook endpoint \(id)")
+        }
+        return try webhookEndpoint(from: row)
+    }
+
+    static func currentSecret(_ session: Session, endpointID: String) async throws -> String {
+        try await session.value("""
+            SELECT secret FROM webhook_secrets WHERE endpoint_id = \(endpointID) ORDER BY id DESC LIMIT 1
+            """, as: String.self) ?? ""
+    }
+
+    static let endpointColumns = "id, merchant_id, url, event_types, enabled, disabled_reason, failing_since, created_at"
+
+    static func webhookEndpoint(from row: PostgresRow) throws -> WebhookEndpoint {
+        let (id, merchant, url, types, enabled, reason, failing, createdAt) =
+            try row.decode((String, String, String, String, Bool, String?, Int64?, Int64).self)
+        return WebhookEndpoint(
+            id: id, merchantID: merchant, url: url,
+            eventTypes: types == "*" ? [] : types.split(separator: ",").compactMap { WebhookEventType(rawValue: String($0)) },
+            enabled: enabled, disabledReason: reason, failingSince: failing.map(date), createdAt: date(createdAt))
+    }
+}

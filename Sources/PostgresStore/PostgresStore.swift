@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import NACHA
+import Payments
+import PostgresNIO
+import ServiceLifecycle
+
+/// The `LedgerStore` on a PostgreSQL database, for several metl instances (API servers, webhook
+/// workers, cutoffs and ingests on any host) sharing one database. It persists what Payments plans
+/// and decides nothing, like `SQLiteStore`, and passes the same contract suite.
+///
+/// **Isolation: READ COMMITTED with explicit row locks.** Operations that read, plan and write in one
+/// transaction (intake, transitions, funding, upload confirmation, cancel, publishing an import) lock
+/// the rows their plan depends on first (`SELECT … FOR UPDATE`, merchants in id order so two
+/// writers never wait on each other in a cycle), which gives them what SQLite's IMMEDIATE
+/// transaction gives: no read can go stale before the commit. Plans computed by the caller (a bank
+/// file's effects, a rendered file's bindings) rely on the plan's version checks, which an UPDATE
+/// re-evaluates on the newest row version after waiting for its lock. SERIALIZABLE would also be
+/// correct, but it aborts a 100,000-payment plan on any predicate overlap with an unrelated writer
+/// and redoes all of it; here a transaction only waits for the rows it actually shares. A deadlock
+/// or serialization failure the server still reports is retried a bounded number of times, logged.
+/// Funds never go negative: every balance change is a conditional UPDATE, and a CHECK constraint
+/// refuses an overdraft regardless.
+///
+/// The store runs its `PostgresClient` (a connection pool) from `connect` until `close()`, or until
+/// the store is released; `run()` makes it a ServiceLifecycle service that closes the pool on
+/// graceful shutdown.
+public final class PostgresStore: PaymentStore, Service {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let faults: FaultInjector
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// How many times a transaction the server aborted (deadlock, serialization failure) runs again.
+    static let retries = 5
+
+    private init(location: PostgresLocation, client: PostgresClient, faults: FaultInjector, logger: Logger) {
+        self.location = location
+        self.client = client
+        self.faults = faults
+        self.logger = logger
+        runner = Task { await client.run() }
+    }
+
+    /// Connects to the database at `location`, brings its schema up to date (under a migration lock,
+    /// so instances starting at once do not race) and returns the store, its pool running.
+    public static func connect(_ location: PostgresLocation, maximumConnections: Int = 20, faults: FaultInjector = .none,
+                               logger: Logger = Logger(label: "metl.store")) async throws -> PostgresStore {
+        // Migrate on a connection of its own first: an unreachable server or bad credentials fail
+        // here at once, where the pool would keep retrying in the background.
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0,
+                                                                  logger: logger)
+            do {
+                try await PostgresSchema.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
+        } catch {
+            throw Self.storageError(Self.cause(error), while: "opening the database at \(location)")
+        }
+        var configuration = location.clientConfiguration()
+        configuration.options.maximumConnections = maximumConnections
+        return PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+                             faults: faults, logger: logger)
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the pool's connections; the store cannot be used afterwards.
+    public func close() { runner.cancel() }
+
+    /// Serves until graceful shutdown, then closes the pool.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in one READ COMMITTED transaction on a pooled connection. A transaction the server
+    /// aborted for a deadlock or a serialization failure runs again from the start, up to `retries`
+    /// times; every other failure becomes a `StoreError` (or passes through as the domain's refusal).
+    func transaction<T: Sendable>(_ what: String, _ body: (Session) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await body(Session(connection: connection, logger: logger))
+                }
+            } catch {
+                let cause = Self.cause(error)
+                if attempt < Self.retries, let state = Self.sqlState(cause), state == "40001" || state == "40P01" {
+                    attempt += 1
+                    logger.notice("transaction aborted by the server; running it again",
+                                  metadata: ["while": "\(what)", "sqlstate": "\(state)", "attempt": "\(attempt)"])
+                    continue
+                }
+                throw Self.storageError(cause, while: what)
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection outside a transaction: each statement sees the latest commit.
+    func read<T: Sendable>(_ what: String, _ body: (Session) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await body(Session(connection: connection, logger: logger))
+            }
+        } catch {
+            throw Self.storageError(Self.cause(error), while: what)
+        }
+    }
+
+    /// The error inside a transaction's wrapper: what the body, BEGIN or COMMIT threw.
+    static func cause(_ error: any Error) -> any Error {
+        guard let wrapped = error as? PostgresTransactionError else { return error }
+        return wrapped.closureError ?? wrapped.commitError ?? wrapped.beginError ?? error
+    }
+
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// Domain refusals and store errors pass through; a unique key or check another writer got to
+    /// first is a conflict, as a stale version is; anything else is `unavailable`. Messages carry
+    /// the server's text (constraint and table names), never its detail, which quotes key values.
+    static func storageError(_ error: any Error, while what: String) -> any Error {
+        if error is PaymentError || error is StoreError { return error }
+        if let injected = error as? FaultInjector.Injected {
+            return StoreError(.unavailable, "injected fault at \(injected.point.rawValue) while \(what)")
+        }
+        if let error = error as? PSQLError {
+            guard let state = error.serverInfo?[.sqlState] else {
+                return StoreError(.unavailable, "database unreachable while \(what): \(error.code)")
+            }
+            let message = error.serverInfo?[.message] ?? ""
+            switch state {
+            case "23505", "23514", "40001", "40P01":
+                return StoreError(.conflict, "\(message) while \(what)")
+            default:
+                return StoreError(.unavailable, "database error while \(what): SQLSTATE \(state) \(message)")
+            }
+        }
+        return StoreError(.unavailable, "storage failure while \(what)")
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+// MARK: Merchants
+
+extension PostgresStore {
+    public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
+        try MerchantProfile.validate(name: name, companyID: companyID, companyName: companyName)
+        let merchant = Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID,
+                                companyName: companyName.uppercased(), balance: 0, createdAt: Date())
+        return try await transaction("adding a merchant") { session in
+            let inserted = try await session.count("""
+                INSERT INTO merchants (id, name, company_id, company_name, balance_cents, created_at)
+                VALUES (\(merchant.id), \(merchant.name), \(merchant.companyID), \(merchant.companyName), 0,
+                        \(Self.milliseconds(merchant.createdAt)))
+                ON CONFLICT (name) DO NOTHING
+                """)
+            guard inserted == 1 else { throw PaymentError(.duplicateMerchant, "a merchant named \(name) already exists") }
+            return merchant
+        }
+    }
+
+    public func merchant(_ idOrName: String) async throws -> Merchant {
+        let found = try await read("reading a merchant") { session in
+            try await session.rows("SELECT \(unescaped: Self.merchantColumns) FROM merchants WHERE id = \(idOrName) OR name = \(idOrName)")
+                .first.map(Self.merchant(from:))
+        }
+        guard let found else { throw PaymentError(.merchantNotFound, "no merchant \(idOrName)") }
+        return found
+    }
+
+    public func merchants() async throws -> [Merchant] {
+        try await read("listing merchants") { session in
+            try await session.rows("SELECT \(unescaped: Self.merchantColumns) FROM merchants ORDER BY name").map(Self.merchant(from:))
+        }
+    }
+
+    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
+        let faults = self.faults
+        return try await transaction("funding a merchant") { session in
+            guard let merchant = try await Self.lockMerchants([merchantID], session)[merchantID] else {
+                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
+            }
+            var planner = LedgerPlanner(endpoints: [:])
+            let funded = try planner.fund(merchant, amount: amount, actor: actor, reference: reference)
+            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
+            return funded
+        }
+    }
+
+    /// Locks these merchants' rows for the rest of the transaction, in id order, and returns them:
+    /// their balances cannot move, and their idempotency keys cannot be taken, until it ends.
+    static func lockMerchants(_ ids: some Sequence<String>, _ session: Session) async throws -> [String: Merchant] {
+        let sorted = Array(Set(ids)).sorted()
+        guard !sorted.isEmpty else { return [:] }
+        let rows = try await session.rows("""
+            SELECT \(unescaped: merchantColumns) FROM merchants WHERE id = ANY(\(sorted)) ORDER BY id FOR UPDATE
+            """)
+        return Dictionary(uniqueKeysWithValues: try rows.map { row in
+            let merchant = try merchant(from: row)
+            return (merchant.id, merchant)
+        })
+    }
+
+    static let merchantColumns = "id, name, company_id, company_name, balance_cents, created_at"
+
+    static func merchant(from row: PostgresRow) throws -> Merchant {
+        let (id, name, companyID, companyName, balance, createdAt) = try row.decode((String, String, String, String, Int64, Int64).self)
+        return Merchant(id: id, name: name, companyID: companyID, companyName: companyName, balance: balance, createdAt: date(createdAt))
+    }
+}

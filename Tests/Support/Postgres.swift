@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import Payments
+import PostgresNIO
+import PostgresStore
+
+/// The PostgreSQL server the tests run against: `scripts/with-postgres.sh` (run by `make test`)
+/// starts a throwaway one and sets `METL_TEST_POSTGRES_URL`. Without it the PostgreSQL tests are
+/// skipped, and say so.
+public enum TestPostgres {
+    public static let url: String? = ProcessInfo.processInfo.environment["METL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    public static var isAvailable: Bool { url != nil }
+    public static let skipped = "METL_TEST_POSTGRES_URL is not set: run `make test`, which starts a PostgreSQL server"
+
+    /// A new, empty database on the test server.
+    public static func freshDatabase() async throws -> PostgresLocation {
+        guard let url else { throw StoreError(.unavailable, "no test PostgreSQL server (METL_TEST_POSTGRES_URL)") }
+        let server = try PostgresLocation(url: url)
+        let name = "metl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let configuration = PostgresConnection.Configuration(host: server.host, port: server.port, username: server.username,
+                                                             password: server.password, database: server.database, tls: .disable)
+        let logger = Logger(label: "metl.test.postgres")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            // The name is ours (letters, digits, underscores): safe to splice into DDL.
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).get()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+        var location = server
+        location.database = name
+        return location
+    }
+}
+
+/// A fresh PostgreSQL database. Every `open` is another pool of connections to it, as another
+/// process or machine would have.
+public struct TemporaryPostgresDatabase: StoreDatabase {
+    public let location: PostgresLocation
+
+    public init() async throws { location = try await TestPostgres.freshDatabase() }
+
+    public func open(faults: FaultInjector) async throws -> any LedgerStore {
+        try await PostgresStore.connect(location, maximumConnections: 8, faults: faults)
+    }
+}
