@@ -1,6 +1,6 @@
 # metl — build, test, demo, bench. Every target installs the system packages it needs first.
 SWIFT ?= swift
-SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config
+SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql
 DEMO_DIR ?= demo
 
 .PHONY: deps build test demo bench fixtures clean
@@ -14,7 +14,7 @@ build: deps
 test: deps
 	scripts/verify-units.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/with-postgres.sh $(SWIFT) test --skip-build
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
 
 demo: deps

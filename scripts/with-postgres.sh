@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs a command with a throwaway PostgreSQL server: a new cluster in a temporary directory,
+# listening on 127.0.0.1 at a free port, run as the `postgres` user when started as root, and
+# stopped (its directory removed) when the command ends. The command finds it through
+# METL_TEST_POSTGRES_URL. An already set METL_TEST_POSTGRES_URL is used as it is.
+set -euo pipefail
+if [ -n "${METL_TEST_POSTGRES_URL:-}" ]; then exec "$@"; fi
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$bin" ]; then
+    echo "with-postgres: no PostgreSQL server installed (Debian: postgresql)" >&2
+    exit 1
+fi
+dir=$(mktemp -d /tmp/metl-postgres.XXXXXX)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_server=()
+if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$dir"
+    as_server=(runuser -u postgres --)
+fi
+user=$("${as_server[@]}" id -un)
+
+stop() {
+    "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$dir"
+}
+trap stop EXIT
+
+"${as_server[@]}" "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+# Tests open many short-lived pools at once; fsync stays on, as the durability tests rely on it.
+"${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=128MB" start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+export METL_TEST_POSTGRES_URL="postgres://$user@127.0.0.1:$port/postgres?sslmode=disable"
+status=0
+"$@" || status=$?
+exit $status
