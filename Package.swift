@@ -102,7 +102,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature",
+            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -127,7 +127,7 @@ let package = Package(
             "NACHA",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport", "PostgresStore"]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
             "Payments", "Store", "PostgresStore", "NACHA",

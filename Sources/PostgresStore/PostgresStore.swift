@@ -47,8 +47,13 @@ public final class PostgresStore: PaymentStore, Service {
     /// so instances starting at once do not race) and returns the store, its pool running.
     public static func connect(_ location: PostgresLocation, maximumConnections: Int = 20, faults: FaultInjector = .none,
                                logger: Logger = Logger(label: "metl.store")) async throws -> PostgresStore {
-        // Migrate on a connection of its own first: an unreachable server or bad credentials fail
-        // here at once, where the pool would keep retrying in the background.
+        var configuration = location.clientConfiguration()
+        configuration.options.maximumConnections = maximumConnections
+        // The pool starts running now, while the schema is brought up to date.
+        let store = PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+                                  faults: faults, logger: logger)
+        // Migrate on a connection of its own: an unreachable server or bad credentials fail here at
+        // once, where the pool would keep retrying in the background.
         do {
             let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0,
                                                                   logger: logger)
@@ -60,12 +65,10 @@ public final class PostgresStore: PaymentStore, Service {
             }
             try await connection.close()
         } catch {
+            store.close()
             throw Self.storageError(Self.cause(error), while: "opening the database at \(location)")
         }
-        var configuration = location.clientConfiguration()
-        configuration.options.maximumConnections = maximumConnections
-        return PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-                             faults: faults, logger: logger)
+        return store
     }
 
     deinit { runner.cancel() }

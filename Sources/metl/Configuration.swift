@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import NACHA
 import Payments
+import PostgresStore
+import Store
 
 /// Settings from, in increasing priority: built-in defaults, a JSON config file (`--config` or
 /// `METL_CONFIG`), `METL_*` environment variables, command-line flags. No file is needed.
@@ -78,6 +80,26 @@ struct Settings {
     var rules: PaymentRules {
         PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays)
     }
+
+    /// Opens the store `database` names: a `postgres://` URL (its password from the URL, else
+    /// `PGPASSWORD`, else the file `METL_DATABASE_PASSWORD_FILE` names) or a SQLite file.
+    func openStore(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any LedgerStore {
+        guard PostgresLocation.isURL(database) else { return try SQLiteStore(path: database) }
+        var password = environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if password == nil, let file = environment["METL_DATABASE_PASSWORD_FILE"], !file.isEmpty {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError(message: "cannot read the database password file \(file)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: database, password: password)
+        } catch {
+            throw ConfigurationError(message: "--database: \(error)", isUsage: true)
+        }
+        return try await PostgresStore.connect(location, logger: Log.make("metl.store", json: false))
+    }
 }
 
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -94,9 +116,16 @@ extension ParsableArguments {
         return nil
     }
 
-    /// The one rule for the archive: `--archive-dir`, else `METL_ARCHIVE_DIR`, else `archive/` beside the database.
-    func archiveDirectory(_ flag: String?, database: String) -> String {
-        value(flag, "METL_ARCHIVE_DIR") ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
+    /// The one rule for the archive: `--archive-dir`, else `METL_ARCHIVE_DIR`, else `archive/` beside a
+    /// SQLite database. A PostgreSQL database has no directory of its own, and every instance must
+    /// read the same archive (resume, retry, audit), so it needs the directory named: a shared one.
+    func archiveDirectory(_ flag: String?, database: String) throws -> String {
+        if let named = value(flag, "METL_ARCHIVE_DIR") { return named }
+        guard !PostgresLocation.isURL(database) else {
+            throw ConfigurationError(message: "a PostgreSQL database needs --archive-dir (or $METL_ARCHIVE_DIR): "
+                                     + "a directory every metl instance shares", isUsage: true)
+        }
+        return URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
     }
 
     func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {

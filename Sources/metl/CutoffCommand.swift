@@ -22,7 +22,7 @@ struct CutoffCommand: AsyncParsableCommand {
     var dryRun: String?
 
     func run() async throws {
-        let job = try cutoff.job(store, json: output.json)
+        let job = try await cutoff.job(store, json: output.json)
         if let dryRun {
             let files = try await PipelineError.mapping { () throws(PipelineError) in try await job.preview() }
             for file in files {

@@ -22,14 +22,17 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS).") var maxAmount: Int64?
     @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultNACHA.template)).")
     var filenameTemplate: String?
-    @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to the database).") var archiveDir: String?
+    @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")
+    var archiveDir: String?
     @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
 
     /// The job on the database `store` names, logging to standard error.
-    func job(_ store: StoreOptions, json: Bool) throws -> CutoffJob {
+    func job(_ store: StoreOptions, json: Bool) async throws -> CutoffJob {
         let logger = Log.make("metl.cutoff", json: json)
-        let (database, settings) = try store.openStore()
+        // The configuration is checked whole before the database is opened.
+        let settings = try store.settings()
         let settingsForJob = try self.settings(database: settings.database, logger: logger)
+        let database = try await settings.openStore()
         guard settings.fixedClock != nil else {
             return CutoffJob(settings: settingsForJob, store: database, logger: logger)
         }
@@ -73,7 +76,7 @@ struct CutoffOptions: ParsableArguments {
         guard let parsedEnding = Writer.LineEnding(rawValue: ending.lowercased()) else {
             throw ConfigurationError(message: "line ending must be lf or crlf")
         }
-        let archive = archiveDirectory(archiveDir, database: database)
+        let archive = try archiveDirectory(archiveDir, database: database)
         return CutoffJob.Settings(profile: profile, destination: target, archive: Archive(root: archive), window: windowDuration,
                                   limits: limits,
                                   filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA,

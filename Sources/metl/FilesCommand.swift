@@ -79,7 +79,7 @@ struct FilesCommand: AsyncParsableCommand {
                 guard let parsed = OutboundFileStatus(rawValue: status) else { throw ValidationError("unknown status \(status)") }
                 statuses = [parsed]
             }
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let files = try await store.outboundFiles(statuses: statuses)
             if output.json { return try Output.json(files.map { FileDocument($0) }) }
             Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
@@ -96,7 +96,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let file = try await store.outboundFile(id: id)
             let payments = try await store.filePayments(fileID: file.id)
             let document = FileDocument(file, payments: payments)
@@ -128,7 +128,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let job = try cutoff.job(store, json: output.json)
+            let job = try await cutoff.job(store, json: output.json)
             let summary = try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(fileID: id) }
             if output.json { try Output.json(summary) } else {
                 for file in summary.files { Output.line("\(file.name): \(file.status)") }
@@ -147,7 +147,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
             if output.json { return try Output.json(FileDocument(file)) }
             Output.line("cancelled \(file.name); its \(file.entryCount) payments are P_VALIDATED and unbound again")

@@ -1,10 +1,13 @@
 import ArgumentParser
+import Foundation
 import Payments
+import PostgresStore
 import Store
 
 /// Options every database command takes.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (default: $METL_DATABASE, else ./metl.sqlite).")
+    @Option(name: .long, help: ArgumentHelp("SQLite database file, or a postgres:// URL (default: $METL_DATABASE, else ./metl.sqlite).",
+                                            discussion: "A PostgreSQL password comes from the URL, $PGPASSWORD or the file $METL_DATABASE_PASSWORD_FILE names."))
     var database: String?
 
     @Option(name: .long, help: "JSON configuration file (default: $METL_CONFIG).")
@@ -16,9 +19,9 @@ struct StoreOptions: ParsableArguments {
         return settings
     }
 
-    func openStore() throws -> (SQLiteStore, Settings) {
+    func openStore() async throws -> (any LedgerStore, Settings) {
         let settings = try settings()
-        return (try SQLiteStore(path: settings.database), settings)
+        return (try await settings.openStore(), settings)
     }
 }
 

@@ -17,7 +17,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Files to ingest.") var files: [String] = []
     @Option(help: "A directory, file:///DIR or sftp://USER@HOST:PORT/DIR to take files from; each is moved to archive/ after it is recorded ($METL_INBOUND).")
     var from: String?
-    @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to the database).") var archiveDir: String?
+    @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")
+    var archiveDir: String?
     @Option(help: "Private key for an SFTP source ($METL_IDENTITY_FILE).") var identityFile: String?
     @Option(help: "known_hosts for an SFTP source ($METL_KNOWN_HOSTS).") var knownHosts: String?
     @OptionGroup var store: StoreOptions
@@ -29,12 +30,13 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Log.make("metl.ingest", json: output.json)
         let environment = ProcessInfo.processInfo.environment
-        let (database, settings) = try store.openStore()
-        let archive = archiveDirectory(archiveDir, database: settings.database)
+        let settings = try store.settings()
+        let archive = try archiveDirectory(archiveDir, database: settings.database)
         guard let maximum = maxFileBytes ?? Int64(value(nil, "METL_INBOUND_MAX_BYTES") ?? String(IngestJob.defaultMaximumFileBytes)),
               maximum > 0 else {
             throw ConfigurationError(message: "--max-file-bytes (or $METL_INBOUND_MAX_BYTES) must be a positive number of bytes")
         }
+        let database = try await settings.openStore()
         let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum)
         var outcomes: [IngestJob.Outcome] = []
         var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]

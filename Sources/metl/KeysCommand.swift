@@ -39,7 +39,7 @@ struct KeysCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let found = try await store.merchant(merchant)
             let (key, secret) = try await store.createAPIKey(merchantID: found.id)
             if output.json { return try Output.json(Created(key: secret, id: key.id)) }
@@ -55,7 +55,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let keys = try await store.apiKeys(merchantID: try await store.merchant(merchant).id)
             if output.json { return try Output.json(keys.map(KeyDocument.init)) }
             Output.table(["ID", "KEY", "CREATED", "REVOKED"], keys.map {
@@ -72,7 +72,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let key = try await store.revokeAPIKey(id: keyID, merchantID: try await store.merchant(merchant).id)
             if output.json { return try Output.json(KeyDocument(key)) }
             Output.line("revoked \(key.id) (\(key.hint))")

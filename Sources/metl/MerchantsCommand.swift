@@ -42,7 +42,7 @@ struct MerchantsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let merchant = try await store.addMerchant(name: name, companyID: companyID, companyName: companyName)
             if output.json { return try Output.json(MerchantDocument(merchant)) }
             Output.line("added merchant \(merchant.id) (\(merchant.name))")
@@ -58,7 +58,7 @@ struct MerchantsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let found = try await store.merchant(merchant)
             let funded = try await store.fund(merchantID: found.id, amount: cents, actor: .cli, reference: reference)
             if output.json { return try Output.json(MerchantDocument(funded)) }
@@ -72,7 +72,7 @@ struct MerchantsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             try MerchantsCommand.show(try await store.merchants(), json: output.json)
         }
     }

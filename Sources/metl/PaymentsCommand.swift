@@ -21,7 +21,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         func run() async throws {
             let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
             let data = try readInput(document)
-            let (store, settings) = try store.openStore()
+            let (store, settings) = try await store.openStore()
             let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request,
@@ -47,7 +47,7 @@ struct PaymentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-            let (store, settings) = try store.openStore()
+            let (store, settings) = try await store.openStore()
             let found = try await store.merchant(merchant)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let terminal = Output.isTerminal && !output.json
@@ -76,7 +76,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let payment = try await store.payment(id: id)
             let history = try await store.history(paymentID: id)
             if output.json {
@@ -114,7 +114,7 @@ struct PaymentsCommand: AsyncParsableCommand {
                 }
                 query.state = parsed
             }
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             if let merchant { query.merchantID = try await store.merchant(merchant).id }
             let payments = try await store.payments(query)
             if output.json { return try Output.json(payments.map(PaymentDocument.init)) }

@@ -15,7 +15,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let (database, _) = try store.openStore()
+        let (database, _) = try await store.openStore()
         let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
                                                   settlementBankingDays: settlementDays)
         if output.json {

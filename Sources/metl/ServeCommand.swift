@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let (store, settings) = try store.openStore()
+        let (store, settings) = try await store.openStore()
         var logger = Log.make("metl.api", json: false)
         // One access line per request is the server's normal output.
         if ProcessInfo.processInfo.environment["METL_LOG_LEVEL"] == nil { logger.logLevel = .info }
@@ -68,12 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
             // Printed for scripts and tests that start the server on port 0.
             FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
         })
-        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []), logger: logger)
+        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []), on: store, logger: logger)
     }
 
-    /// Runs services until SIGTERM or SIGINT, then shuts them down gracefully (requests in flight finish).
-    static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+    /// Runs services until SIGTERM or SIGINT, then shuts them down gracefully (requests in flight
+    /// finish). A store that is a service itself (PostgreSQL's pool) starts first and stops last.
+    static func runUntilSignalled(_ services: [any Service], on store: any LedgerStore, logger: Logger) async throws {
+        let all = ((store as? any Service).map { [$0] } ?? []) + services
+        let group = ServiceGroup(configuration: .init(services: all.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

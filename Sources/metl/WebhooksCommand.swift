@@ -35,7 +35,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let policy = try webhook.settings().addressPolicy
                 let parsed = try policy.validate(url: url)
                 try await policy.check(host: parsed.host ?? "")
-                let (store, _) = try store.openStore()
+                let (store, _) = try await store.openStore()
                 let found = try await store.merchant(merchant)
                 let (endpoint, secret, _) = try await store.addWebhookEndpoint(
                     merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil)
@@ -52,7 +52,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let (store, _) = try store.openStore()
+                let (store, _) = try await store.openStore()
                 var merchantID: String?
                 if let merchant { merchantID = try await store.merchant(merchant).id }
                 let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
@@ -72,7 +72,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let (store, _) = try store.openStore()
+                let (store, _) = try await store.openStore()
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
                 if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("disabled \(endpoint.id)")
@@ -86,7 +86,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let (store, _) = try store.openStore()
+                let (store, _) = try await store.openStore()
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
                 if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("enabled \(endpoint.id)")
@@ -108,7 +108,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
             func run() async throws {
                 guard let period = Duration(parsing: grace) else { throw ValidationError("--grace must be a duration such as 24h") }
-                let (store, _) = try store.openStore()
+                let (store, _) = try await store.openStore()
                 let secret = StandardWebhooks.makeSecret()
                 let (endpoint, _) = try await store.rotateWebhookSecret(
                     endpointID: id, merchantID: nil, newSecret: secret,
@@ -151,7 +151,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 }
                 return status
             }
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
             if output.json {
                 return try Output.json(deliveries.map {
@@ -188,7 +188,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let attempts = try await store.webhookAttempts(eventID: eventID)
             if output.json {
                 return try Output.json(attempts.map {
@@ -221,7 +221,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let count: Int
             if let eventID {
                 count = try await store.replayWebhookEvent(id: eventID, endpointID: endpoint)
@@ -254,10 +254,10 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try store.openStore()
+            let (store, _) = try await store.openStore()
             let worker = WebhookWorker(store: store, settings: try webhook.settings(), logger: Log.make("metl.webhooks", json: output.json))
             guard drain else {
-                return try await ServeCommand.runUntilSignalled([worker], logger: Log.make("metl.webhooks", json: output.json))
+                return try await ServeCommand.runUntilSignalled([worker], on: store, logger: Log.make("metl.webhooks", json: output.json))
             }
             guard let timeout = Duration(parsing: drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
             let summary = try await worker.drain(timeout: timeout)

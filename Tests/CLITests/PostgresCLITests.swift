@@ -1,0 +1,88 @@
+import Foundation
+import Payments
+import PostgresStore
+import Testing
+import TestSupport
+
+/// The executable on a PostgreSQL database: every command the issue names, in the demo's order.
+/// Skipped, and saying so, without a test server (`make test` starts one).
+@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipped)))
+struct PostgresCLITests {
+    /// A fresh database's URL and a working directory of its own with a shared archive beside it.
+    struct Instance {
+        let url: String
+        let directory: URL
+        var archive: String { directory.appendingPathComponent("shared-archive").path }
+
+        init() async throws {
+            let location = try await TestPostgres.freshDatabase()
+            url = location.description
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-pg-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+
+        /// The demo's settings (scripts/demo.sh), on this database.
+        var environment: [String: String] {
+            ["METL_DATABASE": url, "METL_ARCHIVE_DIR": archive, "METL_DESTINATION": "file://\(directory.path)/outbox",
+             "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+             "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": CLI.demoClock]
+        }
+
+        func metl(_ arguments: String...) throws -> CLI.Result {
+            let result = try CLI.run(arguments, environment: environment)
+            #expect(result.status == 0, "metl \(arguments.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+    }
+
+    @Test func theDemoLifecycleRunsOnPostgreSQL() async throws {
+        let instance = try await Instance()
+        _ = try instance.metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC")
+        _ = try instance.metl("merchants", "fund", "demo-merchant", "1000000")
+        #expect(try instance.metl("merchants", "list").stdout.contains("demo-merchant"))
+        _ = try instance.metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "demo-merchant")
+        _ = try instance.metl("cutoff")
+        // The same file name, hence the same identity the project's acknowledgement fixtures quote.
+        let files = try instance.metl("files", "list")
+        #expect(files.stdout.contains("ACH_121042882_20261123_1430_A.ach"))
+        #expect(try instance.metl("files", "show", "ACH_121042882_20261123_1430_A.ach").stdout.contains("uploaded"))
+        _ = try instance.metl("ingest", "fixtures/inbound/ack-accepted.txt")
+        _ = try instance.metl("ingest", "fixtures/inbound/settlement.bai2", "fixtures/inbound/returns.ach", "fixtures/inbound/noc.ach")
+        _ = try instance.metl("reconcile")
+
+        let store = try await PostgresStore.connect(try PostgresLocation(url: instance.url))
+        let payments = try await store.payments(PaymentQuery())
+        #expect(!payments.isEmpty)
+        #expect(payments.allSatisfy { $0.state == .completed || $0.state == .failed })
+        #expect(payments.filter { $0.state == .failed }.count == 2, "the funds check and the return")
+        #expect(payments.contains { $0.failure?.code == "R01" })
+        let inbound = try await store.inboundFiles()
+        #expect(inbound.count == 4 && inbound.allSatisfy { $0.status == .processed })
+        // A second ingest of the same bytes is a duplicate, applied nowhere.
+        _ = try instance.metl("ingest", "fixtures/inbound/returns.ach")
+        #expect(try await store.inboundFiles().filter { $0.status == .duplicate }.count == 1)
+        let listed = try instance.metl("payments", "list", "--json")
+        #expect(listed.stdout.contains("P_COMPLETED"))
+    }
+
+    @Test func aPostgreSQLDatabaseWithoutAnArchiveDirectoryIsRefusedBeforeAnythingRuns() async throws {
+        let instance = try await Instance()
+        var environment = instance.environment
+        environment["METL_ARCHIVE_DIR"] = nil
+        let result = try CLI.run(["cutoff"], environment: environment.merging(["METL_ARCHIVE_DIR": ""]) { $1 })
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--archive-dir"))
+    }
+
+    @Test func aBadURLOrAWrongPasswordSaysSoWithoutThePassword() async throws {
+        let instance = try await Instance()
+        let bad = try CLI.run(["merchants", "list", "--database", "postgres://metl@127.0.0.1/ledger?sslmode=sometimes"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("sslmode"))
+        let location = try PostgresLocation(url: instance.url)
+        let unreachable = "postgres://\(location.username):hunter2@127.0.0.1:1/\(location.database)?sslmode=disable"
+        let refused = try CLI.run(["merchants", "list", "--database", unreachable])
+        #expect(refused.status == 70)
+        #expect(refused.stderr.contains("127.0.0.1:1") && !refused.stderr.contains("hunter2"), "\(refused.stderr)")
+    }
+}
