@@ -127,7 +127,11 @@ let package = Package(
             "NACHA",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["metl", "TestSupport", "PostgresStore"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "metl", "TestSupport", "PostgresStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
             "Payments", "Store", "PostgresStore", "NACHA",

@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Payments
+import PostgresStore
+import Synchronization
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several metl processes on one PostgreSQL database, through the real executable: API servers
+/// under concurrent duplicate requests (and one killed mid-load), cutoffs and ingests started at
+/// once, webhook workers sharing the outbox.
+@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipped)))
+struct PostgresInstancesTests {
+    /// `metl serve` on port 0, up once it has printed the port it listens on.
+    struct Server {
+        let process: Process
+        let port: Int
+
+        static func start(database: String, arguments: [String] = ["--no-webhooks"]) throws -> Server {
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["serve", "--port", "0", "--database", database] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["METL_LOG_LEVEL": "error"]) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var banner = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !banner.contains("\n"), Date() < deadline {
+                banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            guard let port = banner.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+                process.terminate()
+                throw StoreError(.unavailable, "metl serve printed no port: \(banner)")
+            }
+            return Server(process: process, port: port)
+        }
+
+        func stop() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+    }
+
+    struct Answer: Sendable {
+        var key: String
+        var status: UInt?
+        var paymentID: String?
+        var replayed: Bool
+    }
+
+    /// A merchant funded for `fundedCredits` credits of `amount`, with an API key; returns its id and the key's secret.
+    static func merchant(_ url: String, fundedCredits: Int, amount: Int64) throws -> (id: String, secret: String) {
+        func metl(_ arguments: String...) throws -> String {
+            let result = try CLI.run(arguments + ["--database", url])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let added = try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME")
+        _ = try metl("merchants", "fund", "acme", String(Int64(fundedCredits) * amount))
+        let id = String(added.split(separator: " ").first { $0.hasPrefix("mer_") } ?? "")
+        return (id, try metl("merchants", "keys", "create", "acme"))
+    }
+
+    /// POSTs `keys` (in order, a key repeated for a duplicate) spread over `ports`, 48 at a time.
+    static func post(_ keys: [String], to ports: @escaping @Sendable () -> [Int], secret: String, amount: Int64,
+                     afterEach: @escaping @Sendable (Int) async -> Void = { _ in }) async -> [Answer] {
+        let client = HTTPClient.shared
+        return await withTaskGroup(of: Answer.self) { group in
+            var answers: [Answer] = []
+            for (index, key) in keys.enumerated() {
+                if index >= 48, let answer = await group.next() { answers.append(answer) }
+                let live = ports()
+                let port = live[index % live.count]
+                group.addTask {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/payments/ach")
+                    request.method = .POST
+                    request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+                    request.headers.add(name: "Idempotency-Key", value: key)
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    // The same key always carries the same body: a duplicate is the same request again.
+                    request.body = .bytes(ByteBuffer(string: """
+                        {"amount": \(amount), "direction": "credit", "sec_code": "PPD", "description": "PAYROLL",
+                         "effective_date": "\(Requests.effectiveDate)", "metadata": {"key": "\(key)"},
+                         "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678",
+                                          "account_type": "checking"}}
+                        """))
+                    await afterEach(index)
+                    do {
+                        let response = try await client.execute(request, timeout: .seconds(20))
+                        let body = try await response.body.collect(upTo: 1 << 20)
+                        let document = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+                        let id = document?["id"] as? String ?? document?["payment_id"] as? String
+                        return Answer(key: key, status: response.status.code, paymentID: id,
+                                      replayed: response.headers.first(name: "Idempotent-Replayed") == "true")
+                    } catch {
+                        return Answer(key: key, status: nil, paymentID: nil, replayed: false)
+                    }
+                }
+            }
+            for await answer in group { answers.append(answer) }
+            return answers
+        }
+    }
+
+    /// 3,000 requests: 2,400 keys, then 600 repeats of earlier keys, shuffled so a repeat may race its first.
+    static func requestKeys() -> (keys: [String], distinct: Set<String>) {
+        let distinct = (0..<2_400).map { _ in UUID().uuidString.lowercased() }
+        var keys = distinct + (0..<600).map { distinct[($0 * 7) % distinct.count] }
+        keys.shuffle()
+        return (keys, Set(distinct))
+    }
+
+    /// What must hold however the load went: one payment per key, history for every version, and a
+    /// balance of exactly the funding less what the payments still hold reserved, never negative.
+    static func checkLedger(_ url: String, merchantID: String, funded: Int64, amount: Int64) async throws -> [Payment] {
+        let store = try await PostgresStore.connect(try PostgresLocation(url: url))
+        let payments = try await store.payments(PaymentQuery(limit: 10_000))
+        #expect(Set(payments.map(\.idempotencyKey)).count == payments.count, "exactly one payment per key")
+        let merchant = try await store.merchant(merchantID)
+        #expect(merchant.balance >= 0)
+        #expect(merchant.balance == funded - payments.reduce(0) { $0 + $1.reservedAmount })
+        #expect(payments.filter { $0.state == .validated }.count <= Int(funded / amount))
+        for payment in payments.prefix(300) {
+            #expect(try await store.history(paymentID: payment.id).count == payment.version, "no change without its history row")
+        }
+        return payments
+    }
+
+    @Test func threeServersTakeConcurrentDuplicatesOnePaymentPerKeyAndNeverOverdraw() async throws {
+        let url = try await TestPostgres.freshDatabase().description
+        let (merchantID, secret) = try Self.merchant(url, fundedCredits: 1_000, amount: 1_000)
+        let servers = try (0..<3).map { _ in try Server.start(database: url) }
+        defer { servers.forEach { $0.stop() } }
+        let (keys, distinct) = Self.requestKeys()
+        let ports = servers.map(\.port)
+        let started = ContinuousClock.now
+        let answers = await Self.post(keys, to: { ports }, secret: secret, amount: 1_000)
+        let elapsed = ContinuousClock.now - started
+
+        #expect(answers.count == 3_000)
+        #expect(answers.allSatisfy { ($0.status ?? 599) < 500 }, "never 5xx: \(Set(answers.compactMap(\.status)))")
+        #expect(answers.allSatisfy { [201, 409].contains($0.status ?? 0) })
+        // Each key's first answer created its payment; every other answer for it replayed it or said 409.
+        var created: [String: String] = [:]
+        for answer in answers where answer.status == 201 && !answer.replayed {
+            #expect(created[answer.key] == nil, "a key created two payments")
+            created[answer.key] = answer.paymentID
+        }
+        #expect(Set(created.keys) == distinct)
+        for answer in answers where answer.replayed { #expect(created[answer.key] == answer.paymentID) }
+
+        let payments = try await Self.checkLedger(url, merchantID: merchantID, funded: 1_000_000, amount: 1_000)
+        #expect(payments.count == 2_400)
+        #expect(payments.filter { $0.state == .validated }.count == 1_000, "the balance funds exactly 1,000 credits")
+        #expect(payments.filter { $0.state == .failed }.count == 1_400)
+        print("three servers: 3,000 POSTs (600 duplicates) in \(elapsed)")
+    }
+
+    @Test func aServerKilledMidLoadLosesNoAnsweredPaymentAndLeavesNothingHalfWritten() async throws {
+        let url = try await TestPostgres.freshDatabase().description
+        let (merchantID, secret) = try Self.merchant(url, fundedCredits: 1_000, amount: 1_000)
+        let servers = try (0..<3).map { _ in try Server.start(database: url) }
+        defer { servers.forEach { $0.stop() } }
+        let (keys, _) = Self.requestKeys()
+        let victim = servers[1]
+        // The balancer stops sending to the killed server; requests already sent to it fail.
+        let live = Mutex(servers.map(\.port))
+        let answers = await Self.post(keys, to: { live.withLock { $0 } }, secret: secret, amount: 1_000) { index in
+            guard index == 1_000 else { return }
+            kill(victim.process.processIdentifier, SIGKILL)
+            live.withLock { $0.removeAll { $0 == victim.port } }
+        }
+        let victimProcess = victim.process
+        victimProcess.waitUntilExit()
+        #expect(victimProcess.terminationReason == .uncaughtSignal)
+
+        #expect(answers.contains { $0.status == nil }, "some requests met the killed server")
+        #expect(answers.allSatisfy { ($0.status ?? 0) < 500 }, "the live servers never answered 5xx")
+        let payments = try await Self.checkLedger(url, merchantID: merchantID, funded: 1_000_000, amount: 1_000)
+        let stored = Set(payments.map(\.id))
+        for answer in answers where answer.status == 201 {
+            #expect(answer.paymentID.map(stored.contains) == true, "an answered 201 has its payment")
+        }
+    }
+}
