@@ -27,7 +27,11 @@ struct InboundApplication {
     /// Events per transaction.
     let chunkSize: Int
 
-    enum Refusal: Error { case refused(String) }
+    enum Refusal: Error {
+        case refused(String)
+        /// Another run recorded the same bytes between this one's duplicate check and its first write.
+        case recordedMeanwhile(InboundFile)
+    }
 
     /// The file as applied and the notes for the operator, or the reason nothing was applied.
     func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool) async throws -> Result<(InboundFile, [String]), Refusal> {
@@ -116,18 +120,25 @@ struct InboundApplication {
             next.status = last ? .processed : .applying
             next.applied = progress.file.applied + ledger.history.count
             next.appliedEvents = end
+            let conflict: StoreError
             do {
                 try await store.applyInbound(next, plan: ledger, after: progress.after)
-            } catch let error as StoreError where error.code == .conflict && attempt < 3 {
-                logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(progress.file.name)"])
-                planned = try await replan(piece, excluding: excluded, &progress)
-                continue
+                progress.file = next
+                progress.after = end
+                return
+            } catch let error as StoreError where error.code == .conflict {
+                conflict = error
             } catch let error as PaymentError where progress.after == nil {
                 throw Refusal.refused(error.message)
             }
-            progress.file = next
-            progress.after = end
-            return
+            // A first write that conflicts because the same bytes are on record now: another run
+            // (another host) took this file first, and nothing of this run was written.
+            if progress.after == nil, let earlier = try await store.inboundFile(sha256: progress.file.sha256) {
+                throw Refusal.recordedMeanwhile(earlier)
+            }
+            guard attempt < 3 else { throw conflict }
+            logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(progress.file.name)"])
+            planned = try await replan(piece, excluding: excluded, &progress)
         }
     }
 

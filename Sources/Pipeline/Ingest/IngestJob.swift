@@ -132,18 +132,7 @@ public struct IngestJob: Sendable {
                     applied: file.applied, notes: notes)
         }
         if let earlier = try await storageStep({ try await store.inboundFile(sha256: sha) }) {
-            file.status = .duplicate
-            file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
-            try await storageStep { try await store.recordInbound(file) }
-            logger.notice("duplicate inbound file", metadata: ["file": "\(name)", "first": "\(earlier.id)"])
-            if earlier.status == .applying { return try await resume(earlier, outcome) }
-            guard earlier.status == .quarantined else { return outcome(file) }
-            // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
-            var repeated = outcome(file)
-            repeated.status = InboundFile.Status.quarantined.rawValue
-            let firstReason: String = earlier.reason ?? "no reason recorded"
-            repeated.reason = "\(file.reason ?? ""): \(firstReason)"
-            return repeated
+            return try await duplicate(file, of: earlier, outcome)
         }
         if oversized {
             return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
@@ -175,7 +164,28 @@ public struct IngestJob: Sendable {
             return outcome(applied, notes)
         case .failure(.refused(let reason)):
             return try await quarantined(file, reason, outcome)
+        case .failure(.recordedMeanwhile(let earlier)):
+            return try await duplicate(file, of: earlier, { outcome($0, $1) })
         }
+    }
+
+    /// Records `file` as a duplicate of `earlier`, the same bytes received before; resumes `earlier`
+    /// if a run that died left it applying, and repeats its quarantine if it is quarantined.
+    private func duplicate(_ file: InboundFile, of earlier: InboundFile,
+                           _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+        var file = file
+        file.status = .duplicate
+        file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
+        try await storageStep { try await store.recordInbound(file) }
+        logger.notice("duplicate inbound file", metadata: ["file": "\(file.name)", "first": "\(earlier.id)"])
+        if earlier.status == .applying { return try await resume(earlier, outcome) }
+        guard earlier.status == .quarantined else { return outcome(file, []) }
+        // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
+        var repeated = outcome(file, [])
+        repeated.status = InboundFile.Status.quarantined.rawValue
+        let firstReason: String = earlier.reason ?? "no reason recorded"
+        repeated.reason = "\(file.reason ?? ""): \(firstReason)"
+        return repeated
     }
 
     /// Applies the rest of a file a run that died left `applying`, from its archived copy.
