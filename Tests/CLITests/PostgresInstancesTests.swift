@@ -189,3 +189,129 @@ struct PostgresInstancesTests {
         }
     }
 }
+
+/// Batch jobs from several hosts (here: working directories) on one PostgreSQL database and one
+/// shared archive: the lease lets one cutoff run at a time and hands a dead holder's work to the
+/// next, and the same bank file ingested twice at once is applied once.
+@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipped)))
+struct PostgresJobsTests {
+    let server: SSHServer
+    let url: String
+    let store: PostgresStore
+    let hosts: [URL]
+    let archive: String
+
+    init() async throws {
+        server = try SSHServer.start()
+        let location = try await TestPostgres.freshDatabase()
+        url = location.description
+        store = try await PostgresStore.connect(location)
+        let directory = server.directory.appendingPathComponent("hosts")
+        hosts = try ["a", "b"].map { name in
+            let host = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: host, withIntermediateDirectories: true)
+            return host
+        }
+        archive = directory.appendingPathComponent("shared-archive").path
+    }
+
+    var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging([
+            "METL_DATABASE": url, "METL_ARCHIVE_DIR": archive,
+            "METL_DESTINATION": "sftp://\(server.username)@127.0.0.1:\(server.port)\(server.root)",
+            "METL_IDENTITY_FILE": server.clientKeyPath, "METL_KNOWN_HOSTS": server.knownHostsPath,
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
+            "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED", "METL_MAX_FILE_ENTRIES": "300",
+            "METL_LOG_LEVEL": "error",
+        ]) { $1 }
+    }
+
+    /// `metl ARGUMENTS` started in `host`'s directory.
+    func start(_ arguments: [String], on host: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = host
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func finish(_ process: Process) -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// The bank holds each recorded file once, with the archived bytes, and every payment went exactly once.
+    func checkExactlyOnce(payments expected: Int) async throws {
+        let files = try await store.outboundFiles(statuses: nil)
+        #expect(files.allSatisfy { $0.status == .uploaded })
+        let remote = try FileManager.default.contentsOfDirectory(atPath: server.root)
+        #expect(remote.sorted() == files.map(\.name).sorted(), "one remote file per recorded file, no partial uploads left")
+        for file in files {
+            let bytes = FileManager.default.contents(atPath: server.root + "/" + file.name)
+            #expect(bytes == FileManager.default.contents(atPath: file.archivePath), "the bank has the archived bytes")
+        }
+        let payments = try await store.payments(PaymentQuery(limit: 100_000))
+        #expect(payments.count == expected)
+        #expect(payments.allSatisfy { $0.state == .submittedToCore })
+        for payment in payments.prefix(200) {
+            #expect(try await store.history(paymentID: payment.id).filter { $0.toState == .submittedToCore }.count == 1)
+        }
+    }
+
+    @Test func twoCutoffsAtOnceOneRunsAndAKilledHolderIsResumedByTheOther() async throws {
+        defer { server.stop() }
+        let merchant = try await store.fundedMerchant(9_000_000_000)
+        _ = try await store.intake((0..<1_500).map { try Requests.intake(merchant, Requests.credit(amount: Int64(1_000 + $0))) })
+
+        // Started together: one holds the lease, the other exits with the lock-held code (6).
+        let first = try start(["cutoff"], on: hosts[0]), second = try start(["cutoff"], on: hosts[1])
+        let statuses = [finish(first), finish(second)].sorted()
+        #expect(statuses == [0, 6], "one cutoff ran, the other found the lock held")
+        try await checkExactlyOnce(payments: 1_500)
+
+        // The holder killed mid-run; the other host's cutoff takes the lease over and finishes its files.
+        _ = try await store.intake((0..<1_500).map { try Requests.intake(merchant, Requests.credit(amount: Int64(5_000 + $0))) })
+        let span = ContinuousClock.now
+        let holder = try start(["cutoff"], on: hosts[0])
+        // Killed once its first file is recorded, before it can finish the rest.
+        while try await store.outboundFiles(statuses: nil).count < 6, holder.isRunning, ContinuousClock.now - span < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let killed = holder.isRunning
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        #expect(finish(try start(["cutoff"], on: hosts[1])) == 0)
+        try await checkExactlyOnce(payments: 3_000)
+        #expect(killed, "the holder was killed mid-run")
+    }
+
+    @Test func theSameReturnFileIngestedTwiceAtOnceIsAppliedOnce() async throws {
+        defer { server.stop() }
+        let merchant = try await store.fundedMerchant(9_000_000_000)
+        _ = try await store.intake((0..<400).map { try Requests.intake(merchant, Requests.credit(amount: Int64(1_000 + $0))) })
+        #expect(finish(try start(["cutoff"], on: hosts[0])) == 0)
+        let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first)
+        let returned = try await store.filePayments(fileID: file.id).prefix(200)
+        let bytes = try BankFileFixtures.returns(returned.map { ($0.payment, $0.binding.traceNumber, "R01") })
+        let paths = try hosts.map { host in
+            let path = host.appendingPathComponent("returns.ach").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let both = try zip(paths, hosts).map { try start(["ingest", $0.0], on: $0.1) }
+        #expect(both.map(finish).allSatisfy { $0 == 0 })
+
+        let inbound = try await store.inboundFiles()
+        #expect(inbound.filter { $0.status == .processed }.count == 1, "applied once")
+        #expect(inbound.filter { $0.status == .duplicate }.count == 1, "the other copy recorded as a duplicate")
+        for entry in returned {
+            let history = try await store.history(paymentID: entry.payment.id)
+            #expect(history.last?.toState == .failed)
+            #expect(history.filter { $0.reasonCode == "R01" }.count == 1, "each return applied once")
+        }
+    }
+}
