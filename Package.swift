@@ -130,6 +130,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             "metl", "TestSupport", "PostgresStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.

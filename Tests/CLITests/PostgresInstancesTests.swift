@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import Hummingbird
 import NIOCore
 import Payments
 import PostgresStore
@@ -313,5 +315,87 @@ struct PostgresJobsTests {
             #expect(history.last?.toState == .failed)
             #expect(history.filter { $0.reasonCode == "R01" }.count == 1, "each return applied once")
         }
+    }
+}
+
+/// Two `metl webhooks work` processes on one PostgreSQL outbox, delivering to a receiver on loopback.
+@Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipped)))
+struct PostgresWebhookWorkersTests {
+    /// Counts each event id the receiver is sent; answers at once, or after `delay` while one is set.
+    final class Receiver: Sendable {
+        let receipts = Mutex<[String: Int]>([:])
+        let delay = Mutex<Duration?>(nil)
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("hook") { request, _ -> Response in
+                let id = request.headers[HTTPField.Name("webhook-id")!] ?? "?"
+                self.receipts.withLock { $0[id, default: 0] += 1 }
+                if let delay = self.delay.withLock({ $0 }) { try await Task.sleep(for: delay) }
+                return Response(status: .noContent)
+            }
+            return router
+        }
+    }
+
+    @Test func twoWorkersDeliverEachEventOnceAndAKilledWorkersLeasesAreSentAgain() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        let url = location.description
+        let store = try await PostgresStore.connect(location)
+        let receiver = Receiver()
+        let server = await LoopbackServer.start(receiver.router())
+        defer { Task { await server.stop() } }
+        let environment = ProcessInfo.processInfo.environment.merging([
+            "METL_DATABASE": url, "METL_WEBHOOKS_ALLOW_PRIVATE": "true", "METL_LOG_LEVEL": "error",
+            "METL_WEBHOOKS_TIMEOUT": "1s", "METL_WEBHOOKS_CONNECT_TIMEOUT": "1s", "METL_WEBHOOKS_CONCURRENCY": "8",
+        ]) { $1 }
+        func worker(_ arguments: String...) throws -> Process {
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["webhooks", "work"] + arguments
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        // Unfunded: every credit fails its funds check at intake, one payment.failed event each.
+        let merchant = try await store.addMerchant(name: "acme", companyID: "1234567890", companyName: "ACME")
+        _ = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:\(server.port)/hook", eventTypes: [],
+                                               secret: "whsec_" + UUID().uuidString, idempotencyKey: nil)
+        _ = try await store.intake(try (0..<300).map { _ in try Requests.intake(merchant) })
+        let first = try await store.webhookDeliveries(status: .pending, limit: 10_000).map(\.eventID)
+        #expect(first.count == 300)
+
+        // Nothing fails: every event once, whichever worker sent it.
+        let workers = try [worker("--drain", "--drain-timeout", "60s"), worker("--drain", "--drain-timeout", "60s")]
+        for process in workers { process.waitUntilExit() }
+        #expect(workers.allSatisfy { $0.terminationStatus == 0 })
+        let once = receiver.receipts.withLock { $0 }
+        #expect(Set(once.keys) == Set(first))
+        #expect(once.values.allSatisfy { $0 == 1 }, "each event delivered exactly once")
+
+        // A worker killed with deliveries in flight: after its leases expire, the other sends them again.
+        _ = try await store.intake(try (0..<40).map { _ in try Requests.intake(merchant) })
+        let second = Set(try await store.webhookDeliveries(status: .pending, limit: 10_000).map(\.eventID))
+        receiver.delay.withLock { $0 = .seconds(30) }
+        let doomed = try worker()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while receiver.receipts.withLock({ $0.count }) == once.count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        kill(doomed.processIdentifier, SIGKILL)
+        doomed.waitUntilExit()
+        let heldByTheDead = Set(receiver.receipts.withLock { $0 }.keys).subtracting(once.keys)
+        #expect(!heldByTheDead.isEmpty, "the killed worker was sending when it died")
+        receiver.delay.withLock { $0 = nil }
+        let survivor = try worker("--drain", "--drain-timeout", "90s")
+        survivor.waitUntilExit()
+        #expect(survivor.terminationStatus == 0)
+        let after = receiver.receipts.withLock { $0 }
+        #expect(second.isSubset(of: Set(after.keys)), "every event delivered")
+        for id in heldByTheDead { #expect(after[id] == 2, "sent again after the dead worker's lease") }
+        #expect(try await store.webhookDeliveryCount(status: .pending) == 0)
+        #expect(try await store.webhookDeliveryCount(status: .delivered) == 340)
     }
 }
