@@ -191,6 +191,12 @@ extension PostgresStore {
         }
     }
 
+    public func schemaVersion() async throws -> Int {
+        try await read("reading the schema version") { session in
+            try await session.value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", as: Int.self) ?? 0
+        }
+    }
+
     public func checkReachable() async throws {
         let faults = self.faults
         try await read("checking the database") { session in

@@ -189,6 +189,10 @@ extension SQLiteStore {
         }
     }
 
+    public func schemaVersion() async throws -> Int {
+        try await read("reading the schema version") { db in try Schema.migrator.appliedIdentifiers(db).count }
+    }
+
     public func checkReachable() async throws {
         let faults = self.faults
         try quickRead("checking the database") { db in

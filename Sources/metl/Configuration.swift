@@ -81,6 +81,12 @@ struct Settings {
         PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays)
     }
 
+    /// The database as it may be shown: a PostgreSQL URL without its password.
+    var databaseDescription: String {
+        guard PostgresLocation.isURL(database) else { return database }
+        return (try? PostgresLocation(url: database).description) ?? "a PostgreSQL database"
+    }
+
     /// Opens the store `database` names: a `postgres://` URL (its password from the URL, else
     /// `PGPASSWORD`, else the file `METL_DATABASE_PASSWORD_FILE` names) or a SQLite file.
     func openStore(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any LedgerStore {

@@ -58,4 +58,6 @@ public protocol PaymentStore: Sendable {
     func purgeIdempotencyKeys(finalBefore cutoff: Date) async throws -> Int
     /// Throws when the database cannot be read.
     func checkReachable() async throws
+    /// The schema version the database is at: opening a store brings it to this build's newest.
+    func schemaVersion() async throws -> Int
 }
