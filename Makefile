@@ -27,7 +27,9 @@ demo: deps
 bench: deps
 	@scripts/install-deps.sh wrk
 	$(SWIFT) build -c release --product metl-bench
+	$(SWIFT) build -c release --product metl
 	$$($(SWIFT) build -c release --show-bin-path)/metl-bench all
+	scripts/with-postgres.sh sh -c '$$($(SWIFT) build -c release --show-bin-path)/metl-bench postgres "$$METL_TEST_POSTGRES_URL"' 
 
 # Rewrites fixtures/ from the library (review the diff before committing).
 fixtures: deps

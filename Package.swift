@@ -115,7 +115,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks", "WebhookSignature",
+            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks",
+            "WebhookSignature",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -132,10 +132,10 @@ enum APIBench {
         return id
     }
 
-    static func wrk(_ url: String, script: String, seconds: Int, connections: Int) throws -> WrkResult {
+    static func wrk(_ url: String, script: String, seconds: Int, connections: Int, threads: Int = 2) throws -> WrkResult {
         // wrk leaves requests slower than its timeout (2 s by default) out of the latency figures and
         // counts them as socket errors: wait 30 s, and count those errors as failures.
-        let output = try ExternalCommand.run("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "--latency",
+        let output = try ExternalCommand.run("/usr/bin/wrk", ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "--latency",
                                                         "-s", script, url])
         func field(after label: String) -> String? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }

@@ -4,7 +4,7 @@ import Payments
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|all] [--stop-after=setup|job]
+/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|all] [--stop-after=setup|job]
 @main
 enum Bench {
     static func main() async throws {
@@ -24,6 +24,12 @@ enum Bench {
         case "webhooks": try await WebhookBench.run()
         case "contention": try await ContentionBench.run()
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
+        case "postgres":
+            guard arguments.count > 1 else {
+                FileHandle.standardError.write(Data("usage: metl-bench postgres URL [PAYMENTS]\n".utf8))
+                exit(2)
+            }
+            try await PostgresBench.run(url: arguments[1], payments: number(2) ?? 100_000)
         case "all":
             try NACHABench.run()
             try await ImportBench.run()

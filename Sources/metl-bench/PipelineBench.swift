@@ -15,6 +15,16 @@ enum PipelineBench {
         defer { server.stop() }
         let database = try TemporaryDatabase()
         let store = try database.store()
+        let archive = database.directory.appendingPathComponent("archive").path
+        try await seedCutoff(count, into: store)
+        let (_, collectSeconds) = try await measure { try await store.unboundValidatedPayments(limit: 1_000_000) }
+        report(String(format: "(collecting %d payments alone: %.2f s)", count, collectSeconds))
+        if stop == .setup { return }
+        _ = try await timeCutoff(store, archive: archive, server: server)
+    }
+
+    /// `count` P_VALIDATED payments of one merchant, a quarter of them debits.
+    static func seedCutoff(_ count: Int, into store: any LedgerStore) async throws {
         let merchant = try await store.fundedMerchant(9_000_000_000)
         let intakes = try (0..<count).map { index in
             try Requests.intake(merchant, Requests.credit(amount: 1_000 + Int64(index % 5_000),
@@ -22,6 +32,11 @@ enum PipelineBench {
         }
         let (_, intakeSeconds) = try await measure { try await store.intake(intakes) }
         report(String(format: "seeded %d payments in %.2f s", count, intakeSeconds))
+    }
+
+    /// Runs the cutoff of everything validated in `store` to `server`; reports and returns its wall time.
+    @discardableResult
+    static func timeCutoff(_ store: any LedgerStore, archive: String, server: SSHServer, label: String = "cutoff") async throws -> Double {
         let settings = CutoffJob.Settings(
             profile: try BankProfile(odfiRouting: "121042882", immediateDestination: "091000019", originName: "METL BENCH",
                                      destinationName: "FEDERAL RESERVE BANK"),
@@ -29,14 +44,12 @@ enum PipelineBench {
                 host: "127.0.0.1", port: server.port, username: server.username,
                 authentication: .privateKey(path: server.clientKeyPath, passphrase: nil), knownHostsPath: server.knownHostsPath),
                 directory: server.root, logger: Logger(label: "bench")),
-            archive: Archive(root: database.directory.appendingPathComponent("archive").path))
-        let (_, collectSeconds) = try await measure { try await store.unboundValidatedPayments(limit: 1_000_000) }
-        report(String(format: "(collecting %d payments alone: %.2f s)", count, collectSeconds))
+            archive: Archive(root: archive))
         let job = CutoffJob(settings: settings, store: store, logger: Logger(label: "bench"))
-        if stop == .setup { return }
         let (summary, seconds) = try await measure { try await job.run() }
-        report(String(format: "cutoff: %d payments, %d files, %d bytes uploaded and read back: %.2f s = %.4f of the 15-minute window",
-                      summary.paymentsSubmitted, summary.filesUploaded, summary.bytesUploaded, seconds, seconds / 900))
+        report(String(format: "%@: %d payments, %d files, %d bytes uploaded and read back: %.2f s = %.4f of the 15-minute window",
+                      label, summary.paymentsSubmitted, summary.filesUploaded, summary.bytesUploaded, seconds, seconds / 900))
+        return seconds
     }
 
     static func sftp() async throws {
@@ -142,7 +155,7 @@ extension PipelineBench {
 
     /// `count` payments of 100 merchants taken in and sent by a cutoff to a local outbox
     /// (P_SUBMITTED_TO_CORE), and the bank's `kind` of file about them; the archive the cutoff used.
-    static func submitted(_ store: SQLiteStore, in directory: URL, count: Int,
+    static func submitted(_ store: any LedgerStore, in directory: URL, count: Int,
                           answeredWith kind: InboundFile) async throws -> ([UInt8], Archive) {
         let merchants = 100
         for number in 0..<merchants {

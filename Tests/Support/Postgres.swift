@@ -15,7 +15,11 @@ public enum TestPostgres {
     /// A new, empty database on the test server.
     public static func freshDatabase() async throws -> PostgresLocation {
         guard let url else { throw StoreError(.unavailable, "no test PostgreSQL server (METL_TEST_POSTGRES_URL)") }
-        let server = try PostgresLocation(url: url)
+        return try await freshDatabase(on: PostgresLocation(url: url))
+    }
+
+    /// A new, empty database on `server`, whose own database is used to create it.
+    public static func freshDatabase(on server: PostgresLocation) async throws -> PostgresLocation {
         let name = "metl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let configuration = PostgresConnection.Configuration(host: server.host, port: server.port, username: server.username,
                                                              password: server.password, database: server.database, tls: .disable)
