@@ -13,7 +13,7 @@ struct UnnestColumns {
     mutating func int(_ name: String, _ values: [Int64]) { add(name, "int8[]") { $0.append(values) } }
     mutating func int(_ name: String, _ values: [Int64?]) { add(name, "int8[]") { $0.append(NullableArray(values)) } }
 
-    private mutating func add(_ name: String, _ cast: String, _ bind: (inout PostgresBindings) -> Void) {
+    fileprivate mutating func add(_ name: String, _ cast: String, _ bind: (inout PostgresBindings) -> Void) {
         precondition(casts.count == binds.count, "array columns come before scalars")
         names.append(name)
         casts.append(cast)
@@ -54,4 +54,8 @@ extension Session {
         build(&columns)
         try await count(columns.insert(into: table))
     }
+}
+
+extension UnnestColumns {
+    mutating func bool(_ name: String, _ values: [Bool?]) { add(name, "bool[]") { $0.append(NullableArray(values)) } }
 }

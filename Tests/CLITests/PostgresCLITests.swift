@@ -1,6 +1,7 @@
 import Foundation
 import Payments
 import PostgresStore
+import Store
 import Testing
 import TestSupport
 
@@ -84,5 +85,46 @@ struct PostgresCLITests {
         let refused = try CLI.run(["merchants", "list", "--database", unreachable])
         #expect(refused.status == 70)
         #expect(refused.stderr.contains("127.0.0.1:1") && !refused.stderr.contains("hunter2"), "\(refused.stderr)")
+    }
+
+    @Test func aSQLiteDatabaseMovesToPostgreSQLVerifiedTableByTable() async throws {
+        let instance = try await Instance()
+        let sqlite = instance.directory.appendingPathComponent("metl.sqlite").path
+        var environment = instance.environment
+        environment["METL_DATABASE"] = sqlite
+        environment["METL_WEBHOOKS_ALLOW_PRIVATE"] = "true"
+        func onSQLite(_ arguments: String...) throws {
+            let result = try CLI.run(arguments, environment: environment)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        try onSQLite("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC")
+        try onSQLite("merchants", "fund", "demo-merchant", "1000000")
+        try onSQLite("merchants", "keys", "create", "demo-merchant")
+        try onSQLite("webhooks", "endpoints", "add", "demo-merchant", "http://127.0.0.1:9/hook")
+        try onSQLite("payments", "import", "fixtures/payments/demo.csv", "--merchant", "demo-merchant")
+        try onSQLite("cutoff")
+        try onSQLite("ingest", "fixtures/inbound/ack-accepted.txt", "fixtures/inbound/returns.ach")
+
+        let copied = try CLI.run(["migrate-store", "--from", sqlite, "--to", instance.url, "--json"])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        let tables = try #require(try JSONSerialization.jsonObject(with: Data(copied.stdout.utf8)) as? [[String: Any]])
+        #expect(tables.count == LedgerTable.all.count)
+        #expect(tables.first { $0["table"] as? String == "payment_history" }?["rows"] as? Int ?? 0 > 0)
+
+        let before = try SQLiteStore(path: sqlite)
+        let after = try await PostgresStore.connect(try PostgresLocation(url: instance.url))
+        let payments = try await before.payments(PaymentQuery())
+        #expect(try await after.payments(PaymentQuery()) == payments)
+        for payment in payments { #expect(try await after.history(paymentID: payment.id) == (try await before.history(paymentID: payment.id))) }
+        #expect(try await after.merchant("demo-merchant") == (try await before.merchant("demo-merchant")))
+        #expect(try await after.inboundFiles() == (try await before.inboundFiles()))
+
+        // A second copy into the same database is refused and changes nothing.
+        let again = try CLI.run(["migrate-store", "--from", sqlite, "--to", instance.url])
+        #expect(again.status == 5 && again.stderr.contains("not empty"), "\(again.stderr)")
+        #expect(try await after.payments(PaymentQuery()).count == payments.count)
+        // The copy goes on where SQLite left off: new rows take ids after the copied ones.
+        _ = try instance.metl("ingest", "fixtures/inbound/noc.ach")
+        #expect(try await after.inboundFiles().count == 3)
     }
 }
