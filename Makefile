@@ -29,7 +29,7 @@ bench: deps
 	$(SWIFT) build -c release --product metl-bench
 	$(SWIFT) build -c release --product metl
 	$$($(SWIFT) build -c release --show-bin-path)/metl-bench all
-	scripts/with-postgres.sh sh -c '$$($(SWIFT) build -c release --show-bin-path)/metl-bench postgres "$$METL_TEST_POSTGRES_URL"' 
+	scripts/with-postgres.sh sh -c '$$($(SWIFT) build -c release --show-bin-path)/metl-bench postgres "$$METL_TEST_POSTGRES_URL"'
 
 # Rewrites fixtures/ from the library (review the diff before committing).
 fixtures: deps
