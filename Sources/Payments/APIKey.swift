@@ -31,4 +31,11 @@ public struct APIKey: Sendable, Hashable {
     public static func hash(secret: String) -> String { SHA256Digest.hex(Array(secret.utf8)) }
 
     public static func hint(secret: String) -> String { secretPrefix + "…" + secret.suffix(4) }
+
+    /// A new key for the merchant and its secret, which only its hash (`hash(secret:)`) is stored as.
+    public static func generate(merchantID: String, at now: Date = Date()) -> (key: APIKey, secret: String) {
+        let secret = makeSecret()
+        return (APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: hint(secret: secret), createdAt: now,
+                       revokedAt: nil), secret)
+    }
 }

@@ -4,9 +4,7 @@ import PostgresNIO
 
 extension PostgresStore: APIKeyStore {
     public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
-        let secret = APIKey.makeSecret()
-        let key = APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: APIKey.hint(secret: secret),
-                         createdAt: Date(), revokedAt: nil)
+        let (key, secret) = APIKey.generate(merchantID: merchantID)
         try await transaction("creating an API key") { session in
             guard try await session.value("SELECT 1 FROM merchants WHERE id = \(merchantID)", as: Int32.self) != nil else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")

@@ -159,9 +159,7 @@ public final class PostgresStore: PaymentStore, Service {
 
 extension PostgresStore {
     public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
-        try MerchantProfile.validate(name: name, companyID: companyID, companyName: companyName)
-        let merchant = Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID,
-                                companyName: companyName.uppercased(), balance: 0, createdAt: Date())
+        let merchant = try MerchantProfile.newMerchant(name: name, companyID: companyID, companyName: companyName)
         return try await transaction("adding a merchant") { session in
             let inserted = try await session.count("""
                 INSERT INTO merchants (id, name, company_id, company_name, balance_cents, created_at)

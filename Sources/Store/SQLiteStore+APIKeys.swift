@@ -4,9 +4,7 @@ import Payments
 
 extension SQLiteStore: APIKeyStore {
     public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
-        let secret = APIKey.makeSecret()
-        let key = APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: APIKey.hint(secret: secret),
-                         createdAt: Date(), revokedAt: nil)
+        let (key, secret) = APIKey.generate(merchantID: merchantID)
         try await write("creating an API key") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")

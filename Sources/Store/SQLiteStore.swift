@@ -114,9 +114,7 @@ public final class SQLiteStore: PaymentStore {
 
 extension SQLiteStore {
     public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
-        try MerchantProfile.validate(name: name, companyID: companyID, companyName: companyName)
-        let merchant = Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID,
-                                companyName: companyName.uppercased(), balance: 0, createdAt: Date())
+        let merchant = try MerchantProfile.newMerchant(name: name, companyID: companyID, companyName: companyName)
         return try await write("adding a merchant") { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE name = ?", arguments: [name]) == true {
                 throw PaymentError(.duplicateMerchant, "a merchant named \(name) already exists")

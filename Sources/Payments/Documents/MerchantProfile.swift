@@ -1,5 +1,13 @@
+import Foundation
 /// The merchant fields that end up in every batch header, checked before a merchant is stored.
 public enum MerchantProfile {
+    /// A new merchant with this profile, validated, its company name upper-cased as NACHA files carry it.
+    public static func newMerchant(name: String, companyID: String, companyName: String, at now: Date = Date()) throws(PaymentError) -> Merchant {
+        try validate(name: name, companyID: companyID, companyName: companyName)
+        return Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID, companyName: companyName.uppercased(),
+                        balance: 0, createdAt: now)
+    }
+
     public static func validate(name: String, companyID: String, companyName: String) throws(PaymentError) {
         var errors: [PaymentError.FieldError] = []
         func printable(_ text: String) -> Bool { text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
