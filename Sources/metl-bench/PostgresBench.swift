@@ -58,8 +58,8 @@ enum PostgresBench {
             report("api skipped: wrk is not installed (apt-get install wrk)")
             return
         }
-        let metl = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("metl").path
-        guard FileManager.default.isExecutableFile(atPath: metl) else {
+        let metl = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("metl")
+        guard FileManager.default.isExecutableFile(atPath: metl.path) else {
             report("api skipped: no metl executable beside metl-bench (swift build -c release --product metl)")
             return
         }
@@ -137,37 +137,5 @@ enum PostgresBench {
         report(String(format: "raw single-row commits on that server: %.0f commits/s on one connection, %.0f commits/s on %d",
                       rates.0, rates.1, connections))
         return rates
-    }
-}
-
-/// `metl serve` in a process of its own, on a free port it prints.
-struct ServeProcess {
-    let process: Process
-    let port: Int
-
-    static func start(_ metl: String, database: String) throws -> ServeProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: metl)
-        process.arguments = ["serve", "--port", "0", "--no-webhooks", "--database", database]
-        process.environment = ProcessInfo.processInfo.environment.merging(["METL_LOG_LEVEL": "error"]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var banner = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("\n"), Date() < deadline {
-            banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        guard let port = banner.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            process.terminate()
-            throw BenchError(message: "metl serve printed no port: \(banner)")
-        }
-        return ServeProcess(process: process, port: port)
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
     }
 }

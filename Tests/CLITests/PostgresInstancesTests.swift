@@ -17,38 +17,6 @@ import Glibc
 /// once, webhook workers sharing the outbox.
 @Suite(.serialized, .enabled(if: TestPostgres.isAvailable, Comment(rawValue: TestPostgres.skipped)))
 struct PostgresInstancesTests {
-    /// `metl serve` on port 0, up once it has printed the port it listens on.
-    struct Server {
-        let process: Process
-        let port: Int
-
-        static func start(database: String, arguments: [String] = ["--no-webhooks"]) throws -> Server {
-            let process = Process()
-            process.executableURL = CLI.binary
-            process.arguments = ["serve", "--port", "0", "--database", database] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["METL_LOG_LEVEL": "error"]) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var banner = ""
-            let deadline = Date().addingTimeInterval(60)
-            while !banner.contains("\n"), Date() < deadline {
-                banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-            }
-            guard let port = banner.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-                process.terminate()
-                throw StoreError(.unavailable, "metl serve printed no port: \(banner)")
-            }
-            return Server(process: process, port: port)
-        }
-
-        func stop() {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
-    }
-
     struct Answer: Sendable {
         var key: String
         var status: UInt?
@@ -137,7 +105,7 @@ struct PostgresInstancesTests {
     @Test func threeServersTakeConcurrentDuplicatesOnePaymentPerKeyAndNeverOverdraw() async throws {
         let url = try await TestPostgres.freshDatabase().description
         let (merchantID, secret) = try Self.merchant(url, fundedCredits: 1_000, amount: 1_000)
-        let servers = try (0..<3).map { _ in try Server.start(database: url) }
+        let servers = try (0..<3).map { _ in try ServeProcess.start(CLI.binary, database: url) }
         defer { servers.forEach { $0.stop() } }
         let (keys, distinct) = Self.requestKeys()
         let ports = servers.map(\.port)
@@ -167,16 +135,17 @@ struct PostgresInstancesTests {
     @Test func aServerKilledMidLoadLosesNoAnsweredPaymentAndLeavesNothingHalfWritten() async throws {
         let url = try await TestPostgres.freshDatabase().description
         let (merchantID, secret) = try Self.merchant(url, fundedCredits: 1_000, amount: 1_000)
-        let servers = try (0..<3).map { _ in try Server.start(database: url) }
+        let servers = try (0..<3).map { _ in try ServeProcess.start(CLI.binary, database: url) }
         defer { servers.forEach { $0.stop() } }
         let (keys, _) = Self.requestKeys()
         let victim = servers[1]
         // The balancer stops sending to the killed server; requests already sent to it fail.
         let live = Mutex(servers.map(\.port))
+        let (victimPID, victimPort) = (victim.process.processIdentifier, victim.port)
         let answers = await Self.post(keys, to: { live.withLock { $0 } }, secret: secret, amount: 1_000) { index in
             guard index == 1_000 else { return }
-            kill(victim.process.processIdentifier, SIGKILL)
-            live.withLock { $0.removeAll { $0 == victim.port } }
+            kill(victimPID, SIGKILL)
+            live.withLock { $0.removeAll { $0 == victimPort } }
         }
         let victimProcess = victim.process
         victimProcess.waitUntilExit()
@@ -347,7 +316,9 @@ struct PostgresWebhookWorkersTests {
         defer { Task { await server.stop() } }
         let environment = ProcessInfo.processInfo.environment.merging([
             "METL_DATABASE": url, "METL_WEBHOOKS_ALLOW_PRIVATE": "true", "METL_LOG_LEVEL": "error",
-            "METL_WEBHOOKS_TIMEOUT": "1s", "METL_WEBHOOKS_CONNECT_TIMEOUT": "1s", "METL_WEBHOOKS_CONCURRENCY": "8",
+            // Generous for a loaded machine (a timeout is a failure, and a failure is sent again); the lease
+            // of a killed worker lasts these plus 30 s.
+            "METL_WEBHOOKS_TIMEOUT": "5s", "METL_WEBHOOKS_CONNECT_TIMEOUT": "1s", "METL_WEBHOOKS_CONCURRENCY": "8",
         ]) { $1 }
         func worker(_ arguments: String...) throws -> Process {
             let process = Process()
