@@ -9,13 +9,11 @@ extension PostgresStore {
         return try await transaction("taking in payments") { session in try await Self.takeIn(intakes, session, faults: faults) }
     }
 
-    /// Intake, all or nothing: the merchants are locked first, so no other writer can move their
-    /// balances or take one of their idempotency keys before this commits (a second writer with the
-    /// same key waits, then finds the first one's payment). Under a pending import (`importID`) the
-    /// payments are staged instead.
+    /// Intake, all or nothing, under `lockIntakes`. Under a pending import (`importID`) the payments
+    /// are staged instead.
     static func takeIn(_ intakes: [PaymentIntake], _ session: Session, faults: FaultInjector,
                        stagedIn importID: String? = nil) async throws -> [IntakeOutcome] {
-        _ = try await lockMerchants(intakes.map(\.merchantID), session)
+        try await lockIntakes(intakes, session)
         var planner = LedgerPlanner(endpoints: try await enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
         let reads = try await intakeReads(intakes, session, stagedIn: importID)
         var outcomes: [IntakeOutcome] = []
@@ -27,7 +25,7 @@ extension PostgresStore {
     public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
         let faults = self.faults
         return try await transaction("taking in payments") { session in
-            _ = try await Self.lockMerchants(intakes.map(\.merchantID), session)
+            try await Self.lockIntakes(intakes, session)
             var planner = LedgerPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
             let reads = try await Self.intakeReads(intakes, session, stagedIn: nil)
             var outcomes: [Result<IntakeOutcome, PaymentError>] = []
@@ -43,6 +41,20 @@ extension PostgresStore {
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
             return outcomes
         }
+    }
+
+    /// Locks what intakes' plans depend on, for the rest of the transaction, in the one order every
+    /// writer follows. First each idempotency key, by a transaction-scoped advisory lock on its hash:
+    /// a second request with the key waits for the first to commit, then finds its payment. Then
+    /// the merchants whose balance a credit's funds check reads, by row locks in id order, so no other
+    /// writer moves the balance before this commits. Debits reserve nothing, so they leave the
+    /// merchant unlocked: one merchant's debits from several API servers are taken in side by side.
+    static func lockIntakes(_ intakes: [PaymentIntake], _ session: Session) async throws {
+        let keys = Array(Set(intakes.map { "\($0.merchantID) \($0.idempotencyKey)" }))
+        try await session.count("""
+            SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(k, 0) AS h FROM unnest(\(keys)) AS k ORDER BY h) AS sorted
+            """)
+        _ = try await lockMerchants(intakes.filter { $0.request.direction == .credit }.map(\.merchantID), session)
     }
 
     /// What the planner needs to take in a set of requests, read in three queries whatever their

@@ -11,8 +11,9 @@ import ServiceLifecycle
 ///
 /// **Isolation: READ COMMITTED with explicit row locks.** Operations that read, plan and write in one
 /// transaction (intake, transitions, funding, upload confirmation, cancel, publishing an import) lock
-/// the rows their plan depends on first (`SELECT … FOR UPDATE`, merchants in id order so two
-/// writers never wait on each other in a cycle), which gives them what SQLite's IMMEDIATE
+/// what their plan depends on first (`SELECT … FOR UPDATE`; idempotency keys by advisory locks on
+/// their hashes, then merchants in id order, so two writers never wait on each other in a cycle),
+/// which gives them what SQLite's IMMEDIATE
 /// transaction gives: no read can go stale before the commit. Plans computed by the caller (a bank
 /// file's effects, a rendered file's bindings) rely on the plan's version checks, which an UPDATE
 /// re-evaluates on the newest row version after waiting for its lock. SERIALIZABLE would also be
