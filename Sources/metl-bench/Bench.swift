@@ -1,10 +1,11 @@
 import Foundation
 import NACHA
 import Payments
+import PostgresStore
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|all] [--stop-after=setup|job]
+/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|all] [--stop-after=setup|job]
 @main
 enum Bench {
     static func main() async throws {
@@ -30,6 +31,9 @@ enum Bench {
                 exit(2)
             }
             try await PostgresBench.run(url: arguments[1], payments: number(2) ?? 100_000)
+        case "postgres-api":
+            guard arguments.count > 1 else { exit(2) }
+            try await PostgresBench.api(try PostgresLocation(url: arguments[1]))
         case "all":
             try NACHABench.run()
             try await ImportBench.run()
