@@ -2,7 +2,9 @@
 # Runs a command with a throwaway PostgreSQL server: a new cluster in a temporary directory,
 # listening on 127.0.0.1 at a free port, run as the `postgres` user when started as root, and
 # stopped (its directory removed) when the command ends. The command finds it through
-# METL_TEST_POSTGRES_URL. An already set METL_TEST_POSTGRES_URL is used as it is.
+# METL_TEST_POSTGRES_URL. The server also takes TLS, with a certificate for 127.0.0.1 signed by a
+# CA made for the run (METL_TEST_POSTGRES_CA), so sslmode=verify-full can be tested. An already
+# set METL_TEST_POSTGRES_URL is used as it is.
 set -euo pipefail
 if [ -n "${METL_TEST_POSTGRES_URL:-}" ]; then exec "$@"; fi
 
@@ -28,12 +30,22 @@ trap stop EXIT
 
 "${as_server[@]}" "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
+# A throwaway CA and a server certificate for 127.0.0.1, generated now, never committed.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=metl test CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/data/server.key" -out "$dir/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' > "$dir/san.ext"
+openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/san.ext" -out "$dir/data/server.crt" 2>/dev/null
+chmod 0600 "$dir/data/server.key"
+[ ${#as_server[@]} -eq 0 ] || chown postgres "$dir/data/server.key" "$dir/data/server.crt"
+chmod 0644 "$dir/ca.pem"
 # Tests open many short-lived pools at once; fsync stays on, as the durability tests rely on it.
 "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=128MB" start >/dev/null \
+    -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=128MB -c ssl=on" start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 export METL_TEST_POSTGRES_URL="postgres://$user@127.0.0.1:$port/postgres?sslmode=disable"
+export METL_TEST_POSTGRES_CA="$dir/ca.pem"
 status=0
 "$@" || status=$?
 exit $status

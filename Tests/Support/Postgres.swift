@@ -10,6 +10,9 @@ import PostgresStore
 public enum TestPostgres {
     public static let url: String? = ProcessInfo.processInfo.environment["METL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     public static var isAvailable: Bool { url != nil }
+    /// The CA that signed the test server's TLS certificate (for 127.0.0.1), when it takes TLS.
+    public static let certificateAuthority: String? = ProcessInfo.processInfo.environment["METL_TEST_POSTGRES_CA"]
+        .flatMap { $0.isEmpty ? nil : $0 }
     public static let skipped = "METL_TEST_POSTGRES_URL is not set: run `make test`, which starts a PostgreSQL server"
 
     /// A new, empty database on the test server.

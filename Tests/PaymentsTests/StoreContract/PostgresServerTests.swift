@@ -1,6 +1,7 @@
 import Foundation
 import Payments
-import PostgresStore
+import PostgresNIO
+@testable import PostgresStore
 import Testing
 import TestSupport
 
@@ -28,6 +29,43 @@ struct PostgresServerTests {
             #expect(error.code == .unavailable)
             #expect(!error.message.contains("s3cret"))
             #expect(error.message.contains("127.0.0.1:1"))
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.certificateAuthority != nil, "the test server takes no TLS"))
+    func tlsModesAreLibpqsAndVerificationRefusesAnotherCA() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        let authority = try #require(TestPostgres.certificateAuthority)
+        func usesTLS(_ location: PostgresLocation) async throws -> Bool {
+            let client = PostgresClient(configuration: location.clientConfiguration())
+            let runner = Task { await client.run() }
+            defer { runner.cancel() }
+            let rows = try await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            for try await ssl in rows.decode(Bool.self) { return ssl }
+            return false
+        }
+        for mode in [PostgresLocation.TLSMode.require, .verifyCA, .verifyFull] {
+            var location = database
+            location.tls = mode
+            location.rootCertificatePath = authority
+            #expect(try await usesTLS(location), "\(mode)")
+            _ = try await PostgresStore.connect(location)
+        }
+        var plain = database
+        plain.tls = .disable
+        #expect(try await usesTLS(plain) == false)
+
+        // Another CA, made now: verify-ca and verify-full refuse the server; require does not check.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let other = directory.appendingPathComponent("other.pem").path
+        try ExternalCommand.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                                                    "-keyout", directory.appendingPathComponent("other.key").path, "-out", other])
+        for mode in [PostgresLocation.TLSMode.verifyCA, .verifyFull] {
+            var location = database
+            location.tls = mode
+            location.rootCertificatePath = other
+            await #expect(throws: StoreError.self, "\(mode) with another CA") { _ = try await PostgresStore.connect(location) }
         }
     }
 }
