@@ -152,8 +152,8 @@ public final class PostgresStore: PaymentStore, Service {
         return StoreError(.unavailable, "storage failure while \(what)")
     }
 
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+    static func milliseconds(_ date: Date) -> Int64 { StoredTime.milliseconds(date) }
+    static func date(_ milliseconds: Int64) -> Date { StoredTime.date(milliseconds) }
 }
 
 // MARK: Merchants
