@@ -4,6 +4,7 @@
 /// `LedgerPlanner` turns each operation into a `LedgerPlan` that a store only persists, and
 /// `Webhooks/` says which changes notify merchants and what the event body holds. It also owns the
 /// store protocols (`LedgerStore`, with `Imports/`' staged imports), their isolation contract and
-/// their errors (`PaymentError` for refusals, `StoreError` for storage), which storage implementations
-/// (SQLite today, PostgreSQL later) satisfy. It renders no files and opens no sockets.
+/// their errors (`PaymentError` for refusals, `StoreError` for storage), which both storage
+/// implementations (SQLite and PostgreSQL) satisfy, and `Transfer/`, what moving a database from
+/// one to the other copies and compares. It renders no files and opens no sockets.
 public enum Payments {}

@@ -1,8 +1,8 @@
 import Foundation
 import NACHA
 
-/// What callers ask of storage. SQLite implements it today; a PostgreSQL implementation can be added
-/// behind the same protocol, and passes the same contract suite.
+/// What callers ask of storage. SQLite (`SQLiteStore`) and PostgreSQL (`PostgresStore`) implement
+/// it, and pass the same contract suite.
 ///
 /// A store persists; it decides nothing. Each mutating operation reads what it needs, asks
 /// `LedgerPlanner` for the plan, and persists that plan, in one transaction: all of it or none.
