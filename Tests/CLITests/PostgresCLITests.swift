@@ -26,7 +26,8 @@ struct PostgresCLITests {
         var environment: [String: String] {
             ["METL_DATABASE": url, "METL_ARCHIVE_DIR": archive, "METL_DESTINATION": "file://\(directory.path)/outbox",
              "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
-             "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": CLI.demoClock]
+             "METL_ORIGIN_NAME": "METL DEMO BANK", "METL_DESTINATION_NAME": "FEDERAL RESERVE BANK", "METL_CLOCK": CLI.demoClock,
+             "METL_WEBHOOKS_ALLOW_PRIVATE": "true"]
         }
 
         func metl(_ arguments: String...) throws -> CLI.Result {
@@ -41,6 +42,8 @@ struct PostgresCLITests {
         _ = try instance.metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC")
         _ = try instance.metl("merchants", "fund", "demo-merchant", "1000000")
         #expect(try instance.metl("merchants", "list").stdout.contains("demo-merchant"))
+        #expect(try instance.metl("merchants", "keys", "create", "demo-merchant").stdout.hasPrefix("metl_sk_"))
+        _ = try instance.metl("webhooks", "endpoints", "add", "demo-merchant", "http://127.0.0.1:9/hook")
         _ = try instance.metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "demo-merchant")
         _ = try instance.metl("cutoff")
         // The same file name, hence the same identity the project's acknowledgement fixtures quote.
@@ -64,6 +67,9 @@ struct PostgresCLITests {
         #expect(try await store.inboundFiles().filter { $0.status == .duplicate }.count == 1)
         let listed = try instance.metl("payments", "list", "--json")
         #expect(listed.stdout.contains("P_COMPLETED"))
+        #expect(try instance.metl("webhooks", "endpoints", "list", "--json").stdout.contains("http://127.0.0.1:9/hook"))
+        #expect(try instance.metl("webhooks", "events", "--status", "pending", "--json").stdout.contains("payment."))
+        _ = try instance.metl("idempotency", "purge")
     }
 
     @Test func aPostgreSQLDatabaseWithoutAnArchiveDirectoryIsRefusedBeforeAnythingRuns() async throws {
