@@ -68,7 +68,8 @@ extension PostgresStore {
     /// What the planner needs to take in a set of requests, read in three queries whatever their
     /// number: the keys' earlier payments, the merchants' balances and the accounts' latest
     /// corrections. Reading them up front is what reading each before planning it would give: the
-    /// merchants are locked, and nothing this plan writes is read back.
+    /// keys and the balances a credit depends on are locked (`lockIntakes`), and nothing this plan
+    /// writes is read back.
     struct IntakeReads {
         var existing: [String: ExistingIntake] = [:]
         var balances: [String: Int64] = [:]
@@ -245,8 +246,12 @@ extension PostgresStore {
         """
 
     /// `paymentColumns` read from the table aliased `p`.
-    static let prefixedPaymentColumns = paymentColumns.split(separator: ",")
-        .map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    static let prefixedPaymentColumns = qualified(paymentColumns, by: "p")
+
+    /// A column list with each column read from the table aliased `alias`.
+    static func qualified(_ columns: String, by alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
 
     static func payment(from row: PostgresRow) throws -> Payment {
         var cells = Cells(row)
@@ -287,8 +292,7 @@ extension PostgresStore {
         corrected_account_number, corrected_account_type, corrected_name
         """
 
-    static let prefixedCorrectionColumns = correctionColumns.split(separator: ",")
-        .map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    static let prefixedCorrectionColumns = qualified(correctionColumns, by: "c")
 
     static func counterpartyCorrection(from row: PostgresRow) throws -> CounterpartyCorrection {
         let (merchant, payment, code, routing, account, correctedRouting, correctedAccount, correctedType, correctedName) =

@@ -42,17 +42,6 @@ extension PostgresStore {
         }
     }
 
-    /// The digest of each ledger table as this database holds it.
-    public func tableDigests(pageSize: Int = 5_000) async throws -> [TableDigest] {
-        try await read("summing up the tables") { session in
-            var digests: [TableDigest] = []
-            for table in LedgerTable.all {
-                digests.append(try await Self.digest(of: table, columns: try await Self.columns(of: table, session), pageSize: pageSize, session))
-            }
-            return digests
-        }
-    }
-
     struct Column {
         enum Kind { case integer, text, boolean }
         var name: String

@@ -27,7 +27,6 @@ import ServiceLifecycle
 /// the store is released; `run()` makes it a ServiceLifecycle service that closes the pool on
 /// graceful shutdown.
 public final class PostgresStore: PaymentStore, Service {
-    public let location: PostgresLocation
     let client: PostgresClient
     let faults: FaultInjector
     let logger: Logger
@@ -36,8 +35,7 @@ public final class PostgresStore: PaymentStore, Service {
     /// How many times a transaction the server aborted (deadlock, serialization failure) runs again.
     static let retries = 5
 
-    private init(location: PostgresLocation, client: PostgresClient, faults: FaultInjector, logger: Logger) {
-        self.location = location
+    private init(client: PostgresClient, faults: FaultInjector, logger: Logger) {
         self.client = client
         self.faults = faults
         self.logger = logger
@@ -51,7 +49,7 @@ public final class PostgresStore: PaymentStore, Service {
         var configuration = location.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
         // The pool starts running now, while the schema is brought up to date.
-        let store = PostgresStore(location: location, client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+        let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger),
                                   faults: faults, logger: logger)
         // Migrate on a connection of its own: an unreachable server or bad credentials fail here at
         // once, where the pool would keep retrying in the background.
