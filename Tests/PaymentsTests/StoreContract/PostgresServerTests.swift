@@ -33,7 +33,7 @@ struct PostgresServerTests {
     }
 
     @Test(.enabled(if: TestPostgres.certificateAuthority != nil, "the test server takes no TLS"))
-    func tlsModesAreLibpqsAndVerificationRefusesAnotherCA() async throws {
+    func tlsModesAreLibpqsVerifyFullChecksTheNameAndVerificationRefusesAnotherCA() async throws {
         let database = try await TestPostgres.freshDatabase()
         let authority = try #require(TestPostgres.certificateAuthority)
         func usesTLS(_ location: PostgresLocation) async throws -> Bool {
@@ -44,12 +44,24 @@ struct PostgresServerTests {
             for try await ssl in rows.decode(Bool.self) { return ssl }
             return false
         }
-        for mode in [PostgresLocation.TLSMode.require, .verifyCA, .verifyFull] {
+        // The server's certificate names `localhost`; the URL names 127.0.0.1.
+        for mode in [PostgresLocation.TLSMode.require, .verifyCA] {
             var location = database
             location.tls = mode
             location.rootCertificatePath = authority
             #expect(try await usesTLS(location), "\(mode)")
             _ = try await PostgresStore.connect(location)
+        }
+        var byName = database
+        byName.host = "localhost"
+        byName.tls = .verifyFull
+        byName.rootCertificatePath = authority
+        #expect(try await usesTLS(byName))
+        _ = try await PostgresStore.connect(byName)
+        var byAddress = byName
+        byAddress.host = "127.0.0.1"
+        await #expect(throws: StoreError.self, "verify-full to a host the certificate does not name") {
+            _ = try await PostgresStore.connect(byAddress)
         }
         var plain = database
         plain.tls = .disable
