@@ -22,7 +22,7 @@ enum PostgresPlanWriter {
         if let importID { try await stageFunds(plan.funds, importID: importID, session) } else { try await moveFunds(plan.funds, session) }
         try await session.insert(into: "payment_history", rows: plan.history.count) { columns in
             let history = plan.history
-            columns.text("payment_id", history.map(\.paymentID))
+            columns.text("payment_id", history.map(\.requestID))
             columns.int("version", history.map { Int64($0.version) })
             columns.text("from_state", history.map { $0.fromState?.rawValue })
             columns.text("to_state", history.map(\.toState.rawValue))

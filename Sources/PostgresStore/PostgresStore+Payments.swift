@@ -314,7 +314,7 @@ extension PostgresStore {
         let text: String = try cells.next(), file: String? = try cells.next(), line: Int? = try cells.next()
         let createdAt: Int64 = try cells.next()
         return HistoryEntry(
-            paymentID: paymentID, version: version, fromState: from.flatMap(PaymentState.init(rawValue:)),
+            requestID: paymentID, version: version, fromState: from.flatMap(PaymentState.init(rawValue:)),
             toState: PaymentState(rawValue: to) ?? .failed, actor: Actor(rawValue: actor), reasonCode: code, reasonText: text,
             source: file.flatMap { SourceReference(file: $0, line: line) }, createdAt: date(createdAt))
     }

@@ -30,7 +30,7 @@ enum LedgerPlanWriter {
             payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                              source_line, created_at)
             """, columns: 10, rows: plan.history.map { entry in
-                [entry.paymentID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
+                [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
                  entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
                  entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
                  SQLiteStore.milliseconds(entry.createdAt).databaseValue]

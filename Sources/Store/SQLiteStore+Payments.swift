@@ -255,7 +255,7 @@ extension SQLiteStore {
     static func historyEntry(from row: Row) -> HistoryEntry {
         let file: String? = row["source_file"]
         return HistoryEntry(
-            paymentID: row["payment_id"], version: row["version"],
+            requestID: row["payment_id"], version: row["version"],
             fromState: (row["from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
             toState: PaymentState(rawValue: row["to_state"]) ?? .failed, actor: Actor(rawValue: row["actor"]),
             reasonCode: row["reason_code"], reasonText: row["reason_text"],

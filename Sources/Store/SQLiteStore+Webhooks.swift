@@ -147,7 +147,7 @@ extension SQLiteStore: WebhookStore {
             let payment = Self.payment(from: row)
             let file: String? = row["h_source_file"]
             let entry = HistoryEntry(
-                paymentID: payment.id, version: row["h_version"],
+                requestID: payment.id, version: row["h_version"],
                 fromState: (row["h_from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
                 toState: PaymentState(rawValue: row["h_to_state"]) ?? .failed, actor: Actor(rawValue: row["h_actor"]),
                 reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],

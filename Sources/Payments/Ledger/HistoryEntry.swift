@@ -1,9 +1,11 @@
 import Foundation
 import NACHA
 
-/// One append-only history row: the change, who made it, why, and from which file line.
+/// One append-only history row of a request (a payment or a check issue): the change, who made
+/// it, why, and from which file line.
 public struct HistoryEntry: Sendable, Hashable {
-    public var paymentID: String
+    /// The payment (`pay_…`) or check issue (`chk_…`).
+    public var requestID: String
     public var version: Int
     public var fromState: PaymentState?
     public var toState: PaymentState
@@ -13,9 +15,9 @@ public struct HistoryEntry: Sendable, Hashable {
     public var source: SourceReference?
     public var createdAt: Date
 
-    public init(paymentID: String, version: Int, fromState: PaymentState?, toState: PaymentState, actor: Actor,
+    public init(requestID: String, version: Int, fromState: PaymentState?, toState: PaymentState, actor: Actor,
                 reasonCode: String, reasonText: String, source: SourceReference?, createdAt: Date) {
-        self.paymentID = paymentID
+        self.requestID = requestID
         self.version = version
         self.fromState = fromState
         self.toState = toState

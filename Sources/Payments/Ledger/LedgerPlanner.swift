@@ -73,19 +73,19 @@ public struct LedgerPlanner {
             description: request.description, effectiveDate: request.effectiveDate, counterparty: counterparty,
             metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
             createdAt: now, updatedAt: now)
-        let created = HistoryEntry(paymentID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
+        let created = HistoryEntry(requestID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
                                    reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
                                    source: source, createdAt: now)
         let validation: HistoryEntry
         switch IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance) {
         case .validated(let reserve):
             payment.reservedAmount = reserve
-            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .validated, actor: intake.actor,
+            validation = HistoryEntry(requestID: id, version: 2, fromState: .created, toState: .validated, actor: intake.actor,
                                       reasonCode: IntakeDecision.validatedReason.code,
                                       reasonText: IntakeDecision.validatedReason.text, source: source, createdAt: now)
         case .failed(let failure):
             payment.failure = failure
-            validation = HistoryEntry(paymentID: id, version: 2, fromState: .created, toState: .failed, actor: intake.actor,
+            validation = HistoryEntry(requestID: id, version: 2, fromState: .created, toState: .failed, actor: intake.actor,
                                       reasonCode: failure.code, reasonText: failure.message, source: source, createdAt: now)
         }
         try PaymentStateMachine.check(paymentID: id, from: .created, to: validation.toState)
@@ -131,7 +131,7 @@ public struct LedgerPlanner {
             } else if step.to == .completed {
                 payment.reservedAmount = 0
             }
-            entries.append(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: from, toState: step.to,
+            entries.append(HistoryEntry(requestID: payment.id, version: payment.version, fromState: from, toState: step.to,
                                         actor: step.actor, reasonCode: step.reasonCode, reasonText: step.reasonText,
                                         source: step.source, createdAt: now))
         }
@@ -156,7 +156,7 @@ public struct LedgerPlanner {
         payment.version += 1
         payment.updatedAt = now
         update(read, to: payment, changing: parts.union(.lifecycle))
-        record(HistoryEntry(paymentID: payment.id, version: payment.version, fromState: payment.state, toState: payment.state,
+        record(HistoryEntry(requestID: payment.id, version: payment.version, fromState: payment.state, toState: payment.state,
                             actor: actor, reasonCode: code, reasonText: text, source: source, createdAt: now),
                announcing: type, merchantID: payment.merchantID)
         return payment
@@ -275,7 +275,7 @@ public struct LedgerPlanner {
     private mutating func record(_ entry: HistoryEntry, announcing type: WebhookEventType?, merchantID: String) {
         plan.history.append(entry)
         guard let type else { return }
-        announce(type, paymentID: entry.paymentID, version: entry.version, merchantID: merchantID)
+        announce(type, paymentID: entry.requestID, version: entry.version, merchantID: merchantID)
     }
 
     /// The outbox event for a payment's new version, fanned out to the merchant's endpoints that take its type.
