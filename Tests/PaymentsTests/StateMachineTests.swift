@@ -42,3 +42,36 @@ import Testing
         #expect(PaymentState(name: "bogus") == nil)
     }
 }
+
+@Suite struct CheckStateMachineTests {
+    static let allowed: Set<String> = [
+        "P_CREATED>P_VALIDATED", "P_CREATED>P_FAILED", "P_VALIDATED>P_SUBMITTED_TO_CORE", "P_VALIDATED>P_FAILED",
+        "P_SUBMITTED_TO_CORE>P_PROCESSING", "P_SUBMITTED_TO_CORE>P_FAILED", "P_PROCESSING>P_COMPLETED",
+        "P_PROCESSING>P_FAILED",
+    ]
+
+    @Test func everyPairIsAllowedOrRefusedAsSpecified() {
+        var checked = 0
+        for from in PaymentState.allCases {
+            for to in PaymentState.allCases {
+                let expected = Self.allowed.contains("\(from)>\(to)")
+                #expect(CheckStateMachine.table.allows(from: from, to: to) == expected, "\(from) → \(to)")
+                if !expected {
+                    #expect { try CheckStateMachine.table.check("chk_x", from: from, to: to) } throws: {
+                        ($0 as? PaymentError)?.code == .invalidTransition && "\($0)".contains("check chk_x")
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == 36)
+    }
+
+    @Test func aPaidCheckIsFinalAndLateEventsImplyTheirSteps() {
+        let table = CheckStateMachine.table
+        #expect(table.impliedPath(from: .submittedToCore, to: .completed) == [.processing, .completed])
+        #expect(table.impliedPath(from: .submittedToCore, to: .failed) == [.processing, .failed])
+        #expect(table.impliedPath(from: .completed, to: .failed) == nil)
+        #expect(table.impliedPath(from: .processing, to: .processing) == nil)
+    }
+}
