@@ -16,6 +16,7 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code(rawValue: "not_found")
         public static let merchantNotFound = Code(rawValue: "merchant_not_found")
         public static let duplicateMerchant = Code(rawValue: "duplicate_merchant")
+        public static let duplicateAccount = Code(rawValue: "duplicate_account")
         /// The transition table refuses the state change.
         public static let invalidTransition = Code(rawValue: "invalid_transition")
         /// The operation is not allowed in the file's or payment's current status.

@@ -80,16 +80,7 @@ extension PaymentRequest {
         }
         let accountType = AccountType(rawValue: counterparty.accountType)
         if accountType == nil { fail("counterparty.account_type", "invalid", "must be checking or savings") }
-        if metadata.count > 50 { fail("metadata", "too_many", "may hold at most 50 keys") }
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            if key.utf8.count > 40 || value.utf8.count > 500 {
-                fail("metadata.\(key.prefix(40))", "too_long", "keys are at most 40 and values 500 bytes")
-            } else if key.isEmpty {
-                fail("metadata", "empty_key", "keys must not be empty")
-            } else if (key + value).utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-                fail("metadata.\(key)", "invalid_character", "keys and values must not contain control characters (NUL, newline, …)")
-            }
-        }
+        errors += Metadata.problems(in: metadata)
 
         guard errors.isEmpty, let direction, let effective, let accountType else {
             throw PaymentError(.invalidRequest, "the payment request is invalid", fieldErrors: errors)

@@ -1,7 +1,7 @@
 import Foundation
 import NACHA
 
-/// A kind of outbound file: NACHA today, Positive Pay issue files next. Each kind has its renderer;
+/// A kind of outbound file: NACHA, Positive Pay issue files. Each kind has its renderer;
 /// a struct rather than an enum so that a test can define a kind of its own.
 public struct OutboundFileKind: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
@@ -9,4 +9,6 @@ public struct OutboundFileKind: RawRepresentable, Sendable, Hashable, Codable, C
     public var description: String { rawValue }
 
     public static let nacha = OutboundFileKind(rawValue: "nacha")
+    /// Check Positive Pay issue files (issues and voids), in the account's layout.
+    public static let positivePay = OutboundFileKind(rawValue: "positive-pay")
 }

@@ -3,3 +3,4 @@ import NACHA
 
 /// Everything metl asks of storage; each store implementation provides all of it.
 public typealias LedgerStore = PaymentStore & PaymentImportStore & OutboundFileStore & InboundFileStore & WebhookStore & APIKeyStore
+    & CheckStore

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Everything one operation on check issues changes, computed by `CheckPlanner` from the checks
+/// as read. A store persists it in one transaction, all or nothing, with set-based statements.
+public struct CheckPlan: Sendable {
+    public struct NewCheck: Sendable, Hashable {
+        public var check: CheckIssue
+        /// The request's fingerprint, kept with the idempotency key.
+        public var fingerprint: String
+    }
+
+    /// A check row to write over; a row at another version, or with other records placed, refuses
+    /// the whole plan (`conflict`): placing a record in a file does not move the version on.
+    public struct Update: Sendable, Hashable {
+        public var check: CheckIssue
+        public var expectedVersion: Int
+        public var expectedIssueFileID: String?
+        public var expectedVoidFileID: String?
+    }
+
+    public var newChecks: [NewCheck] = []
+    public var updates: [Update] = []
+    public var history: [HistoryEntry] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty }
+}

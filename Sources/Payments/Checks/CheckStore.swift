@@ -1,0 +1,29 @@
+import Foundation
+
+/// Storage for Positive Pay: enrolled accounts and check issues, under the same contract as
+/// `PaymentStore` (one transaction per call, plans persisted whole or refused with `conflict`,
+/// `PaymentError` for refusals).
+public protocol CheckStore: Sendable {
+    /// Enrols an account; the same merchant, routing and account number twice is `duplicateAccount`.
+    func addCheckAccount(_ account: CheckAccount) async throws -> CheckAccount
+    func checkAccount(id: String) async throws -> CheckAccount
+    func checkAccounts(merchantID: String?) async throws -> [CheckAccount]
+
+    /// Takes in every intake or none (`CheckPlanner.takeIn`): the same key and request returns the
+    /// check it made; a live serial for the account makes the check P_FAILED (`serial_live`).
+    func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome]
+    func check(id: String) async throws -> CheckIssue
+    func checkHistory(checkID: String) async throws -> [HistoryEntry]
+    func checks(_ query: CheckQuery) async throws -> [CheckIssue]
+    /// `CheckPlanner.void` on the check as stored.
+    func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue
+
+    /// What the next issue files carry: P_VALIDATED checks not in a file, and requested voids not
+    /// yet in one, with their accounts, oldest first.
+    func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord]
+    /// Records a rendered issue file and persists `binding` (`CheckPlanner.bindIssue`/`bindVoid`)
+    /// in one transaction.
+    func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws
+    /// The checks with a record in the file, in line order.
+    func fileChecks(fileID: String) async throws -> [CheckIssue]
+}
