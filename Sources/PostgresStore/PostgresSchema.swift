@@ -329,6 +329,80 @@ enum PostgresSchema {
             """,
             "CREATE INDEX webhook_attempts_event ON webhook_attempts(event_id, id)",
         ]),
+        // Positive Pay: enrolled accounts, check issues and their append-only history.
+        (2, [
+            """
+            CREATE TABLE check_accounts (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                routing_number TEXT NOT NULL,
+                account_number TEXT NOT NULL,
+                layout TEXT NOT NULL CHECK (layout IN ('arp', 'header-trailer', 'csv')),
+                payee_match BIGINT NOT NULL CHECK (payee_match IN (0, 1)),
+                created_at BIGINT NOT NULL,
+                UNIQUE (merchant_id, routing_number, account_number)
+            )
+            """,
+            """
+            CREATE TABLE check_issues (
+                id TEXT PRIMARY KEY,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                account_id TEXT NOT NULL REFERENCES check_accounts(id),
+                serial TEXT NOT NULL,
+                amount_cents BIGINT NOT NULL CHECK (amount_cents > 0),
+                issue_date TEXT NOT NULL,
+                payee TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('P_CREATED', 'P_VALIDATED', 'P_SUBMITTED_TO_CORE',
+                                                     'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')),
+                version BIGINT NOT NULL CHECK (version >= 1),
+                failure_code TEXT,
+                failure_message TEXT,
+                issue_file_id TEXT REFERENCES outbound_files(id),
+                issue_file_line BIGINT,
+                void_requested_at BIGINT,
+                void_file_id TEXT REFERENCES outbound_files(id),
+                void_file_line BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (merchant_id, idempotency_key)
+            )
+            """,
+            "CREATE UNIQUE INDEX check_issues_live_serial ON check_issues(account_id, serial) WHERE state <> 'P_FAILED'",
+            "CREATE INDEX check_issues_state ON check_issues(state, id)",
+            "CREATE INDEX check_issues_account ON check_issues(account_id, id)",
+            "CREATE INDEX check_issues_issue_file ON check_issues(issue_file_id, issue_file_line) WHERE issue_file_id IS NOT NULL",
+            "CREATE INDEX check_issues_void_file ON check_issues(void_file_id, void_file_line) WHERE void_file_id IS NOT NULL",
+            "CREATE INDEX check_issues_void_pending ON check_issues(id) WHERE void_requested_at IS NOT NULL AND void_file_id IS NULL",
+            """
+            CREATE TABLE check_history (
+                id BIGSERIAL PRIMARY KEY,
+                check_id TEXT NOT NULL REFERENCES check_issues(id),
+                version BIGINT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason_code TEXT NOT NULL,
+                reason_text TEXT NOT NULL,
+                source_file TEXT,
+                source_line BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (check_id, version)
+            )
+            """,
+            """
+            CREATE FUNCTION check_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'check history is append-only';
+            END $$
+            """,
+            """
+            CREATE TRIGGER check_history_append_only BEFORE UPDATE OR DELETE ON check_history
+            FOR EACH ROW EXECUTE FUNCTION check_history_append_only()
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

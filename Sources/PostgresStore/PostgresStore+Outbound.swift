@@ -139,6 +139,9 @@ extension PostgresStore: OutboundFileStore {
                                         endpoints: try await Self.enabledEndpoints(session, merchants: bound.map(\.merchantID)))
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
+            var checks = CheckPlanner(now: file.updatedAt)
+            try checks.confirmUpload(of: file, checks: try await Self.fileChecks(session, fileID: file.id, locking: true), actor: actor)
+            try await Self.persist(checks.plan, session)
             return file
         }
     }
@@ -164,6 +167,10 @@ extension PostgresStore: OutboundFileStore {
                 """).map(Self.payment(from:))
             planner.release(bound, fromCancelled: file, actor: actor, reason: reason)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
+            var checks = CheckPlanner(now: file.updatedAt)
+            checks.release(try await Self.fileChecks(session, fileID: file.id, locking: true), fromCancelled: file, actor: actor,
+                           reason: reason)
+            try await Self.persist(checks.plan, session)
             return file
         }
     }

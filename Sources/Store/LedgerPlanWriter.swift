@@ -235,7 +235,7 @@ enum LedgerPlanWriter {
     /// Each size is prepared once per connection and reused: preparing a statement of thousands of
     /// rows costs more than running it, and a file applied in chunks would otherwise prepare its
     /// odd-sized tails once per chunk.
-    private static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
+    static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         let full = 30_000 / columns
         var start = 0

@@ -127,6 +127,9 @@ extension SQLiteStore: OutboundFileStore {
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: bound.map(\.merchantID)))
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
+            var checks = CheckPlanner(now: file.updatedAt)
+            try checks.confirmUpload(of: file, checks: try Self.fileChecks(db, fileID: file.id), actor: actor)
+            try Self.persist(checks.plan, db)
             return file
         }
     }
@@ -149,6 +152,9 @@ extension SQLiteStore: OutboundFileStore {
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
             planner.release(try Self.boundPayments(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
+            var checks = CheckPlanner(now: file.updatedAt)
+            checks.release(try Self.fileChecks(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
+            try Self.persist(checks.plan, db)
             return file
         }
     }

@@ -353,6 +353,73 @@ enum Schema {
                 CREATE INDEX payments_file ON payments(file_id, file_line) WHERE file_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            // Positive Pay: enrolled accounts, check issues and their append-only history. The
+            // partial unique index backs the planner's rule that a serial is live once per account.
+            try db.execute(sql: """
+                CREATE TABLE check_accounts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    routing_number TEXT NOT NULL,
+                    account_number TEXT NOT NULL,
+                    layout TEXT NOT NULL CHECK (layout IN ('arp', 'header-trailer', 'csv')),
+                    payee_match INTEGER NOT NULL CHECK (payee_match IN (0, 1)),
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (merchant_id, routing_number, account_number)
+                ) STRICT;
+
+                CREATE TABLE check_issues (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    account_id TEXT NOT NULL REFERENCES check_accounts(id),
+                    serial TEXT NOT NULL,
+                    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+                    issue_date TEXT NOT NULL,
+                    payee TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('P_CREATED', 'P_VALIDATED', 'P_SUBMITTED_TO_CORE',
+                                                         'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')),
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    failure_code TEXT,
+                    failure_message TEXT,
+                    issue_file_id TEXT REFERENCES outbound_files(id),
+                    issue_file_line INTEGER,
+                    void_requested_at INTEGER,
+                    void_file_id TEXT REFERENCES outbound_files(id),
+                    void_file_line INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (merchant_id, idempotency_key)
+                ) STRICT;
+                CREATE UNIQUE INDEX check_issues_live_serial ON check_issues(account_id, serial) WHERE state <> 'P_FAILED';
+                CREATE INDEX check_issues_state ON check_issues(state, id);
+                CREATE INDEX check_issues_account ON check_issues(account_id, id);
+                CREATE INDEX check_issues_issue_file ON check_issues(issue_file_id, issue_file_line) WHERE issue_file_id IS NOT NULL;
+                CREATE INDEX check_issues_void_file ON check_issues(void_file_id, void_file_line) WHERE void_file_id IS NOT NULL;
+                CREATE INDEX check_issues_void_pending ON check_issues(id) WHERE void_requested_at IS NOT NULL AND void_file_id IS NULL;
+
+                CREATE TABLE check_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    check_id TEXT NOT NULL REFERENCES check_issues(id),
+                    version INTEGER NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason_code TEXT NOT NULL,
+                    reason_text TEXT NOT NULL,
+                    source_file TEXT,
+                    source_line INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (check_id, version)
+                ) STRICT;
+                CREATE TRIGGER check_history_no_update BEFORE UPDATE ON check_history
+                BEGIN SELECT RAISE(ABORT, 'check history is append-only'); END;
+                CREATE TRIGGER check_history_no_delete BEFORE DELETE ON check_history
+                BEGIN SELECT RAISE(ABORT, 'check history is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -68,3 +68,28 @@ extension PaymentStore {
         return try await fund(merchantID: merchant.id, amount: cents, actor: .operator, reference: "test")
     }
 }
+
+/// Check accounts and issues for tests.
+public enum Checks {
+    public static func account(_ store: any LedgerStore, merchant: Merchant, layout: PositivePayLayout = .arp,
+                               payeeMatch: Bool = false, accountNumber: String = "000123456789") async throws -> CheckAccount {
+        try await store.addCheckAccount(try CheckAccount.enrol(merchantID: merchant.id, routingNumber: "121042882",
+                                                               accountNumber: accountNumber, layout: layout, payeeMatch: payeeMatch))
+    }
+
+    public static func request(_ account: CheckAccount, serial: String = "10001", amount: Int64 = 12_345,
+                               payee: String? = "JANE DOE") -> CheckIssueRequest {
+        CheckIssueRequest(accountID: account.id, serial: serial, amount: amount, issueDate: ACHDate.today().description, payee: payee)
+    }
+
+    public static func intake(_ account: CheckAccount, key: String = UUID().uuidString, _ request: CheckIssueRequest) throws -> CheckIntake {
+        CheckIntake(merchantID: account.merchantID, idempotencyKey: key, check: try request.validate(for: account, rules: CheckRules()),
+                    actor: .cli)
+    }
+
+    /// Issues one check and returns it as stored.
+    public static func issue(_ store: any LedgerStore, _ account: CheckAccount, serial: String = "10001", amount: Int64 = 12_345,
+                             key: String = UUID().uuidString) async throws -> CheckIssue {
+        try await store.issueChecks([intake(account, key: key, request(account, serial: serial, amount: amount))])[0].check
+    }
+}

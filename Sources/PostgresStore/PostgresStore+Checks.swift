@@ -1,0 +1,280 @@
+import Foundation
+import NACHA
+import Payments
+import PostgresNIO
+
+/// Check issues on PostgreSQL. An intake locks the accounts it draws on (`FOR UPDATE`, in id
+/// order), so two instances registering the same serial take turns and the second sees the
+/// first's live check; the partial unique index on live serials backs it.
+extension PostgresStore: CheckStore {
+    public func addCheckAccount(_ account: CheckAccount) async throws -> CheckAccount {
+        try await transaction("enrolling a check account") { session in
+            guard try await session.value("SELECT 1 FROM merchants WHERE id = \(account.merchantID)", as: Int.self) != nil else {
+                throw PaymentError(.merchantNotFound, "no merchant \(account.merchantID)")
+            }
+            let inserted = try await session.count("""
+                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at)
+                VALUES (\(account.id), \(account.merchantID), \(account.routingNumber), \(account.accountNumber),
+                        \(account.layout.rawValue), \(account.payeeMatch ? 1 : 0), \(Self.milliseconds(account.createdAt)))
+                ON CONFLICT (merchant_id, routing_number, account_number) DO NOTHING
+                """)
+            guard inserted == 1 else {
+                throw PaymentError(.duplicateAccount, "account \(account.maskedAccountNumber) is already enrolled for this merchant")
+            }
+            return account
+        }
+    }
+
+    public func checkAccount(id: String) async throws -> CheckAccount {
+        let found = try await read("reading a check account") { session in try await Self.checkAccount(session, id: id) }
+        guard let found else { throw PaymentError(.notFound, "no check account \(id)") }
+        return found
+    }
+
+    public func checkAccounts(merchantID: String?) async throws -> [CheckAccount] {
+        try await read("listing check accounts") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts
+                WHERE \(merchantID)::text IS NULL OR merchant_id = \(merchantID) ORDER BY id
+                """).map(Self.checkAccount(from:))
+        }
+    }
+
+    public func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome] {
+        try await transaction("issuing checks") { session in
+            let accountIDs = Array(Set(intakes.map(\.check.accountID))).sorted()
+            var accounts: [String: CheckAccount] = [:]
+            for row in try await session.rows("""
+                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = ANY(\(accountIDs)) ORDER BY id FOR UPDATE
+                """) {
+                let account = try Self.checkAccount(from: row)
+                accounts[account.id] = account
+            }
+            var planner = CheckPlanner()
+            var outcomes: [CheckIntake.Outcome] = []
+            for intake in intakes {
+                let existing = try await session.rows("""
+                    SELECT \(unescaped: Self.checkColumns), fingerprint FROM check_issues
+                    WHERE merchant_id = \(intake.merchantID) AND idempotency_key = \(intake.idempotencyKey)
+                    """).first.map { row in
+                    var cells = Cells(row)
+                    let check = try Self.check(from: &cells)
+                    return (check: check, fingerprint: try cells.next(String.self))
+                }
+                let live = try await session.rows("""
+                    SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                    WHERE account_id = \(intake.check.accountID) AND serial = \(intake.check.serial) AND state <> 'P_FAILED'
+                    """).first.map(Self.check(from:))
+                outcomes.append(try planner.takeIn(intake, as: CheckIntake.Read(existing: existing, account: accounts[intake.check.accountID],
+                                                                                  liveSerial: live)))
+            }
+            try await Self.persist(planner.plan, session)
+            return outcomes
+        }
+    }
+
+    public func check(id: String) async throws -> CheckIssue {
+        try await read("reading a check") { session in try await Self.check(session, id: id) }
+    }
+
+    public func checkHistory(checkID: String) async throws -> [HistoryEntry] {
+        try await read("reading a check's history") { session in
+            _ = try await Self.check(session, id: checkID)
+            return try await session.rows("""
+                SELECT check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
+                FROM check_history WHERE check_id = \(checkID) ORDER BY version
+                """).map { row in
+                var cells = Cells(row)
+                return try Self.historyEntry(from: &cells)
+            }
+        }
+    }
+
+    public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
+        try await read("listing checks") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                WHERE (\(query.merchantID)::text IS NULL OR merchant_id = \(query.merchantID))
+                  AND (\(query.accountID)::text IS NULL OR account_id = \(query.accountID))
+                  AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
+                  AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
+                ORDER BY id LIMIT \(query.limit)
+                """).map(Self.check(from:))
+        }
+    }
+
+    public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
+        try await transaction("voiding a check") { session in
+            var planner = CheckPlanner()
+            let check = try planner.void(try await Self.check(session, id: id, locking: true), actor: actor, source: source)
+            try await Self.persist(planner.plan, session)
+            return check
+        }
+    }
+
+    public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
+        try await read("collecting check records") { session in
+            let issues = try await session.rows("""
+                SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE state = 'P_VALIDATED' AND issue_file_id IS NULL
+                ORDER BY id LIMIT \(limit)
+                """).map(Self.check(from:))
+            let voids = try await session.rows("""
+                SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                WHERE void_requested_at IS NOT NULL AND void_file_id IS NULL AND state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING')
+                ORDER BY id LIMIT \(limit)
+                """).map(Self.check(from:))
+            let accountIDs = Array(Set((issues + voids).map(\.accountID)))
+            var accounts: [String: CheckAccount] = [:]
+            for row in try await session.rows("""
+                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = ANY(\(accountIDs))
+                """) {
+                let account = try Self.checkAccount(from: row)
+                accounts[account.id] = account
+            }
+            func record(_ action: PendingCheckRecord.Action, _ check: CheckIssue) throws -> PendingCheckRecord {
+                guard let account = accounts[check.accountID] else { throw PaymentError(.notFound, "no check account \(check.accountID)") }
+                return PendingCheckRecord(action: action, check: check, account: account)
+            }
+            return try issues.map { try record(.issue, $0) } + voids.map { try record(.void, $0) }
+        }
+    }
+
+    public func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws {
+        try await transaction("recording an issue file") { session in
+            try await Self.insert(file, session)
+            try await Self.persist(binding, session)
+        }
+    }
+
+    public func fileChecks(fileID: String) async throws -> [CheckIssue] {
+        try await read("reading a file's checks") { session in
+            _ = try await Self.outboundFile(session, id: fileID)
+            return try await Self.fileChecks(session, fileID: fileID)
+        }
+    }
+
+    // MARK: Rows
+
+    /// The checks with a record in the file, by the line of that record; `FOR UPDATE` when the caller changes them.
+    static func fileChecks(_ session: Session, fileID: String, locking: Bool = false) async throws -> [CheckIssue] {
+        try await session.rows("""
+            SELECT \(unescaped: checkColumns) FROM check_issues WHERE issue_file_id = \(fileID) OR void_file_id = \(fileID)
+            ORDER BY CASE WHEN issue_file_id = \(fileID) THEN issue_file_line ELSE void_file_line END
+            \(unescaped: locking ? "FOR UPDATE" : "")
+            """).map(check(from:))
+    }
+
+    /// A check plan set-based: new rows in one insert, updates in one statement checked by version
+    /// and placement (a row not as read refuses the plan), history in one insert.
+    static func persist(_ plan: CheckPlan, _ session: Session) async throws {
+        try await session.insert(into: "check_issues", rows: plan.newChecks.count) { columns in
+            let checks = plan.newChecks.map(\.check)
+            columns.text("id", checks.map(\.id))
+            columns.text("merchant_id", checks.map(\.merchantID))
+            columns.text("account_id", checks.map(\.accountID))
+            columns.text("serial", checks.map(\.serial))
+            columns.int("amount_cents", checks.map(\.amount))
+            columns.text("issue_date", checks.map(\.issueDate.description))
+            columns.text("payee", checks.map(\.payee))
+            columns.text("metadata", checks.map { CanonicalJSON.object($0.metadata) })
+            columns.text("idempotency_key", checks.map(\.idempotencyKey))
+            columns.text("fingerprint", plan.newChecks.map(\.fingerprint))
+            lifecycle(checks, &columns)
+            columns.int("created_at", checks.map { milliseconds($0.createdAt) })
+        }
+        if !plan.updates.isEmpty {
+            var columns = UnnestColumns()
+            columns.text("id", plan.updates.map(\.check.id))
+            columns.int("expected_version", plan.updates.map { Int64($0.expectedVersion) })
+            columns.text("expected_issue_file_id", plan.updates.map(\.expectedIssueFileID))
+            columns.text("expected_void_file_id", plan.updates.map(\.expectedVoidFileID))
+            lifecycle(plan.updates.map(\.check), &columns)
+            let assignments = columns.names.dropFirst(4).map { "\($0) = u.\($0)" }.joined(separator: ", ")
+            let updated = try await session.count(columns.query("""
+                UPDATE check_issues AS c SET \(assignments) FROM \(columns.unnest(as: "u"))
+                WHERE c.id = u.id AND c.version = u.expected_version AND c.issue_file_id IS NOT DISTINCT FROM u.expected_issue_file_id
+                  AND c.void_file_id IS NOT DISTINCT FROM u.expected_void_file_id
+                """))
+            guard updated == plan.updates.count else {
+                throw StoreError(.conflict, "\(plan.updates.count - updated) of \(plan.updates.count) checks changed since they were read")
+            }
+        }
+        try await session.insert(into: "check_history", rows: plan.history.count) { columns in
+            let history = plan.history
+            columns.text("check_id", history.map(\.requestID))
+            columns.int("version", history.map { Int64($0.version) })
+            columns.text("from_state", history.map { $0.fromState?.rawValue })
+            columns.text("to_state", history.map(\.toState.rawValue))
+            columns.text("actor", history.map(\.actor.rawValue))
+            columns.text("reason_code", history.map(\.reasonCode))
+            columns.text("reason_text", history.map(\.reasonText))
+            columns.text("source_file", history.map { $0.source?.file })
+            columns.int("source_line", history.map { $0.source?.line.map(Int64.init) })
+            columns.int("created_at", history.map { milliseconds($0.createdAt) })
+        }
+    }
+
+    /// The columns a check's changes write: state, version, failure, placements and the time.
+    private static func lifecycle(_ checks: [CheckIssue], _ columns: inout UnnestColumns) {
+        columns.text("state", checks.map(\.state.rawValue))
+        columns.int("version", checks.map { Int64($0.version) })
+        columns.text("failure_code", checks.map { $0.failure?.code })
+        columns.text("failure_message", checks.map { $0.failure?.message })
+        columns.text("issue_file_id", checks.map { $0.issueRecord?.fileID })
+        columns.int("issue_file_line", checks.map { $0.issueRecord.map { Int64($0.line) } })
+        columns.int("void_requested_at", checks.map { $0.voidRequestedAt.map(milliseconds) })
+        columns.text("void_file_id", checks.map { $0.voidRecord?.fileID })
+        columns.int("void_file_line", checks.map { $0.voidRecord.map { Int64($0.line) } })
+        columns.int("updated_at", checks.map { milliseconds($0.updatedAt) })
+    }
+
+    static func check(_ session: Session, id: String, locking: Bool = false) async throws -> CheckIssue {
+        guard let row = try await session.rows("""
+            SELECT \(unescaped: checkColumns) FROM check_issues WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            """).first else {
+            throw PaymentError(.notFound, "no check \(id)")
+        }
+        return try check(from: row)
+    }
+
+    static let checkColumns = """
+        id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, state, version, failure_code, \
+        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at
+        """
+
+    static func check(from row: PostgresRow) throws -> CheckIssue {
+        var cells = Cells(row)
+        return try check(from: &cells)
+    }
+
+    static func check(from cells: inout Cells) throws -> CheckIssue {
+        let id: String = try cells.next(), merchantID: String = try cells.next(), accountID: String = try cells.next()
+        let serial: String = try cells.next(), amount: Int64 = try cells.next(), issueDate: String = try cells.next()
+        let payee: String = try cells.next(), metadata: String = try cells.next(), key: String = try cells.next()
+        let state: String = try cells.next(), version: Int = try cells.next(), failureCode: String? = try cells.next()
+        let failureMessage: String? = try cells.next(), issueFile: String? = try cells.next(), issueLine: Int? = try cells.next()
+        let voidRequested: Int64? = try cells.next(), voidFile: String? = try cells.next(), voidLine: Int? = try cells.next()
+        let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
+        return CheckIssue(
+            id: id, merchantID: merchantID, accountID: accountID, serial: serial, amount: amount,
+            issueDate: ACHDate(iso: issueDate) ?? ACHDate(year: 1970, month: 1, day: 1), payee: payee,
+            metadata: CanonicalJSON.parseObject(metadata) ?? [:], idempotencyKey: key, state: PaymentState(rawValue: state) ?? .failed,
+            version: version, failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
+            issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: issueLine ?? 0) },
+            voidRequestedAt: voidRequested.map(date),
+            voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: voidLine ?? 0) },
+            createdAt: date(createdAt), updatedAt: date(updatedAt))
+    }
+
+    static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at"
+
+    static func checkAccount(_ session: Session, id: String) async throws -> CheckAccount? {
+        try await session.rows("SELECT \(unescaped: checkAccountColumns) FROM check_accounts WHERE id = \(id)").first.map(checkAccount(from:))
+    }
+
+    static func checkAccount(from row: PostgresRow) throws -> CheckAccount {
+        let (id, merchantID, routing, account, layout, payeeMatch, createdAt) = try row.decode((String, String, String, String, String, Int, Int64).self)
+        return CheckAccount(id: id, merchantID: merchantID, routingNumber: routing, accountNumber: account,
+                            layout: PositivePayLayout(rawValue: layout) ?? .arp, payeeMatch: payeeMatch == 1, createdAt: date(createdAt))
+    }
+}

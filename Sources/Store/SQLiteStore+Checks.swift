@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import NACHA
+import Payments
+
+extension SQLiteStore: CheckStore {
+    public func addCheckAccount(_ account: CheckAccount) async throws -> CheckAccount {
+        try await write("enrolling a check account") { db in
+            if try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM check_accounts WHERE merchant_id = ? AND routing_number = ? AND account_number = ?
+                """, arguments: [account.merchantID, account.routingNumber, account.accountNumber]) == true {
+                throw PaymentError(.duplicateAccount, "account \(account.maskedAccountNumber) is already enrolled for this merchant")
+            }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [account.merchantID]) == true else {
+                throw PaymentError(.merchantNotFound, "no merchant \(account.merchantID)")
+            }
+            try db.execute(sql: """
+                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [account.id, account.merchantID, account.routingNumber, account.accountNumber, account.layout.rawValue,
+                                 account.payeeMatch ? 1 : 0, Self.milliseconds(account.createdAt)])
+            return account
+        }
+    }
+
+    public func checkAccount(id: String) async throws -> CheckAccount {
+        try await read("reading a check account") { db in
+            guard let account = try Self.checkAccount(db, id: id) else { throw PaymentError(.notFound, "no check account \(id)") }
+            return account
+        }
+    }
+
+    public func checkAccounts(merchantID: String?) async throws -> [CheckAccount] {
+        try await read("listing check accounts") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM check_accounts WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY id",
+                             arguments: [merchantID]).map(Self.checkAccount(from:))
+        }
+    }
+
+    public func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome] {
+        try await write("issuing checks") { db in
+            var planner = CheckPlanner()
+            var outcomes: [CheckIntake.Outcome] = []
+            for intake in intakes {
+                let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(Self.checkColumns), fingerprint FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
+                    """), arguments: [intake.merchantID, intake.idempotencyKey]).map { (Self.check(from: $0), $0["fingerprint"] as String) }
+                let live = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(Self.checkColumns) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
+                    """), arguments: [intake.check.accountID, intake.check.serial]).map(Self.check(from:))
+                let read = CheckIntake.Read(existing: existing, account: try Self.checkAccount(db, id: intake.check.accountID),
+                                            liveSerial: live)
+                outcomes.append(try planner.takeIn(intake, as: read))
+            }
+            try Self.persist(planner.plan, db)
+            return outcomes
+        }
+    }
+
+    public func check(id: String) async throws -> CheckIssue {
+        try await read("reading a check") { db in try Self.check(db, id: id) }
+    }
+
+    public func checkHistory(checkID: String) async throws -> [HistoryEntry] {
+        try await read("reading a check's history") { db in
+            _ = try Self.check(db, id: checkID)
+            return try Row.fetchAll(db, sql: """
+                SELECT check_id AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                       source_line, created_at
+                FROM check_history WHERE check_id = ? ORDER BY version
+                """, arguments: [checkID]).map(Self.historyEntry(from:))
+        }
+    }
+
+    public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
+        try await read("listing checks") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.checkColumns) FROM check_issues
+                WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR account_id = ?2) AND (?3 IS NULL OR state = ?3)
+                  AND (?4 IS NULL OR id > ?4)
+                ORDER BY id LIMIT ?5
+                """, arguments: [query.merchantID, query.accountID, query.state?.rawValue, query.afterID, query.limit])
+                .map(Self.check(from:))
+        }
+    }
+
+    public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
+        try await write("voiding a check") { db in
+            var planner = CheckPlanner()
+            let check = try planner.void(try Self.check(db, id: id), actor: actor, source: source)
+            try Self.persist(planner.plan, db)
+            return check
+        }
+    }
+
+    public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
+        try await read("collecting check records") { db in
+            var accounts: [String: CheckAccount] = [:]
+            func record(_ action: PendingCheckRecord.Action, _ row: Row) throws -> PendingCheckRecord {
+                let check = Self.check(from: row)
+                if accounts[check.accountID] == nil { accounts[check.accountID] = try Self.checkAccount(db, id: check.accountID) }
+                guard let account = accounts[check.accountID] else { throw PaymentError(.notFound, "no check account \(check.accountID)") }
+                return PendingCheckRecord(action: action, check: check, account: account)
+            }
+            let issues = try Row.fetchAll(db, sql: """
+                SELECT \(Self.checkColumns) FROM check_issues WHERE state = 'P_VALIDATED' AND issue_file_id IS NULL ORDER BY id LIMIT ?
+                """, arguments: [limit]).map { try record(.issue, $0) }
+            let voids = try Row.fetchAll(db, sql: """
+                SELECT \(Self.checkColumns) FROM check_issues
+                WHERE void_requested_at IS NOT NULL AND void_file_id IS NULL AND state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING')
+                ORDER BY id LIMIT ?
+                """, arguments: [limit]).map { try record(.void, $0) }
+            return issues + voids
+        }
+    }
+
+    public func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws {
+        try await write("recording an issue file") { db in
+            try Self.insert(file, db)
+            try Self.persist(binding, db)
+        }
+    }
+
+    public func fileChecks(fileID: String) async throws -> [CheckIssue] {
+        try await read("reading a file's checks") { db in
+            _ = try Self.outboundFile(db, id: fileID)
+            return try Self.fileChecks(db, fileID: fileID)
+        }
+    }
+
+    // MARK: Rows
+
+    /// The checks with a record in the file, by the line of that record.
+    static func fileChecks(_ db: Database, fileID: String) throws -> [CheckIssue] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(checkColumns) FROM check_issues WHERE issue_file_id = ?1
+            UNION ALL SELECT \(checkColumns) FROM check_issues WHERE void_file_id = ?1 AND (issue_file_id IS NULL OR issue_file_id <> ?1)
+            """), arguments: [fileID]).map(check(from:))
+            .sorted { ($0.issueRecord?.fileID == fileID ? $0.issueRecord?.line : $0.voidRecord?.line) ?? 0
+                    < ($1.issueRecord?.fileID == fileID ? $1.issueRecord?.line : $1.voidRecord?.line) ?? 0 }
+    }
+
+    /// A check plan in one go: new rows, then updates checked by version and placement (a row not as
+    /// read refuses the plan), then history.
+    static func persist(_ plan: CheckPlan, _ db: Database) throws {
+        try LedgerPlanWriter.insertRows(db, into: """
+            check_issues (id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, fingerprint,
+                          state, version, failure_code, failure_message, issue_file_id, issue_file_line, void_requested_at,
+                          void_file_id, void_file_line, created_at, updated_at)
+            """, columns: 21, rows: plan.newChecks.map { new in
+                let c = new.check
+                return [c.id, c.merchantID, c.accountID, c.serial].map(\.databaseValue)
+                    + [c.amount.databaseValue, c.issueDate.description.databaseValue, c.payee.databaseValue,
+                       CanonicalJSON.object(c.metadata).databaseValue, c.idempotencyKey.databaseValue, new.fingerprint.databaseValue]
+                    + lifecycleValues(c) + [milliseconds(c.createdAt).databaseValue, milliseconds(c.updatedAt).databaseValue]
+            })
+        let update = try db.cachedStatement(sql: """
+            UPDATE check_issues SET state = ?, version = ?, failure_code = ?, failure_message = ?, issue_file_id = ?, issue_file_line = ?,
+                void_requested_at = ?, void_file_id = ?, void_file_line = ?, updated_at = ?
+            WHERE id = ? AND version = ? AND issue_file_id IS ? AND void_file_id IS ?
+            """)
+        for change in plan.updates {
+            let c = change.check
+            try update.execute(arguments: StatementArguments(lifecycleValues(c) + [
+                milliseconds(c.updatedAt).databaseValue, c.id.databaseValue, change.expectedVersion.databaseValue,
+                change.expectedIssueFileID.databaseValue, change.expectedVoidFileID.databaseValue,
+            ]))
+            guard db.changesCount == 1 else {
+                throw StoreError(.conflict, "check \(c.id) changed since it was read; nothing was written")
+            }
+        }
+        try LedgerPlanWriter.insertRows(db, into: """
+            check_history (check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at)
+            """, columns: 10, rows: plan.history.map { entry in
+                [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
+                 entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
+                 entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
+                 milliseconds(entry.createdAt).databaseValue]
+            })
+    }
+
+    /// State, version, failure and placements, in the column order both statements use.
+    private static func lifecycleValues(_ c: CheckIssue) -> [DatabaseValue] {
+        [c.state.rawValue.databaseValue, c.version.databaseValue, c.failure?.code.databaseValue ?? .null,
+         c.failure?.message.databaseValue ?? .null, c.issueRecord?.fileID.databaseValue ?? .null,
+         c.issueRecord?.line.databaseValue ?? .null, c.voidRequestedAt.map(milliseconds).databaseValue,
+         c.voidRecord?.fileID.databaseValue ?? .null, c.voidRecord?.line.databaseValue ?? .null]
+    }
+
+    static func check(_ db: Database, id: String) throws -> CheckIssue {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(checkColumns) FROM check_issues WHERE id = ?"),
+                                         arguments: [id]) else {
+            throw PaymentError(.notFound, "no check \(id)")
+        }
+        return check(from: row)
+    }
+
+    static let checkColumns = """
+        id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, state, version, failure_code,
+        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at
+        """
+
+    static func check(from row: Row) -> CheckIssue {
+        let failureCode: String? = row["failure_code"]
+        let issueFile: String? = row["issue_file_id"], voidFile: String? = row["void_file_id"]
+        let metadata: String = row["metadata"]
+        return CheckIssue(
+            id: row["id"], merchantID: row["merchant_id"], accountID: row["account_id"], serial: row["serial"],
+            amount: row["amount_cents"], issueDate: ACHDate(iso: row["issue_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
+            payee: row["payee"], metadata: CanonicalJSON.parseObject(metadata) ?? [:], idempotencyKey: row["idempotency_key"],
+            state: PaymentState(rawValue: row["state"]) ?? .failed, version: row["version"],
+            failure: failureCode.map { Failure(code: $0, message: row["failure_message"] ?? "") },
+            issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: row["issue_file_line"] ?? 0) },
+            voidRequestedAt: (row["void_requested_at"] as Int64?).map(date),
+            voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: row["void_file_line"] ?? 0) },
+            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]))
+    }
+
+    static func checkAccount(_ db: Database, id: String) throws -> CheckAccount? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM check_accounts WHERE id = ?"), arguments: [id]).map(checkAccount(from:))
+    }
+
+    static func checkAccount(from row: Row) -> CheckAccount {
+        CheckAccount(id: row["id"], merchantID: row["merchant_id"], routingNumber: row["routing_number"],
+                     accountNumber: row["account_number"], layout: PositivePayLayout(rawValue: row["layout"]) ?? .arp,
+                     payeeMatch: row["payee_match"] as Int == 1, createdAt: date(row["created_at"]))
+    }
+}

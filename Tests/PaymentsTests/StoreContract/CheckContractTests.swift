@@ -1,0 +1,134 @@
+import Foundation
+import NACHA
+import Payments
+import Testing
+import TestSupport
+
+/// The store contract for Positive Pay: enrolled accounts, check intake with its idempotency and
+/// live-serial rules, voids, and issue files binding, uploading and cancelling their records.
+@Suite struct CheckContractTests {
+    static func issueFile(id: String, entries: Int) -> OutboundFile {
+        OutboundFile(id: id, kind: .positivePay, name: "\(id).txt", sha256: String(repeating: "0", count: 64), size: 96,
+                     status: .rendered, entryCount: entries, totalDebit: 0, totalCredit: 0, archivePath: "/archive/\(id)",
+                     createdAt: Date(), updatedAt: Date())
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func accountsEnrolOnceAndIntakeKeepsKeysAndLiveSerials(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let stored = try await store.checkAccount(id: account.id)
+        #expect(stored.accountNumber == "000123456789" && stored.layout == .arp && stored.merchantID == merchant.id)
+        await #expect { _ = try await Checks.account(store, merchant: merchant) } throws: {
+            ($0 as? PaymentError)?.code == .duplicateAccount && !"\($0)".contains("000123456789")
+        }
+        let stranger = try CheckAccount.enrol(merchantID: "mer_none", routingNumber: "121042882", accountNumber: "1", layout: .csv,
+                                              payeeMatch: false)
+        await #expect { _ = try await store.addCheckAccount(stranger) } throws: { ($0 as? PaymentError)?.code == .merchantNotFound }
+        #expect(try await store.checkAccounts(merchantID: merchant.id).map(\.id) == [account.id])
+
+        let first = try await Checks.issue(store, account, serial: "0010001", key: "k1")
+        #expect(first.state == .validated)
+        #expect(first.serial == "10001")
+        #expect(try await store.checkHistory(checkID: first.id).map(\.toState) == [.created, .validated])
+        // The same key and request: the same check, nothing new.
+        let again = try await store.issueChecks([Checks.intake(account, key: "k1", Checks.request(account, serial: "0010001"))])[0]
+        #expect(again.created == false)
+        #expect(again.check.id == first.id)
+        await #expect { _ = try await store.issueChecks([Checks.intake(account, key: "k1", Checks.request(account, amount: 1))]) } throws: {
+            ($0 as? PaymentError)?.code == .idempotencyKeyReused
+        }
+        // The serial is live: another check with it fails, and says which one holds it.
+        let duplicate = try await Checks.issue(store, account, serial: "10001")
+        #expect(duplicate.state == .failed)
+        #expect(duplicate.failure?.code == "serial_live")
+        #expect(duplicate.failure?.message.contains(first.id) == true)
+        // Voided before it was sent: cancelled, and the serial is free again.
+        let cancelled = try await store.voidCheck(id: first.id, actor: .api, source: nil)
+        #expect(cancelled.state == .failed)
+        #expect(cancelled.failure?.code == "cancelled")
+        #expect(try await Checks.issue(store, account, serial: "10001").state == .validated)
+        #expect(try await store.checks(CheckQuery(accountID: account.id, state: .failed)).count == 2)
+        // An unknown account is bad input: nothing is stored.
+        var other = account
+        other.id = "acc_none"
+        await #expect { _ = try await store.issueChecks([Checks.intake(other, Checks.request(other, serial: "7"))]) } throws: {
+            ($0 as? PaymentError)?.fieldErrors.first?.code == "unknown_account"
+        }
+        #expect(try await store.checks(CheckQuery()).count == 3)
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func issueFilesBindUploadAndCancelTheirRecordsAndVoidsFollowTheCheck(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let a = try await Checks.issue(store, account, serial: "1")
+        let b = try await Checks.issue(store, account, serial: "2")
+        #expect(try await store.pendingCheckRecords(limit: 10).map(\.check.id) == [a.id, b.id])
+
+        // A file that is cancelled before upload releases its records.
+        let cancelled = Self.issueFile(id: "fil_c", entries: 2)
+        var planner = CheckPlanner()
+        try planner.bindIssue(a, fileID: cancelled.id, line: 1)
+        try planner.bindIssue(b, fileID: cancelled.id, line: 2)
+        try await store.recordRenderedFile(cancelled, checks: planner.plan)
+        #expect(try await store.pendingCheckRecords(limit: 10).isEmpty)
+        #expect(try await store.fileChecks(fileID: cancelled.id).map(\.id) == [a.id, b.id])
+        _ = try await store.cancelFile(fileID: cancelled.id, actor: .operator, reason: "test")
+        #expect(try await store.pendingCheckRecords(limit: 10).count == 2)
+
+        // A check bound from an outdated read refuses the whole file.
+        let file = Self.issueFile(id: "fil_u", entries: 2)
+        var stale = CheckPlanner()
+        try stale.bindIssue(a, fileID: file.id, line: 1)
+        await #expect { try await store.recordRenderedFile(file, checks: stale.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
+
+        planner = CheckPlanner()
+        try planner.bindIssue(try await store.check(id: a.id), fileID: file.id, line: 1)
+        try planner.bindIssue(try await store.check(id: b.id), fileID: file.id, line: 2)
+        try await store.recordRenderedFile(file, checks: planner.plan)
+        // Voiding a check whose file is on its way waits for the file; it is not cancelled.
+        let waiting = try await store.voidCheck(id: b.id, actor: .api, source: nil)
+        #expect(waiting.state == .validated)
+        #expect(waiting.voidRequestedAt != nil)
+        _ = try await store.markUploading(fileID: file.id)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_u.txt", actor: .cutoff)
+        let sent = try await store.check(id: a.id)
+        #expect(sent.state == .submittedToCore)
+        let last = try #require(try await store.checkHistory(checkID: a.id).last)
+        #expect(last.source == .outboundFile(id: file.id, line: 1))
+        #expect(last.reasonCode == "file_uploaded")
+        // Now at the bank, b's void is due in the next file.
+        let due = try await store.pendingCheckRecords(limit: 10)
+        #expect(due.map(\.action) == [.void])
+        #expect(due.map(\.check.id) == [b.id])
+        let voids = Self.issueFile(id: "fil_v", entries: 1)
+        planner = CheckPlanner()
+        try planner.bindVoid(due[0].check, fileID: voids.id, line: 1)
+        try await store.recordRenderedFile(voids, checks: planner.plan)
+        _ = try await store.markUploaded(fileID: voids.id, remotePath: "/in/fil_v.txt", actor: .cutoff)
+        let voided = try await store.check(id: b.id)
+        #expect(voided.state == .submittedToCore)
+        #expect(voided.voidRecord == CheckIssue.Placement(fileID: voids.id, line: 1))
+        #expect(try await store.checkHistory(checkID: b.id).last?.reasonCode == "void_sent")
+        #expect(try await store.pendingCheckRecords(limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func twoWritersRegisteringOneSerialLeaveOneLiveCheck(_ implementation: StoreImplementation) async throws {
+        let database = try await implementation.makeDatabase()
+        let (a, b) = (try await database.open(), try await database.open())
+        let merchant = try await a.fundedMerchant(1)
+        let account = try await Checks.account(a, merchant: merchant)
+        let states = try await withThrowingTaskGroup(of: PaymentState.self) { group in
+            for (index, store) in [a, b, a, b].enumerated() {
+                group.addTask { try await Checks.issue(store, account, serial: "555", key: "key-\(index)").state }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(states.filter { $0 == .validated }.count == 1)
+        #expect(states.filter { $0 == .failed }.count == 3)
+    }
+}
