@@ -42,7 +42,7 @@ struct CutoffCommand: AsyncParsableCommand {
             try await job.run { progress in
                 guard terminal else { return }
                 switch progress {
-                case .collected(let count): Output.progress("collected \(count) payments")
+                case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
                 case .rendered(let name, let entries): Output.progress("rendered \(name) (\(entries) entries)")
                 case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
                 }

@@ -8,17 +8,15 @@ import TestSupport
 import Testing
 
 /// A kind of outbound file only these tests know: a header line, then one line per payment.
-struct LinePerPaymentRenderer: OutboundRenderer {
+struct LinePerPaymentRenderer: PaymentFileRenderer {
     let kind = OutboundFileKind(rawValue: "test_lines")
     let archiveExtension = "txt"
-
-    func takes(_ pending: PendingPayment) -> Bool { true }
 
     func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] { pending.isEmpty ? [] : [pending] }
 
     func payments(in file: [PendingPayment]) -> [PendingPayment] { file }
 
-    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
+    func render(_ payments: [PendingPayment], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile<FileBinding> {
         let first: Int
         do { first = try await store.reserveTraceNumbers(odfi: 99_999_999, count: payments.count) } catch {
             throw PipelineError(.internal, String(describing: error))
@@ -30,7 +28,7 @@ struct LinePerPaymentRenderer: OutboundRenderer {
         files.map { Self.render($0, created: created, firstTrace: 1) }.map { ($0.file.name, $0.bytes) }
     }
 
-    static func render(_ payments: [PendingPayment], created: Date, firstTrace: Int) -> RenderedFile {
+    static func render(_ payments: [PendingPayment], created: Date, firstTrace: Int) -> RenderedFile<FileBinding> {
         var text = "LINES\n"
         var bindings: [FileBinding] = []
         for (index, pending) in payments.enumerated() {

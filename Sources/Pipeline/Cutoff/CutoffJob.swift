@@ -4,14 +4,24 @@ import NACHA
 import Payments
 
 /// The cutoff: metl's main job, built from named parts. Under its `JobLease` it finishes the files
-/// an earlier run left, has each kind's `OutboundRenderer` turn newly validated payments into
-/// files, archives and records them, and hands every file to `ExactlyOnceUpload`. It never sends a file twice, never binds a payment to
-/// two files, and never marks a file uploaded before the bank holds exactly its bytes.
+/// an earlier run left, has each kind's `OutboundRenderer` turn what waits (validated payments,
+/// check issues and voids) into files, archives and records them, and hands every file to
+/// `ExactlyOnceUpload` towards its kind's destination. It never sends a file twice, never binds an
+/// item to two files, and never marks a file uploaded before the bank holds exactly its bytes.
 public struct CutoffJob: Sendable {
-    public struct Settings: Sendable {
-        /// The file kinds this cutoff sends, each with its renderer; a payment goes to the first that takes it.
-        public var renderers: [any OutboundRenderer]
+    /// One kind of file this cutoff sends: its renderer and where its files go.
+    public struct Kind: Sendable {
+        public var renderer: any OutboundRenderer
         public var destination: any Destination
+        public init(renderer: any OutboundRenderer, destination: any Destination) {
+            self.renderer = renderer
+            self.destination = destination
+        }
+    }
+
+    public struct Settings: Sendable {
+        /// The kinds this cutoff sends, in order. Unfinished files of other kinds wait for a run that sends them.
+        public var kinds: [Kind]
         public var archive: Archive
         /// Counted from the job's start; when spent, the job stops cleanly and exits "window missed".
         public var window: Duration
@@ -21,15 +31,21 @@ public struct CutoffJob: Sendable {
         public var retryBase: Duration
         public var retryCap: Duration
 
-        public init(renderers: [any OutboundRenderer], destination: any Destination, archive: Archive, window: Duration = .seconds(900),
-                    readBackLimit: Int = 50_000_000, retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60)) {
-            self.renderers = renderers
-            self.destination = destination
+        public init(kinds: [Kind], archive: Archive, window: Duration = .seconds(900), readBackLimit: Int = 50_000_000,
+                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60)) {
+            self.kinds = kinds
             self.archive = archive
             self.window = window
             self.readBackLimit = readBackLimit
             self.retryBase = retryBase
             self.retryCap = retryCap
+        }
+
+        /// Every renderer's files to one destination.
+        public init(renderers: [any OutboundRenderer], destination: any Destination, archive: Archive, window: Duration = .seconds(900),
+                    readBackLimit: Int = 50_000_000, retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60)) {
+            self.init(kinds: renderers.map { Kind(renderer: $0, destination: destination) }, archive: archive, window: window,
+                      readBackLimit: readBackLimit, retryBase: retryBase, retryCap: retryCap)
         }
 
         /// A cutoff sending NACHA files for one bank profile.
@@ -46,47 +62,69 @@ public struct CutoffJob: Sendable {
     /// What the job did, for the summary line and `--json`.
     public struct Summary: Sendable, Codable {
         public var paymentsCollected = 0
+        public var checkRecordsCollected = 0
         public var filesResumed = 0
         public var filesRendered = 0
         public var filesUploaded = 0
         public var filesAlreadyAtBank = 0
         public var filesFailed = 0
         public var paymentsSubmitted = 0
+        public var checkRecordsSubmitted = 0
         public var bytesUploaded = 0
         public var files: [FileOutcome] = []
         public var alerts: [String] = []
 
         public struct FileOutcome: Sendable, Codable {
             public var id: String
+            public var kind: String
             public var name: String
             public var status: String
             public var entries: Int
             public var totalDebit: Int64
             public var totalCredit: Int64
             public var remotePath: String?
+
+            enum CodingKeys: String, CodingKey {
+                case id, kind, name, status, entries, totalDebit = "total_debit", totalCredit = "total_credit", remotePath = "remote_path"
+            }
         }
 
         enum CodingKeys: String, CodingKey {
-            case paymentsCollected = "payments_collected", filesResumed = "files_resumed", filesRendered = "files_rendered",
-                 filesUploaded = "files_uploaded", filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed",
-                 paymentsSubmitted = "payments_submitted", bytesUploaded = "bytes_uploaded", files, alerts
+            case paymentsCollected = "payments_collected", checkRecordsCollected = "check_records_collected",
+                 filesResumed = "files_resumed", filesRendered = "files_rendered", filesUploaded = "files_uploaded",
+                 filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed", paymentsSubmitted = "payments_submitted",
+                 checkRecordsSubmitted = "check_records_submitted", bytesUploaded = "bytes_uploaded", files, alerts
+        }
+
+        mutating func collected(_ count: Int, _ carried: CarriedItems) {
+            switch carried {
+            case .payments: paymentsCollected += count
+            case .checkRecords: checkRecordsCollected += count
+            }
+        }
+
+        mutating func submitted(_ count: Int, _ carried: CarriedItems) {
+            switch carried {
+            case .payments: paymentsSubmitted += count
+            case .checkRecords: checkRecordsSubmitted += count
+            }
         }
     }
 
     /// Progress for a terminal: called from the job's task, cheap to ignore.
     public enum Progress: Sendable {
-        case collected(payments: Int)
+        case collected(kind: OutboundFileKind, items: Int)
         case rendered(file: String, entries: Int)
         case uploaded(file: String, bytes: Int)
     }
 
     let settings: Settings
-    let store: any PaymentStore & OutboundFileStore
+    let store: any LedgerStore
     let logger: Logger
     let faults: FaultInjector
     let now: @Sendable () -> Date
 
-    public init(settings: Settings, store: any PaymentStore & OutboundFileStore, logger: Logger,
+    public init(settings: Settings, store: any LedgerStore, logger: Logger,
                 faults: FaultInjector = .none, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.store = store
@@ -99,8 +137,8 @@ public struct CutoffJob: Sendable {
 
     private var lease: JobLease { JobLease(name: Self.leaseName, store: store) }
 
-    private var upload: ExactlyOnceUpload {
-        ExactlyOnceUpload(destination: settings.destination, archive: settings.archive, store: store,
+    private func upload(to kind: Kind) -> ExactlyOnceUpload {
+        ExactlyOnceUpload(destination: kind.destination, carries: kind.renderer.carries, archive: settings.archive, store: store,
                           readBackLimit: settings.readBackLimit, window: settings.window, retryBase: settings.retryBase,
                           retryCap: settings.retryCap, logger: logger, faults: faults)
     }
@@ -124,8 +162,11 @@ public struct CutoffJob: Sendable {
             guard file.status != .uploaded, file.status != .cancelled else {
                 throw PipelineError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
             }
+            guard let kind = settings.kinds.first(where: { $0.renderer.kind == file.kind }) else {
+                throw PipelineError(.configuration, "file \(file.name) is a \(file.kind) file; this cutoff does not send that kind")
+            }
             var summary = Summary()
-            try await upload.deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
+            try await upload(to: kind).deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
             return summary
         }
     }
@@ -134,94 +175,73 @@ public struct CutoffJob: Sendable {
                       progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
         // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
         let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
+            .filter { file in settings.kinds.contains { $0.renderer.kind == file.kind } }
         summary.filesResumed = unfinished.count
         if !unfinished.isEmpty {
             logger.notice("resuming unfinished files", metadata: ["count": "\(unfinished.count)"])
         }
 
         // 2. Collect, render, validate, archive and record new files, kind by kind.
-        let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
-        summary.paymentsCollected = pending.count
-        progress(.collected(payments: pending.count))
         let created = now()
         var newFiles: [OutboundFile] = []
         var renderingStopped: PipelineError?
-        for (renderer, payments) in assigned(pending) {
+        for kind in settings.kinds {
             do throws(PipelineError) {
-                try await renderAndRecord(renderer, payments, created: created, into: &newFiles, summary: &summary, progress: progress)
+                try await renderAndRecord(kind.renderer, created: created, into: &newFiles, summary: &summary, progress: progress)
             } catch where error.code == .fileIDModifiersExhausted {
-                // The files already recorded still go out; the rest of the payments wait for tomorrow.
+                // The files already recorded still go out; the rest wait for tomorrow.
                 renderingStopped = error
-                break
             }
         }
 
-        // 3. Deliver everything, oldest first.
-        try await upload.deliver(unfinished + newFiles, summary: &summary, deadline: deadline, progress: progress)
+        // 3. Deliver everything, oldest first, each kind to its destination.
+        for kind in settings.kinds {
+            let files = (unfinished + newFiles).filter { $0.kind == kind.renderer.kind }
+            guard !files.isEmpty else { continue }
+            try await upload(to: kind).deliver(files, summary: &summary, deadline: deadline, progress: progress)
+        }
         if let renderingStopped { throw renderingStopped }
     }
 
     /// What a run would render now, without recording, reserving or sending anything (`--dry-run`).
     /// Trace numbers start at 1 and file ID modifiers are the next free ones: both provisional.
     public func preview() async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
-        let pending = try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
         let created = now()
         var previews: [(name: String, bytes: [UInt8])] = []
-        for (renderer, payments) in assigned(pending) {
-            previews += try await preview(renderer, payments, created: created)
+        for kind in settings.kinds {
+            previews += try await preview(kind.renderer, created: created)
         }
         return previews
     }
 
-    private func preview<Renderer: OutboundRenderer>(_ renderer: Renderer, _ payments: [PendingPayment],
-                                                    created: Date) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
-        try await renderer.preview(renderer.files(from: payments, today: ACHDate(created)), created: created, store: store)
+    private func preview<Renderer: OutboundRenderer>(_ renderer: Renderer, created: Date) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
+        let items = try await renderer.collect(from: store)
+        return try await renderer.preview(renderer.files(from: items, today: ACHDate(created)), created: created, store: store)
     }
 
-    /// One kind's files: planned, rendered, archived and recorded one after the other.
+    /// One kind's files: collected, planned, rendered, archived and recorded one after the other.
     private func renderAndRecord<Renderer: OutboundRenderer>(
-        _ renderer: Renderer, _ payments: [PendingPayment], created: Date, into files: inout [OutboundFile], summary: inout Summary,
+        _ renderer: Renderer, created: Date, into files: inout [OutboundFile], summary: inout Summary,
         progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
-        for plan in renderer.files(from: payments, today: ACHDate(created)) {
-            let carried = renderer.payments(in: plan)
-            let file = try await record(try await renderer.render(plan, created: created, store: store), of: carried,
-                                        archiveExtension: renderer.archiveExtension)
+        let items = try await renderer.collect(from: store)
+        summary.collected(items.count, renderer.carries)
+        progress(.collected(kind: renderer.kind, items: items.count))
+        for plan in renderer.files(from: items, today: ACHDate(created)) {
+            let file = try await record(try await renderer.render(plan, created: created, store: store), of: plan, by: renderer)
             files.append(file)
             summary.filesRendered += 1
-            progress(.rendered(file: file.name, entries: carried.count))
-        }
-    }
-
-    /// Each renderer with the payments it sends: a payment goes to the first renderer that takes it.
-    private func assigned(_ pending: [PendingPayment]) -> [(any OutboundRenderer, [PendingPayment])] {
-        var remaining = pending
-        return settings.renderers.map { renderer in
-            let taken = remaining.filter(renderer.takes)
-            remaining.removeAll(where: renderer.takes)
-            return (renderer, taken)
+            progress(.rendered(file: file.name, entries: file.entryCount))
         }
     }
 
     /// The lifecycle every kind shares after rendering: the exact bytes archived, then the file
-    /// recorded with its payments bound, in one transaction; a payment that changed since it was
+    /// recorded with its items bound, in one transaction; an item that changed since it was
     /// collected refuses the file.
-    private func record(_ rendered: RenderedFile, of payments: [PendingPayment], archiveExtension: String) async throws(PipelineError) -> OutboundFile {
+    private func record<Renderer: OutboundRenderer>(_ rendered: RenderedFile<Renderer.Binding>, of plan: Renderer.FilePlan,
+                                                    by renderer: Renderer) async throws(PipelineError) -> OutboundFile {
         var file = rendered.file
-        file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: archiveExtension)
-        // Positions, not copies of the payments: a file binds 100,000 of them.
-        var positions: [String: Int] = [:]
-        positions.reserveCapacity(payments.count)
-        for (index, pending) in payments.enumerated() { positions[pending.payment.id] = index }
-        var planner = LedgerPlanner(now: file.createdAt, endpoints: [:])
-        planner.reserveCapacity(updates: rendered.bindings.count)
-        for binding in rendered.bindings {
-            guard let index = positions[binding.paymentID] else {
-                throw PipelineError(.internal, "the \(file.kind) renderer bound payment \(binding.paymentID), which it was not given")
-            }
-            do { try planner.bind(payments[index].payment, to: binding, fileID: file.id) } catch { throw PipelineError(.internal, error.message) }
-        }
-        let binding = planner.plan
-        try await storageStep { try await store.recordRenderedFile(file, binding: binding) }
+        file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: renderer.archiveExtension)
+        try await renderer.record(file, bindings: rendered.bindings, of: plan, store: store)
         logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",
                                                 "entries": "\(file.entryCount)", "sha256": "\(file.sha256)"])
         do { try faults.hit(.afterFileRecorded) } catch {

@@ -17,6 +17,8 @@ extension FaultInjector.Point {
 /// connection with backoff inside the window; a resumed file goes through the same steps.
 struct ExactlyOnceUpload: Sendable {
     let destination: any Destination
+    /// What the files carry, for the summary's counts.
+    let carries: CarriedItems
     let archive: Archive
     let store: any OutboundFileStore
     /// Files up to this size are read back after upload and their SHA-256 compared.
@@ -46,18 +48,18 @@ struct ExactlyOnceUpload: Sendable {
                 while let file = pending.first {
                     let outcome = try await upload(file, session)
                     let stored = try await storageStoppingDelivery { try await store.outboundFile(id: file.id) }
-                    summary.files.append(.init(id: stored.id, name: stored.name, status: stored.status.rawValue,
+                    summary.files.append(.init(id: stored.id, kind: stored.kind.rawValue, name: stored.name, status: stored.status.rawValue,
                                                entries: stored.entryCount, totalDebit: stored.totalDebit,
                                                totalCredit: stored.totalCredit, remotePath: stored.remotePath))
                     switch outcome {
                     case .uploaded(let bytes):
                         summary.filesUploaded += 1
                         summary.bytesUploaded += bytes
-                        summary.paymentsSubmitted += stored.entryCount
+                        summary.submitted(stored.entryCount, carries)
                         progress(.uploaded(file: file.name, bytes: bytes))
                     case .alreadyThere:
                         summary.filesAlreadyAtBank += 1
-                        summary.paymentsSubmitted += stored.entryCount
+                        summary.submitted(stored.entryCount, carries)
                     case .conflict:
                         summary.filesFailed += 1
                         summary.alerts.append("file \(file.name) (\(file.id)): \(stored.failureReason ?? "failed")")

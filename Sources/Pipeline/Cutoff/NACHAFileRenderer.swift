@@ -5,7 +5,7 @@ import Payments
 /// The renderer for NACHA files: payments grouped into files and batches (`FileAssembler`), trace
 /// numbers and a file ID modifier reserved, the bytes written and read back through the strict
 /// validator.
-public struct NACHAFileRenderer: OutboundRenderer {
+public struct NACHAFileRenderer: PaymentFileRenderer {
     public let kind = OutboundFileKind.nacha
     public let archiveExtension = "ach"
     let profile: BankProfile
@@ -21,9 +21,6 @@ public struct NACHAFileRenderer: OutboundRenderer {
         self.lineEnding = lineEnding
     }
 
-    /// ACH payments are the only requests metl sends today.
-    public func takes(_ pending: PendingPayment) -> Bool { true }
-
     public func files(from pending: [PendingPayment], today: ACHDate) -> [[FileAssembler.BatchPlan]] {
         FileAssembler(limits: limits).plan(pending, today: today)
     }
@@ -32,7 +29,7 @@ public struct NACHAFileRenderer: OutboundRenderer {
         file.flatMap { batch in batch.payments.map { PendingPayment(payment: $0, merchant: batch.merchant) } }
     }
 
-    public func render(_ file: [FileAssembler.BatchPlan], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile {
+    public func render(_ file: [FileAssembler.BatchPlan], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile<FileBinding> {
         let modifier = try await nextModifier(created, excluding: [], store: store)
         let count = file.reduce(0) { $0 + $1.payments.count }
         let firstTrace = try await storageStep {
@@ -68,7 +65,7 @@ public struct NACHAFileRenderer: OutboundRenderer {
     }
 
     private func render(_ plan: [FileAssembler.BatchPlan], created: Date, modifier: String,
-                        firstTrace: Int) throws(PipelineError) -> RenderedFile {
+                        firstTrace: Int) throws(PipelineError) -> RenderedFile<FileBinding> {
         let date = ACHDate(created)
         let time = ACHTime(created)
         let header = FileHeader(immediateDestination: profile.immediateDestination, immediateOrigin: profile.immediateOrigin,
