@@ -81,7 +81,7 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable {
             fail("issue_date", "invalid_date", "must be a calendar date YYYY-MM-DD")
         }
         let payee = ASCIIText.uppercased(ASCIIText.trimmingSpaces(self.payee ?? ""))
-        let maximum = account.layout.maximumPayeeLength(payeeMatch: account.payeeMatch)
+        let maximum = account.layout.maximumPayeeLength
         if payee.isEmpty {
             if account.payeeMatch { fail("payee", "required", "is required: the account has payee match") }
         } else if !payee.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {

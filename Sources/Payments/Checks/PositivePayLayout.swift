@@ -11,10 +11,12 @@ public enum PositivePayLayout: String, Sendable, Hashable, Codable, CaseIterable
 
     public var description: String { rawValue }
 
-    /// The longest payee the layout carries.
-    public func maximumPayeeLength(payeeMatch: Bool) -> Int {
+    /// The longest payee the layout carries. Layout A keeps 80 characters in its expanded field
+    /// with payee match; without it, only the first 15 go in the additional data, and the rest is
+    /// kept in metl's record.
+    public var maximumPayeeLength: Int {
         switch self {
-        case .arp: payeeMatch ? 80 : 15
+        case .arp: 80
         case .headerTrailer: 40
         case .csv: 80
         }
