@@ -11,6 +11,8 @@ struct Settings {
     var database = "metl.sqlite"
     var maximumPaymentCents = PaymentRules.defaultMaximumAmount
     var effectiveDateHorizonDays = PaymentRules.defaultEffectiveDateHorizonDays
+    var maximumCheckCents = CheckRules.defaultMaximumAmount
+    var checkStaleDays = CheckRules().staleDays
     /// `METL_CLOCK`: a fixed local time for reproducible demos and fixtures; never set in production.
     var fixedClock: Date?
 
@@ -48,6 +50,16 @@ struct Settings {
             }
             settings.maximumPaymentCents = cents
         }
+        if let maximum = environment["METL_MAX_CHECK_CENTS"] {
+            guard let cents = Int64(maximum), cents > 0 else {
+                throw ConfigurationError(message: "METL_MAX_CHECK_CENTS must be a positive integer")
+            }
+            settings.maximumCheckCents = cents
+        }
+        if let days = environment["METL_CHECK_STALE_DAYS"] {
+            guard let stale = Int(days), stale > 0 else { throw ConfigurationError(message: "METL_CHECK_STALE_DAYS must be a positive integer") }
+            settings.checkStaleDays = stale
+        }
         if let horizon = environment["METL_EFFECTIVE_DATE_HORIZON_DAYS"] { settings.effectiveDateHorizonDays = Int(horizon) ?? -1 }
         if let clock = environment["METL_CLOCK"], !clock.isEmpty {
             guard let fixed = Settings.localTime(clock) else {
@@ -80,6 +92,8 @@ struct Settings {
     var rules: PaymentRules {
         PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays)
     }
+
+    var checkRules: CheckRules { CheckRules(maximumAmount: maximumCheckCents, staleDays: checkStaleDays) }
 
     /// The database as it may be shown: a PostgreSQL URL without its password.
     var databaseDescription: String {

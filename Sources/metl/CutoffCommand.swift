@@ -9,7 +9,7 @@ import Store
 struct CutoffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cutoff",
-        abstract: "Collect P_VALIDATED payments, render NACHA files and deliver them to the bank inside the window.",
+        abstract: "Collect what is due (P_VALIDATED payments, check issues and voids), render the bank's files and deliver them inside the window.",
         discussion: """
             Exit codes: 0 done, 1 a file needs attention (remote conflict), 6 another cutoff holds the lock, \
             7 window missed (resumable: run again), 8 configuration (missing setting, untrusted host key, bad credentials).
@@ -34,7 +34,7 @@ struct CutoffCommand: AsyncParsableCommand {
                     Output.error("dry run: \(dryRun)/\(file.name) (\(file.bytes.count) bytes, valid)")
                 }
             }
-            if files.isEmpty { Output.error("dry run: no P_VALIDATED payments to send") }
+            if files.isEmpty { Output.error("dry run: nothing is due to be sent") }
             return
         }
         let terminal = Output.isTerminal && !output.json
@@ -52,10 +52,15 @@ struct CutoffCommand: AsyncParsableCommand {
         if output.json {
             try Output.json(summary)
         } else {
-            Output.line("cutoff: \(summary.paymentsCollected) payments collected, \(summary.filesRendered) files rendered, "
+            let checks = summary.checkRecordsCollected + summary.checkRecordsSubmitted > 0
+            Output.line("cutoff: \(Words.count(summary.paymentsCollected, "payment")) "
+                        + (checks ? "and \(Words.count(summary.checkRecordsCollected, "check record")) " : "") + "collected, "
+                        + "\(Words.count(summary.filesRendered, "file")) rendered, "
                         + "\(summary.filesResumed) resumed, \(summary.filesUploaded) uploaded, "
                         + "\(summary.filesAlreadyAtBank) already at the bank, \(summary.filesFailed) failed; "
-                        + "\(summary.paymentsSubmitted) payments submitted, \(summary.bytesUploaded) bytes sent")
+                        + "\(Words.count(summary.paymentsSubmitted, "payment")) "
+                        + (checks ? "and \(Words.count(summary.checkRecordsSubmitted, "check record")) " : "")
+                        + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent")
             for file in summary.files {
                 Output.line("  \(file.name)  \(file.status)  \(file.entries) entries  debit \(Dollars.format(file.totalDebit))  "
                             + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")

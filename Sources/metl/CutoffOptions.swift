@@ -25,6 +25,11 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")
     var archiveDir: String?
     @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
+    @Option(help: "Send only this kind: ach or positive-pay (default: every kind that has something due).") var kind: String?
+    @Option(help: "Where Positive Pay issue files go ($METL_POSITIVE_PAY_DESTINATION; default the ACH destination).")
+    var positivePayDestination: String?
+    @Option(help: "Issue file name template ($METL_POSITIVE_PAY_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultPositivePay.template)).")
+    var positivePayFilenameTemplate: String?
 
     /// The job on the database `store` names, logging to standard error.
     func job(_ store: StoreOptions, json: Bool) async throws -> CutoffJob {
@@ -40,27 +45,32 @@ struct CutoffOptions: ParsableArguments {
         return CutoffJob(settings: settingsForJob, store: database, logger: logger, now: settings.clock)
     }
 
+    /// The kinds a cutoff sends: `--kind`, else all of them.
+    enum SentKind: String, CaseIterable {
+        case ach
+        case positivePay = "positive-pay"
+    }
+
     func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {
         let environment = ProcessInfo.processInfo.environment
-        let destinationURL = try required(destination, "METL_DESTINATION", "--destination")
-        let profile: BankProfile
-        do {
-            profile = try BankProfile(
-                odfiRouting: try required(odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
-                immediateDestination: try required(immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
-                immediateOrigin: value(immediateOrigin, "METL_IMMEDIATE_ORIGIN"),
-                originName: try required(originName, "METL_ORIGIN_NAME", "--origin-name"),
-                destinationName: try required(destinationName, "METL_DESTINATION_NAME", "--destination-name"))
-        } catch let error as PipelineError {
-            throw ConfigurationError(message: error.message)
+        let sent: [SentKind]
+        if let kind {
+            guard let parsed = SentKind(rawValue: kind) else {
+                throw ConfigurationError(message: "--kind must be one of \(SentKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                                         isUsage: true)
+            }
+            sent = [parsed]
+        } else {
+            sent = SentKind.allCases
         }
         let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
-        let target: any Destination
-        do {
-            target = try DestinationURL.parse(destinationURL, sftp: sftp, logger: logger)
-        } catch {
-            let hint = destinationURL.lowercased().hasPrefix("sftp:") ? DestinationURL.SFTPSettings.hint : ""
-            throw ConfigurationError(message: error.message + hint)
+        func target(_ url: String) throws -> any Destination {
+            do {
+                return try DestinationURL.parse(url, sftp: sftp, logger: logger)
+            } catch {
+                let hint = url.lowercased().hasPrefix("sftp:") ? DestinationURL.SFTPSettings.hint : ""
+                throw ConfigurationError(message: error.message + hint)
+            }
         }
         let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
         guard let windowDuration = Duration(parsing: windowText), windowDuration > .zero else {
@@ -77,9 +87,38 @@ struct CutoffOptions: ParsableArguments {
             throw ConfigurationError(message: "line ending must be lf or crlf")
         }
         let archive = try archiveDirectory(archiveDir, database: database)
-        return CutoffJob.Settings(profile: profile, destination: target, archive: Archive(root: archive), window: windowDuration,
-                                  limits: limits,
-                                  filenameTemplate: value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA,
-                                  lineEnding: parsedEnding)
+        var kinds: [CutoffJob.Kind] = []
+        for kind in sent {
+            switch kind {
+            case .ach:
+                let profile: BankProfile
+                do {
+                    profile = try BankProfile(
+                        odfiRouting: try required(odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
+                        immediateDestination: try required(immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
+                        immediateOrigin: value(immediateOrigin, "METL_IMMEDIATE_ORIGIN"),
+                        originName: try required(originName, "METL_ORIGIN_NAME", "--origin-name"),
+                        destinationName: try required(destinationName, "METL_DESTINATION_NAME", "--destination-name"))
+                } catch let error as PipelineError {
+                    throw ConfigurationError(message: error.message)
+                }
+                let filenames = value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA
+                kinds.append(CutoffJob.Kind(
+                    renderer: NACHAFileRenderer(profile: profile, limits: limits, filenames: filenames, lineEnding: parsedEnding),
+                    destination: try target(try required(destination, "METL_DESTINATION", "--destination"))))
+            case .positivePay:
+                let url = try value(positivePayDestination, "METL_POSITIVE_PAY_DESTINATION")
+                    ?? required(destination, "METL_DESTINATION", "--positive-pay-destination or --destination")
+                var settings = PositivePayFileRenderer.Settings()
+                if let template = value(positivePayFilenameTemplate, "METL_POSITIVE_PAY_FILENAME_TEMPLATE") {
+                    settings.filenames = FilenameTemplate(template)
+                }
+                if let bank = environment["METL_POSITIVE_PAY_BANK_NUMBER"] { settings.bankNumber = bank }
+                if let code = environment["METL_POSITIVE_PAY_ISSUE_CODE"] { settings.issueCode = code }
+                if let code = environment["METL_POSITIVE_PAY_VOID_CODE"] { settings.voidCode = code }
+                kinds.append(CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: settings), destination: try target(url)))
+            }
+        }
+        return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive), window: windowDuration)
     }
 }

@@ -37,7 +37,7 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .invalidRequest, .malformedJSON: return .dataError
             case .notFound, .merchantNotFound: return .notFound
-            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .invalidStatus: return .conflict
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .duplicateAccount, .invalidStatus: return .conflict
             default: return .internalError
             }
         case let error as StoreError:

@@ -90,11 +90,7 @@ struct PaymentsCommand: AsyncParsableCommand {
                         + "\(payment.counterparty.accountType.rawValue) \(document.counterparty.accountNumber)")
             if let failure = payment.failure { Output.line("  failure \(failure.code): \(failure.message)") }
             Output.line()
-            Output.table(["VERSION", "AT", "FROM", "TO", "ACTOR", "REASON", "SOURCE"], history.map {
-                [String($0.version), Timestamp.format($0.createdAt), $0.fromState?.rawValue ?? "-", $0.toState.rawValue,
-                 $0.actor.rawValue, "\($0.reasonCode): \($0.reasonText)",
-                 $0.source.map { $0.file + ($0.line.map { ":\($0)" } ?? "") } ?? "-"]
-            })
+            HistoryTable.print(history)
         }
     }
 

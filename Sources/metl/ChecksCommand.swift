@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import NACHA
+import Payments
+
+struct ChecksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checks", abstract: "Positive Pay: enrolled accounts and the checks issued on them.",
+        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self])
+
+    struct Accounts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol checking accounts in Positive Pay and list them.",
+                                                        subcommands: [Add.self, List.self])
+
+        static func show(_ accounts: [CheckAccount], json: Bool) throws {
+            if json { return try Output.json(accounts.map(CheckAccountDocument.init)) }
+            Output.table(["ID", "MERCHANT", "ROUTING", "ACCOUNT", "LAYOUT", "PAYEE MATCH"], accounts.map {
+                [$0.id, $0.merchantID, $0.routingNumber, $0.maskedAccountNumber, $0.layout.rawValue, $0.payeeMatch ? "yes" : "no"]
+            })
+        }
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Enrol a merchant's checking account.")
+            @Argument(help: "Merchant id or name.") var merchant: String
+            @Option(help: "The account's 9-digit routing number.") var routing: String
+            @Option(help: "The account number (digits).") var accountNumber: String
+            @Option(help: "The issue-file layout the bank takes: \(PositivePayLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
+            var profile: String
+            @Flag(help: "Payee positive pay: every check names its payee, and the bank matches it.") var payeeMatch = false
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                guard let layout = PositivePayLayout(rawValue: profile) else {
+                    throw ValidationError("--profile must be one of \(PositivePayLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let (store, _) = try await store.openStore()
+                let found = try await store.merchant(merchant)
+                let account = try await store.addCheckAccount(try CheckAccount.enrol(
+                    merchantID: found.id, routingNumber: routing, accountNumber: accountNumber, layout: layout, payeeMatch: payeeMatch))
+                if output.json { return try Output.json(CheckAccountDocument(account)) }
+                Output.line("enrolled account \(account.id) (\(account.maskedAccountNumber), \(layout)) for \(found.name)")
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List enrolled accounts.")
+            @Option(help: "Only this merchant's accounts (id or name).") var merchant: String?
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (store, _) = try await store.openStore()
+                var merchantID: String?
+                if let merchant { merchantID = try await store.merchant(merchant).id }
+                try Accounts.show(try await store.checkAccounts(merchantID: merchantID), json: output.json)
+            }
+        }
+    }
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register one check from a JSON document; prints the check as JSON.",
+            discussion: """
+                {"account_id": "acc_…", "serial": "10001", "amount": 12345, "issue_date": "2026-12-01", "payee": "JANE DOE", "metadata": {}}
+                The same key with the same document returns the same check; with another document it fails (exit 5).
+                """)
+        @Option(help: "Merchant id or name.") var merchant: String
+        @Option(help: "A UUID v4 that makes the request safe to repeat.") var idempotencyKey: String
+        @Option(name: .customLong("json"), help: "The check document: a file, or - for standard input.") var document: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
+            let data = try readInput(document)
+            let (store, settings) = try await store.openStore()
+            let found = try await store.merchant(merchant)
+            let request = try CheckIssueRequest.decode(json: data)
+            let account = try await ChecksCommand.account(request.accountID, of: found, store)
+            let check = try request.validate(for: account, rules: settings.checkRules, today: settings.today)
+            let outcome = try await store.issueChecks([CheckIntake(merchantID: found.id, idempotencyKey: key, check: check, actor: .cli)])
+            try Output.json(CheckDocument(outcome[0].check))
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register checks from a CSV file, all rows or none.",
+            discussion: """
+                Columns: \(CheckImport.requiredColumns.joined(separator: ",")) and optionally \(CheckImport.optionalColumns.joined(separator: ",")).
+                Every row is checked first; any bad row rejects the whole file (exit 3) and lists each problem by line.
+                A row whose key was imported before returns the stored check: importing a file twice creates nothing.
+                """)
+        @Argument(help: "CSV file, or - for standard input.") var file: String
+        @Option(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let text = String(decoding: try readInput(file), as: UTF8.self)
+            let (store, settings) = try await store.openStore()
+            let found = try await store.merchant(merchant)
+            let accounts = Dictionary(uniqueKeysWithValues: try await store.checkAccounts(merchantID: found.id).map { ($0.id, $0) })
+            let rows = try CheckImport.parse(text, accounts: accounts, rules: settings.checkRules, today: settings.today)
+            let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
+            let outcomes = try await store.issueChecks(rows.map {
+                CheckIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, check: $0.check, actor: .cli,
+                            source: .csvImport(file: source, line: $0.line))
+            })
+            if output.json { return try Output.json(outcomes.map { CheckDocument($0.check) }) }
+            let created = outcomes.filter(\.created)
+            Output.line("\(Words.count(outcomes.count, "row")): \(created.count) created "
+                        + "(\(created.filter { $0.check.state == .validated }.count) validated, "
+                        + "\(created.filter { $0.check.state == .failed }.count) failed), "
+                        + "\(outcomes.count - created.count) already imported")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List checks.")
+        @Option(help: "Only checks in this state (P_VALIDATED or validated).") var state: String?
+        @Option(help: "Only checks on this account (acc_…).") var account: String?
+        @Option(help: "Only this merchant's checks (id or name).") var merchant: String?
+        @Option(help: "At most this many.") var limit = 1_000
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var query = CheckQuery(accountID: account, limit: limit)
+            if let state {
+                guard let parsed = PaymentState(name: state) else {
+                    throw ValidationError("unknown state \(state); one of \(PaymentState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                query.state = parsed
+            }
+            let (store, _) = try await store.openStore()
+            if let merchant { query.merchantID = try await store.merchant(merchant).id }
+            let checks = try await store.checks(query)
+            if output.json { return try Output.json(checks.map(CheckDocument.init)) }
+            Output.table(["ID", "STATE", "ACCOUNT", "SERIAL", "AMOUNT", "ISSUED", "PAYEE", "FAILURE"], checks.map {
+                [$0.id, $0.state.rawValue, $0.accountID, $0.serial, Dollars.format($0.amount), $0.issueDate.description, $0.payee,
+                 $0.failure?.code ?? ($0.voidRequestedAt != nil ? "void requested" : "")]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a check and its full history.")
+        @Argument(help: "Check id (chk_…).") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Document: Encodable {
+            var check: CheckDocument
+            var history: [HistoryDocument]
+        }
+
+        func run() async throws {
+            let (store, _) = try await store.openStore()
+            let check = try await store.check(id: id)
+            let history = try await store.checkHistory(checkID: id)
+            if output.json { return try Output.json(Document(check: CheckDocument(check), history: history.map(HistoryDocument.init))) }
+            Output.line("\(check.id)  \(check.state)  version \(check.version)")
+            Output.line("  serial \(check.serial) on \(check.accountID), \(Dollars.format(check.amount)) issued \(check.issueDate)"
+                        + (check.payee.isEmpty ? "" : " to \(check.payee)"))
+            if let failure = check.failure { Output.line("  failure \(failure.code): \(failure.message)") }
+            if check.voidRequestedAt != nil, check.state != .failed { Output.line("  void requested") }
+            Output.line()
+            HistoryTable.print(history)
+        }
+    }
+
+    struct Void: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Void a check.",
+            discussion: """
+                A check not yet sent is cancelled now (P_FAILED, cancelled). A sent check gets a void record in the next \
+                issue file and fails as voided when the bank confirms it. A paid check cannot be voided (exit 5).
+                """)
+        @Argument(help: "Check id (chk_…).") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try await store.openStore()
+            let check = try await store.voidCheck(id: id, actor: .cli, source: .operator)
+            if output.json { return try Output.json(CheckDocument(check)) }
+            Output.line(check.state == .failed ? "\(check.id): cancelled before it was sent"
+                        : "\(check.id): void requested; it goes to the bank with the next positive-pay cutoff")
+        }
+    }
+
+    /// The merchant's enrolled account `id`; another merchant's account is not found.
+    static func account(_ id: String, of merchant: Merchant, _ store: any LedgerStore) async throws -> CheckAccount {
+        let account: CheckAccount? = try await {
+            do { return try await store.checkAccount(id: id) } catch let error as PaymentError where error.code == .notFound { return nil }
+        }()
+        guard let account, account.merchantID == merchant.id else {
+            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
+                .init(field: "account_id", code: "unknown_account", message: "is not an enrolled account of this merchant"),
+            ])
+        }
+        return account
+    }
+}
