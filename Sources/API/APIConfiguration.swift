@@ -15,6 +15,7 @@ public struct APIConfiguration: Sendable {
     /// Request bodies above this many bytes are refused with 413.
     public var maximumBodyBytes: Int
     public var rules: PaymentRules
+    public var checkRules = CheckRules()
     /// Page size of `GET /payments` when `limit` is absent, and the largest `limit` accepted.
     public var defaultPageSize = 50
     public var maximumPageSize = 500
@@ -49,5 +50,5 @@ public struct APIConfiguration: Sendable {
     }
 }
 
-/// The storage the API needs: payments and API keys.
-public typealias APIStore = PaymentStore & APIKeyStore & WebhookStore
+/// The storage the API needs: payments, checks, API keys and webhooks.
+public typealias APIStore = PaymentStore & CheckStore & APIKeyStore & WebhookStore

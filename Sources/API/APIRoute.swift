@@ -19,6 +19,10 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let disableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/disable", authenticated: true)
     public static let enableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/enable", authenticated: true)
     public static let rotateWebhookSecret = APIRoute(method: .post, path: "/webhook-endpoints/{id}/rotate-secret", authenticated: true)
+    public static let createCheck = APIRoute(method: .post, path: "/positive-pay/checks", authenticated: true)
+    public static let listChecks = APIRoute(method: .get, path: "/positive-pay/checks", authenticated: true)
+    public static let getCheck = APIRoute(method: .get, path: "/positive-pay/checks/{id}", authenticated: true)
+    public static let voidCheck = APIRoute(method: .post, path: "/positive-pay/checks/{id}/void", authenticated: true)
     public static let health = APIRoute(method: .get, path: "/healthz", authenticated: false)
     public static let readiness = APIRoute(method: .get, path: "/readyz", authenticated: false)
     public static let metrics = APIRoute(method: .get, path: "/metrics", authenticated: false)
@@ -26,7 +30,8 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
 
     public static let all: [APIRoute] = [
         createPayment, listPayments, getPayment, paymentEvents, createWebhookEndpoint, listWebhookEndpoints,
-        disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, health, readiness, metrics, openAPI,
+        disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, createCheck, listChecks, getCheck, voidCheck, health,
+        readiness, metrics, openAPI,
     ]
 
     /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`. Like the

@@ -28,6 +28,7 @@ public enum APIServer {
             PaymentRoutes(store: store, groupCommit: GroupCommit(store: store, maximumBatch: configuration.maximumCommitBatch),
                           configuration: configuration, metrics: metrics),
             WebhookEndpointRoutes(store: store, configuration: configuration),
+            CheckRoutes(store: store, configuration: configuration),
             OperationsRoutes(store: store, metrics: metrics),
         ]
     }

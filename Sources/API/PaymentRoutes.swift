@@ -136,9 +136,9 @@ struct PaymentRoutes: APIRouteGroup {
 enum Cursor {
     static func encode(_ id: String) -> String { Base64URL.encode(Array(id.utf8)) }
 
-    static func decode(_ cursor: String) -> String? {
+    static func decode(_ cursor: String, prefix: String = "pay_") -> String? {
         guard let data = Base64URL.decode(cursor), let id = String(data: data, encoding: .utf8),
-              id.hasPrefix("pay_"), id.utf8.count <= 64 else { return nil }
+              id.hasPrefix(prefix), id.utf8.count <= 64 else { return nil }
         return id
     }
 }

@@ -30,6 +30,7 @@ public struct Problem: Error, Sendable {
         case .invalidRequest: self.init(.validationFailed, error.message, fieldErrors: error.fieldErrors)
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .notFound, .merchantNotFound: self.init(.notFound, "no such resource")
+        case .invalidStatus, .invalidTransition: self.init(.stateConflict, error.message)
         default: self.init(.internalError, "the request could not be completed")
         }
     }

@@ -103,6 +103,10 @@ extension PostgresStore: CheckStore {
         }
     }
 
+    public func persist(_ plan: CheckPlan) async throws {
+        try await transaction("persisting a check plan") { session in try await Self.persist(plan, session) }
+    }
+
     public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
         try await transaction("voiding a check") { session in
             var planner = CheckPlanner()

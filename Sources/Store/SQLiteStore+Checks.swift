@@ -84,6 +84,10 @@ extension SQLiteStore: CheckStore {
         }
     }
 
+    public func persist(_ plan: CheckPlan) async throws {
+        try await write("persisting a check plan") { db in try Self.persist(plan, db) }
+    }
+
     public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
         try await write("voiding a check") { db in
             var planner = CheckPlanner()

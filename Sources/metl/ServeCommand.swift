@@ -44,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             problemTypeBase: value(problemTypeBase, "METL_PROBLEM_TYPE_BASE") ?? APIConfiguration.defaultProblemTypeBase,
             idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
             maximumBodyBytes: maxBody, rules: settings.rules)
+        configuration.checkRules = settings.checkRules
         configuration.webhookAddresses = webhookSettings.addressPolicy
         configuration.secretGracePeriod = webhookSettings.secretGracePeriod
         for (flag, variable, keyPath) in [(headerTimeout, "METL_HEADER_TIMEOUT", \APIConfiguration.headerTimeout),

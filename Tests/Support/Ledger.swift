@@ -48,6 +48,7 @@ public struct StoreImplementation: Sendable, CustomStringConvertible {
 public enum Requests {
     /// An effective date intake accepts whenever the tests run: tomorrow.
     public static var effectiveDate: String { ACHDate.today().adding(days: 1).description }
+    public static var today: String { ACHDate.today().description }
 
     public static func credit(amount: Int64 = 125_000, name: String = "JANE DOE", direction: String = "credit") -> PaymentRequest {
         PaymentRequest(amount: amount, direction: direction, secCode: "PPD", description: "PAYROLL", effectiveDate: effectiveDate,

@@ -26,7 +26,7 @@ public struct CheckAccount: Sendable, Hashable, Identifiable {
     }
 
     /// The last four digits, as operators and merchants see the account.
-    public var maskedAccountNumber: String { "…" + accountNumber.suffix(4) }
+    public var maskedAccountNumber: String { "****" + accountNumber.suffix(4) }
 
     /// Validates an enrolment: a routing number with a good check digit, an account number of
     /// digits the layout can hold. Reports every problem at once.

@@ -15,6 +15,9 @@ public protocol CheckStore: Sendable {
     func check(id: String) async throws -> CheckIssue
     func checkHistory(checkID: String) async throws -> [HistoryEntry]
     func checks(_ query: CheckQuery) async throws -> [CheckIssue]
+    /// Persists a plan computed elsewhere by `CheckPlanner`, in one transaction: a check no longer
+    /// as the plan read it refuses the whole plan with `conflict`.
+    func persist(_ plan: CheckPlan) async throws
     /// `CheckPlanner.void` on the check as stored.
     func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue
 

@@ -1,0 +1,98 @@
+import API
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Payments
+import TestSupport
+import Testing
+
+@Suite("/positive-pay/checks")
+struct CheckEndpointTests {
+    static func body(_ account: CheckAccount, serial: String = "10001", amount: Int64 = 12_345) -> String {
+        #"{"account_id": "\#(account.id)", "serial": "\#(serial)", "amount": \#(amount), "issue_date": "\#(Requests.today)", "payee": "JANE DOE", "metadata": {}}"#
+    }
+
+    static func post(_ fixture: APIFixture, _ client: some TestClientProtocol, _ uri: String, body: String? = nil,
+                     key: String = UUID().uuidString) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .post, headers: fixture.headers(key: key),
+                                 body: body.map { ByteBuffer(string: $0) })
+    }
+
+    @Test("register, replay, read with history, list by account, void before sending")
+    func lifecycle() async throws {
+        let fixture = try await APIFixture()
+        let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
+        try await fixture.application.test(.router) { client in
+            let key = UUID().uuidString
+            let created = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account), key: key)
+            #expect(created.status == .created)
+            #expect(created.json["state"] as? String == "P_VALIDATED")
+            let id = try #require(created.json["id"] as? String)
+            #expect(created.header("Location") == "/positive-pay/checks/\(id)")
+            // Not final: the same key is a 409 naming the check; another body is 422.
+            let again = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account), key: key)
+            #expect(again.status == .conflict)
+            #expect(again.json["payment_id"] as? String == id)
+            let other = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account, amount: 1), key: key)
+            #expect(other.status == .unprocessableContent)
+            #expect(other.json["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_key_reused")
+
+            let shown = try await fixture.get(client, "/positive-pay/checks/\(id)")
+            #expect(shown.status == .ok)
+            #expect((shown.json["history"] as? [[String: Any]])?.map { $0["to_state"] as? String } == ["P_CREATED", "P_VALIDATED"])
+            let listed = try await fixture.get(client, "/positive-pay/checks?account=\(account.id)&state=P_VALIDATED")
+            #expect((listed.json["data"] as? [[String: Any]])?.count == 1)
+
+            let voided = try await Self.post(fixture, client, "/positive-pay/checks/\(id)/void")
+            #expect(voided.status == .ok)
+            #expect(voided.json["state"] as? String == "P_FAILED")
+            #expect((voided.json["failure"] as? [String: Any])?["code"] as? String == "cancelled")
+            // Final now: the key replays the check.
+            let replay = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account), key: key)
+            #expect(replay.status == .created)
+            #expect(replay.header("Idempotent-Replayed") == "true")
+            // The serial is free again.
+            let reissued = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account))
+            #expect(reissued.json["state"] as? String == "P_VALIDATED")
+        }
+    }
+
+    @Test("bad input is 422 with every field named and changes nothing; another merchant's account is unknown")
+    func validation() async throws {
+        let fixture = try await APIFixture()
+        let account = try await Checks.account(fixture.store, merchant: fixture.merchant, payeeMatch: true)
+        let stranger = try await fixture.store.addMerchant(name: "other", companyID: "1", companyName: "OTHER")
+        let theirs = try await Checks.account(fixture.store, merchant: stranger)
+        try await fixture.application.test(.router) { client in
+            let body = #"{"account_id": "\#(account.id)", "serial": "12345678901", "amount": 0, "issue_date": "2020-01-01"}"#
+            let invalid = try await Self.post(fixture, client, "/positive-pay/checks", body: body)
+            #expect(invalid.status == .unprocessableContent)
+            let fields = Set((invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["serial", "amount", "issue_date", "payee"])
+            let foreign = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(theirs))
+            #expect(foreign.status == .unprocessableContent)
+            #expect((foreign.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "unknown_account")
+            #expect(try await fixture.store.checks(CheckQuery()).isEmpty)
+            let theirCheck = try await Checks.issue(fixture.store, theirs)
+            #expect(try await fixture.get(client, "/positive-pay/checks/\(theirCheck.id)").status == .notFound)
+        }
+    }
+
+    @Test("voiding a paid check is 409 state_conflict")
+    func voidingAPaidCheck() async throws {
+        let fixture = try await APIFixture()
+        let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
+        let issued = try await Checks.issue(fixture.store, account)
+        var planner = CheckPlanner()
+        let check = try planner.apply([.submittedToCore, .processing, .completed].map {
+            TransitionStep(to: $0, actor: .bankFile, reasonCode: "test", reasonText: "test")
+        }, to: issued)
+        try await fixture.store.persist(planner.plan)
+        try await fixture.application.test(.router) { client in
+            let refused = try await Self.post(fixture, client, "/positive-pay/checks/\(check.id)/void")
+            #expect(refused.status == .conflict)
+            #expect(refused.json["type"] as? String == "https://api.qbankconnect.com/errors/state_conflict")
+        }
+    }
+}
