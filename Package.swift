@@ -138,7 +138,7 @@ let package = Package(
         ]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
-            "Payments", "Store", "PostgresStore", "NACHA",
+            "Payments", "Store", "PostgresStore", "NACHA", "BankFiles",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

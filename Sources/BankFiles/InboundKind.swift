@@ -11,6 +11,8 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
     public static let fedACHAcknowledgement = InboundKind(rawValue: "fedach_ack")
     /// A BAI2 balance and transaction report.
     public static let bai2 = InboundKind(rawValue: "bai2")
+    /// Positive Pay ARP output (layout A from the bank): outstanding, paid, voided and stopped checks.
+    public static let arpOutput = InboundKind(rawValue: "arp_output")
     /// None metl reads.
     public static let unknown = InboundKind(rawValue: "unknown")
 
@@ -21,6 +23,7 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
         if trimmed.hasPrefix("101") || trimmed.hasPrefix("1 01") { return .nacha }
         if trimmed.hasPrefix("01,") { return .bai2 }
         if head.contains("AJ001A") && head.contains("ACKNOWLEDGEMENT OF ACH FILE DEPOSITS") { return .fedACHAcknowledgement }
+        if ARPFile.looksLike(bytes.prefix(4_096)) { return .arpOutput }
         return .unknown
     }
 }

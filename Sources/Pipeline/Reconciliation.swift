@@ -35,7 +35,7 @@ public struct Reconciliation: Sendable, Codable {
 
     /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
     /// after `settlementBankingDays` banking days.
-    public static func run(store: any OutboundFileStore & InboundFileStore, now: Date = Date(),
+    public static func run(store: any LedgerStore, now: Date = Date(),
                            acknowledgementWait: Duration = .seconds(7_200), settlementBankingDays: Int = 3) async throws -> Reconciliation {
         let totals = try await store.fileStateTotals()
         let files = totals.map { file, states in

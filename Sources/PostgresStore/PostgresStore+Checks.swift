@@ -77,6 +77,17 @@ extension PostgresStore: CheckStore {
         try await read("reading a check") { session in try await Self.check(session, id: id) }
     }
 
+    public func checks(ids: [String]) async throws -> [String: CheckIssue] {
+        try await read("reading checks") { session in
+            var found: [String: CheckIssue] = [:]
+            for row in try await session.rows("SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE id = ANY(\(Array(Set(ids))))") {
+                let check = try Self.check(from: row)
+                found[check.id] = check
+            }
+            return found
+        }
+    }
+
     public func checkHistory(checkID: String) async throws -> [HistoryEntry] {
         try await read("reading a check's history") { session in
             _ = try await Self.check(session, id: checkID)
@@ -98,6 +109,7 @@ extension PostgresStore: CheckStore {
                   AND (\(query.accountID)::text IS NULL OR account_id = \(query.accountID))
                   AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
                   AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
+                  AND (\(query.serial)::text IS NULL OR serial = \(query.serial))
                 ORDER BY id LIMIT \(query.limit)
                 """).map(Self.check(from:))
         }

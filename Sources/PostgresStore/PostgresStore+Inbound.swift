@@ -23,7 +23,7 @@ extension PostgresStore: InboundFileStore {
         try await transaction("recording an inbound file") { session in try await Self.insert(file, session) }
     }
 
-    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws {
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await transaction("applying an inbound file") { session in
             if let appliedEvents {
@@ -40,6 +40,7 @@ extension PostgresStore: InboundFileStore {
                 try await Self.insert(file, session)
             }
             try await PostgresPlanWriter.persist(plan, session, faults: faults)
+            try await Self.persist(checks, session)
         }
     }
 

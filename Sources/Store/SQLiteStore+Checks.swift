@@ -61,6 +61,17 @@ extension SQLiteStore: CheckStore {
         try await read("reading a check") { db in try Self.check(db, id: id) }
     }
 
+    public func checks(ids: [String]) async throws -> [String: CheckIssue] {
+        try await read("reading checks") { db in
+            var found: [String: CheckIssue] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE id = ?")
+            for id in Set(ids) {
+                if let row = try Row.fetchOne(statement, arguments: [id]) { found[id] = Self.check(from: row) }
+            }
+            return found
+        }
+    }
+
     public func checkHistory(checkID: String) async throws -> [HistoryEntry] {
         try await read("reading a check's history") { db in
             _ = try Self.check(db, id: checkID)
@@ -77,9 +88,9 @@ extension SQLiteStore: CheckStore {
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.checkColumns) FROM check_issues
                 WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR account_id = ?2) AND (?3 IS NULL OR state = ?3)
-                  AND (?4 IS NULL OR id > ?4)
+                  AND (?4 IS NULL OR id > ?4) AND (?6 IS NULL OR serial = ?6)
                 ORDER BY id LIMIT ?5
-                """, arguments: [query.merchantID, query.accountID, query.state?.rawValue, query.afterID, query.limit])
+                """, arguments: [query.merchantID, query.accountID, query.state?.rawValue, query.afterID, query.limit, query.serial])
                 .map(Self.check(from:))
         }
     }

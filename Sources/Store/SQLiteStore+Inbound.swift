@@ -22,7 +22,7 @@ extension SQLiteStore: InboundFileStore {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
-    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws {
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await write("applying an inbound file") { db in
             if let appliedEvents {
@@ -38,6 +38,7 @@ extension SQLiteStore: InboundFileStore {
                 try Self.insert(file, db)
             }
             try LedgerPlanWriter.persist(plan, db, faults: faults)
+            try Self.persist(checks, db)
         }
     }
 

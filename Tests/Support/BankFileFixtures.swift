@@ -1,4 +1,5 @@
 import Foundation
+import BankFiles
 import NACHA
 import Payments
 
@@ -86,12 +87,22 @@ public enum BankFileFixtures {
 
     /// A prior-day BAI2 report with one ACH settlement detail per batch: `(typeCode, amount)`.
     public static func settlement(asOf date: ACHDate, details: [(typeCode: String, amount: Int64)]) -> [UInt8] {
+        report(asOf: date, account: "9876543210", details: details.map { ($0.typeCode, $0.amount, "1234567890", "ACH SETTLEMENT") })
+    }
+
+    /// A prior-day BAI2 report of checks paid (`475`, the serial as customer reference) from `account`.
+    public static func paidChecks(asOf date: ACHDate, account: String, checks: [(serial: String, amount: Int64)]) -> [UInt8] {
+        report(asOf: date, account: account, details: checks.map { ("475", $0.amount, $0.serial, "CHECK PAID") })
+    }
+
+    static func report(asOf date: ACHDate, account: String,
+                       details: [(typeCode: String, amount: Int64, customerReference: String, text: String)]) -> [UInt8] {
         let asOf = String(format: "%02d%02d%02d", date.year % 100, date.month, date.day)
         var records = ["01,121042882,METL,\(asOf),0600,1,,,2/", "02,METL,121042882,1,\(asOf),2400,USD,2/",
-                       "03,9876543210,USD,010,1000000,,/"]
+                       "03,\(account),USD,010,1000000,,/"]
         var total: Int64 = 1_000_000
         for (index, detail) in details.enumerated() {
-            records.append("16,\(detail.typeCode),\(detail.amount),0,ACH\(asOf)\(index),1234567890,ACH SETTLEMENT")
+            records.append("16,\(detail.typeCode),\(detail.amount),0,ACH\(asOf)\(index),\(detail.customerReference),\(detail.text)")
             total += detail.amount
         }
         let accountRecords = 2 + details.count
@@ -99,6 +110,11 @@ public enum BankFileFixtures {
         records.append("98,\(total),1,\(accountRecords + 2)/")
         records.append("99,\(total),1,\(accountRecords + 4)/")
         return Array(records.joined(separator: "\n").utf8)
+    }
+
+    /// The bank's ARP output for `records`: layout A, CRLF.
+    public static func arpOutput(_ records: [ARPRecord]) throws -> [UInt8] {
+        try ARPFile.render(records, expandedLength: nil)
     }
 
     /// A return file for `payments` (each with its trace number and reason), as their RDFI would send it.

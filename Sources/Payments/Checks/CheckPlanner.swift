@@ -132,6 +132,24 @@ public struct CheckPlanner {
         }
     }
 
+    // MARK: Bank files
+
+    /// One event of a bank file, resolved on the check as the plan leaves it, so several events for
+    /// one check in one file apply in order. Returns the history rows it added.
+    @discardableResult
+    public mutating func apply(_ event: CheckEvent, to read: CheckIssue) throws(PaymentError) -> Int {
+        switch event.resolve(from: current(read).state) {
+        case .transitions(let steps):
+            try apply(steps, to: read)
+            return steps.count
+        case .note(let code, let text, _):
+            note(read, code: code, text: text, actor: .bankFile, source: event.source)
+            return 1
+        case .nothing:
+            return 0
+        }
+    }
+
     // MARK: Outbound files
 
     /// Puts an unbound P_VALIDATED check's issue record in a rendered file, at `line`. Not a state change.

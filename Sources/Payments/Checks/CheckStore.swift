@@ -13,6 +13,8 @@ public protocol CheckStore: Sendable {
     /// check it made; a live serial for the account makes the check P_FAILED (`serial_live`).
     func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome]
     func check(id: String) async throws -> CheckIssue
+    /// Checks by id; an id with no check is left out.
+    func checks(ids: [String]) async throws -> [String: CheckIssue]
     func checkHistory(checkID: String) async throws -> [HistoryEntry]
     func checks(_ query: CheckQuery) async throws -> [CheckIssue]
     /// Persists a plan computed elsewhere by `CheckPlanner`, in one transaction: a check no longer

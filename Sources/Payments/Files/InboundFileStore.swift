@@ -14,8 +14,9 @@ public protocol InboundFileStore: Sendable {
     /// transaction. The first chunk (`after` nil) records the file and is refused when the same bytes
     /// were recorded before; a later one is refused with `conflict` unless the file is still applying
     /// at `after` events, so no chunk is ever applied twice. A payment changed since the plan read it
-    /// is a `conflict` too.
-    func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws
+    /// is a `conflict` too. `checks` is what the file does to check issues (`CheckPlanner`), in the
+    /// same transaction.
+    func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws
 
     /// Payments by id; an id with no payment is left out.
     func payments(ids: [String]) async throws -> [String: Payment]
@@ -31,4 +32,11 @@ public protocol InboundFileStore: Sendable {
     func fileStateTotals() async throws -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])]
     /// Payments in `state` whose last change is older than `before`.
     func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment]
+}
+
+extension InboundFileStore {
+    /// A file that changes payments only.
+    public func applyInbound(_ file: InboundFile, plan: LedgerPlan, after appliedEvents: Int?) async throws {
+        try await applyInbound(file, plan: plan, checks: CheckPlan(), after: appliedEvents)
+    }
 }

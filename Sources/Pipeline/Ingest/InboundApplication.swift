@@ -66,7 +66,7 @@ struct InboundApplication {
         do {
             try await processor.read(start.archivePath, from: archive, fileID: start.id, store: store, pieceSize: chunkSize) { piece in
                 let first = position
-                position += piece.events.count
+                position += piece.eventCount
                 progress.notes += piece.notes
                 settled += piece.settledBatches
                 guard position > start.appliedEvents || !resuming else { return }
@@ -105,24 +105,24 @@ struct InboundApplication {
         var excluded: Set<String> = []
         while true {
             attempt += 1
-            let ledger: LedgerPlan
+            let ledger: LedgerPlan, checks: CheckPlan
             switch planned {
-            case .success(let plan): ledger = plan
+            case .success(let plans): (ledger, checks) = plans
             case .failure(let refusal):
                 // Nothing applied yet: the file is refused whole, as deciding it would have.
                 guard progress.after != nil else { throw Refusal.refused(refusal.reason) }
-                excluded.insert(refusal.paymentID)
-                progress.notes.append("payment \(refusal.paymentID) changed while the file was applied; its event was not applied: \(refusal.reason)")
+                excluded.insert(refusal.requestID)
+                progress.notes.append("\(refusal.requestID) changed while the file was applied; its event was not applied: \(refusal.reason)")
                 planned = try await replan(piece, excluding: excluded, &progress)
                 continue
             }
             var next = progress.file
             next.status = last ? .processed : .applying
-            next.applied = progress.file.applied + ledger.history.count
+            next.applied = progress.file.applied + ledger.history.count + checks.history.count
             next.appliedEvents = end
             let conflict: StoreError
             do {
-                try await store.applyInbound(next, plan: ledger, after: progress.after)
+                try await store.applyInbound(next, plan: ledger, checks: checks, after: progress.after)
                 progress.file = next
                 progress.after = end
                 return
@@ -137,20 +137,22 @@ struct InboundApplication {
                 throw Refusal.recordedMeanwhile(earlier)
             }
             guard attempt < 3 else { throw conflict }
-            logger.notice("payments changed while the file was planned; planning again", metadata: ["file": "\(progress.file.name)"])
+            logger.notice("payments or checks changed while the file was planned; planning again", metadata: ["file": "\(progress.file.name)"])
             planned = try await replan(piece, excluding: excluded, &progress)
         }
     }
 
     /// Why an event cannot be planned.
     struct EventRefusal: Error {
-        var paymentID: String
+        /// The payment or check.
+        var requestID: String
         var reason: String
     }
 
-    /// The payments a plan touches, as read now, and their merchants' enabled endpoints.
+    /// The payments and checks a plan touches, as read now, and the payments' merchants' enabled endpoints.
     struct Snapshot {
         var payments: [String: Payment]
+        var checks: [String: CheckIssue]
         var endpoints: [String: [WebhookEndpoint]]
     }
 
@@ -172,21 +174,36 @@ struct InboundApplication {
             if endpoints[merchant] == nil { endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled) }
             known[merchant] = endpoints[merchant]
         }
-        return Snapshot(payments: payments, endpoints: known)
+        let checkIDs = piece.checkEvents.map(\.checkID).filter { !excluded.contains($0) }
+        var checks = fresh ? [:] : piece.checks.filter { !excluded.contains($0.key) }
+        let unread = checkIDs.filter { checks[$0] == nil }
+        if !unread.isEmpty { checks.merge(try await store.checks(ids: unread)) { first, _ in first } }
+        return Snapshot(payments: payments, checks: checks, endpoints: known)
     }
 
     /// A piece planned again on its payments as they are now.
-    private func replan(_ piece: InboundPlan, excluding excluded: Set<String>, _ progress: inout Progress) async throws -> Result<LedgerPlan, EventRefusal> {
+    private func replan(_ piece: InboundPlan, excluding excluded: Set<String>, _ progress: inout Progress) async throws -> Result<(LedgerPlan, CheckPlan), EventRefusal> {
         let snapshot = try await read(piece, fresh: true, excluding: excluded, endpoints: &progress.endpoints)
         return ledgerPlan(piece, on: snapshot, excluding: excluded, fileID: progress.file.id, receivedAt: progress.file.receivedAt)
     }
 
-    /// What these events do to our payments, planned on `snapshot`.
+    /// What these events do to our payments and checks, planned on `snapshot`.
     private func ledgerPlan(_ plan: InboundPlan, on snapshot: Snapshot, excluding excluded: Set<String>, fileID: String,
-                            receivedAt: Date) -> Result<LedgerPlan, EventRefusal> {
+                            receivedAt: Date) -> Result<(LedgerPlan, CheckPlan), EventRefusal> {
         let ids = Set(Self.paymentIDs(plan)).subtracting(excluded)
         if let missing = ids.sorted().first(where: { snapshot.payments[$0] == nil }) {
-            return .failure(EventRefusal(paymentID: missing, reason: "no payment \(missing); nothing applied"))
+            return .failure(EventRefusal(requestID: missing, reason: "no payment \(missing); nothing applied"))
+        }
+        var checks = CheckPlanner()
+        for event in plan.checkEvents where !excluded.contains(event.checkID) {
+            guard let check = snapshot.checks[event.checkID] else {
+                return .failure(EventRefusal(requestID: event.checkID, reason: "no check \(event.checkID); nothing applied"))
+            }
+            do throws(PaymentError) {
+                _ = try checks.apply(event, to: check)
+            } catch {
+                return .failure(EventRefusal(requestID: event.checkID, reason: error.message))
+            }
         }
         var planner = LedgerPlanner(endpoints: snapshot.endpoints)
         for event in plan.events where !excluded.contains(event.paymentID) {
@@ -194,7 +211,7 @@ struct InboundApplication {
             do throws(PaymentError) {
                 _ = try planner.apply(event, to: payment)
             } catch {
-                return .failure(EventRefusal(paymentID: event.paymentID, reason: error.message))
+                return .failure(EventRefusal(requestID: event.paymentID, reason: error.message))
             }
         }
         for correction in plan.corrections where !excluded.contains(correction.paymentID) {
@@ -202,6 +219,6 @@ struct InboundApplication {
             planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
         }
         for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
-        return .success(planner.plan)
+        return .success((planner.plan, checks.plan))
     }
 }

@@ -2,7 +2,9 @@ import BankFiles
 import Payments
 
 /// A processor's effects gathered into pieces of about `size` events, as `InboundProcessor.read`
-/// hands them on: `add` returns a full piece to pass on, `finish` the rest.
+/// hands them on: `add` returns a full piece to pass on, `finish` the rest. A piece holds payment
+/// events or check events, never both: a change of kind passes the piece on, so every piece is a
+/// run of the file in order, which is what resuming counts on.
 public struct InboundPieces {
     public let size: Int
     private var piece = InboundPlan()
@@ -14,10 +16,25 @@ public struct InboundPieces {
     /// Adds an event, with the counterparty correction it carries and the payment as read to make
     /// it, when there are; returns a full piece.
     public mutating func add(_ event: BankEvent, correction: CounterpartyCorrection? = nil, read payment: Payment? = nil) -> InboundPlan? {
+        let passed = piece.checkEvents.isEmpty ? nil : piece
+        if passed != nil { piece = InboundPlan() }
         piece.events.append(event)
         if let correction { piece.corrections.append(correction) }
         if let payment { piece.payments[payment.id] = payment }
+        if let passed { return passed }
         guard piece.events.count >= size else { return nil }
+        defer { piece = InboundPlan() }
+        return piece
+    }
+
+    /// Adds a check event, with the check as read to make it; returns a piece to pass on.
+    public mutating func add(_ event: CheckEvent, read check: CheckIssue? = nil) -> InboundPlan? {
+        let passed = piece.events.isEmpty ? nil : piece
+        if passed != nil { piece = InboundPlan() }
+        piece.checkEvents.append(event)
+        if let check { piece.checks[check.id] = check }
+        if let passed { return passed }
+        guard piece.checkEvents.count >= size else { return nil }
         defer { piece = InboundPlan() }
         return piece
     }

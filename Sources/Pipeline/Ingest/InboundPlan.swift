@@ -1,11 +1,13 @@
 import BankFiles
 import Payments
 
-/// What one piece of a bank file does: the events for our payments, the corrections and settled
-/// batches to record, and notes for a person. Ingest plans each piece on our payments
-/// (`LedgerPlanner`), and the store writes that plan in one transaction.
+/// What one piece of a bank file does: the events for our payments or for our check issues (a
+/// piece holds one or the other, in file order), the corrections and settled batches to record, and
+/// notes for a person. Ingest plans each piece (`LedgerPlanner`, `CheckPlanner`), and the store
+/// writes both plans in one transaction.
 public struct InboundPlan: Sendable {
     public var events: [BankEvent] = []
+    public var checkEvents: [CheckEvent] = []
     public var corrections: [CounterpartyCorrection] = []
     public var settledBatches: [UnsettledBatch] = []
     /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
@@ -14,14 +16,21 @@ public struct InboundPlan: Sendable {
     /// them rather than reading them again; one changed since is caught by the store's version check
     /// and read again.
     public var payments: [String: Payment] = [:]
+    /// Our checks as the processor read them, by id.
+    public var checks: [String: CheckIssue] = [:]
 
     public init() {}
+
+    /// The events of the piece, of either kind: what a resume point counts.
+    public var eventCount: Int { events.count + checkEvents.count }
 
     /// The piece without its first `count` events (applied by an earlier run that cut its pieces
     /// elsewhere), and without the corrections of payments that have no event left in it.
     func droppingEvents(_ count: Int) -> InboundPlan {
         guard count > 0 else { return self }
         var rest = self
+        // A piece holds one kind of event, so this drops the first `count` in file order.
+        rest.checkEvents = Array(checkEvents.dropFirst(max(0, count - events.count)))
         rest.events = Array(events.dropFirst(count))
         let kept = Set(rest.events.map(\.paymentID))
         let dropped = Set(events.prefix(count).map(\.paymentID)).subtracting(kept)

@@ -17,7 +17,7 @@ public protocol InboundProcessor: Sendable {
     /// same ledger give the same pieces, which is what a resume point counts on. Throws
     /// `InboundQuarantine` when the file cannot be applied exactly; `IngestJob` reads every piece before
     /// it applies any, so a quarantine never comes after something was written.
-    func read(_ path: String, from archive: Archive, fileID: String, store: any OutboundFileStore & InboundFileStore,
+    func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
               pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws
 }
 
