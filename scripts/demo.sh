@@ -12,6 +12,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 export METL_DATABASE="$DEMO_DIR/metl.sqlite"
+# A fixed clock: the day fixtures/payments/demo.csv (effective 2026-11-24) was written for, so its
+# dates are valid whenever the demo runs and the files match the ones fixtures/inbound/ answers.
+# Never set METL_CLOCK in production.
+export METL_CLOCK=2026-11-23T14:30
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -40,12 +44,11 @@ step "payments"
 step "merchant balance after reservations"
 "$METL" merchants list
 
-# The bank profile and destination a timer unit would set in its environment. The fixed clock makes
-# the file the same as the one fixtures/inbound/ answers (never set METL_CLOCK in production).
+# The bank profile and destination a timer unit would set in its environment.
 export METL_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/outbox"
 export METL_ODFI_ROUTING=121042882 METL_IMMEDIATE_DESTINATION=091000019
 export METL_ORIGIN_NAME="METL DEMO BANK" METL_DESTINATION_NAME="FEDERAL RESERVE BANK"
-export METL_CLOCK=2026-11-23T14:30 METL_LOG_LEVEL=error
+export METL_LOG_LEVEL=error
 
 step "cutoff: render, archive and deliver to $METL_DESTINATION"
 "$METL" cutoff
@@ -72,6 +75,29 @@ step "reconciliation"
 "$METL" reconcile
 step "a returned payment's history"
 "$METL" payments show "$("$METL" payments list --state P_FAILED --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin) if p["failure"]["code"] == "R01"][0]["id"])')"
+
+step "Positive Pay: enrol the merchant's checking account and register three checks"
+"$METL" checks accounts add demo-merchant --routing 121042882 --account-number 000123456789 --profile arp
+ACCOUNT=$("$METL" checks accounts list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+for check in "1001 125000 JANE DOE" "1002 31025 ACME SUPPLY" "1003 7500 BOB SMITH"; do
+    read -r serial amount payee <<<"$check"
+    echo "{\"account_id\": \"$ACCOUNT\", \"serial\": \"$serial\", \"amount\": $amount, \"issue_date\": \"2026-11-23\", \"payee\": \"$payee\"}" \
+        | "$METL" checks issue --merchant demo-merchant --idempotency-key "$(python3 -c 'import uuid; print(uuid.uuid4())')" --json - >/dev/null
+done
+"$METL" checks list
+step "cutoff --kind positive-pay: the issue file (ARP layout, 94 characters, CRLF) to the bank"
+"$METL" cutoff --kind positive-pay
+cat "$DEMO_DIR"/outbox/PPAY_*.txt
+step "the bank's ARP output: all three on file, then 1001 paid and 1002 presented for another amount"
+"$METL" ingest fixtures/inbound/arp-outstanding.txt
+"$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch needs an operator)"
+step "void 1003: it was sent, so a void record goes in the next issue file; the bank confirms it"
+"$METL" checks void "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1003"][0]["id"])')"
+"$METL" cutoff --kind positive-pay
+"$METL" ingest fixtures/inbound/arp-voided.txt
+step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (mismatch noted), 1003 P_FAILED (voided)"
+"$METL" checks list
+"$METL" checks show "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1002"][0]["id"])')"
 
 step "the HTTP API: an API key, a payment over POST, its status over GET"
 API_PORT=$(free_port)
