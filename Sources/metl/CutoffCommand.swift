@@ -62,7 +62,7 @@ struct CutoffCommand: AsyncParsableCommand {
                         + (checks ? "and \(Words.count(summary.checkRecordsSubmitted, "check record")) " : "")
                         + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent")
             for file in summary.files {
-                Output.line("  \(file.name)  \(file.status)  \(file.entries) entries  debit \(Dollars.format(file.totalDebit))  "
+                Output.line("  \(file.name)  \(file.status)  \(Words.count(file.entries, "entry", plural: "entries"))  debit \(Dollars.format(file.totalDebit))  "
                             + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")
             }
             for alert in summary.alerts { Output.error("ALERT \(alert)") }

@@ -1,0 +1,68 @@
+import BankFiles
+import Foundation
+import Payments
+import Store
+import Testing
+import TestSupport
+
+/// The demo's Positive Pay section through the executable: an enrolled account, three checks,
+/// the issue file, the bank's ARP output from fixtures/inbound (outstanding, paid with one amount
+/// mismatch, a confirmed void) and the states they leave. The ARP fixtures are written by this test
+/// (METL_WRITE_FIXTURES=1) and checked otherwise.
+@Suite(.serialized) struct PositivePayLifecycleTests {
+    /// The demo's checks: serial, amount, payee.
+    static let checks: [(serial: String, amount: Int64, payee: String)] = [("1001", 125_000, "JANE DOE"), ("1002", 31_025, "ACME SUPPLY"),
+                                                                            ("1003", 7_500, "BOB SMITH")]
+    static let accountNumber = "000123456789"
+
+    static func arp(_ code: ARPRecord.Code, _ check: (serial: String, amount: Int64, payee: String), amount: Int64? = nil) -> ARPRecord {
+        ARPRecord(code: code, accountNumber: "123456789", serial: check.serial, amount: amount ?? check.amount, issueDate: "20261123",
+                  paidDate: code == .paid ? "20261124" : nil, additionalData: "BANK REF \(check.serial)")
+    }
+
+    @Test func demoPositivePayWithProjectFixtures() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-pp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        let environment = ["METL_DATABASE": database, "METL_POSITIVE_PAY_DESTINATION": "file://\(directory.path)/outbox",
+                           "METL_CLOCK": CLI.demoClock]
+        func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+        #expect(try metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC").status == 0)
+        let enrolled = try metl("checks", "accounts", "add", "demo-merchant", "--routing", "121042882", "--account-number", Self.accountNumber,
+                                "--profile", "arp", "--json")
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        let account = try #require(try JSONSerialization.jsonObject(with: Data(enrolled.stdout.utf8)) as? [String: Any])["id"] as? String
+        var ids: [String] = []
+        for check in Self.checks {
+            let document = #"{"account_id": "\#(account ?? "")", "serial": "\#(check.serial)", "amount": \#(check.amount), "issue_date": "2026-11-23", "payee": "\#(check.payee)"}"#
+            let issued = try CLI.run(["checks", "issue", "--merchant", "demo-merchant", "--idempotency-key", UUID().uuidString.lowercased(),
+                                      "--json", "-"], environment: environment, stdin: Data(document.utf8))
+            #expect(issued.status == 0, "\(issued.stderr)")
+            ids.append(try #require(try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: Any])["id"] as? String ?? "")
+        }
+        let sent = try metl("cutoff", "--kind", "positive-pay")
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.contains("3 check records collected"))
+
+        let inbound = LifecycleTests.inbound
+        try LifecycleTests.check("arp-outstanding.txt", try BankFileFixtures.arpOutput(Self.checks.map { Self.arp(.outstanding, $0) }))
+        try LifecycleTests.check("arp-paid.txt", try BankFileFixtures.arpOutput([Self.arp(.paid, Self.checks[0]),
+                                                                                 Self.arp(.paid, Self.checks[1], amount: 31_525)]))
+        try LifecycleTests.check("arp-voided.txt", try BankFileFixtures.arpOutput([Self.arp(.void, Self.checks[2])]))
+        #expect(try metl("ingest", inbound.appendingPathComponent("arp-outstanding.txt").path).status == 0)
+        // The mismatched amount is a finding for the operator (exit 1), not a payment.
+        let paid = try metl("ingest", inbound.appendingPathComponent("arp-paid.txt").path)
+        #expect(paid.status == 1 && paid.stdout.contains("amount mismatch"), "\(paid.stdout)")
+        #expect(try metl("checks", "void", ids[2]).status == 0)
+        #expect(try metl("cutoff", "--kind", "positive-pay").status == 0)
+        #expect(try metl("ingest", inbound.appendingPathComponent("arp-voided.txt").path).status == 0)
+
+        let store = try SQLiteStore(path: database)
+        let final = try await store.checks(CheckQuery())
+        #expect(final.map(\.state) == [.completed, .processing, .failed])
+        #expect(final[2].failure?.code == "voided")
+        #expect(try await store.checkHistory(checkID: ids[1]).last?.reasonCode == "amount_mismatch")
+        let files = try await store.outboundFiles(statuses: [.uploaded])
+        #expect(files.count == 2 && files.allSatisfy { $0.kind == .positivePay })
+    }
+}
