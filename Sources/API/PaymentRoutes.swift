@@ -36,19 +36,11 @@ struct PaymentRoutes: APIRouteGroup {
                                    source: SourceReference.apiRequest(idempotencyKey: key), keepsResponse: true)
         let outcome = try await groupCommit.submit(intake).get()
         let payment = outcome.payment
-        var headers: HTTPFields = [.location: "/payments/\(payment.id)"]
-        if outcome.created {
-            metrics.transition(to: payment.state)
-            return JSONBody.response(.created, outcome.firstResponse ?? PaymentDocument.encode(payment), headers: headers)
-        }
-        guard payment.state.isTerminal else {
-            headers[.link] = "<\(configuration.idempotencyDocumentation)>; rel=\"describedby\""
-            throw Problem(.idempotencyConflict,
-                          "the payment for this key is \(payment.state.rawValue); check GET /payments/\(payment.id) instead of retrying",
-                          instance: key, paymentID: payment.id, headers: headers)
-        }
-        headers[.idempotentReplayed] = "true"
-        return JSONBody.response(.created, outcome.firstResponse ?? PaymentDocument.encode(payment), headers: headers)
+        if outcome.created { metrics.transition(to: payment.state) }
+        return try IdempotentCreation(created: outcome.created, id: payment.id, state: payment.state, noun: "payment",
+                                      location: "/payments/\(payment.id)",
+                                      body: outcome.firstResponse ?? PaymentDocument.encode(payment))
+            .response(key: key, configuration: configuration)
     }
 
     /// `GET /payments/{id}`: the authoritative state. Another merchant's payment is as unknown as a missing one.
@@ -68,59 +60,24 @@ struct PaymentRoutes: APIRouteGroup {
         return JSONBody.response(.ok, EventList(data: history.map(HistoryDocument.init)))
     }
 
-    struct PaymentList: Encodable {
-        var data: [PaymentDocument]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(data, forKey: .data)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     /// `GET /payments?state=&created_after=&limit=&cursor=`: the merchant's payments in creation order.
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        let parameters = request.uri.queryParameters
-        var errors: [PaymentError.FieldError] = []
-        var query = PaymentQuery(merchantID: merchant.id, limit: configuration.defaultPageSize)
-        if let state = parameters["state"].map(String.init) {
-            query.state = PaymentState(rawValue: state)
-            if query.state == nil {
-                errors.append(.init(field: "state", code: "invalid", message: "must be one of "
-                                    + PaymentState.allCases.map(\.rawValue).joined(separator: ", ")))
-            }
-        }
-        if let text = parameters["created_after"].map(String.init) {
+        var common = Page<PaymentDocument>.Query(request, configuration: configuration, prefix: "pay_")
+        var query = PaymentQuery(merchantID: merchant.id, state: common.state, afterID: common.afterID, limit: common.limit)
+        if let text = request.uri.queryParameters["created_after"].map(String.init) {
             query.createdAfter = try? Date(text, strategy: .iso8601)
             if query.createdAfter == nil {
-                errors.append(.init(field: "created_after", code: "invalid_timestamp",
-                                    message: "must be an RFC 3339 timestamp such as 2026-11-22T00:00:00Z"))
+                common.errors.append(.init(field: "created_after", code: "invalid_timestamp",
+                                           message: "must be an RFC 3339 timestamp such as 2026-11-22T00:00:00Z"))
             }
         }
-        if let text = parameters["limit"].map(String.init) {
-            if let limit = Int(text), (1...configuration.maximumPageSize).contains(limit) {
-                query.limit = limit
-            } else {
-                errors.append(.init(field: "limit", code: "out_of_range", message: "must be 1 to \(configuration.maximumPageSize)"))
-            }
+        guard common.errors.isEmpty else { throw Problem(.invalidQuery, "the query is invalid", fieldErrors: common.errors) }
+        let page = try await Page<PaymentDocument>.fetch(limit: common.limit, id: \.id) { limit in
+            query.limit = limit
+            return try await store.payments(query).map(PaymentDocument.init)
         }
-        if let cursor = parameters["cursor"].map(String.init) {
-            query.afterID = Cursor.decode(cursor)
-            if query.afterID == nil {
-                errors.append(.init(field: "cursor", code: "invalid_cursor", message: "must be a next_cursor this API returned"))
-            }
-        }
-        guard errors.isEmpty else { throw Problem(.invalidQuery, "the query is invalid", fieldErrors: errors) }
-        // One more than asked tells whether another page exists.
-        let pageSize = query.limit
-        query.limit += 1
-        var payments = try await store.payments(query)
-        let more = payments.count > pageSize
-        if more { payments.removeLast() }
-        return JSONBody.response(.ok, PaymentList(data: payments.map(PaymentDocument.init),
-                                                  nextCursor: more ? payments.last.map { Cursor.encode($0.id) } : nil))
+        return JSONBody.response(.ok, page)
     }
 
     private func ownedPayment(_ context: APIRequestContext) async throws -> Payment {

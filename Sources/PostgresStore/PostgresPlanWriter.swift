@@ -20,19 +20,7 @@ enum PostgresPlanWriter {
         }
         for transition in plan.fileTransitions { try await apply(transition, session, faults: faults) }
         if let importID { try await stageFunds(plan.funds, importID: importID, session) } else { try await moveFunds(plan.funds, session) }
-        try await session.insert(into: "payment_history", rows: plan.history.count) { columns in
-            let history = plan.history
-            columns.text("payment_id", history.map(\.requestID))
-            columns.int("version", history.map { Int64($0.version) })
-            columns.text("from_state", history.map { $0.fromState?.rawValue })
-            columns.text("to_state", history.map(\.toState.rawValue))
-            columns.text("actor", history.map(\.actor.rawValue))
-            columns.text("reason_code", history.map(\.reasonCode))
-            columns.text("reason_text", history.map(\.reasonText))
-            columns.text("source_file", history.map { $0.source?.file })
-            columns.int("source_line", history.map { $0.source?.line.map(Int64.init) })
-            columns.int("created_at", history.map { PostgresStore.milliseconds($0.createdAt) })
-        }
+        try await session.insert(plan.history, into: "payment_history", requestColumn: "payment_id")
         try await session.insert(into: "idempotency_keys", rows: plan.newPayments.count) { columns in
             let new = plan.newPayments
             columns.text("merchant_id", new.map(\.payment.merchantID))

@@ -215,19 +215,7 @@ extension PostgresStore: CheckStore {
                 throw StoreError(.conflict, "\(plan.updates.count - updated) of \(plan.updates.count) checks changed since they were read")
             }
         }
-        try await session.insert(into: "check_history", rows: plan.history.count) { columns in
-            let history = plan.history
-            columns.text("check_id", history.map(\.requestID))
-            columns.int("version", history.map { Int64($0.version) })
-            columns.text("from_state", history.map { $0.fromState?.rawValue })
-            columns.text("to_state", history.map(\.toState.rawValue))
-            columns.text("actor", history.map(\.actor.rawValue))
-            columns.text("reason_code", history.map(\.reasonCode))
-            columns.text("reason_text", history.map(\.reasonText))
-            columns.text("source_file", history.map { $0.source?.file })
-            columns.int("source_line", history.map { $0.source?.line.map(Int64.init) })
-            columns.int("created_at", history.map { milliseconds($0.createdAt) })
-        }
+        try await session.insert(plan.history, into: "check_history", requestColumn: "check_id")
     }
 
     /// The columns a check's changes write: state, version, failure, placements and the time.

@@ -1,3 +1,4 @@
+import Payments
 import PostgresNIO
 
 /// The columns of a set-based write, each bound as one array parameter and read back row by row
@@ -53,6 +54,24 @@ extension Session {
         var columns = UnnestColumns()
         build(&columns)
         try await count(columns.insert(into: table))
+    }
+}
+
+extension Session {
+    /// Inserts history rows (payments' or checks'), the request named in `requestColumn`.
+    func insert(_ history: [HistoryEntry], into table: String, requestColumn: String) async throws {
+        try await insert(into: table, rows: history.count) { columns in
+            columns.text(requestColumn, history.map(\.requestID))
+            columns.int("version", history.map { Int64($0.version) })
+            columns.text("from_state", history.map { $0.fromState?.rawValue })
+            columns.text("to_state", history.map(\.toState.rawValue))
+            columns.text("actor", history.map(\.actor.rawValue))
+            columns.text("reason_code", history.map(\.reasonCode))
+            columns.text("reason_text", history.map(\.reasonText))
+            columns.text("source_file", history.map { $0.source?.file })
+            columns.int("source_line", history.map { $0.source?.line.map(Int64.init) })
+            columns.int("created_at", history.map { StoredTime.milliseconds($0.createdAt) })
+        }
     }
 }
 

@@ -26,15 +26,7 @@ enum LedgerPlanWriter {
         }
         for transition in plan.fileTransitions { try apply(transition, db, faults: faults) }
         if let importID { try stageFunds(plan.funds, importID: importID, db) } else { try moveFunds(plan.funds, db) }
-        try insertRows(db, into: """
-            payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
-                             source_line, created_at)
-            """, columns: 10, rows: plan.history.map { entry in
-                [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
-                 entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
-                 entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
-                 SQLiteStore.milliseconds(entry.createdAt).databaseValue]
-            })
+        try insertHistory(plan.history, into: "payment_history", requestColumn: "payment_id", db)
         try insertRows(db, into: "idempotency_keys (merchant_id, key, fingerprint, payment_id, created_at, response_body)",
                        columns: 6, rows: plan.newPayments.map { new in
                            [new.payment.merchantID.databaseValue, new.payment.idempotencyKey.databaseValue,
@@ -235,6 +227,18 @@ enum LedgerPlanWriter {
     /// Each size is prepared once per connection and reused: preparing a statement of thousands of
     /// rows costs more than running it, and a file applied in chunks would otherwise prepare its
     /// odd-sized tails once per chunk.
+    /// History rows (payments' or checks'), the request named in `requestColumn`.
+    static func insertHistory(_ history: [HistoryEntry], into table: String, requestColumn: String, _ db: Database) throws {
+        try insertRows(db, into: """
+            \(table) (\(requestColumn), version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at)
+            """, columns: 10, rows: history.map { entry in
+                [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
+                 entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
+                 entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
+                 SQLiteStore.milliseconds(entry.createdAt).databaseValue]
+            })
+    }
+
     static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         let full = 30_000 / columns

@@ -184,14 +184,7 @@ extension SQLiteStore: CheckStore {
                 throw StoreError(.conflict, "check \(c.id) changed since it was read; nothing was written")
             }
         }
-        try LedgerPlanWriter.insertRows(db, into: """
-            check_history (check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at)
-            """, columns: 10, rows: plan.history.map { entry in
-                [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
-                 entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
-                 entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
-                 milliseconds(entry.createdAt).databaseValue]
-            })
+        try LedgerPlanWriter.insertHistory(plan.history, into: "check_history", requestColumn: "check_id", db)
     }
 
     /// State, version, failure and placements, in the column order both statements use.

@@ -76,7 +76,7 @@ struct ChecksCommand: AsyncParsableCommand {
             let (store, settings) = try await store.openStore()
             let found = try await store.merchant(merchant)
             let request = try CheckIssueRequest.decode(json: data)
-            let account = try await ChecksCommand.account(request.accountID, of: found, store)
+            let account = try await store.enrolledAccount(request.accountID, of: found.id)
             let check = try request.validate(for: account, rules: settings.checkRules, today: settings.today)
             let outcome = try await store.issueChecks([CheckIntake(merchantID: found.id, idempotencyKey: key, check: check, actor: .cli)])
             try Output.json(CheckDocument(outcome[0].check))
@@ -126,13 +126,7 @@ struct ChecksCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var query = CheckQuery(accountID: account, limit: limit)
-            if let state {
-                guard let parsed = PaymentState(name: state) else {
-                    throw ValidationError("unknown state \(state); one of \(PaymentState.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                query.state = parsed
-            }
+            var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), limit: limit)
             let (store, _) = try await store.openStore()
             if let merchant { query.merchantID = try await store.merchant(merchant).id }
             let checks = try await store.checks(query)
@@ -188,18 +182,5 @@ struct ChecksCommand: AsyncParsableCommand {
             Output.line(check.state == .failed ? "\(check.id): cancelled before it was sent"
                         : "\(check.id): void requested; it goes to the bank with the next positive-pay cutoff")
         }
-    }
-
-    /// The merchant's enrolled account `id`; another merchant's account is not found.
-    static func account(_ id: String, of merchant: Merchant, _ store: any LedgerStore) async throws -> CheckAccount {
-        let account: CheckAccount? = try await {
-            do { return try await store.checkAccount(id: id) } catch let error as PaymentError where error.code == .notFound { return nil }
-        }()
-        guard let account, account.merchantID == merchant.id else {
-            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
-                .init(field: "account_id", code: "unknown_account", message: "is not an enrolled account of this merchant"),
-            ])
-        }
-        return account
     }
 }

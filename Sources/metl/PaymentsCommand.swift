@@ -103,13 +103,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var query = PaymentQuery(limit: limit)
-            if let state {
-                guard let parsed = PaymentState(name: state) else {
-                    throw ValidationError("unknown state \(state); one of \(PaymentState.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                query.state = parsed
-            }
+            var query = PaymentQuery(state: try state.map(PaymentState.argument), limit: limit)
             let (store, _) = try await store.openStore()
             if let merchant { query.merchantID = try await store.merchant(merchant).id }
             let payments = try await store.payments(query)

@@ -32,3 +32,22 @@ public protocol CheckStore: Sendable {
     /// The checks with a record in the file, in line order.
     func fileChecks(fileID: String) async throws -> [CheckIssue]
 }
+
+extension CheckStore {
+    /// The merchant's enrolled account `id`. An unknown account, or another merchant's, is bad
+    /// input in the request that names it (`account_id`), never a hint that it exists.
+    public func enrolledAccount(_ id: String, of merchantID: String) async throws -> CheckAccount {
+        let account: CheckAccount?
+        do {
+            account = try await checkAccount(id: id)
+        } catch let error as PaymentError where error.code == .notFound {
+            account = nil
+        }
+        guard let account, account.merchantID == merchantID else {
+            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
+                .init(field: "account_id", code: "unknown_account", message: "is not an enrolled account of this merchant"),
+            ])
+        }
+        return account
+    }
+}
