@@ -216,6 +216,23 @@ extension PostgresStore: CheckStore {
             }
         }
         try await session.insert(plan.history, into: "check_history", requestColumn: "check_id")
+        for transition in plan.fileTransitions {
+            let at = milliseconds(transition.at)
+            let moved = try await session.count("""
+                UPDATE check_issues SET state = \(transition.to.rawValue), version = version + 1, updated_at = \(at)
+                WHERE issue_file_id = \(transition.fileID) AND state = \(transition.from.rawValue)
+                """)
+            guard moved == transition.count else {
+                throw StoreError(.conflict, "\(transition.count - moved) checks of file \(transition.fileID) changed since they were read")
+            }
+            try await session.count("""
+                INSERT INTO check_history (check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                                           source_line, created_at)
+                SELECT id, version, \(transition.from.rawValue), \(transition.to.rawValue), \(transition.actor.rawValue),
+                       \(transition.reasonCode), \(transition.reasonText), \(transition.source.file), issue_file_line, \(at)
+                FROM check_issues WHERE issue_file_id = \(transition.fileID)
+                """)
+        }
     }
 
     /// The columns a check's changes write: state, version, failure, placements and the time.

@@ -140,7 +140,13 @@ extension PostgresStore: OutboundFileStore {
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
             var checks = CheckPlanner(now: file.updatedAt)
-            try checks.confirmUpload(of: file, checks: try await Self.fileChecks(session, fileID: file.id, locking: true), actor: actor)
+            let issued = try await session.rows("SELECT state FROM check_issues WHERE issue_file_id = \(file.id)").map { row in
+                PaymentState(rawValue: try row.decode(String.self)) ?? .failed
+            }
+            let voids = try await session.rows("""
+                SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
+                """).map(Self.check(from:))
+            try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
             try await Self.persist(checks.plan, session)
             return file
         }

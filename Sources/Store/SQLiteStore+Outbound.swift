@@ -128,7 +128,11 @@ extension SQLiteStore: OutboundFileStore {
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             var checks = CheckPlanner(now: file.updatedAt)
-            try checks.confirmUpload(of: file, checks: try Self.fileChecks(db, fileID: file.id), actor: actor)
+            let issued = try String.fetchAll(db.cachedStatement(sql: "SELECT state FROM check_issues WHERE issue_file_id = ?"),
+                                             arguments: [file.id]).map { PaymentState(rawValue: $0) ?? .failed }
+            let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE void_file_id = ?"),
+                                         arguments: [file.id]).map(Self.check(from:))
+            try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
             try Self.persist(checks.plan, db)
             return file
         }

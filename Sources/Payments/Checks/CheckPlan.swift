@@ -21,8 +21,13 @@ public struct CheckPlan: Sendable {
     public var newChecks: [NewCheck] = []
     public var updates: [Update] = []
     public var history: [HistoryEntry] = []
+    /// One state change for every check issued in a file (the file at the bank), written set-based
+    /// as payments' are: each check whose issue record is in the file and still at `from` moves one
+    /// version on with a history row naming the file and its record's line; the plan is refused
+    /// unless exactly `count` were.
+    public var fileTransitions: [LedgerPlan.FileTransition] = []
 
     public init() {}
 
-    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty }
+    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty }
 }

@@ -172,20 +172,25 @@ public struct CheckPlanner {
         update(read, to: check)
     }
 
-    /// The bank has the issue file: each check issued in it P_VALIDATED → P_SUBMITTED_TO_CORE, and
-    /// each void in it noted as sent, with history rows naming the file and the record's line.
-    public mutating func confirmUpload(of file: OutboundFile, checks: [CheckIssue], actor: Actor) throws(PaymentError) {
-        for read in checks {
-            let check = current(read)
-            if let record = check.issueRecord, record.fileID == file.id {
-                try apply([TransitionStep(to: .submittedToCore, actor: actor, reasonCode: "file_uploaded",
-                                          reasonText: "in issue file \(file.name) uploaded to the bank",
-                                          source: .outboundFile(id: file.id, line: record.line))], to: read)
-            }
-            if let record = current(read).voidRecord, record.fileID == file.id {
-                note(read, code: "void_sent", text: "void record in issue file \(file.name) uploaded to the bank", actor: actor,
-                     source: .outboundFile(id: file.id, line: record.line))
-            }
+    /// The bank has the issue file: every check issued in it P_VALIDATED → P_SUBMITTED_TO_CORE (one
+    /// set-based `FileTransition`, a file holds up to 100,000), and each void in it noted as sent,
+    /// with history rows naming the file and the record's line. `issued` are the states of the checks
+    /// whose issue record is in the file, as read.
+    public mutating func confirmUpload(of file: OutboundFile, issued: [PaymentState], voids: [CheckIssue], actor: Actor) throws(PaymentError) {
+        let stale = issued.filter { $0 != .validated }.count
+        guard stale == 0 else {
+            throw PaymentError(.invalidTransition, "\(stale) checks of file \(file.id) are no longer P_VALIDATED")
+        }
+        if !issued.isEmpty {
+            try CheckStateMachine.table.check("(file \(file.id))", from: .validated, to: .submittedToCore)
+            plan.fileTransitions.append(LedgerPlan.FileTransition(
+                fileID: file.id, from: .validated, to: .submittedToCore, count: issued.count, actor: actor, reasonCode: "file_uploaded",
+                reasonText: "in issue file \(file.name) uploaded to the bank", source: .outboundFile(id: file.id, line: nil), at: now))
+        }
+        for read in voids {
+            guard let record = current(read).voidRecord, record.fileID == file.id else { continue }
+            note(read, code: "void_sent", text: "void record in issue file \(file.name) uploaded to the bank", actor: actor,
+                 source: .outboundFile(id: file.id, line: record.line))
         }
     }
 
