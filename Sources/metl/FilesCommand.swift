@@ -7,7 +7,7 @@ import Store
 
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "files", abstract: "Outbound NACHA files: list, show, retry, cancel.",
+        commandName: "files", abstract: "Outbound files (NACHA, Positive Pay issue files): list, show, retry, cancel.",
         subcommands: [List.self, Show.self, Retry.self, Cancel.self])
 
     struct FileDocument: Encodable {
@@ -19,6 +19,23 @@ struct FilesCommand: AsyncParsableCommand {
         var archivePath: String, remotePath: String?, attempts: Int, failureReason: String?
         var createdAt: String, uploadedAt: String?
         var payments: [Binding]?
+        /// Positive Pay issue files: each check record, issue or void.
+        var checks: [CheckRecord]?
+
+        struct CheckRecord: Encodable {
+            var checkID: String, record: String, state: String, line: Int, serial: String, amount: Int64
+            enum CodingKeys: String, CodingKey { case checkID = "check_id", record, state, line, serial, amount }
+
+            init(_ check: CheckIssue, in fileID: String) {
+                checkID = check.id
+                let issued = check.issueRecord?.fileID == fileID
+                record = issued ? PendingCheckRecord.Action.issue.rawValue : PendingCheckRecord.Action.void.rawValue
+                state = check.state.rawValue
+                line = (issued ? check.issueRecord?.line : check.voidRecord?.line) ?? 0
+                serial = check.serial
+                amount = check.amount
+            }
+        }
 
         struct Binding: Encodable {
             var paymentID: String, state: String, batchNumber: Int, traceNumber: Int, line: Int, amount: Int64, direction: String
@@ -32,10 +49,11 @@ struct FilesCommand: AsyncParsableCommand {
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
-                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments
+                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments, checks
         }
 
-        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil) {
+        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil, checks: [CheckIssue]? = nil) {
+            self.checks = checks?.map { CheckRecord($0, in: file.id) }
             id = file.id
             kind = file.kind.rawValue
             name = file.name
@@ -99,7 +117,8 @@ struct FilesCommand: AsyncParsableCommand {
             let (store, _) = try await store.openStore()
             let file = try await store.outboundFile(id: id)
             let payments = try await store.filePayments(fileID: file.id)
-            let document = FileDocument(file, payments: payments)
+            let checks = file.kind == .positivePay ? try await store.fileChecks(fileID: file.id) : nil
+            let document = FileDocument(file, payments: file.kind == .positivePay ? nil : payments, checks: checks)
             if output.json { return try Output.json(document) }
             Output.line("\(file.name)  \(file.kind) \(file.status.rawValue)  (\(file.id))")
             if let nacha = file.nacha {
@@ -107,12 +126,21 @@ struct FilesCommand: AsyncParsableCommand {
                             + "\(document.creationTime ?? ""), modifier \(nacha.fileIDModifier)")
                 Output.line("  \(nacha.batchCount) batches, \(nacha.entryAddendaCount) entries+addenda, hash \(nacha.entryHash)")
             }
-            Output.line("  \(file.entryCount) payments, debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
+            if document.checks != nil {
+                Output.line("  \(Words.count(file.entryCount, "check record")), drawing \(Dollars.format(file.totalDebit))")
+            } else {
+                Output.line("  \(Words.count(file.entryCount, "payment")), debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
+            }
             Output.line("  sha256 \(file.sha256), \(file.size) bytes")
             Output.line("  archive \(file.archivePath)")
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
                         + (file.failureReason.map { ", failure: \($0)" } ?? ""))
             Output.line()
+            if let records = document.checks {
+                return Output.table(["CHECK", "RECORD", "STATE", "LINE", "SERIAL", "AMOUNT"], records.map {
+                    [$0.checkID, $0.record, $0.state, String($0.line), $0.serial, Dollars.format($0.amount)]
+                })
+            }
             Output.table(["PAYMENT", "STATE", "BATCH", "TRACE", "LINE", "DIRECTION", "AMOUNT"], payments.map {
                 [$0.payment.id, $0.payment.state.rawValue, String($0.binding.batchNumber), String($0.binding.traceNumber),
                  String($0.binding.line), $0.payment.direction.rawValue, Dollars.format($0.payment.amount)]

@@ -64,5 +64,8 @@ import TestSupport
         #expect(try await store.checkHistory(checkID: ids[1]).last?.reasonCode == "amount_mismatch")
         let files = try await store.outboundFiles(statuses: [.uploaded])
         #expect(files.count == 2 && files.allSatisfy { $0.kind == .positivePay })
+        let issueFile = try #require(files.first { $0.entryCount == 3 })
+        let shown = try metl("files", "show", issueFile.id)
+        #expect(shown.stdout.contains("3 check records") && shown.stdout.contains(ids[0]), "\(shown.stdout)")
     }
 }
