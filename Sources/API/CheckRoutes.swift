@@ -16,6 +16,7 @@ struct CheckRoutes: APIRouteGroup {
             .listChecks: list,
             .getCheck: show,
             .voidCheck: void,
+            .listCheckExceptions: exceptions,
         ]
     }
 
@@ -77,6 +78,27 @@ struct CheckRoutes: APIRouteGroup {
             return try await store.checks(query).map(CheckDocument.init)
         }
         return JSONBody.response(.ok, page)
+    }
+
+    struct ExceptionList: Encodable {
+        var data: [CheckExceptionDocument]
+    }
+
+    /// `GET /positive-pay/exceptions?status=open|decided|closed`: the merchant's exceptions, oldest first.
+    func exceptions(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        var status: CheckException.Status?
+        if let text = request.uri.queryParameters["status"].map(String.init) {
+            guard let parsed = CheckException.Status(rawValue: text) else {
+                throw Problem(.invalidQuery, "the query is invalid", fieldErrors: [
+                    .init(field: "status", code: "invalid",
+                          message: "must be one of " + CheckException.Status.allCases.map(\.rawValue).joined(separator: ", ")),
+                ])
+            }
+            status = parsed
+        }
+        let exceptions = try await store.checkExceptions(merchantID: merchant.id, status: status)
+        return JSONBody.response(.ok, ExceptionList(data: exceptions.map(CheckExceptionDocument.init)))
     }
 
     private func ownedCheck(_ context: APIRequestContext) async throws -> CheckIssue {

@@ -13,6 +13,8 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
     public static let bai2 = InboundKind(rawValue: "bai2")
     /// Positive Pay ARP output (layout A from the bank): outstanding, paid, voided and stopped checks.
     public static let arpOutput = InboundKind(rawValue: "arp_output")
+    /// metl's canonical Positive Pay exception file (CSV with its header row).
+    public static let checkExceptions = InboundKind(rawValue: "check_exceptions")
     /// None metl reads.
     public static let unknown = InboundKind(rawValue: "unknown")
 

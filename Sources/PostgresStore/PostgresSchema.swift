@@ -402,6 +402,28 @@ enum PostgresSchema {
             CREATE TRIGGER check_history_append_only BEFORE UPDATE OR DELETE ON check_history
             FOR EACH ROW EXECUTE FUNCTION check_history_append_only()
             """,
+            """
+            CREATE TABLE check_exceptions (
+                id TEXT PRIMARY KEY,
+                bank_reference TEXT NOT NULL,
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                account_id TEXT NOT NULL REFERENCES check_accounts(id),
+                check_id TEXT REFERENCES check_issues(id),
+                serial TEXT NOT NULL,
+                presented_cents BIGINT NOT NULL,
+                issued_cents BIGINT,
+                presented_payee TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                default_decision TEXT NOT NULL CHECK (default_decision IN ('pay', 'return')),
+                deadline BIGINT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'decided', 'closed')),
+                source_file TEXT NOT NULL,
+                source_line BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (account_id, bank_reference)
+            )
+            """,
+            "CREATE INDEX check_exceptions_status ON check_exceptions(status, id)",
         ]),
     ]
 

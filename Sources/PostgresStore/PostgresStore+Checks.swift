@@ -162,6 +162,47 @@ extension PostgresStore: CheckStore {
         }
     }
 
+    public func checkExceptions(merchantID: String?, status: CheckException.Status?) async throws -> [CheckException] {
+        try await read("listing exceptions") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                WHERE (\(merchantID)::text IS NULL OR merchant_id = \(merchantID))
+                  AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue)) ORDER BY id
+                """).map(Self.exception(from:))
+        }
+    }
+
+    public func checkException(accountID: String, bankReference: String) async throws -> CheckException? {
+        try await read("reading an exception") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                WHERE account_id = \(accountID) AND bank_reference = \(bankReference)
+                """).first.map(Self.exception(from:))
+        }
+    }
+
+    static let exceptionColumns = """
+        id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents, presented_payee, reason, \
+        default_decision, deadline, status, source_file, source_line, created_at
+        """
+
+    static func exception(from row: PostgresRow) throws -> CheckException {
+        var cells = Cells(row)
+        let id: String = try cells.next(), reference: String = try cells.next(), merchantID: String = try cells.next()
+        let accountID: String = try cells.next(), checkID: String? = try cells.next(), serial: String = try cells.next()
+        let presented: Int64 = try cells.next(), issued: Int64? = try cells.next(), payee: String = try cells.next()
+        let reason: String = try cells.next(), decision: String = try cells.next(), deadline: Int64 = try cells.next()
+        let status: String = try cells.next(), file: String = try cells.next(), line: Int? = try cells.next()
+        let createdAt: Int64 = try cells.next()
+        return CheckException(
+            id: id, bankReference: reference, merchantID: merchantID, accountID: accountID, checkID: checkID, serial: serial,
+            presentedAmount: presented, issuedAmount: issued, presentedPayee: payee,
+            reason: CheckException.Reason(rawValue: reason) ?? .paidNotIssued,
+            defaultDecision: CheckException.Decision(rawValue: decision) ?? .return, deadline: date(deadline),
+            status: CheckException.Status(rawValue: status) ?? .open,
+            source: SourceReference(file: file, line: line) ?? .inboundFile(id: file, line: line), createdAt: date(createdAt))
+    }
+
     public func fileChecks(fileID: String) async throws -> [CheckIssue] {
         try await read("reading a file's checks") { session in
             _ = try await Self.outboundFile(session, id: fileID)
@@ -216,6 +257,25 @@ extension PostgresStore: CheckStore {
             }
         }
         try await session.insert(plan.history, into: "check_history", requestColumn: "check_id")
+        try await session.insert(into: "check_exceptions", rows: plan.newExceptions.count) { columns in
+            let exceptions = plan.newExceptions
+            columns.text("id", exceptions.map(\.id))
+            columns.text("bank_reference", exceptions.map(\.bankReference))
+            columns.text("merchant_id", exceptions.map(\.merchantID))
+            columns.text("account_id", exceptions.map(\.accountID))
+            columns.text("check_id", exceptions.map(\.checkID))
+            columns.text("serial", exceptions.map(\.serial))
+            columns.int("presented_cents", exceptions.map(\.presentedAmount))
+            columns.int("issued_cents", exceptions.map(\.issuedAmount))
+            columns.text("presented_payee", exceptions.map(\.presentedPayee))
+            columns.text("reason", exceptions.map(\.reason.rawValue))
+            columns.text("default_decision", exceptions.map(\.defaultDecision.rawValue))
+            columns.int("deadline", exceptions.map { milliseconds($0.deadline) })
+            columns.text("status", exceptions.map(\.status.rawValue))
+            columns.text("source_file", exceptions.map(\.source.file))
+            columns.int("source_line", exceptions.map { $0.source.line.map(Int64.init) })
+            columns.int("created_at", exceptions.map { milliseconds($0.createdAt) })
+        }
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             let moved = try await session.count("""

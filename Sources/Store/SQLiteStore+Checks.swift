@@ -136,6 +136,38 @@ extension SQLiteStore: CheckStore {
         }
     }
 
+    public func checkExceptions(merchantID: String?, status: CheckException.Status?) async throws -> [CheckException] {
+        try await read("listing exceptions") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.exceptionColumns) FROM check_exceptions
+                WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id
+                """, arguments: [merchantID, status?.rawValue]).map(Self.exception(from:))
+        }
+    }
+
+    public func checkException(accountID: String, bankReference: String) async throws -> CheckException? {
+        try await read("reading an exception") { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.exceptionColumns) FROM check_exceptions WHERE account_id = ? AND bank_reference = ?",
+                             arguments: [accountID, bankReference]).map(Self.exception(from:))
+        }
+    }
+
+    static let exceptionColumns = """
+        id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents, presented_payee, reason,
+        default_decision, deadline, status, source_file, source_line, created_at
+        """
+
+    static func exception(from row: Row) -> CheckException {
+        let file: String = row[13]
+        return CheckException(
+            id: row[0], bankReference: row[1], merchantID: row[2], accountID: row[3], checkID: row[4], serial: row[5],
+            presentedAmount: row[6], issuedAmount: row[7], presentedPayee: row[8],
+            reason: CheckException.Reason(rawValue: row[9]) ?? .paidNotIssued,
+            defaultDecision: CheckException.Decision(rawValue: row[10]) ?? .return, deadline: date(row[11]),
+            status: CheckException.Status(rawValue: row[12]) ?? .open,
+            source: SourceReference(file: file, line: row[14]) ?? .inboundFile(id: file, line: row[14]), createdAt: date(row[15]))
+    }
+
     public func fileChecks(fileID: String) async throws -> [CheckIssue] {
         try await read("reading a file's checks") { db in
             _ = try Self.outboundFile(db, id: fileID)
@@ -185,6 +217,10 @@ extension SQLiteStore: CheckStore {
             }
         }
         try LedgerPlanWriter.insertHistory(plan.history, into: "check_history", requestColumn: "check_id", db)
+        try LedgerPlanWriter.insertRows(db, into: """
+            check_exceptions (id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents,
+                              presented_payee, reason, default_decision, deadline, status, source_file, source_line, created_at)
+            """, columns: 16, rows: plan.newExceptions.map(exceptionValues))
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             try db.execute(sql: """
@@ -200,6 +236,17 @@ extension SQLiteStore: CheckStore {
                 """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
                                  transition.reasonText, transition.source.file, at, transition.fileID])
         }
+    }
+
+    /// An exception row in the column order of `exceptionColumns`.
+    private static func exceptionValues(_ e: CheckException) -> [DatabaseValue] {
+        let identity: [DatabaseValue] = [e.id, e.bankReference, e.merchantID, e.accountID].map(\.databaseValue)
+        let presented: [DatabaseValue] = [e.checkID.databaseValue, e.serial.databaseValue, e.presentedAmount.databaseValue,
+                                          e.issuedAmount.databaseValue, e.presentedPayee.databaseValue]
+        let terms: [DatabaseValue] = [e.reason.rawValue.databaseValue, e.defaultDecision.rawValue.databaseValue,
+                                      milliseconds(e.deadline).databaseValue, e.status.rawValue.databaseValue]
+        let origin: [DatabaseValue] = [e.source.file.databaseValue, e.source.line.databaseValue, milliseconds(e.createdAt).databaseValue]
+        return identity + presented + terms + origin
     }
 
     /// State, version, failure and placements, in the column order both statements use.

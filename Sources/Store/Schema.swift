@@ -418,6 +418,27 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'check history is append-only'); END;
                 CREATE TRIGGER check_history_no_delete BEFORE DELETE ON check_history
                 BEGIN SELECT RAISE(ABORT, 'check history is append-only'); END;
+
+                CREATE TABLE check_exceptions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    bank_reference TEXT NOT NULL,
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    account_id TEXT NOT NULL REFERENCES check_accounts(id),
+                    check_id TEXT REFERENCES check_issues(id),
+                    serial TEXT NOT NULL,
+                    presented_cents INTEGER NOT NULL,
+                    issued_cents INTEGER,
+                    presented_payee TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    default_decision TEXT NOT NULL CHECK (default_decision IN ('pay', 'return')),
+                    deadline INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'decided', 'closed')),
+                    source_file TEXT NOT NULL,
+                    source_line INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (account_id, bank_reference)
+                ) STRICT;
+                CREATE INDEX check_exceptions_status ON check_exceptions(status, id);
                 """)
         }
         return migrator

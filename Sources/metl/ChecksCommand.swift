@@ -6,7 +6,7 @@ import Payments
 struct ChecksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checks", abstract: "Positive Pay: enrolled accounts and the checks issued on them.",
-        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self])
+        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self])
 
     struct Accounts: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enrol checking accounts in Positive Pay and list them.",
@@ -181,6 +181,35 @@ struct ChecksCommand: AsyncParsableCommand {
             if output.json { return try Output.json(CheckDocument(check)) }
             Output.line(check.state == .failed ? "\(check.id): cancelled before it was sent"
                         : "\(check.id): void requested; it goes to the bank with the next positive-pay cutoff")
+        }
+    }
+
+    struct Exceptions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Presented items the bank could not match, from its exception files.",
+            discussion: "Each shows what was presented, why it is an exception, the bank's default decision and its deadline.")
+        @Option(help: "open, decided or closed.") var status: String?
+        @Option(help: "Only this merchant's exceptions (id or name).") var merchant: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            var parsed: CheckException.Status?
+            if let status {
+                guard let value = CheckException.Status(rawValue: status) else {
+                    throw ValidationError("--status must be one of \(CheckException.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                parsed = value
+            }
+            let (store, _) = try await store.openStore()
+            var merchantID: String?
+            if let merchant { merchantID = try await store.merchant(merchant).id }
+            let exceptions = try await store.checkExceptions(merchantID: merchantID, status: parsed)
+            if output.json { return try Output.json(exceptions.map(CheckExceptionDocument.init)) }
+            Output.table(["ID", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "ISSUED", "DEFAULT", "DEADLINE", "CHECK"], exceptions.map {
+                [$0.id, $0.status.rawValue, $0.reason.rawValue, $0.accountID, $0.serial, Dollars.format($0.presentedAmount),
+                 $0.issuedAmount.map(Dollars.format) ?? "-", $0.defaultDecision.rawValue, Timestamp.format($0.deadline), $0.checkID ?? "-"]
+            })
         }
     }
 }

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NACHA
 import Payments
 import Testing
+import TestSupport
 
 /// The served OpenAPI document against the server: routes both ways, problem types both ways, and
 /// real responses (statuses, content types, required members) against the documented ones.
@@ -30,7 +31,12 @@ struct OpenAPITests {
 
         /// Checks `value` against the schema's type, required members, enums and item schemas.
         func check(_ value: Any, against schemaValue: Any?, at path: String, problems: inout [String]) {
-            guard let schema = resolve(schemaValue) else { return }
+            guard var schema = resolve(schemaValue) else { return }
+            if let parts = (schema["allOf"] as? [Any])?.compactMap(resolve) {
+                // allOf: one object with every part's required members and properties.
+                schema = ["type": "object", "required": parts.flatMap { $0["required"] as? [String] ?? [] },
+                          "properties": parts.reduce(into: [String: Any]()) { $0.merge($1["properties"] as? [String: Any] ?? [:]) { $1 } }]
+            }
             let types: [String] = (schema["type"] as? [String]) ?? ((schema["type"] as? String).map { [$0] } ?? [])
             if value is NSNull {
                 if !types.isEmpty && !types.contains("null") { problems.append("\(path) is null") }
@@ -151,6 +157,27 @@ struct OpenAPITests {
             }
             exchanges.append((.disableWebhookEndpoint, try await client.execute(uri: "/webhook-endpoints/whe_none/disable",
                                                                                method: .post, headers: fixture.headers())))
+            let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
+            let checkBody = #"{"account_id": "\#(account.id)", "serial": "10001", "amount": 12345, "issue_date": "2026-11-23", "payee": "JANE DOE"}"#
+            let checkKey = UUID().uuidString
+            let check = try await client.execute(uri: "/positive-pay/checks", method: .post, headers: fixture.headers(key: checkKey),
+                                                 body: ByteBuffer(string: checkBody))
+            exchanges.append((.createCheck, check))
+            exchanges.append((.createCheck, try await client.execute(uri: "/positive-pay/checks", method: .post,
+                                                                    headers: fixture.headers(key: checkKey), body: ByteBuffer(string: checkBody))))
+            exchanges.append((.createCheck, try await client.execute(uri: "/positive-pay/checks", method: .post, headers: fixture.headers(),
+                                                                    body: ByteBuffer(string: #"{"account_id": "acc_none", "serial": "x", "amount": 1, "issue_date": "2026-11-23"}"#))))
+            let checkID = check.json["id"] as? String ?? "chk_none"
+            exchanges.append((.getCheck, try await fixture.get(client, "/positive-pay/checks/\(checkID)")))
+            exchanges.append((.getCheck, try await fixture.get(client, "/positive-pay/checks/chk_none")))
+            exchanges.append((.listChecks, try await fixture.get(client, "/positive-pay/checks?limit=1")))
+            exchanges.append((.listChecks, try await fixture.get(client, "/positive-pay/checks?state=NOPE")))
+            exchanges.append((.voidCheck, try await client.execute(uri: "/positive-pay/checks/\(checkID)/void", method: .post,
+                                                                  headers: fixture.headers())))
+            exchanges.append((.voidCheck, try await client.execute(uri: "/positive-pay/checks/chk_none/void", method: .post,
+                                                                  headers: fixture.headers())))
+            exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=open")))
+            exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=nope")))
             for route in [APIRoute.health, .readiness, .metrics, .openAPI] {
                 exchanges.append((route, try await client.execute(uri: route.path, method: .get)))
             }

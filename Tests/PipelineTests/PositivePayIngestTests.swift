@@ -106,4 +106,46 @@ import Testing
         // The serial is free again.
         #expect(try await fixture.cutoff.issue(fixture.account, serial: check.serial, amount: 5, payee: "AGAIN").state == .validated)
     }
+
+    static func exceptionFile(_ rows: [String]) -> [UInt8] {
+        Array(([CanonicalExceptionFile.header.joined(separator: ",")] + rows).joined(separator: "\r\n").utf8)
+    }
+
+    @Test func anExceptionFileRecordsOpenExceptionsOnceAndNotesTheirChecks() async throws {
+        let fixture = try await Fixture()
+        let (a, b) = (fixture.checks[0], fixture.checks[1])
+        let file = Self.exceptionFile([
+            "EX-1,0000987654321,\(a.serial),99999,\(a.amount),\"SMITH, JOHN\",amount_mismatch,return,2026-12-04T15:00:00Z",
+            "EX-2,987654321,555,4200,,UNKNOWN,paid_not_issued,return,2026-12-04T15:00:00Z",
+        ])
+        let outcome = try await fixture.ingest.ingest(file, name: "exceptions.csv", source: "t")
+        #expect(outcome.kind == "check_exceptions" && outcome.status == "processed", "\(outcome)")
+        let open = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: .open)
+        #expect(open.map(\.bankReference) == ["EX-1", "EX-2"])
+        #expect(open[0].checkID == a.id && open[0].reason == .amountMismatch && open[0].presentedPayee == "SMITH, JOHN")
+        #expect(open[1].checkID == nil && open[1].issuedAmount == nil && open[1].defaultDecision == .return)
+        #expect(open[0].source == .inboundFile(id: outcome.id, line: 2))
+        #expect(try await fixture.cutoff.store.checkHistory(checkID: a.id).last?.reasonCode == "exception_opened")
+        #expect(try await fixture.cutoff.store.check(id: b.id).version == b.version)
+        // The same exception in another file is noted, not recorded twice.
+        let again = try await fixture.ingest.ingest(Self.exceptionFile([
+            "EX-1,987654321,\(a.serial),99999,\(a.amount),SMITH,amount_mismatch,return,2026-12-04T15:00:00Z",
+        ]), name: "again.csv", source: "t")
+        #expect(again.status == "processed" && again.notes.count == 1)
+        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 2)
+    }
+
+    @Test func anExceptionFileWithAnUnknownAccountOrABadLineIsQuarantinedWhole() async throws {
+        let fixture = try await Fixture()
+        let a = fixture.checks[0]
+        for bad in ["EX-9,5555,1,100,,X,amount_mismatch,pay,2026-12-04T15:00:00Z",
+                    "EX-9,987654321,1,100,,X,not_a_reason,pay,2026-12-04T15:00:00Z",
+                    "EX-9,987654321,1,100,,X,duplicate,pay,tomorrow"] {
+            let outcome = try await fixture.ingest.ingest(Self.exceptionFile([
+                "EX-8,987654321,\(a.serial),1,\(a.amount),A,amount_mismatch,pay,2026-12-04T15:00:00Z", bad,
+            ]), name: "bad.csv", source: "t")
+            #expect(outcome.status == "quarantined" && outcome.reason?.contains("line 3") == true, "\(outcome)")
+        }
+        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).isEmpty)
+    }
 }

@@ -27,6 +27,27 @@ public struct CheckDocument: Sendable, Hashable, Codable {
              createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    /// Absent values are `null`, not left out: the API documents every member as present.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(merchantID, forKey: .merchantID)
+        try container.encode(accountID, forKey: .accountID)
+        try container.encode(serial, forKey: .serial)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(issueDate, forKey: .issueDate)
+        try container.encode(payee, forKey: .payee)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(state, forKey: .state)
+        try container.encode(version, forKey: .version)
+        try container.encode(failure, forKey: .failure)
+        try container.encode(issueFileID, forKey: .issueFileID)
+        try container.encode(voidRequestedAt, forKey: .voidRequestedAt)
+        try container.encode(voidFileID, forKey: .voidFileID)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
     public init(_ check: CheckIssue) {
         id = check.id
         merchantID = check.merchantID
@@ -70,5 +91,65 @@ public struct CheckAccountDocument: Sendable, Hashable, Codable {
         layout = account.layout.rawValue
         payeeMatch = account.payeeMatch
         createdAt = Timestamp.format(account.createdAt)
+    }
+}
+
+/// An exception as it is shown: what was presented, why, the default and the deadline.
+public struct CheckExceptionDocument: Sendable, Hashable, Codable {
+    public var id: String
+    public var bankReference: String
+    public var merchantID: String
+    public var accountID: String
+    public var checkID: String?
+    public var serial: String
+    public var presentedAmount: Int64
+    public var issuedAmount: Int64?
+    public var presentedPayee: String
+    public var reason: String
+    public var defaultDecision: String
+    public var decisionDeadline: String
+    public var status: String
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, bankReference = "bank_reference", merchantID = "merchant_id", accountID = "account_id", checkID = "check_id", serial,
+             presentedAmount = "presented_amount", issuedAmount = "issued_amount", presentedPayee = "presented_payee", reason,
+             defaultDecision = "default_decision", decisionDeadline = "decision_deadline", status, createdAt = "created_at"
+    }
+
+    public init(_ exception: CheckException) {
+        id = exception.id
+        bankReference = exception.bankReference
+        merchantID = exception.merchantID
+        accountID = exception.accountID
+        checkID = exception.checkID
+        serial = exception.serial
+        presentedAmount = exception.presentedAmount
+        issuedAmount = exception.issuedAmount
+        presentedPayee = exception.presentedPayee
+        reason = exception.reason.rawValue
+        defaultDecision = exception.defaultDecision.rawValue
+        decisionDeadline = Timestamp.format(exception.deadline)
+        status = exception.status.rawValue
+        createdAt = Timestamp.format(exception.createdAt)
+    }
+
+    /// Absent values are `null`, as the API documents.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(bankReference, forKey: .bankReference)
+        try container.encode(merchantID, forKey: .merchantID)
+        try container.encode(accountID, forKey: .accountID)
+        try container.encode(checkID, forKey: .checkID)
+        try container.encode(serial, forKey: .serial)
+        try container.encode(presentedAmount, forKey: .presentedAmount)
+        try container.encode(issuedAmount, forKey: .issuedAmount)
+        try container.encode(presentedPayee, forKey: .presentedPayee)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(defaultDecision, forKey: .defaultDecision)
+        try container.encode(decisionDeadline, forKey: .decisionDeadline)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
     }
 }

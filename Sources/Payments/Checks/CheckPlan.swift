@@ -26,8 +26,10 @@ public struct CheckPlan: Sendable {
     /// version on with a history row naming the file and its record's line; the plan is refused
     /// unless exactly `count` were.
     public var fileTransitions: [LedgerPlan.FileTransition] = []
+    /// Exceptions a bank file raised.
+    public var newExceptions: [CheckException] = []
 
     public init() {}
 
-    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty }
+    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty && newExceptions.isEmpty }
 }

@@ -150,6 +150,15 @@ public struct CheckPlanner {
         }
     }
 
+    /// A new exception from a bank file, with a note in the history of the check it names.
+    public mutating func open(_ exception: CheckException, on check: CheckIssue?) {
+        plan.newExceptions.append(exception)
+        guard let check else { return }
+        note(check, code: "exception_opened", text: "exception \(exception.id) (\(exception.reason.rawValue)): presented for "
+             + "\(exception.presentedAmount) cents; the bank's default is \(exception.defaultDecision.rawValue)",
+             actor: .bankFile, source: exception.source)
+    }
+
     // MARK: Outbound files
 
     /// Puts an unbound P_VALIDATED check's issue record in a rendered file, at `line`. Not a state change.

@@ -29,6 +29,10 @@ public protocol CheckStore: Sendable {
     /// Records a rendered issue file and persists `binding` (`CheckPlanner.bindIssue`/`bindVoid`)
     /// in one transaction.
     func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws
+    /// Exceptions, oldest first: a merchant's or all, in a status or all.
+    func checkExceptions(merchantID: String?, status: CheckException.Status?) async throws -> [CheckException]
+    /// The exception the bank reported as `bankReference` on the account, if it was recorded.
+    func checkException(accountID: String, bankReference: String) async throws -> CheckException?
     /// The checks with a record in the file, in line order.
     func fileChecks(fileID: String) async throws -> [CheckIssue]
 }

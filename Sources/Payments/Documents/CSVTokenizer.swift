@@ -5,8 +5,8 @@
 /// It reads a file in pieces: `records(in:final:)` returns the records the bytes so far complete and
 /// keeps the unfinished last one for the next piece, so a file of any size is read with one piece
 /// and one record in memory.
-struct CSVTokenizer {
-    typealias Record = (line: Int, fields: [String])
+public struct CSVTokenizer {
+    public typealias Record = (line: Int, fields: [String])
 
     /// The bytes of the record not finished by the last piece.
     private var carry: [UInt8] = []
@@ -16,7 +16,7 @@ struct CSVTokenizer {
     private var width = 0
 
     /// The records of a whole text.
-    static func records(_ text: String) throws(PaymentError.FieldError) -> [Record] {
+    public static func records(_ text: String) throws(PaymentError.FieldError) -> [Record] {
         var tokenizer = CSVTokenizer()
         return try tokenizer.records(in: Array(text.utf8), final: true)
     }

@@ -17,6 +17,6 @@ public struct LedgerTable: Sendable, Hashable {
         .init(name: "webhook_secrets", key: ["id"]), .init(name: "webhook_events", key: ["id"]),
         .init(name: "webhook_deliveries", key: ["id"]), .init(name: "webhook_attempts", key: ["id"]),
         .init(name: "check_accounts", key: ["id"]), .init(name: "check_issues", key: ["id"]),
-        .init(name: "check_history", key: ["id"]),
+        .init(name: "check_history", key: ["id"]), .init(name: "check_exceptions", key: ["id"]),
     ]
 }

@@ -62,6 +62,8 @@ struct InboundApplication {
         var progress = Progress(file: start, after: resuming ? start.appliedEvents : nil)
         var held: (piece: InboundPlan, end: Int)?
         var settled: [UnsettledBatch] = []
+        var exceptions: [CheckException] = []
+        var exceptionChecks: [String: CheckIssue] = [:]
         var position = 0
         do {
             try await processor.read(start.archivePath, from: archive, fileID: start.id, store: store, pieceSize: chunkSize) { piece in
@@ -69,10 +71,13 @@ struct InboundApplication {
                 position += piece.eventCount
                 progress.notes += piece.notes
                 settled += piece.settledBatches
+                exceptions += piece.exceptions
+                for id in piece.exceptions.compactMap(\.checkID) { exceptionChecks[id] = piece.checks[id] }
                 guard position > start.appliedEvents || !resuming else { return }
                 var piece = resuming ? piece.droppingEvents(start.appliedEvents - first) : piece
                 piece.notes = []
                 piece.settledBatches = []
+                piece.exceptions = []
                 if let earlier = held { try await write(earlier.piece, end: earlier.end, last: false, &progress) }
                 held = (piece, position)
             }
@@ -83,6 +88,8 @@ struct InboundApplication {
         }
         var last = held ?? (InboundPlan(), position)
         last.piece.settledBatches = settled
+        last.piece.exceptions = exceptions
+        last.piece.checks.merge(exceptionChecks) { first, _ in first }
         try await write(last.piece, end: last.end, last: true, &progress)
         return (progress.file, progress.notes)
     }
@@ -174,7 +181,7 @@ struct InboundApplication {
             if endpoints[merchant] == nil { endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled) }
             known[merchant] = endpoints[merchant]
         }
-        let checkIDs = piece.checkEvents.map(\.checkID).filter { !excluded.contains($0) }
+        let checkIDs = (piece.checkEvents.map(\.checkID) + piece.exceptions.compactMap(\.checkID)).filter { !excluded.contains($0) }
         var checks = fresh ? [:] : piece.checks.filter { !excluded.contains($0.key) }
         let unread = checkIDs.filter { checks[$0] == nil }
         if !unread.isEmpty { checks.merge(try await store.checks(ids: unread)) { first, _ in first } }
@@ -219,6 +226,7 @@ struct InboundApplication {
             planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
         }
         for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
+        for exception in plan.exceptions { checks.open(exception, on: exception.checkID.flatMap { snapshot.checks[$0] }) }
         return .success((planner.plan, checks.plan))
     }
 }

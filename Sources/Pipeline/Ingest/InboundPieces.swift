@@ -43,6 +43,12 @@ public struct InboundPieces {
 
     public mutating func settle(_ batch: UnsettledBatch) { piece.settledBatches.append(batch) }
 
+    /// An exception to record, with the check it names as read.
+    public mutating func open(_ exception: CheckException, read check: CheckIssue?) {
+        piece.exceptions.append(exception)
+        if let check { piece.checks[check.id] = check }
+    }
+
     /// What is left, possibly nothing.
     public mutating func finish() -> InboundPlan {
         defer { piece = InboundPlan() }

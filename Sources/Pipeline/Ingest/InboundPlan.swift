@@ -16,6 +16,9 @@ public struct InboundPlan: Sendable {
     /// them rather than reading them again; one changed since is caught by the store's version check
     /// and read again.
     public var payments: [String: Payment] = [:]
+    /// Exceptions the file raises (recorded with its last piece, like settled batches), each with
+    /// the check it names.
+    public var exceptions: [CheckException] = []
     /// Our checks as the processor read them, by id.
     public var checks: [String: CheckIssue] = [:]
 

@@ -49,9 +49,9 @@ public struct IngestJob: Sendable {
         self.chunkSize = max(1, chunkSize)
     }
 
-    /// Returns and NOCs, acknowledgements, BAI2 settlement and paid checks, ARP output.
+    /// Returns and NOCs, acknowledgements, BAI2 settlement and paid checks, ARP output, check exceptions.
     public static let standardProcessors: [any InboundProcessor] = [
-        NACHAReturnsProcessor(), FedACHAcknowledgementProcessor(), BAI2Processor(), ARPOutputProcessor(),
+        NACHAReturnsProcessor(), FedACHAcknowledgementProcessor(), BAI2Processor(), ARPOutputProcessor(), CheckExceptionProcessor(),
     ]
 
     /// The outcome status of an entry that was not read (not a regular file); it is not recorded.

@@ -131,4 +131,37 @@ import TestSupport
         #expect(states.filter { $0 == .validated }.count == 1)
         #expect(states.filter { $0 == .failed }.count == 3)
     }
+
+    @Test(arguments: StoreImplementation.all)
+    func exceptionsAreRecordedOncePerBankReferenceAndListedByStatus(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let check = try await Checks.issue(store, account)
+        let deadline = Date(timeIntervalSince1970: 1_796_396_400)
+        func exception(_ reference: String, check: CheckIssue?) -> CheckException {
+            CheckException(id: "exc_" + reference, bankReference: reference, merchantID: merchant.id, accountID: account.id,
+                           checkID: check?.id, serial: check?.serial ?? "9", presentedAmount: 500, issuedAmount: check?.amount,
+                           presentedPayee: "SOMEONE", reason: check == nil ? .paidNotIssued : .amountMismatch, defaultDecision: .return,
+                           deadline: deadline, status: .open, source: .inboundFile(id: "inb_x", line: 2), createdAt: Date())
+        }
+        var planner = CheckPlanner()
+        planner.open(exception("A", check: check), on: check)
+        planner.open(exception("B", check: nil), on: nil)
+        try await store.persist(planner.plan)
+        let listed = try await store.checkExceptions(merchantID: merchant.id, status: .open)
+        #expect(listed.map(\.id) == ["exc_A", "exc_B"])
+        #expect(listed[0].deadline == deadline && listed[0].issuedAmount == check.amount && listed[1].checkID == nil)
+        #expect(listed[1].source == .inboundFile(id: "inb_x", line: 2))
+        #expect(try await store.checkExceptions(merchantID: nil, status: .decided).isEmpty)
+        #expect(try await store.checkException(accountID: account.id, bankReference: "B")?.id == "exc_B")
+        #expect(try await store.checkHistory(checkID: check.id).last?.reasonCode == "exception_opened")
+        // The same bank reference on the account again refuses the plan, and nothing of it is written.
+        var duplicate = exception("A", check: nil)
+        duplicate.id = "exc_A2"
+        var again = CheckPlanner()
+        again.open(duplicate, on: nil)
+        await #expect(throws: StoreError.self) { try await store.persist(again.plan) }
+        #expect(try await store.checkExceptions(merchantID: nil, status: nil).count == 2)
+    }
 }
