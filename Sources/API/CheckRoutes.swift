@@ -17,6 +17,7 @@ struct CheckRoutes: APIRouteGroup {
             .getCheck: show,
             .voidCheck: void,
             .listCheckExceptions: exceptions,
+            .decideCheckException: decide,
         ]
     }
 
@@ -99,6 +100,20 @@ struct CheckRoutes: APIRouteGroup {
         }
         let exceptions = try await store.checkExceptions(merchantID: merchant.id, status: status)
         return JSONBody.response(.ok, ExceptionList(data: exceptions.map(CheckExceptionDocument.init)))
+    }
+
+    /// `POST /positive-pay/exceptions/{id}/decision`: pay or return before the deadline (409
+    /// deadline_passed after it, state_conflict once decided).
+    func decide(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let merchant = try context.authenticatedMerchant()
+        let exception = try await store.checkException(id: context.parameters.get("id") ?? "")
+        guard exception.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
+        let document = try await RequestBody.decode(DecisionRequest.self, from: request, name: "decision document",
+                                                    limit: configuration.maximumBodyBytes)
+        let made = try await store.decideException(id: exception.id, decision: try document.validated(), returnReason: document.returnReason,
+                                                   actor: .api, source: context.idempotencyKey.map { .apiRequest(idempotencyKey: $0) },
+                                                   at: Date())
+        return JSONBody.response(.created, ExceptionDecisionDocument(made))
     }
 
     private func ownedCheck(_ context: APIRequestContext) async throws -> CheckIssue {

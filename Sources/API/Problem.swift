@@ -31,6 +31,7 @@ public struct Problem: Error, Sendable {
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .notFound, .merchantNotFound: self.init(.notFound, "no such resource")
         case .invalidStatus, .invalidTransition: self.init(.stateConflict, error.message)
+        case .deadlinePassed: self.init(.deadlinePassed, error.message)
         default: self.init(.internalError, "the request could not be completed")
         }
     }

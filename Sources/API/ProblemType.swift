@@ -27,6 +27,7 @@ public struct ProblemType: Sendable, Hashable {
     public static let idempotencyConflict = ProblemType("idempotency_conflict", .conflict,
                                                         "A request is outstanding for this Idempotency-Key")
     public static let stateConflict = ProblemType("state_conflict", .conflict, "The resource's state does not allow this")
+    public static let deadlinePassed = ProblemType("deadline_passed", .conflict, "The decision deadline has passed")
     public static let payloadTooLarge = ProblemType("payload_too_large", .contentTooLarge, "The request body is too large")
     public static let unsupportedMediaType = ProblemType("unsupported_media_type", .unsupportedMediaType,
                                                          "The request body must be application/json")
@@ -38,7 +39,7 @@ public struct ProblemType: Sendable, Hashable {
 
     public static let all: [ProblemType] = [
         .malformedJSON, .invalidBody, .idempotencyKeyMissing, .idempotencyKeyInvalid, .invalidQuery, .unauthorized,
-        .notFound, .methodNotAllowed, .idempotencyConflict, .stateConflict, .payloadTooLarge, .unsupportedMediaType, .validationFailed,
+        .notFound, .methodNotAllowed, .idempotencyConflict, .stateConflict, .deadlinePassed, .payloadTooLarge, .unsupportedMediaType, .validationFailed,
         .idempotencyKeyReused, .internalError, .unavailable,
     ]
 }

@@ -17,6 +17,8 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let merchantNotFound = Code(rawValue: "merchant_not_found")
         public static let duplicateMerchant = Code(rawValue: "duplicate_merchant")
         public static let duplicateAccount = Code(rawValue: "duplicate_account")
+        /// The exception's decision deadline has passed: the bank applies its default.
+        public static let deadlinePassed = Code(rawValue: "deadline_passed")
         /// The transition table refuses the state change.
         public static let invalidTransition = Code(rawValue: "invalid_transition")
         /// The operation is not allowed in the file's or payment's current status.

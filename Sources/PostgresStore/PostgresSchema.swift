@@ -395,7 +395,7 @@ enum PostgresSchema {
             """
             CREATE FUNCTION check_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                RAISE EXCEPTION 'check history is append-only';
+                RAISE EXCEPTION 'check and decision history are append-only';
             END $$
             """,
             """
@@ -424,6 +424,46 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX check_exceptions_status ON check_exceptions(status, id)",
+            """
+            CREATE TABLE check_decisions (
+                id TEXT PRIMARY KEY,
+                exception_id TEXT NOT NULL REFERENCES check_exceptions(id),
+                merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                decision TEXT NOT NULL CHECK (decision IN ('pay', 'return')),
+                return_reason TEXT,
+                state TEXT NOT NULL CHECK (state IN ('P_CREATED', 'P_VALIDATED', 'P_SUBMITTED_TO_CORE',
+                                                     'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')),
+                version BIGINT NOT NULL CHECK (version >= 1),
+                failure_code TEXT,
+                failure_message TEXT,
+                file_id TEXT REFERENCES outbound_files(id),
+                file_line BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX check_decisions_state ON check_decisions(state, id)",
+            "CREATE INDEX check_decisions_file ON check_decisions(file_id) WHERE file_id IS NOT NULL",
+            """
+            CREATE TABLE decision_history (
+                id BIGSERIAL PRIMARY KEY,
+                decision_id TEXT NOT NULL REFERENCES check_decisions(id),
+                version BIGINT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason_code TEXT NOT NULL,
+                reason_text TEXT NOT NULL,
+                source_file TEXT,
+                source_line BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (decision_id, version)
+            )
+            """,
+            """
+            CREATE TRIGGER decision_history_append_only BEFORE UPDATE OR DELETE ON decision_history
+            FOR EACH ROW EXECUTE FUNCTION check_history_append_only()
+            """,
         ]),
     ]
 

@@ -181,6 +181,116 @@ extension PostgresStore: CheckStore {
         }
     }
 
+    public func checkException(id: String) async throws -> CheckException {
+        try await read("reading an exception") { session in try await Self.exception(session, id: id) }
+    }
+
+    public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
+                                source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
+        try await transaction("deciding an exception") { session in
+            var planner = CheckPlanner(now: now)
+            let made = try planner.decide(try await Self.exception(session, id: id, locking: true), decision, returnReason: returnReason,
+                                          actor: actor, source: source)
+            try await Self.persist(planner.plan, session)
+            return made
+        }
+    }
+
+    public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
+        try await transaction("closing lapsed exceptions") { session in
+            let lapsed = try await session.rows("""
+                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                WHERE status = 'open' AND deadline <= \(Self.milliseconds(now)) ORDER BY id FOR UPDATE
+                """).map(Self.exception(from:))
+            var planner = CheckPlanner(now: now)
+            for exception in lapsed {
+                var check: CheckIssue?
+                if let id = exception.checkID { check = try await Self.check(session, id: id, locking: true) }
+                planner.applyDefault(to: exception, check: check, actor: actor)
+            }
+            try await Self.persist(planner.plan, session)
+            return lapsed
+        }
+    }
+
+    public func decisions(exceptionID: String?) async throws -> [ExceptionDecision] {
+        try await read("listing decisions") { session in
+            try await session.rows("""
+                SELECT \(unescaped: Self.decisionColumns) FROM check_decisions
+                WHERE \(exceptionID)::text IS NULL OR exception_id = \(exceptionID) ORDER BY id
+                """).map(Self.decision(from:))
+        }
+    }
+
+    public func decisionHistory(decisionID: String) async throws -> [HistoryEntry] {
+        try await read("reading a decision's history") { session in
+            try await session.rows("""
+                SELECT decision_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
+                FROM decision_history WHERE decision_id = \(decisionID) ORDER BY version
+                """).map { row in
+                var cells = Cells(row)
+                return try Self.historyEntry(from: &cells)
+            }
+        }
+    }
+
+    public func pendingDecisions(limit: Int) async throws -> [PendingDecision] {
+        try await read("collecting decisions") { session in
+            var pending: [PendingDecision] = []
+            for row in try await session.rows("""
+                SELECT \(unescaped: Self.decisionColumns) FROM check_decisions WHERE state = 'P_VALIDATED' AND file_id IS NULL
+                ORDER BY id LIMIT \(limit)
+                """) {
+                let decision = try Self.decision(from: row)
+                let exception = try await Self.exception(session, id: decision.exceptionID)
+                guard let account = try await Self.checkAccount(session, id: exception.accountID) else {
+                    throw PaymentError(.notFound, "no check account \(exception.accountID)")
+                }
+                pending.append(PendingDecision(decision: decision, exception: exception, account: account))
+            }
+            return pending
+        }
+    }
+
+    public func fileDecisions(fileID: String) async throws -> [ExceptionDecision] {
+        try await read("reading a file's decisions") { session in try await Self.fileDecisions(session, fileID: fileID) }
+    }
+
+    static func fileDecisions(_ session: Session, fileID: String, locking: Bool = false) async throws -> [ExceptionDecision] {
+        try await session.rows("""
+            SELECT \(unescaped: decisionColumns) FROM check_decisions WHERE file_id = \(fileID) ORDER BY file_line
+            \(unescaped: locking ? "FOR UPDATE" : "")
+            """).map(decision(from:))
+    }
+
+    static func exception(_ session: Session, id: String, locking: Bool = false) async throws -> CheckException {
+        guard let row = try await session.rows("""
+            SELECT \(unescaped: exceptionColumns) FROM check_exceptions WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            """).first else {
+            throw PaymentError(.notFound, "no exception \(id)")
+        }
+        return try exception(from: row)
+    }
+
+    static let decisionColumns = """
+        id, exception_id, merchant_id, decision, return_reason, state, version, failure_code, failure_message, file_id, file_line, \
+        created_at, updated_at
+        """
+
+    static func decision(from row: PostgresRow) throws -> ExceptionDecision {
+        var cells = Cells(row)
+        let id: String = try cells.next(), exceptionID: String = try cells.next(), merchantID: String = try cells.next()
+        let decision: String = try cells.next(), reason: String? = try cells.next(), state: String = try cells.next()
+        let version: Int = try cells.next(), failureCode: String? = try cells.next(), failureMessage: String? = try cells.next()
+        let file: String? = try cells.next(), line: Int? = try cells.next(), createdAt: Int64 = try cells.next()
+        let updatedAt: Int64 = try cells.next()
+        return ExceptionDecision(
+            id: id, exceptionID: exceptionID, merchantID: merchantID, decision: CheckException.Decision(rawValue: decision) ?? .return,
+            returnReason: reason, state: PaymentState(rawValue: state) ?? .failed, version: version,
+            failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
+            record: file.map { CheckIssue.Placement(fileID: $0, line: line ?? 0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
+    }
+
     static let exceptionColumns = """
         id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents, presented_payee, reason, \
         default_decision, deadline, status, source_file, source_line, created_at
@@ -276,6 +386,45 @@ extension PostgresStore: CheckStore {
             columns.int("source_line", exceptions.map { $0.source.line.map(Int64.init) })
             columns.int("created_at", exceptions.map { milliseconds($0.createdAt) })
         }
+        if !plan.exceptionChanges.isEmpty {
+            var columns = UnnestColumns()
+            columns.text("id", plan.exceptionChanges.map(\.exceptionID))
+            columns.text("from_status", plan.exceptionChanges.map(\.from.rawValue))
+            columns.text("to_status", plan.exceptionChanges.map(\.to.rawValue))
+            let changed = try await session.count(columns.query("""
+                UPDATE check_exceptions AS e SET status = u.to_status FROM \(columns.unnest(as: "u"))
+                WHERE e.id = u.id AND e.status = u.from_status
+                """))
+            guard changed == plan.exceptionChanges.count else {
+                throw StoreError(.conflict, "\(plan.exceptionChanges.count - changed) exceptions changed since they were read")
+            }
+        }
+        try await session.insert(into: "check_decisions", rows: plan.newDecisions.count) { columns in
+            let decisions = plan.newDecisions
+            columns.text("id", decisions.map(\.id))
+            columns.text("exception_id", decisions.map(\.exceptionID))
+            columns.text("merchant_id", decisions.map(\.merchantID))
+            columns.text("decision", decisions.map(\.decision.rawValue))
+            columns.text("return_reason", decisions.map(\.returnReason))
+            decisionLifecycle(decisions, &columns)
+            columns.int("created_at", decisions.map { milliseconds($0.createdAt) })
+        }
+        if !plan.decisionUpdates.isEmpty {
+            var columns = UnnestColumns()
+            columns.text("id", plan.decisionUpdates.map(\.decision.id))
+            columns.int("expected_version", plan.decisionUpdates.map { Int64($0.expectedVersion) })
+            columns.text("expected_file_id", plan.decisionUpdates.map(\.expectedFileID))
+            decisionLifecycle(plan.decisionUpdates.map(\.decision), &columns)
+            let assignments = columns.names.dropFirst(3).map { "\($0) = u.\($0)" }.joined(separator: ", ")
+            let updated = try await session.count(columns.query("""
+                UPDATE check_decisions AS d SET \(assignments) FROM \(columns.unnest(as: "u"))
+                WHERE d.id = u.id AND d.version = u.expected_version AND d.file_id IS NOT DISTINCT FROM u.expected_file_id
+                """))
+            guard updated == plan.decisionUpdates.count else {
+                throw StoreError(.conflict, "\(plan.decisionUpdates.count - updated) decisions changed since they were read")
+            }
+        }
+        try await session.insert(plan.decisionHistory, into: "decision_history", requestColumn: "decision_id")
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             let moved = try await session.count("""
@@ -293,6 +442,17 @@ extension PostgresStore: CheckStore {
                 FROM check_issues WHERE issue_file_id = \(transition.fileID)
                 """)
         }
+    }
+
+    /// The columns a decision's changes write: state, version, failure, file record and the time.
+    private static func decisionLifecycle(_ decisions: [ExceptionDecision], _ columns: inout UnnestColumns) {
+        columns.text("state", decisions.map(\.state.rawValue))
+        columns.int("version", decisions.map { Int64($0.version) })
+        columns.text("failure_code", decisions.map { $0.failure?.code })
+        columns.text("failure_message", decisions.map { $0.failure?.message })
+        columns.text("file_id", decisions.map { $0.record?.fileID })
+        columns.int("file_line", decisions.map { $0.record.map { Int64($0.line) } })
+        columns.int("updated_at", decisions.map { milliseconds($0.updatedAt) })
     }
 
     /// The columns a check's changes write: state, version, failure, placements and the time.

@@ -147,6 +147,7 @@ extension PostgresStore: OutboundFileStore {
                 SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
                 """).map(Self.check(from:))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
+            try checks.confirmUpload(of: file, decisions: try await Self.fileDecisions(session, fileID: file.id, locking: true), actor: actor)
             try await Self.persist(checks.plan, session)
             return file
         }

@@ -152,6 +152,95 @@ extension SQLiteStore: CheckStore {
         }
     }
 
+    public func checkException(id: String) async throws -> CheckException {
+        try await read("reading an exception") { db in try Self.exception(db, id: id) }
+    }
+
+    public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
+                                source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
+        try await write("deciding an exception") { db in
+            var planner = CheckPlanner(now: now)
+            let made = try planner.decide(try Self.exception(db, id: id), decision, returnReason: returnReason, actor: actor, source: source)
+            try Self.persist(planner.plan, db)
+            return made
+        }
+    }
+
+    public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
+        try await write("closing lapsed exceptions") { db in
+            let lapsed = try Row.fetchAll(db, sql: """
+                SELECT \(Self.exceptionColumns) FROM check_exceptions WHERE status = 'open' AND deadline <= ? ORDER BY id
+                """, arguments: [Self.milliseconds(now)]).map(Self.exception(from:))
+            var planner = CheckPlanner(now: now)
+            for exception in lapsed {
+                planner.applyDefault(to: exception, check: try exception.checkID.map { try Self.check(db, id: $0) }, actor: actor)
+            }
+            try Self.persist(planner.plan, db)
+            return lapsed
+        }
+    }
+
+    public func decisions(exceptionID: String?) async throws -> [ExceptionDecision] {
+        try await read("listing decisions") { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.decisionColumns) FROM check_decisions WHERE ?1 IS NULL OR exception_id = ?1 ORDER BY id",
+                             arguments: [exceptionID]).map(Self.decision(from:))
+        }
+    }
+
+    public func decisionHistory(decisionID: String) async throws -> [HistoryEntry] {
+        try await read("reading a decision's history") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT decision_id AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                       source_line, created_at
+                FROM decision_history WHERE decision_id = ? ORDER BY version
+                """, arguments: [decisionID]).map(Self.historyEntry(from:))
+        }
+    }
+
+    public func pendingDecisions(limit: Int) async throws -> [PendingDecision] {
+        try await read("collecting decisions") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.decisionColumns) FROM check_decisions WHERE state = 'P_VALIDATED' AND file_id IS NULL ORDER BY id LIMIT ?
+                """, arguments: [limit]).map(Self.decision(from:)).map { decision in
+                let exception = try Self.exception(db, id: decision.exceptionID)
+                guard let account = try Self.checkAccount(db, id: exception.accountID) else {
+                    throw PaymentError(.notFound, "no check account \(exception.accountID)")
+                }
+                return PendingDecision(decision: decision, exception: exception, account: account)
+            }
+        }
+    }
+
+    public func fileDecisions(fileID: String) async throws -> [ExceptionDecision] {
+        try await read("reading a file's decisions") { db in try Self.fileDecisions(db, fileID: fileID) }
+    }
+
+    static func fileDecisions(_ db: Database, fileID: String) throws -> [ExceptionDecision] {
+        try Row.fetchAll(db, sql: "SELECT \(decisionColumns) FROM check_decisions WHERE file_id = ? ORDER BY file_line",
+                         arguments: [fileID]).map(decision(from:))
+    }
+
+    static func exception(_ db: Database, id: String) throws -> CheckException {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(exceptionColumns) FROM check_exceptions WHERE id = ?", arguments: [id]) else {
+            throw PaymentError(.notFound, "no exception \(id)")
+        }
+        return exception(from: row)
+    }
+
+    static let decisionColumns = """
+        id, exception_id, merchant_id, decision, return_reason, state, version, failure_code, failure_message, file_id, file_line,
+        created_at, updated_at
+        """
+
+    static func decision(from row: Row) -> ExceptionDecision {
+        let failureCode: String? = row[7], file: String? = row[9]
+        return ExceptionDecision(
+            id: row[0], exceptionID: row[1], merchantID: row[2], decision: CheckException.Decision(rawValue: row[3]) ?? .return,
+            returnReason: row[4], state: PaymentState(rawValue: row[5]) ?? .failed, version: row[6],
+            failure: failureCode.map { Failure(code: $0, message: row[8] ?? "") },
+            record: file.map { CheckIssue.Placement(fileID: $0, line: row[10] ?? 0) }, createdAt: date(row[11]), updatedAt: date(row[12]))
+    }
+
     static let exceptionColumns = """
         id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents, presented_payee, reason,
         default_decision, deadline, status, source_file, source_line, created_at
@@ -221,6 +310,34 @@ extension SQLiteStore: CheckStore {
             check_exceptions (id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents,
                               presented_payee, reason, default_decision, deadline, status, source_file, source_line, created_at)
             """, columns: 16, rows: plan.newExceptions.map(exceptionValues))
+        let exceptionChange = try db.cachedStatement(sql: "UPDATE check_exceptions SET status = ? WHERE id = ? AND status = ?")
+        for change in plan.exceptionChanges {
+            try exceptionChange.execute(arguments: [change.to.rawValue, change.exceptionID, change.from.rawValue])
+            guard db.changesCount == 1 else {
+                throw StoreError(.conflict, "exception \(change.exceptionID) is no longer \(change.from.rawValue); nothing was written")
+            }
+        }
+        try LedgerPlanWriter.insertRows(db, into: """
+            check_decisions (id, exception_id, merchant_id, decision, return_reason, state, version, failure_code, failure_message,
+                             file_id, file_line, updated_at, created_at)
+            """, columns: 13, rows: plan.newDecisions.map { d in
+                [d.id, d.exceptionID, d.merchantID, d.decision.rawValue].map(\.databaseValue)
+                    + [d.returnReason.databaseValue] + decisionLifecycle(d) + [milliseconds(d.createdAt).databaseValue]
+            })
+        let decisionUpdate = try db.cachedStatement(sql: """
+            UPDATE check_decisions SET state = ?, version = ?, failure_code = ?, failure_message = ?, file_id = ?, file_line = ?,
+                updated_at = ?
+            WHERE id = ? AND version = ? AND file_id IS ?
+            """)
+        for change in plan.decisionUpdates {
+            try decisionUpdate.execute(arguments: StatementArguments(decisionLifecycle(change.decision) + [
+                change.decision.id.databaseValue, change.expectedVersion.databaseValue, change.expectedFileID.databaseValue,
+            ]))
+            guard db.changesCount == 1 else {
+                throw StoreError(.conflict, "decision \(change.decision.id) changed since it was read; nothing was written")
+            }
+        }
+        try LedgerPlanWriter.insertHistory(plan.decisionHistory, into: "decision_history", requestColumn: "decision_id", db)
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             try db.execute(sql: """
@@ -236,6 +353,13 @@ extension SQLiteStore: CheckStore {
                 """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
                                  transition.reasonText, transition.source.file, at, transition.fileID])
         }
+    }
+
+    /// State, version, failure, file record and the time of a decision, as both of its statements write them.
+    private static func decisionLifecycle(_ d: ExceptionDecision) -> [DatabaseValue] {
+        [d.state.rawValue.databaseValue, d.version.databaseValue, d.failure?.code.databaseValue ?? .null,
+         d.failure?.message.databaseValue ?? .null, d.record?.fileID.databaseValue ?? .null, d.record?.line.databaseValue ?? .null,
+         milliseconds(d.updatedAt).databaseValue]
     }
 
     /// An exception row in the column order of `exceptionColumns`.

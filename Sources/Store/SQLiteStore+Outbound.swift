@@ -133,6 +133,7 @@ extension SQLiteStore: OutboundFileStore {
             let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE void_file_id = ?"),
                                          arguments: [file.id]).map(Self.check(from:))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
+            try checks.confirmUpload(of: file, decisions: try Self.fileDecisions(db, fileID: file.id), actor: actor)
             try Self.persist(checks.plan, db)
             return file
         }

@@ -439,6 +439,44 @@ enum Schema {
                     UNIQUE (account_id, bank_reference)
                 ) STRICT;
                 CREATE INDEX check_exceptions_status ON check_exceptions(status, id);
+
+                CREATE TABLE check_decisions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    exception_id TEXT NOT NULL REFERENCES check_exceptions(id),
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id),
+                    decision TEXT NOT NULL CHECK (decision IN ('pay', 'return')),
+                    return_reason TEXT,
+                    state TEXT NOT NULL CHECK (state IN ('P_CREATED', 'P_VALIDATED', 'P_SUBMITTED_TO_CORE',
+                                                         'P_PROCESSING', 'P_COMPLETED', 'P_FAILED')),
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    failure_code TEXT,
+                    failure_message TEXT,
+                    file_id TEXT REFERENCES outbound_files(id),
+                    file_line INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX check_decisions_state ON check_decisions(state, id);
+                CREATE INDEX check_decisions_file ON check_decisions(file_id) WHERE file_id IS NOT NULL;
+
+                CREATE TABLE decision_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    decision_id TEXT NOT NULL REFERENCES check_decisions(id),
+                    version INTEGER NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason_code TEXT NOT NULL,
+                    reason_text TEXT NOT NULL,
+                    source_file TEXT,
+                    source_line INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (decision_id, version)
+                ) STRICT;
+                CREATE TRIGGER decision_history_no_update BEFORE UPDATE ON decision_history
+                BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
+                CREATE TRIGGER decision_history_no_delete BEFORE DELETE ON decision_history
+                BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
                 """)
         }
         return migrator

@@ -6,7 +6,7 @@ import Payments
 struct ChecksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checks", abstract: "Positive Pay: enrolled accounts and the checks issued on them.",
-        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self])
+        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self, Decide.self])
 
     struct Accounts: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enrol checking accounts in Positive Pay and list them.",
@@ -210,6 +210,26 @@ struct ChecksCommand: AsyncParsableCommand {
                 [$0.id, $0.status.rawValue, $0.reason.rawValue, $0.accountID, $0.serial, Dollars.format($0.presentedAmount),
                  $0.issuedAmount.map(Dollars.format) ?? "-", $0.defaultDecision.rawValue, Timestamp.format($0.deadline), $0.checkID ?? "-"]
             })
+        }
+    }
+
+    struct Decide: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay or return an exception before its deadline; the decision goes with the next decisions cutoff.",
+            discussion: "After the deadline the bank applies its default and a decision is refused (exit 3); a decided one, exit 5.")
+        @Argument(help: "Exception id (exc_…).") var exception: String
+        @Argument(help: "pay or return.") var decision: String
+        @Option(help: "The return reason (required to return).") var reason: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard let parsed = CheckException.Decision(rawValue: decision) else { throw ValidationError("the decision must be pay or return") }
+            let (store, settings) = try await store.openStore()
+            let made = try await store.decideException(id: exception, decision: parsed, returnReason: reason, actor: .cli, source: .operator,
+                                                       at: settings.clock())
+            if output.json { return try Output.json(ExceptionDecisionDocument(made)) }
+            Output.line("\(made.id): \(parsed.rawValue) \(exception) (\(made.state)); it goes to the bank with the next decisions cutoff")
         }
     }
 }

@@ -53,13 +53,16 @@ struct CutoffCommand: AsyncParsableCommand {
             try Output.json(summary)
         } else {
             let checks = summary.checkRecordsCollected + summary.checkRecordsSubmitted > 0
+            let decisions = summary.decisionsCollected + summary.decisionsSubmitted > 0
             Output.line("cutoff: \(Words.count(summary.paymentsCollected, "payment")) "
-                        + (checks ? "and \(Words.count(summary.checkRecordsCollected, "check record")) " : "") + "collected, "
+                        + (checks ? "and \(Words.count(summary.checkRecordsCollected, "check record")) " : "")
+                        + (decisions ? "and \(Words.count(summary.decisionsCollected, "decision")) " : "") + "collected, "
                         + "\(Words.count(summary.filesRendered, "file")) rendered, "
                         + "\(summary.filesResumed) resumed, \(summary.filesUploaded) uploaded, "
                         + "\(summary.filesAlreadyAtBank) already at the bank, \(summary.filesFailed) failed; "
                         + "\(Words.count(summary.paymentsSubmitted, "payment")) "
                         + (checks ? "and \(Words.count(summary.checkRecordsSubmitted, "check record")) " : "")
+                        + (decisions ? "and \(Words.count(summary.decisionsSubmitted, "decision")) " : "")
                         + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent")
             for file in summary.files {
                 Output.line("  \(file.name)  \(file.status)  \(Words.count(file.entries, "entry", plural: "entries"))  debit \(Dollars.format(file.totalDebit))  "

@@ -25,11 +25,14 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")
     var archiveDir: String?
     @Option(help: "lf or crlf ($METL_LINE_ENDING; default lf).") var lineEnding: String?
-    @Option(help: "Send only this kind: ach or positive-pay (default: every kind that has something due).") var kind: String?
+    @Option(help: "Send only this kind: ach, positive-pay or decisions (default: every kind that has something due).") var kind: String?
     @Option(help: "Where Positive Pay issue files go ($METL_POSITIVE_PAY_DESTINATION; default the ACH destination).")
     var positivePayDestination: String?
     @Option(help: "Issue file name template ($METL_POSITIVE_PAY_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultPositivePay.template)).")
     var positivePayFilenameTemplate: String?
+    @Option(help: "Where decision files go ($METL_DECISIONS_DESTINATION; default the ACH destination).") var decisionsDestination: String?
+    @Option(help: "Decision file name template ($METL_DECISIONS_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultDecisions.template)).")
+    var decisionsFilenameTemplate: String?
 
     /// The job on the database `store` names, logging to standard error.
     func job(_ store: StoreOptions, json: Bool) async throws -> CutoffJob {
@@ -49,6 +52,7 @@ struct CutoffOptions: ParsableArguments {
     enum SentKind: String, CaseIterable {
         case ach
         case positivePay = "positive-pay"
+        case decisions
     }
 
     func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {
@@ -117,6 +121,11 @@ struct CutoffOptions: ParsableArguments {
                 if let code = environment["METL_POSITIVE_PAY_ISSUE_CODE"] { settings.issueCode = code }
                 if let code = environment["METL_POSITIVE_PAY_VOID_CODE"] { settings.voidCode = code }
                 kinds.append(CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: settings), destination: try target(url)))
+            case .decisions:
+                let url = try value(decisionsDestination, "METL_DECISIONS_DESTINATION")
+                    ?? required(destination, "METL_DESTINATION", "--decisions-destination or --destination")
+                let filenames = value(decisionsFilenameTemplate, "METL_DECISIONS_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultDecisions
+                kinds.append(CutoffJob.Kind(renderer: DecisionFileRenderer(filenames: filenames), destination: try target(url)))
             }
         }
         return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive), window: windowDuration)

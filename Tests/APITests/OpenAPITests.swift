@@ -178,6 +178,27 @@ struct OpenAPITests {
                                                                   headers: fixture.headers())))
             exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=open")))
             exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=nope")))
+            var planner = CheckPlanner()
+            for (reference, deadline) in [("EX-1", Date().addingTimeInterval(3_600)), ("EX-2", Date().addingTimeInterval(-60))] {
+                planner.open(CheckException(id: "exc_" + reference, bankReference: reference, merchantID: fixture.merchant.id,
+                                            accountID: account.id, checkID: nil, serial: "9", presentedAmount: 100, issuedAmount: nil,
+                                            presentedPayee: "X", reason: .paidNotIssued, defaultDecision: .return, deadline: deadline,
+                                            status: .open, source: .inboundFile(id: "inb_x", line: 2), createdAt: Date()), on: nil)
+            }
+            try await fixture.store.persist(planner.plan)
+            exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions")))
+            func decide(_ id: String, _ body: String) async throws -> TestResponse {
+                try await client.execute(uri: "/positive-pay/exceptions/\(id)/decision", method: .post, headers: fixture.headers(),
+                                         body: ByteBuffer(string: body))
+            }
+            let decided = try await decide("exc_EX-1", #"{"decision": "return", "return_reason": "REFER TO MAKER"}"#)
+            #expect(decided.status == .created)
+            exchanges.append((.decideCheckException, decided))
+            exchanges.append((.decideCheckException, try await decide("exc_EX-1", #"{"decision": "pay"}"#)))      // 409 state_conflict
+            exchanges.append((.decideCheckException, try await decide("exc_EX-2", #"{"decision": "pay"}"#)))      // 409 deadline_passed
+            exchanges.append((.decideCheckException, try await decide("exc_none", #"{"decision": "pay"}"#)))      // 404
+            exchanges.append((.decideCheckException, try await decide("exc_EX-2", #"{"decision": "maybe"}"#)))    // 422
+            exchanges.append((.decideCheckException, try await decide("exc_EX-2", #"{"nope": 1}"#)))              // 400
             for route in [APIRoute.health, .readiness, .metrics, .openAPI] {
                 exchanges.append((route, try await client.execute(uri: route.path, method: .get)))
             }

@@ -148,4 +148,46 @@ import Testing
         }
         #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).isEmpty)
     }
+
+    @Test func decisionsGoInADecisionFileOnceAndALapsedExceptionTakesTheDefault() async throws {
+        let fixture = try await Fixture()
+        let (a, b) = (fixture.checks[0], fixture.checks[1])
+        let later = Timestamp.format(Date().addingTimeInterval(3_600)), earlier = Timestamp.format(Date().addingTimeInterval(-60))
+        _ = try await fixture.ingest.ingest(Self.exceptionFile([
+            "EX-1,987654321,\(a.serial),99999,\(a.amount),X,amount_mismatch,pay,\(later)",
+            "EX-2,987654321,\(b.serial),5,\(b.amount),Y,amount_mismatch,return,\(earlier)",
+        ]), name: "exceptions.csv", source: "t")
+        let store = fixture.cutoff.store
+        let (one, two) = try await { () async throws -> (CheckException, CheckException) in
+            let open = try await store.checkExceptions(merchantID: nil, status: .open)
+            return (open[0], open[1])
+        }()
+        await #expect { _ = try await store.decideException(id: one.id, decision: .return, returnReason: nil, actor: .api, source: nil, at: Date()) }
+            throws: { ($0 as? PaymentError)?.fieldErrors.first?.field == "return_reason" }
+        await #expect { _ = try await store.decideException(id: two.id, decision: .pay, returnReason: nil, actor: .api, source: nil, at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .deadlinePassed }
+        let decided = try await store.decideException(id: one.id, decision: .return, returnReason: "refer to maker", actor: .api, source: nil, at: Date())
+        #expect(decided.state == .validated && decided.returnReason == "REFER TO MAKER")
+        await #expect { _ = try await store.decideException(id: one.id, decision: .pay, returnReason: nil, actor: .api, source: nil, at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+
+        let kinds = [CutoffJob.Kind(renderer: DecisionFileRenderer(), destination: LocalDirectoryDestination(directory: fixture.cutoff.remote))]
+        let job = CutoffJob(settings: CutoffJob.Settings(kinds: kinds, archive: fixture.cutoff.base.archive), store: store,
+                            logger: Logger(label: "test"))
+        let summary = try await job.run()
+        #expect(summary.decisionsCollected == 1 && summary.decisionsSubmitted == 1 && summary.filesUploaded == 1)
+        let file = try #require(try await store.outboundFiles(statuses: nil).first { $0.kind == .decisions })
+        #expect(String(decoding: try fixture.cutoff.sent(file), as: UTF8.self)
+                == "\(DecisionFileRenderer.header)\r\nEX-1,000987654321,\(a.serial),99999,return,REFER TO MAKER\r\n")
+        let sent = try #require(try await store.decisions(exceptionID: one.id).first)
+        #expect(sent.state == .submittedToCore && sent.record == CheckIssue.Placement(fileID: file.id, line: 2))
+        #expect(try await store.decisionHistory(decisionID: sent.id).map(\.toState) == [.created, .validated, .submittedToCore])
+        // The lapsed exception was closed with the bank's default, recorded on its check.
+        #expect(try await store.checkException(id: two.id).status == .closed)
+        #expect(try await store.checkException(id: one.id).status == .decided)
+        #expect(try await store.checkHistory(checkID: b.id).last?.reasonCode == "default_decision")
+        // Nothing is sent twice.
+        let again = try await job.run()
+        #expect(again.decisionsCollected == 0 && again.filesRendered == 0)
+    }
 }

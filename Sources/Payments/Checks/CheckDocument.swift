@@ -153,3 +153,73 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
         try container.encode(createdAt, forKey: .createdAt)
     }
 }
+
+/// A decision as it is shown.
+public struct ExceptionDecisionDocument: Sendable, Hashable, Codable {
+    public var id: String
+    public var exceptionID: String
+    public var decision: String
+    public var returnReason: String?
+    public var state: String
+    public var version: Int
+    public var fileID: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, exceptionID = "exception_id", decision, returnReason = "return_reason", state, version, fileID = "file_id",
+             createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public init(_ decision: ExceptionDecision) {
+        id = decision.id
+        exceptionID = decision.exceptionID
+        self.decision = decision.decision.rawValue
+        returnReason = decision.returnReason
+        state = decision.state.rawValue
+        version = decision.version
+        fileID = decision.record?.fileID
+        createdAt = Timestamp.format(decision.createdAt)
+        updatedAt = Timestamp.format(decision.updatedAt)
+    }
+
+    /// Absent values are `null`, as the API documents.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(exceptionID, forKey: .exceptionID)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(returnReason, forKey: .returnReason)
+        try container.encode(state, forKey: .state)
+        try container.encode(version, forKey: .version)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+/// The decision request document: `{"decision": "pay"|"return", "return_reason": "…"}`.
+public struct DecisionRequest: Sendable, Hashable, Codable {
+    public var decision: String
+    public var returnReason: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case decision, returnReason = "return_reason"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        decision = try container.decode(String.self, forKey: .decision)
+        returnReason = try container.decodeIfPresent(String.self, forKey: .returnReason)
+    }
+
+    /// The decision named, or the field error.
+    public func validated() throws(PaymentError) -> CheckException.Decision {
+        guard let parsed = CheckException.Decision(rawValue: decision) else {
+            throw PaymentError(.invalidRequest, "the decision is invalid",
+                               fieldErrors: [.init(field: "decision", code: "invalid", message: "must be pay or return")])
+        }
+        return parsed
+    }
+}

@@ -28,8 +28,25 @@ public struct CheckPlan: Sendable {
     public var fileTransitions: [LedgerPlan.FileTransition] = []
     /// Exceptions a bank file raised.
     public var newExceptions: [CheckException] = []
+    /// An exception's status moving on (decided, closed), refused unless it is still at `from`.
+    public struct ExceptionChange: Sendable, Hashable {
+        public var exceptionID: String
+        public var from: CheckException.Status
+        public var to: CheckException.Status
+    }
+    public var exceptionChanges: [ExceptionChange] = []
+    public var newDecisions: [ExceptionDecision] = []
+    /// A decision row to write over; refused unless it is still at `expectedVersion` and `expectedFileID`.
+    public struct DecisionUpdate: Sendable, Hashable {
+        public var decision: ExceptionDecision
+        public var expectedVersion: Int
+        public var expectedFileID: String?
+    }
+    public var decisionUpdates: [DecisionUpdate] = []
+    public var decisionHistory: [HistoryEntry] = []
 
     public init() {}
 
-    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty && newExceptions.isEmpty }
+    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty && newExceptions.isEmpty
+        && exceptionChanges.isEmpty && newDecisions.isEmpty && decisionUpdates.isEmpty && decisionHistory.isEmpty }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// changes to one check in one plan apply in order, and the plan expects the version first read.
 public struct CheckPlanner {
     public let now: Date
-    public private(set) var plan = CheckPlan()
+    public internal(set) var plan = CheckPlan()
     private var updateIndex: [String: Int] = [:]
     private var newIndex: [String: Int] = [:]
     /// Keys and live serials taken earlier in this plan.

@@ -33,6 +33,19 @@ public protocol CheckStore: Sendable {
     func checkExceptions(merchantID: String?, status: CheckException.Status?) async throws -> [CheckException]
     /// The exception the bank reported as `bankReference` on the account, if it was recorded.
     func checkException(accountID: String, bankReference: String) async throws -> CheckException?
+    func checkException(id: String) async throws -> CheckException
+    /// `CheckPlanner.decide` on the exception as stored, in one transaction.
+    func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
+                         source: SourceReference?, at now: Date) async throws -> ExceptionDecision
+    /// The exceptions still open whose deadline is before `now`, closed with the bank's default
+    /// (`CheckPlanner.applyDefault`); returns them.
+    func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException]
+    func decisions(exceptionID: String?) async throws -> [ExceptionDecision]
+    func decisionHistory(decisionID: String) async throws -> [HistoryEntry]
+    /// Validated decisions not yet in a file, with their exceptions and accounts, oldest first.
+    func pendingDecisions(limit: Int) async throws -> [PendingDecision]
+    /// The decisions with a record in the file, in line order.
+    func fileDecisions(fileID: String) async throws -> [ExceptionDecision]
     /// The checks with a record in the file, in line order.
     func fileChecks(fileID: String) async throws -> [CheckIssue]
 }

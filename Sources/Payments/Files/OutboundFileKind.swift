@@ -11,4 +11,6 @@ public struct OutboundFileKind: RawRepresentable, Sendable, Hashable, Codable, C
     public static let nacha = OutboundFileKind(rawValue: "nacha")
     /// Check Positive Pay issue files (issues and voids), in the account's layout.
     public static let positivePay = OutboundFileKind(rawValue: "positive-pay")
+    /// Pay or return decisions on Positive Pay exceptions.
+    public static let decisions = OutboundFileKind(rawValue: "decisions")
 }

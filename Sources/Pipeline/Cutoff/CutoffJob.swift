@@ -63,6 +63,7 @@ public struct CutoffJob: Sendable {
     public struct Summary: Sendable, Codable {
         public var paymentsCollected = 0
         public var checkRecordsCollected = 0
+        public var decisionsCollected = 0
         public var filesResumed = 0
         public var filesRendered = 0
         public var filesUploaded = 0
@@ -70,6 +71,7 @@ public struct CutoffJob: Sendable {
         public var filesFailed = 0
         public var paymentsSubmitted = 0
         public var checkRecordsSubmitted = 0
+        public var decisionsSubmitted = 0
         public var bytesUploaded = 0
         public var files: [FileOutcome] = []
         public var alerts: [String] = []
@@ -93,13 +95,15 @@ public struct CutoffJob: Sendable {
             case paymentsCollected = "payments_collected", checkRecordsCollected = "check_records_collected",
                  filesResumed = "files_resumed", filesRendered = "files_rendered", filesUploaded = "files_uploaded",
                  filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed", paymentsSubmitted = "payments_submitted",
-                 checkRecordsSubmitted = "check_records_submitted", bytesUploaded = "bytes_uploaded", files, alerts
+                 checkRecordsSubmitted = "check_records_submitted", decisionsCollected = "decisions_collected",
+                 decisionsSubmitted = "decisions_submitted", bytesUploaded = "bytes_uploaded", files, alerts
         }
 
         mutating func collected(_ count: Int, _ carried: CarriedItems) {
             switch carried {
             case .payments: paymentsCollected += count
             case .checkRecords: checkRecordsCollected += count
+            case .decisions: decisionsCollected += count
             }
         }
 
@@ -107,6 +111,7 @@ public struct CutoffJob: Sendable {
             switch carried {
             case .payments: paymentsSubmitted += count
             case .checkRecords: checkRecordsSubmitted += count
+            case .decisions: decisionsSubmitted += count
             }
         }
     }
@@ -223,6 +228,7 @@ public struct CutoffJob: Sendable {
     private func renderAndRecord<Renderer: OutboundRenderer>(
         _ renderer: Renderer, created: Date, into files: inout [OutboundFile], summary: inout Summary,
         progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
+        try await renderer.prepare(store, now: created)
         let items = try await renderer.collect(from: store)
         summary.collected(items.count, renderer.carries)
         progress(.collected(kind: renderer.kind, items: items.count))

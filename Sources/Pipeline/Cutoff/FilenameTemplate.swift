@@ -12,6 +12,7 @@ public struct FilenameTemplate: Sendable, Hashable {
 
     public static let defaultNACHA = FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{HHmm}_{modifier}.ach")
     public static let defaultPositivePay = FilenameTemplate("PPAY_{account4}_{yyyyMMdd}_{HHmm}_{id}.txt")
+    public static let defaultDecisions = FilenameTemplate("PPDEC_{yyyyMMdd}_{HHmm}_{id}.csv")
 
     public func name(header: FileHeader, id: String) -> String {
         name(date: header.creationDate, time: header.creationTime ?? ACHTime(hour: 0, minute: 0), id: id, fields: [

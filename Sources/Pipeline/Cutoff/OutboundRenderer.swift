@@ -19,6 +19,9 @@ public protocol OutboundRenderer: Sendable {
     var carries: CarriedItems { get }
     /// The extension of the archived copy.
     var archiveExtension: String { get }
+    /// What a run (not a preview) settles before it collects: the decisions kind closes the
+    /// exceptions whose deadline passed with the bank's default.
+    func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError)
     /// Everything waiting for a file of this kind, oldest first.
     func collect(from store: any LedgerStore) async throws(PipelineError) -> [Item]
     /// The files these items make, in sending order.
@@ -37,7 +40,11 @@ public protocol OutboundRenderer: Sendable {
 
 /// What a kind of outbound file carries, as the cutoff's summary counts it.
 public enum CarriedItems: Sendable, Hashable {
-    case payments, checkRecords
+    case payments, checkRecords, decisions
+}
+
+extension OutboundRenderer {
+    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {}
 }
 
 /// A renderer of files that carry payments (NACHA, and a test's own kinds): it collects the

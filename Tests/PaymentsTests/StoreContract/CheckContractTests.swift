@@ -164,4 +164,50 @@ import TestSupport
         await #expect(throws: StoreError.self) { try await store.persist(again.plan) }
         #expect(try await store.checkExceptions(merchantID: nil, status: nil).count == 2)
     }
+
+    @Test(arguments: StoreImplementation.all)
+    func decisionsAreMadeOnceBeforeTheDeadlineSentInAFileAndLapsedExceptionsClose(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let check = try await Checks.issue(store, account)
+        func exception(_ reference: String, deadline: Date) -> CheckException {
+            CheckException(id: "exc_" + reference, bankReference: reference, merchantID: merchant.id, accountID: account.id,
+                           checkID: check.id, serial: check.serial, presentedAmount: 500, issuedAmount: check.amount, presentedPayee: "X",
+                           reason: .amountMismatch, defaultDecision: .pay, deadline: deadline, status: .open,
+                           source: .inboundFile(id: "inb_x", line: 2), createdAt: Date())
+        }
+        var planner = CheckPlanner()
+        planner.open(exception("A", deadline: Date().addingTimeInterval(3_600)), on: nil)
+        planner.open(exception("B", deadline: Date().addingTimeInterval(-1)), on: nil)
+        try await store.persist(planner.plan)
+
+        let decision = try await store.decideException(id: "exc_A", decision: .return, returnReason: "R", actor: .api, source: nil, at: Date())
+        #expect(try await store.checkException(id: "exc_A").status == .decided)
+        await #expect { _ = try await store.decideException(id: "exc_A", decision: .pay, returnReason: nil, actor: .api, source: nil, at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        await #expect { _ = try await store.decideException(id: "exc_B", decision: .pay, returnReason: nil, actor: .api, source: nil, at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .deadlinePassed }
+        #expect(try await store.decisionHistory(decisionID: decision.id).map(\.toState) == [.created, .validated])
+
+        let lapsed = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
+        #expect(lapsed.map(\.id) == ["exc_B"])
+        #expect(try await store.checkException(id: "exc_B").status == .closed)
+        #expect(try await store.checkHistory(checkID: check.id).last?.reasonCode == "default_decision")
+        #expect(try await store.closeLapsedExceptions(at: Date(), actor: .cutoff).isEmpty)
+
+        let pending = try await store.pendingDecisions(limit: 10)
+        #expect(pending.map(\.decision.id) == [decision.id] && pending.first?.account.id == account.id)
+        let file = OutboundFile(id: "fil_d", kind: .decisions, name: "d.csv", sha256: String(repeating: "0", count: 64), size: 10,
+                                status: .rendered, entryCount: 1, totalDebit: 0, totalCredit: 500, archivePath: "/archive/d",
+                                createdAt: Date(), updatedAt: Date())
+        planner = CheckPlanner()
+        try planner.bind(decision, fileID: file.id, line: 2)
+        try await store.recordRenderedFile(file, checks: planner.plan)
+        #expect(try await store.pendingDecisions(limit: 10).isEmpty)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/d.csv", actor: .cutoff)
+        let sent = try #require(try await store.fileDecisions(fileID: file.id).first)
+        #expect(sent.state == .submittedToCore && sent.version == 3)
+        #expect(try await store.decisionHistory(decisionID: decision.id).last?.source == .outboundFile(id: file.id, line: 2))
+    }
 }

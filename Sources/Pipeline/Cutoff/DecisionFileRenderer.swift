@@ -1,0 +1,88 @@
+import Foundation
+import NACHA
+import Payments
+
+/// The renderer for decision files: every validated decision in one CSV with a header row,
+/// `exception_id,account_number,serial,amount,decision,return_reason` (the bank's exception id,
+/// the presented amount in cents). The bytes are read back and compared row by row before anything
+/// is archived. Before collecting, a run closes the exceptions whose deadline passed undecided with
+/// the bank's default. A file's `totalCredit` is what its returned items give back to the accounts.
+public struct DecisionFileRenderer: OutboundRenderer {
+    public struct Binding: Sendable, Hashable {
+        public var decisionID: String
+        public var line: Int
+    }
+
+    public static let header = "exception_id,account_number,serial,amount,decision,return_reason"
+    public let kind = OutboundFileKind.decisions
+    public let carries = CarriedItems.decisions
+    public let archiveExtension = "csv"
+    let filenames: FilenameTemplate
+
+    public init(filenames: FilenameTemplate = .defaultDecisions) {
+        self.filenames = filenames
+    }
+
+    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {
+        _ = try await storageStep { try await store.closeLapsedExceptions(at: now, actor: .cutoff) }
+    }
+
+    public func collect(from store: any LedgerStore) async throws(PipelineError) -> [PendingDecision] {
+        try await storageStep { try await store.pendingDecisions(limit: 1_000_000) }
+    }
+
+    public func files(from items: [PendingDecision], today: ACHDate) -> [[PendingDecision]] { items.isEmpty ? [] : [items] }
+
+    public func count(in file: [PendingDecision]) -> Int { file.count }
+
+    public func render(_ file: [PendingDecision], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> RenderedFile<Binding> {
+        try render(file, created: created)
+    }
+
+    public func preview(_ files: [[PendingDecision]], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
+        try files.map { file throws(PipelineError) in
+            let rendered = try render(file, created: created)
+            return (rendered.file.name, rendered.bytes)
+        }
+    }
+
+    public func record(_ file: OutboundFile, bindings: [Binding], of plan: [PendingDecision], store: any LedgerStore) async throws(PipelineError) {
+        var decisions: [String: ExceptionDecision] = [:]
+        for pending in plan { decisions[pending.decision.id] = pending.decision }
+        var planner = CheckPlanner(now: file.createdAt)
+        for binding in bindings {
+            guard let decision = decisions[binding.decisionID] else {
+                throw PipelineError(.internal, "the decisions renderer bound decision \(binding.decisionID), which it was not given")
+            }
+            do { try planner.bind(decision, fileID: file.id, line: binding.line) } catch { throw PipelineError(.internal, error.message) }
+        }
+        let binding = planner.plan
+        try await storageStep { try await store.recordRenderedFile(file, checks: binding) }
+    }
+
+    static func row(_ pending: PendingDecision) -> [String] {
+        [pending.exception.bankReference, pending.account.accountNumber, pending.exception.serial, String(pending.exception.presentedAmount),
+         pending.decision.decision.rawValue, pending.decision.returnReason ?? ""]
+    }
+
+    private func render(_ file: [PendingDecision], created: Date) throws(PipelineError) -> RenderedFile<Binding> {
+        let rows = file.map(Self.row)
+        // Bank ids are the one free-text field that is not ours; a row that cannot be written plainly is refused.
+        guard rows.allSatisfy({ $0.allSatisfy { !$0.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 < 0x20 } } }) else {
+            throw PipelineError(.invalidFile, "a decision's exception id or reason cannot be written in the decision file's CSV")
+        }
+        let bytes = Array(([Self.header] + rows.map { $0.joined(separator: ",") }).map { $0 + "\r\n" }.joined().utf8)
+        // Read back as the bank would: the header, then the rows meant, in order.
+        let read = (try? CSVTokenizer.records(String(decoding: bytes, as: UTF8.self))) ?? []
+        guard read.first?.fields.joined(separator: ",") == Self.header, read.dropFirst().map(\.fields) == rows else {
+            throw PipelineError(.invalidFile, "the decision file read back differs from the decisions meant")
+        }
+        let id = Identifier.make(prefix: "fil", at: created)
+        let returned = file.filter { $0.decision.decision == .return }.reduce(Int64(0)) { $0 + $1.exception.presentedAmount }
+        let outbound = OutboundFile(id: id, kind: kind, name: filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [:]),
+                                    sha256: Archive.sha256(bytes), size: Int64(bytes.count), status: .rendered, entryCount: file.count,
+                                    totalDebit: 0, totalCredit: returned, archivePath: "", createdAt: created, updatedAt: created)
+        return RenderedFile(file: outbound, bytes: bytes,
+                            bindings: file.enumerated().map { Binding(decisionID: $1.decision.id, line: $0 + 2) })
+    }
+}
