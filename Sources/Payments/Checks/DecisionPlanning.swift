@@ -47,10 +47,22 @@ extension CheckPlanner {
         return made
     }
 
-    /// An exception still open at its deadline: closed with the bank's default decision, recorded
-    /// as such in the history of the check it names.
-    public mutating func applyDefault(to exception: CheckException, check: CheckIssue?, actor: Actor) {
-        plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: .open, to: .closed))
+    /// An exception at its deadline with no decision at the bank (none made, or `unsent` still
+    /// waiting for a decision file): closed with the bank's default decision, recorded as such in the
+    /// history of the check it names; an unsent decision fails, `deadline_passed`.
+    public mutating func applyDefault(to exception: CheckException, check: CheckIssue?, unsent: ExceptionDecision?, actor: Actor) {
+        plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: exception.status, to: .closed))
+        if let unsent, unsent.state == .validated, unsent.record == nil {
+            var failed = unsent
+            failed.state = .failed
+            failed.version += 1
+            failed.failure = Failure(code: "deadline_passed", message: "not sent before the deadline; the bank applied its default")
+            failed.updatedAt = now
+            plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: unsent.version, expectedFileID: nil))
+            plan.decisionHistory.append(HistoryEntry(
+                requestID: unsent.id, version: failed.version, fromState: .validated, toState: .failed, actor: actor,
+                reasonCode: "deadline_passed", reasonText: failed.failure?.message ?? "", source: nil, createdAt: now))
+        }
         guard let check else { return }
         note(check, code: "default_decision", text: "exception \(exception.id) was not decided by its deadline; "
              + "the bank applied its default: \(exception.defaultDecision.rawValue)", actor: actor, source: exception.source)

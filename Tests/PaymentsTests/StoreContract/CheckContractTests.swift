@@ -190,8 +190,17 @@ import TestSupport
             throws: { ($0 as? PaymentError)?.code == .deadlinePassed }
         #expect(try await store.decisionHistory(decisionID: decision.id).map(\.toState) == [.created, .validated])
 
+        // C was decided in time, but its decision was still unsent when the deadline passed.
+        planner = CheckPlanner()
+        planner.open(exception("C", deadline: Date().addingTimeInterval(-1)), on: nil)
+        try await store.persist(planner.plan)
+        let late = try await store.decideException(id: "exc_C", decision: .pay, returnReason: nil, actor: .api, source: nil,
+                                                   at: Date().addingTimeInterval(-60))
         let lapsed = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
-        #expect(lapsed.map(\.id) == ["exc_B"])
+        #expect(lapsed.map(\.id) == ["exc_B", "exc_C"])
+        #expect(try await store.checkException(id: "exc_C").status == .closed)
+        let failed = try #require(try await store.decisions(exceptionID: "exc_C").first)
+        #expect(failed.id == late.id && failed.state == .failed && failed.failure?.code == "deadline_passed")
         #expect(try await store.checkException(id: "exc_B").status == .closed)
         #expect(try await store.checkHistory(checkID: check.id).last?.reasonCode == "default_decision")
         #expect(try await store.closeLapsedExceptions(at: Date(), actor: .cutoff).isEmpty)
