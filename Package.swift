@@ -130,7 +130,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "metl", "TestSupport", "Store", "PostgresStore",
+            "metl", "TestSupport", "Store", "PostgresStore", "Pipeline",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

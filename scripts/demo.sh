@@ -91,11 +91,18 @@ cat "$DEMO_DIR"/outbox/PPAY_*.txt
 step "the bank's ARP output: all three on file, then 1001 paid and 1002 presented for another amount"
 "$METL" ingest fixtures/inbound/arp-outstanding.txt
 "$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch needs an operator)"
+step "the bank raises an exception for 1002; the company returns it before the deadline and sends the decision"
+"$METL" ingest fixtures/inbound/exceptions.csv
+"$METL" checks exceptions
+"$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" \
+    return --reason "REFER TO MAKER"
+METL_DECISIONS_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/decisions" "$METL" cutoff --kind decisions
+cat "$DEMO_DIR"/decisions/PPDEC_*.csv
 step "void 1003: it was sent, so a void record goes in the next issue file; the bank confirms it"
 "$METL" checks void "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1003"][0]["id"])')"
 "$METL" cutoff --kind positive-pay
 "$METL" ingest fixtures/inbound/arp-voided.txt
-step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (mismatch noted), 1003 P_FAILED (voided)"
+step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (exception returned), 1003 P_FAILED (voided)"
 "$METL" checks list
 "$METL" checks show "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1002"][0]["id"])')"
 

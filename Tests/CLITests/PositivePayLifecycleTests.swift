@@ -1,6 +1,7 @@
 import BankFiles
 import Foundation
 import Payments
+import Pipeline
 import Store
 import Testing
 import TestSupport
@@ -25,7 +26,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = directory.appendingPathComponent("metl.sqlite").path
         let environment = ["METL_DATABASE": database, "METL_POSITIVE_PAY_DESTINATION": "file://\(directory.path)/outbox",
-                           "METL_CLOCK": CLI.demoClock]
+                           "METL_DECISIONS_DESTINATION": "file://\(directory.path)/decisions", "METL_CLOCK": CLI.demoClock]
         func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
         #expect(try metl("merchants", "add", "demo-merchant", "--company-id", "1234567890", "--company-name", "METL DEMO INC").status == 0)
         let enrolled = try metl("checks", "accounts", "add", "demo-merchant", "--routing", "121042882", "--account-number", Self.accountNumber,
@@ -53,6 +54,19 @@ import TestSupport
         // The mismatched amount is a finding for the operator (exit 1), not a payment.
         let paid = try metl("ingest", inbound.appendingPathComponent("arp-paid.txt").path)
         #expect(paid.status == 1 && paid.stdout.contains("amount mismatch"), "\(paid.stdout)")
+        // The bank raises an exception for 1002; the company returns it before the deadline.
+        try LifecycleTests.check("exceptions.csv", Array(([CanonicalExceptionFile.header.joined(separator: ",")]
+            + ["EX-1002,123456789,1002,31525,31025,ACME SUPPLY,amount_mismatch,pay,2026-11-24T17:00:00Z"]).map { $0 + "\r\n" }.joined().utf8))
+        #expect(try metl("ingest", inbound.appendingPathComponent("exceptions.csv").path).status == 0)
+        let listed = try metl("checks", "exceptions", "--status", "open", "--json")
+        let exceptions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(exceptions.count == 1 && exceptions.first?["check_id"] as? String == ids[1])
+        let exceptionID = exceptions.first?["id"] as? String ?? ""
+        #expect(try metl("checks", "decide", exceptionID, "return").status == 3, "a return needs its reason")
+        #expect(try metl("checks", "decide", exceptionID, "return", "--reason", "REFER TO MAKER").status == 0)
+        #expect(try metl("checks", "decide", exceptionID, "pay").status == 5, "decided already")
+        let decisions = try metl("cutoff", "--kind", "decisions")
+        #expect(decisions.status == 0 && decisions.stdout.contains("1 decision collected"), "\(decisions.stdout)\(decisions.stderr)")
         #expect(try metl("checks", "void", ids[2]).status == 0)
         #expect(try metl("cutoff", "--kind", "positive-pay").status == 0)
         #expect(try metl("ingest", inbound.appendingPathComponent("arp-voided.txt").path).status == 0)
@@ -61,9 +75,11 @@ import TestSupport
         let final = try await store.checks(CheckQuery())
         #expect(final.map(\.state) == [.completed, .processing, .failed])
         #expect(final[2].failure?.code == "voided")
-        #expect(try await store.checkHistory(checkID: ids[1]).last?.reasonCode == "amount_mismatch")
-        let files = try await store.outboundFiles(statuses: [.uploaded])
-        #expect(files.count == 2 && files.allSatisfy { $0.kind == .positivePay })
+        #expect(try await store.checkHistory(checkID: ids[1]).suffix(2).map(\.reasonCode) == ["amount_mismatch", "exception_opened"])
+        let files = try await store.outboundFiles(statuses: [.uploaded]).filter { $0.kind == .positivePay }
+        #expect(files.count == 2)
+        #expect(try await store.decisions(exceptionID: nil).map(\.state) == [.submittedToCore])
+        #expect(try await store.checkExceptions(merchantID: nil, status: .decided).count == 1)
         let issueFile = try #require(files.first { $0.entryCount == 3 })
         let shown = try metl("files", "show", issueFile.id)
         #expect(shown.stdout.contains("3 check records") && shown.stdout.contains(ids[0]), "\(shown.stdout)")
