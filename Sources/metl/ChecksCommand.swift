@@ -51,8 +51,7 @@ struct ChecksCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
-                var merchantID: String?
-                if let merchant { merchantID = try await store.merchant(merchant).id }
+                let merchantID = try await store.merchantID(named: merchant)
                 try Accounts.show(try await store.checkAccounts(merchantID: merchantID), json: output.json)
             }
         }
@@ -128,7 +127,7 @@ struct ChecksCommand: AsyncParsableCommand {
         func run() async throws {
             var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), limit: limit)
             let (store, _) = try await store.openStore()
-            if let merchant { query.merchantID = try await store.merchant(merchant).id }
+            query.merchantID = try await store.merchantID(named: merchant)
             let checks = try await store.checks(query)
             if output.json { return try Output.json(checks.map(CheckDocument.init)) }
             Output.table(["ID", "STATE", "ACCOUNT", "SERIAL", "AMOUNT", "ISSUED", "PAYEE", "FAILURE"], checks.map {
@@ -202,8 +201,7 @@ struct ChecksCommand: AsyncParsableCommand {
                 parsed = value
             }
             let (store, _) = try await store.openStore()
-            var merchantID: String?
-            if let merchant { merchantID = try await store.merchant(merchant).id }
+            let merchantID = try await store.merchantID(named: merchant)
             let exceptions = try await store.checkExceptions(merchantID: merchantID, status: parsed)
             if output.json { return try Output.json(exceptions.map(CheckExceptionDocument.init)) }
             Output.table(["ID", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "ISSUED", "DEFAULT", "DEADLINE", "CHECK"], exceptions.map {

@@ -105,7 +105,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         func run() async throws {
             var query = PaymentQuery(state: try state.map(PaymentState.argument), limit: limit)
             let (store, _) = try await store.openStore()
-            if let merchant { query.merchantID = try await store.merchant(merchant).id }
+            query.merchantID = try await store.merchantID(named: merchant)
             let payments = try await store.payments(query)
             if output.json { return try Output.json(payments.map(PaymentDocument.init)) }
             Output.table(["ID", "STATE", "DIRECTION", "AMOUNT", "SEC", "EFFECTIVE", "COUNTERPARTY", "FAILURE"], payments.map {

@@ -53,8 +53,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
-                var merchantID: String?
-                if let merchant { merchantID = try await store.merchant(merchant).id }
+                let merchantID = try await store.merchantID(named: merchant)
                 let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
                 if output.json { return try Output.json(endpoints.map { WebhookEndpointDocument($0) }) }
                 Output.table(["ID", "MERCHANT", "URL", "EVENTS", "STATE"], endpoints.map {
