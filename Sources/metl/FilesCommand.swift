@@ -21,6 +21,8 @@ struct FilesCommand: AsyncParsableCommand {
         var payments: [Binding]?
         /// Positive Pay issue files: each check record, issue or void.
         var checks: [CheckRecord]?
+        /// Decision files: each decision.
+        var decisions: [ExceptionDecisionDocument]?
 
         struct CheckRecord: Encodable {
             var checkID: String, record: String, state: String, line: Int, serial: String, amount: Int64
@@ -49,11 +51,13 @@ struct FilesCommand: AsyncParsableCommand {
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
-                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments, checks
+                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments, checks, decisions
         }
 
-        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil, checks: [CheckIssue]? = nil) {
+        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil, checks: [CheckIssue]? = nil,
+             decisions: [ExceptionDecision]? = nil) {
             self.checks = checks?.map { CheckRecord($0, in: file.id) }
+            self.decisions = decisions?.map(ExceptionDecisionDocument.init)
             id = file.id
             kind = file.kind.rawValue
             name = file.name
@@ -118,7 +122,8 @@ struct FilesCommand: AsyncParsableCommand {
             let file = try await store.outboundFile(id: id)
             let payments = try await store.filePayments(fileID: file.id)
             let checks = file.kind == .positivePay ? try await store.fileChecks(fileID: file.id) : nil
-            let document = FileDocument(file, payments: file.kind == .positivePay ? nil : payments, checks: checks)
+            let decisions = file.kind == .decisions ? try await store.fileDecisions(fileID: file.id) : nil
+            let document = FileDocument(file, payments: file.kind == .nacha ? payments : nil, checks: checks, decisions: decisions)
             if output.json { return try Output.json(document) }
             Output.line("\(file.name)  \(file.kind) \(file.status.rawValue)  (\(file.id))")
             if let nacha = file.nacha {
@@ -128,6 +133,8 @@ struct FilesCommand: AsyncParsableCommand {
             }
             if document.checks != nil {
                 Output.line("  \(Words.count(file.entryCount, "check record")), drawing \(Dollars.format(file.totalDebit))")
+            } else if document.decisions != nil {
+                Output.line("  \(Words.count(file.entryCount, "decision")), returning \(Dollars.format(file.totalCredit))")
             } else {
                 Output.line("  \(Words.count(file.entryCount, "payment")), debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
             }
@@ -136,6 +143,11 @@ struct FilesCommand: AsyncParsableCommand {
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
                         + (file.failureReason.map { ", failure: \($0)" } ?? ""))
             Output.line()
+            if let decisions = document.decisions {
+                return Output.table(["ID", "EXCEPTION", "DECISION", "RETURN REASON", "STATE"], decisions.map {
+                    [$0.id, $0.exceptionID, $0.decision, $0.returnReason ?? "", $0.state]
+                })
+            }
             if let records = document.checks {
                 return Output.table(["CHECK", "RECORD", "STATE", "LINE", "SERIAL", "AMOUNT"], records.map {
                     [$0.checkID, $0.record, $0.state, String($0.line), $0.serial, Dollars.format($0.amount)]

@@ -79,6 +79,8 @@ import TestSupport
         let files = try await store.outboundFiles(statuses: [.uploaded]).filter { $0.kind == .positivePay }
         #expect(files.count == 2)
         #expect(try await store.decisions(exceptionID: nil).map(\.state) == [.submittedToCore])
+        let decisionFile = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
+        #expect(try metl("files", "show", decisionFile.id).stdout.contains("REFER TO MAKER"))
         #expect(try await store.checkExceptions(merchantID: nil, status: .decided).count == 1)
         let issueFile = try #require(files.first { $0.entryCount == 3 })
         let shown = try metl("files", "show", issueFile.id)
