@@ -110,10 +110,27 @@ struct CheckRoutes: APIRouteGroup {
         guard exception.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
         let document = try await RequestBody.decode(DecisionRequest.self, from: request, name: "decision document",
                                                     limit: configuration.maximumBodyBytes)
-        let made = try await store.decideException(id: exception.id, decision: try document.validated(), returnReason: document.returnReason,
-                                                   actor: .api, source: context.idempotencyKey.map { .apiRequest(idempotencyKey: $0) },
-                                                   at: Date())
+        let decision = try document.validated()
+        let source = context.idempotencyKey.map { SourceReference.apiRequest(idempotencyKey: $0) }
+        if exception.status != .open, let earlier = try await decisionMade(on: exception, by: source) {
+            // The same key again: the decision it made, replayed; another decision is the conflict below.
+            guard earlier.decision == decision else {
+                throw Problem(.idempotencyKeyReused, "idempotency key \(context.idempotencyKey ?? "") was already used with a different decision")
+            }
+            return JSONBody.response(.created, ExceptionDecisionDocument(earlier), headers: [.idempotentReplayed: "true"])
+        }
+        let made = try await store.decideException(id: exception.id, decision: decision, returnReason: document.returnReason,
+                                                   actor: .api, source: source, at: Date())
         return JSONBody.response(.created, ExceptionDecisionDocument(made))
+    }
+
+    /// The decision on `exception` that the request `source` made, if one did.
+    private func decisionMade(on exception: CheckException, by source: SourceReference?) async throws -> ExceptionDecision? {
+        guard let source else { return nil }
+        for decision in try await store.decisions(exceptionID: exception.id) {
+            if try await store.decisionHistory(decisionID: decision.id).first?.source == source { return decision }
+        }
+        return nil
     }
 
     private func ownedCheck(_ context: APIRequestContext) async throws -> CheckIssue {

@@ -95,4 +95,33 @@ struct CheckEndpointTests {
             #expect(refused.json["type"] as? String == "https://api.qbankconnect.com/errors/state_conflict")
         }
     }
+
+    @Test("a decision: the same key replays it, another decision with it is 422, another key 409; a lapsed exception is 409 deadline_passed")
+    func decisions() async throws {
+        let fixture = try await APIFixture()
+        let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
+        var planner = CheckPlanner()
+        for (reference, deadline) in [("EX-1", Date().addingTimeInterval(3_600)), ("EX-2", Date().addingTimeInterval(-60))] {
+            planner.open(CheckException(id: "exc_" + reference, bankReference: reference, merchantID: fixture.merchant.id,
+                                        accountID: account.id, checkID: nil, serial: "9", presentedAmount: 100, issuedAmount: nil,
+                                        presentedPayee: "X", reason: .paidNotIssued, defaultDecision: .return, deadline: deadline,
+                                        status: .open, source: .inboundFile(id: "inb_x", line: 2), createdAt: Date()), on: nil)
+        }
+        try await fixture.store.persist(planner.plan)
+        try await fixture.application.test(.router) { client in
+            let key = UUID().uuidString
+            let returned = #"{"decision": "return", "return_reason": "NOT OURS"}"#
+            let first = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned, key: key)
+            #expect(first.status == .created && first.json["state"] as? String == "P_VALIDATED")
+            let replay = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned, key: key)
+            #expect(replay.status == .created && replay.header("Idempotent-Replayed") == "true" && replay.json["id"] as? String == first.json["id"] as? String)
+            let other = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: #"{"decision": "pay"}"#, key: key)
+            #expect(other.status == .unprocessableContent)
+            let again = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned)
+            #expect(again.status == .conflict && again.json["type"] as? String == "https://api.qbankconnect.com/errors/state_conflict")
+            let late = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-2/decision", body: #"{"decision": "pay"}"#)
+            #expect(late.status == .conflict && late.json["type"] as? String == "https://api.qbankconnect.com/errors/deadline_passed")
+            #expect(try await fixture.store.decisions(exceptionID: nil).count == 1)
+        }
+    }
 }
