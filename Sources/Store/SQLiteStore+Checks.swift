@@ -276,11 +276,9 @@ extension SQLiteStore: CheckStore {
     /// The checks with a record in the file, by the line of that record.
     static func fileChecks(_ db: Database, fileID: String) throws -> [CheckIssue] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(checkColumns) FROM check_issues WHERE issue_file_id = ?1
-            UNION ALL SELECT \(checkColumns) FROM check_issues WHERE void_file_id = ?1 AND (issue_file_id IS NULL OR issue_file_id <> ?1)
+            SELECT \(checkColumns) FROM check_issues WHERE issue_file_id = ?1 OR void_file_id = ?1
+            ORDER BY CASE WHEN issue_file_id = ?1 THEN issue_file_line ELSE void_file_line END
             """), arguments: [fileID]).map(check(from:))
-            .sorted { ($0.issueRecord?.fileID == fileID ? $0.issueRecord?.line : $0.voidRecord?.line) ?? 0
-                    < ($1.issueRecord?.fileID == fileID ? $1.issueRecord?.line : $1.voidRecord?.line) ?? 0 }
     }
 
     /// A check plan in one go: new rows, then updates checked by version and placement (a row not as

@@ -86,10 +86,9 @@ public struct ARPRecord: Sendable, Hashable {
         }
         if code == .paid, paidDate == nil { throw fail("a paid (P) record needs its paid date (71-78)") }
         let expanded = line.count > length ? FixedWidth.field(line, 95, line.count) : nil
-        func trimmed(_ text: String) -> String { String(text.reversed().drop { $0 == " " }.reversed()) }
         return ARPRecord(code: code, accountNumber: String(account.drop { $0 == "0" }), serial: String(serial.drop { $0 == "0" }),
-                         amount: cents, issueDate: issued, paidDate: paidDate, additionalData: trimmed(FixedWidth.field(line, 80, 94)),
-                         expandedAdditionalData: expanded.map(trimmed))
+                         amount: cents, issueDate: issued, paidDate: paidDate, additionalData: FixedWidth.trimmingTrailingSpaces(FixedWidth.field(line, 80, 94)),
+                         expandedAdditionalData: expanded.map(FixedWidth.trimmingTrailingSpaces))
     }
 }
 

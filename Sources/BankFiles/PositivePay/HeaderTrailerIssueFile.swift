@@ -89,7 +89,7 @@ public struct HeaderTrailerIssueFile: Sendable, Hashable {
             guard detailAccount == account else { throw fail(number, "the detail's account is not the header's") }
             let payee = FixedWidth.field(line, 45, 84)
             details.append(Detail(serial: String(serial.drop { $0 == "0" }), issueDate: date, transactionCode: code, amount: cents,
-                                  payee: String(payee.reversed().drop { $0 == " " }.reversed())))
+                                  payee: FixedWidth.trimmingTrailingSpaces(payee)))
         }
         let trailer = lines[lines.count - 1], number = lines.count
         let count = FixedWidth.field(trailer, 16, 22), total = FixedWidth.field(trailer, 26, 38)

@@ -48,6 +48,9 @@ enum FixedWidth {
         String(decoding: line[(from - 1)..<min(to, line.count)], as: UTF8.self)
     }
 
+    /// A field's text without the spaces that fill it.
+    static func trimmingTrailingSpaces(_ text: String) -> String { String(text.reversed().drop { $0 == " " }.reversed()) }
+
     static func isDigits(_ text: some StringProtocol) -> Bool { !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }
 
     /// Lines split on LF with a CR before it dropped; a final empty line is not a line.

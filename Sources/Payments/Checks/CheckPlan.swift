@@ -47,6 +47,4 @@ public struct CheckPlan: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { newChecks.isEmpty && updates.isEmpty && history.isEmpty && fileTransitions.isEmpty && newExceptions.isEmpty
-        && exceptionChanges.isEmpty && newDecisions.isEmpty && decisionUpdates.isEmpty && decisionHistory.isEmpty }
 }
