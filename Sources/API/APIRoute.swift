@@ -24,6 +24,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let getCheck = APIRoute(method: .get, path: "/positive-pay/checks/{id}", authenticated: true)
     public static let voidCheck = APIRoute(method: .post, path: "/positive-pay/checks/{id}/void", authenticated: true)
     public static let listCheckExceptions = APIRoute(method: .get, path: "/positive-pay/exceptions", authenticated: true)
+    public static let getCheckException = APIRoute(method: .get, path: "/positive-pay/exceptions/{id}", authenticated: true)
     public static let decideCheckException = APIRoute(method: .post, path: "/positive-pay/exceptions/{id}/decision", authenticated: true)
     public static let health = APIRoute(method: .get, path: "/healthz", authenticated: false)
     public static let readiness = APIRoute(method: .get, path: "/readyz", authenticated: false)
@@ -32,7 +33,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
 
     public static let all: [APIRoute] = [
         createPayment, listPayments, getPayment, paymentEvents, createWebhookEndpoint, listWebhookEndpoints,
-        disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, createCheck, listChecks, getCheck, voidCheck, listCheckExceptions, decideCheckException, health,
+        disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, createCheck, listChecks, getCheck, voidCheck, listCheckExceptions, getCheckException, decideCheckException, health,
         readiness, metrics, openAPI,
     ]
 

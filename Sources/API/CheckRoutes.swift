@@ -17,6 +17,7 @@ struct CheckRoutes: APIRouteGroup {
             .getCheck: show,
             .voidCheck: void,
             .listCheckExceptions: exceptions,
+            .getCheckException: showException,
             .decideCheckException: decide,
         ]
     }
@@ -102,12 +103,31 @@ struct CheckRoutes: APIRouteGroup {
         return JSONBody.response(.ok, ExceptionList(data: exceptions.map(CheckExceptionDocument.init)))
     }
 
+    /// The exception with the decisions made on it, oldest first.
+    struct ExceptionWithDecisions: Encodable {
+        var exception: CheckExceptionDocument
+        var decisions: [ExceptionDecisionDocument]
+        enum CodingKeys: String, CodingKey { case decisions }
+        func encode(to encoder: any Encoder) throws {
+            try exception.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(decisions, forKey: .decisions)
+        }
+    }
+
+    /// `GET /positive-pay/exceptions/{id}`: the authoritative status of an exception (the status
+    /// endpoint its webhooks point at) and the decisions made on it.
+    func showException(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let exception = try await ownedException(context)
+        let decisions = try await store.decisions(exceptionID: exception.id)
+        return JSONBody.response(.ok, ExceptionWithDecisions(exception: CheckExceptionDocument(exception),
+                                                             decisions: decisions.map(ExceptionDecisionDocument.init)))
+    }
+
     /// `POST /positive-pay/exceptions/{id}/decision`: pay or return before the deadline (409
     /// deadline_passed after it, state_conflict once decided).
     func decide(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let merchant = try context.authenticatedMerchant()
-        let exception = try await store.checkException(id: context.parameters.get("id") ?? "")
-        guard exception.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
+        let exception = try await ownedException(context)
         let document = try await RequestBody.decode(DecisionRequest.self, from: request, name: "decision document",
                                                     limit: configuration.maximumBodyBytes)
         let decision = try document.validated()
@@ -131,6 +151,13 @@ struct CheckRoutes: APIRouteGroup {
             if try await store.decisionHistory(decisionID: decision.id).first?.source == source { return decision }
         }
         return nil
+    }
+
+    private func ownedException(_ context: APIRequestContext) async throws -> CheckException {
+        let merchant = try context.authenticatedMerchant()
+        let exception = try await store.checkException(id: context.parameters.get("id") ?? "")
+        guard exception.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
+        return exception
     }
 
     private func ownedCheck(_ context: APIRequestContext) async throws -> CheckIssue {

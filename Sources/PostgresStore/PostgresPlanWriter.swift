@@ -52,23 +52,28 @@ enum PostgresPlanWriter {
             columns.text("inbound_file_id", batches.map(\.inboundFileID))
             columns.int("amount_cents", batches.map(\.amount))
         }
-        try await session.insert(into: "webhook_events", rows: plan.events.count) { columns in
-            let events = plan.events
+        try await insertEvents(plan.events, heldUntilPublished: importID != nil, session)
+    }
+
+    /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
+    /// fans out to, due now or, for a staged import, once it is published.
+    static func insertEvents(_ events: [OutboxEvent], heldUntilPublished held: Bool = false, _ session: Session) async throws {
+        try await session.insert(into: "webhook_events", rows: events.count) { columns in
             columns.text("id", events.map(\.id))
             columns.text("merchant_id", events.map(\.merchantID))
-            columns.text("payment_id", events.map(\.paymentID))
-            columns.int("payment_version", events.map { Int64($0.paymentVersion) })
+            columns.text("subject_id", events.map(\.subjectID))
+            columns.int("subject_version", events.map { Int64($0.subjectVersion) })
             columns.text("type", events.map(\.type.rawValue))
             columns.int("created_at", events.map { PostgresStore.milliseconds($0.createdAt) })
         }
-        let deliveries = plan.events.flatMap { event in event.endpointIDs.map { (event, $0) } }
+        let deliveries = events.flatMap { event in event.endpointIDs.map { (event, $0) } }
         try await session.insert(into: "webhook_deliveries", rows: deliveries.count) { columns in
             columns.text("event_id", deliveries.map(\.0.id))
             columns.text("endpoint_id", deliveries.map(\.1))
-            columns.text("payment_id", deliveries.map(\.0.paymentID))
-            columns.int("payment_version", deliveries.map { Int64($0.0.paymentVersion) })
+            columns.text("subject_id", deliveries.map(\.0.subjectID))
+            columns.int("subject_version", deliveries.map { Int64($0.0.subjectVersion) })
             columns.text("status", deliveries.map { _ in WebhookDeliveryStatus.Status.pending.rawValue })
-            columns.int("next_attempt_at", deliveries.map { importID == nil ? PostgresStore.milliseconds($0.0.createdAt) : heldUntilPublished })
+            columns.int("next_attempt_at", deliveries.map { held ? heldUntilPublished : PostgresStore.milliseconds($0.0.createdAt) })
             columns.int("created_at", deliveries.map { PostgresStore.milliseconds($0.0.createdAt) })
         }
     }

@@ -465,6 +465,13 @@ enum PostgresSchema {
             FOR EACH ROW EXECUTE FUNCTION check_history_append_only()
             """,
         ]),
+        // The outbox announces checks and exceptions too: an event's subject is any of them.
+        (3, [
+            "ALTER TABLE webhook_events RENAME COLUMN payment_id TO subject_id",
+            "ALTER TABLE webhook_events RENAME COLUMN payment_version TO subject_version",
+            "ALTER TABLE webhook_deliveries RENAME COLUMN payment_id TO subject_id",
+            "ALTER TABLE webhook_deliveries RENAME COLUMN payment_version TO subject_version",
+        ]),
     ]
 
     /// The newest version this build knows.

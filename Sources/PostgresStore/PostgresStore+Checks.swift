@@ -50,7 +50,7 @@ extension PostgresStore: CheckStore {
                 let account = try Self.checkAccount(from: row)
                 accounts[account.id] = account
             }
-            var planner = CheckPlanner()
+            var planner = CheckPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
             var outcomes: [CheckIntake.Outcome] = []
             for intake in intakes {
                 let existing = try await session.rows("""
@@ -121,8 +121,9 @@ extension PostgresStore: CheckStore {
 
     public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
         try await transaction("voiding a check") { session in
-            var planner = CheckPlanner()
-            let check = try planner.void(try await Self.check(session, id: id, locking: true), actor: actor, source: source)
+            let read = try await Self.check(session, id: id, locking: true)
+            var planner = CheckPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: [read.merchantID]))
+            let check = try planner.void(read, actor: actor, source: source)
             try await Self.persist(planner.plan, session)
             return check
         }
@@ -188,8 +189,9 @@ extension PostgresStore: CheckStore {
     public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
                                 source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
         try await transaction("deciding an exception") { session in
-            var planner = CheckPlanner(now: now)
-            let made = try planner.decide(try await Self.exception(session, id: id, locking: true), decision, returnReason: returnReason,
+            let exception = try await Self.exception(session, id: id, locking: true)
+            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: [exception.merchantID]))
+            let made = try planner.decide(exception, decision, returnReason: returnReason,
                                           actor: actor, source: source)
             try await Self.persist(planner.plan, session)
             return made
@@ -204,7 +206,7 @@ extension PostgresStore: CheckStore {
                     SELECT 1 FROM check_decisions AS d WHERE d.exception_id = e.id AND d.state = 'P_VALIDATED' AND d.file_id IS NULL)))
                 ORDER BY id FOR UPDATE
                 """).map(Self.exception(from:))
-            var planner = CheckPlanner(now: now)
+            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: lapsed.map(\.merchantID)))
             for exception in lapsed {
                 var check: CheckIssue?
                 if let id = exception.checkID { check = try await Self.check(session, id: id, locking: true) }
@@ -304,6 +306,11 @@ extension PostgresStore: CheckStore {
 
     static func exception(from row: PostgresRow) throws -> CheckException {
         var cells = Cells(row)
+        return try exception(from: &cells)
+    }
+
+    /// An exception from the next `exceptionColumns` cells.
+    static func exception(from cells: inout Cells) throws -> CheckException {
         let id: String = try cells.next(), reference: String = try cells.next(), merchantID: String = try cells.next()
         let accountID: String = try cells.next(), checkID: String? = try cells.next(), serial: String = try cells.next()
         let presented: Int64 = try cells.next(), issued: Int64? = try cells.next(), payee: String = try cells.next()
@@ -431,6 +438,7 @@ extension PostgresStore: CheckStore {
             }
         }
         try await session.insert(plan.decisionHistory, into: "decision_history", requestColumn: "decision_id")
+        try await PostgresPlanWriter.insertEvents(plan.events, session)
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             let moved = try await session.count("""

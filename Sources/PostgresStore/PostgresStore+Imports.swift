@@ -56,7 +56,7 @@ extension PostgresStore: PaymentImportStore {
             try await session.count("""
                 UPDATE webhook_deliveries SET next_attempt_at = \(now)
                 WHERE status = 'pending' AND next_attempt_at = \(PostgresPlanWriter.heldUntilPublished)
-                  AND payment_id IN (SELECT id FROM payments WHERE import_id = \(importID))
+                  AND subject_id IN (SELECT id FROM payments WHERE import_id = \(importID))
                 """)
             try await session.count("UPDATE payments SET import_id = NULL WHERE import_id = \(importID)")
             try await session.count("DELETE FROM imports WHERE id = \(importID)")
@@ -97,7 +97,7 @@ extension PostgresStore: PaymentImportStore {
         }
         let ids = staged.map(\.0)
         // Every version's event id, as the planner names them.
-        let events = staged.flatMap { id, version in (1...version).map { OutboxEvent.id(paymentID: id, version: $0) } }
+        let events = staged.flatMap { id, version in (1...version).map { OutboxEvent.id(subjectID: id, version: $0) } }
         try await session.count("DELETE FROM webhook_deliveries WHERE event_id = ANY(\(events))")
         try await session.count("DELETE FROM webhook_events WHERE id = ANY(\(events))")
         try await session.count("DELETE FROM payment_history WHERE payment_id = ANY(\(ids))")

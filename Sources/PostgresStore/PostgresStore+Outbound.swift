@@ -133,21 +133,26 @@ extension PostgresStore: OutboundFileStore {
             try await Self.updateStatus(of: file, session)
             let bound = try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(file.id)").map { row in
                 let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
-                return BoundPayment(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
+                return BoundRequest(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
             }
             var planner = LedgerPlanner(now: file.updatedAt,
                                         endpoints: try await Self.enabledEndpoints(session, merchants: bound.map(\.merchantID)))
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt)
-            let issued = try await session.rows("SELECT state FROM check_issues WHERE issue_file_id = \(file.id)").map { row in
-                PaymentState(rawValue: try row.decode(String.self)) ?? .failed
+            let issued = try await session.rows("""
+                SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = \(file.id)
+                """).map { row in
+                let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
+                return BoundRequest(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
             }
             let voids = try await session.rows("""
                 SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
                 """).map(Self.check(from:))
+            let decisions = try await Self.fileDecisions(session, fileID: file.id, locking: true)
+            let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
+            var checks = CheckPlanner(now: file.updatedAt, endpoints: try await Self.enabledEndpoints(session, merchants: merchants))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            try checks.confirmUpload(of: file, decisions: try await Self.fileDecisions(session, fileID: file.id, locking: true), actor: actor)
+            try checks.confirmUpload(of: file, decisions: decisions, actor: actor)
             try await Self.persist(checks.plan, session)
             return file
         }
@@ -174,7 +179,7 @@ extension PostgresStore: OutboundFileStore {
                 """).map(Self.payment(from:))
             planner.release(bound, fromCancelled: file, actor: actor, reason: reason)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt)
+            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
             checks.release(try await Self.fileChecks(session, fileID: file.id, locking: true), fromCancelled: file, actor: actor,
                            reason: reason)
             try await Self.persist(checks.plan, session)

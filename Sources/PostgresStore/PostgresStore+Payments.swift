@@ -309,12 +309,12 @@ extension PostgresStore {
 
     /// A history entry from the next `historyColumns` cells.
     static func historyEntry(from cells: inout Cells) throws -> HistoryEntry {
-        let paymentID: String = try cells.next(), version: Int = try cells.next(), from: String? = try cells.next()
+        let requestID: String = try cells.next(), version: Int = try cells.next(), from: String? = try cells.next()
         let to: String = try cells.next(), actor: String = try cells.next(), code: String = try cells.next()
         let text: String = try cells.next(), file: String? = try cells.next(), line: Int? = try cells.next()
         let createdAt: Int64 = try cells.next()
         return HistoryEntry(
-            requestID: paymentID, version: version, fromState: from.flatMap(PaymentState.init(rawValue:)),
+            requestID: requestID, version: version, fromState: from.flatMap(PaymentState.init(rawValue:)),
             toState: PaymentState(rawValue: to) ?? .failed, actor: Actor(rawValue: actor), reasonCode: code, reasonText: text,
             source: file.flatMap { SourceReference(file: $0, line: line) }, createdAt: date(createdAt))
     }

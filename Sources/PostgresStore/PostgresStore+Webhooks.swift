@@ -123,7 +123,7 @@ extension PostgresStore: WebhookStore {
                   AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= \(at))
                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
                                   WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
-                                    AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+                                    AND earlier.subject_id = d.subject_id AND earlier.subject_version < d.subject_version)
                 ORDER BY d.next_attempt_at, d.id LIMIT \(min(free, limit))
                 """) {
                 let (id, due) = try row.decode((Int64, Int64).self)
@@ -140,20 +140,9 @@ extension PostgresStore: WebhookStore {
             """)
         var endpoints: [String: (WebhookEndpoint, [String])] = [:]
         var byID: [Int64: WebhookDelivery] = [:]
-        for row in try await session.rows("""
-            SELECT \(unescaped: prefixedPaymentColumns), d.id, d.attempts, d.endpoint_id, v.id, v.type, v.created_at,
-                   h.payment_id, h.version, h.from_state, h.to_state, h.actor, h.reason_code, h.reason_text, h.source_file,
-                   h.source_line, h.created_at
-            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-            JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
-            JOIN payments AS p ON p.id = v.payment_id
-            WHERE d.id = ANY(\(ids))
-            """) {
-            var cells = Cells(row)
-            let payment = try payment(from: &cells)
-            let id: Int64 = try cells.next(), attempts: Int = try cells.next(), endpointID: String = try cells.next()
-            let eventID: String = try cells.next(), type: String = try cells.next(), eventCreatedAt: Int64 = try cells.next()
-            let entry = try historyEntry(from: &cells)
+        // The leased deliveries with their events' subjects, one query per kind of subject.
+        for leased in try await leasedSubjects(ids, session) {
+            let endpointID = leased.endpointID
             if endpoints[endpointID] == nil {
                 let endpoint = try await webhookEndpoint(session, id: endpointID, merchantID: nil)
                 let secrets = try await session.rows("""
@@ -162,12 +151,99 @@ extension PostgresStore: WebhookStore {
                     """).map { try $0.decode(String.self) }
                 endpoints[endpointID] = (endpoint, secrets)
             }
-            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: type) else { continue }
-            byID[id] = WebhookDelivery(
-                id: id, event: WebhookEvent(id: eventID, type: type, entry: entry, payment: payment, createdAt: date(eventCreatedAt)),
-                endpoint: endpoint, secrets: secrets, attempt: attempts)
+            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: leased.type) else { continue }
+            byID[leased.id] = WebhookDelivery(
+                id: leased.id,
+                event: WebhookEvent(id: leased.eventID, type: type, subject: leased.subject, createdAt: date(leased.eventCreatedAt)),
+                endpoint: endpoint, secrets: secrets, attempt: leased.attempts)
         }
         return ids.compactMap { byID[$0] }
+    }
+
+    /// A leased delivery as its subject's query reads it.
+    private struct LeasedDelivery {
+        var id: Int64
+        var attempts: Int
+        var endpointID: String
+        var eventID: String
+        var type: String
+        var eventCreatedAt: Int64
+        var subject: WebhookEvent.Subject
+
+        var subjectID: String {
+            switch subject {
+            case .payment(let payment, _): payment.id
+            case .check(let check, _): check.id
+            case .exception(let exception, _): exception.id
+            }
+        }
+    }
+
+    /// The delivery columns every subject query selects after the subject's own.
+    private static let leasedDeliveryColumns = "d.id, d.attempts, d.endpoint_id, v.id, v.type, v.created_at"
+    private static let leasedHistoryColumns = """
+        h.version, h.from_state, h.to_state, h.actor, h.reason_code, h.reason_text, h.source_file, h.source_line, h.created_at
+        """
+
+    /// Each leased delivery with what its event is about: a payment or a check with the history row
+    /// announced, or an exception with its decision.
+    private static func leasedSubjects(_ ids: [Int64], _ session: Session) async throws -> [LeasedDelivery] {
+        func delivery(_ cells: inout Cells, _ subject: (inout Cells) throws -> WebhookEvent.Subject) throws -> LeasedDelivery {
+            let id: Int64 = try cells.next(), attempts: Int = try cells.next(), endpointID: String = try cells.next()
+            let eventID: String = try cells.next(), type: String = try cells.next(), createdAt: Int64 = try cells.next()
+            return LeasedDelivery(id: id, attempts: attempts, endpointID: endpointID, eventID: eventID, type: type,
+                                  eventCreatedAt: createdAt, subject: try subject(&cells))
+        }
+        var found: [LeasedDelivery] = []
+        for row in try await session.rows("""
+            SELECT \(unescaped: prefixedPaymentColumns), \(unescaped: leasedDeliveryColumns), h.payment_id, \(unescaped: leasedHistoryColumns)
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            JOIN payment_history AS h ON h.payment_id = v.subject_id AND h.version = v.subject_version
+            JOIN payments AS p ON p.id = v.subject_id
+            WHERE d.id = ANY(\(ids))
+            """) {
+            var cells = Cells(row)
+            let payment = try payment(from: &cells)
+            found.append(try delivery(&cells) { cells in .payment(payment, try historyEntry(from: &cells)) })
+        }
+        for row in try await session.rows("""
+            SELECT \(unescaped: qualified(checkColumns, by: "c")), \(unescaped: leasedDeliveryColumns), h.check_id,
+                   \(unescaped: leasedHistoryColumns)
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            JOIN check_history AS h ON h.check_id = v.subject_id AND h.version = v.subject_version
+            JOIN check_issues AS c ON c.id = v.subject_id
+            WHERE d.id = ANY(\(ids))
+            """) {
+            var cells = Cells(row)
+            let check = try check(from: &cells)
+            found.append(try delivery(&cells) { cells in .check(check, try historyEntry(from: &cells)) })
+        }
+        var pending: [LeasedDelivery] = []
+        for row in try await session.rows("""
+            SELECT \(unescaped: qualified(exceptionColumns, by: "e")), \(unescaped: leasedDeliveryColumns)
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            JOIN check_exceptions AS e ON e.id = v.subject_id
+            WHERE d.id = ANY(\(ids))
+            """) {
+            var cells = Cells(row)
+            let exception = try exception(from: &cells)
+            pending.append(try delivery(&cells) { _ in .exception(exception, nil) })
+        }
+        guard !pending.isEmpty else { return found }
+        // The company's decision on each exception, if it made one (at most one: a decided exception takes no other).
+        var decisions: [String: ExceptionDecision] = [:]
+        for row in try await session.rows("""
+            SELECT DISTINCT ON (exception_id) \(unescaped: decisionColumns) FROM check_decisions
+            WHERE exception_id = ANY(\(Array(Set(pending.map(\.subjectID))))) ORDER BY exception_id, id DESC
+            """) {
+            let decision = try decision(from: row)
+            decisions[decision.exceptionID] = decision
+        }
+        for var leased in pending {
+            if case .exception(let exception, _) = leased.subject { leased.subject = .exception(exception, decisions[exception.id]) }
+            found.append(leased)
+        }
+        return found
     }
 
     public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws {
@@ -273,19 +349,19 @@ extension PostgresStore: WebhookStore {
     public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
         try await read("listing webhook deliveries") { session in
             try await session.rows("""
-                SELECT d.event_id, v.type, d.payment_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
+                SELECT d.event_id, v.type, d.subject_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
                        d.last_error, d.created_at
                 FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
                 WHERE \(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue) ORDER BY d.id LIMIT \(limit)
                 """).map { row in
                 var cells = Cells(row)
-                let eventID: String = try cells.next(), type: String = try cells.next(), paymentID: String = try cells.next()
+                let eventID: String = try cells.next(), type: String = try cells.next(), subjectID: String = try cells.next()
                 let endpointID: String = try cells.next(), statusText: String = try cells.next(), attempts: Int = try cells.next()
                 let next: Int64 = try cells.next(), code: Int? = try cells.next(), error: String? = try cells.next()
                 let createdAt: Int64 = try cells.next()
                 let status = WebhookDeliveryStatus.Status(rawValue: statusText) ?? .pending
                 return WebhookDeliveryStatus(
-                    eventID: eventID, eventType: WebhookEventType(rawValue: type) ?? .failed, paymentID: paymentID,
+                    eventID: eventID, eventType: WebhookEventType(rawValue: type) ?? .failed, subjectID: subjectID,
                     endpointID: endpointID, status: status, attempts: attempts,
                     nextAttemptAt: status == .pending ? Self.date(next) : nil, lastStatusCode: code, lastError: error,
                     createdAt: Self.date(createdAt))
@@ -334,10 +410,10 @@ extension PostgresStore: WebhookStore {
         }
     }
 
-    private static let eventColumns = "id, merchant_id, payment_id, payment_version, type"
+    private static let eventColumns = "id, merchant_id, subject_id, subject_version, type"
 
     private static func events(_ session: Session, _ query: PostgresQuery) async throws
-        -> [(id: String, merchantID: String, paymentID: String, version: Int, type: String)] {
+        -> [(id: String, merchantID: String, subjectID: String, version: Int, type: String)] {
         try await session.rows(query).map { row in
             let (id, merchant, payment, version, type) = try row.decode((String, String, String, Int, String).self)
             return (id, merchant, payment, version, type)
@@ -347,7 +423,7 @@ extension PostgresStore: WebhookStore {
     /// Existing deliveries start over (pending, no attempts, due now); endpoints the event never went to
     /// (added later, or named) get one if they take its type. A replay is a new round of attempts for
     /// the same event id.
-    private static func replay(_ events: [(id: String, merchantID: String, paymentID: String, version: Int, type: String)],
+    private static func replay(_ events: [(id: String, merchantID: String, subjectID: String, version: Int, type: String)],
                                endpointID: String?, _ session: Session) async throws -> Int {
         guard !events.isEmpty else { return 0 }
         let now = milliseconds(Date())
@@ -366,12 +442,12 @@ extension PostgresStore: WebhookStore {
         var columns = UnnestColumns()
         columns.text("event_id", added.map(\.0.id))
         columns.text("endpoint_id", added.map(\.1))
-        columns.text("payment_id", added.map(\.0.paymentID))
-        columns.int("payment_version", added.map { Int64($0.0.version) })
+        columns.text("subject_id", added.map(\.0.subjectID))
+        columns.int("subject_version", added.map { Int64($0.0.version) })
         let at = columns.scalar(now)
         count += try await session.count(columns.query("""
-            INSERT INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
-            SELECT u.event_id, u.endpoint_id, u.payment_id, u.payment_version, 'pending', \(at), \(at) FROM \(columns.unnest(as: "u"))
+            INSERT INTO webhook_deliveries (event_id, endpoint_id, subject_id, subject_version, status, next_attempt_at, created_at)
+            SELECT u.event_id, u.endpoint_id, u.subject_id, u.subject_version, 'pending', \(at), \(at) FROM \(columns.unnest(as: "u"))
             ON CONFLICT (event_id, endpoint_id) DO NOTHING
             """))
         return count

@@ -48,20 +48,26 @@ enum LedgerPlanWriter {
                        rows: plan.settledBatches.map {
                            [$0.fileID.databaseValue, $0.batchNumber.databaseValue, $0.inboundFileID.databaseValue, $0.amount.databaseValue]
                        })
-        try insertRows(db, into: "webhook_events (id, merchant_id, payment_id, payment_version, type, created_at)", columns: 6,
-                       rows: plan.events.map {
-                           [$0.id.databaseValue, $0.merchantID.databaseValue, $0.paymentID.databaseValue, $0.paymentVersion.databaseValue,
+        try insertEvents(plan.events, heldUntilPublished: importID != nil, db)
+    }
+
+    /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
+    /// fans out to, due now or, for a staged import, once it is published.
+    static func insertEvents(_ events: [OutboxEvent], heldUntilPublished held: Bool = false, _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        try insertRows(db, into: "webhook_events (id, merchant_id, subject_id, subject_version, type, created_at)", columns: 6,
+                       rows: events.map {
+                           [$0.id.databaseValue, $0.merchantID.databaseValue, $0.subjectID.databaseValue, $0.subjectVersion.databaseValue,
                             $0.type.rawValue.databaseValue, SQLiteStore.milliseconds($0.createdAt).databaseValue]
                        })
         let pending = WebhookDeliveryStatus.Status.pending.rawValue.databaseValue
-        let held = importID == nil ? nil : heldUntilPublished.databaseValue
         try insertRows(db, into: """
-            webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
-            """, columns: 7, rows: plan.events.flatMap { event in
+            webhook_deliveries (event_id, endpoint_id, subject_id, subject_version, status, next_attempt_at, created_at)
+            """, columns: 7, rows: events.flatMap { event in
                 let at = SQLiteStore.milliseconds(event.createdAt).databaseValue
                 return event.endpointIDs.map { endpoint -> Values in
-                    [event.id.databaseValue, endpoint.databaseValue, event.paymentID.databaseValue, event.paymentVersion.databaseValue,
-                     pending, held ?? at, at]
+                    [event.id.databaseValue, endpoint.databaseValue, event.subjectID.databaseValue, event.subjectVersion.databaseValue,
+                     pending, held ? heldUntilPublished.databaseValue : at, at]
                 }
             })
     }

@@ -39,7 +39,7 @@ extension SQLiteStore: CheckStore {
 
     public func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome] {
         try await write("issuing checks") { db in
-            var planner = CheckPlanner()
+            var planner = CheckPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
             var outcomes: [CheckIntake.Outcome] = []
             for intake in intakes {
                 let existing = try Row.fetchOne(db.cachedStatement(sql: """
@@ -101,8 +101,9 @@ extension SQLiteStore: CheckStore {
 
     public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
         try await write("voiding a check") { db in
-            var planner = CheckPlanner()
-            let check = try planner.void(try Self.check(db, id: id), actor: actor, source: source)
+            let read = try Self.check(db, id: id)
+            var planner = CheckPlanner(endpoints: try Self.enabledEndpoints(db, merchants: [read.merchantID]))
+            let check = try planner.void(read, actor: actor, source: source)
             try Self.persist(planner.plan, db)
             return check
         }
@@ -159,8 +160,9 @@ extension SQLiteStore: CheckStore {
     public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
                                 source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
         try await write("deciding an exception") { db in
-            var planner = CheckPlanner(now: now)
-            let made = try planner.decide(try Self.exception(db, id: id), decision, returnReason: returnReason, actor: actor, source: source)
+            let exception = try Self.exception(db, id: id)
+            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: [exception.merchantID]))
+            let made = try planner.decide(exception, decision, returnReason: returnReason, actor: actor, source: source)
             try Self.persist(planner.plan, db)
             return made
         }
@@ -174,7 +176,7 @@ extension SQLiteStore: CheckStore {
                     SELECT 1 FROM check_decisions AS d WHERE d.exception_id = e.id AND d.state = 'P_VALIDATED' AND d.file_id IS NULL)))
                 ORDER BY id
                 """, arguments: [Self.milliseconds(now)]).map(Self.exception(from:))
-            var planner = CheckPlanner(now: now)
+            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: lapsed.map(\.merchantID)))
             for exception in lapsed {
                 let unsent = try Row.fetchOne(db, sql: """
                     SELECT \(Self.decisionColumns) FROM check_decisions WHERE exception_id = ? AND state = 'P_VALIDATED' AND file_id IS NULL
@@ -343,6 +345,7 @@ extension SQLiteStore: CheckStore {
             }
         }
         try LedgerPlanWriter.insertHistory(plan.decisionHistory, into: "decision_history", requestColumn: "decision_id", db)
+        try LedgerPlanWriter.insertEvents(plan.events, db)
         for transition in plan.fileTransitions {
             let at = milliseconds(transition.at)
             try db.execute(sql: """

@@ -54,7 +54,7 @@ extension SQLiteStore: PaymentImportStore {
             try faults.hit(.afterStateUpdate)
             try db.execute(sql: """
                 UPDATE webhook_deliveries SET next_attempt_at = ?1
-                WHERE status = 'pending' AND next_attempt_at = ?2 AND payment_id IN (SELECT id FROM payments WHERE import_id = ?3)
+                WHERE status = 'pending' AND next_attempt_at = ?2 AND subject_id IN (SELECT id FROM payments WHERE import_id = ?3)
                 """, arguments: [now, LedgerPlanWriter.heldUntilPublished, importID])
             try db.execute(sql: "UPDATE payments SET import_id = NULL WHERE import_id = ?", arguments: [importID])
             try db.execute(sql: "DELETE FROM imports WHERE id = ?", arguments: [importID])
@@ -97,7 +97,7 @@ extension SQLiteStore: PaymentImportStore {
         let events = staged.flatMap { row -> [String] in
             let id: String = row["id"]
             let version: Int = row["version"]
-            return (1...version).map { OutboxEvent.id(paymentID: id, version: $0) }
+            return (1...version).map { OutboxEvent.id(subjectID: id, version: $0) }
         }
         let marks = { (count: Int) in Array(repeating: "?", count: count).joined(separator: ",") }
         for sql in ["DELETE FROM webhook_deliveries WHERE event_id IN", "DELETE FROM webhook_events WHERE id IN"] {

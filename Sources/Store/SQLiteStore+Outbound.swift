@@ -122,18 +122,22 @@ extension SQLiteStore: OutboundFileStore {
             try Self.updateStatus(of: file, db)
             let bound = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
                                          arguments: [file.id]).map { row in
-                BoundPayment(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
+                BoundRequest(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
             }
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: bound.map(\.merchantID)))
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt)
-            let issued = try String.fetchAll(db.cachedStatement(sql: "SELECT state FROM check_issues WHERE issue_file_id = ?"),
-                                             arguments: [file.id]).map { PaymentState(rawValue: $0) ?? .failed }
+            let issued = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = ?"),
+                                          arguments: [file.id]).map { row in
+                BoundRequest(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
+            }
             let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE void_file_id = ?"),
                                          arguments: [file.id]).map(Self.check(from:))
+            let decisions = try Self.fileDecisions(db, fileID: file.id)
+            let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
+            var checks = CheckPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: Array(merchants)))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            try checks.confirmUpload(of: file, decisions: try Self.fileDecisions(db, fileID: file.id), actor: actor)
+            try checks.confirmUpload(of: file, decisions: decisions, actor: actor)
             try Self.persist(checks.plan, db)
             return file
         }
@@ -157,7 +161,7 @@ extension SQLiteStore: OutboundFileStore {
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
             planner.release(try Self.boundPayments(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt)
+            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
             checks.release(try Self.fileChecks(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
             try Self.persist(checks.plan, db)
             return file

@@ -104,7 +104,7 @@ extension SQLiteStore: WebhookStore {
               AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?2)
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries AS earlier
                               WHERE earlier.status = 'pending' AND earlier.endpoint_id = d.endpoint_id
-                                AND earlier.payment_id = d.payment_id AND earlier.payment_version < d.payment_version)
+                                AND earlier.subject_id = d.subject_id AND earlier.subject_version < d.subject_version)
             ORDER BY d.next_attempt_at, d.id LIMIT ?3
             """)
         var candidates: [(id: Int64, due: Int64)] = []
@@ -124,16 +124,8 @@ extension SQLiteStore: WebhookStore {
             """).execute(arguments: StatementArguments([owner, Self.milliseconds(leaseEnds)] as [any DatabaseValueConvertible] + ids.map { $0 as any DatabaseValueConvertible }))
         var endpoints: [String: (WebhookEndpoint, [String])] = [:]
         var byID: [Int64: WebhookDelivery] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.prefixedPaymentColumns), d.id AS delivery_id, d.attempts, d.endpoint_id, v.id AS event_id,
-                   v.type AS event_type, v.created_at AS event_created_at, h.version AS h_version, h.from_state AS h_from_state,
-                   h.to_state AS h_to_state, h.actor AS h_actor, h.reason_code AS h_reason_code, h.reason_text AS h_reason_text,
-                   h.source_file AS h_source_file, h.source_line AS h_source_line, h.created_at AS h_created_at
-            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-            JOIN payment_history AS h ON h.payment_id = v.payment_id AND h.version = v.payment_version
-            JOIN payments AS p ON p.id = v.payment_id
-            WHERE d.id IN (\(marks))
-            """), arguments: StatementArguments(ids)) {
+        // The leased deliveries with their events' subjects, one query per kind of subject.
+        for (row, subject) in try Self.leasedSubjects(marks: marks, ids: ids, db) {
             let endpointID: String = row["endpoint_id"]
             if endpoints[endpointID] == nil {
                 let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: nil)
@@ -142,24 +134,80 @@ extension SQLiteStore: WebhookStore {
                     """), arguments: [endpointID, at])
                 endpoints[endpointID] = (endpoint, secrets)
             }
-            guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
+            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: row["event_type"]) else { continue }
             let id: Int64 = row["delivery_id"]
-            let payment = Self.payment(from: row)
+            byID[id] = WebhookDelivery(
+                id: id, event: WebhookEvent(id: row["event_id"], type: type, subject: subject, createdAt: Self.date(row["event_created_at"])),
+                endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
+        }
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// The delivery columns every subject query selects, by name.
+    private static let leasedDeliveryColumns = """
+        d.id AS delivery_id, d.attempts, d.endpoint_id, v.id AS event_id, v.type AS event_type, v.created_at AS event_created_at
+        """
+    /// A history row's columns, named apart from the subject's.
+    private static let prefixedHistoryColumns = """
+        h.version AS h_version, h.from_state AS h_from_state, h.to_state AS h_to_state, h.actor AS h_actor,
+        h.reason_code AS h_reason_code, h.reason_text AS h_reason_text, h.source_file AS h_source_file,
+        h.source_line AS h_source_line, h.created_at AS h_created_at
+        """
+
+    /// Each leased delivery's row (`leasedDeliveryColumns`) and what its event is about: a payment or
+    /// a check with the history row announced, or an exception with its decision.
+    private static func leasedSubjects(marks: String, ids: [Int64], _ db: Database) throws -> [(Row, WebhookEvent.Subject)] {
+        let leased = """
+            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+            """
+        func entry(_ row: Row, requestID: String) -> HistoryEntry {
             let file: String? = row["h_source_file"]
-            let entry = HistoryEntry(
-                requestID: payment.id, version: row["h_version"],
+            return HistoryEntry(
+                requestID: requestID, version: row["h_version"],
                 fromState: (row["h_from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
                 toState: PaymentState(rawValue: row["h_to_state"]) ?? .failed, actor: Actor(rawValue: row["h_actor"]),
                 reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
                 source: file.flatMap { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
-            guard let type = WebhookEventType(rawValue: row["event_type"]) else { continue }
-            let eventID: String = row["event_id"]
-            byID[id] = WebhookDelivery(
-                id: id,
-                event: WebhookEvent(id: eventID, type: type, entry: entry, payment: payment, createdAt: Self.date(row["event_created_at"])),
-                endpoint: endpoint, secrets: secrets, attempt: row["attempts"])
         }
-        return ids.compactMap { byID[$0] }
+        var found: [(Row, WebhookEvent.Subject)] = []
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.prefixedPaymentColumns), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
+            JOIN payment_history AS h ON h.payment_id = v.subject_id AND h.version = v.subject_version
+            JOIN payments AS p ON p.id = v.subject_id
+            WHERE d.id IN (\(marks))
+            """), arguments: StatementArguments(ids)) {
+            let payment = Self.payment(from: row)
+            found.append((row, .payment(payment, entry(row, requestID: payment.id))))
+        }
+        // Check columns first: `check(from:)` reads them by position.
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.prefixed(Self.checkColumns, "c")), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
+            JOIN check_history AS h ON h.check_id = v.subject_id AND h.version = v.subject_version
+            JOIN check_issues AS c ON c.id = v.subject_id
+            WHERE d.id IN (\(marks))
+            """), arguments: StatementArguments(ids)) {
+            let check = Self.check(from: row)
+            found.append((row, .check(check, entry(row, requestID: check.id))))
+        }
+        let exceptions = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.prefixed(Self.exceptionColumns, "e")), \(leasedDeliveryColumns) \(leased)
+            JOIN check_exceptions AS e ON e.id = v.subject_id
+            WHERE d.id IN (\(marks))
+            """), arguments: StatementArguments(ids))
+        if !exceptions.isEmpty {
+            let exceptionIDs = Set(exceptions.map { $0[0] as String })
+            var decisions: [String: ExceptionDecision] = [:]
+            for id in exceptionIDs {
+                decisions[id] = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(Self.decisionColumns) FROM check_decisions WHERE exception_id = ? ORDER BY id DESC LIMIT 1
+                    """), arguments: [id]).map(Self.decision(from:))
+            }
+            for row in exceptions {
+                let exception = Self.exception(from: row)
+                found.append((row, .exception(exception, decisions[exception.id])))
+            }
+        }
+        return found
     }
 
     public func recordWebhookResults(_ results: [DeliveryResult], owner: String) async throws {
@@ -224,7 +272,7 @@ extension SQLiteStore: WebhookStore {
                 """, arguments: [status?.rawValue, limit]).map { row in
                 let status = WebhookDeliveryStatus.Status(rawValue: row["status"]) ?? .pending
                 return WebhookDeliveryStatus(
-                    eventID: row["event_id"], eventType: WebhookEventType(rawValue: row["type"]) ?? .failed, paymentID: row["payment_id"], endpointID: row["endpoint_id"],
+                    eventID: row["event_id"], eventType: WebhookEventType(rawValue: row["type"]) ?? .failed, subjectID: row["subject_id"], endpointID: row["endpoint_id"],
                     status: status, attempts: row["attempts"],
                     nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,
                     lastStatusCode: row["last_status_code"], lastError: row["last_error"], createdAt: Self.date(row["created_at"]))
@@ -282,7 +330,7 @@ extension SQLiteStore: WebhookStore {
             WHERE event_id = ? AND (? IS NULL OR endpoint_id = ?)
             """)
         let add = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO webhook_deliveries (event_id, endpoint_id, payment_id, payment_version, status, next_attempt_at, created_at)
+            INSERT OR IGNORE INTO webhook_deliveries (event_id, endpoint_id, subject_id, subject_version, status, next_attempt_at, created_at)
             VALUES (?, ?, ?, ?, 'pending', ?, ?)
             """)
         for event in events {
@@ -291,7 +339,7 @@ extension SQLiteStore: WebhookStore {
             count += db.changesCount
             guard let type = WebhookEventType(rawValue: event["type"]) else { continue }
             for endpoint in endpoints[event["merchant_id"] as String] ?? [] where endpoint.takes(type) && (endpointID ?? endpoint.id) == endpoint.id {
-                try add.execute(arguments: [id, endpoint.id, event["payment_id"] as String, event["payment_version"] as Int, now, now])
+                try add.execute(arguments: [id, endpoint.id, event["subject_id"] as String, event["subject_version"] as Int, now, now])
                 count += db.changesCount
             }
         }
@@ -301,8 +349,12 @@ extension SQLiteStore: WebhookStore {
     // MARK: Rows
 
     /// `paymentColumns` read from the table aliased `p`, first in a row so `payment(from:)` reads them by position.
-    static let prefixedPaymentColumns = paymentColumns.split(separator: ",")
-        .map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    static let prefixedPaymentColumns = prefixed(paymentColumns, "p")
+
+    /// `columns` (comma-separated) each qualified by `table`.
+    static func prefixed(_ columns: String, _ table: String) -> String {
+        columns.split(separator: ",").map { table + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+    }
 
     static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
         types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")

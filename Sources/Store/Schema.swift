@@ -479,6 +479,15 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'decision history is append-only'); END;
                 """)
         }
+        // The outbox announces checks and exceptions too: an event's subject is any of them.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: """
+                ALTER TABLE webhook_events RENAME COLUMN payment_id TO subject_id;
+                ALTER TABLE webhook_events RENAME COLUMN payment_version TO subject_version;
+                ALTER TABLE webhook_deliveries RENAME COLUMN payment_id TO subject_id;
+                ALTER TABLE webhook_deliveries RENAME COLUMN payment_version TO subject_version;
+                """)
+        }
         return migrator
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 
-/// What a receiver remembers: event ids it has taken, and the highest version seen per payment.
+/// What a receiver remembers: event ids it has taken, and the highest version seen per payment,
+/// check or exception (their ids never collide: each kind has its own prefix).
 public protocol ReceiverStore: Sendable {
-    /// Records the event atomically: `.duplicate` when its id was seen, `.stale` when the payment is
+    /// Records the event atomically: `.duplicate` when its id was seen, `.stale` when the subject is
     /// already at this version or later, else `.accepted` with the version known before.
-    func record(eventID: String, paymentID: String, version: Int) async throws -> RecordOutcome
-    /// Raises the payment's known version (after applying the authoritative status).
-    func advance(paymentID: String, to version: Int) async throws
+    func record(eventID: String, subjectID: String, version: Int) async throws -> RecordOutcome
+    /// Raises the subject's known version (after applying the authoritative status).
+    func advance(subjectID: String, to version: Int) async throws
 }
 
 public enum RecordOutcome: Sendable, Hashable {
@@ -23,16 +24,16 @@ public actor InMemoryReceiverStore: ReceiverStore {
 
     public init() {}
 
-    public func record(eventID: String, paymentID: String, version: Int) -> RecordOutcome {
+    public func record(eventID: String, subjectID: String, version: Int) -> RecordOutcome {
         guard seen.insert(eventID).inserted else { return .duplicate }
-        let known = versions[paymentID]
+        let known = versions[subjectID]
         if let known, known >= version { return .stale(knownVersion: known) }
-        versions[paymentID] = version
+        versions[subjectID] = version
         return .accepted(previousVersion: known)
     }
 
-    public func advance(paymentID: String, to version: Int) {
-        versions[paymentID] = max(versions[paymentID] ?? 0, version)
+    public func advance(subjectID: String, to version: Int) {
+        versions[subjectID] = max(versions[subjectID] ?? 0, version)
     }
 }
 
@@ -47,29 +48,29 @@ public final class SQLiteReceiverStore: ReceiverStore {
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS received_events (event_id TEXT PRIMARY KEY NOT NULL, received_at REAL NOT NULL);
-                CREATE TABLE IF NOT EXISTS payment_versions (payment_id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS subject_versions (subject_id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);
                 """)
         }
     }
 
-    public func record(eventID: String, paymentID: String, version: Int) async throws -> RecordOutcome {
+    public func record(eventID: String, subjectID: String, version: Int) async throws -> RecordOutcome {
         try await queue.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO received_events (event_id, received_at) VALUES (?, ?)",
                            arguments: [eventID, Date().timeIntervalSince1970])
             guard db.changesCount == 1 else { return .duplicate }
-            let known = try Int.fetchOne(db, sql: "SELECT version FROM payment_versions WHERE payment_id = ?", arguments: [paymentID])
+            let known = try Int.fetchOne(db, sql: "SELECT version FROM subject_versions WHERE subject_id = ?", arguments: [subjectID])
             if let known, known >= version { return .stale(knownVersion: known) }
-            try db.execute(sql: "INSERT OR REPLACE INTO payment_versions (payment_id, version) VALUES (?, ?)", arguments: [paymentID, version])
+            try db.execute(sql: "INSERT OR REPLACE INTO subject_versions (subject_id, version) VALUES (?, ?)", arguments: [subjectID, version])
             return .accepted(previousVersion: known)
         }
     }
 
-    public func advance(paymentID: String, to version: Int) async throws {
+    public func advance(subjectID: String, to version: Int) async throws {
         try await queue.write { db in
             try db.execute(sql: """
-                INSERT INTO payment_versions (payment_id, version) VALUES (?, ?)
-                ON CONFLICT (payment_id) DO UPDATE SET version = MAX(version, excluded.version)
-                """, arguments: [paymentID, version])
+                INSERT INTO subject_versions (subject_id, version) VALUES (?, ?)
+                ON CONFLICT (subject_id) DO UPDATE SET version = MAX(version, excluded.version)
+                """, arguments: [subjectID, version])
         }
     }
 }

@@ -9,17 +9,17 @@ public struct WebhookReceiver: Sendable {
         case discarded(VerificationError)
         /// Seen before: answer 2xx and do nothing.
         case duplicate(eventID: String)
-        /// The payment is already at this version or later: answer 2xx and do nothing.
+        /// Its subject is already at this version or later: answer 2xx and do nothing.
         case stale(ReceivedEvent)
-        /// Apply this state. `reconciled` when it came from `GET /payments/{id}` rather than the event.
-        case apply(PaymentSnapshot, event: ReceivedEvent, reconciled: Bool)
+        /// Apply this state. `reconciled` when it came from the status endpoint rather than the event.
+        case apply(Snapshot, event: ReceivedEvent, reconciled: Bool)
     }
 
     public let verifier: WebhookVerifier
     public let store: any ReceiverStore
-    public let status: PaymentStatusClient?
+    public let status: StatusClient?
 
-    public init(verifier: WebhookVerifier, store: any ReceiverStore, status: PaymentStatusClient? = nil) {
+    public init(verifier: WebhookVerifier, store: any ReceiverStore, status: StatusClient? = nil) {
         self.verifier = verifier
         self.store = store
         self.status = status
@@ -32,7 +32,7 @@ public struct WebhookReceiver: Sendable {
         } catch {
             return .discarded(error)
         }
-        switch try await store.record(eventID: event.id, paymentID: event.data.id, version: event.data.version) {
+        switch try await store.record(eventID: event.id, subjectID: event.data.id, version: event.data.version) {
         case .duplicate:
             return .duplicate(eventID: event.id)
         case .stale:
@@ -40,8 +40,8 @@ public struct WebhookReceiver: Sendable {
         case .accepted(let previous):
             // A gap means an earlier change has not arrived (yet): the event alone is not the whole story.
             if let previous, event.data.version > previous + 1, let status {
-                let current = try await status.payment(id: event.data.id)
-                try await store.advance(paymentID: current.id, to: current.version)
+                let current = try await status.current(of: event)
+                try await store.advance(subjectID: current.id, to: current.version)
                 return .apply(current, event: event, reconciled: true)
             }
             return .apply(event.data, event: event, reconciled: false)

@@ -1,5 +1,6 @@
 /// The receiver kit for merchants: verify metl's webhook signatures, drop duplicates, ignore stale
-/// versions, and when unsure ask `GET /payments/{id}`, the authoritative status.
+/// versions, and when unsure ask the status endpoint of the payment, check or exception, the
+/// authoritative status.
 import Foundation
 import WebhookSignature
 

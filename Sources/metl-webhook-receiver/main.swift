@@ -1,7 +1,7 @@
 // An example merchant receiver built on the WebhookReceiver kit: verify, dedupe, order, reconcile.
 //
 //   METL_WEBHOOK_SECRETS=whsec_…[,whsec_…]   secrets of the endpoint (both during a rotation)
-//   METL_API_URL=http://127.0.0.1:8080 METL_API_KEY=metl_sk_…   optional: reconcile with GET /payments/{id}
+//   METL_API_URL=http://127.0.0.1:8080 METL_API_KEY=metl_sk_…   optional: reconcile with the status endpoints
 //   RECEIVER_DATABASE=receiver.sqlite RECEIVER_PORT=9090
 //
 // It answers 204 to everything it takes (including duplicates and stale versions, so metl stops
@@ -18,7 +18,7 @@ guard !secrets.isEmpty else {
     exit(2)
 }
 let status = environment["METL_API_URL"].flatMap { url in
-    environment["METL_API_KEY"].map { PaymentStatusClient(baseURL: url, apiKey: $0) }
+    environment["METL_API_KEY"].map { StatusClient(baseURL: url, apiKey: $0) }
 }
 let receiver = WebhookReceiver(verifier: WebhookVerifier(secrets: secrets),
                                store: try SQLiteReceiverStore(path: environment["RECEIVER_DATABASE"] ?? "receiver.sqlite"),
@@ -41,10 +41,10 @@ router.post("/webhooks") { request, _ -> Response in
     case .duplicate(let id):
         say("duplicate \(id): already handled")
     case .stale(let event):
-        say("stale \(event.id): payment \(event.data.id) is past version \(event.data.version)")
-    case .apply(let payment, let event, let reconciled):
+        say("stale \(event.id): \(event.data.id) is past version \(event.data.version)")
+    case .apply(let snapshot, let event, let reconciled):
         // Here a real receiver updates its own records, in one transaction with nothing else.
-        say("\(event.type) \(payment.id) → \(payment.state) v\(payment.version)\(reconciled ? " (from GET /payments)" : "")")
+        say("\(event.type) \(snapshot.id) → \(snapshot.state) v\(snapshot.version)\(reconciled ? " (from its status endpoint)" : "")")
     }
     return Response(status: .noContent)
 }

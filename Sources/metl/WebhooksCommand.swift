@@ -122,7 +122,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     struct DeliveryDocument: Encodable {
         var eventID: String
         var type: String
-        var paymentID: String
+        var subjectID: String
         var endpointID: String
         var status: String
         var attempts: Int
@@ -131,7 +131,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         var lastError: String?
         var createdAt: String
         enum CodingKeys: String, CodingKey {
-            case eventID = "event_id", type, paymentID = "payment_id", endpointID = "endpoint_id", status, attempts,
+            case eventID = "event_id", type, subjectID = "subject_id", endpointID = "endpoint_id", status, attempts,
                  nextAttemptAt = "next_attempt_at", lastStatusCode = "last_status_code", lastError = "last_error", createdAt = "created_at"
         }
     }
@@ -154,7 +154,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
             if output.json {
                 return try Output.json(deliveries.map {
-                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType.rawValue, paymentID: $0.paymentID, endpointID: $0.endpointID,
+                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType.rawValue, subjectID: $0.subjectID, endpointID: $0.endpointID,
                                      status: $0.status.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt.map(Timestamp.format),
                                      lastStatusCode: $0.lastStatusCode, lastError: $0.lastError, createdAt: Timestamp.format($0.createdAt))
                 })

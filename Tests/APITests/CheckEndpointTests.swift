@@ -84,7 +84,7 @@ struct CheckEndpointTests {
         let fixture = try await APIFixture()
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
         let issued = try await Checks.issue(fixture.store, account)
-        var planner = CheckPlanner()
+        var planner = CheckPlanner(endpoints: [:])
         let check = try planner.apply([.submittedToCore, .processing, .completed].map {
             TransitionStep(to: $0, actor: .bankFile, reasonCode: "test", reasonText: "test")
         }, to: issued)
@@ -100,7 +100,7 @@ struct CheckEndpointTests {
     func decisions() async throws {
         let fixture = try await APIFixture()
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
-        var planner = CheckPlanner()
+        var planner = CheckPlanner(endpoints: [:])
         for (reference, deadline) in [("EX-1", Date().addingTimeInterval(3_600)), ("EX-2", Date().addingTimeInterval(-60))] {
             planner.open(CheckException(id: "exc_" + reference, bankReference: reference, merchantID: fixture.merchant.id,
                                         accountID: account.id, checkID: nil, serial: "9", presentedAmount: 100, issuedAmount: nil,
@@ -122,6 +122,11 @@ struct CheckEndpointTests {
             let late = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-2/decision", body: #"{"decision": "pay"}"#)
             #expect(late.status == .conflict && late.json["type"] as? String == "https://api.qbankconnect.com/errors/deadline_passed")
             #expect(try await fixture.store.decisions(exceptionID: nil).count == 1)
+            // The exception's status endpoint: decided, at version 2, with the decision made.
+            let shown = try await fixture.get(client, "/positive-pay/exceptions/exc_EX-1")
+            #expect(shown.status == .ok && shown.json["status"] as? String == "decided" && shown.json["version"] as? Int == 2)
+            #expect((shown.json["decisions"] as? [[String: Any]])?.map { $0["id"] as? String } == [first.json["id"] as? String])
+            #expect(try await fixture.get(client, "/positive-pay/exceptions/exc_none").status == .notFound)
         }
     }
 }

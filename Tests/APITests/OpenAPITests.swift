@@ -178,7 +178,7 @@ struct OpenAPITests {
                                                                   headers: fixture.headers())))
             exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=open")))
             exchanges.append((.listCheckExceptions, try await fixture.get(client, "/positive-pay/exceptions?status=nope")))
-            var planner = CheckPlanner()
+            var planner = CheckPlanner(endpoints: [:])
             for (reference, deadline) in [("EX-1", Date().addingTimeInterval(3_600)), ("EX-2", Date().addingTimeInterval(-60))] {
                 planner.open(CheckException(id: "exc_" + reference, bankReference: reference, merchantID: fixture.merchant.id,
                                             accountID: account.id, checkID: nil, serial: "9", presentedAmount: 100, issuedAmount: nil,
@@ -199,6 +199,8 @@ struct OpenAPITests {
             exchanges.append((.decideCheckException, try await decide("exc_none", #"{"decision": "pay"}"#)))      // 404
             exchanges.append((.decideCheckException, try await decide("exc_EX-2", #"{"decision": "maybe"}"#)))    // 422
             exchanges.append((.decideCheckException, try await decide("exc_EX-2", #"{"nope": 1}"#)))              // 400
+            exchanges.append((.getCheckException, try await fixture.get(client, "/positive-pay/exceptions/exc_EX-1")))
+            exchanges.append((.getCheckException, try await fixture.get(client, "/positive-pay/exceptions/exc_none")))     // 404
             for route in [APIRoute.health, .readiness, .metrics, .openAPI] {
                 exchanges.append((route, try await client.execute(uri: route.path, method: .get)))
             }

@@ -89,7 +89,7 @@ struct ReceiverKitTests {
 
         let payment = try await fixture.payment(through: [.submittedToCore, .processing, .completed])
         let receiver = WebhookReceiver(verifier: WebhookVerifier(secrets: [secret]), store: InMemoryReceiverStore(),
-                                       status: PaymentStatusClient(baseURL: "http://127.0.0.1:\(port)", apiKey: key))
+                                       status: StatusClient(baseURL: "http://127.0.0.1:\(port)", apiKey: key))
         let submitted = delivery(id: "evt_a_3", version: 3, payment: payment.id)
         _ = try await receiver.receive(headers: submitted.0, body: submitted.1)
         // Version 4 (processing) is still on its way; version 5 arrives first and claims P_PROCESSING is stale news.
@@ -106,5 +106,69 @@ struct ReceiverKitTests {
             Issue.record("the late event is stale")
             return
         }
+    }
+
+    @Test("check and exception events as metl renders them are reconciled from their own status endpoints when a version was skipped")
+    func reconcileChecksAndExceptions() async throws {
+        let fixture = try await WebhookFixture()
+        let store = fixture.store
+        let key = try await store.createAPIKey(merchantID: fixture.merchant.id).secret
+        let (endpoint, endpointSecret) = try await fixture.endpoint("http://127.0.0.1:9/hook")
+        let server = await LoopbackServer.start(APIServer.router(store: store))
+        defer { Task { await server.stop() } }
+        let account = try await Checks.account(store, merchant: fixture.merchant)
+        let check = try await Checks.issue(store, account, serial: "77")
+        _ = try await store.voidCheck(id: check.id, actor: .api, source: nil)
+        var planner = CheckPlanner(endpoints: [fixture.merchant.id: [endpoint]])
+        planner.open(CheckException(id: "exc_R", bankReference: "R-1", merchantID: fixture.merchant.id, accountID: account.id, checkID: nil,
+                                    serial: "78", presentedAmount: 500, issuedAmount: nil, presentedPayee: "X", reason: .paidNotIssued,
+                                    defaultDecision: .return, deadline: Date().addingTimeInterval(-1), status: .open,
+                                    source: .inboundFile(id: "inb_x", line: 2), createdAt: Date()), on: nil)
+        try await store.persist(planner.plan)
+        _ = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
+
+        let receiver = WebhookReceiver(verifier: WebhookVerifier(secrets: [endpointSecret]), store: InMemoryReceiverStore(),
+                                       status: StatusClient(baseURL: "http://127.0.0.1:\(server.port)", apiKey: key))
+        func signed(_ delivery: WebhookDelivery) -> ([String: String], Data) {
+            let body = delivery.event.payload, now = Int(Date().timeIntervalSince1970)
+            return (["Webhook-Id": delivery.event.id, "Webhook-Timestamp": String(now),
+                     "Webhook-Signature": StandardWebhooks.signatureHeader(id: delivery.event.id, timestamp: now, body: body,
+                                                                           secrets: delivery.secrets)], body)
+        }
+        func claim(after delivered: [WebhookDelivery] = []) async throws -> [WebhookDelivery] {
+            try await store.recordAndClaimWebhookDeliveries(delivered.map { delivery in
+                DeliveryResult(deliveryID: delivery.id, attempt: WebhookAttempt(
+                    eventID: delivery.event.id, endpointID: delivery.endpoint.id, attempt: delivery.attempt, startedAt: Date(), statusCode: 204,
+                    latencyMilliseconds: 1, error: nil, responseExcerpt: nil), next: .delivered)
+            }, owner: "t", limit: 10, perEndpoint: 10, now: Date(), leaseEnds: Date().addingTimeInterval(60))
+        }
+        let first = try await claim()
+        #expect(Set(first.map(\.event.type)) == [.checkFailed, .exceptionOpened])
+        // The receiver knew the check at version 1 only: version 3 is a gap, read back from GET /positive-pay/checks/{id}.
+        _ = try await receiver.store.record(eventID: "evt_seen", subjectID: check.id, version: 1)
+        let failed = try #require(first.first { $0.event.type == .checkFailed })
+        let (headers, body) = signed(failed)
+        guard case .apply(let current, let event, true) = try await receiver.receive(headers: headers, body: body) else {
+            Issue.record("the check event should be reconciled")
+            return
+        }
+        #expect(event.subject == .check && current.id == check.id && current.state == "P_FAILED" && current.version == 3)
+        #expect(current.failure?.code == "cancelled" && current.amount == check.amount)
+        let opened = try #require(first.first { $0.event.type == .exceptionOpened })
+        let (openedHeaders, openedBody) = signed(opened)
+        guard case .apply(let open, _, false) = try await receiver.receive(headers: openedHeaders, body: openedBody) else {
+            Issue.record("the opened event applies as it is")
+            return
+        }
+        #expect(open.state == "open" && open.version == 1 && open.amount == 500)
+        // Closing without a decision goes from version 1 to 3: read back from GET /positive-pay/exceptions/{id}.
+        let closed = try #require(try await claim(after: first).first)
+        #expect(closed.event.type == .exceptionClosed)
+        let (closedHeaders, closedBody) = signed(closed)
+        guard case .apply(let settled, _, true) = try await receiver.receive(headers: closedHeaders, body: closedBody) else {
+            Issue.record("the closing event should be reconciled")
+            return
+        }
+        #expect(settled.id == "exc_R" && settled.state == "closed" && settled.version == 3)
     }
 }

@@ -109,12 +109,14 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
     public var defaultDecision: String
     public var decisionDeadline: String
     public var status: String
+    /// 1 open, 2 decided, 3 closed, as the exception's webhooks number them.
+    public var version: Int
     public var createdAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, bankReference = "bank_reference", merchantID = "merchant_id", accountID = "account_id", checkID = "check_id", serial,
              presentedAmount = "presented_amount", issuedAmount = "issued_amount", presentedPayee = "presented_payee", reason,
-             defaultDecision = "default_decision", decisionDeadline = "decision_deadline", status, createdAt = "created_at"
+             defaultDecision = "default_decision", decisionDeadline = "decision_deadline", status, version, createdAt = "created_at"
     }
 
     public init(_ exception: CheckException) {
@@ -131,6 +133,7 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
         defaultDecision = exception.defaultDecision.rawValue
         decisionDeadline = Timestamp.format(exception.deadline)
         status = exception.status.rawValue
+        version = exception.status.version
         createdAt = Timestamp.format(exception.createdAt)
     }
 
@@ -150,6 +153,7 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
         try container.encode(defaultDecision, forKey: .defaultDecision)
         try container.encode(decisionDeadline, forKey: .decisionDeadline)
         try container.encode(status, forKey: .status)
+        try container.encode(version, forKey: .version)
         try container.encode(createdAt, forKey: .createdAt)
     }
 }

@@ -23,6 +23,17 @@ public struct CheckException: Sendable, Hashable, Identifiable {
     /// settles it (or its default applied at the deadline).
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         case open, decided, closed
+
+        /// The exception's version at this status (1 open, 2 decided, 3 closed): its events and
+        /// its document carry it, so a receiver orders them as it orders a payment's versions. A
+        /// closed exception is at 3 whether or not it was decided first.
+        public var version: Int {
+            switch self {
+            case .open: 1
+            case .decided: 2
+            case .closed: 3
+            }
+        }
     }
 
     public var id: String

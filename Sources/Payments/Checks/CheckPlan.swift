@@ -44,7 +44,8 @@ public struct CheckPlan: Sendable {
     }
     public var decisionUpdates: [DecisionUpdate] = []
     public var decisionHistory: [HistoryEntry] = []
+    /// Webhook events for the checks' and exceptions' changes, written with them.
+    public var events: [OutboxEvent] = []
 
     public init() {}
-
 }

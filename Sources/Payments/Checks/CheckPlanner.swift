@@ -6,14 +6,17 @@ import Foundation
 public struct CheckPlanner {
     public let now: Date
     public internal(set) var plan = CheckPlan()
+    /// Enabled webhook endpoints by merchant: whom each event fans out to.
+    private let endpoints: [String: [WebhookEndpoint]]
     private var updateIndex: [String: Int] = [:]
     private var newIndex: [String: Int] = [:]
     /// Keys and live serials taken earlier in this plan.
     private var keys: [String: (check: CheckIssue, fingerprint: String)] = [:]
     private var serials: [String: String] = [:]
 
-    public init(now: Date = Date()) {
+    public init(now: Date = Date(), endpoints: [String: [WebhookEndpoint]]) {
         self.now = now
+        self.endpoints = endpoints
     }
 
     /// The check as the plan leaves it so far.
@@ -69,6 +72,7 @@ public struct CheckPlanner {
         newIndex[id] = plan.newChecks.count
         plan.newChecks.append(CheckPlan.NewCheck(check: check, fingerprint: request.fingerprint))
         plan.history += [created, validation]
+        announce(validation, merchantID: check.merchantID)
         keys[scope] = (check, request.fingerprint)
         return CheckIntake.Outcome(check: check, created: true)
     }
@@ -92,6 +96,7 @@ public struct CheckPlanner {
         check.updatedAt = now
         update(read, to: check)
         plan.history += entries
+        for entry in entries { announce(entry, merchantID: check.merchantID) }
         return check
     }
 
@@ -153,6 +158,7 @@ public struct CheckPlanner {
     /// A new exception from a bank file, with a note in the history of the check it names.
     public mutating func open(_ exception: CheckException, on check: CheckIssue?) {
         plan.newExceptions.append(exception)
+        announce(exception, at: .open)
         guard let check else { return }
         note(check, code: "exception_opened", text: "exception \(exception.id) (\(exception.reason.rawValue)): presented for "
              + "\(exception.presentedAmount) cents; the bank's default is \(exception.defaultDecision.rawValue)",
@@ -183,10 +189,10 @@ public struct CheckPlanner {
 
     /// The bank has the issue file: every check issued in it P_VALIDATED → P_SUBMITTED_TO_CORE (one
     /// set-based `FileTransition`, a file holds up to 100,000), and each void in it noted as sent,
-    /// with history rows naming the file and the record's line. `issued` are the states of the checks
-    /// whose issue record is in the file, as read.
-    public mutating func confirmUpload(of file: OutboundFile, issued: [PaymentState], voids: [CheckIssue], actor: Actor) throws(PaymentError) {
-        let stale = issued.filter { $0 != .validated }.count
+    /// with history rows naming the file and the record's line. `issued` are the checks whose issue
+    /// record is in the file, as read.
+    public mutating func confirmUpload(of file: OutboundFile, issued: [BoundRequest], voids: [CheckIssue], actor: Actor) throws(PaymentError) {
+        let stale = issued.filter { $0.state != .validated }.count
         guard stale == 0 else {
             throw PaymentError(.invalidTransition, "\(stale) checks of file \(file.id) are no longer P_VALIDATED")
         }
@@ -195,6 +201,9 @@ public struct CheckPlanner {
             plan.fileTransitions.append(LedgerPlan.FileTransition(
                 fileID: file.id, from: .validated, to: .submittedToCore, count: issued.count, actor: actor, reasonCode: "file_uploaded",
                 reasonText: "in issue file \(file.name) uploaded to the bank", source: .outboundFile(id: file.id, line: nil), at: now))
+            for check in issued {
+                announce(.checkSubmitted, subjectID: check.id, version: check.version + 1, merchantID: check.merchantID)
+            }
         }
         for read in voids {
             guard let record = current(read).voidRecord, record.fileID == file.id else { continue }
@@ -217,6 +226,22 @@ public struct CheckPlanner {
     }
 
     // MARK: Plan building
+
+    /// The outbox event a history row announces, if its change is one merchants are told about.
+    private mutating func announce(_ entry: HistoryEntry, merchantID: String) {
+        guard entry.fromState != entry.toState, let type = WebhookEventType(announcingCheck: entry.toState) else { return }
+        announce(type, subjectID: entry.requestID, version: entry.version, merchantID: merchantID)
+    }
+
+    /// The outbox event for an exception reaching `status`.
+    mutating func announce(_ exception: CheckException, at status: CheckException.Status) {
+        announce(WebhookEventType(announcing: status), subjectID: exception.id, version: status.version, merchantID: exception.merchantID)
+    }
+
+    private mutating func announce(_ type: WebhookEventType, subjectID: String, version: Int, merchantID: String) {
+        plan.events.append(OutboxEvent(type, subjectID: subjectID, version: version, merchantID: merchantID, at: now,
+                                       endpoints: endpoints[merchantID] ?? []))
+    }
 
     private mutating func update(_ read: CheckIssue, to check: CheckIssue) {
         if let index = updateIndex[check.id] {

@@ -44,6 +44,7 @@ extension CheckPlanner {
                          reasonText: "made before the deadline on an open exception", source: source, createdAt: now),
         ]
         plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: .open, to: .decided))
+        announce(exception, at: .decided)
         return made
     }
 
@@ -52,6 +53,7 @@ extension CheckPlanner {
     /// history of the check it names; an unsent decision fails, `deadline_passed`.
     public mutating func applyDefault(to exception: CheckException, check: CheckIssue?, unsent: ExceptionDecision?, actor: Actor) {
         plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: exception.status, to: .closed))
+        announce(exception, at: .closed)
         if let unsent, unsent.state == .validated, unsent.record == nil {
             var failed = unsent
             failed.state = .failed

@@ -214,7 +214,7 @@ public struct LedgerPlanner {
     /// The bank has the file: every payment bound to it P_VALIDATED → P_SUBMITTED_TO_CORE, each with a
     /// history row naming the file and the entry's line, and announced. Planned as one
     /// `FileTransition`, since a file holds up to 100,000 payments that all take the same step.
-    public mutating func confirmUpload(of file: OutboundFile, bound: [BoundPayment], actor: Actor) throws(PaymentError) {
+    public mutating func confirmUpload(of file: OutboundFile, bound: [BoundRequest], actor: Actor) throws(PaymentError) {
         let stale = bound.filter { $0.state != .validated }.count
         guard stale == 0 else {
             throw PaymentError(.invalidTransition, "\(stale) payments of file \(file.id) are no longer P_VALIDATED")
@@ -280,9 +280,7 @@ public struct LedgerPlanner {
 
     /// The outbox event for a payment's new version, fanned out to the merchant's endpoints that take its type.
     private mutating func announce(_ type: WebhookEventType, paymentID: String, version: Int, merchantID: String) {
-        plan.events.append(OutboxEvent(
-            id: OutboxEvent.id(paymentID: paymentID, version: version), merchantID: merchantID, paymentID: paymentID,
-            paymentVersion: version, type: type, createdAt: now,
-            endpointIDs: (endpoints[merchantID] ?? []).filter { $0.takes(type) }.map(\.id)))
+        plan.events.append(OutboxEvent(type, subjectID: paymentID, version: version, merchantID: merchantID, at: now,
+                                       endpoints: endpoints[merchantID] ?? []))
     }
 }

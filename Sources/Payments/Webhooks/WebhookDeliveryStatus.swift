@@ -5,7 +5,7 @@ public struct WebhookDeliveryStatus: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable, CaseIterable { case pending, delivered, failed }
     public var eventID: String
     public var eventType: WebhookEventType
-    public var paymentID: String
+    public var subjectID: String
     public var endpointID: String
     public var status: Status
     public var attempts: Int
@@ -14,11 +14,11 @@ public struct WebhookDeliveryStatus: Sendable, Hashable {
     public var lastError: String?
     public var createdAt: Date
 
-    public init(eventID: String, eventType: WebhookEventType, paymentID: String, endpointID: String, status: Status, attempts: Int,
+    public init(eventID: String, eventType: WebhookEventType, subjectID: String, endpointID: String, status: Status, attempts: Int,
                 nextAttemptAt: Date?, lastStatusCode: Int?, lastError: String?, createdAt: Date) {
         self.eventID = eventID
         self.eventType = eventType
-        self.paymentID = paymentID
+        self.subjectID = subjectID
         self.endpointID = endpointID
         self.status = status
         self.attempts = attempts

@@ -1,17 +1,38 @@
 import Foundation
 
-/// The kinds of webhook event, one per notified change.
+/// The kinds of webhook event, one per notified change, for each kind of request merchants follow.
 public enum WebhookEventType: String, Sendable, Hashable, CaseIterable, Codable {
     case submitted = "payment.submitted"
     case processing = "payment.processing"
     case completed = "payment.completed"
     case failed = "payment.failed"
     case corrected = "payment.corrected"
+    case checkSubmitted = "check.submitted"
+    case checkOnFile = "check.on_file"
+    case checkPaid = "check.paid"
+    case checkFailed = "check.failed"
+    case exceptionOpened = "check.exception.opened"
+    case exceptionDecided = "check.exception.decided"
+    case exceptionClosed = "check.exception.closed"
+
+    /// What an event of this type is about; it names the record its body describes.
+    public enum Subject: String, Sendable, Hashable, CaseIterable {
+        case payment, check
+        case exception = "check_exception"
+    }
+
+    public var subject: Subject {
+        switch self {
+        case .submitted, .processing, .completed, .failed, .corrected: .payment
+        case .checkSubmitted, .checkOnFile, .checkPaid, .checkFailed: .check
+        case .exceptionOpened, .exceptionDecided, .exceptionClosed: .exception
+        }
+    }
 }
 
 extension WebhookEventType {
-    /// The event a change of state into `state` announces; nil for the states merchants are not told
-    /// about (a request is answered synchronously when it is created and validated).
+    /// The event a payment's change of state into `state` announces; nil for the states merchants
+    /// are not told about (a request is answered synchronously when it is created and validated).
     public init?(announcing state: PaymentState) {
         switch state {
         case .submittedToCore: self = .submitted
@@ -19,6 +40,36 @@ extension WebhookEventType {
         case .completed: self = .completed
         case .failed: self = .failed
         case .created, .validated: return nil
+        }
+    }
+
+    /// The event a check's change of state into `state` announces, as for payments.
+    public init?(announcingCheck state: PaymentState) {
+        switch state {
+        case .submittedToCore: self = .checkSubmitted
+        case .processing: self = .checkOnFile
+        case .completed: self = .checkPaid
+        case .failed: self = .checkFailed
+        case .created, .validated: return nil
+        }
+    }
+
+    /// The status an exception event announces; nil for the other subjects.
+    public var exceptionStatus: CheckException.Status? {
+        switch self {
+        case .exceptionOpened: .open
+        case .exceptionDecided: .decided
+        case .exceptionClosed: .closed
+        default: nil
+        }
+    }
+
+    /// An exception's status change: opened, decided, closed.
+    public init(announcing status: CheckException.Status) {
+        switch status {
+        case .open: self = .exceptionOpened
+        case .decided: self = .exceptionDecided
+        case .closed: self = .exceptionClosed
         }
     }
 }

@@ -1,41 +1,105 @@
 import Foundation
 
-/// The JSON body of a webhook event, rendered from the history row the event announces and the
-/// payment's fields that never change after that version (amount, file, trace, the failure of a
-/// final state). Every attempt and replay therefore sends the same bytes without the outbox keeping
-/// a copy of them.
+/// The JSON body of a webhook event, rendered from what never changes after the version it
+/// announces: for a payment or a check, the history row and the fields fixed by then (amount, file,
+/// trace, the failure of a final state); for an exception, what the bank presented, the status the
+/// event names and the decision behind it. Every attempt and replay therefore sends the same bytes
+/// without the outbox keeping a copy of them.
 public enum WebhookPayload {
-    public static func render(eventID: String, type: WebhookEventType, entry: HistoryEntry, payment: Payment) -> Data {
+    public static func render(_ event: WebhookEvent) -> Data {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         func append(_ text: String) { output.append(contentsOf: text.utf8) }
         append("{")
-        member("id", eventID, into: &output)
-        member("type", type.rawValue, into: &output)
-        member("timestamp", Timestamp.format(entry.createdAt), into: &output)
-        append("\"data\":{")
-        member("id", payment.id, into: &output)
-        member("merchant_id", payment.merchantID, into: &output)
-        member("state", entry.toState.rawValue, into: &output)
-        member("previous_state", entry.fromState?.rawValue, into: &output)
-        append("\"version\":\(entry.version),\"amount\":\(payment.amount),")
-        member("currency", payment.currency, into: &output)
-        member("direction", payment.direction.rawValue, into: &output)
-        member("reason_code", entry.reasonCode, into: &output)
-        member("reason", entry.reasonText, into: &output)
-        append("\"failure\":")
-        if entry.toState == .failed, let failure = payment.failure {
-            append("{")
-            member("code", failure.code, into: &output)
-            member("message", failure.message, last: true, into: &output)
-            append("},")
-        } else {
-            append("null,")
+        member("id", event.id, into: &output)
+        member("type", event.type.rawValue, into: &output)
+        switch event.subject {
+        case .payment(let payment, let entry):
+            member("timestamp", Timestamp.format(entry.createdAt), into: &output)
+            append("\"data\":{")
+            member("id", payment.id, into: &output)
+            member("merchant_id", payment.merchantID, into: &output)
+            transition(entry, into: &output)
+            append("\"amount\":\(payment.amount),")
+            member("currency", payment.currency, into: &output)
+            member("direction", payment.direction.rawValue, into: &output)
+            reason(entry, failure: payment.failure, into: &output)
+            member("file_id", payment.submission?.fileID, into: &output)
+            member("trace_number", payment.submission?.traceNumberText, last: true, into: &output)
+        case .check(let check, let entry):
+            member("timestamp", Timestamp.format(entry.createdAt), into: &output)
+            append("\"data\":{")
+            member("id", check.id, into: &output)
+            member("merchant_id", check.merchantID, into: &output)
+            transition(entry, into: &output)
+            append("\"amount\":\(check.amount),")
+            member("account_id", check.accountID, into: &output)
+            member("serial", check.serial, into: &output)
+            member("issue_date", check.issueDate.description, into: &output)
+            member("payee", check.payee, into: &output)
+            reason(entry, failure: check.failure, into: &output)
+            member("issue_file_id", check.issueRecord?.fileID, last: true, into: &output)
+        case .exception(let exception, let decision):
+            let status = event.type.exceptionStatus ?? exception.status
+            member("timestamp", Timestamp.format(event.createdAt), into: &output)
+            append("\"data\":{")
+            member("id", exception.id, into: &output)
+            member("merchant_id", exception.merchantID, into: &output)
+            member("status", status.rawValue, into: &output)
+            append("\"version\":\(status.version),\"presented_amount\":\(exception.presentedAmount),\"issued_amount\":")
+            append(exception.issuedAmount.map(String.init) ?? "null")
+            append(",")
+            member("account_id", exception.accountID, into: &output)
+            member("check_id", exception.checkID, into: &output)
+            member("serial", exception.serial, into: &output)
+            member("presented_payee", exception.presentedPayee, into: &output)
+            member("reason", exception.reason.rawValue, into: &output)
+            member("default_decision", exception.defaultDecision.rawValue, into: &output)
+            member("decision_deadline", Timestamp.format(exception.deadline), into: &output)
+            append("\"decision\":")
+            applied(status, exception, decision, into: &output)
         }
-        member("file_id", payment.submission?.fileID, into: &output)
-        member("trace_number", payment.submission?.traceNumberText, last: true, into: &output)
         append("}}")
         return Data(output)
+    }
+
+    /// `state`, `previous_state` and `version`.
+    private static func transition(_ entry: HistoryEntry, into output: inout [UInt8]) {
+        member("state", entry.toState.rawValue, into: &output)
+        member("previous_state", entry.fromState?.rawValue, into: &output)
+        output.append(contentsOf: "\"version\":\(entry.version),".utf8)
+    }
+
+    /// `reason_code`, `reason` and the `failure` of a change into P_FAILED.
+    private static func reason(_ entry: HistoryEntry, failure: Failure?, into output: inout [UInt8]) {
+        member("reason_code", entry.reasonCode, into: &output)
+        member("reason", entry.reasonText, into: &output)
+        output.append(contentsOf: "\"failure\":".utf8)
+        if entry.toState == .failed, let failure {
+            output.append(UInt8(ascii: "{"))
+            member("code", failure.code, into: &output)
+            member("message", failure.message, last: true, into: &output)
+            output.append(contentsOf: "},".utf8)
+        } else {
+            output.append(contentsOf: "null,".utf8)
+        }
+    }
+
+    /// The decision an exception's event reports: none while open; the company's once decided; at
+    /// closing, the company's when it reached the bank in time, otherwise the bank's default.
+    private static func applied(_ status: CheckException.Status, _ exception: CheckException, _ decision: ExceptionDecision?,
+                                into output: inout [UInt8]) {
+        let made = decision.flatMap { status == .closed && $0.failure != nil ? nil : $0 }
+        guard status != .open, made != nil || status == .closed else {
+            output.append(contentsOf: "null".utf8)
+            return
+        }
+        output.append(UInt8(ascii: "{"))
+        member("id", made?.id, into: &output)
+        member("decision", (made?.decision ?? exception.defaultDecision).rawValue, into: &output)
+        member("return_reason", made?.returnReason, into: &output)
+        member("decided_by", made == nil ? "bank_default" : "company", last: true, into: &output)
+        output.append(UInt8(ascii: "}"))
     }
 
     private static func member(_ name: String, _ value: String?, last: Bool = false, into output: inout [UInt8]) {

@@ -49,7 +49,7 @@ public struct DecisionFileRenderer: OutboundRenderer {
     public func record(_ file: OutboundFile, bindings: [Binding], of plan: [PendingDecision], store: any LedgerStore) async throws(PipelineError) {
         var decisions: [String: ExceptionDecision] = [:]
         for pending in plan { decisions[pending.decision.id] = pending.decision }
-        var planner = CheckPlanner(now: file.createdAt)
+        var planner = CheckPlanner(now: file.createdAt, endpoints: [:])
         for binding in bindings {
             guard let decision = decisions[binding.decisionID] else {
                 throw PipelineError(.internal, "the decisions renderer bound decision \(binding.decisionID), which it was not given")

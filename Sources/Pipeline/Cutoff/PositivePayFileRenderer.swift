@@ -76,7 +76,7 @@ public struct PositivePayFileRenderer: OutboundRenderer {
     public func record(_ file: OutboundFile, bindings: [Binding], of plan: FilePlan, store: any LedgerStore) async throws(PipelineError) {
         var checks: [String: CheckIssue] = [:]
         for record in plan.records { checks[record.check.id] = record.check }
-        var planner = CheckPlanner(now: file.createdAt)
+        var planner = CheckPlanner(now: file.createdAt, endpoints: [:])
         for binding in bindings {
             guard let check = checks[binding.checkID] else {
                 throw PipelineError(.internal, "the positive-pay renderer bound check \(binding.checkID), which it was not given")

@@ -156,7 +156,7 @@ struct InboundApplication {
         var reason: String
     }
 
-    /// The payments and checks a plan touches, as read now, and the payments' merchants' enabled endpoints.
+    /// The payments and checks a plan touches, as read now, and their merchants' enabled endpoints.
     struct Snapshot {
         var payments: [String: Payment]
         var checks: [String: CheckIssue]
@@ -176,15 +176,15 @@ struct InboundApplication {
         var payments = fresh ? [:] : piece.payments.filter { !excluded.contains($0.key) }
         let missing = ids.filter { payments[$0] == nil }
         if !missing.isEmpty { payments.merge(try await store.payments(ids: missing)) { first, _ in first } }
-        var known: [String: [WebhookEndpoint]] = [:]
-        for merchant in Set(payments.values.map(\.merchantID)) {
-            if endpoints[merchant] == nil { endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled) }
-            known[merchant] = endpoints[merchant]
-        }
         let checkIDs = (piece.checkEvents.map(\.checkID) + piece.exceptions.compactMap(\.checkID)).filter { !excluded.contains($0) }
         var checks = fresh ? [:] : piece.checks.filter { !excluded.contains($0.key) }
         let unread = checkIDs.filter { checks[$0] == nil }
         if !unread.isEmpty { checks.merge(try await store.checks(ids: unread)) { first, _ in first } }
+        var known: [String: [WebhookEndpoint]] = [:]
+        for merchant in Set(payments.values.map(\.merchantID) + checks.values.map(\.merchantID) + piece.exceptions.map(\.merchantID)) {
+            if endpoints[merchant] == nil { endpoints[merchant] = try await store.webhookEndpoints(merchantID: merchant).filter(\.enabled) }
+            known[merchant] = endpoints[merchant]
+        }
         return Snapshot(payments: payments, checks: checks, endpoints: known)
     }
 
@@ -201,7 +201,7 @@ struct InboundApplication {
         if let missing = ids.sorted().first(where: { snapshot.payments[$0] == nil }) {
             return .failure(EventRefusal(requestID: missing, reason: "no payment \(missing); nothing applied"))
         }
-        var checks = CheckPlanner()
+        var checks = CheckPlanner(endpoints: snapshot.endpoints)
         for event in plan.checkEvents where !excluded.contains(event.checkID) {
             guard let check = snapshot.checks[event.checkID] else {
                 return .failure(EventRefusal(requestID: event.checkID, reason: "no check \(event.checkID); nothing applied"))

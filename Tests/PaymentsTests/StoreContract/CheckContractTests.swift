@@ -70,7 +70,7 @@ import TestSupport
 
         // A file that is cancelled before upload releases its records.
         let cancelled = Self.issueFile(id: "fil_c", entries: 2)
-        var planner = CheckPlanner()
+        var planner = CheckPlanner(endpoints: [:])
         try planner.bindIssue(a, fileID: cancelled.id, line: 1)
         try planner.bindIssue(b, fileID: cancelled.id, line: 2)
         try await store.recordRenderedFile(cancelled, checks: planner.plan)
@@ -81,11 +81,11 @@ import TestSupport
 
         // A check bound from an outdated read refuses the whole file.
         let file = Self.issueFile(id: "fil_u", entries: 2)
-        var stale = CheckPlanner()
+        var stale = CheckPlanner(endpoints: [:])
         try stale.bindIssue(a, fileID: file.id, line: 1)
         await #expect { try await store.recordRenderedFile(file, checks: stale.plan) } throws: { ($0 as? StoreError)?.code == .conflict }
 
-        planner = CheckPlanner()
+        planner = CheckPlanner(endpoints: [:])
         try planner.bindIssue(try await store.check(id: a.id), fileID: file.id, line: 1)
         try planner.bindIssue(try await store.check(id: b.id), fileID: file.id, line: 2)
         try await store.recordRenderedFile(file, checks: planner.plan)
@@ -105,7 +105,7 @@ import TestSupport
         #expect(due.map(\.action) == [.void])
         #expect(due.map(\.check.id) == [b.id])
         let voids = Self.issueFile(id: "fil_v", entries: 1)
-        planner = CheckPlanner()
+        planner = CheckPlanner(endpoints: [:])
         try planner.bindVoid(due[0].check, fileID: voids.id, line: 1)
         try await store.recordRenderedFile(voids, checks: planner.plan)
         _ = try await store.markUploaded(fileID: voids.id, remotePath: "/in/fil_v.txt", actor: .cutoff)
@@ -145,7 +145,7 @@ import TestSupport
                            presentedPayee: "SOMEONE", reason: check == nil ? .paidNotIssued : .amountMismatch, defaultDecision: .return,
                            deadline: deadline, status: .open, source: .inboundFile(id: "inb_x", line: 2), createdAt: Date())
         }
-        var planner = CheckPlanner()
+        var planner = CheckPlanner(endpoints: [:])
         planner.open(exception("A", check: check), on: check)
         planner.open(exception("B", check: nil), on: nil)
         try await store.persist(planner.plan)
@@ -159,7 +159,7 @@ import TestSupport
         // The same bank reference on the account again refuses the plan, and nothing of it is written.
         var duplicate = exception("A", check: nil)
         duplicate.id = "exc_A2"
-        var again = CheckPlanner()
+        var again = CheckPlanner(endpoints: [:])
         again.open(duplicate, on: nil)
         await #expect(throws: StoreError.self) { try await store.persist(again.plan) }
         #expect(try await store.checkExceptions(merchantID: nil, status: nil).count == 2)
@@ -177,7 +177,7 @@ import TestSupport
                            reason: .amountMismatch, defaultDecision: .pay, deadline: deadline, status: .open,
                            source: .inboundFile(id: "inb_x", line: 2), createdAt: Date())
         }
-        var planner = CheckPlanner()
+        var planner = CheckPlanner(endpoints: [:])
         planner.open(exception("A", deadline: Date().addingTimeInterval(3_600)), on: nil)
         planner.open(exception("B", deadline: Date().addingTimeInterval(-1)), on: nil)
         try await store.persist(planner.plan)
@@ -191,7 +191,7 @@ import TestSupport
         #expect(try await store.decisionHistory(decisionID: decision.id).map(\.toState) == [.created, .validated])
 
         // C was decided in time, but its decision was still unsent when the deadline passed.
-        planner = CheckPlanner()
+        planner = CheckPlanner(endpoints: [:])
         planner.open(exception("C", deadline: Date().addingTimeInterval(-1)), on: nil)
         try await store.persist(planner.plan)
         let late = try await store.decideException(id: "exc_C", decision: .pay, returnReason: nil, actor: .api, source: nil,
@@ -210,7 +210,7 @@ import TestSupport
         let file = OutboundFile(id: "fil_d", kind: .decisions, name: "d.csv", sha256: String(repeating: "0", count: 64), size: 10,
                                 status: .rendered, entryCount: 1, totalDebit: 0, totalCredit: 500, archivePath: "/archive/d",
                                 createdAt: Date(), updatedAt: Date())
-        planner = CheckPlanner()
+        planner = CheckPlanner(endpoints: [:])
         try planner.bind(decision, fileID: file.id, line: 2)
         try await store.recordRenderedFile(file, checks: planner.plan)
         #expect(try await store.pendingDecisions(limit: 10).isEmpty)
@@ -218,5 +218,92 @@ import TestSupport
         let sent = try #require(try await store.fileDecisions(fileID: file.id).first)
         #expect(sent.state == .submittedToCore && sent.version == 3)
         #expect(try await store.decisionHistory(decisionID: decision.id).last?.source == .outboundFile(id: file.id, line: 2))
+    }
+
+    /// Every delivery due, each leased and recorded delivered in turn (later versions of a subject
+    /// wait for earlier ones), as a worker would: the bodies in the order an endpoint gets them.
+    static func drain(_ store: any LedgerStore) async throws -> [[String: Any]] {
+        var bodies: [[String: Any]] = []
+        var results: [DeliveryResult] = []
+        while true {
+            let claimed = try await store.recordAndClaimWebhookDeliveries(results, owner: "test", limit: 100, perEndpoint: 100, now: Date(),
+                                                                          leaseEnds: Date().addingTimeInterval(60))
+            guard !claimed.isEmpty else { return bodies }
+            results = claimed.map { delivery in
+                DeliveryResult(deliveryID: delivery.id, attempt: WebhookAttempt(
+                    eventID: delivery.event.id, endpointID: delivery.endpoint.id, attempt: delivery.attempt, startedAt: Date(), statusCode: 204,
+                    latencyMilliseconds: 1, error: nil, responseExcerpt: nil), next: .delivered)
+            }
+            for delivery in claimed {
+                bodies.append(try #require(try JSONSerialization.jsonObject(with: delivery.event.payload) as? [String: Any]))
+            }
+        }
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func checkAndExceptionChangesAreAnnouncedOnceWithBodiesOfTheirVersion(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let endpoint = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://127.0.0.1:9/hook", eventTypes: [],
+                                                          secret: "whsec_" + Data(repeating: 7, count: 32).base64EncodedString(),
+                                                          idempotencyKey: nil).endpoint
+        let sent = try await Checks.issue(store, account, serial: "501")
+        let duplicate = try await Checks.issue(store, account, serial: "501")
+        let cancelled = try await Checks.issue(store, account, serial: "502")
+        _ = try await store.voidCheck(id: cancelled.id, actor: .api, source: nil)
+        // The first check goes out in an issue file: one set-based step, one event.
+        let file = Self.issueFile(id: "fil_w", entries: 1)
+        var planner = CheckPlanner(endpoints: [:])
+        try planner.bindIssue(sent, fileID: file.id, line: 1)
+        try await store.recordRenderedFile(file, checks: planner.plan)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/w.txt", actor: .cutoff)
+        // Two exceptions: one decided, one left to lapse into the bank's default.
+        func exception(_ reference: String, deadline: Date, default decision: CheckException.Decision) -> CheckException {
+            CheckException(id: "exc_" + reference, bankReference: reference, merchantID: merchant.id, accountID: account.id,
+                           checkID: sent.id, serial: sent.serial, presentedAmount: 500, issuedAmount: sent.amount, presentedPayee: "X",
+                           reason: .amountMismatch, defaultDecision: decision, deadline: deadline, status: .open,
+                           source: .inboundFile(id: "inb_x", line: 2), createdAt: Date())
+        }
+        planner = CheckPlanner(endpoints: [merchant.id: [endpoint]])
+        planner.open(exception("D", deadline: Date().addingTimeInterval(3_600), default: .pay), on: nil)
+        planner.open(exception("L", deadline: Date().addingTimeInterval(-1), default: .return), on: nil)
+        try await store.persist(planner.plan)
+        let made = try await store.decideException(id: "exc_D", decision: .return, returnReason: "R", actor: .api, source: nil, at: Date())
+        _ = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
+
+        let bodies = try await Self.drain(store)
+        func events(of id: String) -> [String] {
+            bodies.filter { ($0["data"] as? [String: Any])?["id"] as? String == id }.compactMap { $0["type"] as? String }
+        }
+        #expect(bodies.count == 7)
+        #expect(events(of: sent.id) == ["check.submitted"])
+        #expect(events(of: duplicate.id) == ["check.failed"])
+        #expect(events(of: cancelled.id) == ["check.failed"])
+        #expect(events(of: "exc_D") == ["check.exception.opened", "check.exception.decided"])
+        #expect(events(of: "exc_L") == ["check.exception.opened", "check.exception.closed"])
+        func data(_ type: String, _ id: String) throws -> [String: Any] {
+            try #require(bodies.first { $0["type"] as? String == type && ($0["data"] as? [String: Any])?["id"] as? String == id }?["data"]
+                as? [String: Any])
+        }
+        let submitted = try data("check.submitted", sent.id)
+        #expect(submitted["state"] as? String == "P_SUBMITTED_TO_CORE" && submitted["previous_state"] as? String == "P_VALIDATED")
+        #expect(submitted["version"] as? Int == sent.version + 1 && submitted["issue_file_id"] as? String == file.id)
+        #expect(submitted["amount"] as? Int == Int(sent.amount) && submitted["serial"] as? String == "501")
+        #expect(submitted["failure"] is NSNull)
+        #expect(((try data("check.failed", duplicate.id))["failure"] as? [String: Any])?["code"] as? String == "serial_live")
+        #expect(((try data("check.failed", cancelled.id))["failure"] as? [String: Any])?["code"] as? String == "cancelled")
+        let decided = try data("check.exception.decided", "exc_D")
+        #expect(decided["status"] as? String == "decided" && decided["version"] as? Int == 2)
+        let decision = try #require(decided["decision"] as? [String: Any])
+        #expect(decision["id"] as? String == made.id && decision["decision"] as? String == "return"
+                && decision["return_reason"] as? String == "R" && decision["decided_by"] as? String == "company")
+        #expect((try data("check.exception.opened", "exc_D"))["decision"] is NSNull)
+        let closed = try data("check.exception.closed", "exc_L")
+        #expect(closed["version"] as? Int == 3 && (closed["decision"] as? [String: Any])?["decided_by"] as? String == "bank_default")
+        #expect((closed["decision"] as? [String: Any])?["decision"] as? String == "return")
+        // Delivered once: nothing is due again.
+        #expect(try await Self.drain(store).isEmpty)
+        #expect(try await store.webhookDeliveryCount(status: .delivered) == 7)
     }
 }

@@ -64,7 +64,7 @@ import Payments
             [(read[0], 1, 12104288_0000001, 3), (read[1], 1, 12104288_0000002, 4)], fileID: "fil_a"))
         var planner = LedgerPlanner(endpoints: [merchant.id: [endpoint]])
         try planner.confirmUpload(of: file, bound: read.map {
-            BoundPayment(id: $0.id, merchantID: $0.merchantID, state: $0.state, version: $0.version)
+            BoundRequest(id: $0.id, merchantID: $0.merchantID, state: $0.state, version: $0.version)
         }, actor: .cutoff)
         _ = try await store.transition(paymentID: read[1].id, steps: [
             Self.step(.failed, failure: Failure(code: "cancelled", message: "cancelled")),
@@ -92,7 +92,7 @@ import Payments
         _ = try await store.transition(paymentID: payment.id, steps: [Self.step(.submittedToCore), Self.step(.processing)])
         let deliveries = try await store.webhookDeliveries(status: nil, limit: 10)
         #expect(deliveries.map(\.eventType) == [.submitted, .processing])
-        #expect(deliveries.map(\.eventID) == [3, 4].map { OutboxEvent.id(paymentID: payment.id, version: $0) })
+        #expect(deliveries.map(\.eventID) == [3, 4].map { OutboxEvent.id(subjectID: payment.id, version: $0) })
     }
 
     @Test(arguments: StoreImplementation.all)

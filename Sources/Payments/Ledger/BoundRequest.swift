@@ -1,7 +1,7 @@
 import Foundation
 
-/// A payment bound to a file, as much of it as a file-wide step needs.
-public struct BoundPayment: Sendable, Hashable {
+/// A payment or check bound to a file, as much of it as a file-wide step needs.
+public struct BoundRequest: Sendable, Hashable {
     public var id: String
     public var merchantID: String
     public var state: PaymentState
