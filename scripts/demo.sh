@@ -90,11 +90,11 @@ step "cutoff --kind positive-pay: the issue file (ARP layout, 94 characters, CRL
 cat "$DEMO_DIR"/outbox/PPAY_*.txt
 step "the bank's ARP output: all three on file, then 1001 paid and 1002 presented for another amount"
 "$METL" ingest fixtures/inbound/arp-outstanding.txt
-"$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch needs an operator)"
-step "the bank raises an exception for 1002; the company returns it before the deadline and sends the decision"
+"$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch is an exception to decide)"
+step "the bank's exception file adds a check never issued (1099); the company returns 1002 before the deadline"
 "$METL" ingest fixtures/inbound/exceptions.csv
 "$METL" checks exceptions
-"$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" \
+"$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["reason"] == "amount_mismatch"][0]["id"])')" \
     return --reason "REFER TO MAKER"
 METL_DECISIONS_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/decisions" "$METL" cutoff --kind decisions
 cat "$DEMO_DIR"/decisions/PPDEC_*.csv
@@ -124,8 +124,9 @@ PAYMENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["payme
 echo "GET /payments/$PAYMENT → $(curl -s "http://127.0.0.1:$API_PORT/payments/$PAYMENT" -H "Authorization: Bearer $KEY" \
     | python3 -c 'import json,sys; p=json.load(sys.stdin); print(p["state"], "version", p["version"])')"
 
-step "webhooks: every state change above, signed and delivered to the receiver"
+step "webhooks: every payment, check and exception change above, signed and delivered to the receiver"
 "$METL" webhooks work --drain --drain-timeout 10s
 "$METL" webhooks events --limit 8
 echo "... the receiver's log:"
-tail -8 "$DEMO_DIR/receiver.log"
+grep -m 4 "^payment\." "$DEMO_DIR/receiver.log"
+grep "^check\." "$DEMO_DIR/receiver.log" | tail -10

@@ -8,7 +8,8 @@ import TestSupport
 
 /// The demo's Positive Pay section through the executable: an enrolled account, three checks,
 /// the issue file, the bank's ARP output from fixtures/inbound (outstanding, paid with one amount
-/// mismatch, a confirmed void) and the states they leave. The ARP fixtures are written by this test
+/// mismatch that opens an exception, a confirmed void), the bank's exception file, a decision and
+/// the states they leave. The ARP fixtures are written by this test
 /// (METL_WRITE_FIXTURES=1) and checked otherwise.
 @Suite(.serialized) struct PositivePayLifecycleTests {
     /// The demo's checks: serial, amount, payee.
@@ -51,17 +52,21 @@ import TestSupport
                                                                                  Self.arp(.paid, Self.checks[1], amount: 31_525)]))
         try LifecycleTests.check("arp-voided.txt", try BankFileFixtures.arpOutput([Self.arp(.void, Self.checks[2])]))
         #expect(try metl("ingest", inbound.appendingPathComponent("arp-outstanding.txt").path).status == 0)
-        // The mismatched amount is a finding for the operator (exit 1), not a payment.
+        // The mismatched amount is not a payment: an exception for the company to decide, and a finding (exit 1).
         let paid = try metl("ingest", inbound.appendingPathComponent("arp-paid.txt").path)
-        #expect(paid.status == 1 && paid.stdout.contains("amount mismatch"), "\(paid.stdout)")
-        // The bank raises an exception for 1002; the company returns it before the deadline.
+        #expect(paid.status == 1 && paid.stdout.contains("amount mismatch") && paid.stdout.contains("exception opened"), "\(paid.stdout)")
+        // The bank's exception file raises another, for a check never issued.
         try LifecycleTests.check("exceptions.csv", Array(([CanonicalExceptionFile.header.joined(separator: ",")]
-            + ["EX-1002,123456789,1002,31525,31025,ACME SUPPLY,amount_mismatch,pay,2026-11-24T17:00:00Z"]).map { $0 + "\r\n" }.joined().utf8))
+            + ["EX-1099,123456789,1099,50000,,UNKNOWN PAYEE,paid_not_issued,return,2026-11-24T17:00:00Z"]).map { $0 + "\r\n" }.joined().utf8))
         #expect(try metl("ingest", inbound.appendingPathComponent("exceptions.csv").path).status == 0)
         let listed = try metl("checks", "exceptions", "--status", "open", "--json")
         let exceptions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        #expect(exceptions.count == 1 && exceptions.first?["check_id"] as? String == ids[1])
-        let exceptionID = exceptions.first?["id"] as? String ?? ""
+        #expect(exceptions.count == 2)
+        let mismatch = try #require(exceptions.first { $0["check_id"] as? String == ids[1] })
+        #expect(mismatch["reason"] as? String == "amount_mismatch" && mismatch["presented_amount"] as? Int == 31_525)
+        #expect(exceptions.contains { $0["reason"] as? String == "paid_not_issued" && $0["check_id"] is NSNull })
+        // The company returns 1002 before the deadline.
+        let exceptionID = mismatch["id"] as? String ?? ""
         #expect(try metl("checks", "decide", exceptionID, "return").status == 3, "a return needs its reason")
         #expect(try metl("checks", "decide", exceptionID, "return", "--reason", "REFER TO MAKER").status == 0)
         #expect(try metl("checks", "decide", exceptionID, "pay").status == 5, "decided already")
@@ -75,13 +80,14 @@ import TestSupport
         let final = try await store.checks(CheckQuery())
         #expect(final.map(\.state) == [.completed, .processing, .failed])
         #expect(final[2].failure?.code == "voided")
-        #expect(try await store.checkHistory(checkID: ids[1]).suffix(2).map(\.reasonCode) == ["amount_mismatch", "exception_opened"])
+        #expect(try await store.checkHistory(checkID: ids[1]).suffix(2).map(\.reasonCode) == ["on_file", "exception_opened"])
         let files = try await store.outboundFiles(statuses: [.uploaded]).filter { $0.kind == .positivePay }
         #expect(files.count == 2)
         #expect(try await store.decisions(exceptionID: nil).map(\.state) == [.submittedToCore])
         let decisionFile = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
         #expect(try metl("files", "show", decisionFile.id).stdout.contains("REFER TO MAKER"))
-        #expect(try await store.checkExceptions(merchantID: nil, status: .decided).count == 1)
+        #expect(try await store.checkExceptions(merchantID: nil, status: .decided).map(\.id) == [exceptionID])
+        #expect(try await store.checkExceptions(merchantID: nil, status: .open).map(\.bankReference) == ["EX-1099"])
         let issueFile = try #require(files.first { $0.entryCount == 3 })
         let shown = try metl("files", "show", issueFile.id)
         #expect(shown.stdout.contains("3 check records") && shown.stdout.contains(ids[0]), "\(shown.stdout)")

@@ -69,12 +69,24 @@ import Testing
         #expect(outcome.status == "processed")
         #expect(outcome.notes.contains { $0.contains("amount mismatch") })
         #expect(try await fixture.states() == [.completed, .submittedToCore])
-        // Through ARP, the mismatch is noted on the check itself.
+        // Through ARP, the mismatch is an exception for the company to decide, noted on the check.
         let arp = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, b, amount: 99_999)]),
                                                   name: "p.txt", source: "t")
         #expect(arp.status == "processed" && arp.notes.count == 1)
         #expect(try await fixture.cutoff.store.check(id: b.id).state == .submittedToCore)
-        #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).last?.reasonCode == "amount_mismatch")
+        #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).last?.reasonCode == "exception_opened")
+        let opened = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: .open)
+        #expect(opened.count == 1)
+        #expect(opened.first?.checkID == b.id && opened.first?.reason == .amountMismatch && opened.first?.defaultDecision == .return)
+        #expect(opened.first?.presentedAmount == 99_999 && opened.first?.issuedAmount == b.amount)
+        #expect(opened.first?.source == .inboundFile(id: arp.id, line: 1))
+        #expect((opened.first?.deadline ?? .distantPast) > Date())
+        // The same presentment in a later file is noted, not opened twice.
+        var again = fixture.record(.paid, b, amount: 99_999)
+        again.additionalData = "RESENT"
+        let resent = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p2.txt", source: "t")
+        #expect(resent.status == "processed" && resent.notes.first?.contains("already recorded") == true)
+        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 1)
     }
 
     @Test func anUnknownSerialOrAccountQuarantinesTheWholeFile() async throws {

@@ -14,8 +14,6 @@ public struct CheckEvent: Sendable, Hashable {
         case stopped
         /// The bank rejected the check's record.
         case rejected(Failure)
-        /// A note for the history without a state change (a presented amount that did not match).
-        case noted(code: String, text: String)
     }
 
     public var checkID: String
@@ -56,8 +54,6 @@ public struct CheckEvent: Sendable, Hashable {
             guard state == .submittedToCore else { return .nothing }
             return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
                                                 source: source, failure: failure)])
-        case .noted(let code, let text):
-            return .note(code: code, text: text, announcing: nil)
         }
     }
 }
