@@ -102,7 +102,7 @@ step "void 1003: it was sent, so a void record goes in the next issue file; the 
 "$METL" checks void "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1003"][0]["id"])')"
 "$METL" cutoff --kind positive-pay
 "$METL" ingest fixtures/inbound/arp-voided.txt
-step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (exception returned), 1003 P_FAILED (voided)"
+step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (returned once its deadline passes), 1003 P_FAILED (voided)"
 "$METL" checks list
 "$METL" checks show "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1002"][0]["id"])')"
 

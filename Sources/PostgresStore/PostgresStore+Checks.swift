@@ -199,25 +199,24 @@ extension PostgresStore: CheckStore {
     }
 
     public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
-        try await transaction("closing lapsed exceptions") { session in
-            let lapsed = try await session.rows("""
-                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions AS e
-                WHERE deadline <= \(Self.milliseconds(now)) AND (status = 'open' OR (status = 'decided' AND EXISTS (
-                    SELECT 1 FROM check_decisions AS d WHERE d.exception_id = e.id AND d.state = 'P_VALIDATED' AND d.file_id IS NULL)))
-                ORDER BY id FOR UPDATE
+        try await transaction("settling lapsed exceptions") { session in
+            let due = try await session.rows("""
+                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                WHERE status <> 'closed' AND deadline <= \(Self.milliseconds(now)) ORDER BY id FOR UPDATE
                 """).map(Self.exception(from:))
-            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: lapsed.map(\.merchantID)))
-            for exception in lapsed {
+            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: due.map(\.merchantID)))
+            var settled: [CheckException] = []
+            for exception in due {
                 var check: CheckIssue?
                 if let id = exception.checkID { check = try await Self.check(session, id: id, locking: true) }
-                let unsent = try await session.rows("""
+                let decision = try await session.rows("""
                     SELECT \(unescaped: Self.decisionColumns) FROM check_decisions
-                    WHERE exception_id = \(exception.id) AND state = 'P_VALIDATED' AND file_id IS NULL FOR UPDATE
+                    WHERE exception_id = \(exception.id) ORDER BY id DESC LIMIT 1 FOR UPDATE
                     """).first.map(Self.decision(from:))
-                planner.applyDefault(to: exception, check: check, unsent: unsent, actor: actor)
+                if try planner.settle(exception, check: check, decision: decision, actor: actor) { settled.append(exception) }
             }
             try await Self.persist(planner.plan, session)
-            return lapsed
+            return settled
         }
     }
 

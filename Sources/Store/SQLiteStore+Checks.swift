@@ -169,23 +169,21 @@ extension SQLiteStore: CheckStore {
     }
 
     public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
-        try await write("closing lapsed exceptions") { db in
-            let lapsed = try Row.fetchAll(db, sql: """
-                SELECT \(Self.exceptionColumns) FROM check_exceptions AS e
-                WHERE deadline <= ? AND (status = 'open' OR (status = 'decided' AND EXISTS (
-                    SELECT 1 FROM check_decisions AS d WHERE d.exception_id = e.id AND d.state = 'P_VALIDATED' AND d.file_id IS NULL)))
-                ORDER BY id
+        try await write("settling lapsed exceptions") { db in
+            let due = try Row.fetchAll(db, sql: """
+                SELECT \(Self.exceptionColumns) FROM check_exceptions WHERE status <> 'closed' AND deadline <= ? ORDER BY id
                 """, arguments: [Self.milliseconds(now)]).map(Self.exception(from:))
-            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: lapsed.map(\.merchantID)))
-            for exception in lapsed {
-                let unsent = try Row.fetchOne(db, sql: """
-                    SELECT \(Self.decisionColumns) FROM check_decisions WHERE exception_id = ? AND state = 'P_VALIDATED' AND file_id IS NULL
-                    """, arguments: [exception.id]).map(Self.decision(from:))
-                planner.applyDefault(to: exception, check: try exception.checkID.map { try Self.check(db, id: $0) }, unsent: unsent,
-                                     actor: actor)
+            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: due.map(\.merchantID)))
+            let decision = try db.cachedStatement(sql: "SELECT \(Self.decisionColumns) FROM check_decisions WHERE exception_id = ? ORDER BY id DESC LIMIT 1")
+            var settled: [CheckException] = []
+            for exception in due {
+                if try planner.settle(exception, check: try exception.checkID.map { try Self.check(db, id: $0) },
+                                      decision: try Row.fetchOne(decision, arguments: [exception.id]).map(Self.decision(from:)), actor: actor) {
+                    settled.append(exception)
+                }
             }
             try Self.persist(planner.plan, db)
-            return lapsed
+            return settled
         }
     }
 

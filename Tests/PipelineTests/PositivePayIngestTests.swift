@@ -87,6 +87,15 @@ import Testing
         let resent = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p2.txt", source: "t")
         #expect(resent.status == "processed" && resent.notes.first?.contains("already recorded") == true)
         #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 1)
+        // The company pays it as presented: the bank's paid record for that amount now completes the check.
+        let exception = try #require(opened.first)
+        _ = try await fixture.cutoff.store.decideException(id: exception.id, decision: .pay, returnReason: nil, actor: .api, source: nil,
+                                                           at: Date())
+        again.additionalData = "PAID"
+        let settled = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p3.txt", source: "t")
+        #expect(settled.status == "processed" && settled.applied == 2 && settled.notes.isEmpty, "\(settled)")
+        #expect(try await fixture.cutoff.store.check(id: b.id).state == .completed)
+        #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).last?.reasonCode == "paid_by_decision")
     }
 
     @Test func anUnknownSerialOrAccountQuarantinesTheWholeFile() async throws {
@@ -194,12 +203,17 @@ import Testing
         let sent = try #require(try await store.decisions(exceptionID: one.id).first)
         #expect(sent.state == .submittedToCore && sent.record == CheckIssue.Placement(fileID: file.id, line: 2))
         #expect(try await store.decisionHistory(decisionID: sent.id).map(\.toState) == [.created, .validated, .submittedToCore])
-        // The lapsed exception was closed with the bank's default, recorded on its check.
+        // The lapsed exception was closed with the bank's default, a return: its check is returned.
         #expect(try await store.checkException(id: two.id).status == .closed)
         #expect(try await store.checkException(id: one.id).status == .decided)
-        #expect(try await store.checkHistory(checkID: b.id).last?.reasonCode == "default_decision")
+        #expect(try await store.check(id: b.id).failure?.code == "returned")
         // Nothing is sent twice.
         let again = try await job.run()
         #expect(again.decisionsCollected == 0 && again.filesRendered == 0)
+        // Past EX-1's deadline the bank has applied the company's return: the decision is complete, a is returned.
+        #expect(try await store.closeLapsedExceptions(at: Date().addingTimeInterval(7_200), actor: .cutoff).map(\.id) == [one.id])
+        #expect(try await store.decisions(exceptionID: one.id).first?.state == .completed)
+        let returned = try await store.check(id: a.id)
+        #expect(returned.state == .failed && returned.failure?.code == "returned" && returned.failure?.message.contains(sent.id) == true)
     }
 }

@@ -8,6 +8,9 @@ public struct CheckEvent: Sendable, Hashable {
         case onFile
         /// Paid and matched, on the bank's date (`YYYYMMDD` or as the report gives it).
         case paid(on: String)
+        /// Paid for the amount presented on an exception, which a pay decision (the company's or the
+        /// bank's default) accepted.
+        case paidByDecision(on: String, exceptionID: String)
         /// The bank confirms the void.
         case voided
         /// The bank reports a stop payment on the check: noted, no state change.
@@ -44,6 +47,10 @@ public struct CheckEvent: Sendable, Hashable {
         case .paid(let date):
             guard state == .submittedToCore || state == .processing else { return .nothing }
             return path(to: .completed, code: "paid", text: "paid and matched by the bank on \(date)")
+        case .paidByDecision(let date, let exceptionID):
+            guard state == .submittedToCore || state == .processing else { return .nothing }
+            return path(to: .completed, code: "paid_by_decision",
+                        text: "paid by the bank on \(date) for the amount presented on exception \(exceptionID), as decided")
         case .voided:
             guard state == .submittedToCore || state == .processing else { return .nothing }
             let failure = Failure(code: "voided", message: "the bank confirmed the void")

@@ -76,6 +76,27 @@ public struct CheckException: Sendable, Hashable, Identifiable {
     }
 }
 
+extension CheckException {
+    /// The decision the bank acts on at `status`, given the company's decision on the exception
+    /// (if one was made): none while open; the company's once decided; at closing, the company's
+    /// when it reached the bank in time (it did not fail), otherwise the bank's default.
+    public static func applied(at status: Status, company decision: ExceptionDecision?, default fallback: Decision)
+        -> (decision: Decision, made: ExceptionDecision?)? {
+        switch status {
+        case .open: return nil
+        case .decided: return decision.map { ($0.decision, $0) }
+        case .closed:
+            if let decision, decision.failure == nil { return (decision.decision, decision) }
+            return (fallback, nil)
+        }
+    }
+
+    /// The decision the bank acts on now (see `applied(at:company:default:)`).
+    public func applied(company decision: ExceptionDecision?) -> (decision: Decision, made: ExceptionDecision?)? {
+        Self.applied(at: status, company: decision, default: defaultDecision)
+    }
+}
+
 /// An exception as the bank reports it, before it is matched to our accounts and checks.
 public struct PresentedException: Sendable, Hashable {
     public var bankReference: String

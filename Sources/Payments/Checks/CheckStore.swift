@@ -37,8 +37,8 @@ public protocol CheckStore: Sendable {
     /// `CheckPlanner.decide` on the exception as stored, in one transaction.
     func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
                          source: SourceReference?, at now: Date) async throws -> ExceptionDecision
-    /// The exceptions whose deadline is before `now` with no decision at the bank (open, or decided
-    /// with the decision still unsent), closed with the bank's default (`CheckPlanner.applyDefault`); returns them.
+    /// Every exception past its deadline, settled with the decision the bank applied
+    /// (`CheckPlanner.settle`), in one transaction; returns those it closed.
     func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException]
     func decisions(exceptionID: String?) async throws -> [ExceptionDecision]
     func decisionHistory(decisionID: String) async throws -> [HistoryEntry]

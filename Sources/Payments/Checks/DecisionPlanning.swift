@@ -48,26 +48,68 @@ extension CheckPlanner {
         return made
     }
 
-    /// An exception at its deadline with no decision at the bank (none made, or `unsent` still
-    /// waiting for a decision file): closed with the bank's default decision, recorded as such in the
-    /// history of the check it names; an unsent decision fails, `deadline_passed`.
-    public mutating func applyDefault(to exception: CheckException, check: CheckIssue?, unsent: ExceptionDecision?, actor: Actor) {
-        plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: exception.status, to: .closed))
-        announce(exception, at: .closed)
-        if let unsent, unsent.state == .validated, unsent.record == nil {
-            var failed = unsent
+    /// An exception at its deadline, settled with the decision the bank acts on: the company's when
+    /// its decision file is at the bank, else the bank's default (a decision still unsent fails,
+    /// `deadline_passed`). The exception closes. A company decision at the bank is complete: the bank
+    /// applied it at its deadline and nothing can change it after. A returned item fails the live
+    /// check it names (`returned`); a paid one is noted, and the bank's paid record for the presented
+    /// amount completes the check (`CheckEvent.Kind.paidByDecision`). Returns false, planning
+    /// nothing, for an exception not yet due or already closed, or whose decision is in a decision
+    /// file still on its way: the file decides, and a later run settles it.
+    @discardableResult
+    public mutating func settle(_ exception: CheckException, check: CheckIssue?, decision: ExceptionDecision?,
+                                actor: Actor) throws(PaymentError) -> Bool {
+        guard exception.status != .closed, exception.deadline <= now else { return false }
+        if let decision, decision.state == .validated, decision.record != nil { return false }
+        var made: ExceptionDecision?
+        if let decision, decision.state == .validated {
+            var failed = decision
             failed.state = .failed
             failed.version += 1
             failed.failure = Failure(code: "deadline_passed", message: "not sent before the deadline; the bank applied its default")
             failed.updatedAt = now
-            plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: unsent.version, expectedFileID: nil))
+            plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: decision.version, expectedFileID: nil))
             plan.decisionHistory.append(HistoryEntry(
-                requestID: unsent.id, version: failed.version, fromState: .validated, toState: .failed, actor: actor,
+                requestID: decision.id, version: failed.version, fromState: .validated, toState: .failed, actor: actor,
                 reasonCode: "deadline_passed", reasonText: failed.failure?.message ?? "", source: nil, createdAt: now))
+        } else if let decision, decision.state == .submittedToCore {
+            try complete(decision, actor: actor)
+            made = decision
         }
-        guard let check else { return }
-        note(check, code: "default_decision", text: "exception \(exception.id) was not decided by its deadline; "
-             + "the bank applied its default: \(exception.defaultDecision.rawValue)", actor: actor, source: exception.source)
+        plan.exceptionChanges.append(CheckPlan.ExceptionChange(exceptionID: exception.id, from: exception.status, to: .closed))
+        announce(exception, at: .closed)
+        guard let check else { return true }
+        let applied = made?.decision ?? exception.defaultDecision
+        let by = made.map { "decision \($0.id)" } ?? "the bank's default"
+        if applied == .return, check.state == .submittedToCore || check.state == .processing {
+            let failure = Failure(code: "returned", message: "presented for \(exception.presentedAmount) cents and returned by \(by) "
+                                  + "on exception \(exception.id)")
+            try apply([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
+                                      source: exception.source, failure: failure)], to: check)
+        } else {
+            note(check, code: made == nil ? "default_decision" : "decision_applied",
+                 text: "exception \(exception.id) settled at its deadline: the bank applied \(by): \(applied.rawValue)", actor: actor,
+                 source: exception.source)
+        }
+        return true
+    }
+
+    /// A decision the bank applied: P_SUBMITTED_TO_CORE → P_PROCESSING → P_COMPLETED.
+    private mutating func complete(_ decision: ExceptionDecision, actor: Actor) throws(PaymentError) {
+        let source = decision.record.map { SourceReference.outboundFile(id: $0.fileID, line: $0.line) }
+        var done = decision
+        for (state, code, text) in [(PaymentState.processing, "deadline_reached", "the deadline passed with the decision at the bank"),
+                                    (.completed, "applied", "the bank applied the decision at its deadline")] {
+            try DecisionStateMachine.table.check(decision.id, from: done.state, to: state)
+            let from = done.state
+            done.state = state
+            done.version += 1
+            plan.decisionHistory.append(HistoryEntry(requestID: decision.id, version: done.version, fromState: from, toState: state,
+                                                     actor: actor, reasonCode: code, reasonText: text, source: source, createdAt: now))
+        }
+        done.updatedAt = now
+        plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: done, expectedVersion: decision.version,
+                                                             expectedFileID: decision.record?.fileID))
     }
 
     /// Puts a validated decision's record in a rendered decision file, at `line`.

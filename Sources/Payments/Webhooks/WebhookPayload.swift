@@ -85,18 +85,16 @@ public enum WebhookPayload {
         }
     }
 
-    /// The decision an exception's event reports: none while open; the company's once decided; at
-    /// closing, the company's when it reached the bank in time, otherwise the bank's default.
+    /// The decision an exception's event reports (`CheckException.applied`), and who made it.
     private static func applied(_ status: CheckException.Status, _ exception: CheckException, _ decision: ExceptionDecision?,
                                 into output: inout [UInt8]) {
-        let made = decision.flatMap { status == .closed && $0.failure != nil ? nil : $0 }
-        guard status != .open, made != nil || status == .closed else {
+        guard let (applied, made) = CheckException.applied(at: status, company: decision, default: exception.defaultDecision) else {
             output.append(contentsOf: "null".utf8)
             return
         }
         output.append(UInt8(ascii: "{"))
         member("id", made?.id, into: &output)
-        member("decision", (made?.decision ?? exception.defaultDecision).rawValue, into: &output)
+        member("decision", applied.rawValue, into: &output)
         member("return_reason", made?.returnReason, into: &output)
         member("decided_by", made == nil ? "bank_default" : "company", last: true, into: &output)
         output.append(UInt8(ascii: "}"))

@@ -5,8 +5,8 @@ import Payments
 /// The renderer for decision files: every validated decision in one CSV with a header row,
 /// `exception_id,account_number,serial,amount,decision,return_reason` (the bank's exception id,
 /// the presented amount in cents). The bytes are read back and compared row by row before anything
-/// is archived. Before collecting, a run closes the exceptions whose deadline passed undecided with
-/// the bank's default. A file's `totalCredit` is what its returned items give back to the accounts.
+/// is archived. Before collecting, a run settles the exceptions past their deadline with the
+/// decision the bank applied (`CheckPlanner.settle`). A file's `totalCredit` is what its returned items give back to the accounts.
 public struct DecisionFileRenderer: OutboundRenderer {
     public struct Binding: Sendable, Hashable {
         public var decisionID: String

@@ -7,7 +7,8 @@ import Payments
 /// (or `R` reconciled) with a matching amount completes it, `V` confirms its void, `S` notes a stop.
 /// A paid record whose amount differs from the issue is not a payment: it opens an exception of
 /// reason `amount_mismatch` for the company to decide, with `mismatchDefault` as the bank's default
-/// and a deadline `decisionWindow` after the file is read (ARP output carries neither). An account
+/// and a deadline `decisionWindow` after the file is read (ARP output carries neither). Once a pay
+/// decision accepted that exception, the same paid record completes the check. An account
 /// that is not enrolled, a serial we never issued, or an issue record (`I`: our own file, not the
 /// bank's) quarantines the whole file.
 public struct ARPOutputProcessor: InboundProcessor {
@@ -46,11 +47,15 @@ public struct ARPOutputProcessor: InboundProcessor {
             switch record.code {
             case .outstanding: kind = .onFile
             case .paid, .reconciled:
-                guard record.amount == check.amount else {
+                let date = record.paidDate ?? record.issueDate
+                if record.amount == check.amount {
+                    kind = .paid(on: date)
+                } else if let accepted = try await acceptedMismatch(record, on: check, account: account, store: store) {
+                    kind = .paidByDecision(on: date, exceptionID: accepted.id)
+                } else {
                     try await openMismatch(record, on: check, account: account, source: source, into: &pieces, seen: &mismatches, store: store)
                     continue
                 }
-                kind = .paid(on: record.paidDate ?? record.issueDate)
             case .void: kind = .voided
             case .stop: kind = .stopped
             case .issue: continue
@@ -60,13 +65,28 @@ public struct ARPOutputProcessor: InboundProcessor {
         try await body(pieces.finish())
     }
 
-    /// An exception for a check presented for another amount, once per presentment: the bank's
-    /// reference is made of what identifies it (serial, date and amount), so the same record in
-    /// a later file is noted, not opened again.
+    /// The bank's reference for a presentment of `check` for another amount: what identifies it
+    /// (serial, date and amount), so the same record in a later file names the same exception.
+    static func mismatchReference(_ record: ARPRecord, on check: CheckIssue) -> String {
+        "ARP-\(check.serial)-\(record.paidDate ?? record.issueDate)-\(record.amount)"
+    }
+
+    /// The exception this presentment opened, when a pay decision (the company's, or the bank's
+    /// default at the deadline) accepted it: the paid record then completes the check.
+    private func acceptedMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount,
+                                  store: any LedgerStore) async throws -> CheckException? {
+        guard let exception = try await store.checkException(accountID: account.id, bankReference: Self.mismatchReference(record, on: check))
+        else { return nil }
+        let decision = try await store.decisions(exceptionID: exception.id).last
+        return exception.applied(company: decision)?.decision == .pay ? exception : nil
+    }
+
+    /// An exception for a check presented for another amount, once per presentment (see
+    /// `mismatchReference`): the same record in a later file is noted, not opened again.
     private func openMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount, source: SourceReference,
                               into pieces: inout InboundPieces, seen: inout Set<String>, store: any LedgerStore) async throws {
         let line = source.line ?? 0
-        let reference = "ARP-\(check.serial)-\(record.paidDate ?? record.issueDate)-\(record.amount)"
+        let reference = Self.mismatchReference(record, on: check)
         let text = "check \(record.serial) on \(account.id) presented for \(Dollars.format(record.amount)) against "
             + "\(Dollars.format(check.amount)) issued"
         guard seen.insert(reference).inserted, try await store.checkException(accountID: account.id, bankReference: reference) == nil else {

@@ -218,6 +218,44 @@ import TestSupport
         let sent = try #require(try await store.fileDecisions(fileID: file.id).first)
         #expect(sent.state == .submittedToCore && sent.version == 3)
         #expect(try await store.decisionHistory(decisionID: decision.id).last?.source == .outboundFile(id: file.id, line: 2))
+        // Past A's deadline the bank has applied the decision it holds: complete, the exception closed.
+        #expect(try await store.closeLapsedExceptions(at: Date().addingTimeInterval(7_200), actor: .cutoff).map(\.id) == ["exc_A"])
+        #expect(try await store.checkException(id: "exc_A").status == .closed)
+        let applied = try #require(try await store.decisions(exceptionID: "exc_A").first)
+        #expect(applied.state == .completed && applied.version == 5)
+        #expect(try await store.decisionHistory(decisionID: decision.id).suffix(2).map(\.reasonCode) == ["deadline_reached", "applied"])
+        #expect(try await store.checkHistory(checkID: check.id).last?.reasonCode == "decision_applied")
+    }
+
+    @Test(arguments: StoreImplementation.all)
+    func aReturnAtTheDeadlineFailsTheLiveCheckAsReturned(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        var planner = CheckPlanner(endpoints: [:])
+        var checks: [CheckIssue] = []
+        for serial in ["61", "62"] {
+            checks.append(try planner.apply([.submittedToCore, .processing].map {
+                TransitionStep(to: $0, actor: .bankFile, reasonCode: "test", reasonText: "test")
+            }, to: try await Checks.issue(store, account, serial: serial)))
+        }
+        for (check, decision) in zip(checks, [CheckException.Decision.return, .pay]) {
+            planner.open(CheckException(id: "exc_\(check.serial)", bankReference: check.serial, merchantID: merchant.id, accountID: account.id,
+                                        checkID: check.id, serial: check.serial, presentedAmount: 1, issuedAmount: check.amount,
+                                        presentedPayee: "X", reason: .amountMismatch, defaultDecision: decision,
+                                        deadline: Date().addingTimeInterval(-1), status: .open, source: .inboundFile(id: "inb_x", line: 2),
+                                        createdAt: Date()), on: check)
+        }
+        try await store.persist(planner.plan)
+        #expect(try await store.closeLapsedExceptions(at: Date(), actor: .cutoff).count == 2)
+        let returned = try await store.check(id: checks[0].id)
+        #expect(returned.state == .failed && returned.failure?.code == "returned")
+        #expect(returned.failure?.message.contains("the bank's default") == true)
+        #expect(try await store.checkHistory(checkID: checks[0].id).last?.source == .inboundFile(id: "inb_x", line: 2))
+        // Paid by default: the check waits for the bank's paid record.
+        #expect(try await store.check(id: checks[1].id).state == .processing)
+        #expect(try await store.checkHistory(checkID: checks[1].id).last?.reasonCode == "default_decision")
+        #expect(try await store.closeLapsedExceptions(at: Date(), actor: .cutoff).isEmpty)
     }
 
     /// Every delivery due, each leased and recorded delivered in turn (later versions of a subject
@@ -276,8 +314,8 @@ import TestSupport
         func events(of id: String) -> [String] {
             bodies.filter { ($0["data"] as? [String: Any])?["id"] as? String == id }.compactMap { $0["type"] as? String }
         }
-        #expect(bodies.count == 7)
-        #expect(events(of: sent.id) == ["check.submitted"])
+        #expect(bodies.count == 8)
+        #expect(events(of: sent.id) == ["check.submitted", "check.failed"])
         #expect(events(of: duplicate.id) == ["check.failed"])
         #expect(events(of: cancelled.id) == ["check.failed"])
         #expect(events(of: "exc_D") == ["check.exception.opened", "check.exception.decided"])
@@ -302,8 +340,10 @@ import TestSupport
         let closed = try data("check.exception.closed", "exc_L")
         #expect(closed["version"] as? Int == 3 && (closed["decision"] as? [String: Any])?["decided_by"] as? String == "bank_default")
         #expect((closed["decision"] as? [String: Any])?["decision"] as? String == "return")
+        // The default return settled the presented check: returned.
+        #expect(((try data("check.failed", sent.id))["failure"] as? [String: Any])?["code"] as? String == "returned")
         // Delivered once: nothing is due again.
         #expect(try await Self.drain(store).isEmpty)
-        #expect(try await store.webhookDeliveryCount(status: .delivered) == 7)
+        #expect(try await store.webhookDeliveryCount(status: .delivered) == 8)
     }
 }
