@@ -23,7 +23,8 @@ struct CheckRoutes: APIRouteGroup {
     }
 
     /// `POST /positive-pay/checks`. The same key and body while the check is not final is a 409
-    /// pointing at the check; once it is final, the check is answered with `Idempotent-Replayed`.
+    /// pointing at the check; once it is final, the first answer is replayed byte for byte
+    /// (`Idempotent-Replayed`).
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
         guard let key = context.idempotencyKey else { throw Problem(.idempotencyKeyMissing, "send an Idempotency-Key header") }
@@ -34,10 +35,11 @@ struct CheckRoutes: APIRouteGroup {
         // The key binds method, path and canonical body, as for payments.
         validated.fingerprint = SHA256Digest.hex(Array("POST /positive-pay/checks\n\(validated.fingerprint)".utf8))
         let outcome = try await store.issueChecks([CheckIntake(merchantID: merchant.id, idempotencyKey: key, check: validated, actor: .api,
-                                                               source: .apiRequest(idempotencyKey: key))])[0]
+                                                               source: .apiRequest(idempotencyKey: key), keepsResponse: true)])[0]
         let check = outcome.check
         return try IdempotentCreation(created: outcome.created, id: check.id, state: check.state, noun: "check",
-                                      location: "/positive-pay/checks/\(check.id)", body: DocumentJSON.encode(CheckDocument(check)))
+                                      location: "/positive-pay/checks/\(check.id)",
+                                      body: outcome.firstResponse ?? DocumentJSON.encode(CheckDocument(check)))
             .response(key: key, configuration: configuration)
     }
 

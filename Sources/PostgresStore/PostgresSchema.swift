@@ -472,6 +472,8 @@ enum PostgresSchema {
             "ALTER TABLE webhook_deliveries RENAME COLUMN payment_id TO subject_id",
             "ALTER TABLE webhook_deliveries RENAME COLUMN payment_version TO subject_version",
         ]),
+        // A check created over the API keeps its first response with its key, for replays (as payments do).
+        (4, ["ALTER TABLE check_issues ADD COLUMN response_body TEXT"]),
     ]
 
     /// The newest version this build knows.

@@ -54,12 +54,13 @@ extension PostgresStore: CheckStore {
             var outcomes: [CheckIntake.Outcome] = []
             for intake in intakes {
                 let existing = try await session.rows("""
-                    SELECT \(unescaped: Self.checkColumns), fingerprint FROM check_issues
+                    SELECT \(unescaped: Self.checkColumns), fingerprint, response_body FROM check_issues
                     WHERE merchant_id = \(intake.merchantID) AND idempotency_key = \(intake.idempotencyKey)
                     """).first.map { row in
                     var cells = Cells(row)
                     let check = try Self.check(from: &cells)
-                    return (check: check, fingerprint: try cells.next(String.self))
+                    let fingerprint = try cells.next(String.self)
+                    return (check: check, fingerprint: fingerprint, response: try cells.next(String?.self).map { Data($0.utf8) })
                 }
                 let live = try await session.rows("""
                     SELECT \(unescaped: Self.checkColumns) FROM check_issues
@@ -358,6 +359,7 @@ extension PostgresStore: CheckStore {
             columns.text("metadata", checks.map { CanonicalJSON.object($0.metadata) })
             columns.text("idempotency_key", checks.map(\.idempotencyKey))
             columns.text("fingerprint", plan.newChecks.map(\.fingerprint))
+            columns.text("response_body", plan.newChecks.map { $0.response.map { String(decoding: $0, as: UTF8.self) } })
             lifecycle(checks, &columns)
             columns.int("created_at", checks.map { milliseconds($0.createdAt) })
         }

@@ -43,8 +43,10 @@ extension SQLiteStore: CheckStore {
             var outcomes: [CheckIntake.Outcome] = []
             for intake in intakes {
                 let existing = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT \(Self.checkColumns), fingerprint FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
-                    """), arguments: [intake.merchantID, intake.idempotencyKey]).map { (Self.check(from: $0), $0[20] as String) }
+                    SELECT \(Self.checkColumns), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
+                    """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
+                    (Self.check(from: row), row[20] as String, (row[21] as String?).map { Data($0.utf8) })
+                }
                 let live = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(Self.checkColumns) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
                     """), arguments: [intake.check.accountID, intake.check.serial]).map(Self.check(from:))
@@ -287,13 +289,14 @@ extension SQLiteStore: CheckStore {
         try LedgerPlanWriter.insertRows(db, into: """
             check_issues (id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, fingerprint,
                           state, version, failure_code, failure_message, issue_file_id, issue_file_line, void_requested_at,
-                          void_file_id, void_file_line, created_at, updated_at)
-            """, columns: 21, rows: plan.newChecks.map { new in
+                          void_file_id, void_file_line, created_at, updated_at, response_body)
+            """, columns: 22, rows: plan.newChecks.map { new in
                 let c = new.check
                 return [c.id, c.merchantID, c.accountID, c.serial].map(\.databaseValue)
                     + [c.amount.databaseValue, c.issueDate.description.databaseValue, c.payee.databaseValue,
                        CanonicalJSON.object(c.metadata).databaseValue, c.idempotencyKey.databaseValue, new.fingerprint.databaseValue]
-                    + lifecycleValues(c) + [milliseconds(c.createdAt).databaseValue, milliseconds(c.updatedAt).databaseValue]
+                    + lifecycleValues(c) + [milliseconds(c.createdAt).databaseValue, milliseconds(c.updatedAt).databaseValue,
+                                            new.response.map { String(decoding: $0, as: UTF8.self) }.databaseValue]
             })
         let update = try db.cachedStatement(sql: """
             UPDATE check_issues SET state = ?, version = ?, failure_code = ?, failure_message = ?, issue_file_id = ?, issue_file_line = ?,

@@ -488,6 +488,10 @@ enum Schema {
                 ALTER TABLE webhook_deliveries RENAME COLUMN payment_version TO subject_version;
                 """)
         }
+        // A check created over the API keeps its first response with its key, for replays (as payments do).
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: "ALTER TABLE check_issues ADD COLUMN response_body TEXT")
+        }
         return migrator
     }
 }

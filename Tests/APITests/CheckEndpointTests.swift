@@ -19,7 +19,7 @@ struct CheckEndpointTests {
                                  body: body.map { ByteBuffer(string: $0) })
     }
 
-    @Test("register, replay, read with history, list by account, void before sending")
+    @Test("register, replay the first answer once final, read with history, list by account, void before sending")
     func lifecycle() async throws {
         let fixture = try await APIFixture()
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
@@ -48,10 +48,11 @@ struct CheckEndpointTests {
             #expect(voided.status == .ok)
             #expect(voided.json["state"] as? String == "P_FAILED")
             #expect((voided.json["failure"] as? [String: Any])?["code"] as? String == "cancelled")
-            // Final now: the key replays the check.
+            // Final now: the key replays the first answer, byte for byte (the check as it was created).
             let replay = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account), key: key)
             #expect(replay.status == .created)
             #expect(replay.header("Idempotent-Replayed") == "true")
+            #expect(replay.body == created.body && replay.json["state"] as? String == "P_VALIDATED")
             // The serial is free again.
             let reissued = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account))
             #expect(reissued.json["state"] as? String == "P_VALIDATED")

@@ -7,6 +7,8 @@ public struct CheckPlan: Sendable {
         public var check: CheckIssue
         /// The request's fingerprint, kept with the idempotency key.
         public var fingerprint: String
+        /// The first response, kept for replays when the intake asked for it.
+        public var response: Data?
     }
 
     /// A check row to write over; a row at another version, or with other records placed, refuses

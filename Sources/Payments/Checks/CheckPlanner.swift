@@ -11,7 +11,7 @@ public struct CheckPlanner {
     private var updateIndex: [String: Int] = [:]
     private var newIndex: [String: Int] = [:]
     /// Keys and live serials taken earlier in this plan.
-    private var keys: [String: (check: CheckIssue, fingerprint: String)] = [:]
+    private var keys: [String: (check: CheckIssue, fingerprint: String, response: Data?)] = [:]
     private var serials: [String: String] = [:]
 
     public init(now: Date = Date(), endpoints: [String: [WebhookEndpoint]]) {
@@ -37,7 +37,7 @@ public struct CheckPlanner {
             guard earlier.fingerprint == intake.check.fingerprint else {
                 throw PaymentError(.idempotencyKeyReused, "idempotency key \(intake.idempotencyKey) was already used with a different request")
             }
-            return CheckIntake.Outcome(check: current(earlier.check), created: false)
+            return CheckIntake.Outcome(check: current(earlier.check), created: false, firstResponse: earlier.response)
         }
         guard let account = read.account, account.merchantID == intake.merchantID else {
             throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
@@ -69,12 +69,13 @@ public struct CheckPlanner {
         try CheckStateMachine.table.check(id, from: .created, to: validation.toState)
         check.state = validation.toState
         check.version = 2
+        let response = intake.keepsResponse ? DocumentJSON.encode(CheckDocument(check)) : nil
         newIndex[id] = plan.newChecks.count
-        plan.newChecks.append(CheckPlan.NewCheck(check: check, fingerprint: request.fingerprint))
+        plan.newChecks.append(CheckPlan.NewCheck(check: check, fingerprint: request.fingerprint, response: response))
         plan.history += [created, validation]
         announce(validation, merchantID: check.merchantID)
-        keys[scope] = (check, request.fingerprint)
-        return CheckIntake.Outcome(check: check, created: true)
+        keys[scope] = (check, request.fingerprint, response)
+        return CheckIntake.Outcome(check: check, created: true, firstResponse: response)
     }
 
     // MARK: State changes
