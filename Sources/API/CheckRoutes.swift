@@ -43,23 +43,11 @@ struct CheckRoutes: APIRouteGroup {
             .response(key: key, configuration: configuration)
     }
 
-    /// The check with its history, oldest first.
-    struct CheckWithHistory: Encodable {
-        var check: CheckDocument
-        var history: [HistoryDocument]
-        enum CodingKeys: String, CodingKey { case history }
-        func encode(to encoder: any Encoder) throws {
-            try check.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(history, forKey: .history)
-        }
-    }
-
-    /// `GET /positive-pay/checks/{id}`: the authoritative state and the history that led to it.
+    /// `GET /positive-pay/checks/{id}`: the authoritative state and the history that led to it, oldest first.
     func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let check = try await ownedCheck(context)
         let history = try await store.checkHistory(checkID: check.id)
-        return JSONBody.response(.ok, CheckWithHistory(check: CheckDocument(check), history: history.map(HistoryDocument.init)))
+        return JSONBody.response(.ok, DocumentWithList(document: CheckDocument(check), name: "history", items: history.map(HistoryDocument.init)))
     }
 
     /// `POST /positive-pay/checks/{id}/void`: cancelled at once when never sent, else a void record
@@ -105,25 +93,13 @@ struct CheckRoutes: APIRouteGroup {
         return JSONBody.response(.ok, ExceptionList(data: exceptions.map(CheckExceptionDocument.init)))
     }
 
-    /// The exception with the decisions made on it, oldest first.
-    struct ExceptionWithDecisions: Encodable {
-        var exception: CheckExceptionDocument
-        var decisions: [ExceptionDecisionDocument]
-        enum CodingKeys: String, CodingKey { case decisions }
-        func encode(to encoder: any Encoder) throws {
-            try exception.encode(to: encoder)
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(decisions, forKey: .decisions)
-        }
-    }
-
     /// `GET /positive-pay/exceptions/{id}`: the authoritative status of an exception (the status
-    /// endpoint its webhooks point at) and the decisions made on it.
+    /// endpoint its webhooks point at) and the decisions made on it, oldest first.
     func showException(_ request: Request, context: APIRequestContext) async throws -> Response {
         let exception = try await ownedException(context)
         let decisions = try await store.decisions(exceptionID: exception.id)
-        return JSONBody.response(.ok, ExceptionWithDecisions(exception: CheckExceptionDocument(exception),
-                                                             decisions: decisions.map(ExceptionDecisionDocument.init)))
+        return JSONBody.response(.ok, DocumentWithList(document: CheckExceptionDocument(exception), name: "decisions",
+                                                       items: decisions.map(ExceptionDecisionDocument.init)))
     }
 
     /// `POST /positive-pay/exceptions/{id}/decision`: pay or return before the deadline (409

@@ -194,29 +194,31 @@ extension PostgresStore: WebhookStore {
             return LeasedDelivery(id: id, attempts: attempts, endpointID: endpointID, eventID: eventID, type: type,
                                   eventCreatedAt: createdAt, subject: try subject(&cells))
         }
-        var found: [LeasedDelivery] = []
-        for row in try await session.rows("""
-            SELECT \(unescaped: prefixedPaymentColumns), \(unescaped: leasedDeliveryColumns), h.payment_id, \(unescaped: leasedHistoryColumns)
-            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-            JOIN payment_history AS h ON h.payment_id = v.subject_id AND h.version = v.subject_version
-            JOIN payments AS p ON p.id = v.subject_id
-            WHERE d.id = ANY(\(ids))
-            """) {
-            var cells = Cells(row)
-            let payment = try payment(from: &cells)
-            found.append(try delivery(&cells) { cells in .payment(payment, try historyEntry(from: &cells)) })
+        /// Requests (payments, checks) with the history row each event announces: the request's columns,
+        /// the delivery's, then the history row's.
+        func requests(_ columns: String, from table: String, history: String, requestColumn: String,
+                      _ subject: (inout Cells) throws -> (HistoryEntry) -> WebhookEvent.Subject) async throws -> [LeasedDelivery] {
+            try await session.rows("""
+                SELECT \(unescaped: columns), \(unescaped: leasedDeliveryColumns), h.\(unescaped: requestColumn), \(unescaped: leasedHistoryColumns)
+                FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
+                JOIN \(unescaped: history) AS h ON h.\(unescaped: requestColumn) = v.subject_id AND h.version = v.subject_version
+                JOIN \(unescaped: table) AS r ON r.id = v.subject_id
+                WHERE d.id = ANY(\(ids))
+                """).map { row in
+                var cells = Cells(row)
+                let make = try subject(&cells)
+                return try delivery(&cells) { cells in make(try historyEntry(from: &cells)) }
+            }
         }
-        for row in try await session.rows("""
-            SELECT \(unescaped: qualified(checkColumns, by: "c")), \(unescaped: leasedDeliveryColumns), h.check_id,
-                   \(unescaped: leasedHistoryColumns)
-            FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-            JOIN check_history AS h ON h.check_id = v.subject_id AND h.version = v.subject_version
-            JOIN check_issues AS c ON c.id = v.subject_id
-            WHERE d.id = ANY(\(ids))
-            """) {
-            var cells = Cells(row)
+        var found = try await requests(qualified(paymentColumns, by: "r"), from: "payments", history: "payment_history",
+                                       requestColumn: "payment_id") { cells in
+            let payment = try payment(from: &cells)
+            return { .payment(payment, $0) }
+        }
+        found += try await requests(qualified(checkColumns, by: "r"), from: "check_issues", history: "check_history",
+                                    requestColumn: "check_id") { cells in
             let check = try check(from: &cells)
-            found.append(try delivery(&cells) { cells in .check(check, try historyEntry(from: &cells)) })
+            return { .check(check, $0) }
         }
         var pending: [LeasedDelivery] = []
         for row in try await session.rows("""

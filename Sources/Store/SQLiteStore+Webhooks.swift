@@ -169,25 +169,27 @@ extension SQLiteStore: WebhookStore {
                 reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
                 source: file.flatMap { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
         }
-        var found: [(Row, WebhookEvent.Subject)] = []
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.prefixedPaymentColumns), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
-            JOIN payment_history AS h ON h.payment_id = v.subject_id AND h.version = v.subject_version
-            JOIN payments AS p ON p.id = v.subject_id
-            WHERE d.id IN (\(marks))
-            """), arguments: StatementArguments(ids)) {
-            let payment = Self.payment(from: row)
-            found.append((row, .payment(payment, entry(row, requestID: payment.id))))
+        /// Requests (payments, checks) with the history row each event announces; the request's columns
+        /// come first, where `check(from:)` reads them by position.
+        func requests(_ columns: String, from table: String, history: String, requestColumn: String,
+                      _ subject: (Row) -> (id: String, make: (HistoryEntry) -> WebhookEvent.Subject)) throws -> [(Row, WebhookEvent.Subject)] {
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Self.prefixed(columns, "r")), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
+                JOIN \(history) AS h ON h.\(requestColumn) = v.subject_id AND h.version = v.subject_version
+                JOIN \(table) AS r ON r.id = v.subject_id
+                WHERE d.id IN (\(marks))
+                """), arguments: StatementArguments(ids)).map { row in
+                let (id, make) = subject(row)
+                return (row, make(entry(row, requestID: id)))
+            }
         }
-        // Check columns first: `check(from:)` reads them by position.
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.prefixed(Self.checkColumns, "c")), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
-            JOIN check_history AS h ON h.check_id = v.subject_id AND h.version = v.subject_version
-            JOIN check_issues AS c ON c.id = v.subject_id
-            WHERE d.id IN (\(marks))
-            """), arguments: StatementArguments(ids)) {
+        var found = try requests(Self.paymentColumns, from: "payments", history: "payment_history", requestColumn: "payment_id") { row in
+            let payment = Self.payment(from: row)
+            return (payment.id, { .payment(payment, $0) })
+        }
+        found += try requests(Self.checkColumns, from: "check_issues", history: "check_history", requestColumn: "check_id") { row in
             let check = Self.check(from: row)
-            found.append((row, .check(check, entry(row, requestID: check.id))))
+            return (check.id, { .check(check, $0) })
         }
         let exceptions = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(Self.prefixed(Self.exceptionColumns, "e")), \(leasedDeliveryColumns) \(leased)
@@ -349,8 +351,6 @@ extension SQLiteStore: WebhookStore {
     // MARK: Rows
 
     /// `paymentColumns` read from the table aliased `p`, first in a row so `payment(from:)` reads them by position.
-    static let prefixedPaymentColumns = prefixed(paymentColumns, "p")
-
     /// `columns` (comma-separated) each qualified by `table`.
     static func prefixed(_ columns: String, _ table: String) -> String {
         columns.split(separator: ",").map { table + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")

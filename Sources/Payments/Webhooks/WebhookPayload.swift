@@ -15,24 +15,14 @@ public enum WebhookPayload {
         member("type", event.type.rawValue, into: &output)
         switch event.subject {
         case .payment(let payment, let entry):
-            member("timestamp", Timestamp.format(entry.createdAt), into: &output)
-            append("\"data\":{")
-            member("id", payment.id, into: &output)
-            member("merchant_id", payment.merchantID, into: &output)
-            transition(entry, into: &output)
-            append("\"amount\":\(payment.amount),")
+            opening(entry, id: payment.id, merchantID: payment.merchantID, amount: payment.amount, into: &output)
             member("currency", payment.currency, into: &output)
             member("direction", payment.direction.rawValue, into: &output)
             reason(entry, failure: payment.failure, into: &output)
             member("file_id", payment.submission?.fileID, into: &output)
             member("trace_number", payment.submission?.traceNumberText, last: true, into: &output)
         case .check(let check, let entry):
-            member("timestamp", Timestamp.format(entry.createdAt), into: &output)
-            append("\"data\":{")
-            member("id", check.id, into: &output)
-            member("merchant_id", check.merchantID, into: &output)
-            transition(entry, into: &output)
-            append("\"amount\":\(check.amount),")
+            opening(entry, id: check.id, merchantID: check.merchantID, amount: check.amount, into: &output)
             member("account_id", check.accountID, into: &output)
             member("serial", check.serial, into: &output)
             member("issue_date", check.issueDate.description, into: &output)
@@ -63,11 +53,16 @@ public enum WebhookPayload {
         return Data(output)
     }
 
-    /// `state`, `previous_state` and `version`.
-    private static func transition(_ entry: HistoryEntry, into output: inout [UInt8]) {
+    /// A request's `timestamp` (its history row's), then in `data` its `id`, `merchant_id`, `state`,
+    /// `previous_state`, `version` and `amount`.
+    private static func opening(_ entry: HistoryEntry, id: String, merchantID: String, amount: Int64, into output: inout [UInt8]) {
+        member("timestamp", Timestamp.format(entry.createdAt), into: &output)
+        output.append(contentsOf: "\"data\":{".utf8)
+        member("id", id, into: &output)
+        member("merchant_id", merchantID, into: &output)
         member("state", entry.toState.rawValue, into: &output)
         member("previous_state", entry.fromState?.rawValue, into: &output)
-        output.append(contentsOf: "\"version\":\(entry.version),".utf8)
+        output.append(contentsOf: "\"version\":\(entry.version),\"amount\":\(amount),".utf8)
     }
 
     /// `reason_code`, `reason` and the `failure` of a change into P_FAILED.
