@@ -1,6 +1,6 @@
 # metl — build, test, demo, bench. Every target installs the system packages it needs first.
 SWIFT ?= swift
-SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql
+SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql gnupg
 DEMO_DIR ?= demo
 # Several metl processes on one PostgreSQL database: run after the rest, so their load does not skew its timed tests.
 MULTIPROCESS_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests

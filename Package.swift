@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libssh2 from the system (Debian: libssh2-1-dev).
@@ -67,8 +68,13 @@ let package = Package(
         // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.
         .target(name: "BankFiles"),
         // The jobs: cutoff (render, archive, deliver) and its destinations.
+        // OpenPGP through the gpg binary (swift-subprocess) in a GnuPG home metl owns.
+        .target(name: "OpenPGP", dependencies: [
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Pipeline", dependencies: [
-            "NACHA", "Payments", "SFTP", "BankFiles",
+            "NACHA", "Payments", "SFTP", "BankFiles", "OpenPGP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The merchants' HTTP front door (Hummingbird 2): payments, idempotency, auth, problem+json, metrics.
@@ -102,7 +108,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature",
+            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,15 +144,16 @@ let package = Package(
         ]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
-            "Payments", "Store", "PostgresStore", "NACHA", "BankFiles",
+            "Payments", "Store", "PostgresStore", "NACHA", "BankFiles", "OpenPGP",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA", "OpenPGP"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "NACHA", "Payments", "Store", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

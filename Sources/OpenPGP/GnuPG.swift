@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Subprocess
+import SystemPackage
+
+/// A GnuPG home that metl owns, and the `gpg` operations on it. Every call runs one `gpg --batch`
+/// child process against `home` only; nothing reads or writes `~/.gnupg`.
+public struct GnuPG: Sendable {
+    public let home: String
+    let executable: String
+    let logger: Logger
+
+    /// Opens `home`, creating it (mode 0700, as `gpg` requires) when it does not exist.
+    public init(home: String, executable: String = "gpg", logger: Logger) throws(OpenPGPError) {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: home, isDirectory: &isDirectory) {
+            do {
+                try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw OpenPGPError(.gnupgFailed, "cannot create the GnuPG home \(home): \(error.localizedDescription)")
+            }
+        } else if !isDirectory.boolValue {
+            throw OpenPGPError(.gnupgFailed, "the GnuPG home \(home) is not a directory")
+        }
+        self.home = home
+        self.executable = executable
+        self.logger = logger
+    }
+
+    /// What one `gpg` run did: its status lines, its standard output, and how it ended.
+    struct Run {
+        var status: [StatusLine]
+        var output: [UInt8]
+        var succeeded: Bool
+        /// `gpg`'s own messages, for an error when the status lines say nothing more precise.
+        var diagnostics: String
+    }
+
+    /// The most a run may write to standard output: files to and from banks are megabytes.
+    static let outputLimit = 1 << 30
+
+    /// Runs `gpg` with `arguments` on this home, `input` on its standard input. A passphrase is
+    /// given as a file with loopback pinentry, so no agent ever prompts.
+    func run(_ arguments: [String], input: [UInt8] = [], passphraseFile: String? = nil) async throws(OpenPGPError) -> Run {
+        var all = ["--homedir", home, "--batch", "--no-tty", "--status-fd", "2", "--no-auto-key-locate", "--no-auto-key-retrieve"]
+        if let passphraseFile {
+            all += ["--pinentry-mode", "loopback", "--passphrase-file", passphraseFile]
+        }
+        all += arguments
+        logger.debug("running gpg", metadata: ["operation": "\(arguments.first { $0.hasPrefix("--") && $0 != "--armor" } ?? "")"])
+        do {
+            let result = try await Subprocess.run(
+                .name(executable), arguments: Arguments(all), environment: .inherit.updating(["LC_ALL": "C", "GNUPGHOME": home]),
+                input: .array(input), output: .bytes(limit: Self.outputLimit), error: .string(limit: 4 << 20))
+            let diagnostics = result.standardError ?? ""
+            return Run(status: StatusLine.lines(in: diagnostics), output: result.standardOutput,
+                       succeeded: result.terminationStatus.isSuccess,
+                       diagnostics: diagnostics.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix(StatusLine.prefix) }
+                           .suffix(3).joined(separator: "; "))
+        } catch {
+            throw OpenPGPError(.gnupgFailed, "cannot run \(executable): \(error)")
+        }
+    }
+
+    /// Stops the agent this home started, if any (tests, and a home about to be removed).
+    public func stopAgent() async {
+        _ = try? await Subprocess.run(.name("gpgconf"), arguments: ["--homedir", home, "--kill", "gpg-agent"],
+                                      environment: .inherit.updating(["GNUPGHOME": home]), output: .discarded, error: .discarded)
+    }
+}
