@@ -148,6 +148,16 @@ extension ParsableArguments {
         return URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("archive").path
     }
 
+    /// metl's own GnuPG home: `--gnupg-home`, else `METL_GNUPGHOME`, else `gnupg/` beside a SQLite
+    /// database. With PostgreSQL every instance must hold the same keys, so it is named.
+    func gnupgHomeDirectory(_ flag: String?, database: String) throws -> String {
+        if let named = value(flag, "METL_GNUPGHOME") { return named }
+        guard !PostgresLocation.isURL(database) else {
+            throw ConfigurationError(message: "a PostgreSQL database needs --gnupg-home (or $METL_GNUPGHOME)", isUsage: true)
+        }
+        return URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("gnupg").path
+    }
+
     func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {
         guard let value = value(flag, variable) else {
             throw ConfigurationError(message: "\(option) (or $\(variable)) is required")

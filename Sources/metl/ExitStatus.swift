@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NACHA
+import OpenPGP
 import Payments
 import SFTP
 import Webhooks
@@ -47,6 +48,13 @@ struct ExitStatus: Error, Equatable {
             default: return .internalError
             }
         case is WebhookError: return .dataError
+        case let error as OpenPGPError:
+            switch error.code {
+            case .invalidFingerprint, .invalidData: return .dataError
+            case .unknownKey: return .notFound
+            case .unusableKey, .badPassphrase: return .configuration
+            default: return .internalError
+            }
         case is IOError, is CocoaError: return .usage
         case let error as SFTPError:
             return error.isTransient ? .internalError : .configuration
