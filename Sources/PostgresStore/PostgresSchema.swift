@@ -474,6 +474,19 @@ enum PostgresSchema {
         ]),
         // A check created over the API keeps its first response with its key, for replays (as payments do).
         (4, ["ALTER TABLE check_issues ADD COLUMN response_body TEXT"]),
+        // OpenPGP-sealed files: the plaintext rendered and archived beside the sealed bytes sent.
+        (5, [
+            """
+            CREATE TABLE sealed_files (
+                file_id TEXT PRIMARY KEY REFERENCES outbound_files(id),
+                plaintext_sha256 TEXT NOT NULL,
+                plaintext_size BIGINT NOT NULL,
+                plaintext_archive_path TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                signer TEXT
+            )
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

@@ -198,6 +198,13 @@ extension PostgresStore: OutboundFileStore {
                     \(file.attempts), \(file.failureReason), \(milliseconds(file.createdAt)), \(milliseconds(file.updatedAt)),
                     \(file.uploadedAt.map(milliseconds)))
             """)
+        if let sealing = file.sealing {
+            try await session.count("""
+                INSERT INTO sealed_files (file_id, plaintext_sha256, plaintext_size, plaintext_archive_path, recipient, signer)
+                VALUES (\(file.id), \(sealing.plaintextSHA256), \(sealing.plaintextSize), \(sealing.plaintextArchivePath),
+                        \(sealing.recipient), \(sealing.signer))
+                """)
+        }
         guard let nacha = file.nacha else { return }
         try await session.count("""
             INSERT INTO nacha_files (file_id, immediate_origin, immediate_destination, creation_date, creation_time, file_id_modifier,
@@ -208,14 +215,15 @@ extension PostgresStore: OutboundFileStore {
             """)
     }
 
-    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`), in the order
-    /// `outboundFile(from:)` reads them.
+    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`) and the sealing of
+    /// those sealed (`s`), in the order `outboundFile(from:)` reads them.
     static let outboundFileSelect = """
         SELECT f.id, f.kind, f.name, f.sha256, f.size, f.status, f.entry_count, f.total_debit_cents, f.total_credit_cents,
                f.archive_path, f.remote_path, f.attempts, f.failure_reason, f.created_at, f.updated_at, f.uploaded_at,
                n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
-               n.batch_count, n.entry_addenda_count, n.entry_hash
-        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id
+               n.batch_count, n.entry_addenda_count, n.entry_hash,
+               s.plaintext_sha256, s.plaintext_size, s.plaintext_archive_path, s.recipient, s.signer
+        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id LEFT JOIN sealed_files AS s ON s.file_id = f.id
         """
 
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
@@ -249,6 +257,8 @@ extension PostgresStore: OutboundFileStore {
         let origin: String? = try cells.next(), destination: String? = try cells.next(), creationDate: String? = try cells.next()
         let creationTime: String? = try cells.next(), modifier: String? = try cells.next(), batchCount: Int? = try cells.next()
         let entryAddendaCount: Int? = try cells.next(), entryHash: Int? = try cells.next()
+        let plaintextSHA256: String? = try cells.next(), plaintextSize: Int64? = try cells.next()
+        let plaintextPath: String? = try cells.next(), recipient: String? = try cells.next(), signer: String? = try cells.next()
         var nacha: NACHAFileIdentity?
         if let origin {
             let parts = (creationTime ?? "").split(separator: ":").compactMap { Int($0) }
@@ -261,7 +271,12 @@ extension PostgresStore: OutboundFileStore {
         return OutboundFile(
             id: id, kind: OutboundFileKind(rawValue: kind), name: name, sha256: sha256, size: size,
             status: OutboundFileStatus(rawValue: status) ?? .failed, entryCount: entryCount, totalDebit: debit, totalCredit: credit,
-            nacha: nacha, archivePath: archivePath, remotePath: remotePath, attempts: attempts, failureReason: failureReason,
+            nacha: nacha,
+            sealing: plaintextSHA256.map { sha in
+                OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: plaintextSize ?? 0, plaintextArchivePath: plaintextPath ?? "",
+                                     recipient: recipient ?? "", signer: signer)
+            },
+            archivePath: archivePath, remotePath: remotePath, attempts: attempts, failureReason: failureReason,
             createdAt: date(createdAt), updatedAt: date(updatedAt), uploadedAt: uploadedAt.map(date))
     }
 }

@@ -186,6 +186,13 @@ extension SQLiteStore: OutboundFileStore {
                 file.totalCredit, file.archivePath, file.remotePath, file.attempts, file.failureReason, milliseconds(file.createdAt),
                 milliseconds(file.updatedAt), file.uploadedAt.map(milliseconds),
             ])
+        if let sealing = file.sealing {
+            try db.execute(sql: """
+                INSERT INTO sealed_files (file_id, plaintext_sha256, plaintext_size, plaintext_archive_path, recipient, signer)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [file.id, sealing.plaintextSHA256, sealing.plaintextSize, sealing.plaintextArchivePath, sealing.recipient,
+                                 sealing.signer])
+        }
         guard let nacha = file.nacha else { return }
         try db.execute(sql: """
             INSERT INTO nacha_files (file_id, immediate_origin, immediate_destination, creation_date, creation_time, file_id_modifier,
@@ -197,11 +204,13 @@ extension SQLiteStore: OutboundFileStore {
             ])
     }
 
-    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`): what `outboundFile(from:)` reads.
+    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`) and the sealing of
+    /// those sealed (`s`): what `outboundFile(from:)` reads.
     static let outboundFileSelect = """
         SELECT f.*, n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
-               n.batch_count, n.entry_addenda_count, n.entry_hash
-        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id
+               n.batch_count, n.entry_addenda_count, n.entry_hash,
+               s.plaintext_sha256, s.plaintext_size, s.plaintext_archive_path, s.recipient, s.signer
+        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id LEFT JOIN sealed_files AS s ON s.file_id = f.id
         """
 
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
@@ -235,6 +244,10 @@ extension SQLiteStore: OutboundFileStore {
             id: row["id"], kind: OutboundFileKind(rawValue: row["kind"]), name: row["name"], sha256: row["sha256"], size: row["size"],
             status: OutboundFileStatus(rawValue: row["status"]) ?? .failed, entryCount: row["entry_count"],
             totalDebit: row["total_debit_cents"], totalCredit: row["total_credit_cents"], nacha: nacha,
+            sealing: (row["plaintext_sha256"] as String?).map { sha in
+                OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: row["plaintext_size"],
+                                     plaintextArchivePath: row["plaintext_archive_path"], recipient: row["recipient"], signer: row["signer"])
+            },
             archivePath: row["archive_path"], remotePath: row["remote_path"], attempts: row["attempts"],
             failureReason: row["failure_reason"], createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
             uploadedAt: (row["uploaded_at"] as Int64?).map(date))

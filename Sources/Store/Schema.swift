@@ -492,6 +492,19 @@ enum Schema {
         migrator.registerMigration("v7") { db in
             try db.execute(sql: "ALTER TABLE check_issues ADD COLUMN response_body TEXT")
         }
+        // OpenPGP-sealed files: the plaintext rendered and archived beside the sealed bytes sent.
+        migrator.registerMigration("v8") { db in
+            try db.execute(sql: """
+                CREATE TABLE sealed_files (
+                    file_id TEXT PRIMARY KEY NOT NULL REFERENCES outbound_files(id),
+                    plaintext_sha256 TEXT NOT NULL,
+                    plaintext_size INTEGER NOT NULL,
+                    plaintext_archive_path TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    signer TEXT
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

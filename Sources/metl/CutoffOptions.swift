@@ -33,6 +33,7 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "Where decision files go ($METL_DECISIONS_DESTINATION; default the ACH destination).") var decisionsDestination: String?
     @Option(help: "Decision file name template ($METL_DECISIONS_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultDecisions.template)).")
     var decisionsFilenameTemplate: String?
+    @OptionGroup var sealing: SealingOptions
 
     /// The job on the database `store` names, logging to standard error.
     func job(_ store: StoreOptions, json: Bool) async throws -> CutoffJob {
@@ -91,6 +92,7 @@ struct CutoffOptions: ParsableArguments {
             throw ConfigurationError(message: "line ending must be lf or crlf")
         }
         let archive = try archiveDirectory(archiveDir, database: database)
+        let sealing = try self.sealing.sealing(database: database)
         var kinds: [CutoffJob.Kind] = []
         for kind in sent {
             switch kind {
@@ -128,6 +130,7 @@ struct CutoffOptions: ParsableArguments {
                 kinds.append(CutoffJob.Kind(renderer: DecisionFileRenderer(filenames: filenames), destination: try target(url)))
             }
         }
+        for index in kinds.indices { kinds[index].sealing = sealing }
         return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive), window: windowDuration)
     }
 }

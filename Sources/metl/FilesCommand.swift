@@ -18,6 +18,17 @@ struct FilesCommand: AsyncParsableCommand {
         var totalDebit: Int64, totalCredit: Int64
         var archivePath: String, remotePath: String?, attempts: Int, failureReason: String?
         var createdAt: String, uploadedAt: String?
+        /// Sealed files only: the plaintext auditors inspect, and the keys (sha256, size and
+        /// archive path above are then the sealed bytes sent).
+        var sealing: Sealing?
+
+        struct Sealing: Encodable {
+            var plaintextSHA256: String, plaintextSize: Int64, plaintextArchivePath: String, recipient: String, signer: String?
+            enum CodingKeys: String, CodingKey {
+                case plaintextSHA256 = "plaintext_sha256", plaintextSize = "plaintext_size", plaintextArchivePath = "plaintext_archive_path",
+                     recipient, signer
+            }
+        }
         var payments: [Binding]?
         /// Positive Pay issue files: each check record, issue or void.
         var checks: [CheckRecord]?
@@ -51,7 +62,8 @@ struct FilesCommand: AsyncParsableCommand {
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
-                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", payments, checks, decisions
+                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", sealing, payments, checks,
+                 decisions
         }
 
         init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil, checks: [CheckIssue]? = nil,
@@ -81,6 +93,10 @@ struct FilesCommand: AsyncParsableCommand {
             failureReason = file.failureReason
             createdAt = Timestamp.format(file.createdAt)
             uploadedAt = file.uploadedAt.map(Timestamp.format)
+            sealing = file.sealing.map {
+                Sealing(plaintextSHA256: $0.plaintextSHA256, plaintextSize: $0.plaintextSize, plaintextArchivePath: $0.plaintextArchivePath,
+                        recipient: $0.recipient, signer: $0.signer)
+            }
             self.payments = payments?.map {
                 Binding(paymentID: $0.payment.id, state: $0.payment.state.rawValue, batchNumber: $0.binding.batchNumber,
                         traceNumber: $0.binding.traceNumber, line: $0.binding.line, amount: $0.payment.amount,
@@ -138,8 +154,14 @@ struct FilesCommand: AsyncParsableCommand {
             } else {
                 Output.line("  \(Words.count(file.entryCount, "payment")), debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
             }
-            Output.line("  sha256 \(file.sha256), \(file.size) bytes")
-            Output.line("  archive \(file.archivePath)")
+            if let sealing = file.sealing {
+                Output.line("  OpenPGP: encrypted to \(sealing.recipient)" + (sealing.signer.map { ", signed by \($0)" } ?? ", not signed"))
+                Output.line("  plaintext sha256 \(sealing.plaintextSHA256), \(sealing.plaintextSize) bytes, archive \(sealing.plaintextArchivePath)")
+                Output.line("  sent sha256 \(file.sha256), \(file.size) bytes, archive \(file.archivePath)")
+            } else {
+                Output.line("  sha256 \(file.sha256), \(file.size) bytes")
+                Output.line("  archive \(file.archivePath)")
+            }
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
                         + (file.failureReason.map { ", failure: \($0)" } ?? ""))
             Output.line()

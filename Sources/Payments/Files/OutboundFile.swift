@@ -5,6 +5,27 @@ import NACHA
 /// it is in its life. Kind-specific identity lives beside it (`nacha`), out of the fields every
 /// kind shares.
 public struct OutboundFile: Sendable, Hashable, Identifiable {
+    /// An OpenPGP-sealed file: the plaintext metl rendered (what auditors inspect) and the keys it
+    /// was sealed with. The file's own `sha256`, `size`, `name` and `archivePath` are then the
+    /// sealed bytes the bank receives, which every upload, resumed or retried, sends unchanged.
+    public struct Sealing: Sendable, Hashable {
+        public var plaintextSHA256: String
+        public var plaintextSize: Int64
+        public var plaintextArchivePath: String
+        /// The bank's key: full fingerprint.
+        public var recipient: String
+        /// Our signing key, when the file is signed.
+        public var signer: String?
+
+        public init(plaintextSHA256: String, plaintextSize: Int64, plaintextArchivePath: String, recipient: String, signer: String?) {
+            self.plaintextSHA256 = plaintextSHA256
+            self.plaintextSize = plaintextSize
+            self.plaintextArchivePath = plaintextArchivePath
+            self.recipient = recipient
+            self.signer = signer
+        }
+    }
+
     public var id: String
     public var kind: OutboundFileKind
     public var name: String
@@ -17,6 +38,8 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     public var totalCredit: Int64
     /// Set for NACHA files.
     public var nacha: NACHAFileIdentity?
+    /// Set for files sealed with OpenPGP.
+    public var sealing: Sealing?
     /// Content-addressed, read-only copy of the bytes.
     public var archivePath: String
     public var remotePath: String?
@@ -27,7 +50,8 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     public var uploadedAt: Date?
 
     public init(id: String, kind: OutboundFileKind, name: String, sha256: String, size: Int64, status: OutboundFileStatus,
-                entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, archivePath: String,
+                entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, sealing: Sealing? = nil,
+                archivePath: String,
                 remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil, createdAt: Date, updatedAt: Date,
                 uploadedAt: Date? = nil) {
         self.id = id
@@ -40,6 +64,7 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
         self.totalDebit = totalDebit
         self.totalCredit = totalCredit
         self.nacha = nacha
+        self.sealing = sealing
         self.archivePath = archivePath
         self.remotePath = remotePath
         self.attempts = attempts

@@ -9,13 +9,16 @@ import Payments
 /// `ExactlyOnceUpload` towards its kind's destination. It never sends a file twice, never binds an
 /// item to two files, and never marks a file uploaded before the bank holds exactly its bytes.
 public struct CutoffJob: Sendable {
-    /// One kind of file this cutoff sends: its renderer and where its files go.
+    /// One kind of file this cutoff sends: its renderer, where its files go, and how they are
+    /// sealed for that destination, if they are.
     public struct Kind: Sendable {
         public var renderer: any OutboundRenderer
         public var destination: any Destination
-        public init(renderer: any OutboundRenderer, destination: any Destination) {
+        public var sealing: OpenPGPSealing?
+        public init(renderer: any OutboundRenderer, destination: any Destination, sealing: OpenPGPSealing? = nil) {
             self.renderer = renderer
             self.destination = destination
+            self.sealing = sealing
         }
     }
 
@@ -178,6 +181,13 @@ public struct CutoffJob: Sendable {
 
     private func work(_ summary: inout Summary, deadline: ContinuousClock.Instant,
                       progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
+        // 0. Keys that cannot seal refuse the whole run before anything is rendered or sent.
+        for sealing in settings.kinds.compactMap(\.sealing) {
+            for alert in try await sealing.check(at: now()) {
+                logger.warning("key expiring", metadata: ["alert": "\(alert)"])
+                summary.alerts.append(alert)
+            }
+        }
         // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
         let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
             .filter { file in settings.kinds.contains { $0.renderer.kind == file.kind } }
@@ -192,7 +202,8 @@ public struct CutoffJob: Sendable {
         var renderingStopped: PipelineError?
         for kind in settings.kinds {
             do throws(PipelineError) {
-                try await renderAndRecord(kind.renderer, created: created, into: &newFiles, summary: &summary, progress: progress)
+                try await renderAndRecord(kind.renderer, sealing: kind.sealing, created: created, into: &newFiles, summary: &summary,
+                                          progress: progress)
             } catch where error.code == .fileIDModifiersExhausted {
                 // The files already recorded still go out; the rest wait for tomorrow.
                 renderingStopped = error
@@ -226,27 +237,39 @@ public struct CutoffJob: Sendable {
 
     /// One kind's files: collected, planned, rendered, archived and recorded one after the other.
     private func renderAndRecord<Renderer: OutboundRenderer>(
-        _ renderer: Renderer, created: Date, into files: inout [OutboundFile], summary: inout Summary,
+        _ renderer: Renderer, sealing: OpenPGPSealing?, created: Date, into files: inout [OutboundFile], summary: inout Summary,
         progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
         try await renderer.prepare(store, now: created)
         let items = try await renderer.collect(from: store)
         summary.collected(items.count, renderer.carries)
         progress(.collected(kind: renderer.kind, items: items.count))
         for plan in renderer.files(from: items, today: ACHDate(created)) {
-            let file = try await record(try await renderer.render(plan, created: created, store: store), of: plan, by: renderer)
+            let file = try await record(try await renderer.render(plan, created: created, store: store), of: plan, by: renderer,
+                                        sealing: sealing)
             files.append(file)
             summary.filesRendered += 1
             progress(.rendered(file: file.name, entries: file.entryCount))
         }
     }
 
-    /// The lifecycle every kind shares after rendering: the exact bytes archived, then the file
-    /// recorded with its items bound, in one transaction; an item that changed since it was
-    /// collected refuses the file.
+    /// The lifecycle every kind shares after rendering: the exact bytes archived (and, for a sealed
+    /// destination, the sealed bytes too, which are then the file's), then the file recorded with
+    /// its items bound, in one transaction; an item that changed since it was collected refuses
+    /// the file.
     private func record<Renderer: OutboundRenderer>(_ rendered: RenderedFile<Renderer.Binding>, of plan: Renderer.FilePlan,
-                                                    by renderer: Renderer) async throws(PipelineError) -> OutboundFile {
+                                                    by renderer: Renderer, sealing: OpenPGPSealing?) async throws(PipelineError) -> OutboundFile {
         var file = rendered.file
         file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: renderer.archiveExtension)
+        if let sealing {
+            let sealed = try await sealing.seal(rendered.bytes, name: file.name, at: now())
+            file.sealing = OutboundFile.Sealing(plaintextSHA256: file.sha256, plaintextSize: file.size, plaintextArchivePath: file.archivePath,
+                                                recipient: sealing.recipient.hex, signer: sealing.signer?.hex)
+            file.name += sealing.suffix
+            file.sha256 = SHA256Digest.hex(sealed)
+            file.size = Int64(sealed.count)
+            file.archivePath = try settings.archive.store(sealed, kind: "outbound",
+                                                          extension: renderer.archiveExtension + (sealing.armored ? ".asc" : ".pgp"))
+        }
         try await renderer.record(file, bindings: rendered.bindings, of: plan, store: store)
         logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",
                                                 "entries": "\(file.entryCount)", "sha256": "\(file.sha256)"])

@@ -94,6 +94,26 @@ import Payments
     }
 
     @Test(arguments: StoreImplementation.all)
+    func aSealedFileKeepsItsPlaintextAndKeysBesideTheBytesSent(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payment = try await store.intake([try Requests.intake(merchant)])[0].payment
+        var file = Self.file(id: "fil_s")
+        file.name += ".pgp"
+        file.sealing = OutboundFile.Sealing(plaintextSHA256: String(repeating: "1", count: 64), plaintextSize: 940,
+                                            plaintextArchivePath: "/archive/plain.ach", recipient: String(repeating: "A", count: 40),
+                                            signer: String(repeating: "B", count: 40))
+        try await store.recordRenderedFile(file, binding: try Self.binding([(payment, 1, 12104288_0000001, 3)], fileID: file.id))
+        let stored = try await store.outboundFile(id: file.id)
+        #expect(stored.sealing == file.sealing && stored.name == "fil_s.ach.pgp")
+        #expect(try await store.outboundFiles(statuses: [.rendered]).first?.sealing == file.sealing)
+        #expect(try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_s.ach.pgp", actor: .cutoff).sealing == file.sealing)
+        // An unsealed file has none.
+        try await store.recordRenderedFile(Self.file(id: "fil_u"), binding: LedgerPlan())
+        #expect(try await store.outboundFile(id: "fil_u").sealing == nil)
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func traceNumbersAreNeverHandedOutTwice(_ implementation: StoreImplementation) async throws {
         let database = try await implementation.makeDatabase()
         let (a, b) = (try await database.open(), try await database.open())
