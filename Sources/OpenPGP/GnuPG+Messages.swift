@@ -39,12 +39,17 @@ extension GnuPG {
         if Self.passphraseRefused(status) {
             throw OpenPGPError(.badPassphrase, "the passphrase of our key was refused, or none was given")
         }
-        if status.contains("DECRYPTION_FAILED") || status.contains("NODATA") {
+        // Encrypted data counts only with DECRYPTION_OKAY (its integrity check passed to the end);
+        // signed-only data only with its plaintext and a run that did not fail for another reason
+        // than its signature.
+        let wasEncrypted = status.contains("BEGIN_DECRYPTION") || status.contains("ENC_TO")
+        let signature = Self.signature(in: status)
+        guard !status.contains("DECRYPTION_FAILED"), !status.contains("NODATA"),
+              wasEncrypted ? status.contains("DECRYPTION_OKAY") : status.contains("PLAINTEXT"),
+              run.succeeded || signature != .none else {
             throw OpenPGPError(.invalidData, "not OpenPGP data, or damaged: \(run.diagnostics)")
         }
-        let wasEncrypted = status.contains("DECRYPTION_OKAY")
-        guard wasEncrypted || status.contains("PLAINTEXT") else { throw Self.failure(of: run, doing: "decrypt") }
-        return Decrypted(plaintext: run.output, wasEncrypted: wasEncrypted, signature: Self.signature(in: status))
+        return Decrypted(plaintext: run.output, wasEncrypted: wasEncrypted, signature: signature)
     }
 
     /// The signature a run's status reports (the first one, which is all a bank's file carries).
