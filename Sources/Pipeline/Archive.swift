@@ -55,7 +55,7 @@ public struct Archive: Sendable {
         public private(set) var size: Int64 = 0
         /// The first bytes appended, enough to tell what kind of file it is.
         public private(set) var head: [UInt8] = []
-        static let headLength = 4_096
+        public static let headLength = 4_096
         public var isDiscarding: Bool { discarding }
 
         init(archive: Archive, temporaryPath: String, descriptor: Int32) {

@@ -487,6 +487,12 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // OpenPGP files from the bank: the bytes received beside the plaintext read, and who signed them.
+        (6, [
+            "ALTER TABLE inbound_files ADD COLUMN sealed_archive_path TEXT",
+            "ALTER TABLE inbound_files ADD COLUMN plaintext_sha256 TEXT",
+            "ALTER TABLE inbound_files ADD COLUMN signer TEXT",
+        ]),
     ]
 
     /// The newest version this build knows.

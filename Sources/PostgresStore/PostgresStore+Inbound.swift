@@ -133,14 +133,18 @@ extension PostgresStore: InboundFileStore {
     static func insert(_ file: InboundFile, _ session: Session) async throws {
         try await session.count("""
             INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
-                                       received_at)
+                                       received_at, sealed_archive_path, plaintext_sha256, signer)
             VALUES (\(file.id), \(file.sha256), \(file.kind.rawValue), \(file.source), \(file.name), \(file.size),
                     \(file.status.rawValue), \(file.reason), \(file.applied), \(file.appliedEvents), \(file.archivePath),
-                    \(milliseconds(file.receivedAt)))
+                    \(milliseconds(file.receivedAt)), \(file.opening?.sealedArchivePath), \(file.opening?.plaintextSHA256),
+                    \(file.opening?.signer))
             """)
     }
 
-    static let inboundColumns = "id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path, received_at"
+    static let inboundColumns = """
+        id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path, received_at, sealed_archive_path, \
+        plaintext_sha256, signer
+        """
 
     static func inboundFile(from row: PostgresRow) throws -> InboundFile {
         var cells = Cells(row)
@@ -148,8 +152,11 @@ extension PostgresStore: InboundFileStore {
         let source: String = try cells.next(), name: String = try cells.next(), size: Int64 = try cells.next()
         let status: String = try cells.next(), reason: String? = try cells.next(), applied: Int = try cells.next()
         let appliedEvents: Int = try cells.next(), archivePath: String = try cells.next(), receivedAt: Int64 = try cells.next()
+        let sealed: String? = try cells.next(), plaintextSHA256: String? = try cells.next(), signer: String? = try cells.next()
         return InboundFile(id: id, sha256: sha256, kind: InboundKind(rawValue: kind), source: source, name: name, size: size,
                            status: InboundFile.Status(rawValue: status) ?? .quarantined, reason: reason, applied: applied,
-                           appliedEvents: appliedEvents, archivePath: archivePath, receivedAt: date(receivedAt))
+                           appliedEvents: appliedEvents, archivePath: archivePath,
+                           opening: sealed.map { InboundFile.Opening(sealedArchivePath: $0, plaintextSHA256: plaintextSHA256 ?? "", signer: signer) },
+                           receivedAt: date(receivedAt))
     }
 }

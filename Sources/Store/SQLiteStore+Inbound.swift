@@ -140,16 +140,20 @@ extension SQLiteStore: InboundFileStore {
     static func insert(_ file: InboundFile, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
-                                       received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       received_at, sealed_archive_path, plaintext_sha256, signer)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [file.id, file.sha256, file.kind.rawValue, file.source, file.name, file.size, file.status.rawValue, file.reason,
-                             file.applied, file.appliedEvents, file.archivePath, milliseconds(file.receivedAt)])
+                             file.applied, file.appliedEvents, file.archivePath, milliseconds(file.receivedAt),
+                             file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer])
     }
 
     static func inboundFile(from row: Row) -> InboundFile {
         InboundFile(id: row["id"], sha256: row["sha256"], kind: InboundKind(rawValue: row["kind"]), source: row["source"], name: row["name"],
                     size: row["size"], status: InboundFile.Status(rawValue: row["status"]) ?? .quarantined, reason: row["reason"],
                     applied: row["applied"], appliedEvents: row["applied_events"], archivePath: row["archive_path"],
+                    opening: (row["sealed_archive_path"] as String?).map { sealed in
+                        InboundFile.Opening(sealedArchivePath: sealed, plaintextSHA256: row["plaintext_sha256"] ?? "", signer: row["signer"])
+                    },
                     receivedAt: date(row["received_at"]))
     }
 }

@@ -505,6 +505,14 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        // OpenPGP files from the bank: the bytes received beside the plaintext read, and who signed them.
+        migrator.registerMigration("v9") { db in
+            try db.execute(sql: """
+                ALTER TABLE inbound_files ADD COLUMN sealed_archive_path TEXT;
+                ALTER TABLE inbound_files ADD COLUMN plaintext_sha256 TEXT;
+                ALTER TABLE inbound_files ADD COLUMN signer TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import Pipeline
+import OpenPGP
 import Payments
+import Pipeline
 import Store
 
 struct IngestCommand: AsyncParsableCommand {
@@ -26,6 +27,27 @@ struct IngestCommand: AsyncParsableCommand {
 
     @Option(help: "Largest inbound file in bytes; a larger one is quarantined unread ($METL_INBOUND_MAX_BYTES; default 1 GiB).")
     var maxFileBytes: Int64?
+    @Option(help: "Require OpenPGP files to be signed by this bank key, by its full fingerprint ($METL_INBOUND_SIGNER).")
+    var requireSigner: String?
+    @OptionGroup var gnupg: GnuPGHomeOptions
+
+    /// How OpenPGP files are opened: with metl's GnuPG home when there is one (named, or gnupg/
+    /// next to a SQLite database once `metl keys` made it), and the signer `--require-signer` names.
+    func opening(database: String) throws -> OpenPGPOpening? {
+        let signer: Fingerprint?
+        do {
+            signer = try value(requireSigner, "METL_INBOUND_SIGNER").map { try Fingerprint($0) }
+        } catch {
+            throw ConfigurationError(message: "--require-signer (or $METL_INBOUND_SIGNER): \(error)")
+        }
+        let named = value(gnupg.gnupgHome, "METL_GNUPGHOME") != nil
+        guard let home = try? gnupgHomeDirectory(gnupg.gnupgHome, database: database),
+              named || FileManager.default.fileExists(atPath: home) else {
+            guard signer == nil else { throw ConfigurationError(message: "--require-signer needs a GnuPG home (--gnupg-home or $METL_GNUPGHOME)") }
+            return nil
+        }
+        return OpenPGPOpening(gnupg: try gnupg.open(database: database), passphraseFile: try gnupg.passphrase(), requiredSigner: signer)
+    }
 
     func run() async throws {
         let logger = Log.make("metl.ingest", json: output.json)
@@ -36,8 +58,9 @@ struct IngestCommand: AsyncParsableCommand {
               maximum > 0 else {
             throw ConfigurationError(message: "--max-file-bytes (or $METL_INBOUND_MAX_BYTES) must be a positive number of bytes")
         }
+        let opening = try self.opening(database: settings.database)
         let database = try await settings.openStore()
-        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum)
+        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening)
         var outcomes: [IngestJob.Outcome] = []
         var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
         if let location = from ?? environment["METL_INBOUND"] {

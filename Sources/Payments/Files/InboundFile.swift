@@ -15,7 +15,24 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         case quarantined
     }
 
+    /// An OpenPGP file the bank sent, decrypted (and its signature checked) before it was read:
+    /// `sha256` and `size` are the bytes received, kept at `sealedArchivePath`; `archivePath` is the
+    /// plaintext the processor read.
+    public struct Opening: Sendable, Hashable {
+        public var sealedArchivePath: String
+        public var plaintextSHA256: String
+        /// The key that signed it: full fingerprint; nil for a file that was not signed.
+        public var signer: String?
+
+        public init(sealedArchivePath: String, plaintextSHA256: String, signer: String?) {
+            self.sealedArchivePath = sealedArchivePath
+            self.plaintextSHA256 = plaintextSHA256
+            self.signer = signer
+        }
+    }
+
     public var id: String
+    /// Of the bytes received.
     public var sha256: String
     public var kind: InboundKind
     /// Where it came from: a path or a remote location.
@@ -29,10 +46,12 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     /// How many of the file's events are applied: where an interrupted application resumes.
     public var appliedEvents: Int
     public var archivePath: String
+    public var opening: Opening?
     public var receivedAt: Date
 
     public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
-                reason: String? = nil, applied: Int = 0, appliedEvents: Int = 0, archivePath: String, receivedAt: Date) {
+                reason: String? = nil, applied: Int = 0, appliedEvents: Int = 0, archivePath: String, opening: Opening? = nil,
+                receivedAt: Date) {
         self.id = id
         self.sha256 = sha256
         self.kind = kind
@@ -44,6 +63,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         self.applied = applied
         self.appliedEvents = appliedEvents
         self.archivePath = archivePath
+        self.opening = opening
         self.receivedAt = receivedAt
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Logging
 import NACHA
+import OpenPGP
 import Payments
 
 /// Turns the bank's files into payment events: acknowledgements → P_PROCESSING (or P_FAILED for
@@ -37,16 +38,19 @@ public struct IngestJob: Sendable {
     public static let defaultMaximumFileBytes: Int64 = 1 << 30
     /// Events applied per transaction.
     let chunkSize: Int
+    /// How OpenPGP files are opened; without it they are quarantined.
+    let opening: OpenPGPOpening?
 
     public init(store: any LedgerStore, archive: Archive, logger: Logger,
                 processors: [any InboundProcessor] = IngestJob.standardProcessors,
-                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes, chunkSize: Int = 2_000) {
+                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes, chunkSize: Int = 2_000, opening: OpenPGPOpening? = nil) {
         self.store = store
         self.archive = archive
         self.logger = logger
         self.processors = processors
         self.maximumFileBytes = maximumFileBytes
         self.chunkSize = max(1, chunkSize)
+        self.opening = opening
     }
 
     /// Returns and NOCs, acknowledgements, BAI2 settlement and paid checks, ARP output, check exceptions.
@@ -124,7 +128,8 @@ public struct IngestJob: Sendable {
         let received = Date()
         let id = Identifier.make(prefix: "inb", at: received)
         let head = writer.head
-        let processor = size == 0 || oversized ? nil : processors.first { $0.recognises(head) }
+        let sealed = !oversized && OpenPGPData.recognises(head)
+        let processor = size == 0 || oversized || sealed ? nil : processors.first { $0.recognises(head) }
         var file = InboundFile(id: id, sha256: sha, kind: processor?.kind ?? .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
@@ -136,6 +141,25 @@ public struct IngestJob: Sendable {
         }
         if oversized {
             return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
+        }
+        if sealed {
+            guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", outcome) }
+            switch try await opening.open(try archive.read(archivePath)) {
+            case .refused(let reason):
+                return try await quarantined(file, reason, outcome)
+            case .opened(let plaintext, let signer):
+                // The plaintext is what the processor reads; the bytes received stay archived beside it.
+                let plaintextPath = try archive.store(plaintext, kind: "inbound", extension: "txt")
+                file.opening = InboundFile.Opening(sealedArchivePath: archivePath, plaintextSHA256: SHA256Digest.hex(plaintext),
+                                                   signer: signer?.hex)
+                file.archivePath = plaintextPath
+                guard let processor = plaintext.isEmpty ? nil : processors.first(where: { $0.recognises(Array(plaintext.prefix(Archive.Writer.headLength))) }) else {
+                    return try await quarantined(file, plaintext.isEmpty ? "an empty file inside OpenPGP" : Self.unknownKindReason + ", inside OpenPGP",
+                                                 outcome)
+                }
+                file.kind = processor.kind
+                return try await apply(processor, to: file, resuming: false, outcome)
+            }
         }
         guard let processor else {
             // Not parsed, so never read back from the archive.

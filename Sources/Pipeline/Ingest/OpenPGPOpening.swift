@@ -1,0 +1,60 @@
+import OpenPGP
+import Payments
+
+/// How ingest opens an OpenPGP file from the bank: decrypted with our key (its passphrase in a
+/// file), and, when `requiredSigner` is set, accepted only with a good signature by that key.
+/// What it refuses is quarantined with the precise reason and nothing of it is applied.
+public struct OpenPGPOpening: Sendable {
+    public var gnupg: GnuPG
+    public var passphraseFile: String?
+    /// The bank's signing key, by full fingerprint: a file not signed by it is refused.
+    public var requiredSigner: Fingerprint?
+
+    public init(gnupg: GnuPG, passphraseFile: String?, requiredSigner: Fingerprint?) {
+        self.gnupg = gnupg
+        self.passphraseFile = passphraseFile
+        self.requiredSigner = requiredSigner
+    }
+
+    /// What opening a file gave: its plaintext and signer, or why it is refused.
+    enum Result {
+        case opened(plaintext: [UInt8], signer: Fingerprint?)
+        case refused(String)
+    }
+
+    /// Opens `sealed`. A passphrase our key refuses is not the file's fault: it throws
+    /// (configuration), and the file waits at its source for a run that can read it.
+    func open(_ sealed: [UInt8]) async throws(PipelineError) -> Result {
+        let decrypted: Decrypted
+        do {
+            decrypted = try await gnupg.decrypt(sealed, passphraseFile: passphraseFile)
+        } catch {
+            switch error.code {
+            case .noSecretKey: return .refused("OpenPGP: \(error.message)")
+            case .invalidData: return .refused("OpenPGP data that cannot be decrypted: damaged, or not a message")
+            case .badPassphrase: throw PipelineError(.configuration, "cannot decrypt an OpenPGP file from the bank: \(error.message)")
+            default: throw PipelineError(.internal, "cannot decrypt an OpenPGP file from the bank: \(error.message)")
+            }
+        }
+        let signer: Fingerprint?
+        switch decrypted.signature {
+        case .good(let fingerprint): signer = fingerprint
+        case .none: signer = nil
+        case .bad(let keyID): return .refused("OpenPGP: the signature by key \(keyID) does not verify: the file was altered")
+        case .unknownKey(let keyID):
+            return .refused("OpenPGP: signed by key \(keyID), which is not in the GnuPG home"
+                            + (requiredSigner.map { "; the bank's key is \($0)" } ?? ""))
+        case .deadKey(let fingerprint): return .refused("OpenPGP: signed by \(fingerprint), a key that has expired or been revoked")
+        }
+        if let requiredSigner {
+            guard let signer else { return .refused("OpenPGP: not signed; a signature by the bank's key \(requiredSigner) is required") }
+            guard signer == requiredSigner else {
+                return .refused("OpenPGP: signed by \(signer), not by the bank's key \(requiredSigner)")
+            }
+        }
+        guard decrypted.wasEncrypted || requiredSigner != nil else {
+            return .refused("OpenPGP: signed but not encrypted, and no signer is required to vouch for it")
+        }
+        return .opened(plaintext: decrypted.plaintext, signer: signer)
+    }
+}
