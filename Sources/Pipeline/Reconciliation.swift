@@ -1,5 +1,6 @@
 import Foundation
 import NACHA
+import OpenPGP
 import Payments
 
 /// Per outbound file: what we sent against what the bank acknowledged, settled and returned, and the
@@ -30,13 +31,16 @@ public struct Reconciliation: Sendable, Codable {
 
     public var files: [FileLine]
     public var stuck: [Stuck]
-    /// Files that did not reach the bank (failed) count as attention too.
+    /// OpenPGP keys of the GnuPG home that are dead or expire within `OpenPGPSealing.expiryWarning`.
+    public var keys: [String]
+    /// Files that did not reach the bank (failed) and keys about to stop working count as attention too.
     public var needsAttention: Bool
 
     /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
     /// after `settlementBankingDays` banking days.
-    public static func run(store: any LedgerStore, now: Date = Date(),
-                           acknowledgementWait: Duration = .seconds(7_200), settlementBankingDays: Int = 3) async throws -> Reconciliation {
+    /// `keys`: the GnuPG home's keys, when there is one.
+    public static func run(store: any LedgerStore, now: Date = Date(), acknowledgementWait: Duration = .seconds(7_200),
+                           settlementBankingDays: Int = 3, keys: [OpenPGPKey] = []) async throws -> Reconciliation {
         let totals = try await store.fileStateTotals()
         let files = totals.map { file, states in
             FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryCount,
@@ -63,6 +67,14 @@ public struct Reconciliation: Sendable, Codable {
             stuck.append(Stuck(paymentID: payment.id, state: payment.state.rawValue, since: Timestamp.format(payment.updatedAt),
                                rule: "no settlement after \(settlementBankingDays) banking days"))
         }
-        return Reconciliation(files: files, stuck: stuck, needsAttention: !stuck.isEmpty || files.contains { $0.status == "failed" })
+        let keyAlerts = keys.compactMap { key -> String? in
+            let name = "\(key.fingerprint) \(key.userIDs.first ?? "")"
+            if key.revoked { return "key \(name) is revoked" }
+            guard let expires = key.expires else { return nil }
+            if key.isDead(at: now) { return "key \(name) expired on \(Timestamp.format(expires))" }
+            return key.expiresSoon(at: now, within: OpenPGPSealing.expiryWarning) ? "key \(name) expires on \(Timestamp.format(expires))" : nil
+        }
+        return Reconciliation(files: files, stuck: stuck, keys: keyAlerts,
+                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || files.contains { $0.status == "failed" })
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NACHA
+import OpenPGP
 import Pipeline
 
 struct ReconcileCommand: AsyncParsableCommand {
@@ -12,12 +13,18 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Hours a submitted payment may wait for its acknowledgement.") var acknowledgementHours = 2
     @Option(help: "Banking days a processing payment may wait for settlement.") var settlementDays = 3
     @OptionGroup var store: StoreOptions
+    @OptionGroup var gnupg: GnuPGHomeOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let (database, _) = try await store.openStore()
+        let (database, settings) = try await store.openStore()
+        // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
+        var keys: [OpenPGPKey] = []
+        if let home = try? gnupgHomeDirectory(gnupg.gnupgHome, database: settings.database), FileManager.default.fileExists(atPath: home) {
+            keys = try await gnupg.open(database: settings.database).keys()
+        }
         let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
-                                                  settlementBankingDays: settlementDays)
+                                                  settlementBankingDays: settlementDays, keys: keys)
         if output.json {
             try Output.json(report)
         } else {
@@ -28,6 +35,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                               "\($0.settled) (\(Dollars.format($0.settledAmount)))", "\($0.failed) (\(Dollars.format($0.failedAmount)))"]
                          })
             for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state) since \(item.since): \(item.rule)") }
+            for alert in report.keys { Output.line("KEY \(alert)") }
         }
         if report.needsAttention { throw ExitStatus.findings }
     }

@@ -50,5 +50,11 @@ import TestSupport
         #expect((keys.last?["capabilities"] as? [String])?.contains("encrypt") == true)
         #expect(try metl("keys", "list").stdout.contains("Bank <pgp@bank.example>"))
         #expect(try metl("keys", "import", directory.appendingPathComponent("passphrase").path).status == 3, "not a key")
+        // Nothing expires soon: reconcile is clean. A key expiring in 10 days is a finding it names.
+        #expect(try metl("reconcile").status == 0)
+        #expect(try metl("keys", "generate", "--name", "Short Lived", "--email", "soon@example.com", "--expires", "10d",
+                         "--no-passphrase").status == 0)
+        let reconciled = try metl("reconcile")
+        #expect(reconciled.status == 1 && reconciled.stdout.contains("KEY") && reconciled.stdout.contains("Short Lived"), "\(reconciled.stdout)")
     }
 }
