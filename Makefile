@@ -2,8 +2,9 @@
 SWIFT ?= swift
 SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql gnupg
 DEMO_DIR ?= demo
-# Several metl processes on one PostgreSQL database: run after the rest, so their load does not skew its timed tests.
-MULTIPROCESS_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests
+# Tests that run many other processes (several metl processes on one PostgreSQL database; gpg and its
+# agents): run after the rest, so their load does not skew its timed tests.
+SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest)Tests
 
 .PHONY: deps build test demo bench fixtures clean
 
@@ -16,7 +17,7 @@ build: deps
 test: deps
 	scripts/verify-units.sh
 	$(SWIFT) build --build-tests
-	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(MULTIPROCESS_TESTS)" && $(SWIFT) test --skip-build --filter "$(MULTIPROCESS_TESTS)"'
+	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
 
 demo: deps

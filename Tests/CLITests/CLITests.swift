@@ -34,6 +34,14 @@ struct CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
     }
+
+    /// `run` on a thread of its own, for a test that runs many commands: waiting for each must not
+    /// hold one of the cooperative pool's few threads from the tests running beside it.
+    static func detached(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try run(arguments, environment: environment) }) }
+        }
+    }
 }
 
 @Suite(.serialized) struct CLITests {

@@ -37,7 +37,7 @@ struct OpenPGPTests {
         #expect(OpenPGPData.recognises(sealed))
         #expect(armored == sealed.starts(with: Array("-----BEGIN PGP MESSAGE-----".utf8)))
         let input = try fixture.file("sealed", sealed), output = fixture.directory.appendingPathComponent("opened").path
-        let status = try fixture.bank(["--status-fd", "1", "--output", output, "--decrypt", input])
+        let status = try await fixture.bank(["--status-fd", "1", "--output", output, "--decrypt", input])
         #expect(try fixture.read(output) == Self.plaintext)
         let valid = try #require(status.split(separator: "\n").first { $0.hasPrefix("[GNUPG:] VALIDSIG") })
         #expect(valid.hasSuffix(fixture.ours.hex))
@@ -54,7 +54,7 @@ struct OpenPGPTests {
         let input = try fixture.file("returns.ach", Self.plaintext)
         for armor in [["--armor"], []] {
             let sealed = fixture.directory.appendingPathComponent("returns.pgp").path
-            try fixture.bank(armor + ["--recipient", fixture.ours.hex, "--local-user", fixture.banks.hex, "--sign", "--encrypt",
+            try await fixture.bank(armor + ["--recipient", fixture.ours.hex, "--local-user", fixture.banks.hex, "--sign", "--encrypt",
                                       "--output", sealed, input])
             let bytes = try fixture.read(sealed)
             #expect(OpenPGPData.recognises(bytes))
@@ -72,27 +72,27 @@ struct OpenPGPTests {
         defer { Task { await fixture.stop() } }
         let input = try fixture.file("report.bai2", Self.plaintext)
         let sealed = fixture.directory.appendingPathComponent("out.pgp").path
-        func sealedBytes(_ arguments: [String]) throws -> [UInt8] {
-            try fixture.bank(arguments + ["--output", sealed, input])
+        func sealedBytes(_ arguments: [String]) async throws -> [UInt8] {
+            try await fixture.bank(arguments + ["--output", sealed, input])
             return try fixture.read(sealed)
         }
-        let unsigned = try sealedBytes(["--recipient", fixture.ours.hex, "--encrypt"])
+        let unsigned = try await sealedBytes(["--recipient", fixture.ours.hex, "--encrypt"])
         #expect(try await fixture.us.decrypt(unsigned, passphraseFile: fixture.passphraseFile).signature == .none)
 
-        let impostor = try OpenPGPFixture.generate(in: fixture.bankHome, "Impostor <x@example.com>")
-        let foreign = try sealedBytes(["--recipient", fixture.ours.hex, "--local-user", impostor.hex, "--sign", "--encrypt"])
+        let impostor = try await OpenPGPFixture.generate(in: fixture.bankHome, "Impostor <x@example.com>")
+        let foreign = try await sealedBytes(["--recipient", fixture.ours.hex, "--local-user", impostor.hex, "--sign", "--encrypt"])
         guard case .unknownKey = try await fixture.us.decrypt(foreign, passphraseFile: fixture.passphraseFile).signature else {
             Issue.record("a signature by a key we do not hold is unknown")
             return
         }
 
-        var tampered = try sealedBytes(["--recipient", fixture.ours.hex, "--local-user", fixture.banks.hex, "--sign", "--encrypt"])
+        var tampered = try await sealedBytes(["--recipient", fixture.ours.hex, "--local-user", fixture.banks.hex, "--sign", "--encrypt"])
         tampered[tampered.count - 20] ^= 0x01
         await #expect { _ = try await fixture.us.decrypt(tampered, passphraseFile: fixture.passphraseFile) } throws: {
             ($0 as? OpenPGPError)?.code == .invalidData
         }
 
-        let notOurs = try sealedBytes(["--recipient", fixture.banks.hex, "--encrypt"])
+        let notOurs = try await sealedBytes(["--recipient", fixture.banks.hex, "--encrypt"])
         await #expect { _ = try await fixture.us.decrypt(notOurs, passphraseFile: fixture.passphraseFile) } throws: {
             ($0 as? OpenPGPError)?.code == .noSecretKey
         }

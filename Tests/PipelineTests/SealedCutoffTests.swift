@@ -46,7 +46,7 @@ import TestSupport
         #expect(plaintext.starts(with: Array("101".utf8)))
         // The bank, with gpg: the archived plaintext exactly, with a good signature by our key.
         let opened = keys.directory.appendingPathComponent("opened-\(armored)").path
-        let status = try keys.bank(["--status-fd", "1", "--output", opened, "--decrypt", server.root + "/" + file.name])
+        let status = try await keys.bank(["--status-fd", "1", "--output", opened, "--decrypt", server.root + "/" + file.name])
         #expect(try keys.read(opened) == plaintext)
         #expect(status.split(separator: "\n").contains { $0.hasPrefix("[GNUPG:] VALIDSIG") && $0.hasSuffix(keys.ours.hex) })
         // The file ledger reads the sealing back.

@@ -29,10 +29,10 @@ import TestSupport
         }
 
         /// `plaintext` sealed by the bank's gpg with `arguments` (who it is for, who signs).
-        func sealed(_ plaintext: [UInt8], _ arguments: [String]) throws -> [UInt8] {
+        func sealed(_ plaintext: [UInt8], _ arguments: [String]) async throws -> [UInt8] {
             let input = try keys.file("plain-\(UUID().uuidString.prefix(6))", plaintext)
             let output = input + ".pgp"
-            try keys.bank(arguments + ["--output", output, input])
+            try await keys.bank(arguments + ["--output", output, input])
             return try keys.read(output)
         }
 
@@ -43,11 +43,11 @@ import TestSupport
         let fixture = try await Fixture()
         defer { Task { await fixture.keys.stop() } }
         let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
-        let ack = try fixture.sealed(BankFileFixtures.acknowledgement(of: fixture.file), fixture.signedForUs + ["--armor"])
+        let ack = try await fixture.sealed(BankFileFixtures.acknowledgement(of: fixture.file), fixture.signedForUs + ["--armor"])
         let acknowledged = try await fixture.ingest.ingest(ack, name: "ack.txt.asc", source: "test")
         #expect(acknowledged.status == "processed" && acknowledged.kind == "fedach_ack", "\(acknowledged)")
         let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
-        let returns = try fixture.sealed(plaintext, fixture.signedForUs)
+        let returns = try await fixture.sealed(plaintext, fixture.signedForUs)
         let outcome = try await fixture.ingest.ingest(returns, name: "returns.ach.pgp", source: "test")
         #expect(outcome.status == "processed" && outcome.kind == "nacha" && outcome.applied == 1, "\(outcome)")
         #expect(try await fixture.cutoff.store.payment(id: bound[0].payment.id).failure?.code == "R01")
@@ -62,7 +62,7 @@ import TestSupport
         let again = try await fixture.ingest.ingest(returns, name: "returns-again.ach.pgp", source: "test")
         #expect(again.status == "duplicate")
         let report = BankFileFixtures.settlement(asOf: .today(), details: [("165", bound[1].payment.amount + bound[2].payment.amount)])
-        let settled = try await fixture.ingest.ingest(try fixture.sealed(report, fixture.signedForUs), name: "bai2.pgp", source: "test")
+        let settled = try await fixture.ingest.ingest(try await fixture.sealed(report, fixture.signedForUs), name: "bai2.pgp", source: "test")
         #expect(settled.status == "processed" && settled.kind == "bai2", "\(settled)")
     }
 
@@ -71,15 +71,15 @@ import TestSupport
         defer { Task { await fixture.keys.stop() } }
         let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
         let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
-        let impostor = try OpenPGPFixture.generate(in: fixture.keys.bankHome, "Impostor <x@example.com>")
-        var tampered = try fixture.sealed(plaintext, fixture.signedForUs)
+        let impostor = try await OpenPGPFixture.generate(in: fixture.keys.bankHome, "Impostor <x@example.com>")
+        var tampered = try await fixture.sealed(plaintext, fixture.signedForUs)
         tampered[tampered.count - 30] ^= 0x01
         let cases: [(name: String, bytes: [UInt8], reason: String)] = [
-            ("unsigned", try fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--encrypt"]), "not signed"),
-            ("foreign", try fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--local-user", impostor.hex, "--sign", "--encrypt"]),
+            ("unsigned", try await fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--encrypt"]), "not signed"),
+            ("foreign", try await fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--local-user", impostor.hex, "--sign", "--encrypt"]),
              "not in the GnuPG home"),
             ("tampered", tampered, "cannot be decrypted"),
-            ("not-ours", try fixture.sealed(plaintext, ["--recipient", fixture.keys.banks.hex, "--encrypt"]), "does not hold"),
+            ("not-ours", try await fixture.sealed(plaintext, ["--recipient", fixture.keys.banks.hex, "--encrypt"]), "does not hold"),
         ]
         for (name, bytes, reason) in cases {
             let outcome = try await fixture.ingest.ingest(bytes, name: "\(name).pgp", source: "test")
@@ -99,7 +99,7 @@ import TestSupport
         defer { Task { await fixture.keys.stop() } }
         let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
         let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
-        let outcome = try await fixture.ingest.ingest(try fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--encrypt"]),
+        let outcome = try await fixture.ingest.ingest(try await fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--encrypt"]),
                                                       name: "returns.pgp", source: "test")
         #expect(outcome.status == "processed" && outcome.applied == 2, "\(outcome)")
         let recorded = try #require(try await fixture.cutoff.store.inboundFiles().first { $0.id == outcome.id })

@@ -25,4 +25,15 @@ public enum ExternalCommand {
         }
         return text
     }
+
+    /// `run`, on a thread of its own: waiting for a program must not hold one of the few threads of
+    /// Swift's cooperative pool, or every other test running at the time stalls with it.
+    @discardableResult
+    public static func detached(_ executable: String, _ arguments: [String], allowFailure: Bool = false) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(executable, arguments, allowFailure: allowFailure) })
+            }
+        }
+    }
 }

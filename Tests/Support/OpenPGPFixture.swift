@@ -21,17 +21,17 @@ public struct OpenPGPFixture: Sendable {
         ours = try await us.generate(name: "METL Test", email: "ops@example.com", expires: "2y", passphraseFile: passphraseFile)
         bankHome = directory.appendingPathComponent("bank").path
         try FileManager.default.createDirectory(atPath: bankHome, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        banks = try Self.generate(in: bankHome, "Example Bank <pgp@bank.example>")
+        banks = try await Self.generate(in: bankHome, "Example Bank <pgp@bank.example>")
         // Each side imports the other's public key, as the operators would exchange them.
         let ourPublic = directory.appendingPathComponent("ours.asc")
         try Data(try await us.exportPublic(ours)).write(to: ourPublic)
-        try bank(["--import", ourPublic.path])
-        _ = try await us.importKeys(Array(try bank(["--armor", "--export", banks.hex]).utf8))
+        try await bank(["--import", ourPublic.path])
+        _ = try await us.importKeys(Array(try await bank(["--armor", "--export", banks.hex]).utf8))
     }
 
     /// A key made with the gpg command line in `home`, no passphrase; its fingerprint.
-    public static func generate(in home: String, _ userID: String, expires: String = "1y") throws -> Fingerprint {
-        let status = try ExternalCommand.run("/usr/bin/gpg", ["--homedir", home, "--batch", "--status-fd", "1", "--pinentry-mode", "loopback",
+    public static func generate(in home: String, _ userID: String, expires: String = "1y") async throws -> Fingerprint {
+        let status = try await ExternalCommand.detached("/usr/bin/gpg", ["--homedir", home, "--batch", "--status-fd", "1", "--pinentry-mode", "loopback",
                                                               "--passphrase", "", "--quick-generate-key", userID, "future-default", "default", expires])
         guard let created = status.split(separator: "\n").first(where: { $0.hasPrefix("[GNUPG:] KEY_CREATED") })?.split(separator: " ").last else {
             throw ExternalCommand.Failure(message: "gpg made no key: \(status)")
@@ -41,8 +41,8 @@ public struct OpenPGPFixture: Sendable {
 
     /// The bank's `gpg`, in its own home.
     @discardableResult
-    public func bank(_ arguments: [String]) throws -> String {
-        try ExternalCommand.run("/usr/bin/gpg", ["--homedir", bankHome, "--batch", "--yes", "--trust-model", "always", "--pinentry-mode", "loopback",
+    public func bank(_ arguments: [String]) async throws -> String {
+        try await ExternalCommand.detached("/usr/bin/gpg", ["--homedir", bankHome, "--batch", "--yes", "--trust-model", "always", "--pinentry-mode", "loopback",
                                                  "--passphrase", ""] + arguments)
     }
 
@@ -56,7 +56,7 @@ public struct OpenPGPFixture: Sendable {
 
     public func stop() async {
         await us.stopAgent()
-        _ = try? ExternalCommand.run("/usr/bin/gpgconf", ["--homedir", bankHome, "--kill", "gpg-agent"], allowFailure: true)
+        _ = try? await ExternalCommand.detached("/usr/bin/gpgconf", ["--homedir", bankHome, "--kill", "gpg-agent"], allowFailure: true)
         try? FileManager.default.removeItem(at: directory)
     }
 }
