@@ -122,7 +122,7 @@ let package = Package(
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
             "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks",
-            "WebhookSignature",
+            "WebhookSignature", "OpenPGP",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

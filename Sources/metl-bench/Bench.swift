@@ -5,7 +5,7 @@ import PostgresStore
 import Store
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|positive-pay [CHECKS]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|all] [--stop-after=setup|job]
+/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|positive-pay [CHECKS]|openpgp [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|all] [--stop-after=setup|job]
 @main
 enum Bench {
     static func main() async throws {
@@ -21,6 +21,7 @@ enum Bench {
         case "ack": try await PipelineBench.ingest(.acknowledgement, entries: number(1) ?? 100_000, stop: stop)
         case "bai2": try await PipelineBench.ingest(.settlement, entries: number(1) ?? 100_000, stop: stop)
         case "positive-pay": try await PositivePayBench.run(checks: number(1) ?? 100_000)
+        case "openpgp": try await OpenPGPBench.run(entries: number(1) ?? 100_000)
         case "nacha": try NACHABench.run()
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
@@ -44,11 +45,12 @@ enum Bench {
             try await PipelineBench.ingest(.acknowledgement)
             try await PipelineBench.ingest(.settlement)
             try await PositivePayBench.run()
+            try await OpenPGPBench.run()
             try await APIBench.run()
             try await WebhookBench.run()
             try await ContentionBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|ack|bai2|positive-pay|api|webhooks|contention|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: metl-bench [nacha|import|csv|cutoff|sftp|ingest|ack|bai2|positive-pay|openpgp|api|webhooks|contention|all]\n".utf8))
             exit(2)
         }
     }
