@@ -15,6 +15,13 @@ import TestSupport
         server = try SSHServer.start()
     }
 
+    /// A fresh directory of the server's, for a test's files alone.
+    func directory(_ name: String) throws -> String {
+        let path = server.root + "/\(name)-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     static func sealing(_ keys: OpenPGPFixture, armored: Bool = false) -> OpenPGPSealing {
         OpenPGPSealing(gnupg: keys.us, recipient: keys.banks, signer: keys.ours, passphraseFile: keys.passphraseFile, armored: armored)
     }
@@ -57,8 +64,7 @@ import TestSupport
         let keys = try await OpenPGPFixture()
         defer { Task { await keys.stop() } }
         let fixture = try await CutoffFixture(payments: 2)
-        let remote = server.root + "/crash-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
+        let remote = try directory("crash")
         let crash = FaultInjector { $0 == .afterFileRecorded }
         await #expect(throws: PipelineError.self) {
             try await Self.job(fixture, LocalDirectoryDestination(directory: remote), sealing: Self.sealing(keys), faults: crash).run()
@@ -78,8 +84,7 @@ import TestSupport
         let keys = try await OpenPGPFixture()
         defer { Task { await keys.stop() } }
         let fixture = try await CutoffFixture(payments: 1)
-        let remote = server.root + "/expired-\(UUID().uuidString.prefix(6))"
-        try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
+        let remote = try directory("expired")
         // The bank's key expires in a year.
         let later = Date().addingTimeInterval(400 * 86_400)
         await #expect {
