@@ -4,7 +4,7 @@ SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgr
 DEMO_DIR ?= demo
 # Tests that run many other processes (several metl processes on one PostgreSQL database; gpg and its
 # agents): run after the rest, so their load does not skew its timed tests.
-SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest)Tests
+SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests
 
 .PHONY: deps build test demo bench fixtures clean
 

@@ -13,6 +13,13 @@ import Glibc
     @Test func cutoffSurvivesSIGKILLAnywhere() async throws {
         let server = try SSHServer.start()
         defer { server.stop() }
+        try await Self.killedCutoffs(server: server)
+    }
+
+    /// Nine cutoffs of 300 new payments each, all but the first killed at a random moment, then one
+    /// run to the end; `environment` adds settings (sealing). Returns the files, all at the bank.
+    @discardableResult
+    static func killedCutoffs(server: SSHServer, environment extra: [String: String] = [:]) async throws -> [OutboundFile] {
         let directory = server.directory.appendingPathComponent("metl")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let database = directory.appendingPathComponent("metl.sqlite").path
@@ -22,7 +29,7 @@ import Glibc
             "METL_IDENTITY_FILE": server.clientKeyPath, "METL_KNOWN_HOSTS": server.knownHostsPath,
             "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019",
             "METL_ORIGIN_NAME": "METL TEST", "METL_DESTINATION_NAME": "FED", "METL_MAX_FILE_ENTRIES": "400",
-        ]
+        ].merging(extra) { $1 }
         let store = try SQLiteStore(path: database)
         let merchant = try await store.fundedMerchant(9_000_000_000)
         var killed = 0
@@ -53,7 +60,7 @@ import Glibc
             }
             process.waitUntilExit()
         }
-        let final = try CLI.run(["cutoff"], environment: environment)
+        let final = try await CLI.detached(["cutoff"], environment: environment)
         #expect(final.status == 0, "\(final.stderr)")
 
         let files = try await store.outboundFiles(statuses: nil)
@@ -75,6 +82,7 @@ import Glibc
         for file in files { for entry in try await store.filePayments(fileID: file.id) { traces.insert(entry.binding.traceNumber) } }
         #expect(traces.count == 2_700)
         #expect(killed > 0, "at least one run was killed mid-flight")
+        return files
     }
 
     /// `metl payments import` killed with SIGKILL at arbitrary moments: each time either the whole
