@@ -13,9 +13,6 @@ extension GnuPG {
         var arguments = ["--trust-model", "always", "--recipient", recipient.hex, "--encrypt", "--set-filename", name, "--output", "-"]
         if let signer {
             try Self.usable(signer, in: keys, for: .sign, at: now)
-            guard keys.contains(where: { $0.fingerprint == signer && $0.hasSecret }) else {
-                throw OpenPGPError(.unknownKey, "no secret key \(signer) in the GnuPG home \(home) to sign with")
-            }
             arguments += ["--sign", "--local-user", signer.hex]
         }
         if armored { arguments.insert("--armor", at: 0) }
@@ -74,9 +71,11 @@ extension GnuPG {
         return .none
     }
 
-    /// Refuses `fingerprint` unless the home holds it, alive at `now`, able to do `capability`.
-    static func usable(_ fingerprint: Fingerprint, in keys: [OpenPGPKey], for capability: OpenPGPKey.Capabilities,
-                       at now: Date) throws(OpenPGPError) {
+    /// The key with `fingerprint` among `keys` (the home's), refused unless it is alive at `now`
+    /// and able to do `capability`; signing needs its secret part too.
+    @discardableResult
+    public static func usable(_ fingerprint: Fingerprint, in keys: [OpenPGPKey], for capability: OpenPGPKey.Capabilities,
+                              at now: Date) throws(OpenPGPError) -> OpenPGPKey {
         guard let key = keys.first(where: { $0.fingerprint == fingerprint }) else {
             throw OpenPGPError(.unknownKey, "no key \(fingerprint) in the GnuPG home")
         }
@@ -87,6 +86,10 @@ extension GnuPG {
         guard key.capabilities.contains(capability) else {
             throw OpenPGPError(.unusableKey, "key \(fingerprint) cannot \(capability == .encrypt ? "encrypt" : "sign")")
         }
+        guard capability != .sign || key.hasSecret else {
+            throw OpenPGPError(.unknownKey, "no secret key \(fingerprint) in the GnuPG home to sign with")
+        }
+        return key
     }
 
     /// Whether the secret key could not be unlocked: a `BAD_PASSPHRASE` line, or an `ERROR` or `FAILURE` whose

@@ -48,12 +48,13 @@ public struct GnuPG: Sendable {
             all += ["--pinentry-mode", "loopback", "--passphrase-file", passphraseFile]
         }
         all += arguments
-        logger.debug("running gpg", metadata: ["operation": "\(arguments.first { $0.hasPrefix("--") && $0 != "--armor" } ?? "")"])
+        // The arguments name keys by fingerprint and passphrases by file: nothing secret.
+        logger.debug("running gpg", metadata: ["arguments": "\(arguments.joined(separator: " "))"])
         do {
             let result = try await Subprocess.run(
                 .name(executable), arguments: Arguments(all), environment: .inherit.updating(["LC_ALL": "C", "GNUPGHOME": home]),
                 input: .array(input), output: .bytes(limit: Self.outputLimit), error: .string(limit: 4 << 20))
-            let diagnostics = result.standardError ?? ""
+            let diagnostics = result.standardError
             return Run(status: StatusLine.lines(in: diagnostics), output: result.standardOutput,
                        succeeded: result.terminationStatus.isSuccess,
                        diagnostics: diagnostics.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix(StatusLine.prefix) }

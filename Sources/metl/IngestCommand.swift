@@ -40,13 +40,11 @@ struct IngestCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError(message: "--require-signer (or $METL_INBOUND_SIGNER): \(error)")
         }
-        let named = value(gnupg.gnupgHome, "METL_GNUPGHOME") != nil
-        guard let home = try? gnupgHomeDirectory(gnupg.gnupgHome, database: database),
-              named || FileManager.default.fileExists(atPath: home) else {
+        guard let home = try gnupg.existing(database: database) else {
             guard signer == nil else { throw ConfigurationError(message: "--require-signer needs a GnuPG home (--gnupg-home or $METL_GNUPGHOME)") }
             return nil
         }
-        return OpenPGPOpening(gnupg: try gnupg.open(database: database), passphraseFile: try gnupg.passphrase(), requiredSigner: signer)
+        return OpenPGPOpening(gnupg: home, passphraseFile: try gnupg.passphrase(), requiredSigner: signer)
     }
 
     func run() async throws {

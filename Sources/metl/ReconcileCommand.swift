@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import NACHA
-import OpenPGP
 import Pipeline
 
 struct ReconcileCommand: AsyncParsableCommand {
@@ -19,10 +18,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, settings) = try await store.openStore()
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
-        var keys: [OpenPGPKey] = []
-        if let home = try? gnupgHomeDirectory(gnupg.gnupgHome, database: settings.database), FileManager.default.fileExists(atPath: home) {
-            keys = try await gnupg.open(database: settings.database).keys()
-        }
+        let keys = try await gnupg.existing(database: settings.database)?.keys() ?? []
         let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
                                                   settlementBankingDays: settlementDays, keys: keys)
         if output.json {

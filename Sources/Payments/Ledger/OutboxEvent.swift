@@ -6,7 +6,7 @@ import Foundation
 public struct OutboxEvent: Sendable, Hashable {
     public var id: String
     public var merchantID: String
-    /// The payment, check or exception the event is about (`type.subject` says which).
+    /// The payment, check or exception the event is about (its `type` says which).
     public var subjectID: String
     /// The subject's version the event announces: deliveries to an endpoint go out in version order.
     public var subjectVersion: Int

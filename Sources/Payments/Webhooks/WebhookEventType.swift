@@ -14,20 +14,6 @@ public enum WebhookEventType: String, Sendable, Hashable, CaseIterable, Codable 
     case exceptionOpened = "check.exception.opened"
     case exceptionDecided = "check.exception.decided"
     case exceptionClosed = "check.exception.closed"
-
-    /// What an event of this type is about; it names the record its body describes.
-    public enum Subject: String, Sendable, Hashable, CaseIterable {
-        case payment, check
-        case exception = "check_exception"
-    }
-
-    public var subject: Subject {
-        switch self {
-        case .submitted, .processing, .completed, .failed, .corrected: .payment
-        case .checkSubmitted, .checkOnFile, .checkPaid, .checkFailed: .check
-        case .exceptionOpened, .exceptionDecided, .exceptionClosed: .exception
-        }
-    }
 }
 
 extension WebhookEventType {

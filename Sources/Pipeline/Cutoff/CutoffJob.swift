@@ -267,8 +267,7 @@ public struct CutoffJob: Sendable {
             file.name += sealing.suffix
             file.sha256 = SHA256Digest.hex(sealed)
             file.size = Int64(sealed.count)
-            file.archivePath = try settings.archive.store(sealed, kind: "outbound",
-                                                          extension: renderer.archiveExtension + (sealing.armored ? ".asc" : ".pgp"))
+            file.archivePath = try settings.archive.store(sealed, kind: "outbound", extension: renderer.archiveExtension + sealing.suffix)
         }
         try await renderer.record(file, bindings: rendered.bindings, of: plan, store: store)
         logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",

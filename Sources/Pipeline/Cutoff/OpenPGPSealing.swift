@@ -29,38 +29,30 @@ public struct OpenPGPSealing: Sendable {
         self.suffix = suffix ?? (armored ? ".asc" : ".pgp")
     }
 
-    /// Refuses keys that cannot seal now (not in the home, expired, revoked, a signer without its
-    /// secret key) before anything is rendered or uploaded; returns an alert for each key that
-    /// expires within `expiryWarning`.
+    /// Refuses keys that cannot seal now (`GnuPG.usable`: not in the home, expired, revoked, a
+    /// signer without its secret key) before anything is rendered or uploaded; returns an alert
+    /// for each key that expires within `expiryWarning`.
     public func check(at now: Date) async throws(PipelineError) -> [String] {
+        let keys: [OpenPGPKey]
         do {
-            let keys = try await gnupg.keys()
-            var alerts: [String] = []
-            for (role, fingerprint, capability) in [("recipient", recipient, OpenPGPKey.Capabilities.encrypt)]
-                + (signer.map { [("signing", $0, OpenPGPKey.Capabilities.sign)] } ?? []) {
-                guard let key = keys.first(where: { $0.fingerprint == fingerprint }) else {
-                    throw PipelineError(.configuration, "the \(role) key \(fingerprint) is not in the GnuPG home \(gnupg.home)")
-                }
-                if key.isDead(at: now) {
-                    throw PipelineError(.configuration, "the \(role) key \(fingerprint) is \(key.revoked ? "revoked" : "expired"); "
-                                        + "nothing was sent")
-                }
-                guard key.capabilities.contains(capability) else {
-                    throw PipelineError(.configuration, "the \(role) key \(fingerprint) cannot \(capability == .encrypt ? "encrypt" : "sign")")
-                }
-                if role == "signing", !key.hasSecret {
-                    throw PipelineError(.configuration, "the GnuPG home has no secret key for the signing key \(fingerprint)")
-                }
-                if key.expiresSoon(at: now, within: Self.expiryWarning), let expires = key.expires {
-                    alerts.append("the \(role) key \(fingerprint) expires on \(Timestamp.format(expires))")
-                }
-            }
-            return alerts
-        } catch let error as PipelineError {
-            throw error
+            keys = try await gnupg.keys()
         } catch {
-            throw PipelineError(.configuration, "cannot read the GnuPG home: \(error)")
+            throw PipelineError(.configuration, "cannot read the GnuPG home \(gnupg.home): \(error)")
         }
+        var alerts: [String] = []
+        for (role, fingerprint, capability) in [("recipient", recipient, OpenPGPKey.Capabilities.encrypt)]
+            + (signer.map { [("signing", $0, OpenPGPKey.Capabilities.sign)] } ?? []) {
+            let key: OpenPGPKey
+            do {
+                key = try GnuPG.usable(fingerprint, in: keys, for: capability, at: now)
+            } catch {
+                throw PipelineError(.configuration, "the \(role) key: \(error.message); nothing was sent")
+            }
+            if key.expiresSoon(at: now, within: Self.expiryWarning), let expires = key.expires {
+                alerts.append("the \(role) key \(fingerprint) expires on \(Timestamp.format(expires))")
+            }
+        }
+        return alerts
     }
 
     /// `plaintext` sealed for the bank, carrying `name` inside.

@@ -129,7 +129,7 @@ public struct IngestJob: Sendable {
         let id = Identifier.make(prefix: "inb", at: received)
         let head = writer.head
         let sealed = !oversized && OpenPGPData.recognises(head)
-        let processor = size == 0 || oversized || sealed ? nil : processors.first { $0.recognises(head) }
+        var processor = size == 0 || oversized || sealed ? nil : processors.first { $0.recognises(head) }
         var file = InboundFile(id: id, sha256: sha, kind: processor?.kind ?? .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
@@ -142,6 +142,7 @@ public struct IngestJob: Sendable {
         if oversized {
             return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
         }
+        var readSize = size
         if sealed {
             guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", outcome) }
             switch try await opening.open(try archive.read(archivePath)) {
@@ -149,21 +150,18 @@ public struct IngestJob: Sendable {
                 return try await quarantined(file, reason, outcome)
             case .opened(let plaintext, let signer):
                 // The plaintext is what the processor reads; the bytes received stay archived beside it.
-                let plaintextPath = try archive.store(plaintext, kind: "inbound", extension: "txt")
                 file.opening = InboundFile.Opening(sealedArchivePath: archivePath, plaintextSHA256: SHA256Digest.hex(plaintext),
                                                    signer: signer?.hex)
-                file.archivePath = plaintextPath
-                guard let processor = plaintext.isEmpty ? nil : processors.first(where: { $0.recognises(Array(plaintext.prefix(Archive.Writer.headLength))) }) else {
-                    return try await quarantined(file, plaintext.isEmpty ? "an empty file inside OpenPGP" : Self.unknownKindReason + ", inside OpenPGP",
-                                                 outcome)
-                }
-                file.kind = processor.kind
-                return try await apply(processor, to: file, resuming: false, outcome)
+                file.archivePath = try archive.store(plaintext, kind: "inbound", extension: "txt")
+                processor = plaintext.isEmpty ? nil : processors.first { $0.recognises(Array(plaintext.prefix(Archive.Writer.headLength))) }
+                file.kind = processor?.kind ?? .unknown
+                readSize = Int64(plaintext.count)
             }
         }
         guard let processor else {
             // Not parsed, so never read back from the archive.
-            return try await quarantined(file, size == 0 ? "empty file" : Self.unknownKindReason, outcome)
+            return try await quarantined(file, (readSize == 0 ? "empty file" : Self.unknownKindReason) + (sealed ? ", inside OpenPGP" : ""),
+                                         outcome)
         }
         return try await apply(processor, to: file, resuming: false, outcome)
     }
