@@ -9,8 +9,8 @@ struct FieldDecoder {
         self.line = line
     }
 
-    mutating func report(_ severity: Diagnostic.Severity, _ code: Diagnostic.Code, _ field: Field?, _ message: String) {
-        diagnostics.append(Diagnostic(severity, code, line: line, recordType: Character(Unicode.Scalar(bytes[0])),
+    mutating func report(_ code: Diagnostic.Code, _ field: Field?, _ message: String) {
+        diagnostics.append(Diagnostic(code, line: line, recordType: Character(Unicode.Scalar(bytes[0])),
                                       field: field, message))
     }
 
@@ -22,7 +22,7 @@ struct FieldDecoder {
         while index < end {
             let digit = bytes[index] &- 0x30
             guard digit < 10 else {
-                report(.error, .nonNumeric, field, "\(field.name) must be digits only")
+                report(.nonNumeric, field, "\(field.name) must be digits only")
                 return 0
             }
             value = value &* 10 &+ Int(digit)
@@ -68,7 +68,7 @@ struct FieldDecoder {
     mutating func mandatoryText(_ field: Field) -> String {
         let value = text(field)
         if value.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x30 }) {
-            report(.error, .mandatoryField, field, "\(field.name) is mandatory and must not be all spaces or zeros")
+            report(.mandatoryField, field, "\(field.name) is mandatory and must not be all spaces or zeros")
         }
         return value
     }
@@ -76,7 +76,7 @@ struct FieldDecoder {
     mutating func date(_ field: Field) -> ACHDate {
         let date = ACHDate(yymmdd: number(field))
         if !date.isValid, diagnostics.last?.field != field.name {
-            report(.error, .invalidDate, field, "\(field.name) is not a calendar date (YYMMDD)")
+            report(.invalidDate, field, "\(field.name) is not a calendar date (YYMMDD)")
         }
         return date
     }
@@ -90,7 +90,7 @@ struct FieldDecoder {
     mutating func julianDay(_ field: Field) -> String {
         let value = text(field)
         if !value.isEmpty, !(Int(value).map { (1...366).contains($0) } ?? false) || value.utf8.count != 3 {
-            report(.error, .invalidDate, field, "\(field.name) must be a Julian day 001-366 or blank")
+            report(.invalidDate, field, "\(field.name) must be a Julian day 001-366 or blank")
         }
         return value
     }

@@ -2,7 +2,7 @@
 extension Parser {
     mutating func readEntry(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         guard position == .inBatch, batchHeader != nil else {
-            note(.error, .recordOutOfOrder, line: line, type: record[0], "entry detail outside a batch")
+            note(.recordOutOfOrder, line: line, type: record[0], "entry detail outside a batch")
             return
         }
         closeEntry()
@@ -22,6 +22,8 @@ extension Parser {
             traceNumber: decoder.number(F.traceNumber))
         entryCTXCount = isCTX ? decoder.number(F.ctxAddendaCount) : 0
         entryAddendaIndicator = decoder.number(F.addendaIndicator)
+        entryZeroAmountUndecided = false
+        entryIsNOC = false
         checkEntry(detail, &decoder)
         absorb(decoder)
         entry = Entry(detail, line: line)
@@ -30,7 +32,7 @@ extension Parser {
 
     mutating func readAddenda(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         guard let traceNumber = entry?.detail.traceNumber, let transactionCode = entry?.detail.transactionCode else {
-            note(.error, .addendaWithoutEntry, line: line, type: record[0], "addenda record not preceded by an entry detail")
+            note(.addendaWithoutEntry, line: line, type: record[0], "addenda record not preceded by an entry detail")
             return
         }
         typealias F = Addenda.Fields
@@ -44,23 +46,23 @@ extension Parser {
             let sequence = decoder.number(F.sequence05)
             let entrySequence = decoder.number(F.entrySequence05)
             if sequence != entryAddendaCount {
-                decoder.report(.error, .addendaSequence, F.sequence05, "addenda sequence number is \(sequence), expected \(entryAddendaCount)")
+                decoder.report(.addendaSequence, F.sequence05, "addenda sequence number is \(sequence), expected \(entryAddendaCount)")
             }
             if entrySequence != traceNumber % 10_000_000 {
-                decoder.report(.error, .addendaTrace, F.entrySequence05, "entry detail sequence number does not match the entry's trace number")
+                decoder.report(.addendaTrace, F.entrySequence05, "entry detail sequence number does not match the entry's trace number")
             }
         case 98:
             addenda = readChangeAddenda(&decoder)
         case 99:
             addenda = readReturnAddenda(&decoder)
         default:
-            decoder.report(.error, .addendaType, F.typeCode, "addenda type code \(type) is not 05, 98 or 99")
+            decoder.report(.addendaType, F.typeCode, "addenda type code \(type) is not 05, 98 or 99")
             addenda = nil
         }
         if type == 98 || type == 99 {
             let trace = decoder.number(F.trace)
             if trace != traceNumber {
-                decoder.report(.error, .addendaTrace, F.trace, "addenda trace number does not match its entry's trace number")
+                decoder.report(.addendaTrace, F.trace, "addenda trace number does not match its entry's trace number")
             }
         }
         if let addenda {

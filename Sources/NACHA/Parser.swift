@@ -29,6 +29,7 @@ public struct Parser {
     public private(set) var diagnostics: [Diagnostic] = []
     public private(set) var errorCount = 0
     public private(set) var warningCount = 0
+    public private(set) var infoCount = 0
     private var droppedDiagnostics = 0
 
     var position = Position.start
@@ -58,6 +59,10 @@ public struct Parser {
     var entryAddendaIndicator = 0
     var entryCTXCount = 0
     var entryAddendaCount = 0
+    /// A zero-amount return-code entry outside a COR batch: fine for a NOC, an error for a return,
+    /// so decided once its addenda are read.
+    var entryZeroAmountUndecided = false
+    var entryIsNOC = false
 
     /// The file control record's declared values, recorded for `metl inspect`.
     public private(set) var declaredFileControl: (batchCount: Int, blockCount: Int, totals: ControlTotals)?
@@ -91,21 +96,21 @@ public struct Parser {
         switch repair {
         case .none: break
         case .padded(let length):
-            note(.warning, .shortLine, line: line, type: type, "record is \(length) characters; read as padded with spaces to 94")
+            note(.shortLine, line: line, type: type, "record is \(length) characters; read as padded with spaces to 94")
         case .overlong(let length):
-            note(.error, .longLine, line: line, type: type, "line is \(length) characters, not a whole number of 94-character records")
+            note(.longLine, line: line, type: type, "line is \(length) characters, not a whole number of 94-character records")
         }
         if !Self.isPrintableASCII(record), let bad = record.firstIndex(where: { $0 < 0x20 || $0 > 0x7E }) {
-            note(.error, .invalidCharacter, line: line, type: type, "character at position \(bad + 1) is not printable ASCII")
+            note(.invalidCharacter, line: line, type: type, "character at position \(bad + 1) is not printable ASCII")
         }
         if type == 0x39, record[1] == 0x39, record.allSatisfy({ $0 == 0x39 }) {
             if position != .afterFileControl {
-                note(.error, .badPadding, line: line, type: type, "all-9 padding record before the file control record")
+                note(.badPadding, line: line, type: type, "all-9 padding record before the file control record")
             }
             return
         }
         if position == .afterFileControl {
-            note(.error, .recordAfterFileControl, line: line, type: type, "record after the file control record")
+            note(.recordAfterFileControl, line: line, type: type, "record after the file control record")
             return
         }
         recordCount += 1
@@ -117,7 +122,7 @@ public struct Parser {
         case UInt8(ascii: "8"): readBatchControl(record, line: line)
         case UInt8(ascii: "9"): readFileControl(record, line: line)
         default:
-            note(.error, .unknownRecordType, line: line, type: type, "unknown record type")
+            note(.unknownRecordType, line: line, type: type, "unknown record type")
         }
     }
 
@@ -146,21 +151,21 @@ public struct Parser {
     mutating func finish(lastLine: Int) {
         switch position {
         case .start:
-            note(.error, recordCount == 0 ? .emptyFile : .missingFileHeader, line: max(lastLine, 1), type: nil,
+            note(recordCount == 0 ? .emptyFile : .missingFileHeader, line: max(lastLine, 1), type: nil,
                  recordCount == 0 ? "file contains no records" : "file has no file header record")
         case .betweenBatches, .inBatch:
             closeBatch(line: lastLine)
-            note(.error, .missingFileControl, line: max(lastLine, 1), type: nil, "file ends without a file control record")
+            note(.missingFileControl, line: max(lastLine, 1), type: nil, "file ends without a file control record")
         case .afterFileControl:
             // Every physical record counts toward blocking, stray ones after the control record included.
             let total = lastLine
             if total % NACHA.blockingFactor != 0 {
-                note(.error, .incompleteBlock, line: lastLine, type: nil,
+                note(.incompleteBlock, line: lastLine, type: nil,
                      "\(total) records is not a multiple of the blocking factor 10 (pad with all-9 records)")
             }
         }
         if droppedDiagnostics > 0 {
-            diagnostics.append(Diagnostic(.warning, .tooManyDiagnostics, line: lastLine, recordType: nil,
+            diagnostics.append(Diagnostic(.tooManyDiagnostics, line: lastLine, recordType: nil,
                                           "\(droppedDiagnostics) more diagnostics not shown"))
         }
     }
@@ -169,7 +174,7 @@ public struct Parser {
 
     mutating func readFileHeader(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         guard position == .start else {
-            note(.error, .recordOutOfOrder, line: line, type: record[0], "second file header record")
+            note(.recordOutOfOrder, line: line, type: record[0], "second file header record")
             return
         }
         position = .betweenBatches
@@ -197,10 +202,10 @@ public struct Parser {
 
     mutating func readFileControl(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         if position == .start {
-            note(.error, .missingFileHeader, line: line, type: record[0], "file control record before any file header")
+            note(.missingFileHeader, line: line, type: record[0], "file control record before any file header")
         }
         if position == .inBatch {
-            note(.error, .recordOutOfOrder, line: line, type: record[0], "file control record inside a batch (batch control missing)")
+            note(.recordOutOfOrder, line: line, type: record[0], "file control record inside a batch (batch control missing)")
             closeBatch(line: line)
         }
         position = .afterFileControl
@@ -217,7 +222,7 @@ public struct Parser {
         let failedFields = Set(decoder.diagnostics.compactMap(\.field))
         func compare(_ field: Field, _ code: Diagnostic.Code, _ found: some BinaryInteger, _ expected: some BinaryInteger) {
             if !failedFields.contains(field.name), found != expected {
-                decoder.report(.error, code, field, "\(field.name) is \(found); the file's records give \(expected)")
+                decoder.report(code, field, "\(field.name) is \(found); the file's records give \(expected)")
             }
         }
         compare(F.batchCount, .batchCount, batchCount, self.batchCount)
@@ -234,9 +239,9 @@ public struct Parser {
     mutating func readBatchHeader(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         switch position {
         case .start:
-            note(.error, .missingFileHeader, line: line, type: record[0], "batch header before any file header")
+            note(.missingFileHeader, line: line, type: record[0], "batch header before any file header")
         case .inBatch:
-            note(.error, .recordOutOfOrder, line: line, type: record[0], "batch header inside a batch (batch control missing)")
+            note(.recordOutOfOrder, line: line, type: record[0], "batch header inside a batch (batch control missing)")
             closeBatch(line: line)
         default: break
         }
@@ -244,15 +249,24 @@ public struct Parser {
         typealias F = BatchHeader.Fields
         var decoder = FieldDecoder(record, line: line)
         let serviceClassCode = decoder.number(F.serviceClass)
+        let sec = StandardEntryClass(rawValue: decoder.text(F.standardEntryClass))
+        let effectiveEntryDate: ACHDate
+        if sec == .cor, decoder.isBlankOrZeros(F.effectiveEntryDate) {
+            // Notifications of change settle on no date of their own: some banks leave it out.
+            decoder.report(.effectiveDateZero, F.effectiveEntryDate, "effective entry date of a COR batch is zero or blank")
+            effectiveEntryDate = ACHDate(yymmdd: 0)
+        } else {
+            effectiveEntryDate = decoder.date(F.effectiveEntryDate)
+        }
         let header = BatchHeader(
             serviceClass: ServiceClassCode(rawValue: serviceClassCode),
             companyName: decoder.mandatoryText(F.companyName),
             companyDiscretionaryData: decoder.text(F.companyDiscretionaryData),
             companyIdentification: decoder.mandatoryText(F.companyIdentification),
-            standardEntryClass: StandardEntryClass(rawValue: decoder.text(F.standardEntryClass)),
+            standardEntryClass: sec,
             companyEntryDescription: decoder.mandatoryText(F.companyEntryDescription),
             companyDescriptiveDate: decoder.text(F.companyDescriptiveDate),
-            effectiveEntryDate: decoder.date(F.effectiveEntryDate),
+            effectiveEntryDate: effectiveEntryDate,
             settlementDate: decoder.julianDay(F.settlementDate),
             originatorStatusCode: decoder.text(F.originatorStatusCode),
             originatingDFI: decoder.number(F.originatingDFI),
@@ -272,7 +286,7 @@ public struct Parser {
 
     mutating func readBatchControl(_ record: UnsafeBufferPointer<UInt8>, line: Int) {
         guard position == .inBatch, let header = batchHeader else {
-            note(.error, .recordOutOfOrder, line: line, type: record[0], "batch control without a batch header")
+            note(.recordOutOfOrder, line: line, type: record[0], "batch control without a batch header")
             return
         }
         closeEntry()
@@ -312,8 +326,8 @@ public struct Parser {
 
     // MARK: Diagnostics
 
-    mutating func note(_ severity: Diagnostic.Severity, _ code: Diagnostic.Code, line: Int, type: UInt8?, field: Field? = nil, _ message: String) {
-        record(Diagnostic(severity, code, line: line, recordType: type.map { Character(Unicode.Scalar($0)) }, field: field, message))
+    mutating func note(_ code: Diagnostic.Code, line: Int, type: UInt8?, field: Field? = nil, _ message: String) {
+        record(Diagnostic(code, line: line, recordType: type.map { Character(Unicode.Scalar($0)) }, field: field, message))
     }
 
     mutating func absorb(_ decoder: FieldDecoder) {
@@ -321,7 +335,11 @@ public struct Parser {
     }
 
     mutating func record(_ diagnostic: Diagnostic) {
-        if diagnostic.severity == .error { errorCount += 1 } else { warningCount += 1 }
+        switch diagnostic.severity {
+        case .error: errorCount += 1
+        case .warning: warningCount += 1
+        case .info: infoCount += 1
+        }
         if diagnostics.count < options.diagnosticLimit {
             diagnostics.append(diagnostic)
         } else {

@@ -10,6 +10,7 @@ public struct ReadResult: Sendable {
     public var diagnostics: [Diagnostic]
     public var errorCount: Int
     public var warningCount: Int
+    public var infoCount: Int
     /// Records read, padding included.
     public var recordCount: Int
     /// The recomputed control values of the records read.
@@ -22,6 +23,7 @@ public struct ReadResult: Sendable {
     public var declaredTotals: ControlTotals?
 
     public var hasErrors: Bool { errorCount > 0 }
+    public var hasWarnings: Bool { warningCount > 0 }
 }
 
 /// Reading NACHA files whole or streamed. Both paths run the same parser and the same rules.
@@ -89,7 +91,7 @@ public enum Reader {
             parser.finish(lastLine: splitter.recordNumber)
             let declared = parser.declaredFileControl
             return ReadResult(file: parser.options.buildModel ? parser.file : nil, diagnostics: parser.diagnostics,
-                              errorCount: parser.errorCount, warningCount: parser.warningCount,
+                              errorCount: parser.errorCount, warningCount: parser.warningCount, infoCount: parser.infoCount,
                               recordCount: splitter.recordNumber, computedTotals: parser.computedTotals,
                               computedBatchCount: parser.batchCount,
                               computedBlockCount: (parser.recordCount + NACHA.blockingFactor - 1) / NACHA.blockingFactor,

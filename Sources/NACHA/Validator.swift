@@ -4,54 +4,54 @@ extension Parser {
     func checkFileHeader(_ header: FileHeader, _ decoder: inout FieldDecoder) {
         typealias F = FileHeader.Fields
         if header.priorityCode != 1, !decoder.failed(F.priorityCode) {
-            decoder.report(.error, .priorityCode, F.priorityCode, "priority code must be 01")
+            decoder.report(.priorityCode, F.priorityCode, "priority code must be 01")
         }
         if decoder.text(F.recordSize) != "094" {
-            decoder.report(.error, .recordSize, F.recordSize, "record size must be 094")
+            decoder.report(.recordSize, F.recordSize, "record size must be 094")
         }
         if decoder.text(F.blockingFactor) != "10" {
-            decoder.report(.error, .blockingFactor, F.blockingFactor, "blocking factor must be 10")
+            decoder.report(.blockingFactor, F.blockingFactor, "blocking factor must be 10")
         }
         if header.formatCode != "1" {
-            decoder.report(.error, .formatCode, F.formatCode, "format code must be 1")
+            decoder.report(.formatCode, F.formatCode, "format code must be 1")
         }
         let modifier = header.fileIDModifier.utf8
         if modifier.count != 1 || !modifier.allSatisfy({ (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }) {
-            decoder.report(.error, .fileIDModifier, F.fileIDModifier, "file ID modifier must be A-Z or 0-9")
+            decoder.report(.fileIDModifier, F.fileIDModifier, "file ID modifier must be A-Z or 0-9")
         }
         if let time = header.creationTime, !time.isValid, !decoder.failed(F.creationTime) {
-            decoder.report(.error, .invalidTime, F.creationTime, "file creation time is not a valid HHMM")
+            decoder.report(.invalidTime, F.creationTime, "file creation time is not a valid HHMM")
         }
         if !RoutingNumber.isValid(header.immediateDestination) {
-            decoder.report(.error, .destinationCheckDigit, F.immediateDestination,
+            decoder.report(.destinationCheckDigit, F.immediateDestination,
                            "immediate destination is not a 9-digit routing number with a valid check digit")
         }
         let origin = header.immediateOrigin
         if origin.utf8.count == 9, !RoutingNumber.isValid(origin) {
-            decoder.report(.warning, .destinationCheckDigit, F.immediateOrigin,
+            decoder.report(.originCheckDigit, F.immediateOrigin,
                            "immediate origin looks like a routing number but its check digit is wrong")
         } else if origin.isEmpty {
-            decoder.report(.error, .mandatoryField, F.immediateOrigin, "immediate origin is mandatory")
+            decoder.report(.mandatoryField, F.immediateOrigin, "immediate origin is mandatory")
         }
     }
 
     func checkBatchHeader(_ header: BatchHeader, serviceClassCode: Int, _ decoder: inout FieldDecoder) {
         typealias F = BatchHeader.Fields
         if header.serviceClass == nil, !decoder.failed(F.serviceClass) {
-            decoder.report(.error, .serviceClass, F.serviceClass, "service class code \(serviceClassCode) is not 200, 220, 225 or 280")
+            decoder.report(.serviceClass, F.serviceClass, "service class code \(serviceClassCode) is not 200, 220, 225 or 280")
         }
         if !header.standardEntryClass.isKnown {
-            decoder.report(.error, .standardEntryClass, F.standardEntryClass, "standard entry class code is not a known upper-case SEC code")
+            decoder.report(.standardEntryClass, F.standardEntryClass, "standard entry class code is not a known upper-case SEC code")
         }
         if !["0", "1", "2"].contains(header.originatorStatusCode) {
-            decoder.report(.error, .originatorStatus, F.originatorStatusCode, "originator status code must be 0, 1 or 2")
+            decoder.report(.originatorStatus, F.originatorStatusCode, "originator status code must be 0, 1 or 2")
         }
         if header.batchNumber <= lastBatchNumber {
-            decoder.report(.error, .batchNumberOrder, F.batchNumber,
+            decoder.report(.batchNumberOrder, F.batchNumber,
                            "batch number \(header.batchNumber) does not ascend from \(lastBatchNumber)")
         }
         if header.effectiveEntryDate.isValid, header.effectiveEntryDate.isWeekend {
-            decoder.report(.warning, .effectiveDate, F.effectiveEntryDate, "effective entry date \(header.effectiveEntryDate) is not a banking day")
+            decoder.report(.effectiveDate, F.effectiveEntryDate, "effective entry date \(header.effectiveEntryDate) is not a banking day")
         }
     }
 
@@ -60,53 +60,61 @@ extension Parser {
         let code = detail.transactionCode
         if !code.isAssigned {
             if !decoder.failed(F.transactionCode) {
-                decoder.report(.error, .transactionCode, F.transactionCode, "transaction code \(code.rawValue) is not assigned")
+                decoder.report(.transactionCode, F.transactionCode, "transaction code \(code.rawValue) is not assigned")
             }
         } else {
             if let serviceClass = batch.serviceClass, !serviceClass.allows(code) {
-                decoder.report(.error, .transactionCodeForServiceClass, F.transactionCode,
+                decoder.report(.transactionCodeForServiceClass, F.transactionCode,
                                "transaction code \(code.rawValue) is not allowed in a service class \(serviceClass.rawValue) batch")
             }
             if batch.isCOR, code.purpose != .returnOrNOC {
-                decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "COR entries must use a return/NOC transaction code")
+                decoder.report(.transactionCodeForSEC, F.transactionCode, "COR entries must use a return/NOC transaction code")
             } else if batch.isTEL, code.isCredit, code.purpose != .returnOrNOC {
-                decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "TEL entries must be debits")
+                decoder.report(.transactionCodeForSEC, F.transactionCode, "TEL entries must be debits")
             } else if code.isAccountingAdvice, !batch.isADV {
-                decoder.report(.error, .transactionCodeForSEC, F.transactionCode, "ADV transaction codes are only allowed in ADV batches")
+                decoder.report(.transactionCodeForSEC, F.transactionCode, "ADV transaction codes are only allowed in ADV batches")
             }
         }
         if !decoder.failed(F.checkDigit), !decoder.failed(F.receivingDFI),
            RoutingNumber.checkDigit(forDFI: detail.receivingDFI) != detail.checkDigit {
-            decoder.report(.error, .checkDigit, F.checkDigit, "check digit does not match the receiving DFI identification")
+            decoder.report(.checkDigit, F.checkDigit, "check digit does not match the receiving DFI identification")
         }
         if code.requiresZeroAmount || batch.isCOR {
             if detail.amount != 0 {
-                decoder.report(.error, .amount, F.amount, "prenote, zero-dollar and NOC entries must have a zero amount")
+                decoder.report(.amount, F.amount, "prenote, zero-dollar and NOC entries must have a zero amount")
             }
         } else if detail.amount == 0, code.isAssigned, !decoder.failed(F.amount) {
-            decoder.report(.error, .amount, F.amount, "a live entry must have a non-zero amount")
+            if code.purpose == .returnOrNOC {
+                entryZeroAmountUndecided = true
+            } else {
+                decoder.report(.amount, F.amount, "a live entry must have a non-zero amount")
+            }
         }
         if batch.requiresIndividualName, decoder.isBlankOrZeros(F.individualName) {
-            decoder.report(.error, .individualName, F.individualName, "individual name is mandatory for PPD, WEB and TEL entries")
+            decoder.report(.individualName, F.individualName, "individual name is mandatory for PPD, WEB and TEL entries")
         }
         if batch.isWEB, code.purpose == .live, !decoder.holds(F.discretionaryData, "R "), !decoder.holds(F.discretionaryData, "S ") {
-            decoder.report(.error, .paymentTypeCode, F.discretionaryData, "WEB entries need payment type code R or S")
+            if decoder.holds(F.discretionaryData, " R") || decoder.holds(F.discretionaryData, " S") {
+                decoder.report(.paymentTypeAlignment, F.discretionaryData, "WEB payment type code is right-aligned; NACHA puts it first")
+            } else {
+                decoder.report(.paymentTypeCode, F.discretionaryData, "WEB entries need payment type code R or S")
+            }
         }
         // Trace numbers: ODFI prefix, ascending in the batch, unique in the file.
         if !decoder.failed(F.traceNumber) {
             if detail.traceNumber / 10_000_000 != batch.originatingDFI {
-                decoder.report(.error, .traceODFI, F.traceNumber, "trace number does not start with the batch's ODFI identification")
+                decoder.report(.traceODFI, F.traceNumber, "trace number does not start with the batch's ODFI identification")
             }
             if detail.traceNumber <= lastTrace {
-                decoder.report(.error, .traceOrder, F.traceNumber, "trace number does not ascend within the batch")
+                decoder.report(.traceOrder, F.traceNumber, "trace number does not ascend within the batch")
             }
             lastTrace = detail.traceNumber
             if !traces.insert(detail.traceNumber) {
-                decoder.report(.error, .duplicateTrace, F.traceNumber, "trace number \(detail.traceNumber) appears earlier in the file")
+                decoder.report(.duplicateTrace, F.traceNumber, "trace number \(detail.traceNumber) appears earlier in the file")
             }
         }
         if entryAddendaIndicator > 1 {
-            decoder.report(.error, .addendaIndicator, F.addendaIndicator, "addenda record indicator must be 0 or 1")
+            decoder.report(.addendaIndicator, F.addendaIndicator, "addenda record indicator must be 0 or 1")
         }
         // Forward entries and each kind of return never share a batch; the kind is set by the addenda.
         if code.purpose != .returnOrNOC || batch.isCOR {
@@ -116,7 +124,7 @@ extension Parser {
 
     mutating func classifyBatch(_ kind: BatchKind, _ decoder: inout FieldDecoder) {
         if let existing = batchKind, existing != kind {
-            decoder.report(.error, .mixedReturns, nil, "batch mixes \(existing.rawValue) and \(kind.rawValue) entries")
+            decoder.report(.mixedReturns, nil, "batch mixes \(existing.rawValue) and \(kind.rawValue) entries")
         }
         batchKind = kind
     }
@@ -127,26 +135,24 @@ extension Parser {
         switch addenda {
         case .paymentRelated:
             if isReturnEntry || batch.isCOR {
-                decoder.report(.error, .addendaType, F.typeCode, "returns and NOCs carry addenda 98/99, not 05")
+                decoder.report(.addendaType, F.typeCode, "returns and NOCs carry addenda 98/99, not 05")
             }
         case .notificationOfChange(let value):
-            if !batch.isCOR {
-                decoder.report(.error, .addendaType, F.typeCode, "addenda 98 is only allowed in COR batches")
-            }
+            entryIsNOC = true
+            if !batch.isCOR { reportNOCOutsideCOR(isReturnEntry, &decoder) }
             if ChangeCode.lookup(value.changeCode) == nil {
-                decoder.report(.error, .changeCode, F.changeCode, "change code \(value.changeCode) is not C01-C14")
+                decoder.report(.changeCode, F.changeCode, "change code \(value.changeCode) is not C01-C14")
             }
         case .refusedNotificationOfChange(let value):
-            if !batch.isCOR {
-                decoder.report(.error, .addendaType, F.typeCode, "addenda 98 is only allowed in COR batches")
-            }
+            entryIsNOC = true
+            if !batch.isCOR { reportNOCOutsideCOR(isReturnEntry, &decoder) }
             if ChangeCode.lookup(value.changeCode) == nil {
-                decoder.report(.error, .changeCode, F.refusedOriginalChangeCode, "original change code \(value.changeCode) is unknown")
+                decoder.report(.changeCode, F.refusedOriginalChangeCode, "original change code \(value.changeCode) is unknown")
             }
         case .returnEntry(let value):
             classifyBatch(.returns, &decoder)
             if ReturnReasonCode.lookup(value.returnReasonCode) == nil {
-                decoder.report(.error, .returnReasonCode, F.returnReasonCode, "return reason code \(value.returnReasonCode) is not assigned")
+                decoder.report(.returnReasonCode, F.returnReasonCode, "return reason code \(value.returnReasonCode) is not assigned")
             }
         case .dishonoredReturn:
             classifyBatch(.dishonored, &decoder)
@@ -154,7 +160,17 @@ extension Parser {
             classifyBatch(.contested, &decoder)
         }
         if (addenda.typeCode == 98 || addenda.typeCode == 99) && !isReturnEntry {
-            decoder.report(.error, .addendaType, F.typeCode, "addenda \(addenda.typeCode) must follow a return/NOC transaction code")
+            decoder.report(.addendaType, F.typeCode, "addenda \(addenda.typeCode) must follow a return/NOC transaction code")
+        }
+    }
+
+    /// A NOC among a batch's returns is told apart by its own addenda, and applied as one; anywhere
+    /// else addenda 98 belongs in a COR batch.
+    private func reportNOCOutsideCOR(_ isReturnEntry: Bool, _ decoder: inout FieldDecoder) {
+        if isReturnEntry, batchKind != .forward {
+            decoder.report(.nocInReturnBatch, Addenda.Fields.typeCode, "addenda 98 in a return batch; NACHA puts NOCs in COR batches")
+        } else {
+            decoder.report(.addendaType, Addenda.Fields.typeCode, "addenda 98 is only allowed in COR batches")
         }
     }
 
@@ -162,22 +178,25 @@ extension Parser {
     mutating func checkEntryAddenda(_ detail: EntryDetail, line entryLine: Int) {
         typealias F = EntryDetail.Fields
         let count = entryAddendaCount
+        if entryZeroAmountUndecided, !entryIsNOC {
+            note(.amount, line: entryLine, type: 0x36, field: F.amount, "a return must have a non-zero amount")
+        }
         if (entryAddendaIndicator == 1) != (count > 0), entryAddendaIndicator <= 1 {
-            note(.error, .addendaIndicator, line: entryLine, type: 0x36, field: F.addendaIndicator,
+            note(.addendaIndicator, line: entryLine, type: 0x36, field: F.addendaIndicator,
                  "addenda record indicator is \(entryAddendaIndicator) but \(count) addenda follow")
         }
         let isReturnOrNOC = detail.transactionCode.purpose == .returnOrNOC
         if isReturnOrNOC {
             if count != 1 {
-                note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
+                note(.addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
                      "return and NOC entries need exactly one addenda 98/99, found \(count)")
             }
         } else if count > batch.maximumAddenda {
-            note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
+            note(.addendaCount, line: entryLine, type: 0x36, field: F.addendaIndicator,
                  "entries of this SEC code allow at most \(batch.maximumAddenda) addenda, found \(count)")
         }
         if batch.isCTX, entryCTXCount != count {
-            note(.error, .addendaCount, line: entryLine, type: 0x36, field: F.ctxAddendaCount,
+            note(.addendaCount, line: entryLine, type: 0x36, field: F.ctxAddendaCount,
                  "CTX number of addenda records is \(entryCTXCount) but \(count) follow")
         }
     }
@@ -187,17 +206,23 @@ extension Parser {
         typealias F = BatchControl.Fields
         func mismatch(_ field: Field, _ same: Bool) {
             if !same, !decoder.failed(field) {
-                decoder.report(.error, .batchControlMismatch, field, "\(field.name) differs from the batch header")
+                decoder.report(.batchControlMismatch, field, "\(field.name) differs from the batch header")
             }
         }
         mismatch(F.serviceClass, serviceClass == batchServiceClassCode)
-        mismatch(F.companyIdentification, companyIdentification == header.companyIdentification)
+        if companyIdentification != header.companyIdentification, !decoder.failed(F.companyIdentification),
+           companyIdentification.trimmingSpaces == header.companyIdentification.trimmingSpaces {
+            decoder.report(.companyIdentificationAlignment, F.companyIdentification,
+                           "company identification is aligned differently from the batch header's")
+        } else {
+            mismatch(F.companyIdentification, companyIdentification == header.companyIdentification)
+        }
         mismatch(F.originatingDFI, odfi == header.originatingDFI)
         mismatch(F.batchNumber, batchNumber == header.batchNumber)
         let computed = batchTotals
         func compare(_ field: Field, _ code: Diagnostic.Code, _ found: some BinaryInteger, _ expected: some BinaryInteger) {
             if found != expected, !decoder.failed(field) {
-                decoder.report(.error, code, field, "\(field.name) is \(found); the batch's records give \(expected)")
+                decoder.report(code, field, "\(field.name) is \(found); the batch's records give \(expected)")
             }
         }
         compare(F.entryAddendaCount, .batchEntryCount, declared.entryAddendaCount, computed.entryAddendaCount)
@@ -205,7 +230,7 @@ extension Parser {
         compare(F.totalDebit, .batchDebitTotal, declared.totalDebit, computed.totalDebit)
         compare(F.totalCredit, .batchCreditTotal, declared.totalCredit, computed.totalCredit)
         if header.standardEntryClass == .cor, declared.totalDebit != 0 || declared.totalCredit != 0 {
-            decoder.report(.error, .corTotals, F.totalDebit, "COR batches must total zero")
+            decoder.report(.corTotals, F.totalDebit, "COR batches must total zero")
         }
     }
 }

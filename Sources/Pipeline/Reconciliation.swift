@@ -29,8 +29,20 @@ public struct Reconciliation: Sendable, Codable {
         public var rule: String
     }
 
+    /// A bank file that needs an operator: quarantined (nothing applied), or applied with notes.
+    public struct InboundLine: Sendable, Codable {
+        public var id: String
+        public var name: String
+        public var status: String
+        public var reason: String?
+        public var notes: [String]
+    }
+
     public var files: [FileLine]
     public var stuck: [Stuck]
+    /// Bank files received in the last `inboundNoteDays` days that were quarantined (attention), or
+    /// applied with notes (warnings of a nonconforming file, events left out).
+    public var inbound: [InboundLine]
     /// OpenPGP keys of the GnuPG home that are dead or expire within `OpenPGPSealing.expiryWarning`.
     public var keys: [String]
     /// Files that did not reach the bank (failed) and keys about to stop working count as attention too.
@@ -40,7 +52,7 @@ public struct Reconciliation: Sendable, Codable {
     /// after `settlementBankingDays` banking days.
     /// `keys`: the GnuPG home's keys, when there is one.
     public static func run(store: any LedgerStore, now: Date = Date(), acknowledgementWait: Duration = .seconds(7_200),
-                           settlementBankingDays: Int = 3, keys: [OpenPGPKey] = []) async throws -> Reconciliation {
+                           settlementBankingDays: Int = 3, keys: [OpenPGPKey] = [], inboundNoteDays: Int = 7) async throws -> Reconciliation {
         let totals = try await store.fileStateTotals()
         let files = totals.map { file, states in
             FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryCount,
@@ -74,7 +86,12 @@ public struct Reconciliation: Sendable, Codable {
             if key.isDead(at: now) { return "key \(name) expired on \(Timestamp.format(expires))" }
             return key.expiresSoon(at: now, within: OpenPGPSealing.expiryWarning) ? "key \(name) expires on \(Timestamp.format(expires))" : nil
         }
-        return Reconciliation(files: files, stuck: stuck, keys: keyAlerts,
-                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || files.contains { $0.status == "failed" })
+        let notesSince = now.addingTimeInterval(-Double(inboundNoteDays) * 86_400)
+        let inbound = try await store.inboundFiles()
+            .filter { $0.receivedAt >= notesSince && ($0.status == .quarantined || !$0.notes.isEmpty) }
+            .map { InboundLine(id: $0.id, name: $0.name, status: $0.status.rawValue, reason: $0.reason, notes: $0.notes) }
+        return Reconciliation(files: files, stuck: stuck, inbound: inbound, keys: keyAlerts,
+                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || files.contains { $0.status == "failed" }
+                                  || inbound.contains { $0.status == InboundFile.Status.quarantined.rawValue })
     }
 }

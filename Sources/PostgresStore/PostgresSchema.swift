@@ -493,6 +493,13 @@ enum PostgresSchema {
             "ALTER TABLE inbound_files ADD COLUMN plaintext_sha256 TEXT",
             "ALTER TABLE inbound_files ADD COLUMN signer TEXT",
         ]),
+        // Bank profiles and Same Day ACH: where a payment goes and when it settles; what an operator
+        // should know about an applied bank file.
+        (7, [
+            "ALTER TABLE payments ADD COLUMN settlement TEXT NOT NULL DEFAULT 'next_day'",
+            "ALTER TABLE payments ADD COLUMN profile TEXT",
+            "ALTER TABLE inbound_files ADD COLUMN notes TEXT",
+        ]),
     ]
 
     /// The newest version this build knows.

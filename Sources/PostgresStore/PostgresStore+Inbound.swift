@@ -28,7 +28,8 @@ extension PostgresStore: InboundFileStore {
         try await transaction("applying an inbound file") { session in
             if let appliedEvents {
                 let moved = try await session.count("""
-                    UPDATE inbound_files SET status = \(file.status.rawValue), applied = \(file.applied), applied_events = \(file.appliedEvents)
+                    UPDATE inbound_files SET status = \(file.status.rawValue), applied = \(file.applied), applied_events = \(file.appliedEvents),
+                        notes = \(file.notesText)
                     WHERE id = \(file.id) AND status = 'applying' AND applied_events = \(appliedEvents)
                     """)
                 guard moved == 1 else {
@@ -133,17 +134,17 @@ extension PostgresStore: InboundFileStore {
     static func insert(_ file: InboundFile, _ session: Session) async throws {
         try await session.count("""
             INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
-                                       received_at, sealed_archive_path, plaintext_sha256, signer)
+                                       received_at, sealed_archive_path, plaintext_sha256, signer, notes)
             VALUES (\(file.id), \(file.sha256), \(file.kind.rawValue), \(file.source), \(file.name), \(file.size),
                     \(file.status.rawValue), \(file.reason), \(file.applied), \(file.appliedEvents), \(file.archivePath),
                     \(milliseconds(file.receivedAt)), \(file.opening?.sealedArchivePath), \(file.opening?.plaintextSHA256),
-                    \(file.opening?.signer))
+                    \(file.opening?.signer), \(file.notesText))
             """)
     }
 
     static let inboundColumns = """
         id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path, received_at, sealed_archive_path, \
-        plaintext_sha256, signer
+        plaintext_sha256, signer, notes
         """
 
     static func inboundFile(from row: PostgresRow) throws -> InboundFile {
@@ -153,10 +154,11 @@ extension PostgresStore: InboundFileStore {
         let status: String = try cells.next(), reason: String? = try cells.next(), applied: Int = try cells.next()
         let appliedEvents: Int = try cells.next(), archivePath: String = try cells.next(), receivedAt: Int64 = try cells.next()
         let sealed: String? = try cells.next(), plaintextSHA256: String? = try cells.next(), signer: String? = try cells.next()
+        let notes: String? = try cells.next()
         return InboundFile(id: id, sha256: sha256, kind: InboundKind(rawValue: kind), source: source, name: name, size: size,
                            status: InboundFile.Status(rawValue: status) ?? .quarantined, reason: reason, applied: applied,
                            appliedEvents: appliedEvents, archivePath: archivePath,
                            opening: sealed.map { InboundFile.Opening(sealedArchivePath: $0, plaintextSHA256: plaintextSHA256 ?? "", signer: signer) },
-                           receivedAt: date(receivedAt))
+                           receivedAt: date(receivedAt), notes: InboundFile.notes(from: notes))
     }
 }

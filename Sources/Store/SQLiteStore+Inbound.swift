@@ -27,9 +27,9 @@ extension SQLiteStore: InboundFileStore {
         try await write("applying an inbound file") { db in
             if let appliedEvents {
                 try db.execute(sql: """
-                    UPDATE inbound_files SET status = ?, applied = ?, applied_events = ?
+                    UPDATE inbound_files SET status = ?, applied = ?, applied_events = ?, notes = ?
                     WHERE id = ? AND status = 'applying' AND applied_events = ?
-                    """, arguments: [file.status.rawValue, file.applied, file.appliedEvents, file.id, appliedEvents])
+                    """, arguments: [file.status.rawValue, file.applied, file.appliedEvents, file.notesText, file.id, appliedEvents])
                 guard db.changesCount == 1 else {
                     throw StoreError(.conflict, "inbound file \(file.id) is no longer applying at event \(appliedEvents)")
                 }
@@ -140,11 +140,11 @@ extension SQLiteStore: InboundFileStore {
     static func insert(_ file: InboundFile, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO inbound_files (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
-                                       received_at, sealed_archive_path, plaintext_sha256, signer)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       received_at, sealed_archive_path, plaintext_sha256, signer, notes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [file.id, file.sha256, file.kind.rawValue, file.source, file.name, file.size, file.status.rawValue, file.reason,
                              file.applied, file.appliedEvents, file.archivePath, milliseconds(file.receivedAt),
-                             file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer])
+                             file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer, file.notesText])
     }
 
     static func inboundFile(from row: Row) -> InboundFile {
@@ -154,6 +154,6 @@ extension SQLiteStore: InboundFileStore {
                     opening: (row["sealed_archive_path"] as String?).map { sealed in
                         InboundFile.Opening(sealedArchivePath: sealed, plaintextSHA256: row["plaintext_sha256"] ?? "", signer: row["signer"])
                     },
-                    receivedAt: date(row["received_at"]))
+                    receivedAt: date(row["received_at"]), notes: InboundFile.notes(from: row["notes"]))
     }
 }

@@ -513,6 +513,15 @@ enum Schema {
                 ALTER TABLE inbound_files ADD COLUMN signer TEXT;
                 """)
         }
+        // Bank profiles and Same Day ACH: where a payment goes and when it settles; what an operator
+        // should know about an applied bank file.
+        migrator.registerMigration("v10") { db in
+            try db.execute(sql: """
+                ALTER TABLE payments ADD COLUMN settlement TEXT NOT NULL DEFAULT 'next_day';
+                ALTER TABLE payments ADD COLUMN profile TEXT;
+                ALTER TABLE inbound_files ADD COLUMN notes TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -7,7 +7,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
         abstract: "Per outbound file: sent vs acknowledged vs settled vs returned, and payments stuck too long.",
-        discussion: "Exit 1 when something needs attention (stuck payments, failed files), for a timer that alerts.")
+        discussion: """
+            Also lists bank files of the last 7 days quarantined or applied with notes (warnings). Exit 1 when something \
+            needs attention (stuck payments, failed files, a quarantined bank file, a key about to expire), for a timer that alerts.
+            """)
 
     @Option(help: "Hours a submitted payment may wait for its acknowledgement.") var acknowledgementHours = 2
     @Option(help: "Banking days a processing payment may wait for settlement.") var settlementDays = 3
@@ -32,6 +35,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                          })
             for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state) since \(item.since): \(item.rule)") }
             for alert in report.keys { Output.line("KEY \(alert)") }
+            for file in report.inbound {
+                Output.line("INBOUND \(file.id) \(file.name) \(file.status)" + (file.reason.map { ": \($0)" } ?? ""))
+                for note in file.notes { Output.line("  note: \(note)") }
+            }
         }
         if report.needsAttention { throw ExitStatus.findings }
     }

@@ -6,15 +6,21 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check NACHA files strictly, streaming; print FILE:LINE:COL: severity CODE message.",
-        discussion: "Exit 0 when no file has errors (warnings allowed), 1 when any has errors, 2 when a file cannot be read.")
+        discussion: """
+            Severities follow the consequence (README, "Severity of validator findings"): error, the operator or the bank \
+            rejects it; warning, nonconforming but processed; info. Exit 0 when no file has errors (warnings allowed; \
+            with --strict, none either), 1 when any has, 2 when a file cannot be read.
+            """)
 
     @Argument(help: "NACHA files, or - for standard input.") var files: [String]
+    @Flag(help: "Fail on warnings too: what metl sends must pass this.") var strict = false
     @OptionGroup var output: OutputOptions
 
     struct FileReport: Encodable {
         var file: String
         var errors: Int
         var warnings: Int
+        var infos: Int
         var records: Int
         var diagnostics: [DiagnosticDocument]
     }
@@ -24,10 +30,10 @@ struct ValidateCommand: ParsableCommand {
         var anyErrors = false
         for file in files {
             let result = try Reader.read(path: file)
-            anyErrors = anyErrors || result.hasErrors
+            anyErrors = anyErrors || result.hasErrors || (strict && result.hasWarnings)
             if output.json {
                 reports.append(FileReport(file: file, errors: result.errorCount, warnings: result.warningCount,
-                                          records: result.recordCount, diagnostics: result.diagnostics.map(DiagnosticDocument.init)))
+                                          infos: result.infoCount, records: result.recordCount, diagnostics: result.diagnostics.map(DiagnosticDocument.init)))
             } else {
                 for diagnostic in result.diagnostics { Output.line("\(file):\(diagnostic)") }
                 Output.error("\(file): \(result.errorCount) errors, \(result.warningCount) warnings in \(result.recordCount) records")

@@ -49,9 +49,26 @@ struct CLI {
         let files = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("fixtures/nacha").path)
             .filter { $0.hasSuffix(".ach") }.map { "fixtures/nacha/\($0)" }
         #expect(files.count == 8)
-        let result = try CLI.run(["validate"] + files)
+        let result = try CLI.run(["validate", "--strict"] + files)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+
+    /// What other software sends passes `validate` with warnings, and `--strict` refuses exactly those.
+    @Test func tolerantFixturesPassWithWarningsAndStrictRefusesThem() throws {
+        let directory = CLI.root.appendingPathComponent("fixtures/nacha/tolerant").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".ach") }.sorted()
+        #expect(files.count == 11)
+        for file in files.map({ "\(directory)/\($0)" }) {
+            let tolerant = try CLI.run(["validate", file])
+            #expect(tolerant.status == 0, "\(file): \(tolerant.stdout)")
+            let warned = tolerant.stdout.contains(": warning ")
+            #expect(!tolerant.stdout.contains(": error "))
+            #expect(try CLI.run(["validate", "--strict", file]).status == (warned ? 1 : 0), "\(file)")
+        }
+        let aligned = try CLI.run(["validate", "\(directory)/company-id-aligned-apart.ach"])
+        #expect(aligned.stdout.contains("warning BC-COMPANY-ID-ALIGNMENT"))
+        #expect(aligned.stderr.contains("0 errors, 1 warnings"))
     }
 
     @Test func validateMalformedFixturePrintsExpectedDiagnostics() throws {

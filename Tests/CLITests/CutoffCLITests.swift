@@ -89,7 +89,7 @@ import TestSupport
         #expect(try metl("cutoff", "--dry-run", dry).status == 0)
         let written = try FileManager.default.contentsOfDirectory(atPath: dry)
         #expect(written.count == 1)
-        #expect(try metl("validate", dry + "/" + written[0]).status == 0)
+        #expect(try metl("validate", "--strict", dry + "/" + written[0]).status == 0, "what metl writes passes --strict")
         #expect(try metl("files", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("outbox").path))
     }

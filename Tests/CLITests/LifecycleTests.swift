@@ -40,6 +40,8 @@ import TestSupport
         let store = try SQLiteStore(path: database)
         let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first)
         #expect(file.name == "ACH_121042882_20261123_1430_A.ach")
+        // Strict where we send: the file at the bank passes --strict, warnings included.
+        #expect(try metl("validate", "--strict", "\(directory.path)/outbox/\(file.name)").status == 0)
         let bound = try await store.filePayments(fileID: file.id)
         var batches: [Int: (credit: Bool, entries: Int, total: Int64)] = [:]
         for entry in bound {

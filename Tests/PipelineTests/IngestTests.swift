@@ -204,4 +204,58 @@ import TestSupport
         #expect(outcome.status == "processed" && outcome.applied == 2)
         #expect(try await fixture.store.payment(id: bound[1].payment.id).failure?.code == "R03")
     }
+
+    /// A record of `bytes` edited at a 1-based position, for every record of `type`.
+    static func editing(_ bytes: [UInt8], type: Character, at start: Int, with text: String) -> [UInt8] {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.first == type else { return String(line) }
+            var characters = Array(line)
+            characters.replaceSubrange((start - 1)..<(start - 1 + text.count), with: Array(text))
+            return String(characters)
+        }
+        return Array(lines.joined(separator: "\n").utf8)
+    }
+
+    /// Tolerant where we receive: a return file other software wrote (company identification aligned
+    /// apart, trailing spaces stripped) is applied, its warnings kept with it in the inbound ledger and
+    /// shown by reconcile; a wrong total in the same file still quarantines it.
+    @Test func aNonconformingButUnambiguousReturnFileIsAppliedWithItsWarningsRecorded() async throws {
+        let (fixture, file, job) = try await Self.submitted(3)
+        let bound = try await Self.bound(fixture, file)
+        var bytes = try BankFileFixtures.returns(bound.prefix(2).map { ($0.payment, $0.binding.traceNumber, "R01") })
+        bytes = Self.editing(bytes, type: "5", at: 41, with: "123456789 ")
+        bytes = Self.editing(bytes, type: "8", at: 45, with: " 123456789")
+        let stripped = Array(String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n").utf8)
+
+        let wrongTotal = Array(String(decoding: stripped, as: UTF8.self).replacingOccurrences(of: "\n9000001", with: "\n9000002").utf8)
+        let refused = try await job.ingest(wrongTotal, name: "wrong-total.ach", source: "test")
+        #expect(refused.status == "quarantined" && refused.reason?.contains("FC-BATCH-COUNT") == true, "\(refused.reason ?? "")")
+        #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
+
+        let outcome = try await job.ingest(stripped, name: "tolerant.ach", source: "test")
+        #expect(outcome.status == "processed" && outcome.applied == 4, "two returns, each with its implied PROCESSING")
+        #expect(outcome.notes.contains { $0.contains("warning BC-COMPANY-ID-ALIGNMENT") })
+        #expect(outcome.notes.contains { $0.contains("warning REC-SHORT-LINE") })
+        for entry in bound.prefix(2) {
+            #expect(try await fixture.store.payment(id: entry.payment.id).failure?.code == "R01")
+        }
+        let recorded = try #require(try await fixture.store.inboundFiles().first { $0.name == "tolerant.ach" })
+        #expect(recorded.status == .processed && recorded.notes == outcome.notes)
+        let report = try await Reconciliation.run(store: fixture.store)
+        #expect(report.inbound.first { $0.id == recorded.id }?.notes == outcome.notes)
+        #expect(report.inbound.contains { $0.name == "wrong-total.ach" && $0.status == "quarantined" })
+    }
+
+    /// A NOC file whose COR batch carries a zero effective date corrects the payment, with the warning.
+    @Test func aNOCFileWithAZeroEffectiveDateIsApplied() async throws {
+        let (fixture, file, job) = try await Self.submitted(1)
+        let target = try #require(try await Self.bound(fixture, file).first)
+        let noc = Self.editing(try BankFileFixtures.notificationsOfChange([(target.payment, target.binding.traceNumber, "C01", "99887766")]),
+                               type: "5", at: 70, with: "000000")
+        let outcome = try await job.ingest(noc, name: "noc.ach", source: "test")
+        #expect(outcome.status == "processed" && outcome.applied == 1)
+        #expect(outcome.notes.contains { $0.contains("warning BH-EFFECTIVE-DATE-ZERO") })
+        #expect(try await fixture.store.payment(id: target.payment.id).counterparty.accountNumber == "99887766")
+    }
 }

@@ -48,10 +48,13 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     public var archivePath: String
     public var opening: Opening?
     public var receivedAt: Date
+    /// What an operator should know about a file that was applied: the format's warnings (a
+    /// nonconforming but unambiguous file), events left out, and who retried it.
+    public var notes: [String]
 
     public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
                 reason: String? = nil, applied: Int = 0, appliedEvents: Int = 0, archivePath: String, opening: Opening? = nil,
-                receivedAt: Date) {
+                receivedAt: Date, notes: [String] = []) {
         self.id = id
         self.sha256 = sha256
         self.kind = kind
@@ -65,5 +68,17 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         self.archivePath = archivePath
         self.opening = opening
         self.receivedAt = receivedAt
+        self.notes = notes
+    }
+
+    /// The notes as the ledger keeps them: a JSON array of strings.
+    public var notesText: String? {
+        guard !notes.isEmpty, let data = try? JSONEncoder().encode(notes) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func notes(from text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? [text]
     }
 }

@@ -78,11 +78,13 @@ public struct NACHAFileRenderer: PaymentFileRenderer {
         } catch {
             throw PipelineError(.invalidFile, "the file could not be rendered: \(error)")
         }
-        // Strict validation of the exact bytes: an invalid file is never recorded, let alone uploaded.
+        // Strict validation of the exact bytes, warnings included: what we send conforms, and an
+        // invalid file is never recorded, let alone uploaded.
         let check = Reader.read(bytes, options: .init(buildModel: false))
-        guard !check.hasErrors else {
-            let first = check.diagnostics.first { $0.severity == .error }.map(\.description) ?? ""
-            throw PipelineError(.invalidFile, "the rendered file failed validation (\(check.errorCount) errors, first: \(first))")
+        guard !check.hasErrors, !check.hasWarnings else {
+            let first = check.diagnostics.first { $0.severity != .info }.map(\.description) ?? ""
+            throw PipelineError(.invalidFile, "the rendered file failed strict validation (\(check.errorCount) errors, "
+                                + "\(check.warningCount) warnings, first: \(first))")
         }
         let id = Identifier.make(prefix: "fil", at: created)
         let totals = model.totals

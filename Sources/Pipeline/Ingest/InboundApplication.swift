@@ -127,6 +127,7 @@ struct InboundApplication {
             next.status = last ? .processed : .applying
             next.applied = progress.file.applied + ledger.history.count + checks.history.count
             next.appliedEvents = end
+            if last { next.notes = progress.file.notes + progress.notes }
             let conflict: StoreError
             do {
                 try await store.applyInbound(next, plan: ledger, checks: checks, after: progress.after)

@@ -43,7 +43,17 @@ public struct NACHAReturnsProcessor: InboundProcessor {
             throw InboundQuarantine(reason: "invalid NACHA file: \(result.errorCount) errors (first: \(first))")
         }
         if let reason = matching.quarantineReason { throw InboundQuarantine(reason: reason) }
+        // Nonconforming but unambiguous: applied, and the operator told what was off.
+        for note in Self.warningNotes(result) { pieces.note(note) }
         try await body(pieces.finish())
+    }
+
+    /// The format's warnings as notes for the inbound ledger, the first few of them one by one.
+    static func warningNotes(_ result: ReadResult, shown: Int = 20) -> [String] {
+        let warnings = result.diagnostics.filter { $0.severity == .warning }
+        var notes = warnings.prefix(shown).map { "line \($0.line): warning \($0.code) \($0.message)" }
+        if result.warningCount > notes.count { notes.append("\(result.warningCount - notes.count) more warnings") }
+        return notes
     }
 
     /// Entries matched to our payments, and what would keep the file from being applied.
