@@ -2,9 +2,11 @@ import Foundation
 import NACHA
 
 extension ACHDate {
-    /// The calendar date of `date` in the machine's time zone: the day the bank's business is on.
-    public init(_ date: Date) {
-        let parts = Calendar.current.dateComponents([.year, .month, .day], from: date)
+    /// The calendar date of `date` in `timeZone` (the machine's by default): the day the bank's business is on.
+    public init(_ date: Date, in timeZone: TimeZone = .current) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
         self.init(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
     }
 
@@ -13,9 +15,11 @@ extension ACHDate {
 }
 
 extension ACHTime {
-    /// The local wall-clock hour and minute of `date`: what a file header carries.
-    public init(_ date: Date) {
-        let parts = Calendar.current.dateComponents([.hour, .minute], from: date)
+    /// The wall-clock hour and minute of `date` in `timeZone` (the machine's by default): what a file header carries.
+    public init(_ date: Date, in timeZone: TimeZone = .current) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
         self.init(hour: parts.hour ?? 0, minute: parts.minute ?? 0)
     }
 }

@@ -106,6 +106,8 @@ enum PostgresPlanWriter {
         columns.text("failure_message", payments.map { $0.failure?.message })
         columns.int("created_at", payments.map { PostgresStore.milliseconds($0.createdAt) })
         columns.int("updated_at", payments.map { PostgresStore.milliseconds($0.updatedAt) })
+        columns.text("settlement", payments.map(\.settlement.rawValue))
+        columns.text("profile", payments.map(\.profile))
         let names = columns.names.joined(separator: ", ")
         let imported = columns.scalar(importID)
         try await session.count(columns.query("""
@@ -157,6 +159,7 @@ enum PostgresPlanWriter {
             columns.text("account_number", payments.map(\.counterparty.accountNumber))
             columns.text("account_type", payments.map(\.counterparty.accountType.rawValue))
         }
+        if parts.contains(.settlement) { columns.text("settlement", payments.map(\.settlement.rawValue)) }
     }
 
     /// Updates grouped by the parts they change, one UPDATE joined on the unnested rows per group.

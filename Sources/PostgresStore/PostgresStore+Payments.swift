@@ -242,7 +242,8 @@ extension PostgresStore {
     static let paymentColumns = """
         id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
         counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date
+        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date, \
+        settlement, profile
         """
 
     /// `paymentColumns` read from the table aliased `p`.
@@ -270,6 +271,7 @@ extension PostgresStore {
         let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
         let fileID: String? = try cells.next(), batch: Int? = try cells.next(), trace: Int? = try cells.next()
         let line: Int? = try cells.next(), entryDate: String? = try cells.next()
+        let settlement: String = try cells.next(), profile: String? = try cells.next()
         let metadata = CanonicalJSON.parseObject(metadataText)
             ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
         return Payment(
@@ -284,7 +286,8 @@ extension PostgresStore {
             submission: fileID.map {
                 Submission(fileID: $0, batchNumber: batch ?? 0, traceNumber: trace ?? 0, line: line ?? 0,
                            entryEffectiveDate: entryDate.flatMap(ACHDate.init(iso:)))
-            })
+            },
+            settlement: Settlement(rawValue: settlement) ?? .nextDay, profile: profile)
     }
 
     static let correctionColumns = """

@@ -16,7 +16,7 @@ enum LedgerPlanWriter {
     /// id, its funds moves wait in `staged_funds` and its deliveries are held until the import is published.
     static func persist(_ plan: LedgerPlan, _ db: Database, faults: FaultInjector, stagedIn importID: String? = nil) throws {
         if !plan.newPayments.isEmpty {
-            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 22,
+            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 24,
                            rows: plan.newPayments.map { SQLiteStore.insertValues($0.payment, importID: importID) })
             try faults.hit(.afterPaymentInsert)
         }
@@ -121,6 +121,7 @@ enum LedgerPlanWriter {
                 ("account_type", { $0.counterparty.accountType.rawValue.databaseValue }),
             ]
         }
+        if parts.contains(.settlement) { columns.append(("settlement", { $0.settlement.rawValue.databaseValue })) }
         return columns
     }
 

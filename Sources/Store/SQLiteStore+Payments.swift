@@ -104,7 +104,7 @@ extension SQLiteStore {
     static let insertedPaymentColumns = """
         id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
         counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, import_id
+        failure_code, failure_message, created_at, updated_at, import_id, settlement, profile
         """
 
     static func insertValues(_ payment: Payment, importID: String?) -> LedgerPlanWriter.Values {
@@ -116,7 +116,8 @@ extension SQLiteStore {
                        payment.idempotencyKey].map(\.databaseValue)
         return texts + request + [payment.reservedAmount.databaseValue, payment.failure?.code.databaseValue ?? .null,
                                   payment.failure?.message.databaseValue ?? .null, milliseconds(payment.createdAt).databaseValue,
-                                  milliseconds(payment.updatedAt).databaseValue, importID.databaseValue]
+                                  milliseconds(payment.updatedAt).databaseValue, importID.databaseValue,
+                                  payment.settlement.rawValue.databaseValue, payment.profile.databaseValue]
     }
 
     // MARK: Reads
@@ -217,7 +218,8 @@ extension SQLiteStore {
     static let paymentColumns = """
         id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
         counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date
+        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date, \
+        settlement, profile
         """
 
     /// A row selected with `paymentColumns`.
@@ -240,7 +242,8 @@ extension SQLiteStore {
             submission: (row[21] as String?).map {
                 Submission(fileID: $0, batchNumber: row[22], traceNumber: row[23], line: row[24],
                            entryEffectiveDate: (row[25] as String?).flatMap(ACHDate.init(iso:)))
-            })
+            },
+            settlement: Settlement(rawValue: row[26]) ?? .nextDay, profile: row[27])
     }
 
     static func counterpartyCorrection(from row: Row) -> CounterpartyCorrection {

@@ -173,8 +173,8 @@ struct CLI {
         #expect(payments?.count == 6)
         #expect(payments?.first?["state"] as? String == "P_VALIDATED")
         #expect(payments?.first?.keys.sorted() == ["amount", "counterparty", "created_at", "currency", "description", "direction",
-                                                   "effective_date", "failure", "id", "merchant_id", "metadata", "sec_code",
-                                                   "state", "submission", "updated_at", "version"])
+                                                   "effective_date", "failure", "id", "merchant_id", "metadata", "profile", "sec_code",
+                                                   "settlement", "state", "submission", "updated_at", "version"])
         let again = try metl("payments", "import", "-", "--merchant", "acme", stdin: csv)
         #expect(again.stdout.contains("0 created"))
 

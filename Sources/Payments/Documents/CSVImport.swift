@@ -8,7 +8,7 @@ public enum CSVImport {
     public static let requiredColumns = ["idempotency_key", "amount", "direction", "sec_code", "description",
                                          "effective_date", "counterparty_name", "routing_number", "account_number",
                                          "account_type"]
-    public static let optionalColumns = ["currency", "metadata"]
+    public static let optionalColumns = ["currency", "metadata", "settlement", "profile"]
 
     public struct Row: Sendable, Hashable {
         /// 1-based line of the row in the file (the header is line 1).
@@ -29,7 +29,7 @@ public enum CSVImport {
     struct Layout {
         let idempotencyKey, amount, direction, secCode, description, effectiveDate: Int
         let counterpartyName, routingNumber, accountNumber, accountType: Int
-        let currency, metadata: Int?
+        let currency, metadata, settlement, profile: Int?
 
         /// `positions` holds every required column (the header was checked).
         init(_ positions: [String: Int]) {
@@ -46,6 +46,8 @@ public enum CSVImport {
             accountType = at("account_type")
             currency = positions["currency"]
             metadata = positions["metadata"]
+            settlement = positions["settlement"]
+            profile = positions["profile"]
         }
 
         func request(from fields: [String]) throws(PaymentError) -> PaymentRequest {
@@ -63,13 +65,14 @@ public enum CSVImport {
                         ?? .init(field: "metadata", code: "invalid_type", message: "must be a JSON object of strings")])
                 }
             }
-            let currency = self.currency.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } ?? "USD"
+            func optional(_ position: Int?) -> String? { position.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
+            let currency = optional(self.currency) ?? "USD"
             return PaymentRequest(
                 amount: amount, currency: currency, direction: fields[direction], secCode: fields[secCode],
                 description: fields[description], effectiveDate: fields[effectiveDate],
                 counterparty: .init(name: fields[counterpartyName], routingNumber: fields[routingNumber],
                                     accountNumber: fields[accountNumber], accountType: fields[accountType]),
-                metadata: metadata)
+                metadata: metadata, settlement: optional(settlement), profile: optional(profile))
         }
     }
 }

@@ -112,7 +112,10 @@ extension PaymentRequest {
         member(",\"effective_date\":", effectiveDate)
         output.append(contentsOf: ",\"metadata\":".utf8)
         CanonicalJSON.object(metadata, into: &output)
+        // Only when given, so a request without them keeps the fingerprint it always had.
+        if let profile { member(",\"profile\":", profile) }
         member(",\"sec_code\":", secCode)
+        if let settlement { member(",\"settlement\":", settlement) }
         output.append(UInt8(ascii: "}"))
         return output
     }

@@ -19,6 +19,8 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     public var metadata: [String: String]
     public var failure: Failure?
     public var submission: SubmissionDocument?
+    public var settlement: String
+    public var profile: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -34,7 +36,7 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, merchantID = "merchant_id", state, version, amount, currency, direction, secCode = "sec_code",
-             description, effectiveDate = "effective_date", counterparty, metadata, failure, submission,
+             description, effectiveDate = "effective_date", counterparty, metadata, failure, submission, settlement, profile,
              createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -54,6 +56,8 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
                              accountType: payment.counterparty.accountType.rawValue)
         metadata = payment.metadata
         failure = payment.failure
+        settlement = payment.settlement.rawValue
+        profile = payment.profile
         // Trace numbers are 15 digits with meaningful leading zeros: printed as the bank prints them.
         submission = payment.submission.map {
             SubmissionDocument(fileID: $0.fileID, batchNumber: $0.batchNumber,
@@ -68,7 +72,8 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         DocumentJSON.encode(PaymentDocument(payment))
     }
 
-    /// `failure` and `submission` are always present: `null` until the payment fails or is submitted.
+    /// `failure` and `submission` are always present: `null` until the payment fails or is submitted;
+    /// `profile` is `null` unless the request named one.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -85,6 +90,8 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         try container.encode(metadata, forKey: .metadata)
         try container.encode(failure, forKey: .failure)
         try container.encode(submission, forKey: .submission)
+        try container.encode(settlement, forKey: .settlement)
+        try container.encode(profile, forKey: .profile)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
     }

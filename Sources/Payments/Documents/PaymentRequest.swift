@@ -15,6 +15,10 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     public var effectiveDate: String
     public var counterparty: CounterpartyRequest
     public var metadata: [String: String]
+    /// `next_day`, `same_day` or `same_day_or_next`; absent: same day for an effective date of today.
+    public var settlement: String?
+    /// The bank profile to send through; absent: the merchant's, else the default.
+    public var profile: String?
 
     public struct CounterpartyRequest: Sendable, Hashable, Codable {
         public var name: String
@@ -44,7 +48,8 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     }
 
     public init(amount: Int64, currency: String = "USD", direction: String, secCode: String, description: String,
-                effectiveDate: String, counterparty: CounterpartyRequest, metadata: [String: String] = [:]) {
+                effectiveDate: String, counterparty: CounterpartyRequest, metadata: [String: String] = [:],
+                settlement: String? = nil, profile: String? = nil) {
         self.amount = amount
         self.currency = currency
         self.direction = direction
@@ -53,11 +58,13 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
         self.effectiveDate = effectiveDate
         self.counterparty = counterparty
         self.metadata = metadata
+        self.settlement = settlement
+        self.profile = profile
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case amount, currency, direction, secCode = "sec_code", description, effectiveDate = "effective_date",
-             counterparty, metadata
+             counterparty, metadata, settlement, profile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,6 +87,8 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
         effectiveDate = try container.decode(String.self, forKey: .effectiveDate)
         counterparty = try container.decode(CounterpartyRequest.self, forKey: .counterparty)
         metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+        settlement = try container.decodeIfPresent(String.self, forKey: .settlement)
+        profile = try container.decodeIfPresent(String.self, forKey: .profile)
     }
 
     /// Decodes a JSON body, turning decoding failures into field errors.

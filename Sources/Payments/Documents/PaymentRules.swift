@@ -11,11 +11,19 @@ public struct PaymentRules: Sendable, Hashable {
     public var effectiveDateHorizonDays: Int
     public static let defaultEffectiveDateHorizonDays = 30
     public static let maximumEffectiveDateHorizonDays = 365
+    /// The largest same-day payment, in cents: the Same Day ACH per-payment limit.
+    public var sameDayMaximumAmount: Int64
+    public static let defaultSameDayMaximumAmount: Int64 = 100_000_000 // $1,000,000.00
+    /// The bank profiles a request may name; empty when only the single unnamed profile is configured.
+    public var profiles: Set<String>
 
     public init(maximumAmount: Int64 = PaymentRules.defaultMaximumAmount,
-                effectiveDateHorizonDays: Int = PaymentRules.defaultEffectiveDateHorizonDays) {
+                effectiveDateHorizonDays: Int = PaymentRules.defaultEffectiveDateHorizonDays,
+                sameDayMaximumAmount: Int64 = PaymentRules.defaultSameDayMaximumAmount, profiles: Set<String> = []) {
         self.maximumAmount = min(maximumAmount, NACHA.maximumEntryAmount)
         self.effectiveDateHorizonDays = max(0, min(effectiveDateHorizonDays, Self.maximumEffectiveDateHorizonDays))
+        self.sameDayMaximumAmount = sameDayMaximumAmount
+        self.profiles = profiles
     }
 }
 
@@ -30,6 +38,8 @@ public struct ValidatedRequest: Sendable, Hashable {
     public var counterparty: Counterparty
     public var metadata: [String: String]
     public var fingerprint: String
+    public var settlement: Settlement
+    public var profile: String?
 }
 
 extension PaymentRequest {
@@ -81,6 +91,26 @@ extension PaymentRequest {
         let accountType = AccountType(rawValue: counterparty.accountType)
         if accountType == nil { fail("counterparty.account_type", "invalid", "must be checking or savings") }
         errors += Metadata.problems(in: metadata)
+        // Same Day ACH: asked for, or implied by an effective date of today; checked, never moved to next day.
+        var settles = effective == today ? Settlement.sameDay : .nextDay
+        if let settlement {
+            if let asked = Settlement(rawValue: settlement) {
+                settles = asked
+                if asked.asksSameDay, let effective, effective != today {
+                    fail("effective_date", "same_day_not_today", "must be today (\(today)) for \(asked.rawValue) settlement")
+                }
+            } else {
+                fail("settlement", "invalid", "must be next_day, same_day or same_day_or_next")
+            }
+        }
+        if settles.asksSameDay, amountIsWholeCents, amount > rules.sameDayMaximumAmount, amount <= rules.maximumAmount {
+            fail("amount", "same_day_over_limit",
+                 "exceeds the Same Day ACH per-payment limit of \(rules.sameDayMaximumAmount) cents; ask for next_day settlement")
+        }
+        if let profile, !rules.profiles.contains(profile) {
+            fail("profile", "unknown_profile", rules.profiles.isEmpty ? "no bank profiles are configured"
+                 : "must be one of \(rules.profiles.sorted().joined(separator: ", "))")
+        }
 
         guard errors.isEmpty, let direction, let effective, let accountType else {
             throw PaymentError(.invalidRequest, "the payment request is invalid", fieldErrors: errors)
@@ -90,7 +120,7 @@ extension PaymentRequest {
             effectiveDate: effective,
             counterparty: Counterparty(name: name, routingNumber: counterparty.routingNumber,
                                        accountNumber: ASCIIText.uppercased(account), accountType: accountType),
-            metadata: metadata, fingerprint: fingerprint)
+            metadata: metadata, fingerprint: fingerprint, settlement: settles, profile: profile)
     }
 
     /// NACHA alphanumeric text: printable ASCII, upper-cased, fitting its record field, not blank.

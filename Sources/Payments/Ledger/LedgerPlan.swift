@@ -16,6 +16,8 @@ public struct LedgerPlan: Sendable {
             public static let submission = Parts(rawValue: 2)
             /// The counterparty's name and account.
             public static let counterparty = Parts(rawValue: 4)
+            /// When it settles: a same-day payment moved to next day, as its request allowed.
+            public static let settlement = Parts(rawValue: 8)
         }
 
         /// The row as it is after the plan.

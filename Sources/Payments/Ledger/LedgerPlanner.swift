@@ -72,7 +72,7 @@ public struct LedgerPlanner {
             amount: request.amount, currency: request.currency, direction: request.direction, secCode: request.secCode,
             description: request.description, effectiveDate: request.effectiveDate, counterparty: counterparty,
             metadata: request.metadata, idempotencyKey: intake.idempotencyKey, reservedAmount: 0, failure: nil,
-            createdAt: now, updatedAt: now)
+            createdAt: now, updatedAt: now, settlement: request.settlement, profile: request.profile)
         let created = HistoryEntry(requestID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
                                    reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
                                    source: source, createdAt: now)

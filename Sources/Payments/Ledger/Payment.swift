@@ -25,11 +25,15 @@ public struct Payment: Sendable, Hashable, Identifiable {
     public var updatedAt: Date
     /// Where the payment was sent: set once a cutoff binds it to an outbound file.
     public var submission: Submission?
+    public var settlement: Settlement
+    /// The bank profile the request named; nil: its merchant's, else the default one.
+    public var profile: String?
 
     public init(id: String, merchantID: String, state: PaymentState, version: Int, amount: Int64, currency: String,
                 direction: Direction, secCode: StandardEntryClass, description: String, effectiveDate: ACHDate,
                 counterparty: Counterparty, metadata: [String: String], idempotencyKey: String, reservedAmount: Int64,
-                failure: Failure?, createdAt: Date, updatedAt: Date, submission: Submission? = nil) {
+                failure: Failure?, createdAt: Date, updatedAt: Date, submission: Submission? = nil,
+                settlement: Settlement = .nextDay, profile: String? = nil) {
         self.id = id
         self.merchantID = merchantID
         self.state = state
@@ -48,5 +52,7 @@ public struct Payment: Sendable, Hashable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.submission = submission
+        self.settlement = settlement
+        self.profile = profile
     }
 }
