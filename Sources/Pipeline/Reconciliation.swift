@@ -72,7 +72,7 @@ public struct Reconciliation: Sendable, Codable {
         var day = ACHDate(now)
         for _ in 0..<settlementBankingDays {
             day = day.adding(days: -1)
-            while !BankCalendar.isBankingDay(day) { day = day.adding(days: -1) }
+            while !BankCalendar.federalReserve.isBankingDay(day) { day = day.adding(days: -1) }
         }
         let settlementCutoff = Calendar.current.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? now
         for payment in try await store.payments(in: .processing, changedBefore: settlementCutoff) {

@@ -7,13 +7,13 @@ import Testing
 @Suite struct AssemblerTests {
     @Test func bankCalendarSkipsWeekendsAndFedHolidays() {
         let thanksgiving = ACHDate(year: 2026, month: 11, day: 26)
-        #expect(!BankCalendar.isBankingDay(thanksgiving))
-        #expect(!BankCalendar.isBankingDay(ACHDate(year: 2026, month: 11, day: 28)))
-        #expect(BankCalendar.nextBankingDay(after: ACHDate(year: 2026, month: 11, day: 25)) == ACHDate(year: 2026, month: 11, day: 27))
+        #expect(!BankCalendar.federalReserve.isBankingDay(thanksgiving))
+        #expect(!BankCalendar.federalReserve.isBankingDay(ACHDate(year: 2026, month: 11, day: 28)))
+        #expect(BankCalendar.federalReserve.nextBankingDay(after: ACHDate(year: 2026, month: 11, day: 25)) == ACHDate(year: 2026, month: 11, day: 27))
         // July 4th 2027 is a Sunday: observed Monday the 5th.
-        #expect(!BankCalendar.isBankingDay(ACHDate(year: 2027, month: 7, day: 5)))
+        #expect(!BankCalendar.federalReserve.isBankingDay(ACHDate(year: 2027, month: 7, day: 5)))
         // A requested date in the past becomes the next banking day after today.
-        #expect(BankCalendar.effectiveDate(requested: ACHDate(year: 2026, month: 1, day: 2), today: ACHDate(year: 2026, month: 11, day: 20))
+        #expect(BankCalendar.federalReserve.effectiveDate(requested: ACHDate(year: 2026, month: 1, day: 2), today: ACHDate(year: 2026, month: 11, day: 20))
                 == ACHDate(year: 2026, month: 11, day: 23))
         #expect(ACHDate(year: 2026, month: 12, day: 31).adding(days: 1) == ACHDate(year: 2027, month: 1, day: 1))
         #expect(ACHDate(year: 2024, month: 3, day: 1).adding(days: -1) == ACHDate(year: 2024, month: 2, day: 29))

@@ -12,7 +12,7 @@ struct LinePerPaymentRenderer: PaymentFileRenderer {
     let kind = OutboundFileKind(rawValue: "test_lines")
     let archiveExtension = "txt"
 
-    func files(from pending: [PendingPayment], today: ACHDate) -> [[PendingPayment]] { pending.isEmpty ? [] : [pending] }
+    func files(from pending: [PendingPayment], at now: Date) -> [[PendingPayment]] { pending.isEmpty ? [] : [pending] }
 
     func payments(in file: [PendingPayment]) -> [PendingPayment] { file }
 

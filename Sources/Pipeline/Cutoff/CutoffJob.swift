@@ -33,9 +33,13 @@ public struct CutoffJob: Sendable {
         /// First retry delay; doubles with jitter up to `retryCap`.
         public var retryBase: Duration
         public var retryCap: Duration
+        /// The lease the run holds: one per bank profile, so two profiles' cutoffs run side by side
+        /// and two of one profile never do.
+        public var leaseName: String
 
         public init(kinds: [Kind], archive: Archive, window: Duration = .seconds(900), readBackLimit: Int = 50_000_000,
-                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60)) {
+                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), leaseName: String = CutoffJob.leaseName) {
+            self.leaseName = leaseName
             self.kinds = kinds
             self.archive = archive
             self.window = window
@@ -141,9 +145,12 @@ public struct CutoffJob: Sendable {
         self.now = now
     }
 
-    static let leaseName = "cutoff"
+    /// The lease of the single-profile cutoff; a named profile's is `cutoff:NAME`.
+    public static let leaseName = "cutoff"
 
-    private var lease: JobLease { JobLease(name: Self.leaseName, store: store) }
+    public static func leaseName(profile: String) -> String { "\(leaseName):\(profile)" }
+
+    private var lease: JobLease { JobLease(name: settings.leaseName, store: store) }
 
     private func upload(to kind: Kind) -> ExactlyOnceUpload {
         ExactlyOnceUpload(destination: kind.destination, carries: kind.renderer.carries, archive: settings.archive, store: store,
@@ -170,8 +177,8 @@ public struct CutoffJob: Sendable {
             guard file.status != .uploaded, file.status != .cancelled else {
                 throw PipelineError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
             }
-            guard let kind = settings.kinds.first(where: { $0.renderer.kind == file.kind }) else {
-                throw PipelineError(.configuration, "file \(file.name) is a \(file.kind) file; this cutoff does not send that kind")
+            guard let kind = settings.kinds.first(where: { $0.renderer.sends(file) }) else {
+                throw PipelineError(.configuration, "file \(file.name) is a \(file.kind) file this cutoff does not send (another kind, or another bank profile)")
             }
             var summary = Summary()
             try await upload(to: kind).deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
@@ -190,7 +197,7 @@ public struct CutoffJob: Sendable {
         }
         // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
         let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
-            .filter { file in settings.kinds.contains { $0.renderer.kind == file.kind } }
+            .filter { file in settings.kinds.contains { $0.renderer.sends(file) } }
         summary.filesResumed = unfinished.count
         if !unfinished.isEmpty {
             logger.notice("resuming unfinished files", metadata: ["count": "\(unfinished.count)"])
@@ -212,7 +219,7 @@ public struct CutoffJob: Sendable {
 
         // 3. Deliver everything, oldest first, each kind to its destination.
         for kind in settings.kinds {
-            let files = (unfinished + newFiles).filter { $0.kind == kind.renderer.kind }
+            let files = (unfinished + newFiles).filter { kind.renderer.sends($0) }
             guard !files.isEmpty else { continue }
             try await upload(to: kind).deliver(files, summary: &summary, deadline: deadline, progress: progress)
         }
@@ -231,8 +238,8 @@ public struct CutoffJob: Sendable {
     }
 
     private func preview<Renderer: OutboundRenderer>(_ renderer: Renderer, created: Date) async throws(PipelineError) -> [(name: String, bytes: [UInt8])] {
-        let items = try await renderer.collect(from: store)
-        return try await renderer.preview(renderer.files(from: items, today: ACHDate(created)), created: created, store: store)
+        let items = try await renderer.collect(from: store, at: created)
+        return try await renderer.preview(renderer.files(from: items, at: created), created: created, store: store)
     }
 
     /// One kind's files: collected, planned, rendered, archived and recorded one after the other.
@@ -240,10 +247,10 @@ public struct CutoffJob: Sendable {
         _ renderer: Renderer, sealing: OpenPGPSealing?, created: Date, into files: inout [OutboundFile], summary: inout Summary,
         progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
         try await renderer.prepare(store, now: created)
-        let items = try await renderer.collect(from: store)
+        let items = try await renderer.collect(from: store, at: created)
         summary.collected(items.count, renderer.carries)
         progress(.collected(kind: renderer.kind, items: items.count))
-        for plan in renderer.files(from: items, today: ACHDate(created)) {
+        for plan in renderer.files(from: items, at: created) {
             let file = try await record(try await renderer.render(plan, created: created, store: store), of: plan, by: renderer,
                                         sealing: sealing)
             files.append(file)

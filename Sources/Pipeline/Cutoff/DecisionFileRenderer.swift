@@ -27,11 +27,11 @@ public struct DecisionFileRenderer: OutboundRenderer {
         _ = try await storageStep { try await store.closeLapsedExceptions(at: now, actor: .cutoff) }
     }
 
-    public func collect(from store: any LedgerStore) async throws(PipelineError) -> [PendingDecision] {
+    public func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [PendingDecision] {
         try await storageStep { try await store.pendingDecisions(limit: 1_000_000) }
     }
 
-    public func files(from items: [PendingDecision], today: ACHDate) -> [[PendingDecision]] { items.isEmpty ? [] : [items] }
+    public func files(from items: [PendingDecision], at now: Date) -> [[PendingDecision]] { items.isEmpty ? [] : [items] }
 
     public func count(in file: [PendingDecision]) -> Int { file.count }
 

@@ -3,15 +3,19 @@ import Payments
 
 /// Turns collected payments into file plans: batches by company, SEC code, entry description,
 /// effective date and direction (service class 220 or 225), split into files at the configured
-/// limits. Pure: no clock, no storage.
+/// limits. Same-day payments are dated today, so they make batches of their own. Pure: no clock,
+/// no storage.
 public struct FileAssembler: Sendable {
     public struct Limits: Sendable, Hashable {
         public var maximumEntriesPerFile: Int
         /// Debits plus credits, in cents.
         public var maximumAmountPerFile: Int64
-        public init(maximumEntriesPerFile: Int = 50_000, maximumAmountPerFile: Int64 = 99_999_999_999) {
+        /// Files a day to one destination: file ID modifiers A–Z, 0–9 at most (36); some banks take fewer.
+        public var maximumFilesPerDay: Int
+        public init(maximumEntriesPerFile: Int = 50_000, maximumAmountPerFile: Int64 = 99_999_999_999, maximumFilesPerDay: Int = 36) {
             self.maximumEntriesPerFile = maximumEntriesPerFile
             self.maximumAmountPerFile = maximumAmountPerFile
+            self.maximumFilesPerDay = min(maximumFilesPerDay, FileAssembler.modifiers.count)
         }
     }
 
@@ -21,18 +25,23 @@ public struct FileAssembler: Sendable {
         public var secCode: StandardEntryClass
         public var description: String
         public var effectiveDate: ACHDate
+        /// The company descriptive date: `SDHHMM` for a same-day batch when the bank asks, else blank.
+        public var descriptiveDate: String
         public var isCredit: Bool
         public var payments: [Payment]
     }
 
     public let limits: Limits
+    public let calendar: BankCalendar
 
-    public init(limits: Limits) {
+    public init(limits: Limits, calendar: BankCalendar = .federalReserve) {
         self.limits = limits
+        self.calendar = calendar
     }
 
-    /// Files, each a list of batches.
-    public func plan(_ pending: [PendingPayment], today: ACHDate) -> [[BatchPlan]] {
+    /// Files, each a list of batches. Payments asking for same-day settlement settle `today`, with
+    /// `sameDayDescriptiveDate` in their batches' headers; the caller passes only those this run sends.
+    public func plan(_ pending: [PendingPayment], today: ACHDate, sameDayDescriptiveDate: String? = nil) -> [[BatchPlan]] {
         struct Key: Hashable, Comparable {
             var merchantID: String, sec: String, description: String, date: ACHDate, credit: Bool
             static func < (a: Key, b: Key) -> Bool {
@@ -43,15 +52,17 @@ public struct FileAssembler: Sendable {
         var effectiveDates: [ACHDate: ACHDate] = [:]
         for item in pending {
             let payment = item.payment
-            let date = effectiveDates[payment.effectiveDate] ?? {
-                let date = BankCalendar.effectiveDate(requested: payment.effectiveDate, today: today)
+            let sameDay = payment.settlement.asksSameDay
+            let date = sameDay ? today : effectiveDates[payment.effectiveDate] ?? {
+                let date = calendar.effectiveDate(requested: payment.effectiveDate, today: today)
                 effectiveDates[payment.effectiveDate] = date
                 return date
             }()
             let key = Key(merchantID: item.merchant.id, sec: payment.secCode.rawValue, description: payment.description,
                           date: date, credit: payment.direction == .credit)
             groups[key, default: BatchPlan(merchant: item.merchant, secCode: payment.secCode, description: payment.description,
-                                           effectiveDate: date, isCredit: key.credit, payments: [])].payments.append(payment)
+                                           effectiveDate: date, descriptiveDate: sameDay ? sameDayDescriptiveDate ?? "" : "",
+                                           isCredit: key.credit, payments: [])].payments.append(payment)
         }
         var files: [[BatchPlan]] = []
         var current: [BatchPlan] = []
@@ -104,7 +115,7 @@ public struct FileAssembler: Sendable {
             rendered.append(Batch(header: BatchHeader(
                 serviceClass: plan.isCredit ? .creditsOnly : .debitsOnly, companyName: plan.merchant.companyName,
                 companyIdentification: plan.merchant.companyID, standardEntryClass: plan.secCode,
-                companyEntryDescription: plan.description, effectiveEntryDate: plan.effectiveDate,
+                companyEntryDescription: plan.description, companyDescriptiveDate: plan.descriptiveDate, effectiveEntryDate: plan.effectiveDate,
                 originatingDFI: profile.odfiIdentification, batchNumber: batchNumber), entries: entries))
         }
         let file = ACHFile(header: header, batches: rendered)

@@ -22,10 +22,10 @@ public protocol OutboundRenderer: Sendable {
     /// What a run (not a preview) settles before it collects: the decisions kind closes the
     /// exceptions whose deadline passed with the bank's default.
     func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError)
-    /// Everything waiting for a file of this kind, oldest first.
-    func collect(from store: any LedgerStore) async throws(PipelineError) -> [Item]
-    /// The files these items make, in sending order.
-    func files(from items: [Item], today: ACHDate) -> [FilePlan]
+    /// Everything waiting for a file of this kind that a run at `now` sends, oldest first.
+    func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [Item]
+    /// The files these items make in a run at `now`, in sending order.
+    func files(from items: [Item], at now: Date) -> [FilePlan]
     /// How many items a planned file carries.
     func count(in file: FilePlan) -> Int
     /// Renders one file, reserving what it numbers (trace numbers, file ID modifiers), and strictly
@@ -34,6 +34,9 @@ public protocol OutboundRenderer: Sendable {
     /// Records the archived file and binds its items, in one transaction; an item that changed
     /// since it was collected refuses the file.
     func record(_ file: OutboundFile, bindings: [Binding], of plan: FilePlan, store: any LedgerStore) async throws(PipelineError)
+    /// Whether a recorded file of this kind is this renderer's to finish (a NACHA file: its bank
+    /// profile's, by the file's origin and destination).
+    func sends(_ file: OutboundFile) -> Bool
     /// What `files` would render now, reserving nothing: numbers shown are provisional.
     func preview(_ files: [FilePlan], created: Date, store: any OutboundFileStore) async throws(PipelineError) -> [(name: String, bytes: [UInt8])]
 }
@@ -45,6 +48,7 @@ public enum CarriedItems: Sendable, Hashable {
 
 extension OutboundRenderer {
     public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {}
+    public func sends(_ file: OutboundFile) -> Bool { file.kind == kind }
 }
 
 /// A renderer of files that carry payments (NACHA, and a test's own kinds): it collects the
@@ -57,7 +61,7 @@ public protocol PaymentFileRenderer: OutboundRenderer where Item == PendingPayme
 extension PaymentFileRenderer {
     public var carries: CarriedItems { .payments }
 
-    public func collect(from store: any LedgerStore) async throws(PipelineError) -> [PendingPayment] {
+    public func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [PendingPayment] {
         try await storageStep { try await store.unboundValidatedPayments(limit: 10_000_000) }
     }
 

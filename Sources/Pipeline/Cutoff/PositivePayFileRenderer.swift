@@ -50,11 +50,11 @@ public struct PositivePayFileRenderer: OutboundRenderer {
         self.settings = settings
     }
 
-    public func collect(from store: any LedgerStore) async throws(PipelineError) -> [PendingCheckRecord] {
+    public func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [PendingCheckRecord] {
         try await storageStep { try await store.pendingCheckRecords(limit: 10_000_000) }
     }
 
-    public func files(from items: [PendingCheckRecord], today: ACHDate) -> [FilePlan] {
+    public func files(from items: [PendingCheckRecord], at now: Date) -> [FilePlan] {
         var byAccount: [String: FilePlan] = [:]
         for item in items { byAccount[item.account.id, default: FilePlan(account: item.account, records: [])].records.append(item) }
         return byAccount.keys.sorted().compactMap { byAccount[$0] }

@@ -1,14 +1,24 @@
 import NACHA
 
-/// Banking days as the Federal Reserve keeps them: no weekends and no Fed holidays. A holiday on a
-/// Sunday is observed on Monday; on a Saturday the Fed does not close the Friday before.
-public enum BankCalendar {
-    public static func isBankingDay(_ date: ACHDate) -> Bool {
-        !date.isWeekend && !holidays(in: date.year).contains(date)
+/// Banking days: no weekends and no Fed holidays (a holiday on a Sunday is observed on Monday; on a
+/// Saturday the Fed does not close the Friday before), nor any day a bank profile adds.
+public struct BankCalendar: Sendable, Hashable {
+    /// Days the bank is closed besides the Fed's holidays.
+    public var extraHolidays: Set<ACHDate>
+
+    public init(extraHolidays: Set<ACHDate> = []) {
+        self.extraHolidays = extraHolidays
+    }
+
+    /// The Federal Reserve's calendar alone: every profile's default.
+    public static let federalReserve = BankCalendar()
+
+    public func isBankingDay(_ date: ACHDate) -> Bool {
+        !date.isWeekend && !Self.holidays(in: date.year).contains(date) && !extraHolidays.contains(date)
     }
 
     /// The first banking day strictly after `date`.
-    public static func nextBankingDay(after date: ACHDate) -> ACHDate {
+    public func nextBankingDay(after date: ACHDate) -> ACHDate {
         var day = date.adding(days: 1)
         while !isBankingDay(day) { day = day.adding(days: 1) }
         return day
@@ -16,7 +26,7 @@ public enum BankCalendar {
 
     /// The effective entry date to put in a batch: the requested date when it is a banking day
     /// after today, else the next banking day that is.
-    public static func effectiveDate(requested: ACHDate, today: ACHDate) -> ACHDate {
+    public func effectiveDate(requested: ACHDate, today: ACHDate) -> ACHDate {
         var date = max(requested, nextBankingDay(after: today))
         while !isBankingDay(date) { date = date.adding(days: 1) }
         return date
