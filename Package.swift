@@ -136,7 +136,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "metl", "TestSupport", "Store", "PostgresStore", "Pipeline", "OpenPGP",
+            "metl", "TestSupport", "Store", "PostgresStore", "Pipeline", "OpenPGP", "NACHA",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

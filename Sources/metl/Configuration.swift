@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NACHA
 import Payments
+import Pipeline
 import PostgresStore
 import Store
 
@@ -16,39 +17,35 @@ struct Settings {
     /// `METL_CLOCK`: a fixed local time for reproducible demos and fixtures; never set in production.
     var fixedClock: Date?
 
-    struct File: Decodable {
-        var database: String?
-        var maximumPaymentCents: Int64?
-        var effectiveDateHorizonDays: Int?
-        enum CodingKeys: String, CodingKey {
-            case database, maximumPaymentCents = "max_payment_cents", effectiveDateHorizonDays = "effective_date_horizon_days"
-        }
-    }
+    var sameDayMaximumCents = PaymentRules.defaultSameDayMaximumAmount
+    /// The cutoff's delivery window, which every profile's cutoff windows must fit.
+    var cutoffWindow: Duration = .seconds(900)
+    /// The configuration file's bank profiles, in name order; empty: the single profile of flags and `METL_*` variables.
+    var profiles: [ProfileConfiguration] = []
+    /// The profile of merchants no profile names.
+    var defaultProfile = ProfileRouting.single
 
     static func load(configPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         var settings = Settings()
-        if let path = configPath ?? environment["METL_CONFIG"] {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw ConfigurationError(message: "cannot read config file \(path)", isUsage: true)
+        if let text = environment["METL_CUTOFF_WINDOW"], !text.isEmpty {
+            guard let window = Duration(parsing: text), window > .zero else {
+                throw ConfigurationError(message: "METL_CUTOFF_WINDOW \(text) is not a duration like 15m, 90s or 1h")
             }
-            do {
-                let file = try JSONDecoder().decode(File.self, from: data)
-                if let database = file.database { settings.database = database }
-                if let maximum = file.maximumPaymentCents { settings.maximumPaymentCents = maximum }
-                if let days = file.effectiveDateHorizonDays { settings.effectiveDateHorizonDays = days }
-            } catch {
-                throw ConfigurationError(message: "config file \(path) is not valid: \(error)")
-            }
+            settings.cutoffWindow = window
         }
+        if let path = configPath ?? environment["METL_CONFIG"] { try settings.read(file: path, windowFromEnvironment: environment["METL_CUTOFF_WINDOW"] != nil) }
         if let database = environment["METL_DATABASE"], !database.isEmpty { settings.database = database }
         if let maximum = environment["METL_MAX_PAYMENT_CENTS"] {
             guard let cents = Int64(maximum), cents > 0 else {
                 throw ConfigurationError(message: "METL_MAX_PAYMENT_CENTS must be a positive integer")
             }
             settings.maximumPaymentCents = cents
+        }
+        if let maximum = environment["METL_SAME_DAY_MAX_PAYMENT_CENTS"] {
+            guard let cents = Int64(maximum), cents > 0 else {
+                throw ConfigurationError(message: "METL_SAME_DAY_MAX_PAYMENT_CENTS must be a positive integer")
+            }
+            settings.sameDayMaximumCents = cents
         }
         if let maximum = environment["METL_MAX_CHECK_CENTS"] {
             guard let cents = Int64(maximum), cents > 0 else {
@@ -90,7 +87,66 @@ struct Settings {
     }
 
     var rules: PaymentRules {
-        PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays)
+        PaymentRules(maximumAmount: maximumPaymentCents, effectiveDateHorizonDays: effectiveDateHorizonDays,
+                     sameDayMaximumAmount: sameDayMaximumCents, profiles: Set(profiles.map(\.name)))
+    }
+
+    /// Which profile sends each payment, as the profiles' `merchants` lists say.
+    var routing: ProfileRouting {
+        var merchants: [String: String] = [:]
+        for profile in profiles { for merchant in profile.merchants { merchants[merchant] = profile.name } }
+        return ProfileRouting(defaultProfile: defaultProfile, merchants: merchants)
+    }
+
+    /// Reads the JSON configuration file, reporting every problem in it at once, each at its key.
+    private mutating func read(file: String, windowFromEnvironment: Bool) throws {
+        let root = try ConfigurationTable.load(file: file)
+        if let database = root.string("database") { self.database = database }
+        func positive(_ key: String) -> Int64? {
+            guard let value = root.integer(key) else { return nil }
+            guard value > 0 else { root.fail(key, "must be positive"); return nil }
+            return value
+        }
+        if let maximum = positive("max_payment_cents") { maximumPaymentCents = maximum }
+        if let maximum = positive("same_day_max_payment_cents") { sameDayMaximumCents = maximum }
+        if let days = root.integer("effective_date_horizon_days") { effectiveDateHorizonDays = Int(clamping: days) }
+        if let text = root.string("cutoff_window") {
+            if let window = Duration(parsing: text), window > .zero {
+                if !windowFromEnvironment { cutoffWindow = window }
+            } else {
+                root.fail("cutoff_window", "\(text) is not a duration like 15m, 90s or 1h")
+            }
+        }
+        let named = root.string("default_profile")
+        let members = root.tables("profiles")
+        profiles = members.compactMap { ProfileConfiguration.read($0.name, $0.table, delivery: cutoffWindow) }
+        let names = members.map(\.name)
+        if let named {
+            if names.contains(named) { defaultProfile = named } else { root.fail("default_profile", "\(named) is not one of the profiles") }
+        } else if names.count == 1 {
+            defaultProfile = names[0]
+        } else if names.count > 1 {
+            root.fail("default_profile", "missing: several profiles are configured")
+        }
+        var owners: [String: String] = [:]
+        for profile in profiles {
+            for merchant in profile.merchants {
+                if let other = owners[merchant] { root.fail("profiles.\(profile.name).merchants", "\(merchant) is already in profile \(other)") }
+                owners[merchant] = profile.name
+            }
+            if profile.name != defaultProfile, !Set(profile.destinations.keys).isSubset(of: [.nacha]) {
+                root.fail("profiles.\(profile.name).destinations", "only the default profile (\(defaultProfile)) sends Positive Pay and decision files")
+            }
+        }
+        // A file's origin and destination say which profile resumes or retries it.
+        for (index, profile) in profiles.enumerated() {
+            for other in profiles[..<index] where other.bank.immediateOrigin == profile.bank.immediateOrigin
+                && other.bank.immediateDestination == profile.bank.immediateDestination {
+                root.fail("profiles.\(profile.name).odfi", "the same immediate origin and destination as profile \(other.name)")
+            }
+        }
+        root.finish()
+        try root.check(file: file)
     }
 
     var checkRules: CheckRules { CheckRules(maximumAmount: maximumCheckCents, staleDays: checkStaleDays) }

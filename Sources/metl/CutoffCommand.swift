@@ -22,55 +22,79 @@ struct CutoffCommand: AsyncParsableCommand {
     var dryRun: String?
 
     func run() async throws {
-        let job = try await cutoff.job(store, json: output.json)
+        let (_, jobs) = try await cutoff.jobs(store, json: output.json)
         if let dryRun {
-            let files = try await PipelineError.mapping { () throws(PipelineError) in try await job.preview() }
-            for file in files {
-                if dryRun == "-" {
-                    FileHandle.standardOutput.write(Data(file.bytes))
-                } else {
-                    try FileManager.default.createDirectory(atPath: dryRun, withIntermediateDirectories: true)
-                    try Data(file.bytes).write(to: URL(fileURLWithPath: dryRun).appendingPathComponent(file.name))
-                    Output.error("dry run: \(dryRun)/\(file.name) (\(file.bytes.count) bytes, valid)")
-                }
-            }
-            if files.isEmpty { Output.error("dry run: nothing is due to be sent") }
+            try await preview(jobs, into: dryRun)
             return
         }
+        // Every profile runs, each under its own lock, even when an earlier one stopped; the exit
+        // status is the first one that did.
         let terminal = Output.isTerminal && !output.json
-        let summary = try await PipelineError.mapping { () throws(PipelineError) in
-            try await job.run { progress in
-                guard terminal else { return }
-                switch progress {
-                case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
-                case .rendered(let name, let entries): Output.progress("rendered \(name) (\(entries) entries)")
-                case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
-                }
+        var summaries: [CutoffJob.Summary] = []
+        var stopped: (any Error)?
+        for job in jobs {
+            do {
+                summaries.append(try await PipelineError.mapping { () throws(PipelineError) in
+                    try await job.run { progress in
+                        guard terminal else { return }
+                        switch progress {
+                        case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
+                        case .rendered(let name, let entries): Output.progress("rendered \(name) (\(entries) entries)")
+                        case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
+                        }
+                    }
+                })
+            } catch {
+                stopped = stopped ?? error
             }
         }
         if terminal { Output.progress(nil) }
         if output.json {
-            try Output.json(summary)
+            if jobs.count == 1, let summary = summaries.first { try Output.json(summary) } else { try Output.json(summaries) }
         } else {
-            let checks = summary.checkRecordsCollected + summary.checkRecordsSubmitted > 0
-            let decisions = summary.decisionsCollected + summary.decisionsSubmitted > 0
-            Output.line("cutoff: \(Words.count(summary.paymentsCollected, "payment")) "
-                        + (checks ? "and \(Words.count(summary.checkRecordsCollected, "check record")) " : "")
-                        + (decisions ? "and \(Words.count(summary.decisionsCollected, "decision")) " : "") + "collected, "
-                        + "\(Words.count(summary.filesRendered, "file")) rendered, "
-                        + "\(summary.filesResumed) resumed, \(summary.filesUploaded) uploaded, "
-                        + "\(summary.filesAlreadyAtBank) already at the bank, \(summary.filesFailed) failed; "
-                        + "\(Words.count(summary.paymentsSubmitted, "payment")) "
-                        + (checks ? "and \(Words.count(summary.checkRecordsSubmitted, "check record")) " : "")
-                        + (decisions ? "and \(Words.count(summary.decisionsSubmitted, "decision")) " : "")
-                        + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent")
-            for file in summary.files {
-                Output.line("  \(file.name)  \(file.status)  \(Words.count(file.entries, "entry", plural: "entries"))  debit \(Dollars.format(file.totalDebit))  "
-                            + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")
-            }
-            for alert in summary.alerts { Output.error("ALERT \(alert)") }
+            summaries.forEach(Self.print)
         }
-        if summary.filesFailed > 0 { throw ExitStatus.findings }
+        if let stopped { throw stopped }
+        if summaries.contains(where: { $0.filesFailed > 0 }) { throw ExitStatus.findings }
+    }
+
+    private func preview(_ jobs: [CutoffJob], into directory: String) async throws {
+        var previewed = 0
+        for job in jobs {
+            let files = try await PipelineError.mapping { () throws(PipelineError) in try await job.preview() }
+            previewed += files.count
+            for file in files {
+                if directory == "-" {
+                    FileHandle.standardOutput.write(Data(file.bytes))
+                } else {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    try Data(file.bytes).write(to: URL(fileURLWithPath: directory).appendingPathComponent(file.name))
+                    Output.error("dry run: \(directory)/\(file.name) (\(file.bytes.count) bytes, valid)")
+                }
+            }
+        }
+        if previewed == 0 { Output.error("dry run: nothing is due to be sent") }
+    }
+
+    private static func print(_ summary: CutoffJob.Summary) {
+        let checks = summary.checkRecordsCollected + summary.checkRecordsSubmitted > 0
+        let decisions = summary.decisionsCollected + summary.decisionsSubmitted > 0
+        let collected = "\(Words.count(summary.paymentsCollected, "payment")) "
+            + (checks ? "and \(Words.count(summary.checkRecordsCollected, "check record")) " : "")
+            + (decisions ? "and \(Words.count(summary.decisionsCollected, "decision")) " : "") + "collected"
+        let files = "\(Words.count(summary.filesRendered, "file")) rendered, \(summary.filesResumed) resumed, "
+            + "\(summary.filesUploaded) uploaded, \(summary.filesAlreadyAtBank) already at the bank, \(summary.filesFailed) failed"
+        let submitted = "\(Words.count(summary.paymentsSubmitted, "payment")) "
+            + (checks ? "and \(Words.count(summary.checkRecordsSubmitted, "check record")) " : "")
+            + (decisions ? "and \(Words.count(summary.decisionsSubmitted, "decision")) " : "")
+            + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent"
+        let name = summary.profile.map { "cutoff (profile \($0))" } ?? "cutoff"
+        Output.line("\(name): \(collected), \(files); \(submitted)")
+        for file in summary.files {
+            Output.line("  \(file.name)  \(file.status)  \(Words.count(file.entries, "entry", plural: "entries"))  debit \(Dollars.format(file.totalDebit))  "
+                        + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")
+        }
+        for alert in summary.alerts { Output.error("ALERT \(alert)") }
     }
 }
 

@@ -17,7 +17,7 @@ struct CutoffOptions: ParsableArguments {
     @Option(help: "File header immediate origin; default the ODFI routing ($METL_IMMEDIATE_ORIGIN).") var immediateOrigin: String?
     @Option(help: "File header origin name ($METL_ORIGIN_NAME).") var originName: String?
     @Option(help: "File header destination name ($METL_DESTINATION_NAME).") var destinationName: String?
-    @Option(help: "Time window from the job's start, e.g. 15m, 90s ($METL_CUTOFF_WINDOW; default 15m).") var window: String?
+    @Option(help: "Time window from the job's start, e.g. 15m, 90s ($METL_CUTOFF_WINDOW, cutoff_window; default 15m).") var window: String?
     @Option(help: "At most this many entries per file ($METL_MAX_FILE_ENTRIES; default 50000).") var maxEntries: Int?
     @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS).") var maxAmount: Int64?
     @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultNACHA.template)).")
@@ -35,18 +35,59 @@ struct CutoffOptions: ParsableArguments {
     var decisionsFilenameTemplate: String?
     @OptionGroup var sealing: SealingOptions
 
-    /// The job on the database `store` names, logging to standard error.
-    func job(_ store: StoreOptions, json: Bool) async throws -> CutoffJob {
+    @Option(help: "Only this bank profile of the configuration file (default: every profile, each under its own lock).")
+    var profile: String?
+
+    /// The cutoffs to run on the database `store` names, logging to standard error: one per bank
+    /// profile of the configuration file (or `--profile`'s alone), or the single profile the flags
+    /// and `METL_*` variables describe when the file names none.
+    func jobs(_ store: StoreOptions, json: Bool) async throws -> (store: any LedgerStore, jobs: [CutoffJob]) {
         let logger = Log.make("metl.cutoff", json: json)
         // The configuration is checked whole before the database is opened.
         let settings = try store.settings()
-        let settingsForJob = try self.settings(database: settings.database, logger: logger)
-        let database = try await settings.openStore()
-        guard settings.fixedClock != nil else {
-            return CutoffJob(settings: settingsForJob, store: database, logger: logger)
+        let profiles = try selectedProfiles(settings)
+        let jobSettings = try profiles.map { try self.settings(settings, profile: $0, logger: logger) }.filter { !$0.kinds.isEmpty }
+        guard !jobSettings.isEmpty else {
+            throw ConfigurationError(message: "bank profile \(profile ?? "") sends NACHA files only; Positive Pay and decision files "
+                                     + "go through the default profile, \(settings.defaultProfile)", isUsage: true)
         }
-        logger.warning("METL_CLOCK is set: files are dated \(ProcessInfo.processInfo.environment["METL_CLOCK"] ?? ""), not now")
-        return CutoffJob(settings: settingsForJob, store: database, logger: logger, now: settings.clock)
+        let database = try await settings.openStore()
+        if settings.fixedClock != nil {
+            logger.warning("METL_CLOCK is set: files are dated \(ProcessInfo.processInfo.environment["METL_CLOCK"] ?? ""), not now")
+        }
+        return (database, jobSettings.map { CutoffJob(settings: $0, store: database, logger: logger, now: settings.clock) })
+    }
+
+    /// `--profile`'s profile, else every configured one; `[nil]`: the single profile of flags and variables.
+    private func selectedProfiles(_ settings: Settings) throws -> [ProfileConfiguration?] {
+        guard !settings.profiles.isEmpty else {
+            if let profile { throw ConfigurationError(message: "--profile \(profile): the configuration names no bank profiles", isUsage: true) }
+            return [nil]
+        }
+        guard let profile else {
+            if settings.profiles.count > 1, let override = overrides.first(where: { value($0.flag, $0.variable) != nil }) {
+                throw ConfigurationError(message: "\(override.option) (or $\(override.variable)) would apply to every one of "
+                                         + "\(settings.profiles.count) bank profiles: name one with --profile", isUsage: true)
+            }
+            return settings.profiles
+        }
+        guard let named = settings.profiles.first(where: { $0.name == profile }) else {
+            throw ConfigurationError(message: "--profile \(profile) is not one of \(settings.profiles.map(\.name).joined(separator: ", "))",
+                                     isUsage: true)
+        }
+        return [named]
+    }
+
+    /// The settings of one bank profile, which flags and variables override value by value.
+    private var overrides: [(flag: String?, variable: String, option: String)] {
+        [(destination, "METL_DESTINATION", "--destination"), (identityFile, "METL_IDENTITY_FILE", "--identity-file"),
+         (nil, "METL_IDENTITY_PASSPHRASE", "METL_IDENTITY_PASSPHRASE"), (nil, "METL_SFTP_PASSWORD", "METL_SFTP_PASSWORD"),
+         (knownHosts, "METL_KNOWN_HOSTS", "--known-hosts"), (odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
+         (immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
+         (immediateOrigin, "METL_IMMEDIATE_ORIGIN", "--immediate-origin"), (originName, "METL_ORIGIN_NAME", "--origin-name"),
+         (destinationName, "METL_DESTINATION_NAME", "--destination-name"), (maxEntries.map(String.init), "METL_MAX_FILE_ENTRIES", "--max-entries"),
+         (maxAmount.map(String.init), "METL_MAX_FILE_CENTS", "--max-amount"), (filenameTemplate, "METL_FILENAME_TEMPLATE", "--filename-template"),
+         (lineEnding, "METL_LINE_ENDING", "--line-ending")]
     }
 
     /// The kinds a cutoff sends: `--kind`, else all of them.
@@ -56,19 +97,24 @@ struct CutoffOptions: ParsableArguments {
         case decisions
     }
 
-    func settings(database: String, logger: Logger) throws -> CutoffJob.Settings {
+    /// One profile's cutoff: each value from its flag, else its variable, else the profile (nil:
+    /// none), else the default. Positive Pay and decision files go through the default profile only.
+    func settings(_ settings: Settings, profile: ProfileConfiguration?, logger: Logger) throws -> CutoffJob.Settings {
         let environment = ProcessInfo.processInfo.environment
-        let sent: [SentKind]
+        var sent = SentKind.allCases
         if let kind {
             guard let parsed = SentKind(rawValue: kind) else {
                 throw ConfigurationError(message: "--kind must be one of \(SentKind.allCases.map(\.rawValue).joined(separator: ", "))",
                                          isUsage: true)
             }
             sent = [parsed]
-        } else {
-            sent = SentKind.allCases
         }
-        let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
+        if let profile, profile.name != settings.defaultProfile { sent.removeAll { $0 != .ach } }
+        let configured = try profile?.sftpSettings() ?? .init()
+        let flagged = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
+        let sftp = DestinationURL.SFTPSettings(identityFile: flagged.identityFile ?? configured.identityFile,
+                                               identityPassphrase: flagged.identityPassphrase ?? configured.identityPassphrase,
+                                               password: flagged.password ?? configured.password, knownHosts: flagged.knownHosts ?? configured.knownHosts)
         func target(_ url: String) throws -> any Destination {
             do {
                 return try DestinationURL.parse(url, sftp: sftp, logger: logger)
@@ -77,60 +123,78 @@ struct CutoffOptions: ParsableArguments {
                 throw ConfigurationError(message: error.message + hint)
             }
         }
-        let windowText = value(window, "METL_CUTOFF_WINDOW") ?? "15m"
-        guard let windowDuration = Duration(parsing: windowText), windowDuration > .zero else {
-            throw ConfigurationError(message: "window \(windowText) is not a duration like 15m, 90s or 1h")
+        func setting(_ flag: String?, _ variable: String, _ configured: String?) -> String? { value(flag, variable) ?? configured }
+        var windowDuration = settings.cutoffWindow
+        if let window {
+            guard let parsed = Duration(parsing: window), parsed > .zero else {
+                throw ConfigurationError(message: "window \(window) is not a duration like 15m, 90s or 1h")
+            }
+            windowDuration = parsed
         }
-        var limits = FileAssembler.Limits()
+        var limits = profile?.limits ?? FileAssembler.Limits()
         if let entries = maxEntries ?? value(nil, "METL_MAX_FILE_ENTRIES").flatMap(Int.init) { limits.maximumEntriesPerFile = entries }
         if let amount = maxAmount ?? value(nil, "METL_MAX_FILE_CENTS").flatMap(Int64.init) { limits.maximumAmountPerFile = amount }
         guard limits.maximumEntriesPerFile > 0, limits.maximumAmountPerFile > 0 else {
             throw ConfigurationError(message: "file limits must be positive")
         }
-        let ending = value(lineEnding, "METL_LINE_ENDING") ?? "lf"
-        guard let parsedEnding = Writer.LineEnding(rawValue: ending.lowercased()) else {
-            throw ConfigurationError(message: "line ending must be lf or crlf")
+        var parsedEnding = profile?.lineEnding ?? .lf
+        if let ending = value(lineEnding, "METL_LINE_ENDING") {
+            guard let parsed = Writer.LineEnding(rawValue: ending.lowercased()) else { throw ConfigurationError(message: "line ending must be lf or crlf") }
+            parsedEnding = parsed
         }
-        let archive = try archiveDirectory(archiveDir, database: database)
-        let sealing = try self.sealing.sealing(database: database)
+        let archive = try archiveDirectory(archiveDir, database: settings.database)
+        let sealing = try self.sealing.sealing(database: settings.database)
+        let destinations = profile?.destinations ?? [:]
+        let filenames = profile?.filenames ?? [:]
+        func delivery(of kind: OutboundFileKind, _ flag: String?, _ variable: String, _ option: String) throws -> any Destination {
+            // Each kind's own, else the NACHA destination: the flag's or the profile's.
+            let url = try value(flag, variable) ?? destinations[kind] ?? value(destination, "METL_DESTINATION") ?? destinations[.nacha]
+                ?? required(nil, "METL_DESTINATION", option)
+            return try target(url)
+        }
+        func filename(of kind: OutboundFileKind, _ flag: String?, _ variable: String, _ fallback: FilenameTemplate) -> FilenameTemplate {
+            value(flag, variable).map(FilenameTemplate.init) ?? filenames[kind] ?? fallback
+        }
         var kinds: [CutoffJob.Kind] = []
         for kind in sent {
             switch kind {
             case .ach:
-                let profile: BankProfile
+                let bank: BankProfile
                 do {
-                    profile = try BankProfile(
-                        odfiRouting: try required(odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
-                        immediateDestination: try required(immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
-                        immediateOrigin: value(immediateOrigin, "METL_IMMEDIATE_ORIGIN"),
-                        originName: try required(originName, "METL_ORIGIN_NAME", "--origin-name"),
-                        destinationName: try required(destinationName, "METL_DESTINATION_NAME", "--destination-name"))
+                    bank = try BankProfile(
+                        odfiRouting: try setting(odfiRouting, "METL_ODFI_ROUTING", profile?.bank.odfiRouting)
+                            ?? required(nil, "METL_ODFI_ROUTING", "--odfi-routing"),
+                        immediateDestination: try setting(immediateDestination, "METL_IMMEDIATE_DESTINATION", profile?.bank.immediateDestination)
+                            ?? required(nil, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
+                        immediateOrigin: setting(immediateOrigin, "METL_IMMEDIATE_ORIGIN", profile?.bank.immediateOrigin),
+                        originName: try setting(originName, "METL_ORIGIN_NAME", profile?.bank.originName) ?? required(nil, "METL_ORIGIN_NAME", "--origin-name"),
+                        destinationName: try setting(destinationName, "METL_DESTINATION_NAME", profile?.bank.destinationName)
+                            ?? required(nil, "METL_DESTINATION_NAME", "--destination-name"))
                 } catch let error as PipelineError {
                     throw ConfigurationError(message: error.message)
                 }
-                let filenames = value(filenameTemplate, "METL_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultNACHA
-                kinds.append(CutoffJob.Kind(
-                    renderer: NACHAFileRenderer(profile: profile, limits: limits, filenames: filenames, lineEnding: parsedEnding),
-                    destination: try target(try required(destination, "METL_DESTINATION", "--destination"))))
+                let renderer = NACHAFileRenderer(
+                    profile: bank, limits: limits, filenames: filename(of: .nacha, filenameTemplate, "METL_FILENAME_TEMPLATE", .defaultNACHA),
+                    lineEnding: parsedEnding, profileName: profile?.name ?? ProfileRouting.single, routing: settings.routing,
+                    schedule: profile?.schedule ?? .nextDayOnly)
+                kinds.append(CutoffJob.Kind(renderer: renderer, destination: try delivery(of: .nacha, nil, "METL_DESTINATION", "--destination")))
             case .positivePay:
-                let url = try value(positivePayDestination, "METL_POSITIVE_PAY_DESTINATION")
-                    ?? required(destination, "METL_DESTINATION", "--positive-pay-destination or --destination")
-                var settings = PositivePayFileRenderer.Settings()
-                if let template = value(positivePayFilenameTemplate, "METL_POSITIVE_PAY_FILENAME_TEMPLATE") {
-                    settings.filenames = FilenameTemplate(template)
-                }
-                if let bank = environment["METL_POSITIVE_PAY_BANK_NUMBER"] { settings.bankNumber = bank }
-                if let code = environment["METL_POSITIVE_PAY_ISSUE_CODE"] { settings.issueCode = code }
-                if let code = environment["METL_POSITIVE_PAY_VOID_CODE"] { settings.voidCode = code }
-                kinds.append(CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: settings), destination: try target(url)))
+                var renderer = PositivePayFileRenderer.Settings()
+                renderer.filenames = filename(of: .positivePay, positivePayFilenameTemplate, "METL_POSITIVE_PAY_FILENAME_TEMPLATE", .defaultPositivePay)
+                if let bank = environment["METL_POSITIVE_PAY_BANK_NUMBER"] { renderer.bankNumber = bank }
+                if let code = environment["METL_POSITIVE_PAY_ISSUE_CODE"] { renderer.issueCode = code }
+                if let code = environment["METL_POSITIVE_PAY_VOID_CODE"] { renderer.voidCode = code }
+                kinds.append(CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: renderer), destination: try delivery(
+                    of: .positivePay, positivePayDestination, "METL_POSITIVE_PAY_DESTINATION", "--positive-pay-destination or --destination")))
             case .decisions:
-                let url = try value(decisionsDestination, "METL_DECISIONS_DESTINATION")
-                    ?? required(destination, "METL_DESTINATION", "--decisions-destination or --destination")
-                let filenames = value(decisionsFilenameTemplate, "METL_DECISIONS_FILENAME_TEMPLATE").map(FilenameTemplate.init) ?? .defaultDecisions
-                kinds.append(CutoffJob.Kind(renderer: DecisionFileRenderer(filenames: filenames), destination: try target(url)))
+                kinds.append(CutoffJob.Kind(
+                    renderer: DecisionFileRenderer(filenames: filename(of: .decisions, decisionsFilenameTemplate, "METL_DECISIONS_FILENAME_TEMPLATE",
+                                                                       .defaultDecisions)),
+                    destination: try delivery(of: .decisions, decisionsDestination, "METL_DECISIONS_DESTINATION",
+                                                 "--decisions-destination or --destination")))
             }
         }
         for index in kinds.indices { kinds[index].sealing = sealing }
-        return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive), window: windowDuration)
+        return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive), window: windowDuration, profile: profile?.name)
     }
 }

@@ -190,8 +190,11 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let job = try await cutoff.job(store, json: output.json)
-            let summary = try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(fileID: id) }
+            let (database, jobs) = try await cutoff.jobs(store, json: output.json)
+            // The cutoff of the file's kind and bank profile, which holds that profile's lock.
+            let file = try await database.outboundFile(id: id)
+            let job = jobs.first { $0.sends(file) } ?? jobs[0]
+            let summary = try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(fileID: file.id) }
             if output.json { try Output.json(summary) } else {
                 for file in summary.files { Output.line("\(file.name): \(file.status)") }
                 for alert in summary.alerts { Output.error("ALERT \(alert)") }

@@ -16,7 +16,7 @@ struct IngestCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "Files to ingest.") var files: [String] = []
-    @Option(help: "A directory, file:///DIR or sftp://USER@HOST:PORT/DIR to take files from; each is moved to archive/ after it is recorded ($METL_INBOUND).")
+    @Option(help: "A directory, file:///DIR or sftp://USER@HOST:PORT/DIR to take files from; each is moved to archive/ after it is recorded ($METL_INBOUND; default each bank profile's inbound).")
     var from: String?
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")
     var archiveDir: String?
@@ -66,6 +66,15 @@ struct IngestCommand: AsyncParsableCommand {
             sources.append(try await PipelineError.mapping { () throws(PipelineError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
             })
+        } else if files.isEmpty {
+            // No source named: each bank profile's own, with its own login.
+            for profile in settings.profiles {
+                guard let inbound = profile.inbound else { continue }
+                let login = try profile.sftpSettings()
+                sources.append(try await PipelineError.mapping { () throws(PipelineError) in
+                    try await InboundSources.open(inbound, sftp: login, logger: logger)
+                })
+            }
         }
         for source in sources {
             do {

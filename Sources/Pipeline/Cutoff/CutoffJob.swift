@@ -33,13 +33,14 @@ public struct CutoffJob: Sendable {
         /// First retry delay; doubles with jitter up to `retryCap`.
         public var retryBase: Duration
         public var retryCap: Duration
-        /// The lease the run holds: one per bank profile, so two profiles' cutoffs run side by side
-        /// and two of one profile never do.
-        public var leaseName: String
+        /// The configuration file's bank profile this cutoff sends for; nil for the single profile of
+        /// flags and variables. Each profile holds its own lease, so two profiles' cutoffs run side
+        /// by side and two of one profile never do.
+        public var profile: String?
 
         public init(kinds: [Kind], archive: Archive, window: Duration = .seconds(900), readBackLimit: Int = 50_000_000,
-                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), leaseName: String = CutoffJob.leaseName) {
-            self.leaseName = leaseName
+                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), profile: String? = nil) {
+            self.profile = profile
             self.kinds = kinds
             self.archive = archive
             self.window = window
@@ -68,6 +69,8 @@ public struct CutoffJob: Sendable {
 
     /// What the job did, for the summary line and `--json`.
     public struct Summary: Sendable, Codable {
+        /// The bank profile, when the configuration file names profiles.
+        public var profile: String?
         public var paymentsCollected = 0
         public var checkRecordsCollected = 0
         public var decisionsCollected = 0
@@ -99,7 +102,7 @@ public struct CutoffJob: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case paymentsCollected = "payments_collected", checkRecordsCollected = "check_records_collected",
+            case profile, paymentsCollected = "payments_collected", checkRecordsCollected = "check_records_collected",
                  filesResumed = "files_resumed", filesRendered = "files_rendered", filesUploaded = "files_uploaded",
                  filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed", paymentsSubmitted = "payments_submitted",
                  checkRecordsSubmitted = "check_records_submitted", decisionsCollected = "decisions_collected",
@@ -146,11 +149,12 @@ public struct CutoffJob: Sendable {
     }
 
     /// The lease of the single-profile cutoff; a named profile's is `cutoff:NAME`.
-    public static let leaseName = "cutoff"
+    static let leaseName = "cutoff"
 
-    public static func leaseName(profile: String) -> String { "\(leaseName):\(profile)" }
+    private var lease: JobLease { JobLease(name: settings.profile.map { "\(Self.leaseName):\($0)" } ?? Self.leaseName, store: store) }
 
-    private var lease: JobLease { JobLease(name: settings.leaseName, store: store) }
+    /// Whether this cutoff sends (resumes, retries) `file`: its kind, for its bank profile.
+    public func sends(_ file: OutboundFile) -> Bool { settings.kinds.contains { $0.renderer.sends(file) } }
 
     private func upload(to kind: Kind) -> ExactlyOnceUpload {
         ExactlyOnceUpload(destination: kind.destination, carries: kind.renderer.carries, archive: settings.archive, store: store,
@@ -163,7 +167,7 @@ public struct CutoffJob: Sendable {
         return try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) -> Summary in
             // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
             settings.archive.removeStaleTemporaryFiles()
-            var summary = Summary()
+            var summary = Summary(profile: settings.profile)
             try await work(&summary, deadline: deadline, progress: progress)
             return summary
         }
@@ -180,7 +184,7 @@ public struct CutoffJob: Sendable {
             guard let kind = settings.kinds.first(where: { $0.renderer.sends(file) }) else {
                 throw PipelineError(.configuration, "file \(file.name) is a \(file.kind) file this cutoff does not send (another kind, or another bank profile)")
             }
-            var summary = Summary()
+            var summary = Summary(profile: settings.profile)
             try await upload(to: kind).deliver([file], summary: &summary, deadline: deadline, progress: { _ in })
             return summary
         }

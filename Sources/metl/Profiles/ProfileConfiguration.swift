@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import NACHA
+import Payments
+import Pipeline
+
+/// One bank profile of the configuration file (`profiles.NAME`), checked whole when the file is
+/// read: its ODFI identity, where each file kind goes and where the bank's files come from, the
+/// SFTP login, file limits and names, and its day of cutoff windows. Secrets stay in files the
+/// profile names (a key's passphrase, a password), never in the configuration itself.
+struct ProfileConfiguration {
+    var name: String
+    var bank: BankProfile
+    /// File kind → `file:///DIR` or `sftp://USER@HOST:PORT/DIR`; `ach` always, the others only on the default profile.
+    var destinations: [OutboundFileKind: String]
+    var inbound: String?
+    var identityFile: String?
+    var identityPassphraseFile: String?
+    var passwordFile: String?
+    var knownHosts: String?
+    var filenames: [OutboundFileKind: FilenameTemplate]
+    var limits: FileAssembler.Limits
+    var lineEnding: Writer.LineEnding
+    var schedule: CutoffSchedule
+    /// Merchants (names or ids) this profile sends for; the default profile also takes all others.
+    var merchants: [String]
+
+    /// The configuration file's spelling of each kind that has a destination.
+    static let kindKeys: [(key: String, kind: OutboundFileKind)] = [("ach", .nacha), ("positive_pay", .positivePay), ("decisions", .decisions)]
+
+    /// Reads `table` (at `profiles.NAME`), reporting each problem at its key. Nil when there was one.
+    static func read(_ name: String, _ table: ConfigurationTable, delivery: Duration) -> ProfileConfiguration? {
+        let before = table.problems.messages.count
+        let odfi = table.table("odfi")
+        func routing(_ key: String) -> String? {
+            guard let value = odfi?.string(key) else { odfi.map { $0.fail(key, "missing") } ?? table.fail("odfi", "missing"); return nil }
+            guard RoutingNumber.isValid(value) else { odfi?.fail(key, "\(value) is not a 9-digit routing number with a valid check digit"); return nil }
+            return value
+        }
+        let odfiRouting = routing("routing")
+        let immediateDestination = routing("immediate_destination")
+        let immediateOrigin = odfi?.string("immediate_origin")
+        let originName = odfi?.string("origin_name")
+        let destinationName = odfi?.string("destination_name")
+        if odfi != nil {
+            if originName == nil { odfi?.fail("origin_name", "missing") }
+            if destinationName == nil { odfi?.fail("destination_name", "missing") }
+        }
+        odfi?.finish()
+
+        var identityFile: String?, identityPassphraseFile: String?, passwordFile: String?, knownHosts: String?
+        if let sftp = table.table("sftp") {
+            identityFile = sftp.string("identity_file")
+            identityPassphraseFile = sftp.string("identity_passphrase_file")
+            passwordFile = sftp.string("password_file")
+            knownHosts = sftp.string("known_hosts")
+            sftp.finish()
+        }
+        // The login as the destinations will use it, secrets stood in for: checked now, read at run time.
+        let login = DestinationURL.SFTPSettings(identityFile: identityFile, password: passwordFile.map { _ in "" }, knownHosts: knownHosts)
+        var destinations: [OutboundFileKind: String] = [:]
+        if let table = table.table("destinations") {
+            for (key, kind) in kindKeys {
+                guard let url = table.string(key) else { continue }
+                if let problem = Self.problem(url: url, login: login) { table.fail(key, problem) } else { destinations[kind] = url }
+            }
+            if table.string("ach") == nil { table.fail("ach", "missing") }
+            table.finish()
+        } else {
+            table.fail("destinations", "missing (at least destinations.ach)")
+        }
+        let inbound = table.string("inbound")
+        if let inbound, inbound.contains("://"), let problem = Self.problem(url: inbound, login: login) { table.fail("inbound", problem) }
+
+
+        var filenames: [OutboundFileKind: FilenameTemplate] = [:]
+        if let table = table.table("filenames") {
+            for (key, kind) in kindKeys { if let template = table.string(key) { filenames[kind] = FilenameTemplate(template) } }
+            table.finish()
+        }
+
+        var limits = FileAssembler.Limits()
+        if let table = table.table("limits") {
+            if let entries = table.integer("entries_per_file") {
+                if entries > 0 { limits.maximumEntriesPerFile = Int(entries) } else { table.fail("entries_per_file", "must be positive") }
+            }
+            if let cents = table.integer("cents_per_file") {
+                if cents > 0 { limits.maximumAmountPerFile = cents } else { table.fail("cents_per_file", "must be positive") }
+            }
+            if let files = table.integer("files_per_day") {
+                if (1...Int64(FileAssembler.modifiers.count)).contains(files) {
+                    limits.maximumFilesPerDay = Int(files)
+                } else {
+                    table.fail("files_per_day", "must be 1 to \(FileAssembler.modifiers.count) (file ID modifiers A-Z, 0-9)")
+                }
+            }
+            table.finish()
+        }
+
+        var lineEnding = Writer.LineEnding.lf
+        if let text = table.string("line_ending") {
+            if let parsed = Writer.LineEnding(rawValue: text.lowercased()) { lineEnding = parsed } else { table.fail("line_ending", "must be lf or crlf") }
+        }
+
+        var timeZone = TimeZone.current
+        if let text = table.string("time_zone") {
+            if let zone = TimeZone(identifier: text) { timeZone = zone } else { table.fail("time_zone", "unknown time zone \(text)") }
+        }
+        var holidays: Set<ACHDate> = []
+        for text in table.strings("holidays") ?? [] {
+            if let date = ACHDate(iso: text) { holidays.insert(date) } else { table.fail("holidays", "\(text) is not a date YYYY-MM-DD") }
+        }
+        let descriptiveDate = table.bool("same_day_descriptive_date") ?? false
+        var windows: [CutoffWindow] = []
+        for window in table.list("windows") {
+            func time(_ key: String) -> ACHTime? {
+                guard let text = window.string(key) else { window.fail(key, "missing"); return nil }
+                guard let time = CutoffWindow.time(text) else { window.fail(key, "\(text) is not a time HH:MM"); return nil }
+                return time
+            }
+            let name = window.string("name")
+            if name == nil { window.fail("name", "missing") }
+            let runsAt = time("runs_at"), deadline = time("bank_deadline")
+            let sameDay = window.bool("same_day") ?? false
+            let nextDay = window.bool("next_day") ?? true
+            window.finish()
+            if let name, let runsAt, let deadline {
+                windows.append(CutoffWindow(name: name, runsAt: runsAt, bankDeadline: deadline, sameDay: sameDay, nextDay: nextDay))
+            }
+        }
+        var schedule = CutoffSchedule.nextDayOnly
+        do {
+            schedule = try CutoffSchedule(windows: windows, timeZone: timeZone, calendar: BankCalendar(extraHolidays: holidays),
+                                          sameDayDescriptiveDate: descriptiveDate, delivery: delivery)
+        } catch {
+            table.fail("windows", error.message)
+        }
+        let merchants = table.strings("merchants") ?? []
+        table.finish()
+
+        guard table.problems.messages.count == before, let odfiRouting, let immediateDestination, let originName, let destinationName else { return nil }
+        let bank: BankProfile
+        do {
+            bank = try BankProfile(odfiRouting: odfiRouting, immediateDestination: immediateDestination, immediateOrigin: immediateOrigin,
+                                   originName: originName, destinationName: destinationName)
+        } catch {
+            table.fail("odfi", error.message)
+            return nil
+        }
+        return ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
+                                    identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
+                                    filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants)
+    }
+
+    /// Why `url` cannot be a destination, or nil.
+    static func problem(url: String, login: DestinationURL.SFTPSettings) -> String? {
+        guard let scheme = URL(string: url)?.scheme?.lowercased() else { return "\(url) is not a URL (file:///DIR or sftp://USER@HOST:PORT/DIR)" }
+        guard scheme == "file" || scheme == "sftp" else { return "unknown scheme \(scheme)" }
+        do {
+            _ = try DestinationURL.parse(url, sftp: login, logger: Logger(label: "metl.config"))
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// The SFTP login: the profile's files, read now; a passphrase or password never sits in the configuration.
+    func sftpSettings() throws -> DestinationURL.SFTPSettings {
+        func secret(_ path: String?) throws -> String? {
+            guard let path else { return nil }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(message: "profile \(name): cannot read \(path)")
+            }
+            return text.trimmingCharacters(in: .newlines)
+        }
+        return DestinationURL.SFTPSettings(identityFile: identityFile, identityPassphrase: try secret(identityPassphraseFile),
+                                           password: try secret(passwordFile), knownHosts: knownHosts)
+    }
+}

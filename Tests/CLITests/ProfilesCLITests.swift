@@ -1,0 +1,149 @@
+import Foundation
+import NACHA
+import Testing
+import TestSupport
+
+/// Bank profiles from a configuration file, as an operator runs them: two merchants on two banks,
+/// each bank a real sshd, and the configuration mistakes refused before anything runs.
+@Suite(.serialized) struct ProfilesCLITests {
+    static func profile(_ server: SSHServer, routing: String, destination: String, name: String, merchants: [String]) -> [String: Any] {
+        [
+            "odfi": ["routing": routing, "immediate_destination": destination, "origin_name": name, "destination_name": "\(name) OPS"],
+            "destinations": ["ach": "sftp://\(server.username)@127.0.0.1:\(server.port)\(server.root)"],
+            "sftp": ["identity_file": server.clientKeyPath, "known_hosts": server.knownHostsPath],
+            "filenames": ["ach": "\(name)_{yyyyMMdd}_{modifier}.ach"],
+            "time_zone": "America/New_York",
+            "merchants": merchants,
+        ]
+    }
+
+    static func write(_ object: Any, to path: String) throws {
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func twoMerchantsOnTwoBanksMakeTwoFilesEachWithItsOwnODFIAndTraceSequence() async throws {
+        let primary = try SSHServer.start()
+        defer { primary.stop() }
+        let backup = try SSHServer.start()
+        defer { backup.stop() }
+        let directory = primary.directory.appendingPathComponent("metl")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("metl.json").path
+        let passphrase = directory.appendingPathComponent("passphrase").path
+        try "not-shown-anywhere".write(toFile: passphrase, atomically: true, encoding: .utf8)
+        var backupProfile = Self.profile(backup, routing: "026009593", destination: "011000015", name: "BACKUP BANK", merchants: ["globex"])
+        backupProfile["line_ending"] = "crlf"
+        backupProfile["sftp"] = ["identity_file": backup.clientKeyPath, "known_hosts": backup.knownHostsPath, "identity_passphrase_file": passphrase]
+        try Self.write([
+            "database": directory.appendingPathComponent("metl.sqlite").path,
+            "default_profile": "primary",
+            "profiles": [
+                "primary": Self.profile(primary, routing: "121042882", destination: "091000019", name: "PRIMARY BANK", merchants: []),
+                "backup": backupProfile,
+            ],
+        ], to: config)
+        let environment = ["METL_CONFIG": config, "METL_CLOCK": CLI.demoClock]
+        func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+
+        for merchant in ["acme", "globex"] {
+            #expect(try metl("merchants", "add", merchant, "--company-id", "1234567890", "--company-name", merchant.uppercased()).status == 0)
+            #expect(try metl("merchants", "fund", merchant, "10000000").status == 0)
+            #expect(try metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", merchant).status == 0)
+        }
+
+        let listed = try metl("profiles", "list", "--json")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let profiles = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        #expect(profiles?.compactMap { $0["name"] as? String } == ["backup", "primary"])
+        #expect(profiles?.first { $0["name"] as? String == "primary" }?["default"] as? Bool == true)
+        let shown = try metl("profiles", "show", "backup")
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("026009593") && shown.stdout.contains("redacted (from \(passphrase))"))
+        #expect(!shown.stdout.contains("not-shown-anywhere"))
+        let checked = try metl("profiles", "check", "primary")
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("ok   ach destination"))
+
+        let run = try metl("cutoff", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let summaries = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
+        #expect(summaries?.compactMap { $0["profile"] as? String } == ["backup", "primary"])
+        #expect(summaries?.allSatisfy { $0["payments_submitted"] as? Int == 6 } == true)
+
+        // One file on each bank's server, with that bank's identity and its own trace sequence from 1.
+        for (server, odfi, destination, name, ending) in [(primary, "121042882", "091000019", "PRIMARY BANK", [UInt8(0x0A)]),
+                                                         (backup, "026009593", "011000015", "BACKUP BANK", [0x0D, 0x0A])] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: server.root).filter { $0.hasSuffix(".ach") }
+            #expect(names.count == 1)
+            let fileName = try #require(names.first)
+            #expect(fileName.hasPrefix(name))
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: server.root + "/" + fileName)))
+            #expect(Array(bytes[94..<(94 + ending.count)]) == ending)
+            let read = Reader.read(bytes)
+            #expect(!read.hasErrors && !read.hasWarnings)
+            let file = try #require(read.file)
+            #expect(file.header.immediateOrigin == odfi && file.header.immediateDestination == destination)
+            #expect(file.header.immediateOriginName == name)
+            let traces = file.batches.flatMap(\.entries).map(\.detail.traceNumber).sorted()
+            #expect(traces == (1...6).map { Int(odfi.prefix(8))! * 10_000_000 + $0 })
+            #expect(file.batches.allSatisfy { $0.header.originatingDFI == Int(odfi.prefix(8))! })
+        }
+
+        // One profile alone, under its own lock: nothing left to send.
+        let again = try metl("cutoff", "--profile", "backup", "--json")
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("\"profile\" : \"backup\"") || again.stdout.contains("\"profile\":\"backup\""))
+        // A flag that would override every profile's value is refused; with --profile it applies to that one.
+        #expect(try CLI.run(["cutoff", "--origin-name", "X"], environment: environment).status == 2)
+        #expect(try metl("cutoff", "--profile", "nowhere").status == 2)
+
+        // A bank that does not answer fails its check, exit 8, and says where.
+        backup.stop()
+        let down = try metl("profiles", "check", "backup")
+        #expect(down.status == 8)
+        #expect(down.stdout.contains("FAIL ach destination: sftp://\(backup.username)@127.0.0.1:\(backup.port)"))
+    }
+
+    @Test func badConfigurationFailsBeforeAnythingRunsWithEveryProblemAtItsKey() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("metl.json").path
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        try Self.write([
+            "database": database,
+            "default_profile": "primary",
+            "max_payment_cents": true,
+            "profiles": [
+                "primary": [
+                    "odfi": ["routing": "121042883", "immediate_destination": "091000019", "origin_name": "A", "destination_name": "B"],
+                    "destinations": ["ach": "file:///tmp/out"],
+                    "windows": [
+                        ["name": "sd1", "runs_at": "10:30", "bank_deadline": "11:30", "same_day": true],
+                        ["name": "sd2", "runs_at": "11:00", "bank_deadline": "12:00", "same_day": true],
+                    ],
+                    "cutof_windows": [],
+                ],
+                "backup": [
+                    "odfi": ["routing": "026009593", "immediate_destination": "011000015", "origin_name": "C", "destination_name": "D"],
+                    "destinations": ["ach": "ftp://bank.example/out"],
+                    "time_zone": "Mars/Olympus",
+                ],
+            ],
+        ], to: config)
+        let result = try CLI.run(["cutoff"], environment: ["METL_CONFIG": config])
+        #expect(result.status == 8)
+        for expected in ["\(config): max_payment_cents: must be a whole number",
+                         "\(config): profiles.primary.odfi.routing: 121042883 is not a 9-digit routing number with a valid check digit",
+                         "\(config): profiles.primary.windows: windows sd1 and sd2 overlap",
+                         "\(config): profiles.primary.cutof_windows: unknown key",
+                         "\(config): profiles.backup.destinations.ach: unknown scheme ftp",
+                         "\(config): profiles.backup.time_zone: unknown time zone Mars/Olympus"] {
+            #expect(result.stderr.contains(expected), "\(expected) not in \(result.stderr)")
+        }
+        // Nothing ran: not even the database was created.
+        #expect(!FileManager.default.fileExists(atPath: database))
+        // Every command reads the same file, and refuses it the same way.
+        #expect(try CLI.run(["payments", "list"], environment: ["METL_CONFIG": config]).status == 8)
+    }
+}
