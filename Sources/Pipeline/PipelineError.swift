@@ -15,6 +15,8 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let fileIDModifiersExhausted = Code(rawValue: "file_id_modifiers_exhausted")
         /// The file's status does not allow the operation (retrying a file already at the bank).
         public static let invalidStatus = Code(rawValue: "invalid_status")
+        /// No file has that id.
+        public static let notFound = Code(rawValue: "not_found")
         /// A rendered file failed strict validation; it was not recorded or uploaded.
         public static let invalidFile = Code(rawValue: "invalid_file")
         /// Storage or another part failed unexpectedly.

@@ -23,6 +23,18 @@ extension PostgresStore: InboundFileStore {
         try await transaction("recording an inbound file") { session in try await Self.insert(file, session) }
     }
 
+    public func retryInbound(_ file: InboundFile) async throws {
+        try await transaction("retrying an inbound file") { session in
+            let moved = try await session.count("""
+                UPDATE inbound_files SET status = \(file.status.rawValue), reason = \(file.reason), applied_events = 0, notes = \(file.notesText),
+                    kind = \(file.kind.rawValue), archive_path = \(file.archivePath), sealed_archive_path = \(file.opening?.sealedArchivePath),
+                    plaintext_sha256 = \(file.opening?.plaintextSHA256), signer = \(file.opening?.signer)
+                WHERE id = \(file.id) AND status = 'quarantined'
+                """)
+            guard moved == 1 else { throw StoreError(.conflict, "inbound file \(file.id) is not quarantined") }
+        }
+    }
+
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await transaction("applying an inbound file") { session in

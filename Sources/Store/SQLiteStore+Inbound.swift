@@ -22,6 +22,18 @@ extension SQLiteStore: InboundFileStore {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }
 
+    public func retryInbound(_ file: InboundFile) async throws {
+        try await write("retrying an inbound file") { db in
+            try db.execute(sql: """
+                UPDATE inbound_files SET status = ?, reason = ?, applied_events = 0, notes = ?, kind = ?, archive_path = ?,
+                    sealed_archive_path = ?, plaintext_sha256 = ?, signer = ?
+                WHERE id = ? AND status = 'quarantined'
+                """, arguments: [file.status.rawValue, file.reason, file.notesText, file.kind.rawValue, file.archivePath,
+                                 file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer, file.id])
+            guard db.changesCount == 1 else { throw StoreError(.conflict, "inbound file \(file.id) is not quarantined") }
+        }
+    }
+
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await write("applying an inbound file") { db in

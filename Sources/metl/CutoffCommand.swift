@@ -110,6 +110,7 @@ extension PipelineError {
             case .windowMissed: throw ExitStatus.windowMissed
             case .configuration: throw ExitStatus.configuration
             case .fileIDModifiersExhausted, .invalidStatus: throw ExitStatus.conflict
+            case .notFound: throw ExitStatus.notFound
             default: throw ExitStatus.internalError
             }
         }

@@ -22,6 +22,9 @@ struct IngestCommand: AsyncParsableCommand {
     var archiveDir: String?
     @Option(help: "Private key for an SFTP source ($METL_IDENTITY_FILE).") var identityFile: String?
     @Option(help: "known_hosts for an SFTP source ($METL_KNOWN_HOSTS).") var knownHosts: String?
+    @Option(help: "Apply a quarantined bank file again, by its inbound id (metl reconcile lists them), once its cause is fixed; every check runs again.")
+    var retry: String?
+    @Option(help: "Who asks for --retry, for the inbound ledger (default: the login name).") var by: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -60,13 +63,18 @@ struct IngestCommand: AsyncParsableCommand {
         let database = try await settings.openStore()
         let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening)
         var outcomes: [IngestJob.Outcome] = []
+        if let retry {
+            guard files.isEmpty, from == nil else { throw ConfigurationError(message: "--retry takes no files and no --from", isUsage: true) }
+            let person = by ?? ProcessInfo.processInfo.userName
+            outcomes = [try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(inboundID: retry, by: person) }]
+        }
         var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
-        if let location = from ?? environment["METL_INBOUND"] {
+        if retry == nil, let location = from ?? environment["METL_INBOUND"] {
             let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
             sources.append(try await PipelineError.mapping { () throws(PipelineError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
             })
-        } else if files.isEmpty {
+        } else if files.isEmpty, retry == nil {
             // No source named: each bank profile's own, with its own login.
             for profile in settings.profiles {
                 guard let inbound = profile.inbound else { continue }

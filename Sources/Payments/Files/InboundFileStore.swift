@@ -9,6 +9,10 @@ public protocol InboundFileStore: Sendable {
     func inboundFiles() async throws -> [InboundFile]
     /// Records a file that is not applied (quarantined or duplicate).
     func recordInbound(_ file: InboundFile) async throws
+    /// A quarantined file an operator retried: records its new status (`applying` at event 0, to be
+    /// applied by `applyInbound` from there, or `quarantined` again), reason and notes. Refused with
+    /// `conflict` unless it is still quarantined, so two retries never both apply it.
+    func retryInbound(_ file: InboundFile) async throws
     /// Persists `plan`, what the file's events (or one chunk of them) do (`LedgerPlanner`), and records
     /// `file` as it stands after it (`applying` with its `appliedEvents`, or `processed`), in one
     /// transaction. The first chunk (`after` nil) records the file and is refused when the same bytes

@@ -33,11 +33,36 @@ struct InboundApplication {
         case recordedMeanwhile(InboundFile)
     }
 
+    /// Where an application starts.
+    enum Start {
+        /// A file received now: decided whole, then recorded with its first piece.
+        case new
+        /// A file a dead run left applying: from its resume point, already decided.
+        case resuming
+        /// A quarantined file an operator retried: decided whole again, then moved back to applying
+        /// at its first event with `note` saying who asked.
+        case retrying(note: String)
+    }
+
     /// The file as applied and the notes for the operator, or the reason nothing was applied.
-    func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool) async throws -> Result<(InboundFile, [String]), Refusal> {
+    func apply(_ processor: any InboundProcessor, to file: InboundFile, start: Start) async throws -> Result<(InboundFile, [String]), Refusal> {
         do {
-            if !resuming { try await decide(processor, file) }
-            return .success(try await write(processor, file, resuming: resuming))
+            switch start {
+            case .new:
+                try await decide(processor, file)
+                return .success(try await write(processor, file, resuming: false))
+            case .resuming:
+                return .success(try await write(processor, file, resuming: true))
+            case .retrying(let note):
+                try await decide(processor, file)
+                var reopened = file
+                reopened.status = .applying
+                reopened.reason = nil
+                reopened.appliedEvents = 0
+                reopened.notes.append(note)
+                try await store.retryInbound(reopened)
+                return .success(try await write(processor, reopened, resuming: true))
+            }
         } catch let refusal as Refusal {
             return .failure(refusal)
         } catch let quarantine as InboundQuarantine {

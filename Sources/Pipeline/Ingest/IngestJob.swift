@@ -127,10 +127,7 @@ public struct IngestJob: Sendable {
         let archivePath = oversized ? "" : try writer.commit(kind: "inbound", extension: "txt").path
         let received = Date()
         let id = Identifier.make(prefix: "inb", at: received)
-        let head = writer.head
-        let sealed = !oversized && OpenPGPData.recognises(head)
-        var processor = size == 0 || oversized || sealed ? nil : processors.first { $0.recognises(head) }
-        var file = InboundFile(id: id, sha256: sha, kind: processor?.kind ?? .unknown, source: source, name: name, size: size,
+        let file = InboundFile(id: id, sha256: sha, kind: .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
             Outcome(name: name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
@@ -142,15 +139,61 @@ public struct IngestJob: Sendable {
         if oversized {
             return try await quarantined(file, "\(size) bytes, over the limit of \(maximumFileBytes) bytes; not archived or read", outcome)
         }
-        var readSize = size
+        return try await open(file, head: writer.head, retry: nil, outcome)
+    }
+
+    /// Applies a quarantined file again once an operator has fixed its cause (an outbound record
+    /// restored, a profile corrected): every check again, from its archived bytes; there is no way to
+    /// skip one. Applied or quarantined again, the outcome goes into the file's notes with who asked.
+    public func retry(inboundID: String, by person: String, at now: Date = Date()) async throws(PipelineError) -> Outcome {
+        guard let file = try await storageStep({ try await store.inboundFiles() }).first(where: { $0.id == inboundID }) else {
+            throw PipelineError(.notFound, "no inbound file \(inboundID)")
+        }
+        guard file.status == .quarantined else {
+            throw PipelineError(.invalidStatus, "inbound file \(file.name) (\(file.id)) is \(file.status.rawValue); only a quarantined file is retried")
+        }
+        guard !file.archivePath.isEmpty else {
+            throw PipelineError(.invalidStatus, "inbound file \(file.name) (\(file.id)) was over the size limit and not archived; "
+                                + "ingest it again from the bank")
+        }
+        // A file that was opened is retried from its plaintext; one that could not be, from the bytes received.
+        let head = Array(try archive.read(file.opening?.sealedArchivePath ?? file.archivePath).prefix(Archive.Writer.headLength))
+        var retried = file
+        retried.opening = nil
+        retried.archivePath = file.opening?.sealedArchivePath ?? file.archivePath
+        let retry = Retry(person: person, at: now, previousReason: file.reason ?? "")
+        logger.notice("retrying a quarantined inbound file", metadata: ["file": "\(file.name)", "id": "\(file.id)", "by": "\(person)"])
+        return try await open(retried, head: head, retry: retry) { file, notes in
+            Outcome(name: file.name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
+                    applied: file.applied, notes: notes)
+        }
+    }
+
+    /// Who retried a quarantined file, and when.
+    struct Retry {
+        var person: String
+        var at: Date
+        var previousReason: String
+
+        var note: String { "retried by \(person) at \(Timestamp.format(at)) (it was quarantined: \(previousReason))" }
+    }
+
+    /// Opens a sealed file, picks the processor of its kind and applies it, or quarantines it.
+    private func open(_ file: InboundFile, head: [UInt8], retry: Retry?,
+                      _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+        var file = file
+        let sealed = OpenPGPData.recognises(head)
+        var processor = file.size == 0 || sealed ? nil : processors.first { $0.recognises(head) }
+        file.kind = processor?.kind ?? .unknown
+        var readSize = file.size
         if sealed {
-            guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", outcome) }
-            switch try await opening.open(try archive.read(archivePath)) {
+            guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", retry: retry, outcome) }
+            switch try await opening.open(try archive.read(file.archivePath)) {
             case .refused(let reason):
-                return try await quarantined(file, reason, outcome)
+                return try await quarantined(file, reason, retry: retry, outcome)
             case .opened(let plaintext, let signer):
                 // The plaintext is what the processor reads; the bytes received stay archived beside it.
-                file.opening = InboundFile.Opening(sealedArchivePath: archivePath, plaintextSHA256: SHA256Digest.hex(plaintext),
+                file.opening = InboundFile.Opening(sealedArchivePath: file.archivePath, plaintextSHA256: SHA256Digest.hex(plaintext),
                                                    signer: signer?.hex)
                 file.archivePath = try archive.store(plaintext, kind: "inbound", extension: "txt")
                 processor = plaintext.isEmpty ? nil : processors.first { $0.recognises(Array(plaintext.prefix(Archive.Writer.headLength))) }
@@ -161,19 +204,19 @@ public struct IngestJob: Sendable {
         guard let processor else {
             // Not parsed, so never read back from the archive.
             return try await quarantined(file, (readSize == 0 ? "empty file" : Self.unknownKindReason) + (sealed ? ", inside OpenPGP" : ""),
-                                         outcome)
+                                         retry: retry, outcome)
         }
-        return try await apply(processor, to: file, resuming: false, outcome)
+        return try await apply(processor, to: file, retry: retry, outcome)
     }
 
     /// Reads `file` through `processor` and applies it a piece per transaction (`InboundApplication`),
     /// or quarantines it when it cannot be applied and nothing was.
-    private func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool,
+    private func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool = false, retry: Retry? = nil,
                        _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
         let application = InboundApplication(store: store, archive: archive, logger: logger, chunkSize: chunkSize)
         let result: Result<(InboundFile, [String]), InboundApplication.Refusal>
         do {
-            result = try await application.apply(processor, to: file, resuming: resuming)
+            result = try await application.apply(processor, to: file, start: resuming ? .resuming : retry.map { .retrying(note: $0.note) } ?? .new)
         } catch let error as PipelineError {
             throw error
         } catch {
@@ -185,7 +228,7 @@ public struct IngestJob: Sendable {
             for note in notes { logger.warning("inbound file needs attention", metadata: ["file": "\(file.name)", "note": "\(note)"]) }
             return outcome(applied, notes)
         case .failure(.refused(let reason)):
-            return try await quarantined(file, reason, outcome)
+            return try await quarantined(file, reason, retry: retry, outcome)
         case .failure(.recordedMeanwhile(let earlier)):
             return try await duplicate(file, of: earlier, { outcome($0, $1) })
         }
@@ -220,12 +263,17 @@ public struct IngestJob: Sendable {
         return try await apply(processor, to: file, resuming: true, outcome)
     }
 
-    private func quarantined(_ file: InboundFile, _ reason: String,
+    private func quarantined(_ file: InboundFile, _ reason: String, retry: Retry? = nil,
                              _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         file.status = .quarantined
         file.reason = reason
-        try await storageStep { try await store.recordInbound(file) }
+        if let retry {
+            file.notes.append(retry.note + "; quarantined again")
+            try await storageStep { try await store.retryInbound(file) }
+        } else {
+            try await storageStep { try await store.recordInbound(file) }
+        }
         logger.error("ALERT inbound file quarantined", metadata: ["file": "\(file.name)", "reason": "\(reason)"])
         return outcome(file, [])
     }

@@ -149,6 +149,16 @@ import Payments
         // A copy is recorded as a duplicate beside the original.
         try await store.recordInbound(Self.inbound("inb_c", status: .duplicate))
         #expect(try await store.inboundFiles().map(\.status) == [.processed, .duplicate])
+        // A quarantined file an operator retries moves back to applying once; a second retry, or one of
+        // a file that is not quarantined, is refused.
+        try await store.recordInbound(Self.inbound("inb_q", sha: "e", status: .quarantined))
+        var retried = Self.inbound("inb_q", sha: "e", status: .applying)
+        retried.notes = ["retried by ops"]
+        try await store.retryInbound(retried)
+        #expect(try await store.inboundFile(sha256: String(repeating: "e", count: 64))?.status == .applying)
+        #expect(try await store.inboundFile(sha256: String(repeating: "e", count: 64))?.notes == ["retried by ops"])
+        await #expect { try await store.retryInbound(retried) } throws: { ($0 as? StoreError)?.code == .conflict }
+        await #expect { try await store.retryInbound(Self.inbound("inb_a")) } throws: { ($0 as? StoreError)?.code == .conflict }
         // Other bytes planned on a payment that has moved on since: refused whole, the file not recorded.
         await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted), after: nil) }
             throws: { ($0 as? StoreError)?.code == .conflict }
