@@ -146,4 +146,32 @@ import TestSupport
         // Every command reads the same file, and refuses it the same way.
         #expect(try CLI.run(["payments", "list"], environment: ["METL_CONFIG": config]).status == 8)
     }
+
+    /// The shipped example configuration is valid, and the timer and the crontab run the cutoff at
+    /// exactly its profiles' window times, in its time zone.
+    @Test func theExampleConfigurationLoadsAndTheSchedulesCarryItsWindows() throws {
+        let listed = try CLI.run(["profiles", "list", "--json"], environment: ["METL_CONFIG": "schedules/metl.json.example"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let profiles = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(profiles.count == 2)
+        let windows = profiles.flatMap { ($0["windows"] as? [[String: Any]]) ?? [] }
+        let times = Set(windows.compactMap { $0["runs_at"] as? String })
+        #expect(windows.filter { $0["same_day"] as? Bool == true }.count == 3)
+        #expect(Set(profiles.compactMap { $0["time_zone"] as? String }) == ["America/New_York"])
+
+        let timer = try String(contentsOfFile: "schedules/metl-cutoff.timer", encoding: .utf8)
+        let timerTimes = timer.split(separator: "\n").filter { $0.hasPrefix("OnCalendar=") }.map { line in
+            line.split(separator: " ").map(String.init)
+        }
+        #expect(Set(timerTimes.map { $0[1] }) == times)
+        #expect(timerTimes.allSatisfy { $0.last == "America/New_York" })
+
+        let crontab = try String(contentsOfFile: "schedules/crontab", encoding: .utf8).split(separator: "\n")
+        #expect(crontab.contains("CRON_TZ=America/New_York"))
+        let cronTimes = crontab.filter { $0.contains("cutoff --kind ach") }.map { line -> String in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return (fields[1].count == 1 ? "0" : "") + fields[1] + ":" + (fields[0].count == 1 ? "0" : "") + fields[0]
+        }
+        #expect(Set(cronTimes) == times)
+    }
 }
