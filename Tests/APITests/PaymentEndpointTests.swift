@@ -134,6 +134,18 @@ struct PaymentEndpointTests {
             #expect(fields == ["amount", "counterparty.routing_number"])
             #expect(!invalid.text.contains("12345678"))
 
+            // Same Day ACH is for today only, and never silently moved: a same-day request dated tomorrow is refused.
+            let sameDayTomorrow = try await fixture.post(client, body: APIFixture.paymentBody.replacingOccurrences(
+                of: "\"metadata\"", with: "\"settlement\": \"same_day\", \"metadata\""))
+            #expect(sameDayTomorrow.status == .unprocessableContent)
+            let sameDayErrors = try #require(sameDayTomorrow.json["errors"] as? [[String: Any]])
+            #expect(sameDayErrors.compactMap { $0["code"] as? String } == ["same_day_not_today"])
+            #expect(sameDayErrors.compactMap { $0["field"] as? String } == ["effective_date"])
+            let unknownProfile = try await fixture.post(client, body: APIFixture.paymentBody.replacingOccurrences(
+                of: "\"metadata\"", with: "\"profile\": \"backup\", \"metadata\""))
+            #expect(unknownProfile.status == .unprocessableContent)
+            #expect((unknownProfile.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "unknown_profile")
+
             let large = try await fixture.post(client, body: "{\"metadata\": {\"a\": \"" + String(repeating: "x", count: 70_000) + "\"}}")
             #expect(large.status == .contentTooLarge)
             #expect(large.json["type"] as? String == "https://api.qbankconnect.com/errors/payload_too_large")
