@@ -143,7 +143,7 @@ struct CutoffOptions: ParsableArguments {
             parsedEnding = parsed
         }
         let archive = try archiveDirectory(archiveDir, database: settings.database)
-        let sealing = try self.sealing.sealing(database: settings.database)
+        let sealing = try self.sealing.sealing(database: settings.database, profile: profile?.openpgp)
         let destinations = profile?.destinations ?? [:]
         let filenames = profile?.filenames ?? [:]
         func delivery(of kind: OutboundFileKind, _ flag: String?, _ variable: String, _ option: String) throws -> any Destination {

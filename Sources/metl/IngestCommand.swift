@@ -36,10 +36,10 @@ struct IngestCommand: AsyncParsableCommand {
 
     /// How OpenPGP files are opened: with metl's GnuPG home when there is one (named, or gnupg/
     /// next to a SQLite database once `metl keys` made it), and the signer `--require-signer` names.
-    func opening(database: String) throws -> OpenPGPOpening? {
+    func opening(database: String, profile keys: ProfileConfiguration.OpenPGPKeys? = nil) throws -> OpenPGPOpening? {
         let signer: Fingerprint?
         do {
-            signer = try value(requireSigner, "METL_INBOUND_SIGNER").map { try Fingerprint($0) }
+            signer = try value(requireSigner, "METL_INBOUND_SIGNER").map { try Fingerprint($0) } ?? keys?.inboundSigner
         } catch {
             throw ConfigurationError(message: "--require-signer (or $METL_INBOUND_SIGNER): \(error)")
         }
@@ -68,23 +68,24 @@ struct IngestCommand: AsyncParsableCommand {
             let person = by ?? ProcessInfo.processInfo.userName
             outcomes = [try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(inboundID: retry, by: person) }]
         }
-        var sources: [any InboundSource] = files.isEmpty ? [] : [LocalFiles(paths: files)]
+        var sources: [(source: any InboundSource, job: IngestJob)] = files.isEmpty ? [] : [(LocalFiles(paths: files), job)]
         if retry == nil, let location = from ?? environment["METL_INBOUND"] {
             let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
-            sources.append(try await PipelineError.mapping { () throws(PipelineError) in
+            sources.append((try await PipelineError.mapping { () throws(PipelineError) in
                 try await InboundSources.open(location, sftp: sftp, logger: logger)
-            })
+            }, job))
         } else if files.isEmpty, retry == nil {
-            // No source named: each bank profile's own, with its own login.
+            // No source named: each bank profile's own, with its own login and the bank's signing key.
             for profile in settings.profiles {
                 guard let inbound = profile.inbound else { continue }
                 let login = try profile.sftpSettings()
-                sources.append(try await PipelineError.mapping { () throws(PipelineError) in
+                let opening = try self.opening(database: settings.database, profile: profile.openpgp)
+                sources.append((try await PipelineError.mapping { () throws(PipelineError) in
                     try await InboundSources.open(inbound, sftp: login, logger: logger)
-                })
+                }, IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening)))
             }
         }
-        for source in sources {
+        for (source, job) in sources {
             do {
                 outcomes += try await job.ingest(from: source)
                 await source.close()

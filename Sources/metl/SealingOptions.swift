@@ -11,22 +11,23 @@ struct SealingOptions: ParsableArguments {
     var pgpSuffix: String?
     @OptionGroup var home: GnuPGHomeOptions
 
-    /// The sealing these options ask for, or nil when nothing is to be encrypted.
-    func sealing(database: String) throws -> OpenPGPSealing? {
-        guard let recipient = value(encryptTo, "METL_ENCRYPT_TO") else {
-            guard value(signWith, "METL_SIGN_WITH") == nil else {
+    /// The sealing these options ask for, else the bank profile's keys, or nil when nothing is to be encrypted.
+    func sealing(database: String, profile keys: ProfileConfiguration.OpenPGPKeys? = nil) throws -> OpenPGPSealing? {
+        let signer = value(signWith, "METL_SIGN_WITH") ?? keys?.signWith?.hex
+        guard let recipient = value(encryptTo, "METL_ENCRYPT_TO") ?? keys?.encryptTo?.hex else {
+            guard signer == nil else {
                 throw ConfigurationError(message: "--sign-with (or $METL_SIGN_WITH) needs --encrypt-to (or $METL_ENCRYPT_TO)")
             }
             return nil
         }
-        let armored = pgpArmor || value(nil, "METL_PGP_ARMOR") == "true"
-        let suffix = value(pgpSuffix, "METL_PGP_SUFFIX")
+        let armored = pgpArmor || value(nil, "METL_PGP_ARMOR") == "true" || keys?.armored == true
+        let suffix = value(pgpSuffix, "METL_PGP_SUFFIX") ?? keys?.suffix
         guard suffix.map({ [".pgp", ".gpg", ".asc"].contains($0) }) ?? true else {
             throw ConfigurationError(message: "the suffix of sealed files is .pgp, .gpg or .asc", isUsage: true)
         }
         do {
             return OpenPGPSealing(gnupg: try home.open(database: database), recipient: try Fingerprint(recipient),
-                                  signer: try value(signWith, "METL_SIGN_WITH").map { try Fingerprint($0) },
+                                  signer: try signer.map { try Fingerprint($0) },
                                   passphraseFile: try home.passphrase(), armored: armored, suffix: suffix)
         } catch let error as OpenPGPError {
             throw ConfigurationError(message: "--encrypt-to/--sign-with: \(error)")

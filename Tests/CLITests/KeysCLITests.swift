@@ -57,4 +57,50 @@ import TestSupport
         let reconciled = try await metl("reconcile")
         #expect(reconciled.status == 1 && reconciled.stdout.contains("KEY") && reconciled.stdout.contains("Short Lived"), "\(reconciled.stdout)")
     }
+
+    /// A bank profile's own OpenPGP keys: its files are sealed to its bank and signed with ours, and
+    /// `metl profiles check` finds an unusable key before a cutoff would.
+    @Test func aBankProfilesOwnKeysSealItsFilesAndItsCheckFindsAnUnusableKey() async throws {
+        let keys = try await OpenPGPFixture()
+        defer { Task { await keys.stop() } }
+        let outbox = keys.directory.appendingPathComponent("outbox").path
+        try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
+        let config = keys.directory.appendingPathComponent("metl.json").path
+        func write(encryptTo: String) throws {
+            try JSONSerialization.data(withJSONObject: [
+                "database": keys.directory.appendingPathComponent("metl.sqlite").path,
+                "profiles": ["sealed": [
+                    "odfi": ["routing": "121042882", "immediate_destination": "091000019", "origin_name": "METL", "destination_name": "BANK"],
+                    "destinations": ["ach": "file://\(outbox)"],
+                    "openpgp": ["encrypt_to": encryptTo, "sign_with": keys.ours.hex],
+                ]],
+            ]).write(to: URL(fileURLWithPath: config))
+        }
+        try write(encryptTo: keys.banks.hex)
+        let environment = ["METL_CONFIG": config, "METL_GNUPGHOME": keys.us.home, "METL_SIGNING_PASSPHRASE_FILE": keys.passphraseFile,
+                           "METL_CLOCK": CLI.demoClock]
+        func metl(_ arguments: String...) async throws -> CLI.Result { try await CLI.detached(arguments, environment: environment) }
+        #expect(try await metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 0)
+        #expect(try await metl("merchants", "fund", "acme", "10000000").status == 0)
+        #expect(try await metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "acme").status == 0)
+
+        let checked = try await metl("profiles", "check", "sealed")
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("ok   sealing keys"))
+        let run = try await metl("cutoff")
+        #expect(run.status == 0, "\(run.stderr)")
+        let sent = try FileManager.default.contentsOfDirectory(atPath: outbox)
+        #expect(sent.count == 1 && sent[0].hasSuffix(".pgp"))
+        // The bank opens it with its own gpg: our signature, a NACHA file inside.
+        let opened = keys.directory.appendingPathComponent("opened.ach").path
+        let status = try await keys.bank(["--status-fd", "1", "--output", opened, "--decrypt", outbox + "/" + sent[0]])
+        #expect(status.contains("VALIDSIG") && status.contains(keys.ours.hex))
+        #expect(try keys.read(opened).prefix(3) == Array("101".utf8)[...])
+
+        // A key the home does not hold: the check fails, exit 8, naming the sealing keys.
+        try write(encryptTo: String(repeating: "A", count: 40))
+        let unusable = try await metl("profiles", "check", "sealed")
+        #expect(unusable.status == 8)
+        #expect(unusable.stdout.contains("FAIL sealing keys"))
+    }
 }

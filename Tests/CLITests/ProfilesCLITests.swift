@@ -128,6 +128,7 @@ import TestSupport
                     "odfi": ["routing": "026009593", "immediate_destination": "011000015", "origin_name": "C", "destination_name": "D"],
                     "destinations": ["ach": "ftp://bank.example/out"],
                     "time_zone": "Mars/Olympus",
+                    "openpgp": ["encrypt_to": "ABCD1234"],
                 ],
             ],
         ], to: config)
@@ -138,7 +139,8 @@ import TestSupport
                          "\(config): profiles.primary.windows: windows sd1 and sd2 overlap",
                          "\(config): profiles.primary.cutof_windows: unknown key",
                          "\(config): profiles.backup.destinations.ach: unknown scheme ftp",
-                         "\(config): profiles.backup.time_zone: unknown time zone Mars/Olympus"] {
+                         "\(config): profiles.backup.time_zone: unknown time zone Mars/Olympus",
+                         "\(config): profiles.backup.openpgp.encrypt_to: a fingerprint is the key's full 40 hex characters"] {
             #expect(result.stderr.contains(expected), "\(expected) not in \(result.stderr)")
         }
         // Nothing ran: not even the database was created.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NACHA
+import OpenPGP
 import Payments
 import Pipeline
 
@@ -24,6 +25,19 @@ struct ProfileConfiguration {
     var schedule: CutoffSchedule
     /// Merchants (names or ids) this profile sends for; the default profile also takes all others.
     var merchants: [String]
+    var openpgp: OpenPGPKeys?
+
+    /// The bank's OpenPGP keys and ours, by full fingerprint in metl's GnuPG home, when the bank
+    /// takes sealed files or signs what it sends.
+    struct OpenPGPKeys {
+        /// Seal what this profile sends to this key.
+        var encryptTo: Fingerprint?
+        var signWith: Fingerprint?
+        var armored: Bool
+        var suffix: String?
+        /// Files from this profile's inbound must be signed by this key.
+        var inboundSigner: Fingerprint?
+    }
 
     /// The configuration file's spelling of each kind that has a destination.
     static let kindKeys: [(key: String, kind: OutboundFileKind)] = [("ach", .nacha), ("positive_pay", .positivePay), ("decisions", .decisions)]
@@ -136,6 +150,19 @@ struct ProfileConfiguration {
             table.fail("windows", error.message)
         }
         let merchants = table.strings("merchants") ?? []
+        var openpgp: OpenPGPKeys?
+        if let keys = table.table("openpgp") {
+            func fingerprint(_ key: String) -> Fingerprint? {
+                guard let text = keys.string(key) else { return nil }
+                do { return try Fingerprint(text) } catch { keys.fail(key, error.message); return nil }
+            }
+            let suffix = keys.string("suffix")
+            if let suffix, ![".pgp", ".gpg", ".asc"].contains(suffix) { keys.fail("suffix", "must be .pgp, .gpg or .asc") }
+            openpgp = OpenPGPKeys(encryptTo: fingerprint("encrypt_to"), signWith: fingerprint("sign_with"), armored: keys.bool("armor") ?? false,
+                                  suffix: suffix, inboundSigner: fingerprint("inbound_signer"))
+            if openpgp?.signWith != nil, openpgp?.encryptTo == nil { keys.fail("sign_with", "needs encrypt_to") }
+            keys.finish()
+        }
         table.finish()
 
         guard table.problems.messages.count == before, let odfiRouting, let immediateDestination, let originName, let destinationName else { return nil }
@@ -149,7 +176,8 @@ struct ProfileConfiguration {
         }
         return ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
                                     identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
-                                    filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants)
+                                    filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants,
+                                    openpgp: openpgp)
     }
 
     /// Why `url` cannot be a destination, or nil.

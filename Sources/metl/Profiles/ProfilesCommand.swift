@@ -27,6 +27,7 @@ struct ProfilesCommand: AsyncParsableCommand {
         var sameDayDescriptiveDate: Bool
         var windows: [Window]
         var merchants: [String]
+        var openpgp: Keys?
 
         struct ODFI: Encodable {
             var routing: String, immediateOrigin: String, immediateDestination: String, originName: String, destinationName: String
@@ -41,6 +42,14 @@ struct ProfilesCommand: AsyncParsableCommand {
                 case identityFile = "identity_file", knownHosts = "known_hosts", identityPassphrase = "identity_passphrase", password
             }
         }
+        struct Keys: Encodable {
+            var encryptTo: String?, signWith: String?
+            var armor: Bool
+            var suffix: String?, inboundSigner: String?
+            enum CodingKeys: String, CodingKey {
+                case encryptTo = "encrypt_to", signWith = "sign_with", armor, suffix, inboundSigner = "inbound_signer"
+            }
+        }
         struct Limits: Encodable {
             var entriesPerFile: Int, centsPerFile: Int64, filesPerDay: Int
             enum CodingKeys: String, CodingKey { case entriesPerFile = "entries_per_file", centsPerFile = "cents_per_file", filesPerDay = "files_per_day" }
@@ -51,7 +60,7 @@ struct ProfilesCommand: AsyncParsableCommand {
         }
         enum CodingKeys: String, CodingKey {
             case name, isDefault = "default", odfi, destinations, inbound, sftp, filenames, limits, lineEnding = "line_ending",
-                 timeZone = "time_zone", holidays, sameDayDescriptiveDate = "same_day_descriptive_date", windows, merchants
+                 timeZone = "time_zone", holidays, sameDayDescriptiveDate = "same_day_descriptive_date", windows, merchants, openpgp
         }
 
         init(_ profile: ProfileConfiguration, defaultProfile: String) {
@@ -78,6 +87,10 @@ struct ProfilesCommand: AsyncParsableCommand {
                        sameDay: $0.sameDay, nextDay: $0.nextDay)
             }
             merchants = profile.merchants
+            openpgp = profile.openpgp.map {
+                Keys(encryptTo: $0.encryptTo?.hex, signWith: $0.signWith?.hex, armor: $0.armored, suffix: $0.suffix,
+                        inboundSigner: $0.inboundSigner?.hex)
+            }
         }
 
         /// A URL without any password it carries.
@@ -148,6 +161,10 @@ struct ProfilesCommand: AsyncParsableCommand {
                             + [window.sameDay ? "same-day" : nil, window.nextDay ? "next-day" : nil].compactMap { $0 }.joined(separator: " and "))
             }
             if document.windows.isEmpty { Output.line("  window         none: next-day only, no Same Day ACH") }
+            if let keys = document.openpgp {
+                Output.line("  openpgp        encrypt to \(keys.encryptTo ?? "-"), sign with \(keys.signWith ?? "-"), "
+                            + "inbound signer \(keys.inboundSigner ?? "-")")
+            }
             if !document.merchants.isEmpty { Output.line("  merchants      \(document.merchants.joined(separator: ", "))") }
         }
     }
@@ -188,7 +205,7 @@ struct ProfilesCommand: AsyncParsableCommand {
                     outcomes.append(Outcome(check: check, target: shown, ok: false, detail: error.message))
                 }
             }
-            if let sealing = try sealing.sealing(database: settings.database) {
+            if let sealing = try sealing.sealing(database: settings.database, profile: profile.openpgp) {
                 do {
                     let alerts = try await sealing.check(at: Date())
                     outcomes.append(Outcome(check: "sealing keys", target: "GnuPG", ok: true, detail: alerts.isEmpty ? "usable" : alerts.joined(separator: "; ")))
