@@ -130,6 +130,15 @@ struct CutoffOptions: ParsableArguments {
                 throw ConfigurationError(message: "window \(window) is not a duration like 15m, 90s or 1h")
             }
             windowDuration = parsed
+            // The profile's windows were checked against the configured delivery; check them against this one.
+            if let schedule = profile?.schedule {
+                do {
+                    _ = try CutoffSchedule(windows: schedule.windows, timeZone: schedule.timeZone, calendar: schedule.calendar,
+                                           sameDayDescriptiveDate: schedule.sameDayDescriptiveDate, delivery: parsed)
+                } catch {
+                    throw ConfigurationError(message: "--window \(window): profile \(profile?.name ?? ""): \(error.message)")
+                }
+            }
         }
         var limits = profile?.limits ?? FileAssembler.Limits()
         if let entries = maxEntries ?? value(nil, "METL_MAX_FILE_ENTRIES").flatMap(Int.init) { limits.maximumEntriesPerFile = entries }
