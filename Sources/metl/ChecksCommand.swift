@@ -50,7 +50,7 @@ struct ChecksCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let (store, _) = try await store.openStore()
+                let (store, _) = try await store.openStore(.reading)
                 let merchantID = try await store.merchantID(named: merchant)
                 try Accounts.show(try await store.checkAccounts(merchantID: merchantID), json: output.json)
             }
@@ -120,13 +120,15 @@ struct ChecksCommand: AsyncParsableCommand {
         @Option(help: "Only checks in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only checks on this account (acc_…).") var account: String?
         @Option(help: "Only this merchant's checks (id or name).") var merchant: String?
-        @Option(help: "At most this many.") var limit = 1_000
+        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000
+
+        func validate() throws { try positive(limit, "--limit") }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), limit: limit)
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             query.merchantID = try await store.merchantID(named: merchant)
             let checks = try await store.checks(query)
             if output.json { return try Output.json(checks.map(CheckDocument.init)) }
@@ -149,7 +151,7 @@ struct ChecksCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let check = try await store.check(id: id)
             let history = try await store.checkHistory(checkID: id)
             if output.json { return try Output.json(Document(check: CheckDocument(check), history: history.map(HistoryDocument.init))) }
@@ -200,7 +202,7 @@ struct ChecksCommand: AsyncParsableCommand {
                 }
                 parsed = value
             }
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let merchantID = try await store.merchantID(named: merchant)
             let exceptions = try await store.checkExceptions(merchantID: merchantID, status: parsed)
             if output.json { return try Output.json(exceptions.map(CheckExceptionDocument.init)) }

@@ -159,8 +159,25 @@ struct Settings {
 
     /// Opens the store `database` names: a `postgres://` URL (its password from the URL, else
     /// `PGPASSWORD`, else the file `METL_DATABASE_PASSWORD_FILE` names) or a SQLite file.
-    func openStore(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any LedgerStore {
-        guard PostgresLocation.isURL(database) else { return try SQLiteStore(path: database) }
+    enum DatabaseAccess {
+        /// Shows what is stored: a SQLite file that is not there is refused, never created empty.
+        case reading
+        /// Records something: a new SQLite file is created, and the user told once.
+        case writing
+    }
+
+    func openStore(_ access: DatabaseAccess = .writing, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any LedgerStore {
+        guard PostgresLocation.isURL(database) else {
+            guard FileManager.default.fileExists(atPath: database) else {
+                guard access == .writing else {
+                    throw ConfigurationError(message: "no database at \(database); pass --database or set METL_DATABASE")
+                }
+                let store = try SQLiteStore(path: database)
+                Log.make("metl.store", json: false).notice("created the database", metadata: ["path": "\(database)"])
+                return store
+            }
+            return try SQLiteStore(path: database)
+        }
         var password = environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if password == nil, let file = environment["METL_DATABASE_PASSWORD_FILE"], !file.isEmpty {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
@@ -212,6 +229,11 @@ extension ParsableArguments {
             throw ConfigurationError(message: "a PostgreSQL database needs --gnupg-home (or $METL_GNUPGHOME)", isUsage: true)
         }
         return URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("gnupg").path
+    }
+
+    /// A count option's check: `-1` reaches it as a value (the option parses unconditionally), and is refused by name.
+    func positive(_ value: Int, _ option: String) throws {
+        guard value > 0 else { throw ValidationError("\(option) must be a positive number, not \(value)") }
     }
 
     func required(_ flag: String?, _ variable: String, _ option: String) throws -> String {

@@ -22,7 +22,7 @@ struct CutoffCommand: AsyncParsableCommand {
     var dryRun: String?
 
     func run() async throws {
-        let (_, jobs) = try await cutoff.jobs(store, json: output.json)
+        let (_, jobs) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
         if let dryRun {
             try await preview(jobs, into: dryRun)
             return

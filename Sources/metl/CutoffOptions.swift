@@ -41,17 +41,18 @@ struct CutoffOptions: ParsableArguments {
     /// The cutoffs to run on the database `store` names, logging to standard error: one per bank
     /// profile of the configuration file (or `--profile`'s alone), or the single profile the flags
     /// and `METL_*` variables describe when the file names none.
-    func jobs(_ store: StoreOptions, json: Bool) async throws -> (store: any LedgerStore, jobs: [CutoffJob]) {
+    /// `sending: false` (a dry run) needs no destination: it renders and sends nothing.
+    func jobs(_ store: StoreOptions, json: Bool, sending: Bool = true) async throws -> (store: any LedgerStore, jobs: [CutoffJob]) {
         let logger = Log.make("metl.cutoff", json: json)
         // The configuration is checked whole before the database is opened.
         let settings = try store.settings()
         let profiles = try selectedProfiles(settings)
-        let jobSettings = try profiles.map { try self.settings(settings, profile: $0, logger: logger) }.filter { !$0.kinds.isEmpty }
+        let jobSettings = try profiles.map { try self.settings(settings, profile: $0, sending: sending, logger: logger) }.filter { !$0.kinds.isEmpty }
         guard !jobSettings.isEmpty else {
             throw ConfigurationError(message: "bank profile \(profile ?? "") sends NACHA files only; Positive Pay and decision files "
                                      + "go through the default profile, \(settings.defaultProfile)", isUsage: true)
         }
-        let database = try await settings.openStore()
+        let database = try await settings.openStore(sending ? .writing : .reading)
         if settings.fixedClock != nil {
             logger.warning("METL_CLOCK is set: files are dated \(ProcessInfo.processInfo.environment["METL_CLOCK"] ?? ""), not now")
         }
@@ -99,7 +100,7 @@ struct CutoffOptions: ParsableArguments {
 
     /// One profile's cutoff: each value from its flag, else its variable, else the profile (nil:
     /// none), else the default. Positive Pay and decision files go through the default profile only.
-    func settings(_ settings: Settings, profile: ProfileConfiguration?, logger: Logger) throws -> CutoffJob.Settings {
+    func settings(_ settings: Settings, profile: ProfileConfiguration?, sending: Bool, logger: Logger) throws -> CutoffJob.Settings {
         let environment = ProcessInfo.processInfo.environment
         var sent = SentKind.allCases
         if let kind {
@@ -110,6 +111,17 @@ struct CutoffOptions: ParsableArguments {
             sent = [parsed]
         }
         if let profile, profile.name != settings.defaultProfile { sent.removeAll { $0 != .ach } }
+        // Every missing setting at once, not one a run.
+        if profile == nil, sent.contains(.ach) {
+            let needed = [(odfiRouting, "METL_ODFI_ROUTING", "--odfi-routing"),
+                          (immediateDestination, "METL_IMMEDIATE_DESTINATION", "--immediate-destination"),
+                          (originName, "METL_ORIGIN_NAME", "--origin-name"), (destinationName, "METL_DESTINATION_NAME", "--destination-name")]
+                + (sending ? [(destination, "METL_DESTINATION", "--destination")] : [])
+            let missing = needed.filter { value($0.0, $0.1) == nil }.map { "\($0.2) (or $\($0.1))" }
+            if !missing.isEmpty {
+                throw ConfigurationError(message: missing.count == 1 ? "\(missing[0]) is required" : "required: " + missing.joined(separator: ", "))
+            }
+        }
         let configured = try profile?.sftpSettings() ?? .init()
         let flagged = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
         let sftp = DestinationURL.SFTPSettings(identityFile: flagged.identityFile ?? configured.identityFile,
@@ -156,6 +168,7 @@ struct CutoffOptions: ParsableArguments {
         let destinations = profile?.destinations ?? [:]
         let filenames = profile?.filenames ?? [:]
         func delivery(of kind: OutboundFileKind, _ flag: String?, _ variable: String, _ option: String) throws -> any Destination {
+            guard sending else { return DryRunDestination() }
             // Each kind's own, else the NACHA destination: the flag's or the profile's.
             let url = try value(flag, variable) ?? destinations[kind] ?? value(destination, "METL_DESTINATION") ?? destinations[.nacha]
                 ?? required(nil, "METL_DESTINATION", option)

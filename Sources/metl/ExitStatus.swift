@@ -13,9 +13,9 @@ struct ExitStatus: Error, Equatable {
     static let success = ExitStatus(code: 0)
     /// The command ran and found problems: a file with errors, some rows or files need attention.
     static let findings = ExitStatus(code: 1)
-    /// Bad arguments, or a file that cannot be read or written.
+    /// Bad arguments.
     static let usage = ExitStatus(code: 2)
-    /// Input refused as invalid; nothing was changed.
+    /// Input refused as invalid or unreadable (a missing file); nothing was changed.
     static let dataError = ExitStatus(code: 3)
     static let notFound = ExitStatus(code: 4)
     /// Conflicts with what is stored: idempotency key reused, transition refused, duplicate name.
@@ -29,7 +29,7 @@ struct ExitStatus: Error, Equatable {
     /// The database or another part failed unexpectedly.
     static let internalError = ExitStatus(code: 70)
 
-    static let summary = "0 ok, 1 findings, 2 usage or I/O error, 3 invalid input (nothing changed), 4 not found, "
+    static let summary = "0 ok, 1 findings, 2 usage error, 3 invalid or unreadable input (nothing changed), 4 not found, "
         + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 70 internal error."
 
     static func `for`(_ error: any Error) -> ExitStatus {
@@ -55,7 +55,8 @@ struct ExitStatus: Error, Equatable {
             case .unusableKey, .badPassphrase: return .configuration
             default: return .internalError
             }
-        case is IOError, is CocoaError: return .usage
+        case is IOError, is CocoaError: return .dataError
+        case is ValidationError: return .usage
         case let error as SFTPError:
             return error.isTransient ? .internalError : .configuration
         case let error as ConfigurationError: return error.isUsage ? .usage : .configuration
@@ -63,6 +64,18 @@ struct ExitStatus: Error, Equatable {
             let code = Metl.exitCode(for: error)
             if code == .success { return .success }
             return code == .validationFailure ? .usage : .internalError
+        }
+    }
+
+    /// The POSIX reason under a Foundation file error, else its own description.
+    static func reason(_ error: CocoaError) -> String {
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? any Error, (underlying as NSError).domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32((underlying as NSError).code)))
+        }
+        switch error.code {
+        case .fileReadNoSuchFile, .fileNoSuchFile: return String(cString: strerror(ENOENT))
+        case .fileReadNoPermission, .fileWriteNoPermission: return String(cString: strerror(EACCES))
+        default: return error.localizedDescription
         }
     }
 
@@ -74,7 +87,11 @@ struct ExitStatus: Error, Equatable {
         case let error as StoreError:
             [error.message]
         case let error as CocoaError:
-            ["cannot read or write \(error.filePath ?? "file"): \(error.localizedDescription)"]
+            // The system's reason (No such file or directory, Permission denied), not Foundation's dump.
+            [(error.code.rawValue >= CocoaError.fileWriteUnknown.rawValue ? "cannot write " : "cannot open ")
+                + "\(error.filePath ?? "the file"): \(Self.reason(error))"]
+        case let error as ValidationError:
+            [error.message]
         default:
             [String(describing: error)]
         }

@@ -117,7 +117,7 @@ struct FilesCommand: AsyncParsableCommand {
                 guard let parsed = OutboundFileStatus(rawValue: status) else { throw ValidationError("unknown status \(status)") }
                 statuses = [parsed]
             }
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let files = try await store.outboundFiles(statuses: statuses)
             if output.json { return try Output.json(files.map { FileDocument($0) }) }
             Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
@@ -134,7 +134,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let file = try await store.outboundFile(id: id)
             let payments = try await store.filePayments(fileID: file.id)
             let checks = file.kind == .positivePay ? try await store.fileChecks(fileID: file.id) : nil

@@ -19,9 +19,10 @@ struct StoreOptions: ParsableArguments {
         return settings
     }
 
-    func openStore() async throws -> (any LedgerStore, Settings) {
+    /// `.reading`: a command that only shows what is stored, which never creates a database.
+    func openStore(_ access: Settings.DatabaseAccess = .writing) async throws -> (any LedgerStore, Settings) {
         let settings = try settings()
-        return (try await settings.openStore(), settings)
+        return (try await settings.openStore(access), settings)
     }
 }
 

@@ -92,8 +92,8 @@ struct IngestCommand: AsyncParsableCommand {
             } catch let error as DestinationError {
                 await source.close()
                 Output.error("metl: \(error.message)")
-                // A named file that cannot be read is a usage error; a source that fails is its configuration or the network.
-                if source is LocalFiles { throw ExitStatus.usage }
+                // A named file that cannot be read is unreadable input; a source that fails is its configuration or the network.
+                if source is LocalFiles { throw ExitStatus.dataError }
                 throw error.kind == .transient ? ExitStatus.internalError : ExitStatus.configuration
             } catch let error as PipelineError {
                 await source.close()

@@ -55,7 +55,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let keys = try await store.apiKeys(merchantID: try await store.merchant(merchant).id)
             if output.json { return try Output.json(keys.map(KeyDocument.init)) }
             Output.table(["ID", "KEY", "CREATED", "REVOKED"], keys.map {

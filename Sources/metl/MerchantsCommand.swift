@@ -72,7 +72,7 @@ struct MerchantsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             try MerchantsCommand.show(try await store.merchants(), json: output.json)
         }
     }

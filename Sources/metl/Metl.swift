@@ -13,8 +13,22 @@ struct Metl: AsyncParsableCommand {
 
     /// Runs the command and maps every outcome to the documented exit codes.
     static func main() async {
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            // The arguments could not be parsed: the parser's message, then its usage line, so the
+            // user sees how to call the command (help and --version exit 0 here too).
+            let status = exitCode(for: error)
+            if status == .success { Self.exit(withError: error) }
+            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for (index, line) in lines.enumerated() {
+                Output.error(index == 0 && line.hasPrefix("Error: ") ? "metl: " + line.dropFirst("Error: ".count) : line)
+            }
+            Foundation.exit(ExitStatus.usage.code)
+        }
+        do {
+            var command = command
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -23,18 +37,11 @@ struct Metl: AsyncParsableCommand {
         } catch let exit as ExitStatus {
             Foundation.exit(exit.code)
         } catch {
+            // The command ran and stopped: `metl: ` and what went wrong, one line each, never a usage line.
             let status = ExitStatus.for(error)
-            if status == .success {
-                Self.exit(withError: error)
-            }
-            if status == .usage {
-                // The parser's help text is multi-line; each of its lines is escaped like any other.
-                for line in fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false) { Output.error(String(line)) }
-            } else {
-                let lines = ExitStatus.message(for: error)
-                Output.error("metl: " + (lines.first ?? ""))
-                for line in lines.dropFirst() { Output.error(line) }
-            }
+            let lines = ExitStatus.message(for: error)
+            Output.error("metl: " + (lines.first ?? ""))
+            for line in lines.dropFirst() { Output.error(line) }
             Foundation.exit(status.code)
         }
     }

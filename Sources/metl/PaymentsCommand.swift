@@ -76,7 +76,7 @@ struct PaymentsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let payment = try await store.payment(id: id)
             let history = try await store.history(paymentID: id)
             if output.json {
@@ -98,13 +98,15 @@ struct PaymentsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List payments.")
         @Option(help: "Only payments in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only this merchant's payments (id or name).") var merchant: String?
-        @Option(help: "At most this many.") var limit = 1_000
+        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000
+
+        func validate() throws { try positive(limit, "--limit") }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             var query = PaymentQuery(state: try state.map(PaymentState.argument), limit: limit)
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             query.merchantID = try await store.merchantID(named: merchant)
             let payments = try await store.payments(query)
             if output.json { return try Output.json(payments.map(PaymentDocument.init)) }

@@ -19,7 +19,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let (database, settings) = try await store.openStore()
+        let (database, settings) = try await store.openStore(.reading)
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
         let keys = try await gnupg.existing(database: settings.database)?.keys() ?? []
         let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),

@@ -52,7 +52,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
-                let (store, _) = try await store.openStore()
+                let (store, _) = try await store.openStore(.reading)
                 let merchantID = try await store.merchantID(named: merchant)
                 let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
                 if output.json { return try Output.json(endpoints.map { WebhookEndpointDocument($0) }) }
@@ -139,7 +139,9 @@ struct WebhooksCommand: AsyncParsableCommand {
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List event deliveries (failed = dead letters).")
         @Option(help: "pending, delivered or failed.") var status: String?
-        @Option(help: "At most this many.") var limit = 100
+        @Option(parsing: .unconditional, help: "At most this many.") var limit = 100
+
+        func validate() throws { try positive(limit, "--limit") }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -150,7 +152,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 }
                 return status
             }
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
             if output.json {
                 return try Output.json(deliveries.map {
@@ -187,7 +189,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
+            let (store, _) = try await store.openStore(.reading)
             let attempts = try await store.webhookAttempts(eventID: eventID)
             if output.json {
                 return try Output.json(attempts.map {

@@ -90,10 +90,55 @@ struct CLI {
         #expect(diagnostic?["field"] as? String == "entry_hash")
     }
 
-    @Test func validateMissingFileIsAUsageError() throws {
+    @Test func aMissingFileIsUnreadableInputWithTheSystemsReason() throws {
         let result = try CLI.run(["validate", "no/such/file.ach"])
-        #expect(result.status == 2)
+        #expect(result.status == 3)
         #expect(result.stderr.contains("no/such/file.ach"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-missing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = ["METL_DATABASE": directory.appendingPathComponent("metl.sqlite").path]
+        #expect(try CLI.run(["merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME"], environment: environment).status == 0)
+        for arguments in [["payments", "create", "--merchant", "acme", "--idempotency-key", UUID().uuidString.lowercased(), "--json", "missing.json"],
+                          ["ingest", "/nonexistent/ack.txt"], ["payments", "import", "missing.csv", "--merchant", "acme"]] {
+            let missing = try CLI.run(arguments, environment: environment)
+            #expect(missing.status == 3, "\(arguments)")
+            #expect(missing.stderr.hasPrefix("metl: cannot open "), "\(missing.stderr)")
+            #expect(missing.stderr.contains("No such file or directory") && !missing.stderr.contains("NSCocoaErrorDomain"), "\(missing.stderr)")
+            #expect(!missing.stderr.contains("Usage:"))
+        }
+    }
+
+    @Test func errorsThatAreNotUsageErrorsPrintNoUsageAndCountsMustBePositive() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-errors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("metl.sqlite").path
+        let environment = ["METL_DATABASE": database]
+        // A read-only command never creates a database.
+        let empty = try CLI.run(["files", "list"], environment: environment)
+        #expect(empty.status == 8)
+        #expect(empty.stderr == "metl: no database at \(database); pass --database or set METL_DATABASE\n")
+        #expect(!FileManager.default.fileExists(atPath: database))
+        #expect(try CLI.run(["merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME"], environment: environment).status == 0)
+        #expect(FileManager.default.fileExists(atPath: database))
+
+        let state = try CLI.run(["payments", "list", "--state", "NOPE"], environment: environment)
+        #expect(state.status == 2)
+        #expect(state.stderr.hasPrefix("metl: unknown state NOPE; one of P_CREATED") && !state.stderr.contains("Usage:"))
+        let limit = try CLI.run(["payments", "list", "--limit", "-1"], environment: environment)
+        #expect(limit.status == 2)
+        #expect(limit.stderr.hasPrefix("metl: --limit must be a positive number, not -1"))
+        // Every missing cutoff setting at once, not one a run.
+        let cutoff = try CLI.run(["cutoff"], environment: environment)
+        #expect(cutoff.status == 8)
+        for option in ["--odfi-routing", "--immediate-destination", "--origin-name", "--destination-name", "--destination"] {
+            #expect(cutoff.stderr.contains(option), "\(option)")
+        }
+        // A dry run sends nothing, so it needs no destination.
+        let dryRun = try CLI.run(["cutoff", "--dry-run", "-"], environment: environment.merging([
+            "METL_ODFI_ROUTING": "121042882", "METL_IMMEDIATE_DESTINATION": "091000019", "METL_ORIGIN_NAME": "A", "METL_DESTINATION_NAME": "B"]) { $1 })
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
     }
 
     @Test func inspectShowsFieldsMeaningsAndTotals() throws {
