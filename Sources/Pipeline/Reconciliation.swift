@@ -20,6 +20,11 @@ public struct Reconciliation: Sendable, Codable {
         public var settledAmount: Int64
         public var failed: Int
         public var failedAmount: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, status, entries, sentDebit = "sent_debit", sentCredit = "sent_credit", unacknowledged, processing, settled,
+                 settledAmount = "settled_amount", failed, failedAmount = "failed_amount"
+        }
     }
 
     public struct Stuck: Sendable, Codable {
@@ -27,6 +32,8 @@ public struct Reconciliation: Sendable, Codable {
         public var state: String
         public var since: String
         public var rule: String
+
+        enum CodingKeys: String, CodingKey { case paymentID = "payment_id", state, since, rule }
     }
 
     /// A bank file that needs an operator: quarantined (nothing applied), or applied with notes.
@@ -47,6 +54,8 @@ public struct Reconciliation: Sendable, Codable {
     public var keys: [String]
     /// Files that did not reach the bank (failed) and keys about to stop working count as attention too.
     public var needsAttention: Bool
+
+    enum CodingKeys: String, CodingKey { case files, stuck, inbound, keys, needsAttention = "needs_attention" }
 
     /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
     /// after `settlementBankingDays` banking days.

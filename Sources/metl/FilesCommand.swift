@@ -51,7 +51,8 @@ struct FilesCommand: AsyncParsableCommand {
         }
 
         struct Binding: Encodable {
-            var paymentID: String, state: String, batchNumber: Int, traceNumber: Int, line: Int, amount: Int64, direction: String
+            /// A string, as everywhere a trace number is shown: 15 digits an ODFI prefix makes significant.
+            var paymentID: String, state: String, batchNumber: Int, traceNumber: String, line: Int, amount: Int64, direction: String
             enum CodingKeys: String, CodingKey {
                 case paymentID = "payment_id", state, batchNumber = "batch_number", traceNumber = "trace_number", line, amount, direction
             }
@@ -99,7 +100,7 @@ struct FilesCommand: AsyncParsableCommand {
             }
             self.payments = payments?.map {
                 Binding(paymentID: $0.payment.id, state: $0.payment.state.rawValue, batchNumber: $0.binding.batchNumber,
-                        traceNumber: $0.binding.traceNumber, line: $0.binding.line, amount: $0.payment.amount,
+                        traceNumber: TraceNumber.text($0.binding.traceNumber), line: $0.binding.line, amount: $0.payment.amount,
                         direction: $0.payment.direction.rawValue)
             }
         }

@@ -18,9 +18,5 @@ public struct Submission: Sendable, Hashable, Codable {
         self.entryEffectiveDate = entryEffectiveDate
     }
 
-    /// The trace number as banks print it and merchants see it: 15 digits, zero-padded.
-    public var traceNumberText: String {
-        let digits = String(traceNumber)
-        return String(repeating: "0", count: max(0, 15 - digits.count)) + digits
-    }
+    public var traceNumberText: String { TraceNumber.text(traceNumber) }
 }

@@ -108,7 +108,8 @@ public struct NACHAReturnsProcessor: InboundProcessor {
                     return refuse("return at line \(line) does not match payment \(payment.id) (amount or RDFI differ); nothing applied")
                 }
                 let reason = ReturnReasonCode.lookup(value.returnReasonCode)
-                let message = "\(value.returnReasonCode) \(reason?.meaning ?? "return") (\(reason?.category.rawValue ?? "other"), "
+                // The code is the failure's own field; the message says what it means.
+                let message = "\(reason?.meaning ?? "return") (\(reason?.category.rawValue ?? "other"), "
                     + "\(reason?.timeFrame.rawValue ?? "undefined") return)"
                 return (event(.returned(Failure(code: value.returnReasonCode, message: message))), nil, payment)
             case .dishonoredReturn(let value):
