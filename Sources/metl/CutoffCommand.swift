@@ -39,7 +39,7 @@ struct CutoffCommand: AsyncParsableCommand {
                         guard terminal else { return }
                         switch progress {
                         case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
-                        case .rendered(let name, let entries): Output.progress("rendered \(name) (\(entries) entries)")
+                        case .rendered(let name, let entries): Output.progress("rendered \(name) (\(Words.count(entries, "entry", plural: "entries")))")
                         case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
                         }
                     }
@@ -69,7 +69,7 @@ struct CutoffCommand: AsyncParsableCommand {
                 } else {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                     try Data(file.bytes).write(to: URL(fileURLWithPath: directory).appendingPathComponent(file.name))
-                    Output.error("dry run: \(directory)/\(file.name) (\(file.bytes.count) bytes, valid)")
+                    Output.error("dry run: \(directory)/\(file.name) (\(Words.count(file.bytes.count, "byte")), valid)")
                 }
             }
         }

@@ -28,7 +28,7 @@ struct IdempotencyCommand: AsyncParsableCommand {
             let (store, _) = try await store.openStore()
             let purged = try await store.purgeIdempotencyKeys(finalBefore: Date().addingTimeInterval(-Double(days) * 86_400))
             if output.json { return try Output.json(Result(purged: purged)) }
-            Output.line("purged \(purged) idempotency keys of payments final for \(days) days or more")
+            Output.line("purged \(Words.count(purged, "idempotency key")) of payments final for \(days) days or more")
         }
     }
 }

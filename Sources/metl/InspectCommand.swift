@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NACHA
+import Payments
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,7 +82,7 @@ struct InspectCommand: ParsableCommand {
             Output.line("Diagnostics")
             for diagnostic in result.diagnostics { Output.line("  \(diagnostic)") }
         }
-        Output.line("\(result.recordCount) records, \(result.errorCount) errors, \(result.warningCount) warnings")
+        Output.line("\(Words.count(result.recordCount, "record")), \(Words.count(result.errorCount, "error")), \(Words.count(result.warningCount, "warning"))")
     }
 }
 

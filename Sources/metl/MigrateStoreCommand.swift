@@ -40,7 +40,7 @@ struct MigrateStoreCommand: AsyncParsableCommand {
         let digests = try await destination.copyTables(from: source)
         let tables = digests.map { Table(table: $0.table, rows: $0.rows, sha256: $0.sha256) }
         if output.json { return try Output.json(tables) }
-        for table in tables { Output.line("\(table.table.padding(toLength: 26, withPad: " ", startingAt: 0)) \(table.rows) rows  sha256 \(table.sha256)") }
-        Output.line("copied \(tables.reduce(0) { $0 + $1.rows }) rows in \(tables.count) tables into \(target.databaseDescription); every table verified")
+        for table in tables { Output.line("\(table.table.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Words.count(table.rows, "row"))  sha256 \(table.sha256)") }
+        Output.line("copied \(Words.count(tables.reduce(0) { $0 + $1.rows }, "row")) in \(Words.count(tables.count, "table")) into \(target.databaseDescription); every table verified")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NACHA
+import Payments
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +37,7 @@ struct ValidateCommand: ParsableCommand {
                                           infos: result.infoCount, records: result.recordCount, diagnostics: result.diagnostics.map(DiagnosticDocument.init)))
             } else {
                 for diagnostic in result.diagnostics { Output.line("\(file):\(diagnostic)") }
-                Output.error("\(file): \(result.errorCount) errors, \(result.warningCount) warnings in \(result.recordCount) records")
+                Output.error("\(file): \(Words.count(result.errorCount, "error")), \(Words.count(result.warningCount, "warning")) in \(Words.count(result.recordCount, "record"))")
             }
         }
         if output.json { try Output.json(reports) }

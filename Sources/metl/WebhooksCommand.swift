@@ -233,7 +233,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 count = try await store.replayWebhookEvents(since: date, endpointID: endpoint)
             }
             if output.json { return try Output.json(Result(deliveries: count)) }
-            Output.line("\(count) deliveries due again")
+            Output.line("\(Words.count(count, "delivery", plural: "deliveries")) due again")
         }
     }
 

@@ -68,7 +68,7 @@ struct CLI {
         }
         let aligned = try CLI.run(["validate", "\(directory)/company-id-aligned-apart.ach"])
         #expect(aligned.stdout.contains("warning BC-COMPANY-ID-ALIGNMENT"))
-        #expect(aligned.stderr.contains("0 errors, 1 warnings"))
+        #expect(aligned.stderr.contains("0 errors, 1 warning in"))
     }
 
     @Test func validateMalformedFixturePrintsExpectedDiagnostics() throws {

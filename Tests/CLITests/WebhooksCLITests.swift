@@ -63,7 +63,7 @@ import Testing
         let attempts = try metl("webhooks", "attempts", eventID, "--json")
         #expect(attempts.stdout.contains("\"status_code\" : 204"))
 
-        #expect(try metl("webhooks", "replay", eventID).stdout.contains("1 deliveries due again"))
+        #expect(try metl("webhooks", "replay", eventID).stdout.contains("1 delivery due again"))
         #expect(try metl("webhooks", "work", "--drain", "--drain-timeout", "2s").status == 0)
         receiver.terminate()
         receiver.waitUntilExit()

@@ -139,10 +139,10 @@ public struct NACHAFileRenderer: PaymentFileRenderer {
         let check = Reader.read(bytes, options: .init(buildModel: false))
         guard !check.hasErrors, !check.hasWarnings else {
             let first = check.diagnostics.first { $0.severity != .info }.map(\.description) ?? ""
-            throw PipelineError(.invalidFile, "the rendered file failed strict validation (\(check.errorCount) errors, "
-                                + "\(check.warningCount) warnings, first: \(first))")
+            throw PipelineError(.invalidFile, "the rendered file failed strict validation (\(Words.count(check.errorCount, "error")), "
+                                + "\(Words.count(check.warningCount, "warning")), first: \(first))")
         }
-        let id = Identifier.make(prefix: "fil", at: created)
+        let id = Identifier.make(prefix: OutboundFile.idPrefix, at: created)
         let totals = model.totals
         let file = OutboundFile(
             id: id, kind: kind, name: filenames.name(header: header, id: id), sha256: Archive.sha256(bytes), size: Int64(bytes.count),

@@ -53,7 +53,7 @@ public struct BAI2Processor: InboundProcessor {
                     }
                     guard matches.count == 1 else {
                         pieces.note("settlement \(detail.typeCode) of \(Dollars.format(amount)) on \(asOf) (bank reference "
-                                    + "\(detail.bankReference)) matches \(matches.count) batches; not applied")
+                                    + "\(detail.bankReference)) matches \(Words.count(matches.count, "batch", plural: "batches")); not applied")
                         continue
                     }
                     let batch = candidates.remove(at: matches[0])

@@ -40,7 +40,7 @@ public struct NACHAReturnsProcessor: InboundProcessor {
         try await match(waiting + stream.takeEntries())
         guard !result.hasErrors else {
             let first = result.diagnostics.first { $0.severity == .error }.map(\.description) ?? "no file header"
-            throw InboundQuarantine(reason: "invalid NACHA file: \(result.errorCount) errors (first: \(first))")
+            throw InboundQuarantine(reason: "invalid NACHA file: \(Words.count(result.errorCount, "error")) (first: \(first))")
         }
         if let reason = matching.quarantineReason { throw InboundQuarantine(reason: reason) }
         // Nonconforming but unambiguous: applied, and the operator told what was off.
@@ -69,9 +69,9 @@ public struct NACHAReturnsProcessor: InboundProcessor {
 
         var quarantineReason: String? {
             if entries == 0 { return "NACHA file holds no entries" }
-            if forward.count > 0 { return "\(forward.count) entries are not returns or NOCs (first at line \(forward.firstLine))" }
+            if forward.count > 0 { return "\(Words.count(forward.count, "entry", plural: "entries")) \(forward.count == 1 ? "is" : "are") not a return or NOC (first at line \(forward.firstLine))" }
             if unknown.count > 0 {
-                return "\(unknown.count) entries quote trace numbers we never sent (first at line \(unknown.firstLine)); nothing applied"
+                return "\(Words.count(unknown.count, "entry", plural: "entries")) \(unknown.count == 1 ? "quotes a trace number" : "quote trace numbers") we never sent (first at line \(unknown.firstLine)); nothing applied"
             }
             return mismatch
         }
