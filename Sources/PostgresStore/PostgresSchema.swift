@@ -500,6 +500,12 @@ enum PostgresSchema {
             "ALTER TABLE payments ADD COLUMN profile TEXT",
             "ALTER TABLE inbound_files ADD COLUMN notes TEXT",
         ]),
+        // What a bank file changed (`metl ingest show`), found by the history rows that name it.
+        (8, [
+            "CREATE INDEX payment_history_source ON payment_history(source_file, source_line) WHERE source_file IS NOT NULL",
+            "CREATE INDEX check_history_source ON check_history(source_file, source_line) WHERE source_file IS NOT NULL",
+            "CREATE INDEX decision_history_source ON decision_history(source_file, source_line) WHERE source_file IS NOT NULL",
+        ]),
     ]
 
     /// The newest version this build knows.

@@ -19,6 +19,33 @@ extension PostgresStore: InboundFileStore {
         }
     }
 
+    public func inboundFile(id: String) async throws -> InboundFile {
+        try await read("reading an inbound file") { session in
+            guard let row = try await session.rows("SELECT \(unescaped: Self.inboundColumns) FROM inbound_files WHERE id = \(id)").first else {
+                throw PaymentError(.notFound, "no inbound file \(id)")
+            }
+            return try Self.inboundFile(from: row)
+        }
+    }
+
+    public func changes(byInboundFile id: String) async throws -> [InboundChange] {
+        try await read("reading what an inbound file changed") { session in
+            let source = SourceReference.inboundFile(id: id, line: nil).file
+            var changes: [InboundChange] = []
+            for (subject, table, column) in [(InboundChange.Subject.payment, "payment_history", "payment_id"), (.check, "check_history", "check_id"),
+                                             (.decision, "decision_history", "decision_id")] {
+                for row in try await session.rows("""
+                    SELECT \(unescaped: column), version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
+                    FROM \(unescaped: table) WHERE source_file = \(source) ORDER BY source_line, id
+                    """) {
+                    var cells = Cells(row)
+                    changes.append(InboundChange(subject: subject, entry: try Self.historyEntry(from: &cells)))
+                }
+            }
+            return changes
+        }
+    }
+
     public func recordInbound(_ file: InboundFile) async throws {
         try await transaction("recording an inbound file") { session in try await Self.insert(file, session) }
     }

@@ -18,6 +18,29 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
+    public func inboundFile(id: String) async throws -> InboundFile {
+        try await read("reading an inbound file") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE id = ?", arguments: [id]) else {
+                throw PaymentError(.notFound, "no inbound file \(id)")
+            }
+            return Self.inboundFile(from: row)
+        }
+    }
+
+    public func changes(byInboundFile id: String) async throws -> [InboundChange] {
+        try await read("reading what an inbound file changed") { db in
+            let source = SourceReference.inboundFile(id: id, line: nil).file
+            return try [(InboundChange.Subject.payment, "payment_history", "payment_id"), (.check, "check_history", "check_id"),
+                        (.decision, "decision_history", "decision_id")].flatMap { subject, table, column in
+                try Row.fetchAll(db, sql: """
+                    SELECT \(column) AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                           source_line, created_at
+                    FROM \(table) WHERE source_file = ? ORDER BY source_line, id
+                    """, arguments: [source]).map { InboundChange(subject: subject, entry: Self.historyEntry(from: $0)) }
+            }
+        }
+    }
+
     public func recordInbound(_ file: InboundFile) async throws {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }

@@ -522,6 +522,14 @@ enum Schema {
                 ALTER TABLE inbound_files ADD COLUMN notes TEXT;
                 """)
         }
+        // What a bank file changed (`metl ingest show`), found by the history rows that name it.
+        migrator.registerMigration("v11") { db in
+            try db.execute(sql: """
+                CREATE INDEX payment_history_source ON payment_history(source_file, source_line) WHERE source_file IS NOT NULL;
+                CREATE INDEX check_history_source ON check_history(source_file, source_line) WHERE source_file IS NOT NULL;
+                CREATE INDEX decision_history_source ON decision_history(source_file, source_line) WHERE source_file IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

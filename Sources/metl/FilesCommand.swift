@@ -135,6 +135,9 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            if id.hasPrefix(InboundFile.idPrefix + "_") {
+                throw ValidationError("\(id) is a file the bank sent; metl ingest show \(id) shows it")
+            }
             let (store, _) = try await store.openStore(.reading)
             let file = try await store.outboundFile(id: id)
             let payments = try await store.filePayments(fileID: file.id)
@@ -146,7 +149,7 @@ struct FilesCommand: AsyncParsableCommand {
             if let nacha = file.nacha {
                 Output.line("  origin \(nacha.immediateOrigin) → destination \(nacha.immediateDestination), created \(nacha.creationDate) "
                             + "\(document.creationTime ?? ""), modifier \(nacha.fileIDModifier)")
-                Output.line("  \(nacha.batchCount) batches, \(nacha.entryAddendaCount) entries+addenda, hash \(nacha.entryHash)")
+                Output.line("  \(Words.count(nacha.batchCount, "batch", plural: "batches")), \(nacha.entryAddendaCount) entries+addenda, hash \(nacha.entryHash)")
             }
             if document.checks != nil {
                 Output.line("  \(Words.count(file.entryCount, "check record")), drawing \(Dollars.format(file.totalDebit))")
@@ -216,7 +219,7 @@ struct FilesCommand: AsyncParsableCommand {
             let (store, _) = try await store.openStore()
             let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
             if output.json { return try Output.json(FileDocument(file)) }
-            Output.line("cancelled \(file.name); its \(file.entryCount) payments are P_VALIDATED and unbound again")
+            Output.line("cancelled \(file.name); its \(Words.count(file.entryCount, "payment")) \(file.entryCount == 1 ? "is" : "are") P_VALIDATED and unbound again")
         }
     }
 }

@@ -5,10 +5,11 @@ import Payments
 import Pipeline
 import Store
 
-struct IngestCommand: AsyncParsableCommand {
+/// `metl ingest [apply]`: the bank's files read, checked and applied.
+struct IngestApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ingest",
-        abstract: "Apply the bank's files: acknowledgements, BAI2 settlement, returns and NOCs.",
+        commandName: "apply",
+        abstract: "Apply the bank's files: acknowledgements, BAI2 settlement, returns and NOCs (the default).",
         discussion: """
             Each file is archived, recorded in the inbound ledger and checked whole; then it is applied a chunk of payments per \
             transaction (so a large file does not hold up the API), or quarantined with a reason and nothing applied. \

@@ -86,6 +86,25 @@ import TestSupport
         let reconcile = try metl("reconcile", "--json")
         #expect(reconcile.status == 0, "\(reconcile.stdout)")
 
+        // The inbound ledger read back: each file and what it changed, by the inb_ id histories name.
+        let listed = try metl("ingest", "list", "--status", "processed", "--json")
+        let inbound = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(inbound.map { $0["name"] as? String } == ["ack-accepted.txt", "settlement.bai2", "returns.ach", "noc.ach"].map { "fixtures/inbound/" + $0 })
+        let returnsID = try #require(inbound[2]["id"] as? String)
+        let returnHistory = try await store.history(paymentID: firstCredit.payment.id)
+        #expect(returnHistory.last?.source == .inboundFile(id: returnsID, line: returnHistory.last?.source?.line))
+        let shown = try metl("ingest", "show", returnsID, "--json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let changes = try #require(document["changes"] as? [[String: Any]])
+        #expect(document["kind"] as? String == "nacha" && document["status"] as? String == "processed" && document["archive_path"] is String)
+        #expect(changes.map { $0["id"] as? String } == [firstCredit.payment.id] && changes.first?["reason_code"] as? String == "R01")
+        #expect(try metl("ingest", "show", returnsID).stdout.contains("R01: Insufficient"), "the code once, then what it means")
+        #expect(try metl("ingest", "list", "--status", "quarantined").stdout.contains("no inbound files quarantined"))
+        let wrongCommand = try metl("files", "show", returnsID)
+        #expect(wrongCommand.status == 2 && wrongCommand.stderr.contains("metl ingest show \(returnsID)"), "\(wrongCommand.stderr)")
+        #expect(try metl("ingest", "show", file.id).stderr.contains("metl files show \(file.id)"))
+        #expect(try metl("ingest", "show", "inb_NONE").status == 4)
+
         // An inbound directory with a good file and a bad one: the bad one is quarantined, the good one
         // applied, both moved to archive/, and the exit code asks for attention.
         let inbox = directory.appendingPathComponent("inbox")

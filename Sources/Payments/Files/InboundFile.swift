@@ -3,6 +3,9 @@ import Foundation
 
 /// One file the bank sent, as the inbound ledger keeps it.
 public struct InboundFile: Sendable, Hashable, Identifiable {
+    /// What every inbound id starts with, before `_`: `inb_…`.
+    public static let idPrefix = "inb"
+
     public enum Status: String, Sendable, Hashable, Codable {
         /// Applied: every one of its effects.
         case processed

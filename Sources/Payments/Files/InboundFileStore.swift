@@ -6,7 +6,12 @@ import Foundation
 public protocol InboundFileStore: Sendable {
     /// A file already received with these bytes (processed, applying or quarantined), if any.
     func inboundFile(sha256: String) async throws -> InboundFile?
+    /// The file with this inbound id (`inb_…`); `notFound` when there is none.
+    func inboundFile(id: String) async throws -> InboundFile
     func inboundFiles() async throws -> [InboundFile]
+    /// Every history row the file wrote, payments first, then check issues and decisions, each in
+    /// the file's line order.
+    func changes(byInboundFile id: String) async throws -> [InboundChange]
     /// Records a file that is not applied (quarantined or duplicate).
     func recordInbound(_ file: InboundFile) async throws
     /// A quarantined file an operator retried: records its new status (`applying` at event 0, to be

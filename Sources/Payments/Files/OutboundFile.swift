@@ -5,6 +5,9 @@ import NACHA
 /// it is in its life. Kind-specific identity lives beside it (`nacha`), out of the fields every
 /// kind shares.
 public struct OutboundFile: Sendable, Hashable, Identifiable {
+    /// What every outbound file id starts with, before `_`: `fil_…`.
+    public static let idPrefix = "fil"
+
     /// An OpenPGP-sealed file: the plaintext metl rendered (what auditors inspect) and the keys it
     /// was sealed with. The file's own `sha256`, `size`, `name` and `archivePath` are then the
     /// sealed bytes the bank receives, which every upload, resumed or retried, sends unchanged.

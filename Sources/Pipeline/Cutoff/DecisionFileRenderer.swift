@@ -77,7 +77,7 @@ public struct DecisionFileRenderer: OutboundRenderer {
         guard read.first?.fields.joined(separator: ",") == Self.header, read.dropFirst().map(\.fields) == rows else {
             throw PipelineError(.invalidFile, "the decision file read back differs from the decisions meant")
         }
-        let id = Identifier.make(prefix: "fil", at: created)
+        let id = Identifier.make(prefix: OutboundFile.idPrefix, at: created)
         let returned = file.filter { $0.decision.decision == .return }.reduce(Int64(0)) { $0 + $1.exception.presentedAmount }
         let outbound = OutboundFile(id: id, kind: kind, name: filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [:]),
                                     sha256: Archive.sha256(bytes), size: Int64(bytes.count), status: .rendered, entryCount: file.count,

@@ -106,7 +106,7 @@ public struct PositivePayFileRenderer: OutboundRenderer {
         } catch {
             throw PipelineError(.invalidFile, "the \(account.layout) issue file for account \(account.maskedAccountNumber) failed validation: \(error)")
         }
-        let id = Identifier.make(prefix: "fil", at: created)
+        let id = Identifier.make(prefix: OutboundFile.idPrefix, at: created)
         let name = settings.filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [
             "account4": String(account.accountNumber.suffix(4)), "layout": account.layout.rawValue,
         ])

@@ -126,7 +126,7 @@ public struct IngestJob: Sendable {
         let (sha, size, oversized) = (writer.sha256, writer.size, writer.isDiscarding)
         let archivePath = oversized ? "" : try writer.commit(kind: "inbound", extension: "txt").path
         let received = Date()
-        let id = Identifier.make(prefix: "inb", at: received)
+        let id = Identifier.make(prefix: InboundFile.idPrefix, at: received)
         let file = InboundFile(id: id, sha256: sha, kind: .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
         func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
@@ -146,8 +146,12 @@ public struct IngestJob: Sendable {
     /// restored, a profile corrected): every check again, from its archived bytes; there is no way to
     /// skip one. Applied or quarantined again, the outcome goes into the file's notes with who asked.
     public func retry(inboundID: String, by person: String, at now: Date = Date()) async throws(PipelineError) -> Outcome {
-        guard let file = try await storageStep({ try await store.inboundFiles() }).first(where: { $0.id == inboundID }) else {
-            throw PipelineError(.notFound, "no inbound file \(inboundID)")
+        let file = try await storageStep {
+            do {
+                return try await store.inboundFile(id: inboundID)
+            } catch let error as PaymentError where error.code == .notFound {
+                throw PipelineError(.notFound, error.message)
+            }
         }
         guard file.status == .quarantined else {
             throw PipelineError(.invalidStatus, "inbound file \(file.name) (\(file.id)) is \(file.status.rawValue); only a quarantined file is retried")

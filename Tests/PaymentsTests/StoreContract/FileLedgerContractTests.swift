@@ -168,6 +168,28 @@ import Payments
     }
 
     @Test(arguments: StoreImplementation.all)
+    func anInboundFileIsReadByIdWithEachChangeItMadeInLineOrder(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payments = try await store.intake([Requests.intake(merchant, key: "a"), Requests.intake(merchant, key: "b")]).map(\.payment)
+        var planner = LedgerPlanner(endpoints: [:])
+        for (payment, line) in zip(payments, [7, 3]) {
+            let submitted = try await store.transition(paymentID: payment.id, steps: [PlanContractTests.step(.submittedToCore)])
+            try planner.apply(BankEvent(paymentID: payment.id, kind: .acknowledged, source: .inboundFile(id: "inb_a", line: line)), to: submitted)
+        }
+        try await store.applyInbound(Self.inbound("inb_a"), plan: planner.plan, after: nil)
+        try await store.recordInbound(Self.inbound("inb_q", sha: "e", status: .quarantined))
+
+        #expect(try await store.inboundFile(id: "inb_a").sha256 == String(repeating: "a", count: 64))
+        let changes = try await store.changes(byInboundFile: "inb_a")
+        #expect(changes.map(\.entry.requestID) == [payments[1].id, payments[0].id], "in the file's line order")
+        #expect(changes.map(\.entry.source?.line) == [3, 7] && changes.allSatisfy { $0.subject == .payment })
+        #expect(changes.allSatisfy { $0.entry.fromState == .submittedToCore && $0.entry.toState == .processing })
+        #expect(try await store.changes(byInboundFile: "inb_q").isEmpty, "a quarantined file changed nothing")
+        await #expect { try await store.inboundFile(id: "inb_none") } throws: { ($0 as? PaymentError)?.code == .notFound }
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func aFileAppliedInChunksTakesEachChunkOnceAndInOrder(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)

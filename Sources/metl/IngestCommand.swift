@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Payments
+
+/// `metl ingest`: the bank's files applied (the default, `apply`), and the inbound ledger read back:
+/// every file received, its outcome and what it changed.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "The bank's files: apply them (the default), list them, show one and what it changed.",
+        discussion: "Exit codes: \(ExitStatus.summary)",
+        subcommands: [IngestApplyCommand.self, List.self, Show.self], defaultSubcommand: IngestApplyCommand.self)
+
+    /// A received bank file as `--json` shows it.
+    struct InboundFileDocument: Encodable {
+        var id: String, kind: String, name: String, source: String, sha256: String, size: Int64, status: String, reason: String?
+        var applied: Int, archivePath: String, receivedAt: String, notes: [String]
+        /// OpenPGP files only: the sealed bytes received (`sha256` and `size` above), the plaintext read.
+        var opening: Opening?
+        /// `show` only: every history row the file wrote.
+        var changes: [Change]?
+
+        struct Opening: Encodable {
+            var sealedArchivePath: String, plaintextSHA256: String, signer: String?
+            enum CodingKeys: String, CodingKey { case sealedArchivePath = "sealed_archive_path", plaintextSHA256 = "plaintext_sha256", signer }
+        }
+
+        struct Change: Encodable {
+            var subject: InboundChange.Subject, id: String, line: Int?, fromState: String?, toState: String, reasonCode: String, reasonText: String
+            enum CodingKeys: String, CodingKey {
+                case subject, id, line, fromState = "from_state", toState = "to_state", reasonCode = "reason_code", reasonText = "reason_text"
+            }
+
+            init(_ change: InboundChange) {
+                subject = change.subject
+                id = change.entry.requestID
+                line = change.entry.source?.line
+                fromState = change.entry.fromState?.rawValue
+                toState = change.entry.toState.rawValue
+                reasonCode = change.entry.reasonCode
+                reasonText = change.entry.reasonText
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, name, source, sha256, size, status, reason, applied, archivePath = "archive_path", receivedAt = "received_at",
+                 notes, opening, changes
+        }
+
+        init(_ file: InboundFile, changes: [InboundChange]? = nil) {
+            id = file.id
+            kind = file.kind.rawValue
+            name = file.name
+            source = file.source
+            sha256 = file.sha256
+            size = file.size
+            status = file.status.rawValue
+            reason = file.reason
+            applied = file.applied
+            archivePath = file.archivePath
+            receivedAt = Timestamp.format(file.receivedAt)
+            notes = file.notes
+            opening = file.opening.map { Opening(sealedArchivePath: $0.sealedArchivePath, plaintextSHA256: $0.plaintextSHA256, signer: $0.signer) }
+            self.changes = changes?.map(Change.init)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the bank files received, oldest first.",
+                                                        discussion: "Exit codes: \(ExitStatus.summary)")
+        @Option(help: "Only files with this outcome: processed, applying, duplicate or quarantined (default: all).")
+        var status: InboundFile.Status?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try await store.openStore(.reading)
+            let files = try await store.inboundFiles().filter { status == nil || $0.status == status }
+            if output.json { return try Output.json(files.map { InboundFileDocument($0) }) }
+            if files.isEmpty { return Output.line("no inbound files" + (status.map { " \($0.rawValue)" } ?? "")) }
+            Output.table(["ID", "RECEIVED", "KIND", "NAME", "STATUS", "APPLIED", "REASON OR NOTES"], files.map {
+                [$0.id, Timestamp.format($0.receivedAt), $0.kind.rawValue, $0.name, $0.status.rawValue, String($0.applied),
+                 $0.reason ?? ($0.notes.isEmpty ? "" : Words.count($0.notes.count, "note"))]
+            })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A bank file received: its kind, source, SHA-256, archive, outcome and notes, and each payment or check it changed.",
+            discussion: "Exit codes: \(ExitStatus.summary)")
+        @Argument(help: "Inbound file id (inb_…), as payment histories and metl ingest list show it.") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            if id.hasPrefix(OutboundFile.idPrefix + "_") {
+                throw ValidationError("\(id) is a file we sent; metl files show \(id) shows it")
+            }
+            let (store, _) = try await store.openStore(.reading)
+            let file = try await store.inboundFile(id: id)
+            let changes = try await store.changes(byInboundFile: file.id)
+            if output.json { return try Output.json(InboundFileDocument(file, changes: changes)) }
+            Output.line("\(file.name)  \(file.kind.rawValue) \(file.status.rawValue)  (\(file.id))")
+            Output.line("  received \(Timestamp.format(file.receivedAt)) from \(file.source)")
+            if let opening = file.opening {
+                Output.line("  OpenPGP: " + (opening.signer.map { "signed by \($0)" } ?? "not signed"))
+                Output.line("  received sha256 \(file.sha256), \(Words.count(file.size, "byte")), archive \(opening.sealedArchivePath)")
+                Output.line("  plaintext sha256 \(opening.plaintextSHA256), archive \(file.archivePath)")
+            } else {
+                Output.line("  sha256 \(file.sha256), \(Words.count(file.size, "byte"))")
+                Output.line("  archive \(file.archivePath.isEmpty ? "- (not archived)" : file.archivePath)")
+            }
+            Output.line("  \(Words.count(file.applied, "change")) applied" + (file.reason.map { "; \($0)" } ?? ""))
+            for note in file.notes { Output.line("  note: \(note)") }
+            Output.line()
+            if changes.isEmpty { return Output.line("no payment or check changed") }
+            Output.table(["LINE", "SUBJECT", "ID", "FROM", "TO", "REASON"], changes.map {
+                [$0.entry.source?.line.map(String.init) ?? "-", $0.subject.rawValue, $0.entry.requestID, $0.entry.fromState?.rawValue ?? "-",
+                 $0.entry.toState.rawValue, "\($0.entry.reasonCode): \($0.entry.reasonText)"]
+            })
+        }
+    }
+}
+
+extension InboundFile.Status: ExpressibleByArgument {}
