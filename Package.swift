@@ -108,7 +108,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
+            "NACHA", "BankFiles", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

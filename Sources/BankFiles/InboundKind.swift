@@ -18,6 +18,18 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
     /// None metl reads.
     public static let unknown = InboundKind(rawValue: "unknown")
 
+    /// The format as a sentence names it: "a BAI2 report".
+    public var formatName: String {
+        switch self {
+        case .nacha: "a NACHA file"
+        case .fedACHAcknowledgement: "a FedACH acknowledgement"
+        case .bai2: "a BAI2 report"
+        case .arpOutput: "a Positive Pay ARP file"
+        case .checkExceptions: "a Positive Pay exception file"
+        default: rawValue
+        }
+    }
+
     /// Which of the bank's formats these first bytes are.
     public static func detect(_ bytes: some Collection<UInt8>) -> InboundKind {
         let head = String(decoding: bytes.prefix(4_096), as: UTF8.self)

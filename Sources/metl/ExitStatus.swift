@@ -55,7 +55,7 @@ struct ExitStatus: Error, Equatable {
             case .unusableKey, .badPassphrase: return .configuration
             default: return .internalError
             }
-        case is IOError, is CocoaError: return .dataError
+        case is IOError, is CocoaError, is NACHAInput.NotNACHA: return .dataError
         case is ValidationError: return .usage
         case let error as SFTPError:
             return error.isTransient ? .internalError : .configuration

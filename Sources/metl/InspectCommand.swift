@@ -15,6 +15,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         var sec: StandardEntryClass?
         var first = true
+        try NACHAInput.require(file)
         if output.json { FileHandle.standardOutput.write(Data("{\"records\":[\n".utf8)) }
         let result = try Reader.read(path: file) { record, line in
             if record[0] == UInt8(ascii: "5") {

@@ -10,7 +10,7 @@ struct ValidateCommand: ParsableCommand {
         discussion: """
             Severities follow the consequence (README, "Severity of validator findings"): error, the operator or the bank \
             rejects it; warning, nonconforming but processed; info. Exit 0 when no file has errors (warnings allowed; \
-            with --strict, none either), 1 when any has, 2 when a file cannot be read.
+            with --strict, none either), 1 when any has, 3 when a file cannot be read or is not NACHA (BAI2, text …).
             """)
 
     @Argument(help: "NACHA files, or - for standard input.") var files: [String]
@@ -30,6 +30,7 @@ struct ValidateCommand: ParsableCommand {
         var reports: [FileReport] = []
         var anyErrors = false
         for file in files {
+            try NACHAInput.require(file)
             let result = try Reader.read(path: file)
             anyErrors = anyErrors || result.hasErrors || (strict && result.hasWarnings)
             if output.json {

@@ -109,6 +109,25 @@ struct CLI {
         }
     }
 
+    /// A file of another format is refused once with what it looks like, not a diagnostic per line;
+    /// a NACHA file that lost its header still gets its diagnostics.
+    @Test func validateAndInspectSayWhatAFileThatIsNotNACHALooksLike() throws {
+        for (arguments, looksLike) in [(["validate", "README.md"], "text"), (["inspect", "fixtures/inbound/settlement.bai2"], "a BAI2 report"),
+                                       (["validate", "fixtures/inbound/ack-accepted.txt"], "a FedACH acknowledgement"),
+                                       (["inspect", "--json", "/dev/null"], "an empty file")] {
+            let refused = try CLI.run(arguments)
+            #expect(refused.status == 3, "\(arguments)")
+            #expect(refused.stderr == "metl: \(arguments.last!): not a NACHA file (looks like \(looksLike))\n", "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+        let headless = FileManager.default.temporaryDirectory.appendingPathComponent("headless-\(UUID().uuidString).ach")
+        defer { try? FileManager.default.removeItem(at: headless) }
+        let text = try String(contentsOfFile: "fixtures/inbound/returns.ach", encoding: .utf8)
+        try text.split(separator: "\n").dropFirst().joined(separator: "\n").write(to: headless, atomically: true, encoding: .utf8)
+        let diagnosed = try CLI.run(["validate", headless.path])
+        #expect(diagnosed.status == 1 && diagnosed.stdout.contains("error"), "\(diagnosed.stdout)")
+    }
+
     @Test func errorsThatAreNotUsageErrorsPrintNoUsageAndCountsMustBePositive() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-errors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
