@@ -59,9 +59,7 @@ public struct Problem: Error, Sendable {
     func body(typeBase: String, path: String, requestID: String) -> Data {
         let body = Body(type: typeBase + type.code, title: type.title, status: type.status.code, detail: detail,
                         instance: instance ?? path, errors: fieldErrors.isEmpty ? nil : fieldErrors,
-                        paymentID: paymentID,
-                        // The 409 body is exactly the protocol's members plus payment_id; its request id is in X-Request-Id.
-                        requestID: type == .idempotencyConflict ? nil : requestID)
+                        paymentID: paymentID, requestID: requestID)
         return DocumentJSON.encode(body)
     }
 }

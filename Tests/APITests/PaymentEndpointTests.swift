@@ -70,7 +70,9 @@ struct PaymentEndpointTests {
             #expect((body["detail"] as? String)?.contains("P_VALIDATED") == true)
             #expect(body["instance"] as? String == key)
             #expect(body["payment_id"] as? String == id)
-            #expect(Set(body.keys) == ["type", "title", "status", "detail", "instance", "payment_id"])
+            // The protocol's members as they are, plus payment_id and the request id every problem carries.
+            #expect(Set(body.keys) == ["type", "title", "status", "detail", "instance", "payment_id", "request_id"])
+            #expect(body["request_id"] as? String == again.header("X-Request-Id"))
             // Still 409 once submitted and processing: only a final state replays.
             for state in [PaymentState.submittedToCore, .processing] {
                 _ = try await fixture.store.transition(paymentID: id, steps: [
