@@ -37,10 +37,11 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
         readiness, metrics, openAPI,
     ]
 
-    /// The methods routed for a concrete path (`/payments/pay_…`), for 405 and `Allow`. Like the
-    /// router, a literal segment wins over a parameter: `/payments/ach` is the create route's path
-    /// only, not also `/payments/{id}` with the id `ach`.
-    static func methods(forPath path: String) -> [HTTPRequest.Method] {
+    /// The routes of a concrete path (`/payments/pay_…`), any method: their methods for 405 and
+    /// `Allow`, their path for the 405's log line and metrics. Like the router, a literal segment wins
+    /// over a parameter: `/payments/ach` is the create route's path only, not also `/payments/{id}`
+    /// with the id `ach`.
+    static func routes(forPath path: String) -> [APIRoute] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         let matches = all.compactMap { route -> (route: APIRoute, literals: [Bool])? in
             let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
@@ -49,6 +50,6 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
             return (route, pattern.map { $0.first != "{" })
         }
         guard let best = matches.map(\.literals).max(by: { $0.lexicographicallyPrecedes($1) { !$0 && $1 } }) else { return [] }
-        return matches.filter { $0.literals == best }.map(\.route.method)
+        return matches.filter { $0.literals == best }.map(\.route)
     }
 }

@@ -35,7 +35,7 @@ struct ProblemMiddleware: RouterMiddleware {
             switch error.status {
             case .notFound:
                 // A path the API routes with other methods is a 405 that says which.
-                let allowed = APIRoute.methods(forPath: request.uri.path)
+                let allowed = APIRoute.routes(forPath: request.uri.path).map(\.method)
                 guard !allowed.isEmpty else { return Problem(.notFound, "no such resource") }
                 return Problem(.methodNotAllowed, "\(request.method.rawValue) is not allowed on this resource",
                                headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
