@@ -1,12 +1,17 @@
 import Metrics
 import Payments
 import Prometheus
+import Synchronization
 
 /// The metrics `GET /metrics` serves, through swift-metrics onto a Prometheus registry owned by this
 /// server (not the process-wide bootstrap, so several servers in one test process stay apart).
 public final class APIMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    private let inFlight = Atomic<Int>(0)
+
+    /// Requests started and not yet answered: what a shutdown waits for.
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -14,6 +19,17 @@ public final class APIMetrics: Sendable {
                                                    .milliseconds(25), .milliseconds(50), .milliseconds(100),
                                                    .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
         self.factory = factory
+    }
+
+    func requestStarted() {
+        let now = inFlight.add(1, ordering: .relaxed).newValue
+        Gauge(label: "metl_http_requests_in_flight", factory: factory).record(now)
+    }
+
+    /// Every started request ends here once, answered or not.
+    func requestEnded() {
+        let now = inFlight.subtract(1, ordering: .relaxed).newValue
+        Gauge(label: "metl_http_requests_in_flight", factory: factory).record(now)
     }
 
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {

@@ -64,12 +64,18 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.today = { ACHDate(clock()) }
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
-        let application = APIServer.buildApplication(store: store, configuration: configuration, host: host, port: port, logger: logger,
+        let metrics = APIMetrics()
+        let application = APIServer.buildApplication(store: store, configuration: configuration, host: host, port: port,
+                                                      metrics: metrics, logger: logger,
                                                 onServerRunning: { channel in
             // Printed for scripts and tests that start the server on port 0.
             FileHandle.standardOutput.write(Data("metl serve: listening on \(host):\(channel.localAddress?.port ?? port)\n".utf8))
         })
-        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []), on: store, logger: logger)
+        // The notice goes last: a graceful shutdown stops services in reverse order, so it speaks
+        // first, while the server still finishes what is in flight.
+        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []) + [ShutdownNotice(metrics: metrics, logger: logger)],
+                                         on: store, logger: logger)
+        logger.notice("stopped")
     }
 
     /// Runs services until SIGTERM or SIGINT, then shuts them down gracefully (requests in flight

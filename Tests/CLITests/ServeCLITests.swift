@@ -51,7 +51,8 @@ import Testing
         process.arguments = ["serve", "--port", "0", "--database", database]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let log = Pipe()
+        process.standardError = log
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         var banner = ""
@@ -78,6 +79,11 @@ import Testing
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        // The shutdown says when it starts, what it is finishing, and when it is done.
+        let logged = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stopping = try #require(logged.range(of: "requests_in_flight=0 [API] stopping") ?? logged.range(of: "stopping"), "\(logged)")
+        #expect(logged.contains("requests_in_flight=0"), "\(logged)")
+        #expect(logged[stopping.upperBound...].contains("stopped"), "\(logged)")
         let listed = try CLI.run(["payments", "list", "--json", "--database", database])
         #expect(listed.stdout.contains("P_VALIDATED"))
     }
