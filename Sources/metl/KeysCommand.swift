@@ -43,7 +43,7 @@ struct KeysCommand: AsyncParsableCommand {
             let found = try await store.merchant(merchant)
             let (key, secret) = try await store.createAPIKey(merchantID: found.id)
             if output.json { return try Output.json(Created(key: secret, id: key.id)) }
-            Output.line(secret)
+            Output.secret(secret, label: "API key secret")
             Output.error("created API key \(key.id) for \(found.name); the secret above is not shown again")
         }
     }

@@ -42,6 +42,12 @@ enum Output {
 
     static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
+    /// A secret shown once: alone on its line for a script that captures stdout, under its label
+    /// when a person reads it on a terminal.
+    static func secret(_ secret: String, label: String) {
+        line(isTerminal ? "\(label): \(secret)" : secret)
+    }
+
     /// One rewritten status line on a terminal; nil ends it.
     static func progress(_ text: String?) {
         let line = text.map { "\r\u{1B}[K" + $0.escapingControlCharacters } ?? "\r\u{1B}[K"

@@ -40,7 +40,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let (endpoint, secret, _) = try await store.addWebhookEndpoint(
                     merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil)
                 if output.json { return try Output.json(Created(id: endpoint.id, secret: secret)) }
-                Output.line(secret)
+                Output.secret(secret, label: "signing secret")
                 Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again")
             }
         }
@@ -113,7 +113,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                     endpointID: id, merchantID: nil, newSecret: secret,
                     graceEnds: Date().addingTimeInterval(period.seconds), idempotencyKey: nil)
                 if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
-                Output.line(secret)
+                Output.secret(secret, label: "signing secret")
                 Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")
             }
         }

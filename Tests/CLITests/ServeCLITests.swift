@@ -42,6 +42,17 @@ import Testing
         #expect(purged.stdout.contains("\"purged\" : 0"))
     }
 
+    /// Piped, the secret is alone on stdout for a script; on a terminal (util-linux `script` gives
+    /// the command one) a person sees what it is.
+    @Test func aSecretIsLabelledOnlyOnATerminal() throws {
+        try merchant()
+        let piped = try CLI.run(["merchants", "keys", "create", "acme", "--database", database])
+        #expect(piped.stdout.hasPrefix("metl_sk_") && piped.stdout.split(separator: "\n").count == 1, "\(piped.stdout)")
+        let command = [CLI.binary.path, "merchants", "keys", "create", "acme", "--database", database].joined(separator: " ")
+        let terminal = try ExternalCommand.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(terminal.contains("API key secret: metl_sk_"), "\(terminal)")
+    }
+
     @Test func serveAnswersThenStopsGracefullyOnSIGTERM() async throws {
         try merchant()
         let secret = try CLI.run(["merchants", "keys", "create", "acme", "--database", database]).stdout
