@@ -28,6 +28,7 @@ public struct Problem: Error, Sendable {
         switch error.code {
         case .malformedJSON: self.init(.malformedJSON, error.message, fieldErrors: error.fieldErrors)
         case .invalidRequest: self.init(.validationFailed, error.message, fieldErrors: error.fieldErrors)
+        case .invalidDocument: self.init(.invalidBody, error.message, fieldErrors: error.fieldErrors)
         case .idempotencyKeyReused: self.init(.idempotencyKeyReused, error.message)
         case .notFound, .merchantNotFound: self.init(.notFound, "no such resource")
         case .invalidStatus, .invalidTransition: self.init(.stateConflict, error.message)

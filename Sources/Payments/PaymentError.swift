@@ -7,8 +7,11 @@ public struct PaymentError: Error, Sendable, Hashable, CustomStringConvertible {
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
-        /// The request failed schema or NACHA rules; `fieldErrors` lists each field.
+        /// The request failed its rules (NACHA, limits, dates); `fieldErrors` lists each field.
         public static let invalidRequest = Code(rawValue: "invalid_request")
+        /// The document does not match its schema (unknown, missing or mistyped members);
+        /// `fieldErrors` lists those first, then what the rules find in the members that fit.
+        public static let invalidDocument = Code(rawValue: "invalid_document")
         /// The body is not JSON; the field error gives the line and column.
         public static let malformedJSON = Code(rawValue: "malformed_json")
         /// The idempotency key was used before with a different request.

@@ -36,7 +36,7 @@ struct ExitStatus: Error, Equatable {
         switch error {
         case let error as PaymentError:
             switch error.code {
-            case .invalidRequest, .malformedJSON, .deadlinePassed: return .dataError
+            case .invalidRequest, .invalidDocument, .malformedJSON, .deadlinePassed: return .dataError
             case .notFound, .merchantNotFound: return .notFound
             case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .duplicateAccount, .invalidStatus: return .conflict
             default: return .internalError

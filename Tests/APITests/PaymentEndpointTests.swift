@@ -126,12 +126,23 @@ struct PaymentEndpointTests {
             #expect(unknown.json["type"] as? String == "https://api.qbankconnect.com/errors/invalid_body")
             let unknownFields = try #require(unknown.json["errors"] as? [[String: Any]])
             #expect(unknownFields.first?["field"] as? String == "surprise")
+            // An unknown member beside invalid ones: one answer names them all, with the rules' headline.
+            let everything = try await fixture.post(client, body: APIFixture.paymentBody
+                .replacingOccurrences(of: "\"amount\"", with: "\"surprise\": 1, \"amount\"")
+                .replacingOccurrences(of: "121042882", with: "121042883").replacingOccurrences(of: "125000", with: "-5"))
+            #expect(everything.status == .badRequest && everything.json["detail"] as? String == "the payment request is invalid")
+            #expect(try #require(everything.json["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String }
+                    == ["surprise", "amount", "counterparty.routing_number"])
+            let empty = try await fixture.post(client, body: "{}")
+            #expect(empty.status == .badRequest)
+            #expect((empty.json["errors"] as? [[String: Any]])?.count == 6, "every required member, not only the amount")
 
             let invalid = try await fixture.post(client, body: APIFixture.paymentBody
                 .replacingOccurrences(of: "121042882", with: "121042883")
                 .replacingOccurrences(of: "125000", with: "-5"))
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.json["type"] as? String == "https://api.qbankconnect.com/errors/validation_failed")
+            #expect(invalid.json["detail"] as? String == "the payment request is invalid")
             let fields = Set(try #require(invalid.json["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String })
             #expect(fields == ["amount", "counterparty.routing_number"])
             #expect(!invalid.text.contains("12345678"))

@@ -1,4 +1,5 @@
 import Foundation
+import NACHA
 import Testing
 import TestSupport
 @testable import Payments
@@ -43,8 +44,8 @@ import TestSupport
 
     @Test func decodingRejectsUnknownAndMistypedFields() {
         func decodeError(_ json: String) -> PaymentError.FieldError? {
-            do {
-                _ = try PaymentRequest.decode(json: Data(json.utf8))
+            do throws(PaymentError) {
+                _ = try PaymentRequest.decode(json: Data(json.utf8)).validate(rules: PaymentRules(), today: ACHDate(iso: "2026-11-23")!)
                 return nil
             } catch {
                 return error.fieldErrors.first
@@ -62,6 +63,31 @@ import TestSupport
         #expect(decodeError("{\"a\": [1, 2,]}")?.message == "line 1, column 13: expected a value (object, array, string, number, true, false or null)")
         #expect(decodeError("{\"a\": \"\\q\"}")?.message.hasPrefix("line 1, column 9: expected a valid escape") == true)
         #expect(decodeError("{} {}")?.message == "line 1, column 4: expected end of input")
+    }
+
+    /// One answer lists every problem: an unknown member does not hide the invalid ones beside it,
+    /// and an empty document names every required member, each once.
+    @Test func everyProblemOfADocumentIsReportedAtOnce() throws {
+        func problems(_ json: String) throws -> PaymentError {
+            do throws(PaymentError) {
+                _ = try PaymentRequest.decode(json: Data(json.utf8)).validate(rules: PaymentRules(), today: ACHDate(iso: "2026-11-23")!)
+            } catch {
+                return error
+            }
+            Issue.record("\(json) was accepted")
+            return PaymentError(.notFound, "")
+        }
+        let empty = try problems("{}")
+        #expect(empty.code == .invalidDocument)
+        #expect(empty.fieldErrors.map(\.field) == ["amount", "direction", "sec_code", "description", "effective_date", "counterparty"])
+        #expect(empty.fieldErrors.allSatisfy { $0.code == "required" })
+        let mixed = try problems(#"{"amount":-5,"direction":"up","sec_code":"TEL","description":"X","effective_date":"2026-02-30","surprise":1,"counterparty":{"name":"A","routing_number":"121042883","account_number":"1","account_type":7}}"#)
+        #expect(mixed.code == .invalidDocument && mixed.message == "the payment request is invalid")
+        #expect(mixed.fieldErrors.map(\.field) == ["surprise", "counterparty.account_type", "amount", "direction", "sec_code", "effective_date",
+                                                   "counterparty.routing_number"], "\(mixed.fieldErrors)")
+        // The rules alone: the same headline, another code (422 rather than 400 over HTTP).
+        let ruled = try problems(#"{"amount":-5,"direction":"credit","sec_code":"PPD","description":"X","effective_date":"2026-11-24","counterparty":{"name":"A","routing_number":"121042882","account_number":"1","account_type":"checking"}}"#)
+        #expect(ruled.code == .invalidRequest && ruled.message == mixed.message && ruled.fieldErrors.map(\.field) == ["amount"])
     }
 
     @Test func fingerprintIsCanonical() throws {

@@ -3,7 +3,7 @@ import NACHA
 
 /// The payment request document shared by the CLI, CSV import and the HTTP API (snake_case JSON,
 /// unknown fields rejected). Decoding only checks shapes; `validate(rules:)` checks meaning.
-public struct PaymentRequest: Sendable, Hashable, Codable {
+public struct PaymentRequest: Sendable, Hashable, Codable, ShapeChecked {
     public var amount: Int64
     /// False when the document's amount is a JSON number no Int64 holds (`9223372036854775808`,
     /// `1e400`, `12.5`): valid JSON with an invalid amount, which validation reports by name.
@@ -19,12 +19,16 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     public var settlement: String?
     /// The bank profile to send through; absent: the merchant's, else the default.
     public var profile: String?
+    /// Members the JSON document had that do not fit (unknown, missing, mistyped): `validate`
+    /// reports them with everything else it finds.
+    var shapeProblems: [PaymentError.FieldError] = []
 
-    public struct CounterpartyRequest: Sendable, Hashable, Codable {
+    public struct CounterpartyRequest: Sendable, Hashable, Codable, ShapeChecked {
         public var name: String
         public var routingNumber: String
         public var accountNumber: String
         public var accountType: String
+        var shapeProblems: [PaymentError.FieldError] = []
 
         public init(name: String, routingNumber: String, accountNumber: String, accountType: String) {
             self.name = name
@@ -38,12 +42,12 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
         }
 
         public init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = try container.decode(String.self, forKey: .name)
-            routingNumber = try container.decode(String.self, forKey: .routingNumber)
-            accountNumber = try container.decode(String.self, forKey: .accountNumber)
-            accountType = try container.decode(String.self, forKey: .accountType)
+            var fields = try DocumentFields(decoder, CodingKeys.self)
+            name = fields.required(String.self, .name) ?? ""
+            routingNumber = fields.required(String.self, .routingNumber) ?? ""
+            accountNumber = fields.required(String.self, .accountNumber) ?? ""
+            accountType = fields.required(String.self, .accountType) ?? ""
+            shapeProblems = fields.problems
         }
     }
 
@@ -68,27 +72,21 @@ public struct PaymentRequest: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        do {
-            amount = try container.decode(Int64.self, forKey: .amount)
-        } catch let error as DecodingError {
-            throw error  // missing, null, a string: the decoder names the field
-        } catch {
-            // Foundation's own "number is not representable": valid JSON (checked before decoding)
-            // whose number is not an Int64.
-            amount = 0
-            amountIsWholeCents = false
-        }
-        currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? "USD"
-        direction = try container.decode(String.self, forKey: .direction)
-        secCode = try container.decode(String.self, forKey: .secCode)
-        description = try container.decode(String.self, forKey: .description)
-        effectiveDate = try container.decode(String.self, forKey: .effectiveDate)
-        counterparty = try container.decode(CounterpartyRequest.self, forKey: .counterparty)
-        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
-        settlement = try container.decodeIfPresent(String.self, forKey: .settlement)
-        profile = try container.decodeIfPresent(String.self, forKey: .profile)
+        var fields = try DocumentFields(decoder, CodingKeys.self)
+        let amount = fields.wholeNumber(.amount)
+        self.amount = amount.value ?? 0
+        amountIsWholeCents = amount.representable
+        currency = fields.optional(String.self, .currency) ?? "USD"
+        direction = fields.required(String.self, .direction) ?? ""
+        secCode = fields.required(String.self, .secCode) ?? ""
+        description = fields.required(String.self, .description) ?? ""
+        effectiveDate = fields.required(String.self, .effectiveDate) ?? ""
+        counterparty = fields.nested(CounterpartyRequest.self, .counterparty)
+            ?? CounterpartyRequest(name: "", routingNumber: "", accountNumber: "", accountType: "")
+        metadata = fields.optional([String: String].self, .metadata) ?? [:]
+        settlement = fields.optional(String.self, .settlement)
+        profile = fields.optional(String.self, .profile)
+        shapeProblems = fields.problems
     }
 
     /// Decodes a JSON body, turning decoding failures into field errors.

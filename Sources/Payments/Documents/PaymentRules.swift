@@ -112,6 +112,11 @@ extension PaymentRequest {
                  : "must be one of \(rules.profiles.sorted().joined(separator: ", "))")
         }
 
+        // One answer: the document's shape problems first, then every rule the members that fit break.
+        if !shapeProblems.isEmpty {
+            throw PaymentError(.invalidDocument, "the payment request is invalid",
+                               fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
+        }
         guard errors.isEmpty, let direction, let effective, let accountType else {
             throw PaymentError(.invalidRequest, "the payment request is invalid", fieldErrors: errors)
         }
