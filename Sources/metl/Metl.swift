@@ -36,6 +36,10 @@ struct Metl: AsyncParsableCommand {
             }
         } catch let exit as ExitStatus {
             Foundation.exit(exit.code)
+        } catch where exitCode(for: error) == .success {
+            // `--help`, `help COMMAND` and `--version` arrive as a command whose run throws the
+            // parser's request: the parser prints the help on stdout and exits 0.
+            Self.exit(withError: error)
         } catch {
             // The command ran and stopped: `metl: ` and what went wrong, one line each, never a usage line.
             let status = ExitStatus.for(error)
