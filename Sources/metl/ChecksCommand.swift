@@ -4,12 +4,12 @@ import NACHA
 import Payments
 
 struct ChecksCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "checks", abstract: "Positive Pay: enrolled accounts and the checks issued on them.",
         subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self, Decide.self])
 
     struct Accounts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrol checking accounts in Positive Pay and list them.",
+        static let configuration = CommandConfiguration.metl(abstract: "Enrol checking accounts in Positive Pay and list them.",
                                                         subcommands: [Add.self, List.self])
 
         static func show(_ accounts: [CheckAccount], json: Bool) throws {
@@ -20,7 +20,7 @@ struct ChecksCommand: AsyncParsableCommand {
         }
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Enrol a merchant's checking account.")
+            static let configuration = CommandConfiguration.metl(abstract: "Enrol a merchant's checking account.")
             @Argument(help: "Merchant id or name.") var merchant: String
             @Option(help: "The account's 9-digit routing number.") var routing: String
             @Option(help: "The account number (digits).") var accountNumber: String
@@ -44,7 +44,7 @@ struct ChecksCommand: AsyncParsableCommand {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List enrolled accounts.")
+            static let configuration = CommandConfiguration.metl(abstract: "List enrolled accounts.")
             @Option(help: "Only this merchant's accounts (id or name).") var merchant: String?
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
@@ -58,7 +58,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Issue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Register one check from a JSON document; prints the check as JSON.",
             discussion: """
                 {"account_id": "acc_…", "serial": "10001", "amount": 12345, "issue_date": "2026-12-01", "payee": "JANE DOE", "metadata": {}}
@@ -83,7 +83,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Register checks from a CSV file, all rows or none.",
             discussion: """
                 Columns: \(CheckImport.requiredColumns.joined(separator: ",")) and optionally \(CheckImport.optionalColumns.joined(separator: ",")).
@@ -116,7 +116,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List checks.")
+        static let configuration = CommandConfiguration.metl(abstract: "List checks.")
         @Option(help: "Only checks in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only checks on this account (acc_…).") var account: String?
         @Option(help: "Only this merchant's checks (id or name).") var merchant: String?
@@ -140,7 +140,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a check and its full history.")
+        static let configuration = CommandConfiguration.metl(abstract: "Show a check and its full history.")
         @Argument(help: "Check id (chk_…).") var id: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -166,7 +166,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Void: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Void a check.",
             discussion: """
                 A check not yet sent is cancelled now (P_FAILED, cancelled). A sent check gets a void record in the next \
@@ -186,7 +186,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Exceptions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Presented items the bank could not match, from its exception files.",
             discussion: "Each shows what was presented, why it is an exception, the bank's default decision and its deadline.")
         @Option(help: "open, decided or closed.") var status: String?
@@ -214,7 +214,7 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct Decide: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Pay or return an exception before its deadline; the decision goes with the next decisions cutoff.",
             discussion: "After the deadline the bank applies its default and a decision is refused (exit 3); a decided one, exit 5.")
         @Argument(help: "Exception id (exc_…).") var exception: String

@@ -7,11 +7,11 @@ import Pipeline
 import Store
 
 struct CutoffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "cutoff",
         abstract: "Collect what is due (P_VALIDATED payments, check issues and voids), render the bank's files and deliver them inside the window.",
         discussion: """
-            Exit codes: 0 done, 1 a file needs attention (remote conflict), 6 another cutoff holds the lock, \
+            For a cutoff: 0 done, 1 a file needs attention (remote conflict), 6 another cutoff holds the lock, \
             7 window missed (resumable: run again), 8 configuration (missing setting, untrusted host key, bad credentials).
             """)
 

@@ -8,18 +8,20 @@ import Store
 
 /// The cutoff's settings as flags, each with a `METL_` environment variable, so a timer unit needs no config file.
 struct CutoffOptions: ParsableArguments {
-    @Option(help: "file:///DIR or sftp://USER@HOST:PORT/DIR ($METL_DESTINATION).") var destination: String?
+    @Option(help: "file:///DIR or sftp://USER@HOST:PORT/DIR ($METL_DESTINATION; required unless --dry-run or a bank profile sets it).") var destination: String?
     @Option(help: "Private key for SFTP ($METL_IDENTITY_FILE; passphrase in $METL_IDENTITY_PASSPHRASE; or a password in $METL_SFTP_PASSWORD).")
     var identityFile: String?
     @Option(help: "known_hosts file; host keys are always verified ($METL_KNOWN_HOSTS).") var knownHosts: String?
-    @Option(help: "Our bank's 9-digit routing number ($METL_ODFI_ROUTING).") var odfiRouting: String?
-    @Option(help: "File header immediate destination ($METL_IMMEDIATE_DESTINATION).") var immediateDestination: String?
+    @Option(help: "Our bank's 9-digit routing number ($METL_ODFI_ROUTING; required unless a bank profile sets it).") var odfiRouting: String?
+    @Option(help: "File header immediate destination ($METL_IMMEDIATE_DESTINATION; required unless a bank profile sets it).") var immediateDestination: String?
     @Option(help: "File header immediate origin; default the ODFI routing ($METL_IMMEDIATE_ORIGIN).") var immediateOrigin: String?
-    @Option(help: "File header origin name ($METL_ORIGIN_NAME).") var originName: String?
-    @Option(help: "File header destination name ($METL_DESTINATION_NAME).") var destinationName: String?
+    @Option(help: "File header origin name ($METL_ORIGIN_NAME; required unless a bank profile sets it).") var originName: String?
+    @Option(help: "File header destination name ($METL_DESTINATION_NAME; required unless a bank profile sets it).") var destinationName: String?
     @Option(help: "Time window from the job's start, e.g. 15m, 90s ($METL_CUTOFF_WINDOW, cutoff_window; default 15m).") var window: String?
-    @Option(help: "At most this many entries per file ($METL_MAX_FILE_ENTRIES; default 50000).") var maxEntries: Int?
-    @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS).") var maxAmount: Int64?
+    @Option(help: "At most this many entries per file ($METL_MAX_FILE_ENTRIES; default \(FileAssembler.Limits().maximumEntriesPerFile)).")
+    var maxEntries: Int?
+    @Option(help: "At most this many cents (debits + credits) per file ($METL_MAX_FILE_CENTS; default \(FileAssembler.Limits().maximumAmountPerFile), the file control's 12-digit field).")
+    var maxAmount: Int64?
     @Option(help: "File name template ($METL_FILENAME_TEMPLATE; default \(FilenameTemplate.defaultNACHA.template)).")
     var filenameTemplate: String?
     @Option(help: "Archive directory ($METL_ARCHIVE_DIR; default: archive/ next to a SQLite database; required with PostgreSQL).")

@@ -6,7 +6,7 @@ import Pipeline
 import Store
 
 struct FilesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "files", abstract: "Outbound files (NACHA, Positive Pay issue files): list, show, retry, cancel.",
         subcommands: [List.self, Show.self, Retry.self, Cancel.self])
 
@@ -107,7 +107,7 @@ struct FilesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List outbound files.")
+        static let configuration = CommandConfiguration.metl(abstract: "List outbound files.")
         @Option(help: "rendered, uploading, uploaded, failed or cancelled.") var status: String?
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -129,7 +129,7 @@ struct FilesCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A file's header, totals, hash, paths and payments.")
+        static let configuration = CommandConfiguration.metl(abstract: "A file's header, totals, hash, paths and payments.")
         @Argument(help: "File id or name.") var id: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -187,7 +187,7 @@ struct FilesCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Upload a failed file again: the same archived bytes.")
+        static let configuration = CommandConfiguration.metl(abstract: "Upload a failed file again: the same archived bytes.")
         @Argument(help: "File id or name.") var id: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var cutoff: CutoffOptions
@@ -208,7 +208,7 @@ struct FilesCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Cancel a file that was never sent; its payments go back to unbound P_VALIDATED.")
         @Argument(help: "File id or name.") var id: String
         @Option(help: "Why, recorded in each payment's history.") var reason = "cancelled by operator"

@@ -4,11 +4,11 @@ import Payments
 
 /// `metl idempotency purge`: forgets keys of payments final for longer than the retention period.
 struct IdempotencyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "idempotency", abstract: "Maintain stored idempotency keys.", subcommands: [Purge.self])
 
     struct Purge: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Delete idempotency keys whose payment has been final (P_COMPLETED or P_FAILED) for --days or more.",
             discussion: """
                 Keys are kept at least 30 days after their payment is final. A purged key can be used again and \

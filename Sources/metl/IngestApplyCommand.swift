@@ -7,7 +7,7 @@ import Store
 
 /// `metl ingest [apply]`: the bank's files read, checked and applied.
 struct IngestApplyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "apply",
         abstract: "Apply the bank's files: acknowledgements, BAI2 settlement, returns and NOCs (the default).",
         discussion: """

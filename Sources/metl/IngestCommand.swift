@@ -5,10 +5,9 @@ import Payments
 /// `metl ingest`: the bank's files applied (the default, `apply`), and the inbound ledger read back:
 /// every file received, its outcome and what it changed.
 struct IngestCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "ingest",
         abstract: "The bank's files: apply them (the default), list them, show one and what it changed.",
-        discussion: "Exit codes: \(ExitStatus.summary)",
         subcommands: [IngestApplyCommand.self, List.self, Show.self], defaultSubcommand: IngestApplyCommand.self)
 
     /// A received bank file as `--json` shows it.
@@ -66,8 +65,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the bank files received, oldest first.",
-                                                        discussion: "Exit codes: \(ExitStatus.summary)")
+        static let configuration = CommandConfiguration.metl(abstract: "List the bank files received, oldest first.")
         @Option(help: "Only files with this outcome: processed, applying, duplicate or quarantined (default: all).")
         var status: InboundFile.Status?
         @OptionGroup var store: StoreOptions
@@ -86,9 +84,8 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "A bank file received: its kind, source, SHA-256, archive, outcome and notes, and each payment or check it changed.",
-            discussion: "Exit codes: \(ExitStatus.summary)")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "A bank file received: its kind, source, SHA-256, archive, outcome and notes, and each payment or check it changed.")
         @Argument(help: "Inbound file id (inb_…), as payment histories and metl ingest list show it.") var id: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions

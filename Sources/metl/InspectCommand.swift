@@ -4,7 +4,7 @@ import NACHA
 import Payments
 
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "inspect",
         abstract: "Show a NACHA file record by record with named fields, then recomputed totals.",
         discussion: "Streams the file; --json prints one object per record plus diagnostics and totals.")

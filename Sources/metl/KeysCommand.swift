@@ -4,7 +4,7 @@ import Store
 
 /// `metl merchants keys`: API keys. A secret is printed once, at creation; the database keeps its hash.
 struct KeysCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "keys", abstract: "Create, list and revoke a merchant's API keys.",
         subcommands: [Create.self, List.self, Revoke.self])
 
@@ -27,7 +27,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Create an API key; prints its secret once (with --json: {\"key\": …, \"id\": …}).")
         @Argument(help: "Merchant id or name.") var merchant: String
         @OptionGroup var store: StoreOptions
@@ -49,7 +49,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a merchant's API keys (never their secrets).")
+        static let configuration = CommandConfiguration.metl(abstract: "List a merchant's API keys (never their secrets).")
         @Argument(help: "Merchant id or name.") var merchant: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -65,7 +65,7 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke an API key; requests with it get 401 at once.")
+        static let configuration = CommandConfiguration.metl(abstract: "Revoke an API key; requests with it get 401 at once.")
         @Argument(help: "Merchant id or name.") var merchant: String
         @Argument(help: "Key id (key_…).") var keyID: String
         @OptionGroup var store: StoreOptions

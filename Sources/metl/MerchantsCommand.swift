@@ -3,7 +3,7 @@ import NACHA
 import Payments
 
 struct MerchantsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "merchants", abstract: "Manage merchants (originators) and their funding.",
         subcommands: [Add.self, Fund.self, List.self, KeysCommand.self])
 
@@ -34,7 +34,7 @@ struct MerchantsCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a merchant.")
+        static let configuration = CommandConfiguration.metl(abstract: "Add a merchant.")
         @Argument(help: "A unique name for the merchant.") var name: String
         @Option(help: "Batch header company identification, e.g. 1 + EIN (10 characters).") var companyID: String
         @Option(help: "Batch header company name (16 characters).") var companyName: String
@@ -50,7 +50,7 @@ struct MerchantsCommand: AsyncParsableCommand {
     }
 
     struct Fund: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add funds (in cents) to a merchant's balance.")
+        static let configuration = CommandConfiguration.metl(abstract: "Add funds (in cents) to a merchant's balance.")
         @Argument(help: "Merchant id or name.") var merchant: String
         @Argument(help: "Amount in cents.") var cents: Int64
         @Option(help: "Reference recorded in the funding ledger (e.g. wire id).") var reference = "cli"
@@ -67,7 +67,7 @@ struct MerchantsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List merchants and balances.")
+        static let configuration = CommandConfiguration.metl(abstract: "List merchants and balances.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 

@@ -6,7 +6,7 @@ import Payments
 /// Every command does the same when it opens the database; this one does nothing else, for a
 /// deployment step that runs before the new instances start.
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "migrate", abstract: "Bring the database schema up to date (instances starting at once take turns).")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions

@@ -6,7 +6,7 @@ import Store
 
 /// `metl migrate-store --from PATH --to URL`: moves a SQLite database into an empty PostgreSQL one.
 struct MigrateStoreCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "migrate-store", abstract: "Copy a SQLite database into an empty PostgreSQL database, verified table by table.",
         discussion: """
             Stop every metl process using the SQLite file first. The copy is one PostgreSQL transaction: \

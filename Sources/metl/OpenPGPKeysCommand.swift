@@ -5,7 +5,7 @@ import Payments
 
 /// `metl keys`: the OpenPGP keys of metl's own GnuPG home (ours and the banks').
 struct OpenPGPKeysCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "keys", abstract: "OpenPGP keys in metl's GnuPG home: ours and the banks'.",
         discussion: "The home is $METL_GNUPGHOME, else gnupg/ next to a SQLite database; never ~/.gnupg.",
         subcommands: [Import.self, List.self, ExportPublic.self, Generate.self])
@@ -44,7 +44,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import a bank's public key, or our secret key, from a file.")
+        static let configuration = CommandConfiguration.metl(abstract: "Import a bank's public key, or our secret key, from a file.")
         @Argument(help: "Key file, armoured or binary (- for standard input).") var file: String
         @OptionGroup var home: GnuPGHomeOptions
         @OptionGroup var store: StoreOptions
@@ -64,7 +64,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the keys: fingerprint, user id, expiry, capabilities, secret or not.")
+        static let configuration = CommandConfiguration.metl(abstract: "List the keys: fingerprint, user id, expiry, capabilities, secret or not.")
         @OptionGroup var home: GnuPGHomeOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -84,7 +84,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
     }
 
     struct ExportPublic: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export-public", abstract: "Print a public key, armoured: what we give the bank.")
+        static let configuration = CommandConfiguration.metl(commandName: "export-public", abstract: "Print a public key, armoured: what we give the bank.")
         @Argument(help: "The key's full 40-hex fingerprint.") var fingerprint: String
         @OptionGroup var home: GnuPGHomeOptions
         @OptionGroup var store: StoreOptions
@@ -96,7 +96,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Generate our key pair (Ed25519 signing, Curve25519 encryption).",
             discussion: "The secret key is protected by the passphrase in --passphrase-file (or $METL_SIGNING_PASSPHRASE_FILE); "
                 + "--no-passphrase stores it unprotected.")

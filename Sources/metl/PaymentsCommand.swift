@@ -5,12 +5,12 @@ import Payments
 import Pipeline
 
 struct PaymentsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "payments", abstract: "Create, import and look at payments.",
         subcommands: [Create.self, Import.self, Show.self, List.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Create one payment from a JSON document; prints the payment as JSON.",
             discussion: "The same key with the same document returns the same payment; with another document it fails (exit 5).")
         @Option(help: "Merchant id or name.") var merchant: String
@@ -31,7 +31,7 @@ struct PaymentsCommand: AsyncParsableCommand {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Import payments from a CSV file, all rows or none.",
             discussion: """
                 Columns: \(CSVImport.requiredColumns.joined(separator: ",")) and optionally currency, metadata (JSON object).
@@ -65,7 +65,7 @@ struct PaymentsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a payment and its full history.")
+        static let configuration = CommandConfiguration.metl(abstract: "Show a payment and its full history.")
         @Argument(help: "Payment id.") var id: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -95,7 +95,7 @@ struct PaymentsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List payments.")
+        static let configuration = CommandConfiguration.metl(abstract: "List payments.")
         @Option(help: "Only payments in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only this merchant's payments (id or name).") var merchant: String?
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000

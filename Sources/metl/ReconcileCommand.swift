@@ -4,7 +4,7 @@ import NACHA
 import Pipeline
 
 struct ReconcileCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "reconcile",
         abstract: "Per outbound file: sent vs acknowledged vs settled vs returned, and payments stuck too long.",
         discussion: """

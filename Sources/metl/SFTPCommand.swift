@@ -3,10 +3,10 @@ import Foundation
 import SFTP
 
 struct SFTPCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sftp", abstract: "SFTP host keys.", subcommands: [Trust.self])
+    static let configuration = CommandConfiguration.metl(commandName: "sftp", abstract: "SFTP host keys.", subcommands: [Trust.self])
 
     struct Trust: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Record a server's host key in known_hosts after showing its SHA-256 fingerprint.",
             discussion: "Compare the fingerprint with the one your bank gave you; pass it with --fingerprint to have metl check it.")
         @Argument(help: "HOST or HOST:PORT.") var server: String

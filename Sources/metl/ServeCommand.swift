@@ -10,7 +10,7 @@ import Webhooks
 
 /// `metl serve`: the HTTP API until SIGTERM or SIGINT, then a graceful shutdown (requests in flight finish).
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "serve", abstract: "Run the HTTP API (merchant payments, status, health, metrics).",
         discussion: "Merchants authenticate with keys from `metl merchants keys create`. See GET /openapi.json.")
     @Option(help: "Address to listen on ($METL_HOST; default 127.0.0.1).") var host: String?

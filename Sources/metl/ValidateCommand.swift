@@ -4,7 +4,7 @@ import NACHA
 import Payments
 
 struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "validate",
         abstract: "Check NACHA files strictly, streaming; print FILE:LINE:COL: severity CODE message.",
         discussion: """

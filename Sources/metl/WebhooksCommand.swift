@@ -6,16 +6,16 @@ import Webhooks
 
 /// `metl webhooks`: endpoints, the delivery log, replays and the worker.
 struct WebhooksCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "webhooks", abstract: "Webhook endpoints, deliveries, replays and the delivery worker.",
         subcommands: [Endpoints.self, Events.self, Attempts.self, Replay.self, Work.self])
 
     struct Endpoints: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Manage merchants' webhook endpoints.", subcommands: [Add.self, List.self, Disable.self, Enable.self, RotateSecret.self])
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration.metl(
                 abstract: "Add an endpoint; prints its signing secret once (--json: {\"id\": …, \"secret\": \"whsec_…\"}).")
             @Argument(help: "Merchant id or name.") var merchant: String
             @Argument(help: "http(s) URL that receives the events.") var url: String
@@ -46,7 +46,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List endpoints (all merchants, or one).")
+            static let configuration = CommandConfiguration.metl(abstract: "List endpoints (all merchants, or one).")
             @Argument(help: "Merchant id or name.") var merchant: String?
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
@@ -64,7 +64,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         struct Disable: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Stop deliveries to an endpoint; pending ones wait.")
+            static let configuration = CommandConfiguration.metl(abstract: "Stop deliveries to an endpoint; pending ones wait.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
             @Option(help: "Why, for the record.") var reason = "disabled by an operator"
             @OptionGroup var store: StoreOptions
@@ -79,7 +79,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         struct Enable: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Resume deliveries to an endpoint, pending ones first.")
+            static let configuration = CommandConfiguration.metl(abstract: "Resume deliveries to an endpoint, pending ones first.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
@@ -93,7 +93,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         struct RotateSecret: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
+            static let configuration = CommandConfiguration.metl(
                 abstract: "Make a new signing secret; the old one keeps signing (both signatures sent) for the grace period.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
             @Option(help: "Grace period of the old secret, e.g. 24h.") var grace = "24h"
@@ -137,7 +137,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     struct Events: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List event deliveries (failed = dead letters).")
+        static let configuration = CommandConfiguration.metl(abstract: "List event deliveries (failed = dead letters).")
         @Option(help: "pending, delivered or failed.") var status: String?
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 100
 
@@ -183,7 +183,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     struct Attempts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every attempt to deliver one event.")
+        static let configuration = CommandConfiguration.metl(abstract: "Every attempt to deliver one event.")
         @Argument(help: "Event id (evt_…).") var eventID: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -206,7 +206,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     struct Replay: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Deliver events again: one event, or every event since a time.",
             discussion: "Receivers see the same event id again and dedupe on it.")
         @Argument(help: "Event id (evt_…).") var eventID: String?
@@ -238,7 +238,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     struct Work: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Deliver webhooks until stopped (SIGTERM), or with --drain until nothing is due.")
         @Flag(help: "Deliver what is due, wait for retries due within --drain-timeout, then exit.") var drain = false
         @Option(help: "How long --drain waits for retries, e.g. 60s.") var drainTimeout = "60s"

@@ -109,6 +109,19 @@ struct CLI {
         }
     }
 
+    /// Help is the parser's, on stdout with exit 0, however it is asked for; every command's ends
+    /// with the exit codes, and options show their defaults.
+    @Test func helpPrintsOnStdoutWithTheExitCodesAndDefaults() throws {
+        for arguments in [["--help"], ["help", "ingest"], ["payments", "list", "--help"], ["files", "show", "--help"], ["cutoff", "-h"]] {
+            let help = try CLI.run(arguments)
+            #expect(help.status == 0 && help.stderr.isEmpty, "\(arguments): \(help.stderr)")
+            #expect(help.stdout.hasPrefix("OVERVIEW: ") && help.stdout.contains("Exit codes: 0 ok, 1 findings"), "\(arguments)")
+        }
+        let cutoff = try CLI.run(["cutoff", "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "  +", with: " ", options: .regularExpression)
+        #expect(cutoff.contains("default 99999999999") && cutoff.contains("default 50000"), "--max-amount and --max-entries show their defaults")
+    }
+
     /// A file of another format is refused once with what it looks like, not a diagnostic per line;
     /// a NACHA file that lost its header still gets its diagnostics.
     @Test func validateAndInspectSayWhatAFileThatIsNotNACHALooksLike() throws {

@@ -6,7 +6,7 @@ import Payments
 import Pipeline
 
 struct ProfilesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.metl(
         commandName: "profiles", abstract: "The bank profiles of the configuration file: list, show, check.",
         discussion: "Secrets are never shown: a passphrase or password file is named, never read out.",
         subcommands: [List.self, Show.self, Check.self])
@@ -120,7 +120,7 @@ struct ProfilesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every bank profile, its ODFI, where its NACHA files go and its windows.")
+        static let configuration = CommandConfiguration.metl(abstract: "Every bank profile, its ODFI, where its NACHA files go and its windows.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -137,7 +137,7 @@ struct ProfilesCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One bank profile as resolved from the configuration, secrets redacted.")
+        static let configuration = CommandConfiguration.metl(abstract: "One bank profile as resolved from the configuration, secrets redacted.")
         @Argument(help: "Profile name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -170,9 +170,9 @@ struct ProfilesCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration.metl(
             abstract: "Test a bank profile: connect to each destination and the inbound source, verify the host key, list the directory, check sealing keys.",
-            discussion: "Exit codes: 0 every check passed, 8 one failed (configuration: unreachable, untrusted host key, bad credentials, unusable key).")
+            discussion: "For a check: 0 every check passed, 8 one failed (configuration: unreachable, untrusted host key, bad credentials, unusable key).")
         @Argument(help: "Profile name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var sealing: SealingOptions
