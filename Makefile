@@ -2,6 +2,8 @@
 SWIFT ?= swift
 SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql gnupg
 DEMO_DIR ?= demo
+# The commit every build is stamped with (metl --version, /healthz, metl_build_info): Package.swift reads it.
+export METL_BUILD_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD && echo $$c || echo $$c-dirty; })
 # Tests that run many other processes (several metl processes on one PostgreSQL database; gpg and its
 # agents): run after the rest, so their load does not skew its timed tests.
 SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests

@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// metl's release version, and the commit it is built from: `make` passes the working tree's as
+/// METL_BUILD_COMMIT (an environment value, so SwiftPM evaluates this manifest again when it
+/// changes); a bare `swift build` uses the commit SwiftPM saw when it last evaluated the manifest.
+let version = "0.9.0"
+let commit = Context.environment["METL_BUILD_COMMIT"].flatMap { $0.isEmpty ? nil : $0 }
+    ?? Context.gitInformation.map { String($0.currentCommit.prefix(12)) + ($0.hasUncommittedChanges ? "-dirty" : "") } ?? "unknown"
+
 let package = Package(
     name: "metl",
     platforms: [.macOS(.v15)],
@@ -67,6 +74,8 @@ let package = Package(
         ]),
         // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.
         .target(name: "BankFiles"),
+        // The version and commit this build is, for `metl --version`, /healthz and metl_build_info.
+        .target(name: "CBuildInfo", cSettings: [.define("METL_VERSION", to: "\"\(version)\""), .define("METL_COMMIT", to: "\"\(commit)\"")]),
         // The jobs: cutoff (render, archive, deliver) and its destinations.
         // OpenPGP through the gpg binary (swift-subprocess) in a GnuPG home metl owns.
         .target(name: "OpenPGP", dependencies: [
@@ -108,7 +117,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "metl", dependencies: [
-            "NACHA", "BankFiles", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
+            "CBuildInfo", "NACHA", "BankFiles", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -33,6 +33,8 @@ public struct APIConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// Connections served at once; more wait in the listen backlog until one closes.
     public var maximumConnections = 1_024
+    /// The build serving, for `/healthz` and `metl_build_info`.
+    public var build = BuildInfo.unknown
     /// The bank's calendar day effective dates are measured from.
     public var today: @Sendable () -> ACHDate = { .today() }
 

@@ -39,6 +39,11 @@ public final class APIMetrics: Sendable {
                       factory: factory).record(duration: duration)
     }
 
+    /// `metl_build_info{version, commit} 1`: which build this server is, joinable onto any other series.
+    func build(_ build: BuildInfo) {
+        Gauge(label: "metl_build_info", dimensions: [("version", build.version), ("commit", build.commit)], factory: factory).record(1)
+    }
+
     /// A state change this process made (intake: P_CREATED → P_VALIDATED or P_FAILED).
     func transition(to state: PaymentState) {
         Counter(label: "metl_payment_transitions_total", dimensions: [("to", state.rawValue)], factory: factory).increment()

@@ -29,7 +29,7 @@ public enum APIServer {
                           configuration: configuration, metrics: metrics),
             WebhookEndpointRoutes(store: store, configuration: configuration),
             CheckRoutes(store: store, configuration: configuration),
-            OperationsRoutes(store: store, metrics: metrics),
+            OperationsRoutes(store: store, metrics: metrics, build: configuration.build),
         ]
     }
 
@@ -37,6 +37,7 @@ public enum APIServer {
     public static func router(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
                               metrics: APIMetrics = APIMetrics()) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        metrics.build(configuration.build)
         // Outermost first: the request id is on every answer, access logging sees the final status,
         // and the problem middleware turns every error below it into problem+json.
         router.add(middleware: RequestIDMiddleware())

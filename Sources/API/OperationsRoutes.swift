@@ -6,6 +6,7 @@ import Payments
 struct OperationsRoutes: APIRouteGroup {
     let store: any APIStore
     let metrics: APIMetrics
+    let build: BuildInfo
 
     var handlers: [APIRoute: Handler] {
         [
@@ -17,10 +18,11 @@ struct OperationsRoutes: APIRouteGroup {
     }
 
     struct Status: Encodable { var status: String }
+    struct Health: Encodable { var status: String, version: String, commit: String }
 
-    /// `GET /healthz`: the process answers.
+    /// `GET /healthz`: the process answers, and which build it is.
     func health(_ request: Request, context: APIRequestContext) -> Response {
-        JSONBody.response(.ok, Status(status: "ok"))
+        JSONBody.response(.ok, Health(status: "ok", version: build.version, commit: build.commit))
     }
 
     /// `GET /readyz`: the database can be read, so requests can be served.

@@ -8,6 +8,7 @@ struct Metl: AsyncParsableCommand {
         commandName: "metl",
         abstract: "ACH origination pipeline: payments, NACHA files, bank files.",
         discussion: "Exit codes: \(ExitStatus.summary)",
+        version: Build.versionLine,
         subcommands: [MerchantsCommand.self, PaymentsCommand.self, ChecksCommand.self, ServeCommand.self, WebhooksCommand.self, IdempotencyCommand.self, CutoffCommand.self, ProfilesCommand.self, IngestCommand.self, ReconcileCommand.self, FilesCommand.self, MigrateCommand.self, MigrateStoreCommand.self, SFTPCommand.self, OpenPGPKeysCommand.self,
                       InspectCommand.self, ValidateCommand.self])
 

@@ -45,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
             maximumBodyBytes: maxBody, rules: settings.rules)
         configuration.checkRules = settings.checkRules
+        configuration.build = Build.info
         configuration.webhookAddresses = webhookSettings.addressPolicy
         configuration.secretGracePeriod = webhookSettings.secretGracePeriod
         for (flag, variable, keyPath) in [(headerTimeout, "METL_HEADER_TIMEOUT", \APIConfiguration.headerTimeout),

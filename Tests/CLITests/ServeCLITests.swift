@@ -73,8 +73,15 @@ import Testing
         }
         let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
 
-        let (_, health) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        let (healthBody, health) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         #expect((health as? HTTPURLResponse)?.statusCode == 200)
+        // The build the server says it is, the one --version names.
+        let build = try #require(try JSONSerialization.jsonObject(with: healthBody) as? [String: String])
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.stdout == "metl \(build["version"] ?? "?") (commit \(build["commit"] ?? "?"))\n", "\(version.stdout)")
+        #expect(version.stdout.wholeMatch(of: /metl \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n/) != nil, "\(version.stdout)")
+        let (metricsBody, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        #expect(String(decoding: metricsBody, as: UTF8.self).contains(#"metl_build_info{version="\#(build["version"] ?? "?")",commit="\#(build["commit"] ?? "?")"} 1"#))
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/payments/ach")!)
         request.httpMethod = "POST"
         request.setValue("Bearer \(secret)", forHTTPHeaderField: "Authorization")
