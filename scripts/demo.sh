@@ -130,3 +130,27 @@ step "webhooks: every payment, check and exception change above, signed and deli
 echo "... the receiver's log:"
 grep -m 4 "^payment\." "$DEMO_DIR/receiver.log"
 grep "^check\." "$DEMO_DIR/receiver.log" | tail -10
+
+# Where everything is, and what to try next on the same database.
+DEMO_PATH=$(cd "$DEMO_DIR" && pwd)
+FIRST_FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+FIRST_ACH=$(ls "$DEMO_PATH"/outbox/*.ach | head -1)
+cat <<FOOTER
+
+== done. What the demo left in $DEMO_PATH:
+  database       $DEMO_PATH/metl.sqlite
+  sent files     $DEMO_PATH/outbox/ (and decisions/)
+  archive        $DEMO_PATH/archive/ (every file generated or received, for auditors)
+  receiver log   $DEMO_PATH/receiver.log (the webhooks the merchant received)
+
+Try next:
+  alias metl=$METL
+  export METL_DATABASE=$DEMO_PATH/metl.sqlite
+  metl payments list
+  metl files show $FIRST_FILE
+  metl ingest list
+  metl inspect $FIRST_ACH
+
+The API on the demo database, on the demo's fixed clock so its dates stay valid (a key: metl merchants keys create demo-merchant):
+  METL_CLOCK=$METL_CLOCK metl serve --port 8080
+FOOTER
