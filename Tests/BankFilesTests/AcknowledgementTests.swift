@@ -97,7 +97,7 @@ import Testing
     }
 
     /// Extra checks against the reference samples (not the project's fixtures), when shared/ sits beside the clone.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: samples.path)))
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: samples.path), "needs ../shared/reference/samples beside the clone"))
     func referenceSamples() throws {
         let accepted = try FedACHAcknowledgementParser().parse([UInt8](Data(contentsOf: Self.samples.appendingPathComponent("achfahk691000134ain20200512085211052.ack"))))
         #expect(accepted.fileStatus == .acceptedWithNoErrors)

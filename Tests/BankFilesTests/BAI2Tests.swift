@@ -66,7 +66,7 @@ import Testing
     }
 
     /// Extra check against the reference sample (not the project's fixtures), when shared/ sits beside the clone.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: AcknowledgementTests.samples.path)))
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: AcknowledgementTests.samples.path), "needs ../shared/reference/samples beside the clone"))
     func referenceSample() throws {
         let url = AcknowledgementTests.samples.deletingLastPathComponent().appendingPathComponent("bai2/prior-day-ach-settlement.bai2")
         let file = try BAI2Parser().parse([UInt8](Data(contentsOf: url)))

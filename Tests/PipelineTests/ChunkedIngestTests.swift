@@ -26,7 +26,7 @@ import TestSupport
 
     @Test func aRunKilledBetweenChunksIsResumedAndEveryPaymentChangesOnce() async throws {
         let (fixture, failOnHit, bound, returns) = try await Self.sixReturned()
-        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 2)
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 2)
 
         // The second chunk's transaction fails: the first stays applied, the file is left applying.
         failOnHit.set(2)
@@ -54,13 +54,13 @@ import TestSupport
     @Test func aRunResumedWithAnotherChunkSizeAppliesEachEventOnce() async throws {
         let (fixture, failOnHit, bound, returns) = try await Self.sixReturned()
         failOnHit.set(2)
-        let first = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 4)
+        let first = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 4)
         await #expect(throws: PipelineError.self) { try await first.ingest(returns, name: "returns.ach", source: "test") }
         #expect(try #require(try await fixture.store.inboundFiles().first).appliedEvents == 4)
 
         // Pieces of 3 now: the first is behind the resume point, the second straddles it.
         failOnHit.set(nil)
-        let second = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 3)
+        let second = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 3)
         let outcome = try await second.ingest(returns, name: "returns.ach", source: "test")
         #expect(outcome.status == "processed" && outcome.applied == 12)
         for (payment, _) in bound {
@@ -78,7 +78,7 @@ import TestSupport
         // Read ahead of the write before it, the second piece starts from a stale payment: the store refuses it and it is read again.
         let named = [bound[0], bound[0], bound[1]]
         let returns = try BankFileFixtures.returns(named.map { ($0.payment, $0.binding.traceNumber, "R01") })
-        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"), chunkSize: 1)
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 1)
         let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
         #expect(outcome.status == "processed")
         #expect(outcome.applied == 4, "an implied acknowledgement and a return for each of two payments; the repeat changes nothing")
@@ -93,7 +93,7 @@ import TestSupport
         _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
         let payments = try await fixture.store.payments(PaymentQuery())
         let lines = ["LINES-ACK"] + payments.map(\.id) + ["pay_unknown"]
-        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"),
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(),
                             processors: [LineAcknowledgementProcessor()], chunkSize: 2)
         let outcome = try await job.ingest(Array(lines.joined(separator: "\n").utf8), name: "acks.txt", source: "test")
         #expect(outcome.status == "quarantined" && outcome.reason?.contains("pay_unknown") == true)

@@ -37,7 +37,7 @@ struct CutoffFixture {
             host: "127.0.0.1", port: server.port, username: server.username,
             authentication: .privateKey(path: server.clientKeyPath, passphrase: nil),
             knownHostsPath: knownHosts ?? server.knownHostsPath, connectTimeout: .seconds(2), operationTimeout: .seconds(5)),
-            directory: directory ?? server.root, logger: Logger(label: "test"))
+            directory: directory ?? server.root, logger: TestLog.logger())
     }
 
     func job(_ destination: any Destination, window: Duration = .seconds(30), limits: FileAssembler.Limits = .init(),
@@ -45,7 +45,7 @@ struct CutoffFixture {
         let settings = CutoffJob.Settings(profile: profile, destination: destination, archive: archive, window: window,
                                           limits: limits, filenameTemplate: FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach"),
                                           retryBase: .milliseconds(50), retryCap: .milliseconds(400))
-        return CutoffJob(settings: settings, store: store, logger: Logger(label: "test"), faults: faults)
+        return CutoffJob(settings: settings, store: store, logger: TestLog.logger(), faults: faults)
     }
 
     func payments(_ state: PaymentState) async throws -> [Payment] {

@@ -186,7 +186,7 @@ import TestSupport
         await #expect(throws: PipelineError.self) { try await fixture.job(fixture.sftp(server), faults: stop).run() }
         let file = try #require(try await fixture.store.outboundFiles(statuses: [.rendered]).first)
         let planted = Array("NOT OUR FILE\n".utf8)
-        FileManager.default.createFile(atPath: server.root + "/" + file.name, contents: Data(planted))
+        #expect(FileManager.default.createFile(atPath: server.root + "/" + file.name, contents: Data(planted)))
         let summary = try await fixture.job(fixture.sftp(server)).run()
         #expect(summary.filesFailed == 1)
         #expect(summary.alerts.count == 1)

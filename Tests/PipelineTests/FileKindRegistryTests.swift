@@ -76,7 +76,7 @@ struct LineAcknowledgementProcessor: InboundProcessor {
         try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
         let settings = CutoffJob.Settings(renderers: [LinePerPaymentRenderer()], destination: LocalDirectoryDestination(directory: remote),
                                           archive: fixture.archive)
-        let job = CutoffJob(settings: settings, store: fixture.store, logger: Logger(label: "test"))
+        let job = CutoffJob(settings: settings, store: fixture.store, logger: TestLog.logger())
         let summary = try await job.run()
         #expect(summary.filesRendered == 1 && summary.filesUploaded == 1 && summary.paymentsSubmitted == 3)
 
@@ -99,7 +99,7 @@ struct LineAcknowledgementProcessor: InboundProcessor {
         #expect(again.filesRendered == 0 && again.filesUploaded == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote) == [file.name])
 
-        let ingest = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"),
+        let ingest = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(),
                                processors: IngestJob.standardProcessors + [LineAcknowledgementProcessor()])
         let ack = Array(("LINES-ACK\n" + bound.map(\.payment.id).joined(separator: "\n") + "\n").utf8)
         let applied = try await ingest.ingest(ack, name: "ack.txt", source: "test")

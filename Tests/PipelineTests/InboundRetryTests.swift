@@ -17,7 +17,7 @@ struct InboundRetryTests {
         let rendered = try #require(try await fixture.store.outboundFiles(statuses: [.rendered]).first)
 
         // The bank's acknowledgement of that file arrives first: it matches nothing sent, so it is quarantined.
-        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"))
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger())
         let ack = BankFileFixtures.acknowledgement(of: rendered, form: .raw)
         let quarantined = try await job.ingest(ack, name: "ack.txt", source: "test")
         #expect(quarantined.status == "quarantined")

@@ -15,7 +15,7 @@ import TestSupport
         let outbox = fixture.database.directory.appendingPathComponent("outbox").path
         _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
         let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
-        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: Logger(label: "test"))
+        let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger())
         return (fixture, file, job)
     }
 

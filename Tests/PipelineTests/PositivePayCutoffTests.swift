@@ -28,7 +28,7 @@ import Testing
             let kinds = [CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: .init(bankNumber: "01234")),
                                         destination: LocalDirectoryDestination(directory: remote))]
             return CutoffJob(settings: CutoffJob.Settings(kinds: kinds, archive: base.archive), store: base.store,
-                             logger: Logger(label: "test"), faults: faults)
+                             logger: TestLog.logger(), faults: faults)
         }
 
         func sent(_ file: OutboundFile) throws -> [UInt8] {

@@ -26,7 +26,7 @@ import Testing
             }
             _ = try await cutoff.job().run()
             checks = try await cutoff.store.checks(CheckQuery())
-            ingest = IngestJob(store: cutoff.store, archive: cutoff.base.archive, logger: Logger(label: "test"))
+            ingest = IngestJob(store: cutoff.store, archive: cutoff.base.archive, logger: TestLog.logger())
         }
 
         func record(_ code: ARPRecord.Code, _ check: CheckIssue, amount: Int64? = nil, serial: String? = nil) -> ARPRecord {
@@ -194,7 +194,7 @@ import Testing
 
         let kinds = [CutoffJob.Kind(renderer: DecisionFileRenderer(), destination: LocalDirectoryDestination(directory: fixture.cutoff.remote))]
         let job = CutoffJob(settings: CutoffJob.Settings(kinds: kinds, archive: fixture.cutoff.base.archive), store: store,
-                            logger: Logger(label: "test"))
+                            logger: TestLog.logger())
         let summary = try await job.run()
         #expect(summary.decisionsCollected == 1 && summary.decisionsSubmitted == 1 && summary.filesUploaded == 1)
         let file = try #require(try await store.outboundFiles(statuses: nil).first { $0.kind == .decisions })

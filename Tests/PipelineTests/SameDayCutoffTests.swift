@@ -83,7 +83,7 @@ struct SameDayCutoffTests {
             let settings = CutoffJob.Settings(renderers: [renderer], destination: LocalDirectoryDestination(directory: directory),
                                               archive: fixture.archive, window: .seconds(30))
             let moment = SameDayCutoffTests.at(hour, minute)
-            return try await CutoffJob(settings: settings, store: fixture.store, logger: Logger(label: "test"), now: { moment }).run()
+            return try await CutoffJob(settings: settings, store: fixture.store, logger: TestLog.logger(), now: { moment }).run()
         }
 
         func payment(_ id: String) async throws -> Payment { try await fixture.store.payment(id: id) }

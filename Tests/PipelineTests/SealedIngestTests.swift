@@ -23,7 +23,7 @@ import TestSupport
             let (cutoff, file, _) = try await IngestTests.submitted(3)
             self.cutoff = cutoff
             self.file = file
-            ingest = IngestJob(store: cutoff.store, archive: cutoff.archive, logger: Logger(label: "test"),
+            ingest = IngestJob(store: cutoff.store, archive: cutoff.archive, logger: TestLog.logger(),
                                opening: OpenPGPOpening(gnupg: keys.us, passphraseFile: keys.passphraseFile,
                                                        requiredSigner: requireSigner ? keys.banks : nil))
         }

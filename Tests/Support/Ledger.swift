@@ -14,7 +14,8 @@ public struct TemporaryDatabase: Sendable {
     }
 
     public func store(faults: FaultInjector = .none) throws -> SQLiteStore {
-        try SQLiteStore(path: path, faults: faults)
+        TestLog.bootstrap
+        return try SQLiteStore(path: path, faults: faults)
     }
 }
 

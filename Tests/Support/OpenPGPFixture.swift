@@ -17,7 +17,7 @@ public struct OpenPGPFixture: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         passphraseFile = directory.appendingPathComponent("passphrase").path
         try Data("\(UUID().uuidString)\n".utf8).write(to: URL(fileURLWithPath: passphraseFile))
-        us = try GnuPG(home: directory.appendingPathComponent("us").path, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        us = try GnuPG(home: directory.appendingPathComponent("us").path, logger: TestLog.logger())
         ours = try await us.generate(name: "METL Test", email: "ops@example.com", expires: "2y", passphraseFile: passphraseFile)
         bankHome = directory.appendingPathComponent("bank").path
         try FileManager.default.createDirectory(atPath: bankHome, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

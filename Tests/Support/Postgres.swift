@@ -26,7 +26,7 @@ public enum TestPostgres {
         let name = "metl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let configuration = PostgresConnection.Configuration(host: server.host, port: server.port, username: server.username,
                                                              password: server.password, database: server.database, tls: .disable)
-        let logger = Logger(label: "metl.test.postgres")
+        let logger = TestLog.logger("metl.test.postgres")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
             // The name is ours (letters, digits, underscores): safe to splice into DDL.
@@ -50,6 +50,7 @@ public struct TemporaryPostgresDatabase: StoreDatabase {
     public init() async throws { location = try await TestPostgres.freshDatabase() }
 
     public func open(faults: FaultInjector) async throws -> any LedgerStore {
-        try await PostgresStore.connect(location, maximumConnections: 8, faults: faults)
+        TestLog.bootstrap
+        return try await PostgresStore.connect(location, maximumConnections: 8, faults: faults)
     }
 }

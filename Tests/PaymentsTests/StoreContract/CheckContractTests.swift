@@ -322,7 +322,8 @@ import TestSupport
         #expect(events(of: "exc_L") == ["check.exception.opened", "check.exception.closed"])
         func data(_ type: String, _ id: String) throws -> [String: Any] {
             let found = bodies.first { $0["type"] as? String == type && ($0["data"] as? [String: Any])?["id"] as? String == id }
-            return try #require(found?["data"] as? [String: Any])
+            guard let data = found?["data"] as? [String: Any] else { throw CocoaError(.coderValueNotFound) }
+            return data
         }
         let submitted = try data("check.submitted", sent.id)
         #expect(submitted["state"] as? String == "P_SUBMITTED_TO_CORE" && submitted["previous_state"] as? String == "P_VALIDATED")
