@@ -14,10 +14,12 @@ struct AccessMiddleware: RouterMiddleware {
         defer { metrics.requestEnded() }
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - started
-        // The route from the table the router is built from, so a wrong method on a known path (405)
-        // is that path's route too; unmatched paths are one route, so scanners cannot grow the
-        // metric without bound.
-        let route = APIRoute.routes(forPath: request.uri.path).first?.path ?? "unmatched"
+        // The route the router matched. An answer the router gave without a match (a wrong method on
+        // a known path, 405, or an unknown path, 404) is looked up in the table the router is built
+        // from, so a 405 counts under its path; unknown paths are one label, so scanners cannot grow
+        // the metric without bound.
+        let unrouted = response.status == .methodNotAllowed || response.status == .notFound
+        let route = (unrouted ? APIRoute.routes(forPath: request.uri.path).first?.path : context.endpointPath) ?? "unmatched"
         metrics.requestFinished(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(response.status.code),

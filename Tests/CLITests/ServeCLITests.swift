@@ -99,7 +99,7 @@ import Testing
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         // The shutdown says when it starts, what it is finishing, and when it is done.
         let logged = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stopping = try #require(logged.range(of: "requests_in_flight=0 [API] stopping") ?? logged.range(of: "stopping"), "\(logged)")
+        let stopping = try #require(logged.range(of: "stopping"), "\(logged)")
         #expect(logged.contains("requests_in_flight=0"), "\(logged)")
         #expect(logged[stopping.upperBound...].contains("stopped"), "\(logged)")
         let listed = try CLI.run(["payments", "list", "--json", "--database", database])
