@@ -21,40 +21,21 @@ struct WebhookEndpointRoutes: APIRouteGroup {
         ]
     }
 
-    struct EndpointRequest: Decodable {
-        var url: String
-        var events: [String]?
-        enum CodingKeys: String, CodingKey, CaseIterable { case url, events }
-        init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            url = try container.decode(String.self, forKey: .url)
-            events = try container.decodeIfPresent([String].self, forKey: .events)
-        }
-    }
-
     struct EndpointList: Encodable { var data: [WebhookEndpointDocument] }
 
     /// `POST /webhook-endpoints`: the secret is in this answer (and in a replay of it) only.
     func create(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        let document = try await RequestBody.decode(EndpointRequest.self, from: request, name: "webhook endpoint document",
+        let document = try await RequestBody.decode(WebhookEndpointRequest.self, from: request, name: "webhook endpoint document",
                                                     limit: configuration.maximumBodyBytes)
-        var errors: [PaymentError.FieldError] = []
-        var types: [WebhookEventType] = []
-        for (index, name) in (document.events ?? []).enumerated() where name != "*" {
-            if let type = WebhookEventType(rawValue: name) { types.append(type) } else {
-                errors.append(.init(field: "events[\(index)]", code: "unknown_event_type",
-                                    message: "must be one of " + WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")))
-            }
-        }
+        var urlProblem: PaymentError.FieldError?
         do {
             let url = try configuration.webhookAddresses.validate(url: document.url)
             try await configuration.webhookAddresses.check(host: url.host ?? "")
         } catch {
-            errors.append(.init(field: "url", code: error.code.rawValue, message: error.message))
+            urlProblem = .init(field: "url", code: error.code.rawValue, message: error.message)
         }
-        guard errors.isEmpty else { throw Problem(.validationFailed, "the endpoint is invalid", fieldErrors: errors) }
+        let types = try document.validated(urlProblem: urlProblem)
         let (endpoint, secret, created) = try await store.addWebhookEndpoint(
             merchantID: merchant.id, url: document.url, eventTypes: types, secret: StandardWebhooks.makeSecret(),
             idempotencyKey: context.idempotencyKey)

@@ -74,6 +74,16 @@ struct CheckEndpointTests {
             let foreign = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(theirs))
             #expect(foreign.status == .unprocessableContent)
             #expect((foreign.json["errors"] as? [[String: Any]])?.first?["code"] as? String == "unknown_account")
+            // Every problem in one answer: an unknown account hides none of the others, nor does a shape problem (400).
+            func named(_ response: TestResponse) -> [String] { (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String } }
+            let foreignAndInvalid = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(theirs, amount: 0))
+            #expect(foreignAndInvalid.status == .unprocessableContent && named(foreignAndInvalid) == ["account_id", "amount"])
+            let shapeAndRules = try await Self.post(fixture, client, "/positive-pay/checks",
+                                                    body: #"{"account_id": "\#(account.id)", "serial": "12345678901", "amount": 0, "surprise": 1}"#)
+            #expect(shapeAndRules.status == .badRequest && shapeAndRules.json["detail"] as? String == "the check request is invalid")
+            #expect(named(shapeAndRules) == ["surprise", "issue_date", "serial", "amount", "payee"])
+            let empty = try await Self.post(fixture, client, "/positive-pay/checks", body: "{}")
+            #expect(named(empty) == ["account_id", "serial", "amount", "issue_date"], "each required member once")
             #expect(try await fixture.store.checks(CheckQuery()).isEmpty)
             let theirCheck = try await Checks.issue(fixture.store, theirs)
             #expect(try await fixture.get(client, "/positive-pay/checks/\(theirCheck.id)").status == .notFound)
@@ -116,6 +126,9 @@ struct CheckEndpointTests {
             #expect(first.status == .created && first.json["state"] as? String == "P_VALIDATED")
             let replay = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned, key: key)
             #expect(replay.status == .created && replay.header("Idempotent-Replayed") == "true" && replay.json["id"] as? String == first.json["id"] as? String)
+            let muddled = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: #"{"decision": "maybe", "note": 1}"#)
+            #expect(muddled.status == .badRequest)
+            #expect((muddled.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["note", "decision"])
             let other = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: #"{"decision": "pay"}"#, key: key)
             #expect(other.status == .unprocessableContent)
             let again = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned)

@@ -95,7 +95,12 @@ struct WebhookEndpointTests {
                                          body: #"{"url": "ftp://example.com/x", "events": ["payment.exploded"]}"#)
             let fields = Set((badType.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
             #expect(fields == ["url", "events[0]"])
-            #expect(try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "https://example.com", "x": 1}"#).status == .badRequest)
+            // A shape problem is 400, and it hides none of the others beside it.
+            let unknown = try await post(fixture, client, "/webhook-endpoints", body: #"{"url": "ftp://example.com/x", "x": 1, "events": ["nope"]}"#)
+            #expect(unknown.status == .badRequest && unknown.json["detail"] as? String == "the endpoint is invalid")
+            #expect((unknown.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["x", "events[0]", "url"])
+            let empty = try await post(fixture, client, "/webhook-endpoints", body: "{}")
+            #expect((empty.json["errors"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["required"], "url once, as missing")
             #expect(try await post(fixture, client, "/webhook-endpoints", body: "{").json["type"] as? String
                     == "https://api.qbankconnect.com/errors/malformed_json")
         }

@@ -25,6 +25,12 @@ public struct CheckAccount: Sendable, Hashable, Identifiable {
         self.createdAt = createdAt
     }
 
+    /// The answer for a request naming an account that is unknown or another merchant's: bad input
+    /// at `field`, never a hint that the account exists.
+    public static func unknownProblem(field: String = "account_id") -> PaymentError.FieldError {
+        .init(field: field, code: "unknown_account", message: "is not an enrolled account of this merchant")
+    }
+
     /// The last four digits, as operators and merchants see the account.
     public var maskedAccountNumber: String { "****" + accountNumber.suffix(4) }
 

@@ -203,27 +203,31 @@ public struct ExceptionDecisionDocument: Sendable, Hashable, Codable {
 }
 
 /// The decision request document: `{"decision": "pay"|"return", "return_reason": "…"}`.
-public struct DecisionRequest: Sendable, Hashable, Codable {
+public struct DecisionRequest: Sendable, Hashable, Codable, ShapeChecked {
     public var decision: String
     public var returnReason: String?
+    var shapeProblems: [PaymentError.FieldError] = []
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case decision, returnReason = "return_reason"
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        decision = try container.decode(String.self, forKey: .decision)
-        returnReason = try container.decodeIfPresent(String.self, forKey: .returnReason)
+        var fields = try DocumentFields(decoder, CodingKeys.self)
+        decision = fields.required(String.self, .decision) ?? ""
+        returnReason = fields.optional(String.self, .returnReason)
+        shapeProblems = fields.problems
     }
 
-    /// The decision named, or the field error.
+    /// The decision named, or every problem of the document in one answer.
     public func validated() throws(PaymentError) -> CheckException.Decision {
-        guard let parsed = CheckException.Decision(rawValue: decision) else {
-            throw PaymentError(.invalidRequest, "the decision is invalid",
-                               fieldErrors: [.init(field: "decision", code: "invalid", message: "must be pay or return")])
+        let parsed = CheckException.Decision(rawValue: decision)
+        var errors: [PaymentError.FieldError] = []
+        if parsed == nil { errors.append(.init(field: "decision", code: "invalid", message: "must be pay or return")) }
+        if !shapeProblems.isEmpty {
+            throw PaymentError(.invalidDocument, "the decision is invalid", fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
         }
+        guard let parsed else { throw PaymentError(.invalidRequest, "the decision is invalid", fieldErrors: errors) }
         return parsed
     }
 }

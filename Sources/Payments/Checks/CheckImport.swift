@@ -62,8 +62,7 @@ public enum CheckImport {
             }
             keys[key] = record.line
             guard let account = accounts[fields[at("account_id")]] else {
-                errors.append(.init(field: "\(prefix): account_id", code: "unknown_account",
-                                    message: "is not an enrolled account of this merchant"))
+                errors.append(CheckAccount.unknownProblem(field: "\(prefix): account_id"))
                 continue
             }
             guard let amount = Int64(fields[at("amount")]) else {

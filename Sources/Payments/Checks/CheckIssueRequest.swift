@@ -4,8 +4,9 @@ import NACHA
 /// The check issue document shared by the CLI, CSV import and the HTTP API (snake_case JSON,
 /// unknown fields rejected):
 /// `{"account_id": "acc_…", "serial": "10001", "amount": 12345, "issue_date": "2026-12-01", "payee": "JANE DOE", "metadata": {}}`.
-/// Decoding only checks shapes; `validate(for:rules:today:)` checks meaning against the account.
-public struct CheckIssueRequest: Sendable, Hashable, Codable {
+/// Decoding only notes shape problems; `validate(for:rules:today:)` reports them with every rule
+/// the members break, judged against the account.
+public struct CheckIssueRequest: Sendable, Hashable, Codable, ShapeChecked {
     public var accountID: String
     public var serial: String
     public var amount: Int64
@@ -14,6 +15,8 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable {
     public var issueDate: String
     public var payee: String?
     public var metadata: [String: String]
+    /// Members the JSON document had that do not fit (unknown, missing, mistyped).
+    var shapeProblems: [PaymentError.FieldError] = []
 
     public init(accountID: String, serial: String, amount: Int64, issueDate: String, payee: String? = nil,
                 metadata: [String: String] = [:]) {
@@ -30,37 +33,36 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        accountID = try container.decode(String.self, forKey: .accountID)
-        serial = try container.decode(String.self, forKey: .serial)
-        do {
-            amount = try container.decode(Int64.self, forKey: .amount)
-        } catch let error as DecodingError {
-            throw error
-        } catch {
-            amount = 0
-            amountIsWholeCents = false
-        }
-        issueDate = try container.decode(String.self, forKey: .issueDate)
-        payee = try container.decodeIfPresent(String.self, forKey: .payee)
-        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:]
+        var fields = try DocumentFields(decoder, CodingKeys.self)
+        accountID = fields.required(String.self, .accountID) ?? ""
+        serial = fields.required(String.self, .serial) ?? ""
+        let amount = fields.wholeNumber(.amount)
+        self.amount = amount.value ?? 0
+        amountIsWholeCents = amount.representable
+        issueDate = fields.required(String.self, .issueDate) ?? ""
+        payee = fields.optional(String.self, .payee)
+        metadata = fields.optional([String: String].self, .metadata) ?? [:]
+        shapeProblems = fields.problems
     }
 
     public static func decode(json data: Data) throws(PaymentError) -> CheckIssueRequest {
         try RequestDocument.decode(CheckIssueRequest.self, json: data, name: "check document")
     }
 
-    /// Checks every field against the account it is drawn on and reports all problems at once.
-    public func validate(for account: CheckAccount, rules: CheckRules, today: ACHDate = .today()) throws(PaymentError) -> ValidatedCheck {
+    /// Checks every field against the account it is drawn on and reports all problems at once: the
+    /// document's shape problems first, then every rule the members that fit break. `account` is
+    /// nil when `account_id` names no enrolled account of the merchant; the rules that need the
+    /// account are then left for the answer after it is fixed.
+    public func validate(for account: CheckAccount?, rules: CheckRules, today: ACHDate = .today()) throws(PaymentError) -> ValidatedCheck {
         var errors: [PaymentError.FieldError] = []
         func fail(_ field: String, _ code: String, _ message: String) {
             errors.append(.init(field: field, code: code, message: message))
         }
+        if account == nil { errors.append(CheckAccount.unknownProblem()) }
         if serial.isEmpty || serial.utf8.count > 10 || !serial.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
             fail("serial", "invalid", "must be 1 to 10 digits")
         }
-        let limit = min(rules.maximumAmount, account.layout.maximumAmount)
+        let limit = min(rules.maximumAmount, account?.layout.maximumAmount ?? rules.maximumAmount)
         if !amountIsWholeCents {
             fail("amount", "out_of_range", "must be a whole number of cents from 1 to \(limit)")
         } else if amount <= 0 {
@@ -81,18 +83,23 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable {
             fail("issue_date", "invalid_date", "must be a calendar date YYYY-MM-DD")
         }
         let payee = ASCIIText.uppercased(ASCIIText.trimmingSpaces(self.payee ?? ""))
-        let maximum = account.layout.maximumPayeeLength
         if payee.isEmpty {
-            if account.payeeMatch { fail("payee", "required", "is required: the account has payee match") }
+            if account?.payeeMatch == true { fail("payee", "required", "is required: the account has payee match") }
         } else if !payee.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
             fail("payee", "invalid_character", "must be printable ASCII")
-        } else if account.layout == .csv, payee.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") }) {
-            fail("payee", "invalid_character", "must not contain a comma or a double quote in the csv layout")
-        } else if payee.utf8.count > maximum {
-            fail("payee", "too_long", "must be at most \(maximum) characters for the \(account.layout) layout")
+        } else if let account {
+            let maximum = account.layout.maximumPayeeLength
+            if account.layout == .csv, payee.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") }) {
+                fail("payee", "invalid_character", "must not contain a comma or a double quote in the csv layout")
+            } else if payee.utf8.count > maximum {
+                fail("payee", "too_long", "must be at most \(maximum) characters for the \(account.layout) layout")
+            }
         }
         errors += Metadata.problems(in: metadata)
-        guard errors.isEmpty, let issued else {
+        if !shapeProblems.isEmpty {
+            throw PaymentError(.invalidDocument, "the check request is invalid", fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
+        }
+        guard errors.isEmpty, let account, let issued else {
             throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: errors)
         }
         return ValidatedCheck(accountID: account.id, serial: CheckIssue.matchingSerial(serial), amount: amount, issueDate: issued,

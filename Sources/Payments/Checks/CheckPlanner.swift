@@ -40,9 +40,7 @@ public struct CheckPlanner {
             return CheckIntake.Outcome(check: current(earlier.check), created: false, firstResponse: earlier.response)
         }
         guard let account = read.account, account.merchantID == intake.merchantID else {
-            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
-                .init(field: "account_id", code: "unknown_account", message: "is not an enrolled account of this merchant"),
-            ])
+            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [CheckAccount.unknownProblem()])
         }
         let request = intake.check
         let id = Identifier.make(prefix: "chk", at: now)

@@ -51,20 +51,15 @@ public protocol CheckStore: Sendable {
 }
 
 extension CheckStore {
-    /// The merchant's enrolled account `id`. An unknown account, or another merchant's, is bad
-    /// input in the request that names it (`account_id`), never a hint that it exists.
-    public func enrolledAccount(_ id: String, of merchantID: String) async throws -> CheckAccount {
+    /// The merchant's enrolled account `id`, or nil when it is unknown or another merchant's:
+    /// `CheckIssueRequest.validate` reports that with the request's other problems.
+    public func enrolledAccount(_ id: String, of merchantID: String) async throws -> CheckAccount? {
         let account: CheckAccount?
         do {
             account = try await checkAccount(id: id)
         } catch let error as PaymentError where error.code == .notFound {
             account = nil
         }
-        guard let account, account.merchantID == merchantID else {
-            throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [
-                .init(field: "account_id", code: "unknown_account", message: "is not an enrolled account of this merchant"),
-            ])
-        }
-        return account
+        return account.flatMap { $0.merchantID == merchantID ? $0 : nil }
     }
 }

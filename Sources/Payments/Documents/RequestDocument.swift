@@ -28,14 +28,3 @@ public enum RequestDocument {
         }
     }
 }
-
-/// Fails decoding when the object has a key outside `allowed`, naming the key: request documents
-/// reject fields they do not know rather than ignoring a misspelt one.
-public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, allowed: Keys.Type) throws {
-    let container = try decoder.container(keyedBy: AnyKey.self)
-    let known = Set(Keys.allCases.map(\.stringValue))
-    if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
-        throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [unknown],
-                                                debugDescription: "unknown field"))
-    }
-}
