@@ -21,6 +21,27 @@ struct CutoffCommand: AsyncParsableCommand {
     @Option(name: .customLong("dry-run"), help: "Render and validate into this directory (- for stdout); record and send nothing.")
     var dryRun: String?
 
+    func validate() throws {
+        if dryRun == "-", output.json {
+            throw ValidationError("--json and --dry-run - both print on standard output; give --dry-run a directory")
+        }
+    }
+
+    /// A file a dry run rendered, as `--json` prints it.
+    struct DryRunFile: Encodable {
+        var profile: String?
+        var name: String, path: String, size: Int, sha256: String
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(profile, forKey: .profile)
+            try container.encode(name, forKey: .name)
+            try container.encode(path, forKey: .path)
+            try container.encode(size, forKey: .size)
+            try container.encode(sha256, forKey: .sha256)
+        }
+        enum CodingKeys: String, CodingKey { case profile, name, path, size, sha256 }
+    }
+
     func run() async throws {
         let (_, jobs) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
         if let dryRun {
@@ -59,21 +80,25 @@ struct CutoffCommand: AsyncParsableCommand {
     }
 
     private func preview(_ jobs: [CutoffJob], into directory: String) async throws {
-        var previewed = 0
+        var previewed: [DryRunFile] = []
         for job in jobs {
             let files = try await PipelineError.mapping { () throws(PipelineError) in try await job.preview() }
-            previewed += files.count
             for file in files {
+                var path = "-"
                 if directory == "-" {
                     FileHandle.standardOutput.write(Data(file.bytes))
                 } else {
+                    let url = URL(fileURLWithPath: directory).appendingPathComponent(file.name)
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    try Data(file.bytes).write(to: URL(fileURLWithPath: directory).appendingPathComponent(file.name))
-                    Output.error("dry run: \(directory)/\(file.name) (\(Words.count(file.bytes.count, "byte")), valid)")
+                    try Data(file.bytes).write(to: url)
+                    path = url.path
+                    if !output.json { Output.error("dry run: \(path) (\(Words.count(file.bytes.count, "byte")), valid)") }
                 }
+                previewed.append(DryRunFile(profile: job.profile, name: file.name, path: path, size: file.bytes.count,
+                                            sha256: SHA256Digest.hex(file.bytes)))
             }
         }
-        if previewed == 0 { Output.error("dry run: nothing is due to be sent") }
+        if output.json { try Output.json(previewed) } else if previewed.isEmpty { Output.error("dry run: nothing is due to be sent") }
     }
 
     private static func print(_ summary: CutoffJob.Summary) {

@@ -90,6 +90,13 @@ import TestSupport
         let written = try FileManager.default.contentsOfDirectory(atPath: dry)
         #expect(written.count == 1)
         #expect(try metl("validate", "--strict", dry + "/" + written[0]).status == 0, "what metl writes passes --strict")
+        // --json: what was written, where, and its digest; never beside the file bytes on stdout.
+        let listed = try metl("cutoff", "--dry-run", dry, "--json")
+        let files = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stdout)\(listed.stderr)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dry + "/" + written[0])))
+        #expect(files.count == 1 && files[0]["name"] as? String == written[0] && files[0]["size"] as? Int == bytes.count)
+        #expect(files[0]["sha256"] as? String == SHA256Digest.hex(bytes) && files[0]["profile"] is NSNull)
+        #expect(try metl("cutoff", "--dry-run", "-", "--json").status == 2)
         #expect(try metl("files", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("outbox").path))
     }

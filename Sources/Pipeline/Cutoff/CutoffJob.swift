@@ -153,6 +153,9 @@ public struct CutoffJob: Sendable {
 
     private var lease: JobLease { JobLease(name: settings.profile.map { "\(Self.leaseName):\($0)" } ?? Self.leaseName, store: store) }
 
+    /// The bank profile this cutoff sends for; nil for the single profile of flags and variables.
+    public var profile: String? { settings.profile }
+
     /// Whether this cutoff sends (resumes, retries) `file`: its kind, for its bank profile.
     public func sends(_ file: OutboundFile) -> Bool { settings.kinds.contains { $0.renderer.sends(file) } }
 
