@@ -21,6 +21,24 @@ import TestSupport
         #expect(try [UInt8](Data(contentsOf: url)) == bytes, "\(name) is stale; regenerate with make fixtures")
     }
 
+    /// The members of a `--json` document that break the naming rule (snake_case: lower-case words
+    /// joined by `_`) or write a trace number as anything but a string. Metadata keys are the
+    /// merchant's own, so what is inside `metadata` is not ours to name.
+    static func misnamedMembers(of value: Any, at path: String, count: inout Int) -> [String] {
+        if let array = value as? [Any] {
+            return array.enumerated().flatMap { misnamedMembers(of: $0.element, at: "\(path)[\($0.offset)]", count: &count) }
+        }
+        guard let object = value as? [String: Any] else { return [] }
+        var misnamed: [String] = []
+        for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+            count += 1
+            if key.wholeMatch(of: #/[a-z][a-z0-9]*(_[a-z0-9]+)*/#) == nil { misnamed.append("\(path).\(key)") }
+            if key == "trace_number", !(member is String || member is NSNull) { misnamed.append("\(path).\(key) is not a string") }
+            if key != "metadata" { misnamed += misnamedMembers(of: member, at: "\(path).\(key)", count: &count) }
+        }
+        return misnamed
+    }
+
     @Test func demoLifecycleWithProjectFixtures() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-life-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -104,6 +122,25 @@ import TestSupport
         #expect(wrongCommand.status == 2 && wrongCommand.stderr.contains("metl ingest show \(returnsID)"), "\(wrongCommand.stderr)")
         #expect(try metl("ingest", "show", file.id).stderr.contains("metl files show \(file.id)"))
         #expect(try metl("ingest", "show", "inb_NONE").status == 4)
+
+        // Every command's --json names its members one way and writes a trace number as its string.
+        let documents: [[String]] = [
+            ["merchants", "list"], ["merchants", "keys", "list", "demo-merchant"], ["payments", "list"],
+            ["payments", "show", firstCredit.payment.id], ["files", "list"], ["files", "show", file.id], ["ingest", "list"],
+            ["ingest", "show", returnsID], ["ingest", "fixtures/inbound/returns.ach"], ["reconcile"],
+            ["validate", "fixtures/inbound/returns.ach"], ["inspect", "fixtures/inbound/returns.ach"], ["webhooks", "events"],
+            ["cutoff", "--dry-run", directory.appendingPathComponent("dry-run").path], ["migrate"], ["checks", "list"], ["checks", "exceptions"], ["checks", "accounts", "list"],
+            ["webhooks", "endpoints", "list"], ["idempotency", "purge"], ["cutoff"],
+        ]
+        var members = 0
+        for arguments in documents {
+            let printed = try CLI.run(arguments + ["--json"], environment: environment)
+            let command = (["metl"] + arguments).joined(separator: " ")
+            let document = try #require(try? JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)), "\(command): \(printed.stdout)\(printed.stderr)")
+            let misnamed = Self.misnamedMembers(of: document, at: command, count: &members)
+            #expect(misnamed.isEmpty, "\(misnamed)")
+        }
+        #expect(members > 300, "the documents above hold more than \(members) members")
 
         // An inbound directory with a good file and a bad one: the bad one is quarantined, the good one
         // applied, both moved to archive/, and the exit code asks for attention.
