@@ -244,6 +244,7 @@ public struct IngestJob: Sendable {
                            _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         file.status = .duplicate
+        file.kind = earlier.kind // the same bytes: what the first copy was read as
         file.reason = "same bytes as \(earlier.name) (\(earlier.id)), \(earlier.status.rawValue) at \(Timestamp.format(earlier.receivedAt))"
         try await storageStep { try await store.recordInbound(file) }
         logger.notice("duplicate inbound file", metadata: ["file": "\(file.name)", "first": "\(earlier.id)"])
