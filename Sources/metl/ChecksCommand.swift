@@ -122,11 +122,11 @@ struct ChecksCommand: AsyncParsableCommand {
         @Option(help: "Only this merchant's checks (id or name).") var merchant: String?
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000
 
-        func validate() throws { try positive(limit, "--limit") }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            try positive(limit, "--limit")
             var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), limit: limit)
             let (store, _) = try await store.openStore(.reading)
             query.merchantID = try await store.merchantID(named: merchant)

@@ -141,11 +141,11 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Option(help: "pending, delivered or failed.") var status: String?
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 100
 
-        func validate() throws { try positive(limit, "--limit") }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            try positive(limit, "--limit")
             let filter = try status.map { text in
                 guard let status = WebhookDeliveryStatus.Status(rawValue: text) else {
                     throw ValidationError("--status must be pending, delivered or failed")

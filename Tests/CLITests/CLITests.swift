@@ -160,7 +160,7 @@ struct CLI {
         #expect(state.stderr.hasPrefix("metl: unknown state NOPE; one of P_CREATED") && !state.stderr.contains("Usage:"))
         let limit = try CLI.run(["payments", "list", "--limit", "-1"], environment: environment)
         #expect(limit.status == 2)
-        #expect(limit.stderr.hasPrefix("metl: --limit must be a positive number, not -1"))
+        #expect(limit.stderr.hasPrefix("metl: --limit must be a positive number, not -1") && !limit.stderr.contains("Usage:"), "a value, not a usage error")
         // Every missing cutoff setting at once, not one a run.
         let cutoff = try CLI.run(["cutoff"], environment: environment)
         #expect(cutoff.status == 8)
