@@ -29,17 +29,8 @@ struct CutoffCommand: AsyncParsableCommand {
 
     /// A file a dry run rendered, as `--json` prints it.
     struct DryRunFile: Encodable {
-        var profile: String?
+        @Nullable var profile: String?
         var name: String, path: String, size: Int, sha256: String
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(profile, forKey: .profile)
-            try container.encode(name, forKey: .name)
-            try container.encode(path, forKey: .path)
-            try container.encode(size, forKey: .size)
-            try container.encode(sha256, forKey: .sha256)
-        }
-        enum CodingKeys: String, CodingKey { case profile, name, path, size, sha256 }
     }
 
     func run() async throws {

@@ -16,8 +16,10 @@ struct FilesCommand: AsyncParsableCommand {
         var immediateOrigin: String?, immediateDestination: String?, creationDate: String?, creationTime: String?
         var fileIDModifier: String?, batchCount: Int?, entryAddendaCount: Int?, entryHash: Int?
         var totalDebit: Int64, totalCredit: Int64
-        var archivePath: String, remotePath: String?, attempts: Int, failureReason: String?
-        var createdAt: String, uploadedAt: String?
+        var archivePath: String, attempts: Int, createdAt: String
+        @Nullable var remotePath: String?
+        @Nullable var failureReason: String?
+        @Nullable var uploadedAt: String?
         /// Sealed files only: the plaintext auditors inspect, and the keys (sha256, size and
         /// archive path above are then the sealed bytes sent).
         var sealing: Sealing?

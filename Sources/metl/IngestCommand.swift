@@ -12,7 +12,8 @@ struct IngestCommand: AsyncParsableCommand {
 
     /// A received bank file as `--json` shows it.
     struct InboundFileDocument: Encodable {
-        var id: String, kind: String, name: String, source: String, sha256: String, size: Int64, status: String, reason: String?
+        var id: String, kind: String, name: String, source: String, sha256: String, size: Int64, status: String
+        @Nullable var reason: String?
         var applied: Int, archivePath: String, receivedAt: String, notes: [String]
         /// OpenPGP files only: the sealed bytes received (`sha256` and `size` above), the plaintext read.
         var opening: Opening?
@@ -20,12 +21,15 @@ struct IngestCommand: AsyncParsableCommand {
         var changes: [Change]?
 
         struct Opening: Encodable {
-            var sealedArchivePath: String, plaintextSHA256: String, signer: String?
+            var sealedArchivePath: String, plaintextSHA256: String
+            @Nullable var signer: String?
             enum CodingKeys: String, CodingKey { case sealedArchivePath = "sealed_archive_path", plaintextSHA256 = "plaintext_sha256", signer }
         }
 
         struct Change: Encodable {
-            var subject: InboundChange.Subject, id: String, line: Int?, fromState: String?, toState: String, reasonCode: String, reasonText: String
+            var subject: InboundChange.Subject, id: String, toState: String, reasonCode: String, reasonText: String
+            @Nullable var line: Int?
+            @Nullable var fromState: String?
             enum CodingKeys: String, CodingKey {
                 case subject, id, line, fromState = "from_state", toState = "to_state", reasonCode = "reason_code", reasonText = "reason_text"
             }

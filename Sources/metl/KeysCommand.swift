@@ -13,7 +13,7 @@ struct KeysCommand: AsyncParsableCommand {
         var merchantID: String
         var hint: String
         var createdAt: String
-        var revokedAt: String?
+        @Nullable var revokedAt: String?
         enum CodingKeys: String, CodingKey {
             case id, merchantID = "merchant_id", hint, createdAt = "created_at", revokedAt = "revoked_at"
         }

@@ -14,7 +14,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
         var fingerprint: String
         var userIDs: [String]
         var created: String
-        var expires: String?
+        @Nullable var expires: String?
         var capabilities: [String]
         var secret: Bool
         var revoked: Bool
@@ -30,16 +30,6 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
                 .filter { key.capabilities.contains($0.0) }.map(\.1)
             secret = key.hasSecret
             revoked = key.revoked
-        }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(fingerprint, forKey: .fingerprint)
-            try container.encode(userIDs, forKey: .userIDs)
-            try container.encode(created, forKey: .created)
-            try container.encode(expires, forKey: .expires)
-            try container.encode(capabilities, forKey: .capabilities)
-            try container.encode(secret, forKey: .secret)
-            try container.encode(revoked, forKey: .revoked)
         }
     }
 

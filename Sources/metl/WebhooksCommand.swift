@@ -126,9 +126,9 @@ struct WebhooksCommand: AsyncParsableCommand {
         var endpointID: String
         var status: String
         var attempts: Int
-        var nextAttemptAt: String?
-        var lastStatusCode: Int?
-        var lastError: String?
+        @Nullable var nextAttemptAt: String?
+        @Nullable var lastStatusCode: Int?
+        @Nullable var lastError: String?
         var createdAt: String
         enum CodingKeys: String, CodingKey {
             case eventID = "event_id", type, subjectID = "subject_id", endpointID = "endpoint_id", status, attempts,
@@ -172,10 +172,10 @@ struct WebhooksCommand: AsyncParsableCommand {
         var attempt: Int
         var endpointID: String
         var startedAt: String
-        var statusCode: Int?
+        @Nullable var statusCode: Int?
         var latencyMilliseconds: Int
-        var error: String?
-        var response: String?
+        @Nullable var error: String?
+        @Nullable var response: String?
         enum CodingKeys: String, CodingKey {
             case attempt, endpointID = "endpoint_id", startedAt = "started_at", statusCode = "status_code",
                  latencyMilliseconds = "latency_ms", error, response

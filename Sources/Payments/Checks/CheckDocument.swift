@@ -14,10 +14,10 @@ public struct CheckDocument: Sendable, Hashable, Codable {
     public var metadata: [String: String]
     public var state: String
     public var version: Int
-    public var failure: Failure?
-    public var issueFileID: String?
-    public var voidRequestedAt: String?
-    public var voidFileID: String?
+    @Nullable public var failure: Failure?
+    @Nullable public var issueFileID: String?
+    @Nullable public var voidRequestedAt: String?
+    @Nullable public var voidFileID: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -25,27 +25,6 @@ public struct CheckDocument: Sendable, Hashable, Codable {
         case id, merchantID = "merchant_id", accountID = "account_id", serial, amount, issueDate = "issue_date", payee, metadata, state,
              version, failure, issueFileID = "issue_file_id", voidRequestedAt = "void_requested_at", voidFileID = "void_file_id",
              createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    /// Absent values are `null`, not left out: the API documents every member as present.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(merchantID, forKey: .merchantID)
-        try container.encode(accountID, forKey: .accountID)
-        try container.encode(serial, forKey: .serial)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(issueDate, forKey: .issueDate)
-        try container.encode(payee, forKey: .payee)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(state, forKey: .state)
-        try container.encode(version, forKey: .version)
-        try container.encode(failure, forKey: .failure)
-        try container.encode(issueFileID, forKey: .issueFileID)
-        try container.encode(voidRequestedAt, forKey: .voidRequestedAt)
-        try container.encode(voidFileID, forKey: .voidFileID)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 
     public init(_ check: CheckIssue) {
@@ -100,10 +79,10 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
     public var bankReference: String
     public var merchantID: String
     public var accountID: String
-    public var checkID: String?
+    @Nullable public var checkID: String?
     public var serial: String
     public var presentedAmount: Int64
-    public var issuedAmount: Int64?
+    @Nullable public var issuedAmount: Int64?
     public var presentedPayee: String
     public var reason: String
     public var defaultDecision: String
@@ -136,26 +115,6 @@ public struct CheckExceptionDocument: Sendable, Hashable, Codable {
         version = exception.status.version
         createdAt = Timestamp.format(exception.createdAt)
     }
-
-    /// Absent values are `null`, as the API documents.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(bankReference, forKey: .bankReference)
-        try container.encode(merchantID, forKey: .merchantID)
-        try container.encode(accountID, forKey: .accountID)
-        try container.encode(checkID, forKey: .checkID)
-        try container.encode(serial, forKey: .serial)
-        try container.encode(presentedAmount, forKey: .presentedAmount)
-        try container.encode(issuedAmount, forKey: .issuedAmount)
-        try container.encode(presentedPayee, forKey: .presentedPayee)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(defaultDecision, forKey: .defaultDecision)
-        try container.encode(decisionDeadline, forKey: .decisionDeadline)
-        try container.encode(status, forKey: .status)
-        try container.encode(version, forKey: .version)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
 }
 
 /// A decision as it is shown.
@@ -163,10 +122,10 @@ public struct ExceptionDecisionDocument: Sendable, Hashable, Codable {
     public var id: String
     public var exceptionID: String
     public var decision: String
-    public var returnReason: String?
+    @Nullable public var returnReason: String?
     public var state: String
     public var version: Int
-    public var fileID: String?
+    @Nullable public var fileID: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -185,20 +144,6 @@ public struct ExceptionDecisionDocument: Sendable, Hashable, Codable {
         fileID = decision.record?.fileID
         createdAt = Timestamp.format(decision.createdAt)
         updatedAt = Timestamp.format(decision.updatedAt)
-    }
-
-    /// Absent values are `null`, as the API documents.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(exceptionID, forKey: .exceptionID)
-        try container.encode(decision, forKey: .decision)
-        try container.encode(returnReason, forKey: .returnReason)
-        try container.encode(state, forKey: .state)
-        try container.encode(version, forKey: .version)
-        try container.encode(fileID, forKey: .fileID)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 

@@ -17,10 +17,13 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     public var effectiveDate: String
     public var counterparty: PaymentRequest.CounterpartyRequest
     public var metadata: [String: String]
-    public var failure: Failure?
-    public var submission: SubmissionDocument?
+    /// `null` until the payment fails.
+    @Nullable public var failure: Failure?
+    /// `null` until the payment is in a file.
+    @Nullable public var submission: SubmissionDocument?
     public var settlement: String
-    public var profile: String?
+    /// `null` unless the request named one.
+    @Nullable public var profile: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -70,29 +73,5 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     /// The document's JSON as the API sends it and the idempotency record keeps it.
     public static func encode(_ payment: Payment) -> Data {
         DocumentJSON.encode(PaymentDocument(payment))
-    }
-
-    /// `failure` and `submission` are always present: `null` until the payment fails or is submitted;
-    /// `profile` is `null` unless the request named one.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(merchantID, forKey: .merchantID)
-        try container.encode(state, forKey: .state)
-        try container.encode(version, forKey: .version)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(currency, forKey: .currency)
-        try container.encode(direction, forKey: .direction)
-        try container.encode(secCode, forKey: .secCode)
-        try container.encode(description, forKey: .description)
-        try container.encode(effectiveDate, forKey: .effectiveDate)
-        try container.encode(counterparty, forKey: .counterparty)
-        try container.encode(metadata, forKey: .metadata)
-        try container.encode(failure, forKey: .failure)
-        try container.encode(submission, forKey: .submission)
-        try container.encode(settlement, forKey: .settlement)
-        try container.encode(profile, forKey: .profile)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }

@@ -9,7 +9,9 @@ public struct WebhookEndpointDocument: Sendable, Hashable, Encodable {
     /// `["*"]` for every type.
     public var events: [String]
     public var enabled: Bool
-    public var disabledReason: String?
+    /// `null` while enabled.
+    @Nullable public var disabledReason: String?
+    /// Left out but in the answers that create it.
     public var secret: String?
     public var createdAt: String
 
@@ -26,18 +28,5 @@ public struct WebhookEndpointDocument: Sendable, Hashable, Encodable {
         disabledReason = endpoint.disabledReason
         self.secret = secret
         createdAt = Timestamp.format(endpoint.createdAt)
-    }
-
-    /// `disabled_reason` is always present (`null` while enabled); `secret` only when there is one.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(merchantID, forKey: .merchantID)
-        try container.encode(url, forKey: .url)
-        try container.encode(events, forKey: .events)
-        try container.encode(enabled, forKey: .enabled)
-        try container.encode(disabledReason, forKey: .disabledReason)
-        try container.encodeIfPresent(secret, forKey: .secret)
-        try container.encode(createdAt, forKey: .createdAt)
     }
 }

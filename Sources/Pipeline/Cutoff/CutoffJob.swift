@@ -70,7 +70,7 @@ public struct CutoffJob: Sendable {
     /// What the job did, for the summary line and `--json`.
     public struct Summary: Sendable, Codable {
         /// The bank profile, when the configuration file names profiles.
-        public var profile: String?
+        @Nullable public var profile: String?
         public var paymentsCollected = 0
         public var checkRecordsCollected = 0
         public var decisionsCollected = 0
@@ -94,7 +94,7 @@ public struct CutoffJob: Sendable {
             public var entries: Int
             public var totalDebit: Int64
             public var totalCredit: Int64
-            public var remotePath: String?
+            @Nullable public var remotePath: String?
 
             enum CodingKeys: String, CodingKey {
                 case id, kind, name, status, entries, totalDebit = "total_debit", totalCredit = "total_credit", remotePath = "remote_path"

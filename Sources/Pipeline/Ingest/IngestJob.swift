@@ -22,7 +22,7 @@ public struct IngestJob: Sendable {
         public var id: String
         public var kind: String
         public var status: String
-        public var reason: String?
+        @Nullable public var reason: String?
         public var applied: Int
         /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
         public var notes: [String]
