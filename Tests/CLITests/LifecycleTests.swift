@@ -109,6 +109,7 @@ import TestSupport
         let inbound = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(inbound.map { $0["name"] as? String } == ["ack-accepted.txt", "settlement.bai2", "returns.ach", "noc.ach"].map { "fixtures/inbound/" + $0 })
         let returnsID = try #require(inbound[2]["id"] as? String)
+        #expect(inbound.allSatisfy { $0["reason"] is NSNull }, "a member without a value is null, not left out")
         let returnHistory = try await store.history(paymentID: firstCredit.payment.id)
         #expect(returnHistory.last?.source == .inboundFile(id: returnsID, line: returnHistory.last?.source?.line))
         let shown = try metl("ingest", "show", returnsID, "--json")
