@@ -52,6 +52,13 @@ struct IngestApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Every named file can be read before anything is recorded: a mistyped path among several
+        // changes nothing, and creates no database.
+        let unreadable = files.filter { access($0, R_OK) != 0 }.map { "cannot open \($0): \(String(cString: strerror(errno)))" }
+        if !unreadable.isEmpty {
+            unreadable.forEach { Output.error("metl: " + $0) }
+            throw ExitStatus.dataError
+        }
         let logger = Log.make("metl.ingest", json: output.json)
         let environment = ProcessInfo.processInfo.environment
         let settings = try store.settings()

@@ -107,6 +107,13 @@ struct CLI {
             #expect(missing.stderr.contains("No such file or directory") && !missing.stderr.contains("NSCocoaErrorDomain"), "\(missing.stderr)")
             #expect(!missing.stderr.contains("Usage:"))
         }
+        // A mistyped path among good ones: nothing is applied, and every unreadable path is named.
+        let some = try CLI.run(["ingest", "fixtures/inbound/ack-accepted.txt", "/nonexistent/a.txt", "/nonexistent/b.txt"], environment: environment)
+        #expect(some.status == 3 && some.stderr.contains("/nonexistent/a.txt") && some.stderr.contains("/nonexistent/b.txt"), "\(some.stderr)")
+        #expect(try CLI.run(["ingest", "list"], environment: environment).stdout.contains("no inbound files"))
+        let fresh = ["METL_DATABASE": directory.appendingPathComponent("fresh.sqlite").path]
+        #expect(try CLI.run(["ingest", "/nonexistent/ack.txt"], environment: fresh).status == 3)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("fresh.sqlite").path), "bad input creates no database")
     }
 
     /// Help is the parser's, on stdout with exit 0, however it is asked for; every command's ends
