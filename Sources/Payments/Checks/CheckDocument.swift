@@ -169,9 +169,8 @@ public struct DecisionRequest: Sendable, Hashable, Codable, ShapeChecked {
         let parsed = CheckException.Decision(rawValue: decision)
         var errors: [PaymentError.FieldError] = []
         if parsed == nil { errors.append(.init(field: "decision", code: "invalid", message: "must be pay or return")) }
-        if !shapeProblems.isEmpty {
-            throw PaymentError(.invalidDocument, "the decision is invalid", fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
-        }
+        try requireValid(errors, headline: "the decision is invalid")
+        // nil only with the finding above.
         guard let parsed else { throw PaymentError(.invalidRequest, "the decision is invalid", fieldErrors: errors) }
         return parsed
     }

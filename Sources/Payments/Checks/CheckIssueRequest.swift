@@ -96,10 +96,9 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable, ShapeChecked {
             }
         }
         errors += Metadata.problems(in: metadata)
-        if !shapeProblems.isEmpty {
-            throw PaymentError(.invalidDocument, "the check request is invalid", fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
-        }
-        guard errors.isEmpty, let account, let issued else {
+        try requireValid(errors, headline: "the check request is invalid")
+        // Each of these is nil only with a finding about it, so only a broken rule above reaches the throw.
+        guard let account, let issued else {
             throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: errors)
         }
         return ValidatedCheck(accountID: account.id, serial: CheckIssue.matchingSerial(serial), amount: amount, issueDate: issued,

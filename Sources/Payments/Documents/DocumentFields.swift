@@ -70,6 +70,18 @@ protocol ShapeChecked {
     var shapeProblems: [PaymentError.FieldError] { get }
 }
 
+extension ShapeChecked {
+    /// One answer with every problem under one `headline`: the shape problems first, then the rule
+    /// `findings` about the members that fit (`invalidDocument`, 400 over HTTP); the findings
+    /// alone are `invalidRequest` (422). Returns when there are neither.
+    func requireValid(_ findings: [PaymentError.FieldError], headline: String) throws(PaymentError) {
+        if !shapeProblems.isEmpty {
+            throw PaymentError(.invalidDocument, headline, fieldErrors: shapeProblems + findings.excludingFields(of: shapeProblems))
+        }
+        guard findings.isEmpty else { throw PaymentError(.invalidRequest, headline, fieldErrors: findings) }
+    }
+}
+
 extension [PaymentError.FieldError] {
     /// Rule findings about members that had no shape problem: a missing or mistyped member is
     /// reported once, as what it is, not again as an invalid placeholder.

@@ -112,12 +112,9 @@ extension PaymentRequest {
                  : "must be one of \(rules.profiles.sorted().joined(separator: ", "))")
         }
 
-        // One answer: the document's shape problems first, then every rule the members that fit break.
-        if !shapeProblems.isEmpty {
-            throw PaymentError(.invalidDocument, "the payment request is invalid",
-                               fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
-        }
-        guard errors.isEmpty, let direction, let effective, let accountType else {
+        try requireValid(errors, headline: "the payment request is invalid")
+        // Each of these is nil only with a finding about it, so only a broken rule above reaches the throw.
+        guard let direction, let effective, let accountType else {
             throw PaymentError(.invalidRequest, "the payment request is invalid", fieldErrors: errors)
         }
         return ValidatedRequest(

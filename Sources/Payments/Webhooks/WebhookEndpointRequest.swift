@@ -30,10 +30,7 @@ public struct WebhookEndpointRequest: Sendable, Hashable, Decodable, ShapeChecke
             }
         }
         if let urlProblem { errors.append(urlProblem) }
-        if !shapeProblems.isEmpty {
-            throw PaymentError(.invalidDocument, "the endpoint is invalid", fieldErrors: shapeProblems + errors.excludingFields(of: shapeProblems))
-        }
-        guard errors.isEmpty else { throw PaymentError(.invalidRequest, "the endpoint is invalid", fieldErrors: errors) }
+        try requireValid(errors, headline: "the endpoint is invalid")
         return types
     }
 }
