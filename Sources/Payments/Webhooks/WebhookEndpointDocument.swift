@@ -11,7 +11,7 @@ public struct WebhookEndpointDocument: Sendable, Hashable, Encodable {
     public var enabled: Bool
     /// `null` while enabled.
     @Nullable public var disabledReason: String?
-    /// Left out but in the answers that create it.
+    /// Present only in the answers that create it (add, rotate); left out everywhere else.
     public var secret: String?
     public var createdAt: String
 
