@@ -14,7 +14,7 @@ public struct BAI2Parser: Sendable {
     }
 
     public func parse(_ bytes: [UInt8]) throws(BAI2Error) -> BAI2File {
-        let records = try logicalRecords(String(decoding: bytes, as: UTF8.self))
+        let records = try logicalRecords(String(decoding: EndOfFileMarker.trimmed(bytes), as: UTF8.self))
         var index = 0
         func next() -> Record? { index < records.count ? records[index] : nil }
         /// The next record, which must be a `code` trailer.
@@ -32,7 +32,7 @@ public struct BAI2Parser: Sendable {
         index += 1
         var file = BAI2File(sender: fileFields[1], receiver: fileFields[2], creationDate: fileFields[3], creationTime: fileFields[4],
                             fileID: fileFields[5], groups: [])
-        var fileTotal: Int64 = 0
+        var fileTotal = CheckedTotal()
         var fileRecords = header.physical
         while let groupHeader = next(), groupHeader.code == "02" {
             index += 1
@@ -40,7 +40,7 @@ public struct BAI2Parser: Sendable {
             guard g.count >= 8 else { throw BAI2Error(line: groupHeader.line, "02 record has \(g.count) fields, needs 8") }
             var group = BAI2File.Group(ultimateReceiver: g[1], originator: g[2], status: g[3], asOfDate: g[4], asOfTime: g[5],
                                        currency: g[6].isEmpty ? "USD" : g[6], accounts: [])
-            var groupTotal: Int64 = 0
+            var groupTotal = CheckedTotal()
             var groupRecords = groupHeader.physical
             while let accountHeader = next(), accountHeader.code == "03" {
                 index += 1
@@ -51,28 +51,28 @@ public struct BAI2Parser: Sendable {
                 while let detail = next(), detail.code == "16" {
                     index += 1
                     let transaction = try self.transaction(detail)
-                    accountTotal += transaction.amount ?? 0
+                    try add(transaction.amount ?? 0, to: &accountTotal, "account \(account.number)'s amounts", detail.line)
                     accountRecords += detail.physical
                     current.transactions.append(transaction)
                 }
                 let trailer = try take("49", "account \(account.number) has no 49 trailer")
                 accountRecords += trailer.physical
-                try checkTrailer(trailer, [("account control total", accountTotal), ("account record count", Int64(accountRecords))])
-                groupTotal += accountTotal
+                try checkTrailer(trailer, [("account control total", accountTotal.value), ("account record count", Int64(accountRecords))])
+                try add(accountTotal.value, to: &groupTotal, "group \(group.originator)'s amounts", trailer.line)
                 groupRecords += accountRecords
                 group.accounts.append(current)
             }
             let trailer = try take("98", "group \(group.originator) has no 98 trailer")
             groupRecords += trailer.physical
-            try checkTrailer(trailer, [("group control total", groupTotal), ("group account count", Int64(group.accounts.count)),
+            try checkTrailer(trailer, [("group control total", groupTotal.value), ("group account count", Int64(group.accounts.count)),
                                        ("group record count", Int64(groupRecords))])
-            fileTotal += groupTotal
+            try add(groupTotal.value, to: &fileTotal, "the file's amounts", trailer.line)
             fileRecords += groupRecords
             file.groups.append(group)
         }
         let trailer = try take("99", "expected a 02 group or the 99 file trailer")
         fileRecords += trailer.physical
-        try checkTrailer(trailer, [("file control total", fileTotal), ("file group count", Int64(file.groups.count)),
+        try checkTrailer(trailer, [("file control total", fileTotal.value), ("file group count", Int64(file.groups.count)),
                                    ("file record count", Int64(fileRecords))])
         if let extra = next() { throw BAI2Error(line: extra.line, "record \(extra.code) after the 99 file trailer") }
         return file
@@ -120,19 +120,19 @@ public struct BAI2Parser: Sendable {
         return body.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 
-    private func account(_ record: Record, currency: String) throws(BAI2Error) -> (BAI2File.Account, Int64) {
+    private func account(_ record: Record, currency: String) throws(BAI2Error) -> (BAI2File.Account, CheckedTotal) {
         var f = fields(record.text)[...]
         f = f.dropFirst()
         guard let number = f.popFirst(), !number.isEmpty else { throw BAI2Error(line: record.line, "03 record has no account number") }
         let accountCurrency = f.popFirst().flatMap { $0.isEmpty ? nil : $0 } ?? currency
         var summaries: [BAI2File.Summary] = []
-        var total: Int64 = 0
+        var total = CheckedTotal()
         while let typeCode = f.popFirst() {
             if typeCode.isEmpty && f.allSatisfy(\.isEmpty) { break }
-            let value = try amount(f.popFirst() ?? "", line: record.line)
+            let value = try amount(f.popFirst() ?? "", typeCode: typeCode, line: record.line)
             let count = f.popFirst().flatMap { Int($0) }
             let funds = try fundsType(&f, line: record.line)
-            total += value ?? 0
+            try add(value ?? 0, to: &total, "account \(number)'s summary amounts", record.line)
             summaries.append(.init(typeCode: typeCode, amount: value, itemCount: count, fundsType: funds))
         }
         return (BAI2File.Account(number: number, currency: accountCurrency, summaries: summaries, transactions: []), total)
@@ -154,7 +154,7 @@ public struct BAI2Parser: Sendable {
         }
         _ = take()
         guard let typeCode = take().map(String.init), !typeCode.isEmpty else { throw BAI2Error(line: record.line, "16 record has no type code") }
-        let value = try amount(String(take() ?? ""), line: record.line)
+        let value = try amount(String(take() ?? ""), typeCode: typeCode, line: record.line)
         var fundsFields: ArraySlice<String> = []
         let fundsCode = String(take() ?? "")
         fundsFields.append(fundsCode)
@@ -204,11 +204,34 @@ public struct BAI2Parser: Sendable {
         }
     }
 
+    /// Adds `amount` to `total`, or refuses the file at `line` when the sum would not fit.
+    private func add(_ amount: Int64, to total: inout CheckedTotal, _ what: String, _ line: Int) throws(BAI2Error) {
+        guard total.add(amount) else { throw BAI2Error(line: line, "\(what) add up past the largest total metl holds (\(Int64.max) cents)") }
+    }
+
     /// Signed integer amounts; empty is "defaulted".
     private func amount(_ text: String, line: Int) throws(BAI2Error) -> Int64? {
         guard !text.isEmpty else { return nil }
-        guard let value = Int64(text.hasPrefix("+") ? String(text.dropFirst()) : text) else {
-            throw BAI2Error(line: line, "amount \(text) is not a number")
+        guard text.utf8.dropFirst(text.hasPrefix("+") || text.hasPrefix("-") ? 1 : 0).allSatisfy({ (0x30...0x39).contains($0) }),
+              let value = Int64(text.hasPrefix("+") ? String(text.dropFirst()) : text) else {
+            throw BAI2Error(line: line, "amount \(text.prefix(24)) is not a number that fits 64 bits")
+        }
+        return value
+    }
+
+    /// Whether a type code's amount may be negative: only status (balance) codes, 001-099 and the
+    /// bilateral 900-919; summary and detail amounts are unsigned, their direction is the code's.
+    static func allowsNegativeAmount(typeCode: String) -> Bool {
+        guard let code = Int(typeCode) else { return false }
+        return (1...99).contains(code) || (900...919).contains(code)
+    }
+
+    /// An amount of `typeCode`, refused when it is negative and the code does not allow a sign.
+    private func amount(_ text: String, typeCode: String, line: Int) throws(BAI2Error) -> Int64? {
+        let value = try amount(text, line: line)
+        if let value, value < 0, !Self.allowsNegativeAmount(typeCode: typeCode) {
+            throw BAI2Error(line: line, "type code \(typeCode) has the negative amount \(value); only status amounts are signed, "
+                            + "a detail's or summary's direction is its type code's")
         }
         return value
     }

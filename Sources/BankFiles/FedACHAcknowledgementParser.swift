@@ -13,7 +13,7 @@ public struct FedACHAcknowledgementParser: AcknowledgementParser {
     }
 
     public func parse(_ bytes: [UInt8]) throws(AcknowledgementError) -> FedACHAcknowledgement {
-        try interpret(lines(bytes))
+        try interpret(lines(EndOfFileMarker.trimmed(bytes)))
     }
 
     // MARK: Forms

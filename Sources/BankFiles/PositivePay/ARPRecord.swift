@@ -9,6 +9,18 @@ public struct ARPRecord: Sendable, Hashable {
         case paid = 0x50         // P
         case reconciled = 0x52   // R
         case outstanding = 0x4F  // O
+
+        /// The record type as a sentence names it.
+        public var name: String {
+            switch self {
+            case .issue: "an issue (I)"
+            case .void: "a void (V)"
+            case .stop: "a stop (S)"
+            case .paid: "a paid (P)"
+            case .reconciled: "a reconciled (R)"
+            case .outstanding: "an outstanding (O)"
+            }
+        }
     }
 
     public var code: Code
@@ -119,10 +131,12 @@ public enum ARPFile {
     }
 
     /// Whether these first bytes look like layout A: the first line a record type, a space, and
-    /// digits at the account position.
+    /// digits at the account and serial positions. A line a few characters short still is layout A,
+    /// so that the reader can say what is wrong with it rather than call the file unknown.
     public static func looksLike(_ head: some Collection<UInt8>) -> Bool {
         let line = Array(head.prefix { $0 != 0x0A && $0 != 0x0D })
-        guard line.count >= ARPRecord.length, ARPRecord.Code(rawValue: line[0]) != nil else { return false }
-        return [2, 23, 42, 61, 70, 79].allSatisfy { line[$0 - 1] == 0x20 } && FixedWidth.isDigits(FixedWidth.field(line, 3, 22))
+        guard line.count >= 61, ARPRecord.Code(rawValue: line[0]) != nil else { return false }
+        return [2, 23, 42].allSatisfy { line[$0 - 1] == 0x20 } && FixedWidth.isDigits(FixedWidth.field(line, 3, 22))
+            && FixedWidth.isDigits(FixedWidth.field(line, 24, 41))
     }
 }

@@ -36,7 +36,12 @@ public struct HeaderTrailerIssueFile: Sendable, Hashable {
 
     public static let recordLength = 85
 
-    public var total: Int64 { details.reduce(0) { $0 + $1.amount } }
+    /// What one file's trailer holds: 7 digits of count, 13 of total.
+    public static let maximumDetails = 9_999_999
+    public static let maximumTotal: Int64 = 9_999_999_999_999
+
+    /// The sum of the details' amounts; nil when it does not fit 64 bits.
+    public var total: Int64? { CheckedTotal.sum(details.map(\.amount)) }
 
     public func render() throws(PositivePayFormatError) -> [UInt8] {
         func fail(_ line: Int, _ field: String) -> PositivePayFormatError {
@@ -58,7 +63,7 @@ public struct HeaderTrailerIssueFile: Sendable, Hashable {
             lines.append(padded("\(serial)\(detail.issueDate)\(account)\(detail.transactionCode)\(amount)\(payee)"))
         }
         guard let count = FixedWidth.zeroFilled(Int64(details.count), 7) else { throw fail(details.count + 2, "the detail count") }
-        guard let total = FixedWidth.zeroFilled(total, 13) else { throw fail(details.count + 2, "the total") }
+        guard let total = total.flatMap({ FixedWidth.zeroFilled($0, 13) }) else { throw fail(details.count + 2, "the total") }
         lines.append(padded("&" + String(repeating: " ", count: 14) + count + "   " + total))
         return Array(lines.map { $0 + "\r\n" }.joined().utf8)
     }
@@ -97,9 +102,10 @@ public struct HeaderTrailerIssueFile: Sendable, Hashable {
             throw fail(number, "the trailer must start & with the count at 16-22 and the total at 26-38")
         }
         let file = HeaderTrailerIssueFile(bankNumber: bank, accountNumber: String(account.drop { $0 == "0" }), details: details)
-        guard Int(count) == details.count, Int64(total) == file.total else {
+        guard Int(count) == details.count, let computed = file.total, Int64(total) == computed else {
             throw PositivePayFormatError(.controlMismatch, line: number,
-                                         "the trailer says \(Int(count) ?? 0) details totalling \(Int64(total) ?? 0) cents; the file has \(details.count) totalling \(file.total)")
+                                         "the trailer says \(Int(count) ?? 0) details totalling \(Int64(total) ?? 0) cents; the file has "
+                                         + "\(details.count) totalling " + (file.total.map { "\($0)" } ?? "more than 64 bits hold"))
         }
         return file
     }

@@ -53,9 +53,9 @@ enum FixedWidth {
 
     static func isDigits(_ text: some StringProtocol) -> Bool { !text.isEmpty && text.utf8.allSatisfy { (0x30...0x39).contains($0) } }
 
-    /// Lines split on LF with a CR before it dropped; a final empty line is not a line.
+    /// Lines split on LF with a CR before it dropped; a final empty line is not a line, nor a final Ctrl-Z.
     static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+        var lines = EndOfFileMarker.trimmed(bytes).split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
             line.last == 0x0D ? Array(line.dropLast()) : Array(line)
         }
         if lines.last?.isEmpty == true { lines.removeLast() }
