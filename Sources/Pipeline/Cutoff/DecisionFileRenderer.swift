@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import NACHA
 import Payments
@@ -78,7 +79,9 @@ public struct DecisionFileRenderer: OutboundRenderer {
             throw PipelineError(.invalidFile, "the decision file read back differs from the decisions meant")
         }
         let id = Identifier.make(prefix: OutboundFile.idPrefix, at: created)
-        let returned = file.filter { $0.decision.decision == .return }.reduce(Int64(0)) { $0 + $1.exception.presentedAmount }
+        guard let returned = CheckedTotal.sum(file.filter { $0.decision.decision == .return }.map(\.exception.presentedAmount)) else {
+            throw PipelineError(.invalidFile, "the returned items' amounts add up past what a total holds")
+        }
         let outbound = OutboundFile(id: id, kind: kind, name: filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [:]),
                                     sha256: Archive.sha256(bytes), size: Int64(bytes.count), status: .rendered, entryCount: file.count,
                                     totalDebit: 0, totalCredit: returned, archivePath: "", createdAt: created, updatedAt: created)

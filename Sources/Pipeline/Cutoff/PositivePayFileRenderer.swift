@@ -54,10 +54,35 @@ public struct PositivePayFileRenderer: OutboundRenderer {
         try await storageStep { try await store.pendingCheckRecords(limit: 10_000_000) }
     }
 
+    /// One file per account, split where a layout's trailer could not hold the file's count or
+    /// total (as the NACHA writer splits at its limits): no run is blocked by a sum that does not fit.
     public func files(from items: [PendingCheckRecord], at now: Date) -> [FilePlan] {
-        var byAccount: [String: FilePlan] = [:]
-        for item in items { byAccount[item.account.id, default: FilePlan(account: item.account, records: [])].records.append(item) }
-        return byAccount.keys.sorted().compactMap { byAccount[$0] }
+        var byAccount: [String: [PendingCheckRecord]] = [:]
+        for item in items { byAccount[item.account.id, default: []].append(item) }
+        return byAccount.keys.sorted().flatMap { id -> [FilePlan] in
+            let records = byAccount[id] ?? []
+            guard let account = records.first?.account else { return [] }
+            // Only layout B has a trailer; its amounts are at most 10 digits, so one always fits a file.
+            guard account.layout == .headerTrailer else { return [FilePlan(account: account, records: records)] }
+            var files: [FilePlan] = []
+            var current: [PendingCheckRecord] = []
+            var total = CheckedTotal()
+            for record in records {
+                var next = total
+                let fits = next.add(record.check.amount) && next.value <= HeaderTrailerIssueFile.maximumTotal
+                    && current.count < HeaderTrailerIssueFile.maximumDetails
+                if !fits, !current.isEmpty {
+                    files.append(FilePlan(account: account, records: current))
+                    current = []
+                    next = CheckedTotal()
+                    next.add(record.check.amount)
+                }
+                total = next
+                current.append(record)
+            }
+            if !current.isEmpty { files.append(FilePlan(account: account, records: current)) }
+            return files
+        }
     }
 
     public func count(in file: FilePlan) -> Int { file.records.count }
@@ -110,7 +135,9 @@ public struct PositivePayFileRenderer: OutboundRenderer {
         let name = settings.filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [
             "account4": String(account.accountNumber.suffix(4)), "layout": account.layout.rawValue,
         ])
-        let drawn = records.filter { $0.action == .issue }.reduce(Int64(0)) { $0 + $1.check.amount }
+        guard let drawn = CheckedTotal.sum(records.filter { $0.action == .issue }.map(\.check.amount)) else {
+            throw PipelineError(.invalidFile, "the issue file for account \(account.maskedAccountNumber) draws more than a total holds")
+        }
         let file = OutboundFile(id: id, kind: kind, name: name, sha256: Archive.sha256(bytes), size: Int64(bytes.count), status: .rendered,
                                 entryCount: records.count, totalDebit: drawn, totalCredit: 0, archivePath: "", createdAt: created,
                                 updatedAt: created)
