@@ -36,6 +36,19 @@ public struct ChangeCode: Sendable, Hashable {
         return parts
     }
 
+    /// Whether `field` holds anything outside the parts its layout reads (after the token fallback
+    /// `correctedData` allows): a 29-digit C01 is not a 17-digit account cut short, but corrected
+    /// data that cannot be read exactly.
+    public func hasStrayCharacters(_ field: String) -> Bool {
+        let tokens = field.split(separator: " ")
+        if layout.count > 1, tokens.count == layout.count { return false }
+        var characters = Array(field)
+        for (_, start, length) in layout {
+            for index in (start - 1)..<min(characters.count, start - 1 + length) { characters[index] = " " }
+        }
+        return characters.contains { $0 != " " }
+    }
+
     static let table: [String: ChangeCode] = {
         let rows: [ChangeCode] = [
             .init(code: "C01", meaning: "Incorrect DFI account number", layout: [(.accountNumber, 1, 17)]),

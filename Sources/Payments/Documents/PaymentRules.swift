@@ -25,6 +25,34 @@ public struct PaymentRules: Sendable, Hashable {
         self.sameDayMaximumAmount = sameDayMaximumAmount
         self.profiles = profiles
     }
+
+    /// Why `account` cannot be a counterparty's account number (a request's, or one a notification of
+    /// change corrects to), as a problem code and message; nil when it can.
+    public static func accountNumberProblem(_ account: String) -> (code: String, message: String)? {
+        if account.isEmpty || account.utf8.count > 17 { return ("invalid_length", "must be 1 to 17 characters") }
+        if !account.utf8.allSatisfy({ PaymentRequest.isAccountCharacter($0) }) || !account.utf8.contains(where: { (0x30...0x39).contains($0) }) {
+            return ("invalid_character", "may contain only digits, letters and hyphens, with at least one digit")
+        }
+        return nil
+    }
+
+    /// Why a notification of change's corrected details cannot be used for later payments, or nil:
+    /// they must pass the rules a payment request's counterparty does (`corrected`), and a corrected
+    /// transaction code must be a live checking or savings code.
+    public static func correctionProblem(_ corrected: CounterpartyCorrection, transactionCode: TransactionCode?) -> String? {
+        if let (_, message) = accountNumberProblem(corrected.correctedAccountNumber) { return "the corrected account number \(message)" }
+        if !RoutingNumber.isValid(corrected.correctedRoutingNumber) {
+            return "the corrected routing number is not 9 digits with a valid ABA check digit"
+        }
+        if let code = transactionCode, !(code.account == .checking || code.account == .savings) {
+            return "the corrected transaction code \(code.rawValue) is not a checking or savings entry code"
+        }
+        if corrected.correctedName.isEmpty || corrected.correctedName.utf8.count > 22
+            || !corrected.correctedName.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return "the corrected name is not 1 to 22 printable characters"
+        }
+        return nil
+    }
 }
 
 /// A request that passed every schema and NACHA rule: typed, upper-cased, ready to store.
@@ -82,11 +110,8 @@ extension PaymentRequest {
             fail("counterparty.routing_number", "invalid_routing_number",
                  "must be 9 digits with a valid ABA check digit")
         }
-        let account = counterparty.accountNumber
-        if account.isEmpty || account.utf8.count > 17 {
-            fail("counterparty.account_number", "invalid_length", "must be 1 to 17 characters")
-        } else if !account.utf8.allSatisfy({ Self.isAccountCharacter($0) }) {
-            fail("counterparty.account_number", "invalid_character", "may contain only digits, letters and hyphens")
+        if let (code, message) = PaymentRules.accountNumberProblem(counterparty.accountNumber) {
+            fail("counterparty.account_number", code, message)
         }
         let accountType = AccountType(rawValue: counterparty.accountType)
         if accountType == nil { fail("counterparty.account_type", "invalid", "must be checking or savings") }
@@ -121,7 +146,7 @@ extension PaymentRequest {
             amount: amount, currency: currency, direction: direction, secCode: sec, description: description,
             effectiveDate: effective,
             counterparty: Counterparty(name: name, routingNumber: counterparty.routingNumber,
-                                       accountNumber: ASCIIText.uppercased(account), accountType: accountType),
+                                       accountNumber: ASCIIText.uppercased(counterparty.accountNumber), accountType: accountType),
             metadata: metadata, fingerprint: fingerprint, settlement: settles, profile: profile)
     }
 
@@ -144,7 +169,7 @@ extension PaymentRequest {
         return upper
     }
 
-    private static func isAccountCharacter(_ byte: UInt8) -> Bool {
+    static func isAccountCharacter(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D
     }
 }

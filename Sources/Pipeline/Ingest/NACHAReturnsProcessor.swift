@@ -1,4 +1,5 @@
 import BankFiles
+import Foundation
 import NACHA
 import Payments
 
@@ -13,7 +14,7 @@ public struct NACHAReturnsProcessor: InboundProcessor {
     /// parsed as it is read and its entries matched a piece at a time; what would quarantine it is
     /// gathered on the way and decided at the end, in the order a whole-file check would find it:
     /// format errors, then no entries, forward entries, unknown trace numbers, entries that do not match.
-    public func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
+    public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
                      pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
         let reader = try archive.pieces(of: path)
         var stream = Reader.Stream(options: .init(buildModel: false, handsOutEntries: true))
@@ -23,8 +24,10 @@ public struct NACHAReturnsProcessor: InboundProcessor {
         func match(_ entries: [Entry]) async throws {
             let payments = try await store.payments(traceNumbers: entries.compactMap { $0.addenda.first?.originalTraceNumber })
             for entry in entries {
-                guard let (event, correction, payment) = matching.event(for: entry, payments),
-                      let full = pieces.add(event, correction: correction, read: payment) else { continue }
+                let made = matching.event(for: entry, payments)
+                for note in matching.notes { pieces.note(note) }
+                matching.notes = []
+                guard let (event, correction, payment) = made, let full = pieces.add(event, correction: correction, read: payment) else { continue }
                 try await body(full)
             }
         }
@@ -64,6 +67,8 @@ public struct NACHAReturnsProcessor: InboundProcessor {
         var unknown = (count: 0, firstLine: 0)
         /// The first entry that names one of our payments but cannot be applied to it.
         var mismatch: String?
+        /// What a person must look at that did not stop the file (a NOC whose corrected data was refused).
+        var notes: [String] = []
 
         init(fileID: String) { self.fileID = fileID }
 
@@ -129,11 +134,20 @@ public struct NACHAReturnsProcessor: InboundProcessor {
                     correctedRoutingNumber: corrected[.routingNumber] ?? payment.counterparty.routingNumber,
                     correctedAccountNumber: corrected[.accountNumber] ?? payment.counterparty.accountNumber,
                     correctedAccountType: payment.counterparty.accountType, correctedName: corrected[.name] ?? payment.counterparty.name)
-                if let code = corrected[.transactionCode].flatMap(Int.init) {
-                    correction.correctedAccountType = TransactionCode(rawValue: code).account == .savings ? .savings : .checking
+                let transactionCode = corrected[.transactionCode].map { text in
+                    text.utf8.count == 2 && text.utf8.allSatisfy { (0x30...0x39).contains($0) } ? TransactionCode(rawValue: Int(text) ?? 0)
+                                                                                                : TransactionCode(rawValue: 0)
                 }
-                guard RoutingNumber.isValid(correction.correctedRoutingNumber), !correction.correctedAccountNumber.isEmpty else {
-                    return refuse("NOC at line \(line) carries corrected data that is not a valid routing/account number")
+                if let transactionCode { correction.correctedAccountType = transactionCode.account == .savings ? .savings : .checking }
+                // Corrected data goes to the bank in later payments: it passes the request rules, or the
+                // NOC is recorded on the payment, not applied, and the file flagged.
+                let problem = change.hasStrayCharacters(value.correctedData)
+                    ? "its corrected data holds more than the \(value.changeCode) layout reads"
+                    : PaymentRules.correctionProblem(correction, transactionCode: transactionCode)
+                if let problem {
+                    notes.append("line \(line): NOC \(value.changeCode) for \(payment.id) not applied: \(problem)")
+                    return (event(.noted(code: value.changeCode, text: "notification of change: \(change.meaning); not applied: \(problem)")),
+                            nil, payment)
                 }
                 let changesDetails = [.accountNumber, .routingNumber, .transactionCode, .name].contains { corrected[$0] != nil }
                 // Account numbers never go into history text.
