@@ -12,6 +12,11 @@ public struct CheckException: Sendable, Hashable, Identifiable {
         case duplicate
         case voided
         case stopped
+
+        /// Whether the presented item is the issued check itself, so that returning it fails the
+        /// check: not for a duplicate presentment, whose return sends back the copy while the genuine
+        /// check stays as it is (and its own paid record still completes it).
+        public var presentsTheIssuedCheck: Bool { self != .duplicate && self != .paidNotIssued }
     }
 
     /// Pay or return: the company's decision, or the bank's default.
@@ -120,5 +125,41 @@ public struct PresentedException: Sendable, Hashable {
         self.reason = reason
         self.defaultDecision = defaultDecision
         self.deadline = deadline
+    }
+}
+
+extension PresentedException {
+    /// The longest bank id kept: it goes back to the bank in the decision file.
+    public static let maximumReferenceLength = 64
+    /// The largest presented or issued amount taken from a bank's exception, in cents
+    /// ($999,999,999.99): past any check a merchant writes, and far inside what sums of them hold.
+    public static let maximumAmount: Int64 = 99_999_999_999
+
+    /// Why this exception cannot be recorded as the bank sent it, or nil. What goes back to the bank
+    /// in a decision file (its id, account number, serial, amount) must be writable there, so it is
+    /// judged now, when only this record is refused, rather than when a decision file would fail
+    /// for every decision in it.
+    public func problem(at now: Date) -> String? {
+        func ascii(_ text: String, _ allowed: (UInt8) -> Bool) -> Bool { text.utf8.allSatisfy(allowed) }
+        let isDigit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
+        if bankReference.isEmpty || bankReference.utf8.count > Self.maximumReferenceLength
+            || !ascii(bankReference, { isDigit($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || Array("-_.:/".utf8).contains($0) }) {
+            return "exception_id must be 1 to \(Self.maximumReferenceLength) letters, digits or - _ . : /"
+        }
+        if accountNumber.isEmpty || accountNumber.utf8.count > 20 || !ascii(accountNumber, isDigit) {
+            return "account_number must be 1 to 20 ASCII digits"
+        }
+        if serial.isEmpty || serial.utf8.count > 18 || !ascii(serial, isDigit) { return "serial must be 1 to 18 ASCII digits" }
+        if !(1...Self.maximumAmount).contains(presentedAmount) {
+            return "presented_amount must be 1 to \(Self.maximumAmount) cents"
+        }
+        if let issuedAmount, !(1...Self.maximumAmount).contains(issuedAmount) {
+            return "issued_amount must be 1 to \(Self.maximumAmount) cents, or empty"
+        }
+        if payee.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) || payee.count > 80 {
+            return "payee must be at most 80 characters without control characters"
+        }
+        if deadline <= now { return "decision_deadline \(Timestamp.format(deadline)) has already passed; the bank's default applies" }
+        return nil
     }
 }

@@ -15,6 +15,11 @@ public struct CSVTokenizer {
     /// Fields in the last record, to size the next one's array.
     private var width = 0
 
+    public init() {}
+
+    /// How many bytes of an unfinished record are held for the next piece: a reader bounds it.
+    public var pendingBytes: Int { carry.count }
+
     /// The records of a whole text.
     public static func records(_ text: String) throws(PaymentError.FieldError) -> [Record] {
         var tokenizer = CSVTokenizer()
@@ -22,7 +27,7 @@ public struct CSVTokenizer {
     }
 
     /// The records that `piece` completes; with `final`, the text ends with it. Blank lines are skipped.
-    mutating func records(in piece: some Collection<UInt8>, final: Bool) throws(PaymentError.FieldError) -> [Record] {
+    public mutating func records(in piece: some Collection<UInt8>, final: Bool) throws(PaymentError.FieldError) -> [Record] {
         carry.append(contentsOf: piece)
         var records: [Record] = []
         var start = 0

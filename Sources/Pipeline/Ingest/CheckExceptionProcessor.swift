@@ -2,11 +2,12 @@ import BankFiles
 import Foundation
 import Payments
 
-/// Exceptions from the bank, read through an `ExceptionSource` (the canonical exception file): each
-/// one is matched to the enrolled account and, by serial, to the check it names, and recorded
-/// `open` with a note in that check's history. An account that is not enrolled quarantines the
-/// whole file; an exception already recorded (the same bank id on the account) is noted, not
-/// recorded twice.
+/// Exceptions from the bank, read through an `ExceptionSource` (the canonical exception file) a
+/// record at a time: each one is matched to the enrolled account and, by serial and amount, to the
+/// check it names, and recorded `open` with a note in that check's history. One record that cannot
+/// be taken (not enrolled, an id the decision file could not carry, a deadline already past) is
+/// refused with a note on the file, and the others still are taken; an exception already recorded
+/// (the same bank id on the account) is noted, not recorded twice.
 public struct CheckExceptionProcessor: InboundProcessor {
     public let kind = InboundKind.checkExceptions
 
@@ -14,15 +15,24 @@ public struct CheckExceptionProcessor: InboundProcessor {
 
     public func recognises(_ head: [UInt8]) -> Bool { CanonicalExceptionFile.recognises(head) }
 
-    public func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
+    public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
                      pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
-        let source = CanonicalExceptionFile(bytes: try archive.read(path))
+        var source = CanonicalExceptionFile(reader: try archive.pieces(of: path), now: now)
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)
         var seen: Set<String> = []
-        for (line, presented) in try source.exceptions() {
+        while let (line, record) = try source.next() {
+            let presented: PresentedException
+            switch record {
+            case .success(let exception): presented = exception
+            case .failure(let refused):
+                pieces.note("line \(line): exception record refused, not recorded: \(refused.reason)")
+                continue
+            }
             guard let account = try matcher.account(number: presented.accountNumber, line: line) else {
-                throw InboundQuarantine(reason: "line \(line): account ****\(presented.accountNumber.suffix(4)) is not enrolled; nothing applied")
+                pieces.note("line \(line): exception \(presented.bankReference) names account ****\(presented.accountNumber.suffix(4)), "
+                            + "which is not enrolled; not recorded")
+                continue
             }
             let key = account.id + "\u{0}" + presented.bankReference
             let recorded = try await store.checkException(accountID: account.id, bankReference: presented.bankReference)
@@ -30,13 +40,13 @@ public struct CheckExceptionProcessor: InboundProcessor {
                 pieces.note("line \(line): exception \(presented.bankReference) on \(account.id) was already recorded")
                 continue
             }
-            let check = try await matcher.check(serial: presented.serial, on: account)
+            let check = try await matcher.exceptionCheck(serial: presented.serial, issuedAmount: presented.issuedAmount, on: account)
             let exception = CheckException(
                 id: Identifier.make(prefix: "exc"), bankReference: presented.bankReference, merchantID: account.merchantID,
                 accountID: account.id, checkID: check?.id, serial: CheckIssue.matchingSerial(presented.serial),
                 presentedAmount: presented.presentedAmount, issuedAmount: presented.issuedAmount ?? check?.amount,
                 presentedPayee: presented.payee, reason: presented.reason, defaultDecision: presented.defaultDecision,
-                deadline: presented.deadline, status: .open, source: .inboundFile(id: fileID, line: line), createdAt: Date())
+                deadline: presented.deadline, status: .open, source: .inboundFile(id: fileID, line: line), createdAt: now)
             pieces.open(exception, read: check)
         }
         try await body(pieces.finish())
