@@ -17,6 +17,9 @@ public struct CheckEvent: Sendable, Hashable {
         case stopped
         /// The bank rejected the check's record.
         case rejected(Failure)
+        /// A record that names the check's serial but not its amount or issue date (`text` says
+        /// how): about another item, so never applied; a discrepancy on the check for a person.
+        case mismatched(String)
     }
 
     public var checkID: String
@@ -29,8 +32,10 @@ public struct CheckEvent: Sendable, Hashable {
         self.source = source
     }
 
-    /// The steps to record for a check in `state`, or a note, or nothing (already reflected).
-    public func resolve(from state: PaymentState) -> BankEvent.Resolution {
+    /// The steps to record for a check in `state` (failed with the code `failure`), or a note, or
+    /// nothing (already reflected, or reported in another order), or a discrepancy: what the bank
+    /// says contradicts the ledger (a check never sent, paid after its void, voided after it was paid).
+    public func resolve(from state: PaymentState, failure: String? = nil) -> BankEvent.Resolution {
         let actor = Actor.bankFile
         func path(to target: PaymentState, code: String, text: String, failure: Failure? = nil) -> BankEvent.Resolution {
             guard let states = CheckStateMachine.table.impliedPath(from: state, to: target) else { return .nothing }
@@ -41,26 +46,61 @@ public struct CheckEvent: Sendable, Hashable {
                                      reasonText: "implied by a later bank file: the confirmation was not seen", source: source)
             })
         }
+        if case .mismatched(let text) = kind { return .discrepancy(text: text) }
+        if state == .created || state == .validated, kind != .stopped {
+            return .discrepancy(text: "the bank reports \(kind.summary) for a check whose issue record was never sent (\(state.rawValue)); not applied")
+        }
         switch kind {
         case .onFile:
             return state == .submittedToCore ? path(to: .processing, code: "on_file", text: "the bank has the check on file") : .nothing
         case .paid(let date):
+            if state == .failed { return paidAfterFailure(failure) }
             guard state == .submittedToCore || state == .processing else { return .nothing }
             return path(to: .completed, code: "paid", text: "paid and matched by the bank on \(date)")
         case .paidByDecision(let date, let exceptionID):
+            if state == .failed { return paidAfterFailure(failure) }
             guard state == .submittedToCore || state == .processing else { return .nothing }
             return path(to: .completed, code: "paid_by_decision",
                         text: "paid by the bank on \(date) for the amount presented on exception \(exceptionID), as decided")
         case .voided:
+            if state == .completed {
+                return .discrepancy(text: "the bank confirms a void of a check it reported paid; the check stays paid")
+            }
             guard state == .submittedToCore || state == .processing else { return .nothing }
             let failure = Failure(code: "voided", message: "the bank confirmed the void")
             return path(to: .failed, code: failure.code, text: failure.message, failure: failure)
         case .stopped:
             return .note(code: "stopped", text: "the bank reports a stop payment on the check", announcing: nil)
+        case .mismatched(let text):
+            return .discrepancy(text: text)
         case .rejected(let failure):
+            if state == .processing || state == .completed {
+                return .discrepancy(text: "the bank rejects (\(failure.code)) a check it already had on file; the check stays \(state.rawValue)")
+            }
             guard state == .submittedToCore else { return .nothing }
             return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
                                                 source: source, failure: failure)])
+        }
+    }
+
+    /// A paid record for a failed check: money left the account for a check the ledger says is voided,
+    /// cancelled or returned.
+    private func paidAfterFailure(_ failure: String?) -> BankEvent.Resolution {
+        .discrepancy(text: "the bank reports a check paid that is failed (\(failure ?? "failed")); not applied")
+    }
+}
+
+extension CheckEvent.Kind {
+    /// What the bank said, for a discrepancy's text.
+    var summary: String {
+        switch self {
+        case .onFile: "the check on file"
+        case .paid(let date): "the check paid on \(date)"
+        case .paidByDecision(let date, _): "the check paid on \(date)"
+        case .voided: "the void confirmed"
+        case .stopped: "a stop payment"
+        case .rejected(let failure): "the check rejected (\(failure.code))"
+        case .mismatched: "a record that does not match the check"
         }
     }
 }

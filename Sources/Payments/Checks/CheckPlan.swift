@@ -48,6 +48,9 @@ public struct CheckPlan: Sendable {
     public var decisionHistory: [HistoryEntry] = []
     /// Webhook events for the checks' and exceptions' changes, written with them.
     public var events: [OutboxEvent] = []
+    /// What the bank said that the ledger contradicts, one line each (the history rows carry them
+    /// too): the bank file that said it is flagged for a person.
+    public var discrepancies: [String] = []
 
     public init() {}
 }

@@ -142,16 +142,28 @@ public struct CheckPlanner {
     /// one check in one file apply in order. Returns the history rows it added.
     @discardableResult
     public mutating func apply(_ event: CheckEvent, to read: CheckIssue) throws(PaymentError) -> Int {
-        switch event.resolve(from: current(read).state) {
+        let check = current(read)
+        switch event.resolve(from: check.state, failure: check.failure?.code) {
         case .transitions(let steps):
             try apply(steps, to: read)
             return steps.count
         case .note(let code, let text, _):
             note(read, code: code, text: text, actor: .bankFile, source: event.source)
             return 1
+        case .discrepancy(let text):
+            note(read, code: BankEvent.discrepancyCode, text: text, actor: .bankFile, source: event.source)
+            plan.discrepancies.append("check \(check.serial) (\(read.id)): \(text)")
+            return 1
         case .nothing:
             return 0
         }
+    }
+
+    /// A record of a bank file about `read` that matched its serial but not its amount or date: a
+    /// discrepancy noted on the check, which nothing changes.
+    public mutating func discrepancy(_ read: CheckIssue, _ text: String, source: SourceReference) {
+        note(read, code: BankEvent.discrepancyCode, text: text, actor: .bankFile, source: source)
+        plan.discrepancies.append("check \(read.serial) (\(read.id)): \(text)")
     }
 
     /// A new exception from a bank file, with a note in the history of the check it names.

@@ -81,7 +81,7 @@ extension CheckPlanner {
         guard let check else { return true }
         let applied = made?.decision ?? exception.defaultDecision
         let by = made.map { "decision \($0.id)" } ?? "the bank's default"
-        if applied == .return, check.state == .submittedToCore || check.state == .processing {
+        if applied == .return, exception.reason.presentsTheIssuedCheck, check.state == .submittedToCore || check.state == .processing {
             let failure = Failure(code: "returned", message: "presented for \(exception.presentedAmount) cents and returned by \(by) "
                                   + "on exception \(exception.id)")
             try apply([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,

@@ -37,12 +37,19 @@ public struct BankEvent: Sendable, Hashable {
         case note(code: String, text: String, announcing: WebhookEventType?)
         /// Already reflected (a repeated or overtaken event): nothing to record.
         case nothing
+        /// The bank says what the ledger contradicts (a return for a payment never submitted, a
+        /// rejection after acceptance): nothing changes, but a history row with code
+        /// `discrepancy` says what the bank said, and the file is flagged for a person.
+        case discrepancy(text: String)
     }
+
+    /// The history code a discrepancy's row carries.
+    public static let discrepancyCode = "discrepancy"
 
     /// Events may arrive out of order: a settlement before the acknowledgement records the implied
     /// P_PROCESSING; an acknowledgement after settlement or return changes nothing; a return after
     /// settlement is a late return (COMPLETED → FAILED), flagged in its reason.
-    public func resolve(from state: PaymentState) -> Resolution {
+    public func resolve(from state: PaymentState, failure: String? = nil) -> Resolution {
         let actor = Actor.bankFile
         func path(to target: PaymentState, code: String, text: String, failure: Failure? = nil) -> Resolution {
             guard let states = PaymentStateMachine.impliedPath(from: state, to: target) else { return .nothing }
@@ -53,17 +60,31 @@ public struct BankEvent: Sendable, Hashable {
                                      reasonText: "implied by a later bank file: the acknowledgement was not seen", source: source)
             })
         }
+        // Whatever the bank says of a payment it was never sent contradicts the ledger.
+        if state == .created || state == .validated, !kind.isNote {
+            return .discrepancy(text: "the bank reports \(kind.summary) for a payment never submitted to it (\(state.rawValue)); not applied")
+        }
         switch kind {
         case .acknowledged:
             return state == .submittedToCore
                 ? path(to: .processing, code: "acknowledged", text: "file accepted by the ACH operator") : .nothing
         case .rejected(let failure):
-            guard state == .submittedToCore else { return .nothing }
-            return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
-                                                source: source, failure: failure)])
+            switch state {
+            case .submittedToCore:
+                return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
+                                                    source: source, failure: failure)])
+            case .processing, .completed:
+                return .discrepancy(text: "the bank reports the file or batch rejected (\(failure.code)) after it was accepted; "
+                                    + "the payment stays \(state.rawValue)")
+            default:
+                return .nothing
+            }
         case .settled:
-            return state == .submittedToCore || state == .processing
-                ? path(to: .completed, code: "settled", text: "settlement reported by the bank") : .nothing
+            switch state {
+            case .submittedToCore, .processing: return path(to: .completed, code: "settled", text: "settlement reported by the bank")
+            case .failed: return .discrepancy(text: "the bank reports settlement of a payment that failed (\(failure ?? "failed")); not applied")
+            default: return .nothing
+            }
         case .returned(let failure):
             switch state {
             case .submittedToCore, .processing:
@@ -78,6 +99,28 @@ public struct BankEvent: Sendable, Hashable {
             return .note(code: code, text: text, announcing: .corrected)
         case .noted(let code, let text):
             return .note(code: code, text: text, announcing: nil)
+        }
+    }
+}
+
+extension BankEvent.Kind {
+    /// Notes and corrections change no state: they stand whatever the payment's.
+    var isNote: Bool {
+        switch self {
+        case .corrected, .noted: true
+        default: false
+        }
+    }
+
+    /// What the bank said, for a discrepancy's text.
+    var summary: String {
+        switch self {
+        case .acknowledged: "an acknowledgement"
+        case .rejected(let failure): "a rejection (\(failure.code))"
+        case .settled: "settlement"
+        case .returned(let failure): "a return (\(failure.code))"
+        case .corrected(let code, _): "a notification of change (\(code))"
+        case .noted(let code, _): "a note (\(code))"
         }
     }
 }

@@ -77,6 +77,9 @@ public struct LedgerPlan: Sendable {
     public var history: [HistoryEntry] = []
     public var funds: [FundsMove] = []
     public var corrections: [Correction] = []
+    /// What the bank said that the ledger contradicts, one line each (the history rows carry them
+    /// too): the bank file that said it is flagged for a person.
+    public var discrepancies: [String] = []
     public var settledBatches: [SettledBatch] = []
     public var events: [OutboxEvent] = []
 

@@ -168,12 +168,17 @@ public struct LedgerPlanner {
     /// for one payment in one file apply in order. Returns the history rows it added.
     @discardableResult
     public mutating func apply(_ event: BankEvent, to read: Payment) throws(PaymentError) -> Int {
-        switch event.resolve(from: current(read).state) {
+        let payment = current(read)
+        switch event.resolve(from: payment.state, failure: payment.failure?.code) {
         case .transitions(let steps):
             try apply(steps, to: read)
             return steps.count
         case .note(let code, let text, let type):
             note(read, code: code, text: text, actor: .bankFile, source: event.source, announcing: type)
+            return 1
+        case .discrepancy(let text):
+            note(read, code: BankEvent.discrepancyCode, text: text, actor: .bankFile, source: event.source, announcing: nil)
+            plan.discrepancies.append("\(read.id): \(text)")
             return 1
         case .nothing:
             return 0

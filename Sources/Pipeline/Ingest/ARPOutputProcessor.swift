@@ -21,39 +21,64 @@ public struct ARPOutputProcessor: InboundProcessor {
         self.decisionWindow = decisionWindow
     }
 
-    public func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
+    public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
                      pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
-        let records: [(line: Int, record: ARPRecord)]
-        do {
-            records = try ARPFile.parse(try archive.read(path))
-        } catch let error as PositivePayFormatError {
-            throw InboundQuarantine(reason: "invalid ARP output: \(error)")
-        }
+        var lines = ArchivedLines(try archive.pieces(of: path))
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)
         var mismatches: Set<String> = []
-        for (line, record) in records {
+        var count = 0
+        while let (line, bytes) = try lines.next() {
+            let record: ARPRecord
+            do {
+                record = try ARPRecord.parse(bytes, number: line)
+            } catch {
+                throw InboundQuarantine(reason: "invalid ARP output: \(error)")
+            }
+            count += 1
             guard record.code != .issue else {
                 throw InboundQuarantine(reason: "line \(line): an issue (I) record: this is an issue file, not the bank's output; nothing applied")
             }
             guard let account = try matcher.account(number: record.accountNumber, line: line) else {
                 throw InboundQuarantine(reason: "line \(line): account ****\(record.accountNumber.suffix(4)) is not enrolled; nothing applied")
             }
-            guard let check = try await matcher.check(serial: record.serial, on: account) else {
-                throw InboundQuarantine(reason: "line \(line): no check \(record.serial) on account \(account.id); nothing applied")
+            guard record.code != .paid && record.code != .reconciled || record.amount > 0 else {
+                pieces.note("line \(line): a paid record for serial \(record.serial) for 0 cents: refused, not applied")
+                continue
             }
             let source = SourceReference.inboundFile(id: fileID, line: line)
+            let check: CheckIssue
+            let matched: Bool
+            switch try await matcher.check(serial: record.serial, amount: record.amount, issueDate: record.issueDate, on: account) {
+            case .none:
+                throw InboundQuarantine(reason: "line \(line): no check \(record.serial) on account \(account.id); nothing applied")
+            case .check(let found):
+                (check, matched) = (found, true)
+            case .serialOnly(let candidates):
+                // The record is about another item than any check with its serial: the live one (or the
+                // latest) is told, and nothing is applied to it.
+                (check, matched) = (candidates.last(where: \.isLive) ?? candidates[candidates.count - 1], false)
+            }
+            let isPaid = record.code == .paid || record.code == .reconciled
+            // Only the live check paid for another amount is a presentment to decide (an exception);
+            // any other record that matches a serial alone is about another item.
+            let presentedForAnotherAmount = isPaid && check.isLive && record.amount != check.amount
             let kind: CheckEvent.Kind
             switch record.code {
+            case _ where !matched && !presentedForAnotherAmount:
+                kind = .mismatched("\(record.code.name) record for serial \(record.serial), \(Dollars.format(record.amount)) issued "
+                                   + "\(record.issueDate), does not match the check issued for \(Dollars.format(check.amount)) on "
+                                   + "\(check.issueDate); not applied")
             case .outstanding: kind = .onFile
             case .paid, .reconciled:
                 let date = record.paidDate ?? record.issueDate
-                if record.amount == check.amount {
+                if matched {
                     kind = .paid(on: date)
                 } else if let accepted = try await acceptedMismatch(record, on: check, account: account, store: store) {
                     kind = .paidByDecision(on: date, exceptionID: accepted.id)
                 } else {
-                    try await openMismatch(record, on: check, account: account, source: source, into: &pieces, seen: &mismatches, store: store)
+                    try await openMismatch(record, on: check, account: account, source: source, at: now, into: &pieces, seen: &mismatches,
+                                           store: store)
                     continue
                 }
             case .void: kind = .voided
@@ -62,6 +87,7 @@ public struct ARPOutputProcessor: InboundProcessor {
             }
             if let full = pieces.add(CheckEvent(checkID: check.id, kind: kind, source: source), read: check) { try await body(full) }
         }
+        guard count > 0 else { throw InboundQuarantine(reason: "invalid ARP output: the file has no records") }
         try await body(pieces.finish())
     }
 
@@ -83,7 +109,7 @@ public struct ARPOutputProcessor: InboundProcessor {
 
     /// An exception for a check presented for another amount, once per presentment (see
     /// `mismatchReference`): the same record in a later file is noted, not opened again.
-    private func openMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount, source: SourceReference,
+    private func openMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount, source: SourceReference, at now: Date,
                               into pieces: inout InboundPieces, seen: inout Set<String>, store: any LedgerStore) async throws {
         let line = source.line ?? 0
         let reference = Self.mismatchReference(record, on: check)
@@ -93,7 +119,6 @@ public struct ARPOutputProcessor: InboundProcessor {
             pieces.note("line \(line): \(text): exception \(reference) was already recorded")
             return
         }
-        let now = Date()
         pieces.note("line \(line): \(text): an amount mismatch, not paid; exception opened for a decision")
         pieces.open(CheckException(
             id: Identifier.make(prefix: "exc", at: now), bankReference: reference, merchantID: account.merchantID, accountID: account.id,

@@ -1,4 +1,5 @@
 import BankFiles
+import Foundation
 import NACHA
 import Payments
 
@@ -21,7 +22,7 @@ public struct BAI2Processor: InboundProcessor {
     /// check matching an issued one (account, serial, amount) completes it; one on an account we do
     /// not enroll, an unknown serial or another amount is reported for the operator, not applied:
     /// a balance report is not the Positive Pay file, and its settlements still apply.
-    public func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
+    public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
                      pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
         let bytes = try archive.read(path)
         let report: BAI2File
@@ -67,24 +68,44 @@ public struct BAI2Processor: InboundProcessor {
         try await body(pieces.finish())
     }
 
+    /// The serial a `475`'s customer reference names: its digits alone, or digits after a short
+    /// alphabetic prefix such as `CK` or `CHK#` (spaces allowed between); nil for anything else
+    /// (`CK1001-2`, `1001/2`, full-width digits), which is ambiguous and never guessed at.
+    static func serial(inReference reference: String) -> String? {
+        var rest = Substring(reference).drop { $0 == " " }
+        let prefix = rest.prefix { $0.isASCII && $0.isLetter }
+        guard prefix.count <= 5 else { return nil }
+        rest = rest.dropFirst(prefix.count).drop { $0 == " " || $0 == "#" }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 18, rest.dropFirst(digits.count).allSatisfy({ $0 == " " }) else { return nil }
+        return CheckIssue.matchingSerial(digits)
+    }
+
     /// The event a `475` makes, or nil with a note for the operator.
     private func paidCheck(_ detail: BAI2File.Transaction, account number: String, asOf: String, fileID: String,
                            _ matcher: inout CheckMatcher?, _ pieces: inout InboundPieces) async throws -> (event: CheckEvent, check: CheckIssue)? {
-        let serial = detail.customerReference.filter(\.isNumber)
-        let described = "check \(serial.isEmpty ? "(no serial)" : serial) paid for \(detail.amount.map(Dollars.format) ?? "no amount") "
-            + "on account ****\(number.suffix(4))"
-        guard let amount = detail.amount, !serial.isEmpty, let account = try matcher?.account(number: number, line: 0) else {
-            pieces.note("\(described): not an enrolled account or no serial; not applied")
+        let serial = Self.serial(inReference: detail.customerReference)
+        let described = "check \(serial ?? "(reference \(detail.customerReference.prefix(30)))") paid for "
+            + "\(detail.amount.map(Dollars.format) ?? "no amount") on account ****\(number.suffix(4))"
+        guard let serial else {
+            pieces.note("\(described): the customer reference names no serial plainly; not applied")
             return nil
         }
-        guard let check = try await matcher?.check(serial: serial, on: account) else {
+        guard let amount = detail.amount, amount > 0, let account = try matcher?.account(number: number, line: 0) else {
+            pieces.note("\(described): not an enrolled account or no amount; not applied")
+            return nil
+        }
+        let source = SourceReference.inboundFile(id: fileID, line: nil)
+        switch try await matcher?.check(serial: serial, amount: amount, issueDate: nil, on: account) ?? .none {
+        case .none:
             pieces.note("\(described): no such check issued; not applied")
             return nil
+        case .check(let check):
+            return (CheckEvent(checkID: check.id, kind: .paid(on: asOf), source: source), check)
+        case .serialOnly(let candidates):
+            let check = candidates.last(where: \.isLive) ?? candidates[candidates.count - 1]
+            return (CheckEvent(checkID: check.id, kind: .mismatched("\(described): issued for \(Dollars.format(check.amount)); "
+                                                                    + "an amount mismatch, not applied"), source: source), check)
         }
-        guard check.amount == amount else {
-            pieces.note("\(described): issued for \(Dollars.format(check.amount)); an amount mismatch, not applied")
-            return nil
-        }
-        return (CheckEvent(checkID: check.id, kind: .paid(on: asOf), source: .inboundFile(id: fileID, line: nil)), check)
     }
 }

@@ -26,6 +26,8 @@ struct InboundApplication {
     let logger: Logger
     /// Events per transaction.
     let chunkSize: Int
+    /// The time the file's time rules are judged at (the job's clock), the same for both reads.
+    let now: Date
 
     enum Refusal: Error {
         case refused(String)
@@ -73,7 +75,7 @@ struct InboundApplication {
     /// Every piece planned on its payments as they are, and dropped: throws the first refusal.
     private func decide(_ processor: any InboundProcessor, _ file: InboundFile) async throws {
         var endpoints: [String: [WebhookEndpoint]] = [:]
-        try await processor.read(file.archivePath, from: archive, fileID: file.id, store: store, pieceSize: chunkSize) { piece in
+        try await processor.read(file.archivePath, from: archive, fileID: file.id, now: now, store: store, pieceSize: chunkSize) { piece in
             if case .failure(let refusal) = ledgerPlan(piece, on: try await read(piece, endpoints: &endpoints), excluding: [],
                                                        fileID: file.id, receivedAt: file.receivedAt) {
                 throw Refusal.refused(refusal.reason)
@@ -91,7 +93,7 @@ struct InboundApplication {
         var exceptionChecks: [String: CheckIssue] = [:]
         var position = 0
         do {
-            try await processor.read(start.archivePath, from: archive, fileID: start.id, store: store, pieceSize: chunkSize) { piece in
+            try await processor.read(start.archivePath, from: archive, fileID: start.id, now: now, store: store, pieceSize: chunkSize) { piece in
                 let first = position
                 position += piece.eventCount
                 progress.notes += piece.notes
@@ -152,10 +154,13 @@ struct InboundApplication {
             next.status = last ? .processed : .applying
             next.applied = progress.file.applied + ledger.history.count + checks.history.count
             next.appliedEvents = end
-            if last { next.notes = progress.file.notes + progress.notes }
+            // What the bank said against the ledger flags the file, as any note does.
+            let notes = progress.notes + (ledger.discrepancies + checks.discrepancies).map { "discrepancy: \($0)" }
+            if last { next.notes = progress.file.notes + notes }
             let conflict: StoreError
             do {
                 try await store.applyInbound(next, plan: ledger, checks: checks, after: progress.after)
+                progress.notes = notes
                 progress.file = next
                 progress.after = end
                 return
