@@ -69,7 +69,8 @@ struct IngestApplyCommand: AsyncParsableCommand {
         }
         let opening = try self.opening(database: settings.database)
         let database = try await settings.openStore()
-        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening)
+        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening,
+                            clock: settings.clock)
         var outcomes: [IngestJob.Outcome] = []
         if let retry {
             guard files.isEmpty, from == nil else { throw ConfigurationError(message: "--retry takes no files and no --from", isUsage: true) }
@@ -90,7 +91,8 @@ struct IngestApplyCommand: AsyncParsableCommand {
                 let opening = try self.opening(database: settings.database, profile: profile.openpgp)
                 sources.append((try await PipelineError.mapping { () throws(PipelineError) in
                     try await InboundSources.open(inbound, sftp: login, logger: logger)
-                }, IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening)))
+                }, IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening,
+                            clock: settings.clock)))
             }
         }
         for (source, job) in sources {

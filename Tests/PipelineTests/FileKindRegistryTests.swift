@@ -53,7 +53,7 @@ struct LineAcknowledgementProcessor: InboundProcessor {
 
     func recognises(_ head: [UInt8]) -> Bool { head.starts(with: Array("LINES-ACK\n".utf8)) }
 
-    func read(_ path: String, from archive: Archive, fileID: String, store: any LedgerStore,
+    func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
               pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
         var pieces = InboundPieces(size: pieceSize)
         for (index, line) in String(decoding: try archive.read(path), as: UTF8.self).split(separator: "\n").enumerated().dropFirst() {

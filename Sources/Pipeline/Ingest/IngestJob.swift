@@ -40,10 +40,13 @@ public struct IngestJob: Sendable {
     let chunkSize: Int
     /// How OpenPGP files are opened; without it they are quarantined.
     let opening: OpenPGPOpening?
+    /// The time a file's time rules (a deadline already past) are judged at: now, or a demo's fixed clock.
+    let clock: @Sendable () -> Date
 
     public init(store: any LedgerStore, archive: Archive, logger: Logger,
                 processors: [any InboundProcessor] = IngestJob.standardProcessors,
-                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes, chunkSize: Int = 2_000, opening: OpenPGPOpening? = nil) {
+                maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes, chunkSize: Int = 2_000, opening: OpenPGPOpening? = nil,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.archive = archive
         self.logger = logger
@@ -51,6 +54,7 @@ public struct IngestJob: Sendable {
         self.maximumFileBytes = maximumFileBytes
         self.chunkSize = max(1, chunkSize)
         self.opening = opening
+        self.clock = clock
     }
 
     /// Returns and NOCs, acknowledgements, BAI2 settlement and paid checks, ARP output, check exceptions.
@@ -187,6 +191,12 @@ public struct IngestJob: Sendable {
                       _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         let sealed = OpenPGPData.recognises(head)
+        // A required signer is absolute: whatever the bytes claim to be, only a message signed by the
+        // bank's key is read. This comes before kind detection, so no kind escapes it.
+        if let signer = opening?.requiredSigner, !sealed {
+            return try await quarantined(file, OpenPGPOpening.unsignedReason + ": not an OpenPGP message; a signature by the bank's key "
+                                         + "\(signer) is required for every inbound file", retry: retry, outcome)
+        }
         var processor = file.size == 0 || sealed ? nil : processors.first { $0.recognises(head) }
         file.kind = processor?.kind ?? .unknown
         var readSize = file.size
@@ -217,7 +227,7 @@ public struct IngestJob: Sendable {
     /// or quarantines it when it cannot be applied and nothing was.
     private func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool = false, retry: Retry? = nil,
                        _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
-        let application = InboundApplication(store: store, archive: archive, logger: logger, chunkSize: chunkSize)
+        let application = InboundApplication(store: store, archive: archive, logger: logger, chunkSize: chunkSize, now: clock())
         let result: Result<(InboundFile, [String]), InboundApplication.Refusal>
         do {
             result = try await application.apply(processor, to: file, start: resuming ? .resuming : retry.map { .retrying(note: $0.note) } ?? .new)

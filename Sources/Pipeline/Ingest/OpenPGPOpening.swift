@@ -16,6 +16,11 @@ public struct OpenPGPOpening: Sendable {
         self.requiredSigner = requiredSigner
     }
 
+    /// How a quarantine reason starts when a signer is required and the file carries no signature,
+    /// or another key's: operators (and `metl reconcile`) tell the two apart by it.
+    public static let unsignedReason = "unsigned"
+    public static let wrongSignerReason = "wrong_signer"
+
     /// What opening a file gave: its plaintext and signer, or why it is refused.
     enum Result {
         case opened(plaintext: [UInt8], signer: Fingerprint?)
@@ -42,14 +47,16 @@ public struct OpenPGPOpening: Sendable {
         case .none: signer = nil
         case .bad(let keyID): return .refused("OpenPGP: the signature by key \(keyID) does not verify: the file was altered")
         case .unknownKey(let keyID):
-            return .refused("OpenPGP: signed by key \(keyID), which is not in the GnuPG home"
+            return .refused((requiredSigner == nil ? "OpenPGP" : Self.wrongSignerReason) + ": signed by key \(keyID), which is not in the GnuPG home"
                             + (requiredSigner.map { "; the bank's key is \($0)" } ?? ""))
         case .deadKey(let fingerprint): return .refused("OpenPGP: signed by \(fingerprint), a key that has expired or been revoked")
         }
         if let requiredSigner {
-            guard let signer else { return .refused("OpenPGP: not signed; a signature by the bank's key \(requiredSigner) is required") }
+            guard let signer else {
+                return .refused("\(Self.unsignedReason): OpenPGP message not signed; a signature by the bank's key \(requiredSigner) is required")
+            }
             guard signer == requiredSigner else {
-                return .refused("OpenPGP: signed by \(signer), not by the bank's key \(requiredSigner)")
+                return .refused("\(Self.wrongSignerReason): OpenPGP message signed by \(signer), not by the bank's key \(requiredSigner)")
             }
         }
         guard decrypted.wasEncrypted || requiredSigner != nil else {
