@@ -128,6 +128,34 @@ import Testing
         #expect(try await fixture.cutoff.issue(fixture.account, serial: check.serial, amount: 5, payee: "AGAIN").state == .validated)
     }
 
+    /// A decision deadline a week ahead: a deadline already past is refused at ingest.
+    static let deadline = Timestamp.format(Date().addingTimeInterval(7 * 86_400))
+
+    @Test("a repeated void for a voided serial never voids the reissued check; a void at another amount is a discrepancy")
+    func aVoidMatchesSerialAmountAndDateNotTheSerialAlone() async throws {
+        let fixture = try await Fixture(count: 1)
+        let check = fixture.checks[0]
+        _ = try await fixture.cutoff.store.voidCheck(id: check.id, actor: .api, source: nil)
+        _ = try await fixture.cutoff.job().run()
+        let void = try BankFileFixtures.arpOutput([fixture.record(.void, check)])
+        #expect(try await fixture.ingest.ingest(void, name: "v.txt", source: "t").status == "processed")
+        let reissued = try await fixture.cutoff.issue(fixture.account, serial: check.serial, amount: 7_777, payee: "AGAIN")
+        _ = try await fixture.cutoff.job().run()
+        var repeated = fixture.record(.void, check)
+        repeated.additionalData = "RESENT"
+        let outcome = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([repeated]), name: "v2.txt", source: "t")
+        // It is the voided check's own record again: nothing to do, and the reissued check is untouched.
+        #expect(outcome.status == "processed" && outcome.applied == 0 && outcome.notes.isEmpty, "\(outcome)")
+        let untouched = try await fixture.cutoff.store.check(id: reissued.id)
+        #expect(untouched.state == .submittedToCore && untouched.failure == nil)
+        // A void for the serial at another amount is about neither check: a discrepancy on the live one.
+        let other = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.void, check, amount: 5)]),
+                                                    name: "v3.txt", source: "t")
+        #expect(other.status == "processed" && other.notes.count == 1 && other.notes[0].hasPrefix("discrepancy:"), "\(other)")
+        #expect(try await fixture.cutoff.store.check(id: reissued.id).state == .submittedToCore)
+        #expect(try await fixture.cutoff.store.checkHistory(checkID: reissued.id).last?.reasonCode == "discrepancy")
+    }
+
     static func exceptionFile(_ rows: [String]) -> [UInt8] {
         Array(([CanonicalExceptionFile.header.joined(separator: ",")] + rows).joined(separator: "\r\n").utf8)
     }
@@ -136,8 +164,8 @@ import Testing
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])
         let file = Self.exceptionFile([
-            "EX-1,0000987654321,\(a.serial),99999,\(a.amount),\"SMITH, JOHN\",amount_mismatch,return,2026-12-04T15:00:00Z",
-            "EX-2,987654321,555,4200,,UNKNOWN,paid_not_issued,return,2026-12-04T15:00:00Z",
+            "EX-1,0000987654321,\(a.serial),99999,\(a.amount),\"SMITH, JOHN\",amount_mismatch,return,\(Self.deadline)",
+            "EX-2,987654321,555,4200,,UNKNOWN,paid_not_issued,return,\(Self.deadline)",
         ])
         let outcome = try await fixture.ingest.ingest(file, name: "exceptions.csv", source: "t")
         #expect(outcome.kind == "check_exceptions" && outcome.status == "processed", "\(outcome)")
@@ -150,31 +178,51 @@ import Testing
         #expect(try await fixture.cutoff.store.check(id: b.id).version == b.version)
         // The same exception in another file is noted, not recorded twice.
         let again = try await fixture.ingest.ingest(Self.exceptionFile([
-            "EX-1,987654321,\(a.serial),99999,\(a.amount),SMITH,amount_mismatch,return,2026-12-04T15:00:00Z",
+            "EX-1,987654321,\(a.serial),99999,\(a.amount),SMITH,amount_mismatch,return,\(Self.deadline)",
         ]), name: "again.csv", source: "t")
         #expect(again.status == "processed" && again.notes.count == 1)
         #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 2)
     }
 
-    @Test func anExceptionFileWithAnUnknownAccountOrABadLineIsQuarantinedWhole() async throws {
+    @Test("one bad exception record is refused with a note on the file; the good ones are recorded, the run flagged")
+    func anExceptionFileRefusesABadRecordAndKeepsTheOthers() async throws {
         let fixture = try await Fixture()
         let a = fixture.checks[0]
-        for bad in ["EX-9,5555,1,100,,X,amount_mismatch,pay,2026-12-04T15:00:00Z",
-                    "EX-9,987654321,1,100,,X,not_a_reason,pay,2026-12-04T15:00:00Z",
-                    "EX-9,987654321,1,100,,X,duplicate,pay,tomorrow"] {
+        let past = Timestamp.format(Date().addingTimeInterval(-3_600))
+        let bad: [(row: String, says: String)] = [
+            ("EX-9,5555,1,100,,X,amount_mismatch,pay,\(Self.deadline)", "not enrolled"),
+            ("EX-9,987654321,1,100,,X,not_a_reason,pay,\(Self.deadline)", "is not one of"),
+            ("EX-9,987654321,1,100,,X,duplicate,pay,tomorrow", "RFC 3339"),
+            ("\"EX,9\",987654321,1,100,,X,duplicate,pay,\(Self.deadline)", "exception_id must be"),
+            ("EX-9,987654321,\u{FF11}\u{FF12},100,,X,duplicate,pay,\(Self.deadline)", "serial must be"),
+            ("EX-9,987654321,1,99999999999999999999,,X,duplicate,pay,\(Self.deadline)", "presented_amount"),
+            ("EX-9,987654321,1,999999999999,,X,duplicate,pay,\(Self.deadline)", "presented_amount must be 1 to"),
+            ("EX-9,987654321,1,100,,\"A\u{7}B\",duplicate,pay,\(Self.deadline)", "control characters"),
+            ("EX-9,987654321,1,100,,X,duplicate,pay,\(past)", "already passed"),
+            ("EX-9,987654321,1,100,,X", "has 6 fields"),
+        ]
+        for (index, (row, says)) in bad.enumerated() {
             let outcome = try await fixture.ingest.ingest(Self.exceptionFile([
-                "EX-8,987654321,\(a.serial),1,\(a.amount),A,amount_mismatch,pay,2026-12-04T15:00:00Z", bad,
-            ]), name: "bad.csv", source: "t")
-            #expect(outcome.status == "quarantined" && outcome.reason?.contains("line 3") == true, "\(outcome)")
+                "EX-8\(index),987654321,\(a.serial),1,\(a.amount),A,amount_mismatch,pay,\(Self.deadline)", row,
+            ]), name: "bad\(index).csv", source: "t")
+            #expect(outcome.status == "processed", "\(row): \(outcome)")
+            #expect(outcome.notes.count == 1 && outcome.notes[0].contains("line 3") && outcome.notes[0].contains(says), "\(row): \(outcome.notes)")
         }
-        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).isEmpty)
+        let recorded = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil)
+        #expect(recorded.map(\.bankReference).sorted() == bad.indices.map { "EX-8\($0)" })
+        // A header that is not the canonical one cannot be trusted at all: quarantined whole.
+        let headless = try await fixture.ingest.ingest(Array("exception_id,account_number,serial\r\nEX-1,1,1\r\n".utf8), name: "h.csv", source: "t")
+        #expect(headless.status == "quarantined", "\(headless)")
     }
 
     @Test func decisionsGoInADecisionFileOnceAndALapsedExceptionTakesTheDefault() async throws {
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])
         let later = Timestamp.format(Date().addingTimeInterval(3_600)), earlier = Timestamp.format(Date().addingTimeInterval(-60))
-        _ = try await fixture.ingest.ingest(Self.exceptionFile([
+        // Received two minutes ago, before EX-2's deadline, which has passed since.
+        let received = Date().addingTimeInterval(-120)
+        let ingest = IngestJob(store: fixture.cutoff.store, archive: fixture.cutoff.base.archive, logger: TestLog.logger(), clock: { received })
+        _ = try await ingest.ingest(Self.exceptionFile([
             "EX-1,987654321,\(a.serial),99999,\(a.amount),X,amount_mismatch,pay,\(later)",
             "EX-2,987654321,\(b.serial),5,\(b.amount),Y,amount_mismatch,return,\(earlier)",
         ]), name: "exceptions.csv", source: "t")

@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import Logging
 import NACHA
@@ -91,6 +92,27 @@ import TestSupport
                                                      passphraseFile: fixture.keys.passphraseFile, armored: false)
         let wrongSigner = try await fixture.ingest.ingest(ours, name: "ours.pgp", source: "test")
         #expect(wrongSigner.status == "quarantined" && wrongSigner.reason?.contains("not by the bank's key") == true, "\(wrongSigner)")
+        #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
+    }
+
+    @Test("a required signer is absolute: a plaintext file of any kind is quarantined unsigned before its kind is read")
+    func aRequiredSignerRefusesEveryPlaintextFile() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.keys.stop() } }
+        let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
+        let plaintexts: [(String, [UInt8])] = [
+            ("returns.ach", try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])),
+            ("ack.txt", BankFileFixtures.acknowledgement(of: fixture.file)),
+            ("bai2.txt", BankFileFixtures.settlement(asOf: .today(), details: [("165", bound[1].payment.amount)])),
+            ("arp.txt", try BankFileFixtures.arpOutput([ARPRecord(code: .void, accountNumber: "1", serial: "1", amount: 100_000,
+                                                                  issueDate: "20261123")])),
+            ("exceptions.csv", PositivePayIngestTests.exceptionFile(["EX-1,1,1,100,,X,duplicate,pay,\(PositivePayIngestTests.deadline)"])),
+        ]
+        for (name, bytes) in plaintexts {
+            let outcome = try await fixture.ingest.ingest(bytes, name: name, source: "test")
+            #expect(outcome.status == "quarantined" && outcome.reason?.hasPrefix("unsigned:") == true, "\(name): \(outcome)")
+            #expect(outcome.kind == "unknown" && outcome.applied == 0, "\(name): \(outcome)")
+        }
         #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
     }
 

@@ -1,0 +1,110 @@
+import BankFiles
+import Foundation
+import Payments
+import Store
+import Testing
+import TestSupport
+
+/// The real `metl ingest` on hostile bank files: sums past 64 bits, damaged lines, signs where the
+/// format allows none, a trailing Ctrl-Z. Each ends in a clear exit status (never a crash), and a
+/// refused file changes no check; a good file after a bad one in the same directory is still read.
+@Suite(.serialized) struct HostileBankFileTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-hostile-\(UUID().uuidString)")
+    var database: String { directory.appendingPathComponent("metl.sqlite").path }
+    var environment: [String: String] {
+        ["METL_DATABASE": database, "METL_POSITIVE_PAY_DESTINATION": "file://\(directory.path)/outbox", "METL_CLOCK": CLI.demoClock]
+    }
+
+    func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+
+    /// A merchant, an enrolled account and the demo's three checks, sent to the bank.
+    func sentChecks() throws {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("inbound"), withIntermediateDirectories: true)
+        #expect(try metl("merchants", "add", "m", "--company-id", "1234567890", "--company-name", "M INC").status == 0)
+        let enrolled = try metl("checks", "accounts", "add", "m", "--routing", "121042882", "--account-number", "123456789",
+                                "--profile", "arp", "--json")
+        let account = try #require(try JSONSerialization.jsonObject(with: Data(enrolled.stdout.utf8)) as? [String: Any])["id"] as? String
+        for check in PositivePayLifecycleTests.checks {
+            let document = #"{"account_id": "\#(account ?? "")", "serial": "\#(check.serial)", "amount": \#(check.amount), "issue_date": "2026-11-23", "payee": "\#(check.payee)"}"#
+            let issued = try CLI.run(["checks", "issue", "--merchant", "m", "--idempotency-key", UUID().uuidString.lowercased(), "--json", "-"],
+                                     environment: environment, stdin: Data(document.utf8))
+            #expect(issued.status == 0, "\(issued.stderr)")
+        }
+        #expect(try metl("cutoff", "--kind", "positive-pay").status == 0)
+    }
+
+    /// Every check's state and version: what "nothing changed" compares.
+    func checks() async throws -> [String] {
+        try await SQLiteStore(path: database).checks(CheckQuery()).map { "\($0.id) \($0.state.rawValue) v\($0.version)" }
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = directory.appendingPathComponent("inbound/\(name)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func outcomes(_ result: CLI.Result) throws -> [[String: Any]] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], "\(result.stdout)\(result.stderr)")
+    }
+
+    static func bai2(_ details: [(typeCode: String, amount: String)], total: String) -> [UInt8] {
+        var records = ["01,121042882,METL,261123,0600,1,,,2/", "02,METL,121042882,1,261123,2400,USD,2/", "03,123456789,USD,010,0,,/"]
+        for (index, detail) in details.enumerated() { records.append("16,\(detail.typeCode),\(detail.amount),0,REF\(index),\(1001 + index),X") }
+        records += ["49,\(total),\(2 + details.count)/", "98,\(total),1,\(4 + details.count)/", "99,\(total),1,\(6 + details.count)/"]
+        return Array(records.joined(separator: "\n").utf8)
+    }
+
+    @Test("hostile files end in exit 1 with the reason and change no check; the good file after them is read")
+    func hostileFilesAreQuarantinedAndTheRestRead() async throws {
+        try sentChecks()
+        let before = try await checks()
+        let big = String(Int64.max - 10)
+        _ = try write("a-overflow.bai2", Self.bai2([("475", big), ("475", big)], total: "1"))
+        _ = try write("b-negative.bai2", Self.bai2([("475", "-125000")], total: "-125000"))
+        let record = try ARPFile.render([PositivePayLifecycleTests.arp(.outstanding, PositivePayLifecycleTests.checks[0])], expandedLength: nil)
+        _ = try write("c-short-line.txt", Array(record.prefix(93)) + [0x0D, 0x0A])
+        let good = try ARPFile.render(PositivePayLifecycleTests.checks.map { PositivePayLifecycleTests.arp(.outstanding, $0) }, expandedLength: nil)
+        _ = try write("d-good-with-ctrl-z.txt", good + [EndOfFileMarker.byte])
+        let run = try metl("ingest", "--from", directory.appendingPathComponent("inbound").path, "--json")
+        #expect(run.status == 1, "\(run.stderr)")
+        let byName = Dictionary(try outcomes(run).map { ($0["name"] as? String ?? "", $0) }) { first, _ in first }
+        let expected: [(String, String)] = [("a-overflow.bai2", "largest total"), ("b-negative.bai2", "negative amount"),
+                                            ("c-short-line.txt", "is 93 characters")]
+        for (name, says) in expected {
+            #expect(byName[name]?["status"] as? String == "quarantined", "\(name): \(byName[name] ?? [:])")
+            #expect((byName[name]?["reason"] as? String)?.contains(says) == true, "\(name): \(byName[name] ?? [:])")
+        }
+        #expect(byName["d-good-with-ctrl-z.txt"]?["status"] as? String == "processed", "\(byName["d-good-with-ctrl-z.txt"] ?? [:])")
+        #expect(byName["d-good-with-ctrl-z.txt"]?["applied"] as? Int == 3)
+        let after = try await checks()
+        #expect(after.map { $0.split(separator: " ")[1] } == ["P_PROCESSING", "P_PROCESSING", "P_PROCESSING"])
+        #expect(before.count == 3)
+        // Run again: the quarantined files repeat their verdict (exit 1), none crashes, nothing more changes.
+        let again = try metl("ingest", "--from", directory.appendingPathComponent("inbound").path, "--json")
+        #expect(again.status == 0 || again.status == 1, "\(again.status): \(again.stderr)")
+        #expect(try await checks() == after)
+    }
+
+    @Test("a record matching a serial alone, or a check never sent, is a discrepancy: noted, exit 1, no state change")
+    func discrepanciesAreNotedNotApplied() async throws {
+        try sentChecks()
+        let before = try await checks()
+        let checks = PositivePayLifecycleTests.checks
+        // A void for 1003 for another amount, and an outstanding record for 1001 issued another day.
+        var otherDay = PositivePayLifecycleTests.arp(.outstanding, checks[0])
+        otherDay.issueDate = "20261001"
+        let path = try write("mismatched.txt", try ARPFile.render([PositivePayLifecycleTests.arp(.void, checks[2], amount: 1), otherDay],
+                                                                   expandedLength: nil))
+        let run = try metl("ingest", path, "--json")
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let outcome = try #require(try outcomes(run).first)
+        #expect(outcome["status"] as? String == "processed")
+        let notes = outcome["notes"] as? [String] ?? []
+        #expect(notes.count == 2 && notes.allSatisfy { $0.hasPrefix("discrepancy:") && $0.contains("does not match") }, "\(notes)")
+        let after = try await self.checks()
+        #expect(after.map { $0.split(separator: " ")[1] } == before.map { $0.split(separator: " ")[1] })
+        let history = try await SQLiteStore(path: database).checkHistory(checkID: String(before[2].split(separator: " ")[0]))
+        #expect(history.last?.reasonCode == "discrepancy" && history.last?.source?.line == 1)
+    }
+}
