@@ -198,12 +198,12 @@ struct PostgresJobsTests {
     }
 
     /// `metl ARGUMENTS` started in `host`'s directory.
-    func start(_ arguments: [String], on host: URL) throws -> Process {
+    func start(_ arguments: [String], on host: URL, overriding: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = arguments
         process.currentDirectoryURL = host
-        process.environment = environment
+        process.environment = environment.merging(overriding) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -247,7 +247,9 @@ struct PostgresJobsTests {
         // The holder killed mid-run; the other host's cutoff takes the lease over and finishes its files.
         _ = try await store.intake((0..<1_500).map { try Requests.intake(merchant, Requests.credit(amount: Int64(5_000 + $0))) })
         let span = ContinuousClock.now
-        let holder = try start(["cutoff"], on: hosts[0])
+        // Twenty entries a file makes 75 files, far more than the holder can upload before the kill, so
+        // the kill always lands mid-run however fast the machine is.
+        let holder = try start(["cutoff"], on: hosts[0], overriding: ["METL_MAX_FILE_ENTRIES": "20"])
         // Killed once its first file is recorded, before it can finish the rest.
         while try await store.outboundFiles(statuses: nil).count < 6, holder.isRunning, ContinuousClock.now - span < .seconds(60) {
             try await Task.sleep(for: .milliseconds(5))
