@@ -25,3 +25,18 @@ public struct Decrypted: Sendable, Hashable {
         self.signature = signature
     }
 }
+
+/// What decrypting a file into a sink gave: how much plaintext it wrote, whether it was encrypted
+/// to us, and what its signature says.
+public struct DecryptedStream: Sendable, Hashable {
+    public var size: Int64
+    /// False for a message that was only signed.
+    public var wasEncrypted: Bool
+    public var signature: Decrypted.Signature
+
+    public init(size: Int64, wasEncrypted: Bool, signature: Decrypted.Signature) {
+        self.size = size
+        self.wasEncrypted = wasEncrypted
+        self.signature = signature
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Encrypting and signing what goes to a bank, decrypting and verifying what comes back.
 extension GnuPG {
@@ -27,7 +29,47 @@ extension GnuPG {
     /// Data encrypted to keys we do not hold, damaged data, or data that is not OpenPGP is refused;
     /// a bad or unknown signature is reported, not thrown, so the caller's policy decides.
     public func decrypt(_ data: [UInt8], passphraseFile: String?) async throws(OpenPGPError) -> Decrypted {
-        let run = try await run(["--trust-model", "always", "--decrypt", "--output", "-"], input: data, passphraseFile: passphraseFile)
+        var plaintext: [UInt8] = []
+        let opened = try await decrypt(input: .array(data), passphraseFile: passphraseFile, plaintextLimit: Self.outputLimit) {
+            plaintext.append(contentsOf: $0)
+        }
+        return Decrypted(plaintext: plaintext, wasEncrypted: opened.wasEncrypted, signature: opened.signature)
+    }
+
+    /// Decrypts the file at `path` as `decrypt(_:passphraseFile:)` does, streaming: the plaintext
+    /// goes to `sink` a piece at a time, so memory stays bounded whatever the message expands to.
+    /// A plaintext longer than `plaintextLimit` stops `gpg` there and is refused (`tooLarge`);
+    /// `sink` never sees a byte past the limit. What `sink` was given counts only when this returns.
+    public func decrypt(file path: String, passphraseFile: String?, plaintextLimit: Int64,
+                        into sink: (UnsafeRawBufferPointer) throws -> Void) async throws(OpenPGPError) -> DecryptedStream {
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+        } catch {
+            throw OpenPGPError(.gnupgFailed, "cannot read \(path): \(error)")
+        }
+        return try await decrypt(input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true), passphraseFile: passphraseFile,
+                                 plaintextLimit: plaintextLimit, into: sink)
+    }
+
+    private func decrypt<Input: InputProtocol>(input: Input, passphraseFile: String?, plaintextLimit: Int64,
+                                               into sink: (UnsafeRawBufferPointer) throws -> Void) async throws(OpenPGPError) -> DecryptedStream {
+        var size: Int64 = 0
+        var sinkFailure: (any Error)?
+        let run = try await run(["--trust-model", "always", "--decrypt", "--output", "-"], input: input, passphraseFile: passphraseFile,
+                                outputLimit: plaintextLimit) { piece in
+            guard sinkFailure == nil else { return }
+            do {
+                try sink(piece)
+                size += Int64(piece.count)
+            } catch {
+                sinkFailure = error
+            }
+        }
+        if let sinkFailure { throw OpenPGPError(.gnupgFailed, "cannot keep the decrypted plaintext: \(sinkFailure)") }
+        if run.overflowed {
+            throw OpenPGPError(.tooLarge, "the decrypted plaintext passes the limit of \(plaintextLimit) bytes; decryption was stopped there")
+        }
         let status = run.status
         if status.contains("NO_SECKEY") && !status.contains("DECRYPTION_OKAY") {
             let recipients = status.filter { $0.keyword == "NO_SECKEY" }.compactMap(\.arguments.first)
@@ -46,7 +88,7 @@ extension GnuPG {
               run.succeeded || signature != .none else {
             throw OpenPGPError(.invalidData, "not OpenPGP data, or damaged: \(run.diagnostics)")
         }
-        return Decrypted(plaintext: run.output, wasEncrypted: wasEncrypted, signature: signature)
+        return DecryptedStream(size: size, wasEncrypted: wasEncrypted, signature: signature)
     }
 
     /// The signature a run's status reports (the first one, which is all a bank's file carries).

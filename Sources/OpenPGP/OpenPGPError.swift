@@ -18,6 +18,9 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let noSecretKey = Code(rawValue: "no_secret_key")
         /// The passphrase was wrong, missing or unreadable.
         public static let badPassphrase = Code(rawValue: "bad_passphrase")
+        /// The decrypted plaintext passes the caller's limit (a compressed message can expand a
+        /// thousandfold); decryption stopped there.
+        public static let tooLarge = Code(rawValue: "too_large")
         /// `gpg` could not be run, or failed in a way the others do not cover.
         public static let gnupgFailed = Code(rawValue: "gnupg_failed")
     }

@@ -19,12 +19,12 @@ import TestSupport
         let file: OutboundFile
         let ingest: IngestJob
 
-        init(requireSigner: Bool = true) async throws {
+        init(requireSigner: Bool = true, maximumFileBytes: Int64 = IngestJob.defaultMaximumFileBytes) async throws {
             keys = try await OpenPGPFixture()
             let (cutoff, file, _) = try await IngestTests.submitted(3)
             self.cutoff = cutoff
             self.file = file
-            ingest = IngestJob(store: cutoff.store, archive: cutoff.archive, logger: TestLog.logger(),
+            ingest = IngestJob(store: cutoff.store, archive: cutoff.archive, logger: TestLog.logger(), maximumFileBytes: maximumFileBytes,
                                opening: OpenPGPOpening(gnupg: keys.us, passphraseFile: keys.passphraseFile,
                                                        requiredSigner: requireSigner ? keys.banks : nil))
         }
@@ -113,6 +113,34 @@ import TestSupport
             #expect(outcome.status == "quarantined" && outcome.reason?.hasPrefix("unsigned:") == true, "\(name): \(outcome)")
             #expect(outcome.kind == "unknown" && outcome.applied == 0, "\(name): \(outcome)")
         }
+        #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
+    }
+
+    @Test("a small message that expands past the size limit is stopped at the limit and quarantined, nothing of its plaintext kept")
+    func aCompressionBombIsStoppedAtTheLimit() async throws {
+        let limit: Int64 = 1 << 20
+        let fixture = try await Fixture(maximumFileBytes: limit)
+        defer { Task { await fixture.keys.stop() } }
+        let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
+        // A real returns file, then 32 MiB of padding: bzip2 makes it a few kilobytes.
+        let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
+            + [UInt8](repeating: UInt8(ascii: "9"), count: 32 << 20)
+        let bomb = try await fixture.sealed(plaintext, fixture.signedForUs + ["--compress-algo", "bzip2", "--bzip2-compress-level", "9"])
+        #expect(bomb.count < 64 << 10, "the message is small: \(bomb.count) bytes")
+
+        let outcome = try await fixture.ingest.ingest(bomb, name: "bomb.ach.pgp", source: "test")
+        #expect(outcome.status == "quarantined" && outcome.reason?.contains("passes the limit of \(limit) bytes") == true, "\(outcome)")
+        #expect(outcome.applied == 0)
+        // Only the message received is archived: no plaintext, and no temporary file left behind.
+        let root = URL(fileURLWithPath: fixture.cutoff.archive.root)
+        let archived = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { !$0.hasSuffix("/") }
+            .map { root.appendingPathComponent($0) }.filter { !$0.hasDirectoryPath }
+        let sizes = try archived.map { try FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int ?? 0 }
+        #expect(sizes.allSatisfy { $0 <= Int(limit) }, "nothing past the limit is written: \(sizes.max() ?? 0) bytes")
+        let temporary = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("tmp").path)) ?? []
+        #expect(temporary.isEmpty, "\(temporary)")
+        let recorded = try #require(try await fixture.cutoff.store.inboundFiles().first { $0.id == outcome.id })
+        #expect(recorded.opening == nil && recorded.sha256 == SHA256Digest.hex(bomb))
         #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
     }
 

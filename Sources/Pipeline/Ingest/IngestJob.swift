@@ -202,17 +202,20 @@ public struct IngestJob: Sendable {
         var readSize = file.size
         if sealed {
             guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", retry: retry, outcome) }
-            switch try await opening.open(try archive.read(file.archivePath)) {
+            // The plaintext streams into the archive; past the size limit it is refused, nothing of it kept.
+            let plaintext = try archive.begin()
+            switch try await opening.open(file.archivePath, into: plaintext, plaintextLimit: maximumFileBytes) {
             case .refused(let reason):
+                plaintext.abandon()
                 return try await quarantined(file, reason, retry: retry, outcome)
-            case .opened(let plaintext, let signer):
+            case .opened(let signer):
                 // The plaintext is what the processor reads; the bytes received stay archived beside it.
-                file.opening = InboundFile.Opening(sealedArchivePath: file.archivePath, plaintextSHA256: SHA256Digest.hex(plaintext),
+                file.opening = InboundFile.Opening(sealedArchivePath: file.archivePath, plaintextSHA256: plaintext.sha256,
                                                    signer: signer?.hex)
-                file.archivePath = try archive.store(plaintext, kind: "inbound", extension: "txt")
-                processor = plaintext.isEmpty ? nil : processors.first { $0.recognises(Array(plaintext.prefix(Archive.Writer.headLength))) }
+                file.archivePath = try plaintext.commit(kind: "inbound", extension: "txt").path
+                processor = plaintext.size == 0 ? nil : processors.first { $0.recognises(plaintext.head) }
                 file.kind = processor?.kind ?? .unknown
-                readSize = Int64(plaintext.count)
+                readSize = plaintext.size
             }
         }
         guard let processor else {

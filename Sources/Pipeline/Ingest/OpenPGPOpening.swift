@@ -21,20 +21,26 @@ public struct OpenPGPOpening: Sendable {
     public static let unsignedReason = "unsigned"
     public static let wrongSignerReason = "wrong_signer"
 
-    /// What opening a file gave: its plaintext and signer, or why it is refused.
+    /// What opening a file gave: its plaintext (in `plaintext`, not yet committed) and signer, or
+    /// why it is refused.
     enum Result {
-        case opened(plaintext: [UInt8], signer: Fingerprint?)
+        case opened(signer: Fingerprint?)
         case refused(String)
     }
 
-    /// Opens `sealed`. A passphrase our key refuses is not the file's fault: it throws
-    /// (configuration), and the file waits at its source for a run that can read it.
-    func open(_ sealed: [UInt8]) async throws(PipelineError) -> Result {
-        let decrypted: Decrypted
+    /// Opens the sealed file at `path`, streaming its plaintext into `plaintext` (an archive file
+    /// being written) so memory stays bounded; a plaintext past `plaintextLimit` bytes is refused,
+    /// nothing beyond the limit written. A passphrase our key refuses is not the file's fault: it
+    /// throws (configuration), and the file waits at its source for a run that can read it.
+    func open(_ path: String, into plaintext: Archive.Writer, plaintextLimit: Int64) async throws(PipelineError) -> Result {
+        let decrypted: DecryptedStream
         do {
-            decrypted = try await gnupg.decrypt(sealed, passphraseFile: passphraseFile)
+            decrypted = try await gnupg.decrypt(file: path, passphraseFile: passphraseFile, plaintextLimit: plaintextLimit) { piece in
+                try plaintext.append(piece)
+            }
         } catch {
             switch error.code {
+            case .tooLarge: return .refused("OpenPGP: \(error.message)")
             case .noSecretKey: return .refused("OpenPGP: \(error.message)")
             case .invalidData: return .refused("OpenPGP data that cannot be decrypted: damaged, or not a message")
             case .badPassphrase: throw PipelineError(.configuration, "cannot decrypt an OpenPGP file from the bank: \(error.message)")
@@ -62,6 +68,6 @@ public struct OpenPGPOpening: Sendable {
         guard decrypted.wasEncrypted || requiredSigner != nil else {
             return .refused("OpenPGP: signed but not encrypted, and no signer is required to vouch for it")
         }
-        return .opened(plaintext: decrypted.plaintext, signer: signer)
+        return .opened(signer: signer)
     }
 }
