@@ -152,7 +152,11 @@ extension PostgresStore: OutboundFileStore {
             let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
             var checks = CheckPlanner(now: file.updatedAt, endpoints: try await Self.enabledEndpoints(session, merchants: merchants))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            try checks.confirmUpload(of: file, decisions: decisions, actor: actor)
+            var deadlines: [String: Date] = [:]
+            for decision in decisions where deadlines[decision.exceptionID] == nil {
+                deadlines[decision.exceptionID] = try await Self.exception(session, id: decision.exceptionID).deadline
+            }
+            try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
             try await Self.persist(checks.plan, session)
             return file
         }

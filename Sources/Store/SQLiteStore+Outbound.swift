@@ -137,7 +137,8 @@ extension SQLiteStore: OutboundFileStore {
             let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
             var checks = CheckPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: Array(merchants)))
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            try checks.confirmUpload(of: file, decisions: decisions, actor: actor)
+            let deadlines = try Dictionary(decisions.map { ($0.exceptionID, try Self.exception(db, id: $0.exceptionID).deadline) }) { a, _ in a }
+            try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
             try Self.persist(checks.plan, db)
             return file
         }

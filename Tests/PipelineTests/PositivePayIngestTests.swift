@@ -215,6 +215,46 @@ import Testing
         #expect(headless.status == "quarantined", "\(headless)")
     }
 
+    @Test("a decision made in time whose file reached the bank after the deadline does not count: the bank's default applied")
+    func aDecisionUploadedAfterTheDeadlineIsDeadlinePassed() async throws {
+        let fixture = try await Fixture()
+        let a = fixture.checks[0]
+        let store = fixture.cutoff.store
+        let deadline = Date().addingTimeInterval(3)
+        _ = try await fixture.ingest.ingest(Self.exceptionFile([
+            "EX-9,987654321,\(a.serial),99999,\(a.amount),X,amount_mismatch,pay,\(Timestamp.format(deadline))",
+        ]), name: "exceptions.csv", source: "t")
+        let exception = try #require(try await store.checkExceptions(merchantID: nil, status: .open).first)
+        let decided = try await store.decideException(id: exception.id, decision: .return, returnReason: "REFER TO MAKER", actor: .api,
+                                                      source: nil, at: Date())
+        // Rendered and bound before the deadline, but the bank's server refuses the upload until after it.
+        func job(_ directory: String) -> CutoffJob {
+            CutoffJob(settings: CutoffJob.Settings(kinds: [CutoffJob.Kind(renderer: DecisionFileRenderer(),
+                                                                          destination: LocalDirectoryDestination(directory: directory))],
+                                                   archive: fixture.cutoff.base.archive), store: store, logger: TestLog.logger())
+        }
+        // A regular file where the directory should be: every write there fails.
+        let unreachable = fixture.cutoff.remote + "/blocked"
+        #expect(FileManager.default.createFile(atPath: unreachable, contents: Data()))
+        _ = try? await job(unreachable + "/inbox").run()
+        let bound = try #require(try await store.decisions(exceptionID: exception.id).first)
+        #expect(bound.state == .validated && bound.record != nil, "in a file, not at the bank")
+        try await Task.sleep(until: .now + .seconds(max(0, deadline.timeIntervalSinceNow) + 0.5))
+
+        _ = try await job(fixture.cutoff.remote).run()
+        let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
+        let late = try #require(try await store.decisions(exceptionID: exception.id).first)
+        #expect(late.state == .failed && late.failure?.code == "deadline_passed", "\(late)")
+        #expect(late.failure?.message.contains(file.name) == true)
+        #expect(try await store.decisionHistory(decisionID: decided.id).map(\.toState) == [.created, .validated, .failed])
+        // Settled with the bank's default (pay): the check is not returned, and its history says why.
+        _ = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
+        #expect(try await store.checkException(id: exception.id).status == .closed)
+        let check = try await store.check(id: a.id)
+        #expect(check.state != .failed)
+        #expect(try await store.checkHistory(checkID: a.id).last?.reasonText.contains("the bank's default") == true)
+    }
+
     @Test func decisionsGoInADecisionFileOnceAndALapsedExceptionTakesTheDefault() async throws {
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])

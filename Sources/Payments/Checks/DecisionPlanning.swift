@@ -66,12 +66,12 @@ extension CheckPlanner {
             var failed = decision
             failed.state = .failed
             failed.version += 1
-            failed.failure = Failure(code: "deadline_passed", message: "not sent before the deadline; the bank applied its default")
+            failed.failure = Failure(code: Self.deadlinePassedCode, message: "not sent before the deadline; the bank applied its default")
             failed.updatedAt = now
             plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: decision.version, expectedFileID: nil))
             plan.decisionHistory.append(HistoryEntry(
                 requestID: decision.id, version: failed.version, fromState: .validated, toState: .failed, actor: actor,
-                reasonCode: "deadline_passed", reasonText: failed.failure?.message ?? "", source: nil, createdAt: now))
+                reasonCode: Self.deadlinePassedCode, reasonText: failed.failure?.message ?? "", source: nil, createdAt: now))
         } else if let decision, decision.state == .submittedToCore {
             try complete(decision, actor: actor)
             made = decision
@@ -122,20 +122,40 @@ extension CheckPlanner {
         plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: bound, expectedVersion: decision.version, expectedFileID: nil))
     }
 
-    /// The bank has the decision file: each decision in it P_VALIDATED → P_SUBMITTED_TO_CORE.
-    public mutating func confirmUpload(of file: OutboundFile, decisions: [ExceptionDecision], actor: Actor) throws(PaymentError) {
+    /// The bank has the decision file, as of now (the moment the upload was confirmed): each decision
+    /// in it whose exception's deadline (in `deadlines`, by exception id) is still ahead goes
+    /// P_VALIDATED → P_SUBMITTED_TO_CORE. A decision that reached the bank at or after its deadline
+    /// does not count, however early it was made: the bank applied its default, so it fails
+    /// `deadline_passed`, and settling the exception records the default.
+    public mutating func confirmUpload(of file: OutboundFile, decisions: [ExceptionDecision], deadlines: [String: Date],
+                                       actor: Actor) throws(PaymentError) {
         for decision in decisions {
             guard let record = decision.record, record.fileID == file.id else { continue }
-            try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .submittedToCore)
+            let source = SourceReference.outboundFile(id: file.id, line: record.line)
             var sent = decision
-            sent.state = .submittedToCore
             sent.version += 1
             sent.updatedAt = now
+            let entry: HistoryEntry
+            if let deadline = deadlines[decision.exceptionID], deadline <= now {
+                try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .failed)
+                sent.state = .failed
+                sent.failure = Failure(code: Self.deadlinePassedCode,
+                                       message: "decision file \(file.name) reached the bank at \(Timestamp.format(now)), after the "
+                                           + "deadline \(Timestamp.format(deadline)); the bank applied its default")
+                entry = HistoryEntry(requestID: decision.id, version: sent.version, fromState: decision.state, toState: .failed, actor: actor,
+                                     reasonCode: Self.deadlinePassedCode, reasonText: sent.failure?.message ?? "", source: source, createdAt: now)
+            } else {
+                try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .submittedToCore)
+                sent.state = .submittedToCore
+                entry = HistoryEntry(requestID: decision.id, version: sent.version, fromState: decision.state, toState: .submittedToCore,
+                                     actor: actor, reasonCode: "file_uploaded", reasonText: "in decision file \(file.name) uploaded to the bank",
+                                     source: source, createdAt: now)
+            }
             plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: sent, expectedVersion: decision.version, expectedFileID: file.id))
-            plan.decisionHistory.append(HistoryEntry(
-                requestID: decision.id, version: sent.version, fromState: decision.state, toState: .submittedToCore, actor: actor,
-                reasonCode: "file_uploaded", reasonText: "in decision file \(file.name) uploaded to the bank",
-                source: .outboundFile(id: file.id, line: record.line), createdAt: now))
+            plan.decisionHistory.append(entry)
         }
     }
+
+    /// The failure code of a decision the bank never acted on: not sent, or not at the bank, before its deadline.
+    public static let deadlinePassedCode = "deadline_passed"
 }
