@@ -90,8 +90,8 @@ step "cutoff --kind positive-pay: the issue file (ARP layout, 94 characters, CRL
 cat "$DEMO_DIR"/outbox/PPAY_*.txt
 step "the bank's ARP output: all three on file, then 1001 paid and 1002 presented for another amount"
 "$METL" ingest fixtures/inbound/arp-outstanding.txt
-"$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch is an exception to decide)"
-step "the bank's exception file adds a check never issued (1099); the company returns 1002 before the deadline"
+"$METL" ingest fixtures/inbound/arp-paid.txt || echo "(exit $?: the amount mismatch is a discrepancy to investigate)"
+step "the bank's exception file presents 1002 for that amount, and a check never issued (1099); the company returns 1002 before the deadline"
 "$METL" ingest fixtures/inbound/exceptions.csv
 "$METL" checks exceptions
 "$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["reason"] == "amount_mismatch"][0]["id"])')" \

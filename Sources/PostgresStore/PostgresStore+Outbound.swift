@@ -125,11 +125,11 @@ extension PostgresStore: OutboundFileStore {
         }
     }
 
-    public func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile {
+    public func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile {
         let faults = self.faults
         return try await transaction("marking a file uploaded") { session in
             var file = try await Self.outboundFile(session, id: fileID, locking: true)
-            try file.confirmUpload(remotePath: remotePath, at: Date())
+            try file.confirmUpload(remotePath: remotePath, at: now)
             try await Self.updateStatus(of: file, session)
             let bound = try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(file.id)").map { row in
                 let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)

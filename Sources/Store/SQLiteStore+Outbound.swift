@@ -114,11 +114,11 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
-    public func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile {
+    public func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile {
         let faults = self.faults
         return try await write("marking a file uploaded") { db in
             var file = try Self.outboundFile(db, id: fileID)
-            try file.confirmUpload(remotePath: remotePath, at: Date())
+            try file.confirmUpload(remotePath: remotePath, at: now)
             try Self.updateStatus(of: file, db)
             let bound = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
                                          arguments: [file.id]).map { row in

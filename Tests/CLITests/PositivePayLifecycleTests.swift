@@ -52,18 +52,21 @@ import TestSupport
                                                                                  Self.arp(.paid, Self.checks[1], amount: 31_525)]))
         try LifecycleTests.check("arp-voided.txt", try BankFileFixtures.arpOutput([Self.arp(.void, Self.checks[2])]))
         #expect(try metl("ingest", inbound.appendingPathComponent("arp-outstanding.txt").path).status == 0)
-        // The mismatched amount is not a payment: an exception for the company to decide, and a finding (exit 1).
+        // The mismatched amount is not a payment: a discrepancy noted on the check for investigation (exit 1).
         let paid = try metl("ingest", inbound.appendingPathComponent("arp-paid.txt").path)
-        #expect(paid.status == 1 && paid.stdout.contains("amount mismatch") && paid.stdout.contains("exception opened"), "\(paid.stdout)")
-        // The bank's exception file raises another, for a check never issued.
-        try LifecycleTests.check("exceptions.csv", Array(([CanonicalExceptionFile.header.joined(separator: ",")]
-            + ["EX-1099,123456789,1099,50000,,UNKNOWN PAYEE,paid_not_issued,return,2026-11-24T17:00:00Z"]).map { $0 + "\r\n" }.joined().utf8))
+        #expect(paid.status == 1 && paid.stdout.contains("discrepancy") && paid.stdout.contains("$315.25"), "\(paid.stdout)")
+        // The bank's exception file presents 1002 for that amount to decide, and a check never issued.
+        try LifecycleTests.check("exceptions.csv", Array(([CanonicalExceptionFile.header.joined(separator: ",")] + [
+            "EX-1002,123456789,1002,31525,31025,ACME SUPPLY,amount_mismatch,return,2026-11-24T17:00:00Z",
+            "EX-1099,123456789,1099,50000,,UNKNOWN PAYEE,paid_not_issued,return,2026-11-24T17:00:00Z",
+        ]).map { $0 + "\r\n" }.joined().utf8))
         #expect(try metl("ingest", inbound.appendingPathComponent("exceptions.csv").path).status == 0)
         let listed = try metl("checks", "exceptions", "--status", "open", "--json")
         let exceptions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(exceptions.count == 2)
         let mismatch = try #require(exceptions.first { $0["check_id"] as? String == ids[1] })
         #expect(mismatch["reason"] as? String == "amount_mismatch" && mismatch["presented_amount"] as? Int == 31_525)
+        #expect(mismatch["bank_reference"] as? String == "EX-1002", "the bank's id, never one metl made up")
         #expect(exceptions.contains { $0["reason"] as? String == "paid_not_issued" && $0["check_id"] is NSNull })
         // The company returns 1002 before the deadline.
         let exceptionID = mismatch["id"] as? String ?? ""
@@ -80,12 +83,14 @@ import TestSupport
         let final = try await store.checks(CheckQuery())
         #expect(final.map(\.state) == [.completed, .processing, .failed])
         #expect(final[2].failure?.code == "voided")
-        #expect(try await store.checkHistory(checkID: ids[1]).suffix(2).map(\.reasonCode) == ["on_file", "exception_opened"])
+        #expect(try await store.checkHistory(checkID: ids[1]).suffix(3).map(\.reasonCode) == ["on_file", "discrepancy", "exception_opened"])
         let files = try await store.outboundFiles(statuses: [.uploaded]).filter { $0.kind == .positivePay }
         #expect(files.count == 2)
         #expect(try await store.decisions(exceptionID: nil).map(\.state) == [.submittedToCore])
         let decisionFile = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
         #expect(try metl("files", "show", decisionFile.id).stdout.contains("REFER TO MAKER"))
+        let decisionBytes = String(decoding: try Data(contentsOf: URL(fileURLWithPath: decisionFile.archivePath)), as: UTF8.self)
+        #expect(decisionBytes.contains("\r\nEX-1002,") && !decisionBytes.contains("ARP-"), "the bank's id, never one metl made up: \(decisionBytes)")
         #expect(try await store.checkExceptions(merchantID: nil, status: .decided).map(\.id) == [exceptionID])
         #expect(try await store.checkExceptions(merchantID: nil, status: .open).map(\.bankReference) == ["EX-1099"])
         let issueFile = try #require(files.first { $0.entryCount == 3 })

@@ -69,28 +69,23 @@ import Testing
         #expect(outcome.status == "processed")
         #expect(outcome.notes.contains { $0.contains("amount mismatch") })
         #expect(try await fixture.states() == [.completed, .submittedToCore])
-        // Through ARP, the mismatch is an exception for the company to decide, noted on the check.
+        // Through ARP, the mismatch is a discrepancy for investigation: noted on the check and the file, no
+        // exception made up by metl (presentments to decide come in the bank's exception file).
         let arp = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, b, amount: 99_999)]),
                                                   name: "p.txt", source: "t")
-        #expect(arp.status == "processed" && arp.notes.count == 1)
+        #expect(arp.status == "processed" && arp.notes.count == 1 && arp.notes[0].hasPrefix("discrepancy:"), "\(arp.notes)")
         #expect(try await fixture.cutoff.store.check(id: b.id).state == .submittedToCore)
-        #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).last?.reasonCode == "exception_opened")
-        let opened = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: .open)
-        #expect(opened.count == 1)
-        #expect(opened.first?.checkID == b.id && opened.first?.reason == .amountMismatch && opened.first?.defaultDecision == .return)
-        #expect(opened.first?.presentedAmount == 99_999 && opened.first?.issuedAmount == b.amount)
-        #expect(opened.first?.source == .inboundFile(id: arp.id, line: 1))
-        #expect((opened.first?.deadline ?? .distantPast) > Date())
-        // The same presentment in a later file is noted, not opened twice.
-        var again = fixture.record(.paid, b, amount: 99_999)
-        again.additionalData = "RESENT"
-        let resent = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p2.txt", source: "t")
-        #expect(resent.status == "processed" && resent.notes.first?.contains("already recorded") == true)
-        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 1)
-        // The company pays it as presented: the bank's paid record for that amount now completes the check.
-        let exception = try #require(opened.first)
+        let noted = try #require(try await fixture.cutoff.store.checkHistory(checkID: b.id).last)
+        #expect(noted.reasonCode == "discrepancy" && noted.source == .inboundFile(id: arp.id, line: 1) && noted.reasonText.contains("$999.99"))
+        #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).isEmpty)
+        // The bank's own exception for that presentment, paid by the company: the paid record then completes the check.
+        _ = try await fixture.ingest.ingest(Self.exceptionFile([
+            "EX-77,987654321,\(b.serial),99999,\(b.amount),PAYEE 1,amount_mismatch,return,\(Self.deadline)",
+        ]), name: "exceptions.csv", source: "t")
+        let exception = try #require(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: .open).first)
         _ = try await fixture.cutoff.store.decideException(id: exception.id, decision: .pay, returnReason: nil, actor: .api, source: nil,
                                                            at: Date())
+        var again = fixture.record(.paid, b, amount: 99_999)
         again.additionalData = "PAID"
         let settled = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p3.txt", source: "t")
         #expect(settled.status == "processed" && settled.applied == 2 && settled.notes.isEmpty, "\(settled)")

@@ -30,8 +30,9 @@ public protocol OutboundFileStore: Sendable {
     /// Counts an upload attempt: status `uploading`.
     func markUploading(fileID: String) async throws -> OutboundFile
     /// Status `uploaded` and every bound payment P_VALIDATED → P_SUBMITTED_TO_CORE with a history row
-    /// naming the file and the entry's line, in one transaction.
-    func markUploaded(fileID: String, remotePath: String, actor: Actor) async throws -> OutboundFile
+    /// naming the file and the entry's line, in one transaction. `now` is when the bank had the file:
+    /// what deadlines are judged by.
+    func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile
     func markFailed(fileID: String, reason: String) async throws -> OutboundFile
     /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
     func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile

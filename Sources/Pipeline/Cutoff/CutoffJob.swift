@@ -162,7 +162,7 @@ public struct CutoffJob: Sendable {
     private func upload(to kind: Kind) -> ExactlyOnceUpload {
         ExactlyOnceUpload(destination: kind.destination, carries: kind.renderer.carries, archive: settings.archive, store: store,
                           readBackLimit: settings.readBackLimit, window: settings.window, retryBase: settings.retryBase,
-                          retryCap: settings.retryCap, logger: logger, faults: faults)
+                          retryCap: settings.retryCap, logger: logger, faults: faults, now: now)
     }
 
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(PipelineError) -> Summary {

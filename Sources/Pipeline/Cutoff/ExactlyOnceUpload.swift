@@ -28,6 +28,8 @@ struct ExactlyOnceUpload: Sendable {
     let retryCap: Duration
     let logger: Logger
     let faults: FaultInjector
+    /// The time an upload is recorded at: now, or a demo's fixed clock.
+    let now: @Sendable () -> Date
 
     private enum Delivery { case uploaded(bytes: Int), alreadyThere, conflict }
 
@@ -145,7 +147,7 @@ struct ExactlyOnceUpload: Sendable {
             return .conflict
         }
         _ = try await storageStoppingDelivery {
-            try await store.markUploaded(fileID: file.id, remotePath: session.path(of: file.name), actor: .cutoff)
+            try await store.markUploaded(fileID: file.id, remotePath: session.path(of: file.name), actor: .cutoff, at: now())
         }
         logger.info("file at the bank", metadata: ["file": "\(file.name)", "id": "\(file.id)", "sha256": "\(file.sha256)"])
         return .alreadyThere

@@ -5,28 +5,24 @@ import Payments
 
 /// The bank's ARP output (layout A): `O` outstanding puts a check on file (P_PROCESSING), `P` paid
 /// (or `R` reconciled) with a matching amount completes it, `V` confirms its void, `S` notes a stop.
-/// A paid record whose amount differs from the issue is not a payment: it opens an exception of
-/// reason `amount_mismatch` for the company to decide, with `mismatchDefault` as the bank's default
-/// and a deadline `decisionWindow` after the file is read (ARP output carries neither). Once a pay
-/// decision accepted that exception, the same paid record completes the check. An account
-/// that is not enrolled, a serial we never issued, or an issue record (`I`: our own file, not the
-/// bank's) quarantines the whole file.
+/// A paid record whose amount differs from the issue is not a payment, and not something to decide
+/// either (presentments to decide come in the bank's exception file, under the bank's id): it is a
+/// discrepancy noted on the check for investigation, and ingest says it needs attention. Once the
+/// bank's `amount_mismatch` exception for that presented amount was settled to pay (the company's
+/// decision, or the bank's default), the same paid record completes the check. An account that is
+/// not enrolled, a serial we never issued, or an issue record (`I`: our own file, not the bank's)
+/// quarantines the whole file.
 public struct ARPOutputProcessor: InboundProcessor {
     public let kind = InboundKind.arpOutput
-    public let mismatchDefault: CheckException.Decision
-    public let decisionWindow: TimeInterval
 
-    public init(mismatchDefault: CheckException.Decision = .return, decisionWindow: TimeInterval = 86_400) {
-        self.mismatchDefault = mismatchDefault
-        self.decisionWindow = decisionWindow
-    }
+    public init() {}
 
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
                      pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
         var lines = ArchivedLines(try archive.pieces(of: path))
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)
-        var mismatches: Set<String> = []
+        var exceptions: [String: [String: [CheckException]]] = [:]
         var count = 0
         while let (line, bytes) = try lines.next() {
             let record: ARPRecord
@@ -74,12 +70,12 @@ public struct ARPOutputProcessor: InboundProcessor {
                 let date = record.paidDate ?? record.issueDate
                 if matched {
                     kind = .paid(on: date)
-                } else if let accepted = try await acceptedMismatch(record, on: check, account: account, store: store) {
+                } else if let accepted = try await paidException(record, on: check, store: store, cache: &exceptions) {
                     kind = .paidByDecision(on: date, exceptionID: accepted.id)
                 } else {
-                    try await openMismatch(record, on: check, account: account, source: source, at: now, into: &pieces, seen: &mismatches,
-                                           store: store)
-                    continue
+                    kind = .mismatched("paid record for check \(record.serial) presented for \(Dollars.format(record.amount)) against "
+                                       + "\(Dollars.format(check.amount)) issued, and no exception for that amount was settled to pay; "
+                                       + "not applied, for investigation")
                 }
             case .void: kind = .voided
             case .stop: kind = .stopped
@@ -91,39 +87,19 @@ public struct ARPOutputProcessor: InboundProcessor {
         try await body(pieces.finish())
     }
 
-    /// The bank's reference for a presentment of `check` for another amount: what identifies it
-    /// (serial, date and amount), so the same record in a later file names the same exception.
-    static func mismatchReference(_ record: ARPRecord, on check: CheckIssue) -> String {
-        "ARP-\(check.serial)-\(record.paidDate ?? record.issueDate)-\(record.amount)"
-    }
-
-    /// The exception this presentment opened, when a pay decision (the company's, or the bank's
-    /// default at the deadline) accepted it: the paid record then completes the check.
-    private func acceptedMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount,
-                                  store: any LedgerStore) async throws -> CheckException? {
-        guard let exception = try await store.checkException(accountID: account.id, bankReference: Self.mismatchReference(record, on: check))
-        else { return nil }
-        let decision = try await store.decisions(exceptionID: exception.id).last
-        return exception.applied(company: decision)?.decision == .pay ? exception : nil
-    }
-
-    /// An exception for a check presented for another amount, once per presentment (see
-    /// `mismatchReference`): the same record in a later file is noted, not opened again.
-    private func openMismatch(_ record: ARPRecord, on check: CheckIssue, account: CheckAccount, source: SourceReference, at now: Date,
-                              into pieces: inout InboundPieces, seen: inout Set<String>, store: any LedgerStore) async throws {
-        let line = source.line ?? 0
-        let reference = Self.mismatchReference(record, on: check)
-        let text = "check \(record.serial) on \(account.id) presented for \(Dollars.format(record.amount)) against "
-            + "\(Dollars.format(check.amount)) issued"
-        guard seen.insert(reference).inserted, try await store.checkException(accountID: account.id, bankReference: reference) == nil else {
-            pieces.note("line \(line): \(text): exception \(reference) was already recorded")
-            return
+    /// The bank's `amount_mismatch` exception on `check` for the record's presented amount, when the
+    /// decision the bank acts on (the company's, or its default at the deadline) is to pay it.
+    /// `cache` holds each merchant's exceptions by check, read once a file.
+    private func paidException(_ record: ARPRecord, on check: CheckIssue, store: any LedgerStore,
+                               cache: inout [String: [String: [CheckException]]]) async throws -> CheckException? {
+        if cache[check.merchantID] == nil {
+            cache[check.merchantID] = Dictionary(grouping: try await store.checkExceptions(merchantID: check.merchantID, status: nil),
+                                                 by: { $0.checkID ?? "" })
         }
-        pieces.note("line \(line): \(text): an amount mismatch, not paid; exception opened for a decision")
-        pieces.open(CheckException(
-            id: Identifier.make(prefix: "exc", at: now), bankReference: reference, merchantID: account.merchantID, accountID: account.id,
-            checkID: check.id, serial: check.serial, presentedAmount: record.amount, issuedAmount: check.amount, presentedPayee: "",
-            reason: .amountMismatch, defaultDecision: mismatchDefault, deadline: now.addingTimeInterval(decisionWindow), status: .open,
-            source: source, createdAt: now), read: check)
+        for exception in cache[check.merchantID]?[check.id] ?? [] where exception.reason == .amountMismatch && exception.presentedAmount == record.amount {
+            let decision = try await store.decisions(exceptionID: exception.id).last
+            if exception.applied(company: decision)?.decision == .pay { return exception }
+        }
+        return nil
     }
 }

@@ -94,7 +94,7 @@ import TestSupport
         #expect(waiting.state == .validated)
         #expect(waiting.voidRequestedAt != nil)
         _ = try await store.markUploading(fileID: file.id)
-        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_u.txt", actor: .cutoff)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_u.txt", actor: .cutoff, at: Date())
         let sent = try await store.check(id: a.id)
         #expect(sent.state == .submittedToCore)
         let last = try #require(try await store.checkHistory(checkID: a.id).last)
@@ -108,7 +108,7 @@ import TestSupport
         planner = CheckPlanner(endpoints: [:])
         try planner.bindVoid(due[0].check, fileID: voids.id, line: 1)
         try await store.recordRenderedFile(voids, checks: planner.plan)
-        _ = try await store.markUploaded(fileID: voids.id, remotePath: "/in/fil_v.txt", actor: .cutoff)
+        _ = try await store.markUploaded(fileID: voids.id, remotePath: "/in/fil_v.txt", actor: .cutoff, at: Date())
         let voided = try await store.check(id: b.id)
         #expect(voided.state == .submittedToCore)
         #expect(voided.voidRecord == CheckIssue.Placement(fileID: voids.id, line: 1))
@@ -214,7 +214,7 @@ import TestSupport
         try planner.bind(decision, fileID: file.id, line: 2)
         try await store.recordRenderedFile(file, checks: planner.plan)
         #expect(try await store.pendingDecisions(limit: 10).isEmpty)
-        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/d.csv", actor: .cutoff)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/d.csv", actor: .cutoff, at: Date())
         let sent = try #require(try await store.fileDecisions(fileID: file.id).first)
         #expect(sent.state == .submittedToCore && sent.version == 3)
         #expect(try await store.decisionHistory(decisionID: decision.id).last?.source == .outboundFile(id: file.id, line: 2))
@@ -295,7 +295,7 @@ import TestSupport
         var planner = CheckPlanner(endpoints: [:])
         try planner.bindIssue(sent, fileID: file.id, line: 1)
         try await store.recordRenderedFile(file, checks: planner.plan)
-        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/w.txt", actor: .cutoff)
+        _ = try await store.markUploaded(fileID: file.id, remotePath: "/in/w.txt", actor: .cutoff, at: Date())
         // Two exceptions: one decided, one left to lapse into the bank's default.
         func exception(_ reference: String, deadline: Date, default decision: CheckException.Decision) -> CheckException {
             CheckException(id: "exc_" + reference, bankReference: reference, merchantID: merchant.id, accountID: account.id,

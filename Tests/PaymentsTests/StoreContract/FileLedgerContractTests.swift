@@ -72,7 +72,7 @@ import Payments
         #expect(try await store.payment(id: payments[2].id).submission == nil)
 
         #expect(try await store.markUploading(fileID: "fil_a").attempts == 1)
-        let uploaded = try await store.markUploaded(fileID: "fil_a", remotePath: "/in/fil_a.ach", actor: .cutoff)
+        let uploaded = try await store.markUploaded(fileID: "fil_a", remotePath: "/in/fil_a.ach", actor: .cutoff, at: Date())
         #expect(uploaded.status == .uploaded)
         let history = try await store.history(paymentID: payments[1].id)
         #expect(history.last?.toState == .submittedToCore)
@@ -107,7 +107,7 @@ import Payments
         let stored = try await store.outboundFile(id: file.id)
         #expect(stored.sealing == file.sealing && stored.name == "fil_s.ach.pgp")
         #expect(try await store.outboundFiles(statuses: [.rendered]).first?.sealing == file.sealing)
-        #expect(try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_s.ach.pgp", actor: .cutoff).sealing == file.sealing)
+        #expect(try await store.markUploaded(fileID: file.id, remotePath: "/in/fil_s.ach.pgp", actor: .cutoff, at: Date()).sealing == file.sealing)
         // An unsealed file has none.
         try await store.recordRenderedFile(Self.file(id: "fil_u"), binding: LedgerPlan())
         #expect(try await store.outboundFile(id: "fil_u").sealing == nil)
