@@ -45,17 +45,44 @@ public struct Reconciliation: Sendable, Codable {
         public var notes: [String]
     }
 
+    /// What a bank file said that contradicts the ledger, noted on the payment or check and never
+    /// applied: for a person to investigate with the bank.
+    public struct Discrepancy: Sendable, Codable {
+        public var subject: InboundChange.Subject
+        public var id: String
+        public var text: String
+        @Nullable public var inboundFileID: String?
+        @Nullable public var line: Int?
+        public var at: String
+
+        enum CodingKeys: String, CodingKey { case subject, id, text, inboundFileID = "inbound_file_id", line, at }
+
+        public init(_ change: InboundChange) {
+            subject = change.subject
+            id = change.entry.requestID
+            text = change.entry.reasonText
+            if case .inboundFile(let file, let at) = change.entry.source {
+                (inboundFileID, line) = (file, at)
+            } else {
+                (inboundFileID, line) = (nil, nil)
+            }
+            at = Timestamp.format(change.entry.createdAt)
+        }
+    }
+
     public var files: [FileLine]
     public var stuck: [Stuck]
     /// Bank files received in the last `inboundNoteDays` days that were quarantined (attention), or
     /// applied with notes (warnings of a nonconforming file, events left out).
     public var inbound: [InboundLine]
+    /// Discrepancies bank files reported in the last `inboundNoteDays` days.
+    public var discrepancies: [Discrepancy]
     /// OpenPGP keys of the GnuPG home that are dead or expire within `OpenPGPSealing.expiryWarning`.
     public var keys: [String]
     /// Files that did not reach the bank (failed) and keys about to stop working count as attention too.
     public var needsAttention: Bool
 
-    enum CodingKeys: String, CodingKey { case files, stuck, inbound, keys, needsAttention = "needs_attention" }
+    enum CodingKeys: String, CodingKey { case files, stuck, inbound, discrepancies, keys, needsAttention = "needs_attention" }
 
     /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
     /// after `settlementBankingDays` banking days.
@@ -99,8 +126,9 @@ public struct Reconciliation: Sendable, Codable {
         let inbound = try await store.inboundFiles()
             .filter { $0.receivedAt >= notesSince && ($0.status == .quarantined || !$0.notes.isEmpty) }
             .map { InboundLine(id: $0.id, name: $0.name, status: $0.status.rawValue, reason: $0.reason, notes: $0.notes) }
-        return Reconciliation(files: files, stuck: stuck, inbound: inbound, keys: keyAlerts,
-                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || files.contains { $0.status == "failed" }
+        let discrepancies = try await store.discrepancies(since: notesSince).map(Discrepancy.init)
+        return Reconciliation(files: files, stuck: stuck, inbound: inbound, discrepancies: discrepancies, keys: keyAlerts,
+                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || files.contains { $0.status == "failed" }
                                   || inbound.contains { $0.status == InboundFile.Status.quarantined.rawValue })
     }
 }

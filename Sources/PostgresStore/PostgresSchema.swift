@@ -506,6 +506,11 @@ enum PostgresSchema {
             "CREATE INDEX check_history_source ON check_history(source_file, source_line) WHERE source_file IS NOT NULL",
             "CREATE INDEX decision_history_source ON decision_history(source_file, source_line) WHERE source_file IS NOT NULL",
         ]),
+        // What bank files said against the ledger (`metl reconcile`, `metl checks discrepancies`).
+        (9, [
+            "CREATE INDEX payment_history_discrepancies ON payment_history(created_at) WHERE reason_code = 'discrepancy'",
+            "CREATE INDEX check_history_discrepancies ON check_history(created_at) WHERE reason_code = 'discrepancy'",
+        ]),
     ]
 
     /// The newest version this build knows.

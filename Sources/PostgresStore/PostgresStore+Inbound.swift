@@ -46,6 +46,23 @@ extension PostgresStore: InboundFileStore {
         }
     }
 
+    public func discrepancies(since: Date) async throws -> [InboundChange] {
+        try await read("reading the discrepancies bank files reported") { session in
+            var changes: [InboundChange] = []
+            for (subject, table, column) in [(InboundChange.Subject.payment, "payment_history", "payment_id"), (.check, "check_history", "check_id")] {
+                for row in try await session.rows("""
+                    SELECT \(unescaped: column), version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
+                    FROM \(unescaped: table) WHERE reason_code = \(BankEvent.discrepancyCode) AND created_at >= \(Self.milliseconds(since))
+                    ORDER BY created_at, id
+                    """) {
+                    var cells = Cells(row)
+                    changes.append(InboundChange(subject: subject, entry: try Self.historyEntry(from: &cells)))
+                }
+            }
+            return changes
+        }
+    }
+
     public func recordInbound(_ file: InboundFile) async throws {
         try await transaction("recording an inbound file") { session in try await Self.insert(file, session) }
     }

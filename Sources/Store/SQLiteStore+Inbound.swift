@@ -41,6 +41,20 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
+    public func discrepancies(since: Date) async throws -> [InboundChange] {
+        try await read("reading the discrepancies bank files reported") { db in
+            try [(InboundChange.Subject.payment, "payment_history", "payment_id"), (.check, "check_history", "check_id")].flatMap { subject, table, column in
+                try Row.fetchAll(db, sql: """
+                    SELECT \(column) AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                           source_line, created_at
+                    FROM \(table) WHERE reason_code = ? AND created_at >= ? ORDER BY created_at, id
+                    """, arguments: [BankEvent.discrepancyCode, Self.milliseconds(since)]).map {
+                    InboundChange(subject: subject, entry: Self.historyEntry(from: $0))
+                }
+            }
+        }
+    }
+
     public func recordInbound(_ file: InboundFile) async throws {
         try await write("recording an inbound file") { db in try Self.insert(file, db) }
     }

@@ -530,6 +530,13 @@ enum Schema {
                 CREATE INDEX decision_history_source ON decision_history(source_file, source_line) WHERE source_file IS NOT NULL;
                 """)
         }
+        // What bank files said against the ledger (`metl reconcile`, `metl checks discrepancies`).
+        migrator.registerMigration("v12") { db in
+            try db.execute(sql: """
+                CREATE INDEX payment_history_discrepancies ON payment_history(created_at) WHERE reason_code = 'discrepancy';
+                CREATE INDEX check_history_discrepancies ON check_history(created_at) WHERE reason_code = 'discrepancy';
+                """)
+        }
         return migrator
     }
 }

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import NACHA
 import Payments
+import Pipeline
 
 struct ChecksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
         commandName: "checks", abstract: "Positive Pay: enrolled accounts and the checks issued on them.",
-        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self, Decide.self])
+        subcommands: [Accounts.self, Issue.self, Import.self, List.self, Show.self, Void.self, Exceptions.self, Discrepancies.self,
+                      Decide.self])
 
     struct Accounts: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Enrol checking accounts in Positive Pay and list them.",
@@ -182,6 +184,35 @@ struct ChecksCommand: AsyncParsableCommand {
             if output.json { return try Output.json(CheckDocument(check)) }
             Output.line(check.state == .failed ? "\(check.id): cancelled before it was sent"
                         : "\(check.id): void requested; it goes to the bank with the next positive-pay cutoff")
+        }
+    }
+
+    struct Discrepancies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            abstract: "What the bank's files said about checks that contradicts the ledger, noted and never applied.",
+            discussion: """
+                A record that matched a serial but not the amount or date, a paid record for a voided check or one never sent, \
+                a void after a paid: each is a `discrepancy` row in the check's history, with its file and line. Exit 1 when \
+                there is one in the period, for a timer that alerts. `metl reconcile` lists the payments' too.
+                """)
+        @Option(help: "How many days back to list.") var days = 7
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard days > 0 else { throw ValidationError("--days must be at least 1") }
+            let (store, _) = try await store.openStore(.reading)
+            let found = try await store.discrepancies(since: Date().addingTimeInterval(-Double(days) * 86_400))
+                .filter { $0.subject == .check }.map(Reconciliation.Discrepancy.init)
+            if output.json {
+                try Output.json(found)
+            } else {
+                let checks = try await store.checks(ids: found.map(\.id))
+                Output.table(["AT", "CHECK", "SERIAL", "FILE", "LINE", "WHAT THE BANK SAID"], found.map {
+                    [$0.at, $0.id, checks[$0.id]?.serial ?? "-", $0.inboundFileID ?? "-", $0.line.map(String.init) ?? "-", $0.text]
+                })
+            }
+            if !found.isEmpty { throw ExitStatus.findings }
         }
     }
 

@@ -117,7 +117,12 @@ struct IngestApplyCommand: AsyncParsableCommand {
             try Output.json(outcomes)
         } else {
             for outcome in outcomes {
-                Output.line("\(outcome.name): \(outcome.status) (\(outcome.kind), \(outcome.applied) applied)"
+                // What the file did: changes applied, and beside them what opened or was only noted.
+                let effects = ["\(outcome.applied) applied"]
+                    + (outcome.exceptionsOpened > 0 ? [Words.count(outcome.exceptionsOpened, "exception") + " opened"] : [])
+                    + (outcome.discrepancies > 0 ? [Words.count(outcome.discrepancies, "discrepancy", plural: "discrepancies")] : [])
+                    + (outcome.noted > 0 ? ["\(outcome.noted) noted"] : [])
+                Output.line("\(outcome.name): \(outcome.status) (\(outcome.kind), \(effects.joined(separator: ", ")))"
                             + (outcome.reason.map { " — \($0)" } ?? ""))
                 for note in outcome.notes { Output.line("  note: \(note)") }
             }

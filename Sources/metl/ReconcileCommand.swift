@@ -8,8 +8,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Per outbound file: sent vs acknowledged vs settled vs returned, and payments stuck too long.",
         discussion: """
-            Also lists bank files of the last 7 days quarantined or applied with notes (warnings). Exit 1 when something \
-            needs attention (stuck payments, failed files, a quarantined bank file, a key about to expire), for a timer that alerts.
+            Also lists bank files of the last 7 days quarantined or applied with notes (warnings), and the discrepancies they \
+            reported (what the bank said against the ledger, on payments and checks). Exit 1 when something needs attention \
+            (stuck payments, failed files, a quarantined bank file, a discrepancy, a key about to expire), for a timer that alerts.
             """)
 
     @Option(help: "Hours a submitted payment may wait for its acknowledgement.") var acknowledgementHours = 2
@@ -35,6 +36,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                          })
             for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state) since \(item.since): \(item.rule)") }
             for alert in report.keys { Output.line("KEY \(alert)") }
+            for item in report.discrepancies {
+                Output.line("DISCREPANCY \(item.subject.rawValue) \(item.id) at \(item.at)"
+                            + (item.inboundFileID.map { " (\($0)" + (item.line.map { " line \($0)" } ?? "") + ")" } ?? "") + ": \(item.text)")
+            }
             for file in report.inbound {
                 Output.line("INBOUND \(file.id) \(file.name) \(file.status)" + (file.reason.map { ": \($0)" } ?? ""))
                 for note in file.notes { Output.line("  note: \(note)") }

@@ -107,5 +107,20 @@ import TestSupport
         #expect(after.map { $0.split(separator: " ")[1] } == before.map { $0.split(separator: " ")[1] })
         let history = try await SQLiteStore(path: database).checkHistory(checkID: String(before[2].split(separator: " ")[0]))
         #expect(history.last?.reasonCode == "discrepancy" && history.last?.source?.line == 1)
+        #expect(outcome["discrepancies"] as? Int == 2 && outcome["applied"] as? Int == 0 && outcome["noted"] as? Int == 0, "\(outcome)")
+
+        // The list an operator works from: `checks discrepancies` and `reconcile`, both a finding (exit 1).
+        let listed = try metl("checks", "discrepancies", "--json")
+        #expect(listed.status == 1, "\(listed.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 2 && items.allSatisfy { $0["subject"] as? String == "check" && $0["inbound_file_id"] as? String == outcome["id"] as? String })
+        #expect(items.compactMap { $0["line"] as? Int }.sorted() == [1, 2])
+        #expect(items.contains { $0["id"] as? String == String(before[2].split(separator: " ")[0]) })
+        let reconciled = try metl("reconcile", "--json")
+        #expect(reconciled.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(reconciled.stdout.utf8)) as? [String: Any])
+        #expect((report["discrepancies"] as? [[String: Any]])?.count == 2 && report["needs_attention"] as? Bool == true)
+        let table = try metl("checks", "discrepancies")
+        #expect(table.stdout.contains("does not match") && table.stdout.contains("1003"), "\(table.stdout)")
     }
 }

@@ -166,12 +166,15 @@ public struct CheckPlanner {
         plan.discrepancies.append("check \(read.serial) (\(read.id)): \(text)")
     }
 
+    /// The history code of the note an exception leaves on the check it names.
+    public static let exceptionOpenedCode = "exception_opened"
+
     /// A new exception from a bank file, with a note in the history of the check it names.
     public mutating func open(_ exception: CheckException, on check: CheckIssue?) {
         plan.newExceptions.append(exception)
         announce(exception, at: .open)
         guard let check else { return }
-        note(check, code: "exception_opened", text: "exception \(exception.id) (\(exception.reason.rawValue)): presented for "
+        note(check, code: Self.exceptionOpenedCode, text: "exception \(exception.id) (\(exception.reason.rawValue)): presented for "
              + "\(exception.presentedAmount) cents; the bank's default is \(exception.defaultDecision.rawValue)",
              actor: .bankFile, source: exception.source)
     }

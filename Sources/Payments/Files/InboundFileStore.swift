@@ -12,6 +12,9 @@ public protocol InboundFileStore: Sendable {
     /// Every history row the file wrote, payments first, then check issues and decisions, each in
     /// the file's line order.
     func changes(byInboundFile id: String) async throws -> [InboundChange]
+    /// The discrepancies bank files reported (`BankEvent.discrepancyCode` rows on payments and check
+    /// issues) written at or after `since`, payments first, each oldest first.
+    func discrepancies(since: Date) async throws -> [InboundChange]
     /// Records a file that is not applied (quarantined or duplicate).
     func recordInbound(_ file: InboundFile) async throws
     /// A quarantined file an operator retried: records its new status (`applying` at event 0, to be

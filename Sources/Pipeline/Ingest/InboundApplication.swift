@@ -46,8 +46,8 @@ struct InboundApplication {
         case retrying(note: String)
     }
 
-    /// The file as applied and the notes for the operator, or the reason nothing was applied.
-    func apply(_ processor: any InboundProcessor, to file: InboundFile, start: Start) async throws -> Result<(InboundFile, [String]), Refusal> {
+    /// The file as applied and what else it did, or the reason nothing was applied.
+    func apply(_ processor: any InboundProcessor, to file: InboundFile, start: Start) async throws -> Result<(InboundFile, InboundEffects), Refusal> {
         do {
             switch start {
             case .new:
@@ -85,7 +85,7 @@ struct InboundApplication {
 
     /// The pieces after the resume point written one transaction each, the last one (held back
     /// until the read ends) marking the file processed.
-    private func write(_ processor: any InboundProcessor, _ start: InboundFile, resuming: Bool) async throws -> (InboundFile, [String]) {
+    private func write(_ processor: any InboundProcessor, _ start: InboundFile, resuming: Bool) async throws -> (InboundFile, InboundEffects) {
         var progress = Progress(file: start, after: resuming ? start.appliedEvents : nil)
         var held: (piece: InboundPlan, end: Int)?
         var settled: [UnsettledBatch] = []
@@ -96,7 +96,7 @@ struct InboundApplication {
             try await processor.read(start.archivePath, from: archive, fileID: start.id, now: now, store: store, pieceSize: chunkSize) { piece in
                 let first = position
                 position += piece.eventCount
-                progress.notes += piece.notes
+                progress.effects.notes += piece.notes
                 settled += piece.settledBatches
                 exceptions += piece.exceptions
                 for id in piece.exceptions.compactMap(\.checkID) { exceptionChecks[id] = piece.checks[id] }
@@ -118,7 +118,7 @@ struct InboundApplication {
         last.piece.exceptions = exceptions
         last.piece.checks.merge(exceptionChecks) { first, _ in first }
         try await write(last.piece, end: last.end, last: true, &progress)
-        return (progress.file, progress.notes)
+        return (progress.file, progress.effects)
     }
 
     /// The file as written so far.
@@ -126,7 +126,7 @@ struct InboundApplication {
         var file: InboundFile
         /// The resume point of the last piece written, nil before the first.
         var after: Int?
-        var notes: [String] = []
+        var effects = InboundEffects()
         var endpoints: [String: [WebhookEndpoint]] = [:]
     }
 
@@ -146,21 +146,24 @@ struct InboundApplication {
                 // Nothing applied yet: the file is refused whole, as deciding it would have.
                 guard progress.after != nil else { throw Refusal.refused(refusal.reason) }
                 excluded.insert(refusal.requestID)
-                progress.notes.append("\(refusal.requestID) changed while the file was applied; its event was not applied: \(refusal.reason)")
+                progress.effects.notes.append("\(refusal.requestID) changed while the file was applied; its event was not applied: \(refusal.reason)")
                 planned = try await replan(piece, excluding: excluded, &progress)
                 continue
             }
             var next = progress.file
             next.status = last ? .processed : .applying
-            next.applied = progress.file.applied + ledger.history.count + checks.history.count
+            next.applied = progress.file.applied + (ledger.history + checks.history).count(where: InboundEffects.isChange)
             next.appliedEvents = end
             // What the bank said against the ledger flags the file, as any note does.
-            let notes = progress.notes + (ledger.discrepancies + checks.discrepancies).map { "discrepancy: \($0)" }
-            if last { next.notes = progress.file.notes + notes }
+            var effects = progress.effects
+            effects.notes += (ledger.discrepancies + checks.discrepancies).map { "discrepancy: \($0)" }
+            effects.discrepancies += ledger.discrepancies.count + checks.discrepancies.count
+            effects.exceptionsOpened += checks.newExceptions.count
+            if last { next.notes = progress.file.notes + effects.notes }
             let conflict: StoreError
             do {
                 try await store.applyInbound(next, plan: ledger, checks: checks, after: progress.after)
-                progress.notes = notes
+                progress.effects = effects
                 progress.file = next
                 progress.after = end
                 return

@@ -23,9 +23,38 @@ public struct IngestJob: Sendable {
         public var kind: String
         public var status: String
         @Nullable public var reason: String?
+        /// Changes applied to payments, checks and decisions (history rows), discrepancies and notes aside.
         public var applied: Int
+        public var exceptionsOpened: Int
+        /// Records that contradict the ledger, each noted on its payment or check.
+        public var discrepancies: Int
+        /// Records noted and not applied (refused, unmatched), beside the discrepancies.
+        public var noted: Int
         /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
         public var notes: [String]
+
+        init(name: String, id: String, kind: String, status: String, reason: String?, applied: Int, effects: InboundEffects = InboundEffects()) {
+            self.name = name
+            self.id = id
+            self.kind = kind
+            self.status = status
+            self.reason = reason
+            self.applied = applied
+            exceptionsOpened = effects.exceptionsOpened
+            discrepancies = effects.discrepancies
+            noted = effects.noted
+            notes = effects.notes
+        }
+
+        /// A file's outcome: what it is, how it ended and what it did.
+        init(_ file: InboundFile, name: String, effects: InboundEffects) {
+            self.init(name: name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
+                      applied: file.applied, effects: effects)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, id, kind, status, reason, applied, exceptionsOpened = "exceptions_opened", discrepancies, noted, notes
+        }
     }
 
     let store: any LedgerStore
@@ -84,7 +113,7 @@ public struct IngestJob: Sendable {
             case .failure(let error) where error.kind == .refused:
                 logger.error("ALERT inbound entry refused", metadata: ["file": "\(name)", "reason": "\(error.message)"])
                 outcomes.append(Outcome(name: name, id: "", kind: InboundKind.unknown.rawValue, status: Self.refusedStatus,
-                                        reason: error.message, applied: 0, notes: []))
+                                        reason: error.message, applied: 0))
             case .failure(let error):
                 throw error
             case .success(let descriptor):
@@ -133,10 +162,7 @@ public struct IngestJob: Sendable {
         let id = Identifier.make(prefix: InboundFile.idPrefix, at: received)
         let file = InboundFile(id: id, sha256: sha, kind: .unknown, source: source, name: name, size: size,
                                status: .processed, archivePath: archivePath, receivedAt: received)
-        func outcome(_ file: InboundFile, notes: [String] = []) -> Outcome {
-            Outcome(name: name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
-                    applied: file.applied, notes: notes)
-        }
+        func outcome(_ file: InboundFile, effects: InboundEffects) -> Outcome { Outcome(file, name: name, effects: effects) }
         if let earlier = try await storageStep({ try await store.inboundFile(sha256: sha) }) {
             return try await duplicate(file, of: earlier, outcome)
         }
@@ -171,10 +197,7 @@ public struct IngestJob: Sendable {
         retried.archivePath = file.opening?.sealedArchivePath ?? file.archivePath
         let retry = Retry(person: person, at: now, previousReason: file.reason ?? "")
         logger.notice("retrying a quarantined inbound file", metadata: ["file": "\(file.name)", "id": "\(file.id)", "by": "\(person)"])
-        return try await open(retried, head: head, retry: retry) { file, notes in
-            Outcome(name: file.name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
-                    applied: file.applied, notes: notes)
-        }
+        return try await open(retried, head: head, retry: retry) { Outcome($0, name: $0.name, effects: $1) }
     }
 
     /// Who retried a quarantined file, and when.
@@ -188,7 +211,7 @@ public struct IngestJob: Sendable {
 
     /// Opens a sealed file, picks the processor of its kind and applies it, or quarantines it.
     private func open(_ file: InboundFile, head: [UInt8], retry: Retry?,
-                      _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+                      _ outcome: (InboundFile, InboundEffects) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         let sealed = OpenPGPData.recognises(head)
         // A required signer is absolute: whatever the bytes claim to be, only a message signed by the
@@ -229,9 +252,9 @@ public struct IngestJob: Sendable {
     /// Reads `file` through `processor` and applies it a piece per transaction (`InboundApplication`),
     /// or quarantines it when it cannot be applied and nothing was.
     private func apply(_ processor: any InboundProcessor, to file: InboundFile, resuming: Bool = false, retry: Retry? = nil,
-                       _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+                       _ outcome: (InboundFile, InboundEffects) -> Outcome) async throws(PipelineError) -> Outcome {
         let application = InboundApplication(store: store, archive: archive, logger: logger, chunkSize: chunkSize, now: clock())
-        let result: Result<(InboundFile, [String]), InboundApplication.Refusal>
+        let result: Result<(InboundFile, InboundEffects), InboundApplication.Refusal>
         do {
             result = try await application.apply(processor, to: file, start: resuming ? .resuming : retry.map { .retrying(note: $0.note) } ?? .new)
         } catch let error as PipelineError {
@@ -240,10 +263,10 @@ public struct IngestJob: Sendable {
             throw PipelineError(.internal, String(describing: error))
         }
         switch result {
-        case .success(let (applied, notes)):
+        case .success(let (applied, effects)):
             logger.info("inbound file applied", metadata: ["file": "\(file.name)", "kind": "\(file.kind)", "applied": "\(applied.applied)"])
-            for note in notes { logger.warning("inbound file needs attention", metadata: ["file": "\(file.name)", "note": "\(note)"]) }
-            return outcome(applied, notes)
+            for note in effects.notes { logger.warning("inbound file needs attention", metadata: ["file": "\(file.name)", "note": "\(note)"]) }
+            return outcome(applied, effects)
         case .failure(.refused(let reason)):
             return try await quarantined(file, reason, retry: retry, outcome)
         case .failure(.recordedMeanwhile(let earlier)):
@@ -254,7 +277,7 @@ public struct IngestJob: Sendable {
     /// Records `file` as a duplicate of `earlier`, the same bytes received before; resumes `earlier`
     /// if a run that died left it applying, and repeats its quarantine if it is quarantined.
     private func duplicate(_ file: InboundFile, of earlier: InboundFile,
-                           _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+                           _ outcome: (InboundFile, InboundEffects) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         file.status = .duplicate
         file.kind = earlier.kind // the same bytes: what the first copy was read as
@@ -262,9 +285,9 @@ public struct IngestJob: Sendable {
         try await storageStep { try await store.recordInbound(file) }
         logger.notice("duplicate inbound file", metadata: ["file": "\(file.name)", "first": "\(earlier.id)"])
         if earlier.status == .applying { return try await resume(earlier, outcome) }
-        guard earlier.status == .quarantined else { return outcome(file, []) }
+        guard earlier.status == .quarantined else { return outcome(file, InboundEffects()) }
         // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
-        var repeated = outcome(file, [])
+        var repeated = outcome(file, InboundEffects())
         repeated.status = InboundFile.Status.quarantined.rawValue
         let firstReason: String = earlier.reason ?? "no reason recorded"
         repeated.reason = "\(file.reason ?? ""): \(firstReason)"
@@ -272,7 +295,7 @@ public struct IngestJob: Sendable {
     }
 
     /// Applies the rest of a file a run that died left `applying`, from its archived copy.
-    private func resume(_ file: InboundFile, _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+    private func resume(_ file: InboundFile, _ outcome: (InboundFile, InboundEffects) -> Outcome) async throws(PipelineError) -> Outcome {
         logger.notice("resuming an inbound file a run left applying", metadata: ["file": "\(file.name)", "id": "\(file.id)",
                                                                                 "applied_events": "\(file.appliedEvents)"])
         guard let processor = processors.first(where: { $0.kind == file.kind }) else {
@@ -282,7 +305,7 @@ public struct IngestJob: Sendable {
     }
 
     private func quarantined(_ file: InboundFile, _ reason: String, retry: Retry? = nil,
-                             _ outcome: (InboundFile, [String]) -> Outcome) async throws(PipelineError) -> Outcome {
+                             _ outcome: (InboundFile, InboundEffects) -> Outcome) async throws(PipelineError) -> Outcome {
         var file = file
         file.status = .quarantined
         file.reason = reason
@@ -293,7 +316,7 @@ public struct IngestJob: Sendable {
             try await storageStep { try await store.recordInbound(file) }
         }
         logger.error("ALERT inbound file quarantined", metadata: ["file": "\(file.name)", "reason": "\(reason)"])
-        return outcome(file, [])
+        return outcome(file, InboundEffects())
     }
 
     static let unknownKindReason = "not a NACHA file, FedACH acknowledgement or BAI2 report"

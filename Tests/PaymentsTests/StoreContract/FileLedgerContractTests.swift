@@ -190,6 +190,33 @@ import Payments
     }
 
     @Test(arguments: StoreImplementation.all)
+    func theDiscrepanciesBankFilesReportedAreListedSinceATime(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payments = try await store.intake([Requests.intake(merchant, key: "a"), Requests.intake(merchant, key: "b")]).map(\.payment)
+        let check = try await Checks.issue(store, try await Checks.account(store, merchant: merchant))
+        let before = Date().addingTimeInterval(-1)
+        // An acknowledgement for a payment never submitted is a discrepancy; one for a submitted payment is a change.
+        var planner = LedgerPlanner(endpoints: [:])
+        try planner.apply(BankEvent(paymentID: payments[0].id, kind: .acknowledged, source: .inboundFile(id: "inb_a", line: 4)), to: payments[0])
+        let submitted = try await store.transition(paymentID: payments[1].id, steps: [PlanContractTests.step(.submittedToCore)])
+        try planner.apply(BankEvent(paymentID: submitted.id, kind: .acknowledged, source: .inboundFile(id: "inb_a", line: 5)), to: submitted)
+        var checks = CheckPlanner(endpoints: [:])
+        checks.discrepancy(check, "void record at another amount; not applied", source: .inboundFile(id: "inb_a", line: 6))
+        #expect(planner.plan.discrepancies.count == 1 && checks.plan.discrepancies.count == 1)
+        try await store.applyInbound(Self.inbound("inb_a"), plan: planner.plan, checks: checks.plan, after: nil)
+
+        let listed = try await store.discrepancies(since: before)
+        #expect(listed.map(\.subject) == [.payment, .check])
+        #expect(listed.map(\.entry.requestID) == [payments[0].id, check.id])
+        #expect(listed.map(\.entry.source?.line) == [4, 6])
+        #expect(listed.allSatisfy { $0.entry.reasonCode == BankEvent.discrepancyCode && $0.entry.fromState == $0.entry.toState })
+        #expect(listed.last?.entry.reasonText.contains("another amount") == true)
+        #expect(try await store.discrepancies(since: Date().addingTimeInterval(60)).isEmpty, "none after the time asked")
+        #expect(try await store.payment(id: payments[0].id).state == .validated, "a discrepancy changes nothing")
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func aFileAppliedInChunksTakesEachChunkOnceAndInOrder(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
