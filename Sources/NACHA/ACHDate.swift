@@ -35,6 +35,18 @@ public struct ACHDate: Sendable, Hashable, Codable, Comparable, CustomStringConv
         guard isValid else { return nil }
     }
 
+    /// Parses `YYYYMMDD`, as Positive Pay files carry dates; nil unless it is a calendar date.
+    public init?(yyyymmdd text: some StringProtocol) {
+        let utf8 = Array(String(text).utf8)
+        guard utf8.count == 8, utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        func number(_ range: Range<Int>) -> Int { utf8[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
+        self.init(year: number(0..<4), month: number(4..<6), day: number(6..<8))
+        guard isValid else { return nil }
+    }
+
+    /// The date as `YYYYMMDD`.
+    public var yyyymmdd: String { description.filter { $0 != "-" } }
+
     /// True when the date exists in the Gregorian calendar.
     public var isValid: Bool {
         guard (1...12).contains(month), day >= 1 else { return false }

@@ -1,3 +1,5 @@
+import NACHA
+
 /// A Positive Pay file (issue file or ARP output) that does not follow its layout: which line, and why.
 public struct PositivePayFormatError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
@@ -64,9 +66,7 @@ enum FixedWidth {
 
     /// A `YYYYMMDD` that names a real calendar day.
     static func isDate(yyyymmdd text: String) -> Bool {
-        guard text.utf8.count == 8, isDigits(text), let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)),
-              let day = Int(text.suffix(2)), (1...12).contains(month) else { return false }
-        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return year >= 1900 && (1...days[month - 1]).contains(day)
+        guard let date = ACHDate(yyyymmdd: text) else { return false }
+        return date.year >= 1900
     }
 }

@@ -188,7 +188,7 @@ public struct PositivePayFileRenderer: OutboundRenderer {
     private static func arp(_ record: PendingCheckRecord, _ account: CheckAccount) -> ARPRecord {
         let check = record.check
         return ARPRecord(code: record.action == .issue ? .issue : .void, accountNumber: account.accountNumber, serial: check.serial,
-                         amount: check.amount, issueDate: yyyymmdd(check.issueDate),
+                         amount: check.amount, issueDate: check.issueDate.yyyymmdd,
                          // Trailing spaces are the field's fill either way; trimmed, the record reads back as meant.
                          additionalData: String(String(check.payee.prefix(15)).reversed().drop { $0 == " " }.reversed()),
                          expandedAdditionalData: account.payeeMatch ? check.payee : nil)
@@ -196,7 +196,7 @@ public struct PositivePayFileRenderer: OutboundRenderer {
 
     private static func detail(_ record: PendingCheckRecord, _ settings: Settings) -> HeaderTrailerIssueFile.Detail {
         let check = record.check
-        let date = yyyymmdd(check.issueDate)
+        let date = check.issueDate.yyyymmdd
         return HeaderTrailerIssueFile.Detail(serial: check.serial, issueDate: String(date.dropFirst(4)) + String(date.dropFirst(2).prefix(2)),
                                              transactionCode: record.action == .issue ? settings.issueCode : settings.voidCode,
                                              amount: check.amount, payee: check.payee)
@@ -204,10 +204,8 @@ public struct PositivePayFileRenderer: OutboundRenderer {
 
     private static func row(_ record: PendingCheckRecord, _ account: CheckAccount) -> PositivePayCSV.Row {
         let check = record.check
-        let date = yyyymmdd(check.issueDate)
+        let date = check.issueDate.yyyymmdd
         return PositivePayCSV.Row(action: record.action == .issue ? "I" : "V", accountNumber: account.accountNumber, serial: check.serial,
                                   issueDate: String(date.dropFirst(4)) + String(date.prefix(4)), amount: check.amount, payee: check.payee)
     }
-
-    private static func yyyymmdd(_ date: ACHDate) -> String { date.description.replacingOccurrences(of: "-", with: "") }
 }

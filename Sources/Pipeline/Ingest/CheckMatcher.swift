@@ -55,7 +55,7 @@ struct CheckMatcher {
         let withSerial = try await candidates(serial: serial, on: account)
         guard !withSerial.isEmpty else { return .none }
         let fitting = withSerial.filter { check in
-            check.amount == amount && (issueDate.map { $0 == check.issueDate.description.replacingOccurrences(of: "-", with: "") } ?? true)
+            check.amount == amount && (issueDate.map { $0 == check.issueDate.yyyymmdd } ?? true)
         }
         guard let found = fitting.last(where: \.isLive) ?? fitting.last else { return .serialOnly(withSerial) }
         return .check(found)
