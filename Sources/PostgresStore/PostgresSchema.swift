@@ -511,6 +511,8 @@ enum PostgresSchema {
             "CREATE INDEX payment_history_discrepancies ON payment_history(created_at) WHERE reason_code = 'discrepancy'",
             "CREATE INDEX check_history_discrepancies ON check_history(created_at) WHERE reason_code = 'discrepancy'",
         ]),
+        // The day a check was paid: a paid record of another day is another presentment.
+        (10, ["ALTER TABLE check_issues ADD COLUMN paid_on TEXT"]),
     ]
 
     /// The newest version this build knows.

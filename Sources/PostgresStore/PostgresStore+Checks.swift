@@ -481,6 +481,7 @@ extension PostgresStore: CheckStore {
         columns.int("void_requested_at", checks.map { $0.voidRequestedAt.map(milliseconds) })
         columns.text("void_file_id", checks.map { $0.voidRecord?.fileID })
         columns.int("void_file_line", checks.map { $0.voidRecord.map { Int64($0.line) } })
+        columns.text("paid_on", checks.map { $0.paidOn?.description })
         columns.int("updated_at", checks.map { milliseconds($0.updatedAt) })
     }
 
@@ -495,7 +496,7 @@ extension PostgresStore: CheckStore {
 
     static let checkColumns = """
         id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, state, version, failure_code, \
-        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at
+        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at, paid_on
         """
 
     static func check(from row: PostgresRow) throws -> CheckIssue {
@@ -510,7 +511,7 @@ extension PostgresStore: CheckStore {
         let state: String = try cells.next(), version: Int = try cells.next(), failureCode: String? = try cells.next()
         let failureMessage: String? = try cells.next(), issueFile: String? = try cells.next(), issueLine: Int? = try cells.next()
         let voidRequested: Int64? = try cells.next(), voidFile: String? = try cells.next(), voidLine: Int? = try cells.next()
-        let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
+        let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next(), paidOn: String? = try cells.next()
         return CheckIssue(
             id: id, merchantID: merchantID, accountID: accountID, serial: serial, amount: amount,
             issueDate: ACHDate(iso: issueDate) ?? ACHDate(year: 1970, month: 1, day: 1), payee: payee,
@@ -519,7 +520,7 @@ extension PostgresStore: CheckStore {
             issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: issueLine ?? 0) },
             voidRequestedAt: voidRequested.map(date),
             voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: voidLine ?? 0) },
-            createdAt: date(createdAt), updatedAt: date(updatedAt))
+            paidOn: paidOn.flatMap { ACHDate(iso: $0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
     }
 
     static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at"

@@ -45,7 +45,7 @@ extension SQLiteStore: CheckStore {
                 let existing = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(Self.checkColumns), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
                     """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
-                    (Self.check(from: row), row[20] as String, (row[21] as String?).map { Data($0.utf8) })
+                    (Self.check(from: row), row[21] as String, (row[22] as String?).map { Data($0.utf8) })
                 }
                 let live = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(Self.checkColumns) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
@@ -289,8 +289,8 @@ extension SQLiteStore: CheckStore {
         try LedgerPlanWriter.insertRows(db, into: """
             check_issues (id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, fingerprint,
                           state, version, failure_code, failure_message, issue_file_id, issue_file_line, void_requested_at,
-                          void_file_id, void_file_line, created_at, updated_at, response_body)
-            """, columns: 22, rows: plan.newChecks.map { new in
+                          void_file_id, void_file_line, paid_on, created_at, updated_at, response_body)
+            """, columns: 23, rows: plan.newChecks.map { new in
                 let c = new.check
                 return [c.id, c.merchantID, c.accountID, c.serial].map(\.databaseValue)
                     + [c.amount.databaseValue, c.issueDate.description.databaseValue, c.payee.databaseValue,
@@ -300,7 +300,7 @@ extension SQLiteStore: CheckStore {
             })
         let update = try db.cachedStatement(sql: """
             UPDATE check_issues SET state = ?, version = ?, failure_code = ?, failure_message = ?, issue_file_id = ?, issue_file_line = ?,
-                void_requested_at = ?, void_file_id = ?, void_file_line = ?, updated_at = ?
+                void_requested_at = ?, void_file_id = ?, void_file_line = ?, paid_on = ?, updated_at = ?
             WHERE id = ? AND version = ? AND issue_file_id IS ? AND void_file_id IS ?
             """)
         for change in plan.updates {
@@ -387,7 +387,7 @@ extension SQLiteStore: CheckStore {
         [c.state.rawValue.databaseValue, c.version.databaseValue, c.failure?.code.databaseValue ?? .null,
          c.failure?.message.databaseValue ?? .null, c.issueRecord?.fileID.databaseValue ?? .null,
          c.issueRecord?.line.databaseValue ?? .null, c.voidRequestedAt.map(milliseconds).databaseValue,
-         c.voidRecord?.fileID.databaseValue ?? .null, c.voidRecord?.line.databaseValue ?? .null]
+         c.voidRecord?.fileID.databaseValue ?? .null, c.voidRecord?.line.databaseValue ?? .null, c.paidOn?.description.databaseValue ?? .null]
     }
 
     static func check(_ db: Database, id: String) throws -> CheckIssue {
@@ -400,7 +400,7 @@ extension SQLiteStore: CheckStore {
 
     static let checkColumns = """
         id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, state, version, failure_code,
-        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at
+        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at, paid_on
         """
 
     /// Reads the columns of `checkColumns` by position: a name lookup per column costs more than the
@@ -418,7 +418,7 @@ extension SQLiteStore: CheckStore {
             issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: row[14] ?? 0) },
             voidRequestedAt: (row[15] as Int64?).map(date),
             voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: row[17] ?? 0) },
-            createdAt: date(row[18]), updatedAt: date(row[19]))
+            paidOn: (row[20] as String?).flatMap { ACHDate(iso: $0) }, createdAt: date(row[18]), updatedAt: date(row[19]))
     }
 
     static func checkAccount(_ db: Database, id: String) throws -> CheckAccount? {

@@ -537,6 +537,10 @@ enum Schema {
                 CREATE INDEX check_history_discrepancies ON check_history(created_at) WHERE reason_code = 'discrepancy';
                 """)
         }
+        // The day a check was paid: a paid record of another day is another presentment.
+        migrator.registerMigration("v13") { db in
+            try db.execute(sql: "ALTER TABLE check_issues ADD COLUMN paid_on TEXT")
+        }
         return migrator
     }
 }

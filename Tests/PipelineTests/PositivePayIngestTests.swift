@@ -59,6 +59,19 @@ import Testing
         let bai2 = try await fixture.ingest.ingest(report, name: "bai2.txt", source: "t")
         #expect(bai2.kind == "bai2" && bai2.status == "processed" && bai2.applied == 0)
         #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).count == history.count)
+        #expect(try await fixture.cutoff.store.check(id: b.id).paidOn == b.issueDate)
+        // Paid again another day, with another reference: another presentment of a paid check, a discrepancy.
+        var again = fixture.record(.paid, b)
+        again.paidDate = b.issueDate.adding(days: 3).yyyymmdd
+        again.additionalData = "SECOND"
+        let twice = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p2.txt", source: "t")
+        #expect(twice.status == "processed" && twice.applied == 0 && twice.discrepancies == 1, "\(twice)")
+        let noted = try #require(try await fixture.cutoff.store.checkHistory(checkID: b.id).last)
+        #expect(noted.reasonCode == "discrepancy" && noted.reasonText.contains("paid again on \(b.issueDate.adding(days: 3))"))
+        let laterReport = BankFileFixtures.paidChecks(asOf: b.issueDate.adding(days: 5), account: "987654321", checks: [(b.serial, b.amount)])
+        let laterBAI2 = try await fixture.ingest.ingest(laterReport, name: "bai2-later.txt", source: "t")
+        #expect(laterBAI2.discrepancies == 1 && laterBAI2.applied == 0, "\(laterBAI2)")
+        #expect(try await fixture.cutoff.store.check(id: b.id).state == .completed)
     }
 
     @Test func aBAI2PaidCheckCompletesItAndAnAmountMismatchIsNotAPayment() async throws {

@@ -1,3 +1,5 @@
+import NACHA
+
 /// What a bank file says happened to one check: confirmed on file, paid, void confirmed, stopped,
 /// rejected. Like `BankEvent` for payments, `resolve` takes events in any order: a paid check
 /// before its confirmation records the implied P_PROCESSING, and a second report of the same
@@ -6,11 +8,11 @@ public struct CheckEvent: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// The bank has the check on file (an ARP `O` outstanding record, or a confirmation).
         case onFile
-        /// Paid and matched, on the bank's date (`YYYYMMDD` or as the report gives it).
-        case paid(on: String)
+        /// Paid and matched, on the bank's date.
+        case paid(on: ACHDate)
         /// Paid for the amount presented on an exception, which a pay decision (the company's or the
         /// bank's default) accepted.
-        case paidByDecision(on: String, exceptionID: String)
+        case paidByDecision(on: ACHDate, exceptionID: String)
         /// The bank confirms the void.
         case voided
         /// The bank reports a stop payment on the check: noted, no state change.
@@ -32,10 +34,11 @@ public struct CheckEvent: Sendable, Hashable {
         self.source = source
     }
 
-    /// The steps to record for a check in `state` (failed with the code `failure`), or a note, or
-    /// nothing (already reflected, or reported in another order), or a discrepancy: what the bank
-    /// says contradicts the ledger (a check never sent, paid after its void, voided after it was paid).
-    public func resolve(from state: PaymentState, failure: String? = nil) -> BankEvent.Resolution {
+    /// The steps to record for a check in `state` (failed with the code `failure`, paid on `paidOn`),
+    /// or a note, or nothing (already reflected, or reported in another order), or a discrepancy: what
+    /// the bank says contradicts the ledger (a check never sent, paid after its void, voided after it
+    /// was paid, paid again on another day).
+    public func resolve(from state: PaymentState, failure: String? = nil, paidOn: ACHDate? = nil) -> BankEvent.Resolution {
         let actor = Actor.bankFile
         func path(to target: PaymentState, code: String, text: String, failure: Failure? = nil) -> BankEvent.Resolution {
             guard let states = CheckStateMachine.table.impliedPath(from: state, to: target) else { return .nothing }
@@ -55,10 +58,12 @@ public struct CheckEvent: Sendable, Hashable {
             return state == .submittedToCore ? path(to: .processing, code: "on_file", text: "the bank has the check on file") : .nothing
         case .paid(let date):
             if state == .failed { return paidAfterFailure(failure) }
+            if state == .completed { return paidAgain(on: date, paidOn: paidOn) }
             guard state == .submittedToCore || state == .processing else { return .nothing }
             return path(to: .completed, code: "paid", text: "paid and matched by the bank on \(date)")
         case .paidByDecision(let date, let exceptionID):
             if state == .failed { return paidAfterFailure(failure) }
+            if state == .completed { return paidAgain(on: date, paidOn: paidOn) }
             guard state == .submittedToCore || state == .processing else { return .nothing }
             return path(to: .completed, code: "paid_by_decision",
                         text: "paid by the bank on \(date) for the amount presented on exception \(exceptionID), as decided")
@@ -81,6 +86,13 @@ public struct CheckEvent: Sendable, Hashable {
             return .transitions([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
                                                 source: source, failure: failure)])
         }
+    }
+
+    /// A paid record for a check already paid: the same payment reported again (an ARP `P` and a BAI2
+    /// `475` of one day) changes nothing; one of another day is another presentment of the check.
+    private func paidAgain(on date: ACHDate, paidOn: ACHDate?) -> BankEvent.Resolution {
+        guard let paidOn, paidOn != date else { return .nothing }
+        return .discrepancy(text: "the bank reports the check paid again on \(date), after paying it on \(paidOn); not applied")
     }
 
     /// A paid record for a failed check: money left the account for a check the ledger says is voided,

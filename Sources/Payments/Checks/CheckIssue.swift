@@ -36,13 +36,16 @@ public struct CheckIssue: Sendable, Hashable, Identifiable {
     public var voidRequestedAt: Date?
     /// The void record, once a cutoff put it in a file.
     public var voidRecord: Placement?
+    /// The day the bank paid it, once a paid record completed it: a paid record for another day is
+    /// another presentment, a discrepancy.
+    public var paidOn: ACHDate?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: String, merchantID: String, accountID: String, serial: String, amount: Int64, issueDate: ACHDate, payee: String,
                 metadata: [String: String], idempotencyKey: String, state: PaymentState, version: Int, failure: Failure? = nil,
-                issueRecord: Placement? = nil, voidRequestedAt: Date? = nil, voidRecord: Placement? = nil, createdAt: Date,
-                updatedAt: Date) {
+                issueRecord: Placement? = nil, voidRequestedAt: Date? = nil, voidRecord: Placement? = nil, paidOn: ACHDate? = nil,
+                createdAt: Date, updatedAt: Date) {
         self.id = id
         self.merchantID = merchantID
         self.accountID = accountID
@@ -58,6 +61,7 @@ public struct CheckIssue: Sendable, Hashable, Identifiable {
         self.issueRecord = issueRecord
         self.voidRequestedAt = voidRequestedAt
         self.voidRecord = voidRecord
+        self.paidOn = paidOn
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

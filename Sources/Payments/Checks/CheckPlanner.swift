@@ -1,4 +1,5 @@
 import Foundation
+import NACHA
 
 /// The rules of check issues, in one place: turns each operation into a `CheckPlan` computed from
 /// the checks as read. Like `LedgerPlanner`, it keeps each check as the plan leaves it, so several
@@ -80,8 +81,10 @@ public struct CheckPlanner {
 
     /// Checked steps in order, each with its history row.
     @discardableResult
-    public mutating func apply(_ steps: [TransitionStep], to read: CheckIssue) throws(PaymentError) -> CheckIssue {
+    public mutating func apply(_ steps: [TransitionStep], to read: CheckIssue,
+                               change: (inout CheckIssue) -> Void = { _ in }) throws(PaymentError) -> CheckIssue {
         var check = current(read)
+        change(&check)
         var entries: [HistoryEntry] = []
         for step in steps {
             try CheckStateMachine.table.check(check.id, from: check.state, to: step.to)
@@ -143,9 +146,14 @@ public struct CheckPlanner {
     @discardableResult
     public mutating func apply(_ event: CheckEvent, to read: CheckIssue) throws(PaymentError) -> Int {
         let check = current(read)
-        switch event.resolve(from: check.state, failure: check.failure?.code) {
+        switch event.resolve(from: check.state, failure: check.failure?.code, paidOn: check.paidOn) {
         case .transitions(let steps):
-            try apply(steps, to: read)
+            // A paid record that completes the check keeps its day: a later one of another day is a discrepancy.
+            let paidOn: ACHDate? = switch event.kind {
+            case .paid(let date), .paidByDecision(let date, _): steps.last?.to == .completed ? date : nil
+            default: nil
+            }
+            try apply(steps, to: read) { if let paidOn { $0.paidOn = paidOn } }
             return steps.count
         case .note(let code, let text, _):
             note(read, code: code, text: text, actor: .bankFile, source: event.source)

@@ -67,7 +67,9 @@ public struct ARPOutputProcessor: InboundProcessor {
                                    + "\(check.issueDate); not applied")
             case .outstanding: kind = .onFile
             case .paid, .reconciled:
-                let date = record.paidDate ?? record.issueDate
+                guard let date = ACHDate(yyyymmdd: record.paidDate ?? record.issueDate) else {
+                    throw InboundQuarantine(reason: "line \(line): the paid date is not a calendar date; nothing applied")
+                }
                 if matched {
                     kind = .paid(on: date)
                 } else if let accepted = try await paidException(record, on: check, store: store, cache: &exceptions) {

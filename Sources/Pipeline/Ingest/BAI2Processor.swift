@@ -36,11 +36,12 @@ public struct BAI2Processor: InboundProcessor {
         var pieces = InboundPieces(size: pieceSize)
         let source = SourceReference.inboundFile(id: fileID, line: nil)
         for group in report.groups {
-            let asOf = ACHDate(yymmdd: group.asOfDate)?.description ?? group.asOfDate
+            let asOfDate = ACHDate(yymmdd: group.asOfDate)
+            let asOf = asOfDate?.description ?? group.asOfDate
             for account in group.accounts {
                 for detail in account.transactions where detail.typeCode == Self.checkPaidTypeCode {
                     if matcher == nil { matcher = try await CheckMatcher(store: store) }
-                    if let event = try await paidCheck(detail, account: account.number, asOf: asOf, fileID: fileID, &matcher, &pieces),
+                    if let event = try await paidCheck(detail, account: account.number, asOf: asOfDate, fileID: fileID, &matcher, &pieces),
                        let full = pieces.add(event.event, read: event.check) {
                         try await body(full)
                     }
@@ -82,7 +83,7 @@ public struct BAI2Processor: InboundProcessor {
     }
 
     /// The event a `475` makes, or nil with a note for the operator.
-    private func paidCheck(_ detail: BAI2File.Transaction, account number: String, asOf: String, fileID: String,
+    private func paidCheck(_ detail: BAI2File.Transaction, account number: String, asOf: ACHDate?, fileID: String,
                            _ matcher: inout CheckMatcher?, _ pieces: inout InboundPieces) async throws -> (event: CheckEvent, check: CheckIssue)? {
         let serial = Self.serial(inReference: detail.customerReference)
         let described = "check \(serial ?? "(reference \(detail.customerReference.prefix(30)))") paid for "
@@ -93,6 +94,10 @@ public struct BAI2Processor: InboundProcessor {
         }
         guard let amount = detail.amount, amount > 0, let account = try matcher?.account(number: number, line: 0) else {
             pieces.note("\(described): not an enrolled account or no amount; not applied")
+            return nil
+        }
+        guard let asOf else {
+            pieces.note("\(described): the group's as-of date is not a calendar date; not applied")
             return nil
         }
         let source = SourceReference.inboundFile(id: fileID, line: nil)
