@@ -513,6 +513,8 @@ enum PostgresSchema {
         ]),
         // The day a check was paid: a paid record of another day is another presentment.
         (10, ["ALTER TABLE check_issues ADD COLUMN paid_on TEXT"]),
+        // An enrolment an operator turned off: it takes no checks and bank files no longer match it.
+        (11, ["ALTER TABLE check_accounts ADD COLUMN disabled_at BIGINT"]),
     ]
 
     /// The newest version this build knows.

@@ -12,16 +12,38 @@ extension PostgresStore: CheckStore {
             guard try await session.value("SELECT 1 FROM merchants WHERE id = \(account.merchantID)", as: Int.self) != nil else {
                 throw PaymentError(.merchantNotFound, "no merchant \(account.merchantID)")
             }
+            // Enrolments are rare: one at a time, so two of one account never both read "none enrolled".
+            try await session.count("LOCK TABLE check_accounts IN SHARE ROW EXCLUSIVE MODE")
+            var enrolled: [CheckAccount] = []
+            for row in try await session.rows("""
+                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts
+                WHERE routing_number = \(account.routingNumber) AND disabled_at IS NULL
+                """) {
+                enrolled.append(try Self.checkAccount(from: row))
+            }
+            if let conflict = account.enrolmentConflict(with: enrolled) { throw conflict }
             let inserted = try await session.count("""
-                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at)
+                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at, disabled_at)
                 VALUES (\(account.id), \(account.merchantID), \(account.routingNumber), \(account.accountNumber),
-                        \(account.layout.rawValue), \(account.payeeMatch ? 1 : 0), \(Self.milliseconds(account.createdAt)))
+                        \(account.layout.rawValue), \(account.payeeMatch ? 1 : 0), \(Self.milliseconds(account.createdAt)),
+                        \(account.disabledAt.map(Self.milliseconds)))
                 ON CONFLICT (merchant_id, routing_number, account_number) DO NOTHING
                 """)
             guard inserted == 1 else {
                 throw PaymentError(.duplicateAccount, "account \(account.maskedAccountNumber) is already enrolled for this merchant")
             }
             return account
+        }
+    }
+
+    public func disableCheckAccount(id: String, at now: Date) async throws -> CheckAccount {
+        try await transaction("disabling a check account") { session in
+            guard let row = try await session.rows("""
+                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = \(id) FOR UPDATE
+                """).first else { throw PaymentError(.notFound, "no check account \(id)") }
+            let disabled = try Self.checkAccount(from: row).disabled(at: now)
+            try await session.count("UPDATE check_accounts SET disabled_at = \(disabled.disabledAt.map(Self.milliseconds)) WHERE id = \(id)")
+            return disabled
         }
     }
 
@@ -523,15 +545,17 @@ extension PostgresStore: CheckStore {
             paidOn: paidOn.flatMap { ACHDate(iso: $0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
     }
 
-    static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at"
+    static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at, disabled_at"
 
     static func checkAccount(_ session: Session, id: String) async throws -> CheckAccount? {
         try await session.rows("SELECT \(unescaped: checkAccountColumns) FROM check_accounts WHERE id = \(id)").first.map(checkAccount(from:))
     }
 
     static func checkAccount(from row: PostgresRow) throws -> CheckAccount {
-        let (id, merchantID, routing, account, layout, payeeMatch, createdAt) = try row.decode((String, String, String, String, String, Int, Int64).self)
+        let (id, merchantID, routing, account, layout, payeeMatch, createdAt, disabledAt)
+            = try row.decode((String, String, String, String, String, Int, Int64, Int64?).self)
         return CheckAccount(id: id, merchantID: merchantID, routingNumber: routing, accountNumber: account,
-                            layout: PositivePayLayout(rawValue: layout) ?? .arp, payeeMatch: payeeMatch == 1, createdAt: date(createdAt))
+                            layout: PositivePayLayout(rawValue: layout) ?? .arp, payeeMatch: payeeMatch == 1, createdAt: date(createdAt),
+                            disabledAt: disabledAt.map(date))
     }
 }

@@ -14,12 +14,26 @@ extension SQLiteStore: CheckStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [account.merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(account.merchantID)")
             }
+            let enrolled = try Row.fetchAll(db, sql: "SELECT * FROM check_accounts WHERE routing_number = ? AND disabled_at IS NULL",
+                                            arguments: [account.routingNumber]).map(Self.checkAccount(from:))
+            if let conflict = account.enrolmentConflict(with: enrolled) { throw conflict }
             try db.execute(sql: """
-                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO check_accounts (id, merchant_id, routing_number, account_number, layout, payee_match, created_at, disabled_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [account.id, account.merchantID, account.routingNumber, account.accountNumber, account.layout.rawValue,
-                                 account.payeeMatch ? 1 : 0, Self.milliseconds(account.createdAt)])
+                                 account.payeeMatch ? 1 : 0, Self.milliseconds(account.createdAt),
+                                 account.disabledAt.map(Self.milliseconds)])
             return account
+        }
+    }
+
+    public func disableCheckAccount(id: String, at now: Date) async throws -> CheckAccount {
+        try await write("disabling a check account") { db in
+            guard let account = try Self.checkAccount(db, id: id) else { throw PaymentError(.notFound, "no check account \(id)") }
+            let disabled = try account.disabled(at: now)
+            try db.execute(sql: "UPDATE check_accounts SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+                           arguments: [disabled.disabledAt.map(Self.milliseconds), id])
+            return disabled
         }
     }
 
@@ -428,6 +442,7 @@ extension SQLiteStore: CheckStore {
     static func checkAccount(from row: Row) -> CheckAccount {
         CheckAccount(id: row["id"], merchantID: row["merchant_id"], routingNumber: row["routing_number"],
                      accountNumber: row["account_number"], layout: PositivePayLayout(rawValue: row["layout"]) ?? .arp,
-                     payeeMatch: row["payee_match"] as Int == 1, createdAt: date(row["created_at"]))
+                     payeeMatch: row["payee_match"] as Int == 1, createdAt: date(row["created_at"]),
+                     disabledAt: (row["disabled_at"] as Int64?).map(date))
     }
 }

@@ -541,6 +541,10 @@ enum Schema {
         migrator.registerMigration("v13") { db in
             try db.execute(sql: "ALTER TABLE check_issues ADD COLUMN paid_on TEXT")
         }
+        // An enrolment an operator turned off: it takes no checks and bank files no longer match it.
+        migrator.registerMigration("v14") { db in
+            try db.execute(sql: "ALTER TABLE check_accounts ADD COLUMN disabled_at INTEGER")
+        }
         return migrator
     }
 }

@@ -11,14 +11,34 @@ struct ChecksCommand: AsyncParsableCommand {
                       Decide.self])
 
     struct Accounts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "Enrol checking accounts in Positive Pay and list them.",
-                                                        subcommands: [Add.self, List.self])
+        static let configuration = CommandConfiguration.metl(abstract: "Enrol checking accounts in Positive Pay, list and disable them.",
+                                                        subcommands: [Add.self, List.self, Disable.self])
 
         static func show(_ accounts: [CheckAccount], json: Bool) throws {
             if json { return try Output.json(accounts.map(CheckAccountDocument.init)) }
-            Output.table(["ID", "MERCHANT", "ROUTING", "ACCOUNT", "LAYOUT", "PAYEE MATCH"], accounts.map {
-                [$0.id, $0.merchantID, $0.routingNumber, $0.maskedAccountNumber, $0.layout.rawValue, $0.payeeMatch ? "yes" : "no"]
+            Output.table(["ID", "MERCHANT", "ROUTING", "ACCOUNT", "LAYOUT", "PAYEE MATCH", "DISABLED"], accounts.map {
+                [$0.id, $0.merchantID, $0.routingNumber, $0.maskedAccountNumber, $0.layout.rawValue, $0.payeeMatch ? "yes" : "no",
+                 $0.disabledAt.map(Timestamp.format) ?? "-"]
             })
+        }
+
+        struct Disable: AsyncParsableCommand {
+            static let configuration = CommandConfiguration.metl(
+                abstract: "Disable an enrolment: it takes no new checks, and bank files no longer match it.",
+                discussion: """
+                    The way out when one account number was enrolled twice (bank files naming it are quarantined until one \
+                    enrolment is disabled; then retry them with metl ingest --retry INB). Checks already issued keep their history.
+                    """)
+            @Argument(help: "The account's id (acc_…).") var id: String
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (store, _) = try await store.openStore()
+                let account = try await store.disableCheckAccount(id: id, at: Date())
+                if output.json { return try Output.json(CheckAccountDocument(account)) }
+                Output.line("disabled account \(account.id) (\(account.maskedAccountNumber) at routing \(account.routingNumber))")
+            }
         }
 
         struct Add: AsyncParsableCommand {

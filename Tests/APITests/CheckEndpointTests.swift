@@ -64,7 +64,7 @@ struct CheckEndpointTests {
         let fixture = try await APIFixture()
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant, payeeMatch: true)
         let stranger = try await fixture.store.addMerchant(name: "other", companyID: "1", companyName: "OTHER")
-        let theirs = try await Checks.account(fixture.store, merchant: stranger)
+        let theirs = try await Checks.account(fixture.store, merchant: stranger, accountNumber: "555000111")
         try await fixture.application.test(.router) { client in
             let body = #"{"account_id": "\#(account.id)", "serial": "12345678901", "amount": 0, "issue_date": "2020-01-01"}"#
             let invalid = try await Self.post(fixture, client, "/positive-pay/checks", body: body)

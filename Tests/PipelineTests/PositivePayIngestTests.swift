@@ -123,6 +123,23 @@ import Testing
         #expect(own.status == "quarantined" && own.reason?.contains("issue file") == true)
     }
 
+    @Test("a number enrolled at two routing numbers quarantines the files naming it until one enrolment is disabled")
+    func aDisabledEnrolmentNoLongerMatches() async throws {
+        let fixture = try await Fixture()
+        let a = fixture.checks[0]
+        let store = fixture.cutoff.store
+        let twin = try await store.addCheckAccount(try CheckAccount.enrol(merchantID: fixture.account.merchantID, routingNumber: "091000019",
+                                                                           accountNumber: "987654321", layout: .arp, payeeMatch: false))
+        let file = try BankFileFixtures.arpOutput([fixture.record(.outstanding, a)])
+        let held = try await fixture.ingest.ingest(file, name: "o.txt", source: "t")
+        #expect(held.status == "quarantined" && held.reason?.contains(twin.id) == true && held.reason?.contains(fixture.account.id) == true,
+                "\(held)")
+        _ = try await store.disableCheckAccount(id: twin.id, at: Date())
+        let retried = try await fixture.ingest.retry(inboundID: held.id, by: "ops")
+        #expect(retried.status == "processed" && retried.applied == 1, "\(retried)")
+        #expect(try await store.check(id: a.id).state == .processing)
+    }
+
     @Test func aVoidConfirmedByTheBankFailsTheCheckAsVoided() async throws {
         let fixture = try await Fixture(count: 1)
         let check = fixture.checks[0]

@@ -13,9 +13,11 @@ public struct CheckAccount: Sendable, Hashable, Identifiable {
     /// Payee positive pay: every check names its payee, and the bank matches it.
     public var payeeMatch: Bool
     public var createdAt: Date
+    /// When an operator disabled it: no new checks, and bank files no longer match it.
+    public var disabledAt: Date?
 
     public init(id: String, merchantID: String, routingNumber: String, accountNumber: String, layout: PositivePayLayout,
-                payeeMatch: Bool, createdAt: Date) {
+                payeeMatch: Bool, createdAt: Date, disabledAt: Date? = nil) {
         self.id = id
         self.merchantID = merchantID
         self.routingNumber = routingNumber
@@ -23,6 +25,37 @@ public struct CheckAccount: Sendable, Hashable, Identifiable {
         self.layout = layout
         self.payeeMatch = payeeMatch
         self.createdAt = createdAt
+        self.disabledAt = disabledAt
+    }
+
+    public var isEnabled: Bool { disabledAt == nil }
+
+    /// The number as banks match it: leading zeros are not significant (`000123456789` is `123456789`).
+    public var matchingNumber: String { CheckIssue.matchingSerial(accountNumber) }
+
+    /// The answer for enrolling an account that `enrolled` (the enabled accounts at its routing
+    /// number) already holds under the same matching number, whatever the merchant: nil when there
+    /// is none. It names the existing enrolment, so an operator can find it (and disable it).
+    public func enrolmentConflict(with enrolled: [CheckAccount]) -> PaymentError? {
+        guard let existing = enrolled.first(where: {
+            $0.isEnabled && $0.id != id && $0.routingNumber == routingNumber && $0.matchingNumber == matchingNumber
+        }) else { return nil }
+        return PaymentError(.duplicateAccount, "account \(maskedAccountNumber) at routing \(routingNumber) is already enrolled as "
+                            + "\(existing.id) (merchant \(existing.merchantID), \(existing.maskedAccountNumber)); leading zeros do not "
+                            + "make another account. Disable that enrolment first (metl checks accounts disable \(existing.id))")
+    }
+
+    /// Disables the account as of `now`; one already disabled is refused.
+    public func disabled(at now: Date) throws(PaymentError) -> CheckAccount {
+        guard isEnabled else { throw PaymentError(.invalidStatus, "check account \(id) is already disabled") }
+        var account = self
+        account.disabledAt = now
+        return account
+    }
+
+    /// The answer for a check on a disabled account.
+    public static func disabledProblem(field: String = "account_id") -> PaymentError.FieldError {
+        .init(field: field, code: "disabled_account", message: "is a disabled account: it takes no new checks")
     }
 
     /// The answer for a request naming an account that is unknown or another merchant's: bad input

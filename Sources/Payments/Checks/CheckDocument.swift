@@ -56,10 +56,11 @@ public struct CheckAccountDocument: Sendable, Hashable, Codable {
     public var layout: String
     public var payeeMatch: Bool
     public var createdAt: String
+    @Nullable public var disabledAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id, merchantID = "merchant_id", routingNumber = "routing_number", accountNumber = "account_number", layout,
-             payeeMatch = "payee_match", createdAt = "created_at"
+             payeeMatch = "payee_match", createdAt = "created_at", disabledAt = "disabled_at"
     }
 
     public init(_ account: CheckAccount) {
@@ -70,6 +71,7 @@ public struct CheckAccountDocument: Sendable, Hashable, Codable {
         layout = account.layout.rawValue
         payeeMatch = account.payeeMatch
         createdAt = Timestamp.format(account.createdAt)
+        disabledAt = account.disabledAt.map(Timestamp.format)
     }
 }
 

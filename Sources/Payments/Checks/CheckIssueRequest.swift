@@ -59,6 +59,7 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable, ShapeChecked {
             errors.append(.init(field: field, code: code, message: message))
         }
         if account == nil { errors.append(CheckAccount.unknownProblem()) }
+        if account?.isEnabled == false { errors.append(CheckAccount.disabledProblem()) }
         if serial.isEmpty || serial.utf8.count > 10 || !serial.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
             fail("serial", "invalid", "must be 1 to 10 digits")
         }

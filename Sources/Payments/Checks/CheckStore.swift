@@ -4,8 +4,13 @@ import Foundation
 /// `PaymentStore` (one transaction per call, plans persisted whole or refused with `conflict`,
 /// `PaymentError` for refusals).
 public protocol CheckStore: Sendable {
-    /// Enrols an account; the same merchant, routing and account number twice is `duplicateAccount`.
+    /// Enrols an account, unless `CheckAccount.enrolmentConflict` finds an enabled account with the
+    /// same routing and matching number (any merchant's), read in the same transaction: then
+    /// `duplicateAccount`, naming it. Two enrolments at once never both succeed.
     func addCheckAccount(_ account: CheckAccount) async throws -> CheckAccount
+    /// `CheckAccount.disabled(at:)` on the account as stored: it takes no new checks and bank files
+    /// no longer match it. `notFound` for an unknown id.
+    func disableCheckAccount(id: String, at now: Date) async throws -> CheckAccount
     func checkAccount(id: String) async throws -> CheckAccount
     func checkAccounts(merchantID: String?) async throws -> [CheckAccount]
 

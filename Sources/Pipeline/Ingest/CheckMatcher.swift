@@ -24,17 +24,20 @@ struct CheckMatcher {
 
     init(store: any LedgerStore) async throws {
         self.store = store
-        for account in try await store.checkAccounts(merchantID: nil) {
-            accounts[CheckIssue.matchingSerial(account.accountNumber), default: []].append(account)
+        // A disabled enrolment matches nothing: how an operator resolves a number enrolled twice.
+        for account in try await store.checkAccounts(merchantID: nil) where account.isEnabled {
+            accounts[account.matchingNumber, default: []].append(account)
         }
     }
 
-    /// The enrolled account with this number; nil when none is, and a quarantine when two
-    /// merchants enrolled the same number (the file cannot say whose it is).
+    /// The enabled account with this number; nil when none is, and a quarantine when two enabled
+    /// enrolments share it (at two routing numbers, or from before enrolment refused it): the file
+    /// cannot say whose it is until an operator disables one.
     func account(number: String, line: Int) throws -> CheckAccount? {
         let found = accounts[CheckIssue.matchingSerial(number)] ?? []
         guard found.count <= 1 else {
-            throw InboundQuarantine(reason: "line \(line): account ****\(number.suffix(4)) is enrolled more than once; nothing applied")
+            throw InboundQuarantine(reason: "line \(line): account ****\(number.suffix(4)) is enrolled more than once (\(found.map(\.id).joined(separator: ", "))); "
+                                    + "nothing applied. Disable the wrong one (metl checks accounts disable ID) and retry the file (metl ingest --retry)")
         }
         return found.first
     }

@@ -14,6 +14,56 @@ import TestSupport
     }
 
     @Test(arguments: StoreImplementation.all)
+    func anAccountIsEnrolledOncePerRoutingWhateverItsLeadingZerosUntilItIsDisabled(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let (one, two) = (try await store.fundedMerchant(1), try await store.addMerchant(name: "other", companyID: "2222222222",
+                                                                                          companyName: "OTHER"))
+        let first = try await Checks.account(store, merchant: one, accountNumber: "000123456789")
+        // The same number without its zeros, by another merchant: refused, naming the existing enrolment.
+        for (merchant, number) in [(two, "123456789"), (one, "0123456789"), (two, "000000000123456789")] {
+            await #expect { _ = try await Checks.account(store, merchant: merchant, accountNumber: number) } throws: {
+                let error = $0 as? PaymentError
+                return error?.code == .duplicateAccount && error?.message.contains(first.id) == true && !"\($0)".contains(number)
+            }
+        }
+        // All zeros is one account too.
+        _ = try await Checks.account(store, merchant: one, accountNumber: "0")
+        await #expect { _ = try await Checks.account(store, merchant: two, accountNumber: "000") } throws: {
+            ($0 as? PaymentError)?.code == .duplicateAccount
+        }
+        // Another routing number is another account.
+        let elsewhere = try await store.addCheckAccount(try CheckAccount.enrol(merchantID: two.id, routingNumber: "091000019",
+                                                                                accountNumber: "123456789", layout: .arp, payeeMatch: false))
+        #expect(elsewhere.isEnabled)
+        // Disabled, the enrolment stops holding the number: the other merchant may enrol it; it takes no checks.
+        let disabled = try await store.disableCheckAccount(id: first.id, at: Date())
+        let reread = try await store.checkAccount(id: first.id)
+        #expect(disabled.disabledAt != nil && reread.disabledAt != nil)
+        await #expect { _ = try await store.disableCheckAccount(id: first.id, at: Date()) } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        await #expect { _ = try await store.disableCheckAccount(id: "acc_none", at: Date()) } throws: { ($0 as? PaymentError)?.code == .notFound }
+        let moved = try await Checks.account(store, merchant: two, accountNumber: "123456789")
+        #expect(moved.merchantID == two.id)
+        #expect { _ = try Checks.request(disabled).validate(for: disabled, rules: CheckRules()) } throws: {
+            ($0 as? PaymentError)?.fieldErrors.map(\.code) == ["disabled_account"]
+        }
+        // Two enrolments of one number at once: one is refused.
+        let racing = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for number in ["55501", "0055501"] {
+                group.addTask {
+                    do {
+                        _ = try await Checks.account(store, merchant: number.count > 5 ? two : one, accountNumber: number)
+                        return true
+                    } catch let error as PaymentError where error.code == .duplicateAccount {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(racing.filter { $0 }.count == 1 && racing.count == 2)
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func accountsEnrolOnceAndIntakeKeepsKeysAndLiveSerials(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1)
