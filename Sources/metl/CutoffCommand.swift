@@ -67,7 +67,7 @@ struct CutoffCommand: AsyncParsableCommand {
             summaries.forEach(Self.print)
         }
         if let stopped { throw stopped }
-        if summaries.contains(where: { $0.filesFailed > 0 }) { throw ExitStatus.findings }
+        if summaries.contains(where: { $0.filesFailed > 0 || !$0.leftOut.isEmpty }) { throw ExitStatus.findings }
     }
 
     private func preview(_ jobs: [CutoffJob], into directory: String) async throws {
@@ -111,6 +111,7 @@ struct CutoffCommand: AsyncParsableCommand {
                         + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")
         }
         for alert in summary.alerts { Output.error("ALERT \(alert)") }
+        for item in summary.leftOut { Output.error("LEFT OUT \(item)") }
     }
 }
 

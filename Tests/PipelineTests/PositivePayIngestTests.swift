@@ -280,6 +280,44 @@ import Testing
         #expect(try await store.checkHistory(checkID: a.id).last?.reasonText.contains("the bank's default") == true)
     }
 
+    @Test("a decision its file cannot carry is left out with a history row and the run flagged; the others go")
+    func anUnwritableDecisionIsLeftOutAndTheOthersGo() async throws {
+        let fixture = try await Fixture()
+        let store = fixture.cutoff.store
+        // Recorded before ingest refused such ids: a comma in the bank's id.
+        var planner = CheckPlanner(endpoints: [:])
+        for (reference, check) in [("EX,1", fixture.checks[0]), ("EX-2", fixture.checks[1])] {
+            planner.open(CheckException(
+                id: "exc_\(reference.filter(\.isLetter))\(check.serial)", bankReference: reference, merchantID: check.merchantID,
+                accountID: fixture.account.id, checkID: check.id, serial: check.serial, presentedAmount: 99_999, issuedAmount: check.amount,
+                presentedPayee: "", reason: .amountMismatch, defaultDecision: .pay, deadline: Date().addingTimeInterval(3_600), status: .open,
+                source: .operator, createdAt: Date()), on: check)
+        }
+        try await store.persist(planner.plan)
+        let exceptions = try await store.checkExceptions(merchantID: nil, status: .open)
+        var made: [String: ExceptionDecision] = [:]
+        for exception in exceptions {
+            made[exception.bankReference] = try await store.decideException(id: exception.id, decision: .return, returnReason: "REFER TO MAKER",
+                                                                            actor: .api, source: nil, at: Date())
+        }
+        let job = CutoffJob(settings: CutoffJob.Settings(kinds: [CutoffJob.Kind(renderer: DecisionFileRenderer(),
+                                                                                destination: LocalDirectoryDestination(directory: fixture.cutoff.remote))],
+                                                         archive: fixture.cutoff.base.archive), store: store, logger: TestLog.logger())
+        let summary = try await job.run()
+        #expect(summary.leftOut.count == 1 && summary.leftOut.first?.contains("exception_id") == true, "\(summary.leftOut)")
+        #expect(summary.decisionsSubmitted == 1 && summary.filesUploaded == 1)
+        let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
+        let sent = String(decoding: try fixture.cutoff.sent(file), as: UTF8.self)
+        #expect(sent.contains("\r\nEX-2,") && !sent.contains("EX,1"), "\(sent)")
+        let refused = try #require(try await store.decisions(exceptionID: made["EX,1"]?.exceptionID).first)
+        #expect(refused.state == .failed && refused.failure?.code == "unwritable")
+        #expect(try await store.decisionHistory(decisionID: refused.id).last?.reasonCode == "unwritable")
+        #expect(try await store.decisions(exceptionID: made["EX-2"]?.exceptionID).first?.state == .submittedToCore)
+        // Not tried again: the next run has nothing to leave out or send.
+        let again = try await job.run()
+        #expect(again.leftOut.isEmpty && again.filesRendered == 0)
+    }
+
     @Test func decisionsGoInADecisionFileOnceAndALapsedExceptionTakesTheDefault() async throws {
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])

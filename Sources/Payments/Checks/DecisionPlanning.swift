@@ -156,6 +156,26 @@ extension CheckPlanner {
         }
     }
 
+    /// A validated decision that the decision file cannot carry (`reason` says which field): it fails
+    /// `unwritable`, so no run tries it again, and its exception is settled at the deadline with the
+    /// bank's default, unless the company reaches the bank another way first.
+    public mutating func refuseUnwritable(_ decision: ExceptionDecision, reason: String, actor: Actor) throws(PaymentError) {
+        try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .failed)
+        var failed = decision
+        failed.state = .failed
+        failed.version += 1
+        failed.updatedAt = now
+        failed.failure = Failure(code: Self.unwritableCode, message: "left out of the decision file: \(reason); the bank applies its "
+                                 + "default at the deadline unless the decision reaches it another way")
+        plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: decision.version, expectedFileID: nil))
+        plan.decisionHistory.append(HistoryEntry(requestID: decision.id, version: failed.version, fromState: decision.state, toState: .failed,
+                                                 actor: actor, reasonCode: Self.unwritableCode, reasonText: failed.failure?.message ?? "",
+                                                 source: nil, createdAt: now))
+    }
+
+    /// The failure code of a decision the decision file cannot carry.
+    public static let unwritableCode = "unwritable"
+
     /// The failure code of a decision the bank never acted on: not sent, or not at the bank, before its deadline.
     public static let deadlinePassedCode = "deadline_passed"
 }

@@ -85,6 +85,8 @@ public struct CutoffJob: Sendable {
         public var bytesUploaded = 0
         public var files: [FileOutcome] = []
         public var alerts: [String] = []
+        /// Items left out of every file (a decision its file cannot carry): a person is needed.
+        public var leftOut: [String] = []
 
         public struct FileOutcome: Sendable, Codable {
             public var id: String
@@ -106,7 +108,7 @@ public struct CutoffJob: Sendable {
                  filesResumed = "files_resumed", filesRendered = "files_rendered", filesUploaded = "files_uploaded",
                  filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed", paymentsSubmitted = "payments_submitted",
                  checkRecordsSubmitted = "check_records_submitted", decisionsCollected = "decisions_collected",
-                 decisionsSubmitted = "decisions_submitted", bytesUploaded = "bytes_uploaded", files, alerts
+                 decisionsSubmitted = "decisions_submitted", bytesUploaded = "bytes_uploaded", files, alerts, leftOut = "left_out"
         }
 
         mutating func collected(_ count: Int, _ carried: CarriedItems) {
@@ -253,7 +255,9 @@ public struct CutoffJob: Sendable {
     private func renderAndRecord<Renderer: OutboundRenderer>(
         _ renderer: Renderer, sealing: OpenPGPSealing?, created: Date, into files: inout [OutboundFile], summary: inout Summary,
         progress: @escaping @Sendable (Progress) -> Void) async throws(PipelineError) {
-        try await renderer.prepare(store, now: created)
+        let leftOut = try await renderer.prepare(store, now: created)
+        for item in leftOut { logger.error("ALERT left out of a file", metadata: ["item": "\(item)"]) }
+        summary.leftOut += leftOut
         let items = try await renderer.collect(from: store, at: created)
         summary.collected(items.count, renderer.carries)
         progress(.collected(kind: renderer.kind, items: items.count))

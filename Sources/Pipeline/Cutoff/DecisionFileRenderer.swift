@@ -7,7 +7,9 @@ import Payments
 /// `exception_id,account_number,serial,amount,decision,return_reason` (the bank's exception id,
 /// the presented amount in cents). The bytes are read back and compared row by row before anything
 /// is archived. Before collecting, a run settles the exceptions past their deadline with the
-/// decision the bank applied (`CheckPlanner.settle`). A file's `totalCredit` is what its returned items give back to the accounts.
+/// decision the bank applied (`CheckPlanner.settle`), and leaves out every decision its row could
+/// not carry plainly (`CheckPlanner.refuseUnwritable`): the others still go, and the run says a
+/// person is needed. A file's `totalCredit` is what its returned items give back to the accounts.
 public struct DecisionFileRenderer: OutboundRenderer {
     public struct Binding: Sendable, Hashable {
         public var decisionID: String
@@ -24,8 +26,27 @@ public struct DecisionFileRenderer: OutboundRenderer {
         self.filenames = filenames
     }
 
-    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {
+    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) -> [String] {
         _ = try await storageStep { try await store.closeLapsedExceptions(at: now, actor: .cutoff) }
+        let unwritable = try await storageStep { try await store.pendingDecisions(limit: 1_000_000) }.compactMap { pending in
+            Self.unwritable(pending).map { (pending.decision, $0) }
+        }
+        guard !unwritable.isEmpty else { return [] }
+        var planner = CheckPlanner(now: now, endpoints: [:])
+        for (decision, reason) in unwritable {
+            do { try planner.refuseUnwritable(decision, reason: reason, actor: .cutoff) } catch { throw PipelineError(.internal, error.message) }
+        }
+        let plan = planner.plan
+        try await storageStep { try await store.persist(plan) }
+        return unwritable.map { "decision \($0.0.id) on exception \($0.0.exceptionID) left out of the decision file: \($0.1)" }
+    }
+
+    /// Why a decision's row cannot be written plainly in the CSV (a comma, a quote or a control
+    /// character in a field: bank ids are the one free-text field that is not ours), or nil.
+    static func unwritable(_ pending: PendingDecision) -> String? {
+        let fields = zip(["exception_id", "account_number", "serial", "amount", "decision", "return_reason"], row(pending))
+        let bad = fields.filter { $0.1.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 < 0x20 || $0 == 0x7F } }.map(\.0)
+        return bad.isEmpty ? nil : "its \(bad.joined(separator: " and ")) cannot be written in the decision file's CSV"
     }
 
     public func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [PendingDecision] {
@@ -68,9 +89,9 @@ public struct DecisionFileRenderer: OutboundRenderer {
 
     private func render(_ file: [PendingDecision], created: Date) throws(PipelineError) -> RenderedFile<Binding> {
         let rows = file.map(Self.row)
-        // Bank ids are the one free-text field that is not ours; a row that cannot be written plainly is refused.
-        guard rows.allSatisfy({ $0.allSatisfy { !$0.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 < 0x20 } } }) else {
-            throw PipelineError(.invalidFile, "a decision's exception id or reason cannot be written in the decision file's CSV")
+        // `prepare` left out every row that cannot be written plainly; one that changed since is refused, never written.
+        if let reason = file.lazy.compactMap(Self.unwritable).first {
+            throw PipelineError(.invalidFile, "a decision cannot be written: \(reason)")
         }
         let bytes = Array(([Self.header] + rows.map { $0.joined(separator: ",") }).map { $0 + "\r\n" }.joined().utf8)
         // Read back as the bank would: the header, then the rows meant, in order.

@@ -49,10 +49,10 @@ public struct NACHAFileRenderer: PaymentFileRenderer {
     /// Same-day payments that no window of the day can take any more: a `same_day` one fails with
     /// `same_day_window_missed` and its funds are released; a `same_day_or_next` one settles the next
     /// banking day, as its request allowed, with a history row saying so.
-    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {
+    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) -> [String] {
         let run = schedule.run(at: now)
         let missed = try await routed(store).filter { run.missed($0.payment) }
-        guard !missed.isEmpty else { return }
+        guard !missed.isEmpty else { return [] }
         let window = schedule.offersSameDay ? "the last Same Day ACH window of \(run.today) has passed"
             : "bank profile \(profileName) has no Same Day ACH window"
         var moved = LedgerPlanner(now: now, endpoints: [:])
@@ -72,6 +72,7 @@ public struct NACHAFileRenderer: PaymentFileRenderer {
         }
         let plan = moved.plan
         if !plan.updates.isEmpty { try await storageStep { try await store.persist(plan) } }
+        return []
     }
 
     public func files(from pending: [PendingPayment], at now: Date) -> [[FileAssembler.BatchPlan]] {

@@ -20,8 +20,9 @@ public protocol OutboundRenderer: Sendable {
     /// The extension of the archived copy.
     var archiveExtension: String { get }
     /// What a run (not a preview) settles before it collects: the decisions kind closes the
-    /// exceptions whose deadline passed with the bank's default.
-    func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError)
+    /// exceptions whose deadline passed with the bank's default. Returns the items it left out of
+    /// every file, each told in a sentence: the run then needs a person (exit 1), the rest still go.
+    func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) -> [String]
     /// Everything waiting for a file of this kind that a run at `now` sends, oldest first.
     func collect(from store: any LedgerStore, at now: Date) async throws(PipelineError) -> [Item]
     /// The files these items make in a run at `now`, in sending order.
@@ -47,7 +48,7 @@ public enum CarriedItems: Sendable, Hashable {
 }
 
 extension OutboundRenderer {
-    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) {}
+    public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) -> [String] { [] }
     public func sends(_ file: OutboundFile) -> Bool { file.kind == kind }
 }
 
