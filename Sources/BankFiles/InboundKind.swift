@@ -30,10 +30,12 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
         }
     }
 
-    /// Which of the bank's formats these first bytes are.
+    /// Which of the bank's formats these first bytes are. A byte-order mark some Windows tools put
+    /// first does not hide the kind: the file's reader then reports the record it damages (a NACHA
+    /// header three characters long is a finding, not another format).
     public static func detect(_ bytes: some Collection<UInt8>) -> InboundKind {
         let head = String(decoding: bytes.prefix(4_096), as: UTF8.self)
-        let trimmed = head.drop { $0 == " " || $0 == "\r" || $0 == "\n" }
+        let trimmed = head.drop { $0 == "\u{FEFF}" || $0 == " " || $0 == "\r" || $0 == "\n" }
         if trimmed.hasPrefix("101") || trimmed.hasPrefix("1 01") { return .nacha }
         if trimmed.hasPrefix("01,") { return .bai2 }
         if head.contains("AJ001A") && head.contains("ACKNOWLEDGEMENT OF ACH FILE DEPOSITS") { return .fedACHAcknowledgement }

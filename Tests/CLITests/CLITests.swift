@@ -146,6 +146,28 @@ struct CLI {
         try text.split(separator: "\n").dropFirst().joined(separator: "\n").write(to: headless, atomically: true, encoding: .utf8)
         let diagnosed = try CLI.run(["validate", headless.path])
         #expect(diagnosed.status == 1 && diagnosed.stdout.contains("error"), "\(diagnosed.stdout)")
+
+        // A valid File Header first makes a NACHA file, however damaged what follows: findings (exit 1)
+        // at the first bad record, never "not a NACHA file". Records run together and cut short, a
+        // byte-order mark before the header, lines of 96 characters.
+        let records = text.split(separator: "\n").map(String.init)
+        let damaged: [(name: String, bytes: [UInt8], diagnostic: String)] = [
+            ("cut", Array(records.joined().utf8.dropLast(50)), "REC-LONG-LINE"),
+            ("bom", [0xEF, 0xBB, 0xBF] + Array(text.utf8), "1:1: error"),
+            ("wide", Array(records.map { $0 + "XX" }.joined(separator: "\n").utf8), "2:1: error REC-LONG-LINE line is 96 characters"),
+        ]
+        for (name, bytes, diagnostic) in damaged {
+            let path = headless.deletingLastPathComponent().appendingPathComponent("\(name)-\(UUID().uuidString).ach")
+            defer { try? FileManager.default.removeItem(at: path) }
+            try Data(bytes).write(to: path)
+            for command in ["validate", "inspect"] {
+                let run = try CLI.run([command, path.path])
+                #expect(run.status == 1, "\(command) \(name): \(run.status) \(run.stderr)")
+                #expect(!run.stderr.contains("not a NACHA file"), "\(command) \(name)")
+            }
+            let validated = try CLI.run(["validate", path.path]).stdout
+            #expect(validated.contains(diagnostic), "\(name): \(validated)")
+        }
     }
 
     @Test func errorsThatAreNotUsageErrorsPrintNoUsageAndCountsMustBePositive() throws {
