@@ -170,6 +170,34 @@ import TestSupport
         #expect(next.counterparty.accountNumber == "99887766")
     }
 
+    @Test("corrected data that a payment request could not carry is recorded on the payment, never applied, and the file flagged")
+    func aNotificationOfChangeWithUnusableDataIsNotedNotApplied() async throws {
+        let cases: [(code: String, corrected: String, problem: String)] = [
+            ("C01", "ABC/DEF&123", "may contain only digits, letters and hyphens"),
+            ("C01", "-", "at least one digit"),
+            ("C01", "12345678901234567890123456789", "holds more than the C01 layout reads"),
+            ("C05", "99", "not a checking or savings entry code"),
+            ("C02", "121042883", "routing number"),
+        ]
+        for (code, corrected, problem) in cases {
+            let (fixture, file, job) = try await Self.submitted(1)
+            let target = try #require(try await Self.bound(fixture, file).first)
+            let before = try await fixture.store.payment(id: target.payment.id)
+            let noc = try BankFileFixtures.notificationsOfChange([(target.payment, target.binding.traceNumber, code, corrected)])
+            let outcome = try await job.ingest(noc, name: "noc.ach", source: "test")
+            #expect(outcome.status == "processed" && outcome.noted == 1, "\(code) \(corrected): \(outcome)")
+            #expect(outcome.notes.first?.contains(problem) == true, "\(code) \(corrected): \(outcome.notes)")
+            let payment = try await fixture.store.payment(id: target.payment.id)
+            #expect(payment.counterparty == before.counterparty, "\(code) \(corrected): nothing corrected")
+            let note = try #require(try await fixture.store.history(paymentID: payment.id).last)
+            #expect(note.reasonCode == code && note.reasonText.contains("not applied"), "\(note)")
+            // The next payment to the same account keeps the details it was asked with.
+            let next = try await fixture.store.intake([Requests.intake(fixture.merchant)])[0].payment
+            #expect(next.counterparty.accountNumber == before.counterparty.accountNumber)
+            #expect(next.counterparty.accountType == before.counterparty.accountType)
+        }
+    }
+
     @Test func unknownTracesAndBadInputAreQuarantinedAndApplyNothing() async throws {
         let (fixture, file, job) = try await Self.submitted(2)
         let bound = try await Self.bound(fixture, file)

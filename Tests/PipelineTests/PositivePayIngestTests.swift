@@ -318,6 +318,25 @@ import Testing
         #expect(again.leftOut.isEmpty && again.filesRendered == 0)
     }
 
+    @Test("a duplicate presentment returned by the bank's default returns the duplicate, never the genuine check")
+    func aDuplicateReturnedByDefaultLeavesTheGenuineCheck() async throws {
+        let fixture = try await Fixture()
+        let a = fixture.checks[0]
+        let store = fixture.cutoff.store
+        _ = try await fixture.ingest.ingest(Self.exceptionFile([
+            "EX-DUP,987654321,\(a.serial),\(a.amount),\(a.amount),PAYEE 0,duplicate,return,\(Self.deadline)",
+        ]), name: "exceptions.csv", source: "t")
+        let closed = try await store.closeLapsedExceptions(at: Date().addingTimeInterval(8 * 86_400), actor: .cutoff)
+        #expect(closed.count == 1)
+        let check = try await store.check(id: a.id)
+        #expect(check.state == .submittedToCore && check.failure == nil, "the genuine check is not returned: \(check.state)")
+        #expect(try await store.checkHistory(checkID: a.id).last?.reasonCode == "default_decision")
+        // The bank then pays the genuine check: it completes.
+        let paid = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, a)]), name: "p.txt", source: "t")
+        #expect(paid.status == "processed" && paid.discrepancies == 0, "\(paid)")
+        #expect(try await store.check(id: a.id).state == .completed)
+    }
+
     @Test func decisionsGoInADecisionFileOnceAndALapsedExceptionTakesTheDefault() async throws {
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])
