@@ -98,6 +98,7 @@ extension PostgresStore: InboundFileStore {
             }
             try await PostgresPlanWriter.persist(plan, session, faults: faults)
             try await Self.persist(checks, session)
+            if !checks.newExceptions.isEmpty { try faults.hit(.afterExceptionsWritten) }
         }
     }
 

@@ -88,6 +88,7 @@ extension SQLiteStore: InboundFileStore {
             }
             try LedgerPlanWriter.persist(plan, db, faults: faults)
             try Self.persist(checks, db)
+            if !checks.newExceptions.isEmpty { try faults.hit(.afterExceptionsWritten) }
         }
     }
 

@@ -16,8 +16,8 @@ import Testing
         let base: CutoffFixture
         let remote: String
 
-        init() async throws {
-            base = try await CutoffFixture(payments: 0)
+        init(faults: FaultInjector = .none) async throws {
+            base = try await CutoffFixture(payments: 0, faults: faults)
             remote = base.database.directory.appendingPathComponent("bank").path
             try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
         }

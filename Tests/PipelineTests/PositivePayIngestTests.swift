@@ -17,8 +17,8 @@ import Testing
         let checks: [CheckIssue]
         let ingest: IngestJob
 
-        init(count: Int = 2) async throws {
-            cutoff = try await PositivePayCutoffTests.Fixture()
+        init(count: Int = 2, faults: FaultInjector = .none) async throws {
+            cutoff = try await PositivePayCutoffTests.Fixture(faults: faults)
             account = try await Checks.account(cutoff.store, merchant: cutoff.base.merchant, accountNumber: "000987654321")
             var issued: [CheckIssue] = []
             for index in 0..<count {
@@ -207,6 +207,29 @@ import Testing
         ]), name: "again.csv", source: "t")
         #expect(again.status == "processed" && again.notes.count == 1)
         #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 2)
+    }
+
+    @Test("an exception file cut short by a crash is resumed: each exception recorded once, a duplicate still noted")
+    func anExceptionFileResumedAfterACrashRecordsEachOnce() async throws {
+        let failOnHit = Countdown()
+        let fixture = try await Fixture(faults: FaultInjector { $0 == .afterExceptionsWritten && failOnHit.hit() })
+        let a = fixture.checks[0]
+        let rows = (1...6).map { "EX-\($0),987654321,\(a.serial),\(10_000 + $0),\(a.amount),PAYEE 0,amount_mismatch,return,\(Self.deadline)" }
+            + ["EX-2,987654321,\(a.serial),10002,\(a.amount),PAYEE 0,amount_mismatch,return,\(Self.deadline)"]
+        let file = Self.exceptionFile(rows)
+        let store = fixture.cutoff.store
+        let first = IngestJob(store: store, archive: fixture.cutoff.base.archive, logger: TestLog.logger(), chunkSize: 2)
+        failOnHit.set(2)
+        await #expect(throws: (any Error).self) { try await first.ingest(file, name: "exceptions.csv", source: "t") }
+        #expect(try await store.checkExceptions(merchantID: nil, status: nil).count == 2, "the first piece stayed")
+        failOnHit.set(nil)
+        let second = IngestJob(store: store, archive: fixture.cutoff.base.archive, logger: TestLog.logger(), chunkSize: 3)
+        let resumed = try await second.ingest(file, name: "exceptions.csv", source: "t")
+        #expect(resumed.status == "processed", "\(resumed)")
+        let recorded = try await store.checkExceptions(merchantID: nil, status: nil)
+        #expect(recorded.map(\.bankReference).sorted() == (1...6).map { "EX-\($0)" }, "each once")
+        #expect(Set(recorded.map(\.id)).count == 6)
+        #expect(resumed.notes.contains { $0.hasPrefix("line 8:") && $0.contains("already recorded") }, "\(resumed.notes)")
     }
 
     @Test("one bad exception record is refused with a note on the file; the good ones are recorded, the run flagged")

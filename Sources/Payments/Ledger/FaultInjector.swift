@@ -11,6 +11,8 @@ public struct FaultInjector: Sendable {
         public static let afterStateUpdate = Point(rawValue: "after_state_update")
         /// Inside an intake, after the payment row and before validation.
         public static let afterPaymentInsert = Point(rawValue: "after_payment_insert")
+        /// Inside a bank file's piece, after its exceptions are written and before the commit.
+        public static let afterExceptionsWritten = Point(rawValue: "after_exceptions_written")
         /// The readiness check's database read.
         public static let databaseCheck = Point(rawValue: "database_check")
     }

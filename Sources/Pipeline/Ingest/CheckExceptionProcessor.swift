@@ -7,7 +7,8 @@ import Payments
 /// check it names, and recorded `open` with a note in that check's history. One record that cannot
 /// be taken (not enrolled, an id the decision file could not carry, a deadline already past) is
 /// refused with a note on the file, and the others still are taken; an exception already recorded
-/// (the same bank id on the account) is noted, not recorded twice.
+/// (the same bank id on the account) is noted, not recorded twice. Exceptions are written a piece
+/// at a time like events, so a file of millions of records is read in bounded memory.
 public struct CheckExceptionProcessor: InboundProcessor {
     public let kind = InboundKind.checkExceptions
 
@@ -20,7 +21,9 @@ public struct CheckExceptionProcessor: InboundProcessor {
         var source = CanonicalExceptionFile(reader: try archive.pieces(of: path), now: now)
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)
-        var seen: Set<String> = []
+        // Ids opened in the piece being made and the one before it (which ingest holds back before
+        // writing it); earlier pieces are in the store. Memory stays bounded however long the file.
+        var opening: Set<String> = [], held: Set<String> = []
         while let (line, record) = try source.next() {
             let presented: PresentedException
             switch record {
@@ -35,19 +38,26 @@ public struct CheckExceptionProcessor: InboundProcessor {
                 continue
             }
             let key = account.id + "\u{0}" + presented.bankReference
+            let source = SourceReference.inboundFile(id: fileID, line: line)
+            // Recorded from this very line is this file applied before (a resumed run): opened again, to be
+            // dropped with the events already applied. Recorded from anywhere else is a duplicate.
             let recorded = try await store.checkException(accountID: account.id, bankReference: presented.bankReference)
-            if !seen.insert(key).inserted || recorded != nil {
+            if opening.contains(key) || held.contains(key) || (recorded != nil && recorded?.source != source) {
                 pieces.note("line \(line): exception \(presented.bankReference) on \(account.id) was already recorded")
                 continue
             }
             let check = try await matcher.exceptionCheck(serial: presented.serial, issuedAmount: presented.issuedAmount, on: account)
             let exception = CheckException(
-                id: Identifier.make(prefix: "exc"), bankReference: presented.bankReference, merchantID: account.merchantID,
+                id: recorded?.id ?? Identifier.make(prefix: "exc"), bankReference: presented.bankReference, merchantID: account.merchantID,
                 accountID: account.id, checkID: check?.id, serial: CheckIssue.matchingSerial(presented.serial),
                 presentedAmount: presented.presentedAmount, issuedAmount: presented.issuedAmount ?? check?.amount,
                 presentedPayee: presented.payee, reason: presented.reason, defaultDecision: presented.defaultDecision,
-                deadline: presented.deadline, status: .open, source: .inboundFile(id: fileID, line: line), createdAt: now)
-            pieces.open(exception, read: check)
+                deadline: presented.deadline, status: .open, source: source, createdAt: now)
+            opening.insert(key)
+            if let full = pieces.open(exception, read: check) {
+                try await body(full)
+                (held, opening) = (opening, [])
+            }
         }
         try await body(pieces.finish())
     }

@@ -89,22 +89,17 @@ struct InboundApplication {
         var progress = Progress(file: start, after: resuming ? start.appliedEvents : nil)
         var held: (piece: InboundPlan, end: Int)?
         var settled: [UnsettledBatch] = []
-        var exceptions: [CheckException] = []
-        var exceptionChecks: [String: CheckIssue] = [:]
         var position = 0
         do {
             try await processor.read(start.archivePath, from: archive, fileID: start.id, now: now, store: store, pieceSize: chunkSize) { piece in
                 let first = position
                 position += piece.eventCount
-                progress.effects.notes += piece.notes
+                progress.effects.note(piece.notes)
                 settled += piece.settledBatches
-                exceptions += piece.exceptions
-                for id in piece.exceptions.compactMap(\.checkID) { exceptionChecks[id] = piece.checks[id] }
                 guard position > start.appliedEvents || !resuming else { return }
                 var piece = resuming ? piece.droppingEvents(start.appliedEvents - first) : piece
                 piece.notes = []
                 piece.settledBatches = []
-                piece.exceptions = []
                 if let earlier = held { try await write(earlier.piece, end: earlier.end, last: false, &progress) }
                 held = (piece, position)
             }
@@ -115,8 +110,6 @@ struct InboundApplication {
         }
         var last = held ?? (InboundPlan(), position)
         last.piece.settledBatches = settled
-        last.piece.exceptions = exceptions
-        last.piece.checks.merge(exceptionChecks) { first, _ in first }
         try await write(last.piece, end: last.end, last: true, &progress)
         return (progress.file, progress.effects)
     }
@@ -146,7 +139,7 @@ struct InboundApplication {
                 // Nothing applied yet: the file is refused whole, as deciding it would have.
                 guard progress.after != nil else { throw Refusal.refused(refusal.reason) }
                 excluded.insert(refusal.requestID)
-                progress.effects.notes.append("\(refusal.requestID) changed while the file was applied; its event was not applied: \(refusal.reason)")
+                progress.effects.note(["\(refusal.requestID) changed while the file was applied; its event was not applied: \(refusal.reason)"])
                 planned = try await replan(piece, excluding: excluded, &progress)
                 continue
             }
@@ -156,10 +149,9 @@ struct InboundApplication {
             next.appliedEvents = end
             // What the bank said against the ledger flags the file, as any note does.
             var effects = progress.effects
-            effects.notes += (ledger.discrepancies + checks.discrepancies).map { "discrepancy: \($0)" }
-            effects.discrepancies += ledger.discrepancies.count + checks.discrepancies.count
+            effects.discrepancy(ledger.discrepancies + checks.discrepancies)
             effects.exceptionsOpened += checks.newExceptions.count
-            if last { next.notes = progress.file.notes + effects.notes }
+            if last { next.notes = progress.file.notes + effects.keptNotes }
             let conflict: StoreError
             do {
                 try await store.applyInbound(next, plan: ledger, checks: checks, after: progress.after)

@@ -16,7 +16,7 @@ public struct InboundPieces {
     /// Adds an event, with the counterparty correction it carries and the payment as read to make
     /// it, when there are; returns a full piece.
     public mutating func add(_ event: BankEvent, correction: CounterpartyCorrection? = nil, read payment: Payment? = nil) -> InboundPlan? {
-        let passed = piece.checkEvents.isEmpty ? nil : piece
+        let passed = piece.checkEvents.isEmpty && piece.exceptions.isEmpty ? nil : piece
         if passed != nil { piece = InboundPlan() }
         piece.events.append(event)
         if let correction { piece.corrections.append(correction) }
@@ -29,7 +29,7 @@ public struct InboundPieces {
 
     /// Adds a check event, with the check as read to make it; returns a piece to pass on.
     public mutating func add(_ event: CheckEvent, read check: CheckIssue? = nil) -> InboundPlan? {
-        let passed = piece.events.isEmpty ? nil : piece
+        let passed = piece.events.isEmpty && piece.exceptions.isEmpty ? nil : piece
         if passed != nil { piece = InboundPlan() }
         piece.checkEvents.append(event)
         if let check { piece.checks[check.id] = check }
@@ -43,10 +43,17 @@ public struct InboundPieces {
 
     public mutating func settle(_ batch: UnsettledBatch) { piece.settledBatches.append(batch) }
 
-    /// An exception to record, with the check it names as read.
-    public mutating func open(_ exception: CheckException, read check: CheckIssue?) {
+    /// An exception to record, with the check it names as read; returns a piece to pass on. It
+    /// counts as an event of a kind of its own.
+    public mutating func open(_ exception: CheckException, read check: CheckIssue?) -> InboundPlan? {
+        let passed = piece.events.isEmpty && piece.checkEvents.isEmpty ? nil : piece
+        if passed != nil { piece = InboundPlan() }
         piece.exceptions.append(exception)
         if let check { piece.checks[check.id] = check }
+        if let passed { return passed }
+        guard piece.exceptions.count >= size else { return nil }
+        defer { piece = InboundPlan() }
+        return piece
     }
 
     /// What is left, possibly nothing.

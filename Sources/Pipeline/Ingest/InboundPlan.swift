@@ -16,16 +16,16 @@ public struct InboundPlan: Sendable {
     /// them rather than reading them again; one changed since is caught by the store's version check
     /// and read again.
     public var payments: [String: Payment] = [:]
-    /// Exceptions the file raises (recorded with its last piece, like settled batches), each with
-    /// the check it names.
+    /// Exceptions the file raises, each with the check it names: recorded with their piece, and
+    /// counted with the events, so a resumed file does not record one twice.
     public var exceptions: [CheckException] = []
     /// Our checks as the processor read them, by id.
     public var checks: [String: CheckIssue] = [:]
 
     public init() {}
 
-    /// The events of the piece, of either kind: what a resume point counts.
-    public var eventCount: Int { events.count + checkEvents.count }
+    /// The events of the piece, of any kind (exceptions count as events): what a resume point counts.
+    public var eventCount: Int { events.count + checkEvents.count + exceptions.count }
 
     /// The piece without its first `count` events (applied by an earlier run that cut its pieces
     /// elsewhere), and without the corrections of payments that have no event left in it.
@@ -33,6 +33,7 @@ public struct InboundPlan: Sendable {
         guard count > 0 else { return self }
         var rest = self
         // A piece holds one kind of event, so this drops the first `count` in file order.
+        rest.exceptions = Array(exceptions.dropFirst(max(0, count - events.count - checkEvents.count)))
         rest.checkEvents = Array(checkEvents.dropFirst(max(0, count - events.count)))
         rest.events = Array(events.dropFirst(count))
         let kept = Set(rest.events.map(\.paymentID))

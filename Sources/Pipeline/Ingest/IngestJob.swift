@@ -43,7 +43,7 @@ public struct IngestJob: Sendable {
             exceptionsOpened = effects.exceptionsOpened
             discrepancies = effects.discrepancies
             noted = effects.noted
-            notes = effects.notes
+            notes = effects.keptNotes
         }
 
         /// A file's outcome: what it is, how it ended and what it did.
