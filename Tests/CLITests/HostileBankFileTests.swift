@@ -1,6 +1,7 @@
 import BankFiles
 import Foundation
 import Payments
+import Pipeline
 import Store
 import Testing
 import TestSupport
@@ -122,5 +123,44 @@ import TestSupport
         #expect((report["discrepancies"] as? [[String: Any]])?.count == 2 && report["needs_attention"] as? Bool == true)
         let table = try metl("checks", "discrepancies")
         #expect(table.stdout.contains("does not match") && table.stdout.contains("1003"), "\(table.stdout)")
+    }
+
+    @Test("bad exception records are refused one by one, a number enrolled again is refused, a disabled enrolment matches nothing")
+    func badRecordsAndEnrolmentsThroughTheBinary() async throws {
+        try sentChecks()
+        let before = try await checks()
+        let account = try #require(try JSONSerialization.jsonObject(with: Data(try metl("checks", "accounts", "list", "--json").stdout.utf8))
+                                       as? [[String: Any]]).first?["id"] as? String ?? ""
+        // The same number with its leading zeros, for another merchant: refused (exit 5), naming the first enrolment.
+        #expect(try metl("merchants", "add", "other", "--company-id", "2222222222", "--company-name", "OTHER").status == 0)
+        let again = try metl("checks", "accounts", "add", "other", "--routing", "121042882", "--account-number", "000123456789", "--profile", "arp")
+        #expect(again.status == 5 && again.stderr.contains(account) && !again.stderr.contains("000123456789"), "\(again.status) \(again.stderr)")
+
+        // A comma in an id (valid quoted CSV), a full-width serial and a bell in the payee are refused; the good record is taken.
+        let deadline = "2026-11-30T17:00:00Z"
+        let rows = ["\"EX,1\",123456789,1001,125000,125000,JANE DOE,duplicate,return,\(deadline)",
+                    "EX-2,123456789,\u{FF11}002,31025,31025,ACME,duplicate,return,\(deadline)",
+                    "EX-3,123456789,1003,7500,7500,BOB\u{07},duplicate,return,\(deadline)",
+                    "EX-4,123456789,1099,50000,,UNKNOWN PAYEE,paid_not_issued,return,\(deadline)"]
+        let path = try write("exceptions.csv", Array(([CanonicalExceptionFile.header.joined(separator: ",")] + rows).joined(separator: "\r\n").utf8))
+        let run = try metl("ingest", path, "--json")
+        #expect(run.status == 1, "\(run.stderr)")
+        let outcome = try #require(try outcomes(run).first)
+        #expect(outcome["status"] as? String == "processed" && outcome["exceptions_opened"] as? Int == 1 && outcome["noted"] as? Int == 3,
+                "\(outcome)")
+        let listed = try JSONSerialization.jsonObject(with: Data(try metl("checks", "exceptions", "--json").stdout.utf8)) as? [[String: Any]]
+        #expect(listed?.map { $0["bank_reference"] as? String } == ["EX-4"])
+        #expect(try await checks() == before, "no check changed")
+
+        // Disabled, the enrolment matches nothing: the bank's next file naming it is quarantined, no check changes.
+        #expect(try metl("checks", "accounts", "disable", account).status == 0)
+        #expect(try metl("checks", "accounts", "disable", account).status == 5, "already disabled")
+        let arp = try write("outstanding.txt", try ARPFile.render(PositivePayLifecycleTests.checks.map {
+            PositivePayLifecycleTests.arp(.outstanding, $0)
+        }, expandedLength: nil))
+        let held = try metl("ingest", arp, "--json")
+        let reason = try outcomes(held).first?["reason"] as? String
+        #expect(held.status == 1 && reason?.contains("not enrolled") == true, "\(held.stdout)")
+        #expect(try await checks() == before)
     }
 }
