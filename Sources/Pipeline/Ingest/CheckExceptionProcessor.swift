@@ -54,7 +54,9 @@ public struct CheckExceptionProcessor: InboundProcessor {
                 presentedPayee: presented.payee, reason: presented.reason, defaultDecision: presented.defaultDecision,
                 deadline: presented.deadline, status: .open, source: source, createdAt: now)
             opening.insert(key)
-            if let full = pieces.open(exception, read: check) {
+            // The check as the matcher read it at the start is stale once an exception noted it: ingest
+            // reads it when it plans the piece, instead of being refused for an old version.
+            if let full = pieces.open(exception, read: nil) {
                 try await body(full)
                 (held, opening) = (opening, [])
             }
