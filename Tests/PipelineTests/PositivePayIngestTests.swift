@@ -268,7 +268,7 @@ import Testing
         let fixture = try await Fixture()
         let a = fixture.checks[0]
         let store = fixture.cutoff.store
-        let deadline = Date().addingTimeInterval(3)
+        let deadline = Date().addingTimeInterval(3_600)
         _ = try await fixture.ingest.ingest(Self.exceptionFile([
             "EX-9,987654321,\(a.serial),99999,\(a.amount),X,amount_mismatch,pay,\(Timestamp.format(deadline))",
         ]), name: "exceptions.csv", source: "t")
@@ -276,10 +276,10 @@ import Testing
         let decided = try await store.decideException(id: exception.id, decision: .return, returnReason: "REFER TO MAKER", actor: .api,
                                                       source: nil, at: Date())
         // Rendered and bound before the deadline, but the bank's server refuses the upload until after it.
-        func job(_ directory: String) -> CutoffJob {
+        func job(_ directory: String, at now: @escaping @Sendable () -> Date = { Date() }) -> CutoffJob {
             CutoffJob(settings: CutoffJob.Settings(kinds: [CutoffJob.Kind(renderer: DecisionFileRenderer(),
                                                                           destination: LocalDirectoryDestination(directory: directory))],
-                                                   archive: fixture.cutoff.base.archive), store: store, logger: TestLog.logger())
+                                                   archive: fixture.cutoff.base.archive), store: store, logger: TestLog.logger(), now: now)
         }
         // A regular file where the directory should be: every write there fails.
         let unreachable = fixture.cutoff.remote + "/blocked"
@@ -287,16 +287,17 @@ import Testing
         _ = try? await job(unreachable + "/inbox").run()
         let bound = try #require(try await store.decisions(exceptionID: exception.id).first)
         #expect(bound.state == .validated && bound.record != nil, "in a file, not at the bank")
-        try await Task.sleep(until: .now + .seconds(max(0, deadline.timeIntervalSinceNow) + 0.5))
 
-        _ = try await job(fixture.cutoff.remote).run()
+        // The upload goes through two hours later, past the deadline (the job's clock says when).
+        let late = { @Sendable in Date().addingTimeInterval(7_200) }
+        _ = try await job(fixture.cutoff.remote, at: late).run()
         let file = try #require(try await store.outboundFiles(statuses: [.uploaded]).first { $0.kind == .decisions })
-        let late = try #require(try await store.decisions(exceptionID: exception.id).first)
-        #expect(late.state == .failed && late.failure?.code == "deadline_passed", "\(late)")
-        #expect(late.failure?.message.contains(file.name) == true)
+        let refused = try #require(try await store.decisions(exceptionID: exception.id).first)
+        #expect(refused.state == .failed && refused.failure?.code == "deadline_passed", "\(refused)")
+        #expect(refused.failure?.message.contains(file.name) == true)
         #expect(try await store.decisionHistory(decisionID: decided.id).map(\.toState) == [.created, .validated, .failed])
         // Settled with the bank's default (pay): the check is not returned, and its history says why.
-        _ = try await store.closeLapsedExceptions(at: Date(), actor: .cutoff)
+        _ = try await store.closeLapsedExceptions(at: late(), actor: .cutoff)
         #expect(try await store.checkException(id: exception.id).status == .closed)
         let check = try await store.check(id: a.id)
         #expect(check.state != .failed)
