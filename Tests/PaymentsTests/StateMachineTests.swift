@@ -75,3 +75,20 @@ import Testing
         #expect(table.impliedPath(from: .processing, to: .processing) == nil)
     }
 }
+
+@Suite struct BankEventResolutionTests {
+    static let event = BankEvent(paymentID: "pay_1", kind: .settled, source: .inboundFile(id: "inb_1", line: nil))
+
+    @Test("a settlement reported after a return is news of nothing; after a rejection or cancel it contradicts the ledger")
+    func aSettlementOfAFailedPaymentDependsOnHowItFailed() {
+        #expect(Self.event.resolve(from: .failed, failure: "R01") == .nothing, "the batch settled before the entry came back")
+        for failure in ["batch_rejected", "cancelled", "file_rejected", nil] {
+            guard case .discrepancy(let text) = Self.event.resolve(from: .failed, failure: failure) else {
+                Issue.record("settled after \(failure ?? "a failure") should be a discrepancy")
+                continue
+            }
+            #expect(text.contains("settlement of a payment that failed"))
+        }
+        if case .discrepancy = Self.event.resolve(from: .validated) {} else { Issue.record("never submitted: a discrepancy") }
+    }
+}

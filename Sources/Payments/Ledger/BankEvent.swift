@@ -82,6 +82,9 @@ public struct BankEvent: Sendable, Hashable {
         case .settled:
             switch state {
             case .submittedToCore, .processing: return path(to: .completed, code: "settled", text: "settlement reported by the bank")
+            // A returned entry settled with its batch before it came back: reports that arrive in
+            // another order say nothing new. Settlement of one the bank rejected, or never got, does.
+            case .failed where failure.flatMap(ReturnReasonCode.lookup) != nil: return .nothing
             case .failed: return .discrepancy(text: "the bank reports settlement of a payment that failed (\(failure ?? "failed")); not applied")
             default: return .nothing
             }
