@@ -154,6 +154,7 @@ let package = Package(
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
             "Payments", "Store", "PostgresStore", "NACHA", "BankFiles", "OpenPGP",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

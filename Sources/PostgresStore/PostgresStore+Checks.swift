@@ -315,8 +315,9 @@ extension PostgresStore: CheckStore {
         let file: String? = try cells.next(), line: Int? = try cells.next(), createdAt: Int64 = try cells.next()
         let updatedAt: Int64 = try cells.next()
         return ExceptionDecision(
-            id: id, exceptionID: exceptionID, merchantID: merchantID, decision: CheckException.Decision(rawValue: decision) ?? .return,
-            returnReason: reason, state: PaymentState(rawValue: state) ?? .failed, version: version,
+            id: id, exceptionID: exceptionID, merchantID: merchantID,
+            decision: try StoredColumn.decode(decision, table: "check_decisions", column: "decision"),
+            returnReason: reason, state: try StoredColumn.decode(state, table: "check_decisions", column: "state"), version: version,
             failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
             record: file.map { CheckIssue.Placement(fileID: $0, line: line ?? 0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
     }
@@ -339,13 +340,14 @@ extension PostgresStore: CheckStore {
         let reason: String = try cells.next(), decision: String = try cells.next(), deadline: Int64 = try cells.next()
         let status: String = try cells.next(), file: String = try cells.next(), line: Int? = try cells.next()
         let createdAt: Int64 = try cells.next()
+        let table = "check_exceptions"
+        guard let source = try StoredColumn.source(file: file, line: line, table: table) else { throw StoredColumn.undecodable(table, "source_file", "") }
         return CheckException(
             id: id, bankReference: reference, merchantID: merchantID, accountID: accountID, checkID: checkID, serial: serial,
             presentedAmount: presented, issuedAmount: issued, presentedPayee: payee,
-            reason: CheckException.Reason(rawValue: reason) ?? .paidNotIssued,
-            defaultDecision: CheckException.Decision(rawValue: decision) ?? .return, deadline: date(deadline),
-            status: CheckException.Status(rawValue: status) ?? .open,
-            source: SourceReference(file: file, line: line) ?? .inboundFile(id: file, line: line), createdAt: date(createdAt))
+            reason: try StoredColumn.decode(reason, table: table, column: "reason"),
+            defaultDecision: try StoredColumn.decode(decision, table: table, column: "default_decision"), deadline: date(deadline),
+            status: try StoredColumn.decode(status, table: table, column: "status"), source: source, createdAt: date(createdAt))
     }
 
     public func fileChecks(fileID: String) async throws -> [CheckIssue] {
@@ -534,15 +536,17 @@ extension PostgresStore: CheckStore {
         let failureMessage: String? = try cells.next(), issueFile: String? = try cells.next(), issueLine: Int? = try cells.next()
         let voidRequested: Int64? = try cells.next(), voidFile: String? = try cells.next(), voidLine: Int? = try cells.next()
         let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next(), paidOn: String? = try cells.next()
+        guard let metadataObject = CanonicalJSON.parseObject(metadata) else { throw StoredColumn.undecodable("check_issues", "metadata", metadata) }
         return CheckIssue(
             id: id, merchantID: merchantID, accountID: accountID, serial: serial, amount: amount,
-            issueDate: ACHDate(iso: issueDate) ?? ACHDate(year: 1970, month: 1, day: 1), payee: payee,
-            metadata: CanonicalJSON.parseObject(metadata) ?? [:], idempotencyKey: key, state: PaymentState(rawValue: state) ?? .failed,
+            issueDate: try StoredColumn.day(issueDate, table: "check_issues", column: "issue_date"), payee: payee,
+            metadata: metadataObject, idempotencyKey: key, state: try StoredColumn.decode(state, table: "check_issues", column: "state"),
             version: version, failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
             issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: issueLine ?? 0) },
             voidRequestedAt: voidRequested.map(date),
             voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: voidLine ?? 0) },
-            paidOn: paidOn.flatMap { ACHDate(iso: $0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
+            paidOn: try StoredColumn.day(ifPresent: paidOn, table: "check_issues", column: "paid_on"), createdAt: date(createdAt),
+            updatedAt: date(updatedAt))
     }
 
     static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at, disabled_at"
@@ -555,7 +559,7 @@ extension PostgresStore: CheckStore {
         let (id, merchantID, routing, account, layout, payeeMatch, createdAt, disabledAt)
             = try row.decode((String, String, String, String, String, Int, Int64, Int64?).self)
         return CheckAccount(id: id, merchantID: merchantID, routingNumber: routing, accountNumber: account,
-                            layout: PositivePayLayout(rawValue: layout) ?? .arp, payeeMatch: payeeMatch == 1, createdAt: date(createdAt),
+                            layout: try StoredColumn.decode(layout, table: "check_accounts", column: "layout"), payeeMatch: payeeMatch == 1, createdAt: date(createdAt),
                             disabledAt: disabledAt.map(date))
     }
 }

@@ -173,7 +173,7 @@ extension PostgresStore: InboundFileStore {
                 SELECT file_id, state, COUNT(*), SUM(amount_cents)::bigint FROM payments WHERE file_id IS NOT NULL GROUP BY file_id, state
                 """) {
                 let (fileID, state, count, amount) = try row.decode((String, String, Int, Int64).self)
-                if let state = PaymentState(rawValue: state) { totals[fileID, default: [:]][state] = (count, amount) }
+                totals[fileID, default: [:]][try StoredColumn.decode(state, as: PaymentState.self, table: "payments", column: "state")] = (count, amount)
             }
             return files.map { file in (file: file, states: totals[file.id] ?? [:]) }
         }
@@ -213,7 +213,7 @@ extension PostgresStore: InboundFileStore {
         let sealed: String? = try cells.next(), plaintextSHA256: String? = try cells.next(), signer: String? = try cells.next()
         let notes: String? = try cells.next()
         return InboundFile(id: id, sha256: sha256, kind: InboundKind(rawValue: kind), source: source, name: name, size: size,
-                           status: InboundFile.Status(rawValue: status) ?? .quarantined, reason: reason, applied: applied,
+                           status: try StoredColumn.decode(status, table: "inbound_files", column: "status"), reason: reason, applied: applied,
                            appliedEvents: appliedEvents, archivePath: archivePath,
                            opening: sealed.map { InboundFile.Opening(sealedArchivePath: $0, plaintextSHA256: plaintextSHA256 ?? "", signer: signer) },
                            receivedAt: date(receivedAt), notes: InboundFile.notes(from: notes))

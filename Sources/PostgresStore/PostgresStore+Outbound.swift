@@ -133,7 +133,8 @@ extension PostgresStore: OutboundFileStore {
             try await Self.updateStatus(of: file, session)
             let bound = try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(file.id)").map { row in
                 let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
-                return BoundRequest(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
+                return BoundRequest(id: id, merchantID: merchant, state: try StoredColumn.decode(state, table: "payments", column: "state"),
+                                    version: version)
             }
             var planner = LedgerPlanner(now: file.updatedAt,
                                         endpoints: try await Self.enabledEndpoints(session, merchants: bound.map(\.merchantID)))
@@ -143,7 +144,8 @@ extension PostgresStore: OutboundFileStore {
                 SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = \(file.id)
                 """).map { row in
                 let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
-                return BoundRequest(id: id, merchantID: merchant, state: PaymentState(rawValue: state) ?? .failed, version: version)
+                return BoundRequest(id: id, merchantID: merchant, state: try StoredColumn.decode(state, table: "check_issues", column: "state"),
+                                    version: version)
             }
             let voids = try await session.rows("""
                 SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
@@ -266,15 +268,18 @@ extension PostgresStore: OutboundFileStore {
         var nacha: NACHAFileIdentity?
         if let origin {
             let parts = (creationTime ?? "").split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, let creationDate else {
+                throw StoredColumn.undecodable("outbound_files", "creation_time", creationTime ?? "")
+            }
             nacha = NACHAFileIdentity(
                 immediateOrigin: origin, immediateDestination: destination ?? "",
-                creationDate: creationDate.flatMap(ACHDate.init(iso:)) ?? ACHDate(year: 1970, month: 1, day: 1),
-                creationTime: ACHTime(hour: parts.first ?? 0, minute: parts.last ?? 0), fileIDModifier: modifier ?? "",
+                creationDate: try StoredColumn.day(creationDate, table: "outbound_files", column: "creation_date"),
+                creationTime: ACHTime(hour: parts[0], minute: parts[1]), fileIDModifier: modifier ?? "",
                 batchCount: batchCount ?? 0, entryAddendaCount: entryAddendaCount ?? 0, entryHash: entryHash ?? 0)
         }
         return OutboundFile(
             id: id, kind: OutboundFileKind(rawValue: kind), name: name, sha256: sha256, size: size,
-            status: OutboundFileStatus(rawValue: status) ?? .failed, entryCount: entryCount, totalDebit: debit, totalCredit: credit,
+            status: try StoredColumn.decode(status, table: "outbound_files", column: "status"), entryCount: entryCount, totalDebit: debit, totalCredit: credit,
             nacha: nacha,
             sealing: plaintextSHA256.map { sha in
                 OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: plaintextSize ?? 0, plaintextArchivePath: plaintextPath ?? "",

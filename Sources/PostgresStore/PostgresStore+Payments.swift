@@ -194,7 +194,7 @@ extension PostgresStore {
             var counts: [PaymentState: Int] = [:]
             for row in try await session.rows("SELECT state, count(*) FROM payments WHERE import_id IS NULL GROUP BY state") {
                 let (state, count) = try row.decode((String, Int).self)
-                if let state = PaymentState(rawValue: state) { counts[state] = count }
+                counts[try StoredColumn.decode(state, as: PaymentState.self, table: "payments", column: "state")] = count
             }
             return counts
         }
@@ -272,22 +272,25 @@ extension PostgresStore {
         let fileID: String? = try cells.next(), batch: Int? = try cells.next(), trace: Int? = try cells.next()
         let line: Int? = try cells.next(), entryDate: String? = try cells.next()
         let settlement: String = try cells.next(), profile: String? = try cells.next()
-        let metadata = CanonicalJSON.parseObject(metadataText)
-            ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        guard let metadata = CanonicalJSON.parseObject(metadataText)
+                ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) else {
+            throw StoredColumn.undecodable("payments", "metadata", metadataText)
+        }
         return Payment(
-            id: id, merchantID: merchantID, state: PaymentState(rawValue: state) ?? .failed, version: version, amount: amount,
-            currency: currency, direction: Direction(rawValue: direction) ?? .credit, secCode: StandardEntryClass(rawValue: secCode),
-            description: description, effectiveDate: ACHDate(iso: effectiveDate) ?? ACHDate(year: 1970, month: 1, day: 1),
+            id: id, merchantID: merchantID, state: try StoredColumn.decode(state, table: "payments", column: "state"), version: version,
+            amount: amount, currency: currency, direction: try StoredColumn.decode(direction, table: "payments", column: "direction"),
+            secCode: StandardEntryClass(rawValue: secCode), description: description,
+            effectiveDate: try StoredColumn.day(effectiveDate, table: "payments", column: "effective_date"),
             counterparty: Counterparty(name: name, routingNumber: routing, accountNumber: account,
-                                       accountType: AccountType(rawValue: accountType) ?? .checking),
+                                       accountType: try StoredColumn.decode(accountType, table: "payments", column: "account_type")),
             metadata: metadata, idempotencyKey: key, reservedAmount: reserved,
             failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
             createdAt: date(createdAt), updatedAt: date(updatedAt),
-            submission: fileID.map {
-                Submission(fileID: $0, batchNumber: batch ?? 0, traceNumber: trace ?? 0, line: line ?? 0,
-                           entryEffectiveDate: entryDate.flatMap(ACHDate.init(iso:)))
+            submission: try fileID.map { file throws(StoreError) in
+                Submission(fileID: file, batchNumber: batch ?? 0, traceNumber: trace ?? 0, line: line ?? 0,
+                           entryEffectiveDate: try StoredColumn.day(ifPresent: entryDate, table: "payments", column: "entry_effective_date"))
             },
-            settlement: Settlement(rawValue: settlement) ?? .nextDay, profile: profile)
+            settlement: try StoredColumn.decode(settlement, table: "payments", column: "settlement"), profile: profile)
     }
 
     static let correctionColumns = """
@@ -303,7 +306,8 @@ extension PostgresStore {
         return CounterpartyCorrection(
             merchantID: merchant, paymentID: payment, changeCode: code, routingNumber: routing, accountNumber: account,
             correctedRoutingNumber: correctedRouting, correctedAccountNumber: correctedAccount,
-            correctedAccountType: AccountType(rawValue: correctedType) ?? .checking, correctedName: correctedName)
+            correctedAccountType: try StoredColumn.decode(correctedType, table: "counterparty_corrections", column: "corrected_account_type"),
+            correctedName: correctedName)
     }
 
     static let historyColumns = """
@@ -317,8 +321,8 @@ extension PostgresStore {
         let text: String = try cells.next(), file: String? = try cells.next(), line: Int? = try cells.next()
         let createdAt: Int64 = try cells.next()
         return HistoryEntry(
-            requestID: requestID, version: version, fromState: from.flatMap(PaymentState.init(rawValue:)),
-            toState: PaymentState(rawValue: to) ?? .failed, actor: Actor(rawValue: actor), reasonCode: code, reasonText: text,
-            source: file.flatMap { SourceReference(file: $0, line: line) }, createdAt: date(createdAt))
+            requestID: requestID, version: version, fromState: try StoredColumn.decode(ifPresent: from, table: "history", column: "from_state"),
+            toState: try StoredColumn.decode(to, table: "history", column: "to_state"), actor: Actor(rawValue: actor), reasonCode: code,
+            reasonText: text, source: try StoredColumn.source(file: file, line: line, table: "history"), createdAt: date(createdAt))
     }
 }

@@ -151,7 +151,8 @@ extension PostgresStore: WebhookStore {
                     """).map { try $0.decode(String.self) }
                 endpoints[endpointID] = (endpoint, secrets)
             }
-            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: leased.type) else { continue }
+            guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
+            let type: WebhookEventType = try StoredColumn.decode(leased.type, table: "webhook_events", column: "type")
             byID[leased.id] = WebhookDelivery(
                 id: leased.id,
                 event: WebhookEvent(id: leased.eventID, type: type, subject: leased.subject, createdAt: date(leased.eventCreatedAt)),
@@ -361,9 +362,9 @@ extension PostgresStore: WebhookStore {
                 let endpointID: String = try cells.next(), statusText: String = try cells.next(), attempts: Int = try cells.next()
                 let next: Int64 = try cells.next(), code: Int? = try cells.next(), error: String? = try cells.next()
                 let createdAt: Int64 = try cells.next()
-                let status = WebhookDeliveryStatus.Status(rawValue: statusText) ?? .pending
+                let status: WebhookDeliveryStatus.Status = try StoredColumn.decode(statusText, table: "webhook_deliveries", column: "status")
                 return WebhookDeliveryStatus(
-                    eventID: eventID, eventType: WebhookEventType(rawValue: type) ?? .failed, subjectID: subjectID,
+                    eventID: eventID, eventType: try StoredColumn.decode(type, table: "webhook_events", column: "type"), subjectID: subjectID,
                     endpointID: endpointID, status: status, attempts: attempts,
                     nextAttemptAt: status == .pending ? Self.date(next) : nil, lastStatusCode: code, lastError: error,
                     createdAt: Self.date(createdAt))
@@ -435,9 +436,10 @@ extension PostgresStore: WebhookStore {
                 lease_expires_at = NULL
             WHERE event_id = ANY(\(events.map(\.id))) AND (\(endpointID)::text IS NULL OR endpoint_id = \(endpointID))
             """)
-        let added = events.flatMap { event in
-            (endpoints[event.merchantID] ?? []).filter { endpoint in
-                WebhookEventType(rawValue: event.type).map(endpoint.takes) == true && (endpointID ?? endpoint.id) == endpoint.id
+        let added = try events.flatMap { event in
+            let type: WebhookEventType = try StoredColumn.decode(event.type, table: "webhook_events", column: "type")
+            return (endpoints[event.merchantID] ?? []).filter { endpoint in
+                endpoint.takes(type) && (endpointID ?? endpoint.id) == endpoint.id
             }.map { (event, $0.id) }
         }
         guard !added.isEmpty else { return count }
@@ -484,7 +486,9 @@ extension PostgresStore: WebhookStore {
             try row.decode((String, String, String, String, Bool, String?, Int64?, Int64).self)
         return WebhookEndpoint(
             id: id, merchantID: merchant, url: url,
-            eventTypes: types == "*" ? [] : types.split(separator: ",").compactMap { WebhookEventType(rawValue: String($0)) },
+            eventTypes: types == "*" ? [] : try types.split(separator: ",").map {
+                try StoredColumn.decode(String($0), as: WebhookEventType.self, table: "webhook_endpoints", column: "event_types")
+            },
             enabled: enabled, disabledReason: reason, failingSince: failing.map(date), createdAt: date(createdAt))
     }
 }

@@ -59,7 +59,7 @@ extension SQLiteStore: CheckStore {
                 let existing = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(Self.checkColumns), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
                     """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
-                    (Self.check(from: row), row[21] as String, (row[22] as String?).map { Data($0.utf8) })
+                    (try Self.check(from: row), row[21] as String, (row[22] as String?).map { Data($0.utf8) })
                 }
                 let live = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(Self.checkColumns) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
@@ -82,7 +82,7 @@ extension SQLiteStore: CheckStore {
             var found: [String: CheckIssue] = [:]
             let statement = try db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE id = ?")
             for id in Set(ids) {
-                if let row = try Row.fetchOne(statement, arguments: [id]) { found[id] = Self.check(from: row) }
+                if let row = try Row.fetchOne(statement, arguments: [id]) { found[id] = try Self.check(from: row) }
             }
             return found
         }
@@ -129,7 +129,7 @@ extension SQLiteStore: CheckStore {
         try await read("collecting check records") { db in
             var accounts: [String: CheckAccount] = [:]
             func record(_ action: PendingCheckRecord.Action, _ row: Row) throws -> PendingCheckRecord {
-                let check = Self.check(from: row)
+                let check = try Self.check(from: row)
                 if accounts[check.accountID] == nil { accounts[check.accountID] = try Self.checkAccount(db, id: check.accountID) }
                 guard let account = accounts[check.accountID] else { throw PaymentError(.notFound, "no check account \(check.accountID)") }
                 return PendingCheckRecord(action: action, check: check, account: account)
@@ -247,7 +247,7 @@ extension SQLiteStore: CheckStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(exceptionColumns) FROM check_exceptions WHERE id = ?", arguments: [id]) else {
             throw PaymentError(.notFound, "no exception \(id)")
         }
-        return exception(from: row)
+        return try exception(from: row)
     }
 
     static let decisionColumns = """
@@ -255,11 +255,12 @@ extension SQLiteStore: CheckStore {
         created_at, updated_at
         """
 
-    static func decision(from row: Row) -> ExceptionDecision {
+    static func decision(from row: Row) throws -> ExceptionDecision {
         let failureCode: String? = row[7], file: String? = row[9]
         return ExceptionDecision(
-            id: row[0], exceptionID: row[1], merchantID: row[2], decision: CheckException.Decision(rawValue: row[3]) ?? .return,
-            returnReason: row[4], state: PaymentState(rawValue: row[5]) ?? .failed, version: row[6],
+            id: row[0], exceptionID: row[1], merchantID: row[2],
+            decision: try StoredColumn.decode(row[3], table: "check_decisions", column: "decision"),
+            returnReason: row[4], state: try StoredColumn.decode(row[5], table: "check_decisions", column: "state"), version: row[6],
             failure: failureCode.map { Failure(code: $0, message: row[8] ?? "") },
             record: file.map { CheckIssue.Placement(fileID: $0, line: row[10] ?? 0) }, createdAt: date(row[11]), updatedAt: date(row[12]))
     }
@@ -269,15 +270,17 @@ extension SQLiteStore: CheckStore {
         default_decision, deadline, status, source_file, source_line, created_at
         """
 
-    static func exception(from row: Row) -> CheckException {
-        let file: String = row[13]
+    static func exception(from row: Row) throws -> CheckException {
+        let table = "check_exceptions"
+        guard let source = try StoredColumn.source(file: row[13], line: row[14], table: table) else {
+            throw StoredColumn.undecodable(table, "source_file", "")
+        }
         return CheckException(
             id: row[0], bankReference: row[1], merchantID: row[2], accountID: row[3], checkID: row[4], serial: row[5],
             presentedAmount: row[6], issuedAmount: row[7], presentedPayee: row[8],
-            reason: CheckException.Reason(rawValue: row[9]) ?? .paidNotIssued,
-            defaultDecision: CheckException.Decision(rawValue: row[10]) ?? .return, deadline: date(row[11]),
-            status: CheckException.Status(rawValue: row[12]) ?? .open,
-            source: SourceReference(file: file, line: row[14]) ?? .inboundFile(id: file, line: row[14]), createdAt: date(row[15]))
+            reason: try StoredColumn.decode(row[9], table: table, column: "reason"),
+            defaultDecision: try StoredColumn.decode(row[10], table: table, column: "default_decision"), deadline: date(row[11]),
+            status: try StoredColumn.decode(row[12], table: table, column: "status"), source: source, createdAt: date(row[15]))
     }
 
     public func fileChecks(fileID: String) async throws -> [CheckIssue] {
@@ -409,7 +412,7 @@ extension SQLiteStore: CheckStore {
                                          arguments: [id]) else {
             throw PaymentError(.notFound, "no check \(id)")
         }
-        return check(from: row)
+        return try check(from: row)
     }
 
     static let checkColumns = """
@@ -419,29 +422,31 @@ extension SQLiteStore: CheckStore {
 
     /// Reads the columns of `checkColumns` by position: a name lookup per column costs more than the
     /// rest of decoding a row when a file's 100,000 checks are read.
-    static func check(from row: Row) -> CheckIssue {
+    static func check(from row: Row) throws -> CheckIssue {
         let failureCode: String? = row[11]
         let issueFile: String? = row[13], voidFile: String? = row[16]
-        let metadata: String = row[7]
+        let metadataText: String = row[7]
+        guard let metadata = CanonicalJSON.parseObject(metadataText) else { throw StoredColumn.undecodable("check_issues", "metadata", metadataText) }
         return CheckIssue(
             id: row[0], merchantID: row[1], accountID: row[2], serial: row[3], amount: row[4],
-            issueDate: ACHDate(iso: row[5] as String) ?? ACHDate(year: 1970, month: 1, day: 1), payee: row[6],
-            metadata: CanonicalJSON.parseObject(metadata) ?? [:], idempotencyKey: row[8],
-            state: PaymentState(rawValue: row[9]) ?? .failed, version: row[10],
+            issueDate: try StoredColumn.day(row[5], table: "check_issues", column: "issue_date"), payee: row[6],
+            metadata: metadata, idempotencyKey: row[8],
+            state: try StoredColumn.decode(row[9], table: "check_issues", column: "state"), version: row[10],
             failure: failureCode.map { Failure(code: $0, message: row[12] ?? "") },
             issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: row[14] ?? 0) },
             voidRequestedAt: (row[15] as Int64?).map(date),
             voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: row[17] ?? 0) },
-            paidOn: (row[20] as String?).flatMap { ACHDate(iso: $0) }, createdAt: date(row[18]), updatedAt: date(row[19]))
+            paidOn: try StoredColumn.day(ifPresent: row[20], table: "check_issues", column: "paid_on"), createdAt: date(row[18]),
+            updatedAt: date(row[19]))
     }
 
     static func checkAccount(_ db: Database, id: String) throws -> CheckAccount? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM check_accounts WHERE id = ?"), arguments: [id]).map(checkAccount(from:))
     }
 
-    static func checkAccount(from row: Row) -> CheckAccount {
+    static func checkAccount(from row: Row) throws -> CheckAccount {
         CheckAccount(id: row["id"], merchantID: row["merchant_id"], routingNumber: row["routing_number"],
-                     accountNumber: row["account_number"], layout: PositivePayLayout(rawValue: row["layout"]) ?? .arp,
+                     accountNumber: row["account_number"], layout: try StoredColumn.decode(row["layout"], table: "check_accounts", column: "layout"),
                      payeeMatch: row["payee_match"] as Int == 1, createdAt: date(row["created_at"]),
                      disabledAt: (row["disabled_at"] as Int64?).map(date))
     }

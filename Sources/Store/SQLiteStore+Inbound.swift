@@ -23,7 +23,7 @@ extension SQLiteStore: InboundFileStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE id = ?", arguments: [id]) else {
                 throw PaymentError(.notFound, "no inbound file \(id)")
             }
-            return Self.inboundFile(from: row)
+            return try Self.inboundFile(from: row)
         }
     }
 
@@ -36,7 +36,7 @@ extension SQLiteStore: InboundFileStore {
                     SELECT \(column) AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                            source_line, created_at
                     FROM \(table) WHERE source_file = ? ORDER BY source_line, id
-                    """, arguments: [source]).map { InboundChange(subject: subject, entry: Self.historyEntry(from: $0)) }
+                    """, arguments: [source]).map { InboundChange(subject: subject, entry: try Self.historyEntry(from: $0)) }
             }
         }
     }
@@ -49,7 +49,7 @@ extension SQLiteStore: InboundFileStore {
                            source_line, created_at
                     FROM \(table) WHERE reason_code = ? AND created_at >= ? ORDER BY created_at, id
                     """, arguments: [BankEvent.discrepancyCode, Self.milliseconds(since)]).map {
-                    InboundChange(subject: subject, entry: Self.historyEntry(from: $0))
+                    InboundChange(subject: subject, entry: try Self.historyEntry(from: $0))
                 }
             }
         }
@@ -100,7 +100,7 @@ extension SQLiteStore: InboundFileStore {
         try await read("matching trace numbers") { db in
             var found: [Int: Payment] = [:]
             try Self.chunked(Array(Set(traceNumbers)), db, column: "trace_number") { row in
-                found[row["trace_number"]] = Self.payment(from: row)
+                found[row["trace_number"]] = try Self.payment(from: row)
             }
             return found
         }
@@ -110,7 +110,7 @@ extension SQLiteStore: InboundFileStore {
     static func payments(_ db: Database, ids: [String]) throws -> [String: Payment] {
         var found: [String: Payment] = [:]
         try chunked(Array(Set(ids)), db, column: "id") { row in
-            let payment = payment(from: row)
+            let payment = try payment(from: row)
             found[payment.id] = payment
         }
         return found
@@ -173,9 +173,9 @@ extension SQLiteStore: InboundFileStore {
             }
             return files.map { file in (file, totals[file.id] ?? [:]) }
         }
-        return rows.map { file, states in
-            (file, Dictionary(uniqueKeysWithValues: states.compactMap { key, value in
-                PaymentState(rawValue: key).map { ($0, (count: value.0, amount: value.1)) }
+        return try rows.map { file, states in
+            (file, Dictionary(uniqueKeysWithValues: try states.map { key, value in
+                (try StoredColumn.decode(key, as: PaymentState.self, table: "payments", column: "state"), (count: value.0, amount: value.1))
             }))
         }
     }
@@ -197,9 +197,10 @@ extension SQLiteStore: InboundFileStore {
                              file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer, file.notesText])
     }
 
-    static func inboundFile(from row: Row) -> InboundFile {
+    static func inboundFile(from row: Row) throws -> InboundFile {
         InboundFile(id: row["id"], sha256: row["sha256"], kind: InboundKind(rawValue: row["kind"]), source: row["source"], name: row["name"],
-                    size: row["size"], status: InboundFile.Status(rawValue: row["status"]) ?? .quarantined, reason: row["reason"],
+                    size: row["size"], status: try StoredColumn.decode(row["status"], table: "inbound_files", column: "status"),
+                    reason: row["reason"],
                     applied: row["applied"], appliedEvents: row["applied_events"], archivePath: row["archive_path"],
                     opening: (row["sealed_archive_path"] as String?).map { sealed in
                         InboundFile.Opening(sealedArchivePath: sealed, plaintextSHA256: row["plaintext_sha256"] ?? "", signer: row["signer"])

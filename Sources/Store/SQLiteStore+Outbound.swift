@@ -34,7 +34,7 @@ extension SQLiteStore: OutboundFileStore {
                 SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL AND import_id IS NULL
                 ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
-                let payment = Self.payment(from: row)
+                let payment = try Self.payment(from: row)
                 if merchants[payment.merchantID] == nil {
                     merchants[payment.merchantID] = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?",
                                                                      arguments: [payment.merchantID]).map(Self.merchant(from:))
@@ -97,7 +97,7 @@ extension SQLiteStore: OutboundFileStore {
                 SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? AND file_line > ? ORDER BY file_line LIMIT ?
                 """, arguments: [fileID, afterLine, limit])
                 .map { row in
-                    (Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
+                    (try Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
                                                           traceNumber: row["trace_number"], line: row["file_line"],
                                                           effectiveDate: (row["entry_effective_date"] as String?).flatMap(ACHDate.init(iso:))))
                 }
@@ -122,14 +122,16 @@ extension SQLiteStore: OutboundFileStore {
             try Self.updateStatus(of: file, db)
             let bound = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
                                          arguments: [file.id]).map { row in
-                BoundRequest(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
+                BoundRequest(id: row[0], merchantID: row[1], state: try StoredColumn.decode(row[2], table: "payments", column: "state"),
+                             version: row[3])
             }
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: bound.map(\.merchantID)))
             try planner.confirmUpload(of: file, bound: bound, actor: actor)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             let issued = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = ?"),
                                           arguments: [file.id]).map { row in
-                BoundRequest(id: row[0], merchantID: row[1], state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3])
+                BoundRequest(id: row[0], merchantID: row[1], state: try StoredColumn.decode(row[2], table: "check_issues", column: "state"),
+                             version: row[3])
             }
             let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE void_file_id = ?"),
                                          arguments: [file.id]).map(Self.check(from:))
@@ -227,23 +229,24 @@ extension SQLiteStore: OutboundFileStore {
         guard let row = try Row.fetchOne(db, sql: "\(outboundFileSelect) WHERE f.id = ? OR f.name = ?", arguments: [id, id]) else {
             throw PaymentError(.notFound, "no outbound file \(id)")
         }
-        return outboundFile(from: row)
+        return try outboundFile(from: row)
     }
 
-    static func outboundFile(from row: Row) -> OutboundFile {
+    static func outboundFile(from row: Row) throws -> OutboundFile {
         var nacha: NACHAFileIdentity?
         if let origin: String = row["immediate_origin"] {
             let time: String = row["creation_time"]
             let parts = time.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2 else { throw StoredColumn.undecodable("outbound_files", "creation_time", time) }
             nacha = NACHAFileIdentity(
                 immediateOrigin: origin, immediateDestination: row["immediate_destination"],
-                creationDate: ACHDate(iso: row["creation_date"] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
-                creationTime: ACHTime(hour: parts.first ?? 0, minute: parts.last ?? 0), fileIDModifier: row["file_id_modifier"],
+                creationDate: try StoredColumn.day(row["creation_date"], table: "outbound_files", column: "creation_date"),
+                creationTime: ACHTime(hour: parts[0], minute: parts[1]), fileIDModifier: row["file_id_modifier"],
                 batchCount: row["batch_count"], entryAddendaCount: row["entry_addenda_count"], entryHash: row["entry_hash"])
         }
         return OutboundFile(
             id: row["id"], kind: OutboundFileKind(rawValue: row["kind"]), name: row["name"], sha256: row["sha256"], size: row["size"],
-            status: OutboundFileStatus(rawValue: row["status"]) ?? .failed, entryCount: row["entry_count"],
+            status: try StoredColumn.decode(row["status"], table: "outbound_files", column: "status"), entryCount: row["entry_count"],
             totalDebit: row["total_debit_cents"], totalCredit: row["total_credit_cents"], nacha: nacha,
             sealing: (row["plaintext_sha256"] as String?).map { sha in
                 OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: row["plaintext_size"],

@@ -168,10 +168,10 @@ extension SQLiteStore {
             // index-only where a filter on import_id would read every row.
             var counts: [PaymentState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments GROUP BY state") {
-                if let state = PaymentState(rawValue: row[0]) { counts[state] = row[1] }
+                counts[try StoredColumn.decode(row[0], as: PaymentState.self, table: "payments", column: "state")] = row[1]
             }
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM payments WHERE import_id IS NOT NULL GROUP BY state") {
-                if let state = PaymentState(rawValue: row[0]) { counts[state, default: 0] -= row[1] }
+                counts[try StoredColumn.decode(row[0], as: PaymentState.self, table: "payments", column: "state"), default: 0] -= row[1]
             }
             return counts.filter { $0.value > 0 }
         }
@@ -210,7 +210,7 @@ extension SQLiteStore {
             """), arguments: [id, importID]) else {
             throw PaymentError(.notFound, "no payment \(id)")
         }
-        return payment(from: row)
+        return try payment(from: row)
     }
 
     /// The payment columns in the order `payment(from:)` reads them by position: a name lookup per
@@ -223,45 +223,49 @@ extension SQLiteStore {
         """
 
     /// A row selected with `paymentColumns`.
-    static func payment(from row: Row) -> Payment {
+    static func payment(from row: Row) throws -> Payment {
         let metadataText: String = row[14]
-        let metadata = CanonicalJSON.parseObject(metadataText)
-            ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        guard let metadata = CanonicalJSON.parseObject(metadataText)
+                ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) else {
+            throw StoredColumn.undecodable("payments", "metadata", metadataText)
+        }
         let failureCode: String? = row[17]
         return Payment(
             id: row[0], merchantID: row[1],
-            state: PaymentState(rawValue: row[2]) ?? .failed, version: row[3], amount: row[4],
-            currency: row[5], direction: Direction(rawValue: row[6]) ?? .credit,
+            state: try StoredColumn.decode(row[2], table: "payments", column: "state"), version: row[3], amount: row[4],
+            currency: row[5], direction: try StoredColumn.decode(row[6], table: "payments", column: "direction"),
             secCode: StandardEntryClass(rawValue: row[7]), description: row[8],
-            effectiveDate: ACHDate(iso: row[9] as String) ?? ACHDate(year: 1970, month: 1, day: 1),
+            effectiveDate: try StoredColumn.day(row[9], table: "payments", column: "effective_date"),
             counterparty: Counterparty(name: row[10], routingNumber: row[11], accountNumber: row[12],
-                                       accountType: AccountType(rawValue: row[13]) ?? .checking),
+                                       accountType: try StoredColumn.decode(row[13], table: "payments", column: "account_type")),
             metadata: metadata, idempotencyKey: row[15], reservedAmount: row[16],
             failure: failureCode.map { Failure(code: $0, message: row[18] ?? "") },
             createdAt: date(row[19]), updatedAt: date(row[20]),
-            submission: (row[21] as String?).map {
-                Submission(fileID: $0, batchNumber: row[22], traceNumber: row[23], line: row[24],
-                           entryEffectiveDate: (row[25] as String?).flatMap(ACHDate.init(iso:)))
+            submission: try (row[21] as String?).map { file throws(StoreError) in
+                Submission(fileID: file, batchNumber: row[22], traceNumber: row[23], line: row[24],
+                           entryEffectiveDate: try StoredColumn.day(ifPresent: row[25], table: "payments", column: "entry_effective_date"))
             },
-            settlement: Settlement(rawValue: row[26]) ?? .nextDay, profile: row[27])
+            settlement: try StoredColumn.decode(row[26], table: "payments", column: "settlement"), profile: row[27])
     }
 
-    static func counterpartyCorrection(from row: Row) -> CounterpartyCorrection {
+    static func counterpartyCorrection(from row: Row) throws -> CounterpartyCorrection {
         CounterpartyCorrection(
             merchantID: row["merchant_id"], paymentID: row["payment_id"], changeCode: row["change_code"],
             routingNumber: row["routing_number"], accountNumber: row["account_number"],
             correctedRoutingNumber: row["corrected_routing_number"], correctedAccountNumber: row["corrected_account_number"],
-            correctedAccountType: AccountType(rawValue: row["corrected_account_type"]) ?? .checking,
+            correctedAccountType: try StoredColumn.decode(row["corrected_account_type"], table: "counterparty_corrections",
+                                                          column: "corrected_account_type"),
             correctedName: row["corrected_name"])
     }
 
-    static func historyEntry(from row: Row) -> HistoryEntry {
-        let file: String? = row["source_file"]
-        return HistoryEntry(
+    /// A history row of any request's history table, its request column read as `payment_id`.
+    static func historyEntry(from row: Row) throws -> HistoryEntry {
+        HistoryEntry(
             requestID: row["payment_id"], version: row["version"],
-            fromState: (row["from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
-            toState: PaymentState(rawValue: row["to_state"]) ?? .failed, actor: Actor(rawValue: row["actor"]),
+            fromState: try StoredColumn.decode(ifPresent: row["from_state"], table: "history", column: "from_state"),
+            toState: try StoredColumn.decode(row["to_state"], table: "history", column: "to_state"), actor: Actor(rawValue: row["actor"]),
             reasonCode: row["reason_code"], reasonText: row["reason_text"],
-            source: file.flatMap { SourceReference(file: $0, line: row["source_line"]) }, createdAt: date(row["created_at"]))
+            source: try StoredColumn.source(file: row["source_file"], line: row["source_line"], table: "history"),
+            createdAt: date(row["created_at"]))
     }
 }

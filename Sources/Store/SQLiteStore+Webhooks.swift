@@ -12,7 +12,7 @@ extension SQLiteStore: WebhookStore {
             if let idempotencyKey, let row = try Row.fetchOne(db, sql: """
                 SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND idempotency_key = ?
                 """, arguments: [merchantID, idempotencyKey]) {
-                let endpoint = Self.webhookEndpoint(from: row)
+                let endpoint = try Self.webhookEndpoint(from: row)
                 guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
                     throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
                 }
@@ -134,7 +134,8 @@ extension SQLiteStore: WebhookStore {
                     """), arguments: [endpointID, at])
                 endpoints[endpointID] = (endpoint, secrets)
             }
-            guard let (endpoint, secrets) = endpoints[endpointID], let type = WebhookEventType(rawValue: row["event_type"]) else { continue }
+            guard let (endpoint, secrets) = endpoints[endpointID] else { continue }
+            let type: WebhookEventType = try StoredColumn.decode(row["event_type"], table: "webhook_events", column: "type")
             let id: Int64 = row["delivery_id"]
             byID[id] = WebhookDelivery(
                 id: id, event: WebhookEvent(id: row["event_id"], type: type, subject: subject, createdAt: Self.date(row["event_created_at"])),
@@ -160,35 +161,35 @@ extension SQLiteStore: WebhookStore {
         let leased = """
             FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
             """
-        func entry(_ row: Row, requestID: String) -> HistoryEntry {
-            let file: String? = row["h_source_file"]
-            return HistoryEntry(
+        func entry(_ row: Row, requestID: String) throws -> HistoryEntry {
+            HistoryEntry(
                 requestID: requestID, version: row["h_version"],
-                fromState: (row["h_from_state"] as String?).flatMap(PaymentState.init(rawValue:)),
-                toState: PaymentState(rawValue: row["h_to_state"]) ?? .failed, actor: Actor(rawValue: row["h_actor"]),
+                fromState: try StoredColumn.decode(ifPresent: row["h_from_state"], table: "history", column: "from_state"),
+                toState: try StoredColumn.decode(row["h_to_state"], table: "history", column: "to_state"), actor: Actor(rawValue: row["h_actor"]),
                 reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
-                source: file.flatMap { SourceReference(file: $0, line: row["h_source_line"]) }, createdAt: Self.date(row["h_created_at"]))
+                source: try StoredColumn.source(file: row["h_source_file"], line: row["h_source_line"], table: "history"),
+                createdAt: Self.date(row["h_created_at"]))
         }
         /// Requests (payments, checks) with the history row each event announces; the request's columns
         /// come first, where `check(from:)` reads them by position.
         func requests(_ columns: String, from table: String, history: String, requestColumn: String,
-                      _ subject: (Row) -> (id: String, make: (HistoryEntry) -> WebhookEvent.Subject)) throws -> [(Row, WebhookEvent.Subject)] {
+                      _ subject: (Row) throws -> (id: String, make: (HistoryEntry) -> WebhookEvent.Subject)) throws -> [(Row, WebhookEvent.Subject)] {
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.prefixed(columns, "r")), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
                 JOIN \(history) AS h ON h.\(requestColumn) = v.subject_id AND h.version = v.subject_version
                 JOIN \(table) AS r ON r.id = v.subject_id
                 WHERE d.id IN (\(marks))
                 """), arguments: StatementArguments(ids)).map { row in
-                let (id, make) = subject(row)
-                return (row, make(entry(row, requestID: id)))
+                let (id, make) = try subject(row)
+                return (row, make(try entry(row, requestID: id)))
             }
         }
         var found = try requests(Self.paymentColumns, from: "payments", history: "payment_history", requestColumn: "payment_id") { row in
-            let payment = Self.payment(from: row)
+            let payment = try Self.payment(from: row)
             return (payment.id, { .payment(payment, $0) })
         }
         found += try requests(Self.checkColumns, from: "check_issues", history: "check_history", requestColumn: "check_id") { row in
-            let check = Self.check(from: row)
+            let check = try Self.check(from: row)
             return (check.id, { .check(check, $0) })
         }
         let exceptions = try Row.fetchAll(db.cachedStatement(sql: """
@@ -205,7 +206,7 @@ extension SQLiteStore: WebhookStore {
                     """), arguments: [id]).map(Self.decision(from:))
             }
             for row in exceptions {
-                let exception = Self.exception(from: row)
+                let exception = try Self.exception(from: row)
                 found.append((row, .exception(exception, decisions[exception.id])))
             }
         }
@@ -272,9 +273,10 @@ extension SQLiteStore: WebhookStore {
                 SELECT d.*, v.type FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
                 WHERE ?1 IS NULL OR d.status = ?1 ORDER BY d.id LIMIT ?2
                 """, arguments: [status?.rawValue, limit]).map { row in
-                let status = WebhookDeliveryStatus.Status(rawValue: row["status"]) ?? .pending
+                let status: WebhookDeliveryStatus.Status = try StoredColumn.decode(row["status"], table: "webhook_deliveries", column: "status")
                 return WebhookDeliveryStatus(
-                    eventID: row["event_id"], eventType: WebhookEventType(rawValue: row["type"]) ?? .failed, subjectID: row["subject_id"], endpointID: row["endpoint_id"],
+                    eventID: row["event_id"], eventType: try StoredColumn.decode(row["type"], table: "webhook_events", column: "type"),
+                    subjectID: row["subject_id"], endpointID: row["endpoint_id"],
                     status: status, attempts: row["attempts"],
                     nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,
                     lastStatusCode: row["last_status_code"], lastError: row["last_error"], createdAt: Self.date(row["created_at"]))
@@ -339,7 +341,7 @@ extension SQLiteStore: WebhookStore {
             let id: String = event["id"]
             try restart.execute(arguments: [now, id, endpointID, endpointID])
             count += db.changesCount
-            guard let type = WebhookEventType(rawValue: event["type"]) else { continue }
+            let type: WebhookEventType = try StoredColumn.decode(event["type"], table: "webhook_events", column: "type")
             for endpoint in endpoints[event["merchant_id"] as String] ?? [] where endpoint.takes(type) && (endpointID ?? endpoint.id) == endpoint.id {
                 try add.execute(arguments: [id, endpoint.id, event["subject_id"] as String, event["subject_version"] as Int, now, now])
                 count += db.changesCount
@@ -365,7 +367,7 @@ extension SQLiteStore: WebhookStore {
                                          arguments: [id, merchantID]) else {
             throw PaymentError(.notFound, "no webhook endpoint \(id)")
         }
-        return webhookEndpoint(from: row)
+        return try webhookEndpoint(from: row)
     }
 
     static func currentSecret(_ db: Database, endpointID: String) throws -> String {
@@ -373,12 +375,14 @@ extension SQLiteStore: WebhookStore {
                             arguments: [endpointID]) ?? ""
     }
 
-    static func webhookEndpoint(from row: Row) -> WebhookEndpoint {
+    static func webhookEndpoint(from row: Row) throws -> WebhookEndpoint {
         let types: String = row["event_types"]
         let failing: Int64? = row["failing_since"]
         return WebhookEndpoint(
             id: row["id"], merchantID: row["merchant_id"], url: row["url"],
-            eventTypes: types == "*" ? [] : types.split(separator: ",").compactMap { WebhookEventType(rawValue: String($0)) },
+            eventTypes: types == "*" ? [] : try types.split(separator: ",").map {
+                try StoredColumn.decode(String($0), as: WebhookEventType.self, table: "webhook_endpoints", column: "event_types")
+            },
             enabled: row["enabled"], disabledReason: row["disabled_reason"], failingSince: failing.map(date),
             createdAt: date(row["created_at"]))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NACHA
 import Payments
 import Store
@@ -21,12 +22,18 @@ public struct TemporaryDatabase: Sendable {
 
 extension TemporaryDatabase: StoreDatabase {
     public func open(faults: FaultInjector) async throws -> any LedgerStore { try store(faults: faults) }
+
+    public func tamper(_ sql: String) async throws {
+        try await DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
+    }
 }
 
 /// A fresh, empty database of one store implementation. Every `open` is another connection to it,
 /// as another process or machine would have.
 public protocol StoreDatabase: Sendable {
     func open(faults: FaultInjector) async throws -> any LedgerStore
+    /// Runs `sql` behind the store's back: what a hand edit, or another version of metl, leaves.
+    func tamper(_ sql: String) async throws
 }
 
 extension StoreDatabase {

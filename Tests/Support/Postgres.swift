@@ -53,4 +53,18 @@ public struct TemporaryPostgresDatabase: StoreDatabase {
         TestLog.bootstrap
         return try await PostgresStore.connect(location, maximumConnections: 8, faults: faults)
     }
+
+    public func tamper(_ sql: String) async throws {
+        let configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.username,
+                                                             password: location.password, database: location.database, tls: .disable)
+        let logger = TestLog.logger("metl.test.postgres")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+        do {
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).get()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
 }

@@ -15,6 +15,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let conflict = Code(rawValue: "conflict")
         /// Another live holder has the lease.
         public static let leaseHeld = Code(rawValue: "lease_held")
+        /// A stored value this build cannot read (an unknown state, kind or date): written by another
+        /// version or by hand. Reading stops; it is never taken for a default.
+        public static let undecodable = Code(rawValue: "undecodable")
     }
 
     public var code: Code
