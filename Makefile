@@ -18,6 +18,7 @@ build: deps
 
 test: deps
 	scripts/verify-units.sh
+	scripts/store-contract-coverage.py
 	$(SWIFT) build --build-tests
 	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
