@@ -97,7 +97,7 @@ extension PostgresStore: InboundFileStore {
                 try await Self.insert(file, session)
             }
             try await PostgresPlanWriter.persist(plan, session, faults: faults)
-            try await Self.persist(checks, session)
+            try await PostgresCheckPlanWriter.persist(checks, session)
             if !checks.newExceptions.isEmpty { try faults.hit(.afterExceptionsWritten) }
         }
     }

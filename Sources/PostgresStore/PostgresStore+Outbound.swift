@@ -159,7 +159,7 @@ extension PostgresStore: OutboundFileStore {
                 deadlines[decision.exceptionID] = try await Self.exception(session, id: decision.exceptionID).deadline
             }
             try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
-            try await Self.persist(checks.plan, session)
+            try await PostgresCheckPlanWriter.persist(checks.plan, session)
             return file
         }
     }
@@ -188,7 +188,7 @@ extension PostgresStore: OutboundFileStore {
             var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
             checks.release(try await Self.fileChecks(session, fileID: file.id, locking: true), fromCancelled: file, actor: actor,
                            reason: reason)
-            try await Self.persist(checks.plan, session)
+            try await PostgresCheckPlanWriter.persist(checks.plan, session)
             return file
         }
     }

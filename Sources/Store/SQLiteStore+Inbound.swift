@@ -87,7 +87,7 @@ extension SQLiteStore: InboundFileStore {
                 try Self.insert(file, db)
             }
             try LedgerPlanWriter.persist(plan, db, faults: faults)
-            try Self.persist(checks, db)
+            try CheckPlanWriter.persist(checks, db)
             if !checks.newExceptions.isEmpty { try faults.hit(.afterExceptionsWritten) }
         }
     }

@@ -141,7 +141,7 @@ extension SQLiteStore: OutboundFileStore {
             try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
             let deadlines = try Dictionary(decisions.map { ($0.exceptionID, try Self.exception(db, id: $0.exceptionID).deadline) }) { a, _ in a }
             try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
-            try Self.persist(checks.plan, db)
+            try CheckPlanWriter.persist(checks.plan, db)
             return file
         }
     }
@@ -166,7 +166,7 @@ extension SQLiteStore: OutboundFileStore {
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
             checks.release(try Self.fileChecks(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
-            try Self.persist(checks.plan, db)
+            try CheckPlanWriter.persist(checks.plan, db)
             return file
         }
     }
