@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "metl-webhook-receiver", targets: ["metl-webhook-receiver"]),
         .library(name: "NACHA", targets: ["NACHA"]),
         .library(name: "Payments", targets: ["Payments"]),
-        .library(name: "Store", targets: ["Store"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "WebhookReceiver", targets: ["WebhookReceiver"]),
         // Test helpers (loopback sshd and HTTP servers, fixtures, the store contract's implementations), shared by tests and benches.
         .library(name: "TestSupport", targets: ["TestSupport"]),
@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // SQLite (GRDB) implementation of the Payments store.
-        .target(name: "Store", dependencies: [
+        .target(name: "SQLiteStore", dependencies: [
             "Payments",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The plan writer binds its bulk statements' values through SQLite's C API.
@@ -117,7 +117,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "metl", dependencies: [
-            "CBuildInfo", "NACHA", "BankFiles", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
+            "CBuildInfo", "NACHA", "BankFiles", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -130,7 +130,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
-            "NACHA", "Payments", "Store", "PostgresStore", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks",
+            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks",
             "WebhookSignature", "OpenPGP",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -145,7 +145,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "metl", "TestSupport", "Store", "PostgresStore", "Pipeline", "OpenPGP", "NACHA",
+            "metl", "TestSupport", "SQLiteStore", "PostgresStore", "Pipeline", "OpenPGP", "NACHA",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -153,7 +153,7 @@ let package = Package(
         ]),
         // A real OpenSSH server on loopback for the SFTP and pipeline tests.
         .target(name: "TestSupport", dependencies: [
-            "Payments", "Store", "PostgresStore", "NACHA", "BankFiles", "OpenPGP",
+            "Payments", "SQLiteStore", "PostgresStore", "NACHA", "BankFiles", "OpenPGP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -163,22 +163,22 @@ let package = Package(
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store", "SFTP", "TestSupport", "BankFiles", "NACHA", "OpenPGP"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SQLiteStore", "SFTP", "TestSupport", "BankFiles", "NACHA", "OpenPGP"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "NACHA", "Payments", "Store", "TestSupport",
+            "API", "NACHA", "Payments", "SQLiteStore", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "WebhooksTests", dependencies: [
-            "Webhooks", "WebhookReceiver", "WebhookSignature", "API", "Payments", "Store", "TestSupport",
+            "Webhooks", "WebhookReceiver", "WebhookSignature", "API", "Payments", "SQLiteStore", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "PaymentsTests", dependencies: [
-            "Payments", "Store", "PostgresStore", "TestSupport",
+            "Payments", "SQLiteStore", "PostgresStore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

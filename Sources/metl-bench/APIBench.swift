@@ -1,7 +1,7 @@
 import API
 import Foundation
 import Payments
-import Store
+import SQLiteStore
 import TestSupport
 
 /// `metl-bench api`: wrk on loopback against the API in this process (release build): durable POSTs

@@ -2,7 +2,7 @@ import Foundation
 import NACHA
 import Payments
 import PostgresStore
-import Store
+import SQLiteStore
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
 /// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|positive-pay [CHECKS]|openpgp [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|all] [--stop-after=setup|job]

@@ -2,7 +2,7 @@ import API
 import Foundation
 import Synchronization
 import Payments
-import Store
+import SQLiteStore
 import TestSupport
 
 /// `metl-bench contention`: 32 API clients posting payments (wrk, fresh keys) while another process

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Payments
 import Pipeline
-import Store
+import SQLiteStore
 import TestSupport
 
 /// `metl-bench import [ROWS]`: bulk import of 100,000 payments into a fresh database with durable

@@ -4,7 +4,7 @@ import Payments
 import Pipeline
 import PostgresNIO
 import PostgresStore
-import Store
+import SQLiteStore
 import TestSupport
 
 /// `metl-bench postgres URL`: PostgreSQL on loopback (the server `URL` names; `make bench` starts a

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Payments
-import Store
+import SQLiteStore
 import Synchronization
 import TestSupport
 import WebhookSignature

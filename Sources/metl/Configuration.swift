@@ -4,7 +4,7 @@ import NACHA
 import Payments
 import Pipeline
 import PostgresStore
-import Store
+import SQLiteStore
 
 /// Settings from, in increasing priority: built-in defaults, a JSON config file (`--config` or
 /// `METL_CONFIG`), `METL_*` environment variables, command-line flags. No file is needed.

@@ -4,7 +4,7 @@ import Logging
 import NACHA
 import Payments
 import Pipeline
-import Store
+import SQLiteStore
 
 struct CutoffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(

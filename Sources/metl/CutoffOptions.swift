@@ -4,7 +4,7 @@ import Payments
 import Logging
 import NACHA
 import Pipeline
-import Store
+import SQLiteStore
 
 /// The cutoff's settings as flags, each with a `METL_` environment variable, so a timer unit needs no config file.
 struct CutoffOptions: ParsableArguments {

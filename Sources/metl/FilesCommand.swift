@@ -3,7 +3,7 @@ import Foundation
 import NACHA
 import Payments
 import Pipeline
-import Store
+import SQLiteStore
 
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(

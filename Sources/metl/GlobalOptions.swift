@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Payments
 import PostgresStore
-import Store
+import SQLiteStore
 
 /// Options every database command takes.
 struct StoreOptions: ParsableArguments {

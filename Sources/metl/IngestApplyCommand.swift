@@ -3,7 +3,7 @@ import Foundation
 import OpenPGP
 import Payments
 import Pipeline
-import Store
+import SQLiteStore
 
 /// `metl ingest [apply]`: the bank's files read, checked and applied.
 struct IngestApplyCommand: AsyncParsableCommand {

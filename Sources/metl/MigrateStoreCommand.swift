@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Payments
 import PostgresStore
-import Store
+import SQLiteStore
 
 /// `metl migrate-store --from PATH --to URL`: moves a SQLite database into an empty PostgreSQL one.
 struct MigrateStoreCommand: AsyncParsableCommand {

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import HummingbirdTesting
 import Payments
-import Store
+import SQLiteStore
 import TestSupport
 
 /// A database with a funded merchant and its API key, and the API application over it.

@@ -2,7 +2,7 @@ import BankFiles
 import Foundation
 import Payments
 import Pipeline
-import Store
+import SQLiteStore
 import Testing
 import TestSupport
 

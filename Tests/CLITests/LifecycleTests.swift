@@ -1,7 +1,7 @@
 import Foundation
 import NACHA
 import Payments
-import Store
+import SQLiteStore
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Foundation
 import Payments
 import PostgresStore
-import Store
+import SQLiteStore
 import Testing
 import TestSupport
 

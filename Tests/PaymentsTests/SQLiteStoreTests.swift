@@ -3,7 +3,7 @@ import GRDB
 import Payments
 import Testing
 import TestSupport
-@testable import Store
+@testable import SQLiteStore
 
 /// What only the SQLite store promises: its connection settings and its guard triggers.
 @Suite struct SQLiteStoreTests {

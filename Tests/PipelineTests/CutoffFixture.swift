@@ -4,7 +4,7 @@ import NACHA
 import Payments
 import Pipeline
 import SFTP
-import Store
+import SQLiteStore
 import TestSupport
 
 /// A database with funded payments, an archive, and a cutoff pointed at a destination.

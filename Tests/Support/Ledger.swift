@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import NACHA
 import Payments
-import Store
+import SQLiteStore
 
 /// A fresh database file in its own temporary directory.
 public struct TemporaryDatabase: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Payments
-import Store
+import SQLiteStore
 import TestSupport
 import Synchronization
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Payments
-import Store
+import SQLiteStore
 import TestSupport
 import WebhookSignature
 import Webhooks
