@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `metl` executable as a user would, checking output and exit codes.
 struct CLI {
@@ -15,24 +16,13 @@ struct CLI {
         var stderr: String
     }
 
+    /// Runs `metl ARGUMENTS` in the project's root with the test's environment plus `environment`.
+    /// Through `Spawn`, not Foundation's `Process`, which crashes intermittently on Linux.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), error = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        let result = try Spawn.run(binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                   directory: root.path, stdin: stdin)
+        return Result(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                      stderr: String(decoding: result.stderr, as: UTF8.self))
     }
 
     /// `run` on a thread of its own, for a test that runs many commands: waiting for each must not

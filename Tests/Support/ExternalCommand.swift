@@ -1,26 +1,19 @@
 import Foundation
 
 /// Runs a program (`ssh-keygen`, `sshd`, `curl`, `wrk`, OpenSSH's `sftp`) to its end and returns
-/// what it printed on standard output and error together.
+/// what it printed on standard output, then standard error.
 public enum ExternalCommand {
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
     }
 
+    /// Through `Spawn`, not Foundation's `Process`, which crashes intermittently on Linux.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], allowFailure: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        if process.terminationStatus != 0, !allowFailure {
+        let result = try Spawn.run(executable, arguments, environment: ProcessInfo.processInfo.environment, directory: nil, stdin: nil)
+        let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
+        if result.status != 0, !allowFailure {
             throw Failure(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
