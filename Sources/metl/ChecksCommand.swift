@@ -240,22 +240,15 @@ struct ChecksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(
             abstract: "Presented items the bank could not match, from its exception files.",
             discussion: "Each shows what was presented, why it is an exception, the bank's default decision and its deadline.")
-        @Option(help: "open, decided or closed.") var status: String?
+        @Option(help: "Only exceptions in this status.") var status: CheckException.Status?
         @Option(help: "Only this merchant's exceptions (id or name).") var merchant: String?
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var parsed: CheckException.Status?
-            if let status {
-                guard let value = CheckException.Status(rawValue: status) else {
-                    throw ValidationError("--status must be one of \(CheckException.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                parsed = value
-            }
             let (store, _) = try await store.openStore(.reading)
             let merchantID = try await store.merchantID(named: merchant)
-            let exceptions = try await store.checkExceptions(merchantID: merchantID, status: parsed)
+            let exceptions = try await store.checkExceptions(merchantID: merchantID, status: status)
             if output.json { return try Output.json(exceptions.map(CheckExceptionDocument.init)) }
             Output.table(["ID", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "ISSUED", "DEFAULT", "DEADLINE", "CHECK"], exceptions.map {
                 [$0.id, $0.status.rawValue, $0.reason.rawValue, $0.accountID, $0.serial, Dollars.format($0.presentedAmount),

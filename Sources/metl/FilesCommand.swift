@@ -110,18 +110,13 @@ struct FilesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "List outbound files.")
-        @Option(help: "rendered, uploading, uploaded, failed or cancelled.") var status: String?
+        @Option(help: "Only files in this status.") var status: OutboundFileStatus?
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            var statuses: [OutboundFileStatus]?
-            if let status {
-                guard let parsed = OutboundFileStatus(rawValue: status) else { throw ValidationError("unknown status \(status)") }
-                statuses = [parsed]
-            }
             let (store, _) = try await store.openStore(.reading)
-            let files = try await store.outboundFiles(statuses: statuses)
+            let files = try await store.outboundFiles(statuses: status.map { [$0] })
             if output.json { return try Output.json(files.map { FileDocument($0) }) }
             Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
                 [$0.id, $0.name, $0.status.rawValue, String($0.entryCount), Dollars.format($0.totalDebit),

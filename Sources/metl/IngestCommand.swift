@@ -123,5 +123,3 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension InboundFile.Status: ExpressibleByArgument {}

@@ -138,7 +138,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "List event deliveries (failed = dead letters).")
-        @Option(help: "pending, delivered or failed.") var status: String?
+        @Option(help: "Only deliveries in this status.") var status: WebhookDeliveryStatus.Status?
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 100
 
         @OptionGroup var store: StoreOptions
@@ -146,14 +146,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             try positive(limit, "--limit")
-            let filter = try status.map { text in
-                guard let status = WebhookDeliveryStatus.Status(rawValue: text) else {
-                    throw ValidationError("--status must be pending, delivered or failed")
-                }
-                return status
-            }
             let (store, _) = try await store.openStore(.reading)
-            let deliveries = try await store.webhookDeliveries(status: filter, limit: limit)
+            let deliveries = try await store.webhookDeliveries(status: status, limit: limit)
             if output.json {
                 return try Output.json(deliveries.map {
                     DeliveryDocument(eventID: $0.eventID, type: $0.eventType.rawValue, subjectID: $0.subjectID, endpointID: $0.endpointID,
