@@ -49,24 +49,21 @@ public struct CheckEvent: Sendable, Hashable {
                                      reasonText: "implied by a later bank file: the confirmation was not seen", source: source)
             })
         }
-        if case .mismatched(let text) = kind { return .discrepancy(text: text) }
-        if state == .created || state == .validated, kind != .stopped {
+        if state == .created || state == .validated, kind.concernsTheCheck {
             return .discrepancy(text: "the bank reports \(kind.summary) for a check whose issue record was never sent (\(state.rawValue)); not applied")
         }
         switch kind {
         case .onFile:
             return state == .submittedToCore ? path(to: .processing, code: "on_file", text: "the bank has the check on file") : .nothing
-        case .paid(let date):
+        case .paid(let date), .paidByDecision(let date, _):
             if state == .failed { return paidAfterFailure(failure) }
             if state == .completed { return paidAgain(on: date, paidOn: paidOn) }
             guard state == .submittedToCore || state == .processing else { return .nothing }
+            if case .paidByDecision(_, let exceptionID) = kind {
+                return path(to: .completed, code: "paid_by_decision",
+                            text: "paid by the bank on \(date) for the amount presented on exception \(exceptionID), as decided")
+            }
             return path(to: .completed, code: "paid", text: "paid and matched by the bank on \(date)")
-        case .paidByDecision(let date, let exceptionID):
-            if state == .failed { return paidAfterFailure(failure) }
-            if state == .completed { return paidAgain(on: date, paidOn: paidOn) }
-            guard state == .submittedToCore || state == .processing else { return .nothing }
-            return path(to: .completed, code: "paid_by_decision",
-                        text: "paid by the bank on \(date) for the amount presented on exception \(exceptionID), as decided")
         case .voided:
             if state == .completed {
                 return .discrepancy(text: "the bank confirms a void of a check it reported paid; the check stays paid")
@@ -103,6 +100,15 @@ public struct CheckEvent: Sendable, Hashable {
 }
 
 extension CheckEvent.Kind {
+    /// Whether the record is about the check itself: a stop is only noted, and a mismatched record
+    /// is about another item, whatever state the check is in.
+    var concernsTheCheck: Bool {
+        switch self {
+        case .stopped, .mismatched: false
+        default: true
+        }
+    }
+
     /// What the bank said, for a discrepancy's text.
     var summary: String {
         switch self {

@@ -159,16 +159,15 @@ public struct CheckPlanner {
             note(read, code: code, text: text, actor: .bankFile, source: event.source)
             return 1
         case .discrepancy(let text):
-            note(read, code: BankEvent.discrepancyCode, text: text, actor: .bankFile, source: event.source)
-            plan.discrepancies.append("check \(check.serial) (\(read.id)): \(text)")
+            discrepancy(read, text, source: event.source)
             return 1
         case .nothing:
             return 0
         }
     }
 
-    /// A record of a bank file about `read` that matched its serial but not its amount or date: a
-    /// discrepancy noted on the check, which nothing changes.
+    /// What a bank file says about `read` that the ledger contradicts: a discrepancy noted on the
+    /// check, which nothing changes, and listed for the file.
     public mutating func discrepancy(_ read: CheckIssue, _ text: String, source: SourceReference) {
         note(read, code: BankEvent.discrepancyCode, text: text, actor: .bankFile, source: source)
         plan.discrepancies.append("check \(read.serial) (\(read.id)): \(text)")

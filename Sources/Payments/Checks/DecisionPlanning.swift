@@ -63,15 +63,9 @@ extension CheckPlanner {
         if let decision, decision.state == .validated, decision.record != nil { return false }
         var made: ExceptionDecision?
         if let decision, decision.state == .validated {
-            var failed = decision
-            failed.state = .failed
-            failed.version += 1
-            failed.failure = Failure(code: Self.deadlinePassedCode, message: "not sent before the deadline; the bank applied its default")
-            failed.updatedAt = now
-            plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: decision.version, expectedFileID: nil))
-            plan.decisionHistory.append(HistoryEntry(
-                requestID: decision.id, version: failed.version, fromState: .validated, toState: .failed, actor: actor,
-                reasonCode: Self.deadlinePassedCode, reasonText: failed.failure?.message ?? "", source: nil, createdAt: now))
+            try move(decision, to: .failed, failure: Failure(code: Self.deadlinePassedCode,
+                                                             message: "not sent before the deadline; the bank applied its default"),
+                     source: nil, expectedFileID: nil, actor: actor)
         } else if let decision, decision.state == .submittedToCore {
             try complete(decision, actor: actor)
             made = decision
@@ -132,45 +126,41 @@ extension CheckPlanner {
         for decision in decisions {
             guard let record = decision.record, record.fileID == file.id else { continue }
             let source = SourceReference.outboundFile(id: file.id, line: record.line)
-            var sent = decision
-            sent.version += 1
-            sent.updatedAt = now
-            let entry: HistoryEntry
             if let deadline = deadlines[decision.exceptionID], deadline <= now {
-                try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .failed)
-                sent.state = .failed
-                sent.failure = Failure(code: Self.deadlinePassedCode,
-                                       message: "decision file \(file.name) reached the bank at \(Timestamp.format(now)), after the "
-                                           + "deadline \(Timestamp.format(deadline)); the bank applied its default")
-                entry = HistoryEntry(requestID: decision.id, version: sent.version, fromState: decision.state, toState: .failed, actor: actor,
-                                     reasonCode: Self.deadlinePassedCode, reasonText: sent.failure?.message ?? "", source: source, createdAt: now)
+                try move(decision, to: .failed, failure: Failure(
+                    code: Self.deadlinePassedCode, message: "decision file \(file.name) reached the bank at \(Timestamp.format(now)), after "
+                        + "the deadline \(Timestamp.format(deadline)); the bank applied its default"),
+                         source: source, expectedFileID: file.id, actor: actor)
             } else {
-                try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .submittedToCore)
-                sent.state = .submittedToCore
-                entry = HistoryEntry(requestID: decision.id, version: sent.version, fromState: decision.state, toState: .submittedToCore,
-                                     actor: actor, reasonCode: "file_uploaded", reasonText: "in decision file \(file.name) uploaded to the bank",
-                                     source: source, createdAt: now)
+                try move(decision, to: .submittedToCore, code: "file_uploaded", text: "in decision file \(file.name) uploaded to the bank",
+                         source: source, expectedFileID: file.id, actor: actor)
             }
-            plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: sent, expectedVersion: decision.version, expectedFileID: file.id))
-            plan.decisionHistory.append(entry)
         }
+    }
+
+    /// One step of a decision, checked against its table, with its history row: to `failure`'s code
+    /// and message when it fails, else to `code` and `text`.
+    private mutating func move(_ decision: ExceptionDecision, to state: PaymentState, failure: Failure? = nil, code: String = "",
+                               text: String = "", source: SourceReference?, expectedFileID: String?, actor: Actor) throws(PaymentError) {
+        try DecisionStateMachine.table.check(decision.id, from: decision.state, to: state)
+        var moved = decision
+        moved.state = state
+        moved.version += 1
+        moved.updatedAt = now
+        if let failure { moved.failure = failure }
+        plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: moved, expectedVersion: decision.version, expectedFileID: expectedFileID))
+        plan.decisionHistory.append(HistoryEntry(requestID: decision.id, version: moved.version, fromState: decision.state, toState: state,
+                                                 actor: actor, reasonCode: failure?.code ?? code, reasonText: failure?.message ?? text,
+                                                 source: source, createdAt: now))
     }
 
     /// A validated decision that the decision file cannot carry (`reason` says which field): it fails
     /// `unwritable`, so no run tries it again, and its exception is settled at the deadline with the
     /// bank's default, unless the company reaches the bank another way first.
     public mutating func refuseUnwritable(_ decision: ExceptionDecision, reason: String, actor: Actor) throws(PaymentError) {
-        try DecisionStateMachine.table.check(decision.id, from: decision.state, to: .failed)
-        var failed = decision
-        failed.state = .failed
-        failed.version += 1
-        failed.updatedAt = now
-        failed.failure = Failure(code: Self.unwritableCode, message: "left out of the decision file: \(reason); the bank applies its "
-                                 + "default at the deadline unless the decision reaches it another way")
-        plan.decisionUpdates.append(CheckPlan.DecisionUpdate(decision: failed, expectedVersion: decision.version, expectedFileID: nil))
-        plan.decisionHistory.append(HistoryEntry(requestID: decision.id, version: failed.version, fromState: decision.state, toState: .failed,
-                                                 actor: actor, reasonCode: Self.unwritableCode, reasonText: failed.failure?.message ?? "",
-                                                 source: nil, createdAt: now))
+        try move(decision, to: .failed, failure: Failure(code: Self.unwritableCode, message: "left out of the decision file: \(reason); the "
+                                                         + "bank applies its default at the deadline unless the decision reaches it another way"),
+                 source: nil, expectedFileID: nil, actor: actor)
     }
 
     /// The failure code of a decision the decision file cannot carry.
