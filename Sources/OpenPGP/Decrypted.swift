@@ -26,16 +26,14 @@ public struct Decrypted: Sendable, Hashable {
     }
 }
 
-/// What decrypting a file into a sink gave: how much plaintext it wrote, whether it was encrypted
-/// to us, and what its signature says.
+/// What decrypting into a sink gave (the plaintext went to the sink): whether it was encrypted to
+/// us, and what its signature says.
 public struct DecryptedStream: Sendable, Hashable {
-    public var size: Int64
     /// False for a message that was only signed.
     public var wasEncrypted: Bool
     public var signature: Decrypted.Signature
 
-    public init(size: Int64, wasEncrypted: Bool, signature: Decrypted.Signature) {
-        self.size = size
+    public init(wasEncrypted: Bool, signature: Decrypted.Signature) {
         self.wasEncrypted = wasEncrypted
         self.signature = signature
     }

@@ -54,19 +54,8 @@ extension GnuPG {
 
     private func decrypt<Input: InputProtocol>(input: Input, passphraseFile: String?, plaintextLimit: Int64,
                                                into sink: (UnsafeRawBufferPointer) throws -> Void) async throws(OpenPGPError) -> DecryptedStream {
-        var size: Int64 = 0
-        var sinkFailure: (any Error)?
         let run = try await run(["--trust-model", "always", "--decrypt", "--output", "-"], input: input, passphraseFile: passphraseFile,
-                                outputLimit: plaintextLimit) { piece in
-            guard sinkFailure == nil else { return }
-            do {
-                try sink(piece)
-                size += Int64(piece.count)
-            } catch {
-                sinkFailure = error
-            }
-        }
-        if let sinkFailure { throw OpenPGPError(.gnupgFailed, "cannot keep the decrypted plaintext: \(sinkFailure)") }
+                                outputLimit: plaintextLimit, sink: sink)
         if run.overflowed {
             throw OpenPGPError(.tooLarge, "the decrypted plaintext passes the limit of \(plaintextLimit) bytes; decryption was stopped there")
         }
@@ -88,7 +77,7 @@ extension GnuPG {
               run.succeeded || signature != .none else {
             throw OpenPGPError(.invalidData, "not OpenPGP data, or damaged: \(run.diagnostics)")
         }
-        return DecryptedStream(size: size, wasEncrypted: wasEncrypted, signature: signature)
+        return DecryptedStream(wasEncrypted: wasEncrypted, signature: signature)
     }
 
     /// The signature a run's status reports (the first one, which is all a bank's file carries).

@@ -57,6 +57,7 @@ public struct GnuPG: Sendable {
     /// Runs `gpg` with `arguments` on this home, `input` on its standard input, handing its standard
     /// output to `sink` a piece at a time: memory stays bounded whatever it writes. Past `outputLimit`
     /// bytes `gpg` is killed and the run is `overflowed`; `sink` never sees a byte beyond the limit.
+    /// When `sink` throws, `gpg` is killed and the run fails (`gnupgFailed`) with the sink's error.
     /// A passphrase is given as a file with loopback pinentry, so no agent ever prompts.
     func run<Input: InputProtocol>(_ arguments: [String], input: Input, passphraseFile: String?, outputLimit: Int64,
                                    sink: (UnsafeRawBufferPointer) throws -> Void) async throws(OpenPGPError) -> Run {
@@ -79,10 +80,17 @@ public struct GnuPG: Sendable {
                             try? execution.send(signal: .kill)
                             return true
                         }
-                        try piece.withUnsafeBytes { try sink($0) }
+                        do {
+                            try piece.withUnsafeBytes { try sink($0) }
+                        } catch {
+                            try? execution.send(signal: .kill)
+                            throw SinkFailure(underlying: error)
+                        }
                     }
                     return false
                 }
+        } catch let failure as SinkFailure {
+            throw OpenPGPError(.gnupgFailed, "cannot keep gpg's output: \(failure.underlying)")
         } catch {
             throw OpenPGPError(.gnupgFailed, "cannot run \(executable): \(error)")
         }
@@ -91,6 +99,11 @@ public struct GnuPG: Sendable {
                    diagnostics: diagnostics.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix(StatusLine.prefix) }
                        .suffix(3).joined(separator: "; "),
                    overflowed: result.closureResult)
+    }
+
+    /// The error a run's sink threw, told apart from `gpg` failing to run.
+    private struct SinkFailure: Error {
+        var underlying: any Error
     }
 
     /// Stops the agent this home started, if any (tests, and a home about to be removed).

@@ -56,8 +56,8 @@ public struct ARPOutputProcessor: InboundProcessor {
                 (check, matched) = (candidates.last(where: \.isLive) ?? candidates[candidates.count - 1], false)
             }
             let isPaid = record.code == .paid || record.code == .reconciled
-            // Only the live check paid for another amount is a presentment to decide (an exception);
-            // any other record that matches a serial alone is about another item.
+            // The live check paid for another amount may be a presentment the bank's exception settled to
+            // pay; any other record that matches a serial alone is about another item.
             let presentedForAnotherAmount = isPaid && check.isLive && record.amount != check.amount
             let kind: CheckEvent.Kind
             switch record.code {

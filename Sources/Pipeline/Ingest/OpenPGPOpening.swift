@@ -40,8 +40,7 @@ public struct OpenPGPOpening: Sendable {
             }
         } catch {
             switch error.code {
-            case .tooLarge: return .refused("OpenPGP: \(error.message)")
-            case .noSecretKey: return .refused("OpenPGP: \(error.message)")
+            case .tooLarge, .noSecretKey: return .refused("OpenPGP: \(error.message)")
             case .invalidData: return .refused("OpenPGP data that cannot be decrypted: damaged, or not a message")
             case .badPassphrase: throw PipelineError(.configuration, "cannot decrypt an OpenPGP file from the bank: \(error.message)")
             default: throw PipelineError(.internal, "cannot decrypt an OpenPGP file from the bank: \(error.message)")
