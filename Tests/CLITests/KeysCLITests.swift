@@ -59,6 +59,32 @@ import TestSupport
                          "--no-passphrase").status == 0)
         let reconciled = try await metl("reconcile")
         #expect(reconciled.status == 1 && reconciled.stdout.contains("KEY") && reconciled.stdout.contains("Short Lived"), "\(reconciled.stdout)")
+
+        // The bank sends a message of a few kilobytes, signed and encrypted to us, that expands to 32 MiB: ingest stops
+        // at the size limit and quarantines it (exit 1), and nothing past the limit reaches the archive.
+        let bankFingerprint = try #require(keys.last?["fingerprint"] as? String)
+        let ours = directory.appendingPathComponent("ours.asc")
+        try Data(exported.stdout.utf8).write(to: ours)
+        _ = try await ExternalCommand.detached("/usr/bin/gpg", ["--homedir", bankHome, "--batch", "--import", ours.path])
+        let plain = directory.appendingPathComponent("plain.ach")
+        try Data(repeating: UInt8(ascii: "9"), count: 32 << 20).write(to: plain)
+        let bomb = directory.appendingPathComponent("bomb.ach.pgp")
+        _ = try await ExternalCommand.detached("/usr/bin/gpg", ["--homedir", bankHome, "--batch", "--trust-model", "always", "--compress-algo", "bzip2",
+                                                                "--bzip2-compress-level", "9", "--recipient", fingerprint, "--local-user", bankFingerprint,
+                                                                "--sign", "--encrypt", "--output", bomb.path, plain.path])
+        let bombSize = try #require(try FileManager.default.attributesOfItem(atPath: bomb.path)[.size] as? Int)
+        #expect(bombSize < 64 << 10, "\(bombSize) bytes")
+        let refused = try await CLI.detached(["ingest", bomb.path, "--require-signer", bankFingerprint, "--max-file-bytes", "1000000", "--json"],
+                                             environment: environment.merging(["METL_SIGNING_PASSPHRASE_FILE": passphrase]) { $1 })
+        #expect(refused.status == 1, "\(refused.stderr)")
+        let outcome = try #require((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(outcome["status"] as? String == "quarantined", "\(outcome)")
+        #expect((outcome["reason"] as? String)?.contains("passes the limit of 1000000 bytes") == true, "\(outcome)")
+        let archive = directory.appendingPathComponent("archive")
+        let archived = FileManager.default.enumerator(at: archive, includingPropertiesForKeys: [.fileSizeKey])?.compactMap {
+            try? ($0 as? URL)?.resourceValues(forKeys: [.fileSizeKey]).fileSize
+        } ?? []
+        #expect(!archived.isEmpty && archived.allSatisfy { $0 <= 1_000_000 }, "\(archived)")
     }
 
     /// A bank profile's own OpenPGP keys: its files are sealed to its bank and signed with ours, and
