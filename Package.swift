@@ -76,12 +76,12 @@ let package = Package(
         .target(name: "BankFiles"),
         // The version and commit this build is, for `metl --version`, /healthz and metl_build_info.
         .target(name: "CBuildInfo", cSettings: [.define("METL_VERSION", to: "\"\(version)\""), .define("METL_COMMIT", to: "\"\(commit)\"")]),
-        // The jobs: cutoff (render, archive, deliver) and its destinations.
         // OpenPGP through the gpg binary (swift-subprocess) in a GnuPG home metl owns.
         .target(name: "OpenPGP", dependencies: [
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The jobs: cutoff (render, archive, deliver) and its destinations, ingest, imports.
         .target(name: "Pipeline", dependencies: [
             "NACHA", "Payments", "SFTP", "BankFiles", "OpenPGP",
             .product(name: "Logging", package: "swift-log"),
@@ -116,8 +116,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Settings resolved from flags, METL_* variables and the configuration file, every rule once.
+        .target(name: "MetlConfiguration", dependencies: [
+            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "API", "Webhooks", "OpenPGP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "metl", dependencies: [
-            "CBuildInfo", "NACHA", "BankFiles", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks", "WebhookSignature", "OpenPGP",
+            "CBuildInfo", "MetlConfiguration", "NACHA", "BankFiles", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks",
+            "WebhookSignature", "OpenPGP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -176,6 +182,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .testTarget(name: "MetlConfigurationTests", dependencies: [
+            "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PaymentsTests", dependencies: [
             "Payments", "SQLiteStore", "PostgresStore", "TestSupport",

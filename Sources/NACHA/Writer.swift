@@ -3,6 +3,12 @@
 public struct Writer: Sendable {
     public enum LineEnding: String, Sendable, Codable {
         case lf, crlf
+
+        /// The ending a setting names, in either case.
+        public init?(named name: String) {
+            self.init(rawValue: name.lowercased())
+        }
+
         var bytes: [UInt8] { self == .lf ? [0x0A] : [0x0D, 0x0A] }
     }
 

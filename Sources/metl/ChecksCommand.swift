@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import NACHA
 import Payments

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import NACHA
 import OpenPGP
@@ -92,6 +93,8 @@ struct ExitStatus: Error, Equatable {
                 + "\(error.filePath ?? "the file"): \(Self.reason(error))"]
         case let error as ValidationError:
             [error.message]
+        case let error as ConfigurationError:
+            error.problems
         default:
             [String(describing: error)]
         }

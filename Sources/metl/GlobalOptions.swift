@@ -1,8 +1,12 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import Payments
-import PostgresStore
-import SQLiteStore
+
+extension Layers {
+    /// This process's environment under its flags.
+    static let process = Layers(environment: ProcessInfo.processInfo.environment)
+}
 
 /// Options every database command takes.
 struct StoreOptions: ParsableArguments {
@@ -14,9 +18,7 @@ struct StoreOptions: ParsableArguments {
     var config: String?
 
     func settings() throws -> Settings {
-        var settings = try Settings.load(configPath: config)
-        if let database { settings.database = database }
-        return settings
+        try Settings.load(configPath: config, database: database, environment: Layers.process.environment)
     }
 
     /// `.reading`: a command that only shows what is stored, which never creates a database.
@@ -26,8 +28,22 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+extension Settings {
+    /// The store, once the settings were checked whole.
+    func openStore(_ access: DatabaseAccess = .writing) async throws -> any LedgerStore {
+        try await openStore(access, layers: .process, logger: Log.make("metl.store", json: false))
+    }
+}
+
 /// `--json`: print the machine-readable document instead of the human view.
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+}
+
+extension ParsableArguments {
+    /// A count option's check: `-1` reaches it as a value (the option parses unconditionally), and is refused by name.
+    func positive(_ value: Int, _ option: String) throws {
+        guard value > 0 else { throw ValidationError("\(option) must be a positive number, not \(value)") }
+    }
 }

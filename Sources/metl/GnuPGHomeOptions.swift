@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import MetlConfiguration
 import OpenPGP
 
 /// Where metl's GnuPG home is, and the file holding our key's passphrase.
@@ -9,26 +9,17 @@ struct GnuPGHomeOptions: ParsableArguments {
     @Option(help: "File holding our key's passphrase ($METL_SIGNING_PASSPHRASE_FILE; a systemd credential is such a file).")
     var passphraseFile: String?
 
-    func open(database: String) throws -> GnuPG {
-        try GnuPG(home: try gnupgHomeDirectory(gnupgHome, database: database), logger: Log.make("metl.openpgp", json: false))
+    var flags: GnuPGHomeFlags { GnuPGHomeFlags(gnupgHome: gnupgHome, passphraseFile: passphraseFile) }
+
+    func open(_ settings: Settings) throws -> GnuPG {
+        try settings.gnupg(flags, layers: .process, logger: Log.make("metl.openpgp", json: false))
     }
 
-    /// The home when there is one: named, or the default one `metl keys` made. Commands that only
-    /// read keys (ingest, reconcile) do not create it.
-    func existing(database: String) throws -> GnuPG? {
-        let named = value(gnupgHome, "METL_GNUPGHOME") != nil
-        guard let home = try? gnupgHomeDirectory(gnupgHome, database: database), named || FileManager.default.fileExists(atPath: home) else {
-            return nil
-        }
-        return try open(database: database)
+    func existing(_ settings: Settings) throws -> GnuPG? {
+        try settings.existingGnuPG(flags, layers: .process, logger: Log.make("metl.openpgp", json: false))
     }
 
-    /// The passphrase file, checked readable now so a typo is a configuration error, not a gpg failure.
     func passphrase() throws -> String? {
-        guard let file = value(passphraseFile, "METL_SIGNING_PASSPHRASE_FILE") else { return nil }
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            throw ConfigurationError(message: "cannot read the passphrase file \(file)")
-        }
-        return file
+        try flags.readablePassphraseFile(layers: .process)
     }
 }

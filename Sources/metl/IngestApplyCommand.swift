@@ -1,9 +1,8 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
-import OpenPGP
 import Payments
 import Pipeline
-import SQLiteStore
 
 /// `metl ingest [apply]`: the bank's files read, checked and applied.
 struct IngestApplyCommand: AsyncParsableCommand {
@@ -35,20 +34,9 @@ struct IngestApplyCommand: AsyncParsableCommand {
     var requireSigner: String?
     @OptionGroup var gnupg: GnuPGHomeOptions
 
-    /// How OpenPGP files are opened: with metl's GnuPG home when there is one (named, or gnupg/
-    /// next to a SQLite database once `metl keys` made it), and the signer `--require-signer` names.
-    func opening(database: String, profile keys: ProfileConfiguration.OpenPGPKeys? = nil) throws -> OpenPGPOpening? {
-        let signer: Fingerprint?
-        do {
-            signer = try value(requireSigner, "METL_INBOUND_SIGNER").map { try Fingerprint($0) } ?? keys?.inboundSigner
-        } catch {
-            throw ConfigurationError(message: "--require-signer (or $METL_INBOUND_SIGNER): \(error)")
-        }
-        guard let home = try gnupg.existing(database: database) else {
-            guard signer == nil else { throw ConfigurationError(message: "--require-signer needs a GnuPG home (--gnupg-home or $METL_GNUPGHOME)") }
-            return nil
-        }
-        return OpenPGPOpening(gnupg: home, passphraseFile: try gnupg.passphrase(), requiredSigner: signer)
+    var flags: IngestFlags {
+        IngestFlags(from: from, archiveDir: archiveDir, identityFile: identityFile, knownHosts: knownHosts, maxFileBytes: maxFileBytes,
+                    requireSigner: requireSigner, gnupg: gnupg.flags)
     }
 
     func run() async throws {
@@ -60,42 +48,31 @@ struct IngestApplyCommand: AsyncParsableCommand {
             throw ExitStatus.dataError
         }
         let logger = Log.make("metl.ingest", json: output.json)
-        let environment = ProcessInfo.processInfo.environment
         let settings = try store.settings()
-        let archive = try archiveDirectory(archiveDir, database: settings.database)
-        guard let maximum = maxFileBytes ?? Int64(value(nil, "METL_INBOUND_MAX_BYTES") ?? String(IngestJob.defaultMaximumFileBytes)),
-              maximum > 0 else {
-            throw ConfigurationError(message: "--max-file-bytes (or $METL_INBOUND_MAX_BYTES) must be a positive number of bytes")
+        let configuration = try IngestConfiguration(flags, settings: settings, layers: .process, logger: logger)
+        if retry != nil, !files.isEmpty || from != nil {
+            throw ConfigurationError(.conflict, "--retry takes no files and no --from", isUsage: true)
         }
-        let opening = try self.opening(database: settings.database)
+        let sources = retry == nil ? try configuration.sources(filesNamed: !files.isEmpty) : []
         let database = try await settings.openStore()
-        let job = IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening,
-                            clock: settings.clock)
+        func job(opening: OpenPGPOpening?) -> IngestJob {
+            IngestJob(store: database, archive: configuration.archive, logger: logger, maximumFileBytes: configuration.maximumFileBytes,
+                      opening: opening, clock: settings.clock)
+        }
         var outcomes: [IngestJob.Outcome] = []
         if let retry {
-            guard files.isEmpty, from == nil else { throw ConfigurationError(message: "--retry takes no files and no --from", isUsage: true) }
             let person = by ?? ProcessInfo.processInfo.userName
-            outcomes = [try await PipelineError.mapping { () throws(PipelineError) in try await job.retry(inboundID: retry, by: person) }]
+            outcomes = [try await PipelineError.mapping { () throws(PipelineError) in
+                try await job(opening: configuration.opening).retry(inboundID: retry, by: person)
+            }]
         }
-        var sources: [(source: any InboundSource, job: IngestJob)] = files.isEmpty ? [] : [(LocalFiles(paths: files), job)]
-        if retry == nil, let location = from ?? environment["METL_INBOUND"] {
-            let sftp = DestinationURL.SFTPSettings.resolved(identityFile: identityFile, knownHosts: knownHosts, environment: environment)
-            sources.append((try await PipelineError.mapping { () throws(PipelineError) in
-                try await InboundSources.open(location, sftp: sftp, logger: logger)
-            }, job))
-        } else if files.isEmpty, retry == nil {
-            // No source named: each bank profile's own, with its own login and the bank's signing key.
-            for profile in settings.profiles {
-                guard let inbound = profile.inbound else { continue }
-                let login = try profile.sftpSettings()
-                let opening = try self.opening(database: settings.database, profile: profile.openpgp)
-                sources.append((try await PipelineError.mapping { () throws(PipelineError) in
-                    try await InboundSources.open(inbound, sftp: login, logger: logger)
-                }, IngestJob(store: database, archive: Archive(root: archive), logger: logger, maximumFileBytes: maximum, opening: opening,
-                            clock: settings.clock)))
-            }
+        var opened: [(source: any InboundSource, job: IngestJob)] = files.isEmpty ? [] : [(LocalFiles(paths: files), job(opening: configuration.opening))]
+        for source in sources {
+            opened.append((try await PipelineError.mapping { () throws(PipelineError) in
+                try await InboundSources.open(source.location, sftp: source.login, logger: logger)
+            }, job(opening: source.opening)))
         }
-        for (source, job) in sources {
+        for (source, job) in opened {
             do {
                 outcomes += try await job.ingest(from: source)
                 await source.close()

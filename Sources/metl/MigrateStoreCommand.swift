@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import Payments
 import PostgresStore
@@ -26,16 +27,16 @@ struct MigrateStoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: from) else {
-            throw ConfigurationError(message: "no SQLite database at \(from)", isUsage: true)
+            throw ConfigurationError(.noDatabase, "no SQLite database at \(from)", isUsage: true)
         }
         guard PostgresLocation.isURL(to) else {
-            throw ConfigurationError(message: "--to takes a postgres:// URL", isUsage: true)
+            throw ConfigurationError(.invalidValue, "--to takes a postgres:// URL", isUsage: true)
         }
         let source = try SQLiteStore(path: from)
         var target = Settings()
         target.database = to
         guard let destination = try await target.openStore() as? PostgresStore else {
-            throw ConfigurationError(message: "--to takes a postgres:// URL", isUsage: true)
+            throw ConfigurationError(.invalidValue, "--to takes a postgres:// URL", isUsage: true)
         }
         let digests = try await destination.copyTables(from: source)
         let tables = digests.map { Table(table: $0.table, rows: $0.rows, sha256: $0.sha256) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import OpenPGP
 import Payments
@@ -43,7 +44,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
         func run() async throws {
             let bytes = file == "-" ? [UInt8](FileHandle.standardInput.readDataToEndOfFile())
                 : [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
-            let gnupg = try home.open(database: try store.settings().database)
+            let gnupg = try home.open(try store.settings())
             let imported = try await gnupg.importKeys(bytes, passphraseFile: home.passphrase())
             let keys = try await gnupg.keys().filter { imported.contains($0.fingerprint) }
             if output.json { return try Output.json(keys.map(KeyDocument.init)) }
@@ -60,7 +61,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let keys = try await home.open(database: try store.settings().database).keys()
+            let keys = try await home.open(try store.settings()).keys()
             if output.json { return try Output.json(keys.map(KeyDocument.init)) }
             let now = Date()
             Output.table(["FINGERPRINT", "USER ID", "EXPIRES", "CAN", "SECRET"], keys.map { key in
@@ -80,7 +81,7 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let key = try await home.open(database: try store.settings().database).exportPublic(try Fingerprint(fingerprint))
+            let key = try await home.open(try store.settings()).exportPublic(try Fingerprint(fingerprint))
             FileHandle.standardOutput.write(Data(key))
         }
     }
@@ -101,10 +102,10 @@ struct OpenPGPKeysCommand: AsyncParsableCommand {
         func run() async throws {
             let passphraseFile = try home.passphrase()
             guard passphraseFile != nil || noPassphrase else {
-                throw ConfigurationError(message: "give the passphrase in --passphrase-file (or $METL_SIGNING_PASSPHRASE_FILE), "
+                throw ConfigurationError(.missingValue, "give the passphrase in --passphrase-file (or $METL_SIGNING_PASSPHRASE_FILE), "
                                          + "or --no-passphrase for an unprotected key")
             }
-            let gnupg = try home.open(database: try store.settings().database)
+            let gnupg = try home.open(try store.settings())
             let fingerprint = try await gnupg.generate(name: name, email: email, expires: expires,
                                                        passphraseFile: noPassphrase ? nil : passphraseFile)
             if output.json { return try Output.json(KeyDocument(try await gnupg.key(fingerprint))) }

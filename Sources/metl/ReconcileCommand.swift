@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import NACHA
 import Pipeline
@@ -22,7 +23,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, settings) = try await store.openStore(.reading)
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
-        let keys = try await gnupg.existing(database: settings.database)?.keys() ?? []
+        let keys = try await gnupg.existing(settings)?.keys() ?? []
         let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
                                                   settlementBankingDays: settlementDays, keys: keys)
         if output.json {

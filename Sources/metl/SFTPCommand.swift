@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import SFTP
 
@@ -18,8 +19,8 @@ struct SFTPCommand: AsyncParsableCommand {
             guard (1...2).contains(parts.count), let port = parts.count == 2 ? Int(parts[1]) : 22 else {
                 throw ValidationError("server must be HOST or HOST:PORT")
             }
-            guard let path = knownHosts ?? ProcessInfo.processInfo.environment["METL_KNOWN_HOSTS"] else {
-                throw ConfigurationError(message: "--known-hosts (or $METL_KNOWN_HOSTS) is required")
+            guard let path = Layers.process.value(knownHosts, "METL_KNOWN_HOSTS") else {
+                throw ConfigurationError(.missingValue, "--known-hosts (or $METL_KNOWN_HOSTS) is required")
             }
             let configuration = SFTPConfiguration(host: String(parts[0]), port: port, username: "", authentication: .password(""),
                                                   knownHostsPath: path)

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import Hummingbird
 import Logging
@@ -28,41 +29,19 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let (store, settings) = try await store.openStore()
+        let settings = try store.settings()
         var logger = Log.make("metl.api", json: false)
         // One access line per request is the server's normal output.
         if ProcessInfo.processInfo.environment["METL_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        let host = value(host, "METL_HOST") ?? "127.0.0.1"
-        guard let port = port ?? Int(value(nil, "METL_PORT") ?? "8080"), (0...65_535).contains(port) else {
-            throw ConfigurationError(message: "--port (or $METL_PORT) must be 0 to 65535")
-        }
-        guard let maxBody = maxBodyBytes ?? Int(value(nil, "METL_MAX_BODY_BYTES") ?? "65536"), maxBody > 0 else {
-            throw ConfigurationError(message: "--max-body-bytes (or $METL_MAX_BODY_BYTES) must be a positive integer")
-        }
         let webhookSettings = try webhook.settings()
-        var configuration = APIConfiguration(
-            problemTypeBase: value(problemTypeBase, "METL_PROBLEM_TYPE_BASE") ?? APIConfiguration.defaultProblemTypeBase,
-            idempotencyDocumentation: value(idempotencyDocs, "METL_IDEMPOTENCY_DOCS") ?? APIConfiguration.defaultIdempotencyDocumentation,
-            maximumBodyBytes: maxBody, rules: settings.rules)
-        configuration.checkRules = settings.checkRules
+        let serve = try ServeConfiguration(ServeFlags(host: host, port: port, problemTypeBase: problemTypeBase, idempotencyDocs: idempotencyDocs,
+                                                      maxBodyBytes: maxBodyBytes, headerTimeout: headerTimeout, bodyTimeout: bodyTimeout,
+                                                      idleTimeout: idleTimeout, maxConnections: maxConnections),
+                                           settings: settings, webhooks: webhookSettings, layers: .process)
+        var configuration = serve.api
         configuration.build = Build.info
-        configuration.webhookAddresses = webhookSettings.addressPolicy
-        configuration.secretGracePeriod = webhookSettings.secretGracePeriod
-        for (flag, variable, keyPath) in [(headerTimeout, "METL_HEADER_TIMEOUT", \APIConfiguration.headerTimeout),
-                                          (bodyTimeout, "METL_BODY_TIMEOUT", \APIConfiguration.bodyTimeout),
-                                          (idleTimeout, "METL_IDLE_TIMEOUT", \APIConfiguration.idleTimeout)] {
-            guard let text = value(flag, variable) else { continue }
-            guard let timeout = Duration(parsing: text), timeout > .zero else {
-                throw ConfigurationError(message: "$\(variable) (or its flag) must be a duration such as 10s or 2m")
-            }
-            configuration[keyPath: keyPath] = timeout
-        }
-        if let text = value(maxConnections.map(String.init), "METL_MAX_CONNECTIONS") {
-            guard let limit = Int(text), limit > 0 else { throw ConfigurationError(message: "--max-connections must be positive") }
-            configuration.maximumConnections = limit
-        }
-        let clock = settings.clock
-        configuration.today = { ACHDate(clock()) }
+        let (host, port) = (serve.host, serve.port)
+        let store = try await settings.openStore()
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
         let metrics = APIMetrics()

@@ -1,6 +1,5 @@
 import ArgumentParser
-import Foundation
-import Payments
+import MetlConfiguration
 import Webhooks
 
 /// Delivery settings as flags, each with a `METL_WEBHOOKS_*` variable, shared by `serve` and `webhooks`.
@@ -21,29 +20,7 @@ struct WebhookOptions: ParsableArguments {
     var disableAfter: String?
 
     func settings() throws -> WebhookSettings {
-        var settings = WebhookSettings()
-        if let text = value(retrySchedule, "METL_WEBHOOKS_RETRY_SCHEDULE") {
-            guard let schedule = RetrySchedule(parsing: text) else {
-                throw ConfigurationError(message: "the webhook retry schedule must be durations like 1s,2s,4s")
-            }
-            settings.schedule = schedule
-        }
-        settings.addressPolicy.allowPrivate = allowPrivate || value(nil, "METL_WEBHOOKS_ALLOW_PRIVATE") == "true"
-        settings.requestTimeout = try duration(timeout, "METL_WEBHOOKS_TIMEOUT") ?? settings.requestTimeout
-        settings.connectTimeout = try duration(connectTimeout, "METL_WEBHOOKS_CONNECT_TIMEOUT") ?? settings.connectTimeout
-        settings.disableAfter = try duration(disableAfter, "METL_WEBHOOKS_DISABLE_AFTER") ?? settings.disableAfter
-        if let text = value(concurrency.map(String.init), "METL_WEBHOOKS_CONCURRENCY") {
-            guard let limit = Int(text), limit > 0 else { throw ConfigurationError(message: "the webhook concurrency must be positive") }
-            settings.concurrencyPerEndpoint = limit
-        }
-        return settings
-    }
-
-    private func duration(_ flag: String?, _ variable: String) throws -> Duration? {
-        guard let text = value(flag, variable) else { return nil }
-        guard let duration = Duration(parsing: text) else {
-            throw ConfigurationError(message: "$\(variable) must be a duration such as 10s, 5m or 5d")
-        }
-        return duration
+        try WebhookFlags(retrySchedule: retrySchedule, allowPrivate: allowPrivate, timeout: timeout, connectTimeout: connectTimeout,
+                         concurrency: concurrency, disableAfter: disableAfter).settings(layers: .process)
     }
 }

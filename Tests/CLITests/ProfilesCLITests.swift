@@ -134,13 +134,10 @@ import TestSupport
         ], to: config)
         let result = try CLI.run(["cutoff"], environment: ["METL_CONFIG": config])
         #expect(result.status == 8)
+        // Every problem is printed, each at its key (MetlConfigurationTests holds the rules themselves).
         for expected in ["\(config): max_payment_cents: must be a whole number",
-                         "\(config): profiles.primary.odfi.routing: 121042883 is not a 9-digit routing number with a valid check digit",
-                         "\(config): profiles.primary.windows: windows sd1 and sd2 overlap",
                          "\(config): profiles.primary.cutof_windows: unknown key",
-                         "\(config): profiles.backup.destinations.ach: unknown scheme ftp",
-                         "\(config): profiles.backup.time_zone: unknown time zone Mars/Olympus",
-                         "\(config): profiles.backup.openpgp.encrypt_to: a fingerprint is the key's full 40 hex characters"] {
+                         "\(config): profiles.backup.time_zone: unknown time zone Mars/Olympus"] {
             #expect(result.stderr.contains(expected), "\(expected) not in \(result.stderr)")
         }
         // Nothing ran: not even the database was created.

@@ -9,7 +9,7 @@ import Payments
 public struct NACHAFileRenderer: PaymentFileRenderer {
     public let kind = OutboundFileKind.nacha
     public let archiveExtension = "ach"
-    let profile: BankProfile
+    public let profile: BankProfile
     let limits: FileAssembler.Limits
     let filenames: FilenameTemplate
     let lineEnding: Writer.LineEnding

@@ -13,8 +13,11 @@ public struct OpenPGPSealing: Sendable {
     public var signer: Fingerprint?
     public var passphraseFile: String?
     public var armored: Bool
-    /// Added to the file name: `.pgp`, `.gpg` or `.asc`.
+    /// Added to the file name: one of `suffixes`.
     public var suffix: String
+
+    /// The suffixes banks' systems recognise as an OpenPGP message.
+    public static let suffixes = [".pgp", ".gpg", ".asc"]
 
     /// Keys expiring sooner than this are an alert on every cutoff.
     public static let expiryWarning: TimeInterval = 30 * 86_400

@@ -37,15 +37,15 @@ final class ConfigurationTable {
     }
 
     /// The file's top-level object.
-    static func load(file: String) throws -> ConfigurationTable {
+    static func load(file: String) throws(ConfigurationError) -> ConfigurationTable {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw ConfigurationError(message: "cannot read config file \(file)", isUsage: true)
+            throw ConfigurationError(.unreadableFile, "cannot read config file \(file)", isUsage: true)
         }
         guard let value = try? JSONDecoder().decode(Value.self, from: data), case .object(let values) = value else {
-            throw ConfigurationError(message: "\(file): not a JSON object")
+            throw ConfigurationError(.invalidValue, "\(file): not a JSON object")
         }
         return ConfigurationTable(path: "", values: values, problems: Problems())
     }
@@ -117,8 +117,8 @@ final class ConfigurationTable {
     }
 
     /// Throws every problem of the file at once.
-    func check(file: String) throws {
+    func check(file: String) throws(ConfigurationError) {
         guard !problems.messages.isEmpty else { return }
-        throw ConfigurationError(message: problems.messages.map { "\(file): \($0)" }.joined(separator: "\n"))
+        throw ConfigurationError(.invalidValue, problems.messages.map { "\(file): \($0)" })
     }
 }

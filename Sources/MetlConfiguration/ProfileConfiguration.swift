@@ -9,38 +9,38 @@ import Pipeline
 /// read: its ODFI identity, where each file kind goes and where the bank's files come from, the
 /// SFTP login, file limits and names, and its day of cutoff windows. Secrets stay in files the
 /// profile names (a key's passphrase, a password), never in the configuration itself.
-struct ProfileConfiguration {
-    var name: String
-    var bank: BankProfile
+public struct ProfileConfiguration: Sendable {
+    public var name: String
+    public var bank: BankProfile
     /// File kind → `file:///DIR` or `sftp://USER@HOST:PORT/DIR`; `ach` always, the others only on the default profile.
-    var destinations: [OutboundFileKind: String]
-    var inbound: String?
-    var identityFile: String?
-    var identityPassphraseFile: String?
-    var passwordFile: String?
-    var knownHosts: String?
-    var filenames: [OutboundFileKind: FilenameTemplate]
-    var limits: FileAssembler.Limits
-    var lineEnding: Writer.LineEnding
-    var schedule: CutoffSchedule
+    public var destinations: [OutboundFileKind: String]
+    public var inbound: String?
+    public var identityFile: String?
+    public var identityPassphraseFile: String?
+    public var passwordFile: String?
+    public var knownHosts: String?
+    public var filenames: [OutboundFileKind: FilenameTemplate]
+    public var limits: FileAssembler.Limits
+    public var lineEnding: Writer.LineEnding
+    public var schedule: CutoffSchedule
     /// Merchants (names or ids) this profile sends for; the default profile also takes all others.
-    var merchants: [String]
-    var openpgp: OpenPGPKeys?
+    public var merchants: [String]
+    public var openpgp: OpenPGPKeys?
 
     /// The bank's OpenPGP keys and ours, by full fingerprint in metl's GnuPG home, when the bank
     /// takes sealed files or signs what it sends.
-    struct OpenPGPKeys {
+    public struct OpenPGPKeys: Sendable {
         /// Seal what this profile sends to this key.
-        var encryptTo: Fingerprint?
-        var signWith: Fingerprint?
-        var armored: Bool
-        var suffix: String?
+        public var encryptTo: Fingerprint?
+        public var signWith: Fingerprint?
+        public var armored: Bool
+        public var suffix: String?
         /// Files from this profile's inbound must be signed by this key.
-        var inboundSigner: Fingerprint?
+        public var inboundSigner: Fingerprint?
     }
 
     /// The configuration file's spelling of each kind that has a destination.
-    static let kindKeys: [(key: String, kind: OutboundFileKind)] = [("ach", .nacha), ("positive_pay", .positivePay), ("decisions", .decisions)]
+    public static let kindKeys: [(key: String, kind: OutboundFileKind)] = [("ach", .nacha), ("positive_pay", .positivePay), ("decisions", .decisions)]
 
     /// Reads `table` (at `profiles.NAME`), reporting each problem at its key. Nil when there was one.
     static func read(_ name: String, _ table: ConfigurationTable, delivery: Duration) -> ProfileConfiguration? {
@@ -113,7 +113,7 @@ struct ProfileConfiguration {
 
         var lineEnding = Writer.LineEnding.lf
         if let text = table.string("line_ending") {
-            if let parsed = Writer.LineEnding(rawValue: text.lowercased()) { lineEnding = parsed } else { table.fail("line_ending", "must be lf or crlf") }
+            if let parsed = Writer.LineEnding(named: text) { lineEnding = parsed } else { table.fail("line_ending", "must be lf or crlf") }
         }
 
         var timeZone = TimeZone.current
@@ -157,7 +157,7 @@ struct ProfileConfiguration {
                 do { return try Fingerprint(text) } catch { keys.fail(key, error.message); return nil }
             }
             let suffix = keys.string("suffix")
-            if let suffix, ![".pgp", ".gpg", ".asc"].contains(suffix) { keys.fail("suffix", "must be .pgp, .gpg or .asc") }
+            if let suffix, !OpenPGPSealing.suffixes.contains(suffix) { keys.fail("suffix", "must be one of \(OpenPGPSealing.suffixes.joined(separator: ", "))") }
             openpgp = OpenPGPKeys(encryptTo: fingerprint("encrypt_to"), signWith: fingerprint("sign_with"), armored: keys.bool("armor") ?? false,
                                   suffix: suffix, inboundSigner: fingerprint("inbound_signer"))
             if openpgp?.signWith != nil, openpgp?.encryptTo == nil { keys.fail("sign_with", "needs encrypt_to") }
@@ -193,11 +193,11 @@ struct ProfileConfiguration {
     }
 
     /// The SFTP login: the profile's files, read now; a passphrase or password never sits in the configuration.
-    func sftpSettings() throws -> DestinationURL.SFTPSettings {
-        func secret(_ path: String?) throws -> String? {
+    public func sftpSettings() throws(ConfigurationError) -> DestinationURL.SFTPSettings {
+        func secret(_ path: String?) throws(ConfigurationError) -> String? {
             guard let path else { return nil }
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ConfigurationError(message: "profile \(name): cannot read \(path)")
+                throw ConfigurationError(.unreadableFile, "profile \(name): cannot read \(path)")
             }
             return text.trimmingCharacters(in: .newlines)
         }
