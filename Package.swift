@@ -73,7 +73,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Bank report formats besides NACHA: FedACH acknowledgements, BAI2.
-        .target(name: "BankFiles"),
+        .target(name: "BankFiles", dependencies: ["NACHA"]),
         // The version and commit this build is, for `metl --version`, /healthz and metl_build_info.
         .target(name: "CBuildInfo", cSettings: [.define("METL_VERSION", to: "\"\(version)\""), .define("METL_COMMIT", to: "\"\(commit)\"")]),
         // OpenPGP through the gpg binary (swift-subprocess) in a GnuPG home metl owns.

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NACHA
 import Payments
 
 /// The Positive Pay check endpoints: register a check with the idempotency protocol, read one with

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NACHA
 import Payments
 import PostgresNIO
 import ServiceLifecycle

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import NACHA
 import Payments
 
 extension SQLiteStore: CheckStore {

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Logging
-import NACHA
 import Payments
 
 /// The `LedgerStore` on one SQLite file. Operations that take a request (intake, transitions,

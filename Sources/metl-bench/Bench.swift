@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 import Payments
 import PostgresStore
 import SQLiteStore

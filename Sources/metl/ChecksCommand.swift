@@ -1,6 +1,6 @@
 import ArgumentParser
-import MetlConfiguration
 import Foundation
+import MetlConfiguration
 import NACHA
 import Payments
 import Pipeline

@@ -4,7 +4,6 @@ import MetlConfiguration
 import Foundation
 import Hummingbird
 import Logging
-import NACHA
 import Payments
 import ServiceLifecycle
 import Webhooks

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A check issue as merchants, operators and scripts see it; the CLI's `--json` and the HTTP API
 /// print exactly this shape.

@@ -1,5 +1,3 @@
-import NACHA
-
 /// Intake rules for check issues whose limits an operator configures. The layout's own field
 /// sizes (`PositivePayLayout`) bound them further.
 public struct CheckRules: Sendable, Hashable {

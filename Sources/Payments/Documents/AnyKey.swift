@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A coding key for any member name, so a decoder can list the members an object has (unknown fields are refused by name).
 struct AnyKey: CodingKey {

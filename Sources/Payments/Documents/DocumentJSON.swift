@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// The JSON every document goes out as (API bodies, stored first responses): sorted keys, so the same
 /// value always encodes to the same bytes, and unescaped slashes.

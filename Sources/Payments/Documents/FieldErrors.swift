@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A decoding failure as the field error a caller sees: the JSON path of the member and what was wrong with it.
 enum FieldErrors {

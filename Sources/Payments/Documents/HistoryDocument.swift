@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// One history row as `payments show --json` and `GET /payments/{id}/events` print it.
 public struct HistoryDocument: Sendable, Hashable, Codable {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// The payment as merchants, operators and scripts see it: the request fields plus identity, state,
 /// version, failure and timestamps. The CLI's `--json` and the HTTP API print exactly this shape.

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// The payment request document shared by the CLI, CSV import and the HTTP API (snake_case JSON,
 /// unknown fields rejected). Decoding only checks shapes; `validate(rules:)` checks meaning.

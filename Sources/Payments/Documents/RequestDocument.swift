@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Request documents (payments, webhook endpoints, CSV metadata) read from JSON: `malformedJSON`
 /// with the line and column when the bytes are not JSON, else `invalidRequest` naming the field that

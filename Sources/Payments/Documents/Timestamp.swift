@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// RFC 3339 UTC timestamps with milliseconds, the one format metl prints.
 public enum Timestamp {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// One file metl produced, of any kind: its name, its exact bytes' hash, what it carries and where
 /// it is in its life. Kind-specific identity lives beside it (`nacha`), out of the fields every

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A kind of outbound file: NACHA, Positive Pay issue files. Each kind has its renderer;
 /// a struct rather than an enum so that a test can define a kind of its own.

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Where an outbound file is in its life. A file is rendered once; its bytes never change after.
 public enum OutboundFileStatus: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A payment ready for a file, with the merchant whose company identity goes into its batch header.
 public struct PendingPayment: Sendable, Hashable {

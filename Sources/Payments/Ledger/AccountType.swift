@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 public enum AccountType: String, Sendable, Hashable, Codable, CaseIterable {
     case checking, savings

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// The receiver of a credit or the payer of a debit.
 public struct Counterparty: Sendable, Hashable, Codable {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 public enum Direction: String, Sendable, Hashable, Codable, CaseIterable {
     /// Pay out to the counterparty.

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Why a payment failed: a stable code (`insufficient_funds`, `R01`, `BH232` …) and a readable message.
 public struct Failure: Sendable, Hashable, Codable {

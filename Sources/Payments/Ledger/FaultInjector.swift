@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Named points where tests can make an operation fail, to prove that what should be atomic is.
 /// Product code calls `hit(_:)`; without an injector armed it does nothing.

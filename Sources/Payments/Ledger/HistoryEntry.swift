@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// One append-only history row of a request (a payment or a check issue): the change, who made
 /// it, why, and from which file line.

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 public struct IntakeOutcome: Sendable, Hashable {
     public var payment: Payment

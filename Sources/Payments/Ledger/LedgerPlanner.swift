@@ -1,4 +1,5 @@
 import Foundation
+import NACHA
 
 /// The ledger's rules, in one place: turns each operation into a `LedgerPlan` computed from the
 /// payments as read. A store reads, asks the planner, and persists the plan it gets; the planner

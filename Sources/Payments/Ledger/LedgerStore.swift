@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Everything metl asks of storage; each store implementation provides all of it.
 public typealias LedgerStore = PaymentStore & PaymentImportStore & OutboundFileStore & InboundFileStore & WebhookStore & APIKeyStore

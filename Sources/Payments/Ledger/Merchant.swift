@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// A merchant: an originator with its company identity in the batch header and a funding balance.
 public struct Merchant: Sendable, Hashable, Identifiable {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// One payment to take in.
 public struct PaymentIntake: Sendable, Hashable {

@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 public struct PaymentQuery: Sendable, Hashable {
     public var merchantID: String?

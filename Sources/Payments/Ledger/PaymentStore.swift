@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// What callers ask of storage. SQLite (`SQLiteStore`) and PostgreSQL (`PostgresStore`) implement
 /// it, and pass the same contract suite.

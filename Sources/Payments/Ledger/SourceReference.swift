@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// Where a change came from, as its history row records it. Encoded to the stored text (`file`,
 /// `line`) here and only here, and decoded from it.

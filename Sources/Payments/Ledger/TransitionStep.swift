@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 
 /// One state change to apply: target state, reason and provenance.
 public struct TransitionStep: Sendable, Hashable {

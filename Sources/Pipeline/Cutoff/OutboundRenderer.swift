@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 import Payments
 
 /// Renders one kind of outbound file. The cutoff asks each renderer for what waits to be sent in

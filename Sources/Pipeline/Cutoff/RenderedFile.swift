@@ -1,5 +1,4 @@
 import Foundation
-import NACHA
 import Payments
 
 /// One rendered, validated file: its record, its exact bytes and each item's place in it.

@@ -1,5 +1,4 @@
 import BankFiles
-import NACHA
 import Payments
 
 /// Finds our check for what a bank file names: the enrolled account by its number (leading zeros

@@ -1,6 +1,5 @@
 import BankFiles
 import Foundation
-import NACHA
 import Payments
 
 /// FedACH acknowledgements of the files we sent.

@@ -4,7 +4,6 @@ import Foundation
 import Glibc
 #endif
 import Logging
-import NACHA
 import OpenPGP
 import Payments
 
