@@ -1,5 +1,6 @@
 import Foundation
 import PostgresStore
+import SQLiteStore
 
 extension Settings {
     /// The one rule for the archive: the flag, else `METL_ARCHIVE_DIR`, else `archive/` beside a

@@ -1,8 +1,8 @@
 import API
 import Foundation
-import Synchronization
 import Payments
 import SQLiteStore
+import Synchronization
 import TestSupport
 
 /// `metl-bench contention`: 32 API clients posting payments (wrk, fresh keys) while another process

@@ -4,7 +4,6 @@ import NACHA
 import Payments
 import Pipeline
 import SFTP
-import SQLiteStore
 import TestSupport
 
 /// `metl-bench cutoff` and `metl-bench sftp`, both against a loopback sshd started for the run.

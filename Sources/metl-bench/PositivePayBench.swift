@@ -5,7 +5,6 @@ import NACHA
 import Payments
 import Pipeline
 import SFTP
-import SQLiteStore
 import TestSupport
 
 /// `metl-bench positive-pay [CHECKS]`: 100,000 check issues rendered into one issue file and sent

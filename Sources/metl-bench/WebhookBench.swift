@@ -3,11 +3,12 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Payments
+import PostgresStore
 import SQLiteStore
 import Synchronization
 import TestSupport
-import WebhookSignature
 import Webhooks
+import WebhookSignature
 
 /// `metl-bench webhooks`: 10,000 queued events delivered by one worker (default settings, its sliding
 /// window of 256 attempts, 32 per endpoint) to a local receiver that answers 200 at once; deliveries/s and commit-to-delivery latency. Then a trickle

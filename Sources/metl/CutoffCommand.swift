@@ -4,7 +4,6 @@ import Logging
 import NACHA
 import Payments
 import Pipeline
-import SQLiteStore
 
 struct CutoffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(

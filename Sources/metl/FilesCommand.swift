@@ -4,7 +4,6 @@ import MetlConfiguration
 import NACHA
 import Payments
 import Pipeline
-import SQLiteStore
 
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(

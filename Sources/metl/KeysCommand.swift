@@ -1,7 +1,6 @@
 import ArgumentParser
 import MetlConfiguration
 import Payments
-import SQLiteStore
 
 /// `metl merchants keys`: API keys. A secret is printed once, at creation; the database keeps its hash.
 struct KeysCommand: AsyncParsableCommand {

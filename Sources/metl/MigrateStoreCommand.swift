@@ -1,6 +1,6 @@
 import ArgumentParser
-import MetlConfiguration
 import Foundation
+import MetlConfiguration
 import Payments
 import PostgresStore
 import SQLiteStore
