@@ -140,7 +140,7 @@ extension PipelineBench {
         let (outcome, seconds) = try await measure { try await job.ingest(bytes, name: kind.name, source: "bench") }
         let jobPeak = peakMemoryMiB()
         let counts = try await store.countsByState()
-        report(String(format: "%@: %d state changes (now %@), %.1f MB: %.2f s (%.0f payments/s)", outcome.status, outcome.applied,
+        report(String(format: "%@: %d state changes (now %@), %.1f MB: %.2f s (%.0f payments/s)", outcome.status.rawValue, outcome.applied,
                       counts.filter { $0.value > 0 }.map { "\($0.value) \($0.key.rawValue)" }.sorted().joined(separator: ", "),
                       Double(bytes.count) / 1_000_000, seconds, Double(entries) / seconds))
         report(String(format: "peak RSS: %.0f MiB during the job (%.0f MiB resident at its start; setup's peak %.0f MiB)",

@@ -48,7 +48,7 @@ enum PositivePayBench {
         let ingest = IngestJob(store: store, archive: archive, logger: Logger(label: "bench"))
         let (outcome, ingestSeconds) = try await measure { try await ingest.ingest(paid, name: "paid.txt", source: "bench") }
         let completed = try await store.checks(CheckQuery(state: .completed, limit: Int.max)).count
-        report(String(format: "paid file: %@, %d history rows, %d checks P_COMPLETED, %.1f MB: %.2f s (%.0f checks/s)", outcome.status,
+        report(String(format: "paid file: %@, %d history rows, %d checks P_COMPLETED, %.1f MB: %.2f s (%.0f checks/s)", outcome.status.rawValue,
                       outcome.applied, completed, Double(paid.count) / 1_000_000, ingestSeconds, Double(count) / ingestSeconds))
 
         // The ACH figures beside them, in the same run.

@@ -46,7 +46,7 @@ enum PostgresBench {
             let (bytes, archive) = try await PipelineBench.submitted(store, in: directory, count: entries, answeredWith: .returns)
             let job = IngestJob(store: store, archive: archive, logger: Logger(label: "bench"))
             let (outcome, elapsed) = try await measure { try await job.ingest(bytes, name: "returns.ach", source: "bench") }
-            report(String(format: "return file of %d on %@: %@, %d state changes: %.2f s", entries, name, outcome.status, outcome.applied, elapsed))
+            report(String(format: "return file of %d on %@: %@, %d state changes: %.2f s", entries, name, outcome.status.rawValue, outcome.applied, elapsed))
             seconds.append(elapsed)
         }
         report(String(format: "ingest of %d returns: PostgreSQL ÷ SQLite = %.2f×", entries, seconds[1] / seconds[0]))

@@ -99,13 +99,13 @@ struct IngestApplyCommand: AsyncParsableCommand {
                     + (outcome.exceptionsOpened > 0 ? [Words.count(outcome.exceptionsOpened, "exception") + " opened"] : [])
                     + (outcome.discrepancies > 0 ? [Words.count(outcome.discrepancies, "discrepancy", plural: "discrepancies")] : [])
                     + (outcome.noted > 0 ? ["\(outcome.noted) noted"] : [])
-                Output.line("\(outcome.name): \(outcome.status) (\(outcome.kind), \(effects.joined(separator: ", ")))"
+                Output.line("\(outcome.name): \(outcome.status.rawValue) (\(outcome.kind), \(effects.joined(separator: ", ")))"
                             + (outcome.reason.map { " — \($0)" } ?? ""))
                 for note in outcome.notes { Output.line("  note: \(note)") }
             }
             if outcomes.isEmpty { Output.line("no inbound files") }
         }
-        if outcomes.contains(where: { [InboundFile.Status.quarantined.rawValue, IngestJob.refusedStatus].contains($0.status) || !$0.notes.isEmpty }) {
+        if outcomes.contains(where: { $0.status.needsAttention || !$0.notes.isEmpty }) {
             throw ExitStatus.findings
         }
     }

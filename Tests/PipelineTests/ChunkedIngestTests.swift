@@ -40,7 +40,7 @@ import TestSupport
         // The same bytes again: recorded as a copy, and the first file resumed where it stopped.
         failOnHit.set(nil)
         let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
-        #expect(outcome.id == left.id && outcome.status == "processed")
+        #expect(outcome.id == left.id && outcome.status == .processed)
         #expect(outcome.applied == 12, "an implied acknowledgement and the return for each of 6 payments")
         #expect(try await fixture.store.inboundFiles().map(\.status).sorted { $0.rawValue < $1.rawValue } == [.duplicate, .processed])
         for (payment, _) in bound {
@@ -48,7 +48,7 @@ import TestSupport
             #expect(history.filter { $0.toState == .failed }.count == 1, "\(payment.id) returned once")
         }
         // Once processed, the same bytes are only a duplicate.
-        #expect(try await job.ingest(returns, name: "returns.ach", source: "test").status == "duplicate")
+        #expect(try await job.ingest(returns, name: "returns.ach", source: "test").status == .duplicate)
     }
 
     @Test func aRunResumedWithAnotherChunkSizeAppliesEachEventOnce() async throws {
@@ -62,7 +62,7 @@ import TestSupport
         failOnHit.set(nil)
         let second = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 3)
         let outcome = try await second.ingest(returns, name: "returns.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 12)
+        #expect(outcome.status == .processed && outcome.applied == 12)
         for (payment, _) in bound {
             let history = try await fixture.store.history(paymentID: payment.id)
             #expect(history.filter { $0.toState == .failed }.count == 1, "\(payment.id) returned once")
@@ -80,7 +80,7 @@ import TestSupport
         let returns = try BankFileFixtures.returns(named.map { ($0.payment, $0.binding.traceNumber, "R01") })
         let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(), chunkSize: 1)
         let outcome = try await job.ingest(returns, name: "returns.ach", source: "test")
-        #expect(outcome.status == "processed")
+        #expect(outcome.status == .processed)
         #expect(outcome.applied == 4, "an implied acknowledgement and a return for each of two payments; the repeat changes nothing")
         let history = try await fixture.store.history(paymentID: bound[0].payment.id)
         #expect(history.filter { $0.toState == .failed }.count == 1)
@@ -96,12 +96,12 @@ import TestSupport
         let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger(),
                             processors: [LineAcknowledgementProcessor()], chunkSize: 2)
         let outcome = try await job.ingest(Array(lines.joined(separator: "\n").utf8), name: "acks.txt", source: "test")
-        #expect(outcome.status == "quarantined" && outcome.reason?.contains("pay_unknown") == true)
+        #expect(outcome.status == .quarantined && outcome.reason?.contains("pay_unknown") == true)
         #expect(try await fixture.store.payments(PaymentQuery()).allSatisfy { $0.state == .submittedToCore })
 
         // Without the stranger the same payments go through in three chunks.
         let good = try await job.ingest(Array(lines.dropLast().joined(separator: "\n").utf8), name: "acks-2.txt", source: "test")
-        #expect(good.status == "processed" && good.applied == 5)
+        #expect(good.status == .processed && good.applied == 5)
         #expect(try await fixture.store.payments(PaymentQuery()).allSatisfy { $0.state == .processing })
     }
 }

@@ -54,7 +54,7 @@ struct LineAcknowledgementProcessor: InboundProcessor {
     func recognises(_ head: [UInt8]) -> Bool { head.starts(with: Array("LINES-ACK\n".utf8)) }
 
     func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-              pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+              pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         var pieces = InboundPieces(size: pieceSize)
         for (index, line) in String(decoding: try archive.read(path), as: UTF8.self).split(separator: "\n").enumerated().dropFirst() {
             guard line.hasPrefix("pay_") else { throw InboundQuarantine(reason: "line \(index + 1) names no payment") }
@@ -103,13 +103,13 @@ struct LineAcknowledgementProcessor: InboundProcessor {
                                processors: IngestJob.standardProcessors + [LineAcknowledgementProcessor()])
         let ack = Array(("LINES-ACK\n" + bound.map(\.payment.id).joined(separator: "\n") + "\n").utf8)
         let applied = try await ingest.ingest(ack, name: "ack.txt", source: "test")
-        #expect(applied.kind == "test_lines_ack" && applied.status == "processed" && applied.applied == 3)
+        #expect(applied.kind.rawValue == "test_lines_ack" && applied.status == .processed && applied.applied == 3)
         #expect(try await fixture.store.filePayments(fileID: file.id).map(\.payment.state) == [.processing, .processing, .processing])
-        #expect(try await ingest.ingest(ack, name: "ack-again.txt", source: "test").status == "duplicate")
+        #expect(try await ingest.ingest(ack, name: "ack-again.txt", source: "test").status == .duplicate)
         let unknown = try await ingest.ingest(Array("LINES-ACK\npay_nobody\n".utf8), name: "bad.txt", source: "test")
-        #expect(unknown.status == "quarantined")
+        #expect(unknown.status == .quarantined)
         // The standard kinds are still told apart, and anything else is still refused.
         let other = try await ingest.ingest(Array("HELLO\n".utf8), name: "hello.txt", source: "test")
-        #expect(other.kind == "unknown" && other.status == "quarantined")
+        #expect(other.kind == .unknown && other.status == .quarantined)
     }
 }

@@ -20,12 +20,12 @@ struct InboundRetryTests {
         let job = IngestJob(store: fixture.store, archive: fixture.archive, logger: TestLog.logger())
         let ack = BankFileFixtures.acknowledgement(of: rendered, form: .raw)
         let quarantined = try await job.ingest(ack, name: "ack.txt", source: "test")
-        #expect(quarantined.status == "quarantined")
+        #expect(quarantined.status == .quarantined)
         #expect(quarantined.reason?.contains("matches no file we sent") == true)
 
         // Retrying before the cause is fixed runs the same check and quarantines it again, saying who asked.
         let early = try await job.retry(inboundID: quarantined.id, by: "ops-anna")
-        #expect(early.status == "quarantined")
+        #expect(early.status == .quarantined)
         var recorded = try #require(try await fixture.store.inboundFiles().first)
         #expect(recorded.notes.count == 1 && recorded.notes[0].contains("retried by ops-anna") && recorded.notes[0].contains("quarantined again"))
         #expect(try await fixture.payments(.submittedToCore).count == 0)
@@ -35,7 +35,7 @@ struct InboundRetryTests {
         try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: true)
         _ = try await fixture.job(LocalDirectoryDestination(directory: outbox)).run()
         let applied = try await job.retry(inboundID: quarantined.id, by: "ops-anna")
-        #expect(applied.status == "processed" && applied.applied == 3)
+        #expect(applied.status == .processed && applied.applied == 3)
         #expect(try await fixture.payments(.processing).count == 3)
         recorded = try #require(try await fixture.store.inboundFiles().first)
         #expect(recorded.status == .processed && recorded.reason == nil)

@@ -32,10 +32,10 @@ import TestSupport
         let (fixture, file, job) = try await Self.submitted()
         let ack = BankFileFixtures.acknowledgement(of: file, form: form)
         let first = try await job.ingest(ack, name: "ack.txt", source: "test")
-        #expect(first.status == "processed" && first.kind == "fedach_ack" && first.applied == 4)
+        #expect(first.status == .processed && first.kind == .fedACHAcknowledgement && first.applied == 4)
         #expect(try await Self.states(fixture).allSatisfy { $0 == .processing })
         let again = try await job.ingest(ack, name: "ack-copy.txt", source: "test")
-        #expect(again.status == "duplicate" && again.applied == 0)
+        #expect(again.status == .duplicate && again.applied == 0)
         #expect(try await fixture.store.inboundFiles().map(\.status) == [.processed, .duplicate])
     }
 
@@ -48,7 +48,7 @@ import TestSupport
         let ack = BankFileFixtures.acknowledgement(of: file, status: "FILE ACCEPTED WITH BATCH LEVEL ERRORS",
                                                    rejectedBatches: [(rejected, inBatch.count, debit, 0)])
         let outcome = try await job.ingest(ack, name: "ack.txt", source: "test")
-        #expect(outcome.status == "processed")
+        #expect(outcome.status == .processed)
         for entry in try await Self.bound(fixture, file) {
             let payment = try await fixture.store.payment(id: entry.payment.id)
             if entry.binding.batchNumber == rejected {
@@ -75,7 +75,7 @@ import TestSupport
         let (fixture, file, job) = try await Self.submitted(2)
         let outcome = try await job.ingest(BankFileFixtures.acknowledgement(of: file, status: "FILE PENDED WITH FILE LEVEL ERRORS"),
                                            name: "pended.txt", source: "test")
-        #expect(outcome.status == "processed" && !outcome.notes.isEmpty)
+        #expect(outcome.status == .processed && !outcome.notes.isEmpty)
         #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
         let payment = try #require(try await fixture.store.payments(PaymentQuery()).first)
         #expect(try await fixture.store.history(paymentID: payment.id).last?.reasonCode == "file_pended")
@@ -89,10 +89,10 @@ import TestSupport
         var other = file
         other.nacha?.fileIDModifier = "Z"
         let unknown = try await job.ingest(BankFileFixtures.acknowledgement(of: other), name: "a.txt", source: "test")
-        #expect(unknown.status == "quarantined" && unknown.reason?.contains("matches no file") == true)
+        #expect(unknown.status == .quarantined && unknown.reason?.contains("matches no file") == true)
         let mismatch = try await job.ingest(BankFileFixtures.acknowledgement(of: file, totalCredit: file.totalCredit + 1),
                                             name: "b.txt", source: "test")
-        #expect(mismatch.status == "quarantined" && mismatch.reason?.contains("credits") == true)
+        #expect(mismatch.status == .quarantined && mismatch.reason?.contains("credits") == true)
         #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
     }
 
@@ -101,7 +101,7 @@ import TestSupport
         let target = try #require(try await Self.bound(fixture, file).first)
         let returned = try BankFileFixtures.returns([(target.payment, target.binding.traceNumber, "R01")])
         let outcome = try await job.ingest(returned, name: "returns.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.kind == "nacha" && outcome.applied == 2)
+        #expect(outcome.status == .processed && outcome.kind == .nacha && outcome.applied == 2)
         let payment = try await fixture.store.payment(id: target.payment.id)
         #expect(payment.state == .failed && payment.failure?.code == "R01")
         let history = try await fixture.store.history(paymentID: payment.id)
@@ -115,7 +115,7 @@ import TestSupport
         // A second, different file repeating the same return applies nothing.
         let repeated = try BankFileFixtures.returns([(target.payment, target.binding.traceNumber, "R01")], modifier: "S")
         let second = try await job.ingest(repeated, name: "returns-2.ach", source: "test")
-        #expect(second.status == "processed" && second.applied == 0)
+        #expect(second.status == .processed && second.applied == 0)
     }
 
     @Test func settlementBeforeAcknowledgementThenLateReturn() async throws {
@@ -130,7 +130,7 @@ import TestSupport
         let date = try #require(bound.first?.binding.effectiveDate)
         let details = batches.sorted { $0.key < $1.key }.map { (typeCode: $0.value.credit ? "466" : "165", amount: $0.value.total) }
         let settled = try await job.ingest(BankFileFixtures.settlement(asOf: date, details: details), name: "bai.txt", source: "test")
-        #expect(settled.status == "processed" && settled.notes.isEmpty)
+        #expect(settled.status == .processed && settled.notes.isEmpty)
         #expect(try await Self.states(fixture).allSatisfy { $0 == .completed })
         let history = try await fixture.store.history(paymentID: bound[0].payment.id)
         #expect(history.suffix(2).map(\.toState) == [.processing, .completed])
@@ -150,7 +150,7 @@ import TestSupport
         let (fixture, file, job) = try await Self.submitted(2)
         let date = try #require(try await Self.bound(fixture, file).first?.binding.effectiveDate)
         let outcome = try await job.ingest(BankFileFixtures.settlement(asOf: date, details: [("166", 123_456)]), name: "bai.txt", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 0 && outcome.notes.count == 1)
+        #expect(outcome.status == .processed && outcome.applied == 0 && outcome.notes.count == 1)
         #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
     }
 
@@ -159,7 +159,7 @@ import TestSupport
         let target = try #require(try await Self.bound(fixture, file).first)
         let noc = try BankFileFixtures.notificationsOfChange([(target.payment, target.binding.traceNumber, "C01", "99887766")])
         let outcome = try await job.ingest(noc, name: "noc.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 1)
+        #expect(outcome.status == .processed && outcome.applied == 1)
         let payment = try await fixture.store.payment(id: target.payment.id)
         #expect(payment.state == .submittedToCore)
         #expect(payment.counterparty.accountNumber == "99887766")
@@ -185,7 +185,7 @@ import TestSupport
             let before = try await fixture.store.payment(id: target.payment.id)
             let noc = try BankFileFixtures.notificationsOfChange([(target.payment, target.binding.traceNumber, code, corrected)])
             let outcome = try await job.ingest(noc, name: "noc.ach", source: "test")
-            #expect(outcome.status == "processed" && outcome.noted == 1, "\(code) \(corrected): \(outcome)")
+            #expect(outcome.status == .processed && outcome.noted == 1, "\(code) \(corrected): \(outcome)")
             #expect(outcome.notes.first?.contains(problem) == true, "\(code) \(corrected): \(outcome.notes)")
             let payment = try await fixture.store.payment(id: target.payment.id)
             #expect(payment.counterparty == before.counterparty, "\(code) \(corrected): nothing corrected")
@@ -222,14 +222,14 @@ import TestSupport
         ]
         for (name, bytes, reason) in inputs {
             let outcome = try await job.ingest(bytes, name: name, source: "test")
-            #expect(outcome.status == "quarantined", "\(name)")
+            #expect(outcome.status == .quarantined, "\(name)")
             #expect(outcome.reason?.contains(reason ?? "") == true, "\(name): \(outcome.reason ?? "")")
         }
         #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
         // CRLF with no final newline is still a good file; the bad ones did not stop it.
         let crlf = Array(text.split(separator: "\n").joined(separator: "\r\n").utf8)
         let outcome = try await job.ingest(crlf, name: "crlf.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 2)
+        #expect(outcome.status == .processed && outcome.applied == 2)
         #expect(try await fixture.store.payment(id: bound[1].payment.id).failure?.code == "R03")
     }
 
@@ -258,11 +258,11 @@ import TestSupport
 
         let wrongTotal = Array(String(decoding: stripped, as: UTF8.self).replacingOccurrences(of: "\n9000001", with: "\n9000002").utf8)
         let refused = try await job.ingest(wrongTotal, name: "wrong-total.ach", source: "test")
-        #expect(refused.status == "quarantined" && refused.reason?.contains("FC-BATCH-COUNT") == true, "\(refused.reason ?? "")")
+        #expect(refused.status == .quarantined && refused.reason?.contains("FC-BATCH-COUNT") == true, "\(refused.reason ?? "")")
         #expect(try await Self.states(fixture).allSatisfy { $0 == .submittedToCore })
 
         let outcome = try await job.ingest(stripped, name: "tolerant.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 4, "two returns, each with its implied PROCESSING")
+        #expect(outcome.status == .processed && outcome.applied == 4, "two returns, each with its implied PROCESSING")
         #expect(outcome.notes.contains { $0.contains("warning BC-COMPANY-ID-ALIGNMENT") })
         #expect(outcome.notes.contains { $0.contains("warning REC-SHORT-LINE") })
         for entry in bound.prefix(2) {
@@ -282,7 +282,7 @@ import TestSupport
         let noc = Self.editing(try BankFileFixtures.notificationsOfChange([(target.payment, target.binding.traceNumber, "C01", "99887766")]),
                                type: "5", at: 70, with: "000000")
         let outcome = try await job.ingest(noc, name: "noc.ach", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 1)
+        #expect(outcome.status == .processed && outcome.applied == 1)
         #expect(outcome.notes.contains { $0.contains("warning BH-EFFECTIVE-DATE-ZERO") })
         #expect(try await fixture.store.payment(id: target.payment.id).counterparty.accountNumber == "99887766")
     }

@@ -42,7 +42,7 @@ import Testing
         let fixture = try await Fixture()
         let (a, b) = (fixture.checks[0], fixture.checks[1])
         let first = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.outstanding, a)]), name: "o.txt", source: "t")
-        #expect(first.kind == "arp_output" && first.status == "processed" && first.applied == 1)
+        #expect(first.kind == .arpOutput && first.status == .processed && first.applied == 1)
         #expect(try await fixture.states() == [.processing, .submittedToCore])
         // b paid before any outstanding record: the on-file step is implied and recorded.
         let paid = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, a), fixture.record(.paid, b)]),
@@ -54,10 +54,10 @@ import Testing
         #expect(history.last?.source == .inboundFile(id: paid.id, line: 2))
         // A late outstanding record and a BAI2 475 for the same paid check change nothing.
         let late = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.outstanding, b)]), name: "o2.txt", source: "t")
-        #expect(late.status == "processed" && late.applied == 0)
+        #expect(late.status == .processed && late.applied == 0)
         let report = BankFileFixtures.paidChecks(asOf: .today(), account: "987654321", checks: [(b.serial, b.amount)])
         let bai2 = try await fixture.ingest.ingest(report, name: "bai2.txt", source: "t")
-        #expect(bai2.kind == "bai2" && bai2.status == "processed" && bai2.applied == 0)
+        #expect(bai2.kind == .bai2 && bai2.status == .processed && bai2.applied == 0)
         #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).count == history.count)
         #expect(try await fixture.cutoff.store.check(id: b.id).paidOn == b.issueDate)
         // Paid again another day, with another reference: another presentment of a paid check, a discrepancy.
@@ -65,7 +65,7 @@ import Testing
         again.paidDate = b.issueDate.adding(days: 3).yyyymmdd
         again.additionalData = "SECOND"
         let twice = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p2.txt", source: "t")
-        #expect(twice.status == "processed" && twice.applied == 0 && twice.discrepancies == 1, "\(twice)")
+        #expect(twice.status == .processed && twice.applied == 0 && twice.discrepancies == 1, "\(twice)")
         let noted = try #require(try await fixture.cutoff.store.checkHistory(checkID: b.id).last)
         #expect(noted.reasonCode == "discrepancy" && noted.reasonText.contains("paid again on \(b.issueDate.adding(days: 3))"))
         let laterReport = BankFileFixtures.paidChecks(asOf: b.issueDate.adding(days: 5), account: "987654321", checks: [(b.serial, b.amount)])
@@ -79,14 +79,14 @@ import Testing
         let (a, b) = (fixture.checks[0], fixture.checks[1])
         let report = BankFileFixtures.paidChecks(asOf: .today(), account: "0000987654321", checks: [(a.serial, a.amount), (b.serial, 1)])
         let outcome = try await fixture.ingest.ingest(report, name: "bai2.txt", source: "t")
-        #expect(outcome.status == "processed")
+        #expect(outcome.status == .processed)
         #expect(outcome.notes.contains { $0.contains("amount mismatch") })
         #expect(try await fixture.states() == [.completed, .submittedToCore])
         // Through ARP, the mismatch is a discrepancy for investigation: noted on the check and the file, no
         // exception made up by metl (presentments to decide come in the bank's exception file).
         let arp = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, b, amount: 99_999)]),
                                                   name: "p.txt", source: "t")
-        #expect(arp.status == "processed" && arp.notes.count == 1 && arp.notes[0].hasPrefix("discrepancy:"), "\(arp.notes)")
+        #expect(arp.status == .processed && arp.notes.count == 1 && arp.notes[0].hasPrefix("discrepancy:"), "\(arp.notes)")
         #expect(try await fixture.cutoff.store.check(id: b.id).state == .submittedToCore)
         let noted = try #require(try await fixture.cutoff.store.checkHistory(checkID: b.id).last)
         #expect(noted.reasonCode == "discrepancy" && noted.source == .inboundFile(id: arp.id, line: 1) && noted.reasonText.contains("$999.99"))
@@ -101,7 +101,7 @@ import Testing
         var again = fixture.record(.paid, b, amount: 99_999)
         again.additionalData = "PAID"
         let settled = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([again]), name: "p3.txt", source: "t")
-        #expect(settled.status == "processed" && settled.applied == 2 && settled.notes.isEmpty, "\(settled)")
+        #expect(settled.status == .processed && settled.applied == 2 && settled.notes.isEmpty, "\(settled)")
         #expect(try await fixture.cutoff.store.check(id: b.id).state == .completed)
         #expect(try await fixture.cutoff.store.checkHistory(checkID: b.id).last?.reasonCode == "paid_by_decision")
     }
@@ -113,14 +113,14 @@ import Testing
                         [fixture.record(.paid, a), ARPRecord(code: .paid, accountNumber: "5555", serial: a.serial, amount: a.amount,
                                                              issueDate: "20261201", paidDate: "20261202")]] {
             let outcome = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput(records), name: "bad.txt", source: "t")
-            #expect(outcome.status == "quarantined")
+            #expect(outcome.status == .quarantined)
             #expect(outcome.reason?.contains("line 2") == true)
         }
         #expect(try await fixture.states() == [.submittedToCore, .submittedToCore])
         // Our own issue file is not the bank's output.
         let file = try #require(try await fixture.cutoff.store.outboundFiles(statuses: nil).first)
         let own = try await fixture.ingest.ingest(try fixture.cutoff.sent(file), name: "own.txt", source: "t")
-        #expect(own.status == "quarantined" && own.reason?.contains("issue file") == true)
+        #expect(own.status == .quarantined && own.reason?.contains("issue file") == true)
     }
 
     @Test("a number enrolled at two routing numbers quarantines the files naming it until one enrolment is disabled")
@@ -132,11 +132,11 @@ import Testing
                                                                            accountNumber: "987654321", layout: .arp, payeeMatch: false))
         let file = try BankFileFixtures.arpOutput([fixture.record(.outstanding, a)])
         let held = try await fixture.ingest.ingest(file, name: "o.txt", source: "t")
-        #expect(held.status == "quarantined" && held.reason?.contains(twin.id) == true && held.reason?.contains(fixture.account.id) == true,
+        #expect(held.status == .quarantined && held.reason?.contains(twin.id) == true && held.reason?.contains(fixture.account.id) == true,
                 "\(held)")
         _ = try await store.disableCheckAccount(id: twin.id, at: Date())
         let retried = try await fixture.ingest.retry(inboundID: held.id, by: "ops")
-        #expect(retried.status == "processed" && retried.applied == 1, "\(retried)")
+        #expect(retried.status == .processed && retried.applied == 1, "\(retried)")
         #expect(try await store.check(id: a.id).state == .processing)
     }
 
@@ -146,7 +146,7 @@ import Testing
         _ = try await fixture.cutoff.store.voidCheck(id: check.id, actor: .api, source: nil)
         _ = try await fixture.cutoff.job().run()
         let outcome = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.void, check)]), name: "v.txt", source: "t")
-        #expect(outcome.status == "processed")
+        #expect(outcome.status == .processed)
         let voided = try await fixture.cutoff.store.check(id: check.id)
         #expect(voided.state == .failed && voided.failure?.code == "voided")
         // The serial is free again.
@@ -163,20 +163,20 @@ import Testing
         _ = try await fixture.cutoff.store.voidCheck(id: check.id, actor: .api, source: nil)
         _ = try await fixture.cutoff.job().run()
         let void = try BankFileFixtures.arpOutput([fixture.record(.void, check)])
-        #expect(try await fixture.ingest.ingest(void, name: "v.txt", source: "t").status == "processed")
+        #expect(try await fixture.ingest.ingest(void, name: "v.txt", source: "t").status == .processed)
         let reissued = try await fixture.cutoff.issue(fixture.account, serial: check.serial, amount: 7_777, payee: "AGAIN")
         _ = try await fixture.cutoff.job().run()
         var repeated = fixture.record(.void, check)
         repeated.additionalData = "RESENT"
         let outcome = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([repeated]), name: "v2.txt", source: "t")
         // It is the voided check's own record again: nothing to do, and the reissued check is untouched.
-        #expect(outcome.status == "processed" && outcome.applied == 0 && outcome.notes.isEmpty, "\(outcome)")
+        #expect(outcome.status == .processed && outcome.applied == 0 && outcome.notes.isEmpty, "\(outcome)")
         let untouched = try await fixture.cutoff.store.check(id: reissued.id)
         #expect(untouched.state == .submittedToCore && untouched.failure == nil)
         // A void for the serial at another amount is about neither check: a discrepancy on the live one.
         let other = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.void, check, amount: 5)]),
                                                     name: "v3.txt", source: "t")
-        #expect(other.status == "processed" && other.notes.count == 1 && other.notes[0].hasPrefix("discrepancy:"), "\(other)")
+        #expect(other.status == .processed && other.notes.count == 1 && other.notes[0].hasPrefix("discrepancy:"), "\(other)")
         #expect(try await fixture.cutoff.store.check(id: reissued.id).state == .submittedToCore)
         #expect(try await fixture.cutoff.store.checkHistory(checkID: reissued.id).last?.reasonCode == "discrepancy")
     }
@@ -193,7 +193,7 @@ import Testing
             "EX-2,987654321,555,4200,,UNKNOWN,paid_not_issued,return,\(Self.deadline)",
         ])
         let outcome = try await fixture.ingest.ingest(file, name: "exceptions.csv", source: "t")
-        #expect(outcome.kind == "check_exceptions" && outcome.status == "processed", "\(outcome)")
+        #expect(outcome.kind == .checkExceptions && outcome.status == .processed, "\(outcome)")
         let open = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: .open)
         #expect(open.map(\.bankReference) == ["EX-1", "EX-2"])
         #expect(open[0].checkID == a.id && open[0].reason == .amountMismatch && open[0].presentedPayee == "SMITH, JOHN")
@@ -205,7 +205,7 @@ import Testing
         let again = try await fixture.ingest.ingest(Self.exceptionFile([
             "EX-1,987654321,\(a.serial),99999,\(a.amount),SMITH,amount_mismatch,return,\(Self.deadline)",
         ]), name: "again.csv", source: "t")
-        #expect(again.status == "processed" && again.notes.count == 1)
+        #expect(again.status == .processed && again.notes.count == 1)
         #expect(try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil).count == 2)
     }
 
@@ -225,7 +225,7 @@ import Testing
         failOnHit.set(nil)
         let second = IngestJob(store: store, archive: fixture.cutoff.base.archive, logger: TestLog.logger(), chunkSize: 3)
         let resumed = try await second.ingest(file, name: "exceptions.csv", source: "t")
-        #expect(resumed.status == "processed", "\(resumed)")
+        #expect(resumed.status == .processed, "\(resumed)")
         let recorded = try await store.checkExceptions(merchantID: nil, status: nil)
         #expect(recorded.map(\.bankReference).sorted() == (1...6).map { "EX-\($0)" }, "each once")
         #expect(Set(recorded.map(\.id)).count == 6)
@@ -253,14 +253,14 @@ import Testing
             let outcome = try await fixture.ingest.ingest(Self.exceptionFile([
                 "EX-8\(index),987654321,\(a.serial),1,\(a.amount),A,amount_mismatch,pay,\(Self.deadline)", row,
             ]), name: "bad\(index).csv", source: "t")
-            #expect(outcome.status == "processed", "\(row): \(outcome)")
+            #expect(outcome.status == .processed, "\(row): \(outcome)")
             #expect(outcome.notes.count == 1 && outcome.notes[0].contains("line 3") && outcome.notes[0].contains(says), "\(row): \(outcome.notes)")
         }
         let recorded = try await fixture.cutoff.store.checkExceptions(merchantID: nil, status: nil)
         #expect(recorded.map(\.bankReference).sorted() == bad.indices.map { "EX-8\($0)" })
         // A header that is not the canonical one cannot be trusted at all: quarantined whole.
         let headless = try await fixture.ingest.ingest(Array("exception_id,account_number,serial\r\nEX-1,1,1\r\n".utf8), name: "h.csv", source: "t")
-        #expect(headless.status == "quarantined", "\(headless)")
+        #expect(headless.status == .quarantined, "\(headless)")
     }
 
     @Test("a decision made in time whose file reached the bank after the deadline does not count: the bank's default applied")
@@ -357,7 +357,7 @@ import Testing
         #expect(try await store.checkHistory(checkID: a.id).last?.reasonCode == "default_decision")
         // The bank then pays the genuine check: it completes.
         let paid = try await fixture.ingest.ingest(try BankFileFixtures.arpOutput([fixture.record(.paid, a)]), name: "p.txt", source: "t")
-        #expect(paid.status == "processed" && paid.discrepancies == 0, "\(paid)")
+        #expect(paid.status == .processed && paid.discrepancies == 0, "\(paid)")
         #expect(try await store.check(id: a.id).state == .completed)
     }
 

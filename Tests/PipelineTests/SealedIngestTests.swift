@@ -46,11 +46,11 @@ import TestSupport
         let bound = try await IngestTests.bound(fixture.cutoff, fixture.file)
         let ack = try await fixture.sealed(BankFileFixtures.acknowledgement(of: fixture.file), fixture.signedForUs + ["--armor"])
         let acknowledged = try await fixture.ingest.ingest(ack, name: "ack.txt.asc", source: "test")
-        #expect(acknowledged.status == "processed" && acknowledged.kind == "fedach_ack", "\(acknowledged)")
+        #expect(acknowledged.status == .processed && acknowledged.kind == .fedACHAcknowledgement, "\(acknowledged)")
         let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
         let returns = try await fixture.sealed(plaintext, fixture.signedForUs)
         let outcome = try await fixture.ingest.ingest(returns, name: "returns.ach.pgp", source: "test")
-        #expect(outcome.status == "processed" && outcome.kind == "nacha" && outcome.applied == 1, "\(outcome)")
+        #expect(outcome.status == .processed && outcome.kind == .nacha && outcome.applied == 1, "\(outcome)")
         #expect(try await fixture.cutoff.store.payment(id: bound[0].payment.id).failure?.code == "R01")
         // The ledger keeps both hashes and the signer; the archive keeps both files.
         let recorded = try #require(try await fixture.cutoff.store.inboundFiles().first { $0.id == outcome.id })
@@ -61,10 +61,10 @@ import TestSupport
         #expect(try fixture.cutoff.archive.read(opening.sealedArchivePath) == returns)
         // The same bytes again: a duplicate, nothing applied twice.
         let again = try await fixture.ingest.ingest(returns, name: "returns-again.ach.pgp", source: "test")
-        #expect(again.status == "duplicate")
+        #expect(again.status == .duplicate)
         let report = BankFileFixtures.settlement(asOf: .today(), details: [("165", bound[1].payment.amount + bound[2].payment.amount)])
         let settled = try await fixture.ingest.ingest(try await fixture.sealed(report, fixture.signedForUs), name: "bai2.pgp", source: "test")
-        #expect(settled.status == "processed" && settled.kind == "bai2", "\(settled)")
+        #expect(settled.status == .processed && settled.kind == .bai2, "\(settled)")
     }
 
     @Test func unsignedForeignTamperedOrNotForUsIsQuarantinedWithItsReasonAndNothingApplied() async throws {
@@ -84,14 +84,14 @@ import TestSupport
         ]
         for (name, bytes, reason) in cases {
             let outcome = try await fixture.ingest.ingest(bytes, name: "\(name).pgp", source: "test")
-            #expect(outcome.status == "quarantined" && outcome.reason?.contains(reason) == true, "\(name): \(outcome)")
+            #expect(outcome.status == .quarantined && outcome.reason?.contains(reason) == true, "\(name): \(outcome)")
             #expect(outcome.reason?.contains(fixture.keys.passphraseFile) != true)
         }
         // Our own key signing is not the bank's: refused too.
         let ours = try await fixture.keys.us.encrypt(plaintext, name: "r.ach", to: fixture.keys.ours, signedBy: fixture.keys.ours,
                                                      passphraseFile: fixture.keys.passphraseFile, armored: false)
         let wrongSigner = try await fixture.ingest.ingest(ours, name: "ours.pgp", source: "test")
-        #expect(wrongSigner.status == "quarantined" && wrongSigner.reason?.contains("not by the bank's key") == true, "\(wrongSigner)")
+        #expect(wrongSigner.status == .quarantined && wrongSigner.reason?.contains("not by the bank's key") == true, "\(wrongSigner)")
         #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
     }
 
@@ -110,8 +110,8 @@ import TestSupport
         ]
         for (name, bytes) in plaintexts {
             let outcome = try await fixture.ingest.ingest(bytes, name: name, source: "test")
-            #expect(outcome.status == "quarantined" && outcome.reason?.hasPrefix("unsigned:") == true, "\(name): \(outcome)")
-            #expect(outcome.kind == "unknown" && outcome.applied == 0, "\(name): \(outcome)")
+            #expect(outcome.status == .quarantined && outcome.reason?.hasPrefix("unsigned:") == true, "\(name): \(outcome)")
+            #expect(outcome.kind == .unknown && outcome.applied == 0, "\(name): \(outcome)")
         }
         #expect(try await IngestTests.states(fixture.cutoff).allSatisfy { $0 == .submittedToCore })
     }
@@ -129,7 +129,7 @@ import TestSupport
         #expect(bomb.count < 64 << 10, "the message is small: \(bomb.count) bytes")
 
         let outcome = try await fixture.ingest.ingest(bomb, name: "bomb.ach.pgp", source: "test")
-        #expect(outcome.status == "quarantined" && outcome.reason?.contains("passes the limit of \(limit) bytes") == true, "\(outcome)")
+        #expect(outcome.status == .quarantined && outcome.reason?.contains("passes the limit of \(limit) bytes") == true, "\(outcome)")
         #expect(outcome.applied == 0)
         // Only the message received is archived: no plaintext, and no temporary file left behind.
         let root = URL(fileURLWithPath: fixture.cutoff.archive.root)
@@ -151,7 +151,7 @@ import TestSupport
         let plaintext = try BankFileFixtures.returns([(bound[0].payment, bound[0].binding.traceNumber, "R01")])
         let outcome = try await fixture.ingest.ingest(try await fixture.sealed(plaintext, ["--recipient", fixture.keys.ours.hex, "--encrypt"]),
                                                       name: "returns.pgp", source: "test")
-        #expect(outcome.status == "processed" && outcome.applied == 2, "\(outcome)")
+        #expect(outcome.status == .processed && outcome.applied == 2, "\(outcome)")
         let recorded = try #require(try await fixture.cutoff.store.inboundFiles().first { $0.id == outcome.id })
         #expect(recorded.opening?.signer == nil)
     }

@@ -18,7 +18,7 @@ public struct ARPOutputProcessor: InboundProcessor {
     public init() {}
 
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+                     pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         var lines = ArchivedLines(try archive.pieces(of: path))
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)

@@ -23,7 +23,7 @@ public struct BAI2Processor: InboundProcessor {
     /// not enroll, an unknown serial or another amount is reported for the operator, not applied:
     /// a balance report is not the Positive Pay file, and its settlements still apply.
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+                     pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         let bytes = try archive.read(path)
         let report: BAI2File
         do {

@@ -17,7 +17,7 @@ public struct CheckExceptionProcessor: InboundProcessor {
     public func recognises(_ head: [UInt8]) -> Bool { CanonicalExceptionFile.recognises(head) }
 
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+                     pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         var source = CanonicalExceptionFile(reader: try archive.pieces(of: path), now: now)
         var matcher = try await CheckMatcher(store: store)
         var pieces = InboundPieces(size: pieceSize)

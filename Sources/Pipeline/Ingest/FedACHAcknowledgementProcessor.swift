@@ -15,7 +15,7 @@ public struct FedACHAcknowledgementProcessor: InboundProcessor {
     /// our ledger; accepted → processing, rejected batches or files → failed, pended → a note and an
     /// alert. The file's payments are read a page at a time.
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+                     pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         let bytes = try archive.read(path)
         let ack: FedACHAcknowledgement
         do {

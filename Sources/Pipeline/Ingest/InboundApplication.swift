@@ -87,7 +87,7 @@ struct InboundApplication {
     /// until the read ends) marking the file processed.
     private func write(_ processor: any InboundProcessor, _ start: InboundFile, resuming: Bool) async throws -> (InboundFile, InboundEffects) {
         var progress = Progress(file: start, after: resuming ? start.appliedEvents : nil)
-        var held: (piece: InboundPlan, end: Int)?
+        var held: (piece: PieceEvents, end: Int)?
         var settled: [UnsettledBatch] = []
         var position = 0
         do {
@@ -108,7 +108,7 @@ struct InboundApplication {
         } catch let quarantine as InboundQuarantine {
             throw PipelineError(.internal, "\(start.id) was decided whole, yet reading it again after some of it was applied refused it: \(quarantine.reason)")
         }
-        var last = held ?? (InboundPlan(), position)
+        var last = held ?? (PieceEvents(), position)
         last.piece.settledBatches = settled
         try await write(last.piece, end: last.end, last: true, &progress)
         return (progress.file, progress.effects)
@@ -125,7 +125,7 @@ struct InboundApplication {
 
     /// Writes one piece, planned on its payments as they are now, planning it again when they change
     /// before the write.
-    private func write(_ piece: InboundPlan, end: Int, last: Bool, _ progress: inout Progress) async throws {
+    private func write(_ piece: PieceEvents, end: Int, last: Bool, _ progress: inout Progress) async throws {
         var planned = ledgerPlan(piece, on: try await read(piece, endpoints: &progress.endpoints), excluding: [],
                                  fileID: progress.file.id, receivedAt: progress.file.receivedAt)
         var attempt = 0
@@ -189,14 +189,14 @@ struct InboundApplication {
         var endpoints: [String: [WebhookEndpoint]]
     }
 
-    static func paymentIDs(_ plan: InboundPlan) -> [String] {
-        plan.events.map(\.paymentID) + plan.corrections.map(\.paymentID)
+    static func paymentIDs(_ piece: PieceEvents) -> [String] {
+        piece.events.map(\.paymentID) + piece.corrections.map(\.paymentID)
     }
 
     /// The payments `piece` touches, starting from those its processor read unless `fresh`, and their
     /// merchants' enabled endpoints, each merchant's read once per pass (`endpoints`), as a whole-file
     /// snapshot would have.
-    private func read(_ piece: InboundPlan, fresh: Bool = false, excluding excluded: Set<String> = [],
+    private func read(_ piece: PieceEvents, fresh: Bool = false, excluding excluded: Set<String> = [],
                       endpoints: inout [String: [WebhookEndpoint]]) async throws -> Snapshot {
         let ids = Self.paymentIDs(piece).filter { !excluded.contains($0) }
         var payments = fresh ? [:] : piece.payments.filter { !excluded.contains($0.key) }
@@ -215,20 +215,20 @@ struct InboundApplication {
     }
 
     /// A piece planned again on its payments as they are now.
-    private func replan(_ piece: InboundPlan, excluding excluded: Set<String>, _ progress: inout Progress) async throws -> Result<(LedgerPlan, CheckPlan), EventRefusal> {
+    private func replan(_ piece: PieceEvents, excluding excluded: Set<String>, _ progress: inout Progress) async throws -> Result<(LedgerPlan, CheckPlan), EventRefusal> {
         let snapshot = try await read(piece, fresh: true, excluding: excluded, endpoints: &progress.endpoints)
         return ledgerPlan(piece, on: snapshot, excluding: excluded, fileID: progress.file.id, receivedAt: progress.file.receivedAt)
     }
 
     /// What these events do to our payments and checks, planned on `snapshot`.
-    private func ledgerPlan(_ plan: InboundPlan, on snapshot: Snapshot, excluding excluded: Set<String>, fileID: String,
+    private func ledgerPlan(_ piece: PieceEvents, on snapshot: Snapshot, excluding excluded: Set<String>, fileID: String,
                             receivedAt: Date) -> Result<(LedgerPlan, CheckPlan), EventRefusal> {
-        let ids = Set(Self.paymentIDs(plan)).subtracting(excluded)
+        let ids = Set(Self.paymentIDs(piece)).subtracting(excluded)
         if let missing = ids.sorted().first(where: { snapshot.payments[$0] == nil }) {
             return .failure(EventRefusal(requestID: missing, reason: "no payment \(missing); nothing applied"))
         }
         var checks = CheckPlanner(endpoints: snapshot.endpoints)
-        for event in plan.checkEvents where !excluded.contains(event.checkID) {
+        for event in piece.checkEvents where !excluded.contains(event.checkID) {
             guard let check = snapshot.checks[event.checkID] else {
                 return .failure(EventRefusal(requestID: event.checkID, reason: "no check \(event.checkID); nothing applied"))
             }
@@ -239,7 +239,7 @@ struct InboundApplication {
             }
         }
         var planner = LedgerPlanner(endpoints: snapshot.endpoints)
-        for event in plan.events where !excluded.contains(event.paymentID) {
+        for event in piece.events where !excluded.contains(event.paymentID) {
             guard let payment = snapshot.payments[event.paymentID] else { continue }
             do throws(PaymentError) {
                 _ = try planner.apply(event, to: payment)
@@ -247,12 +247,12 @@ struct InboundApplication {
                 return .failure(EventRefusal(requestID: event.paymentID, reason: error.message))
             }
         }
-        for correction in plan.corrections where !excluded.contains(correction.paymentID) {
+        for correction in piece.corrections where !excluded.contains(correction.paymentID) {
             guard let payment = snapshot.payments[correction.paymentID] else { continue }
             planner.correct(payment, with: correction, inboundFileID: fileID, receivedAt: receivedAt)
         }
-        for batch in plan.settledBatches { planner.settle(batch, inboundFileID: fileID) }
-        for exception in plan.exceptions { checks.open(exception, on: exception.checkID.flatMap { snapshot.checks[$0] }) }
+        for batch in piece.settledBatches { planner.settle(batch, inboundFileID: fileID) }
+        for exception in piece.exceptions { checks.open(exception, on: exception.checkID.flatMap { snapshot.checks[$0] }) }
         return .success((planner.plan, checks.plan))
     }
 }

@@ -7,7 +7,7 @@ import Payments
 /// run of the file in order, which is what resuming counts on.
 public struct InboundPieces {
     public let size: Int
-    private var piece = InboundPlan()
+    private var piece = PieceEvents()
 
     public init(size: Int) {
         self.size = max(1, size)
@@ -15,27 +15,27 @@ public struct InboundPieces {
 
     /// Adds an event, with the counterparty correction it carries and the payment as read to make
     /// it, when there are; returns a full piece.
-    public mutating func add(_ event: BankEvent, correction: CounterpartyCorrection? = nil, read payment: Payment? = nil) -> InboundPlan? {
+    public mutating func add(_ event: BankEvent, correction: CounterpartyCorrection? = nil, read payment: Payment? = nil) -> PieceEvents? {
         let passed = piece.checkEvents.isEmpty && piece.exceptions.isEmpty ? nil : piece
-        if passed != nil { piece = InboundPlan() }
+        if passed != nil { piece = PieceEvents() }
         piece.events.append(event)
         if let correction { piece.corrections.append(correction) }
         if let payment { piece.payments[payment.id] = payment }
         if let passed { return passed }
         guard piece.events.count >= size else { return nil }
-        defer { piece = InboundPlan() }
+        defer { piece = PieceEvents() }
         return piece
     }
 
     /// Adds a check event, with the check as read to make it; returns a piece to pass on.
-    public mutating func add(_ event: CheckEvent, read check: CheckIssue? = nil) -> InboundPlan? {
+    public mutating func add(_ event: CheckEvent, read check: CheckIssue? = nil) -> PieceEvents? {
         let passed = piece.events.isEmpty && piece.exceptions.isEmpty ? nil : piece
-        if passed != nil { piece = InboundPlan() }
+        if passed != nil { piece = PieceEvents() }
         piece.checkEvents.append(event)
         if let check { piece.checks[check.id] = check }
         if let passed { return passed }
         guard piece.checkEvents.count >= size else { return nil }
-        defer { piece = InboundPlan() }
+        defer { piece = PieceEvents() }
         return piece
     }
 
@@ -45,20 +45,20 @@ public struct InboundPieces {
 
     /// An exception to record, with the check it names as read; returns a piece to pass on. It
     /// counts as an event of a kind of its own.
-    public mutating func open(_ exception: CheckException, read check: CheckIssue?) -> InboundPlan? {
+    public mutating func open(_ exception: CheckException, read check: CheckIssue?) -> PieceEvents? {
         let passed = piece.events.isEmpty && piece.checkEvents.isEmpty ? nil : piece
-        if passed != nil { piece = InboundPlan() }
+        if passed != nil { piece = PieceEvents() }
         piece.exceptions.append(exception)
         if let check { piece.checks[check.id] = check }
         if let passed { return passed }
         guard piece.exceptions.count >= size else { return nil }
-        defer { piece = InboundPlan() }
+        defer { piece = PieceEvents() }
         return piece
     }
 
     /// What is left, possibly nothing.
-    public mutating func finish() -> InboundPlan {
-        defer { piece = InboundPlan() }
+    public mutating func finish() -> PieceEvents {
+        defer { piece = PieceEvents() }
         return piece
     }
 }

@@ -21,7 +21,7 @@ public protocol InboundProcessor: Sendable {
     /// `InboundQuarantine` when the file cannot be applied exactly; `IngestJob` reads every piece before
     /// it applies any, so a quarantine never comes after something was written.
     func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-              pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws
+              pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws
 }
 
 extension InboundProcessor {

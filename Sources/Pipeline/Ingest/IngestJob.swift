@@ -19,8 +19,8 @@ public struct IngestJob: Sendable {
     public struct Outcome: Sendable, Codable {
         public var name: String
         public var id: String
-        public var kind: String
-        public var status: String
+        public var kind: InboundKind
+        public var status: Status
         @Nullable public var reason: String?
         /// Changes applied to payments, checks and decisions (history rows), discrepancies and notes aside.
         public var applied: Int
@@ -32,7 +32,26 @@ public struct IngestJob: Sendable {
         /// Things a person should know that did not stop the file (unmatched settlement lines, pended acks).
         public var notes: [String]
 
-        init(name: String, id: String, kind: String, status: String, reason: String?, applied: Int, effects: InboundEffects = InboundEffects()) {
+        /// How an entry of a source ended: its recorded file's status, or refused.
+        public enum Status: String, Sendable, Codable {
+            case processed, applying, duplicate, quarantined
+            /// Not a regular file: not read, not recorded, left where it is.
+            case refused
+
+            init(_ status: InboundFile.Status) {
+                switch status {
+                case .processed: self = .processed
+                case .applying: self = .applying
+                case .duplicate: self = .duplicate
+                case .quarantined: self = .quarantined
+                }
+            }
+
+            /// Quarantined or refused: a person looks at it.
+            public var needsAttention: Bool { self == .quarantined || self == .refused }
+        }
+
+        init(name: String, id: String, kind: InboundKind, status: Status, reason: String?, applied: Int, effects: InboundEffects = InboundEffects()) {
             self.name = name
             self.id = id
             self.kind = kind
@@ -47,7 +66,7 @@ public struct IngestJob: Sendable {
 
         /// A file's outcome: what it is, how it ended and what it did.
         init(_ file: InboundFile, name: String, effects: InboundEffects) {
-            self.init(name: name, id: file.id, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason,
+            self.init(name: name, id: file.id, kind: file.kind, status: Status(file.status), reason: file.reason,
                       applied: file.applied, effects: effects)
         }
 
@@ -90,9 +109,6 @@ public struct IngestJob: Sendable {
         NACHAReturnsProcessor(), FedACHAcknowledgementProcessor(), BAI2Processor(), ARPOutputProcessor(), CheckExceptionProcessor(),
     ]
 
-    /// The outcome status of an entry that was not read (not a regular file); it is not recorded.
-    public static let refusedStatus = "refused"
-
     /// Ingests every file `source` offers, in order, and moves each recorded one aside at the source
     /// (processed, duplicate or quarantined alike). An entry that is not a regular file is refused:
     /// not read, not recorded, left where it is. Removes temporary files a killed run left first.
@@ -111,7 +127,7 @@ public struct IngestJob: Sendable {
             switch opened {
             case .failure(let error) where error.kind == .refused:
                 logger.error("ALERT inbound entry refused", metadata: ["file": "\(name)", "reason": "\(error.message)"])
-                outcomes.append(Outcome(name: name, id: "", kind: InboundKind.unknown.rawValue, status: Self.refusedStatus,
+                outcomes.append(Outcome(name: name, id: "", kind: .unknown, status: .refused,
                                         reason: error.message, applied: 0))
             case .failure(let error):
                 throw error
@@ -287,7 +303,7 @@ public struct IngestJob: Sendable {
         guard earlier.status == .quarantined else { return outcome(file, InboundEffects()) }
         // Still quarantined: the operator hears the first outcome again, and the run still needs attention.
         var repeated = outcome(file, InboundEffects())
-        repeated.status = InboundFile.Status.quarantined.rawValue
+        repeated.status = .quarantined
         let firstReason: String = earlier.reason ?? "no reason recorded"
         repeated.reason = "\(file.reason ?? ""): \(firstReason)"
         return repeated

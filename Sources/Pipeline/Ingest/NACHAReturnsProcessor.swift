@@ -15,7 +15,7 @@ public struct NACHAReturnsProcessor: InboundProcessor {
     /// gathered on the way and decided at the end, in the order a whole-file check would find it:
     /// format errors, then no entries, forward entries, unknown trace numbers, entries that do not match.
     public func read(_ path: String, from archive: Archive, fileID: String, now: Date, store: any LedgerStore,
-                     pieceSize: Int, _ body: (InboundPlan) async throws -> Void) async throws {
+                     pieceSize: Int, _ body: (PieceEvents) async throws -> Void) async throws {
         let reader = try archive.pieces(of: path)
         var stream = Reader.Stream(options: .init(buildModel: false, handsOutEntries: true))
         var matching = Matching(fileID: fileID)

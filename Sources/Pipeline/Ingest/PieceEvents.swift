@@ -1,11 +1,11 @@
 import BankFiles
 import Payments
 
-/// What one piece of a bank file does: the events for our payments or for our check issues (a
-/// piece holds one or the other, in file order), the corrections and settled batches to record, and
-/// notes for a person. Ingest plans each piece (`LedgerPlanner`, `CheckPlanner`), and the store
+/// The events of one piece of a bank file, in file order: for our payments or for our check issues
+/// (a piece holds one or the other), the corrections and settled batches to record, and notes for a
+/// person. It is not a plan yet: Ingest plans each piece (`LedgerPlanner`, `CheckPlanner`), and the store
 /// writes both plans in one transaction.
-public struct InboundPlan: Sendable {
+public struct PieceEvents: Sendable {
     public var events: [BankEvent] = []
     public var checkEvents: [CheckEvent] = []
     public var corrections: [CounterpartyCorrection] = []
@@ -29,7 +29,7 @@ public struct InboundPlan: Sendable {
 
     /// The piece without its first `count` events (applied by an earlier run that cut its pieces
     /// elsewhere), and without the corrections of payments that have no event left in it.
-    func droppingEvents(_ count: Int) -> InboundPlan {
+    func droppingEvents(_ count: Int) -> PieceEvents {
         guard count > 0 else { return self }
         var rest = self
         // A piece holds one kind of event, so this drops the first `count` in file order.
