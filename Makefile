@@ -8,7 +8,7 @@ export METL_BUILD_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/nu
 # agents): run after the rest, so their load does not skew its timed tests.
 SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests
 
-.PHONY: deps build test demo bench fixtures clean
+.PHONY: deps build test demo bench docs fixtures clean
 
 deps:
 	@scripts/install-deps.sh $(SYSTEM_PACKAGES)
@@ -20,6 +20,7 @@ test: deps
 	scripts/verify-units.sh
 	scripts/store-contract-coverage.py
 	$(SWIFT) build --build-tests
+	SWIFT=$(SWIFT) scripts/docs.sh
 	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
 
@@ -34,6 +35,10 @@ bench: deps
 	$(SWIFT) build -c release --product metl
 	$$($(SWIFT) build -c release --show-bin-path)/metl-bench all
 	scripts/with-postgres.sh sh -c '$$($(SWIFT) build -c release --show-bin-path)/metl-bench postgres "$$METL_TEST_POSTGRES_URL"'
+
+# Each library module's DocC catalog, into .build/docs/MODULE.doccarchive.
+docs: deps
+	SWIFT=$(SWIFT) scripts/docs.sh
 
 # Rewrites fixtures/ from the library (review the diff before committing).
 fixtures: deps

@@ -7,5 +7,5 @@
 /// and applies it on a second, a piece per transaction. `Import/`:
 /// `PaymentImportJob` stages a large import and publishes it at once. Also reconciliation, and the
 /// `Destinations/` files go to (a local directory or an SFTP server).
-/// It is built on NACHA, Payments, Store's protocols and SFTP; it opens no HTTP port.
+/// It is built on NACHA, BankFiles, Payments' store protocols, SFTP and OpenPGP; it opens no HTTP port.
 public enum Pipeline {}
