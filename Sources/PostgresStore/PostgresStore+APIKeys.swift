@@ -20,8 +20,8 @@ extension PostgresStore: APIKeyStore {
     public func apiKeys(merchantID: String) async throws -> [APIKey] {
         try await read("listing API keys") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE merchant_id = \(merchantID) ORDER BY id
-                """).map(Self.apiKey(from:))
+                SELECT \(unescaped: APIKey.columnList) FROM api_keys WHERE merchant_id = \(merchantID) ORDER BY id
+                """).map(APIKey.init(_:))
         }
     }
 
@@ -32,11 +32,11 @@ extension PostgresStore: APIKeyStore {
                 WHERE id = \(id) AND merchant_id = \(merchantID) AND revoked_at IS NULL
                 """)
             guard let row = try await session.rows("""
-                SELECT \(unescaped: Self.apiKeyColumns) FROM api_keys WHERE id = \(id) AND merchant_id = \(merchantID)
+                SELECT \(unescaped: APIKey.columnList) FROM api_keys WHERE id = \(id) AND merchant_id = \(merchantID)
                 """).first else {
                 throw PaymentError(.notFound, "merchant \(merchantID) has no API key \(id)")
             }
-            return try Self.apiKey(from: row)
+            return try APIKey(row)
         }
     }
 
@@ -47,14 +47,8 @@ extension PostgresStore: APIKeyStore {
                 SELECT m.id, m.name, m.company_id, m.company_name, m.balance_cents, m.created_at
                 FROM api_keys AS k JOIN merchants AS m ON m.id = k.merchant_id
                 WHERE k.secret_sha256 = \(hash) AND k.revoked_at IS NULL
-                """).first.map(Self.merchant(from:))
+                """).first.map(Merchant.init(_:))
         }
     }
 
-    static let apiKeyColumns = "id, merchant_id, hint, created_at, revoked_at"
-
-    static func apiKey(from row: PostgresRow) throws -> APIKey {
-        let (id, merchant, hint, createdAt, revokedAt) = try row.decode((String, String, String, Int64, Int64?).self)
-        return APIKey(id: id, merchantID: merchant, hint: hint, createdAt: date(createdAt), revokedAt: revokedAt.map(date))
-    }
 }

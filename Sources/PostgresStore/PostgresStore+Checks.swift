@@ -15,10 +15,10 @@ extension PostgresStore: CheckStore {
             try await session.count("LOCK TABLE check_accounts IN SHARE ROW EXCLUSIVE MODE")
             var enrolled: [CheckAccount] = []
             for row in try await session.rows("""
-                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts
                 WHERE routing_number = \(account.routingNumber) AND disabled_at IS NULL
                 """) {
-                enrolled.append(try Self.checkAccount(from: row))
+                enrolled.append(try CheckAccount(row))
             }
             if let conflict = account.enrolmentConflict(with: enrolled) { throw conflict }
             let inserted = try await session.count("""
@@ -38,9 +38,9 @@ extension PostgresStore: CheckStore {
     public func disableCheckAccount(id: String, at now: Date) async throws -> CheckAccount {
         try await transaction("disabling a check account") { session in
             guard let row = try await session.rows("""
-                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = \(id) FOR UPDATE
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = \(id) FOR UPDATE
                 """).first else { throw PaymentError(.notFound, "no check account \(id)") }
-            let disabled = try Self.checkAccount(from: row).disabled(at: now)
+            let disabled = try CheckAccount(row).disabled(at: now)
             try await session.count("UPDATE check_accounts SET disabled_at = \(disabled.disabledAt.map(Self.milliseconds)) WHERE id = \(id)")
             return disabled
         }
@@ -55,9 +55,9 @@ extension PostgresStore: CheckStore {
     public func checkAccounts(merchantID: String?) async throws -> [CheckAccount] {
         try await read("listing check accounts") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts
                 WHERE \(merchantID)::text IS NULL OR merchant_id = \(merchantID) ORDER BY id
-                """).map(Self.checkAccount(from:))
+                """).map(CheckAccount.init(_:))
         }
     }
 
@@ -66,27 +66,27 @@ extension PostgresStore: CheckStore {
             let accountIDs = Array(Set(intakes.map(\.check.accountID))).sorted()
             var accounts: [String: CheckAccount] = [:]
             for row in try await session.rows("""
-                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = ANY(\(accountIDs)) ORDER BY id FOR UPDATE
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = ANY(\(accountIDs)) ORDER BY id FOR UPDATE
                 """) {
-                let account = try Self.checkAccount(from: row)
+                let account = try CheckAccount(row)
                 accounts[account.id] = account
             }
             var planner = CheckPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
             var outcomes: [CheckIntake.Outcome] = []
             for intake in intakes {
                 let existing = try await session.rows("""
-                    SELECT \(unescaped: Self.checkColumns), fingerprint, response_body FROM check_issues
+                    SELECT \(unescaped: CheckIssue.columnList), fingerprint, response_body FROM check_issues
                     WHERE merchant_id = \(intake.merchantID) AND idempotency_key = \(intake.idempotencyKey)
                     """).first.map { row in
                     var cells = Cells(row)
-                    let check = try Self.check(from: &cells)
+                    let check = try CheckIssue(stored: &cells)
                     let fingerprint = try cells.next(String.self)
                     return (check: check, fingerprint: fingerprint, response: try cells.next(String?.self).map { Data($0.utf8) })
                 }
                 let live = try await session.rows("""
-                    SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                    SELECT \(unescaped: CheckIssue.columnList) FROM check_issues
                     WHERE account_id = \(intake.check.accountID) AND serial = \(intake.check.serial) AND state <> 'P_FAILED'
-                    """).first.map(Self.check(from:))
+                    """).first.map(CheckIssue.init(_:))
                 outcomes.append(try planner.takeIn(intake, as: CheckIntake.Read(existing: existing, account: accounts[intake.check.accountID],
                                                                                   liveSerial: live)))
             }
@@ -102,8 +102,8 @@ extension PostgresStore: CheckStore {
     public func checks(ids: [String]) async throws -> [String: CheckIssue] {
         try await read("reading checks") { session in
             var found: [String: CheckIssue] = [:]
-            for row in try await session.rows("SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE id = ANY(\(Array(Set(ids))))") {
-                let check = try Self.check(from: row)
+            for row in try await session.rows("SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE id = ANY(\(Array(Set(ids))))") {
+                let check = try CheckIssue(row)
                 found[check.id] = check
             }
             return found
@@ -118,7 +118,7 @@ extension PostgresStore: CheckStore {
                 FROM check_history WHERE check_id = \(checkID) ORDER BY version
                 """).map { row in
                 var cells = Cells(row)
-                return try Self.historyEntry(from: &cells)
+                return try HistoryEntry(stored: &cells)
             }
         }
     }
@@ -126,14 +126,14 @@ extension PostgresStore: CheckStore {
     public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
         try await read("listing checks") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                SELECT \(unescaped: CheckIssue.columnList) FROM check_issues
                 WHERE (\(query.merchantID)::text IS NULL OR merchant_id = \(query.merchantID))
                   AND (\(query.accountID)::text IS NULL OR account_id = \(query.accountID))
                   AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
                   AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
                   AND (\(query.serial)::text IS NULL OR serial = \(query.serial))
                 ORDER BY id LIMIT \(query.limit)
-                """).map(Self.check(from:))
+                """).map(CheckIssue.init(_:))
         }
     }
 
@@ -154,20 +154,20 @@ extension PostgresStore: CheckStore {
     public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
         try await read("collecting check records") { session in
             let issues = try await session.rows("""
-                SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE state = 'P_VALIDATED' AND issue_file_id IS NULL
+                SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE state = 'P_VALIDATED' AND issue_file_id IS NULL
                 ORDER BY id LIMIT \(limit)
-                """).map(Self.check(from:))
+                """).map(CheckIssue.init(_:))
             let voids = try await session.rows("""
-                SELECT \(unescaped: Self.checkColumns) FROM check_issues
+                SELECT \(unescaped: CheckIssue.columnList) FROM check_issues
                 WHERE void_requested_at IS NOT NULL AND void_file_id IS NULL AND state IN ('P_SUBMITTED_TO_CORE', 'P_PROCESSING')
                 ORDER BY id LIMIT \(limit)
-                """).map(Self.check(from:))
+                """).map(CheckIssue.init(_:))
             let accountIDs = Array(Set((issues + voids).map(\.accountID)))
             var accounts: [String: CheckAccount] = [:]
             for row in try await session.rows("""
-                SELECT \(unescaped: Self.checkAccountColumns) FROM check_accounts WHERE id = ANY(\(accountIDs))
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = ANY(\(accountIDs))
                 """) {
-                let account = try Self.checkAccount(from: row)
+                let account = try CheckAccount(row)
                 accounts[account.id] = account
             }
             func record(_ action: PendingCheckRecord.Action, _ check: CheckIssue) throws -> PendingCheckRecord {
@@ -188,19 +188,19 @@ extension PostgresStore: CheckStore {
     public func checkExceptions(merchantID: String?, status: CheckException.Status?) async throws -> [CheckException] {
         try await read("listing exceptions") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                SELECT \(unescaped: CheckException.columnList) FROM check_exceptions
                 WHERE (\(merchantID)::text IS NULL OR merchant_id = \(merchantID))
                   AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue)) ORDER BY id
-                """).map(Self.exception(from:))
+                """).map(CheckException.init(_:))
         }
     }
 
     public func checkException(accountID: String, bankReference: String) async throws -> CheckException? {
         try await read("reading an exception") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                SELECT \(unescaped: CheckException.columnList) FROM check_exceptions
                 WHERE account_id = \(accountID) AND bank_reference = \(bankReference)
-                """).first.map(Self.exception(from:))
+                """).first.map(CheckException.init(_:))
         }
     }
 
@@ -223,18 +223,18 @@ extension PostgresStore: CheckStore {
     public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
         try await transaction("settling lapsed exceptions") { session in
             let due = try await session.rows("""
-                SELECT \(unescaped: Self.exceptionColumns) FROM check_exceptions
+                SELECT \(unescaped: CheckException.columnList) FROM check_exceptions
                 WHERE status <> 'closed' AND deadline <= \(Self.milliseconds(now)) ORDER BY id FOR UPDATE
-                """).map(Self.exception(from:))
+                """).map(CheckException.init(_:))
             var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: due.map(\.merchantID)))
             var settled: [CheckException] = []
             for exception in due {
                 var check: CheckIssue?
                 if let id = exception.checkID { check = try await Self.check(session, id: id, locking: true) }
                 let decision = try await session.rows("""
-                    SELECT \(unescaped: Self.decisionColumns) FROM check_decisions
+                    SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions
                     WHERE exception_id = \(exception.id) ORDER BY id DESC LIMIT 1 FOR UPDATE
-                    """).first.map(Self.decision(from:))
+                    """).first.map(ExceptionDecision.init(_:))
                 if try planner.settle(exception, check: check, decision: decision, actor: actor) { settled.append(exception) }
             }
             try await PostgresCheckPlanWriter.persist(planner.plan, session)
@@ -245,9 +245,9 @@ extension PostgresStore: CheckStore {
     public func decisions(exceptionID: String?) async throws -> [ExceptionDecision] {
         try await read("listing decisions") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.decisionColumns) FROM check_decisions
+                SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions
                 WHERE \(exceptionID)::text IS NULL OR exception_id = \(exceptionID) ORDER BY id
-                """).map(Self.decision(from:))
+                """).map(ExceptionDecision.init(_:))
         }
     }
 
@@ -258,7 +258,7 @@ extension PostgresStore: CheckStore {
                 FROM decision_history WHERE decision_id = \(decisionID) ORDER BY version
                 """).map { row in
                 var cells = Cells(row)
-                return try Self.historyEntry(from: &cells)
+                return try HistoryEntry(stored: &cells)
             }
         }
     }
@@ -267,10 +267,10 @@ extension PostgresStore: CheckStore {
         try await read("collecting decisions") { session in
             var pending: [PendingDecision] = []
             for row in try await session.rows("""
-                SELECT \(unescaped: Self.decisionColumns) FROM check_decisions WHERE state = 'P_VALIDATED' AND file_id IS NULL
+                SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions WHERE state = 'P_VALIDATED' AND file_id IS NULL
                 ORDER BY id LIMIT \(limit)
                 """) {
-                let decision = try Self.decision(from: row)
+                let decision = try ExceptionDecision(row)
                 let exception = try await Self.exception(session, id: decision.exceptionID)
                 guard let account = try await Self.checkAccount(session, id: exception.accountID) else {
                     throw PaymentError(.notFound, "no check account \(exception.accountID)")
@@ -287,66 +287,18 @@ extension PostgresStore: CheckStore {
 
     static func fileDecisions(_ session: Session, fileID: String, locking: Bool = false) async throws -> [ExceptionDecision] {
         try await session.rows("""
-            SELECT \(unescaped: decisionColumns) FROM check_decisions WHERE file_id = \(fileID) ORDER BY file_line
+            SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions WHERE file_id = \(fileID) ORDER BY file_line
             \(unescaped: locking ? "FOR UPDATE" : "")
-            """).map(decision(from:))
+            """).map(ExceptionDecision.init(_:))
     }
 
     static func exception(_ session: Session, id: String, locking: Bool = false) async throws -> CheckException {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: exceptionColumns) FROM check_exceptions WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            SELECT \(unescaped: CheckException.columnList) FROM check_exceptions WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
             """).first else {
             throw PaymentError(.notFound, "no exception \(id)")
         }
-        return try exception(from: row)
-    }
-
-    static let decisionColumns = """
-        id, exception_id, merchant_id, decision, return_reason, state, version, failure_code, failure_message, file_id, file_line, \
-        created_at, updated_at
-        """
-
-    static func decision(from row: PostgresRow) throws -> ExceptionDecision {
-        var cells = Cells(row)
-        let id: String = try cells.next(), exceptionID: String = try cells.next(), merchantID: String = try cells.next()
-        let decision: String = try cells.next(), reason: String? = try cells.next(), state: String = try cells.next()
-        let version: Int = try cells.next(), failureCode: String? = try cells.next(), failureMessage: String? = try cells.next()
-        let file: String? = try cells.next(), line: Int? = try cells.next(), createdAt: Int64 = try cells.next()
-        let updatedAt: Int64 = try cells.next()
-        return ExceptionDecision(
-            id: id, exceptionID: exceptionID, merchantID: merchantID,
-            decision: try StoredColumn.decode(decision, table: "check_decisions", column: "decision"),
-            returnReason: reason, state: try StoredColumn.decode(state, table: "check_decisions", column: "state"), version: version,
-            failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
-            record: file.map { CheckIssue.Placement(fileID: $0, line: line ?? 0) }, createdAt: date(createdAt), updatedAt: date(updatedAt))
-    }
-
-    static let exceptionColumns = """
-        id, bank_reference, merchant_id, account_id, check_id, serial, presented_cents, issued_cents, presented_payee, reason, \
-        default_decision, deadline, status, source_file, source_line, created_at
-        """
-
-    static func exception(from row: PostgresRow) throws -> CheckException {
-        var cells = Cells(row)
-        return try exception(from: &cells)
-    }
-
-    /// An exception from the next `exceptionColumns` cells.
-    static func exception(from cells: inout Cells) throws -> CheckException {
-        let id: String = try cells.next(), reference: String = try cells.next(), merchantID: String = try cells.next()
-        let accountID: String = try cells.next(), checkID: String? = try cells.next(), serial: String = try cells.next()
-        let presented: Int64 = try cells.next(), issued: Int64? = try cells.next(), payee: String = try cells.next()
-        let reason: String = try cells.next(), decision: String = try cells.next(), deadline: Int64 = try cells.next()
-        let status: String = try cells.next(), file: String = try cells.next(), line: Int? = try cells.next()
-        let createdAt: Int64 = try cells.next()
-        let table = "check_exceptions"
-        guard let source = try StoredColumn.source(file: file, line: line, table: table) else { throw StoredColumn.undecodable(table, "source_file", "") }
-        return CheckException(
-            id: id, bankReference: reference, merchantID: merchantID, accountID: accountID, checkID: checkID, serial: serial,
-            presentedAmount: presented, issuedAmount: issued, presentedPayee: payee,
-            reason: try StoredColumn.decode(reason, table: table, column: "reason"),
-            defaultDecision: try StoredColumn.decode(decision, table: table, column: "default_decision"), deadline: date(deadline),
-            status: try StoredColumn.decode(status, table: table, column: "status"), source: source, createdAt: date(createdAt))
+        return try CheckException(row)
     }
 
     public func fileChecks(fileID: String) async throws -> [CheckIssue] {
@@ -361,63 +313,23 @@ extension PostgresStore: CheckStore {
     /// The checks with a record in the file, by the line of that record; `FOR UPDATE` when the caller changes them.
     static func fileChecks(_ session: Session, fileID: String, locking: Bool = false) async throws -> [CheckIssue] {
         try await session.rows("""
-            SELECT \(unescaped: checkColumns) FROM check_issues WHERE issue_file_id = \(fileID) OR void_file_id = \(fileID)
+            SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE issue_file_id = \(fileID) OR void_file_id = \(fileID)
             ORDER BY CASE WHEN issue_file_id = \(fileID) THEN issue_file_line ELSE void_file_line END
             \(unescaped: locking ? "FOR UPDATE" : "")
-            """).map(check(from:))
+            """).map(CheckIssue.init(_:))
     }
 
     static func check(_ session: Session, id: String, locking: Bool = false) async throws -> CheckIssue {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: checkColumns) FROM check_issues WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
             """).first else {
             throw PaymentError(.notFound, "no check \(id)")
         }
-        return try check(from: row)
+        return try CheckIssue(row)
     }
-
-    static let checkColumns = """
-        id, merchant_id, account_id, serial, amount_cents, issue_date, payee, metadata, idempotency_key, state, version, failure_code, \
-        failure_message, issue_file_id, issue_file_line, void_requested_at, void_file_id, void_file_line, created_at, updated_at, paid_on
-        """
-
-    static func check(from row: PostgresRow) throws -> CheckIssue {
-        var cells = Cells(row)
-        return try check(from: &cells)
-    }
-
-    static func check(from cells: inout Cells) throws -> CheckIssue {
-        let id: String = try cells.next(), merchantID: String = try cells.next(), accountID: String = try cells.next()
-        let serial: String = try cells.next(), amount: Int64 = try cells.next(), issueDate: String = try cells.next()
-        let payee: String = try cells.next(), metadata: String = try cells.next(), key: String = try cells.next()
-        let state: String = try cells.next(), version: Int = try cells.next(), failureCode: String? = try cells.next()
-        let failureMessage: String? = try cells.next(), issueFile: String? = try cells.next(), issueLine: Int? = try cells.next()
-        let voidRequested: Int64? = try cells.next(), voidFile: String? = try cells.next(), voidLine: Int? = try cells.next()
-        let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next(), paidOn: String? = try cells.next()
-        guard let metadataObject = CanonicalJSON.parseObject(metadata) else { throw StoredColumn.undecodable("check_issues", "metadata", metadata) }
-        return CheckIssue(
-            id: id, merchantID: merchantID, accountID: accountID, serial: serial, amount: amount,
-            issueDate: try StoredColumn.day(issueDate, table: "check_issues", column: "issue_date"), payee: payee,
-            metadata: metadataObject, idempotencyKey: key, state: try StoredColumn.decode(state, table: "check_issues", column: "state"),
-            version: version, failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
-            issueRecord: issueFile.map { CheckIssue.Placement(fileID: $0, line: issueLine ?? 0) },
-            voidRequestedAt: voidRequested.map(date),
-            voidRecord: voidFile.map { CheckIssue.Placement(fileID: $0, line: voidLine ?? 0) },
-            paidOn: try StoredColumn.day(ifPresent: paidOn, table: "check_issues", column: "paid_on"), createdAt: date(createdAt),
-            updatedAt: date(updatedAt))
-    }
-
-    static let checkAccountColumns = "id, merchant_id, routing_number, account_number, layout, payee_match, created_at, disabled_at"
 
     static func checkAccount(_ session: Session, id: String) async throws -> CheckAccount? {
-        try await session.rows("SELECT \(unescaped: checkAccountColumns) FROM check_accounts WHERE id = \(id)").first.map(checkAccount(from:))
+        try await session.rows("SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = \(id)").first.map(CheckAccount.init(_:))
     }
 
-    static func checkAccount(from row: PostgresRow) throws -> CheckAccount {
-        let (id, merchantID, routing, account, layout, payeeMatch, createdAt, disabledAt)
-            = try row.decode((String, String, String, String, String, Int, Int64, Int64?).self)
-        return CheckAccount(id: id, merchantID: merchantID, routingNumber: routing, accountNumber: account,
-                            layout: try StoredColumn.decode(layout, table: "check_accounts", column: "layout"), payeeMatch: payeeMatch == 1, createdAt: date(createdAt),
-                            disabledAt: disabledAt.map(date))
-    }
 }

@@ -8,23 +8,23 @@ extension PostgresStore: InboundFileStore {
     public func inboundFile(sha256: String) async throws -> InboundFile? {
         try await read("looking up an inbound file") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.inboundColumns) FROM inbound_files WHERE sha256 = \(sha256) AND status <> 'duplicate'
-                """).first.map(Self.inboundFile(from:))
+                SELECT \(unescaped: InboundFile.columnList) FROM inbound_files WHERE sha256 = \(sha256) AND status <> 'duplicate'
+                """).first.map(InboundFile.init(_:))
         }
     }
 
     public func inboundFiles() async throws -> [InboundFile] {
         try await read("listing inbound files") { session in
-            try await session.rows("SELECT \(unescaped: Self.inboundColumns) FROM inbound_files ORDER BY id").map(Self.inboundFile(from:))
+            try await session.rows("SELECT \(unescaped: InboundFile.columnList) FROM inbound_files ORDER BY id").map(InboundFile.init(_:))
         }
     }
 
     public func inboundFile(id: String) async throws -> InboundFile {
         try await read("reading an inbound file") { session in
-            guard let row = try await session.rows("SELECT \(unescaped: Self.inboundColumns) FROM inbound_files WHERE id = \(id)").first else {
+            guard let row = try await session.rows("SELECT \(unescaped: InboundFile.columnList) FROM inbound_files WHERE id = \(id)").first else {
                 throw PaymentError(.notFound, "no inbound file \(id)")
             }
-            return try Self.inboundFile(from: row)
+            return try InboundFile(row)
         }
     }
 
@@ -39,7 +39,7 @@ extension PostgresStore: InboundFileStore {
                     FROM \(unescaped: table) WHERE source_file = \(source) ORDER BY source_line, id
                     """) {
                     var cells = Cells(row)
-                    changes.append(InboundChange(subject: subject, entry: try Self.historyEntry(from: &cells)))
+                    changes.append(InboundChange(subject: subject, entry: try HistoryEntry(stored: &cells)))
                 }
             }
             return changes
@@ -56,7 +56,7 @@ extension PostgresStore: InboundFileStore {
                     ORDER BY created_at, id
                     """) {
                     var cells = Cells(row)
-                    changes.append(InboundChange(subject: subject, entry: try Self.historyEntry(from: &cells)))
+                    changes.append(InboundChange(subject: subject, entry: try HistoryEntry(stored: &cells)))
                 }
             }
             return changes
@@ -122,11 +122,11 @@ extension PostgresStore: InboundFileStore {
         var binds = PostgresBindings()
         binds.append(values)
         let rows = try await session.rows(PostgresQuery(unsafeSQL: """
-            SELECT \(paymentColumns) FROM payments WHERE \(column) = ANY($1) AND import_id IS NULL
+            SELECT \(Payment.columnList) FROM payments WHERE \(column) = ANY($1) AND import_id IS NULL
             """, binds: binds))
         var found: [String: Payment] = [:]
         for row in rows {
-            let payment = try payment(from: row)
+            let payment = try Payment(row)
             found[payment.id] = payment
         }
         return found
@@ -138,10 +138,10 @@ extension PostgresStore: InboundFileStore {
         let time = creationTime.count == 4 ? "\(creationTime.prefix(2)):\(creationTime.suffix(2))" : creationTime
         return try await read("matching an acknowledgement") { session in
             try await session.rows("""
-                \(unescaped: Self.outboundFileSelect) WHERE n.immediate_origin = \(origin) AND n.immediate_destination = \(destination)
+                \(unescaped: OutboundFile.storedSelect) WHERE n.immediate_origin = \(origin) AND n.immediate_destination = \(destination)
                     AND n.creation_date = \(date) AND n.creation_time = \(time) AND n.file_id_modifier = \(modifier)
                     AND f.status IN ('uploaded', 'uploading')
-                """).first.map(Self.outboundFile(from:))
+                """).first.map(OutboundFile.init(_:))
         }
     }
 
@@ -166,8 +166,8 @@ extension PostgresStore: InboundFileStore {
 
     public func fileStateTotals() async throws -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
         try await read("totalling outbound files") { session in
-            let files = try await session.rows("\(unescaped: Self.outboundFileSelect) WHERE f.status <> 'cancelled' ORDER BY f.id")
-                .map(Self.outboundFile(from:))
+            let files = try await session.rows("\(unescaped: OutboundFile.storedSelect) WHERE f.status <> 'cancelled' ORDER BY f.id")
+                .map(OutboundFile.init(_:))
             var totals: [String: [PaymentState: (count: Int, amount: Int64)]] = [:]
             for row in try await session.rows("""
                 SELECT file_id, state, COUNT(*), SUM(amount_cents)::bigint FROM payments WHERE file_id IS NOT NULL GROUP BY file_id, state
@@ -182,9 +182,9 @@ extension PostgresStore: InboundFileStore {
     public func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment] {
         try await read("finding stuck payments") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.paymentColumns) FROM payments
+                SELECT \(unescaped: Payment.columnList) FROM payments
                 WHERE state = \(state.rawValue) AND updated_at < \(Self.milliseconds(before)) AND import_id IS NULL ORDER BY updated_at
-                """).map(Self.payment(from:))
+                """).map(Payment.init(_:))
         }
     }
 
@@ -199,23 +199,4 @@ extension PostgresStore: InboundFileStore {
             """)
     }
 
-    static let inboundColumns = """
-        id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path, received_at, sealed_archive_path, \
-        plaintext_sha256, signer, notes
-        """
-
-    static func inboundFile(from row: PostgresRow) throws -> InboundFile {
-        var cells = Cells(row)
-        let id: String = try cells.next(), sha256: String = try cells.next(), kind: String = try cells.next()
-        let source: String = try cells.next(), name: String = try cells.next(), size: Int64 = try cells.next()
-        let status: String = try cells.next(), reason: String? = try cells.next(), applied: Int = try cells.next()
-        let appliedEvents: Int = try cells.next(), archivePath: String = try cells.next(), receivedAt: Int64 = try cells.next()
-        let sealed: String? = try cells.next(), plaintextSHA256: String? = try cells.next(), signer: String? = try cells.next()
-        let notes: String? = try cells.next()
-        return InboundFile(id: id, sha256: sha256, kind: InboundKind(rawValue: kind), source: source, name: name, size: size,
-                           status: try StoredColumn.decode(status, table: "inbound_files", column: "status"), reason: reason, applied: applied,
-                           appliedEvents: appliedEvents, archivePath: archivePath,
-                           opening: sealed.map { InboundFile.Opening(sealedArchivePath: $0, plaintextSHA256: plaintextSHA256 ?? "", signer: signer) },
-                           receivedAt: date(receivedAt), notes: InboundFile.notes(from: notes))
-    }
 }

@@ -38,15 +38,15 @@ extension PostgresStore: OutboundFileStore {
     public func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment] {
         try await read("collecting validated payments") { session in
             let payments = try await session.rows("""
-                SELECT \(unescaped: Self.paymentColumns) FROM payments
+                SELECT \(unescaped: Payment.columnList) FROM payments
                 WHERE state = \(PaymentState.validated.rawValue) AND file_id IS NULL AND import_id IS NULL
                 ORDER BY id LIMIT \(limit)
-                """).map(Self.payment(from:))
+                """).map(Payment.init(_:))
             let merchantIDs = Array(Set(payments.map(\.merchantID)))
             let merchants = Dictionary(uniqueKeysWithValues: try await session.rows("""
-                SELECT \(unescaped: Self.merchantColumns) FROM merchants WHERE id = ANY(\(merchantIDs))
+                SELECT \(unescaped: Merchant.columnList) FROM merchants WHERE id = ANY(\(merchantIDs))
                 """).map { row in
-                let merchant = try Self.merchant(from: row)
+                let merchant = try Merchant(row)
                 return (merchant.id, merchant)
             })
             return try payments.map { payment in
@@ -94,9 +94,9 @@ extension PostgresStore: OutboundFileStore {
         try await read("listing outbound files") { session in
             let names = statuses?.map(\.rawValue)
             return try await session.rows("""
-                \(unescaped: Self.outboundFileSelect) WHERE \(names == nil) OR f.status = ANY(\(names ?? []))
+                \(unescaped: OutboundFile.storedSelect) WHERE \(names == nil) OR f.status = ANY(\(names ?? []))
                 ORDER BY f.id
-                """).map(Self.outboundFile(from:))
+                """).map(OutboundFile.init(_:))
         }
     }
 
@@ -104,10 +104,10 @@ extension PostgresStore: OutboundFileStore {
         try await read("reading a file's payments") { session in
             _ = try await Self.outboundFile(session, id: fileID)
             return try await session.rows("""
-                SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE file_id = \(fileID) AND file_line > \(afterLine)
+                SELECT \(unescaped: Payment.columnList) FROM payments WHERE file_id = \(fileID) AND file_line > \(afterLine)
                 ORDER BY file_line LIMIT \(Int64(clamping: limit))
                 """).map { row -> (payment: Payment, binding: FileBinding) in
-                let payment = try Self.payment(from: row)
+                let payment = try Payment(row)
                 let submission = payment.submission
                 return (payment, FileBinding(paymentID: payment.id, batchNumber: submission?.batchNumber ?? 0,
                                              traceNumber: submission?.traceNumber ?? 0, line: submission?.line ?? 0,
@@ -148,8 +148,8 @@ extension PostgresStore: OutboundFileStore {
                                     version: version)
             }
             let voids = try await session.rows("""
-                SELECT \(unescaped: Self.checkColumns) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
-                """).map(Self.check(from:))
+                SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
+                """).map(CheckIssue.init(_:))
             let decisions = try await Self.fileDecisions(session, fileID: file.id, locking: true)
             let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
             var checks = CheckPlanner(now: file.updatedAt, endpoints: try await Self.enabledEndpoints(session, merchants: merchants))
@@ -181,8 +181,8 @@ extension PostgresStore: OutboundFileStore {
             try await Self.updateStatus(of: file, session)
             var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
             let bound = try await session.rows("""
-                SELECT \(unescaped: Self.paymentColumns) FROM payments WHERE file_id = \(file.id) FOR UPDATE
-                """).map(Self.payment(from:))
+                SELECT \(unescaped: Payment.columnList) FROM payments WHERE file_id = \(file.id) FOR UPDATE
+                """).map(Payment.init(_:))
             planner.release(bound, fromCancelled: file, actor: actor, reason: reason)
             try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
             var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
@@ -221,17 +221,6 @@ extension PostgresStore: OutboundFileStore {
             """)
     }
 
-    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`) and the sealing of
-    /// those sealed (`s`), in the order `outboundFile(from:)` reads them.
-    static let outboundFileSelect = """
-        SELECT f.id, f.kind, f.name, f.sha256, f.size, f.status, f.entry_count, f.total_debit_cents, f.total_credit_cents,
-               f.archive_path, f.remote_path, f.attempts, f.failure_reason, f.created_at, f.updated_at, f.uploaded_at,
-               n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
-               n.batch_count, n.entry_addenda_count, n.entry_hash,
-               s.plaintext_sha256, s.plaintext_size, s.plaintext_archive_path, s.recipient, s.signer
-        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id LEFT JOIN sealed_files AS s ON s.file_id = f.id
-        """
-
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
     static func updateStatus(of file: OutboundFile, _ session: Session) async throws {
         try await session.count("""
@@ -245,47 +234,11 @@ extension PostgresStore: OutboundFileStore {
     /// moving one file through its lifecycle take turns.
     static func outboundFile(_ session: Session, id: String, locking: Bool = false) async throws -> OutboundFile {
         guard let row = try await session.rows("""
-            \(unescaped: outboundFileSelect) WHERE f.id = \(id) OR f.name = \(id) \(unescaped: locking ? "FOR UPDATE OF f" : "")
+            \(unescaped: OutboundFile.storedSelect) WHERE f.id = \(id) OR f.name = \(id) \(unescaped: locking ? "FOR UPDATE OF f" : "")
             """).first else {
             throw PaymentError(.notFound, "no outbound file \(id)")
         }
-        return try outboundFile(from: row)
+        return try OutboundFile(row)
     }
 
-    static func outboundFile(from row: PostgresRow) throws -> OutboundFile {
-        var cells = Cells(row)
-        let id: String = try cells.next(), kind: String = try cells.next(), name: String = try cells.next()
-        let sha256: String = try cells.next(), size: Int64 = try cells.next(), status: String = try cells.next()
-        let entryCount: Int = try cells.next(), debit: Int64 = try cells.next(), credit: Int64 = try cells.next()
-        let archivePath: String = try cells.next(), remotePath: String? = try cells.next(), attempts: Int = try cells.next()
-        let failureReason: String? = try cells.next(), createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
-        let uploadedAt: Int64? = try cells.next()
-        let origin: String? = try cells.next(), destination: String? = try cells.next(), creationDate: String? = try cells.next()
-        let creationTime: String? = try cells.next(), modifier: String? = try cells.next(), batchCount: Int? = try cells.next()
-        let entryAddendaCount: Int? = try cells.next(), entryHash: Int? = try cells.next()
-        let plaintextSHA256: String? = try cells.next(), plaintextSize: Int64? = try cells.next()
-        let plaintextPath: String? = try cells.next(), recipient: String? = try cells.next(), signer: String? = try cells.next()
-        var nacha: NACHAFileIdentity?
-        if let origin {
-            let parts = (creationTime ?? "").split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2, let creationDate else {
-                throw StoredColumn.undecodable("outbound_files", "creation_time", creationTime ?? "")
-            }
-            nacha = NACHAFileIdentity(
-                immediateOrigin: origin, immediateDestination: destination ?? "",
-                creationDate: try StoredColumn.day(creationDate, table: "outbound_files", column: "creation_date"),
-                creationTime: ACHTime(hour: parts[0], minute: parts[1]), fileIDModifier: modifier ?? "",
-                batchCount: batchCount ?? 0, entryAddendaCount: entryAddendaCount ?? 0, entryHash: entryHash ?? 0)
-        }
-        return OutboundFile(
-            id: id, kind: OutboundFileKind(rawValue: kind), name: name, sha256: sha256, size: size,
-            status: try StoredColumn.decode(status, table: "outbound_files", column: "status"), entryCount: entryCount, totalDebit: debit, totalCredit: credit,
-            nacha: nacha,
-            sealing: plaintextSHA256.map { sha in
-                OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: plaintextSize ?? 0, plaintextArchivePath: plaintextPath ?? "",
-                                     recipient: recipient ?? "", signer: signer)
-            },
-            archivePath: archivePath, remotePath: remotePath, attempts: attempts, failureReason: failureReason,
-            createdAt: date(createdAt), updatedAt: date(updatedAt), uploadedAt: uploadedAt.map(date))
-    }
 }

@@ -94,14 +94,14 @@ extension PostgresStore {
         var reads = IntakeReads()
         guard !intakes.isEmpty else { return reads }
         for row in try await session.rows("""
-            SELECT k.fingerprint, k.response_body, p.import_id, \(unescaped: prefixedPaymentColumns)
+            SELECT k.fingerprint, k.response_body, p.import_id, \(unescaped: Payment.columnList(qualifiedBy: "p"))
             FROM unnest(\(intakes.map(\.merchantID)), \(intakes.map(\.idempotencyKey))) AS q(merchant_id, key)
             JOIN idempotency_keys AS k ON k.merchant_id = q.merchant_id AND k.key = q.key
             JOIN payments AS p ON p.id = k.payment_id
             """) {
             var cells = Cells(row)
             let fingerprint: String = try cells.next(), body: String? = try cells.next(), holder: String? = try cells.next()
-            let payment = try payment(from: &cells)
+            let payment = try Payment(stored: &cells)
             if let holder, holder != importID {
                 throw StoreError(.conflict, "idempotency key \(payment.idempotencyKey) is held by an import in progress")
             }
@@ -119,14 +119,14 @@ extension PostgresStore {
         }
         let accounts = intakes.map(\.request.counterparty)
         for row in try await session.rows("""
-            SELECT DISTINCT ON (c.merchant_id, c.routing_number, c.account_number) \(unescaped: prefixedCorrectionColumns)
+            SELECT DISTINCT ON (c.merchant_id, c.routing_number, c.account_number) \(unescaped: CounterpartyCorrection.columnList(qualifiedBy: "c"))
             FROM unnest(\(intakes.map(\.merchantID)), \(accounts.map(\.routingNumber)), \(accounts.map(\.accountNumber)))
                 AS q(merchant_id, routing_number, account_number)
             JOIN counterparty_corrections AS c
               ON c.merchant_id = q.merchant_id AND c.routing_number = q.routing_number AND c.account_number = q.account_number
             ORDER BY c.merchant_id, c.routing_number, c.account_number, c.id DESC
             """) {
-            let correction = try counterpartyCorrection(from: row)
+            let correction = try CounterpartyCorrection(row)
             reads.corrections[IntakeReads.key(correction.merchantID, correction.routingNumber, correction.accountNumber)] = correction
         }
         return reads
@@ -153,9 +153,9 @@ extension PostgresStore {
         let ids = Array(Set(merchants))
         guard !ids.isEmpty else { return [:] }
         let rows = try await session.rows("""
-            SELECT \(unescaped: endpointColumns) FROM webhook_endpoints WHERE merchant_id = ANY(\(ids)) AND enabled ORDER BY id
+            SELECT \(unescaped: WebhookEndpoint.columnList) FROM webhook_endpoints WHERE merchant_id = ANY(\(ids)) AND enabled ORDER BY id
             """)
-        return Dictionary(grouping: try rows.map(webhookEndpoint(from:)), by: \.merchantID)
+        return Dictionary(grouping: try rows.map(WebhookEndpoint.init(_:)), by: \.merchantID)
     }
 
     // MARK: Reads
@@ -168,10 +168,10 @@ extension PostgresStore {
         try await read("reading payment history") { session in
             _ = try await Self.payment(session, id: paymentID)
             return try await session.rows("""
-                SELECT \(unescaped: Self.historyColumns) FROM payment_history WHERE payment_id = \(paymentID) ORDER BY version
+                SELECT \(unescaped: HistoryEntry.columnList) FROM payment_history WHERE payment_id = \(paymentID) ORDER BY version
                 """).map { row in
                 var cells = Cells(row)
-                return try Self.historyEntry(from: &cells)
+                return try HistoryEntry(stored: &cells)
             }
         }
     }
@@ -179,13 +179,13 @@ extension PostgresStore {
     public func payments(_ query: PaymentQuery) async throws -> [Payment] {
         try await read("listing payments") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.paymentColumns) FROM payments
+                SELECT \(unescaped: Payment.columnList) FROM payments
                 WHERE import_id IS NULL AND (\(query.merchantID)::text IS NULL OR merchant_id = \(query.merchantID))
                   AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
                   AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
                   AND (\(query.createdAfter.map(Self.milliseconds))::bigint IS NULL OR created_at > \(query.createdAfter.map(Self.milliseconds)))
                 ORDER BY id LIMIT \(query.limit)
-                """).map(Self.payment(from:))
+                """).map(Payment.init(_:))
         }
     }
 
@@ -230,99 +230,13 @@ extension PostgresStore {
     /// not found. `locking` holds the row until the transaction ends.
     static func payment(_ session: Session, id: String, stagedIn importID: String? = nil, locking: Bool = false) async throws -> Payment {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: paymentColumns) FROM payments WHERE id = \(id) AND (import_id IS NULL OR import_id = \(importID))
+            SELECT \(unescaped: Payment.columnList) FROM payments WHERE id = \(id) AND (import_id IS NULL OR import_id = \(importID))
             \(unescaped: locking ? "FOR UPDATE" : "")
             """).first else {
             throw PaymentError(.notFound, "no payment \(id)")
         }
-        return try payment(from: row)
+        return try Payment(row)
     }
-
-    /// The payment columns in the order `payment(from:)` reads them.
-    static let paymentColumns = """
-        id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
-        counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date, \
-        settlement, profile
-        """
-
-    /// `paymentColumns` read from the table aliased `p`.
-    static let prefixedPaymentColumns = qualified(paymentColumns, by: "p")
 
     /// A column list with each column read from the table aliased `alias`.
-    static func qualified(_ columns: String, by alias: String) -> String {
-        columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-    }
-
-    static func payment(from row: PostgresRow) throws -> Payment {
-        var cells = Cells(row)
-        return try payment(from: &cells)
-    }
-
-    /// A payment from the next `paymentColumns` cells.
-    static func payment(from cells: inout Cells) throws -> Payment {
-        let id: String = try cells.next(), merchantID: String = try cells.next(), state: String = try cells.next()
-        let version: Int = try cells.next(), amount: Int64 = try cells.next()
-        let currency: String = try cells.next(), direction: String = try cells.next(), secCode: String = try cells.next()
-        let description: String = try cells.next(), effectiveDate: String = try cells.next()
-        let name: String = try cells.next(), routing: String = try cells.next(), account: String = try cells.next()
-        let accountType: String = try cells.next(), metadataText: String = try cells.next(), key: String = try cells.next()
-        let reserved: Int64 = try cells.next(), failureCode: String? = try cells.next(), failureMessage: String? = try cells.next()
-        let createdAt: Int64 = try cells.next(), updatedAt: Int64 = try cells.next()
-        let fileID: String? = try cells.next(), batch: Int? = try cells.next(), trace: Int? = try cells.next()
-        let line: Int? = try cells.next(), entryDate: String? = try cells.next()
-        let settlement: String = try cells.next(), profile: String? = try cells.next()
-        guard let metadata = CanonicalJSON.parseObject(metadataText)
-                ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) else {
-            throw StoredColumn.undecodable("payments", "metadata", metadataText)
-        }
-        return Payment(
-            id: id, merchantID: merchantID, state: try StoredColumn.decode(state, table: "payments", column: "state"), version: version,
-            amount: amount, currency: currency, direction: try StoredColumn.decode(direction, table: "payments", column: "direction"),
-            secCode: StandardEntryClass(rawValue: secCode), description: description,
-            effectiveDate: try StoredColumn.day(effectiveDate, table: "payments", column: "effective_date"),
-            counterparty: Counterparty(name: name, routingNumber: routing, accountNumber: account,
-                                       accountType: try StoredColumn.decode(accountType, table: "payments", column: "account_type")),
-            metadata: metadata, idempotencyKey: key, reservedAmount: reserved,
-            failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") },
-            createdAt: date(createdAt), updatedAt: date(updatedAt),
-            submission: try fileID.map { file throws(StoreError) in
-                Submission(fileID: file, batchNumber: batch ?? 0, traceNumber: trace ?? 0, line: line ?? 0,
-                           entryEffectiveDate: try StoredColumn.day(ifPresent: entryDate, table: "payments", column: "entry_effective_date"))
-            },
-            settlement: try StoredColumn.decode(settlement, table: "payments", column: "settlement"), profile: profile)
-    }
-
-    static let correctionColumns = """
-        merchant_id, payment_id, change_code, routing_number, account_number, corrected_routing_number, \
-        corrected_account_number, corrected_account_type, corrected_name
-        """
-
-    static let prefixedCorrectionColumns = qualified(correctionColumns, by: "c")
-
-    static func counterpartyCorrection(from row: PostgresRow) throws -> CounterpartyCorrection {
-        let (merchant, payment, code, routing, account, correctedRouting, correctedAccount, correctedType, correctedName) =
-            try row.decode((String, String, String, String, String, String, String, String, String).self)
-        return CounterpartyCorrection(
-            merchantID: merchant, paymentID: payment, changeCode: code, routingNumber: routing, accountNumber: account,
-            correctedRoutingNumber: correctedRouting, correctedAccountNumber: correctedAccount,
-            correctedAccountType: try StoredColumn.decode(correctedType, table: "counterparty_corrections", column: "corrected_account_type"),
-            correctedName: correctedName)
-    }
-
-    static let historyColumns = """
-        payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
-        """
-
-    /// A history entry from the next `historyColumns` cells.
-    static func historyEntry(from cells: inout Cells) throws -> HistoryEntry {
-        let requestID: String = try cells.next(), version: Int = try cells.next(), from: String? = try cells.next()
-        let to: String = try cells.next(), actor: String = try cells.next(), code: String = try cells.next()
-        let text: String = try cells.next(), file: String? = try cells.next(), line: Int? = try cells.next()
-        let createdAt: Int64 = try cells.next()
-        return HistoryEntry(
-            requestID: requestID, version: version, fromState: try StoredColumn.decode(ifPresent: from, table: "history", column: "from_state"),
-            toState: try StoredColumn.decode(to, table: "history", column: "to_state"), actor: Actor(rawValue: actor), reasonCode: code,
-            reasonText: text, source: try StoredColumn.source(file: file, line: line, table: "history"), createdAt: date(createdAt))
-    }
 }

@@ -106,9 +106,6 @@ extension PostgresStore {
 
     /// The delivery columns every subject query selects after the subject's own.
     private static let leasedDeliveryColumns = "d.id, d.attempts, d.endpoint_id, v.id, v.type, v.created_at"
-    private static let leasedHistoryColumns = """
-        h.version, h.from_state, h.to_state, h.actor, h.reason_code, h.reason_text, h.source_file, h.source_line, h.created_at
-        """
 
     /// Each leased delivery with what its event is about: a payment or a check with the history row
     /// announced, or an exception with its decision.
@@ -124,7 +121,7 @@ extension PostgresStore {
         func requests(_ columns: String, from table: String, history: String, requestColumn: String,
                       _ subject: (inout Cells) throws -> (HistoryEntry) -> WebhookEvent.Subject) async throws -> [LeasedDelivery] {
             try await session.rows("""
-                SELECT \(unescaped: columns), \(unescaped: leasedDeliveryColumns), h.\(unescaped: requestColumn), \(unescaped: leasedHistoryColumns)
+                SELECT \(unescaped: columns), \(unescaped: leasedDeliveryColumns), h.\(unescaped: requestColumn), \(unescaped: HistoryEntry.columnListAfterRequest(qualifiedBy: "h"))
                 FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
                 JOIN \(unescaped: history) AS h ON h.\(unescaped: requestColumn) = v.subject_id AND h.version = v.subject_version
                 JOIN \(unescaped: table) AS r ON r.id = v.subject_id
@@ -132,38 +129,38 @@ extension PostgresStore {
                 """).map { row in
                 var cells = Cells(row)
                 let make = try subject(&cells)
-                return try delivery(&cells) { cells in make(try historyEntry(from: &cells)) }
+                return try delivery(&cells) { cells in make(try HistoryEntry(stored: &cells)) }
             }
         }
-        var found = try await requests(qualified(paymentColumns, by: "r"), from: "payments", history: "payment_history",
+        var found = try await requests(Payment.columnList(qualifiedBy: "r"), from: "payments", history: "payment_history",
                                        requestColumn: "payment_id") { cells in
-            let payment = try payment(from: &cells)
+            let payment = try Payment(stored: &cells)
             return { .payment(payment, $0) }
         }
-        found += try await requests(qualified(checkColumns, by: "r"), from: "check_issues", history: "check_history",
+        found += try await requests(CheckIssue.columnList(qualifiedBy: "r"), from: "check_issues", history: "check_history",
                                     requestColumn: "check_id") { cells in
-            let check = try check(from: &cells)
+            let check = try CheckIssue(stored: &cells)
             return { .check(check, $0) }
         }
         var pending: [LeasedDelivery] = []
         for row in try await session.rows("""
-            SELECT \(unescaped: qualified(exceptionColumns, by: "e")), \(unescaped: leasedDeliveryColumns)
+            SELECT \(unescaped: CheckException.columnList(qualifiedBy: "e")), \(unescaped: leasedDeliveryColumns)
             FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
             JOIN check_exceptions AS e ON e.id = v.subject_id
             WHERE d.id = ANY(\(ids))
             """) {
             var cells = Cells(row)
-            let exception = try exception(from: &cells)
+            let exception = try CheckException(stored: &cells)
             pending.append(try delivery(&cells) { _ in .exception(exception, nil) })
         }
         guard !pending.isEmpty else { return found }
         // The company's decision on each exception, if it made one (at most one: a decided exception takes no other).
         var decisions: [String: ExceptionDecision] = [:]
         for row in try await session.rows("""
-            SELECT DISTINCT ON (exception_id) \(unescaped: decisionColumns) FROM check_decisions
+            SELECT DISTINCT ON (exception_id) \(unescaped: ExceptionDecision.columnList) FROM check_decisions
             WHERE exception_id = ANY(\(Array(Set(pending.map(\.subjectID))))) ORDER BY exception_id, id DESC
             """) {
-            let decision = try decision(from: row)
+            let decision = try ExceptionDecision(row)
             decisions[decision.exceptionID] = decision
         }
         for var leased in pending {

@@ -11,10 +11,10 @@ extension PostgresStore: WebhookStore {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
             if let idempotencyKey, let row = try await session.rows("""
-                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                SELECT \(unescaped: WebhookEndpoint.columnList) FROM webhook_endpoints
                 WHERE merchant_id = \(merchantID) AND idempotency_key = \(idempotencyKey)
                 """).first {
-                let endpoint = try Self.webhookEndpoint(from: row)
+                let endpoint = try WebhookEndpoint(row)
                 guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
                     throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
                 }
@@ -38,9 +38,9 @@ extension PostgresStore: WebhookStore {
     public func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint] {
         try await read("listing webhook endpoints") { session in
             try await session.rows("""
-                SELECT \(unescaped: Self.endpointColumns) FROM webhook_endpoints
+                SELECT \(unescaped: WebhookEndpoint.columnList) FROM webhook_endpoints
                 WHERE \(merchantID)::text IS NULL OR merchant_id = \(merchantID) ORDER BY id
-                """).map(Self.webhookEndpoint(from:))
+                """).map(WebhookEndpoint.init(_:))
         }
     }
 
@@ -88,12 +88,12 @@ extension PostgresStore: WebhookStore {
 
     static func webhookEndpoint(_ session: Session, id: String, merchantID: String?, locking: Bool = false) async throws -> WebhookEndpoint {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: endpointColumns) FROM webhook_endpoints
+            SELECT \(unescaped: WebhookEndpoint.columnList) FROM webhook_endpoints
             WHERE id = \(id) AND (\(merchantID)::text IS NULL OR merchant_id = \(merchantID)) \(unescaped: locking ? "FOR UPDATE" : "")
             """).first else {
             throw PaymentError(.notFound, "no webhook endpoint \(id)")
         }
-        return try webhookEndpoint(from: row)
+        return try WebhookEndpoint(row)
     }
 
     static func currentSecret(_ session: Session, endpointID: String) async throws -> String {
@@ -102,16 +102,4 @@ extension PostgresStore: WebhookStore {
             """, as: String.self) ?? ""
     }
 
-    static let endpointColumns = "id, merchant_id, url, event_types, enabled, disabled_reason, failing_since, created_at"
-
-    static func webhookEndpoint(from row: PostgresRow) throws -> WebhookEndpoint {
-        let (id, merchant, url, types, enabled, reason, failing, createdAt) =
-            try row.decode((String, String, String, String, Bool, String?, Int64?, Int64).self)
-        return WebhookEndpoint(
-            id: id, merchantID: merchant, url: url,
-            eventTypes: types == "*" ? [] : try types.split(separator: ",").map {
-                try StoredColumn.decode(String($0), as: WebhookEventType.self, table: "webhook_endpoints", column: "event_types")
-            },
-            enabled: enabled, disabledReason: reason, failingSince: failing.map(date), createdAt: date(createdAt))
-    }
 }

@@ -172,8 +172,8 @@ extension PostgresStore {
 
     public func merchant(_ idOrName: String) async throws -> Merchant {
         let found = try await read("reading a merchant") { session in
-            try await session.rows("SELECT \(unescaped: Self.merchantColumns) FROM merchants WHERE id = \(idOrName) OR name = \(idOrName)")
-                .first.map(Self.merchant(from:))
+            try await session.rows("SELECT \(unescaped: Merchant.columnList) FROM merchants WHERE id = \(idOrName) OR name = \(idOrName)")
+                .first.map(Merchant.init(_:))
         }
         guard let found else { throw PaymentError(.merchantNotFound, "no merchant \(idOrName)") }
         return found
@@ -181,7 +181,7 @@ extension PostgresStore {
 
     public func merchants() async throws -> [Merchant] {
         try await read("listing merchants") { session in
-            try await session.rows("SELECT \(unescaped: Self.merchantColumns) FROM merchants ORDER BY name").map(Self.merchant(from:))
+            try await session.rows("SELECT \(unescaped: Merchant.columnList) FROM merchants ORDER BY name").map(Merchant.init(_:))
         }
     }
 
@@ -204,18 +204,12 @@ extension PostgresStore {
         let sorted = Array(Set(ids)).sorted()
         guard !sorted.isEmpty else { return [:] }
         let rows = try await session.rows("""
-            SELECT \(unescaped: merchantColumns) FROM merchants WHERE id = ANY(\(sorted)) ORDER BY id FOR UPDATE
+            SELECT \(unescaped: Merchant.columnList) FROM merchants WHERE id = ANY(\(sorted)) ORDER BY id FOR UPDATE
             """)
         return Dictionary(uniqueKeysWithValues: try rows.map { row in
-            let merchant = try merchant(from: row)
+            let merchant = try Merchant(row)
             return (merchant.id, merchant)
         })
     }
 
-    static let merchantColumns = "id, name, company_id, company_name, balance_cents, created_at"
-
-    static func merchant(from row: PostgresRow) throws -> Merchant {
-        let (id, name, companyID, companyName, balance, createdAt) = try row.decode((String, String, String, String, Int64, Int64).self)
-        return Merchant(id: id, name: name, companyID: companyID, companyName: companyName, balance: balance, createdAt: date(createdAt))
-    }
 }

@@ -94,7 +94,7 @@ enum CheckPlanWriter {
          SQLiteStore.milliseconds(d.updatedAt).databaseValue]
     }
 
-    /// An exception row in the column order of `exceptionColumns`.
+    /// An exception row in the column order of `CheckException.columnList`.
     private static func exceptionValues(_ e: CheckException) -> [DatabaseValue] {
         let identity: [DatabaseValue] = [e.id, e.bankReference, e.merchantID, e.accountID].map(\.databaseValue)
         let presented: [DatabaseValue] = [e.checkID.databaseValue, e.serial.databaseValue, e.presentedAmount.databaseValue,

@@ -18,8 +18,8 @@ extension SQLiteStore: APIKeyStore {
 
     public func apiKeys(merchantID: String) async throws -> [APIKey] {
         try await read("listing API keys") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE merchant_id = ? ORDER BY id", arguments: [merchantID])
-                .map(Self.apiKey(from:))
+            try Row.fetchAll(db, sql: "SELECT \(APIKey.columnList) FROM api_keys WHERE merchant_id = ? ORDER BY id", arguments: [merchantID])
+                .map(APIKey.init(_:))
         }
     }
 
@@ -27,11 +27,11 @@ extension SQLiteStore: APIKeyStore {
         try await write("revoking an API key") { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND merchant_id = ? AND revoked_at IS NULL",
                            arguments: [Self.milliseconds(Date()), id, merchantID])
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ? AND merchant_id = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(APIKey.columnList) FROM api_keys WHERE id = ? AND merchant_id = ?",
                                              arguments: [id, merchantID]) else {
                 throw PaymentError(.notFound, "merchant \(merchantID) has no API key \(id)")
             }
-            return Self.apiKey(from: row)
+            return try APIKey(row)
         }
     }
 
@@ -39,15 +39,9 @@ extension SQLiteStore: APIKeyStore {
         let hash = APIKey.hash(secret: secret)
         return try quickRead("checking an API key") { db in
             try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT merchants.* FROM api_keys JOIN merchants ON merchants.id = api_keys.merchant_id
+                SELECT \(Merchant.columnList(qualifiedBy: "merchants")) FROM api_keys JOIN merchants ON merchants.id = api_keys.merchant_id
                 WHERE api_keys.secret_sha256 = ? AND api_keys.revoked_at IS NULL
-                """), arguments: [hash]).map(Self.merchant(from:))
+                """), arguments: [hash]).map(Merchant.init(_:))
         }
-    }
-
-    static func apiKey(from row: Row) -> APIKey {
-        let revoked: Int64? = row["revoked_at"]
-        return APIKey(id: row["id"], merchantID: row["merchant_id"], hint: row["hint"], createdAt: date(row["created_at"]),
-                      revokedAt: revoked.map(date))
     }
 }

@@ -7,23 +7,23 @@ import Payments
 extension SQLiteStore: InboundFileStore {
     public func inboundFile(sha256: String) async throws -> InboundFile? {
         try await read("looking up an inbound file") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE sha256 = ? AND status != 'duplicate'",
-                             arguments: [sha256]).map(Self.inboundFile(from:))
+            try Row.fetchOne(db, sql: "SELECT \(InboundFile.columnList) FROM inbound_files WHERE sha256 = ? AND status != 'duplicate'",
+                             arguments: [sha256]).map(InboundFile.init(_:))
         }
     }
 
     public func inboundFiles() async throws -> [InboundFile] {
         try await read("listing inbound files") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inbound_files ORDER BY id").map(Self.inboundFile(from:))
+            try Row.fetchAll(db, sql: "SELECT \(InboundFile.columnList) FROM inbound_files ORDER BY id").map(InboundFile.init(_:))
         }
     }
 
     public func inboundFile(id: String) async throws -> InboundFile {
         try await read("reading an inbound file") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM inbound_files WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(InboundFile.columnList) FROM inbound_files WHERE id = ?", arguments: [id]) else {
                 throw PaymentError(.notFound, "no inbound file \(id)")
             }
-            return try Self.inboundFile(from: row)
+            return try InboundFile(row)
         }
     }
 
@@ -36,7 +36,7 @@ extension SQLiteStore: InboundFileStore {
                     SELECT \(column) AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                            source_line, created_at
                     FROM \(table) WHERE source_file = ? ORDER BY source_line, id
-                    """, arguments: [source]).map { InboundChange(subject: subject, entry: try Self.historyEntry(from: $0)) }
+                    """, arguments: [source]).map { InboundChange(subject: subject, entry: try HistoryEntry($0)) }
             }
         }
     }
@@ -49,7 +49,7 @@ extension SQLiteStore: InboundFileStore {
                            source_line, created_at
                     FROM \(table) WHERE reason_code = ? AND created_at >= ? ORDER BY created_at, id
                     """, arguments: [BankEvent.discrepancyCode, Self.milliseconds(since)]).map {
-                    InboundChange(subject: subject, entry: try Self.historyEntry(from: $0))
+                    InboundChange(subject: subject, entry: try HistoryEntry($0))
                 }
             }
         }
@@ -100,7 +100,7 @@ extension SQLiteStore: InboundFileStore {
         try await read("matching trace numbers") { db in
             var found: [Int: Payment] = [:]
             try Self.chunked(Array(Set(traceNumbers)), db, column: "trace_number") { row in
-                found[row["trace_number"]] = try Self.payment(from: row)
+                found[row["trace_number"]] = try Payment(row)
             }
             return found
         }
@@ -110,7 +110,7 @@ extension SQLiteStore: InboundFileStore {
     static func payments(_ db: Database, ids: [String]) throws -> [String: Payment] {
         var found: [String: Payment] = [:]
         try chunked(Array(Set(ids)), db, column: "id") { row in
-            let payment = try payment(from: row)
+            let payment = try Payment(row)
             found[payment.id] = payment
         }
         return found
@@ -122,7 +122,7 @@ extension SQLiteStore: InboundFileStore {
         while start < values.count {
             let chunk = values[start..<min(values.count, start + 500)]
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let statement = try db.cachedStatement(sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE \(column) IN (\(marks)) AND import_id IS NULL")
+            let statement = try db.cachedStatement(sql: "SELECT \(Payment.columnList) FROM payments WHERE \(column) IN (\(marks)) AND import_id IS NULL")
             let rows = try Row.fetchCursor(statement, arguments: StatementArguments(Array(chunk)))
             while let row = try rows.next() { try body(row) }
             start += 500
@@ -135,9 +135,9 @@ extension SQLiteStore: InboundFileStore {
         let time = creationTime.count == 4 ? "\(creationTime.prefix(2)):\(creationTime.suffix(2))" : creationTime
         return try await read("matching an acknowledgement") { db in
             try Row.fetchOne(db, sql: """
-                \(Self.outboundFileSelect) WHERE n.immediate_origin = ? AND n.immediate_destination = ? AND n.creation_date = ?
+                \(OutboundFile.storedSelect) WHERE n.immediate_origin = ? AND n.immediate_destination = ? AND n.creation_date = ?
                     AND n.creation_time = ? AND n.file_id_modifier = ? AND f.status IN ('uploaded', 'uploading')
-                """, arguments: [origin, destination, date?.description ?? creationDate, time, modifier]).map(Self.outboundFile(from:))
+                """, arguments: [origin, destination, date?.description ?? creationDate, time, modifier]).map(OutboundFile.init(_:))
         }
     }
 
@@ -162,8 +162,8 @@ extension SQLiteStore: InboundFileStore {
 
     public func fileStateTotals() async throws -> [(file: OutboundFile, states: [PaymentState: (count: Int, amount: Int64)])] {
         let rows = try await read("totalling outbound files") { db in
-            let files = try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) WHERE f.status != 'cancelled' ORDER BY f.id")
-                .map(Self.outboundFile(from:))
+            let files = try Row.fetchAll(db, sql: "\(OutboundFile.storedSelect) WHERE f.status != 'cancelled' ORDER BY f.id")
+                .map(OutboundFile.init(_:))
             var totals: [String: [String: (Int, Int64)]] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT file_id, state, COUNT(*) AS count, SUM(amount_cents) AS amount FROM payments
@@ -182,8 +182,8 @@ extension SQLiteStore: InboundFileStore {
 
     public func payments(in state: PaymentState, changedBefore before: Date) async throws -> [Payment] {
         try await read("finding stuck payments") { db in
-            try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = ? AND updated_at < ? AND import_id IS NULL ORDER BY updated_at",
-                             arguments: [state.rawValue, Self.milliseconds(before)]).map(Self.payment(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments WHERE state = ? AND updated_at < ? AND import_id IS NULL ORDER BY updated_at",
+                             arguments: [state.rawValue, Self.milliseconds(before)]).map(Payment.init(_:))
         }
     }
 
@@ -195,16 +195,5 @@ extension SQLiteStore: InboundFileStore {
             """, arguments: [file.id, file.sha256, file.kind.rawValue, file.source, file.name, file.size, file.status.rawValue, file.reason,
                              file.applied, file.appliedEvents, file.archivePath, milliseconds(file.receivedAt),
                              file.opening?.sealedArchivePath, file.opening?.plaintextSHA256, file.opening?.signer, file.notesText])
-    }
-
-    static func inboundFile(from row: Row) throws -> InboundFile {
-        InboundFile(id: row["id"], sha256: row["sha256"], kind: InboundKind(rawValue: row["kind"]), source: row["source"], name: row["name"],
-                    size: row["size"], status: try StoredColumn.decode(row["status"], table: "inbound_files", column: "status"),
-                    reason: row["reason"],
-                    applied: row["applied"], appliedEvents: row["applied_events"], archivePath: row["archive_path"],
-                    opening: (row["sealed_archive_path"] as String?).map { sealed in
-                        InboundFile.Opening(sealedArchivePath: sealed, plaintextSHA256: row["plaintext_sha256"] ?? "", signer: row["signer"])
-                    },
-                    receivedAt: date(row["received_at"]), notes: InboundFile.notes(from: row["notes"]))
     }
 }

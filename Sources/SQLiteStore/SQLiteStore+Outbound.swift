@@ -31,13 +31,13 @@ extension SQLiteStore: OutboundFileStore {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]
             return try Array(Row.fetchCursor(db, sql: """
-                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL AND import_id IS NULL
+                SELECT \(Payment.columnList) FROM payments WHERE state = 'P_VALIDATED' AND file_id IS NULL AND import_id IS NULL
                 ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
-                let payment = try Self.payment(from: row)
+                let payment = try Payment(row)
                 if merchants[payment.merchantID] == nil {
-                    merchants[payment.merchantID] = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?",
-                                                                     arguments: [payment.merchantID]).map(Self.merchant(from:))
+                    merchants[payment.merchantID] = try Row.fetchOne(db, sql: "SELECT \(Merchant.columnList) FROM merchants WHERE id = ?",
+                                                                     arguments: [payment.merchantID]).map(Merchant.init(_:))
                 }
                 guard let merchant = merchants[payment.merchantID] else {
                     throw PaymentError(.merchantNotFound, "no merchant \(payment.merchantID)")
@@ -82,11 +82,11 @@ extension SQLiteStore: OutboundFileStore {
     public func outboundFiles(statuses: [OutboundFileStatus]?) async throws -> [OutboundFile] {
         try await read("listing outbound files") { db in
             guard let statuses else {
-                return try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) ORDER BY f.id").map(Self.outboundFile(from:))
+                return try Row.fetchAll(db, sql: "\(OutboundFile.storedSelect) ORDER BY f.id").map(OutboundFile.init(_:))
             }
             let marks = statuses.map { _ in "?" }.joined(separator: ", ")
-            return try Row.fetchAll(db, sql: "\(Self.outboundFileSelect) WHERE f.status IN (\(marks)) ORDER BY f.id",
-                                    arguments: StatementArguments(statuses.map(\.rawValue))).map(Self.outboundFile(from:))
+            return try Row.fetchAll(db, sql: "\(OutboundFile.storedSelect) WHERE f.status IN (\(marks)) ORDER BY f.id",
+                                    arguments: StatementArguments(statuses.map(\.rawValue))).map(OutboundFile.init(_:))
         }
     }
 
@@ -94,10 +94,10 @@ extension SQLiteStore: OutboundFileStore {
         let rows = try await read("reading a file's payments") { db in
             _ = try Self.outboundFile(db, id: fileID)
             return try Row.fetchAll(db, sql: """
-                SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ? AND file_line > ? ORDER BY file_line LIMIT ?
+                SELECT \(Payment.columnList) FROM payments WHERE file_id = ? AND file_line > ? ORDER BY file_line LIMIT ?
                 """, arguments: [fileID, afterLine, limit])
                 .map { row in
-                    (try Self.payment(from: row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
+                    (try Payment(row), FileBinding(paymentID: row["id"], batchNumber: row["batch_number"],
                                                           traceNumber: row["trace_number"], line: row["file_line"],
                                                           effectiveDate: (row["entry_effective_date"] as String?).flatMap(ACHDate.init(iso:))))
                 }
@@ -133,8 +133,8 @@ extension SQLiteStore: OutboundFileStore {
                 BoundRequest(id: row[0], merchantID: row[1], state: try StoredColumn.decode(row[2], table: "check_issues", column: "state"),
                              version: row[3])
             }
-            let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.checkColumns) FROM check_issues WHERE void_file_id = ?"),
-                                         arguments: [file.id]).map(Self.check(from:))
+            let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(CheckIssue.columnList) FROM check_issues WHERE void_file_id = ?"),
+                                         arguments: [file.id]).map(CheckIssue.init(_:))
             let decisions = try Self.fileDecisions(db, fileID: file.id)
             let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
             var checks = CheckPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: Array(merchants)))
@@ -175,8 +175,8 @@ extension SQLiteStore: OutboundFileStore {
 
     /// The payments bound to a file, in index order (no sort: the plans made from them do not depend on it).
     static func boundPayments(_ db: Database, fileID: String) throws -> [Payment] {
-        try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE file_id = ?",
-                         arguments: [fileID]).map(payment(from:))
+        try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments WHERE file_id = ?",
+                         arguments: [fileID]).map(Payment.init(_:))
     }
 
     static func insert(_ file: OutboundFile, _ db: Database) throws {
@@ -207,15 +207,6 @@ extension SQLiteStore: OutboundFileStore {
             ])
     }
 
-    /// Outbound files (`f`) with the NACHA identity of those that have one (`n`) and the sealing of
-    /// those sealed (`s`): what `outboundFile(from:)` reads.
-    static let outboundFileSelect = """
-        SELECT f.*, n.immediate_origin, n.immediate_destination, n.creation_date, n.creation_time, n.file_id_modifier,
-               n.batch_count, n.entry_addenda_count, n.entry_hash,
-               s.plaintext_sha256, s.plaintext_size, s.plaintext_archive_path, s.recipient, s.signer
-        FROM outbound_files AS f LEFT JOIN nacha_files AS n ON n.file_id = f.id LEFT JOIN sealed_files AS s ON s.file_id = f.id
-        """
-
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
     static func updateStatus(of file: OutboundFile, _ db: Database) throws {
         try db.execute(sql: """
@@ -226,34 +217,9 @@ extension SQLiteStore: OutboundFileStore {
     }
 
     static func outboundFile(_ db: Database, id: String) throws -> OutboundFile {
-        guard let row = try Row.fetchOne(db, sql: "\(outboundFileSelect) WHERE f.id = ? OR f.name = ?", arguments: [id, id]) else {
+        guard let row = try Row.fetchOne(db, sql: "\(OutboundFile.storedSelect) WHERE f.id = ? OR f.name = ?", arguments: [id, id]) else {
             throw PaymentError(.notFound, "no outbound file \(id)")
         }
-        return try outboundFile(from: row)
-    }
-
-    static func outboundFile(from row: Row) throws -> OutboundFile {
-        var nacha: NACHAFileIdentity?
-        if let origin: String = row["immediate_origin"] {
-            let time: String = row["creation_time"]
-            let parts = time.split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2 else { throw StoredColumn.undecodable("outbound_files", "creation_time", time) }
-            nacha = NACHAFileIdentity(
-                immediateOrigin: origin, immediateDestination: row["immediate_destination"],
-                creationDate: try StoredColumn.day(row["creation_date"], table: "outbound_files", column: "creation_date"),
-                creationTime: ACHTime(hour: parts[0], minute: parts[1]), fileIDModifier: row["file_id_modifier"],
-                batchCount: row["batch_count"], entryAddendaCount: row["entry_addenda_count"], entryHash: row["entry_hash"])
-        }
-        return OutboundFile(
-            id: row["id"], kind: OutboundFileKind(rawValue: row["kind"]), name: row["name"], sha256: row["sha256"], size: row["size"],
-            status: try StoredColumn.decode(row["status"], table: "outbound_files", column: "status"), entryCount: row["entry_count"],
-            totalDebit: row["total_debit_cents"], totalCredit: row["total_credit_cents"], nacha: nacha,
-            sealing: (row["plaintext_sha256"] as String?).map { sha in
-                OutboundFile.Sealing(plaintextSHA256: sha, plaintextSize: row["plaintext_size"],
-                                     plaintextArchivePath: row["plaintext_archive_path"], recipient: row["recipient"], signer: row["signer"])
-            },
-            archivePath: row["archive_path"], remotePath: row["remote_path"], attempts: row["attempts"],
-            failureReason: row["failure_reason"], createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
-            uploadedAt: (row["uploaded_at"] as Int64?).map(date))
+        return try OutboundFile(row)
     }
 }

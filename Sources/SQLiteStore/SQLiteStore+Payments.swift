@@ -65,10 +65,10 @@ extension SQLiteStore {
             FROM merchants WHERE id = ?1
             """), arguments: [intake.merchantID, importID])
         let correction = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT * FROM counterparty_corrections WHERE merchant_id = ? AND routing_number = ? AND account_number = ?
+            SELECT \(CounterpartyCorrection.columnList) FROM counterparty_corrections WHERE merchant_id = ? AND routing_number = ? AND account_number = ?
             ORDER BY id DESC LIMIT 1
             """), arguments: [intake.merchantID, intake.request.counterparty.routingNumber,
-                              intake.request.counterparty.accountNumber]).map(counterpartyCorrection(from:))
+                              intake.request.counterparty.accountNumber]).map(CounterpartyCorrection.init(_:))
         return IntakeRead(existing: nil, balance: balance, correction: correction)
     }
 
@@ -91,10 +91,10 @@ extension SQLiteStore {
     /// The enabled webhook endpoints of these merchants, which the plan's events fan out to.
     static func enabledEndpoints(_ db: Database, merchants: some Sequence<String>) throws -> [String: [WebhookEndpoint]] {
         // Merchants in one plan are few: one prepared, cached query each.
-        let statement = try db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1 ORDER BY id")
+        let statement = try db.cachedStatement(sql: "SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE merchant_id = ? AND enabled = 1 ORDER BY id")
         var found: [String: [WebhookEndpoint]] = [:]
         for merchant in Set(merchants) {
-            let endpoints = try Row.fetchAll(statement, arguments: [merchant]).map(webhookEndpoint(from:))
+            let endpoints = try Row.fetchAll(statement, arguments: [merchant]).map(WebhookEndpoint.init(_:))
             if !endpoints.isEmpty { found[merchant] = endpoints }
         }
         return found
@@ -129,8 +129,8 @@ extension SQLiteStore {
     public func history(paymentID: String) async throws -> [HistoryEntry] {
         try quickRead("reading payment history") { db in
             _ = try Self.payment(db, id: paymentID)
-            return try Row.fetchAll(db, sql: "SELECT * FROM payment_history WHERE payment_id = ? ORDER BY version",
-                                    arguments: [paymentID]).map(Self.historyEntry(from:))
+            return try Row.fetchAll(db, sql: "SELECT \(HistoryEntry.columnList) FROM payment_history WHERE payment_id = ? ORDER BY version",
+                                    arguments: [paymentID]).map(HistoryEntry.init(_:))
         }
     }
 
@@ -157,8 +157,8 @@ extension SQLiteStore {
             conditions.append("import_id IS NULL")
             let filter = "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
-            return try Row.fetchAll(db, sql: "SELECT \(SQLiteStore.paymentColumns) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
-                .map(Self.payment(from:))
+            return try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
+                .map(Payment.init(_:))
         }
     }
 
@@ -206,66 +206,11 @@ extension SQLiteStore {
     /// not found.
     static func payment(_ db: Database, id: String, stagedIn importID: String? = nil) throws -> Payment {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT \(SQLiteStore.paymentColumns) FROM payments WHERE id = ?1 AND (import_id IS NULL OR import_id = ?2)
+            SELECT \(Payment.columnList) FROM payments WHERE id = ?1 AND (import_id IS NULL OR import_id = ?2)
             """), arguments: [id, importID]) else {
             throw PaymentError(.notFound, "no payment \(id)")
         }
-        return try payment(from: row)
+        return try Payment(row)
     }
 
-    /// The payment columns in the order `payment(from:)` reads them by position: a name lookup per
-    /// column per row is measurable when a bank file touches 100,000 payments.
-    static let paymentColumns = """
-        id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
-        counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, file_id, batch_number, trace_number, file_line, entry_effective_date, \
-        settlement, profile
-        """
-
-    /// A row selected with `paymentColumns`.
-    static func payment(from row: Row) throws -> Payment {
-        let metadataText: String = row[14]
-        guard let metadata = CanonicalJSON.parseObject(metadataText)
-                ?? (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) else {
-            throw StoredColumn.undecodable("payments", "metadata", metadataText)
-        }
-        let failureCode: String? = row[17]
-        return Payment(
-            id: row[0], merchantID: row[1],
-            state: try StoredColumn.decode(row[2], table: "payments", column: "state"), version: row[3], amount: row[4],
-            currency: row[5], direction: try StoredColumn.decode(row[6], table: "payments", column: "direction"),
-            secCode: StandardEntryClass(rawValue: row[7]), description: row[8],
-            effectiveDate: try StoredColumn.day(row[9], table: "payments", column: "effective_date"),
-            counterparty: Counterparty(name: row[10], routingNumber: row[11], accountNumber: row[12],
-                                       accountType: try StoredColumn.decode(row[13], table: "payments", column: "account_type")),
-            metadata: metadata, idempotencyKey: row[15], reservedAmount: row[16],
-            failure: failureCode.map { Failure(code: $0, message: row[18] ?? "") },
-            createdAt: date(row[19]), updatedAt: date(row[20]),
-            submission: try (row[21] as String?).map { file throws(StoreError) in
-                Submission(fileID: file, batchNumber: row[22], traceNumber: row[23], line: row[24],
-                           entryEffectiveDate: try StoredColumn.day(ifPresent: row[25], table: "payments", column: "entry_effective_date"))
-            },
-            settlement: try StoredColumn.decode(row[26], table: "payments", column: "settlement"), profile: row[27])
-    }
-
-    static func counterpartyCorrection(from row: Row) throws -> CounterpartyCorrection {
-        CounterpartyCorrection(
-            merchantID: row["merchant_id"], paymentID: row["payment_id"], changeCode: row["change_code"],
-            routingNumber: row["routing_number"], accountNumber: row["account_number"],
-            correctedRoutingNumber: row["corrected_routing_number"], correctedAccountNumber: row["corrected_account_number"],
-            correctedAccountType: try StoredColumn.decode(row["corrected_account_type"], table: "counterparty_corrections",
-                                                          column: "corrected_account_type"),
-            correctedName: row["corrected_name"])
-    }
-
-    /// A history row of any request's history table, its request column read as `payment_id`.
-    static func historyEntry(from row: Row) throws -> HistoryEntry {
-        HistoryEntry(
-            requestID: row["payment_id"], version: row["version"],
-            fromState: try StoredColumn.decode(ifPresent: row["from_state"], table: "history", column: "from_state"),
-            toState: try StoredColumn.decode(row["to_state"], table: "history", column: "to_state"), actor: Actor(rawValue: row["actor"]),
-            reasonCode: row["reason_code"], reasonText: row["reason_text"],
-            source: try StoredColumn.source(file: row["source_file"], line: row["source_line"], table: "history"),
-            createdAt: date(row["created_at"]))
-    }
 }

@@ -10,9 +10,9 @@ extension SQLiteStore: WebhookStore {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
             if let idempotencyKey, let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND idempotency_key = ?
+                SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE merchant_id = ? AND idempotency_key = ?
                 """, arguments: [merchantID, idempotencyKey]) {
-                let endpoint = try Self.webhookEndpoint(from: row)
+                let endpoint = try WebhookEndpoint(row)
                 guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
                     throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
                 }
@@ -34,8 +34,8 @@ extension SQLiteStore: WebhookStore {
 
     public func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint] {
         try await read("listing webhook endpoints") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY id",
-                             arguments: [merchantID]).map(Self.webhookEndpoint(from:))
+            try Row.fetchAll(db, sql: "SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY id",
+                             arguments: [merchantID]).map(WebhookEndpoint.init(_:))
         }
     }
 
@@ -148,52 +148,36 @@ extension SQLiteStore: WebhookStore {
     private static let leasedDeliveryColumns = """
         d.id AS delivery_id, d.attempts, d.endpoint_id, v.id AS event_id, v.type AS event_type, v.created_at AS event_created_at
         """
-    /// A history row's columns, named apart from the subject's.
-    private static let prefixedHistoryColumns = """
-        h.version AS h_version, h.from_state AS h_from_state, h.to_state AS h_to_state, h.actor AS h_actor,
-        h.reason_code AS h_reason_code, h.reason_text AS h_reason_text, h.source_file AS h_source_file,
-        h.source_line AS h_source_line, h.created_at AS h_created_at
-        """
-
     /// Each leased delivery's row (`leasedDeliveryColumns`) and what its event is about: a payment or
     /// a check with the history row announced, or an exception with its decision.
     private static func leasedSubjects(marks: String, ids: [Int64], _ db: Database) throws -> [(Row, WebhookEvent.Subject)] {
         let leased = """
             FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
             """
-        func entry(_ row: Row, requestID: String) throws -> HistoryEntry {
-            HistoryEntry(
-                requestID: requestID, version: row["h_version"],
-                fromState: try StoredColumn.decode(ifPresent: row["h_from_state"], table: "history", column: "from_state"),
-                toState: try StoredColumn.decode(row["h_to_state"], table: "history", column: "to_state"), actor: Actor(rawValue: row["h_actor"]),
-                reasonCode: row["h_reason_code"], reasonText: row["h_reason_text"],
-                source: try StoredColumn.source(file: row["h_source_file"], line: row["h_source_line"], table: "history"),
-                createdAt: Self.date(row["h_created_at"]))
-        }
-        /// Requests (payments, checks) with the history row each event announces; the request's columns
-        /// come first, where `check(from:)` reads them by position.
-        func requests(_ columns: String, from table: String, history: String, requestColumn: String,
-                      _ subject: (Row) throws -> (id: String, make: (HistoryEntry) -> WebhookEvent.Subject)) throws -> [(Row, WebhookEvent.Subject)] {
+        /// Requests (payments, checks) with the history row each event announces: the request's
+        /// columns first, then the history row's after its request column, then the delivery's.
+        func requests<Request: StoredModel>(_: Request.Type, from table: String, history: String, requestColumn: String, id: (Request) -> String,
+                                            _ subject: @escaping (Request, HistoryEntry) -> WebhookEvent.Subject) throws -> [(Row, WebhookEvent.Subject)] {
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.prefixed(columns, "r")), \(leasedDeliveryColumns), \(prefixedHistoryColumns) \(leased)
+                SELECT \(Request.columnList(qualifiedBy: "r")), \(HistoryEntry.columnListAfterRequest(qualifiedBy: "h")),
+                       \(leasedDeliveryColumns) \(leased)
                 JOIN \(history) AS h ON h.\(requestColumn) = v.subject_id AND h.version = v.subject_version
                 JOIN \(table) AS r ON r.id = v.subject_id
                 WHERE d.id IN (\(marks))
                 """), arguments: StatementArguments(ids)).map { row in
-                let (id, make) = try subject(row)
-                return (row, make(try entry(row, requestID: id)))
+                var cells = SQLiteRow(row)
+                let request = try Request(stored: &cells)
+                return (row, subject(request, try HistoryEntry(requestID: id(request), rest: &cells)))
             }
         }
-        var found = try requests(Self.paymentColumns, from: "payments", history: "payment_history", requestColumn: "payment_id") { row in
-            let payment = try Self.payment(from: row)
-            return (payment.id, { .payment(payment, $0) })
+        var found = try requests(Payment.self, from: "payments", history: "payment_history", requestColumn: "payment_id", id: \.id) {
+            .payment($0, $1)
         }
-        found += try requests(Self.checkColumns, from: "check_issues", history: "check_history", requestColumn: "check_id") { row in
-            let check = try Self.check(from: row)
-            return (check.id, { .check(check, $0) })
+        found += try requests(CheckIssue.self, from: "check_issues", history: "check_history", requestColumn: "check_id", id: \.id) {
+            .check($0, $1)
         }
         let exceptions = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.prefixed(Self.exceptionColumns, "e")), \(leasedDeliveryColumns) \(leased)
+            SELECT \(CheckException.columnList(qualifiedBy: "e")), \(leasedDeliveryColumns) \(leased)
             JOIN check_exceptions AS e ON e.id = v.subject_id
             WHERE d.id IN (\(marks))
             """), arguments: StatementArguments(ids))
@@ -202,11 +186,11 @@ extension SQLiteStore: WebhookStore {
             var decisions: [String: ExceptionDecision] = [:]
             for id in exceptionIDs {
                 decisions[id] = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT \(Self.decisionColumns) FROM check_decisions WHERE exception_id = ? ORDER BY id DESC LIMIT 1
-                    """), arguments: [id]).map(Self.decision(from:))
+                    SELECT \(ExceptionDecision.columnList) FROM check_decisions WHERE exception_id = ? ORDER BY id DESC LIMIT 1
+                    """), arguments: [id]).map(ExceptionDecision.init(_:))
             }
             for row in exceptions {
-                let exception = try Self.exception(from: row)
+                let exception = try CheckException(row)
                 found.append((row, .exception(exception, decisions[exception.id])))
             }
         }
@@ -352,38 +336,20 @@ extension SQLiteStore: WebhookStore {
 
     // MARK: Rows
 
-    /// `paymentColumns` read from the table aliased `p`, first in a row so `payment(from:)` reads them by position.
-    /// `columns` (comma-separated) each qualified by `table`.
-    static func prefixed(_ columns: String, _ table: String) -> String {
-        columns.split(separator: ",").map { table + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-    }
-
     static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
         types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")
     }
 
     static func webhookEndpoint(_ db: Database, id: String, merchantID: String?) throws -> WebhookEndpoint {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR merchant_id = ?2)"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR merchant_id = ?2)"),
                                          arguments: [id, merchantID]) else {
             throw PaymentError(.notFound, "no webhook endpoint \(id)")
         }
-        return try webhookEndpoint(from: row)
+        return try WebhookEndpoint(row)
     }
 
     static func currentSecret(_ db: Database, endpointID: String) throws -> String {
         try String.fetchOne(db, sql: "SELECT secret FROM webhook_secrets WHERE endpoint_id = ? ORDER BY id DESC LIMIT 1",
                             arguments: [endpointID]) ?? ""
-    }
-
-    static func webhookEndpoint(from row: Row) throws -> WebhookEndpoint {
-        let types: String = row["event_types"]
-        let failing: Int64? = row["failing_since"]
-        return WebhookEndpoint(
-            id: row["id"], merchantID: row["merchant_id"], url: row["url"],
-            eventTypes: types == "*" ? [] : try types.split(separator: ",").map {
-                try StoredColumn.decode(String($0), as: WebhookEventType.self, table: "webhook_endpoints", column: "event_types")
-            },
-            enabled: row["enabled"], disabledReason: row["disabled_reason"], failingSince: failing.map(date),
-            createdAt: date(row["created_at"]))
     }
 }

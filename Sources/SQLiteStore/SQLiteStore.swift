@@ -131,8 +131,8 @@ extension SQLiteStore {
 
     public func merchant(_ idOrName: String) async throws -> Merchant {
         let found = try await read("reading a merchant") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
-                .map(Self.merchant(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Merchant.columnList) FROM merchants WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
+                .map(Merchant.init(_:))
         }
         guard let found else { throw PaymentError(.merchantNotFound, "no merchant \(idOrName)") }
         return found
@@ -140,25 +140,20 @@ extension SQLiteStore {
 
     public func merchants() async throws -> [Merchant] {
         try await read("listing merchants") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM merchants ORDER BY name").map(Self.merchant(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Merchant.columnList) FROM merchants ORDER BY name").map(Merchant.init(_:))
         }
     }
 
     public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
         let faults = self.faults
         return try await write("funding a merchant") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merchants WHERE id = ?", arguments: [merchantID]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Merchant.columnList) FROM merchants WHERE id = ?", arguments: [merchantID]) else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
             var planner = LedgerPlanner(endpoints: [:])
-            let merchant = try planner.fund(Self.merchant(from: row), amount: amount, actor: actor, reference: reference)
+            let merchant = try planner.fund(Merchant(row), amount: amount, actor: actor, reference: reference)
             try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
             return merchant
         }
-    }
-
-    static func merchant(from row: Row) -> Merchant {
-        Merchant(id: row["id"], name: row["name"], companyID: row["company_id"], companyName: row["company_name"],
-                 balance: row["balance_cents"], createdAt: date(row["created_at"]))
     }
 }
