@@ -31,13 +31,13 @@ extension PostgresStore {
             SELECT e.id FROM waiting AS w JOIN webhook_endpoints AS e ON e.id = w.endpoint_id AND e.enabled
             ORDER BY e.id FOR UPDATE OF e SKIP LOCKED
             """).map { try $0.decode(String.self) }
-        var candidates: [(id: Int64, due: Int64)] = []
+        var candidates: [DeliveryClaim.Candidate] = []
         for endpointID in endpointIDs {
             let leased = try await session.value("""
                 SELECT COUNT(*) FROM webhook_deliveries
                 WHERE endpoint_id = \(endpointID) AND lease_owner IS NOT NULL AND lease_expires_at > \(at)
                 """, as: Int.self) ?? 0
-            let free = perEndpoint - leased
+            let free = DeliveryClaim.freeSlots(perEndpoint: perEndpoint, leased: leased)
             guard free > 0 else { continue }
             // The head of the queue: due, unleased, and no earlier version of the payment pending for
             // that endpoint (version order), as many as the endpoint has free slots.
@@ -51,12 +51,10 @@ extension PostgresStore {
                 ORDER BY d.next_attempt_at, d.id LIMIT \(min(free, limit))
                 """) {
                 let (id, due) = try row.decode((Int64, Int64).self)
-                candidates.append((id, due))
+                candidates.append(DeliveryClaim.Candidate(id: id, due: due))
             }
         }
-        // Oldest first across endpoints when the window has fewer slots than they have work.
-        candidates.sort { ($0.due, $0.id) < ($1.due, $1.id) }
-        let ids = candidates.prefix(limit).map(\.id)
+        let ids = DeliveryClaim.chosen(candidates, limit: limit)
         guard !ids.isEmpty else { return [] }
         try await session.count("""
             UPDATE webhook_deliveries SET lease_owner = \(owner), lease_expires_at = \(milliseconds(leaseEnds)), attempts = attempts + 1

@@ -14,18 +14,14 @@ extension PostgresStore: WebhookStore {
                 SELECT \(unescaped: WebhookEndpoint.columnList) FROM webhook_endpoints
                 WHERE merchant_id = \(merchantID) AND idempotency_key = \(idempotencyKey)
                 """).first {
-                let endpoint = try WebhookEndpoint(row)
-                guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
-                    throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
-                }
+                let endpoint = try WebhookEndpoint(row).replayed(url: url, eventTypes: eventTypes, idempotencyKey: idempotencyKey)
                 return (endpoint, try await Self.currentSecret(session, endpointID: endpoint.id), false)
             }
             let now = Date()
-            let endpoint = WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes,
-                                           enabled: true, disabledReason: nil, failingSince: nil, createdAt: now)
+            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes, at: now)
             try await session.count("""
                 INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
-                VALUES (\(endpoint.id), \(merchantID), \(url), \(Self.eventTypesColumn(eventTypes)), TRUE, \(idempotencyKey),
+                VALUES (\(endpoint.id), \(merchantID), \(url), \(WebhookEndpoint.storedEventTypes(eventTypes)), TRUE, \(idempotencyKey),
                         \(Self.milliseconds(now)), \(Self.milliseconds(now)))
                 """)
             try await session.count("""
@@ -49,7 +45,7 @@ extension PostgresStore: WebhookStore {
             _ = try await Self.webhookEndpoint(session, id: id, merchantID: merchantID)
             // Enabling starts a fresh failure window; disabling records why.
             try await session.count("""
-                UPDATE webhook_endpoints SET enabled = \(enabled), disabled_reason = \(enabled ? nil : (reason ?? "disabled by an operator")),
+                UPDATE webhook_endpoints SET enabled = \(enabled), disabled_reason = \(WebhookEndpoint.disabledReason(enabling: enabled, given: reason)),
                     failing_since = NULL, updated_at = \(Self.milliseconds(Date()))
                 WHERE id = \(id)
                 """)
@@ -82,9 +78,6 @@ extension PostgresStore: WebhookStore {
 
     // MARK: Rows
 
-    static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
-        types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")
-    }
 
     static func webhookEndpoint(_ session: Session, id: String, merchantID: String?, locking: Bool = false) async throws -> WebhookEndpoint {
         guard let row = try await session.rows("""

@@ -12,19 +12,15 @@ extension SQLiteStore: WebhookStore {
             if let idempotencyKey, let row = try Row.fetchOne(db, sql: """
                 SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE merchant_id = ? AND idempotency_key = ?
                 """, arguments: [merchantID, idempotencyKey]) {
-                let endpoint = try WebhookEndpoint(row)
-                guard endpoint.url == url, Set(endpoint.eventTypes) == Set(eventTypes) else {
-                    throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
-                }
+                let endpoint = try WebhookEndpoint(row).replayed(url: url, eventTypes: eventTypes, idempotencyKey: idempotencyKey)
                 return (endpoint, try Self.currentSecret(db, endpointID: endpoint.id), false)
             }
             let now = Date()
-            let endpoint = WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes,
-                                           enabled: true, disabledReason: nil, failingSince: nil, createdAt: now)
+            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes, at: now)
             try db.execute(sql: """
                 INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-                """, arguments: [endpoint.id, merchantID, url, Self.eventTypesColumn(eventTypes), idempotencyKey,
+                """, arguments: [endpoint.id, merchantID, url, WebhookEndpoint.storedEventTypes(eventTypes), idempotencyKey,
                                  Self.milliseconds(now), Self.milliseconds(now)])
             try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
                            arguments: [endpoint.id, secret, Self.milliseconds(now)])
@@ -45,7 +41,7 @@ extension SQLiteStore: WebhookStore {
             // Enabling starts a fresh failure window; disabling records why.
             try db.execute(sql: """
                 UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, failing_since = NULL, updated_at = ? WHERE id = ?
-                """, arguments: [enabled, enabled ? nil : (reason ?? "disabled by an operator"), Self.milliseconds(Date()), id])
+                """, arguments: [enabled, WebhookEndpoint.disabledReason(enabling: enabled, given: reason), Self.milliseconds(Date()), id])
             return try Self.webhookEndpoint(db, id: id, merchantID: merchantID)
         }
     }
@@ -92,10 +88,10 @@ extension SQLiteStore: WebhookStore {
                         WHERE status = 'pending' AND endpoint_id > waiting.endpoint_id)
                 FROM waiting WHERE waiting.endpoint_id IS NOT NULL
             )
-            SELECT w.endpoint_id, ?2 - (SELECT COUNT(*) FROM webhook_deliveries AS l
-                                        WHERE l.endpoint_id = w.endpoint_id AND l.lease_owner IS NOT NULL AND l.lease_expires_at > ?1)
+            SELECT w.endpoint_id, (SELECT COUNT(*) FROM webhook_deliveries AS l
+                                   WHERE l.endpoint_id = w.endpoint_id AND l.lease_owner IS NOT NULL AND l.lease_expires_at > ?1)
             FROM waiting AS w JOIN webhook_endpoints AS e ON e.id = w.endpoint_id AND e.enabled = 1
-            """), arguments: [at, perEndpoint])
+            """), arguments: [at])
         // The head of each queue: due, unleased, and no earlier version of the payment pending for
         // that endpoint (version order), as many as the endpoint has free slots.
         let head = try db.cachedStatement(sql: """
@@ -107,16 +103,14 @@ extension SQLiteStore: WebhookStore {
                                 AND earlier.subject_id = d.subject_id AND earlier.subject_version < d.subject_version)
             ORDER BY d.next_attempt_at, d.id LIMIT ?3
             """)
-        var candidates: [(id: Int64, due: Int64)] = []
+        var candidates: [DeliveryClaim.Candidate] = []
         for endpoint in waiting {
-            let free: Int = endpoint[1]
+            let free = DeliveryClaim.freeSlots(perEndpoint: perEndpoint, leased: endpoint[1])
             guard free > 0 else { continue }
             let rows = try Row.fetchCursor(head, arguments: [endpoint[0] as String, at, min(free, limit)])
-            while let row = try rows.next() { candidates.append((row[0], row[1])) }
+            while let row = try rows.next() { candidates.append(DeliveryClaim.Candidate(id: row[0], due: row[1])) }
         }
-        // Oldest first across endpoints when the window has fewer slots than they have work.
-        candidates.sort { ($0.due, $0.id) < ($1.due, $1.id) }
-        let ids = candidates.prefix(limit).map(\.id)
+        let ids = DeliveryClaim.chosen(candidates, limit: limit)
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         try db.cachedStatement(sql: """
@@ -336,9 +330,6 @@ extension SQLiteStore: WebhookStore {
 
     // MARK: Rows
 
-    static func eventTypesColumn(_ types: [WebhookEventType]) -> String {
-        types.isEmpty ? "*" : types.map(\.rawValue).joined(separator: ",")
-    }
 
     static func webhookEndpoint(_ db: Database, id: String, merchantID: String?) throws -> WebhookEndpoint {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(WebhookEndpoint.columnList) FROM webhook_endpoints WHERE id = ?1 AND (?2 IS NULL OR merchant_id = ?2)"),

@@ -33,3 +33,30 @@ extension WebhookEndpoint {
         enabled && (eventTypes.isEmpty || eventTypes.contains(type))
     }
 }
+
+extension WebhookEndpoint {
+    /// What an operator's disable records when they give no reason.
+    public static let operatorDisableReason = "disabled by an operator"
+
+    /// The `disabledReason` an operator's change leaves: enabling clears it, disabling records why.
+    public static func disabledReason(enabling: Bool, given reason: String?) -> String? {
+        enabling ? nil : (reason ?? operatorDisableReason)
+    }
+
+    /// This endpoint, which an earlier request under `idempotencyKey` created, answered again when the
+    /// request is the same one (its URL and event types); another request under the key is refused.
+    public func replayed(url: String, eventTypes: [WebhookEventType], idempotencyKey: String) throws(PaymentError) -> WebhookEndpoint {
+        guard self.url == url, Set(self.eventTypes) == Set(eventTypes) else {
+            throw PaymentError(.idempotencyKeyReused, "idempotency key \(idempotencyKey) was already used with a different request")
+        }
+        return self
+    }
+}
+
+extension WebhookEndpoint {
+    /// A new endpoint, enabled, with a fresh id.
+    public static func new(merchantID: String, url: String, eventTypes: [WebhookEventType], at now: Date) -> WebhookEndpoint {
+        WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes, enabled: true,
+                        disabledReason: nil, failingSince: nil, createdAt: now)
+    }
+}
