@@ -10,9 +10,9 @@ import Webhooks
 /// The worker against real receivers on 127.0.0.1.
 @Suite("webhook delivery")
 struct DeliveryTests {
-    @Test("a slow receiver holds back no other endpoint: the window refills as attempts finish")
-    func slowReceiverHoldsBackNoOther() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a slow receiver holds back no other endpoint: the window refills as attempts finish", arguments: StoreImplementation.all)
+    func slowReceiverHoldsBackNoOther(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let slow = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200, delay: .seconds(12)) }
         let fast = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200) }
@@ -38,9 +38,9 @@ struct DeliveryTests {
         #expect(lastFast < slowArrival.addingTimeInterval(12))
     }
 
-    @Test("a receiver failing the first 2 attempts gets the event on the 3rd: same id, signed, attempts recorded")
-    func failFirstAttempts() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a receiver failing the first 2 attempts gets the event on the 3rd: same id, signed, attempts recorded", arguments: StoreImplementation.all)
+    func failFirstAttempts(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { $0 < 2 ? .init(status: 500) : .init(status: 200) }
         defer { Task { await receiver.stop() } }
@@ -63,9 +63,9 @@ struct DeliveryTests {
         #expect(attempts.last?.responseExcerpt == "ok 2")
     }
 
-    @Test("a receiver that is down, then comes back, gets the event")
-    func downThenBack() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a receiver that is down, then comes back, gets the event", arguments: StoreImplementation.all)
+    func downThenBack(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let port = try LoopbackServer.freePort()
         let (_, secret) = try await fixture.endpoint("http://127.0.0.1:\(port)/hook")
         try await fixture.payment(through: [.submittedToCore])
@@ -82,9 +82,9 @@ struct DeliveryTests {
         #expect(attempts.last?.statusCode == 204)
     }
 
-    @Test("410 Gone disables the endpoint; its deliveries wait and go out once it is enabled")
-    func gone() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("410 Gone disables the endpoint; its deliveries wait and go out once it is enabled", arguments: StoreImplementation.all)
+    func gone(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 410) : .init(status: 200) }
         defer { Task { await receiver.stop() } }
@@ -103,9 +103,9 @@ struct DeliveryTests {
         #expect(receiver.received.allSatisfy { $0.verified })
     }
 
-    @Test("a receiver that stalls past the timeout counts as a failed attempt; the retry is delivered")
-    func stall() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a receiver that stalls past the timeout counts as a failed attempt; the retry is delivered", arguments: StoreImplementation.all)
+    func stall(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { $0 == 0 ? .init(status: 200, delay: .seconds(6)) : .init(status: 200) }
         defer { Task { await receiver.stop() } }
@@ -122,9 +122,9 @@ struct DeliveryTests {
         #expect(receiver.received.allSatisfy { $0.verified })
     }
 
-    @Test("429 with Retry-After is honoured before the next attempt")
-    func retryAfter() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("429 with Retry-After is honoured before the next attempt", arguments: StoreImplementation.all)
+    func retryAfter(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) {
             $0 == 0 ? .init(status: 429, headers: ["Retry-After": "2"]) : .init(status: 200)
@@ -141,9 +141,9 @@ struct DeliveryTests {
         #expect(received.allSatisfy { $0.verified })
     }
 
-    @Test("after the last attempt the event is dead-lettered; a replay delivers it with the same id")
-    func deadLetterAndReplay() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("after the last attempt the event is dead-lettered; a replay delivers it with the same id", arguments: StoreImplementation.all)
+    func deadLetterAndReplay(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let healthy = Mutex(false)
         let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: healthy.withLock { $0 } ? 200 : 503) }
@@ -167,9 +167,9 @@ struct DeliveryTests {
         #expect(receiver.received.allSatisfy { $0.verified })
     }
 
-    @Test("a worker that dies mid-delivery loses its lease; the event is delivered again later, never lost")
-    func crashedWorker() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a worker that dies mid-delivery loses its lease; the event is delivered again later, never lost", arguments: StoreImplementation.all)
+    func crashedWorker(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200) }
         defer { Task { await receiver.stop() } }
@@ -193,9 +193,9 @@ struct DeliveryTests {
         #expect(try await fixture.store.webhookDeliveries(status: .delivered, limit: 10).count == 1)
     }
 
-    @Test("two workers on one database deliver each event once: leases keep them apart")
-    func twoWorkers() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("two workers on one database deliver each event once: leases keep them apart", arguments: StoreImplementation.all)
+    func twoWorkers(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200, delay: .milliseconds(50)) }
         defer { Task { await receiver.stop() } }
@@ -219,9 +219,9 @@ struct DeliveryTests {
         #expect(ids.count == 60 && Set(ids).count == 60, "no event was sent twice")
     }
 
-    @Test("events for one payment reach an endpoint in version order even when the first needs retries")
-    func ordering() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("events for one payment reach an endpoint in version order even when the first needs retries", arguments: StoreImplementation.all)
+    func ordering(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let secret = StandardWebhooks.makeSecret()
         let receiver = try await TestReceiver(secrets: [secret]) { $0 < 2 ? .init(status: 500) : .init(status: 200) }
         defer { Task { await receiver.stop() } }
@@ -241,9 +241,9 @@ struct DeliveryTests {
         #expect(receiver.received.allSatisfy { $0.verified })
     }
 
-    @Test("during a rotation both secrets sign: a receiver with either one verifies")
-    func rotation() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("during a rotation both secrets sign: a receiver with either one verifies", arguments: StoreImplementation.all)
+    func rotation(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let old = StandardWebhooks.makeSecret()
         let receiverOld = try await TestReceiver(secrets: [old]) { _ in .init(status: 200) }
         defer { Task { await receiverOld.stop() } }
@@ -291,9 +291,9 @@ struct DeliveryTests {
         #expect(try await fixture.store.webhookAttempts(eventID: eventID).first?.error?.contains("not a public address") == true)
     }
 
-    @Test("an endpoint failing for longer than the limit is disabled")
-    func failingTooLong() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("an endpoint failing for longer than the limit is disabled", arguments: StoreImplementation.all)
+    func failingTooLong(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let receiver = try await TestReceiver(secrets: []) { _ in .init(status: 500) }
         defer { Task { await receiver.stop() } }
         _ = try await fixture.endpoint(receiver.url)

@@ -1,6 +1,5 @@
 import Foundation
 import Payments
-import SQLiteStore
 import TestSupport
 import Synchronization
 import Testing
@@ -8,9 +7,9 @@ import WebhookSignature
 
 @Suite("webhook outbox: events in the transaction of each change")
 struct OutboxTests {
-    @Test("each notified transition enqueues one event with the payment snapshot; validation does not")
-    func transitionsEnqueue() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("each notified transition enqueues one event with the payment snapshot; validation does not", arguments: StoreImplementation.all)
+    func transitionsEnqueue(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         _ = try await fixture.endpoint("http://127.0.0.1:9/hook")
         let payment = try await fixture.payment(through: [.submittedToCore, .processing, .failed])
         let listed = try await fixture.store.webhookDeliveries(status: nil, limit: 100)
@@ -32,9 +31,9 @@ struct OutboxTests {
         #expect(!String(decoding: claimed[0].event.payload, as: UTF8.self).contains("12345678"))
     }
 
-    @Test("a funds-check failure at intake is a payment.failed event with its reason")
-    func intakeFailure() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a funds-check failure at intake is a payment.failed event with its reason", arguments: StoreImplementation.all)
+    func intakeFailure(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         _ = try await fixture.endpoint("http://127.0.0.1:9/hook")
         let poor = try await fixture.store.addMerchant(name: "poor", companyID: "1234567890", companyName: "POOR")
         _ = try await fixture.store.addWebhookEndpoint(merchantID: poor.id, url: "http://127.0.0.1:9/p", eventTypes: [],
@@ -50,9 +49,9 @@ struct OutboxTests {
         #expect(claimed[0].endpoint.merchantID == poor.id)
     }
 
-    @Test("a claim reaches every endpoint's queue however deep another's is, and fills no more than each one's free slots")
-    func claimsReachEveryEndpoint() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("a claim reaches every endpoint's queue however deep another's is, and fills no more than each one's free slots", arguments: StoreImplementation.all)
+    func claimsReachEveryEndpoint(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         var endpoints: [String] = []
         for name in ["busy", "quiet"] {
             // No funds: every intake fails its funds check, one payment.failed event each.
@@ -72,9 +71,9 @@ struct OutboxTests {
         #expect(try await claim().isEmpty)
     }
 
-    @Test("event type filters and disabled endpoints get no deliveries")
-    func filters() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("event type filters and disabled endpoints get no deliveries", arguments: StoreImplementation.all)
+    func filters(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         let (completedOnly, _) = try await fixture.endpoint("http://127.0.0.1:9/a", types: [.completed])
         let (disabled, _) = try await fixture.endpoint("http://127.0.0.1:9/b")
         _ = try await fixture.store.setWebhookEndpoint(id: disabled.id, merchantID: nil, enabled: false, reason: "test")
@@ -105,9 +104,9 @@ struct OutboxTests {
         #expect(try await store.webhookDeliveries(status: nil, limit: 10).count == 1)
     }
 
-    @Test("an applied notification of change is a payment.corrected event; a refused one is not")
-    func correction() async throws {
-        let fixture = try await WebhookFixture()
+    @Test("an applied notification of change is a payment.corrected event; a refused one is not", arguments: StoreImplementation.all)
+    func correction(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
         _ = try await fixture.endpoint("http://127.0.0.1:9/hook")
         let payment = try await fixture.payment(through: [.submittedToCore])
         let file = InboundFile(id: "inb_test", sha256: String(repeating: "a", count: 64), kind: .nacha, source: "test", name: "noc.ach",

@@ -1,20 +1,20 @@
 import Foundation
 import Logging
 import Payments
-import SQLiteStore
 import TestSupport
 import WebhookSignature
 import Webhooks
 
-/// A ledger with a merchant, its endpoint, and payments moved through states so events exist.
+/// A ledger with a merchant, its endpoint, and payments moved through states so events exist, on
+/// the store `implementation` names (the delivery and outbox tests run on each).
 struct WebhookFixture {
-    let database: TemporaryDatabase
-    let store: SQLiteStore
+    let database: any StoreDatabase
+    let store: any LedgerStore
     let merchant: Merchant
 
-    init() async throws {
-        database = try TemporaryDatabase()
-        store = try database.store()
+    init(_ implementation: StoreImplementation = .sqlite) async throws {
+        database = try await implementation.makeDatabase()
+        store = try await database.open()
         merchant = try await store.fundedMerchant(100_000_000)
     }
 
