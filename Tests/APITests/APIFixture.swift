@@ -5,20 +5,21 @@ import Hummingbird
 import Logging
 import HummingbirdTesting
 import Payments
-import SQLiteStore
 import TestSupport
 
-/// A database with a funded merchant and its API key, and the API application over it.
+/// A database with a funded merchant and its API key, and the API application over it, on the store
+/// `implementation` names (the endpoint tests run on each).
 struct APIFixture {
-    let database: TemporaryDatabase
-    let store: SQLiteStore
+    let database: any StoreDatabase
+    let store: any LedgerStore
     let merchant: Merchant
     let key: String
     let application: Application<RouterResponder<APIRequestContext>>
 
-    init(balance: Int64 = 10_000_000, faults: FaultInjector = .none, configuration: APIConfiguration = APIConfiguration()) async throws {
-        database = try TemporaryDatabase()
-        store = try database.store(faults: faults)
+    init(_ implementation: StoreImplementation = .sqlite, balance: Int64 = 10_000_000, faults: FaultInjector = .none,
+         configuration: APIConfiguration = APIConfiguration()) async throws {
+        database = try await implementation.makeDatabase()
+        store = try await database.open(faults: faults)
         merchant = try await store.fundedMerchant(balance)
         key = try await store.createAPIKey(merchantID: merchant.id).secret
         application = APIServer.buildApplication(store: store, configuration: configuration,

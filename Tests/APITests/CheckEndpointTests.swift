@@ -19,9 +19,9 @@ struct CheckEndpointTests {
                                  body: body.map { ByteBuffer(string: $0) })
     }
 
-    @Test("register, replay the first answer once final, read with history, list by account, void before sending")
-    func lifecycle() async throws {
-        let fixture = try await APIFixture()
+    @Test("register, replay the first answer once final, read with history, list by account, void before sending", arguments: StoreImplementation.all)
+    func lifecycle(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString
@@ -59,9 +59,9 @@ struct CheckEndpointTests {
         }
     }
 
-    @Test("bad input is 422 with every field named and changes nothing; another merchant's account is unknown")
-    func validation() async throws {
-        let fixture = try await APIFixture()
+    @Test("bad input is 422 with every field named and changes nothing; another merchant's account is unknown", arguments: StoreImplementation.all)
+    func validation(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant, payeeMatch: true)
         let stranger = try await fixture.store.addMerchant(name: "other", companyID: "1", companyName: "OTHER")
         let theirs = try await Checks.account(fixture.store, merchant: stranger, accountNumber: "555000111")
@@ -90,9 +90,9 @@ struct CheckEndpointTests {
         }
     }
 
-    @Test("voiding a paid check is 409 state_conflict")
-    func voidingAPaidCheck() async throws {
-        let fixture = try await APIFixture()
+    @Test("voiding a paid check is 409 state_conflict", arguments: StoreImplementation.all)
+    func voidingAPaidCheck(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
         let issued = try await Checks.issue(fixture.store, account)
         var planner = CheckPlanner(endpoints: [:])
@@ -107,9 +107,9 @@ struct CheckEndpointTests {
         }
     }
 
-    @Test("a decision: the same key replays it, another decision with it is 422, another key 409; a lapsed exception is 409 deadline_passed")
-    func decisions() async throws {
-        let fixture = try await APIFixture()
+    @Test("a decision: the same key replays it, another decision with it is 422, another key 409; a lapsed exception is 409 deadline_passed", arguments: StoreImplementation.all)
+    func decisions(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
         var planner = CheckPlanner(endpoints: [:])
         for (reference, deadline) in [("EX-1", Date().addingTimeInterval(3_600)), ("EX-2", Date().addingTimeInterval(-60))] {

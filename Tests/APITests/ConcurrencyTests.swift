@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Payments
 import Testing
+import TestSupport
 
 /// Against a live server on 127.0.0.1 with real connections.
 @Suite("concurrent requests on a live server")
@@ -37,9 +38,9 @@ struct ConcurrencyTests {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    @Test("200 simultaneous POSTs with one key: exactly one payment, every other answer 409, never a 500")
-    func duplicateKey() async throws {
-        let fixture = try await APIFixture()
+    @Test("200 simultaneous POSTs with one key: exactly one payment, every other answer 409, never a 500", arguments: StoreImplementation.all)
+    func duplicateKey(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let http = Self.client()
         let key = UUID().uuidString
         try await fixture.application.test(.live) { client in
@@ -61,9 +62,9 @@ struct ConcurrencyTests {
         #expect(try await fixture.store.history(paymentID: try await fixture.store.payments(PaymentQuery())[0].id).count == 2)
     }
 
-    @Test("200 simultaneous POSTs with distinct keys: 200 payments, all durable, balances exact (group commit)")
-    func distinctKeys() async throws {
-        let fixture = try await APIFixture(balance: 125_000 * 150)
+    @Test("200 simultaneous POSTs with distinct keys: 200 payments, all durable, balances exact (group commit)", arguments: StoreImplementation.all)
+    func distinctKeys(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, balance: 125_000 * 150)
         let http = Self.client()
         try await fixture.application.test(.live) { client in
             let port = try #require(client.port)

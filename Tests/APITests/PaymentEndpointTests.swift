@@ -6,12 +6,13 @@ import HummingbirdTesting
 import Payments
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("POST /payments/ach and reads")
 struct PaymentEndpointTests {
-    @Test("a valid credit is 201 P_VALIDATED with Location; a failed funds check is 201 P_FAILED with the reason")
-    func create() async throws {
-        let fixture = try await APIFixture(balance: 200_000)
+    @Test("a valid credit is 201 P_VALIDATED with Location; a failed funds check is 201 P_FAILED with the reason", arguments: StoreImplementation.all)
+    func create(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, balance: 200_000)
         try await fixture.application.test(.router) { client in
             let first = try await fixture.post(client)
             #expect(first.status == .created)
@@ -28,9 +29,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("Idempotency-Key: missing or not a UUID v4 is 400; the structured-field quoted form is accepted")
-    func idempotencyKeyHeader() async throws {
-        let fixture = try await APIFixture()
+    @Test("Idempotency-Key: missing or not a UUID v4 is 400; the structured-field quoted form is accepted", arguments: StoreImplementation.all)
+    func idempotencyKeyHeader(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             let missing = try await fixture.post(client, key: nil)
             #expect(missing.status == .badRequest)
@@ -50,9 +51,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("409 while the payment is not final: exact problem shape, Link, Location and payment_id")
-    func conflict() async throws {
-        let fixture = try await APIFixture()
+    @Test("409 while the payment is not final: exact problem shape, Link, Location and payment_id", arguments: StoreImplementation.all)
+    func conflict(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString.lowercased()
             let first = try await fixture.post(client, key: key)
@@ -85,9 +86,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("once final, the same key and body replays the first response byte for byte; another body is 422")
-    func replayAndReuse() async throws {
-        let fixture = try await APIFixture()
+    @Test("once final, the same key and body replays the first response byte for byte; another body is 422", arguments: StoreImplementation.all)
+    func replayAndReuse(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString
             let first = try await fixture.post(client, key: key)
@@ -111,9 +112,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("bad bodies: malformed JSON with line and column, schema errors, rule errors, size and content type")
-    func badBodies() async throws {
-        let fixture = try await APIFixture()
+    @Test("bad bodies: malformed JSON with line and column, schema errors, rule errors, size and content type", arguments: StoreImplementation.all)
+    func badBodies(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             let malformed = try await fixture.post(client, body: "{\"amount\": 1,\n  \"direction\" \"credit\"}")
             #expect(malformed.status == .badRequest)
@@ -172,9 +173,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("GET one, its events and the list with cursor pagination")
-    func reads() async throws {
-        let fixture = try await APIFixture()
+    @Test("GET one, its events and the list with cursor pagination", arguments: StoreImplementation.all)
+    func reads(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             var ids: [String] = []
             for _ in 0..<5 { ids.append(try #require(try await fixture.post(client).json["id"] as? String)) }
@@ -226,9 +227,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("authentication and isolation: no key, unknown key, revoked key, another merchant's payment")
-    func authentication() async throws {
-        let fixture = try await APIFixture()
+    @Test("authentication and isolation: no key, unknown key, revoked key, another merchant's payment", arguments: StoreImplementation.all)
+    func authentication(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         let other = try await fixture.store.fundedMerchant(1_000_000, name: "globex")
         let (otherKey, otherSecret) = try await fixture.store.createAPIKey(merchantID: other.id)
         try await fixture.application.test(.router) { client in
@@ -266,9 +267,9 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("purge forgets only keys of final payments older than the cutoff")
-    func purge() async throws {
-        let fixture = try await APIFixture()
+    @Test("purge forgets only keys of final payments older than the cutoff", arguments: StoreImplementation.all)
+    func purge(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             let (finalKey, openKey) = (UUID().uuidString, UUID().uuidString)
             let id = try #require(try await fixture.post(client, key: finalKey).json["id"] as? String)
@@ -283,8 +284,8 @@ struct PaymentEndpointTests {
         }
     }
 
-    @Test("a failure inside the intake transaction leaves no key behind: the retry creates the payment")
-    func keyNotStuckAfterFailure() async throws {
+    @Test("a failure inside the intake transaction leaves no key behind: the retry creates the payment", arguments: StoreImplementation.all)
+    func keyNotStuckAfterFailure(_ implementation: StoreImplementation) async throws {
         let failures = Mutex(1)
         let faults = FaultInjector { point in
             point == .afterPaymentInsert && failures.withLock { remaining in
@@ -292,7 +293,7 @@ struct PaymentEndpointTests {
                 return remaining > 0
             }
         }
-        let fixture = try await APIFixture(faults: faults)
+        let fixture = try await APIFixture(implementation, faults: faults)
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString
             let failed = try await fixture.post(client, key: key)

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Payments
 import Testing
+import TestSupport
 
 @Suite("/webhook-endpoints")
 struct WebhookEndpointTests {
@@ -19,9 +20,9 @@ struct WebhookEndpointTests {
         try await client.execute(uri: uri, method: .post, headers: fixture.headers(key: key), body: ByteBuffer(string: body))
     }
 
-    @Test("create shows the secret once, replays on the same key, lists without secrets; disable, enable, rotate")
-    func lifecycle() async throws {
-        let fixture = try await APIFixture(configuration: Self.allowingLoopback())
+    @Test("create shows the secret once, replays on the same key, lists without secrets; disable, enable, rotate", arguments: StoreImplementation.all)
+    func lifecycle(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, configuration: Self.allowingLoopback())
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString
             let body = #"{"url": "http://127.0.0.1:9/hook", "events": ["payment.completed", "payment.failed"]}"#
@@ -57,9 +58,9 @@ struct WebhookEndpointTests {
         }
     }
 
-    @Test("one Idempotency-Key on two routes is two requests, as the README says: each route keeps its own keys")
-    func keysAreScopedToTheirRoute() async throws {
-        let fixture = try await APIFixture(configuration: Self.allowingLoopback())
+    @Test("one Idempotency-Key on two routes is two requests, as the README says: each route keeps its own keys", arguments: StoreImplementation.all)
+    func keysAreScopedToTheirRoute(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, configuration: Self.allowingLoopback())
         try await fixture.application.test(.router) { client in
             let key = UUID().uuidString
             let payment = try await fixture.post(client, key: key)
@@ -76,9 +77,9 @@ struct WebhookEndpointTests {
         }
     }
 
-    @Test("private targets are refused by default; bad event types and bodies are named")
-    func validation() async throws {
-        let fixture = try await APIFixture()
+    @Test("private targets are refused by default; bad event types and bodies are named", arguments: StoreImplementation.all)
+    func validation(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
         try await fixture.application.test(.router) { client in
             for url in ["http://127.0.0.1:9/hook", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
                         "http://[::ffff:169.254.169.254]/"] {
