@@ -4,15 +4,9 @@ import Payments
 import PostgresNIO
 
 extension PostgresStore {
-    public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
-        let faults = self.faults
-        return try await transaction("taking in payments") { session in try await Self.takeIn(intakes, session, faults: faults) }
-    }
-
-    /// Intake, all or nothing, under `lockIntakes`. Under a pending import (`importID`) the payments
-    /// are staged instead.
+    /// Intake staged under a pending import (`importID`), all or nothing, under `lockIntakes`.
     static func takeIn(_ intakes: [PaymentIntake], _ session: Session, faults: FaultInjector,
-                       stagedIn importID: String? = nil) async throws -> [IntakeOutcome] {
+                       stagedIn importID: String) async throws -> [IntakeOutcome] {
         try await lockIntakes(intakes, session)
         var planner = LedgerPlanner(endpoints: try await enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
         let reads = try await intakeReads(intakes, session, stagedIn: importID)
@@ -22,25 +16,12 @@ extension PostgresStore {
         return outcomes
     }
 
-    public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
-        let faults = self.faults
-        return try await transaction("taking in payments") { session in
-            try await Self.lockIntakes(intakes, session)
-            var planner = LedgerPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
-            let reads = try await Self.intakeReads(intakes, session, stagedIn: nil)
-            var outcomes: [Result<IntakeOutcome, PaymentError>] = []
-            for intake in intakes {
-                let read = reads.read(intake, planner)
-                // A refused intake leaves the plan as it was: the others go ahead.
-                do throws(PaymentError) {
-                    outcomes.append(.success(try planner.takeIn(intake, as: read)))
-                } catch {
-                    outcomes.append(.failure(error))
-                }
-            }
-            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            return outcomes
-        }
+    public func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads {
+        try await read("reading what intake needs") { session in try await Self.intakeReads(intakes, session, stagedIn: nil) }
+    }
+
+    public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {
+        try await read("reading webhook endpoints") { session in try await Self.enabledEndpoints(session, merchants: merchants) }
     }
 
     /// Locks what intakes' plans depend on, for the rest of the transaction, in the one order every
@@ -65,31 +46,10 @@ extension PostgresStore {
     /// A power of two: few enough that a transaction's locks fit PostgreSQL's lock table.
     static let keyLockBuckets: Int32 = 256
 
-    /// What the planner needs to take in a set of requests, read in three queries whatever their
-    /// number: the keys' earlier payments, the merchants' balances and the accounts' latest
-    /// corrections. Reading them up front is what reading each before planning it would give: the
-    /// keys and the balances a credit depends on are locked (`lockIntakes`), and nothing this plan
-    /// writes is read back.
-    struct IntakeReads {
-        var existing: [String: ExistingIntake] = [:]
-        var balances: [String: Int64] = [:]
-        var corrections: [String: CounterpartyCorrection] = [:]
-
-        static func key(_ merchantID: String, _ second: String, _ third: String = "") -> String { "\(merchantID)\u{1F}\(second)\u{1F}\(third)" }
-
-        /// The read for `intake`, given what the planner already knows.
-        func read(_ intake: PaymentIntake, _ planner: LedgerPlanner) -> IntakeRead {
-            if let existing = existing[Self.key(intake.merchantID, intake.idempotencyKey)] {
-                return IntakeRead(existing: existing, balance: nil, correction: nil)
-            }
-            let account = intake.request.counterparty
-            return IntakeRead(existing: nil, balance: planner.balance(of: intake.merchantID) != nil ? nil : balances[intake.merchantID],
-                              correction: corrections[Self.key(intake.merchantID, account.routingNumber, account.accountNumber)])
-        }
-    }
-
-    /// Reads `IntakeReads` for `intakes`. A key held by a pending import other than `importID` is a
-    /// conflict; the balance under an import is net of what it staged.
+    /// Reads `IntakeReads` for `intakes` in three queries whatever their number: the keys' earlier
+    /// payments, the merchants' balances and the accounts' latest corrections. A key held by a
+    /// pending import other than `importID` is a conflict; the balance under an import is net of
+    /// what it staged. Under an import the keys and balances are locked (`lockIntakes`) first.
     static func intakeReads(_ intakes: [PaymentIntake], _ session: Session, stagedIn importID: String?) async throws -> IntakeReads {
         var reads = IntakeReads()
         guard !intakes.isEmpty else { return reads }
@@ -105,8 +65,7 @@ extension PostgresStore {
             if let holder, holder != importID {
                 throw StoreError(.conflict, "idempotency key \(payment.idempotencyKey) is held by an import in progress")
             }
-            reads.existing[IntakeReads.key(payment.merchantID, payment.idempotencyKey)] =
-                ExistingIntake(fingerprint: fingerprint, payment: payment, response: body.map { Data($0.utf8) })
+            reads.record(ExistingIntake(fingerprint: fingerprint, payment: payment, response: body.map { Data($0.utf8) }))
         }
         let merchants = Array(Set(intakes.map(\.merchantID)))
         for row in try await session.rows("""
@@ -126,21 +85,9 @@ extension PostgresStore {
               ON c.merchant_id = q.merchant_id AND c.routing_number = q.routing_number AND c.account_number = q.account_number
             ORDER BY c.merchant_id, c.routing_number, c.account_number, c.id DESC
             """) {
-            let correction = try CounterpartyCorrection(row)
-            reads.corrections[IntakeReads.key(correction.merchantID, correction.routingNumber, correction.accountNumber)] = correction
+            reads.record(try CounterpartyCorrection(row))
         }
         return reads
-    }
-
-    public func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment {
-        let faults = self.faults
-        return try await transaction("changing a payment's state") { session in
-            let payment = try await Self.payment(session, id: paymentID, locking: true)
-            var planner = LedgerPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: [payment.merchantID]))
-            let changed = try planner.apply(steps, to: payment)
-            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            return changed
-        }
     }
 
     public func persist(_ plan: LedgerPlan) async throws {

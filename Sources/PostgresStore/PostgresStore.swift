@@ -185,19 +185,6 @@ extension PostgresStore {
         }
     }
 
-    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
-        let faults = self.faults
-        return try await transaction("funding a merchant") { session in
-            guard let merchant = try await Self.lockMerchants([merchantID], session)[merchantID] else {
-                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
-            }
-            var planner = LedgerPlanner(endpoints: [:])
-            let funded = try planner.fund(merchant, amount: amount, actor: actor, reference: reference)
-            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            return funded
-        }
-    }
-
     /// Locks these merchants' rows for the rest of the transaction, in id order, and returns them:
     /// their balances cannot move, and their idempotency keys cannot be taken, until it ends.
     static func lockMerchants(_ ids: some Sequence<String>, _ session: Session) async throws -> [String: Merchant] {

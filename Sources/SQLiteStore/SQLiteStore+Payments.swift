@@ -4,83 +4,59 @@ import NACHA
 import Payments
 
 extension SQLiteStore {
-    public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
-        let faults = self.faults
-        return try await write("taking in payments") { db in try Self.takeIn(intakes, db, faults: faults) }
-    }
-
-    /// Intake, all or nothing: read, planned and written in the caller's IMMEDIATE transaction, so no
-    /// other writer can change a balance or take a key in between (and the balance CHECK is the
-    /// backstop). Under a pending import (`importID`) the payments are staged instead.
-    static func takeIn(_ intakes: [PaymentIntake], _ db: Database, faults: FaultInjector, stagedIn importID: String? = nil) throws -> [IntakeOutcome] {
+    /// Intake staged under a pending import (`importID`), all or nothing, read, planned and written
+    /// in the import's IMMEDIATE transaction.
+    static func takeIn(_ intakes: [PaymentIntake], _ db: Database, faults: FaultInjector, stagedIn importID: String) throws -> [IntakeOutcome] {
         var planner = LedgerPlanner(endpoints: try enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
+        let reads = try intakeReads(intakes, db, stagedIn: importID)
         var outcomes: [IntakeOutcome] = []
-        for intake in intakes {
-            outcomes.append(try planner.takeIn(intake, as: try intakeRead(intake, planner, db, stagedIn: importID)))
-        }
+        for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
         try LedgerPlanWriter.persist(planner.plan, db, faults: faults, stagedIn: importID)
         return outcomes
     }
 
-    public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
-        let faults = self.faults
-        return try await write("taking in payments") { db in
-            var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
-            var outcomes: [Result<IntakeOutcome, PaymentError>] = []
-            for intake in intakes {
-                let read = try Self.intakeRead(intake, planner, db, stagedIn: nil)
-                // A refused intake leaves the plan as it was: the others go ahead.
-                do throws(PaymentError) {
-                    outcomes.append(.success(try planner.takeIn(intake, as: read)))
-                } catch {
-                    outcomes.append(.failure(error))
+    public func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads {
+        try await read("reading what intake needs") { db in try Self.intakeReads(intakes, db, stagedIn: nil) }
+    }
+
+    public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {
+        try await read("reading webhook endpoints") { db in try Self.enabledEndpoints(db, merchants: merchants) }
+    }
+
+    /// What intake needs for `intakes`, one cached query each: the key's earlier payment, else the
+    /// merchant's balance and the account's latest correction. A key held by a pending import other
+    /// than `importID` is a conflict; the balance under an import is net of what it staged.
+    private static func intakeReads(_ intakes: [PaymentIntake], _ db: Database, stagedIn importID: String?) throws -> IntakeReads {
+        var reads = IntakeReads()
+        for intake in intakes {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT k.fingerprint, k.payment_id, k.response_body, p.import_id FROM idempotency_keys AS k
+                JOIN payments AS p ON p.id = k.payment_id WHERE k.merchant_id = ? AND k.key = ?
+                """), arguments: [intake.merchantID, intake.idempotencyKey]) {
+                let holder: String? = row["import_id"]
+                if let holder, holder != importID {
+                    throw StoreError(.conflict, "idempotency key \(intake.idempotencyKey) is held by an import in progress")
                 }
+                let body: String? = row["response_body"]
+                reads.record(ExistingIntake(fingerprint: row["fingerprint"], payment: try payment(db, id: row["payment_id"], stagedIn: importID),
+                                            response: body.map { Data($0.utf8) }))
+                continue
             }
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            return outcomes
-        }
-    }
-
-    /// What the planner needs to take in one request: the key's earlier payment, else the balance
-    /// (unless the plan already moved it) and the account's latest correction. A key held by a pending
-    /// import other than `importID` is a conflict; the balance under an import is net of what it staged.
-    private static func intakeRead(_ intake: PaymentIntake, _ planner: LedgerPlanner, _ db: Database,
-                                   stagedIn importID: String?) throws -> IntakeRead {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT k.fingerprint, k.payment_id, k.response_body, p.import_id FROM idempotency_keys AS k
-            JOIN payments AS p ON p.id = k.payment_id WHERE k.merchant_id = ? AND k.key = ?
-            """), arguments: [intake.merchantID, intake.idempotencyKey]) {
-            let holder: String? = row["import_id"]
-            if let holder, holder != importID {
-                throw StoreError(.conflict, "idempotency key \(intake.idempotencyKey) is held by an import in progress")
+            if reads.balances[intake.merchantID] == nil, let balance = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT balance_cents + COALESCE((SELECT SUM(amount_cents) FROM staged_funds WHERE import_id = ?2 AND merchant_id = ?1), 0)
+                FROM merchants WHERE id = ?1
+                """), arguments: [intake.merchantID, importID]) {
+                reads.balances[intake.merchantID] = balance
             }
-            let body: String? = row["response_body"]
-            return IntakeRead(existing: ExistingIntake(fingerprint: row["fingerprint"],
-                                                       payment: try payment(db, id: row["payment_id"], stagedIn: importID),
-                                                       response: body.map { Data($0.utf8) }),
-                              balance: nil, correction: nil)
+            let account = intake.request.counterparty
+            if let correction = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(CounterpartyCorrection.columnList) FROM counterparty_corrections
+                WHERE merchant_id = ? AND routing_number = ? AND account_number = ? ORDER BY id DESC LIMIT 1
+                """), arguments: [intake.merchantID, account.routingNumber, account.accountNumber]).map(CounterpartyCorrection.init(_:)) {
+                reads.record(correction)
+            }
         }
-        let balance = planner.balance(of: intake.merchantID) != nil ? nil : try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT balance_cents + COALESCE((SELECT SUM(amount_cents) FROM staged_funds WHERE import_id = ?2 AND merchant_id = ?1), 0)
-            FROM merchants WHERE id = ?1
-            """), arguments: [intake.merchantID, importID])
-        let correction = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT \(CounterpartyCorrection.columnList) FROM counterparty_corrections WHERE merchant_id = ? AND routing_number = ? AND account_number = ?
-            ORDER BY id DESC LIMIT 1
-            """), arguments: [intake.merchantID, intake.request.counterparty.routingNumber,
-                              intake.request.counterparty.accountNumber]).map(CounterpartyCorrection.init(_:))
-        return IntakeRead(existing: nil, balance: balance, correction: correction)
-    }
-
-    public func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment {
-        let faults = self.faults
-        return try await write("changing a payment's state") { db in
-            let payment = try Self.payment(db, id: paymentID)
-            var planner = LedgerPlanner(endpoints: try Self.enabledEndpoints(db, merchants: [payment.merchantID]))
-            let changed = try planner.apply(steps, to: payment)
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            return changed
-        }
+        return reads
     }
 
     public func persist(_ plan: LedgerPlan) async throws {

@@ -143,17 +143,4 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: "SELECT \(Merchant.columnList) FROM merchants ORDER BY name").map(Merchant.init(_:))
         }
     }
-
-    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
-        let faults = self.faults
-        return try await write("funding a merchant") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Merchant.columnList) FROM merchants WHERE id = ?", arguments: [merchantID]) else {
-                throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
-            }
-            var planner = LedgerPlanner(endpoints: [:])
-            let merchant = try planner.fund(Merchant(row), amount: amount, actor: actor, reference: reference)
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            return merchant
-        }
-    }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// What callers ask of storage. SQLite (`SQLiteStore`) and PostgreSQL (`PostgresStore`) implement
 /// it, and pass the same contract suite.
 ///
-/// A store persists; it decides nothing. Each mutating operation reads what it needs, asks
-/// `LedgerPlanner` for the plan, and persists that plan, in one transaction: all of it or none.
+/// A store reads and persists; it decides nothing. The writes (`PaymentOperations`: intake,
+/// transitions, funding) read through it, ask `LedgerPlanner` for the plan, and persist that plan in
+/// one transaction, all of it or none, planning again when what they read changed meanwhile.
 ///
 /// **Isolation.** Two writers may touch the same payment or balance at once, from any number of
 /// processes or machines; the outcome is always one of the serial orders:
@@ -27,26 +28,18 @@ public protocol PaymentStore: Sendable {
     /// Finds a merchant by id (`mer_…`) or by name.
     func merchant(_ idOrName: String) async throws -> Merchant
     func merchants() async throws -> [Merchant]
-    /// Adds funds to a merchant's balance, with a ledger entry.
-    func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant
 
-    /// Stores each intake atomically: all are applied or none. For each: an existing payment with the
-    /// same (merchant, idempotency key) and fingerprint is returned as it is; a different fingerprint
-    /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
-    func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome]
+    /// What intake needs for `intakes` (`IntakeReads`), read together: each key's earlier payment,
+    /// each merchant's balance, each account's latest correction. A key held by an import in
+    /// progress is a `conflict`.
+    func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads
 
-    /// Takes in each intake independently, all in one durable transaction (group commit): a refused
-    /// intake (reused key, unknown merchant) is rolled back alone and reported in its slot. Throws only
-    /// when the transaction itself fails, in which case nothing was stored.
-    func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>]
+    /// The enabled webhook endpoints of these merchants, which a plan's events fan out to.
+    func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]]
 
     func payment(id: String) async throws -> Payment
     func history(paymentID: String) async throws -> [HistoryEntry]
     func payments(_ query: PaymentQuery) async throws -> [Payment]
-
-    /// Applies state changes to one payment in order, each checked against the transition table and
-    /// each leaving a history row, all in one transaction. A failure releases any funds reservation.
-    func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment
 
     /// Persists a plan computed elsewhere by `LedgerPlanner`, in one transaction, under the isolation
     /// rules above: a payment no longer as the plan read it refuses the whole plan with `conflict`.

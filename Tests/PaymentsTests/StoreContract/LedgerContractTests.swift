@@ -26,6 +26,32 @@ import Payments
         #expect(history.allSatisfy { $0.actor == .cli && $0.source != nil })
     }
 
+    /// The reads intake plans from: a used key's payment and fingerprint, each merchant's balance,
+    /// and the enabled endpoints a plan's events fan out to.
+    @Test(arguments: StoreImplementation.all)
+    func intakeReadsWhatItPlansFrom(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(200_000)
+        let other = try await store.fundedMerchant(7, name: "other")
+        let used = try Requests.intake(merchant)
+        let first = try await store.intake([used])[0].payment
+        let fresh = try Requests.intake(other)
+        let reads = try await store.intakeReads([used, fresh])
+        let existing = try #require(reads.existing[IntakeReads.key(merchant.id, used.idempotencyKey)])
+        #expect(existing.payment.id == first.id && existing.payment.version == first.version)
+        #expect(existing.fingerprint == used.request.fingerprint)
+        #expect(reads.balances[other.id] == 7)
+        #expect(reads.read(fresh, LedgerPlanner(endpoints: [:])).balance == 7)
+        #expect(try await store.intakeReads([]).existing.isEmpty)
+
+        #expect(try await store.enabledEndpoints(merchants: [merchant.id, other.id]).isEmpty)
+        let (endpoint, _, _) = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "https://example.com/hook", eventTypes: [],
+                                                                  secret: "whsec_test", idempotencyKey: nil)
+        #expect(try await store.enabledEndpoints(merchants: [merchant.id, other.id]).mapValues { $0.map(\.id) } == [merchant.id: [endpoint.id]])
+        _ = try await store.setWebhookEndpoint(id: endpoint.id, merchantID: merchant.id, enabled: false, reason: nil)
+        #expect(try await store.enabledEndpoints(merchants: [merchant.id]).isEmpty, "a disabled endpoint takes no events")
+    }
+
     @Test(arguments: StoreImplementation.all)
     func insufficientFundsFailsThePaymentAndDebitsNeedNoFunds(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()

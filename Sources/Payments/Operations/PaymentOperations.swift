@@ -1,0 +1,63 @@
+import Foundation
+
+/// The ledger's writes, once for every store: read through the store's protocol, plan with
+/// `LedgerPlanner`, persist the plan, and plan again on a conflict (`Replanning`). A store only
+/// reads and persists; which rows a write depends on, and what it does with them, is here.
+extension PaymentStore {
+    /// Adds funds to a merchant's balance, with a ledger entry; returns the merchant as stored after.
+    public func fund(merchantID: String, amount: Int64, actor: Actor, reference: String) async throws -> Merchant {
+        try await Replanning.run {
+            let merchant = try await self.merchant(merchantID)
+            var planner = LedgerPlanner(endpoints: [:])
+            _ = try planner.fund(merchant, amount: amount, actor: actor, reference: reference)
+            try await persist(planner.plan)
+        }
+        return try await merchant(merchantID)
+    }
+
+    /// Stores each intake atomically: all are applied or none. For each: an existing payment with the
+    /// same (merchant, idempotency key) and fingerprint is returned as it is; a different fingerprint
+    /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
+    public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
+        try await Replanning.run {
+            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
+            let reads = try await intakeReads(intakes)
+            var outcomes: [IntakeOutcome] = []
+            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
+            try await persist(planner.plan)
+            return outcomes
+        }
+    }
+
+    /// Takes in each intake independently, all in one durable write (group commit): a refused intake
+    /// (reused key, unknown merchant) leaves the plan as it was and is reported in its slot. Throws
+    /// only when the write itself fails, in which case nothing was stored.
+    public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
+        try await Replanning.run {
+            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
+            let reads = try await intakeReads(intakes)
+            var outcomes: [Result<IntakeOutcome, PaymentError>] = []
+            for intake in intakes {
+                do throws(PaymentError) {
+                    outcomes.append(.success(try planner.takeIn(intake, as: reads.read(intake, planner))))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            try await persist(planner.plan)
+            return outcomes
+        }
+    }
+
+    /// Applies state changes to one payment in order, each checked against the transition table and
+    /// each leaving a history row, in one write. A failure releases any funds reservation.
+    public func transition(paymentID: String, steps: [TransitionStep]) async throws -> Payment {
+        try await Replanning.run {
+            let payment = try await payment(id: paymentID)
+            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: [payment.merchantID]))
+            let changed = try planner.apply(steps, to: payment)
+            try await persist(planner.plan)
+            return changed
+        }
+    }
+}
