@@ -116,80 +116,22 @@ extension PostgresStore: OutboundFileStore {
         }
     }
 
-    public func markUploading(fileID: String) async throws -> OutboundFile {
-        try await transaction("marking a file uploading") { session in
-            var file = try await Self.outboundFile(session, id: fileID, locking: true)
-            try file.startUpload(at: Date())
-            try await Self.updateStatus(of: file, session)
-            return file
-        }
-    }
-
-    public func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile {
-        let faults = self.faults
-        return try await transaction("marking a file uploaded") { session in
-            var file = try await Self.outboundFile(session, id: fileID, locking: true)
-            try file.confirmUpload(remotePath: remotePath, at: now)
-            try await Self.updateStatus(of: file, session)
-            let bound = try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(file.id)").map { row in
+    public func boundRequests(fileID: String) async throws -> [BoundRequest] {
+        try await read("reading a file's payments") { session in
+            try await session.rows("SELECT id, merchant_id, state, version FROM payments WHERE file_id = \(fileID)").map { row in
                 let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
                 return BoundRequest(id: id, merchantID: merchant, state: try StoredColumn.decode(state, table: "payments", column: "state"),
                                     version: version)
             }
-            var planner = LedgerPlanner(now: file.updatedAt,
-                                        endpoints: try await Self.enabledEndpoints(session, merchants: bound.map(\.merchantID)))
-            try planner.confirmUpload(of: file, bound: bound, actor: actor)
-            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            let issued = try await session.rows("""
-                SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = \(file.id)
-                """).map { row in
-                let (id, merchant, state, version) = try row.decode((String, String, String, Int).self)
-                return BoundRequest(id: id, merchantID: merchant, state: try StoredColumn.decode(state, table: "check_issues", column: "state"),
-                                    version: version)
-            }
-            let voids = try await session.rows("""
-                SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE void_file_id = \(file.id) FOR UPDATE
-                """).map(CheckIssue.init(_:))
-            let decisions = try await Self.fileDecisions(session, fileID: file.id, locking: true)
-            let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
-            var checks = CheckPlanner(now: file.updatedAt, endpoints: try await Self.enabledEndpoints(session, merchants: merchants))
-            try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            var deadlines: [String: Date] = [:]
-            for decision in decisions where deadlines[decision.exceptionID] == nil {
-                deadlines[decision.exceptionID] = try await Self.exception(session, id: decision.exceptionID).deadline
-            }
-            try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
-            try await PostgresCheckPlanWriter.persist(checks.plan, session)
-            return file
         }
     }
 
-    public func markFailed(fileID: String, reason: String) async throws -> OutboundFile {
-        try await transaction("marking a file failed") { session in
-            var file = try await Self.outboundFile(session, id: fileID, locking: true)
-            try file.fail(reason: reason, at: Date())
-            try await Self.updateStatus(of: file, session)
-            return file
-        }
-    }
-
-    public func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile {
+    public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
-        return try await transaction("cancelling a file") { session in
-            var file = try await Self.outboundFile(session, id: fileID, locking: true)
-            try file.cancel(reason: reason, at: Date())
-            try await Self.updateStatus(of: file, session)
-            var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
-            let bound = try await session.rows("""
-                SELECT \(unescaped: Payment.columnList) FROM payments WHERE file_id = \(file.id) FOR UPDATE
-                """).map(Payment.init(_:))
-            planner.release(bound, fromCancelled: file, actor: actor, reason: reason)
-            try await PostgresPlanWriter.persist(planner.plan, session, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
-            checks.release(try await Self.fileChecks(session, fileID: file.id, locking: true), fromCancelled: file, actor: actor,
-                           reason: reason)
-            try await PostgresCheckPlanWriter.persist(checks.plan, session)
-            return file
+        try await transaction("recording a file's change") { session in
+            try await Self.updateStatus(of: file, from: status, session)
+            try await PostgresPlanWriter.persist(ledger, session, faults: faults)
+            try await PostgresCheckPlanWriter.persist(checks, session)
         }
     }
 
@@ -222,12 +164,14 @@ extension PostgresStore: OutboundFileStore {
     }
 
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
-    static func updateStatus(of file: OutboundFile, _ session: Session) async throws {
-        try await session.count("""
+    /// Writes what the lifecycle changes on a file row, while it is still in `status`.
+    static func updateStatus(of file: OutboundFile, from status: OutboundFileStatus, _ session: Session) async throws {
+        let changed = try await session.count("""
             UPDATE outbound_files SET status = \(file.status.rawValue), attempts = \(file.attempts), failure_reason = \(file.failureReason),
                 remote_path = \(file.remotePath), uploaded_at = \(file.uploadedAt.map(milliseconds)), updated_at = \(milliseconds(file.updatedAt))
-            WHERE id = \(file.id)
+            WHERE id = \(file.id) AND status = \(status.rawValue)
             """)
+        guard changed == 1 else { throw StoreError(.conflict, "file \(file.id) is no longer \(status.rawValue)") }
     }
 
     /// A file by id or name; `locking` holds its row until the transaction ends, so two instances

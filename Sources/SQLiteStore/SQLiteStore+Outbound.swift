@@ -105,69 +105,22 @@ extension SQLiteStore: OutboundFileStore {
         return rows.map { (payment: $0.0, binding: $0.1) }
     }
 
-    public func markUploading(fileID: String) async throws -> OutboundFile {
-        try await write("marking a file uploading") { db in
-            var file = try Self.outboundFile(db, id: fileID)
-            try file.startUpload(at: Date())
-            try Self.updateStatus(of: file, db)
-            return file
-        }
-    }
-
-    public func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile {
-        let faults = self.faults
-        return try await write("marking a file uploaded") { db in
-            var file = try Self.outboundFile(db, id: fileID)
-            try file.confirmUpload(remotePath: remotePath, at: now)
-            try Self.updateStatus(of: file, db)
-            let bound = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
-                                         arguments: [file.id]).map { row in
+    public func boundRequests(fileID: String) async throws -> [BoundRequest] {
+        try await read("reading a file's payments") { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM payments WHERE file_id = ?"),
+                             arguments: [fileID]).map { row in
                 BoundRequest(id: row[0], merchantID: row[1], state: try StoredColumn.decode(row[2], table: "payments", column: "state"),
                              version: row[3])
             }
-            var planner = LedgerPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: bound.map(\.merchantID)))
-            try planner.confirmUpload(of: file, bound: bound, actor: actor)
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            let issued = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, merchant_id, state, version FROM check_issues WHERE issue_file_id = ?"),
-                                          arguments: [file.id]).map { row in
-                BoundRequest(id: row[0], merchantID: row[1], state: try StoredColumn.decode(row[2], table: "check_issues", column: "state"),
-                             version: row[3])
-            }
-            let voids = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(CheckIssue.columnList) FROM check_issues WHERE void_file_id = ?"),
-                                         arguments: [file.id]).map(CheckIssue.init(_:))
-            let decisions = try Self.fileDecisions(db, fileID: file.id)
-            let merchants = Set(issued.map(\.merchantID) + voids.map(\.merchantID) + decisions.map(\.merchantID))
-            var checks = CheckPlanner(now: file.updatedAt, endpoints: try Self.enabledEndpoints(db, merchants: Array(merchants)))
-            try checks.confirmUpload(of: file, issued: issued, voids: voids, actor: actor)
-            let deadlines = try Dictionary(decisions.map { ($0.exceptionID, try Self.exception(db, id: $0.exceptionID).deadline) }) { a, _ in a }
-            try checks.confirmUpload(of: file, decisions: decisions, deadlines: deadlines, actor: actor)
-            try CheckPlanWriter.persist(checks.plan, db)
-            return file
         }
     }
 
-    public func markFailed(fileID: String, reason: String) async throws -> OutboundFile {
-        try await write("marking a file failed") { db in
-            var file = try Self.outboundFile(db, id: fileID)
-            try file.fail(reason: reason, at: Date())
-            try Self.updateStatus(of: file, db)
-            return file
-        }
-    }
-
-    public func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile {
+    public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
-        return try await write("cancelling a file") { db in
-            var file = try Self.outboundFile(db, id: fileID)
-            try file.cancel(reason: reason, at: Date())
-            try Self.updateStatus(of: file, db)
-            var planner = LedgerPlanner(now: file.updatedAt, endpoints: [:])
-            planner.release(try Self.boundPayments(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
-            try LedgerPlanWriter.persist(planner.plan, db, faults: faults)
-            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
-            checks.release(try Self.fileChecks(db, fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
-            try CheckPlanWriter.persist(checks.plan, db)
-            return file
+        try await write("recording a file's change") { db in
+            try Self.updateStatus(of: file, from: status, db)
+            try LedgerPlanWriter.persist(ledger, db, faults: faults)
+            try CheckPlanWriter.persist(checks, db)
         }
     }
 
@@ -208,12 +161,14 @@ extension SQLiteStore: OutboundFileStore {
     }
 
     /// Writes what the lifecycle changes on a file row (`OutboundFile.startUpload` and the others).
-    static func updateStatus(of file: OutboundFile, _ db: Database) throws {
+    /// Writes what the lifecycle changes on a file row, while it is still in `status`.
+    static func updateStatus(of file: OutboundFile, from status: OutboundFileStatus, _ db: Database) throws {
         try db.execute(sql: """
             UPDATE outbound_files SET status = ?, attempts = ?, failure_reason = ?, remote_path = ?, uploaded_at = ?, updated_at = ?
-            WHERE id = ?
+            WHERE id = ? AND status = ?
             """, arguments: [file.status.rawValue, file.attempts, file.failureReason, file.remotePath,
-                             file.uploadedAt.map(milliseconds), milliseconds(file.updatedAt), file.id])
+                             file.uploadedAt.map(milliseconds), milliseconds(file.updatedAt), file.id, status.rawValue])
+        guard db.changesCount == 1 else { throw StoreError(.conflict, "file \(file.id) is no longer \(status.rawValue)") }
     }
 
     static func outboundFile(_ db: Database, id: String) throws -> OutboundFile {

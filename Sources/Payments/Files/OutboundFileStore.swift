@@ -27,15 +27,11 @@ public protocol OutboundFileStore: Sendable {
     /// Up to `limit` of a file's payments after line `afterLine`, in line order: a page of a file of any size.
     func filePayments(fileID: String, afterLine: Int, limit: Int) async throws -> [(payment: Payment, binding: FileBinding)]
 
-    /// Counts an upload attempt: status `uploading`.
-    func markUploading(fileID: String) async throws -> OutboundFile
-    /// Status `uploaded` and every bound payment P_VALIDATED → P_SUBMITTED_TO_CORE with a history row
-    /// naming the file and the entry's line, in one transaction. `now` is when the bank had the file:
-    /// what deadlines are judged by.
-    func markUploaded(fileID: String, remotePath: String, actor: Actor, at now: Date) async throws -> OutboundFile
-    func markFailed(fileID: String, reason: String) async throws -> OutboundFile
-    /// Before upload only: status `cancelled`, payments unbound and left P_VALIDATED, each with a history row.
-    func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile
+    /// The payments bound to a file, as much of each as a plan for the file's upload reads.
+    func boundRequests(fileID: String) async throws -> [BoundRequest]
+    /// Writes a file's new status (`OutboundFile`'s lifecycle) with the plans of what it carries, in
+    /// one transaction, only while the file is still in `status`; otherwise nothing, and `conflict`.
+    func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws
 }
 
 extension OutboundFileStore {

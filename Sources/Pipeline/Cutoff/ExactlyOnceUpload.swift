@@ -20,7 +20,7 @@ struct ExactlyOnceUpload: Sendable {
     /// What the files carry, for the summary's counts.
     let carries: CarriedItems
     let archive: Archive
-    let store: any OutboundFileStore
+    let store: any LedgerStore
     /// Files up to this size are read back after upload and their SHA-256 compared.
     let readBackLimit: Int
     let window: Duration

@@ -93,6 +93,38 @@ import Payments
         #expect(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id) == [payments[2].id])
     }
 
+    /// The reads and the write a file's lifecycle is made of: its payments as a plan reads them, and
+    /// a change written only while the file is still in the status it was read in.
+    @Test(arguments: StoreImplementation.all)
+    func aFileChangeIsWrittenOnlyFromTheStatusItWasReadIn(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payments = try await store.intake((0..<2).map { _ in try Requests.intake(merchant) }).map(\.payment)
+        try await store.recordRenderedFile(Self.file(id: "fil_r"), binding: try Self.binding([
+            (payments[0], 1, 12104288_0000001, 3), (payments[1], 1, 12104288_0000002, 4),
+        ], fileID: "fil_r"))
+        let bound = try await store.boundRequests(fileID: "fil_r").sorted { $0.id < $1.id }
+        #expect(bound.map(\.id) == payments.map(\.id).sorted())
+        let version = try await store.payment(id: payments[0].id).version
+        #expect(bound.allSatisfy { $0.state == .validated && $0.version == version && $0.merchantID == merchant.id })
+        #expect(try await store.boundRequests(fileID: "fil_none").isEmpty)
+
+        var uploading = try await store.outboundFile(id: "fil_r")
+        try uploading.startUpload(at: Date())
+        try await store.recordFileChange(uploading, from: .rendered, ledger: LedgerPlan(), checks: CheckPlan())
+        #expect(try await store.outboundFile(id: "fil_r").status == .uploading)
+        // Another writer's change read the file before this one: refused whole, nothing written.
+        var stale = try await store.outboundFile(id: "fil_r")
+        try stale.fail(reason: "read before the upload started", at: Date())
+        var planner = LedgerPlanner(endpoints: [:])
+        _ = try planner.apply([TransitionStep(to: .failed, actor: .operator, reasonCode: "test", reasonText: "moved by the test",
+                                             failure: Failure(code: "R01", message: "insufficient funds"))], to: payments[0])
+        await #expect { try await store.recordFileChange(stale, from: .rendered, ledger: planner.plan, checks: CheckPlan()) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
+        #expect(try await store.outboundFile(id: "fil_r").status == .uploading)
+        #expect(try await store.payment(id: payments[0].id).version == version)
+    }
+
     @Test(arguments: StoreImplementation.all)
     func aSealedFileKeepsItsPlaintextAndKeysBesideTheBytesSent(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
