@@ -61,37 +61,32 @@ extension PostgresStore: CheckStore {
         }
     }
 
-    public func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome] {
-        try await transaction("issuing checks") { session in
-            let accountIDs = Array(Set(intakes.map(\.check.accountID))).sorted()
+    public func checkIntakeReads(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Read] {
+        try await read("reading what check intake needs") { session in
             var accounts: [String: CheckAccount] = [:]
             for row in try await session.rows("""
-                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = ANY(\(accountIDs)) ORDER BY id FOR UPDATE
+                SELECT \(unescaped: CheckAccount.columnList) FROM check_accounts WHERE id = ANY(\(Array(Set(intakes.map(\.check.accountID)))))
                 """) {
                 let account = try CheckAccount(row)
                 accounts[account.id] = account
             }
-            var planner = CheckPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
-            var outcomes: [CheckIntake.Outcome] = []
+            var reads: [CheckIntake.Read] = []
             for intake in intakes {
                 let existing = try await session.rows("""
                     SELECT \(unescaped: CheckIssue.columnList), fingerprint, response_body FROM check_issues
                     WHERE merchant_id = \(intake.merchantID) AND idempotency_key = \(intake.idempotencyKey)
                     """).first.map { row in
                     var cells = Cells(row)
-                    let check = try CheckIssue(stored: &cells)
-                    let fingerprint = try cells.next(String.self)
-                    return (check: check, fingerprint: fingerprint, response: try cells.next(String?.self).map { Data($0.utf8) })
+                    return (check: try CheckIssue(stored: &cells), fingerprint: try cells.string(),
+                            response: try cells.optionalString().map { Data($0.utf8) })
                 }
                 let live = try await session.rows("""
                     SELECT \(unescaped: CheckIssue.columnList) FROM check_issues
                     WHERE account_id = \(intake.check.accountID) AND serial = \(intake.check.serial) AND state <> 'P_FAILED'
                     """).first.map(CheckIssue.init(_:))
-                outcomes.append(try planner.takeIn(intake, as: CheckIntake.Read(existing: existing, account: accounts[intake.check.accountID],
-                                                                                  liveSerial: live)))
+                reads.append(CheckIntake.Read(existing: existing, account: accounts[intake.check.accountID], liveSerial: live))
             }
-            try await PostgresCheckPlanWriter.persist(planner.plan, session)
-            return outcomes
+            return reads
         }
     }
 
@@ -139,16 +134,6 @@ extension PostgresStore: CheckStore {
 
     public func persist(_ plan: CheckPlan) async throws {
         try await transaction("persisting a check plan") { session in try await PostgresCheckPlanWriter.persist(plan, session) }
-    }
-
-    public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
-        try await transaction("voiding a check") { session in
-            let read = try await Self.check(session, id: id, locking: true)
-            var planner = CheckPlanner(endpoints: try await Self.enabledEndpoints(session, merchants: [read.merchantID]))
-            let check = try planner.void(read, actor: actor, source: source)
-            try await PostgresCheckPlanWriter.persist(planner.plan, session)
-            return check
-        }
     }
 
     public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
@@ -206,40 +191,6 @@ extension PostgresStore: CheckStore {
 
     public func checkException(id: String) async throws -> CheckException {
         try await read("reading an exception") { session in try await Self.exception(session, id: id) }
-    }
-
-    public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
-                                source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
-        try await transaction("deciding an exception") { session in
-            let exception = try await Self.exception(session, id: id, locking: true)
-            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: [exception.merchantID]))
-            let made = try planner.decide(exception, decision, returnReason: returnReason,
-                                          actor: actor, source: source)
-            try await PostgresCheckPlanWriter.persist(planner.plan, session)
-            return made
-        }
-    }
-
-    public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
-        try await transaction("settling lapsed exceptions") { session in
-            let due = try await session.rows("""
-                SELECT \(unescaped: CheckException.columnList) FROM check_exceptions
-                WHERE status <> 'closed' AND deadline <= \(Self.milliseconds(now)) ORDER BY id FOR UPDATE
-                """).map(CheckException.init(_:))
-            var planner = CheckPlanner(now: now, endpoints: try await Self.enabledEndpoints(session, merchants: due.map(\.merchantID)))
-            var settled: [CheckException] = []
-            for exception in due {
-                var check: CheckIssue?
-                if let id = exception.checkID { check = try await Self.check(session, id: id, locking: true) }
-                let decision = try await session.rows("""
-                    SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions
-                    WHERE exception_id = \(exception.id) ORDER BY id DESC LIMIT 1 FOR UPDATE
-                    """).first.map(ExceptionDecision.init(_:))
-                if try planner.settle(exception, check: check, decision: decision, actor: actor) { settled.append(exception) }
-            }
-            try await PostgresCheckPlanWriter.persist(planner.plan, session)
-            return settled
-        }
     }
 
     public func decisions(exceptionID: String?) async throws -> [ExceptionDecision] {

@@ -50,25 +50,20 @@ extension SQLiteStore: CheckStore {
         }
     }
 
-    public func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome] {
-        try await write("issuing checks") { db in
-            var planner = CheckPlanner(endpoints: try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
-            var outcomes: [CheckIntake.Outcome] = []
-            for intake in intakes {
+    public func checkIntakeReads(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Read] {
+        try await read("reading what check intake needs") { db in
+            try intakes.map { intake in
                 let existing = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(CheckIssue.columnList), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
                     """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
-                    (try CheckIssue(row), row[21] as String, (row[22] as String?).map { Data($0.utf8) })
+                    var cells = SQLiteRow(row)
+                    return (try CheckIssue(stored: &cells), try cells.string(), try cells.optionalString().map { Data($0.utf8) })
                 }
                 let live = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT \(CheckIssue.columnList) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
                     """), arguments: [intake.check.accountID, intake.check.serial]).map(CheckIssue.init(_:))
-                let read = CheckIntake.Read(existing: existing, account: try Self.checkAccount(db, id: intake.check.accountID),
-                                            liveSerial: live)
-                outcomes.append(try planner.takeIn(intake, as: read))
+                return CheckIntake.Read(existing: existing, account: try Self.checkAccount(db, id: intake.check.accountID), liveSerial: live)
             }
-            try CheckPlanWriter.persist(planner.plan, db)
-            return outcomes
         }
     }
 
@@ -112,16 +107,6 @@ extension SQLiteStore: CheckStore {
 
     public func persist(_ plan: CheckPlan) async throws {
         try await write("persisting a check plan") { db in try CheckPlanWriter.persist(plan, db) }
-    }
-
-    public func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue {
-        try await write("voiding a check") { db in
-            let read = try Self.check(db, id: id)
-            var planner = CheckPlanner(endpoints: try Self.enabledEndpoints(db, merchants: [read.merchantID]))
-            let check = try planner.void(read, actor: actor, source: source)
-            try CheckPlanWriter.persist(planner.plan, db)
-            return check
-        }
     }
 
     public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
@@ -170,36 +155,6 @@ extension SQLiteStore: CheckStore {
 
     public func checkException(id: String) async throws -> CheckException {
         try await read("reading an exception") { db in try Self.exception(db, id: id) }
-    }
-
-    public func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
-                                source: SourceReference?, at now: Date) async throws -> ExceptionDecision {
-        try await write("deciding an exception") { db in
-            let exception = try Self.exception(db, id: id)
-            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: [exception.merchantID]))
-            let made = try planner.decide(exception, decision, returnReason: returnReason, actor: actor, source: source)
-            try CheckPlanWriter.persist(planner.plan, db)
-            return made
-        }
-    }
-
-    public func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException] {
-        try await write("settling lapsed exceptions") { db in
-            let due = try Row.fetchAll(db, sql: """
-                SELECT \(CheckException.columnList) FROM check_exceptions WHERE status <> 'closed' AND deadline <= ? ORDER BY id
-                """, arguments: [Self.milliseconds(now)]).map(CheckException.init(_:))
-            var planner = CheckPlanner(now: now, endpoints: try Self.enabledEndpoints(db, merchants: due.map(\.merchantID)))
-            let decision = try db.cachedStatement(sql: "SELECT \(ExceptionDecision.columnList) FROM check_decisions WHERE exception_id = ? ORDER BY id DESC LIMIT 1")
-            var settled: [CheckException] = []
-            for exception in due {
-                if try planner.settle(exception, check: try exception.checkID.map { try Self.check(db, id: $0) },
-                                      decision: try Row.fetchOne(decision, arguments: [exception.id]).map(ExceptionDecision.init(_:)), actor: actor) {
-                    settled.append(exception)
-                }
-            }
-            try CheckPlanWriter.persist(planner.plan, db)
-            return settled
-        }
     }
 
     public func decisions(exceptionID: String?) async throws -> [ExceptionDecision] {

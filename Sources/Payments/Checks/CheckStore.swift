@@ -14,9 +14,10 @@ public protocol CheckStore: Sendable {
     func checkAccount(id: String) async throws -> CheckAccount
     func checkAccounts(merchantID: String?) async throws -> [CheckAccount]
 
-    /// Takes in every intake or none (`CheckPlanner.takeIn`): the same key and request returns the
-    /// check it made; a live serial for the account makes the check P_FAILED (`serial_live`).
-    func issueChecks(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Outcome]
+    /// What each intake needs (`CheckIntake.Read`), in the intakes' order: the check its key made
+    /// with that request's fingerprint and first response, its account, and the account's live
+    /// check with its serial.
+    func checkIntakeReads(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Read]
     func check(id: String) async throws -> CheckIssue
     /// Checks by id; an id with no check is left out.
     func checks(ids: [String]) async throws -> [String: CheckIssue]
@@ -25,8 +26,6 @@ public protocol CheckStore: Sendable {
     /// Persists a plan computed elsewhere by `CheckPlanner`, in one transaction: a check no longer
     /// as the plan read it refuses the whole plan with `conflict`.
     func persist(_ plan: CheckPlan) async throws
-    /// `CheckPlanner.void` on the check as stored.
-    func voidCheck(id: String, actor: Actor, source: SourceReference?) async throws -> CheckIssue
 
     /// What the next issue files carry: P_VALIDATED checks not in a file, and requested voids not
     /// yet in one, with their accounts, oldest first.
@@ -39,12 +38,7 @@ public protocol CheckStore: Sendable {
     /// The exception the bank reported as `bankReference` on the account, if it was recorded.
     func checkException(accountID: String, bankReference: String) async throws -> CheckException?
     func checkException(id: String) async throws -> CheckException
-    /// `CheckPlanner.decide` on the exception as stored, in one transaction.
-    func decideException(id: String, decision: CheckException.Decision, returnReason: String?, actor: Actor,
-                         source: SourceReference?, at now: Date) async throws -> ExceptionDecision
-    /// Every exception past its deadline, settled with the decision the bank applied
-    /// (`CheckPlanner.settle`), in one transaction; returns those it closed.
-    func closeLapsedExceptions(at now: Date, actor: Actor) async throws -> [CheckException]
+    /// Decisions, oldest first: an exception's or all.
     func decisions(exceptionID: String?) async throws -> [ExceptionDecision]
     func decisionHistory(decisionID: String) async throws -> [HistoryEntry]
     /// Validated decisions not yet in a file, with their exceptions and accounts, oldest first.

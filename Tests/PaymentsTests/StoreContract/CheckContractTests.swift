@@ -63,6 +63,25 @@ import TestSupport
         #expect(racing.filter { $0 }.count == 1 && racing.count == 2)
     }
 
+    /// What check intake plans from, in the intakes' order: the key's check with its fingerprint,
+    /// the account, the account's live check with the serial.
+    @Test(arguments: StoreImplementation.all)
+    func checkIntakeReadsWhatItPlansFrom(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1)
+        let account = try await Checks.account(store, merchant: merchant)
+        let used = try Checks.intake(account, key: "k1", Checks.request(account, serial: "10001"))
+        let first = try await store.issueChecks([used])[0].check
+        let sameSerial = try Checks.intake(account, key: "k2", Checks.request(account, serial: "10001"))
+        var unknown = account
+        unknown.id = "acc_none"
+        let reads = try await store.checkIntakeReads([sameSerial, used, try Checks.intake(unknown, Checks.request(unknown, serial: "7"))])
+        #expect(reads.count == 3)
+        #expect(reads[0].existing == nil && reads[0].liveSerial?.id == first.id && reads[0].account?.id == account.id)
+        #expect(reads[1].existing?.check.id == first.id && reads[1].existing?.fingerprint == used.check.fingerprint)
+        #expect(reads[2].account == nil && reads[2].liveSerial == nil)
+    }
+
     @Test(arguments: StoreImplementation.all)
     func accountsEnrolOnceAndIntakeKeepsKeysAndLiveSerials(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
