@@ -236,16 +236,15 @@ extension PostgresStore: CheckStore {
         try await read("reading a file's decisions") { session in try await Self.fileDecisions(session, fileID: fileID) }
     }
 
-    static func fileDecisions(_ session: Session, fileID: String, locking: Bool = false) async throws -> [ExceptionDecision] {
+    static func fileDecisions(_ session: Session, fileID: String) async throws -> [ExceptionDecision] {
         try await session.rows("""
             SELECT \(unescaped: ExceptionDecision.columnList) FROM check_decisions WHERE file_id = \(fileID) ORDER BY file_line
-            \(unescaped: locking ? "FOR UPDATE" : "")
             """).map(ExceptionDecision.init(_:))
     }
 
-    static func exception(_ session: Session, id: String, locking: Bool = false) async throws -> CheckException {
+    static func exception(_ session: Session, id: String) async throws -> CheckException {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: CheckException.columnList) FROM check_exceptions WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            SELECT \(unescaped: CheckException.columnList) FROM check_exceptions WHERE id = \(id)
             """).first else {
             throw PaymentError(.notFound, "no exception \(id)")
         }
@@ -261,18 +260,17 @@ extension PostgresStore: CheckStore {
 
     // MARK: Rows
 
-    /// The checks with a record in the file, by the line of that record; `FOR UPDATE` when the caller changes them.
-    static func fileChecks(_ session: Session, fileID: String, locking: Bool = false) async throws -> [CheckIssue] {
+    /// The checks with a record in the file, by the line of that record.
+    static func fileChecks(_ session: Session, fileID: String) async throws -> [CheckIssue] {
         try await session.rows("""
             SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE issue_file_id = \(fileID) OR void_file_id = \(fileID)
             ORDER BY CASE WHEN issue_file_id = \(fileID) THEN issue_file_line ELSE void_file_line END
-            \(unescaped: locking ? "FOR UPDATE" : "")
             """).map(CheckIssue.init(_:))
     }
 
-    static func check(_ session: Session, id: String, locking: Bool = false) async throws -> CheckIssue {
+    static func check(_ session: Session, id: String) async throws -> CheckIssue {
         guard let row = try await session.rows("""
-            SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE id = \(id) \(unescaped: locking ? "FOR UPDATE" : "")
+            SELECT \(unescaped: CheckIssue.columnList) FROM check_issues WHERE id = \(id)
             """).first else {
             throw PaymentError(.notFound, "no check \(id)")
         }

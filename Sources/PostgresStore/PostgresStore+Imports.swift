@@ -18,11 +18,11 @@ extension PostgresStore: PaymentImportStore {
         return pending
     }
 
-    public func stage(_ intakes: [PaymentIntake], into importID: String) async throws -> [IntakeOutcome] {
+    public func persist(_ plan: LedgerPlan, stagedIn importID: String) async throws {
         let faults = self.faults
-        return try await transaction("staging an import") { session in
+        try await transaction("staging an import") { session in
             try await Self.requirePending(importID, session)
-            return try await Self.takeIn(intakes, session, faults: faults, stagedIn: importID)
+            try await PostgresPlanWriter.persist(plan, session, faults: faults, stagedIn: importID)
         }
     }
 

@@ -174,11 +174,10 @@ extension PostgresStore: OutboundFileStore {
         guard changed == 1 else { throw StoreError(.conflict, "file \(file.id) is no longer \(status.rawValue)") }
     }
 
-    /// A file by id or name; `locking` holds its row until the transaction ends, so two instances
-    /// moving one file through its lifecycle take turns.
-    static func outboundFile(_ session: Session, id: String, locking: Bool = false) async throws -> OutboundFile {
+    /// A file by id or name.
+    static func outboundFile(_ session: Session, id: String) async throws -> OutboundFile {
         guard let row = try await session.rows("""
-            \(unescaped: OutboundFile.storedSelect) WHERE f.id = \(id) OR f.name = \(id) \(unescaped: locking ? "FOR UPDATE OF f" : "")
+            \(unescaped: OutboundFile.storedSelect) WHERE f.id = \(id) OR f.name = \(id)
             """).first else {
             throw PaymentError(.notFound, "no outbound file \(id)")
         }

@@ -4,52 +4,18 @@ import Payments
 import PostgresNIO
 
 extension PostgresStore {
-    /// Intake staged under a pending import (`importID`), all or nothing, under `lockIntakes`.
-    static func takeIn(_ intakes: [PaymentIntake], _ session: Session, faults: FaultInjector,
-                       stagedIn importID: String) async throws -> [IntakeOutcome] {
-        try await lockIntakes(intakes, session)
-        var planner = LedgerPlanner(endpoints: try await enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
-        let reads = try await intakeReads(intakes, session, stagedIn: importID)
-        var outcomes: [IntakeOutcome] = []
-        for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
-        try await PostgresPlanWriter.persist(planner.plan, session, faults: faults, stagedIn: importID)
-        return outcomes
-    }
-
-    public func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads {
-        try await read("reading what intake needs") { session in try await Self.intakeReads(intakes, session, stagedIn: nil) }
+    public func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads {
+        try await read("reading what intake needs") { session in try await Self.intakeReads(intakes, session, stagedIn: importID) }
     }
 
     public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {
         try await read("reading webhook endpoints") { session in try await Self.enabledEndpoints(session, merchants: merchants) }
     }
 
-    /// Locks what intakes' plans depend on, for the rest of the transaction, in the one order every
-    /// writer follows. First the idempotency keys, by transaction-scoped advisory locks: a second
-    /// request with a key waits for the first to commit, then finds its payment. Keys are locked by
-    /// their hash's bucket (`keyLockBuckets` of them, in bucket order), so a 100,000-row import takes
-    /// a bounded number of locks; two keys in one bucket only wait for each other. Then the merchants
-    /// whose balance a credit's funds check reads, by row locks in id order, so no other writer moves
-    /// the balance before this commits. Debits reserve nothing, so they leave the merchant unlocked:
-    /// one merchant's debits from several API servers are taken in side by side.
-    static func lockIntakes(_ intakes: [PaymentIntake], _ session: Session) async throws {
-        let keys = Array(Set(intakes.map { "\($0.merchantID) \($0.idempotencyKey)" }))
-        try await session.count("""
-            SELECT pg_advisory_xact_lock(\(keyLockNamespace), b)
-            FROM (SELECT DISTINCT hashtext(k) & \(keyLockBuckets - 1) AS b FROM unnest(\(keys)) AS k ORDER BY b) AS sorted
-            """)
-        _ = try await lockMerchants(intakes.filter { $0.request.direction == .credit }.map(\.merchantID), session)
-    }
-
-    /// The advisory lock space of idempotency keys ("metl"), apart from the migration lock's.
-    static let keyLockNamespace: Int32 = 0x6D65_746C
-    /// A power of two: few enough that a transaction's locks fit PostgreSQL's lock table.
-    static let keyLockBuckets: Int32 = 256
-
     /// Reads `IntakeReads` for `intakes` in three queries whatever their number: the keys' earlier
     /// payments, the merchants' balances and the accounts' latest corrections. A key held by a
     /// pending import other than `importID` is a conflict; the balance under an import is net of
-    /// what it staged. Under an import the keys and balances are locked (`lockIntakes`) first.
+    /// what it staged.
     static func intakeReads(_ intakes: [PaymentIntake], _ session: Session, stagedIn importID: String?) async throws -> IntakeReads {
         var reads = IntakeReads()
         guard !intakes.isEmpty else { return reads }
@@ -174,11 +140,10 @@ extension PostgresStore {
     }
 
     /// A published payment, or one staged under `importID`; a payment of another pending import is
-    /// not found. `locking` holds the row until the transaction ends.
-    static func payment(_ session: Session, id: String, stagedIn importID: String? = nil, locking: Bool = false) async throws -> Payment {
+    /// not found.
+    static func payment(_ session: Session, id: String, stagedIn importID: String? = nil) async throws -> Payment {
         guard let row = try await session.rows("""
             SELECT \(unescaped: Payment.columnList) FROM payments WHERE id = \(id) AND (import_id IS NULL OR import_id = \(importID))
-            \(unescaped: locking ? "FOR UPDATE" : "")
             """).first else {
             throw PaymentError(.notFound, "no payment \(id)")
         }

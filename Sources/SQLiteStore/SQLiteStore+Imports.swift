@@ -16,11 +16,11 @@ extension SQLiteStore: PaymentImportStore {
         return pending
     }
 
-    public func stage(_ intakes: [PaymentIntake], into importID: String) async throws -> [IntakeOutcome] {
+    public func persist(_ plan: LedgerPlan, stagedIn importID: String) async throws {
         let faults = self.faults
-        return try await write("staging an import") { db in
+        try await write("staging an import") { db in
             try Self.requirePending(importID, db)
-            return try Self.takeIn(intakes, db, faults: faults, stagedIn: importID)
+            try LedgerPlanWriter.persist(plan, db, faults: faults, stagedIn: importID)
         }
     }
 

@@ -126,12 +126,6 @@ extension SQLiteStore: OutboundFileStore {
 
     // MARK: Rows
 
-    /// The payments bound to a file, in index order (no sort: the plans made from them do not depend on it).
-    static func boundPayments(_ db: Database, fileID: String) throws -> [Payment] {
-        try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments WHERE file_id = ?",
-                         arguments: [fileID]).map(Payment.init(_:))
-    }
-
     static func insert(_ file: OutboundFile, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,

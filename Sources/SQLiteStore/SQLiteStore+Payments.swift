@@ -4,19 +4,8 @@ import NACHA
 import Payments
 
 extension SQLiteStore {
-    /// Intake staged under a pending import (`importID`), all or nothing, read, planned and written
-    /// in the import's IMMEDIATE transaction.
-    static func takeIn(_ intakes: [PaymentIntake], _ db: Database, faults: FaultInjector, stagedIn importID: String) throws -> [IntakeOutcome] {
-        var planner = LedgerPlanner(endpoints: try enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
-        let reads = try intakeReads(intakes, db, stagedIn: importID)
-        var outcomes: [IntakeOutcome] = []
-        for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
-        try LedgerPlanWriter.persist(planner.plan, db, faults: faults, stagedIn: importID)
-        return outcomes
-    }
-
-    public func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads {
-        try await read("reading what intake needs") { db in try Self.intakeReads(intakes, db, stagedIn: nil) }
+    public func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads {
+        try await read("reading what intake needs") { db in try Self.intakeReads(intakes, db, stagedIn: importID) }
     }
 
     public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {

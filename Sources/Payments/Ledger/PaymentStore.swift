@@ -31,8 +31,9 @@ public protocol PaymentStore: Sendable {
 
     /// What intake needs for `intakes` (`IntakeReads`), read together: each key's earlier payment,
     /// each merchant's balance, each account's latest correction. A key held by an import in
-    /// progress is a `conflict`.
-    func intakeReads(_ intakes: [PaymentIntake]) async throws -> IntakeReads
+    /// progress other than `importID` is a `conflict`; under an import the balance is net of what it
+    /// staged.
+    func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads
 
     /// The enabled webhook endpoints of these merchants, which a plan's events fan out to.
     func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]]

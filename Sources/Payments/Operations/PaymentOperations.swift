@@ -21,7 +21,7 @@ extension PaymentStore {
     public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
         try await Replanning.run {
             var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
-            let reads = try await intakeReads(intakes)
+            let reads = try await intakeReads(intakes, stagedIn: nil)
             var outcomes: [IntakeOutcome] = []
             for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
             try await persist(planner.plan)
@@ -35,7 +35,7 @@ extension PaymentStore {
     public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
         try await Replanning.run {
             var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
-            let reads = try await intakeReads(intakes)
+            let reads = try await intakeReads(intakes, stagedIn: nil)
             var outcomes: [Result<IntakeOutcome, PaymentError>] = []
             for intake in intakes {
                 do throws(PaymentError) {
@@ -58,6 +58,22 @@ extension PaymentStore {
             let changed = try planner.apply(steps, to: payment)
             try await persist(planner.plan)
             return changed
+        }
+    }
+}
+
+extension PaymentImportStore where Self: PaymentStore {
+    /// Takes in a chunk of the import as `PaymentStore.intake` would, invisible until published. A key
+    /// already used by a published payment returns that payment; a key another pending import holds
+    /// is a `StoreError.Code.conflict`.
+    public func stage(_ intakes: [PaymentIntake], into importID: String) async throws -> [IntakeOutcome] {
+        try await Replanning.run {
+            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
+            let reads = try await intakeReads(intakes, stagedIn: importID)
+            var outcomes: [IntakeOutcome] = []
+            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
+            try await persist(planner.plan, stagedIn: importID)
+            return outcomes
         }
     }
 }

@@ -8,7 +8,7 @@ import Payments
 /// that no reader sees, then published at once. All or nothing still holds: a failure discards what was
 /// staged, and an import left pending by a job that died is discarded by the next one.
 public struct PaymentImportJob: Sendable {
-    let store: any PaymentImportStore
+    let store: any PaymentImportStore & PaymentStore
     /// Intakes per staging transaction: long enough to write efficiently, short enough that an API
     /// request waiting for the database is not kept long.
     let chunkSize: Int
@@ -16,7 +16,7 @@ public struct PaymentImportJob: Sendable {
     let abandonedAfter: Duration
     let logger: Logger
 
-    public init(store: any PaymentImportStore, chunkSize: Int = 2_000, abandonedAfter: Duration = .seconds(6 * 3_600),
+    public init(store: any PaymentImportStore & PaymentStore, chunkSize: Int = 2_000, abandonedAfter: Duration = .seconds(6 * 3_600),
                 logger: Logger = Logger(label: "metl.import")) {
         self.store = store
         self.chunkSize = max(1, chunkSize)

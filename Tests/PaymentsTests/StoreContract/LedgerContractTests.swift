@@ -36,13 +36,13 @@ import Payments
         let used = try Requests.intake(merchant)
         let first = try await store.intake([used])[0].payment
         let fresh = try Requests.intake(other)
-        let reads = try await store.intakeReads([used, fresh])
+        let reads = try await store.intakeReads([used, fresh], stagedIn: nil)
         let existing = try #require(reads.existing[IntakeReads.key(merchant.id, used.idempotencyKey)])
         #expect(existing.payment.id == first.id && existing.payment.version == first.version)
         #expect(existing.fingerprint == used.request.fingerprint)
         #expect(reads.balances[other.id] == 7)
         #expect(reads.read(fresh, LedgerPlanner(endpoints: [:])).balance == 7)
-        #expect(try await store.intakeReads([]).existing.isEmpty)
+        #expect(try await store.intakeReads([], stagedIn: nil).existing.isEmpty)
 
         #expect(try await store.enabledEndpoints(merchants: [merchant.id, other.id]).isEmpty)
         let (endpoint, _, _) = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "https://example.com/hook", eventTypes: [],
