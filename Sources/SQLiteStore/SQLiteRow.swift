@@ -8,19 +8,21 @@ struct SQLiteRow: StoredRow {
 
     init(_ row: Row) { self.row = row }
 
-    private mutating func next<Value: DatabaseValueConvertible>(_: Value.Type = Value.self) throws -> Value {
+    /// The next cell's index, refused past the last column.
+    private mutating func next() throws -> Int {
         guard index < row.count else { throw StoreError(.unavailable, "a row has fewer columns than the store reads") }
         defer { index += 1 }
-        return try row.decode(Value.self, atIndex: index)
+        return index
     }
 
-    mutating func string() throws -> String { try next() }
-    mutating func optionalString() throws -> String? { try next() }
-    mutating func int() throws -> Int { try next() }
-    mutating func optionalInt() throws -> Int? { try next() }
-    mutating func int64() throws -> Int64 { try next() }
-    mutating func optionalInt64() throws -> Int64? { try next() }
-    mutating func bool() throws -> Bool { try next() }
+    // Each type by name, so GRDB's fast path for its column types (`StatementColumnConvertible`) is taken.
+    mutating func string() throws -> String { try row.decode(String.self, atIndex: try next()) }
+    mutating func optionalString() throws -> String? { try row.decode(String?.self, atIndex: try next()) }
+    mutating func int() throws -> Int { try row.decode(Int.self, atIndex: try next()) }
+    mutating func optionalInt() throws -> Int? { try row.decode(Int?.self, atIndex: try next()) }
+    mutating func int64() throws -> Int64 { try row.decode(Int64.self, atIndex: try next()) }
+    mutating func optionalInt64() throws -> Int64? { try row.decode(Int64?.self, atIndex: try next()) }
+    mutating func bool() throws -> Bool { try row.decode(Bool.self, atIndex: try next()) }
 }
 
 extension StoredModel {
