@@ -18,13 +18,6 @@ extension PostgresStore: PaymentImportStore {
         return pending
     }
 
-    public func persist(_ plan: LedgerPlan, stagedIn importID: String) async throws {
-        let faults = self.faults
-        try await transaction("staging an import") { session in
-            try await Self.requirePending(importID, session)
-            try await PostgresPlanWriter.persist(plan, session, faults: faults, stagedIn: importID)
-        }
-    }
 
     public func publishImport(_ importID: String) async throws {
         let faults = self.faults
@@ -79,7 +72,7 @@ extension PostgresStore: PaymentImportStore {
     }
 
     /// Refuses unless the import is pending, and locks it: a publish and a discard of one import take turns.
-    private static func requirePending(_ importID: String, _ session: Session) async throws {
+    static func requirePending(_ importID: String, _ session: Session) async throws {
         guard try await session.value("SELECT 1 FROM imports WHERE id = \(importID) FOR UPDATE", as: Int32.self) != nil else {
             throw PaymentError(.notFound, "no pending import \(importID)")
         }

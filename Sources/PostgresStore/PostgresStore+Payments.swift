@@ -4,8 +4,19 @@ import Payments
 import PostgresNIO
 
 extension PostgresStore {
-    public func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads {
-        try await read("reading what intake needs") { session in try await Self.intakeReads(intakes, session, stagedIn: importID) }
+    /// Reads, plans and writes in one transaction; a key or a balance another instance took first
+    /// since the read makes the write a conflict, and the caller plans again.
+    public func takeIn<Outcome: Sendable>(_ intakes: [PaymentIntake], stagedIn importID: String?,
+                                          plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
+        async throws -> Outcome {
+        let faults = self.faults
+        return try await transaction(importID == nil ? "taking in payments" : "staging an import") { session in
+            if let importID { try await Self.requirePending(importID, session) }
+            let (planned, outcome) = try plan(try await Self.intakeReads(intakes, session, stagedIn: importID),
+                                              try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
+            try await PostgresPlanWriter.persist(planned, session, faults: faults, stagedIn: importID)
+            return outcome
+        }
     }
 
     public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {

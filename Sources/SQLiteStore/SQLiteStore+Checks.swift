@@ -51,19 +51,21 @@ extension SQLiteStore: CheckStore {
     }
 
     public func checkIntakeReads(_ intakes: [CheckIntake]) async throws -> [CheckIntake.Read] {
-        try await read("reading what check intake needs") { db in
-            try intakes.map { intake in
-                let existing = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT \(CheckIssue.columnList), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
-                    """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
-                    var cells = SQLiteRow(row)
-                    return (try CheckIssue(stored: &cells), try cells.string(), try cells.optionalString().map { Data($0.utf8) })
-                }
-                let live = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT \(CheckIssue.columnList) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
-                    """), arguments: [intake.check.accountID, intake.check.serial]).map(CheckIssue.init(_:))
-                return CheckIntake.Read(existing: existing, account: try Self.checkAccount(db, id: intake.check.accountID), liveSerial: live)
+        try await read("reading what check intake needs") { db in try Self.checkIntakeReads(intakes, db) }
+    }
+
+    private static func checkIntakeReads(_ intakes: [CheckIntake], _ db: Database) throws -> [CheckIntake.Read] {
+        try intakes.map { intake in
+            let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(CheckIssue.columnList), fingerprint, response_body FROM check_issues WHERE merchant_id = ? AND idempotency_key = ?
+                """), arguments: [intake.merchantID, intake.idempotencyKey]).map { row in
+                var cells = SQLiteRow(row)
+                return (try CheckIssue(stored: &cells), try cells.string(), try cells.optionalString().map { Data($0.utf8) })
             }
+            let live = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(CheckIssue.columnList) FROM check_issues WHERE account_id = ? AND serial = ? AND state <> 'P_FAILED'
+                """), arguments: [intake.check.accountID, intake.check.serial]).map(CheckIssue.init(_:))
+            return CheckIntake.Read(existing: existing, account: try Self.checkAccount(db, id: intake.check.accountID), liveSerial: live)
         }
     }
 

@@ -16,13 +16,6 @@ extension SQLiteStore: PaymentImportStore {
         return pending
     }
 
-    public func persist(_ plan: LedgerPlan, stagedIn importID: String) async throws {
-        let faults = self.faults
-        try await write("staging an import") { db in
-            try Self.requirePending(importID, db)
-            try LedgerPlanWriter.persist(plan, db, faults: faults, stagedIn: importID)
-        }
-    }
 
     public func publishImport(_ importID: String) async throws {
         let faults = self.faults
@@ -76,7 +69,7 @@ extension SQLiteStore: PaymentImportStore {
         }
     }
 
-    private static func requirePending(_ importID: String, _ db: Database) throws {
+    static func requirePending(_ importID: String, _ db: Database) throws {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM imports WHERE id = ?"), arguments: [importID]) == true else {
             throw PaymentError(.notFound, "no pending import \(importID)")
         }

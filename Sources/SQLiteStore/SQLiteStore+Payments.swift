@@ -4,12 +4,23 @@ import NACHA
 import Payments
 
 extension SQLiteStore {
-    public func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads {
-        try await read("reading what intake needs") { db in try Self.intakeReads(intakes, db, stagedIn: importID) }
+    /// Reads, plans and writes in the one IMMEDIATE transaction: no other writer moves a balance or
+    /// takes a key in between, so on SQLite the plan never meets a conflict.
+    public func takeIn<Outcome: Sendable>(_ intakes: [PaymentIntake], stagedIn importID: String?,
+                                          plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
+        async throws -> Outcome {
+        let faults = self.faults
+        return try await write(importID == nil ? "taking in payments" : "staging an import") { db in
+            if let importID { try Self.requirePending(importID, db) }
+            let (planned, outcome) = try plan(try Self.intakeReads(intakes, db, stagedIn: importID),
+                                              try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
+            try LedgerPlanWriter.persist(planned, db, faults: faults, stagedIn: importID)
+            return outcome
+        }
     }
 
     public func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]] {
-        try await read("reading webhook endpoints") { db in try Self.enabledEndpoints(db, merchants: merchants) }
+        try quickRead("reading webhook endpoints") { db in try Self.enabledEndpoints(db, merchants: merchants) }
     }
 
     /// What intake needs for `intakes`, one cached query each: the key's earlier payment, else the

@@ -14,10 +14,6 @@ import Foundation
 public protocol PaymentImportStore: Sendable {
     /// Opens a pending import for `merchantID`, held by `holder` (`host:pid`).
     func beginImport(merchantID: String, source: String, holder: String) async throws -> PendingImport
-    /// Persists an intake plan under the pending import `importID`, in one transaction: its payments
-    /// invisible and its funds moves set aside until the import is published. `notFound` when the
-    /// import is no longer pending; `conflict` as `PaymentStore.persist` refuses a plan.
-    func persist(_ plan: LedgerPlan, stagedIn importID: String) async throws
     /// Makes every staged payment of the import visible and moves its funds, in one transaction.
     func publishImport(_ importID: String) async throws
     /// Removes a pending import and everything staged under it, a chunk of payments per transaction.

@@ -29,11 +29,15 @@ public protocol PaymentStore: Sendable {
     func merchant(_ idOrName: String) async throws -> Merchant
     func merchants() async throws -> [Merchant]
 
-    /// What intake needs for `intakes` (`IntakeReads`), read together: each key's earlier payment,
-    /// each merchant's balance, each account's latest correction. A key held by an import in
-    /// progress other than `importID` is a `conflict`; under an import the balance is net of what it
-    /// staged.
-    func intakeReads(_ intakes: [PaymentIntake], stagedIn importID: String?) async throws -> IntakeReads
+    /// Reads what `intakes` need (`IntakeReads`: each key's earlier payment, each merchant's
+    /// balance, each account's latest correction; and the merchants' enabled endpoints), hands them
+    /// to `plan` (`PaymentOperations`), and persists the plan it returns, all in one transaction. A
+    /// key held by a pending import other than `importID` is a `conflict`, as is a write the plan
+    /// no longer fits. Under a pending import (`importID`) the balances are net of what it staged and
+    /// the plan is staged under it (`notFound` once the import is no longer pending).
+    func takeIn<Outcome: Sendable>(_ intakes: [PaymentIntake], stagedIn importID: String?,
+                                   plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
+        async throws -> Outcome
 
     /// The enabled webhook endpoints of these merchants, which a plan's events fan out to.
     func enabledEndpoints(merchants: Set<String>) async throws -> [String: [WebhookEndpoint]]

@@ -19,14 +19,7 @@ extension PaymentStore {
     /// same (merchant, idempotency key) and fingerprint is returned as it is; a different fingerprint
     /// fails the whole call with `idempotencyKeyReused`. New payments are created, validated and funds-checked.
     public func intake(_ intakes: [PaymentIntake]) async throws -> [IntakeOutcome] {
-        try await Replanning.run {
-            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
-            let reads = try await intakeReads(intakes, stagedIn: nil)
-            var outcomes: [IntakeOutcome] = []
-            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
-            try await persist(planner.plan)
-            return outcomes
-        }
+        try await Replanning.run { try await takeIn(intakes, stagedIn: nil, plan: Self.planEvery(intakes)) }
     }
 
     /// Takes in each intake independently, all in one durable write (group commit): a refused intake
@@ -34,18 +27,28 @@ extension PaymentStore {
     /// only when the write itself fails, in which case nothing was stored.
     public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
         try await Replanning.run {
-            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
-            let reads = try await intakeReads(intakes, stagedIn: nil)
-            var outcomes: [Result<IntakeOutcome, PaymentError>] = []
-            for intake in intakes {
-                do throws(PaymentError) {
-                    outcomes.append(.success(try planner.takeIn(intake, as: reads.read(intake, planner))))
-                } catch {
-                    outcomes.append(.failure(error))
+            try await takeIn(intakes, stagedIn: nil) { reads, endpoints in
+                var planner = LedgerPlanner(endpoints: endpoints)
+                var outcomes: [Result<IntakeOutcome, PaymentError>] = []
+                for intake in intakes {
+                    do throws(PaymentError) {
+                        outcomes.append(.success(try planner.takeIn(intake, as: reads.read(intake, planner))))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
                 }
+                return (planner.plan, outcomes)
             }
-            try await persist(planner.plan)
-            return outcomes
+        }
+    }
+
+    /// Every intake planned, or the first refusal.
+    static func planEvery(_ intakes: [PaymentIntake]) -> @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, [IntakeOutcome]) {
+        { reads, endpoints in
+            var planner = LedgerPlanner(endpoints: endpoints)
+            var outcomes: [IntakeOutcome] = []
+            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
+            return (planner.plan, outcomes)
         }
     }
 
@@ -67,13 +70,6 @@ extension PaymentImportStore where Self: PaymentStore {
     /// already used by a published payment returns that payment; a key another pending import holds
     /// is a `StoreError.Code.conflict`.
     public func stage(_ intakes: [PaymentIntake], into importID: String) async throws -> [IntakeOutcome] {
-        try await Replanning.run {
-            var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: Set(intakes.map(\.merchantID))))
-            let reads = try await intakeReads(intakes, stagedIn: importID)
-            var outcomes: [IntakeOutcome] = []
-            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
-            try await persist(planner.plan, stagedIn: importID)
-            return outcomes
-        }
+        try await Replanning.run { try await takeIn(intakes, stagedIn: importID, plan: Self.planEvery(intakes)) }
     }
 }

@@ -26,30 +26,36 @@ import Payments
         #expect(history.allSatisfy { $0.actor == .cli && $0.source != nil })
     }
 
-    /// The reads intake plans from: a used key's payment and fingerprint, each merchant's balance,
-    /// and the enabled endpoints a plan's events fan out to.
+    /// What intake plans from, handed to its plan in the write's transaction: a used key's payment
+    /// and fingerprint, each merchant's balance, and the enabled endpoints its events fan out to;
+    /// and the plan returned is what is written.
     @Test(arguments: StoreImplementation.all)
-    func intakeReadsWhatItPlansFrom(_ implementation: StoreImplementation) async throws {
+    func takeInHandsItsPlanWhatItReads(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(200_000)
         let other = try await store.fundedMerchant(7, name: "other")
         let used = try Requests.intake(merchant)
         let first = try await store.intake([used])[0].payment
         let fresh = try Requests.intake(other)
-        let reads = try await store.intakeReads([used, fresh], stagedIn: nil)
+        let (reads, endpoints) = try await store.takeIn([used, fresh], stagedIn: nil) { reads, endpoints in (LedgerPlan(), (reads, endpoints)) }
         let existing = try #require(reads.existing[IntakeReads.key(merchant.id, used.idempotencyKey)])
         #expect(existing.payment.id == first.id && existing.payment.version == first.version)
         #expect(existing.fingerprint == used.request.fingerprint)
         #expect(reads.balances[other.id] == 7)
         #expect(reads.read(fresh, LedgerPlanner(endpoints: [:])).balance == 7)
-        #expect(try await store.intakeReads([], stagedIn: nil).existing.isEmpty)
+        #expect(endpoints.isEmpty)
+        #expect(try await store.payments(PaymentQuery()).count == 1, "an empty plan writes nothing")
 
-        #expect(try await store.enabledEndpoints(merchants: [merchant.id, other.id]).isEmpty)
         let (endpoint, _, _) = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "https://example.com/hook", eventTypes: [],
                                                                   secret: "whsec_test", idempotencyKey: nil)
         #expect(try await store.enabledEndpoints(merchants: [merchant.id, other.id]).mapValues { $0.map(\.id) } == [merchant.id: [endpoint.id]])
+        let seen = try await store.takeIn([fresh], stagedIn: nil) { _, endpoints in (LedgerPlan(), endpoints) }
+        #expect(seen.isEmpty, "only the intakes' merchants' endpoints")
         _ = try await store.setWebhookEndpoint(id: endpoint.id, merchantID: merchant.id, enabled: false, reason: nil)
         #expect(try await store.enabledEndpoints(merchants: [merchant.id]).isEmpty, "a disabled endpoint takes no events")
+        // A refusal inside the plan leaves nothing written.
+        await #expect { try await store.takeIn([fresh], stagedIn: nil) { _, _ -> (LedgerPlan, Int) in throw PaymentError(.invalidRequest, "no") } }
+            throws: { ($0 as? PaymentError)?.code == .invalidRequest }
     }
 
     @Test(arguments: StoreImplementation.all)
