@@ -42,11 +42,11 @@ struct Metl: AsyncParsableCommand {
             // parser's request: the parser prints the help on stdout and exits 0.
             Self.exit(withError: error)
         } catch {
-            // The command ran and stopped: `metl: ` and what went wrong, one line each, never a usage line.
+            // The command ran and stopped: `metl: ` and what went wrong, one problem a line (every problem
+            // of a configuration, each with its own prefix for syslog), never a usage line; a field's
+            // detail under its problem is indented.
             let status = ExitStatus.for(error)
-            let lines = ExitStatus.message(for: error)
-            Output.error("metl: " + (lines.first ?? ""))
-            for line in lines.dropFirst() { Output.error(line) }
+            for line in ExitStatus.message(for: error) { Output.error(line.hasPrefix(" ") ? line : "metl: " + line) }
             Foundation.exit(status.code)
         }
     }

@@ -114,8 +114,10 @@ import TestSupport
         try Self.write(["database": database, "max_payment_cents": true, "cutof_window": "15m"], to: config)
         let result = try CLI.run(["cutoff"], environment: ["METL_CONFIG": config])
         #expect(result.status == 8)
-        for expected in ["\(config): max_payment_cents: must be a whole number", "\(config): cutof_window: unknown key"] {
-            #expect(result.stderr.contains(expected), "\(expected) not in \(result.stderr)")
+        // One problem a line, each with its own prefix, as syslog and grep read them.
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        for expected in ["metl: \(config): max_payment_cents: must be a whole number", "metl: \(config): cutof_window: unknown key"] {
+            #expect(lines.contains(expected), "\(expected) not a line of \(result.stderr)")
         }
         // Nothing ran: not even the database was created.
         #expect(!FileManager.default.fileExists(atPath: database))
