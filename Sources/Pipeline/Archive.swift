@@ -6,8 +6,8 @@ import Glibc
 
 /// The immutable archive of every file metl produced or received: content-addressed by SHA-256,
 /// written durably (temp file, fsync, rename, fsync directory) and made read-only, so auditors read
-/// exactly what was sent. Files are 0440 and directories 0750: readable by the service user and its
-/// group, by no one else. Temporary files live in `tmp/` and carry the writer's pid, so a job can
+/// exactly what was sent. Files are 0400 and directories 0700, whatever the umask: they hold full
+/// account numbers, so only the service user reads them (auditors through metl, or as it). Temporary files live in `tmp/` and carry the writer's pid, so a job can
 /// remove what a killed one left behind.
 public struct Archive: Sendable {
     public let root: String
@@ -16,8 +16,8 @@ public struct Archive: Sendable {
         self.root = root
     }
 
-    static let fileMode: mode_t = 0o440
-    static let directoryMode: mode_t = 0o750
+    static let fileMode: mode_t = 0o400
+    static let directoryMode: mode_t = 0o700
     var temporaryDirectory: String { "\(root)/tmp" }
 
     public static func sha256(_ bytes: [UInt8]) -> String { SHA256Digest.hex(bytes) }

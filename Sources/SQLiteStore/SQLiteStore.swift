@@ -41,6 +41,7 @@ public final class SQLiteStore: PaymentStore {
             try db.execute(sql: "PRAGMA temp_store = FILE")
         }
         do {
+            try Self.ownerOnly(path)
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(pool)
             var readOnly = configuration
@@ -48,6 +49,23 @@ public final class SQLiteStore: PaymentStore {
             quickReaders = try DatabasePool(path: path, configuration: readOnly)
         } catch {
             throw Self.storageError(error, while: "opening the database")
+        }
+    }
+
+    /// The database holds webhook secrets and full account numbers: it is created 0600 whatever the
+    /// umask, and one found readable by others is made so. SQLite gives its `-wal` and `-shm` files
+    /// the database's mode when it creates them; any already there are made owner-only too.
+    static func ownerOnly(_ path: String) throws {
+        let created = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 {
+            defer { close(created) }
+            guard fchmod(created, 0o600) == 0 else { throw StoreError(.unavailable, "cannot make \(path) owner-only") }
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] {
+            var status = stat()
+            guard stat(file, &status) == 0, status.st_mode & 0o077 != 0 else { continue }
+            guard chmod(file, status.st_mode & 0o700) == 0 else { throw StoreError(.unavailable, "cannot make \(file) owner-only") }
         }
     }
 

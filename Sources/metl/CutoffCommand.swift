@@ -79,8 +79,13 @@ struct CutoffCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data(file.bytes))
                 } else {
                     let url = URL(fileURLWithPath: directory).appendingPathComponent(file.name)
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    try Data(file.bytes).write(to: url)
+                    // Rendered files hold full account numbers: owner-only, whatever the umask.
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                    guard FileManager.default.createFile(atPath: url.path, contents: Data(file.bytes),
+                                                         attributes: [.posixPermissions: 0o600]) else {
+                        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+                    }
                     path = url.path
                     if !output.json { Output.error("dry run: \(path) (\(Words.count(file.bytes.count, "byte")), valid)") }
                 }

@@ -33,7 +33,7 @@ import Testing
         return files.filter { !$0.hasPrefix("tmp") && $0.hasSuffix(".txt") }
     }
 
-    @Test("links, FIFOs and devices are refused unread and left in place; regular files are archived 0440 in 0750 directories")
+    @Test("links, FIFOs and devices are refused unread and left in place; regular files are archived 0400 in 0700 directories")
     func onlyRegularFiles() throws {
         try write("junk.txt", "not a bank file")
         #expect(symlink("/etc/passwd", inbound + "/passwd.txt") == 0)
@@ -58,9 +58,9 @@ import Testing
         for path in stored {
             #expect(try String(contentsOfFile: archive + "/" + path, encoding: .utf8) != passwd)
             let attributes = try FileManager.default.attributesOfItem(atPath: archive + "/" + path)
-            #expect((attributes[.posixPermissions] as? Int) == 0o440)
+            #expect((attributes[.posixPermissions] as? Int) == 0o400)
             let parent = try FileManager.default.attributesOfItem(atPath: (archive + "/" + path as NSString).deletingLastPathComponent)
-            #expect((parent[.posixPermissions] as? Int) == 0o750)
+            #expect((parent[.posixPermissions] as? Int) == 0o700)
         }
         // A link named on the command line is refused the same way.
         let named = try metl("ingest", inbound + "/passwd.txt", "--json")
