@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "SFTP", dependencies: [
             "CLibSSH2",
             .product(name: "Logging", package: "swift-log"),
+            // The fingerprints of the keys a known_hosts file already holds.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Pure NACHA file format: records, writer, reader, validator. No database, no network.
         .target(name: "NACHA"),

@@ -13,6 +13,7 @@ struct SFTPCommand: AsyncParsableCommand {
         @Argument(help: "HOST or HOST:PORT.") var server: String
         @Option(help: "known_hosts file to add to ($METL_KNOWN_HOSTS).") var knownHosts: String?
         @Option(help: "The fingerprint the bank published (SHA256:…); the key is recorded only if it matches.") var fingerprint: String?
+        @Flag(help: "Replace a recorded key that changed; needs --fingerprint, the new key's as the bank published it.") var replace = false
 
         func run() async throws {
             let parts = server.split(separator: ":")
@@ -25,20 +26,35 @@ struct SFTPCommand: AsyncParsableCommand {
             let configuration = SFTPConfiguration(host: String(parts[0]), port: port, username: "", authentication: .password(""),
                                                   knownHostsPath: path)
             let key = try await SFTPClient.fetchHostKey(configuration)
-            Output.line("\(configuration.knownHostsName) \(key.type) \(key.fingerprint)")
+            let name = configuration.knownHostsName
+            Output.line("\(name) \(key.type) \(key.fingerprint)")
             if let fingerprint, fingerprint != key.fingerprint {
                 Output.error("metl: the server's fingerprint \(key.fingerprint) is not \(fingerprint); nothing recorded")
                 throw ExitStatus.conflict
             }
-            let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            let line = key.knownHostsLine(for: configuration.knownHostsName)
-            if existing.split(separator: "\n").contains(where: { $0 == line }) {
+            let known = KnownHosts(text: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            let recorded = known.keys(for: name)
+            if recorded.contains(where: { $0.type == key.type && $0.base64 == key.base64 }) {
                 Output.line("already trusted in \(path)")
                 return
             }
-            let separator = existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n"
-            try (existing + separator + line + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            Output.line("recorded in \(path)")
+            let updated: KnownHosts
+            if recorded.isEmpty {
+                updated = known.adding(name, key)
+            } else {
+                // A changed key is what an attacker in the middle shows too: only a person who checked the
+                // new fingerprint with the bank replaces the old one.
+                for old in recorded { Output.line("  recorded now: \(old.type) \(old.fingerprint)") }
+                guard replace, fingerprint != nil else {
+                    Output.error("metl: the host key of \(name) changed: \(recorded.map(\.fingerprint).joined(separator: ", ")) is recorded, "
+                                 + "the server shows \(key.fingerprint); nothing recorded. Check the new fingerprint with the bank, then "
+                                 + "run again with --replace --fingerprint \(key.fingerprint)")
+                    throw ExitStatus.conflict
+                }
+                updated = known.replacing(name, with: key)
+            }
+            try updated.text.write(toFile: path, atomically: true, encoding: .utf8)
+            Output.line(recorded.isEmpty ? "recorded in \(path)" : "replaced in \(path)")
         }
     }
 }
