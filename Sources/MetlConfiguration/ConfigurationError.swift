@@ -4,18 +4,18 @@
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
         /// A file the settings name cannot be read: the configuration file, a password or passphrase file.
-        case unreadableFile
+        case unreadableFile = "unreadable_file"
         /// A value is not one its key takes.
-        case invalidValue
+        case invalidValue = "invalid_value"
         /// A required setting has no value in any layer.
-        case missingValue
+        case missingValue = "missing_value"
         /// Settings that cannot hold together: an override that would apply to several profiles, a
         /// signer without a recipient, a kind the profile does not send.
         case conflict
         /// A bank profile the configuration does not have.
-        case unknownProfile
+        case unknownProfile = "unknown_profile"
         /// A command that only reads named a database that is not there.
-        case noDatabase
+        case noDatabase = "no_database"
     }
 
     public var code: Code

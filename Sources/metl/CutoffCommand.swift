@@ -1,4 +1,5 @@
 import ArgumentParser
+import MetlConfiguration
 import Foundation
 import Logging
 import NACHA
@@ -32,8 +33,43 @@ struct CutoffCommand: AsyncParsableCommand {
         var name: String, path: String, size: Int, sha256: String
     }
 
+    /// A run that stopped, as `--json` prints it: which profile, and why, with the exit status it gives.
+    struct StoppedRun: Encodable {
+        @Nullable var profile: String?
+        var error: Stop
+
+        struct Stop: Encodable {
+            var code: String
+            var exitStatus: Int32
+            var message: String
+            enum CodingKeys: String, CodingKey { case code, exitStatus = "exit_status", message }
+        }
+    }
+
+    /// Each profile's run: its summary, or why it stopped.
+    enum Run: Encodable {
+        case finished(CutoffJob.Summary)
+        case stopped(StoppedRun)
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .finished(let summary): try summary.encode(to: encoder)
+            case .stopped(let stopped): try stopped.encode(to: encoder)
+            }
+        }
+    }
+
     func run() async throws {
-        let (_, jobs) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
+        let jobs: [CutoffJob]
+        do {
+            jobs = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil).jobs
+        } catch where output.json && dryRun == nil {
+            // What the units and metl-cron log is the JSON: it says why nothing ran, too.
+            let stop = StoppedRun(profile: nil, error: .init(code: Self.code(of: error), exitStatus: ExitStatus.for(error).code,
+                                                             message: ExitStatus.message(for: error).joined(separator: "; ")))
+            try Output.json(stop)
+            throw error
+        }
         if let dryRun {
             try await preview(jobs, into: dryRun)
             return
@@ -41,27 +77,29 @@ struct CutoffCommand: AsyncParsableCommand {
         // Every profile runs, each under its own lock, even when an earlier one stopped; the exit
         // status is the first one that did.
         let terminal = Output.isTerminal && !output.json
-        var summaries: [CutoffJob.Summary] = []
+        var runs: [Run] = []
         var stopped: (any Error)?
         for job in jobs {
             do {
-                summaries.append(try await PipelineError.mapping { () throws(PipelineError) in
-                    try await job.run { progress in
-                        guard terminal else { return }
-                        switch progress {
-                        case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
-                        case .rendered(let name, let entries): Output.progress("rendered \(name) (\(Words.count(entries, "entry", plural: "entries")))")
-                        case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
-                        }
+                runs.append(.finished(try await job.run { progress in
+                    guard terminal else { return }
+                    switch progress {
+                    case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
+                    case .rendered(let name, let entries): Output.progress("rendered \(name) (\(Words.count(entries, "entry", plural: "entries")))")
+                    case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
                     }
-                })
+                }))
             } catch {
-                stopped = stopped ?? error
+                Output.error("metl: \(error.message)")
+                runs.append(.stopped(StoppedRun(profile: job.profile, error: .init(code: error.code.rawValue, exitStatus: error.exitStatus.code,
+                                                                                    message: error.message))))
+                stopped = stopped ?? error.exitStatus
             }
         }
         if terminal { Output.progress(nil) }
+        let summaries = runs.compactMap { if case .finished(let summary) = $0 { summary } else { nil } }
         if output.json {
-            if jobs.count == 1, let summary = summaries.first { try Output.json(summary) } else { try Output.json(summaries) }
+            if jobs.count == 1, let run = runs.first { try Output.json(run) } else { try Output.json(runs) }
         } else {
             summaries.forEach(Self.print)
         }
@@ -119,21 +157,38 @@ struct CutoffCommand: AsyncParsableCommand {
     }
 }
 
+extension CutoffCommand {
+    /// The code `--json` names a refusal by: the error's own, or the kind of error.
+    static func code(of error: any Error) -> String {
+        switch error {
+        case let error as ConfigurationError: error.code.rawValue
+        case let error as PipelineError: error.code.rawValue
+        case let error as StoreError: error.code.rawValue
+        default: "\(type(of: error))"
+        }
+    }
+}
+
 extension PipelineError {
+    /// The executable's exit status for this error.
+    var exitStatus: ExitStatus {
+        switch code {
+        case .lockHeld: .lockHeld
+        case .windowMissed: .windowMissed
+        case .configuration: .configuration
+        case .fileIDModifiersExhausted, .invalidStatus: .conflict
+        case .notFound: .notFound
+        default: .internalError
+        }
+    }
+
     /// Runs a job step, turning its typed error into the executable's exit status.
     static func mapping<T>(_ body: () async throws(PipelineError) -> T) async throws -> T {
         do {
             return try await body()
         } catch {
             Output.error("metl: \(error.message)")
-            switch error.code {
-            case .lockHeld: throw ExitStatus.lockHeld
-            case .windowMissed: throw ExitStatus.windowMissed
-            case .configuration: throw ExitStatus.configuration
-            case .fileIDModifiersExhausted, .invalidStatus: throw ExitStatus.conflict
-            case .notFound: throw ExitStatus.notFound
-            default: throw ExitStatus.internalError
-            }
+            throw error.exitStatus
         }
     }
 }

@@ -31,10 +31,23 @@ import TestSupport
         #expect(missing.status == 8)
         #expect(missing.stderr.contains("--odfi-routing"))
 
-        // An untrusted server: exit 8, its fingerprint shown, nothing sent.
+        // With --json (what the units and metl-cron log) the refusal is a document too.
+        let missingJSON = try metl("cutoff", "--json", with: ["METL_ODFI_ROUTING": ""])
+        #expect(missingJSON.status == 8)
+        let refusal = try JSONSerialization.jsonObject(with: Data(missingJSON.stdout.utf8)) as? [String: Any]
+        let refused = refusal?["error"] as? [String: Any]
+        #expect(refused?["code"] as? String == "missing_value" && refused?["exit_status"] as? Int == 8, "\(missingJSON.stdout)")
+        #expect((refused?["message"] as? String)?.contains("--odfi-routing") == true)
+
+        // An untrusted server: exit 8, its fingerprint shown, nothing sent; with --json, why the run stopped.
         let untrusted = try metl("cutoff")
         #expect(untrusted.status == 8)
         #expect(untrusted.stderr.contains("SHA256:"))
+        let stoppedJSON = try metl("cutoff", "--json")
+        #expect(stoppedJSON.status == 8)
+        let stopped = (try JSONSerialization.jsonObject(with: Data(stoppedJSON.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(stopped?["code"] as? String == "configuration" && stopped?["exit_status"] as? Int == 8, "\(stoppedJSON.stdout)")
+        #expect((stopped?["message"] as? String)?.contains("SHA256:") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.root).isEmpty)
 
         // A wrong published fingerprint records nothing; the right one is recorded.
