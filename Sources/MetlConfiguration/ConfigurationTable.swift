@@ -1,4 +1,5 @@
 import Foundation
+import Payments
 
 /// One JSON object of the configuration file, read key by key with its path, so every problem is
 /// reported as `FILE: KEY.PATH: reason`, all of them at once, and a key nothing reads (a typo) is
@@ -43,6 +44,11 @@ final class ConfigurationTable {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw ConfigurationError(.unreadableFile, "cannot read config file \(file)", isUsage: true)
+        }
+        // A key written twice would leave one of its values silently unread; a syntax error is told by
+        // its line and column.
+        if let problem = JSONSyntax.firstProblem(in: [UInt8](data)) {
+            throw ConfigurationError(.invalidValue, "\(file): \(problem)")
         }
         guard let value = try? JSONDecoder().decode(Value.self, from: data), case .object(let values) = value else {
             throw ConfigurationError(.invalidValue, "\(file): not a JSON object")

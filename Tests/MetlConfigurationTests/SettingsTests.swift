@@ -143,6 +143,21 @@ final class ConfigurationFixture {
         #expect(unreadable.code == .unreadableFile && unreadable.isUsage)
     }
 
+    @Test func aKeyWrittenTwiceOrBrokenJSONIsRefusedWhereItIs() throws {
+        let fixture = try ConfigurationFixture()
+        try """
+            {"database": "a.sqlite",
+             "profiles": {"bank": {"merchants": ["acme"], "merchants": ["globex"]}}}
+            """.write(toFile: fixture.path, atomically: true, encoding: .utf8)
+        let twice = try #require(Self.refusal { try Settings.load(configPath: fixture.path, environment: [:]) })
+        #expect(twice.code == .invalidValue)
+        #expect(twice.description.hasPrefix("\(fixture.path): line 2, column"), "\(twice)")
+        #expect(twice.description.contains("profiles.bank.merchants appears twice"), "\(twice)")
+        try #"{"database": "a.sqlite",}"#.write(toFile: fixture.path, atomically: true, encoding: .utf8)
+        let broken = try #require(Self.refusal { try Settings.load(configPath: fixture.path, environment: [:]) })
+        #expect(broken.description.hasPrefix("\(fixture.path): line 1, column"), "\(broken)")
+    }
+
     @Test func aPostgreSQLDatabaseNeedsItsSharedDirectoriesNamed() throws {
         var settings = Settings()
         settings.database = "/srv/metl/metl.sqlite"
