@@ -160,6 +160,10 @@ public final class SFTPClient: @unchecked Sendable {
         let rc: Int32
         switch configuration.authentication {
         case .privateKey(let path, let passphrase):
+            // libssh2 says only that it could not use the key: a file that cannot be read is named.
+            guard access(path, R_OK) == 0 else {
+                throw SFTPError(.authentication, "cannot read the private key file \(path): \(String(cString: strerror(errno)))")
+            }
             rc = libssh2_userauth_publickey_fromfile_ex(session, user, UInt32(user.utf8.count), nil, path, passphrase)
         case .password(let password):
             rc = libssh2_userauth_password_ex(session, user, UInt32(user.utf8.count), password,

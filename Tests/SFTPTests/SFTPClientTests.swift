@@ -87,6 +87,12 @@ import TestSupport
         await #expect { try await SFTPClient.connect(configuration(key: stranger)) } throws: {
             ($0 as? SFTPError)?.code == .authentication
         }
+        // A key file that is not there is named, with the reason.
+        let missing = server.directory.appendingPathComponent("no_such_key").path
+        await #expect { try await SFTPClient.connect(configuration(key: missing)) } throws: { error in
+            guard let error = error as? SFTPError else { return false }
+            return error.code == .authentication && error.description.contains("cannot read the private key file \(missing): No such file")
+        }
         var password = configuration()
         password.authentication = .password("not-the-password")
         await #expect { try await SFTPClient.connect(password) } throws: { error in
