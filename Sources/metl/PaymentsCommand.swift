@@ -8,7 +8,26 @@ import Pipeline
 struct PaymentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
         commandName: "payments", abstract: "Create, import and look at payments.",
-        subcommands: [Create.self, Import.self, Show.self, List.self])
+        subcommands: [Create.self, Import.self, Show.self, List.self, Cancel.self])
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            abstract: "Stop a payment before it reaches the bank: P_FAILED (cancelled), its funds released; prints it as JSON.",
+            discussion: """
+                A payment in a rendered file that was never sent is taken out of it: the file is cancelled and its other \
+                payments go in the next cutoff's files, each with a history row. Once its file is being sent or at the bank \
+                the cancel is refused (exit 5) with the file's status. Cancelling a cancelled payment changes nothing.
+                """)
+        @Argument(help: "Payment id.") var id: String
+        @Option(help: "Why, for the payment's history and its merchant's webhook.") var reason: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
+            let (store, _) = try await store.openStore()
+            try Output.json(PaymentDocument(try await store.cancelPayment(id: id, actor: .operator, reason: reason)))
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(

@@ -72,3 +72,40 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore {
         }
     }
 }
+
+extension OutboundFileStore where Self: PaymentStore & CheckStore {
+    /// Stops a payment before it reaches the bank: P_FAILED with failure `cancelled` and the reason,
+    /// its reserved funds released, one write. A payment in a rendered file that was never sent is
+    /// taken out of it: the file is cancelled and its other payments released to the next cutoff,
+    /// each with a history row saying so. Refused (`invalidStatus`, `invalidTransition`) once the
+    /// file is on its way or at the bank, or the payment is past P_VALIDATED. Cancelling a payment
+    /// already cancelled returns it as it is.
+    public func cancelPayment(id: String, actor: Actor, reason: String) async throws -> Payment {
+        try await Replanning.run {
+            let payment = try await payment(id: id)
+            if payment.state == .failed, payment.failure?.code == Self.cancelledCode { return payment }
+            let step = TransitionStep(to: .failed, actor: actor, reasonCode: Self.cancelledCode, reasonText: reason,
+                                      failure: Failure(code: Self.cancelledCode, message: reason))
+            guard let fileID = payment.submission?.fileID else {
+                var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: [payment.merchantID]))
+                let cancelled = try planner.apply([step], to: payment)
+                try await persist(planner.plan)
+                return cancelled
+            }
+            let read = try await outboundFile(id: fileID)
+            var file = read
+            try file.cancel(reason: "payment \(payment.id) cancelled: \(reason)", at: Date())
+            let bound = try await filePayments(fileID: file.id).map(\.payment)
+            var ledger = LedgerPlanner(now: file.updatedAt, endpoints: try await enabledEndpoints(merchants: Set(bound.map(\.merchantID))))
+            ledger.release(bound, fromCancelled: file, actor: actor, reason: "payment \(payment.id) cancelled")
+            let cancelled = try ledger.apply([step], to: payment)
+            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
+            checks.release(try await fileChecks(fileID: file.id), fromCancelled: file, actor: actor, reason: "payment \(payment.id) cancelled")
+            try await recordFileChange(file, from: read.status, ledger: ledger.plan, checks: checks.plan)
+            return cancelled
+        }
+    }
+
+    /// The failure code of a payment an operator or its merchant cancelled.
+    public static var cancelledCode: String { "cancelled" }
+}

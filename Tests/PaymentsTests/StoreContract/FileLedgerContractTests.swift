@@ -93,6 +93,47 @@ import Payments
         #expect(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id) == [payments[2].id])
     }
 
+    @Test(arguments: StoreImplementation.all)
+    func aPaymentIsCancelledUntilItsFileIsSentAndItsFileGoesWithoutIt(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let payments = try await store.intake((0..<4).map { _ in try Requests.intake(merchant) }).map(\.payment)
+        #expect(try await store.merchant(merchant.id).balance == 500_000)
+
+        // Not in a file: P_FAILED, cancelled, its funds back; a second cancel changes nothing.
+        let cancelled = try await store.cancelPayment(id: payments[0].id, actor: .operator, reason: "wrong amount")
+        #expect(cancelled.state == .failed && cancelled.failure?.code == "cancelled" && cancelled.failure?.message == "wrong amount")
+        #expect(try await store.merchant(merchant.id).balance == 625_000)
+        let history = try await store.history(paymentID: payments[0].id)
+        #expect(history.last?.toState == .failed && history.last?.reasonCode == "cancelled" && history.last?.actor == .operator)
+        #expect(try await store.cancelPayment(id: payments[0].id, actor: .operator, reason: "again").version == cancelled.version)
+        #expect(try await store.history(paymentID: payments[0].id).count == history.count)
+
+        // In a rendered file never sent: the file is cancelled, the others go to the next cutoff.
+        try await store.recordRenderedFile(Self.file(id: "fil_x"), binding: try Self.binding([
+            (payments[1], 1, 12104288_0000001, 3), (payments[2], 1, 12104288_0000002, 4),
+        ], fileID: "fil_x"))
+        let taken = try await store.cancelPayment(id: payments[1].id, actor: .operator, reason: "fraud")
+        #expect(taken.state == .failed && taken.submission == nil)
+        #expect(try await store.outboundFile(id: "fil_x").status == .cancelled)
+        let other = try await store.payment(id: payments[2].id)
+        #expect(other.state == .validated && other.submission == nil)
+        #expect(try await store.history(paymentID: other.id).last?.reasonCode == "file_cancelled")
+        #expect(Set(try await store.unboundValidatedPayments(limit: 10).map(\.payment.id)) == [payments[2].id, payments[3].id])
+        #expect(try await store.merchant(merchant.id).balance == 750_000)
+
+        // Once its file is at the bank: refused, nothing changed.
+        try await store.recordRenderedFile(Self.file(id: "fil_y"), binding: try Self.binding([
+            (try await store.payment(id: payments[3].id), 1, 12104288_0000003, 3),
+        ], fileID: "fil_y"))
+        _ = try await store.markUploading(fileID: "fil_y")
+        _ = try await store.markUploaded(fileID: "fil_y", remotePath: "/in/fil_y.ach", actor: .cutoff, at: Date())
+        await #expect { try await store.cancelPayment(id: payments[3].id, actor: .operator, reason: "too late") }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        #expect(try await store.payment(id: payments[3].id).state == .submittedToCore)
+        #expect(try await store.outboundFile(id: "fil_y").status == .uploaded)
+    }
+
     /// The reads and the write a file's lifecycle is made of: its payments as a plan reads them, and
     /// a change written only while the file is still in the status it was read in.
     @Test(arguments: StoreImplementation.all)
