@@ -14,6 +14,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let listPayments = APIRoute(method: .get, path: "/payments", authenticated: true)
     public static let getPayment = APIRoute(method: .get, path: "/payments/{id}", authenticated: true)
     public static let paymentEvents = APIRoute(method: .get, path: "/payments/{id}/events", authenticated: true)
+    public static let cancelPayment = APIRoute(method: .post, path: "/payments/{id}/cancel", authenticated: true)
     public static let createWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints", authenticated: true)
     public static let listWebhookEndpoints = APIRoute(method: .get, path: "/webhook-endpoints", authenticated: true)
     public static let disableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/disable", authenticated: true)
@@ -32,7 +33,7 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let openAPI = APIRoute(method: .get, path: "/openapi.json", authenticated: false)
 
     public static let all: [APIRoute] = [
-        createPayment, listPayments, getPayment, paymentEvents, createWebhookEndpoint, listWebhookEndpoints,
+        createPayment, listPayments, getPayment, paymentEvents, cancelPayment, createWebhookEndpoint, listWebhookEndpoints,
         disableWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, createCheck, listChecks, getCheck, voidCheck, listCheckExceptions, getCheckException, decideCheckException, health,
         readiness, metrics, openAPI,
     ]

@@ -16,6 +16,7 @@ struct PaymentRoutes: APIRouteGroup {
             .listPayments: list,
             .getPayment: show,
             .paymentEvents: events,
+            .cancelPayment: cancel,
         ]
     }
 
@@ -47,6 +48,17 @@ struct PaymentRoutes: APIRouteGroup {
     func show(_ request: Request, context: APIRequestContext) async throws -> Response {
         let payment = try await ownedPayment(context)
         return JSONBody.response(.ok, PaymentDocument.encode(payment))
+    }
+
+    /// `POST /payments/{id}/cancel`: stopped before the bank (P_FAILED, failure `cancelled`, funds
+    /// released), taken out of a file that was rendered and never sent; 409 once its file is on its
+    /// way. Cancelling again returns the payment as it is.
+    func cancel(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let payment = try await ownedPayment(context)
+        guard let key = context.idempotencyKey else { throw Problem(.idempotencyKeyMissing, "send an Idempotency-Key header") }
+        let cancelled = try await store.cancelPayment(id: payment.id, actor: .api, reason: "cancelled by the merchant (Idempotency-Key \(key))")
+        if cancelled.version != payment.version { metrics.transition(to: cancelled.state) }
+        return JSONBody.response(.ok, PaymentDocument.encode(cancelled))
     }
 
     struct EventList: Encodable {

@@ -227,6 +227,32 @@ struct PaymentEndpointTests {
         }
     }
 
+    @Test("cancel before the bank: P_FAILED cancelled with its funds back, the same answer again; 409 once submitted", arguments: StoreImplementation.all)
+    func cancel(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, balance: 200_000)
+        try await fixture.application.test(.router) { client in
+            let first = try #require(try await fixture.post(client).json["id"] as? String)
+            let second = try #require(try await fixture.post(client).json["id"] as? String)
+            #expect(try await fixture.store.merchant(fixture.merchant.id).balance == 200_000 - 125_000)
+            func cancel(_ id: String, key: String? = UUID().uuidString) async throws -> TestResponse {
+                try await client.execute(uri: "/payments/\(id)/cancel", method: .post, headers: fixture.headers(key: key, contentType: nil))
+            }
+            #expect(try await cancel(first, key: nil).status == .badRequest, "an Idempotency-Key is required")
+            let cancelled = try await cancel(first)
+            #expect(cancelled.status == .ok)
+            #expect(cancelled.json["state"] as? String == "P_FAILED")
+            #expect((cancelled.json["failure"] as? [String: Any])?["code"] as? String == "cancelled")
+            #expect(try await fixture.store.merchant(fixture.merchant.id).balance == 200_000)
+            let again = try await cancel(first)
+            #expect(again.status == .ok && again.json["version"] as? Int == cancelled.json["version"] as? Int)
+            #expect(try await fixture.get(client, "/payments/\(first)/events").json["data"].map { ($0 as? [Any])?.count } == 3)
+
+            // The second failed its funds check at intake: failed otherwise, nothing to cancel.
+            #expect(try await cancel(second).status == .conflict)
+            #expect(try await cancel("pay_unknown").status == .notFound)
+        }
+    }
+
     @Test("authentication and isolation: no key, unknown key, revoked key, another merchant's payment", arguments: StoreImplementation.all)
     func authentication(_ implementation: StoreImplementation) async throws {
         let fixture = try await APIFixture(implementation)
