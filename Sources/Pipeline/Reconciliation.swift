@@ -9,7 +9,10 @@ public struct Reconciliation: Sendable, Codable {
     public struct FileLine: Sendable, Codable {
         public var id: String
         public var name: String
-        public var status: String
+        public var status: OutboundFileStatus
+        /// The bank has it (`uploaded`); a rendered, uploading, failed or cancelled file was not sent,
+        /// and its amounts are what it would send.
+        public var sent: Bool
         public var entries: Int
         public var sentDebit: Int64
         public var sentCredit: Int64
@@ -22,14 +25,14 @@ public struct Reconciliation: Sendable, Codable {
         public var failedAmount: Int64
 
         enum CodingKeys: String, CodingKey {
-            case id, name, status, entries, sentDebit = "sent_debit", sentCredit = "sent_credit", unacknowledged, processing, settled,
+            case id, name, status, sent, entries, sentDebit = "sent_debit", sentCredit = "sent_credit", unacknowledged, processing, settled,
                  settledAmount = "settled_amount", failed, failedAmount = "failed_amount"
         }
     }
 
     public struct Stuck: Sendable, Codable {
         public var paymentID: String
-        public var state: String
+        public var state: PaymentState
         public var since: String
         public var rule: String
 
@@ -40,7 +43,7 @@ public struct Reconciliation: Sendable, Codable {
     public struct InboundLine: Sendable, Codable {
         public var id: String
         public var name: String
-        public var status: String
+        public var status: InboundFile.Status
         public var reason: String?
         public var notes: [String]
     }
@@ -91,7 +94,7 @@ public struct Reconciliation: Sendable, Codable {
                            settlementBankingDays: Int = 3, keys: [OpenPGPKey] = [], inboundNoteDays: Int = 7) async throws -> Reconciliation {
         let totals = try await store.fileStateTotals()
         let files = totals.map { file, states in
-            FileLine(id: file.id, name: file.name, status: file.status.rawValue, entries: file.entryCount,
+            FileLine(id: file.id, name: file.name, status: file.status, sent: file.status == .uploaded, entries: file.entryCount,
                      sentDebit: file.totalDebit, sentCredit: file.totalCredit,
                      unacknowledged: (states[.submittedToCore]?.count ?? 0) + (states[.validated]?.count ?? 0),
                      processing: states[.processing]?.count ?? 0, settled: states[.completed]?.count ?? 0,
@@ -101,7 +104,7 @@ public struct Reconciliation: Sendable, Codable {
         var stuck: [Stuck] = []
         let ackCutoff = now.addingTimeInterval(-Double(acknowledgementWait.components.seconds))
         for payment in try await store.payments(in: .submittedToCore, changedBefore: ackCutoff) {
-            stuck.append(Stuck(paymentID: payment.id, state: payment.state.rawValue, since: Timestamp.format(payment.updatedAt),
+            stuck.append(Stuck(paymentID: payment.id, state: payment.state, since: Timestamp.format(payment.updatedAt),
                                rule: "no acknowledgement after \(acknowledgementWait.components.seconds / 3600) hours"))
         }
         // Banking days back from today: the settlement deadline for anything acknowledged before it.
@@ -112,7 +115,7 @@ public struct Reconciliation: Sendable, Codable {
         }
         let settlementCutoff = Calendar.current.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? now
         for payment in try await store.payments(in: .processing, changedBefore: settlementCutoff) {
-            stuck.append(Stuck(paymentID: payment.id, state: payment.state.rawValue, since: Timestamp.format(payment.updatedAt),
+            stuck.append(Stuck(paymentID: payment.id, state: payment.state, since: Timestamp.format(payment.updatedAt),
                                rule: "no settlement after \(settlementBankingDays) banking days"))
         }
         let keyAlerts = keys.compactMap { key -> String? in
@@ -125,10 +128,10 @@ public struct Reconciliation: Sendable, Codable {
         let notesSince = now.addingTimeInterval(-Double(inboundNoteDays) * 86_400)
         let inbound = try await store.inboundFiles()
             .filter { $0.receivedAt >= notesSince && ($0.status == .quarantined || !$0.notes.isEmpty) }
-            .map { InboundLine(id: $0.id, name: $0.name, status: $0.status.rawValue, reason: $0.reason, notes: $0.notes) }
+            .map { InboundLine(id: $0.id, name: $0.name, status: $0.status, reason: $0.reason, notes: $0.notes) }
         let discrepancies = try await store.discrepancies(since: notesSince).map(Discrepancy.init)
         return Reconciliation(files: files, stuck: stuck, inbound: inbound, discrepancies: discrepancies, keys: keyAlerts,
-                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || files.contains { $0.status == "failed" }
-                                  || inbound.contains { $0.status == InboundFile.Status.quarantined.rawValue })
+                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || files.contains { $0.status == .failed }
+                                  || inbound.contains { $0.status == .quarantined })
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MetlConfiguration
 import NACHA
+import Payments
 import Pipeline
 
 struct ReconcileCommand: AsyncParsableCommand {
@@ -30,19 +31,24 @@ struct ReconcileCommand: AsyncParsableCommand {
             try Output.json(report)
         } else {
             Output.table(["FILE", "STATUS", "ENTRIES", "SENT DEBIT", "SENT CREDIT", "UNACKED", "PROCESSING", "SETTLED", "FAILED"],
-                         report.files.map {
-                             [$0.name, $0.status, String($0.entries), Dollars.format($0.sentDebit), Dollars.format($0.sentCredit),
+                         report.files.filter(\.sent).map {
+                             [$0.name, $0.status.rawValue, String($0.entries), Dollars.format($0.sentDebit), Dollars.format($0.sentCredit),
                               String($0.unacknowledged), String($0.processing),
                               "\($0.settled) (\(Dollars.format($0.settledAmount)))", "\($0.failed) (\(Dollars.format($0.failedAmount)))"]
                          })
-            for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state) since \(item.since): \(item.rule)") }
+            // Files the bank does not have are apart from what was sent: waiting, stopped or cancelled.
+            for file in report.files where !file.sent {
+                Output.line("NOT SENT \(file.name) \(file.status.rawValue): \(Words.count(file.entries, "entry", plural: "entries")), "
+                            + "debit \(Dollars.format(file.sentDebit)), credit \(Dollars.format(file.sentCredit))")
+            }
+            for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state.rawValue) since \(item.since): \(item.rule)") }
             for alert in report.keys { Output.line("KEY \(alert)") }
             for item in report.discrepancies {
                 Output.line("DISCREPANCY \(item.subject.rawValue) \(item.id) at \(item.at)"
                             + (item.inboundFileID.map { " (\($0)" + (item.line.map { " line \($0)" } ?? "") + ")" } ?? "") + ": \(item.text)")
             }
             for file in report.inbound {
-                Output.line("INBOUND \(file.id) \(file.name) \(file.status)" + (file.reason.map { ": \($0)" } ?? ""))
+                Output.line("INBOUND \(file.id) \(file.name) \(file.status.rawValue)" + (file.reason.map { ": \($0)" } ?? ""))
                 for note in file.notes { Output.line("  note: \(note)") }
             }
         }

@@ -272,7 +272,7 @@ import TestSupport
         #expect(recorded.status == .processed && recorded.notes == outcome.notes)
         let report = try await Reconciliation.run(store: fixture.store)
         #expect(report.inbound.first { $0.id == recorded.id }?.notes == outcome.notes)
-        #expect(report.inbound.contains { $0.name == "wrong-total.ach" && $0.status == "quarantined" })
+        #expect(report.inbound.contains { $0.name == "wrong-total.ach" && $0.status == .quarantined })
     }
 
     /// A NOC file whose COR batch carries a zero effective date corrects the payment, with the warning.
