@@ -2,6 +2,9 @@ extension Duration {
     /// The duration in seconds, fractions included: what `Date` arithmetic and timers want.
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 
+    /// As a log line shows it: seconds to the hundredth, `0.92s`.
+    public var rounded: String { String(format: "%.2fs", seconds) }
+
     /// The one duration grammar of every setting and flag: a whole number and a unit, `250ms`, `90s`,
     /// `15m`, `2h`, `1d`.
     public init?(parsing text: String) {

@@ -136,6 +136,8 @@ import TestSupport
         let times = Set(windows.compactMap { $0["runs_at"] as? String })
         #expect(windows.filter { $0["same_day"] as? Bool == true }.count == 3)
         #expect(Set(profiles.compactMap { $0["time_zone"] as? String }) == ["America/New_York"])
+        let shown = try CLI.run(["profiles", "show", "primary"], environment: ["METL_CONFIG": "schedules/metl.json.example"])
+        #expect(shown.stdout.contains("  positive_pay to sftp://"), "a space after the longest label: \(shown.stdout)")
 
         let timer = try String(contentsOfFile: "schedules/metl-cutoff.timer", encoding: .utf8)
         let timerTimes = timer.split(separator: "\n").filter { $0.hasPrefix("OnCalendar=") }.map { line in

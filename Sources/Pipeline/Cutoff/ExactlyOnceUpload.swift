@@ -88,7 +88,7 @@ struct ExactlyOnceUpload: Sendable {
         let exponential = retryBase * (1 << min(failures - 1, 16))
         let delay = min(retryCap, exponential) * Double.random(in: 0.5...1.0)
         logger.warning("delivery failed, retrying", metadata: ["error": "\(error.message)", "attempt": "\(failures)",
-                                                               "retry_in": "\(delay)"])
+                                                               "retry_in": "\(delay.rounded)"])
         guard ContinuousClock.now + delay < deadline else { throw windowMissed(remaining: remaining, cause: error.message) }
         try? await Task.sleep(for: delay)
     }

@@ -40,7 +40,11 @@ struct ProfilesCommand: AsyncParsableCommand {
             Output.line("profile \(document.name)\(document.isDefault ? " (default)" : "")")
             Output.line("  odfi           \(document.odfi.routing)  origin \(document.odfi.immediateOrigin) \(document.odfi.originName)  "
                         + "destination \(document.odfi.immediateDestination) \(document.odfi.destinationName)")
-            for (kind, url) in document.destinations.sorted(by: { $0.key < $1.key }) { Output.line("  \(kind) to".padding(toLength: 17, withPad: " ", startingAt: 0) + url) }
+            for (kind, url) in document.destinations.sorted(by: { $0.key < $1.key }) {
+                // At least one space after the longest label (`positive_pay to`).
+                let label = "  \(kind) to"
+                Output.line(label.padding(toLength: max(17, label.count + 1), withPad: " ", startingAt: 0) + url)
+            }
             if let inbound = document.inbound { Output.line("  inbound        \(inbound)") }
             Output.line("  sftp           identity \(document.sftp.identityFile ?? "-")  known_hosts \(document.sftp.knownHosts ?? "-")"
                         + (document.sftp.identityPassphrase.map { "  passphrase \($0)" } ?? "") + (document.sftp.password.map { "  password \($0)" } ?? ""))
