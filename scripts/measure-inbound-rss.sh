@@ -12,7 +12,7 @@ export METL_POSITIVE_PAY_DESTINATION="file://$WORK/outbox"
 CHECKS=${CHECKS:-1000}
 
 "$METL" merchants add rss --company-id 1234567890 --company-name "RSS TEST" >/dev/null
-ACCOUNT=$("$METL" checks accounts add rss --routing 121042882 --account-number 000123456789 --profile arp --json |
+ACCOUNT=$("$METL" checks accounts add rss --routing 121042882 --account-number 000123456789 --layout arp --json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 TODAY=$(date -u +%Y-%m-%d)
 python3 - "$WORK/checks.csv" "$ACCOUNT" "$TODAY" "$CHECKS" <<'EOF'

@@ -47,16 +47,19 @@ struct ChecksCommand: AsyncParsableCommand {
             @Argument(help: "Merchant id or name.") var merchant: String
             @Option(help: "The account's 9-digit routing number.") var routing: String
             @Option(help: "The account number (digits).") var accountNumber: String
-            @Option(help: "The issue-file layout the bank takes: \(PositivePayLayout.allCases.map(\.rawValue).joined(separator: ", ")).")
-            var profile: String
+            @Option(help: "The issue-file layout the bank takes.") var layout: PositivePayLayout?
+            // This option's first name; a bank profile is something else now, so it is kept, hidden, for scripts.
+            @Option(name: .customLong("profile"), help: .hidden) var formerLayoutName: PositivePayLayout?
             @Flag(help: "Payee positive pay: every check names its payee, and the bank matches it.") var payeeMatch = false
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
+            func validate() throws {
+                guard (layout == nil) != (formerLayoutName == nil) else { throw ValidationError("give the account's --layout") }
+            }
+
             func run() async throws {
-                guard let layout = PositivePayLayout(rawValue: profile) else {
-                    throw ValidationError("--profile must be one of \(PositivePayLayout.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
+                guard let layout = layout ?? formerLayoutName else { throw ValidationError("give the account's --layout") }
                 let (store, _) = try await store.openStore()
                 let found = try await store.merchant(merchant)
                 let account = try await store.addCheckAccount(try CheckAccount.enrol(

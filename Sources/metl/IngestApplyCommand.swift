@@ -12,7 +12,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
         discussion: """
             Each file is archived, recorded in the inbound ledger and checked whole; then it is applied a chunk of payments per \
             transaction (so a large file does not hold up the API), or quarantined with a reason and nothing applied. \
-            The same bytes twice are a duplicate; a file an interrupted run left applying is resumed where it stopped. Exit 0 when every file was processed (or a duplicate), 1 when any needs attention.
+            The same bytes twice are a duplicate; a file an interrupted run left applying is resumed where it stopped. Exit 0 when every file was processed (or a duplicate), 1 when any needs attention (quarantined, noted, or exceptions opened to decide).
             """)
 
     @Argument(help: "Files to ingest.") var files: [String] = []
@@ -105,7 +105,8 @@ struct IngestApplyCommand: AsyncParsableCommand {
             }
             if outcomes.isEmpty { Output.line("no inbound files") }
         }
-        if outcomes.contains(where: { $0.status.needsAttention || !$0.notes.isEmpty }) {
+        // A quarantine, a note, or exceptions opened (checks someone must decide on before the deadline) need a person.
+        if outcomes.contains(where: { $0.status.needsAttention || !$0.notes.isEmpty || $0.exceptionsOpened > 0 }) {
             throw ExitStatus.findings
         }
     }

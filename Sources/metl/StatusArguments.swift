@@ -7,3 +7,4 @@ extension InboundFile.Status: ExpressibleByArgument {}
 extension OutboundFileStatus: ExpressibleByArgument {}
 extension WebhookDeliveryStatus.Status: ExpressibleByArgument {}
 extension CheckException.Status: ExpressibleByArgument {}
+extension PositivePayLayout: ExpressibleByArgument {}

@@ -23,7 +23,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("inbound"), withIntermediateDirectories: true)
         #expect(try metl("merchants", "add", "m", "--company-id", "1234567890", "--company-name", "M INC").status == 0)
         let enrolled = try metl("checks", "accounts", "add", "m", "--routing", "121042882", "--account-number", "123456789",
-                                "--profile", "arp", "--json")
+                                "--layout", "arp", "--json")
         let account = try #require(try JSONSerialization.jsonObject(with: Data(enrolled.stdout.utf8)) as? [String: Any])["id"] as? String
         for check in PositivePayLifecycleTests.checks {
             let document = #"{"account_id": "\#(account ?? "")", "serial": "\#(check.serial)", "amount": \#(check.amount), "issue_date": "2026-11-23", "payee": "\#(check.payee)"}"#
