@@ -73,8 +73,27 @@ public struct Reconciliation: Sendable, Codable {
         }
     }
 
+    /// A check the bank presented that nobody has decided yet: a decision counts only when its file
+    /// reaches the bank before `deadline`; after it the bank applies its default.
+    public struct OpenException: Sendable, Codable {
+        public var id: String
+        public var merchantID: String
+        public var serial: String
+        public var reason: CheckException.Reason
+        public var deadline: String
+        public var defaultDecision: CheckException.Decision
+        /// The deadline passed: the bank's default decision stands, to be settled by the next decisions run.
+        public var lapsed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, merchantID = "merchant_id", serial, reason, deadline, defaultDecision = "default_decision", lapsed
+        }
+    }
+
     public var files: [FileLine]
     public var stuck: [Stuck]
+    /// Exceptions open: each needs a decision before its deadline, or has lapsed.
+    public var exceptions: [OpenException]
     /// Bank files received in the last `inboundNoteDays` days that were quarantined (attention), or
     /// applied with notes (warnings of a nonconforming file, events left out).
     public var inbound: [InboundLine]
@@ -82,10 +101,10 @@ public struct Reconciliation: Sendable, Codable {
     public var discrepancies: [Discrepancy]
     /// OpenPGP keys of the GnuPG home that are dead or expire within `OpenPGPSealing.expiryWarning`.
     public var keys: [String]
-    /// Files that did not reach the bank (failed) and keys about to stop working count as attention too.
+    /// Files that did not reach the bank (failed), open exceptions and keys about to stop working count as attention too.
     public var needsAttention: Bool
 
-    enum CodingKeys: String, CodingKey { case files, stuck, inbound, discrepancies, keys, needsAttention = "needs_attention" }
+    enum CodingKeys: String, CodingKey { case files, stuck, exceptions, inbound, discrepancies, keys, needsAttention = "needs_attention" }
 
     /// SUBMITTED with no acknowledgement after `acknowledgementWait`; PROCESSING with no settlement
     /// after `settlementBankingDays` banking days.
@@ -130,8 +149,13 @@ public struct Reconciliation: Sendable, Codable {
             .filter { $0.receivedAt >= notesSince && ($0.status == .quarantined || !$0.notes.isEmpty) }
             .map { InboundLine(id: $0.id, name: $0.name, status: $0.status, reason: $0.reason, notes: $0.notes) }
         let discrepancies = try await store.discrepancies(since: notesSince).map(Discrepancy.init)
-        return Reconciliation(files: files, stuck: stuck, inbound: inbound, discrepancies: discrepancies, keys: keyAlerts,
-                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || files.contains { $0.status == .failed }
-                                  || inbound.contains { $0.status == .quarantined })
+        let exceptions = try await store.checkExceptions(merchantID: nil, status: .open).map { exception in
+            OpenException(id: exception.id, merchantID: exception.merchantID, serial: exception.serial, reason: exception.reason,
+                          deadline: Timestamp.format(exception.deadline), defaultDecision: exception.defaultDecision,
+                          lapsed: exception.deadline <= now)
+        }
+        return Reconciliation(files: files, stuck: stuck, exceptions: exceptions, inbound: inbound, discrepancies: discrepancies, keys: keyAlerts,
+                              needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || !exceptions.isEmpty
+                                  || files.contains { $0.status == .failed } || inbound.contains { $0.status == .quarantined })
     }
 }

@@ -12,7 +12,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         discussion: """
             Also lists bank files of the last 7 days quarantined or applied with notes (warnings), and the discrepancies they \
             reported (what the bank said against the ledger, on payments and checks). Exit 1 when something needs attention \
-            (stuck payments, failed files, a quarantined bank file, a discrepancy, a key about to expire), for a timer that alerts.
+            (stuck payments, failed files, check exceptions open, a quarantined bank file, a discrepancy, a key about to expire), \
+            for a timer that alerts.
             """)
 
     @Option(help: "Hours a submitted payment may wait for its acknowledgement.") var acknowledgementHours = 2
@@ -25,7 +26,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let (database, settings) = try await store.openStore(.reading)
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
         let keys = try await gnupg.existing(settings)?.keys() ?? []
-        let report = try await Reconciliation.run(store: database, acknowledgementWait: .seconds(acknowledgementHours * 3_600),
+        let report = try await Reconciliation.run(store: database, now: settings.clock(), acknowledgementWait: .seconds(acknowledgementHours * 3_600),
                                                   settlementBankingDays: settlementDays, keys: keys)
         if output.json {
             try Output.json(report)
@@ -42,6 +43,11 @@ struct ReconcileCommand: AsyncParsableCommand {
                             + "debit \(Dollars.format(file.sentDebit)), credit \(Dollars.format(file.sentCredit))")
             }
             for item in report.stuck { Output.line("STUCK \(item.paymentID) \(item.state.rawValue) since \(item.since): \(item.rule)") }
+            for exception in report.exceptions {
+                Output.line("EXCEPTION \(exception.id) check \(exception.serial) \(exception.reason.rawValue): "
+                            + (exception.lapsed ? "deadline \(exception.deadline) passed; the bank's default \(exception.defaultDecision.rawValue) stands"
+                                                : "decide before \(exception.deadline) (default \(exception.defaultDecision.rawValue))"))
+            }
             for alert in report.keys { Output.line("KEY \(alert)") }
             for item in report.discrepancies {
                 Output.line("DISCREPANCY \(item.subject.rawValue) \(item.id) at \(item.at)"

@@ -65,6 +65,13 @@ import TestSupport
         let listed = try metl("checks", "exceptions", "--status", "open", "--json")
         let exceptions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(exceptions.count == 2)
+        // reconcile lists them, each with its deadline, and they are a finding until decided.
+        let reconciled = try metl("reconcile", "--json")
+        #expect(reconciled.status == 1)
+        let open = try #require((try JSONSerialization.jsonObject(with: Data(reconciled.stdout.utf8)) as? [String: Any])?["exceptions"] as? [[String: Any]])
+        #expect(open.count == 2 && open.allSatisfy { $0["lapsed"] as? Bool == false && $0["deadline"] as? String == "2026-11-24T17:00:00.000Z" },
+                "\(open)")
+        #expect(try metl("reconcile").stdout.contains("decide before 2026-11-24T17:00:00.000Z"))
         let mismatch = try #require(exceptions.first { $0["check_id"] as? String == ids[1] })
         #expect(mismatch["reason"] as? String == "amount_mismatch" && mismatch["presented_amount"] as? Int == 31_525)
         #expect(mismatch["bank_reference"] as? String == "EX-1002", "the bank's id, never one metl made up")
