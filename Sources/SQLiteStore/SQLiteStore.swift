@@ -3,11 +3,11 @@ import GRDB
 import Logging
 import Payments
 
-/// The `LedgerStore` on one SQLite file. Operations that take a request (intake, transitions,
-/// upload confirmation, cancel, funding) read, plan (`LedgerPlanner`) and persist
-/// (`LedgerPlanWriter`) inside one IMMEDIATE transaction, so their reads cannot go stale before they
-/// commit, even with other processes sharing the file. Plans computed by the caller (a bank file's
-/// effects, a rendered file's bindings, `persist`) rely on the plan's version checks instead.
+/// The `LedgerStore` on one SQLite file: it reads, and persists the plans Payments makes
+/// (`LedgerPlanWriter`, `CheckPlanWriter`) in one IMMEDIATE transaction each, every row written only
+/// as the plan read it. Intake reads inside its write's transaction (`takeIn`), under SQLite's one
+/// write lock, so it never meets a conflict; the other writes read first and rely on the plans'
+/// version and status checks, even with other processes sharing the file.
 public final class SQLiteStore: PaymentStore {
     public let path: String
     let pool: DatabasePool

@@ -123,6 +123,12 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: database))
         // Every command reads the same file, and refuses it the same way.
         #expect(try CLI.run(["payments", "list"], environment: ["METL_CONFIG": config]).status == 8)
+        // A key written twice: refused where it is, never read with one of its values dropped.
+        try "{\"database\": \"\(database)\",\n \"database\": \"/elsewhere.sqlite\"}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let twice = try CLI.run(["payments", "list"], environment: ["METL_CONFIG": config])
+        #expect(twice.status == 8)
+        #expect(twice.stderr.contains("metl: \(config): line 2, column") && twice.stderr.contains("database appears twice"), "\(twice.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database))
     }
 
     /// The shipped example configuration is valid, and the timer and the crontab run the cutoff at

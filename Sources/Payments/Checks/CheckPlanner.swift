@@ -122,10 +122,10 @@ public struct CheckPlanner {
     /// Voiding a check already voided, cancelled or awaiting its void returns it as it is.
     public mutating func void(_ read: CheckIssue, actor: Actor, source: SourceReference?) throws(PaymentError) -> CheckIssue {
         let check = current(read)
-        if check.voidRequestedAt != nil || ["cancelled", "voided"].contains(check.failure?.code) { return check }
+        if check.voidRequestedAt != nil || [Failure.cancelledCode, "voided"].contains(check.failure?.code) { return check }
         switch check.state {
         case .validated where check.issueRecord == nil, .created:
-            let failure = Failure(code: "cancelled", message: "voided before it was sent to the bank")
+            let failure = Failure(code: Failure.cancelledCode, message: "voided before it was sent to the bank")
             return try apply([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
                                              source: source, failure: failure)], to: read)
         case .validated, .submittedToCore, .processing:

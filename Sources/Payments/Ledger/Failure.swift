@@ -8,4 +8,8 @@ public struct Failure: Sendable, Hashable, Codable {
         self.code = code
         self.message = message
     }
+
+    /// The code of a payment or check stopped before it reached the bank: a payment an operator or
+    /// its merchant cancelled, a check voided before it was sent.
+    public static let cancelledCode = "cancelled"
 }

@@ -83,9 +83,9 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore {
     public func cancelPayment(id: String, actor: Actor, reason: String) async throws -> Payment {
         try await Replanning.run {
             let payment = try await payment(id: id)
-            if payment.state == .failed, payment.failure?.code == Self.cancelledCode { return payment }
-            let step = TransitionStep(to: .failed, actor: actor, reasonCode: Self.cancelledCode, reasonText: reason,
-                                      failure: Failure(code: Self.cancelledCode, message: reason))
+            if payment.state == .failed, payment.failure?.code == Failure.cancelledCode { return payment }
+            let step = TransitionStep(to: .failed, actor: actor, reasonCode: Failure.cancelledCode, reasonText: reason,
+                                      failure: Failure(code: Failure.cancelledCode, message: reason))
             guard let fileID = payment.submission?.fileID else {
                 var planner = LedgerPlanner(endpoints: try await enabledEndpoints(merchants: [payment.merchantID]))
                 let cancelled = try planner.apply([step], to: payment)
@@ -105,7 +105,4 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore {
             return cancelled
         }
     }
-
-    /// The failure code of a payment an operator or its merchant cancelled.
-    public static var cancelledCode: String { "cancelled" }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// What the planner needs to take in a set of requests, read together before planning: each key's
 /// earlier payment, each merchant's balance and each account's latest correction. A store reads
-/// them (`PaymentStore.intakeReads(_:)`); the write that follows is refused with a conflict when
-/// any of them changed meanwhile (a key taken, a balance moved), and intake reads and plans again.
+/// them in the write's transaction (`PaymentStore.takeIn(_:stagedIn:plan:)`) and hands them to
+/// the plan; a write that no longer fits them (a key another instance took, a balance it moved) is
+/// a conflict, and intake reads and plans again.
 public struct IntakeReads: Sendable {
     public var existing: [String: ExistingIntake] = [:]
     public var balances: [String: Int64] = [:]

@@ -26,29 +26,26 @@ extension PaymentStore {
     /// (reused key, unknown merchant) leaves the plan as it was and is reported in its slot. Throws
     /// only when the write itself fails, in which case nothing was stored.
     public func intakeEach(_ intakes: [PaymentIntake]) async throws -> [Result<IntakeOutcome, PaymentError>] {
-        try await Replanning.run {
-            try await takeIn(intakes, stagedIn: nil) { reads, endpoints in
-                var planner = LedgerPlanner(endpoints: endpoints)
-                var outcomes: [Result<IntakeOutcome, PaymentError>] = []
-                for intake in intakes {
-                    do throws(PaymentError) {
-                        outcomes.append(.success(try planner.takeIn(intake, as: reads.read(intake, planner))))
-                    } catch {
-                        outcomes.append(.failure(error))
-                    }
-                }
-                return (planner.plan, outcomes)
+        try await Replanning.run { try await takeIn(intakes, stagedIn: nil, plan: Self.planEach(intakes)) }
+    }
+
+    /// Each intake planned in turn, a refused one reported in its slot and leaving the plan as it was.
+    static func planEach(_ intakes: [PaymentIntake])
+        -> @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, [Result<IntakeOutcome, PaymentError>]) {
+        { reads, endpoints in
+            var planner = LedgerPlanner(endpoints: endpoints)
+            let outcomes = intakes.map { intake in
+                Result { () throws(PaymentError) in try planner.takeIn(intake, as: reads.read(intake, planner)) }
             }
+            return (planner.plan, outcomes)
         }
     }
 
-    /// Every intake planned, or the first refusal.
+    /// Every intake planned, or the first refusal: nothing is written then.
     static func planEvery(_ intakes: [PaymentIntake]) -> @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, [IntakeOutcome]) {
         { reads, endpoints in
-            var planner = LedgerPlanner(endpoints: endpoints)
-            var outcomes: [IntakeOutcome] = []
-            for intake in intakes { outcomes.append(try planner.takeIn(intake, as: reads.read(intake, planner))) }
-            return (planner.plan, outcomes)
+            let (plan, outcomes) = try planEach(intakes)(reads, endpoints)
+            return (plan, try outcomes.map { try $0.get() })
         }
     }
 
