@@ -56,7 +56,7 @@ step "cutoff again: nothing new to send"
 "$METL" cutoff
 step "outbound files"
 "$METL" files list
-FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 "$METL" files show "$FILE"
 step "the file as an auditor sees it"
 "$METL" validate "$DEMO_DIR"/outbox/*.ach && echo "valid"
@@ -74,7 +74,7 @@ step "every payment is P_COMPLETED or P_FAILED"
 step "reconciliation"
 "$METL" reconcile
 step "a returned payment's history"
-"$METL" payments show "$("$METL" payments list --state P_FAILED --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin) if p["failure"]["code"] == "R01"][0]["id"])')"
+"$METL" payments show "$("$METL" payments list --state P_FAILED --json | python3 -c 'import json,sys; print([p for p in json.load(sys.stdin)["data"] if p["failure"]["code"] == "R01"][0]["id"])')"
 
 step "Positive Pay: enrol the merchant's checking account and register three checks"
 "$METL" checks accounts add demo-merchant --routing 121042882 --account-number 000123456789 --layout arp
@@ -99,12 +99,12 @@ step "the bank's exception file presents 1002 for that amount, and a check never
 METL_DECISIONS_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/decisions" "$METL" cutoff --kind decisions
 cat "$DEMO_DIR"/decisions/PPDEC_*.csv
 step "void 1003: it was sent, so a void record goes in the next issue file; the bank confirms it"
-"$METL" checks void "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1003"][0]["id"])')"
+"$METL" checks void "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin)["data"] if c["serial"] == "1003"][0]["id"])')"
 "$METL" cutoff --kind positive-pay
 "$METL" ingest fixtures/inbound/arp-voided.txt
 step "the checks: 1001 P_COMPLETED, 1002 P_PROCESSING (returned once its deadline passes), 1003 P_FAILED (voided)"
 "$METL" checks list
-"$METL" checks show "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin) if c["serial"] == "1002"][0]["id"])')"
+"$METL" checks show "$("$METL" checks list --json | python3 -c 'import json,sys; print([c for c in json.load(sys.stdin)["data"] if c["serial"] == "1002"][0]["id"])')"
 
 step "the HTTP API: an API key, a payment over POST, its status over GET"
 API_PORT=$(free_port)
@@ -133,7 +133,7 @@ grep "^check\." "$DEMO_DIR/receiver.log" | tail -10
 
 # Where everything is, and what to try next on the same database.
 DEMO_PATH=$(cd "$DEMO_DIR" && pwd)
-FIRST_FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+FIRST_FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 FIRST_ACH=$(ls "$DEMO_PATH"/outbox/*.ach | head -1)
 cat <<FOOTER
 

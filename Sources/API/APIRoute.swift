@@ -7,11 +7,25 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public let path: String
     /// Needs `Authorization: Bearer <api key>`.
     public let authenticated: Bool
+    /// The query parameters it takes; any other, or one given twice, is a 400 problem.
+    public let query: Set<String>
+
+    init(method: HTTPRequest.Method, path: String, authenticated: Bool, query: Set<String> = []) {
+        self.method = method
+        self.path = path
+        self.authenticated = authenticated
+        self.query = query
+    }
+
+    /// What every list takes: its creation range, order, page size and cursor.
+    static let window: Set<String> = ["since", "until", "order", "limit", "cursor"]
 
     public var description: String { "\(method.rawValue) \(path)" }
 
     public static let createPayment = APIRoute(method: .post, path: "/payments/ach", authenticated: true)
-    public static let listPayments = APIRoute(method: .get, path: "/payments", authenticated: true)
+    public static let listPayments = APIRoute(
+        method: .get, path: "/payments", authenticated: true,
+        query: window.union(["state", "min_amount", "max_amount", "trace_number", "created_after"]))
     public static let getPayment = APIRoute(method: .get, path: "/payments/{id}", authenticated: true)
     public static let paymentEvents = APIRoute(method: .get, path: "/payments/{id}/events", authenticated: true)
     public static let cancelPayment = APIRoute(method: .post, path: "/payments/{id}/cancel", authenticated: true)
@@ -21,10 +35,13 @@ public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
     public static let enableWebhookEndpoint = APIRoute(method: .post, path: "/webhook-endpoints/{id}/enable", authenticated: true)
     public static let rotateWebhookSecret = APIRoute(method: .post, path: "/webhook-endpoints/{id}/rotate-secret", authenticated: true)
     public static let createCheck = APIRoute(method: .post, path: "/positive-pay/checks", authenticated: true)
-    public static let listChecks = APIRoute(method: .get, path: "/positive-pay/checks", authenticated: true)
+    public static let listChecks = APIRoute(
+        method: .get, path: "/positive-pay/checks", authenticated: true,
+        query: window.union(["state", "account", "serial", "min_amount", "max_amount"]))
     public static let getCheck = APIRoute(method: .get, path: "/positive-pay/checks/{id}", authenticated: true)
     public static let voidCheck = APIRoute(method: .post, path: "/positive-pay/checks/{id}/void", authenticated: true)
-    public static let listCheckExceptions = APIRoute(method: .get, path: "/positive-pay/exceptions", authenticated: true)
+    public static let listCheckExceptions = APIRoute(
+        method: .get, path: "/positive-pay/exceptions", authenticated: true, query: window.union(["status"]))
     public static let getCheckException = APIRoute(method: .get, path: "/positive-pay/exceptions/{id}", authenticated: true)
     public static let decideCheckException = APIRoute(method: .post, path: "/positive-pay/exceptions/{id}/decision", authenticated: true)
     public static let health = APIRoute(method: .get, path: "/healthz", authenticated: false)

@@ -36,7 +36,8 @@ public enum APIServer {
     /// The middleware chain every request passes, then the route groups.
     public static func router(store: any APIStore, configuration: APIConfiguration = APIConfiguration(),
                               metrics: APIMetrics = APIMetrics()) -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        // HEAD answers every GET route with its headers and no body.
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         metrics.build(configuration.build)
         // Outermost first: the request id is on every answer, access logging sees the final status,
         // and the problem middleware turns every error below it into problem+json.

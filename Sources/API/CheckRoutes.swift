@@ -57,39 +57,34 @@ struct CheckRoutes: APIRouteGroup {
         return JSONBody.response(.ok, CheckDocument(voided))
     }
 
-    /// `GET /positive-pay/checks?state=&account=&limit=&cursor=`: the merchant's checks in creation order.
+    /// `GET /positive-pay/checks?state=&account=&serial=&min_amount=&max_amount=&since=&until=&order=&limit=&cursor=`:
+    /// the merchant's checks, oldest first unless `order=newest_first`.
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        let common = Page<CheckDocument>.Query(request, configuration: configuration, prefix: "chk_")
-        guard common.errors.isEmpty else { throw Problem(.invalidQuery, "the query is invalid", fieldErrors: common.errors) }
-        var query = CheckQuery(merchantID: merchant.id, accountID: request.uri.queryParameters["account"].map(String.init),
-                               state: common.state, afterID: common.afterID, limit: common.limit)
-        let page = try await Page<CheckDocument>.fetch(limit: common.limit, id: \.id) { limit in
-            query.limit = limit
+        var list = ListParameters(request, configuration: configuration, prefix: CheckIssue.idPrefix)
+        var query = CheckQuery(merchantID: merchant.id, accountID: list.text("account"), state: list.state(), serial: list.text("serial").map(CheckIssue.matchingSerial),
+                               minimumAmount: list.integer("min_amount"), maximumAmount: list.integer("max_amount"), window: list.window)
+        try list.validate()
+        let page = try await ListPage.fetch(query.window, id: \.id) { window in
+            query.window = window
             return try await store.checks(query).map(CheckDocument.init)
         }
         return JSONBody.response(.ok, page)
     }
 
-    struct ExceptionList: Encodable {
-        var data: [CheckExceptionDocument]
-    }
-
-    /// `GET /positive-pay/exceptions?status=open|decided|closed`: the merchant's exceptions, oldest first.
+    /// `GET /positive-pay/exceptions?status=&since=&until=&order=&limit=&cursor=`: the merchant's
+    /// exceptions, oldest first unless `order=newest_first`.
     func exceptions(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        var status: CheckException.Status?
-        if let text = request.uri.queryParameters["status"].map(String.init) {
-            guard let parsed = CheckException.Status(rawValue: text) else {
-                throw Problem(.invalidQuery, "the query is invalid", fieldErrors: [
-                    .init(field: "status", code: "invalid",
-                          message: "must be one of " + CheckException.Status.allCases.map(\.rawValue).joined(separator: ", ")),
-                ])
-            }
-            status = parsed
+        var list = ListParameters(request, configuration: configuration, prefix: CheckException.idPrefix)
+        let status = list.value("status", CheckException.Status.self)
+        try list.validate()
+        let page = try await ListPage.fetch(list.window, id: \.id) { window in
+            // A few a day: chosen from the merchant's exceptions, as a store would.
+            window.select(try await store.checkExceptions(merchantID: merchant.id, status: status), id: \.id, createdAt: \.createdAt)
+                .map(CheckExceptionDocument.init)
         }
-        let exceptions = try await store.checkExceptions(merchantID: merchant.id, status: status)
-        return JSONBody.response(.ok, ExceptionList(data: exceptions.map(CheckExceptionDocument.init)))
+        return JSONBody.response(.ok, page)
     }
 
     /// `GET /positive-pay/exceptions/{id}`: the authoritative status of an exception (the status

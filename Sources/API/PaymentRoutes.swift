@@ -72,21 +72,17 @@ struct PaymentRoutes: APIRouteGroup {
         return JSONBody.response(.ok, EventList(data: history.map(HistoryDocument.init)))
     }
 
-    /// `GET /payments?state=&created_after=&limit=&cursor=`: the merchant's payments in creation order.
+    /// `GET /payments?state=&min_amount=&max_amount=&trace_number=&since=&until=&order=&limit=&cursor=`:
+    /// the merchant's payments, oldest first unless `order=newest_first`.
     func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let merchant = try context.authenticatedMerchant()
-        var common = Page<PaymentDocument>.Query(request, configuration: configuration, prefix: "pay_")
-        var query = PaymentQuery(merchantID: merchant.id, state: common.state, afterID: common.afterID, limit: common.limit)
-        if let text = request.uri.queryParameters["created_after"].map(String.init) {
-            query.createdAfter = try? Date(text, strategy: .iso8601)
-            if query.createdAfter == nil {
-                common.errors.append(.init(field: "created_after", code: "invalid_timestamp",
-                                           message: "must be an RFC 3339 timestamp such as 2026-11-22T00:00:00Z"))
-            }
-        }
-        guard common.errors.isEmpty else { throw Problem(.invalidQuery, "the query is invalid", fieldErrors: common.errors) }
-        let page = try await Page<PaymentDocument>.fetch(limit: common.limit, id: \.id) { limit in
-            query.limit = limit
+        var list = ListParameters(request, configuration: configuration, prefix: Payment.idPrefix)
+        var query = PaymentQuery(merchantID: merchant.id, state: list.state(), minimumAmount: list.integer("min_amount"),
+                                 maximumAmount: list.integer("max_amount"), traceNumber: list.integer("trace_number").map(Int.init),
+                                 window: list.window)
+        try list.validate()
+        let page = try await ListPage.fetch(query.window, id: \.id) { window in
+            query.window = window
             return try await store.payments(query).map(PaymentDocument.init)
         }
         return JSONBody.response(.ok, page)
@@ -98,16 +94,5 @@ struct PaymentRoutes: APIRouteGroup {
         let payment = try await store.payment(id: id)
         guard payment.merchantID == merchant.id else { throw Problem(.notFound, "no such resource") }
         return payment
-    }
-}
-
-/// Opaque page cursors: the last id of the page, base64url-encoded.
-enum Cursor {
-    static func encode(_ id: String) -> String { Base64URL.encode(Array(id.utf8)) }
-
-    static func decode(_ cursor: String, prefix: String = "pay_") -> String? {
-        guard let data = Base64URL.decode(cursor), let id = String(data: data, encoding: .utf8),
-              id.hasPrefix(prefix), id.utf8.count <= 64 else { return nil }
-        return id
     }
 }

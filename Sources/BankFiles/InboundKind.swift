@@ -17,6 +17,8 @@ public struct InboundKind: RawRepresentable, Sendable, Hashable, Codable, Custom
     public static let checkExceptions = InboundKind(rawValue: "check_exceptions")
     /// None metl reads.
     public static let unknown = InboundKind(rawValue: "unknown")
+    /// Every kind metl recognises, and `unknown`.
+    public static let named: [InboundKind] = [.nacha, .fedACHAcknowledgement, .bai2, .arpOutput, .checkExceptions, .unknown]
 
     /// The format as a sentence names it: "a BAI2 report".
     public var formatName: String {

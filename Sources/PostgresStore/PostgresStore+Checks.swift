@@ -119,15 +119,21 @@ extension PostgresStore: CheckStore {
     }
 
     public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
-        try await read("listing checks") { session in
+        let window = query.window
+        return try await read("listing checks") { session in
             try await session.rows("""
                 SELECT \(unescaped: CheckIssue.columnList) FROM check_issues
                 WHERE (\(query.merchantID)::text IS NULL OR merchant_id = \(query.merchantID))
                   AND (\(query.accountID)::text IS NULL OR account_id = \(query.accountID))
                   AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
-                  AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
                   AND (\(query.serial)::text IS NULL OR serial = \(query.serial))
-                ORDER BY id LIMIT \(query.limit)
+                  AND (\(query.minimumAmount)::bigint IS NULL OR amount_cents >= \(query.minimumAmount))
+                  AND (\(query.maximumAmount)::bigint IS NULL OR amount_cents <= \(query.maximumAmount))
+                  AND (\(query.fileID)::text IS NULL OR issue_file_id = \(query.fileID) OR void_file_id = \(query.fileID))
+                  AND (\(window.sinceMilliseconds)::bigint IS NULL OR created_at >= \(window.sinceMilliseconds))
+                  AND (\(window.untilMilliseconds)::bigint IS NULL OR created_at < \(window.untilMilliseconds))
+                  AND (\(window.afterID)::text IS NULL OR id \(unescaped: window.cursorComparison) \(window.afterID))
+                ORDER BY id \(unescaped: window.order) LIMIT \(window.limit)
                 """).map(CheckIssue.init(_:))
         }
     }

@@ -101,14 +101,20 @@ extension PostgresStore {
     }
 
     public func payments(_ query: PaymentQuery) async throws -> [Payment] {
-        try await read("listing payments") { session in
+        let window = query.window
+        return try await read("listing payments") { session in
             try await session.rows("""
                 SELECT \(unescaped: Payment.columnList) FROM payments
                 WHERE import_id IS NULL AND (\(query.merchantID)::text IS NULL OR merchant_id = \(query.merchantID))
                   AND (\(query.state?.rawValue)::text IS NULL OR state = \(query.state?.rawValue))
-                  AND (\(query.afterID)::text IS NULL OR id > \(query.afterID))
-                  AND (\(query.createdAfter.map(Self.milliseconds))::bigint IS NULL OR created_at > \(query.createdAfter.map(Self.milliseconds)))
-                ORDER BY id LIMIT \(query.limit)
+                  AND (\(query.minimumAmount)::bigint IS NULL OR amount_cents >= \(query.minimumAmount))
+                  AND (\(query.maximumAmount)::bigint IS NULL OR amount_cents <= \(query.maximumAmount))
+                  AND (\(query.traceNumber)::bigint IS NULL OR trace_number = \(query.traceNumber))
+                  AND (\(query.fileID)::text IS NULL OR file_id = \(query.fileID))
+                  AND (\(window.sinceMilliseconds)::bigint IS NULL OR created_at >= \(window.sinceMilliseconds))
+                  AND (\(window.untilMilliseconds)::bigint IS NULL OR created_at < \(window.untilMilliseconds))
+                  AND (\(window.afterID)::text IS NULL OR id \(unescaped: window.cursorComparison) \(window.afterID))
+                ORDER BY id \(unescaped: window.order) LIMIT \(window.limit)
                 """).map(Payment.init(_:))
         }
     }

@@ -97,13 +97,20 @@ extension SQLiteStore: CheckStore {
 
     public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
         try await read("listing checks") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(CheckIssue.columnList) FROM check_issues
-                WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR account_id = ?2) AND (?3 IS NULL OR state = ?3)
-                  AND (?4 IS NULL OR id > ?4) AND (?6 IS NULL OR serial = ?6)
-                ORDER BY id LIMIT ?5
-                """, arguments: [query.merchantID, query.accountID, query.state?.rawValue, query.afterID, query.limit, query.serial])
-                .map(CheckIssue.init(_:))
+            var filter = SQLiteFilter()
+            filter.add("merchant_id = ?", query.merchantID)
+            filter.add("account_id = ?", query.accountID)
+            filter.add("state = ?", query.state?.rawValue)
+            filter.add("serial = ?", query.serial)
+            filter.add("amount_cents >= ?", query.minimumAmount)
+            filter.add("amount_cents <= ?", query.maximumAmount)
+            if let file = query.fileID {
+                filter.add("(issue_file_id = ? OR void_file_id = ?)", binding: [file, file])
+            }
+            filter.add(query.window)
+            let order = filter.orderAndLimit(query.window)
+            return try Row.fetchAll(db, sql: "SELECT \(CheckIssue.columnList) FROM check_issues \(filter.whereClause) \(order)",
+                                    arguments: filter.arguments).map(CheckIssue.init(_:))
         }
     }
 

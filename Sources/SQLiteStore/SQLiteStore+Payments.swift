@@ -112,29 +112,18 @@ extension SQLiteStore {
 
     public func payments(_ query: PaymentQuery) async throws -> [Payment] {
         try await read("listing payments") { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let merchant = query.merchantID {
-                conditions.append("merchant_id = ?")
-                arguments += [merchant]
-            }
-            if let state = query.state {
-                conditions.append("state = ?")
-                arguments += [state.rawValue]
-            }
-            if let after = query.afterID {
-                conditions.append("id > ?")
-                arguments += [after]
-            }
-            if let createdAfter = query.createdAfter {
-                conditions.append("created_at > ?")
-                arguments += [Self.milliseconds(createdAfter)]
-            }
-            conditions.append("import_id IS NULL")
-            let filter = "WHERE " + conditions.joined(separator: " AND ")
-            arguments += [query.limit]
-            return try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments \(filter) ORDER BY id LIMIT ?", arguments: arguments)
-                .map(Payment.init(_:))
+            var filter = SQLiteFilter()
+            filter.add("merchant_id = ?", query.merchantID)
+            filter.add("state = ?", query.state?.rawValue)
+            filter.add("amount_cents >= ?", query.minimumAmount)
+            filter.add("amount_cents <= ?", query.maximumAmount)
+            filter.add("trace_number = ?", query.traceNumber)
+            filter.add("file_id = ?", query.fileID)
+            filter.add(query.window)
+            filter.add("import_id IS NULL")
+            let order = filter.orderAndLimit(query.window)
+            return try Row.fetchAll(db, sql: "SELECT \(Payment.columnList) FROM payments \(filter.whereClause) \(order)",
+                                    arguments: filter.arguments).map(Payment.init(_:))
         }
     }
 

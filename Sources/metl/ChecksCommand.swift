@@ -142,26 +142,36 @@ struct ChecksCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List checks.")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "List checks, oldest first, a page at a time.",
+            discussion: "Amounts are in cents. --json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
         @Option(help: "Only checks in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only checks on this account (acc_…).") var account: String?
         @Option(help: "Only this merchant's checks (id or name).") var merchant: String?
-        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000
+        @Option(help: "Only checks with this serial.") var serial: String?
+        @Option(help: "Only checks of at least this many cents.") var minAmount: Int64?
+        @Option(help: "Only checks of at most this many cents.") var maxAmount: Int64?
+        @Option(help: "Only checks whose issue or void record went in this outbound file (fil_…).") var file: String?
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try positive(limit, "--limit")
-            var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), limit: limit)
+            var query = CheckQuery(accountID: account, state: try state.map(PaymentState.argument), serial: serial.map(CheckIssue.matchingSerial),
+                                   minimumAmount: try amount(minAmount, "--min-amount"), maximumAmount: try amount(maxAmount, "--max-amount"),
+                                   fileID: file, window: try list.window(prefix: CheckIssue.idPrefix))
             let (store, _) = try await store.openStore(.reading)
             query.merchantID = try await store.merchantID(named: merchant)
-            let checks = try await store.checks(query)
-            if output.json { return try Output.json(checks.map(CheckDocument.init)) }
-            Output.table(["ID", "STATE", "ACCOUNT", "SERIAL", "AMOUNT", "ISSUED", "PAYEE", "FAILURE"], checks.map {
-                [$0.id, $0.state.rawValue, $0.accountID, $0.serial, Dollars.format($0.amount), $0.issueDate.description, $0.payee,
-                 $0.failure?.code ?? ($0.voidRequestedAt != nil ? "void requested" : "")]
-            })
+            let page = try await ListPage.fetch(query.window, id: \.id) { window in
+                query.window = window
+                return try await store.checks(query)
+            }
+            try ListOptions.print(page, json: output.json, document: CheckDocument.init, empty: "no checks",
+                                  header: ["ID", "CREATED", "STATE", "ACCOUNT", "SERIAL", "AMOUNT", "ISSUED", "PAYEE", "FAILURE"]) {
+                [$0.id, Timestamp.format($0.createdAt), $0.state.rawValue, $0.accountID, $0.serial, Dollars.format($0.amount),
+                 $0.issueDate.description, $0.payee, $0.failure?.code ?? ($0.voidRequestedAt != nil ? "void requested" : "")]
+            }
         }
     }
 
@@ -246,18 +256,22 @@ struct ChecksCommand: AsyncParsableCommand {
             discussion: "Each shows what was presented, why it is an exception, the bank's default decision and its deadline.")
         @Option(help: "Only exceptions in this status.") var status: CheckException.Status?
         @Option(help: "Only this merchant's exceptions (id or name).") var merchant: String?
+        @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let window = try list.window(prefix: CheckException.idPrefix)
             let (store, _) = try await store.openStore(.reading)
             let merchantID = try await store.merchantID(named: merchant)
+            // A few a day: chosen from all of them, as a store would.
             let exceptions = try await store.checkExceptions(merchantID: merchantID, status: status)
-            if output.json { return try Output.json(exceptions.map(CheckExceptionDocument.init)) }
-            Output.table(["ID", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "ISSUED", "DEFAULT", "DEADLINE", "CHECK"], exceptions.map {
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(exceptions, id: \.id, createdAt: \.createdAt) }
+            try ListOptions.print(page, json: output.json, document: CheckExceptionDocument.init, empty: "no exceptions",
+                                  header: ["ID", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "ISSUED", "DEFAULT", "DEADLINE", "CHECK"]) {
                 [$0.id, $0.status.rawValue, $0.reason.rawValue, $0.accountID, $0.serial, Dollars.format($0.presentedAmount),
                  $0.issuedAmount.map(Dollars.format) ?? "-", $0.defaultDecision.rawValue, Timestamp.format($0.deadline), $0.checkID ?? "-"]
-            })
+            }
         }
     }
 

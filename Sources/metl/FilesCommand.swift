@@ -31,6 +31,24 @@ struct FilesCommand: AsyncParsableCommand {
                      recipient, signer
             }
         }
+        /// What a file of its kind carries, counted: payments, check records or decisions.
+        static func carries(_ file: OutboundFile) -> String {
+            switch file.kind {
+            case .positivePay: Words.count(file.entryCount, "check record")
+            case .decisions: Words.count(file.entryCount, "decision")
+            default: Words.count(file.entryCount, "payment")
+            }
+        }
+
+        /// Its totals as its kind means them: ACH debits and credits, the checks' amount, the returns decided.
+        static func total(_ file: OutboundFile) -> String {
+            switch file.kind {
+            case .positivePay: "drawing \(Dollars.format(file.totalDebit))"
+            case .decisions: "returning \(Dollars.format(file.totalCredit))"
+            default: "debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))"
+            }
+        }
+
         var payments: [Binding]?
         /// Positive Pay issue files: each check record, issue or void.
         var checks: [CheckRecord]?
@@ -109,19 +127,26 @@ struct FilesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List outbound files.")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "List outbound files, oldest first, a page at a time.",
+            discussion: "--json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
         @Option(help: "Only files in this status.") var status: OutboundFileStatus?
+        @Option(help: "Only files of this kind: nacha, positive-pay or decisions.") var kind: OutboundFileKind?
+        @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let window = try list.window(prefix: OutboundFile.idPrefix)
             let (store, _) = try await store.openStore(.reading)
-            let files = try await store.outboundFiles(statuses: status.map { [$0] })
-            if output.json { return try Output.json(files.map { FileDocument($0) }) }
-            Output.table(["ID", "NAME", "STATUS", "ENTRIES", "DEBIT", "CREDIT", "ATTEMPTS", "REASON"], files.map {
-                [$0.id, $0.name, $0.status.rawValue, String($0.entryCount), Dollars.format($0.totalDebit),
-                 Dollars.format($0.totalCredit), String($0.attempts), $0.failureReason ?? ""]
-            })
+            // A few files a day: chosen from all of them, as a store would.
+            let files = try await store.outboundFiles(statuses: status.map { [$0] }).filter { kind == nil || $0.kind == kind }
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(files, id: \.id, createdAt: \.createdAt) }
+            try ListOptions.print(page, json: output.json, document: { FileDocument($0) }, empty: "no outbound files",
+                                  header: ["ID", "CREATED", "KIND", "NAME", "STATUS", "CARRIES", "TOTAL", "ATTEMPTS", "REASON"]) {
+                [$0.id, Timestamp.format($0.createdAt), $0.kind.rawValue, $0.name, $0.status.rawValue, FileDocument.carries($0),
+                 FileDocument.total($0), String($0.attempts), $0.failureReason ?? ""]
+            }
         }
     }
 
@@ -148,13 +173,7 @@ struct FilesCommand: AsyncParsableCommand {
                             + "\(document.creationTime ?? ""), modifier \(nacha.fileIDModifier)")
                 Output.line("  \(Words.count(nacha.batchCount, "batch", plural: "batches")), \(nacha.entryAddendaCount) entries+addenda, hash \(nacha.entryHash)")
             }
-            if document.checks != nil {
-                Output.line("  \(Words.count(file.entryCount, "check record")), drawing \(Dollars.format(file.totalDebit))")
-            } else if document.decisions != nil {
-                Output.line("  \(Words.count(file.entryCount, "decision")), returning \(Dollars.format(file.totalCredit))")
-            } else {
-                Output.line("  \(Words.count(file.entryCount, "payment")), debit \(Dollars.format(file.totalDebit)), credit \(Dollars.format(file.totalCredit))")
-            }
+            Output.line("  \(FileDocument.carries(file)), \(FileDocument.total(file))")
             if let sealing = file.sealing {
                 Output.line("  OpenPGP: encrypted to \(sealing.recipient)" + (sealing.signer.map { ", signed by \($0)" } ?? ", not signed"))
                 Output.line("  plaintext sha256 \(sealing.plaintextSHA256), \(sealing.plaintextSize) bytes, archive \(sealing.plaintextArchivePath)")

@@ -115,26 +115,53 @@ struct PaymentsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List payments.")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "List payments, oldest first, a page at a time.",
+            discussion: "Amounts are in cents, as in the API. --json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
         @Option(help: "Only payments in this state (P_VALIDATED or validated).") var state: String?
         @Option(help: "Only this merchant's payments (id or name).") var merchant: String?
-        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1_000
+        @Option(help: "Only payments of at least this many cents.") var minAmount: Int64?
+        @Option(help: "Only payments of at most this many cents.") var maxAmount: Int64?
+        @Option(help: "Only the payment sent with this trace number.") var trace: String?
+        @Option(help: "Only payments in this outbound file (fil_…).") var file: String?
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try positive(limit, "--limit")
-            var query = PaymentQuery(state: try state.map(PaymentState.argument), limit: limit)
+            var query = PaymentQuery(state: try state.map(PaymentState.argument), minimumAmount: try amount(minAmount, "--min-amount"),
+                                     maximumAmount: try amount(maxAmount, "--max-amount"), traceNumber: try traceNumber(),
+                                     fileID: file, window: try list.window(prefix: Payment.idPrefix))
             let (store, _) = try await store.openStore(.reading)
             query.merchantID = try await store.merchantID(named: merchant)
-            let payments = try await store.payments(query)
-            if output.json { return try Output.json(payments.map(PaymentDocument.init)) }
-            Output.table(["ID", "STATE", "DIRECTION", "AMOUNT", "SEC", "EFFECTIVE", "COUNTERPARTY", "FAILURE"], payments.map {
-                [$0.id, $0.state.rawValue, $0.direction.rawValue, Dollars.format($0.amount), $0.secCode.rawValue,
-                 $0.effectiveDate.description, $0.counterparty.name, $0.failure?.code ?? ""]
-            })
+            let page = try await ListPage.fetch(query.window, id: \.id) { window in
+                query.window = window
+                return try await store.payments(query)
+            }
+            try ListOptions.print(page, json: output.json, document: PaymentDocument.init, empty: "no payments",
+                                  header: ["ID", "CREATED", "STATE", "DIRECTION", "AMOUNT", "SEC", "EFFECTIVE", "COUNTERPARTY", "FAILURE"]) {
+                [$0.id, Timestamp.format($0.createdAt), $0.state.rawValue, $0.direction.rawValue, Dollars.format($0.amount),
+                 $0.secCode.rawValue, $0.effectiveDate.description, $0.counterparty.name, $0.failure?.code ?? ""]
+            }
         }
+
+        private func traceNumber() throws -> Int? {
+            guard let trace else { return nil }
+            guard trace.utf8.count == 15, trace.allSatisfy(\.isASCII), let number = Int(trace) else {
+                throw ValidationError("--trace takes the 15-digit trace number, not \(trace)")
+            }
+            return number
+        }
+    }
+}
+
+extension ParsableArguments {
+    /// An amount option's check: whole cents, at least one.
+    func amount(_ cents: Int64?, _ option: String) throws -> Int64? {
+        guard let cents else { return nil }
+        guard cents > 0 else { throw ValidationError("\(option) takes a number of cents of at least 1, not \(cents)") }
+        return cents
     }
 }
 

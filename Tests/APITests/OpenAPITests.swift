@@ -91,6 +91,8 @@ struct OpenAPITests {
                 } else {
                     #expect((operation["security"] as? [Any])?.isEmpty == true, "\(route) must be documented as public")
                 }
+                let query = (operation["parameters"] as? [Any] ?? []).compactMap(document.resolve).filter { $0["in"] as? String == "query" }
+                #expect(Set(query.compactMap { $0["name"] as? String }) == route.query, "\(route) takes the query it documents")
                 let uri = route.path.replacingOccurrences(of: "{id}", with: "pay_none")
                 let response = try await client.execute(uri: uri, method: route.method, headers: fixture.headers())
                 #expect(response.status != .methodNotAllowed, "\(route) is not routed")

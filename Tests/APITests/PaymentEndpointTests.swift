@@ -227,6 +227,56 @@ struct PaymentEndpointTests {
         }
     }
 
+    @Test("the list filters by amount and time, pages newest first, and refuses unknown or repeated parameters; HEAD answers a GET route",
+          arguments: StoreImplementation.all)
+    func listFilters(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation, balance: 1_000_000)
+        try await fixture.application.test(.router) { client in
+            var ids: [String] = []
+            for amount in 1...5 {
+                let body = APIFixture.paymentBody.replacingOccurrences(of: "125000", with: "\(amount * 1000)")
+                ids.append(try #require(try await fixture.post(client, body: body).json["id"] as? String))
+            }
+            func listed(_ query: String) async throws -> [String] {
+                let page = try await fixture.get(client, "/payments?" + query)
+                #expect(page.status == .ok, "\(query)")
+                return (page.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            }
+            #expect(try await listed("min_amount=2000&max_amount=4000") == Array(ids[1...3]))
+            #expect(try await listed("order=newest_first&limit=2") == [ids[4], ids[3]])
+            let today = Timestamp.format(Date()).prefix(10)
+            #expect(try await listed("since=\(today)&until=\(today)") == ids)
+            #expect(try await listed("until=2000-01-01").isEmpty)
+            #expect(try await listed("since=2999-01-01T00:00:00Z").isEmpty)
+
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await fixture.get(client, "/payments?order=newest_first&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                seen += (page.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                cursor = page.json["next_cursor"] as? String
+            } while cursor != nil
+            #expect(seen == ids.reversed())
+
+            func refused(_ uri: String) async throws -> [String: String] {
+                let response = try await fixture.get(client, uri)
+                #expect(response.status == .badRequest, "\(uri)")
+                #expect(response.header("Content-Type") == "application/problem+json")
+                let errors = response.json["errors"] as? [[String: Any]] ?? []
+                return Dictionary(errors.compactMap { error in (error["field"] as? String).map { ($0, error["code"] as? String ?? "") } }) { $1 }
+            }
+            #expect(try await refused("/payments?stat=P_FAILED") == ["stat": "unknown"])
+            #expect(try await refused("/payments?state=P_FAILED&state=P_VALIDATED") == ["state": "repeated"])
+            #expect(try await refused("/payments/\(ids[0])?verbose=1") == ["verbose": "unknown"])
+            #expect(try await refused("/payments?min_amount=-5&order=sideways&since=yesterday") ==
+                    ["min_amount": "invalid", "order": "invalid", "since": "invalid_timestamp"])
+
+            let head = try await client.execute(uri: "/payments/\(ids[0])", method: .head, headers: fixture.headers())
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0)
+        }
+    }
+
     @Test("cancel before the bank: P_FAILED cancelled with its funds back, the same answer again; 409 once submitted", arguments: StoreImplementation.all)
     func cancel(_ implementation: StoreImplementation) async throws {
         let fixture = try await APIFixture(implementation, balance: 200_000)

@@ -14,6 +14,11 @@ struct CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+
+        /// The items of a list command's `--json` page (`{"data": […], "next_cursor": …}`).
+        var listed: [[String: Any]]? {
+            ((try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any])?["data"] as? [[String: Any]]
+        }
     }
 
     /// Runs `metl ARGUMENTS` in the project's root with the test's environment plus `environment`.
@@ -242,7 +247,7 @@ struct CLI {
         let rejected = try metl("payments", "import", "-", "--merchant", "acme", stdin: broken)
         #expect(rejected.status == 3)
         #expect(rejected.stderr.contains("line 3: counterparty.routing_number"))
-        #expect(try metl("payments", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+        #expect(try metl("payments", "list", "--json").listed?.isEmpty == true)
 
         // Header problems never trap: every duplicated column, known or not, is named (exit 3, nothing imported).
         let header = String(csv.prefix(while: { $0 != "\n" }))
@@ -260,7 +265,7 @@ struct CLI {
         let twiceRefused = try metl("payments", "import", "-", "--merchant", "acme", stdin: twice)
         #expect(twiceRefused.status == 3)
         #expect(twiceRefused.stderr.contains("line 2: metadata.employee"))
-        #expect(try metl("payments", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+        #expect(try metl("payments", "list", "--json").listed?.isEmpty == true)
 
         // What spreadsheets write: a UTF-8 byte order mark before the header.
         let imported = try metl("payments", "import", "-", "--merchant", "acme", "--json", stdin: "\u{FEFF}" + csv)
@@ -275,7 +280,7 @@ struct CLI {
         #expect(again.stdout.contains("0 created"))
 
         let failed = try metl("payments", "list", "--state", "failed", "--json")
-        let failedPayments = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [[String: Any]]
+        let failedPayments = failed.listed
         let failure = failedPayments?.first?["failure"] as? [String: Any]
         #expect(failure?["code"] as? String == "insufficient_funds")
 

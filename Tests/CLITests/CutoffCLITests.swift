@@ -64,7 +64,7 @@ import TestSupport
         #expect(summary?["payments_submitted"] as? Int == 6)
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.root).count == 1)
 
-        let files = try JSONSerialization.jsonObject(with: Data(try metl("files", "list", "--json").stdout.utf8)) as? [[String: Any]]
+        let files = try metl("files", "list", "--json").listed
         #expect(files?.first?["status"] as? String == "uploaded")
         let id = try #require(files?.first?["id"] as? String)
         let shown = try JSONSerialization.jsonObject(with: Data(try metl("files", "show", id, "--json").stdout.utf8)) as? [String: Any]
@@ -110,7 +110,7 @@ import TestSupport
         #expect(files.count == 1 && files[0]["name"] as? String == written[0] && files[0]["size"] as? Int == bytes.count)
         #expect(files[0]["sha256"] as? String == SHA256Digest.hex(bytes) && files[0]["profile"] is NSNull)
         #expect(try metl("cutoff", "--dry-run", "-", "--json").status == 2)
-        #expect(try metl("files", "list", "--json").stdout.filter { !$0.isWhitespace } == "[]")
+        #expect(try metl("files", "list", "--json").listed?.isEmpty == true)
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("outbox").path))
     }
 }

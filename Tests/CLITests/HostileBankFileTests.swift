@@ -148,7 +148,7 @@ import TestSupport
         let outcome = try #require(try outcomes(run).first)
         #expect(outcome["status"] as? String == "processed" && outcome["exceptions_opened"] as? Int == 1 && outcome["noted"] as? Int == 3,
                 "\(outcome)")
-        let listed = try JSONSerialization.jsonObject(with: Data(try metl("checks", "exceptions", "--json").stdout.utf8)) as? [[String: Any]]
+        let listed = try metl("checks", "exceptions", "--json").listed
         #expect(listed?.map { $0["bank_reference"] as? String } == ["EX-4"])
         #expect(try await checks() == before, "no check changed")
 

@@ -106,7 +106,7 @@ import TestSupport
 
         // The inbound ledger read back: each file and what it changed, by the inb_ id histories name.
         let listed = try metl("ingest", "list", "--status", "processed", "--json")
-        let inbound = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let inbound = try #require(listed.listed)
         #expect(inbound.map { $0["name"] as? String } == ["ack-accepted.txt", "settlement.bai2", "returns.ach", "noc.ach"].map { "fixtures/inbound/" + $0 })
         let returnsID = try #require(inbound[2]["id"] as? String)
         #expect(inbound.allSatisfy { $0["reason"] is NSNull }, "a member without a value is null, not left out")

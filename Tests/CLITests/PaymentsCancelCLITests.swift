@@ -16,7 +16,7 @@ import TestSupport
         #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME").status == 0)
         #expect(try metl("merchants", "fund", "acme", "10000000").status == 0)
         #expect(try metl("payments", "import", "fixtures/payments/demo.csv", "--merchant", "acme").status == 0)
-        let listed = try #require(try JSONSerialization.jsonObject(with: Data(metl("payments", "list", "--json").stdout.utf8)) as? [[String: Any]])
+        let listed = try #require(try metl("payments", "list", "--json").listed)
         let ids = listed.compactMap { $0["id"] as? String }
         #expect(ids.count == 6)
 

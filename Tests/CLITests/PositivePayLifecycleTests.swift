@@ -63,7 +63,7 @@ import TestSupport
         // Exceptions opened are a finding, as an ARP mismatch is: a person decides them before the deadline.
         #expect(try metl("ingest", inbound.appendingPathComponent("exceptions.csv").path).status == 1)
         let listed = try metl("checks", "exceptions", "--status", "open", "--json")
-        let exceptions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let exceptions = try #require(listed.listed)
         #expect(exceptions.count == 2)
         // reconcile lists them, each with its deadline, and they are a finding until decided.
         let reconciled = try metl("reconcile", "--json")

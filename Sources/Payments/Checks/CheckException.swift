@@ -4,6 +4,7 @@ import Foundation
 /// bank's feed (`ExceptionSource` in Pipeline): what was presented, why it is an exception, what
 /// the bank does by default, and until when the company may decide otherwise.
 public struct CheckException: Sendable, Hashable, Identifiable {
+    public static let idPrefix = "exc"
     public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
         case paidNotIssued = "paid_not_issued"
         case amountMismatch = "amount_mismatch"

@@ -4,6 +4,7 @@ import NACHA
 /// A check a merchant wrote and registered, as the ledger holds it. It moves through the `P_*`
 /// states by `CheckStateMachine`'s table, and every change leaves a history row.
 public struct CheckIssue: Sendable, Hashable, Identifiable {
+    public static let idPrefix = "chk"
     /// Where a record for this check went: the outbound file and the record's line.
     public struct Placement: Sendable, Hashable {
         public var fileID: String

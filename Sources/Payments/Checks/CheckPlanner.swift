@@ -44,7 +44,7 @@ public struct CheckPlanner {
             throw PaymentError(.invalidRequest, "the check request is invalid", fieldErrors: [CheckAccount.unknownProblem()])
         }
         let request = intake.check
-        let id = Identifier.make(prefix: "chk", at: now)
+        let id = Identifier.make(prefix: CheckIssue.idPrefix, at: now)
         let source = intake.source ?? SourceReference.request(idempotencyKey: intake.idempotencyKey)
         var check = CheckIssue(id: id, merchantID: intake.merchantID, accountID: account.id, serial: request.serial,
                                amount: request.amount, issueDate: request.issueDate, payee: request.payee, metadata: request.metadata,

@@ -12,4 +12,6 @@ public struct OutboundFileKind: RawRepresentable, Sendable, Hashable, Codable, C
     public static let positivePay = OutboundFileKind(rawValue: "positive-pay")
     /// Pay or return decisions on Positive Pay exceptions.
     public static let decisions = OutboundFileKind(rawValue: "decisions")
+    /// The kinds metl renders.
+    public static let rendered: [OutboundFileKind] = [.nacha, .positivePay, .decisions]
 }

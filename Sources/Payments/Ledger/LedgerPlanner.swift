@@ -63,7 +63,7 @@ public struct LedgerPlanner {
         guard let balance = balances[intake.merchantID] ?? read.balance else {
             throw PaymentError(.merchantNotFound, "no merchant \(intake.merchantID)")
         }
-        let id = Identifier.make(prefix: "pay", at: now)
+        let id = Identifier.make(prefix: Payment.idPrefix, at: now)
         let source = intake.source ?? SourceReference.request(idempotencyKey: intake.idempotencyKey)
         var counterparty = request.counterparty
         // A notification of change for this account corrects every later payment to it.

@@ -3,6 +3,7 @@ import NACHA
 
 /// A payment as the ledger holds it.
 public struct Payment: Sendable, Hashable, Identifiable {
+    public static let idPrefix = "pay"
     public var id: String
     public var merchantID: String
     public var state: PaymentState

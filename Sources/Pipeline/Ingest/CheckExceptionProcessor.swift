@@ -48,7 +48,7 @@ public struct CheckExceptionProcessor: InboundProcessor {
             }
             let check = try await matcher.exceptionCheck(serial: presented.serial, issuedAmount: presented.issuedAmount, on: account)
             let exception = CheckException(
-                id: recorded?.id ?? Identifier.make(prefix: "exc"), bankReference: presented.bankReference, merchantID: account.merchantID,
+                id: recorded?.id ?? Identifier.make(prefix: CheckException.idPrefix), bankReference: presented.bankReference, merchantID: account.merchantID,
                 accountID: account.id, checkID: check?.id, serial: CheckIssue.matchingSerial(presented.serial),
                 presentedAmount: presented.presentedAmount, issuedAmount: presented.issuedAmount ?? check?.amount,
                 presentedPayee: presented.payee, reason: presented.reason, defaultDecision: presented.defaultDecision,

@@ -126,6 +126,17 @@ import TestSupport
             ($0 as? PaymentError)?.fieldErrors.first?.code == "unknown_account"
         }
         #expect(try await store.checks(CheckQuery()).count == 3)
+        // The list's filters and window.
+        try await Task.sleep(for: .milliseconds(3))  // a creation millisecond of its own
+        let big = try await Checks.issue(store, account, serial: "20002", amount: 90_000)
+        #expect(try await store.checks(CheckQuery(minimumAmount: 50_000)).map(\.id) == [big.id])
+        #expect(try await store.checks(CheckQuery(maximumAmount: 50_000)).count == 3)
+        #expect(try await store.checks(CheckQuery(serial: "20002")).map(\.id) == [big.id])
+        #expect(try await store.checks(CheckQuery(window: ListWindow(newestFirst: true, limit: 1))).map(\.id) == [big.id])
+        #expect(try await store.checks(CheckQuery(window: ListWindow(newestFirst: true, afterID: big.id))).count == 3)
+        #expect(try await store.checks(CheckQuery(window: ListWindow(since: big.createdAt))).map(\.id) == [big.id])
+        #expect(try await store.checks(CheckQuery(window: ListWindow(until: first.createdAt))).isEmpty)
+        #expect(try await store.checks(CheckQuery(fileID: "fil_none")).isEmpty)
     }
 
     @Test(arguments: StoreImplementation.all)
