@@ -515,6 +515,15 @@ enum PostgresSchema {
         (10, ["ALTER TABLE check_issues ADD COLUMN paid_on TEXT"]),
         // An enrolment an operator turned off: it takes no checks and bank files no longer match it.
         (11, ["ALTER TABLE check_accounts ADD COLUMN disabled_at BIGINT"]),
+        // A quarantined bank file an operator closed: who, when, why, and the file that replaced it.
+        (12, [
+            "ALTER TABLE inbound_files DROP CONSTRAINT inbound_files_status_check",
+            "ALTER TABLE inbound_files ADD CONSTRAINT inbound_files_status_check CHECK (status IN ('processed', 'applying', 'duplicate', 'quarantined', 'dismissed'))",
+            "ALTER TABLE inbound_files ADD COLUMN dismissed_at BIGINT",
+            "ALTER TABLE inbound_files ADD COLUMN dismissed_by TEXT",
+            "ALTER TABLE inbound_files ADD COLUMN dismissal_reason TEXT",
+            "ALTER TABLE inbound_files ADD COLUMN superseded_by TEXT",
+        ]),
     ]
 
     /// The newest version this build knows.

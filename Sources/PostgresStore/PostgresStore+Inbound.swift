@@ -79,6 +79,17 @@ extension PostgresStore: InboundFileStore {
         }
     }
 
+    public func dismissInbound(id: String, _ dismissal: InboundFile.Dismissal) async throws {
+        try await transaction("dismissing an inbound file") { session in
+            let moved = try await session.count("""
+                UPDATE inbound_files SET status = \(InboundFile.Status.dismissed.rawValue), dismissed_at = \(Self.milliseconds(dismissal.at)),
+                    dismissed_by = \(dismissal.person), dismissal_reason = \(dismissal.reason), superseded_by = \(dismissal.supersededBy)
+                WHERE id = \(id) AND status = \(InboundFile.Status.quarantined.rawValue)
+                """)
+            guard moved == 1 else { throw StoreError(.conflict, "inbound file \(id) is not quarantined") }
+        }
+    }
+
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await transaction("applying an inbound file") { session in

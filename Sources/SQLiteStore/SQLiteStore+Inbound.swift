@@ -71,6 +71,17 @@ extension SQLiteStore: InboundFileStore {
         }
     }
 
+    public func dismissInbound(id: String, _ dismissal: InboundFile.Dismissal) async throws {
+        try await write("dismissing an inbound file") { db in
+            try db.execute(sql: """
+                UPDATE inbound_files SET status = ?, dismissed_at = ?, dismissed_by = ?, dismissal_reason = ?, superseded_by = ?
+                WHERE id = ? AND status = ?
+                """, arguments: [InboundFile.Status.dismissed.rawValue, Self.milliseconds(dismissal.at), dismissal.person,
+                                 dismissal.reason, dismissal.supersededBy, id, InboundFile.Status.quarantined.rawValue])
+            guard db.changesCount == 1 else { throw StoreError(.conflict, "inbound file \(id) is not quarantined") }
+        }
+    }
+
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
         try await write("applying an inbound file") { db in

@@ -545,6 +545,41 @@ enum Schema {
         migrator.registerMigration("v14") { db in
             try db.execute(sql: "ALTER TABLE check_accounts ADD COLUMN disabled_at INTEGER")
         }
+        // A quarantined bank file an operator closed: who, when, why, and the file that replaced it.
+        // SQLite cannot change a CHECK, so the table is rebuilt with the new status allowed.
+        migrator.registerMigration("v15") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbound_files_v3 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('processed', 'applying', 'duplicate', 'quarantined', 'dismissed')),
+                    reason TEXT,
+                    applied INTEGER NOT NULL DEFAULT 0,
+                    applied_events INTEGER NOT NULL DEFAULT 0,
+                    archive_path TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    sealed_archive_path TEXT,
+                    plaintext_sha256 TEXT,
+                    signer TEXT,
+                    notes TEXT,
+                    dismissed_at INTEGER,
+                    dismissed_by TEXT,
+                    dismissal_reason TEXT,
+                    superseded_by TEXT
+                ) STRICT;
+                INSERT INTO inbound_files_v3 (id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
+                                              received_at, sealed_archive_path, plaintext_sha256, signer, notes)
+                    SELECT id, sha256, kind, source, name, size, status, reason, applied, applied_events, archive_path,
+                           received_at, sealed_archive_path, plaintext_sha256, signer, notes FROM inbound_files;
+                DROP TABLE inbound_files;
+                ALTER TABLE inbound_files_v3 RENAME TO inbound_files;
+                CREATE UNIQUE INDEX inbound_files_sha256 ON inbound_files(sha256) WHERE status != 'duplicate';
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BankFiles
 import MetlConfiguration
 import Foundation
 import Payments
@@ -9,7 +10,7 @@ struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
         commandName: "ingest",
         abstract: "The bank's files: apply them (the default), list them, show one and what it changed.",
-        subcommands: [IngestApplyCommand.self, List.self, Show.self], defaultSubcommand: IngestApplyCommand.self)
+        subcommands: [IngestApplyCommand.self, List.self, Show.self, Dismiss.self], defaultSubcommand: IngestApplyCommand.self)
 
     /// A received bank file as `--json` shows it.
     struct InboundFileDocument: Encodable {
@@ -18,8 +19,16 @@ struct IngestCommand: AsyncParsableCommand {
         var applied: Int, archivePath: String, receivedAt: String, notes: [String]
         /// OpenPGP files only: the sealed bytes received (`sha256` and `size` above), the plaintext read.
         var opening: Opening?
+        /// Dismissed files only: who closed it, when, why, and the file that replaced it.
+        var dismissal: Dismissal?
         /// `show` only: every history row the file wrote.
         var changes: [Change]?
+
+        struct Dismissal: Encodable {
+            var by: String, at: String, reason: String
+            @Nullable var supersededBy: String?
+            enum CodingKeys: String, CodingKey { case by, at, reason, supersededBy = "superseded_by" }
+        }
 
         struct Opening: Encodable {
             var sealedArchivePath: String, plaintextSHA256: String
@@ -48,7 +57,7 @@ struct IngestCommand: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case id, kind, name, source, sha256, size, status, reason, applied, archivePath = "archive_path", receivedAt = "received_at",
-                 notes, opening, changes
+                 notes, opening, dismissal, changes
         }
 
         init(_ file: InboundFile, changes: [InboundChange]? = nil) {
@@ -65,26 +74,37 @@ struct IngestCommand: AsyncParsableCommand {
             receivedAt = Timestamp.format(file.receivedAt)
             notes = file.notes
             opening = file.opening.map { Opening(sealedArchivePath: $0.sealedArchivePath, plaintextSHA256: $0.plaintextSHA256, signer: $0.signer) }
+            dismissal = file.dismissal.map {
+                Dismissal(by: $0.person, at: Timestamp.format($0.at), reason: $0.reason, supersededBy: $0.supersededBy)
+            }
             self.changes = changes?.map(Change.init)
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List the bank files received, oldest first.")
-        @Option(help: "Only files with this outcome: processed, applying, duplicate or quarantined (default: all).")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "List the bank files received, oldest first, a page at a time.",
+            discussion: "--json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
+        @Option(help: "Only files with this outcome: processed, applying, duplicate, quarantined or dismissed (default: all).")
         var status: InboundFile.Status?
+        @Option(help: "Only files of this kind.")
+        var kind: InboundKind?
+        @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let window = try list.window(prefix: InboundFile.idPrefix)
             let (store, _) = try await store.openStore(.reading)
-            let files = try await store.inboundFiles().filter { status == nil || $0.status == status }
-            if output.json { return try Output.json(files.map { InboundFileDocument($0) }) }
-            if files.isEmpty { return Output.line("no inbound files" + (status.map { " \($0.rawValue)" } ?? "")) }
-            Output.table(["ID", "RECEIVED", "KIND", "NAME", "STATUS", "APPLIED", "REASON OR NOTES"], files.map {
+            // A few files a day: chosen from all of them, as a store would.
+            let files = try await store.inboundFiles().filter { (status == nil || $0.status == status) && (kind == nil || $0.kind == kind) }
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(files, id: \.id, createdAt: \.receivedAt) }
+            try ListOptions.print(page, json: output.json, document: { InboundFileDocument($0) },
+                                  empty: "no inbound files" + (status.map { " \($0.rawValue)" } ?? ""),
+                                  header: ["ID", "RECEIVED", "KIND", "NAME", "STATUS", "APPLIED", "REASON OR NOTES"]) {
                 [$0.id, Timestamp.format($0.receivedAt), $0.kind.rawValue, $0.name, $0.status.rawValue, String($0.applied),
                  $0.reason ?? ($0.notes.isEmpty ? "" : Words.count($0.notes.count, "note"))]
-            })
+            }
         }
     }
 
@@ -115,12 +135,41 @@ struct IngestCommand: AsyncParsableCommand {
             }
             Output.line("  \(Words.count(file.applied, "change")) applied" + (file.reason.map { "; \($0)" } ?? ""))
             for note in file.notes { Output.line("  note: \(note)") }
+            if let dismissal = file.dismissal {
+                Output.line("  dismissed by \(dismissal.person) at \(Timestamp.format(dismissal.at)): \(dismissal.reason)"
+                            + (dismissal.supersededBy.map { "; superseded by \($0)" } ?? ""))
+            }
             Output.line()
             if changes.isEmpty { return Output.line("no payment or check changed") }
             Output.table(["LINE", "SUBJECT", "ID", "FROM", "TO", "REASON"], changes.map {
                 [$0.entry.source?.line.map(String.init) ?? "-", $0.subject.rawValue, $0.entry.requestID, $0.entry.fromState?.rawValue ?? "-",
                  $0.entry.toState.rawValue, "\($0.entry.reasonCode): \($0.entry.reasonText)"]
             })
+        }
+    }
+
+    struct Dismiss: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            abstract: "Close a quarantined bank file without applying it, saying why (and which corrected file replaced it).",
+            discussion: """
+                The file becomes dismissed, with who, when and why; reconcile no longer reports it. Nothing it \
+                contains is applied. A file that is not quarantined is refused (exit 5), as is a replacement \
+                that was not processed.
+                """)
+        @Argument(help: "The quarantined file (inb_…).") var id: String
+        @Option(help: "Why it is closed (required).") var reason: String
+        @Option(help: "The processed file (inb_…) that replaced it, when the bank sent a corrected one.") var supersededBy: String?
+        @Option(help: "Who dismisses it, for the inbound ledger (default: the login name).") var by: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, settings) = try await store.openStore()
+            let file = try await store.dismissInbound(id: id, reason: reason, supersededBy: supersededBy,
+                                                      by: by ?? ProcessInfo.processInfo.userName, at: settings.clock())
+            if output.json { return try Output.json(InboundFileDocument(file)) }
+            Output.line("\(file.id) (\(file.name)) dismissed: \(file.dismissal?.reason ?? reason)"
+                        + (file.dismissal?.supersededBy.map { "; superseded by \($0)" } ?? ""))
         }
     }
 }

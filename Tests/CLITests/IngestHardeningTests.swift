@@ -88,6 +88,40 @@ import Testing
         #expect((repeated["reason"] as? String)?.contains("over the limit of 1000 bytes") == true)
     }
 
+    @Test("a quarantined file is dismissed once with who and why, and reconcile stops reporting it; a bad dismissal changes nothing")
+    func dismissQuarantined() throws {
+        try write("junk.txt", "not a bank file")
+        let database = ["--database", directory.appendingPathComponent("metl.sqlite").path]
+        func run(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments + database) }
+        let id = try #require(try outcomes(try metl("ingest", "--from", inbound, "--json")).first?["id"] as? String)
+        #expect(try run("reconcile").status == 1, "a quarantined file is a finding")
+
+        #expect(try run("ingest", "dismiss", id, "--reason", "  ").status != 0)
+        let itself = try run("ingest", "dismiss", id, "--reason", "replaced", "--superseded-by", id)
+        #expect(itself.status != 0)
+        #expect(itself.stderr.contains("cannot supersede itself"))
+        #expect(try run("ingest", "dismiss", id, "--reason", "replaced", "--superseded-by", "inb_none").status == 4)
+        #expect(try run("ingest", "list", "--status", "quarantined", "--json").stdout.contains(id), "still quarantined")
+
+        let dismissed = try run("ingest", "dismiss", id, "--reason", "test junk, not from the bank", "--by", "alice", "--json")
+        #expect(dismissed.status == 0, "\(dismissed.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(dismissed.stdout.utf8)) as? [String: Any])
+        #expect(document["status"] as? String == "dismissed")
+        let dismissal = try #require(document["dismissal"] as? [String: Any])
+        #expect(dismissal["by"] as? String == "alice")
+        #expect(dismissal["reason"] as? String == "test junk, not from the bank")
+        #expect(dismissal["superseded_by"] is NSNull)
+
+        let again = try run("ingest", "dismiss", id, "--reason", "twice")
+        #expect(again.status == 5)
+        #expect(again.stderr.contains("is dismissed; only a quarantined file is dismissed"))
+        #expect(try run("reconcile").status == 0, "nothing is left to look at")
+        #expect(try run("ingest", "show", id).stdout.contains("dismissed by alice at "))
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(try run("ingest", "list", "--status", "dismissed", "--json").stdout.utf8))
+                                  as? [String: Any])
+        #expect((listed["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+    }
+
     @Test("temporary files of a run that died are removed when the next run starts; a live run's are kept")
     func staleTemporaryFiles() throws {
         let dead = Process()

@@ -16,6 +16,26 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         case duplicate
         /// Not applied; `reason` says why. An operator looks at it.
         case quarantined
+        /// Quarantined, then closed by an operator (`dismissal` says who, when and why): nothing is
+        /// left to do with it, and `reconcile` no longer reports it.
+        case dismissed
+    }
+
+    /// Why a quarantined file was closed without being applied.
+    public struct Dismissal: Sendable, Hashable {
+        /// Who closed it: the operator's name.
+        public var person: String
+        public var reason: String
+        /// The file whose processing replaced this one, when the bank sent a corrected file.
+        public var supersededBy: String?
+        public var at: Date
+
+        public init(person: String, reason: String, supersededBy: String?, at: Date) {
+            self.person = person
+            self.reason = reason
+            self.supersededBy = supersededBy
+            self.at = at
+        }
     }
 
     /// An OpenPGP file the bank sent, decrypted (and its signature checked) before it was read:
@@ -54,10 +74,11 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     /// What an operator should know about a file that was applied: the format's warnings (a
     /// nonconforming but unambiguous file), events left out, and who retried it.
     public var notes: [String]
+    public var dismissal: Dismissal?
 
     public init(id: String, sha256: String, kind: InboundKind, source: String, name: String, size: Int64, status: Status,
                 reason: String? = nil, applied: Int = 0, appliedEvents: Int = 0, archivePath: String, opening: Opening? = nil,
-                receivedAt: Date, notes: [String] = []) {
+                receivedAt: Date, notes: [String] = [], dismissal: Dismissal? = nil) {
         self.id = id
         self.sha256 = sha256
         self.kind = kind
@@ -72,6 +93,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
         self.opening = opening
         self.receivedAt = receivedAt
         self.notes = notes
+        self.dismissal = dismissal
     }
 
     /// The notes as the ledger keeps them: a JSON array of strings.

@@ -21,6 +21,9 @@ public protocol InboundFileStore: Sendable {
     /// applied by `applyInbound` from there, or `quarantined` again), reason and notes. Refused with
     /// `conflict` unless it is still quarantined, so two retries never both apply it.
     func retryInbound(_ file: InboundFile) async throws
+    /// Records `dismissal` on quarantined file `id`, now `dismissed`. Refused with `conflict` unless
+    /// it is still quarantined, so a retry and a dismissal never both happen.
+    func dismissInbound(id: String, _ dismissal: InboundFile.Dismissal) async throws
     /// Persists `plan`, what the file's events (or one chunk of them) do (`LedgerPlanner`), and records
     /// `file` as it stands after it (`applying` with its `appliedEvents`, or `processed`), in one
     /// transaction. The first chunk (`after` nil) records the file and is refused when the same bytes

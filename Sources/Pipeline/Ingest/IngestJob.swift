@@ -34,7 +34,7 @@ public struct IngestJob: Sendable {
 
         /// How an entry of a source ended: its recorded file's status, or refused.
         public enum Status: String, Sendable, Codable {
-            case processed, applying, duplicate, quarantined
+            case processed, applying, duplicate, quarantined, dismissed
             /// Not a regular file: not read, not recorded, left where it is.
             case refused
 
@@ -44,6 +44,7 @@ public struct IngestJob: Sendable {
                 case .applying: self = .applying
                 case .duplicate: self = .duplicate
                 case .quarantined: self = .quarantined
+                case .dismissed: self = .dismissed
                 }
             }
 

@@ -94,6 +94,45 @@ import Payments
     }
 
     @Test(arguments: StoreImplementation.all)
+    func aPaymentListFiltersByEachFieldRangesOverCreationAndPagesEitherWay(_ implementation: StoreImplementation) async throws {
+        let store = try await implementation.makeDatabase().open()
+        let merchant = try await store.fundedMerchant(1_000_000)
+        let other = try await store.fundedMerchant(1_000_000, name: "other")
+        var payments: [Payment] = []
+        for amount in [100, 200, 300, 400, 500] as [Int64] {
+            payments += try await store.intake([try Requests.intake(merchant, Requests.credit(amount: amount))]).map(\.payment)
+            try await Task.sleep(for: .milliseconds(3))  // a distinct creation millisecond each
+        }
+        let elsewhere = try await store.intake([try Requests.intake(other)])[0].payment
+        try await store.recordRenderedFile(Self.file(id: "fil_a"), binding: try Self.binding([
+            (payments[1], 1, 12104288_0000007, 3), (payments[3], 1, 12104288_0000008, 4),
+        ], fileID: "fil_a"))
+        func ids(_ query: PaymentQuery) async throws -> [String] { try await store.payments(query).map(\.id) }
+        let mine = payments.map(\.id)
+
+        #expect(try await ids(PaymentQuery(merchantID: merchant.id)) == mine)
+        #expect(try await ids(PaymentQuery()) == mine + [elsewhere.id])
+        #expect(try await ids(PaymentQuery(merchantID: merchant.id, minimumAmount: 200, maximumAmount: 400)) == Array(mine[1...3]))
+        #expect(try await ids(PaymentQuery(traceNumber: 12104288_0000008)) == [mine[3]])
+        #expect(try await ids(PaymentQuery(fileID: "fil_a")) == [mine[1], mine[3]])
+        #expect(try await ids(PaymentQuery(state: .submittedToCore)).isEmpty)
+        #expect(try await ids(PaymentQuery(merchantID: merchant.id, window: ListWindow(since: payments[2].createdAt))) == Array(mine[2...]))
+        #expect(try await ids(PaymentQuery(merchantID: merchant.id, window: ListWindow(until: payments[2].createdAt))) == Array(mine[..<2]))
+        #expect(try await ids(PaymentQuery(window: ListWindow(since: payments[1].createdAt, until: payments[3].createdAt))) == Array(mine[1...2]))
+
+        // Newest first, two at a time, each page read after the last one's cursor: every payment once, newest first.
+        var seen: [String] = []
+        var window = ListWindow(newestFirst: true, limit: 2)
+        repeat {
+            let page = try await ListPage.fetch(window, id: \Payment.id) { try await store.payments(PaymentQuery(merchantID: merchant.id, window: $0)) }
+            seen += page.data.map(\.id)
+            window.afterID = page.nextCursor.flatMap { ListCursor.decode($0, prefix: Payment.idPrefix) }
+        } while window.afterID != nil
+        #expect(seen == mine.reversed())
+        #expect(try await ids(PaymentQuery(window: ListWindow(afterID: mine[3]))) == [mine[4], elsewhere.id])
+    }
+
+    @Test(arguments: StoreImplementation.all)
     func aPaymentIsCancelledUntilItsFileIsSentAndItsFileGoesWithoutIt(_ implementation: StoreImplementation) async throws {
         let store = try await implementation.makeDatabase().open()
         let merchant = try await store.fundedMerchant(1_000_000)
@@ -232,6 +271,18 @@ import Payments
         #expect(try await store.inboundFile(sha256: String(repeating: "e", count: 64))?.notes == ["retried by ops"])
         await #expect { try await store.retryInbound(retried) } throws: { ($0 as? StoreError)?.code == .conflict }
         await #expect { try await store.retryInbound(Self.inbound("inb_a")) } throws: { ($0 as? StoreError)?.code == .conflict }
+        // A quarantined file an operator dismisses is closed once, with who, when, why and its replacement;
+        // a dismissal of a file that is not quarantined, or with a replacement that was not processed, changes nothing.
+        try await store.recordInbound(Self.inbound("inb_x", sha: "f", status: .quarantined))
+        await #expect { _ = try await store.dismissInbound(id: "inb_x", reason: "bad", supersededBy: "inb_q", by: "alice", at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        await #expect { _ = try await store.dismissInbound(id: "inb_a", reason: "bad", supersededBy: nil, by: "alice", at: Date()) }
+            throws: { ($0 as? PaymentError)?.code == .invalidStatus }
+        let at = Date(timeIntervalSince1970: 1_796_000_000)
+        let dismissed = try await store.dismissInbound(id: "inb_x", reason: "corrected file sent", supersededBy: "inb_a", by: "alice", at: at)
+        #expect(dismissed.status == .dismissed)
+        #expect(dismissed.dismissal == InboundFile.Dismissal(person: "alice", reason: "corrected file sent", supersededBy: "inb_a", at: at))
+        await #expect { try await store.dismissInbound(id: "inb_x", dismissed.dismissal!) } throws: { ($0 as? StoreError)?.code == .conflict }
         // Other bytes planned on a payment that has moved on since: refused whole, the file not recorded.
         await #expect { try await store.applyInbound(Self.inbound("inb_d", sha: "d"), plan: try plan(submitted), after: nil) }
             throws: { ($0 as? StoreError)?.code == .conflict }
