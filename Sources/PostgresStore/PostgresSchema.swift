@@ -524,6 +524,18 @@ enum PostgresSchema {
             "ALTER TABLE inbound_files ADD COLUMN dismissal_reason TEXT",
             "ALTER TABLE inbound_files ADD COLUMN superseded_by TEXT",
         ]),
+        // Each try at delivering a file that failed before the bank had it: when, and why.
+        (13, [
+            """
+            CREATE TABLE delivery_failures (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                file_id TEXT NOT NULL REFERENCES outbound_files(id),
+                failed_at BIGINT NOT NULL,
+                error TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX delivery_failures_file ON delivery_failures(file_id, id)",
+        ]),
     ]
 
     /// The newest version this build knows.

@@ -126,6 +126,24 @@ extension PostgresStore: OutboundFileStore {
         }
     }
 
+    public func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws {
+        try await transaction("recording delivery failures") { session in
+            try await session.count("""
+                INSERT INTO delivery_failures (file_id, failed_at, error)
+                SELECT * FROM unnest(\(failures.map(\.fileID))::text[], \(failures.map { Self.milliseconds($0.at) })::bigint[],
+                                     \(failures.map(\.error))::text[])
+                """)
+        }
+    }
+
+    public func deliveryFailures(fileIDs: [String]) async throws -> [DeliveryFailure] {
+        try await read("reading delivery failures") { session in
+            try await session.rows("""
+                SELECT \(unescaped: DeliveryFailure.columnList) FROM delivery_failures WHERE file_id = ANY(\(fileIDs)) ORDER BY file_id, id
+                """).map(DeliveryFailure.init(_:))
+        }
+    }
+
     public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
         try await transaction("recording a file's change") { session in

@@ -115,6 +115,22 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
+    public func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws {
+        try await write("recording delivery failures") { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO delivery_failures (file_id, failed_at, error) VALUES (?, ?, ?)")
+            for failure in failures { try insert.execute(arguments: [failure.fileID, Self.milliseconds(failure.at), failure.error]) }
+        }
+    }
+
+    public func deliveryFailures(fileIDs: [String]) async throws -> [DeliveryFailure] {
+        try await read("reading delivery failures") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(DeliveryFailure.columnList) FROM delivery_failures
+                WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, id
+                """, arguments: [String(decoding: try JSONEncoder().encode(fileIDs), as: UTF8.self)]).map(DeliveryFailure.init(_:))
+        }
+    }
+
     public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
         try await write("recording a file's change") { db in

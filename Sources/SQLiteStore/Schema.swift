@@ -580,6 +580,18 @@ enum Schema {
                 CREATE UNIQUE INDEX inbound_files_sha256 ON inbound_files(sha256) WHERE status != 'duplicate';
                 """)
         }
+        // Each try at delivering a file that failed before the bank had it: when, and why.
+        migrator.registerMigration("v16") { db in
+            try db.execute(sql: """
+                CREATE TABLE delivery_failures (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    file_id TEXT NOT NULL REFERENCES outbound_files(id),
+                    failed_at INTEGER NOT NULL,
+                    error TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX delivery_failures_file ON delivery_failures(file_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -20,6 +20,12 @@ struct FilesCommand: AsyncParsableCommand {
         @Nullable var remotePath: String?
         @Nullable var failureReason: String?
         @Nullable var uploadedAt: String?
+        /// Each try at delivering it that failed before the bank had it, oldest first.
+        var deliveryFailures: [Failure]
+
+        struct Failure: Encodable {
+            var at: String, error: String
+        }
         /// Sealed files only: the plaintext auditors inspect, and the keys (sha256, size and
         /// archive path above are then the sealed bytes sent).
         var sealing: Sealing?
@@ -83,12 +89,13 @@ struct FilesCommand: AsyncParsableCommand {
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
-                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at", sealing, payments, checks,
-                 decisions
+                 attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at",
+                 deliveryFailures = "delivery_failures", sealing, payments, checks, decisions
         }
 
-        init(_ file: OutboundFile, payments: [(payment: Payment, binding: FileBinding)]? = nil, checks: [CheckIssue]? = nil,
-             decisions: [ExceptionDecision]? = nil) {
+        init(_ file: OutboundFile, failures: [DeliveryFailure], payments: [(payment: Payment, binding: FileBinding)]? = nil,
+             checks: [CheckIssue]? = nil, decisions: [ExceptionDecision]? = nil) {
+            deliveryFailures = failures.map { Failure(at: Timestamp.format($0.at), error: $0.error) }
             self.checks = checks?.map { CheckRecord($0, in: file.id) }
             self.decisions = decisions?.map(ExceptionDecisionDocument.init)
             id = file.id
@@ -142,10 +149,14 @@ struct FilesCommand: AsyncParsableCommand {
             // A few files a day: chosen from all of them, as a store would.
             let files = try await store.outboundFiles(statuses: status.map { [$0] }).filter { kind == nil || $0.kind == kind }
             let page = try await ListPage.fetch(window, id: \.id) { window in window.select(files, id: \.id, createdAt: \.createdAt) }
-            try ListOptions.print(page, json: output.json, document: { FileDocument($0) }, empty: "no outbound files",
-                                  header: ["ID", "CREATED", "KIND", "NAME", "STATUS", "CARRIES", "TOTAL", "ATTEMPTS", "REASON"]) {
-                [$0.id, Timestamp.format($0.createdAt), $0.kind.rawValue, $0.name, $0.status.rawValue, FileDocument.carries($0),
-                 FileDocument.total($0), String($0.attempts), $0.failureReason ?? ""]
+            let failures = Dictionary(grouping: try await store.deliveryFailures(fileIDs: page.data.map(\.id)), by: \.fileID)
+            try ListOptions.print(page, json: output.json, document: { FileDocument($0, failures: failures[$0.id] ?? []) },
+                                  empty: "no outbound files",
+                                  header: ["ID", "CREATED", "KIND", "NAME", "STATUS", "CARRIES", "TOTAL", "ATTEMPTS", "FAILED TRIES", "REASON OR LAST FAILURE"]) {
+                let tried = failures[$0.id] ?? []
+                return [$0.id, Timestamp.format($0.createdAt), $0.kind.rawValue, $0.name, $0.status.rawValue, FileDocument.carries($0),
+                        FileDocument.total($0), String($0.attempts), String(tried.count),
+                        $0.failureReason ?? tried.last.map { "\(Timestamp.format($0.at)): \($0.error)" } ?? ""]
             }
         }
     }
@@ -165,7 +176,9 @@ struct FilesCommand: AsyncParsableCommand {
             let payments = try await store.filePayments(fileID: file.id)
             let checks = file.kind == .positivePay ? try await store.fileChecks(fileID: file.id) : nil
             let decisions = file.kind == .decisions ? try await store.fileDecisions(fileID: file.id) : nil
-            let document = FileDocument(file, payments: file.kind == .nacha ? payments : nil, checks: checks, decisions: decisions)
+            let failures = try await store.deliveryFailures(fileIDs: [file.id])
+            let document = FileDocument(file, failures: failures, payments: file.kind == .nacha ? payments : nil, checks: checks,
+                                        decisions: decisions)
             if output.json { return try Output.json(document) }
             Output.line("\(file.name)  \(file.kind) \(file.status.rawValue)  (\(file.id))")
             if let nacha = file.nacha {
@@ -183,7 +196,12 @@ struct FilesCommand: AsyncParsableCommand {
                 Output.line("  archive \(file.archivePath)")
             }
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
+                        + (file.uploadedAt.map { ", uploaded \(Timestamp.format($0))" } ?? "")
                         + (file.failureReason.map { ", failure: \($0)" } ?? ""))
+            if !failures.isEmpty {
+                Output.line("  \(Words.count(failures.count, "failed delivery try", plural: "failed delivery tries")):")
+                for failure in failures { Output.line("    \(Timestamp.format(failure.at))  \(failure.error)") }
+            }
             Output.line()
             if let decisions = document.decisions {
                 return Output.table(["ID", "EXCEPTION", "DECISION", "RETURN REASON", "STATE"], decisions.map {
@@ -234,7 +252,7 @@ struct FilesCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try await store.openStore()
             let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
-            if output.json { return try Output.json(FileDocument(file)) }
+            if output.json { return try Output.json(FileDocument(file, failures: try await store.deliveryFailures(fileIDs: [file.id]))) }
             Output.line("cancelled \(file.name); its \(Words.count(file.entryCount, "payment")) \(file.entryCount == 1 ? "is" : "are") P_VALIDATED and unbound again")
         }
     }

@@ -24,5 +24,15 @@ import TestSupport
         let report = try #require(try JSONSerialization.jsonObject(with: Data(metl("reconcile", "--json").stdout.utf8)) as? [String: Any])
         let files = try #require(report["files"] as? [[String: Any]])
         #expect(files.count == 1 && files[0]["sent"] as? Bool == false && files[0]["status"] as? String == "rendered")
+
+        // Each refused connection is on the file: when, and what failed.
+        let listed = try #require(try metl("files", "list", "--json").listed?.first)
+        let failures = try #require(listed["delivery_failures"] as? [[String: Any]])
+        #expect(!failures.isEmpty)
+        #expect(failures.allSatisfy { ($0["error"] as? String)?.isEmpty == false && $0["at"] is String }, "\(failures)")
+        let id = try #require(listed["id"] as? String)
+        let shown = try metl("files", "show", id)
+        #expect(shown.stdout.contains("failed delivery tr"), "\(shown.stdout)")
+        #expect(try metl("files", "list").stdout.contains(failures.last?["error"] as? String ?? "?"))
     }
 }

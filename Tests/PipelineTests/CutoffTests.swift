@@ -84,6 +84,10 @@ import TestSupport
             ($0 as? PipelineError)?.code == .windowMissed
         }
         #expect(try await fixture.payments(.submittedToCore).isEmpty)
+        // Every refused connection is in the file's delivery log, with its time and error.
+        let waiting = try await fixture.store.outboundFiles(statuses: nil).map(\.id)
+        let failures = try await fixture.store.deliveryFailures(fileIDs: waiting)
+        #expect(!failures.isEmpty && failures.allSatisfy { $0.fileID == waiting.first && !$0.error.isEmpty })
         try server.launch()
         let summary = try await fixture.job(fixture.sftp(server)).run()
         #expect(summary.filesUploaded == 1)

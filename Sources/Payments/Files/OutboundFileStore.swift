@@ -32,6 +32,10 @@ public protocol OutboundFileStore: Sendable {
     /// Writes a file's new status (`OutboundFile`'s lifecycle) with the plans of what it carries, in
     /// one transaction, only while the file is still in `status`; otherwise nothing, and `conflict`.
     func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws
+    /// Appends `failures` to the delivery log of their files.
+    func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws
+    /// The delivery failures of these files, each file's oldest first.
+    func deliveryFailures(fileIDs: [String]) async throws -> [DeliveryFailure]
 }
 
 extension OutboundFileStore {

@@ -8,7 +8,8 @@ public struct LedgerTable: Sendable, Hashable {
     public static let all: [LedgerTable] = [
         .init(name: "merchants", key: ["id"]), .init(name: "imports", key: ["id"]),
         .init(name: "outbound_files", key: ["id"]), .init(name: "nacha_files", key: ["file_id"]),
-        .init(name: "sealed_files", key: ["file_id"]), .init(name: "payments", key: ["id"]), .init(name: "funding_ledger", key: ["id"]),
+        .init(name: "sealed_files", key: ["file_id"]),
+        .init(name: "delivery_failures", key: ["id"]), .init(name: "payments", key: ["id"]), .init(name: "funding_ledger", key: ["id"]),
         .init(name: "staged_funds", key: ["id"]), .init(name: "payment_history", key: ["id"]),
         .init(name: "idempotency_keys", key: ["merchant_id", "key"]), .init(name: "trace_sequences", key: ["odfi"]),
         .init(name: "leases", key: ["name"]), .init(name: "inbound_files", key: ["id"]),

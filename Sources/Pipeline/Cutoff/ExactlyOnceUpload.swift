@@ -43,6 +43,7 @@ struct ExactlyOnceUpload: Sendable {
             do {
                 session = try await destination.connect(deadline: deadline)
             } catch {
+                try await record(error, for: pending)
                 try await backOff(after: error, failures: &failures, deadline: deadline, remaining: pending.count)
                 continue
             }
@@ -72,9 +73,17 @@ struct ExactlyOnceUpload: Sendable {
                 await session.close()
             } catch {
                 await session.close()
+                try await record(error, for: pending)
                 try await backOff(after: error, failures: &failures, deadline: deadline, remaining: pending.count)
             }
         }
+    }
+
+    /// Writes `error` into the delivery log of every file still waiting for the bank, so a file that
+    /// was never sent says when it was tried and why it failed (`metl files show`).
+    private func record(_ error: DestinationError, for files: ArraySlice<OutboundFile>) async throws(PipelineError) {
+        let at = now()
+        try await storageStep { try await store.recordDeliveryFailures(files.map { DeliveryFailure(fileID: $0.id, at: at, error: error.message) }) }
     }
 
     /// Waits before the next attempt, or ends the run: permanent errors need an operator, and a wait

@@ -71,6 +71,14 @@ import Payments
         #expect(try await store.outboundFiles(statuses: nil).map(\.id) == ["fil_a"])
         #expect(try await store.payment(id: payments[2].id).submission == nil)
 
+        // A delivery log per file, oldest first, kept apart from every other file's.
+        let tried = Date(timeIntervalSince1970: 1_796_000_000)
+        try await store.recordDeliveryFailures([DeliveryFailure(fileID: "fil_a", at: tried, error: "connection refused")])
+        try await store.recordDeliveryFailures([DeliveryFailure(fileID: "fil_a", at: tried.addingTimeInterval(2), error: "timed out")])
+        #expect(try await store.deliveryFailures(fileIDs: ["fil_a", "fil_none"]).map(\.error) == ["connection refused", "timed out"])
+        #expect(try await store.deliveryFailures(fileIDs: ["fil_a"]).first == DeliveryFailure(fileID: "fil_a", at: tried, error: "connection refused"))
+        #expect(try await store.deliveryFailures(fileIDs: []).isEmpty)
+
         #expect(try await store.markUploading(fileID: "fil_a").attempts == 1)
         let uploaded = try await store.markUploaded(fileID: "fil_a", remotePath: "/in/fil_a.ach", actor: .cutoff, at: Date())
         #expect(uploaded.status == .uploaded)
