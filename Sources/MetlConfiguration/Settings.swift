@@ -21,6 +21,8 @@ public struct Settings: Sendable {
     public var profiles: [ProfileConfiguration] = []
     /// The profile of merchants no profile names.
     public var defaultProfile = ProfileRouting.single
+    /// What runs when: the configuration's `schedule` with the profiles' windows.
+    public var schedule = Schedule.read(nil, profiles: [], defaultProfile: ProfileRouting.single)
 
     public init() {}
 
@@ -159,6 +161,7 @@ public struct Settings: Sendable {
                 root.fail("profiles.\(profile.name).odfi", "the same immediate origin and destination as profile \(other.name)")
             }
         }
+        schedule = Schedule.read(root.table("schedule"), profiles: profiles, defaultProfile: defaultProfile)
         root.finish()
         try root.check(file: file)
     }

@@ -131,8 +131,8 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: database))
     }
 
-    /// The shipped example configuration is valid, and the timer and the crontab run the cutoff at
-    /// exactly its profiles' window times, in its time zone.
+    /// The shipped example configuration is valid, and the units and crontab in `schedules/` are
+    /// exactly what `metl schedule export` makes from it; a window moved in the configuration shows.
     @Test func theExampleConfigurationLoadsAndTheSchedulesCarryItsWindows() throws {
         let listed = try CLI.run(["profiles", "list", "--json"], environment: ["METL_CONFIG": "schedules/metl.json.example"])
         #expect(listed.status == 0, "\(listed.stderr)")
@@ -145,19 +145,33 @@ import TestSupport
         let shown = try CLI.run(["profiles", "show", "primary"], environment: ["METL_CONFIG": "schedules/metl.json.example"])
         #expect(shown.stdout.contains("  positive_pay to sftp://"), "a space after the longest label: \(shown.stdout)")
 
-        let timer = try String(contentsOfFile: "schedules/metl-cutoff.timer", encoding: .utf8)
-        let timerTimes = timer.split(separator: "\n").filter { $0.hasPrefix("OnCalendar=") }.map { line in
-            line.split(separator: " ").map(String.init)
-        }
-        #expect(Set(timerTimes.map { $0[1] }) == times)
-        #expect(timerTimes.allSatisfy { $0.last == "America/New_York" })
-
-        let crontab = try String(contentsOfFile: "schedules/crontab", encoding: .utf8).split(separator: "\n")
-        #expect(crontab.contains("CRON_TZ=America/New_York"))
-        let cronTimes = crontab.filter { $0.contains("cutoff --kind ach") }.map { line -> String in
+        let checked = try CLI.run(["schedule", "check", "--systemd", "schedules", "--cron", "schedules/crontab"],
+                                  environment: ["METL_CONFIG": "schedules/metl.json.example"])
+        #expect(checked.status == 0, "\(checked.stdout)")
+        #expect(checked.stdout.split(separator: "\n").count == 16 && !checked.stdout.contains("DIFFERS"), "\(checked.stdout)")
+        let cron = try CLI.run(["schedule", "export", "--cron"], environment: ["METL_CONFIG": "schedules/metl.json.example"])
+        let cronTimes = cron.stdout.split(separator: "\n").filter { $0.contains("cutoff --kind ach") }.map { line -> String in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             return (fields[1].count == 1 ? "0" : "") + fields[1] + ":" + (fields[0].count == 1 ? "0" : "") + fields[0]
         }
         #expect(Set(cronTimes) == times)
+
+        // The next-day window moved to 18:00: the installed timer and crontab no longer agree, and say where.
+        let moved = FileManager.default.temporaryDirectory.appendingPathComponent("metl-moved-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: moved) }
+        try String(contentsOfFile: "schedules/metl.json.example", encoding: .utf8)
+            .replacingOccurrences(of: #""runs_at": "17:30""#, with: #""runs_at": "18:00""#).write(toFile: moved, atomically: true, encoding: .utf8)
+        let differs = try CLI.run(["schedule", "check", "--systemd", "schedules", "--cron", "schedules/crontab"], environment: ["METL_CONFIG": moved])
+        #expect(differs.status == 1)
+        #expect(differs.stdout.contains("DIFFERS  schedules/metl-cutoff.timer\n         installed:  OnCalendar=Mon..Fri 17:30 America/New_York\n"
+                                        + "         configured: OnCalendar=Mon..Fri 18:00 America/New_York"), "\(differs.stdout)")
+        #expect(differs.stdout.contains("DIFFERS  schedules/crontab"))
+        let scheduled = try CLI.run(["schedule", "show", "--json"], environment: ["METL_CONFIG": moved, "TZ": "UTC"])
+        let jobs = try #require(try JSONSerialization.jsonObject(with: Data(scheduled.stdout.utf8)) as? [[String: Any]])
+        let cutoff = try #require(jobs.first { $0["job"] as? String == "cutoff" })
+        let cutoffTimes = try #require(cutoff["times"] as? [[String: Any]])
+        #expect(cutoffTimes.map { $0["time"] as? String } == ["10:30", "14:45", "16:45", "18:00"])
+        #expect(cutoffTimes.allSatisfy { $0["time_zone"] as? String == "America/New_York" && $0["machine_time"] is String })
+        #expect(cutoff["next_run"] is String)
     }
 }
