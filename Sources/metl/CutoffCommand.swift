@@ -61,8 +61,9 @@ struct CutoffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let jobs: [CutoffJob]
+        let settings: Settings
         do {
-            jobs = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil).jobs
+            (_, jobs, settings) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
         } catch where output.json && dryRun == nil {
             // What the units and metl-cron log is the JSON: it says why nothing ran, too.
             let stop = StoppedRun(profile: nil, error: .init(code: Self.code(of: error), exitStatus: ExitStatus.for(error).code,
@@ -90,9 +91,14 @@ struct CutoffCommand: AsyncParsableCommand {
                     }
                 }))
             } catch {
-                Output.error("metl: \(error.message)")
+                var message = error.message
+                // The run that resumes it: the next one of its kind (ACH, when it ran every kind: the files that matter most).
+                if error.code == .windowMissed, let next = settings.schedule.nextCutoff(sending: cutoff.kind ?? .ach, after: settings.clock()) {
+                    message += " (the next scheduled run: \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier), by metl schedule show)"
+                }
+                Output.error("metl: \(message)")
                 runs.append(.stopped(StoppedRun(profile: job.profile, error: .init(code: error.code.rawValue, exitStatus: error.exitStatus.code,
-                                                                                    message: error.message))))
+                                                                                    message: message))))
                 stopped = stopped ?? error.exitStatus
             }
         }

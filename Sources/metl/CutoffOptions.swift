@@ -52,7 +52,7 @@ struct CutoffOptions: ParsableArguments {
 
     /// The cutoffs to run on the database `store` names, logging to standard error, each bank
     /// profile's under its own lock. The configuration is checked whole before the database is opened.
-    func jobs(_ store: StoreOptions, json: Bool, sending: Bool = true) async throws -> (store: any LedgerStore, jobs: [CutoffJob]) {
+    func jobs(_ store: StoreOptions, json: Bool, sending: Bool = true) async throws -> (store: any LedgerStore, jobs: [CutoffJob], settings: Settings) {
         let logger = Log.make("metl.cutoff", json: json)
         let settings = try store.settings()
         let cutoffs = try settings.cutoffs(flags, sending: sending, layers: .process, logger: logger)
@@ -60,7 +60,7 @@ struct CutoffOptions: ParsableArguments {
         if settings.fixedClock != nil {
             logger.warning("METL_CLOCK is set: files are dated \(Layers.process.environment["METL_CLOCK"] ?? ""), not now")
         }
-        return (database, cutoffs.map { CutoffJob(settings: $0, store: database, logger: logger, now: settings.clock) })
+        return (database, cutoffs.map { CutoffJob(settings: $0, store: database, logger: logger, now: settings.clock) }, settings)
     }
 }
 

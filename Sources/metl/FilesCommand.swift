@@ -228,7 +228,7 @@ struct FilesCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (database, jobs) = try await cutoff.jobs(store, json: output.json)
+            let (database, jobs, _) = try await cutoff.jobs(store, json: output.json)
             // The cutoff of the file's kind and bank profile, which holds that profile's lock.
             let file = try await database.outboundFile(id: id)
             let job = jobs.first { $0.sends(file) } ?? jobs[0]

@@ -20,6 +20,17 @@ public struct Schedule: Sendable, Hashable {
 
     public func job(_ kind: ScheduledJob.Kind) -> ScheduledJob? { jobs.first { $0.kind == kind } }
 
+    /// The first scheduled cutoff after `date` that sends `kind`: the run that resumes one that
+    /// missed its window.
+    public func nextCutoff(sending kind: CutoffKind, after date: Date) -> Date? {
+        let scheduled: ScheduledJob.Kind = switch kind {
+        case .ach: .cutoff
+        case .positivePay: .positivePay
+        case .decisions: .decisions
+        }
+        return job(scheduled)?.nextRun(after: date)
+    }
+
     /// `schedule` of the configuration file over these defaults, with the ACH times from `profiles`.
     static func read(_ table: ConfigurationTable?, profiles: [ProfileConfiguration], defaultProfile: String) -> Schedule {
         let bankZone = profiles.first { $0.name == defaultProfile }?.schedule.timeZone ?? profiles.first?.schedule.timeZone ?? TimeZone.current

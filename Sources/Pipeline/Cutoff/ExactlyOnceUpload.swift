@@ -103,7 +103,7 @@ struct ExactlyOnceUpload: Sendable {
     }
 
     private func windowMissed(remaining: Int, cause: String? = nil) -> PipelineError {
-        let message = "the \(window) window is spent with \(remaining) file(s) not yet at the bank"
+        let message = "the \(window.setting) window is spent with \(Words.count(remaining, "file")) not yet at the bank"
             + (cause.map { " (last error: \($0))" } ?? "") + "; everything is recorded and the next run resumes it"
         logger.critical("ALERT cutoff window missed", metadata: ["files_pending": "\(remaining)"])
         return PipelineError(.windowMissed, message)
