@@ -52,11 +52,13 @@ struct CutoffOptions: ParsableArguments {
 
     /// The cutoffs to run on the database `store` names, logging to standard error, each bank
     /// profile's under its own lock. The configuration is checked whole before the database is opened.
-    func jobs(_ store: StoreOptions, json: Bool, sending: Bool = true) async throws -> (store: any LedgerStore, jobs: [CutoffJob], settings: Settings) {
+    /// `access` is the database's: a job that only reads (a dry run, a verification) never creates one.
+    func jobs(_ store: StoreOptions, json: Bool, sending: Bool = true,
+              access: Settings.DatabaseAccess? = nil) async throws -> (store: any LedgerStore, jobs: [CutoffJob], settings: Settings) {
         let logger = Log.make("metl.cutoff", json: json)
         let settings = try store.settings()
         let cutoffs = try settings.cutoffs(flags, sending: sending, layers: .process, logger: logger)
-        let database = try await settings.openStore(sending ? .writing : .reading)
+        let database = try await settings.openStore(access ?? (sending ? .writing : .reading))
         if settings.fixedClock != nil {
             logger.warning("METL_CLOCK is set: files are dated \(Layers.process.environment["METL_CLOCK"] ?? ""), not now")
         }

@@ -8,7 +8,7 @@ import Pipeline
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
         commandName: "files", abstract: "Outbound files (NACHA, Positive Pay issue files): list, show, retry, cancel.",
-        subcommands: [List.self, Show.self, Retry.self, Cancel.self])
+        subcommands: [List.self, Show.self, Verify.self, Retry.self, Cancel.self])
 
     struct FileDocument: Encodable {
         var id: String, kind: String, name: String, status: String, sha256: String, size: Int64, entryCount: Int
@@ -254,6 +254,104 @@ struct FilesCommand: AsyncParsableCommand {
             let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
             if output.json { return try Output.json(FileDocument(file, failures: try await store.deliveryFailures(fileIDs: [file.id]))) }
             Output.line("cancelled \(file.name); its \(Words.count(file.entryCount, "payment")) \(file.entryCount == 1 ? "is" : "are") P_VALIDATED and unbound again")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            abstract: "Check outbound files against the ledger: archived bytes, a sealed file's plaintext, and the bank's copy.",
+            discussion: """
+                Each file's archived bytes (and a sealed file's plaintext) must have the size and SHA-256 the ledger \
+                recorded. An uploaded file's copy is read back from its destination with the cutoff's settings, where \
+                they are configured and the server can be reached; a copy the bank has collected is reported, not a \
+                finding. Exit 1 when any file's bytes differ or its archived copy is gone. Nothing is changed.
+                """)
+        @Argument(help: "File ids or names (or --all).") var ids: [String] = []
+        @Flag(help: "Every outbound file.") var all = false
+        @Flag(help: "Check the archive only; do not read the bank's copies.") var archiveOnly = false
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var cutoff: CutoffOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Document: Encodable {
+            var id: String, name: String, status: String, intact: Bool
+            var archive: Check
+            var plaintext: Check?
+            var remote: Check
+
+            struct Check: Encodable {
+                var outcome: String
+                @Nullable var detail: String?
+
+                init(_ outcome: FileVerification.Outcome) {
+                    switch outcome {
+                    case .matches: (self.outcome, detail) = ("matches", nil)
+                    case .differs(let reason): (self.outcome, detail) = ("differs", reason)
+                    case .absent(let reason): (self.outcome, detail) = ("absent", reason)
+                    case .notChecked(let reason): (self.outcome, detail) = ("not_checked", reason)
+                    }
+                }
+            }
+        }
+
+        func validate() throws {
+            guard all != !ids.isEmpty else { throw ValidationError("name the files to verify, or --all") }
+        }
+
+        func run() async throws {
+            let settings = try store.settings()
+            var jobs: [CutoffJob] = []
+            var database: any LedgerStore
+            var remoteUnchecked = "--archive-only"
+            if archiveOnly {
+                database = try await settings.openStore(.reading)
+            } else {
+                do {
+                    (database, jobs, _) = try await cutoff.jobs(store, json: output.json, access: .reading)
+                } catch let error as ConfigurationError {
+                    // Without the cutoff's settings the bank's copies cannot be read; the archive still can.
+                    remoteUnchecked = "no destination to read back: " + error.problems.joined(separator: "; ")
+                    database = try await settings.openStore(.reading)
+                }
+            }
+            var files = all ? try await database.outboundFiles(statuses: nil) : []
+            for id in ids { files.append(try await database.outboundFile(id: id)) }
+            let archive = Archive(root: try settings.archiveDirectory(cutoff.archiveDir, layers: .process))
+            var verified: [FileVerification] = []
+            var left = files
+            for job in jobs {
+                let mine = left.filter(job.sends)
+                left.removeAll(where: job.sends)
+                verified += await job.verify(mine)
+            }
+            verified += left.map { FileVerifier(archive: archive).verifyArchive($0, remote: remoteUnchecked) }
+            let byID = Dictionary(verified.map { ($0.file.id, $0) }) { first, _ in first }
+            let ordered = files.compactMap { byID[$0.id] }
+            if output.json {
+                try Output.json(ordered.map {
+                    Document(id: $0.file.id, name: $0.file.name, status: $0.file.status.rawValue, intact: $0.isIntact, archive: .init($0.archive),
+                             plaintext: $0.plaintext.map(Document.Check.init), remote: .init($0.remote))
+                })
+            } else {
+                for verification in ordered {
+                    Output.line("\(verification.isIntact ? "OK     " : "FAILED ") \(verification.file.name) (\(verification.file.id), \(verification.file.status.rawValue))")
+                    Output.line("        archive: \(Self.text(verification.archive))")
+                    if let plaintext = verification.plaintext { Output.line("        plaintext: \(Self.text(plaintext))") }
+                    Output.line("        bank's copy: \(Self.text(verification.remote))")
+                }
+                let failed = ordered.filter { !$0.isIntact }.count
+                Output.line("\(Words.count(ordered.count, "file")) verified, \(failed) failed")
+            }
+            if ordered.contains(where: { !$0.isIntact }) { throw ExitStatus.findings }
+        }
+
+        static func text(_ outcome: FileVerification.Outcome) -> String {
+            switch outcome {
+            case .matches: "matches the ledger's SHA-256"
+            case .differs(let reason): "DIFFERS: " + reason
+            case .absent(let reason): "absent: " + reason
+            case .notChecked(let reason): "not checked (" + reason + ")"
+            }
         }
     }
 }

@@ -161,6 +161,18 @@ public struct CutoffJob: Sendable {
     /// Whether this cutoff sends (resumes, retries) `file`: its kind, for its bank profile.
     public func sends(_ file: OutboundFile) -> Bool { settings.kinds.contains { $0.renderer.sends(file) } }
 
+    /// Checks `files` (those this job sends) against the ledger: archived bytes, and each uploaded
+    /// one's copy read back from its kind's destination within the job's window.
+    public func verify(_ files: [OutboundFile]) async -> [FileVerification] {
+        let verifier = FileVerifier(archive: settings.archive)
+        let deadline = ContinuousClock.now + settings.window
+        var verified: [FileVerification] = []
+        for kind in settings.kinds {
+            verified += await verifier.verify(files.filter(kind.renderer.sends), at: kind.destination, deadline: deadline)
+        }
+        return verified
+    }
+
     private func upload(to kind: Kind) -> ExactlyOnceUpload {
         ExactlyOnceUpload(destination: kind.destination, carries: kind.renderer.carries, archive: settings.archive, store: store,
                           readBackLimit: settings.readBackLimit, window: settings.window, retryBase: settings.retryBase,

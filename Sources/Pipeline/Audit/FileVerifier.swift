@@ -1,0 +1,64 @@
+import Foundation
+import Payments
+
+/// Checks outbound files against the ledger, for auditors: each archived file's bytes (and a sealed
+/// file's plaintext) by size and SHA-256, and the copy at the bank through the file's destination,
+/// one connection for all the files that share it. It only reads.
+public struct FileVerifier: Sendable {
+    public let archive: Archive
+
+    public init(archive: Archive) {
+        self.archive = archive
+    }
+
+    /// The archive checks of `file`, with its remote copy not compared for `reason`.
+    public func verifyArchive(_ file: OutboundFile, remote reason: String) -> FileVerification {
+        FileVerification(file: file, archive: check(file.archivePath, size: file.size, sha256: file.sha256),
+                         plaintext: file.sealing.map { check($0.plaintextArchivePath, size: $0.plaintextSize, sha256: $0.plaintextSHA256) },
+                         remote: .notChecked(reason))
+    }
+
+    /// The archive checks of `files`, and each uploaded one's copy read back from `destination`.
+    public func verify(_ files: [OutboundFile], at destination: any Destination, deadline: ContinuousClock.Instant) async -> [FileVerification] {
+        var verified = files.map { verifyArchive($0, remote: "not uploaded") }
+        let sent = verified.indices.filter { verified[$0].file.status == .uploaded }
+        guard !sent.isEmpty else { return verified }
+        let session: any DestinationSession
+        do {
+            session = try await destination.connect(deadline: deadline)
+        } catch {
+            for index in sent { verified[index].remote = .notChecked("cannot read back from \(destination): \(error.message)") }
+            return verified
+        }
+        for index in sent {
+            verified[index].remote = await remote(verified[index].file, session)
+        }
+        await session.close()
+        return verified
+    }
+
+    private func remote(_ file: OutboundFile, _ session: any DestinationSession) async -> FileVerification.Outcome {
+        do {
+            guard let size = try await session.size(of: file.name) else {
+                return .absent("\(session.path(of: file.name)) is no longer on the server (the bank may have collected it)")
+            }
+            guard size == file.size else { return .differs("\(session.path(of: file.name)) is \(size) bytes, the ledger's \(file.size)") }
+            let digest = Archive.sha256(try await session.read(file.name))
+            return digest == file.sha256 ? .matches : .differs("\(session.path(of: file.name)) has SHA-256 \(digest), the ledger's \(file.sha256)")
+        } catch {
+            return .notChecked("cannot read \(session.path(of: file.name)): \(error.message)")
+        }
+    }
+
+    private func check(_ path: String, size: Int64, sha256: String) -> FileVerification.Outcome {
+        let bytes: [UInt8]
+        do {
+            bytes = try archive.read(path)
+        } catch {
+            return .absent(error.message)
+        }
+        guard bytes.count == size else { return .differs("\(path) is \(bytes.count) bytes, the ledger's \(size)") }
+        let digest = Archive.sha256(bytes)
+        return digest == sha256 ? .matches : .differs("\(path) has SHA-256 \(digest), the ledger's \(sha256)")
+    }
+}
