@@ -32,7 +32,7 @@ struct ListOptions: ParsableArguments {
         return window
     }
 
-    private static func time(_ text: String, _ option: String, side: TimeBound.Side) throws -> Date {
+    static func time(_ text: String, _ option: String, side: TimeBound.Side) throws -> Date {
         guard let time = TimeBound.parse(text, side: side, timeZone: .current) else {
             throw ValidationError("\(option) takes \(TimeBound.expected), not \(text)")
         }
