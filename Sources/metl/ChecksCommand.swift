@@ -252,7 +252,59 @@ struct ChecksCommand: AsyncParsableCommand {
 
     struct Exceptions: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(
-            abstract: "Presented items the bank could not match, from its exception files.",
+            abstract: "Presented items the bank could not match, from its exception files: list, show.",
+            subcommands: [ExceptionList.self, ExceptionShow.self], defaultSubcommand: ExceptionList.self)
+    }
+
+    struct ExceptionShow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            commandName: "show", abstract: "An exception: what was presented, why, its default and deadline, where it came from, and each decision with its history.")
+        @Argument(help: "Exception id (exc_…).") var id: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Document: Encodable {
+            var exception: CheckExceptionDocument
+            var decisions: [Decision]
+            struct Decision: Encodable {
+                var decision: ExceptionDecisionDocument
+                var history: [HistoryDocument]
+            }
+        }
+
+        func run() async throws {
+            let (store, settings) = try await store.openStore(.reading)
+            let exception = try await store.checkException(id: id)
+            var decisions: [Document.Decision] = []
+            for decision in try await store.decisions(exceptionID: exception.id) {
+                decisions.append(.init(decision: ExceptionDecisionDocument(decision),
+                                       history: try await store.decisionHistory(decisionID: decision.id).map(HistoryDocument.init)))
+            }
+            if output.json { return try Output.json(Document(exception: CheckExceptionDocument(exception), decisions: decisions)) }
+            Output.line("\(exception.id)  \(exception.status.rawValue)  \(exception.reason.rawValue)  (bank reference \(exception.bankReference))")
+            Output.line("  serial \(exception.serial) on \(exception.accountID), presented \(Dollars.format(exception.presentedAmount)) to "
+                        + "\"\(exception.presentedPayee)\"" + (exception.issuedAmount.map { ", issued \(Dollars.format($0))" } ?? ", never issued")
+                        + (exception.checkID.map { " as \($0)" } ?? ""))
+            let lapsed = exception.deadline <= settings.clock() ? " (passed)" : ""
+            Output.line("  default \(exception.defaultDecision.rawValue) at the deadline \(Timestamp.format(exception.deadline))\(lapsed)")
+            if case .inboundFile(let inbound, let line) = exception.source {
+                Output.line("  from bank file \(inbound)" + (line.map { " line \($0)" } ?? "") + " (metl ingest show \(inbound))")
+            } else {
+                Output.line("  from \(exception.source.file)")
+            }
+            if decisions.isEmpty { return Output.line("  no decision made") }
+            for decision in decisions {
+                Output.line()
+                Output.line("decision \(decision.decision.id): \(decision.decision.decision) (\(decision.decision.state))"
+                            + (decision.decision.fileID.map { ", in \($0)" } ?? ", not yet sent"))
+                HistoryTable.print(try await store.decisionHistory(decisionID: decision.decision.id))
+            }
+        }
+    }
+
+    struct ExceptionList: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(
+            commandName: "list", abstract: "Presented items the bank could not match, a page at a time.",
             discussion: "Each shows what was presented, why it is an exception, the bank's default decision and its deadline.")
         @Option(help: "Only exceptions in this status.") var status: CheckException.Status?
         @Option(help: "Only this merchant's exceptions (id or name).") var merchant: String?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BankFiles
+import NACHA
 import MetlConfiguration
 import Foundation
 import Payments
@@ -23,6 +24,8 @@ struct IngestCommand: AsyncParsableCommand {
         var dismissal: Dismissal?
         /// `show` only: every history row the file wrote.
         var changes: [Change]?
+        /// `show` of an exception file only: the exceptions it opened.
+        var exceptions: [CheckExceptionDocument]?
 
         struct Dismissal: Encodable {
             var by: String, at: String, reason: String
@@ -57,10 +60,11 @@ struct IngestCommand: AsyncParsableCommand {
 
         enum CodingKeys: String, CodingKey {
             case id, kind, name, source, sha256, size, status, reason, applied, archivePath = "archive_path", receivedAt = "received_at",
-                 notes, opening, dismissal, changes
+                 notes, opening, dismissal, changes, exceptions
         }
 
-        init(_ file: InboundFile, changes: [InboundChange]? = nil) {
+        init(_ file: InboundFile, changes: [InboundChange]? = nil, exceptions: [CheckException]? = nil) {
+            self.exceptions = exceptions?.map(CheckExceptionDocument.init)
             id = file.id
             kind = file.kind.rawValue
             name = file.name
@@ -122,7 +126,11 @@ struct IngestCommand: AsyncParsableCommand {
             let (store, _) = try await store.openStore(.reading)
             let file = try await store.inboundFile(id: id)
             let changes = try await store.changes(byInboundFile: file.id)
-            if output.json { return try Output.json(InboundFileDocument(file, changes: changes)) }
+            // Few a day: those whose source is this file.
+            let exceptions = file.kind == .checkExceptions
+                ? try await store.checkExceptions(merchantID: nil, status: nil).filter { $0.source.file == SourceReference.inboundFile(id: file.id, line: nil).file }
+                : nil
+            if output.json { return try Output.json(InboundFileDocument(file, changes: changes, exceptions: exceptions)) }
             Output.line("\(file.name)  \(file.kind.rawValue) \(file.status.rawValue)  (\(file.id))")
             Output.line("  received \(Timestamp.format(file.receivedAt)) from \(file.source)")
             if let opening = file.opening {
@@ -140,6 +148,15 @@ struct IngestCommand: AsyncParsableCommand {
                             + (dismissal.supersededBy.map { "; superseded by \($0)" } ?? ""))
             }
             Output.line()
+            if let exceptions {
+                if exceptions.isEmpty { Output.line("no exception opened") } else {
+                    Output.table(["LINE", "EXCEPTION", "STATUS", "REASON", "ACCOUNT", "SERIAL", "PRESENTED", "DEADLINE"], exceptions.map {
+                        [$0.source.line.map(String.init) ?? "-", $0.id, $0.status.rawValue, $0.reason.rawValue, $0.accountID, $0.serial,
+                         Dollars.format($0.presentedAmount), Timestamp.format($0.deadline)]
+                    })
+                }
+                Output.line()
+            }
             if changes.isEmpty { return Output.line("no payment or check changed") }
             Output.table(["LINE", "SUBJECT", "ID", "FROM", "TO", "REASON"], changes.map {
                 [$0.entry.source?.line.map(String.init) ?? "-", $0.subject.rawValue, $0.entry.requestID, $0.entry.fromState?.rawValue ?? "-",
