@@ -38,9 +38,11 @@ public struct APIConfiguration: Sendable {
     /// The bank's calendar day effective dates are measured from.
     public var today: @Sendable () -> ACHDate = { .today() }
 
-    public static let defaultProblemTypeBase = "https://api.qbankconnect.com/errors/"
-    public static let defaultIdempotencyDocumentation =
-        "https://docs.qbankconnect.com/03_payment_workflow.md#transactional-idempotency-protocol"
+    /// Each type names its entry in the OpenAPI document this server serves (`x-problem-types`): a
+    /// reference that resolves against the API's own address, so it always names metl's documentation.
+    public static let defaultProblemTypeBase = "/openapi.json#/x-problem-types/"
+    /// The served document's description of the `Idempotency-Key` protocol.
+    public static let defaultIdempotencyDocumentation = "/openapi.json#/components/parameters/IdempotencyKey"
 
     public init(problemTypeBase: String = APIConfiguration.defaultProblemTypeBase,
                 idempotencyDocumentation: String = APIConfiguration.defaultIdempotencyDocumentation,

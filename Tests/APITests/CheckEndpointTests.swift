@@ -36,7 +36,7 @@ struct CheckEndpointTests {
             #expect(again.json["payment_id"] as? String == id)
             let other = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account, amount: 1), key: key)
             #expect(other.status == .unprocessableContent)
-            #expect(other.json["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_key_reused")
+            #expect(other.json["type"] as? String == "/openapi.json#/x-problem-types/idempotency_key_reused")
 
             let shown = try await fixture.get(client, "/positive-pay/checks/\(id)")
             #expect(shown.status == .ok)
@@ -103,7 +103,7 @@ struct CheckEndpointTests {
         try await fixture.application.test(.router) { client in
             let refused = try await Self.post(fixture, client, "/positive-pay/checks/\(check.id)/void")
             #expect(refused.status == .conflict)
-            #expect(refused.json["type"] as? String == "https://api.qbankconnect.com/errors/state_conflict")
+            #expect(refused.json["type"] as? String == "/openapi.json#/x-problem-types/state_conflict")
         }
     }
 
@@ -132,9 +132,9 @@ struct CheckEndpointTests {
             let other = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: #"{"decision": "pay"}"#, key: key)
             #expect(other.status == .unprocessableContent)
             let again = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-1/decision", body: returned)
-            #expect(again.status == .conflict && again.json["type"] as? String == "https://api.qbankconnect.com/errors/state_conflict")
+            #expect(again.status == .conflict && again.json["type"] as? String == "/openapi.json#/x-problem-types/state_conflict")
             let late = try await Self.post(fixture, client, "/positive-pay/exceptions/exc_EX-2/decision", body: #"{"decision": "pay"}"#)
-            #expect(late.status == .conflict && late.json["type"] as? String == "https://api.qbankconnect.com/errors/deadline_passed")
+            #expect(late.status == .conflict && late.json["type"] as? String == "/openapi.json#/x-problem-types/deadline_passed")
             #expect(try await fixture.store.decisions(exceptionID: nil).count == 1)
             // The exception's status endpoint: decided, at version 2, with the decision made.
             let shown = try await fixture.get(client, "/positive-pay/exceptions/exc_EX-1")

@@ -20,7 +20,7 @@ struct OperationsTests {
             broken.withLock { $0 = true }
             let down = try await client.execute(uri: "/readyz", method: .get)
             #expect(down.status == .serviceUnavailable)
-            #expect(down.json["type"] as? String == "https://api.qbankconnect.com/errors/unavailable")
+            #expect(down.json["type"] as? String == "/openapi.json#/x-problem-types/unavailable")
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
     }

@@ -36,11 +36,11 @@ struct PaymentEndpointTests {
             let missing = try await fixture.post(client, key: nil)
             #expect(missing.status == .badRequest)
             #expect(missing.contentType == "application/problem+json")
-            #expect(missing.json["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_key_missing")
+            #expect(missing.json["type"] as? String == "/openapi.json#/x-problem-types/idempotency_key_missing")
             for bad in ["abc", "00000000-0000-1000-8000-000000000000", String(repeating: "a", count: 36)] {
                 let invalid = try await fixture.post(client, key: bad)
                 #expect(invalid.status == .badRequest)
-                #expect(invalid.json["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_key_invalid")
+                #expect(invalid.json["type"] as? String == "/openapi.json#/x-problem-types/idempotency_key_invalid")
             }
             let key = UUID().uuidString
             let quoted = try await fixture.post(client, key: "\"\(key)\"")
@@ -62,10 +62,10 @@ struct PaymentEndpointTests {
             #expect(again.status == .conflict)
             #expect(again.contentType == "application/problem+json")
             #expect(again.header("Link")
-                    == "<https://docs.qbankconnect.com/03_payment_workflow.md#transactional-idempotency-protocol>; rel=\"describedby\"")
+                    == "</openapi.json#/components/parameters/IdempotencyKey>; rel=\"describedby\"")
             #expect(again.header("Location") == "/payments/\(id)")
             let body = again.json
-            #expect(body["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_conflict")
+            #expect(body["type"] as? String == "/openapi.json#/x-problem-types/idempotency_conflict")
             #expect(body["title"] as? String == "A request is outstanding for this Idempotency-Key")
             #expect(body["status"] as? Int == 409)
             #expect((body["detail"] as? String)?.contains("P_VALIDATED") == true)
@@ -107,7 +107,7 @@ struct PaymentEndpointTests {
             let other = try await fixture.post(client, body: APIFixture.paymentBody.replacingOccurrences(of: "125000", with: "125001"),
                                                key: key)
             #expect(other.status == .unprocessableContent)
-            #expect(other.json["type"] as? String == "https://api.qbankconnect.com/errors/idempotency_key_reused")
+            #expect(other.json["type"] as? String == "/openapi.json#/x-problem-types/idempotency_key_reused")
             #expect(try await fixture.store.payments(PaymentQuery()).count == 1)
         }
     }
@@ -118,13 +118,13 @@ struct PaymentEndpointTests {
         try await fixture.application.test(.router) { client in
             let malformed = try await fixture.post(client, body: "{\"amount\": 1,\n  \"direction\" \"credit\"}")
             #expect(malformed.status == .badRequest)
-            #expect(malformed.json["type"] as? String == "https://api.qbankconnect.com/errors/malformed_json")
+            #expect(malformed.json["type"] as? String == "/openapi.json#/x-problem-types/malformed_json")
             #expect((malformed.json["detail"] as? String)?.contains("line 2, column 15") == true)
 
             let unknown = try await fixture.post(client, body: APIFixture.paymentBody.replacingOccurrences(
                 of: "\"amount\"", with: "\"surprise\": 1, \"amount\""))
             #expect(unknown.status == .badRequest)
-            #expect(unknown.json["type"] as? String == "https://api.qbankconnect.com/errors/invalid_body")
+            #expect(unknown.json["type"] as? String == "/openapi.json#/x-problem-types/invalid_body")
             let unknownFields = try #require(unknown.json["errors"] as? [[String: Any]])
             #expect(unknownFields.first?["field"] as? String == "surprise")
             // An unknown member beside invalid ones: one answer names them all, with the rules' headline.
@@ -142,7 +142,7 @@ struct PaymentEndpointTests {
                 .replacingOccurrences(of: "121042882", with: "121042883")
                 .replacingOccurrences(of: "125000", with: "-5"))
             #expect(invalid.status == .unprocessableContent)
-            #expect(invalid.json["type"] as? String == "https://api.qbankconnect.com/errors/validation_failed")
+            #expect(invalid.json["type"] as? String == "/openapi.json#/x-problem-types/validation_failed")
             #expect(invalid.json["detail"] as? String == "the payment request is invalid")
             let fields = Set(try #require(invalid.json["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String })
             #expect(fields == ["amount", "counterparty.routing_number"])
@@ -162,7 +162,7 @@ struct PaymentEndpointTests {
 
             let large = try await fixture.post(client, body: "{\"metadata\": {\"a\": \"" + String(repeating: "x", count: 70_000) + "\"}}")
             #expect(large.status == .contentTooLarge)
-            #expect(large.json["type"] as? String == "https://api.qbankconnect.com/errors/payload_too_large")
+            #expect(large.json["type"] as? String == "/openapi.json#/x-problem-types/payload_too_large")
 
             var form = fixture.headers()
             form[.contentType] = "application/x-www-form-urlencoded"

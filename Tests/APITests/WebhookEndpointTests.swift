@@ -103,7 +103,7 @@ struct WebhookEndpointTests {
             let empty = try await post(fixture, client, "/webhook-endpoints", body: "{}")
             #expect((empty.json["errors"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["required"], "url once, as missing")
             #expect(try await post(fixture, client, "/webhook-endpoints", body: "{").json["type"] as? String
-                    == "https://api.qbankconnect.com/errors/malformed_json")
+                    == "/openapi.json#/x-problem-types/malformed_json")
         }
     }
 }
