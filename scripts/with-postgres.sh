@@ -30,6 +30,11 @@ trap stop EXIT
 
 "${as_server[@]}" "$bin/initdb" -D "$dir/data" -U "$user" --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
+# Members of metl_password_login log in with a password (the first matching line wins); everyone
+# else is trusted. A test makes such a member to show what a wrong or missing password says.
+{ echo "host all +metl_password_login 127.0.0.1/32 scram-sha-256"; cat "$dir/data/pg_hba.conf"; } > "$dir/hba" \
+    && mv "$dir/hba" "$dir/data/pg_hba.conf"
+[ ${#as_server[@]} -eq 0 ] || chown postgres "$dir/data/pg_hba.conf"
 # A throwaway CA and a server certificate, generated now, never committed. The certificate names
 # `localhost` only, not the address 127.0.0.1 the URL uses, so a test can show that verify-full
 # checks the name (by localhost: accepted; by 127.0.0.1: refused) and verify-ca does not.
@@ -45,6 +50,7 @@ chmod 0644 "$dir/ca.pem"
 "${as_server[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=128MB -c ssl=on" start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
+"$bin/psql" -q -h 127.0.0.1 -p "$port" -U "$user" -d postgres -c "CREATE ROLE metl_password_login NOLOGIN" >/dev/null
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 export METL_TEST_POSTGRES_URL="postgres://$user@127.0.0.1:$port/postgres?sslmode=disable"
 export METL_TEST_POSTGRES_CA="$dir/ca.pem"

@@ -46,6 +46,13 @@ extension Settings {
         } catch {
             throw ConfigurationError(.invalidValue, "--database: \(error)", isUsage: true)
         }
-        return try await PostgresStore.connect(location, logger: logger)
+        do {
+            return try await PostgresStore.connect(location, logger: logger)
+        } catch let error as PostgresLocation.ParseError {
+            throw ConfigurationError(.invalidValue, "--database: \(error)")
+        } catch let error as StoreError where error.code == .refused && location.password == nil {
+            // Say where a password comes from, when none came.
+            throw StoreError(.refused, error.message + "; give it in PGPASSWORD or in the file METL_DATABASE_PASSWORD_FILE names")
+        }
     }
 }

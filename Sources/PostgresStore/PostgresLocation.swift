@@ -65,6 +65,16 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         guard Self.isURL(text), let components = URLComponents(string: text) else {
             throw ParseError(code: .notAURL, message: "a PostgreSQL URL starts postgres:// and is well formed")
         }
+        // A NUL would cut the value short in C; a bad escape decodes to something else than written.
+        guard !text.utf8.contains(0), !text.lowercased().contains("%00") else {
+            throw ParseError(code: .notAURL, message: "the PostgreSQL URL holds a NUL character")
+        }
+        guard Self.escapesAreWellFormed(text) else {
+            throw ParseError(code: .notAURL, message: "the PostgreSQL URL has a % not followed by two hexadecimal digits")
+        }
+        if let port = components.port, !(1...65_535).contains(port) {
+            throw ParseError(code: .badOption, message: "the PostgreSQL URL's port \(port) is not 1 to 65535")
+        }
         guard let host = components.host, !host.isEmpty else {
             throw ParseError(code: .missingPart, message: "the PostgreSQL URL names no host")
         }
@@ -77,7 +87,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         }
         var tls = TLSMode.prefer
         var rootCertificate: String?
+        var seen: Set<String> = []
         for item in components.queryItems ?? [] {
+            // Which of two values would win is a guess nobody should have to make about TLS.
+            guard seen.insert(item.name).inserted else {
+                throw ParseError(code: .badOption, message: "the PostgreSQL URL gives \(item.name) twice")
+            }
             switch item.name {
             case "sslmode":
                 guard let value = item.value, let mode = TLSMode(rawValue: value) else {
@@ -94,6 +109,21 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.init(host: host, port: components.port ?? 5432, username: user,
                   password: components.password.flatMap { $0.isEmpty ? nil : $0 } ?? password, database: database,
                   tls: tls, rootCertificatePath: rootCertificate)
+    }
+
+    /// Every `%` starts an escape of two hexadecimal digits.
+    private static func escapesAreWellFormed(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit else { return false }
+                index += 3
+            } else {
+                index += 1
+            }
+        }
+        return true
     }
 
     /// The URL without its password.
@@ -121,10 +151,21 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// A single connection's configuration (the one that migrates, before the pool starts).
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        let tls: PostgresConnection.Configuration.TLS = switch tlsConfiguration() {
-        case nil: .disable
+        if let rootCertificatePath, tls != .disable, !FileManager.default.isReadableFile(atPath: rootCertificatePath) {
+            throw ParseError(code: .badOption, message: "sslrootcert \(rootCertificatePath) cannot be read")
+        }
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsConfiguration() {
+        case nil:
+            tls = .disable
         case (let configuration, let required)?:
-            required ? .require(try NIOSSLContext(configuration: configuration)) : .prefer(try NIOSSLContext(configuration: configuration))
+            let context: NIOSSLContext
+            do {
+                context = try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw ParseError(code: .badOption, message: "sslrootcert \(rootCertificatePath ?? "") holds no PEM certificate NIOSSL can load")
+            }
+            tls = required ? .require(context) : .prefer(context)
         }
         return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database,
                                                 tls: tls)
@@ -146,5 +187,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             configuration.certificateVerification = .fullVerification
             return (configuration, true)
         }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

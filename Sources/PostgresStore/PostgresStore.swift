@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Payments
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 
@@ -64,7 +65,7 @@ public final class PostgresStore: PaymentStore, Service {
             try await connection.close()
         } catch {
             store.close()
-            throw Self.storageError(Self.cause(error), while: "opening the database at \(location)")
+            throw Self.openingError(Self.cause(error), at: location)
         }
         return store
     }
@@ -120,6 +121,42 @@ public final class PostgresStore: PaymentStore, Service {
     static func cause(_ error: any Error) -> any Error {
         guard let wrapped = error as? PostgresTransactionError else { return error }
         return wrapped.closureError ?? wrapped.commitError ?? wrapped.beginError ?? error
+    }
+
+    /// Why the database at `location` could not be opened, told apart for the operator: a server
+    /// that cannot be reached, one that refuses our login or our trust, anything else.
+    static func openingError(_ error: any Error, at location: PostgresLocation) -> any Error {
+        if let invalid = error as? PostgresLocation.ParseError { return invalid }
+        guard let error = error as? PSQLError else {
+            return Self.isTLS(error) ? untrusted(location) : storageError(error, while: "opening the database at \(location)")
+        }
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? ""
+            switch state {
+            case "28P01", "28000": return StoreError(.refused, "\(location) refused the login: \(message)")
+            case "3D000": return StoreError(.refused, "\(location): \(message)")
+            default: return storageError(error, while: "opening the database at \(location)")
+            }
+        }
+        switch error.code {
+        case .authMechanismRequiresPassword: return StoreError(.refused, "\(location) asks for a password and none was given")
+        case .sslUnsupported: return StoreError(.refused, "\(location) does not offer TLS, and sslmode=\(location.tls.rawValue) requires it")
+        default:
+            if let underlying = error.underlying, isTLS(underlying) { return untrusted(location) }
+            let reason = error.underlying.map { String(describing: $0) } ?? "\(error.code)"
+            return StoreError(.unreachable, "cannot connect to \(location.host):\(location.port): \(reason)")
+        }
+    }
+
+    private static func untrusted(_ location: PostgresLocation) -> StoreError {
+        StoreError(.refused, "the certificate of \(location.host):\(location.port) is not trusted by "
+                   + (location.rootCertificatePath.map { "sslrootcert \($0)" } ?? "the system's roots")
+                   + (location.tls == .verifyFull ? " or does not name \(location.host)" : ""))
+    }
+
+    /// A TLS handshake or certificate failure, from NIOSSL.
+    private static func isTLS(_ error: any Error) -> Bool {
+        error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
     }
 
     static func sqlState(_ error: any Error) -> String? {

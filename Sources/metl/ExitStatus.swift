@@ -27,11 +27,14 @@ struct ExitStatus: Error, Equatable {
     static let windowMissed = ExitStatus(code: 7)
     /// A required setting is missing or invalid.
     static let configuration = ExitStatus(code: 8)
+    /// A server metl needs (the database, the bank's SFTP server) could not be reached: down,
+    /// refusing connections, or no route. Nothing was changed; try again once it is back.
+    static let unreachable = ExitStatus(code: 9)
     /// The database or another part failed unexpectedly.
     static let internalError = ExitStatus(code: 70)
 
     static let summary = "0 ok, 1 findings, 2 usage error, 3 invalid or unreadable input (nothing changed), 4 not found, "
-        + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 70 internal error."
+        + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 9 a server unreachable, 70 internal error."
 
     static func `for`(_ error: any Error) -> ExitStatus {
         switch error {
@@ -46,6 +49,8 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .conflict: return .conflict
             case .leaseHeld: return .lockHeld
+            case .unreachable: return .unreachable
+            case .refused: return .configuration
             default: return .internalError
             }
         case is WebhookError: return .dataError
@@ -59,7 +64,7 @@ struct ExitStatus: Error, Equatable {
         case is IOError, is CocoaError, is NACHAInput.NotNACHA: return .dataError
         case is ValidationError: return .usage
         case let error as SFTPError:
-            return error.isTransient ? .internalError : .configuration
+            return error.isTransient ? .unreachable : .configuration
         case let error as ConfigurationError: return error.isUsage ? .usage : .configuration
         default:
             let code = Metl.exitCode(for: error)

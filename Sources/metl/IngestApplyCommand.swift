@@ -81,7 +81,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
                 Output.error("metl: \(error.message)")
                 // A named file that cannot be read is unreadable input; a source that fails is its configuration or the network.
                 if source is LocalFiles { throw ExitStatus.dataError }
-                throw error.kind == .transient ? ExitStatus.internalError : ExitStatus.configuration
+                throw error.kind == .transient ? ExitStatus.unreachable : ExitStatus.configuration
             } catch let error as PipelineError {
                 await source.close()
                 try await PipelineError.mapping { () throws(PipelineError) -> Void in throw error }

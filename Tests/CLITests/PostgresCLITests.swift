@@ -89,8 +89,36 @@ struct PostgresCLITests {
         let location = try PostgresLocation(url: instance.url)
         let unreachable = "postgres://\(location.username):hunter2@127.0.0.1:1/\(location.database)?sslmode=disable"
         let refused = try CLI.run(["merchants", "list", "--database", unreachable])
-        #expect(refused.status == 70)
-        #expect(refused.stderr.contains("127.0.0.1:1") && !refused.stderr.contains("hunter2"), "\(refused.stderr)")
+        #expect(refused.status == 9, "a server that is down is its own exit status")
+        #expect(refused.stderr.contains("cannot connect to 127.0.0.1:1") && !refused.stderr.contains("hunter2"), "\(refused.stderr)")
+
+        // Each malformed URL is named, before anything connects.
+        for (url, says) in [(location.description + "&sslmode=require", "gives sslmode twice"),
+                            ("postgres://metl@127.0.0.1:99999/ledger", "port 99999 is not 1 to 65535"),
+                            ("postgres://metl@127.0.0.1/led%zzger", "a % not followed by two hexadecimal digits"),
+                            ("postgres://metl@127.0.0.1/led%00ger", "holds a NUL character")] {
+            let refusedURL = try CLI.run(["merchants", "list", "--database", url])
+            #expect(refusedURL.status == 2, "\(url)")
+            #expect(refusedURL.stderr.contains(says), "\(url): \(refusedURL.stderr)")
+        }
+        let noRoots = try CLI.run(["merchants", "list", "--database", location.description.replacingOccurrences(of: "sslmode=disable", with: "sslmode=verify-full")
+                                   + "&sslrootcert=/nonexistent/ca.pem"])
+        #expect(noRoots.status == 8 && noRoots.stderr.contains("sslrootcert /nonexistent/ca.pem cannot be read"), "\(noRoots.stderr)")
+
+        // A login that needs a password: none given names where it comes from; a wrong one is refused; the right one opens.
+        let login = try await TestPostgres.passwordLogin(to: location)
+        var withoutPassword = login
+        withoutPassword.password = nil
+        let missing = try CLI.run(["merchants", "list", "--database", withoutPassword.description], environment: ["PGPASSWORD": ""])
+        #expect(missing.status == 8, "\(missing.stderr)")
+        #expect(missing.stderr.contains("asks for a password and none was given; give it in PGPASSWORD or in the file METL_DATABASE_PASSWORD_FILE names"),
+                "\(missing.stderr)")
+        let wrong = try CLI.run(["merchants", "list", "--database", withoutPassword.description], environment: ["PGPASSWORD": "not-" + (login.password ?? "")])
+        #expect(wrong.status == 8 && wrong.stderr.contains("refused the login"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains(login.password ?? "?"))
+        let right = try CLI.run(["merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME", "--database", withoutPassword.description],
+                                environment: ["PGPASSWORD": login.password ?? ""])
+        #expect(right.status == 0, "\(right.stderr)")
     }
 
     @Test func aSQLiteDatabaseMovesToPostgreSQLVerifiedTableByTable() async throws {

@@ -21,6 +21,32 @@ public enum TestPostgres {
         return try await freshDatabase(on: PostgresLocation(url: url))
     }
 
+    /// `database` under a login of its own that must give a password (scripts/with-postgres.sh puts
+    /// members of `metl_password_login` on password authentication): the location, password included.
+    public static func passwordLogin(to database: PostgresLocation) async throws -> PostgresLocation {
+        let name = "metl_login_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let password = UUID().uuidString
+        let configuration = PostgresConnection.Configuration(host: database.host, port: database.port, username: database.username,
+                                                             password: database.password, database: database.database, tls: .disable)
+        let logger = TestLog.logger("metl.test.postgres")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+        do {
+            // Names and password are ours (letters, digits, hyphens, underscores): safe to splice into DDL.
+            for statement in ["CREATE ROLE \(name) LOGIN PASSWORD '\(password)' IN ROLE metl_password_login",
+                              "ALTER DATABASE \(database.database) OWNER TO \(name)"] {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).get()
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+        var location = database
+        location.username = name
+        location.password = password
+        return location
+    }
+
     /// A new, empty database on `server`, whose own database is used to create it.
     public static func freshDatabase(on server: PostgresLocation) async throws -> PostgresLocation {
         let name = "metl_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

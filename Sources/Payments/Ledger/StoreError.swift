@@ -10,6 +10,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// The database failed, or stayed busy beyond its timeout. Nothing was written.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// The database server could not be reached: down, refusing connections, or no route to it.
+        public static let unreachable = Code(rawValue: "unreachable")
+        /// The server answered and refused us: a login it does not accept (or no password given), a
+        /// database that does not exist, a certificate the configured roots do not trust.
+        public static let refused = Code(rawValue: "refused")
         /// A payment, file or balance changed between the read a plan was computed from and its write;
         /// nothing was written. The caller reads again and plans again, or reports.
         public static let conflict = Code(rawValue: "conflict")
