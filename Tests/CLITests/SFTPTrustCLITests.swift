@@ -37,4 +37,13 @@ import TestSupport
         #expect(lines == ["bank.example ssh-ed25519 \(oldPublic[1])", real.trimmingCharacters(in: .newlines)])
         #expect(try trust().stdout.contains("already trusted"))
     }
+
+    @Test func aServerThatRefusesConnectionsExitsNineAndChangesNothing() throws {
+        let knownHosts = FileManager.default.temporaryDirectory.appendingPathComponent("metl-kh-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: knownHosts) }
+        let refused = try CLI.run(["sftp", "trust", "127.0.0.1:1", "--known-hosts", knownHosts])
+        #expect(refused.status == 9, "\(refused.stderr)")
+        #expect(refused.stderr.contains("cannot connect to 127.0.0.1:1"))
+        #expect(!FileManager.default.fileExists(atPath: knownHosts))
+    }
 }
