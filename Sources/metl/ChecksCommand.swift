@@ -344,6 +344,16 @@ struct ChecksCommand: AsyncParsableCommand {
                                                        at: settings.clock())
             if output.json { return try Output.json(ExceptionDecisionDocument(made)) }
             Output.line("\(made.id): \(parsed.rawValue) \(exception) (\(made.state)); it goes to the bank with the next decisions cutoff")
+            // Against the deadline: a decision the schedule would send too late must be sent by hand.
+            let deadline = try await store.checkException(id: exception).deadline
+            let next = settings.schedule.nextCutoff(sending: .decisions, after: settings.clock())
+            if let next {
+                Output.line("  the next decisions cutoff runs \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier); "
+                            + "the bank's deadline is \(ScheduleCommand.Show.machine(deadline))")
+            }
+            if next.map({ $0 >= deadline }) ?? true {
+                Output.error("metl: no decisions cutoff is scheduled before the deadline: run metl cutoff --kind decisions now")
+            }
         }
     }
 }

@@ -79,7 +79,12 @@ import TestSupport
         // The company returns 1002 before the deadline.
         let exceptionID = mismatch["id"] as? String ?? ""
         #expect(try metl("checks", "decide", exceptionID, "return").status == 3, "a return needs its reason")
-        #expect(try metl("checks", "decide", exceptionID, "return", "--reason", "REFER TO MAKER").status == 0)
+        let decided = try metl("checks", "decide", exceptionID, "return", "--reason", "REFER TO MAKER")
+        #expect(decided.status == 0)
+        // When the schedule sends it, against the bank's deadline (the demo clock's Monday 14:30: Tuesday's 11:30 run, before 17:00).
+        #expect(decided.stdout.contains("the next decisions cutoff runs 2026-11-24 11:30") && decided.stdout.contains("the bank's deadline is 2026-11-24"),
+                "\(decided.stdout)")
+        #expect(!decided.stderr.contains("no decisions cutoff is scheduled before the deadline"))
         #expect(try metl("checks", "decide", exceptionID, "pay").status == 5, "decided already")
         // The exception and its decision, as an auditor reads them; the bank file that opened both exceptions.
         let shownException = try metl("checks", "exceptions", "show", exceptionID)
