@@ -30,9 +30,7 @@ struct CheckRoutes: APIRouteGroup {
         let document = try await RequestBody.decode(CheckIssueRequest.self, from: request, name: "check document",
                                                     limit: configuration.maximumBodyBytes)
         let account = try await store.enrolledAccount(document.accountID, of: merchant.id)
-        var validated = try document.validate(for: account, rules: configuration.checkRules, today: configuration.today())
-        // The key binds method, path and canonical body, as for payments.
-        validated.fingerprint = SHA256Digest.hex(Array("POST /positive-pay/checks\n\(validated.fingerprint)".utf8))
+        let validated = try document.validate(for: account, rules: configuration.checkRules, today: configuration.today())
         let outcome = try await store.issueChecks([CheckIntake(merchantID: merchant.id, idempotencyKey: key, check: validated, actor: .api,
                                                                source: .apiRequest(idempotencyKey: key), keepsResponse: true)])[0]
         let check = outcome.check

@@ -30,9 +30,7 @@ struct PaymentRoutes: APIRouteGroup {
         guard let key = context.idempotencyKey else { throw Problem(.idempotencyKeyMissing, "send an Idempotency-Key header") }
         let document = try await RequestBody.decode(PaymentRequest.self, from: request, name: "payment document",
                                                     limit: configuration.maximumBodyBytes)
-        var validated = try document.validate(rules: configuration.rules, today: configuration.today())
-        // The key binds method, path and canonical body: the same body sent elsewhere is another request.
-        validated.fingerprint = SHA256Digest.hex(Array("POST /payments/ach\n\(validated.fingerprint)".utf8))
+        let validated = try document.validate(rules: configuration.rules, today: configuration.today())
         let intake = PaymentIntake(merchantID: merchant.id, idempotencyKey: key, request: validated, actor: .api,
                                    source: SourceReference.apiRequest(idempotencyKey: key), keepsResponse: true)
         let outcome = try await groupCommit.submit(intake).get()

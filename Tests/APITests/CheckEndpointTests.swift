@@ -19,6 +19,26 @@ struct CheckEndpointTests {
                                  body: body.map { ByteBuffer(string: $0) })
     }
 
+    @Test("a check imported from CSV and the same key and document through the API are one request", arguments: StoreImplementation.all)
+    func importThenAPI(_ implementation: StoreImplementation) async throws {
+        let fixture = try await APIFixture(implementation)
+        let account = try await Checks.account(fixture.store, merchant: fixture.merchant)
+        let key = UUID().uuidString
+        let csv = "idempotency_key,account_id,serial,amount,issue_date,payee\n\(key.uppercased()),\(account.id),10001,12345,\(Requests.today),JANE DOE\n"
+        let rows = try CheckImport.parse(csv, accounts: [account.id: account], rules: CheckRules())
+        let imported = try await fixture.store.issueChecks(rows.map {
+            CheckIntake(merchantID: fixture.merchant.id, idempotencyKey: $0.idempotencyKey, check: $0.check, actor: .cli,
+                        source: .csvImport(file: "checks.csv", line: $0.line))
+        })[0].check
+        try await fixture.application.test(.router) { client in
+            // Not final yet: the API names the imported check rather than making another.
+            let again = try await Self.post(fixture, client, "/positive-pay/checks", body: Self.body(account), key: key.lowercased())
+            #expect(again.status == .conflict, "\(again.json)")
+            #expect(again.json["payment_id"] as? String == imported.id)
+        }
+        #expect(try await fixture.store.checks(CheckQuery()).map(\.id) == [imported.id])
+    }
+
     @Test("register, replay the first answer once final, read with history, list by account, void before sending", arguments: StoreImplementation.all)
     func lifecycle(_ implementation: StoreImplementation) async throws {
         let fixture = try await APIFixture(implementation)

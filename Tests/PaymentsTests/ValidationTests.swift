@@ -106,7 +106,7 @@ import TestSupport
             counterparty: .init(name: "A\"B\\C\n\u{01}é", routingNumber: "121042882", accountNumber: "12-AB", accountType: "checking"),
             metadata: ["z": "1", "k\"": "v\u{7F}\u{1F}"])
         #expect(request.canonicalJSON == #"{"amount":1000,"counterparty":{"account_number":"12-AB","account_type":"checking","name":"A\"B\\C\n\u0001é","routing_number":"121042882"},"currency":"USD","description":"PAY\tROLL","direction":"credit","effective_date":"2026-12-03","metadata":{"k\"":"v"# + "\u{7F}" + #"\u001f","z":"1"},"sec_code":"PPD"}"#)
-        #expect(request.fingerprint == SHA256Digest.hex(Array(request.canonicalJSON.utf8)))
+        #expect(request.fingerprint == SHA256Digest.hex(Array("POST /payments/ach\n\(SHA256Digest.hex(Array(request.canonicalJSON.utf8)))".utf8)))
     }
 
     @Test func canonicalJSONRoundTrips() {

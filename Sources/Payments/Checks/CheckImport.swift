@@ -51,9 +51,12 @@ public enum CheckImport {
                 continue
             }
             let fields = record.fields
-            let key = fields[at("idempotency_key")]
-            if key.isEmpty {
-                errors.append(.init(field: "\(prefix): idempotency_key", code: "required", message: "must not be empty"))
+            // As `checks issue` and the API take it: a UUID v4, compared lower-cased, so one key is one request everywhere.
+            let key: String
+            do throws(PaymentError) {
+                key = try IdempotencyKey.validate(fields[at("idempotency_key")], field: "\(prefix): idempotency_key")
+            } catch {
+                errors += error.fieldErrors
                 continue
             }
             if let earlier = keys[key] {
@@ -65,8 +68,8 @@ public enum CheckImport {
                 errors.append(CheckAccount.unknownProblem(field: "\(prefix): account_id"))
                 continue
             }
-            guard let amount = Int64(fields[at("amount")]) else {
-                errors.append(.init(field: "\(prefix): amount", code: "invalid_type", message: "must be an integer number of cents"))
+            guard let amount = CentsText.parse(fields[at("amount")]) else {
+                errors.append(.init(field: "\(prefix): amount", code: "invalid_type", message: "must be a whole number of cents, digits only"))
                 continue
             }
             let request = CheckIssueRequest(accountID: account.id, serial: fields[at("serial")], amount: amount,

@@ -106,8 +106,14 @@ public struct CheckIssueRequest: Sendable, Hashable, Codable, ShapeChecked {
                               payee: payee, metadata: metadata, fingerprint: fingerprint)
     }
 
-    /// SHA-256 of the request in canonical form (keys sorted): equal requests, equal fingerprints.
+    /// What an idempotency key is bound to: the operation (named as the API's route, whichever way
+    /// the request came) and the SHA-256 of the canonical form (keys sorted). Equal requests, equal
+    /// fingerprints, so one key and one document are one request through the API, the CLI or a CSV.
     public var fingerprint: String {
+        SHA256Digest.hex(Array("POST /positive-pay/checks\n\(canonicalDigest)".utf8))
+    }
+
+    private var canonicalDigest: String {
         var output: [UInt8] = []
         func member(_ name: String, _ value: String) {
             output.append(contentsOf: name.utf8)

@@ -51,9 +51,9 @@ public enum CSVImport {
         }
 
         func request(from fields: [String]) throws(PaymentError) -> PaymentRequest {
-            guard let amount = Int64(fields[amount]) else {
+            guard let amount = CentsText.parse(fields[amount]) else {
                 throw PaymentError(.invalidRequest, "", fieldErrors: [.init(field: "amount", code: "invalid_type",
-                                                                            message: "must be an integer number of cents")])
+                                                                            message: "must be a whole number of cents, digits only")])
             }
             var metadata: [String: String] = [:]
             if let position = self.metadata, !fields[position].isEmpty {

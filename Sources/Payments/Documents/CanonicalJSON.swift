@@ -120,8 +120,10 @@ extension PaymentRequest {
         return output
     }
 
-    /// SHA-256 of the canonical form: equal requests, equal fingerprints.
-    public var fingerprint: String { SHA256Digest.hex(canonicalBytes) }
+    /// What an idempotency key is bound to: the operation (named as the API's route, whichever way
+    /// the request came: API, CLI or CSV) and the SHA-256 of the canonical form. Equal requests,
+    /// equal fingerprints, so one key and one document are one request everywhere.
+    public var fingerprint: String { SHA256Digest.hex(Array("POST /payments/ach\n\(SHA256Digest.hex(canonicalBytes))".utf8)) }
 }
 
 extension Payment {
