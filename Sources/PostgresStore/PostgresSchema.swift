@@ -536,6 +536,8 @@ enum PostgresSchema {
             """,
             "CREATE INDEX delivery_failures_file ON delivery_failures(file_id, id)",
         ]),
+        // An operator's grant to deliver to a loopback or private address, for one endpoint.
+        (14, ["ALTER TABLE webhook_endpoints ADD COLUMN allow_private BOOLEAN NOT NULL DEFAULT FALSE"]),
     ]
 
     /// The newest version this build knows.

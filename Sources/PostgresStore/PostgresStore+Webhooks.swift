@@ -3,8 +3,8 @@ import Payments
 import PostgresNIO
 
 extension PostgresStore: WebhookStore {
-    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
-                                   idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String, idempotencyKey: String?,
+                                   allowsPrivateAddresses: Bool) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
         try await transaction("adding a webhook endpoint") { session in
             // The merchant's row lock makes a second request with the same key wait, then find the first's endpoint.
             guard try await Self.lockMerchants([merchantID], session)[merchantID] != nil else {
@@ -18,11 +18,12 @@ extension PostgresStore: WebhookStore {
                 return (endpoint, try await Self.currentSecret(session, endpointID: endpoint.id), false)
             }
             let now = Date()
-            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes, at: now)
+            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes,
+                                               allowsPrivateAddresses: allowsPrivateAddresses, at: now)
             try await session.count("""
-                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
+                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at, allow_private)
                 VALUES (\(endpoint.id), \(merchantID), \(url), \(WebhookEndpoint.storedEventTypes(eventTypes)), TRUE, \(idempotencyKey),
-                        \(Self.milliseconds(now)), \(Self.milliseconds(now)))
+                        \(Self.milliseconds(now)), \(Self.milliseconds(now)), \(allowsPrivateAddresses))
                 """)
             try await session.count("""
                 INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (\(endpoint.id), \(secret), \(Self.milliseconds(now)))

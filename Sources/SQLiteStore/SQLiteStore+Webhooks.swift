@@ -3,8 +3,8 @@ import GRDB
 import Payments
 
 extension SQLiteStore: WebhookStore {
-    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
-                                   idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String, idempotencyKey: String?,
+                                   allowsPrivateAddresses: Bool) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
         try await write("adding a webhook endpoint") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
@@ -16,12 +16,13 @@ extension SQLiteStore: WebhookStore {
                 return (endpoint, try Self.currentSecret(db, endpointID: endpoint.id), false)
             }
             let now = Date()
-            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes, at: now)
+            let endpoint = WebhookEndpoint.new(merchantID: merchantID, url: url, eventTypes: eventTypes,
+                                               allowsPrivateAddresses: allowsPrivateAddresses, at: now)
             try db.execute(sql: """
-                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, enabled, idempotency_key, created_at, updated_at, allow_private)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
                 """, arguments: [endpoint.id, merchantID, url, WebhookEndpoint.storedEventTypes(eventTypes), idempotencyKey,
-                                 Self.milliseconds(now), Self.milliseconds(now)])
+                                 Self.milliseconds(now), Self.milliseconds(now), allowsPrivateAddresses])
             try db.execute(sql: "INSERT INTO webhook_secrets (endpoint_id, secret, created_at) VALUES (?, ?, ?)",
                            arguments: [endpoint.id, secret, Self.milliseconds(now)])
             return (endpoint, secret, true)

@@ -592,6 +592,10 @@ enum Schema {
                 CREATE INDEX delivery_failures_file ON delivery_failures(file_id, id);
                 """)
         }
+        // An operator's grant to deliver to a loopback or private address, for one endpoint.
+        migrator.registerMigration("v17") { db in
+            try db.execute(sql: "ALTER TABLE webhook_endpoints ADD COLUMN allow_private INTEGER NOT NULL DEFAULT 0 CHECK (allow_private IN (0, 1))")
+        }
         return migrator
     }
 }

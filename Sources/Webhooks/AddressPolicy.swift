@@ -1,4 +1,5 @@
 import Foundation
+import Payments
 
 /// Which targets webhooks may be sent to (SSRF protection). By default only public addresses: a
 /// merchant must not be able to make metl POST to 127.0.0.1, the bank's private network or a cloud
@@ -14,6 +15,14 @@ public struct AddressPolicy: Sendable {
     public init(allowPrivate: Bool = false, resolver: HostResolver = .system) {
         self.allowPrivate = allowPrivate
         self.resolver = resolver
+    }
+
+    /// The policy for deliveries to `endpoint`: this one, with private addresses allowed when an
+    /// operator registered the endpoint for them. Registration and delivery read the same grant.
+    public func delivering(to endpoint: WebhookEndpoint) -> AddressPolicy {
+        var policy = self
+        policy.allowPrivate = allowPrivate || endpoint.allowsPrivateAddresses
+        return policy
     }
 
     /// The longest URL accepted.

@@ -34,13 +34,14 @@ struct WebhookSender: Sendable {
         ]
     }
 
-    func send(_ delivery: WebhookDelivery, url: URL) async -> Outcome {
+    /// POSTs `delivery` to `url`, at an address `policy` allows.
+    func send(_ delivery: WebhookDelivery, url: URL, policy: AddressPolicy) async -> Outcome {
         let started = ContinuousClock.now
         func elapsed() -> Int { Int((ContinuousClock.now - started).seconds * 1000) }
         let host = url.host ?? ""
         let client: HTTPClient
         do {
-            client = await clients.client(host: host, address: try await settings.addressPolicy.vet(host: host))
+            client = await clients.client(host: host, address: try await policy.vet(host: host))
         } catch {
             return Outcome(error: error.message, latencyMilliseconds: elapsed())
         }

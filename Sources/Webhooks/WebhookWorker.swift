@@ -176,7 +176,8 @@ public final class WebhookWorker: Service {
         let started = Date()
         let outcome: WebhookSender.Outcome
         do {
-            outcome = await sender.send(delivery, url: try settings.addressPolicy.validate(url: delivery.endpoint.url))
+            let policy = settings.addressPolicy.delivering(to: delivery.endpoint)
+            outcome = await sender.send(delivery, url: try policy.validate(url: delivery.endpoint.url), policy: policy)
         } catch {
             outcome = WebhookSender.Outcome(error: error.message, latencyMilliseconds: 0)
         }

@@ -38,11 +38,14 @@ struct WebhooksCommand: AsyncParsableCommand {
                 try await policy.check(host: parsed.host ?? "")
                 let (store, _) = try await store.openStore()
                 let found = try await store.merchant(merchant)
+                // --webhooks-allow-private is recorded on the endpoint, so every delivery worker honours it for this endpoint.
                 let (endpoint, secret, _) = try await store.addWebhookEndpoint(
-                    merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil)
+                    merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil,
+                    allowsPrivateAddresses: webhook.allowPrivate)
                 if output.json { return try Output.json(Created(id: endpoint.id, secret: secret)) }
                 Output.secret(secret, label: "signing secret")
-                Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again")
+                Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again"
+                             + (endpoint.allowsPrivateAddresses ? "; deliveries to it may go to private addresses (recorded on the endpoint)" : ""))
             }
         }
 
@@ -57,9 +60,9 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let merchantID = try await store.merchantID(named: merchant)
                 let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
                 if output.json { return try Output.json(endpoints.map { WebhookEndpointDocument($0) }) }
-                Output.table(["ID", "MERCHANT", "URL", "EVENTS", "STATE"], endpoints.map {
+                Output.table(["ID", "MERCHANT", "URL", "EVENTS", "ADDRESSES", "STATE"], endpoints.map {
                     [$0.id, $0.merchantID, $0.url, WebhookEndpointDocument($0).events.joined(separator: ","),
-                     $0.enabled ? "enabled" : "disabled: \($0.disabledReason ?? "")"]
+                     $0.allowsPrivateAddresses ? "private allowed" : "public only", $0.enabled ? "enabled" : "disabled: \($0.disabledReason ?? "")"]
                 })
             }
         }

@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test func theSameEndpointRequestUnderItsKeyIsAReplayAndAnotherIsRefused() throws {
-        let endpoint = WebhookEndpoint.new(merchantID: "mer_1", url: "https://example.com/hook", eventTypes: [.completed, .failed], at: Date())
+        let endpoint = WebhookEndpoint.new(merchantID: "mer_1", url: "https://example.com/hook", eventTypes: [.completed, .failed],
+                                           allowsPrivateAddresses: false, at: Date())
         #expect(endpoint.enabled && endpoint.id.hasPrefix("whe_"))
         let again = try endpoint.replayed(url: "https://example.com/hook", eventTypes: [.failed, .completed], idempotencyKey: "k1")
         #expect(again == endpoint, "the same types in another order are the same request")

@@ -63,6 +63,30 @@ struct DeliveryTests {
         #expect(attempts.last?.responseExcerpt == "ok 2")
     }
 
+    @Test("a worker that allows public addresses only delivers to a loopback endpoint an operator registered for it, and to no other",
+          arguments: StoreImplementation.all)
+    func privateAddressGrant(_ implementation: StoreImplementation) async throws {
+        let fixture = try await WebhookFixture(implementation)
+        let secret = StandardWebhooks.makeSecret()
+        let receiver = try await TestReceiver(secrets: [secret]) { _ in .init(status: 200) }
+        defer { Task { await receiver.stop() } }
+        let (granted, _, _) = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url, eventTypes: [],
+                                                                         secret: secret, idempotencyKey: nil, allowsPrivateAddresses: true)
+        let (plain, _, _) = try await fixture.store.addWebhookEndpoint(merchantID: fixture.merchant.id, url: receiver.url + "?plain",
+                                                                       eventTypes: [], secret: secret, idempotencyKey: nil)
+        #expect(try await fixture.store.webhookEndpoints(merchantID: fixture.merchant.id).map(\.allowsPrivateAddresses) == [true, false])
+        try await fixture.payment(through: [.submittedToCore])
+        var publicOnly = WebhookFixture.settings(schedule: "1h")
+        publicOnly.addressPolicy.allowPrivate = false
+        _ = try await fixture.worker(publicOnly).drain(timeout: .seconds(5))
+        let received = receiver.received
+        #expect(received.count == 1 && received.allSatisfy(\.verified), "the granted endpoint only")
+        let events = try await fixture.store.webhookDeliveries(status: nil, limit: 10)
+        #expect(events.contains { $0.endpointID == granted.id && $0.status == .delivered })
+        let refused = events.first { $0.endpointID == plain.id }
+        #expect(refused?.status == .pending, "the other endpoint is refused and waits for its retry")
+    }
+
     @Test("a receiver that is down, then comes back, gets the event", arguments: StoreImplementation.all)
     func downThenBack(_ implementation: StoreImplementation) async throws {
         let fixture = try await WebhookFixture(implementation)

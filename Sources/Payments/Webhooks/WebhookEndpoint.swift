@@ -12,9 +12,13 @@ public struct WebhookEndpoint: Sendable, Hashable {
     /// When the current run of failed attempts began.
     public var failingSince: Date?
     public var createdAt: Date
+    /// An operator registered it to receive on a loopback or private address (an internal service):
+    /// the delivery worker allows that address for this endpoint only, whatever its own policy.
+    public var allowsPrivateAddresses: Bool
 
     public init(id: String, merchantID: String, url: String, eventTypes: [WebhookEventType], enabled: Bool,
-                disabledReason: String?, failingSince: Date?, createdAt: Date) {
+                disabledReason: String?, failingSince: Date?, createdAt: Date, allowsPrivateAddresses: Bool = false) {
+        self.allowsPrivateAddresses = allowsPrivateAddresses
         self.id = id
         self.merchantID = merchantID
         self.url = url
@@ -55,8 +59,9 @@ extension WebhookEndpoint {
 
 extension WebhookEndpoint {
     /// A new endpoint, enabled, with a fresh id.
-    public static func new(merchantID: String, url: String, eventTypes: [WebhookEventType], at now: Date) -> WebhookEndpoint {
+    public static func new(merchantID: String, url: String, eventTypes: [WebhookEventType], allowsPrivateAddresses: Bool,
+                           at now: Date) -> WebhookEndpoint {
         WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes, enabled: true,
-                        disabledReason: nil, failingSince: nil, createdAt: now)
+                        disabledReason: nil, failingSince: nil, createdAt: now, allowsPrivateAddresses: allowsPrivateAddresses)
     }
 }

@@ -4,9 +4,10 @@ import Foundation
 /// (`LedgerPlan.events`) and written in its transaction; this is everything else.
 public protocol WebhookStore: Sendable {
     /// Adds an endpoint with its first secret. With an idempotency key already used by the merchant, returns
-    /// that endpoint instead (`created` false) and its current secret.
-    func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
-                            idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool)
+    /// that endpoint instead (`created` false) and its current secret. `allowsPrivateAddresses` is an
+    /// operator's grant (`WebhookEndpoint.allowsPrivateAddresses`), never a merchant's.
+    func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String, idempotencyKey: String?,
+                            allowsPrivateAddresses: Bool) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool)
     /// Endpoints of one merchant, or of all merchants when nil.
     func webhookEndpoints(merchantID: String?) async throws -> [WebhookEndpoint]
     /// `merchantID` nil: operator access to any endpoint.
@@ -35,4 +36,13 @@ public protocol WebhookStore: Sendable {
     func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int
     /// Replays every event created at or after `since`; returns how many deliveries were made due.
     func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int
+}
+
+extension WebhookStore {
+    /// An endpoint that receives on public addresses only: what a merchant registers.
+    public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String,
+                                   idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
+        try await addWebhookEndpoint(merchantID: merchantID, url: url, eventTypes: eventTypes, secret: secret, idempotencyKey: idempotencyKey,
+                                     allowsPrivateAddresses: false)
+    }
 }

@@ -111,6 +111,12 @@ import TestSupport
                                                           secret: secret, idempotencyKey: nil).endpoint
         #expect(try await store.webhookEndpoints(merchantID: merchant.id).map(\.id) == [endpoint.id])
         #expect(try await store.webhookEndpoints(merchantID: nil).map(\.id) == [endpoint.id])
+        #expect(!endpoint.allowsPrivateAddresses, "a merchant's endpoint takes public addresses only")
+        // An operator's grant of private addresses is kept with the endpoint.
+        let inside = try await store.addWebhookEndpoint(merchantID: merchant.id, url: "http://10.0.0.9/hook", eventTypes: [], secret: secret,
+                                                          idempotencyKey: nil, allowsPrivateAddresses: true).endpoint
+        #expect(try await store.webhookEndpoints(merchantID: merchant.id).first { $0.id == inside.id }?.allowsPrivateAddresses == true)
+        _ = try await store.setWebhookEndpoint(id: inside.id, merchantID: nil, enabled: false, reason: "test")
 
         // Disabled and enabled again, by the merchant or an operator.
         let disabled = try await store.setWebhookEndpoint(id: endpoint.id, merchantID: merchant.id, enabled: false, reason: "maintenance")
