@@ -47,7 +47,7 @@ public enum CheckImport {
             let prefix = "line \(record.line)"
             guard record.fields.count == header.fields.count else {
                 errors.append(.init(field: prefix, code: "column_count",
-                                    message: "has \(record.fields.count) fields, the header has \(header.fields.count)"))
+                                    message: "has \(Words.count(record.fields.count, "field")), the header has \(header.fields.count)"))
                 continue
             }
             let fields = record.fields

@@ -101,7 +101,7 @@ public struct CSVImportReader {
     private mutating func row(_ record: CSVTokenizer.Record, _ layout: CSVImport.Layout) -> CSVImport.Row? {
         let prefix = "line \(record.line)"
         guard record.fields.count == columns else {
-            note([.init(field: prefix, code: "column_count", message: "has \(record.fields.count) fields, the header has \(columns)")])
+            note([.init(field: prefix, code: "column_count", message: "has \(Words.count(record.fields.count, "field")), the header has \(columns)")])
             return nil
         }
         do throws(PaymentError) {

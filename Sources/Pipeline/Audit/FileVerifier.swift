@@ -42,7 +42,7 @@ public struct FileVerifier: Sendable {
             guard let size = try await session.size(of: file.name) else {
                 return .absent("\(session.path(of: file.name)) is no longer on the server (the bank may have collected it)")
             }
-            guard size == file.size else { return .differs("\(session.path(of: file.name)) is \(size) bytes, the ledger's \(file.size)") }
+            guard size == file.size else { return .differs("\(session.path(of: file.name)) is \(Words.count(Int(size), "byte")), the ledger's \(file.size)") }
             let digest = Archive.sha256(try await session.read(file.name))
             return digest == file.sha256 ? .matches : .differs("\(session.path(of: file.name)) has SHA-256 \(digest), the ledger's \(file.sha256)")
         } catch {
@@ -57,7 +57,7 @@ public struct FileVerifier: Sendable {
         } catch {
             return .absent(error.message)
         }
-        guard bytes.count == size else { return .differs("\(path) is \(bytes.count) bytes, the ledger's \(size)") }
+        guard bytes.count == size else { return .differs("\(path) is \(Words.count(bytes.count, "byte")), the ledger's \(size)") }
         let digest = Archive.sha256(bytes)
         return digest == sha256 ? .matches : .differs("\(path) has SHA-256 \(digest), the ledger's \(sha256)")
     }

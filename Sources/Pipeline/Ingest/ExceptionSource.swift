@@ -75,7 +75,7 @@ public struct CanonicalExceptionFile: ExceptionSource {
     /// One record's fields as the exception it presents, or why it is refused.
     static func exception(_ fields: [String], now: Date) -> Result<PresentedException, RefusedRecord> {
         func fail(_ message: String) -> Result<PresentedException, RefusedRecord> { .failure(RefusedRecord(message)) }
-        guard fields.count == header.count else { return fail("has \(fields.count) fields, the header has \(header.count)") }
+        guard fields.count == header.count else { return fail("has \(Words.count(fields.count, "field")), the header has \(header.count)") }
         guard let presented = cents(fields[3]) else { return fail("presented_amount must be a number of cents") }
         let issued = fields[4].isEmpty ? nil : cents(fields[4])
         guard fields[4].isEmpty || issued != nil else { return fail("issued_amount must be cents or empty") }
