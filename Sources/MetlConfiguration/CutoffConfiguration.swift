@@ -191,7 +191,7 @@ extension Settings {
                     problems.add(.invalidValue, error.message)
                 }
             case .positivePay:
-                var renderer = PositivePayFileRenderer.Settings()
+                var renderer = PositivePayFileRenderer.Settings(timeZone: (profile?.schedule ?? .nextDayOnly).timeZone)
                 renderer.filenames = filename(of: .positivePay, flags.positivePayFilenameTemplate, "METL_POSITIVE_PAY_FILENAME_TEMPLATE",
                                               .defaultPositivePay)
                 if let bank = layers.value(nil, "METL_POSITIVE_PAY_BANK_NUMBER") { renderer.bankNumber = bank }
@@ -205,7 +205,7 @@ extension Settings {
                 if let destination = delivery(of: .decisions, flags.decisionsDestination, "METL_DECISIONS_DESTINATION",
                                               "--decisions-destination or --destination") {
                     let filenames = filename(of: .decisions, flags.decisionsFilenameTemplate, "METL_DECISIONS_FILENAME_TEMPLATE", .defaultDecisions)
-                    kinds.append(CutoffJob.Kind(renderer: DecisionFileRenderer(filenames: filenames), destination: destination, sealing: sealing))
+                    kinds.append(CutoffJob.Kind(renderer: DecisionFileRenderer(filenames: filenames, timeZone: (profile?.schedule ?? .nextDayOnly).timeZone), destination: destination, sealing: sealing))
                 }
             }
         }

@@ -51,6 +51,21 @@ import Testing
         String(Array(line)[(from - 1)..<to])
     }
 
+    @Test func fileNamesTellTheDateAndTimeInTheBankProfilesTimeZone() async throws {
+        let fixture = try await Fixture()
+        let account = try await Checks.account(fixture.store, merchant: fixture.base.merchant, layout: .arp, accountNumber: "1111")
+        _ = try await fixture.issue(account, serial: "10001", amount: 12_345, payee: "JANE DOE")
+        // 2026-12-07 12:00 UTC is 2026-12-08 02:00 on Kiritimati (UTC+14): the bank's day, not the machine's.
+        let noon = try Date("2026-12-07T12:00:00Z", strategy: .iso8601)
+        let kiritimati = try #require(TimeZone(identifier: "Pacific/Kiritimati"))
+        let kinds = [CutoffJob.Kind(renderer: PositivePayFileRenderer(settings: .init(timeZone: kiritimati)),
+                                    destination: LocalDirectoryDestination(directory: fixture.remote))]
+        let job = CutoffJob(settings: CutoffJob.Settings(kinds: kinds, archive: fixture.base.archive), store: fixture.base.store,
+                            logger: TestLog.logger(), now: { noon })
+        let names = try await job.preview().map(\.name)
+        #expect(names.count == 1 && names.allSatisfy { $0.hasPrefix("PPAY_1111_20261208_0200_") }, "\(names)")
+    }
+
     @Test func eachLayoutRendersOneFilePerAccountWithItsPositionsAndControls() async throws {
         let fixture = try await Fixture()
         let merchant = fixture.base.merchant

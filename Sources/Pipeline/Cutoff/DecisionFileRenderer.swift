@@ -21,9 +21,12 @@ public struct DecisionFileRenderer: OutboundRenderer {
     public let carries = CarriedItems.decisions
     public let archiveExtension = "csv"
     let filenames: FilenameTemplate
+    /// The bank profile's time zone: the date and time in file names, as for every kind.
+    let timeZone: TimeZone
 
-    public init(filenames: FilenameTemplate = .defaultDecisions) {
+    public init(filenames: FilenameTemplate = .defaultDecisions, timeZone: TimeZone = .current) {
         self.filenames = filenames
+        self.timeZone = timeZone
     }
 
     public func prepare(_ store: any LedgerStore, now: Date) async throws(PipelineError) -> [String] {
@@ -103,7 +106,7 @@ public struct DecisionFileRenderer: OutboundRenderer {
         guard let returned = CheckedTotal.sum(file.filter { $0.decision.decision == .return }.map(\.exception.presentedAmount)) else {
             throw PipelineError(.invalidFile, "the returned items' amounts add up past what a total holds")
         }
-        let outbound = OutboundFile(id: id, kind: kind, name: filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [:]),
+        let outbound = OutboundFile(id: id, kind: kind, name: filenames.name(date: ACHDate(created, in: timeZone), time: ACHTime(created, in: timeZone), id: id, fields: [:]),
                                     sha256: Archive.sha256(bytes), size: Int64(bytes.count), status: .rendered, entryCount: file.count,
                                     totalDebit: 0, totalCredit: returned, archivePath: "", createdAt: created, updatedAt: created)
         return RenderedFile(file: outbound, bytes: bytes,

@@ -18,10 +18,13 @@ public struct PositivePayFileRenderer: OutboundRenderer {
         /// Layout B's transaction codes.
         public var issueCode: String
         public var voidCode: String
+        /// The bank profile's time zone: the date and time in file names, as for every kind.
+        public var timeZone: TimeZone
 
         public init(filenames: FilenameTemplate = .defaultPositivePay, bankNumber: String = "00000", issueCode: String = "320",
-                    voidCode: String = "370") {
+                    voidCode: String = "370", timeZone: TimeZone = .current) {
             self.filenames = filenames
+            self.timeZone = timeZone
             self.bankNumber = bankNumber
             self.issueCode = issueCode
             self.voidCode = voidCode
@@ -132,7 +135,7 @@ public struct PositivePayFileRenderer: OutboundRenderer {
             throw PipelineError(.invalidFile, "the \(account.layout) issue file for account \(account.maskedAccountNumber) failed validation: \(error)")
         }
         let id = Identifier.make(prefix: OutboundFile.idPrefix, at: created)
-        let name = settings.filenames.name(date: ACHDate(created), time: ACHTime(created), id: id, fields: [
+        let name = settings.filenames.name(date: ACHDate(created, in: settings.timeZone), time: ACHTime(created, in: settings.timeZone), id: id, fields: [
             "account4": String(account.accountNumber.suffix(4)), "layout": account.layout.rawValue,
         ])
         guard let drawn = CheckedTotal.sum(records.filter { $0.action == .issue }.map(\.check.amount)) else {
