@@ -104,16 +104,19 @@ public struct Archive: Sendable {
         public var sha256: String { hasher.hex }
 
         /// Makes the file durable and read-only at its content address; returns its path and hash.
+        /// Keeps the bytes and returns where, relative to the archive's root: the ledger stores that,
+        /// so an archive mounted elsewhere (another host, a migrated database) still finds its files.
         public func commit(kind: String, extension fileExtension: String) throws(PipelineError) -> (path: String, sha256: String) {
             let hash = sha256
             guard !discarding, descriptor >= 0 else { throw PipelineError(.internal, "\(temporaryPath) was not kept") }
+            let stored = "\(kind)/\(hash.prefix(2))/\(hash).\(fileExtension)"
             let directory = "\(archive.root)/\(kind)/\(hash.prefix(2))"
-            let path = "\(directory)/\(hash).\(fileExtension)"
+            let path = "\(archive.root)/\(stored)"
             defer { abandon() }
             // Content-addressed and read-only: a file of this name and size already holds these bytes
             // (readers that depend on it, like the cutoff's resume, verify the hash when they read).
             var existing = stat()
-            if lstat(path, &existing) == 0, Int64(existing.st_size) == size { return (path, hash) }
+            if lstat(path, &existing) == 0, Int64(existing.st_size) == size { return (stored, hash) }
             try archive.makeDirectory(directory)
             let synced = fsync(descriptor) == 0
             Glibc.close(descriptor)
@@ -126,7 +129,7 @@ public struct Archive: Sendable {
                 fsync(directoryDescriptor)
                 Glibc.close(directoryDescriptor)
             }
-            return (path, hash)
+            return (stored, hash)
         }
 
         /// Drops the temporary file (also what a writer that is never committed does when it goes away).
@@ -155,7 +158,14 @@ public struct Archive: Sendable {
     }
 
     /// An archived file's bytes, read in one piece.
-    public func read(_ path: String) throws(PipelineError) -> [UInt8] {
+    /// Where a stored archive path is now: under this root, or as written when a ledger of an
+    /// earlier version stored it whole.
+    public func location(_ stored: String) -> String {
+        stored.hasPrefix("/") ? stored : "\(root)/\(stored)"
+    }
+
+    public func read(_ stored: String) throws(PipelineError) -> [UInt8] {
+        let path = location(stored)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PipelineError(.internal, "archived file \(path) is missing") }
         defer { Glibc.close(descriptor) }
@@ -164,7 +174,8 @@ public struct Archive: Sendable {
     }
 
     /// An archived file read a piece at a time, so that a large one is never held whole.
-    public func pieces(of path: String, size: Int = 1 << 20) throws(PipelineError) -> PieceReader {
+    public func pieces(of stored: String, size: Int = 1 << 20) throws(PipelineError) -> PieceReader {
+        let path = location(stored)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw PipelineError(.internal, "archived file \(path) is missing") }
         return PieceReader(path: path, descriptor: descriptor, size: max(1, size))

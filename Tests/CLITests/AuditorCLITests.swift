@@ -27,7 +27,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = try #require(try metl("files", "list", "--json").listed?.first)
         let name = try #require(file["name"] as? String)
-        let archived = try #require(file["archive_path"] as? String)
+        // Stored relative to the archive's root (beside the database here).
+        let archived = directory + "/archive/" + (try #require(file["archive_path"] as? String))
 
         let clean = try metl("files", "verify", "--all", "--json")
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
@@ -99,5 +100,15 @@ import TestSupport
         let again = try metl("export", out)
         #expect(again.status == 8)
         #expect(again.stderr.contains("is not an empty directory"))
+    }
+
+    @Test func anArchiveMountedElsewhereStillHoldsItsFiles() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The archive moved (a shared mount at another path, a migrated database): the ledger's paths are relative to its root.
+        try FileManager.default.moveItem(atPath: directory + "/archive", toPath: directory + "/moved-archive")
+        let verified = try metl("files", "verify", "--all", "--archive-only", "--archive-dir", directory + "/moved-archive")
+        #expect(verified.status == 0 && verified.stdout.contains("archive: matches the ledger's SHA-256"), "\(verified.stdout)")
+        let missing = try metl("files", "verify", "--all", "--archive-only")
+        #expect(missing.status == 1, "the old place holds nothing")
     }
 }

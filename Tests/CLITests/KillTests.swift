@@ -69,7 +69,7 @@ import Glibc
         #expect(remote.sorted() == files.map(\.name).sorted(), "one remote file per recorded file, no .part left")
         for file in files {
             let bytes = FileManager.default.contents(atPath: server.root + "/" + file.name).map { [UInt8]($0) }
-            #expect(bytes == (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: file.archivePath)))))
+            #expect(bytes == (try? [UInt8](Data(contentsOf: directory.appendingPathComponent("archive").appendingPathComponent(file.archivePath)))))
         }
         let payments = try await store.payments(PaymentQuery(limit: 10_000))
         #expect(payments.count == 2_700)

@@ -223,7 +223,7 @@ struct PostgresJobsTests {
         #expect(remote.sorted() == files.map(\.name).sorted(), "one remote file per recorded file, no partial uploads left")
         for file in files {
             let bytes = FileManager.default.contents(atPath: server.root + "/" + file.name)
-            #expect(bytes == FileManager.default.contents(atPath: file.archivePath), "the bank has the archived bytes")
+            #expect(bytes == FileManager.default.contents(atPath: archive + "/" + file.archivePath), "the bank has the archived bytes")
         }
         let payments = try await store.payments(PaymentQuery(limit: 100_000))
         #expect(payments.count == expected)

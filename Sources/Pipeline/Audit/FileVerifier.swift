@@ -57,8 +57,9 @@ public struct FileVerifier: Sendable {
         } catch {
             return .absent(error.message)
         }
-        guard bytes.count == size else { return .differs("\(path) is \(Words.count(bytes.count, "byte")), the ledger's \(size)") }
+        let location = archive.location(path)
+        guard bytes.count == size else { return .differs("\(location) is \(Words.count(bytes.count, "byte")), the ledger's \(size)") }
         let digest = Archive.sha256(bytes)
-        return digest == sha256 ? .matches : .differs("\(path) has SHA-256 \(digest), the ledger's \(sha256)")
+        return digest == sha256 ? .matches : .differs("\(location) has SHA-256 \(digest), the ledger's \(sha256)")
     }
 }

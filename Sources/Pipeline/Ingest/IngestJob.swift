@@ -243,7 +243,7 @@ public struct IngestJob: Sendable {
             guard let opening else { return try await quarantined(file, "OpenPGP data, and no GnuPG home to decrypt it", retry: retry, outcome) }
             // The plaintext streams into the archive; past the size limit it is refused, nothing of it kept.
             let plaintext = try archive.begin()
-            switch try await opening.open(file.archivePath, into: plaintext, plaintextLimit: maximumFileBytes) {
+            switch try await opening.open(archive.location(file.archivePath), into: plaintext, plaintextLimit: maximumFileBytes) {
             case .refused(let reason):
                 plaintext.abandon()
                 return try await quarantined(file, reason, retry: retry, outcome)
