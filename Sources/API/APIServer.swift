@@ -16,7 +16,10 @@ public enum APIServer {
                                                        idle: .init(configuration.idleTimeout))
         return Application(
             router: router(store: store, configuration: configuration, metrics: metrics),
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(timeouts: timeouts, maximumBodyBytes: configuration.maximumBodyBytes)])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                MalformedRequestHandler(typeBase: configuration.problemTypeBase),
+                RequestDeadlineHandler(timeouts: timeouts, maximumBodyBytes: configuration.maximumBodyBytes),
+            ])),
             configuration: .init(address: .hostname(host, port: port), serverName: "metl",
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections, logger: logger)),
             onServerRunning: onServerRunning, logger: logger)

@@ -20,6 +20,8 @@ public struct ProblemType: Sendable, Hashable {
     public static let idempotencyKeyInvalid = ProblemType("idempotency_key_invalid", .badRequest,
                                                           "The Idempotency-Key header is not a UUID v4")
     public static let invalidQuery = ProblemType("invalid_query", .badRequest, "A query parameter is invalid")
+    /// The bytes are not an HTTP/1.1 request (a bad request line, header or chunk): answered before routing.
+    public static let malformedRequest = ProblemType("malformed_request", .badRequest, "The request is not valid HTTP")
     public static let unauthorized = ProblemType("unauthorized", .unauthorized, "A valid API key is required")
     public static let notFound = ProblemType("not_found", .notFound, "Not found")
     public static let methodNotAllowed = ProblemType("method_not_allowed", .methodNotAllowed,
@@ -38,7 +40,7 @@ public struct ProblemType: Sendable, Hashable {
     public static let unavailable = ProblemType("unavailable", .serviceUnavailable, "The service is unavailable")
 
     public static let all: [ProblemType] = [
-        .malformedJSON, .invalidBody, .idempotencyKeyMissing, .idempotencyKeyInvalid, .invalidQuery, .unauthorized,
+        .malformedJSON, .invalidBody, .idempotencyKeyMissing, .idempotencyKeyInvalid, .invalidQuery, .malformedRequest, .unauthorized,
         .notFound, .methodNotAllowed, .idempotencyConflict, .stateConflict, .deadlinePassed, .payloadTooLarge, .unsupportedMediaType, .validationFailed,
         .idempotencyKeyReused, .internalError, .unavailable,
     ]

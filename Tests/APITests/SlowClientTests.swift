@@ -99,6 +99,21 @@ struct SlowClientTests {
         return fixture
     }
 
+    @Test("bytes that are not HTTP get a problem+json 400 naming malformed_request, and the connection is closed")
+    func malformedRequest() async throws {
+        try await Self.live { port, _ in
+            for garbage in ["GET /healthz HTTP/1.1\r\nHost: metl\r\nNo colon here\r\n\r\n", "\u{1}\u{2}\u{3} / HTTP/1.1\r\n\r\n"] {
+                let connection = try Connection(port: port)
+                connection.send(garbage)
+                let (answer, _) = connection.awaitClose(within: .seconds(5))
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+                #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(answer)")
+                #expect(answer.contains("\"type\":\"/openapi.json#/x-problem-types/malformed_request\""), "\(answer)")
+                #expect(answer.lowercased().contains("connection: close"))
+            }
+        }
+    }
+
     @Test("a 1 TiB Content-Length is answered 413 at once and the connection closed; the body is not read")
     func hugeDeclaredBody() async throws {
         // The default timeouts: on a loaded machine, answering (the API key lookup) can take longer
