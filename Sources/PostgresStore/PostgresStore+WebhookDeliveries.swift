@@ -268,22 +268,27 @@ extension PostgresStore {
         }
     }
 
-    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, window: ListWindow) async throws -> [WebhookDeliveryStatus] {
         try await read("listing webhook deliveries") { session in
             try await session.rows("""
-                SELECT d.event_id, v.type, d.subject_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
+                SELECT d.id, d.event_id, v.type, d.subject_id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.last_status_code,
                        d.last_error, d.created_at
                 FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-                WHERE \(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue) ORDER BY d.id LIMIT \(limit)
+                WHERE (\(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue))
+                  AND (\(window.sinceMilliseconds)::bigint IS NULL OR d.created_at >= \(window.sinceMilliseconds))
+                  AND (\(window.untilMilliseconds)::bigint IS NULL OR d.created_at < \(window.untilMilliseconds))
+                  AND (\(window.deliveryRowAfter)::bigint IS NULL OR d.id \(unescaped: window.cursorComparison) \(window.deliveryRowAfter))
+                ORDER BY d.id \(unescaped: window.order) LIMIT \(window.limit)
                 """).map { row in
                 var cells = Cells(row)
+                let rowID: Int64 = try cells.next()
                 let eventID: String = try cells.next(), type: String = try cells.next(), subjectID: String = try cells.next()
                 let endpointID: String = try cells.next(), statusText: String = try cells.next(), attempts: Int = try cells.next()
                 let next: Int64 = try cells.next(), code: Int? = try cells.next(), error: String? = try cells.next()
                 let createdAt: Int64 = try cells.next()
                 let status: WebhookDeliveryStatus.Status = try StoredColumn.decode(statusText, table: "webhook_deliveries", column: "status")
                 return WebhookDeliveryStatus(
-                    eventID: eventID, eventType: try StoredColumn.decode(type, table: "webhook_events", column: "type"), subjectID: subjectID,
+                    row: rowID, eventID: eventID, eventType: try StoredColumn.decode(type, table: "webhook_events", column: "type"), subjectID: subjectID,
                     endpointID: endpointID, status: status, attempts: attempts,
                     nextAttemptAt: status == .pending ? Self.date(next) : nil, lastStatusCode: code, lastError: error,
                     createdAt: Self.date(createdAt))

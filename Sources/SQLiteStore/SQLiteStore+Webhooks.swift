@@ -246,15 +246,20 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, window: ListWindow) async throws -> [WebhookDeliveryStatus] {
         try await read("listing webhook deliveries") { db in
-            try Row.fetchAll(db, sql: """
+            var filter = SQLiteFilter()
+            filter.add("d.status = ?", status?.rawValue)
+            filter.add("d.created_at >= ?", window.since.map(Self.milliseconds))
+            filter.add("d.created_at < ?", window.until.map(Self.milliseconds))
+            filter.add(window.newestFirst ? "d.id < ?" : "d.id > ?", window.deliveryRowAfter)
+            return try Row.fetchAll(db, sql: """
                 SELECT d.*, v.type FROM webhook_deliveries AS d JOIN webhook_events AS v ON v.id = d.event_id
-                WHERE ?1 IS NULL OR d.status = ?1 ORDER BY d.id LIMIT ?2
-                """, arguments: [status?.rawValue, limit]).map { row in
+                \(filter.whereClause) ORDER BY d.id \(window.newestFirst ? "DESC" : "ASC") LIMIT \(window.limit)
+                """, arguments: filter.arguments).map { row in
                 let status: WebhookDeliveryStatus.Status = try StoredColumn.decode(row["status"], table: "webhook_deliveries", column: "status")
                 return WebhookDeliveryStatus(
-                    eventID: row["event_id"], eventType: try StoredColumn.decode(row["type"], table: "webhook_events", column: "type"),
+                    row: row["id"], eventID: row["event_id"], eventType: try StoredColumn.decode(row["type"], table: "webhook_events", column: "type"),
                     subjectID: row["subject_id"], endpointID: row["endpoint_id"],
                     status: status, attempts: row["attempts"],
                     nextAttemptAt: status == .pending ? Self.date(row["next_attempt_at"]) : nil,

@@ -124,6 +124,7 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     struct DeliveryDocument: Encodable {
+        var id: String
         var eventID: String
         var type: String
         var subjectID: String
@@ -135,34 +136,37 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Nullable var lastError: String?
         var createdAt: String
         enum CodingKeys: String, CodingKey {
-            case eventID = "event_id", type, subjectID = "subject_id", endpointID = "endpoint_id", status, attempts,
+            case id, eventID = "event_id", type, subjectID = "subject_id", endpointID = "endpoint_id", status, attempts,
                  nextAttemptAt = "next_attempt_at", lastStatusCode = "last_status_code", lastError = "last_error", createdAt = "created_at"
+        }
+
+        init(_ delivery: WebhookDeliveryStatus) {
+            (id, eventID, type, subjectID, endpointID) = (delivery.id, delivery.eventID, delivery.eventType.rawValue, delivery.subjectID,
+                                                          delivery.endpointID)
+            (status, attempts, nextAttemptAt) = (delivery.status.rawValue, delivery.attempts, delivery.nextAttemptAt.map(Timestamp.format))
+            (lastStatusCode, lastError, createdAt) = (delivery.lastStatusCode, delivery.lastError, Timestamp.format(delivery.createdAt))
         }
     }
 
     struct Events: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List event deliveries (failed = dead letters).")
+        static let configuration = CommandConfiguration.metl(
+            abstract: "List event deliveries (failed = dead letters), oldest first, a page at a time.",
+            discussion: "--json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
         @Option(help: "Only deliveries in this status.") var status: WebhookDeliveryStatus.Status?
-        @Option(parsing: .unconditional, help: "At most this many.") var limit = 100
+        @OptionGroup var list: ListOptions
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try positive(limit, "--limit")
+            let window = try list.window(prefix: WebhookDeliveryStatus.idPrefix)
             let (store, _) = try await store.openStore(.reading)
-            let deliveries = try await store.webhookDeliveries(status: status, limit: limit)
-            if output.json {
-                return try Output.json(deliveries.map {
-                    DeliveryDocument(eventID: $0.eventID, type: $0.eventType.rawValue, subjectID: $0.subjectID, endpointID: $0.endpointID,
-                                     status: $0.status.rawValue, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt.map(Timestamp.format),
-                                     lastStatusCode: $0.lastStatusCode, lastError: $0.lastError, createdAt: Timestamp.format($0.createdAt))
-                })
-            }
-            Output.table(["EVENT", "TYPE", "ENDPOINT", "STATUS", "ATTEMPTS", "LAST"], deliveries.map {
-                [$0.eventID, $0.eventType.rawValue, $0.endpointID, $0.status.rawValue, String($0.attempts),
+            let page = try await ListPage.fetch(window, id: \.id) { window in try await store.webhookDeliveries(status: status, window: window) }
+            try ListOptions.print(page, json: output.json, document: DeliveryDocument.init, empty: "no deliveries",
+                                  header: ["ID", "CREATED", "EVENT", "TYPE", "ENDPOINT", "STATUS", "ATTEMPTS", "LAST"]) {
+                [$0.id, Timestamp.format($0.createdAt), $0.eventID, $0.eventType.rawValue, $0.endpointID, $0.status.rawValue, String($0.attempts),
                  $0.lastStatusCode.map(String.init) ?? $0.lastError ?? "-"]
-            })
+            }
         }
     }
 

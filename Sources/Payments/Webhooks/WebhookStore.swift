@@ -29,7 +29,8 @@ public protocol WebhookStore: Sendable {
     /// When the next pending delivery falls due (for enabled endpoints), or nil.
     func nextWebhookDue() async throws -> Date?
 
-    func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus]
+    /// The delivery log: deliveries in `status` (all when nil) made in the window, in the order they were made.
+    func webhookDeliveries(status: WebhookDeliveryStatus.Status?, window: ListWindow) async throws -> [WebhookDeliveryStatus]
     func webhookDeliveryCount(status: WebhookDeliveryStatus.Status) async throws -> Int
     func webhookAttempts(eventID: String) async throws -> [WebhookAttempt]
     /// Makes the event's deliveries (optionally to one endpoint) due again now with fresh attempts; returns how many.
@@ -44,5 +45,12 @@ extension WebhookStore {
                                    idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
         try await addWebhookEndpoint(merchantID: merchantID, url: url, eventTypes: eventTypes, secret: secret, idempotencyKey: idempotencyKey,
                                      allowsPrivateAddresses: false)
+    }
+}
+
+extension WebhookStore {
+    /// The first `limit` deliveries in `status` (all when nil), oldest first.
+    public func webhookDeliveries(status: WebhookDeliveryStatus.Status?, limit: Int) async throws -> [WebhookDeliveryStatus] {
+        try await webhookDeliveries(status: status, window: ListWindow(limit: limit))
     }
 }

@@ -93,6 +93,14 @@ import Payments
         let deliveries = try await store.webhookDeliveries(status: nil, limit: 10)
         #expect(deliveries.map(\.eventType) == [.submitted, .processing])
         #expect(deliveries.map(\.eventID) == [3, 4].map { OutboxEvent.id(subjectID: payment.id, version: $0) })
+        // The log pages either way by its cursor, and ranges over when deliveries were made.
+        let newest = try await store.webhookDeliveries(status: nil, window: ListWindow(newestFirst: true, limit: 1))
+        #expect(newest.map(\.eventType) == [.processing])
+        #expect(try await store.webhookDeliveries(status: nil, window: ListWindow(newestFirst: true, afterID: newest[0].id)).map(\.eventType)
+                == [.submitted])
+        #expect(try await store.webhookDeliveries(status: nil, window: ListWindow(afterID: deliveries[0].id)).map(\.id) == [deliveries[1].id])
+        #expect(try await store.webhookDeliveries(status: nil, window: ListWindow(until: deliveries[0].createdAt)).isEmpty)
+        #expect(try await store.webhookDeliveries(status: .delivered, window: ListWindow()).isEmpty)
     }
 
     @Test(arguments: StoreImplementation.all)
