@@ -106,35 +106,24 @@ public enum SystemdUnits {
     }
 
     private static func api(_ schedule: Schedule) -> String {
-        """
-        \(header)[Unit]
-        Description=metl API: merchants' HTTP front door (payments, checks, status, webhook endpoints)
-        Documentation=file:///usr/share/doc/metl/README.md
-        After=network-online.target
-        Wants=network-online.target
-
-        [Service]
-        Type=simple
-        \(sandbox(schedule))
-        # METL_HOST / METL_PORT choose the address (default 127.0.0.1:8080; put TLS in front).
-        # Webhooks are delivered by metl-webhooks.service, so this process does not also deliver them.
-        ExecStart=\(schedule.executable) serve --no-webhooks
-        # SIGTERM: stop accepting, finish requests in flight, exit 0.
-        KillSignal=SIGTERM
-        TimeoutStopSec=30s
-        Restart=on-failure
-        RestartSec=2s
-
-        [Install]
-        WantedBy=multi-user.target
-
-        """
+        daemon(schedule, description: "API: merchants' HTTP front door (payments, checks, status, webhook endpoints)", comments: [
+            "METL_HOST / METL_PORT choose the address (default 127.0.0.1:8080; put TLS in front).",
+            "Webhooks are delivered by metl-webhooks.service, so this process does not also deliver them.",
+        ], arguments: "serve --no-webhooks", stopping: "SIGTERM: stop accepting, finish requests in flight, exit 0.", restart: "on-failure")
     }
 
     private static func webhooks(_ schedule: Schedule) -> String {
+        daemon(schedule, description: "webhooks: deliver every change to merchants' endpoints (signed, retried, at least once)", comments: [
+            "Several instances (or hosts) on one database are safe: each delivery is leased to one worker at a time.",
+        ], arguments: "webhooks work", stopping: "SIGTERM: finish the attempts in flight, exit 0.", restart: "always")
+    }
+
+    /// A service that runs until stopped, started at boot.
+    private static func daemon(_ schedule: Schedule, description: String, comments: [String], arguments: String, stopping: String,
+                               restart: String) -> String {
         """
         \(header)[Unit]
-        Description=metl webhooks: deliver every change to merchants' endpoints (signed, retried, at least once)
+        Description=metl \(description)
         Documentation=file:///usr/share/doc/metl/README.md
         After=network-online.target
         Wants=network-online.target
@@ -142,11 +131,12 @@ public enum SystemdUnits {
         [Service]
         Type=simple
         \(sandbox(schedule))
-        # Several instances (or hosts) on one database are safe: each delivery is leased to one worker at a time.
-        ExecStart=\(schedule.executable) webhooks work
+        \(comments.map { "# " + $0 }.joined(separator: "\n"))
+        ExecStart=\(schedule.executable) \(arguments)
+        # \(stopping)
         KillSignal=SIGTERM
         TimeoutStopSec=30s
-        Restart=always
+        Restart=\(restart)
         RestartSec=2s
 
         [Install]

@@ -113,25 +113,19 @@ public struct LedgerExport: Sendable {
             "batch_number", "trace_number", "file_line", "created_at", "updated_at",
         ], in: directory)
         let history = try ExportTable("payment_history", columns: ["payment_id"] + Self.historyColumns, in: directory)
-        var window = ListWindow(since: since, until: until, limit: pageSize)
-        while true {
-            let page = try await store.payments(PaymentQuery(window: window))
-            for payment in page {
-                let submission = payment.submission
-                try payments.append([
-                    .text(payment.id), .text(payment.merchantID), .text(payment.state.rawValue), .integer(Int64(payment.version)),
-                    .integer(payment.amount), .text(payment.currency), .text(payment.direction.rawValue), .text(payment.secCode.rawValue),
-                    .text(payment.description), .text(payment.effectiveDate.description), .text(payment.settlement.rawValue), Self.text(payment.profile),
-                    .text(payment.counterparty.name), .text(payment.counterparty.routingNumber), .text(payment.counterparty.maskedAccountNumber),
-                    .text(payment.counterparty.accountType.rawValue), Self.text(payment.failure?.code), Self.text(payment.failure?.message),
-                    Self.text(submission?.fileID), submission.map { .integer(Int64($0.batchNumber)) } ?? .null,
-                    Self.text(submission.map { TraceNumber.text($0.traceNumber) }), submission.map { .integer(Int64($0.line)) } ?? .null,
-                    .text(Timestamp.format(payment.createdAt)), .text(Timestamp.format(payment.updatedAt)),
-                ])
-                for entry in try await store.history(paymentID: payment.id) { try history.append([.text(payment.id)] + Self.values(entry)) }
-            }
-            guard page.count == pageSize, let last = page.last else { break }
-            window.afterID = last.id
+        try await eachPage({ try await store.payments(PaymentQuery(window: $0)) }, id: \.id) { payment in
+            let submission = payment.submission
+            try payments.append([
+                .text(payment.id), .text(payment.merchantID), .text(payment.state.rawValue), .integer(Int64(payment.version)),
+                .integer(payment.amount), .text(payment.currency), .text(payment.direction.rawValue), .text(payment.secCode.rawValue),
+                .text(payment.description), .text(payment.effectiveDate.description), .text(payment.settlement.rawValue), Self.text(payment.profile),
+                .text(payment.counterparty.name), .text(payment.counterparty.routingNumber), .text(payment.counterparty.maskedAccountNumber),
+                .text(payment.counterparty.accountType.rawValue), Self.text(payment.failure?.code), Self.text(payment.failure?.message),
+                Self.text(submission?.fileID), submission.map { .integer(Int64($0.batchNumber)) } ?? .null,
+                Self.text(submission.map { TraceNumber.text($0.traceNumber) }), submission.map { .integer(Int64($0.line)) } ?? .null,
+                .text(Timestamp.format(payment.createdAt)), .text(Timestamp.format(payment.updatedAt)),
+            ])
+            for entry in try await store.history(paymentID: payment.id) { try history.append([.text(payment.id)] + Self.values(entry)) }
         }
         return [try Self.finish(payments), try Self.finish(history)]
     }
@@ -142,23 +136,29 @@ public struct LedgerExport: Sendable {
             "issue_file_id", "void_file_id", "void_requested_at", "paid_on", "created_at", "updated_at",
         ], in: directory)
         let history = try ExportTable("check_history", columns: ["check_id"] + Self.historyColumns, in: directory)
-        var window = ListWindow(since: since, until: until, limit: pageSize)
-        while true {
-            let page = try await store.checks(CheckQuery(window: window))
-            for check in page {
-                try checks.append([
-                    .text(check.id), .text(check.merchantID), .text(check.accountID), .text(check.state.rawValue), .integer(Int64(check.version)),
-                    .text(check.serial), .integer(check.amount), .text(check.issueDate.description), .text(check.payee),
-                    Self.text(check.failure?.code), Self.text(check.failure?.message), Self.text(check.issueRecord?.fileID),
-                    Self.text(check.voidRecord?.fileID), Self.text(check.voidRequestedAt.map(Timestamp.format)), Self.text(check.paidOn?.description),
-                    .text(Timestamp.format(check.createdAt)), .text(Timestamp.format(check.updatedAt)),
-                ])
-                for entry in try await store.checkHistory(checkID: check.id) { try history.append([.text(check.id)] + Self.values(entry)) }
-            }
-            guard page.count == pageSize, let last = page.last else { break }
-            window.afterID = last.id
+        try await eachPage({ try await store.checks(CheckQuery(window: $0)) }, id: \.id) { check in
+            try checks.append([
+                .text(check.id), .text(check.merchantID), .text(check.accountID), .text(check.state.rawValue), .integer(Int64(check.version)),
+                .text(check.serial), .integer(check.amount), .text(check.issueDate.description), .text(check.payee),
+                Self.text(check.failure?.code), Self.text(check.failure?.message), Self.text(check.issueRecord?.fileID),
+                Self.text(check.voidRecord?.fileID), Self.text(check.voidRequestedAt.map(Timestamp.format)), Self.text(check.paidOn?.description),
+                .text(Timestamp.format(check.createdAt)), .text(Timestamp.format(check.updatedAt)),
+            ])
+            for entry in try await store.checkHistory(checkID: check.id) { try history.append([.text(check.id)] + Self.values(entry)) }
         }
         return [try Self.finish(checks), try Self.finish(history)]
+    }
+
+    /// Each item created in the span, read a page at a time in creation order.
+    private func eachPage<Item>(_ read: (ListWindow) async throws -> [Item], id: (Item) -> String,
+                                _ body: (Item) async throws -> Void) async throws {
+        var window = ListWindow(since: since, until: until, limit: pageSize)
+        while true {
+            let page = try await read(window)
+            for item in page { try await body(item) }
+            guard page.count == pageSize, let last = page.last else { return }
+            window.afterID = id(last)
+        }
     }
 
     private func exportInbound(into directory: String) async throws -> [Table] {
