@@ -94,7 +94,7 @@ step "the bank's ARP output: all three on file, then 1001 paid and 1002 presente
 step "the bank's exception file presents 1002 for that amount, and a check never issued (1099); the company returns 1002 before the deadline"
 "$METL" ingest fixtures/inbound/exceptions.csv || echo "(exit $?: exceptions opened, to decide before their deadline)"
 "$METL" checks exceptions
-"$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["reason"] == "amount_mismatch"][0]["id"])')" \
+"$METL" checks decide "$("$METL" checks exceptions --json | python3 -c 'import json,sys; print([e for e in json.load(sys.stdin)["data"] if e["reason"] == "amount_mismatch"][0]["id"])')" \
     return --reason "REFER TO MAKER"
 METL_DECISIONS_DESTINATION="file://$(cd "$DEMO_DIR" && pwd)/decisions" "$METL" cutoff --kind decisions
 cat "$DEMO_DIR"/decisions/PPDEC_*.csv
