@@ -3,7 +3,7 @@
 public enum CanonicalJSON {
     /// `text` as a JSON string, escaped minimally, appended to UTF-8 `output`. Escapes concern ASCII
     /// bytes only, so every other byte (multi-byte scalars included) is copied as it is.
-    static func string(_ text: String, into output: inout [UInt8]) {
+    public static func string(_ text: String, into output: inout [UInt8]) {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         output.append(quote)
         // Almost every value needs no escape: appended whole, not byte by byte.

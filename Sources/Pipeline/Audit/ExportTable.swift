@@ -12,20 +12,33 @@ final class ExportTable {
         case text(String), integer(Int64), null
     }
 
+    /// Bytes gathered before a write: a large export is a few thousand writes, not one per row.
+    private static let flushSize = 1 << 20
+
     let name: String
     let columns: [String]
     private(set) var rows = 0
     private let csv: FileHandle
     private let jsonl: FileHandle
+    private var csvBytes: [UInt8] = []
+    private var jsonlBytes: [UInt8] = []
     private var csvHash = SHA256Digest.Stream()
     private var jsonlHash = SHA256Digest.Stream()
+    /// Each column's `"name":` as JSON Lines writes it, made once.
+    private let memberNames: [[UInt8]]
 
     init(_ name: String, columns: [String], in directory: String) throws(PipelineError) {
         self.name = name
         self.columns = columns
+        memberNames = columns.map { column in
+            var bytes: [UInt8] = []
+            CanonicalJSON.string(column, into: &bytes)
+            return bytes + [UInt8(ascii: ":")]
+        }
         csv = try Self.create("\(directory)/\(name).csv")
         jsonl = try Self.create("\(directory)/\(name).jsonl")
-        try write(columns.map(Self.csvField).joined(separator: ",") + "\r\n", to: csv, hash: &csvHash)
+        csvBytes.append(contentsOf: columns.map(Self.csvField).joined(separator: ",").utf8)
+        csvBytes.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// A new file, 0600 whatever the umask: exports hold what the ledger holds.
@@ -38,14 +51,29 @@ final class ExportTable {
 
     func append(_ values: [Value]) throws(PipelineError) {
         precondition(values.count == columns.count, "an export row has one value per column")
-        try write(values.map(Self.csvField).joined(separator: ",") + "\r\n", to: csv, hash: &csvHash)
-        let members = zip(columns, values).map { column, value in "\(Self.jsonString(column)):\(Self.json(value))" }
-        try write("{" + members.joined(separator: ",") + "}\n", to: jsonl, hash: &jsonlHash)
+        jsonlBytes.append(UInt8(ascii: "{"))
+        for (index, value) in values.enumerated() {
+            if index > 0 {
+                csvBytes.append(UInt8(ascii: ","))
+                jsonlBytes.append(UInt8(ascii: ","))
+            }
+            csvBytes.append(contentsOf: Self.csvField(value).utf8)
+            jsonlBytes.append(contentsOf: memberNames[index])
+            switch value {
+            case .null: jsonlBytes.append(contentsOf: "null".utf8)
+            case .integer(let number): jsonlBytes.append(contentsOf: String(number).utf8)
+            case .text(let text): CanonicalJSON.string(text, into: &jsonlBytes)
+            }
+        }
+        csvBytes.append(contentsOf: [0x0D, 0x0A])
+        jsonlBytes.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
         rows += 1
+        if csvBytes.count + jsonlBytes.count >= Self.flushSize { try flush() }
     }
 
-    /// Flushes both files to disk and returns their digests.
+    /// Writes what is gathered, and flushes both files to disk; returns their digests.
     func finish() throws(PipelineError) -> (csv: String, jsonl: String) {
+        try flush()
         do {
             try csv.synchronize()
             try jsonl.synchronize()
@@ -55,10 +83,15 @@ final class ExportTable {
         return (csvHash.hex, jsonlHash.hex)
     }
 
-    private func write(_ text: String, to handle: FileHandle, hash: inout SHA256Digest.Stream) throws(PipelineError) {
-        let bytes = Array(text.utf8)
+    private func flush() throws(PipelineError) {
+        try write(&csvBytes, to: csv, hash: &csvHash)
+        try write(&jsonlBytes, to: jsonl, hash: &jsonlHash)
+    }
+
+    private func write(_ bytes: inout [UInt8], to handle: FileHandle, hash: inout SHA256Digest.Stream) throws(PipelineError) {
         bytes.withUnsafeBytes { hash.update($0) }
         do { try handle.write(contentsOf: bytes) } catch { throw PipelineError(.internal, "cannot write the \(name) export: \(error.localizedDescription)") }
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// A CSV field: quoted when it holds a comma, a quote or a line break. Text a spreadsheet would
@@ -76,20 +109,5 @@ final class ExportTable {
         if let first = text.first, "=+-@".contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func json(_ value: Value) -> String {
-        switch value {
-        case .null: "null"
-        case .integer(let number): String(number)
-        case .text(let text): jsonString(text)
-        }
-    }
-
-    static func jsonString(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let data = (try? encoder.encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }
