@@ -12,6 +12,8 @@ public enum ProfileCheck {
         /// Where, as it may be shown: a password in a URL redacted.
         public var target: String
         public var ok: Bool
+        /// Failed because the server could not be reached (down, refusing): not a setting to fix.
+        public var unreachable: Bool = false
         public var detail: String
     }
 
@@ -32,7 +34,7 @@ public enum ProfileCheck {
                 }
                 await source.close()
             } catch {
-                outcomes.append(Outcome(check: check, target: shown, ok: false, detail: error.message))
+                outcomes.append(Outcome(check: check, target: shown, ok: false, unreachable: error.code == .unreachable, detail: error.message))
             }
         }
         if let sealing {

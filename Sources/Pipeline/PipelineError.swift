@@ -11,6 +11,8 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let windowMissed = Code(rawValue: "window_missed")
         /// A setting is missing or wrong (including an untrusted or changed host key, bad credentials).
         public static let configuration = Code(rawValue: "configuration")
+        /// A server the job needs (the bank's SFTP server) could not be reached: down, refusing, no route.
+        public static let unreachable = Code(rawValue: "unreachable")
         /// 36 files already went out for this origin, destination and day.
         public static let fileIDModifiersExhausted = Code(rawValue: "file_id_modifiers_exhausted")
         /// The file's status does not allow the operation (retrying a file already at the bank).

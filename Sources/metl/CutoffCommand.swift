@@ -182,6 +182,7 @@ extension PipelineError {
         case .lockHeld: .lockHeld
         case .windowMissed: .windowMissed
         case .configuration: .configuration
+        case .unreachable: .unreachable
         case .fileIDModifiersExhausted, .invalidStatus: .conflict
         case .notFound: .notFound
         default: .internalError

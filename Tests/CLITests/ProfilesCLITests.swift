@@ -97,10 +97,10 @@ import TestSupport
         #expect(try CLI.run(["cutoff", "--origin-name", "X"], environment: environment).status == 2)
         #expect(try metl("cutoff", "--profile", "nowhere").status == 2)
 
-        // A bank that does not answer fails its check, exit 8, and says where.
+        // A bank that does not answer fails its check, exit 9 (a server unreachable, not a setting), and says where.
         backup.stop()
         let down = try metl("profiles", "check", "backup")
-        #expect(down.status == 8)
+        #expect(down.status == 9)
         #expect(down.stdout.contains("FAIL ach destination: sftp://\(backup.username)@127.0.0.1:\(backup.port)"))
     }
 

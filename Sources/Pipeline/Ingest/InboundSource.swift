@@ -30,6 +30,8 @@ public enum InboundSources {
         do {
             let client = try await SFTPClient.connect(remote.configuration, logger: logger)
             return SFTPInbound(client: client, directory: remote.directory)
+        } catch let error as SFTPError where error.isTransient {
+            throw PipelineError(.unreachable, "cannot reach \(remote): \(error)")
         } catch {
             throw PipelineError(.configuration, "cannot open \(remote): \(error)")
         }

@@ -67,7 +67,7 @@ struct ProfilesCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(
             abstract: "Test a bank profile: connect to each destination and the inbound source, verify the host key, list the directory, check sealing keys.",
-            discussion: "For a check: 0 every check passed, 8 one failed (configuration: unreachable, untrusted host key, bad credentials, unusable key).")
+            discussion: "For a check: 0 every check passed, 9 only servers that could not be reached, 8 another failure (untrusted host key, bad credentials, unusable key).")
         @Argument(help: "Profile name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var sealing: SealingOptions
@@ -84,7 +84,9 @@ struct ProfilesCommand: AsyncParsableCommand {
             } else {
                 for outcome in outcomes { Output.line("\(outcome.ok ? "ok  " : "FAIL") \(outcome.check): \(outcome.target): \(outcome.detail)") }
             }
-            if outcomes.contains(where: { !$0.ok }) { throw ExitStatus.configuration }
+            let failed = outcomes.filter { !$0.ok }
+            // Only servers that could not be reached: try again later; anything else is a setting to fix.
+            if !failed.isEmpty { throw failed.allSatisfy(\.unreachable) ? ExitStatus.unreachable : ExitStatus.configuration }
         }
     }
 }
