@@ -78,7 +78,7 @@ step "a returned payment's history"
 
 step "Positive Pay: enrol the merchant's checking account and register three checks"
 "$METL" checks accounts add demo-merchant --routing 121042882 --account-number 000123456789 --layout arp
-ACCOUNT=$("$METL" checks accounts list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+ACCOUNT=$("$METL" checks accounts list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 for check in "1001 125000 JANE DOE" "1002 31025 ACME SUPPLY" "1003 7500 BOB SMITH"; do
     read -r serial amount payee <<<"$check"
     echo "{\"account_id\": \"$ACCOUNT\", \"serial\": \"$serial\", \"amount\": $amount, \"issue_date\": \"2026-11-23\", \"payee\": \"$payee\"}" \

@@ -8,6 +8,7 @@ public struct APIKey: Sendable, Hashable {
     /// The secret's prefix and last four characters, enough to tell keys apart.
     public var hint: String
     public var createdAt: Date
+    public static let idPrefix = "key"
     public var revokedAt: Date?
 
     public init(id: String, merchantID: String, hint: String, createdAt: Date, revokedAt: Date?) {
@@ -35,7 +36,7 @@ public struct APIKey: Sendable, Hashable {
     /// A new key for the merchant and its secret, which only its hash (`hash(secret:)`) is stored as.
     public static func generate(merchantID: String, at now: Date = Date()) -> (key: APIKey, secret: String) {
         let secret = makeSecret()
-        return (APIKey(id: Identifier.make(prefix: "key"), merchantID: merchantID, hint: hint(secret: secret), createdAt: now,
+        return (APIKey(id: Identifier.make(prefix: APIKey.idPrefix), merchantID: merchantID, hint: hint(secret: secret), createdAt: now,
                        revokedAt: nil), secret)
     }
 }

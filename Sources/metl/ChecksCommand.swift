@@ -15,14 +15,6 @@ struct ChecksCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Enrol checking accounts in Positive Pay, list and disable them.",
                                                         subcommands: [Add.self, List.self, Disable.self])
 
-        static func show(_ accounts: [CheckAccount], json: Bool) throws {
-            if json { return try Output.json(accounts.map(CheckAccountDocument.init)) }
-            Output.table(["ID", "MERCHANT", "ROUTING", "ACCOUNT", "LAYOUT", "PAYEE MATCH", "DISABLED"], accounts.map {
-                [$0.id, $0.merchantID, $0.routingNumber, $0.maskedAccountNumber, $0.layout.rawValue, $0.payeeMatch ? "yes" : "no",
-                 $0.disabledAt.map(Timestamp.format) ?? "-"]
-            })
-        }
-
         struct Disable: AsyncParsableCommand {
             static let configuration = CommandConfiguration.metl(
                 abstract: "Disable an enrolment: it takes no new checks, and bank files no longer match it.",
@@ -70,15 +62,22 @@ struct ChecksCommand: AsyncParsableCommand {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration.metl(abstract: "List enrolled accounts.")
+            static let configuration = CommandConfiguration.metl(abstract: "List enrolled accounts, account numbers masked, a page at a time.")
             @Option(help: "Only this merchant's accounts (id or name).") var merchant: String?
+            @OptionGroup var list: ListOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
+                let window = try list.window(prefix: CheckAccount.idPrefix)
                 let (store, _) = try await store.openStore(.reading)
-                let merchantID = try await store.merchantID(named: merchant)
-                try Accounts.show(try await store.checkAccounts(merchantID: merchantID), json: output.json)
+                let accounts = try await store.checkAccounts(merchantID: try await store.merchantID(named: merchant))
+                let page = try await ListPage.fetch(window, id: \.id) { window in window.select(accounts, id: \.id, createdAt: \.createdAt) }
+                try ListOptions.print(page, json: output.json, document: CheckAccountDocument.init, empty: "no enrolled accounts",
+                                      header: ["ID", "MERCHANT", "ROUTING", "ACCOUNT", "LAYOUT", "PAYEE MATCH", "DISABLED"]) {
+                    [$0.id, $0.merchantID, $0.routingNumber, $0.maskedAccountNumber, $0.layout.rawValue, $0.payeeMatch ? "yes" : "no",
+                     $0.disabledAt.map(Timestamp.format) ?? "-"]
+                }
             }
         }
     }

@@ -51,16 +51,19 @@ struct KeysCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "List a merchant's API keys (never their secrets).")
         @Argument(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let window = try list.window(prefix: APIKey.idPrefix)
             let (store, _) = try await store.openStore(.reading)
             let keys = try await store.apiKeys(merchantID: try await store.merchant(merchant).id)
-            if output.json { return try Output.json(keys.map(KeyDocument.init)) }
-            Output.table(["ID", "KEY", "CREATED", "REVOKED"], keys.map {
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(keys, id: \.id, createdAt: \.createdAt) }
+            try ListOptions.print(page, json: output.json, document: KeyDocument.init, empty: "no API keys",
+                                  header: ["ID", "KEY", "CREATED", "REVOKED"]) {
                 [$0.id, $0.hint, Timestamp.format($0.createdAt), $0.revokedAt.map(Timestamp.format) ?? "-"]
-            })
+            }
         }
     }
 

@@ -28,12 +28,6 @@ struct MerchantsCommand: AsyncParsableCommand {
         }
     }
 
-    static func show(_ merchants: [Merchant], json: Bool) throws {
-        if json { return try Output.json(merchants.map(MerchantDocument.init)) }
-        Output.table(["ID", "NAME", "COMPANY ID", "COMPANY NAME", "BALANCE"],
-                     merchants.map { [$0.id, $0.name, $0.companyID, $0.companyName, Dollars.format($0.balance)] })
-    }
-
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Add a merchant.")
         @Argument(help: "A unique name for the merchant.") var name: String
@@ -68,13 +62,20 @@ struct MerchantsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "List merchants and balances.")
+        static let configuration = CommandConfiguration.metl(abstract: "List merchants and balances, a page at a time.")
+        @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
+            let window = try list.window(prefix: Merchant.idPrefix)
             let (store, _) = try await store.openStore(.reading)
-            try MerchantsCommand.show(try await store.merchants(), json: output.json)
+            let merchants = try await store.merchants()
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(merchants, id: \.id, createdAt: \.createdAt) }
+            try ListOptions.print(page, json: output.json, document: MerchantDocument.init, empty: "no merchants",
+                                  header: ["ID", "NAME", "COMPANY ID", "COMPANY NAME", "BALANCE"]) {
+                [$0.id, $0.name, $0.companyID, $0.companyName, Dollars.format($0.balance)]
+            }
         }
     }
 }

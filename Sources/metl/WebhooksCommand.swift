@@ -52,18 +52,20 @@ struct WebhooksCommand: AsyncParsableCommand {
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration.metl(abstract: "List endpoints (all merchants, or one).")
             @Argument(help: "Merchant id or name.") var merchant: String?
+            @OptionGroup var list: ListOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
+                let window = try list.window(prefix: WebhookEndpoint.idPrefix)
                 let (store, _) = try await store.openStore(.reading)
-                let merchantID = try await store.merchantID(named: merchant)
-                let endpoints = try await store.webhookEndpoints(merchantID: merchantID)
-                if output.json { return try Output.json(endpoints.map { WebhookEndpointDocument($0) }) }
-                Output.table(["ID", "MERCHANT", "URL", "EVENTS", "ADDRESSES", "STATE"], endpoints.map {
+                let endpoints = try await store.webhookEndpoints(merchantID: try await store.merchantID(named: merchant))
+                let page = try await ListPage.fetch(window, id: \.id) { window in window.select(endpoints, id: \.id, createdAt: \.createdAt) }
+                try ListOptions.print(page, json: output.json, document: { WebhookEndpointDocument($0) }, empty: "no webhook endpoints",
+                                      header: ["ID", "MERCHANT", "URL", "EVENTS", "ADDRESSES", "STATE"]) {
                     [$0.id, $0.merchantID, $0.url, WebhookEndpointDocument($0).events.joined(separator: ","),
                      $0.allowsPrivateAddresses ? "private allowed" : "public only", $0.enabled ? "enabled" : "disabled: \($0.disabledReason ?? "")"]
-                })
+                }
             }
         }
 

@@ -129,8 +129,7 @@ import TestSupport
     func badRecordsAndEnrolmentsThroughTheBinary() async throws {
         try sentChecks()
         let before = try await checks()
-        let account = try #require(try JSONSerialization.jsonObject(with: Data(try metl("checks", "accounts", "list", "--json").stdout.utf8))
-                                       as? [[String: Any]]).first?["id"] as? String ?? ""
+        let account = try #require(try metl("checks", "accounts", "list", "--json").listed).first?["id"] as? String ?? ""
         // The same number with its leading zeros, for another merchant: refused (exit 5), naming the first enrolment.
         #expect(try metl("merchants", "add", "other", "--company-id", "2222222222", "--company-name", "OTHER").status == 0)
         let again = try metl("checks", "accounts", "add", "other", "--routing", "121042882", "--account-number", "000123456789", "--profile", "arp")

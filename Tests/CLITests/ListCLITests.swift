@@ -50,4 +50,23 @@ import TestSupport
             #expect(refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
         }
     }
+
+    @Test func theOperatorsListsPageToo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-list-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func metl(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: ["METL_DATABASE": "\(directory)/metl.sqlite"]) }
+        for name in ["acme", "globex", "initech"] {
+            #expect(try metl("merchants", "add", name, "--company-id", "1234567890", "--company-name", name.uppercased()).status == 0)
+            #expect(try metl("merchants", "keys", "create", name).status == 0)
+        }
+        let newest = try metl("merchants", "list", "--newest-first", "--limit", "2", "--json")
+        #expect(newest.listed?.compactMap { $0["name"] as? String } == ["initech", "globex"])
+        let cursor = try #require((try JSONSerialization.jsonObject(with: Data(newest.stdout.utf8)) as? [String: Any])?["next_cursor"] as? String)
+        #expect(try metl("merchants", "list", "--newest-first", "--after", cursor, "--json").listed?.compactMap { $0["name"] as? String } == ["acme"])
+        #expect(try metl("merchants", "list", "--until", "2020-01-01").stdout.contains("no merchants"))
+        #expect(try metl("merchants", "keys", "list", "acme", "--json").listed?.count == 1)
+        #expect(try metl("checks", "accounts", "list", "--json").listed?.isEmpty == true)
+        #expect(try metl("webhooks", "endpoints", "list", "--since", "2020-01-01", "--json").listed?.isEmpty == true)
+    }
 }

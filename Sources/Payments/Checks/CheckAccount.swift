@@ -4,6 +4,7 @@ import NACHA
 /// A merchant's checking account enrolled in Positive Pay: where its checks are drawn, and the
 /// layout its bank takes issue files in.
 public struct CheckAccount: Sendable, Hashable, Identifiable {
+    public static let idPrefix = "acc"
     public var id: String
     public var merchantID: String
     public var routingNumber: String
@@ -82,7 +83,7 @@ public struct CheckAccount: Sendable, Hashable, Identifiable {
                                 message: "must be 1 to \(layout.maximumAccountNumberLength) digits for the \(layout) layout"))
         }
         guard errors.isEmpty else { throw PaymentError(.invalidRequest, "the check account is invalid", fieldErrors: errors) }
-        return CheckAccount(id: Identifier.make(prefix: "acc", at: now), merchantID: merchantID, routingNumber: routingNumber,
+        return CheckAccount(id: Identifier.make(prefix: CheckAccount.idPrefix, at: now), merchantID: merchantID, routingNumber: routingNumber,
                             accountNumber: accountNumber, layout: layout, payeeMatch: payeeMatch, createdAt: now)
     }
 }

@@ -4,7 +4,7 @@ public enum MerchantProfile {
     /// A new merchant with this profile, validated, its company name upper-cased as NACHA files carry it.
     public static func newMerchant(name: String, companyID: String, companyName: String, at now: Date = Date()) throws(PaymentError) -> Merchant {
         try validate(name: name, companyID: companyID, companyName: companyName)
-        return Merchant(id: Identifier.make(prefix: "mer"), name: name, companyID: companyID, companyName: companyName.uppercased(),
+        return Merchant(id: Identifier.make(prefix: Merchant.idPrefix), name: name, companyID: companyID, companyName: companyName.uppercased(),
                         balance: 0, createdAt: now)
     }
 

@@ -11,6 +11,7 @@ public struct Merchant: Sendable, Hashable, Identifiable {
     /// Available funding in cents: funded amounts less credits reserved.
     public var balance: Int64
     public var createdAt: Date
+    public static let idPrefix = "mer"
 
     public init(id: String, name: String, companyID: String, companyName: String, balance: Int64, createdAt: Date) {
         self.id = id

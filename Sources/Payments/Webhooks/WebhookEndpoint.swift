@@ -12,6 +12,7 @@ public struct WebhookEndpoint: Sendable, Hashable {
     /// When the current run of failed attempts began.
     public var failingSince: Date?
     public var createdAt: Date
+    public static let idPrefix = "whe"
     /// An operator registered it to receive on a loopback or private address (an internal service):
     /// the delivery worker allows that address for this endpoint only, whatever its own policy.
     public var allowsPrivateAddresses: Bool
@@ -61,7 +62,7 @@ extension WebhookEndpoint {
     /// A new endpoint, enabled, with a fresh id.
     public static func new(merchantID: String, url: String, eventTypes: [WebhookEventType], allowsPrivateAddresses: Bool,
                            at now: Date) -> WebhookEndpoint {
-        WebhookEndpoint(id: Identifier.make(prefix: "whe"), merchantID: merchantID, url: url, eventTypes: eventTypes, enabled: true,
+        WebhookEndpoint(id: Identifier.make(prefix: WebhookEndpoint.idPrefix), merchantID: merchantID, url: url, eventTypes: eventTypes, enabled: true,
                         disabledReason: nil, failingSince: nil, createdAt: now, allowsPrivateAddresses: allowsPrivateAddresses)
     }
 }
