@@ -118,6 +118,18 @@ extension PostgresStore: CheckStore {
         }
     }
 
+    public func checkHistory(checkIDs: [String]) async throws -> [HistoryEntry] {
+        try await read("reading check histories") { session in
+            try await session.rows("""
+                SELECT check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at
+                FROM check_history WHERE check_id = ANY(\(checkIDs)) ORDER BY check_id, version
+                """).map { row in
+                var cells = Cells(row)
+                return try HistoryEntry(stored: &cells)
+            }
+        }
+    }
+
     public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
         let window = query.window
         return try await read("listing checks") { session in

@@ -100,6 +100,18 @@ extension PostgresStore {
         }
     }
 
+    public func history(paymentIDs: [String]) async throws -> [HistoryEntry] {
+        try await read("reading payment histories") { session in
+            try await session.rows("""
+                SELECT \(unescaped: HistoryEntry.columnList) FROM payment_history WHERE payment_id = ANY(\(paymentIDs))
+                ORDER BY payment_id, version
+                """).map { row in
+                var cells = Cells(row)
+                return try HistoryEntry(stored: &cells)
+            }
+        }
+    }
+
     public func payments(_ query: PaymentQuery) async throws -> [Payment] {
         let window = query.window
         return try await read("listing payments") { session in

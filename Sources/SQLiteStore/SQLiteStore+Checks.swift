@@ -95,6 +95,16 @@ extension SQLiteStore: CheckStore {
         }
     }
 
+    public func checkHistory(checkIDs: [String]) async throws -> [HistoryEntry] {
+        try await read("reading check histories") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT check_id AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
+                       source_line, created_at
+                FROM check_history WHERE check_id IN (SELECT value FROM json_each(?)) ORDER BY check_id, version
+                """, arguments: [String(decoding: try JSONEncoder().encode(checkIDs), as: UTF8.self)]).map(HistoryEntry.init(_:))
+        }
+    }
+
     public func checks(_ query: CheckQuery) async throws -> [CheckIssue] {
         try await read("listing checks") { db in
             var filter = SQLiteFilter()

@@ -110,6 +110,15 @@ extension SQLiteStore {
         }
     }
 
+    public func history(paymentIDs: [String]) async throws -> [HistoryEntry] {
+        try await read("reading payment histories") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(HistoryEntry.columnList) FROM payment_history WHERE payment_id IN (SELECT value FROM json_each(?))
+                ORDER BY payment_id, version
+                """, arguments: [String(decoding: try JSONEncoder().encode(paymentIDs), as: UTF8.self)]).map(HistoryEntry.init(_:))
+        }
+    }
+
     public func payments(_ query: PaymentQuery) async throws -> [Payment] {
         try await read("listing payments") { db in
             var filter = SQLiteFilter()

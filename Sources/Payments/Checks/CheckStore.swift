@@ -22,6 +22,8 @@ public protocol CheckStore: Sendable {
     /// Checks by id; an id with no check is left out.
     func checks(ids: [String]) async throws -> [String: CheckIssue]
     func checkHistory(checkID: String) async throws -> [HistoryEntry]
+    /// The history of each of these checks, by check id then version: a page's histories in one read.
+    func checkHistory(checkIDs: [String]) async throws -> [HistoryEntry]
     func checks(_ query: CheckQuery) async throws -> [CheckIssue]
     /// Persists a plan computed elsewhere by `CheckPlanner`, in one transaction: a check no longer
     /// as the plan read it refuses the whole plan with `conflict`.

@@ -44,6 +44,8 @@ public protocol PaymentStore: Sendable {
 
     func payment(id: String) async throws -> Payment
     func history(paymentID: String) async throws -> [HistoryEntry]
+    /// The history of each of these payments, by payment id then version: a page's histories in one read.
+    func history(paymentIDs: [String]) async throws -> [HistoryEntry]
     func payments(_ query: PaymentQuery) async throws -> [Payment]
 
     /// Persists a plan computed elsewhere by `LedgerPlanner`, in one transaction, under the isolation

@@ -113,7 +113,8 @@ public struct LedgerExport: Sendable {
             "batch_number", "trace_number", "file_line", "created_at", "updated_at",
         ], in: directory)
         let history = try ExportTable("payment_history", columns: ["payment_id"] + Self.historyColumns, in: directory)
-        try await eachPage({ try await store.payments(PaymentQuery(window: $0)) }, id: \.id) { payment in
+        try await eachPage({ try await store.payments(PaymentQuery(window: $0)) }, id: \.id,
+                           history: { try await store.history(paymentIDs: $0) }) { payment, entries in
             let submission = payment.submission
             try payments.append([
                 .text(payment.id), .text(payment.merchantID), .text(payment.state.rawValue), .integer(Int64(payment.version)),
@@ -125,7 +126,7 @@ public struct LedgerExport: Sendable {
                 Self.text(submission.map { TraceNumber.text($0.traceNumber) }), submission.map { .integer(Int64($0.line)) } ?? .null,
                 .text(Timestamp.format(payment.createdAt)), .text(Timestamp.format(payment.updatedAt)),
             ])
-            for entry in try await store.history(paymentID: payment.id) { try history.append([.text(payment.id)] + Self.values(entry)) }
+            for entry in entries { try history.append([.text(payment.id)] + Self.values(entry)) }
         }
         return [try Self.finish(payments), try Self.finish(history)]
     }
@@ -136,7 +137,8 @@ public struct LedgerExport: Sendable {
             "issue_file_id", "void_file_id", "void_requested_at", "paid_on", "created_at", "updated_at",
         ], in: directory)
         let history = try ExportTable("check_history", columns: ["check_id"] + Self.historyColumns, in: directory)
-        try await eachPage({ try await store.checks(CheckQuery(window: $0)) }, id: \.id) { check in
+        try await eachPage({ try await store.checks(CheckQuery(window: $0)) }, id: \.id,
+                           history: { try await store.checkHistory(checkIDs: $0) }) { check, entries in
             try checks.append([
                 .text(check.id), .text(check.merchantID), .text(check.accountID), .text(check.state.rawValue), .integer(Int64(check.version)),
                 .text(check.serial), .integer(check.amount), .text(check.issueDate.description), .text(check.payee),
@@ -144,18 +146,21 @@ public struct LedgerExport: Sendable {
                 Self.text(check.voidRecord?.fileID), Self.text(check.voidRequestedAt.map(Timestamp.format)), Self.text(check.paidOn?.description),
                 .text(Timestamp.format(check.createdAt)), .text(Timestamp.format(check.updatedAt)),
             ])
-            for entry in try await store.checkHistory(checkID: check.id) { try history.append([.text(check.id)] + Self.values(entry)) }
+            for entry in entries { try history.append([.text(check.id)] + Self.values(entry)) }
         }
         return [try Self.finish(checks), try Self.finish(history)]
     }
 
-    /// Each item created in the span, read a page at a time in creation order.
+    /// Each item created in the span with its history, read a page (and the page's histories) at a
+    /// time in creation order.
     private func eachPage<Item>(_ read: (ListWindow) async throws -> [Item], id: (Item) -> String,
-                                _ body: (Item) async throws -> Void) async throws {
+                                history: ([String]) async throws -> [HistoryEntry],
+                                _ body: (Item, [HistoryEntry]) async throws -> Void) async throws {
         var window = ListWindow(since: since, until: until, limit: pageSize)
         while true {
             let page = try await read(window)
-            for item in page { try await body(item) }
+            let histories = Dictionary(grouping: try await history(page.map(id)), by: \.requestID)
+            for item in page { try await body(item, histories[id(item)] ?? []) }
             guard page.count == pageSize, let last = page.last else { return }
             window.afterID = id(last)
         }

@@ -137,6 +137,8 @@ import TestSupport
         #expect(try await store.checks(CheckQuery(window: ListWindow(since: big.createdAt))).map(\.id) == [big.id])
         #expect(try await store.checks(CheckQuery(window: ListWindow(until: first.createdAt))).isEmpty)
         #expect(try await store.checks(CheckQuery(fileID: "fil_none")).isEmpty)
+        let histories = try await store.checkHistory(checkIDs: [big.id, first.id])
+        #expect(histories == (try await store.checkHistory(checkID: first.id)) + (try await store.checkHistory(checkID: big.id)))
     }
 
     @Test(arguments: StoreImplementation.all)

@@ -138,6 +138,10 @@ import Payments
         } while window.afterID != nil
         #expect(seen == mine.reversed())
         #expect(try await ids(PaymentQuery(window: ListWindow(afterID: mine[3]))) == [mine[4], elsewhere.id])
+        // A page's histories in one read: by payment, then version.
+        let histories = try await store.history(paymentIDs: [mine[3], mine[1], "pay_none"])
+        #expect(histories == (try await store.history(paymentID: mine[1])) + (try await store.history(paymentID: mine[3])))
+        #expect(try await store.history(paymentIDs: []).isEmpty)
     }
 
     @Test(arguments: StoreImplementation.all)
