@@ -33,10 +33,21 @@ struct CutoffCommand: AsyncParsableCommand {
         var name: String, path: String, size: Int, sha256: String
     }
 
-    /// A run that stopped, as `--json` prints it: which profile, and why, with the exit status it gives.
+    /// A run that stopped, as `--json` prints it: what it did before it stopped (the summary's
+    /// members, when it got as far as running), and why, with the exit status it gives.
     struct StoppedRun: Encodable {
+        var summary: CutoffJob.Summary?
         @Nullable var profile: String?
         var error: Stop
+
+        enum CodingKeys: String, CodingKey { case profile, error }
+
+        func encode(to encoder: any Encoder) throws {
+            try summary?.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            if summary == nil { try container.encode(_profile, forKey: .profile) }
+            try container.encode(error, forKey: .error)
+        }
 
         struct Stop: Encodable {
             var code: String
@@ -66,7 +77,7 @@ struct CutoffCommand: AsyncParsableCommand {
             (_, jobs, settings) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
         } catch where output.json && dryRun == nil {
             // What the units and metl-cron log is the JSON: it says why nothing ran, too.
-            let stop = StoppedRun(profile: nil, error: .init(code: Self.code(of: error), exitStatus: ExitStatus.for(error).code,
+            let stop = StoppedRun(summary: nil, profile: nil, error: .init(code: Self.code(of: error), exitStatus: ExitStatus.for(error).code,
                                                              message: ExitStatus.message(for: error).joined(separator: "; ")))
             try Output.json(stop)
             throw error
@@ -81,26 +92,27 @@ struct CutoffCommand: AsyncParsableCommand {
         var runs: [Run] = []
         var stopped: (any Error)?
         for job in jobs {
-            do {
-                runs.append(.finished(try await job.run { progress in
-                    guard terminal else { return }
-                    switch progress {
-                    case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
-                    case .rendered(let name, let entries): Output.progress("rendered \(name) (\(Words.count(entries, "entry", plural: "entries")))")
-                    case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
-                    }
-                }))
-            } catch {
-                var message = error.message
-                // The run that resumes it: the next one of its kind (ACH, when it ran every kind: the files that matter most).
-                if error.code == .windowMissed, let next = settings.schedule.nextCutoff(sending: cutoff.kind ?? .ach, after: settings.clock()) {
-                    message += " (the next scheduled run: \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier), by metl schedule show)"
+            let (summary, stop) = await job.runReporting { progress in
+                guard terminal else { return }
+                switch progress {
+                case .collected(let kind, let items): Output.progress("collected \(items) for \(kind) files")
+                case .rendered(let name, let entries): Output.progress("rendered \(name) (\(Words.count(entries, "entry", plural: "entries")))")
+                case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
                 }
-                Output.error("metl: \(message)")
-                runs.append(.stopped(StoppedRun(profile: job.profile, error: .init(code: error.code.rawValue, exitStatus: error.exitStatus.code,
-                                                                                    message: message))))
-                stopped = stopped ?? error.exitStatus
             }
+            guard let error = stop else {
+                runs.append(.finished(summary))
+                continue
+            }
+            var message = error.message
+            // The run that resumes it: the next one of its kind (ACH, when it ran every kind: the files that matter most).
+            if error.code == .windowMissed, let next = settings.schedule.nextCutoff(sending: cutoff.kind ?? .ach, after: settings.clock()) {
+                message += " (the next scheduled run: \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier), by metl schedule show)"
+            }
+            Output.error("metl: \(message)")
+            runs.append(.stopped(StoppedRun(summary: summary, profile: job.profile, error: .init(code: error.code.rawValue,
+                                                                                                  exitStatus: error.exitStatus.code, message: message))))
+            stopped = stopped ?? error.exitStatus
         }
         if terminal { Output.progress(nil) }
         let summaries = runs.compactMap { if case .finished(let summary) = $0 { summary } else { nil } }

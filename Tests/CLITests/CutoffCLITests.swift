@@ -45,8 +45,11 @@ import TestSupport
         #expect(untrusted.stderr.contains("SHA256:"))
         let stoppedJSON = try metl("cutoff", "--json")
         #expect(stoppedJSON.status == 8)
-        let stopped = (try JSONSerialization.jsonObject(with: Data(stoppedJSON.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        let stoppedRun = try JSONSerialization.jsonObject(with: Data(stoppedJSON.stdout.utf8)) as? [String: Any]
+        let stopped = stoppedRun?["error"] as? [String: Any]
         #expect(stopped?["code"] as? String == "configuration" && stopped?["exit_status"] as? Int == 8, "\(stoppedJSON.stdout)")
+        // The summary of what the run did before it stopped, with the error: the file it rendered, not sent.
+        #expect(stoppedRun?["files_resumed"] as? Int == 1 && stoppedRun?["files_uploaded"] as? Int == 0, "\(stoppedJSON.stdout)")
         #expect((stopped?["message"] as? String)?.contains("SHA256:") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.root).isEmpty)
 

@@ -180,13 +180,25 @@ public struct CutoffJob: Sendable {
     }
 
     public func run(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws(PipelineError) -> Summary {
+        let (summary, stopped) = await runReporting(progress: progress)
+        if let stopped { throw stopped }
+        return summary
+    }
+
+    /// The run's summary however it ended (what it collected, rendered and sent before it stopped),
+    /// and the error that stopped it, if one did: what the operator's log needs on every exit.
+    public func runReporting(progress: @escaping @Sendable (Progress) -> Void = { _ in }) async -> (summary: Summary, stopped: PipelineError?) {
         let deadline = ContinuousClock.now + settings.window
-        return try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) -> Summary in
-            // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
-            settings.archive.removeStaleTemporaryFiles()
-            var summary = Summary(profile: settings.profile)
-            try await work(&summary, deadline: deadline, progress: progress)
-            return summary
+        var summary = Summary(profile: settings.profile)
+        do throws(PipelineError) {
+            try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) in
+                // Holding the lease: whatever a dead run left half-written in the archive is no one's now.
+                settings.archive.removeStaleTemporaryFiles()
+                try await work(&summary, deadline: deadline, progress: progress)
+            }
+            return (summary, nil)
+        } catch {
+            return (summary, error)
         }
     }
 
