@@ -124,13 +124,16 @@ import Testing
 
     @Test("temporary files of a run that died are removed when the next run starts; a live run's are kept")
     func staleTemporaryFiles() throws {
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run()
-        dead.waitUntilExit()
+        // A process that has exited, spawned directly: Foundation's Process crashes intermittently on Linux.
+        var dead: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        #expect(posix_spawn(&dead, "/bin/true", nil, nil, argv, nil) == 0)
+        var status: Int32 = 0
+        while waitpid(dead, &status, 0) < 0 && errno == EINTR {}
         let temporary = archive + "/tmp"
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        let stale = temporary + "/\(UUID().uuidString).tmp-\(dead.processIdentifier)"
+        let stale = temporary + "/\(UUID().uuidString).tmp-\(dead)"
         let live = temporary + "/\(UUID().uuidString).tmp-\(getpid())"
         try String(repeating: "partial ", count: 1_000).write(toFile: stale, atomically: false, encoding: .utf8)
         try "in progress".write(toFile: live, atomically: false, encoding: .utf8)
