@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -57,6 +58,8 @@ let package = Package(
             "NACHA", "BankFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // Operators' passwords: bcrypt, slow and salted (the C core only, no server).
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         ]),
         // SQLite (GRDB) implementation of the Payments store.
         .target(name: "SQLiteStore", dependencies: [

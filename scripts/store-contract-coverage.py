@@ -19,6 +19,7 @@ PROTOCOLS = [
     "Sources/Payments/Webhooks/WebhookStore.swift",
     "Sources/Payments/Checks/CheckStore.swift",
     "Sources/Payments/APIKeyStore.swift",
+    "Sources/Payments/Operators/OperatorStore.swift",
 ]
 CONTRACT = glob.glob("Tests/PaymentsTests/StoreContract/*.swift") + glob.glob("Tests/Support/*.swift")
 

@@ -538,6 +538,24 @@ enum PostgresSchema {
         ]),
         // An operator's grant to deliver to a loopback or private address, for one endpoint.
         (14, ["ALTER TABLE webhook_endpoints ADD COLUMN allow_private BOOLEAN NOT NULL DEFAULT FALSE"]),
+        // The people who operate metl, their roles and credentials.
+        (15, [
+            """
+            CREATE TABLE operators (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                roles TEXT NOT NULL,
+                email TEXT,
+                password_hash TEXT,
+                totp_secret TEXT,
+                totp_last_step BIGINT,
+                disabled_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                version BIGINT NOT NULL CHECK (version >= 1)
+            )
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

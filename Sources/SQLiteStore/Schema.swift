@@ -596,6 +596,24 @@ enum Schema {
         migrator.registerMigration("v17") { db in
             try db.execute(sql: "ALTER TABLE webhook_endpoints ADD COLUMN allow_private INTEGER NOT NULL DEFAULT 0 CHECK (allow_private IN (0, 1))")
         }
+        // The people who operate metl, their roles and credentials.
+        migrator.registerMigration("v18") { db in
+            try db.execute(sql: """
+                CREATE TABLE operators (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    roles TEXT NOT NULL,
+                    email TEXT,
+                    password_hash TEXT,
+                    totp_secret TEXT,
+                    totp_last_step INTEGER,
+                    disabled_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1)
+                ) STRICT;
+                """)
+        }
         return migrator
     }
 }

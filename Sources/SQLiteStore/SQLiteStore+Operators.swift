@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+import Payments
+
+extension SQLiteStore: OperatorStore {
+    public func addOperator(_ person: Operator) async throws {
+        try await write("adding an operator") { db in
+            try db.execute(sql: """
+                INSERT INTO operators (\(Operator.columnList)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [person.id, person.name, person.storedRoles, person.email, person.passwordHash, person.sealedTOTPSecret,
+                                 person.lastTOTPStep, person.disabledAt.map(Self.milliseconds), Self.milliseconds(person.createdAt),
+                                 Self.milliseconds(person.updatedAt), person.version])
+        }
+    }
+
+    public func operators() async throws -> [Operator] {
+        try await read("listing operators") { db in
+            try Row.fetchAll(db, sql: "SELECT \(Operator.columnList) FROM operators ORDER BY name").map(Operator.init(_:))
+        }
+    }
+
+    public func operatorNamed(_ name: String) async throws -> Operator {
+        try await read("reading an operator") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Operator.columnList) FROM operators WHERE name = ?", arguments: [name]) else {
+                throw PaymentError(.notFound, "no operator \(name)")
+            }
+            return try Operator(row)
+        }
+    }
+
+    public func updateOperator(_ person: Operator, from version: Int) async throws {
+        try await write("changing an operator") { db in
+            try db.execute(sql: """
+                UPDATE operators SET roles = ?, email = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, disabled_at = ?,
+                    updated_at = ?, version = ? WHERE id = ? AND version = ?
+                """, arguments: [person.storedRoles, person.email, person.passwordHash, person.sealedTOTPSecret, person.lastTOTPStep,
+                                 person.disabledAt.map(Self.milliseconds), Self.milliseconds(person.updatedAt), version + 1, person.id, version])
+            guard db.changesCount == 1 else { throw StoreError(.conflict, "operator \(person.name) changed since it was read") }
+        }
+    }
+
+    public func takeTOTPStep(operatorID: String, step: Int64) async throws -> Bool {
+        try await write("taking a TOTP step") { db in
+            try db.execute(sql: """
+                UPDATE operators SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)
+                """, arguments: [step, operatorID, step])
+            return db.changesCount == 1
+        }
+    }
+}
