@@ -30,11 +30,13 @@ struct ExitStatus: Error, Equatable {
     /// A server metl needs (the database, the bank's SFTP server) could not be reached: down,
     /// refusing connections, or no route. Nothing was changed; try again once it is back.
     static let unreachable = ExitStatus(code: 9)
+    /// Not allowed: the acting operator lacks the role or is disabled, or credentials were refused.
+    static let forbidden = ExitStatus(code: 10)
     /// The database or another part failed unexpectedly.
     static let internalError = ExitStatus(code: 70)
 
     static let summary = "0 ok, 1 findings, 2 usage error, 3 invalid or unreadable input (nothing changed), 4 not found, "
-        + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 9 a server unreachable, 70 internal error."
+        + "5 conflict, 6 lock held, 7 window missed, 8 configuration error, 9 a server unreachable, 10 not allowed, 70 internal error."
 
     static func `for`(_ error: any Error) -> ExitStatus {
         switch error {
@@ -42,7 +44,9 @@ struct ExitStatus: Error, Equatable {
             switch error.code {
             case .invalidRequest, .invalidDocument, .malformedJSON, .deadlinePassed: return .dataError
             case .notFound, .merchantNotFound: return .notFound
-            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .duplicateAccount, .invalidStatus: return .conflict
+            case .idempotencyKeyReused, .invalidTransition, .duplicateMerchant, .duplicateAccount, .duplicateOperator, .invalidStatus:
+                return .conflict
+            case .forbidden: return .forbidden
             default: return .internalError
             }
         case let error as StoreError:

@@ -1,0 +1,242 @@
+import ArgumentParser
+import Foundation
+import MetlConfiguration
+import Payments
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who is acting: `--operator NAME`, else `METL_OPERATOR`, else the login name.
+struct OperatorOptions: ParsableArguments {
+    @Option(name: .customLong("operator"), help: "Act as this operator (default: $METL_OPERATOR, else the login name).")
+    var name: String?
+
+    var actingName: String { name ?? Layers.process.value(nil, "METL_OPERATOR") ?? ProcessInfo.processInfo.userName }
+}
+
+/// A password from a file (for scripts and tests), else read from the terminal without echo.
+struct PasswordOptions: ParsableArguments {
+    @Option(help: "Read the password from this file (its first line) instead of the terminal.") var passwordFile: String?
+
+    func password(prompt: String) throws -> String {
+        if let passwordFile {
+            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+                throw ValidationError("cannot read the password file \(passwordFile)")
+            }
+            return String(text.prefix { $0 != "\n" && $0 != "\r" })
+        }
+        guard isatty(STDIN_FILENO) == 1 else { throw ValidationError("no terminal to read the password from: pass --password-file") }
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var settings = termios()
+        tcgetattr(STDIN_FILENO, &settings)
+        var silent = settings
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &settings)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}
+
+struct OperatorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration.metl(
+        commandName: "operators", abstract: "The people who operate metl: their roles (operator, approver, auditor, admin) and credentials.",
+        discussion: """
+            The first operator is an admin, enrolled on a database with none; after that only an admin enrols, \
+            changes roles, disables and enables. Passwords are kept as bcrypt hashes; TOTP secrets sealed with \
+            the key in $METL_SECRETS_KEY_FILE. Refusals exit 10.
+            """,
+        subcommands: [Add.self, List.self, Show.self, Disable.self, Enable.self, Roles.self, Password.self, TOTPCommand.self])
+
+    struct Document: Encodable {
+        var id: String, name: String, roles: [String], enabled: Bool, password: Bool, totp: Bool, createdAt: String
+        @Nullable var email: String?
+        @Nullable var disabledAt: String?
+        enum CodingKeys: String, CodingKey {
+            case id, name, roles, email, enabled, password, totp, createdAt = "created_at", disabledAt = "disabled_at"
+        }
+
+        init(_ person: Operator) {
+            (id, name, roles, email) = (person.id, person.name, person.roles.sorted().map(\.rawValue), person.email)
+            (enabled, password, totp) = (person.isEnabled, person.passwordHash != nil, person.sealedTOTPSecret != nil)
+            (createdAt, disabledAt) = (Timestamp.format(person.createdAt), person.disabledAt.map(Timestamp.format))
+        }
+    }
+
+    static func roles(_ text: String) throws -> Set<OperatorRole> {
+        switch OperatorRole.parse(text) {
+        case .success(let roles): return roles
+        case .failure(let error): throw ValidationError(error.message)
+        }
+    }
+
+    static func show(_ person: Operator, json: Bool) throws {
+        if json { return try Output.json(Document(person)) }
+        Output.line("\(person.name)  \(person.roles.sorted().map(\.rawValue).joined(separator: ","))  \(person.isEnabled ? "enabled" : "disabled")"
+                    + "  password \(person.passwordHash == nil ? "not set" : "set"), TOTP \(person.sealedTOTPSecret == nil ? "not enrolled" : "enrolled")"
+                    + "  (\(person.id))")
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Enrol an operator (the first one must be an admin).")
+        @Argument(help: "A unique name: lower-case letters, digits, '.', '_', '-'.") var name: String
+        @Option(help: "Roles, comma-separated: operator, approver, auditor, admin.") var role: String
+        @Option(help: "An e-mail address, for the record.") var email: String?
+        @OptionGroup var password: PasswordOptions
+        @Flag(help: "Set no password now (metl operators password NAME later).") var noPassword = false
+        @OptionGroup var acting: OperatorOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let roles = try OperatorsCommand.roles(role)
+            let secret = noPassword ? nil : try password.password(prompt: "password for \(name): ")
+            let (store, settings) = try await store.openStore()
+            let by = try await store.acting(acting.actingName)
+            let person = try await store.enroll(name: name, roles: roles, email: email, password: secret, by: by, at: settings.clock())
+            try OperatorsCommand.show(person, json: output.json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "List operators, their roles and credentials (never the secrets).")
+        @OptionGroup var list: ListOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let window = try list.window(prefix: Operator.idPrefix)
+            let (store, _) = try await store.openStore(.reading)
+            let everyone = try await store.operators()
+            let page = try await ListPage.fetch(window, id: \.id) { window in window.select(everyone, id: \.id, createdAt: \.createdAt) }
+            try ListOptions.print(page, json: output.json, document: Document.init, empty: "no operators: enrol the first admin with "
+                                  + "metl operators add NAME --role admin", header: ["NAME", "ROLES", "STATE", "PASSWORD", "TOTP", "SINCE", "ID"]) {
+                [$0.name, $0.roles.sorted().map(\.rawValue).joined(separator: ","), $0.isEnabled ? "enabled" : "disabled",
+                 $0.passwordHash == nil ? "not set" : "set", $0.sealedTOTPSecret == nil ? "-" : "enrolled", Timestamp.format($0.createdAt), $0.id]
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "One operator.")
+        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (store, _) = try await store.openStore(.reading)
+            try OperatorsCommand.show(try await store.operatorNamed(name), json: output.json)
+        }
+    }
+
+    /// An admin's change to one operator.
+    static func change(_ name: String, acting: OperatorOptions, store: StoreOptions, json: Bool, selfAllowed: Bool = false,
+                       _ body: (inout Operator) throws -> Void) async throws {
+        let (store, settings) = try await store.openStore()
+        let by = try await store.acting(acting.actingName)
+        try show(try await store.changeOperator(named: name, by: by, selfAllowed: selfAllowed, at: settings.clock(), body), json: json)
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Disable an operator: they can no longer act or approve.")
+        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var acting: OperatorOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { person in
+                if person.disabledAt == nil { person.disabledAt = Date() }
+            }
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Enable a disabled operator.")
+        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var acting: OperatorOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { $0.disabledAt = nil }
+        }
+    }
+
+    struct Roles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Set an operator's roles (comma-separated).")
+        @Argument(help: "Operator name.") var name: String
+        @Argument(help: "Roles: operator, approver, auditor, admin.") var roles: String
+        @OptionGroup var acting: OperatorOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let roles = try OperatorsCommand.roles(roles)
+            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { $0.roles = roles }
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Set an operator's password (an admin, or the operator themself).")
+        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var password: PasswordOptions
+        @OptionGroup var acting: OperatorOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let hash = try PasswordHash.make(try password.password(prompt: "new password for \(name): "))
+            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json, selfAllowed: true) { $0.passwordHash = hash }
+        }
+    }
+
+    struct TOTPCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(commandName: "totp", abstract: "Time-based one-time codes for an operator's approvals.",
+                                                        subcommands: [Enroll.self, Reset.self])
+
+        struct Enroll: AsyncParsableCommand {
+            static let configuration = CommandConfiguration.metl(
+                abstract: "Enrol an operator in TOTP; prints the otpauth:// URI once (RFC 6238: SHA-1, 30 s, 6 digits).",
+                discussion: "The secret is sealed with the key in --secrets-key-file or $METL_SECRETS_KEY_FILE (32 bytes: openssl rand -base64 32).")
+            @Argument(help: "Operator name.") var name: String
+            @Option(help: "The file holding the key that seals TOTP secrets (default: $METL_SECRETS_KEY_FILE).") var secretsKeyFile: String?
+            @OptionGroup var acting: OperatorOptions
+            @OptionGroup var store: StoreOptions
+
+            func run() async throws {
+                let settings = try store.settings()
+                guard let secrets = try settings.secretsKey(secretsKeyFile, layers: .process) else {
+                    throw ConfigurationError(.missingValue, "TOTP needs --secrets-key-file or $METL_SECRETS_KEY_FILE", isUsage: true)
+                }
+                let secret = TOTP.makeSecret()
+                let sealed = try secrets.seal(secret)
+                let (database, _) = try await store.openStore()
+                let by = try await database.acting(acting.actingName)
+                _ = try await database.changeOperator(named: name, by: by, selfAllowed: true, at: settings.clock()) { person in
+                    person.sealedTOTPSecret = sealed
+                    person.lastTOTPStep = nil
+                }
+                Output.secret(TOTP.uri(secret: secret, account: name), label: "TOTP enrolment URI")
+                Output.error("enrolled \(name) in TOTP; the URI above is not shown again")
+            }
+        }
+
+        struct Reset: AsyncParsableCommand {
+            static let configuration = CommandConfiguration.metl(abstract: "Remove an operator's TOTP enrolment (an admin).")
+            @Argument(help: "Operator name.") var name: String
+            @OptionGroup var acting: OperatorOptions
+            @OptionGroup var store: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { person in
+                    person.sealedTOTPSecret = nil
+                    person.lastTOTPStep = nil
+                }
+            }
+        }
+    }
+}
