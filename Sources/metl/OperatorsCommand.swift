@@ -131,23 +131,28 @@ struct OperatorsCommand: AsyncParsableCommand {
         }
     }
 
-    /// An admin's change to one operator.
-    static func change(_ name: String, acting: OperatorOptions, store: StoreOptions, json: Bool, selfAllowed: Bool = false,
-                       _ body: (inout Operator) throws -> Void) async throws {
-        let (store, settings) = try await store.openStore()
-        let by = try await store.acting(acting.actingName)
-        try show(try await store.changeOperator(named: name, by: by, selfAllowed: selfAllowed, at: settings.clock(), body), json: json)
-    }
-
-    struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "Disable an operator: they can no longer act or approve.")
+    /// What a change to one operator takes: whose, who acts, the store, the output.
+    struct Change: ParsableArguments {
         @Argument(help: "Operator name.") var name: String
         @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
+        /// Changes the operator as `body` says, as an admin (or, when `selfAllowed`, as themself), and shows the result.
+        func apply(selfAllowed: Bool = false, _ body: (inout Operator) throws -> Void) async throws {
+            let (database, settings) = try await store.openStore()
+            let by = try await database.acting(acting.actingName)
+            try show(try await database.changeOperator(named: name, by: by, selfAllowed: selfAllowed, at: settings.clock(), body),
+                     json: output.json)
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration.metl(abstract: "Disable an operator: they can no longer act or approve.")
+        @OptionGroup var change: Change
+
         func run() async throws {
-            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { person in
+            try await change.apply { person in
                 if person.disabledAt == nil { person.disabledAt = Date() }
             }
         }
@@ -155,41 +160,30 @@ struct OperatorsCommand: AsyncParsableCommand {
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Enable a disabled operator.")
-        @Argument(help: "Operator name.") var name: String
-        @OptionGroup var acting: OperatorOptions
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var change: Change
 
-        func run() async throws {
-            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { $0.disabledAt = nil }
-        }
+        func run() async throws { try await change.apply { $0.disabledAt = nil } }
     }
 
     struct Roles: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Set an operator's roles (comma-separated).")
-        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var change: Change
         @Argument(help: "Roles: operator, approver, auditor, admin.") var roles: String
-        @OptionGroup var acting: OperatorOptions
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let roles = try OperatorsCommand.roles(roles)
-            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { $0.roles = roles }
+            try await change.apply { $0.roles = roles }
         }
     }
 
     struct Password: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Set an operator's password (an admin, or the operator themself).")
-        @Argument(help: "Operator name.") var name: String
+        @OptionGroup var change: Change
         @OptionGroup var password: PasswordOptions
-        @OptionGroup var acting: OperatorOptions
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let hash = try PasswordHash.make(try password.password(prompt: "new password for \(name): "))
-            try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json, selfAllowed: true) { $0.passwordHash = hash }
+            let hash = try PasswordHash.make(try password.password(prompt: "new password for \(change.name): "))
+            try await change.apply(selfAllowed: true) { $0.passwordHash = hash }
         }
     }
 
@@ -226,13 +220,10 @@ struct OperatorsCommand: AsyncParsableCommand {
 
         struct Reset: AsyncParsableCommand {
             static let configuration = CommandConfiguration.metl(abstract: "Remove an operator's TOTP enrolment (an admin).")
-            @Argument(help: "Operator name.") var name: String
-            @OptionGroup var acting: OperatorOptions
-            @OptionGroup var store: StoreOptions
-            @OptionGroup var output: OutputOptions
+            @OptionGroup var change: Change
 
             func run() async throws {
-                try await OperatorsCommand.change(name, acting: acting, store: store, json: output.json) { person in
+                try await change.apply { person in
                     person.sealedTOTPSecret = nil
                     person.lastTOTPStep = nil
                 }
