@@ -23,11 +23,13 @@ struct ChecksCommand: AsyncParsableCommand {
                     enrolment is disabled; then retry them with metl ingest --retry INB). Checks already issued keep their history.
                     """)
             @Argument(help: "The account's id (acc_…).") var id: String
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .admin, to: "disable an enrolment")
                 let account = try await store.disableCheckAccount(id: id, at: Date())
                 if output.json { return try Output.json(CheckAccountDocument(account)) }
                 Output.line("disabled account \(account.id) (\(account.maskedAccountNumber) at routing \(account.routingNumber))")
@@ -43,6 +45,7 @@ struct ChecksCommand: AsyncParsableCommand {
             // This option's first name; a bank profile is something else now, so it is kept, hidden, for scripts.
             @Option(name: .customLong("profile"), help: .hidden) var formerLayoutName: PositivePayLayout?
             @Flag(help: "Payee positive pay: every check names its payee, and the bank matches it.") var payeeMatch = false
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
@@ -53,6 +56,7 @@ struct ChecksCommand: AsyncParsableCommand {
             func run() async throws {
                 guard let layout = layout ?? formerLayoutName else { throw ValidationError("give the account's --layout") }
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .admin, to: "enrol an account")
                 let found = try await store.merchant(merchant)
                 let account = try await store.addCheckAccount(try CheckAccount.enrol(
                     merchantID: found.id, routingNumber: routing, accountNumber: accountNumber, layout: layout, payeeMatch: payeeMatch))
@@ -92,17 +96,19 @@ struct ChecksCommand: AsyncParsableCommand {
         @Option(help: "Merchant id or name.") var merchant: String
         @Option(help: "A UUID v4 that makes the request safe to repeat.") var idempotencyKey: String
         @Option(name: .customLong("json"), help: "The check document: a file, or - for standard input.") var document: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
             let data = try readInput(document)
             let (store, settings) = try await store.openStore()
+            let actor = try await acting.actor(store, .operator, to: "issue a check")
             let found = try await store.merchant(merchant)
             let request = try CheckIssueRequest.decode(json: data)
             let account = try await store.enrolledAccount(request.accountID, of: found.id)
             let check = try request.validate(for: account, rules: settings.checkRules, today: settings.today)
-            let outcome = try await store.issueChecks([CheckIntake(merchantID: found.id, idempotencyKey: key, check: check, actor: .cli)])
+            let outcome = try await store.issueChecks([CheckIntake(merchantID: found.id, idempotencyKey: key, check: check, actor: actor)])
             try Output.json(CheckDocument(outcome[0].check))
         }
     }
@@ -117,18 +123,20 @@ struct ChecksCommand: AsyncParsableCommand {
                 """)
         @Argument(help: "CSV file, or - for standard input.") var file: String
         @Option(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let text = String(decoding: try readInput(file), as: UTF8.self)
             let (store, settings) = try await store.openStore()
+            let actor = try await acting.actor(store, .operator, to: "import checks")
             let found = try await store.merchant(merchant)
             let accounts = Dictionary(uniqueKeysWithValues: try await store.checkAccounts(merchantID: found.id).map { ($0.id, $0) })
             let rows = try CheckImport.parse(text, accounts: accounts, rules: settings.checkRules, today: settings.today)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let outcomes = try await store.issueChecks(rows.map {
-                CheckIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, check: $0.check, actor: .cli,
+                CheckIntake(merchantID: found.id, idempotencyKey: $0.idempotencyKey, check: $0.check, actor: actor,
                             source: .csvImport(file: source, line: $0.line))
             })
             if output.json { return try Output.json(outcomes.map { CheckDocument($0.check) }) }
@@ -208,12 +216,13 @@ struct ChecksCommand: AsyncParsableCommand {
                 issue file and fails as voided when the bank confirms it. A paid check cannot be voided (exit 5).
                 """)
         @Argument(help: "Check id (chk_…).") var id: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            let check = try await store.voidCheck(id: id, actor: .cli, source: .operator)
+            let check = try await store.voidCheck(id: id, actor: try await acting.actor(store, .operator, to: "void a check"), source: .operator)
             if output.json { return try Output.json(CheckDocument(check)) }
             Output.line(check.state == .failed ? "\(check.id): cancelled before it was sent"
                         : "\(check.id): void requested; it goes to the bank with the next positive-pay cutoff")
@@ -333,13 +342,15 @@ struct ChecksCommand: AsyncParsableCommand {
         @Argument(help: "Exception id (exc_…).") var exception: String
         @Argument(help: "pay or return.") var decision: String
         @Option(help: "The return reason (required to return).") var reason: String?
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             guard let parsed = CheckException.Decision(rawValue: decision) else { throw ValidationError("the decision must be pay or return") }
             let (store, settings) = try await store.openStore()
-            let made = try await store.decideException(id: exception, decision: parsed, returnReason: reason, actor: .cli, source: .operator,
+            let actor = try await acting.actor(store, .operator, to: "decide an exception")
+            let made = try await store.decideException(id: exception, decision: parsed, returnReason: reason, actor: actor, source: .operator,
                                                        at: settings.clock())
             if output.json { return try Output.json(ExceptionDecisionDocument(made)) }
             Output.line("\(made.id): \(parsed.rawValue) \(exception) (\(made.state)); it goes to the bank with the next decisions cutoff")

@@ -223,12 +223,14 @@ struct FilesCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Upload a failed file again: the same archived bytes.")
         @Argument(help: "File id or name.") var id: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var cutoff: CutoffOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (database, jobs, _) = try await cutoff.jobs(store, json: output.json)
+            _ = try await acting.actor(database, .operator, to: "retry a file")
             // The cutoff of the file's kind and bank profile, which holds that profile's lock.
             let file = try await database.outboundFile(id: id)
             let job = jobs.first { $0.sends(file) } ?? jobs[0]
@@ -246,12 +248,13 @@ struct FilesCommand: AsyncParsableCommand {
             abstract: "Cancel a file that was never sent; its payments go back to unbound P_VALIDATED.")
         @Argument(help: "File id or name.") var id: String
         @Option(help: "Why, recorded in each payment's history.") var reason = "cancelled by operator"
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            let file = try await store.cancelFile(fileID: id, actor: .operator, reason: reason)
+            let file = try await store.cancelFile(fileID: id, actor: try await acting.actor(store, .operator, to: "cancel a file"), reason: reason)
             if output.json { return try Output.json(FileDocument(file, failures: try await store.deliveryFailures(fileIDs: [file.id]))) }
             Output.line("cancelled \(file.name); its \(Words.count(file.entryCount, "payment")) \(file.entryCount == 1 ? "is" : "are") P_VALIDATED and unbound again")
         }

@@ -176,14 +176,15 @@ struct IngestCommand: AsyncParsableCommand {
         @Argument(help: "The quarantined file (inb_…).") var id: String
         @Option(help: "Why it is closed (required).") var reason: String
         @Option(help: "The processed file (inb_…) that replaced it, when the bank sent a corrected one.") var supersededBy: String?
-        @Option(help: "Who dismisses it, for the inbound ledger (default: the login name).") var by: String?
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, settings) = try await store.openStore()
-            let file = try await store.dismissInbound(id: id, reason: reason, supersededBy: supersededBy,
-                                                      by: by ?? ProcessInfo.processInfo.userName, at: settings.clock())
+            _ = try await acting.actor(store, .operator, to: "dismiss a bank file")
+            let file = try await store.dismissInbound(id: id, reason: reason, supersededBy: supersededBy, by: acting.actingName,
+                                                      at: settings.clock())
             if output.json { return try Output.json(InboundFileDocument(file)) }
             Output.line("\(file.id) (\(file.name)) dismissed: \(file.dismissal?.reason ?? reason)"
                         + (file.dismissal?.supersededBy.map { "; superseded by \($0)" } ?? ""))

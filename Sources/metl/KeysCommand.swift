@@ -30,6 +30,7 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(
             abstract: "Create an API key; prints its secret once (with --json: {\"key\": …, \"id\": …}).")
         @Argument(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -40,6 +41,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
+            _ = try await acting.actor(store, .admin, to: "create an API key")
             let found = try await store.merchant(merchant)
             let (key, secret) = try await store.createAPIKey(merchantID: found.id)
             if output.json { return try Output.json(Created(key: secret, id: key.id)) }
@@ -71,11 +73,13 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration.metl(abstract: "Revoke an API key; requests with it get 401 at once.")
         @Argument(help: "Merchant id or name.") var merchant: String
         @Argument(help: "Key id (key_…).") var keyID: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, _) = try await store.openStore()
+            _ = try await acting.actor(store, .admin, to: "revoke an API key")
             let key = try await store.revokeAPIKey(id: keyID, merchantID: try await store.merchant(merchant).id)
             if output.json { return try Output.json(KeyDocument(key)) }
             Output.line("revoked \(key.id) (\(key.hint))")

@@ -33,11 +33,13 @@ struct MerchantsCommand: AsyncParsableCommand {
         @Argument(help: "A unique name for the merchant.") var name: String
         @Option(help: "Batch header company identification, e.g. 1 + EIN (10 characters).") var companyID: String
         @Option(help: "Batch header company name (16 characters).") var companyName: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, _) = try await store.openStore()
+            _ = try await acting.actor(store, .admin, to: "add a merchant")
             let merchant = try await store.addMerchant(name: name, companyID: companyID, companyName: companyName)
             if output.json { return try Output.json(MerchantDocument(merchant)) }
             Output.line("added merchant \(merchant.id) (\(merchant.name))")
@@ -49,13 +51,15 @@ struct MerchantsCommand: AsyncParsableCommand {
         @Argument(help: "Merchant id or name.") var merchant: String
         @Argument(help: "Amount in cents.") var cents: Int64
         @Option(help: "Reference recorded in the funding ledger (e.g. wire id).") var reference = "cli"
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (store, _) = try await store.openStore()
+            let actor = try await acting.actor(store, .admin, to: "fund a merchant")
             let found = try await store.merchant(merchant)
-            let funded = try await store.fund(merchantID: found.id, amount: cents, actor: .cli, reference: reference)
+            let funded = try await store.fund(merchantID: found.id, amount: cents, actor: actor, reference: reference)
             if output.json { return try Output.json(MerchantDocument(funded)) }
             Output.line("\(funded.name): balance \(Dollars.format(funded.balance))")
         }

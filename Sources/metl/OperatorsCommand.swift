@@ -12,6 +12,12 @@ struct OperatorOptions: ParsableArguments {
     var name: String?
 
     var actingName: String { name ?? Layers.process.value(nil, "METL_OPERATOR") ?? ProcessInfo.processInfo.userName }
+
+    /// Who the command acts as on `store`: the acting operator, who must hold `role` once any is
+    /// enrolled (exit 10 otherwise); `cli` before that.
+    func actor(_ store: any LedgerStore, _ role: OperatorRole, to what: String) async throws -> Actor {
+        try await store.actor(named: actingName, needing: role, to: what)
+    }
 }
 
 /// A password from a file (for scripts and tests), else read from the terminal without echo.

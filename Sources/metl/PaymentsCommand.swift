@@ -20,12 +20,14 @@ struct PaymentsCommand: AsyncParsableCommand {
                 """)
         @Argument(help: "Payment id.") var id: String
         @Option(help: "Why, for the payment's history and its merchant's webhook.") var reason: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
             let (store, _) = try await store.openStore()
-            try Output.json(PaymentDocument(try await store.cancelPayment(id: id, actor: .operator, reason: reason)))
+            let actor = try await acting.actor(store, .operator, to: "cancel a payment")
+            try Output.json(PaymentDocument(try await store.cancelPayment(id: id, actor: actor, reason: reason)))
         }
     }
 
@@ -36,16 +38,18 @@ struct PaymentsCommand: AsyncParsableCommand {
         @Option(help: "Merchant id or name.") var merchant: String
         @Option(help: "A UUID v4 that makes the request safe to repeat.") var idempotencyKey: String
         @Option(name: .customLong("json"), help: "The payment document: a file, or - for standard input.") var document: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let key = try IdempotencyKey.validate(idempotencyKey, field: "--idempotency-key")
             let data = try readInput(document)
             let (store, settings) = try await store.openStore()
+            let actor = try await acting.actor(store, .operator, to: "create a payment")
             let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
             let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request,
-                                                                actor: .cli)])
+                                                                actor: actor)])
             try Output.json(PaymentDocument(outcome[0].payment))
         }
     }
@@ -62,18 +66,20 @@ struct PaymentsCommand: AsyncParsableCommand {
                 """)
         @Argument(help: "CSV file, or - for standard input.") var file: String
         @Option(help: "Merchant id or name.") var merchant: String
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
             let (store, settings) = try await store.openStore()
+            let actor = try await acting.actor(store, .operator, to: "import payments")
             let found = try await store.merchant(merchant)
             let source = file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent
             let terminal = Output.isTerminal && !output.json
             let spool = output.json ? try JSONArraySpool() : nil
             let job = PaymentImportJob(store: store, logger: Log.make("metl.import", json: output.json))
-            let summary = try await job.run(csv: input, merchantID: found.id, source: source, actor: .cli, rules: settings.rules,
+            let summary = try await job.run(csv: input, merchantID: found.id, source: source, actor: actor, rules: settings.rules,
                                             today: settings.today, progress: { staged in
                 if terminal { Output.progress("staged \(staged) rows") }
             }) { outcomes in try spool?.append(outcomes.map { PaymentDocument($0.payment) }) }

@@ -23,6 +23,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             @Option(help: "Comma-separated event types (default: all): \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")).")
             var events: String?
             @OptionGroup var webhook: WebhookOptions
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
@@ -37,6 +38,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let parsed = try policy.validate(url: url)
                 try await policy.check(host: parsed.host ?? "")
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .operator, to: "add a webhook endpoint")
                 let found = try await store.merchant(merchant)
                 // --webhooks-allow-private is recorded on the endpoint, so every delivery worker honours it for this endpoint.
                 let (endpoint, secret, _) = try await store.addWebhookEndpoint(
@@ -73,11 +75,13 @@ struct WebhooksCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration.metl(abstract: "Stop deliveries to an endpoint; pending ones wait.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
             @Option(help: "Why, for the record.") var reason = "disabled by an operator"
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .operator, to: "disable a webhook endpoint")
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
                 if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("disabled \(endpoint.id)")
@@ -87,11 +91,13 @@ struct WebhooksCommand: AsyncParsableCommand {
         struct Enable: AsyncParsableCommand {
             static let configuration = CommandConfiguration.metl(abstract: "Resume deliveries to an endpoint, pending ones first.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .operator, to: "enable a webhook endpoint")
                 let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
                 if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
                 Output.line("enabled \(endpoint.id)")
@@ -103,6 +109,7 @@ struct WebhooksCommand: AsyncParsableCommand {
                 abstract: "Make a new signing secret; the old one keeps signing (both signatures sent) for the grace period.")
             @Argument(help: "Endpoint id (whe_…).") var id: String
             @Option(help: "Grace period of the old secret, e.g. 24h.") var grace = "24h"
+            @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
             @OptionGroup var output: OutputOptions
 
@@ -114,6 +121,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             func run() async throws {
                 guard let period = Duration(parsing: grace) else { throw ValidationError("--grace must be a duration such as 24h") }
                 let (store, _) = try await store.openStore()
+                _ = try await acting.actor(store, .operator, to: "rotate a webhook secret")
                 let secret = StandardWebhooks.makeSecret()
                 let (endpoint, _) = try await store.rotateWebhookSecret(
                     endpointID: id, merchantID: nil, newSecret: secret,
@@ -216,6 +224,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "Event id (evt_…).") var eventID: String?
         @Option(help: "Replay every event created at or after this RFC 3339 time.") var since: String?
         @Option(help: "Only to this endpoint.") var endpoint: String?
+        @OptionGroup var acting: OperatorOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -227,6 +236,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
+            _ = try await acting.actor(store, .operator, to: "replay webhooks")
             let count: Int
             if let eventID {
                 count = try await store.replayWebhookEvent(id: eventID, endpointID: endpoint)

@@ -103,7 +103,7 @@ import Testing
         #expect(try run("ingest", "dismiss", id, "--reason", "replaced", "--superseded-by", "inb_none").status == 4)
         #expect(try run("ingest", "list", "--status", "quarantined", "--json").stdout.contains(id), "still quarantined")
 
-        let dismissed = try run("ingest", "dismiss", id, "--reason", "test junk, not from the bank", "--by", "alice", "--json")
+        let dismissed = try run("ingest", "dismiss", id, "--reason", "test junk, not from the bank", "--operator", "alice", "--json")
         #expect(dismissed.status == 0, "\(dismissed.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(dismissed.stdout.utf8)) as? [String: Any])
         #expect(document["status"] as? String == "dismissed")

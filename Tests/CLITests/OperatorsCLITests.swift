@@ -43,5 +43,25 @@ import TestSupport
         #expect(disabled.status == 10 && disabled.stderr.contains("operator alice is disabled"))
         #expect(try metl("operators", "enable", "alice", "--operator", "root").status == 0)
         #expect(try metl("operators", "password", "alice", "--password-file", password, "--operator", "alice").status == 0, "one's own password")
+
+        // Who did it, everywhere: each change needs its role and names the operator in the history it writes.
+        let asOperator = try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME", "--operator", "alice")
+        #expect(asOperator.status == 10 && asOperator.stderr.contains("alice may not add a merchant: it needs the admin role"))
+        #expect(try metl("merchants", "add", "acme", "--company-id", "1234567890", "--company-name", "ACME", "--operator", "root").status == 0)
+        #expect(try metl("merchants", "fund", "acme", "1000000", "--operator", "root").status == 0)
+        let document = directory + "/payment.json"
+        try #"{"amount": 1000, "direction": "credit", "sec_code": "PPD", "description": "PAYROLL", "effective_date": "\#(Requests.effectiveDate)", "counterparty": {"name": "JANE DOE", "routing_number": "121042882", "account_number": "12345678", "account_type": "checking"}}"#
+            .write(toFile: document, atomically: true, encoding: .utf8)
+        let refused = try metl("payments", "create", "--merchant", "acme", "--idempotency-key", UUID().uuidString, "--json", document)
+        #expect(refused.status == 10, "nobody is not an operator")
+        let created = try metl("payments", "create", "--merchant", "acme", "--idempotency-key", UUID().uuidString, "--json", document,
+                               "--operator", "alice")
+        #expect(created.status == 0, "\(created.stderr)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let cancelled = try metl("payments", "cancel", id, "--reason", "a mistake", "--operator", "alice")
+        #expect(cancelled.status == 0)
+        let history = try #require((try JSONSerialization.jsonObject(with: Data(try metl("payments", "show", id, "--json").stdout.utf8))
+                                    as? [String: Any])?["history"] as? [[String: Any]])
+        #expect(history.map { $0["actor"] as? String } == ["alice", "alice", "alice"], "\(history)")
     }
 }

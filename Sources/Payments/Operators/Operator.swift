@@ -37,6 +37,9 @@ public struct Operator: Sendable, Hashable, Identifiable {
 
     public var isEnabled: Bool { disabledAt == nil }
 
+    /// How history rows name this person.
+    public var actor: Actor { Actor(rawValue: name) }
+
     /// Whether this person may act in `role` now: enabled and holding it.
     public func may(_ role: OperatorRole) -> Bool { isEnabled && roles.contains(role) }
 }

@@ -21,6 +21,14 @@ extension OperatorStore {
         return person
     }
 
+    /// Who a command acts as, in the history rows it writes: `cli` while no operator is enrolled (as
+    /// before operators existed); else operator `name`, who must be enabled and hold `role`.
+    public func actor(named name: String, needing role: OperatorRole, to what: String) async throws -> Actor {
+        guard let person = try await acting(name) else { return .cli }
+        try Self.require(role, of: person, to: what)
+        return person.actor
+    }
+
     /// Enrols a person. The first operator must be an admin, and needs no one's leave; after that
     /// only an enabled admin enrols.
     public func enroll(name: String, roles: Set<OperatorRole>, email: String?, password: String?, by acting: Operator?,
@@ -80,8 +88,13 @@ extension OperatorStore {
         }
     }
 
-    /// Lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64.
+    /// Lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64, and
+    /// not a name metl's own actors use (`cli`, `api`, `operator`, `bank-file`, `metl-…`): a history's
+    /// actor is never ambiguous.
     static func checkName(_ name: String) throws(PaymentError) {
+        guard ![Actor.cli, .api, .operator, .bankFile].map(\.rawValue).contains(name), !name.hasPrefix("metl-") else {
+            throw PaymentError(.invalidRequest, "\(name) is the name of one of metl's own actors; choose another")
+        }
         let bytes = Array(name.utf8)
         func allowed(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
         guard let first = bytes.first, allowed(first), bytes.count <= 64,
