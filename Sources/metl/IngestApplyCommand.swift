@@ -24,7 +24,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
     @Option(help: "known_hosts for an SFTP source ($METL_KNOWN_HOSTS).") var knownHosts: String?
     @Option(help: "Apply a quarantined bank file again, by its inbound id (metl reconcile lists them), once its cause is fixed; every check runs again.")
     var retry: String?
-    @Option(help: "Who asks for --retry, for the inbound ledger (default: the login name).") var by: String?
+    @OptionGroup var acting: OperatorOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -61,7 +61,9 @@ struct IngestApplyCommand: AsyncParsableCommand {
         }
         var outcomes: [IngestJob.Outcome] = []
         if let retry {
-            let person = by ?? ProcessInfo.processInfo.userName
+            // A retry is an operator's act; a scheduled ingest acts as itself.
+            _ = try await acting.actor(database, .operator, to: "retry a bank file")
+            let person = acting.actingName
             outcomes = [try await PipelineError.mapping { () throws(PipelineError) in
                 try await job(opening: configuration.opening).retry(inboundID: retry, by: person)
             }]

@@ -95,6 +95,10 @@ import Testing
         func run(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments + database) }
         let id = try #require(try outcomes(try metl("ingest", "--from", inbound, "--json")).first?["id"] as? String)
         #expect(try run("reconcile").status == 1, "a quarantined file is a finding")
+        // Retried by an operator: every check again, quarantined again, the attempt noted with who asked.
+        let retried = try CLI.run(["ingest", "--retry", id, "--operator", "bob", "--archive-dir", archive, "--json"] + database)
+        #expect(retried.status == 1 && retried.stdout.contains("\"status\" : \"quarantined\""), "\(retried.stdout)\(retried.stderr)")
+        #expect(try run("ingest", "show", id).stdout.contains("retried by bob at "))
 
         #expect(try run("ingest", "dismiss", id, "--reason", "  ").status != 0)
         let itself = try run("ingest", "dismiss", id, "--reason", "replaced", "--superseded-by", id)
