@@ -555,6 +555,17 @@ enum PostgresSchema {
                 version BIGINT NOT NULL CHECK (version >= 1)
             )
             """,
+            """
+            CREATE TABLE operator_history (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                operator_id TEXT NOT NULL REFERENCES operators(id),
+                version BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                change TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX operator_history_operator ON operator_history(operator_id, id)",
         ]),
     ]
 

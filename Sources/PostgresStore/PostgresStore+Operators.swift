@@ -3,7 +3,7 @@ import Payments
 import PostgresNIO
 
 extension PostgresStore: OperatorStore {
-    public func addOperator(_ person: Operator) async throws {
+    public func addOperator(_ person: Operator, _ change: OperatorChange) async throws {
         try await transaction("adding an operator") { session in
             try await session.count("""
                 INSERT INTO operators (\(unescaped: Operator.columnList))
@@ -11,7 +11,23 @@ extension PostgresStore: OperatorStore {
                         \(person.lastTOTPStep), \(person.disabledAt.map(Self.milliseconds)), \(Self.milliseconds(person.createdAt)),
                         \(Self.milliseconds(person.updatedAt)), \(person.version))
                 """)
+            try await Self.record(change, session)
         }
+    }
+
+    public func operatorChanges(operatorID: String) async throws -> [OperatorChange] {
+        try await read("reading an operator's history") { session in
+            try await session.rows("""
+                SELECT \(unescaped: OperatorChange.columnList) FROM operator_history WHERE operator_id = \(operatorID) ORDER BY id
+                """).map(OperatorChange.init(_:))
+        }
+    }
+
+    private static func record(_ change: OperatorChange, _ session: Session) async throws {
+        try await session.count("""
+            INSERT INTO operator_history (\(unescaped: OperatorChange.columnList))
+            VALUES (\(change.operatorID), \(change.version), \(change.actor.rawValue), \(change.change), \(milliseconds(change.at)))
+            """)
     }
 
     public func operators() async throws -> [Operator] {
@@ -29,7 +45,7 @@ extension PostgresStore: OperatorStore {
         }
     }
 
-    public func updateOperator(_ person: Operator, from version: Int) async throws {
+    public func updateOperator(_ person: Operator, from version: Int, _ change: OperatorChange) async throws {
         try await transaction("changing an operator") { session in
             let changed = try await session.count("""
                 UPDATE operators SET roles = \(person.storedRoles), email = \(person.email), password_hash = \(person.passwordHash),
@@ -39,6 +55,7 @@ extension PostgresStore: OperatorStore {
                 WHERE id = \(person.id) AND version = \(version)
                 """)
             guard changed == 1 else { throw StoreError(.conflict, "operator \(person.name) changed since it was read") }
+            try await Self.record(change, session)
         }
     }
 

@@ -3,14 +3,27 @@ import GRDB
 import Payments
 
 extension SQLiteStore: OperatorStore {
-    public func addOperator(_ person: Operator) async throws {
+    public func addOperator(_ person: Operator, _ change: OperatorChange) async throws {
         try await write("adding an operator") { db in
             try db.execute(sql: """
                 INSERT INTO operators (\(Operator.columnList)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [person.id, person.name, person.storedRoles, person.email, person.passwordHash, person.sealedTOTPSecret,
                                  person.lastTOTPStep, person.disabledAt.map(Self.milliseconds), Self.milliseconds(person.createdAt),
                                  Self.milliseconds(person.updatedAt), person.version])
+            try Self.record(change, db)
         }
+    }
+
+    public func operatorChanges(operatorID: String) async throws -> [OperatorChange] {
+        try await read("reading an operator's history") { db in
+            try Row.fetchAll(db, sql: "SELECT \(OperatorChange.columnList) FROM operator_history WHERE operator_id = ? ORDER BY id",
+                             arguments: [operatorID]).map(OperatorChange.init(_:))
+        }
+    }
+
+    private static func record(_ change: OperatorChange, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO operator_history (\(OperatorChange.columnList)) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [change.operatorID, change.version, change.actor.rawValue, change.change, milliseconds(change.at)])
     }
 
     public func operators() async throws -> [Operator] {
@@ -28,7 +41,7 @@ extension SQLiteStore: OperatorStore {
         }
     }
 
-    public func updateOperator(_ person: Operator, from version: Int) async throws {
+    public func updateOperator(_ person: Operator, from version: Int, _ change: OperatorChange) async throws {
         try await write("changing an operator") { db in
             try db.execute(sql: """
                 UPDATE operators SET roles = ?, email = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, disabled_at = ?,
@@ -36,6 +49,7 @@ extension SQLiteStore: OperatorStore {
                 """, arguments: [person.storedRoles, person.email, person.passwordHash, person.sealedTOTPSecret, person.lastTOTPStep,
                                  person.disabledAt.map(Self.milliseconds), Self.milliseconds(person.updatedAt), version + 1, person.id, version])
             guard db.changesCount == 1 else { throw StoreError(.conflict, "operator \(person.name) changed since it was read") }
+            try Self.record(change, db)
         }
     }
 

@@ -612,6 +612,19 @@ enum Schema {
                     updated_at INTEGER NOT NULL,
                     version INTEGER NOT NULL CHECK (version >= 1)
                 ) STRICT;
+                CREATE TABLE operator_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    operator_id TEXT NOT NULL REFERENCES operators(id),
+                    version INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    change TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX operator_history_operator ON operator_history(operator_id, id);
+                CREATE TRIGGER operator_history_no_update BEFORE UPDATE ON operator_history
+                BEGIN SELECT RAISE(ABORT, 'operator history is append-only'); END;
+                CREATE TRIGGER operator_history_no_delete BEFORE DELETE ON operator_history
+                BEGIN SELECT RAISE(ABORT, 'operator history is append-only'); END;
                 """)
         }
         return migrator

@@ -126,14 +126,29 @@ struct OperatorsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration.metl(abstract: "One operator.")
+        static let configuration = CommandConfiguration.metl(abstract: "One operator and every change made to it, with who made it.")
         @Argument(help: "Operator name.") var name: String
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
+        struct Shown: Encodable {
+            var `operator`: Document
+            var history: [Change]
+            struct Change: Encodable { var version: Int, actor: String, change: String, at: String }
+        }
+
         func run() async throws {
             let (store, _) = try await store.openStore(.reading)
-            try OperatorsCommand.show(try await store.operatorNamed(name), json: output.json)
+            let person = try await store.operatorNamed(name)
+            let history = try await store.operatorChanges(operatorID: person.id)
+            if output.json {
+                return try Output.json(Shown(operator: Document(person), history: history.map {
+                    .init(version: $0.version, actor: $0.actor.rawValue, change: $0.change, at: Timestamp.format($0.at))
+                }))
+            }
+            try OperatorsCommand.show(person, json: false)
+            Output.line()
+            Output.table(["VERSION", "AT", "BY", "CHANGE"], history.map { [String($0.version), Timestamp.format($0.at), $0.actor.rawValue, $0.change] })
         }
     }
 

@@ -44,8 +44,9 @@ extension OperatorStore {
         let person = Operator(id: Identifier.make(prefix: Operator.idPrefix, at: now), name: name, roles: roles, email: email,
                               passwordHash: try password.map(PasswordHash.make), sealedTOTPSecret: nil, lastTOTPStep: nil,
                               disabledAt: nil, createdAt: now, updatedAt: now, version: 1)
+        let enrolled = "enrolled as \(roles.sorted().map(\.rawValue).joined(separator: ","))" + (password == nil ? "" : "; password set")
         do {
-            try await addOperator(person)
+            try await addOperator(person, OperatorChange(operatorID: person.id, version: 1, actor: acting?.actor ?? .cli, change: enrolled, at: now))
         } catch let error as StoreError where error.code == .conflict {
             throw PaymentError(.duplicateOperator, "an operator named \(name) exists")
         }
@@ -58,11 +59,12 @@ extension OperatorStore {
                                _ change: (inout Operator) throws -> Void) async throws -> Operator {
         var person = try await operatorNamed(name)
         if !(selfAllowed && acting?.id == person.id) { try Self.require(.admin, of: acting, to: "change operator \(name)") }
-        let version = person.version
+        let before = person, version = person.version
         try change(&person)
         person.updatedAt = now
         if person.roles.isEmpty { throw PaymentError(.invalidRequest, "an operator holds at least one role") }
-        try await updateOperator(person, from: version)
+        try await updateOperator(person, from: version, OperatorChange(operatorID: person.id, version: version + 1, actor: acting?.actor ?? .cli,
+                                                                        change: OperatorChange.describe(from: before, to: person), at: now))
         person.version = version + 1
         return person
     }

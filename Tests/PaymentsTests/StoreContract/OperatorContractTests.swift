@@ -24,7 +24,8 @@ import Payments
         await #expect { _ = try await store.enroll(name: "Bad Name", roles: [.operator], email: nil, password: nil, by: root, at: now) }
             throws: { ($0 as? PaymentError)?.code == .invalidRequest }
         #expect(try await store.operators().map(\.name) == ["alice", "root"])
-        await #expect { try await store.addOperator(root) } throws: { ($0 as? StoreError)?.code == .conflict }
+        await #expect { try await store.addOperator(root, OperatorChange(operatorID: root.id, version: 1, actor: .cli, change: "again", at: now)) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
         let stored = try await store.operatorNamed("root")
         #expect(stored.id == root.id && stored.roles == [.admin] && stored.email == "root@example.com" && stored.version == 1)
         #expect(stored.passwordHash == root.passwordHash && stored.sealedTOTPSecret == nil && stored.isEnabled)
@@ -33,7 +34,9 @@ import Payments
         // Changes: by an admin, over the version read; a stale one is refused.
         let approver = try await store.changeOperator(named: "alice", by: root, at: now) { $0.roles = [.operator, .approver] }
         #expect(approver.version == 2 && approver.roles == [.operator, .approver])
-        await #expect { try await store.updateOperator(alice, from: alice.version) } throws: { ($0 as? StoreError)?.code == .conflict }
+        await #expect { try await store.updateOperator(alice, from: alice.version, OperatorChange(operatorID: alice.id, version: 2, actor: .cli,
+                                                                                                  change: "stale", at: now)) }
+            throws: { ($0 as? StoreError)?.code == .conflict }
         await #expect { _ = try await store.changeOperator(named: "root", by: alice, at: now) { $0.roles = [.auditor] } }
             throws: { ($0 as? PaymentError)?.code == .forbidden }
         let disabled = try await store.changeOperator(named: "alice", by: root, at: now) { $0.disabledAt = now }
@@ -61,5 +64,12 @@ import Payments
         #expect(taken == 1, "one of eight racing uses of a step")
         #expect(try await store.takeTOTPStep(operatorID: alice.id, step: later - 1) == false, "an earlier step after a later one")
         #expect(try await store.authenticate(name: "root", password: "correct horse battery", code: nil, secrets: nil, at: now).name == "root")
+
+        // Every change, with who made it; the refused ones left nothing.
+        let history = try await store.operatorChanges(operatorID: alice.id)
+        #expect(history.map(\.change) == ["enrolled as operator; password set", "roles operator,approver (were operator)", "disabled", "enabled",
+                                           "TOTP enrolled"])
+        #expect(history.map(\.version) == [1, 2, 3, 4, 5] && history.allSatisfy { $0.actor == root.actor })
+        #expect(try await store.operatorChanges(operatorID: root.id).map(\.actor) == [.cli], "the first admin enrolled before anyone")
     }
 }
