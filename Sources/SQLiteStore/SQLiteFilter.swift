@@ -1,5 +1,14 @@
+import Foundation
 import GRDB
 import Payments
+
+extension SQLiteStore {
+    /// `values` as one JSON array argument, which `IN (SELECT value FROM json_each(?))` reads: a
+    /// list of any length in one statement.
+    static func jsonList(_ values: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+    }
+}
 
 /// A list query's WHERE clause, built from the filters a caller set (an unset one adds nothing),
 /// and the window's range, cursor, order and limit.

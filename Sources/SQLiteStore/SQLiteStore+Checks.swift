@@ -101,7 +101,7 @@ extension SQLiteStore: CheckStore {
                 SELECT check_id AS payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                        source_line, created_at
                 FROM check_history WHERE check_id IN (SELECT value FROM json_each(?)) ORDER BY check_id, version
-                """, arguments: [String(decoding: try JSONEncoder().encode(checkIDs), as: UTF8.self)]).map(HistoryEntry.init(_:))
+                """, arguments: [try Self.jsonList(checkIDs)]).map(HistoryEntry.init(_:))
         }
     }
 

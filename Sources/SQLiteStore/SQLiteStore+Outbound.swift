@@ -127,7 +127,7 @@ extension SQLiteStore: OutboundFileStore {
             try Row.fetchAll(db, sql: """
                 SELECT \(DeliveryFailure.columnList) FROM delivery_failures
                 WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, id
-                """, arguments: [String(decoding: try JSONEncoder().encode(fileIDs), as: UTF8.self)]).map(DeliveryFailure.init(_:))
+                """, arguments: [try Self.jsonList(fileIDs)]).map(DeliveryFailure.init(_:))
         }
     }
 

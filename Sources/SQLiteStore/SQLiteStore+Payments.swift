@@ -115,7 +115,7 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: """
                 SELECT \(HistoryEntry.columnList) FROM payment_history WHERE payment_id IN (SELECT value FROM json_each(?))
                 ORDER BY payment_id, version
-                """, arguments: [String(decoding: try JSONEncoder().encode(paymentIDs), as: UTF8.self)]).map(HistoryEntry.init(_:))
+                """, arguments: [try Self.jsonList(paymentIDs)]).map(HistoryEntry.init(_:))
         }
     }
 

@@ -358,8 +358,8 @@ struct ChecksCommand: AsyncParsableCommand {
             let deadline = try await store.checkException(id: exception).deadline
             let next = settings.schedule.nextCutoff(sending: .decisions, after: settings.clock())
             if let next {
-                Output.line("  the next decisions cutoff runs \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier); "
-                            + "the bank's deadline is \(ScheduleCommand.Show.machine(deadline))")
+                Output.line("  the next decisions cutoff runs \(Output.localTime(next)) \(TimeZone.current.identifier); "
+                            + "the bank's deadline is \(Output.localTime(deadline))")
             }
             if next.map({ $0 >= deadline }) ?? true {
                 Output.error("metl: no decisions cutoff is scheduled before the deadline: run metl cutoff --kind decisions now")

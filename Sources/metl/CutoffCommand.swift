@@ -107,7 +107,7 @@ struct CutoffCommand: AsyncParsableCommand {
             var message = error.message
             // The run that resumes it: the next one of its kind (ACH, when it ran every kind: the files that matter most).
             if error.code == .windowMissed, let next = settings.schedule.nextCutoff(sending: cutoff.kind ?? .ach, after: settings.clock()) {
-                message += " (the next scheduled run: \(ScheduleCommand.Show.machine(next)) \(TimeZone.current.identifier), by metl schedule show)"
+                message += " (the next scheduled run: \(Output.localTime(next)) \(TimeZone.current.identifier), by metl schedule show)"
             }
             Output.error("metl: \(message)")
             runs.append(.stopped(StoppedRun(summary: summary, profile: job.profile, error: .init(code: error.code.rawValue,

@@ -4,6 +4,7 @@ import MetlConfiguration
 import NACHA
 import OpenPGP
 import Payments
+import Pipeline
 import SFTP
 import Webhooks
 
@@ -70,6 +71,7 @@ struct ExitStatus: Error, Equatable {
         case let error as SFTPError:
             return error.isTransient ? .unreachable : .configuration
         case let error as ConfigurationError: return error.isUsage ? .usage : .configuration
+        case let error as PipelineError: return error.exitStatus
         default:
             let code = Metl.exitCode(for: error)
             if code == .success { return .success }
@@ -104,6 +106,8 @@ struct ExitStatus: Error, Equatable {
             [error.message]
         case let error as ConfigurationError:
             error.problems
+        case let error as PipelineError:
+            [error.message]
         default:
             [String(describing: error)]
         }

@@ -23,15 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
         let since = try since.map { try ListOptions.time($0, "--since", side: .lower) }
         let until = try until.map { try ListOptions.time($0, "--until", side: .upper) }
         let (database, settings) = try await store.openStore(.reading)
-        let manifest = try await PipelineError.mapping { () throws(PipelineError) in
-            do {
-                return try await LedgerExport(store: database, since: since, until: until).write(into: directory, at: settings.clock())
-            } catch let error as PipelineError {
-                throw error
-            } catch {
-                throw PipelineError(.internal, String(describing: error))
-            }
-        }
+        let manifest = try await LedgerExport(store: database, since: since, until: until).write(into: directory, at: settings.clock())
         if output.json { return try Output.json(manifest) }
         Output.table(["TABLE", "ROWS", "CSV SHA-256"], manifest.tables.map { [$0.name, String($0.rows), $0.csvSHA256] })
         Output.line("wrote \(directory)/manifest.json")

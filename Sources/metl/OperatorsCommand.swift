@@ -2,49 +2,6 @@ import ArgumentParser
 import Foundation
 import MetlConfiguration
 import Payments
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Who is acting: `--operator NAME`, else `METL_OPERATOR`, else the login name.
-struct OperatorOptions: ParsableArguments {
-    @Option(name: .customLong("operator"), help: "Act as this operator (default: $METL_OPERATOR, else the login name).")
-    var name: String?
-
-    var actingName: String { name ?? Layers.process.value(nil, "METL_OPERATOR") ?? ProcessInfo.processInfo.userName }
-
-    /// Who the command acts as on `store`: the acting operator, who must hold `role` once any is
-    /// enrolled (exit 10 otherwise); `cli` before that.
-    func actor(_ store: any LedgerStore, _ role: OperatorRole, to what: String) async throws -> Actor {
-        try await store.actor(named: actingName, needing: role, to: what)
-    }
-}
-
-/// A password from a file (for scripts and tests), else read from the terminal without echo.
-struct PasswordOptions: ParsableArguments {
-    @Option(help: "Read the password from this file (its first line) instead of the terminal.") var passwordFile: String?
-
-    func password(prompt: String) throws -> String {
-        if let passwordFile {
-            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the password file \(passwordFile)")
-            }
-            return String(text.prefix { $0 != "\n" && $0 != "\r" })
-        }
-        guard isatty(STDIN_FILENO) == 1 else { throw ValidationError("no terminal to read the password from: pass --password-file") }
-        FileHandle.standardError.write(Data(prompt.utf8))
-        var settings = termios()
-        tcgetattr(STDIN_FILENO, &settings)
-        var silent = settings
-        silent.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
-        defer {
-            tcsetattr(STDIN_FILENO, TCSANOW, &settings)
-            FileHandle.standardError.write(Data("\n".utf8))
-        }
-        return readLine(strippingNewline: true) ?? ""
-    }
-}
 
 struct OperatorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(

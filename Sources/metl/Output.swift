@@ -18,6 +18,13 @@ enum Output {
 
     /// One line: control characters in it are escaped (values from files, the bank and requests
     /// reach the terminal through here), so print several lines with several calls.
+    /// `date` on this machine's clock: `2026-12-07 14:45`.
+    static func localTime(_ date: Date) -> String {
+        date.formatted(Date.VerbatimFormatStyle(
+            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: .current, calendar: Calendar(identifier: .gregorian)))
+    }
+
     static func line(_ text: String = "") {
         print(text.escapingControlCharacters)
     }

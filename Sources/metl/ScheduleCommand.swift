@@ -38,11 +38,12 @@ struct ScheduleCommand: AsyncParsableCommand {
                 let next = job.nextRun(after: now)
                 // Converted on the day of the next run, so a change of daylight saving time is counted.
                 let times = job.runs(onDayOf: next ?? now).map {
-                    JobDocument.Time(time: CutoffWindow.text($0.time), timeZone: $0.timeZone.identifier, machineTime: Self.clock($0.date))
+                    JobDocument.Time(time: CutoffWindow.text($0.time), timeZone: $0.timeZone.identifier,
+                                     machineTime: String(Output.localTime($0.date).suffix(5)))
                 }
                 return JobDocument(job: job.kind.rawValue, summary: job.summary,
                                    command: "metl " + job.arguments.joined(separator: " "),
-                                   days: job.weekdaysOnly ? "Mon-Fri" : "every day", times: times, nextRun: next.map(Self.machine))
+                                   days: job.weekdaysOnly ? "Mon-Fri" : "every day", times: times, nextRun: next.map(Output.localTime))
             }
             if output.json { return try Output.json(documents) }
             Output.line("machine time zone \(TimeZone.current.identifier)")
@@ -50,15 +51,6 @@ struct ScheduleCommand: AsyncParsableCommand {
                 [document.job, document.days, Self.compact(document.times.map { "\($0.time) \($0.timeZone)" }),
                  Self.compact(document.times.map(\.machineTime)), document.nextRun ?? "-", document.command]
             })
-        }
-
-        /// The time of day of `date` on this machine.
-        static func clock(_ date: Date) -> String { String(machine(date).suffix(5)) }
-
-        /// `date` on this machine: `2026-12-07 14:45`.
-        static func machine(_ date: Date) -> String {
-            date.formatted(Date.VerbatimFormatStyle(format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-                                                    timeZone: .current, calendar: Calendar(identifier: .gregorian)))
         }
 
         /// A long run of times (ingest every 15 minutes) as its first, last and count.
@@ -87,9 +79,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         func run() async throws {
             let schedule = try store.settings().schedule
             if cron {
-                do { return FileHandle.standardOutput.write(Data(try Crontab.render(schedule).utf8)) } catch {
-                    throw ConfigurationError(.invalidValue, error.message)
-                }
+                return FileHandle.standardOutput.write(Data(try Crontab.render(schedule).utf8))
             }
             guard let systemd else { return }
             try FileManager.default.createDirectory(atPath: systemd, withIntermediateDirectories: true)
@@ -120,7 +110,7 @@ struct ScheduleCommand: AsyncParsableCommand {
                 findings += ScheduleCheck.systemd(SystemdUnits.render(schedule), directory: systemd ?? "/etc/systemd/system")
             }
             if let cron {
-                do { findings += ScheduleCheck.cron(try Crontab.render(schedule), path: cron) } catch { throw ConfigurationError(.invalidValue, error.message) }
+                findings += ScheduleCheck.cron(try Crontab.render(schedule), path: cron)
             }
             let differing = findings.filter { $0.status != .same }
             if output.json {

@@ -18,7 +18,7 @@ public enum ScheduleCheck {
     public static func systemd(_ units: [(name: String, text: String)], directory: String) -> [Finding] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let installed = names.filter { $0.hasPrefix("metl-") && ($0.hasSuffix(".service") || $0.hasSuffix(".timer")) }
-        var findings = units.map { unit in compare(unit.name, configured: unit.text, installedAt: directory + "/" + unit.name) }
+        var findings = units.map { unit in compare(configured: unit.text, installedAt: directory + "/" + unit.name) }
         for name in installed.sorted() where !units.contains(where: { $0.name == name }) {
             findings.append(Finding(file: directory + "/" + name, status: .extra))
         }
@@ -26,9 +26,9 @@ public enum ScheduleCheck {
     }
 
     /// The crontab at `path` against `text`.
-    public static func cron(_ text: String, path: String) -> [Finding] { [compare(path, configured: text, installedAt: path)] }
+    public static func cron(_ text: String, path: String) -> [Finding] { [compare(configured: text, installedAt: path)] }
 
-    private static func compare(_ name: String, configured: String, installedAt path: String) -> Finding {
+    private static func compare(configured: String, installedAt path: String) -> Finding {
         guard let data = FileManager.default.contents(atPath: path) else { return Finding(file: path, status: .missing) }
         let installed = String(decoding: data, as: UTF8.self)
         guard installed != configured else { return Finding(file: path, status: .same) }

@@ -73,8 +73,14 @@ extension OperatorStore {
     /// the current one and not used before. Every refusal says the same, so it tells nothing.
     public func authenticate(name: String, password: String, code: String?, secrets: SealedSecret?, at now: Date) async throws -> Operator {
         let refused = PaymentError(.forbidden, "the credentials of \(name) were refused")
-        guard let person = try? await operatorNamed(name), person.isEnabled, let hash = person.passwordHash,
-              PasswordHash.verify(password, against: hash) else { throw refused }
+        let person: Operator
+        do {
+            person = try await operatorNamed(name)
+        } catch let error as PaymentError where error.code == .notFound {
+            // An unknown name is refused like a wrong password; a storage failure stays one.
+            throw refused
+        }
+        guard person.isEnabled, let hash = person.passwordHash, PasswordHash.verify(password, against: hash) else { throw refused }
         guard let sealed = person.sealedTOTPSecret else { return person }
         guard let code, let secrets else { throw refused }
         guard let step = TOTP.matchingStep(code, secret: try secrets.open(sealed), at: now),

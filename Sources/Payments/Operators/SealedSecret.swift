@@ -22,14 +22,9 @@ public struct SealedSecret: Sendable {
     }
 
     public func seal(_ secret: [UInt8]) throws(PaymentError) -> String {
-        do {
-            guard let combined = try AES.GCM.seal(secret, using: key).combined else { throw PaymentError(.invalidRequest, "cannot seal") }
-            return combined.base64EncodedString()
-        } catch let error as PaymentError {
-            throw error
-        } catch {
-            throw PaymentError(.invalidRequest, "cannot seal the secret")
-        }
+        // A 12-byte nonce (the default) always yields the combined form.
+        guard let combined = try? AES.GCM.seal(secret, using: key).combined else { throw PaymentError(.invalidRequest, "cannot seal the secret") }
+        return combined.base64EncodedString()
     }
 
     /// The secret, or an error when the key is not the one it was sealed with (or the text was changed).
