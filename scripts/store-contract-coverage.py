@@ -20,6 +20,7 @@ PROTOCOLS = [
     "Sources/Payments/Checks/CheckStore.swift",
     "Sources/Payments/APIKeyStore.swift",
     "Sources/Payments/Operators/OperatorStore.swift",
+    "Sources/Payments/Approvals/ApprovalStore.swift",
 ]
 CONTRACT = glob.glob("Tests/PaymentsTests/StoreContract/*.swift") + glob.glob("Tests/Support/*.swift")
 

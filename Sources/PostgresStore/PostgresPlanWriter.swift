@@ -53,6 +53,18 @@ enum PostgresPlanWriter {
             columns.int("amount_cents", batches.map(\.amount))
         }
         try await insertEvents(plan.events, heldUntilPublished: importID != nil, session)
+        try await session.insert(into: "approvals", rows: plan.approvals.count) { columns in
+            let approvals = plan.approvals
+            columns.text("id", approvals.map(\.id))
+            columns.text("subject", approvals.map(\.subject.rawValue))
+            columns.text("subject_id", approvals.map(\.subjectID))
+            columns.int("ordinal", approvals.map { Int64($0.ordinal) })
+            columns.text("operator", approvals.map(\.operatorName))
+            columns.text("decision", approvals.map(\.decision.rawValue))
+            columns.text("sha256", approvals.map(\.sha256))
+            columns.text("reason", approvals.map(\.reason))
+            columns.int("created_at", approvals.map { PostgresStore.milliseconds($0.at) })
+        }
     }
 
     /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
@@ -108,6 +120,8 @@ enum PostgresPlanWriter {
         columns.int("updated_at", payments.map { PostgresStore.milliseconds($0.updatedAt) })
         columns.text("settlement", payments.map(\.settlement.rawValue))
         columns.text("profile", payments.map(\.profile))
+        columns.int("approvals_required", payments.map { Int64($0.approval?.required ?? 0) })
+        columns.int("approvals_given", payments.map { Int64($0.approval?.given ?? 0) })
         let names = columns.names.joined(separator: ", ")
         let imported = columns.scalar(importID)
         try await session.count(columns.query("""
@@ -160,6 +174,7 @@ enum PostgresPlanWriter {
             columns.text("account_type", payments.map(\.counterparty.accountType.rawValue))
         }
         if parts.contains(.settlement) { columns.text("settlement", payments.map(\.settlement.rawValue)) }
+        if parts.contains(.approval) { columns.int("approvals_given", payments.map { Int64($0.approval?.given ?? 0) }) }
     }
 
     /// Updates grouped by the parts they change, one UPDATE joined on the unnested rows per group.

@@ -567,6 +567,44 @@ enum PostgresSchema {
             """,
             "CREATE INDEX operator_history_operator ON operator_history(operator_id, id)",
         ]),
+        // Four-eyes approval: what a held payment or file needs and has, when a held file's window
+        // closes, and every approver's decision, append-only.
+        (16, [
+            "ALTER TABLE payments ADD COLUMN approvals_required BIGINT NOT NULL DEFAULT 0 CHECK (approvals_required >= 0)",
+            "ALTER TABLE payments ADD COLUMN approvals_given BIGINT NOT NULL DEFAULT 0 CHECK (approvals_given >= 0)",
+            "ALTER TABLE outbound_files ADD COLUMN approvals_required BIGINT NOT NULL DEFAULT 0 CHECK (approvals_required >= 0)",
+            "ALTER TABLE outbound_files ADD COLUMN approvals_given BIGINT NOT NULL DEFAULT 0 CHECK (approvals_given >= 0)",
+            "ALTER TABLE outbound_files ADD COLUMN approval_deadline BIGINT",
+            "ALTER TABLE outbound_files DROP CONSTRAINT outbound_files_status_check",
+            """
+            ALTER TABLE outbound_files ADD CONSTRAINT outbound_files_status_check
+                CHECK (status IN ('awaiting_approval', 'rendered', 'uploading', 'uploaded', 'failed', 'cancelled', 'rejected', 'expired'))
+            """,
+            """
+            CREATE TABLE approvals (
+                id TEXT PRIMARY KEY,
+                subject TEXT NOT NULL CHECK (subject IN ('payment', 'file')),
+                subject_id TEXT NOT NULL,
+                ordinal BIGINT NOT NULL CHECK (ordinal >= 1),
+                operator TEXT NOT NULL,
+                decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+                sha256 TEXT NOT NULL,
+                reason TEXT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (subject_id, ordinal)
+            )
+            """,
+            """
+            CREATE FUNCTION approvals_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'approvals are append-only';
+            END $$
+            """,
+            """
+            CREATE TRIGGER approvals_append_only BEFORE UPDATE OR DELETE ON approvals
+            FOR EACH ROW EXECUTE FUNCTION approvals_append_only()
+            """,
+        ]),
     ]
 
     /// The newest version this build knows.

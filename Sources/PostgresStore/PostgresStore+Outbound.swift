@@ -158,11 +158,13 @@ extension PostgresStore: OutboundFileStore {
     static func insert(_ file: OutboundFile, _ session: Session) async throws {
         try await session.count("""
             INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
-                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
+                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at, approvals_required, approvals_given,
+                approval_deadline)
             VALUES (\(file.id), \(file.kind.rawValue), \(file.name), \(file.sha256), \(file.size), \(file.status.rawValue),
                     \(file.entryCount), \(file.totalDebit), \(file.totalCredit), \(file.archivePath), \(file.remotePath),
                     \(file.attempts), \(file.failureReason), \(milliseconds(file.createdAt)), \(milliseconds(file.updatedAt)),
-                    \(file.uploadedAt.map(milliseconds)))
+                    \(file.uploadedAt.map(milliseconds)), \(file.approval?.required ?? 0), \(file.approval?.given ?? 0),
+                    \(file.approvalDeadline.map(milliseconds)))
             """)
         if let sealing = file.sealing {
             try await session.count("""
@@ -186,7 +188,8 @@ extension PostgresStore: OutboundFileStore {
     static func updateStatus(of file: OutboundFile, from status: OutboundFileStatus, _ session: Session) async throws {
         let changed = try await session.count("""
             UPDATE outbound_files SET status = \(file.status.rawValue), attempts = \(file.attempts), failure_reason = \(file.failureReason),
-                remote_path = \(file.remotePath), uploaded_at = \(file.uploadedAt.map(milliseconds)), updated_at = \(milliseconds(file.updatedAt))
+                remote_path = \(file.remotePath), uploaded_at = \(file.uploadedAt.map(milliseconds)), updated_at = \(milliseconds(file.updatedAt)),
+                approvals_given = \(file.approval?.given ?? 0)
             WHERE id = \(file.id) AND status = \(status.rawValue)
             """)
         guard changed == 1 else { throw StoreError(.conflict, "file \(file.id) is no longer \(status.rawValue)") }

@@ -16,7 +16,7 @@ enum LedgerPlanWriter {
     /// id, its funds moves wait in `staged_funds` and its deliveries are held until the import is published.
     static func persist(_ plan: LedgerPlan, _ db: Database, faults: FaultInjector, stagedIn importID: String? = nil) throws {
         if !plan.newPayments.isEmpty {
-            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 24,
+            try insertRows(db, into: "payments (\(SQLiteStore.insertedPaymentColumns))", columns: 26,
                            rows: plan.newPayments.map { SQLiteStore.insertValues($0.payment, importID: importID) })
             try faults.hit(.afterPaymentInsert)
         }
@@ -49,6 +49,11 @@ enum LedgerPlanWriter {
                            [$0.fileID.databaseValue, $0.batchNumber.databaseValue, $0.inboundFileID.databaseValue, $0.amount.databaseValue]
                        })
         try insertEvents(plan.events, heldUntilPublished: importID != nil, db)
+        try insertRows(db, into: "approvals (\(Approval.columnList))", columns: 9, rows: plan.approvals.map { approval in
+            [approval.id, approval.subject.rawValue, approval.subjectID].map(\.databaseValue)
+                + [approval.ordinal.databaseValue, approval.operatorName.databaseValue, approval.decision.rawValue.databaseValue,
+                   approval.sha256.databaseValue, approval.reason.databaseValue, SQLiteStore.milliseconds(approval.at).databaseValue]
+        })
     }
 
     /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
@@ -122,6 +127,7 @@ enum LedgerPlanWriter {
             ]
         }
         if parts.contains(.settlement) { columns.append(("settlement", { $0.settlement.rawValue.databaseValue })) }
+        if parts.contains(.approval) { columns.append(("approvals_given", { ($0.approval?.given ?? 0).databaseValue })) }
         return columns
     }
 

@@ -145,12 +145,14 @@ extension SQLiteStore: OutboundFileStore {
     static func insert(_ file: OutboundFile, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
-                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at, approvals_required, approvals_given,
+                approval_deadline)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 file.id, file.kind.rawValue, file.name, file.sha256, file.size, file.status.rawValue, file.entryCount, file.totalDebit,
                 file.totalCredit, file.archivePath, file.remotePath, file.attempts, file.failureReason, milliseconds(file.createdAt),
-                milliseconds(file.updatedAt), file.uploadedAt.map(milliseconds),
+                milliseconds(file.updatedAt), file.uploadedAt.map(milliseconds), file.approval?.required ?? 0, file.approval?.given ?? 0,
+                file.approvalDeadline.map(milliseconds),
             ])
         if let sealing = file.sealing {
             try db.execute(sql: """
@@ -174,10 +176,11 @@ extension SQLiteStore: OutboundFileStore {
     /// Writes what the lifecycle changes on a file row, while it is still in `status`.
     static func updateStatus(of file: OutboundFile, from status: OutboundFileStatus, _ db: Database) throws {
         try db.execute(sql: """
-            UPDATE outbound_files SET status = ?, attempts = ?, failure_reason = ?, remote_path = ?, uploaded_at = ?, updated_at = ?
+            UPDATE outbound_files SET status = ?, attempts = ?, failure_reason = ?, remote_path = ?, uploaded_at = ?, updated_at = ?,
+                approvals_given = ?
             WHERE id = ? AND status = ?
             """, arguments: [file.status.rawValue, file.attempts, file.failureReason, file.remotePath,
-                             file.uploadedAt.map(milliseconds), milliseconds(file.updatedAt), file.id, status.rawValue])
+                             file.uploadedAt.map(milliseconds), milliseconds(file.updatedAt), file.approval?.given ?? 0, file.id, status.rawValue])
         guard db.changesCount == 1 else { throw StoreError(.conflict, "file \(file.id) is no longer \(status.rawValue)") }
     }
 

@@ -80,7 +80,7 @@ extension SQLiteStore {
     static let insertedPaymentColumns = """
         id, merchant_id, state, version, amount_cents, currency, direction, sec_code, description, effective_date, \
         counterparty_name, routing_number, account_number, account_type, metadata, idempotency_key, reserved_cents, \
-        failure_code, failure_message, created_at, updated_at, import_id, settlement, profile
+        failure_code, failure_message, created_at, updated_at, import_id, settlement, profile, approvals_required, approvals_given
         """
 
     static func insertValues(_ payment: Payment, importID: String?) -> LedgerPlanWriter.Values {
@@ -93,7 +93,8 @@ extension SQLiteStore {
         return texts + request + [payment.reservedAmount.databaseValue, payment.failure?.code.databaseValue ?? .null,
                                   payment.failure?.message.databaseValue ?? .null, milliseconds(payment.createdAt).databaseValue,
                                   milliseconds(payment.updatedAt).databaseValue, importID.databaseValue,
-                                  payment.settlement.rawValue.databaseValue, payment.profile.databaseValue]
+                                  payment.settlement.rawValue.databaseValue, payment.profile.databaseValue,
+                                  (payment.approval?.required ?? 0).databaseValue, (payment.approval?.given ?? 0).databaseValue]
     }
 
     // MARK: Reads

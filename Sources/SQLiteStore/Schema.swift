@@ -627,6 +627,60 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'operator history is append-only'); END;
                 """)
         }
+        // Four-eyes approval: what a held payment or file needs and has, when a held file's window
+        // closes, and every approver's decision. SQLite cannot change a CHECK, so outbound_files is
+        // rebuilt with the new statuses (GRDB migrates with foreign keys off and checks them after).
+        migrator.registerMigration("v19") { db in
+            try db.execute(sql: """
+                ALTER TABLE payments ADD COLUMN approvals_required INTEGER NOT NULL DEFAULT 0 CHECK (approvals_required >= 0);
+                ALTER TABLE payments ADD COLUMN approvals_given INTEGER NOT NULL DEFAULT 0 CHECK (approvals_given >= 0);
+                CREATE TABLE outbound_files_v2 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('awaiting_approval', 'rendered', 'uploading', 'uploaded', 'failed', 'cancelled',
+                                                           'rejected', 'expired')),
+                    entry_count INTEGER NOT NULL,
+                    total_debit_cents INTEGER NOT NULL,
+                    total_credit_cents INTEGER NOT NULL,
+                    archive_path TEXT NOT NULL,
+                    remote_path TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    failure_reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    uploaded_at INTEGER,
+                    approvals_required INTEGER NOT NULL DEFAULT 0 CHECK (approvals_required >= 0),
+                    approvals_given INTEGER NOT NULL DEFAULT 0 CHECK (approvals_given >= 0),
+                    approval_deadline INTEGER
+                ) STRICT;
+                INSERT INTO outbound_files_v2 (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
+                                               archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at)
+                    SELECT id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
+                           archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at FROM outbound_files;
+                DROP TABLE outbound_files;
+                ALTER TABLE outbound_files_v2 RENAME TO outbound_files;
+                CREATE INDEX outbound_files_status ON outbound_files(status, id);
+                CREATE TABLE approvals (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    subject TEXT NOT NULL CHECK (subject IN ('payment', 'file')),
+                    subject_id TEXT NOT NULL,
+                    ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
+                    operator TEXT NOT NULL,
+                    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+                    sha256 TEXT NOT NULL,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (subject_id, ordinal)
+                ) STRICT;
+                CREATE TRIGGER approvals_no_update BEFORE UPDATE ON approvals
+                BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+                CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals
+                BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -238,7 +238,7 @@ public struct CheckPlanner {
         for read in checks {
             let check = current(read)
             let line = check.issueRecord?.fileID == file.id ? check.issueRecord?.line : check.voidRecord?.line
-            note(read, code: "file_cancelled", text: "released from cancelled file \(file.name): \(reason)", actor: actor,
+            note(read, code: "file_\(file.status.rawValue)", text: "released from \(file.status.rawValue) file \(file.name): \(reason)", actor: actor,
                  source: .outboundFile(id: file.id, line: line)) { check in
                 if check.issueRecord?.fileID == file.id { check.issueRecord = nil }
                 if check.voidRecord?.fileID == file.id { check.voidRecord = nil }

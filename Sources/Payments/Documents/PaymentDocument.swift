@@ -23,6 +23,8 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     public var settlement: String
     /// `null` unless the request named one.
     @Nullable public var profile: String?
+    /// `null` unless its profile holds it for approval: the approvals it needs and has.
+    @Nullable public var approval: ApprovalCount?
     public var createdAt: String
     public var updatedAt: String
 
@@ -39,7 +41,7 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, merchantID = "merchant_id", state, version, amount, currency, direction, secCode = "sec_code",
              description, effectiveDate = "effective_date", counterparty, metadata, failure, submission, settlement, profile,
-             createdAt = "created_at", updatedAt = "updated_at"
+             approval, createdAt = "created_at", updatedAt = "updated_at"
     }
 
     public init(_ payment: Payment) {
@@ -60,6 +62,7 @@ public struct PaymentDocument: Sendable, Hashable, Codable {
         failure = payment.failure
         settlement = payment.settlement.rawValue
         profile = payment.profile
+        approval = payment.approval
         // Trace numbers are 15 digits with meaningful leading zeros: printed as the bank prints them.
         submission = payment.submission.map {
             SubmissionDocument(fileID: $0.fileID, batchNumber: $0.batchNumber,

@@ -50,12 +50,19 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
     public var uploadedAt: Date?
+    /// Set on a file its profile holds for approval: the approvals it needs and has.
+    public var approval: ApprovalCount?
+    /// When a held file's approval window closes: the bank deadline of the window it was rendered
+    /// for, or the end of its banking day. Unapproved then, it expires.
+    public var approvalDeadline: Date?
 
     public init(id: String, kind: OutboundFileKind, name: String, sha256: String, size: Int64, status: OutboundFileStatus,
                 entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, sealing: Sealing? = nil,
                 archivePath: String,
                 remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil, createdAt: Date, updatedAt: Date,
-                uploadedAt: Date? = nil) {
+                uploadedAt: Date? = nil, approval: ApprovalCount? = nil, approvalDeadline: Date? = nil) {
+        self.approval = approval
+        self.approvalDeadline = approvalDeadline
         self.id = id
         self.kind = kind
         self.name = name
@@ -79,8 +86,40 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
 
 /// The outbound file lifecycle: which status changes are allowed, decided here for every store.
 /// rendered → uploading → uploaded; uploading or failed → uploading again (resume, retry);
-/// anything not yet at the bank → failed; a file never sent → cancelled.
+/// anything not yet at the bank → failed; a file never sent → cancelled. A held file:
+/// awaiting_approval → rendered (approved), rejected, expired or cancelled.
 extension OutboundFile {
+    /// Held for `required` approvals until `deadline`: how the cutoff records a file its profile's rule holds.
+    public mutating func hold(required: Int, until deadline: Date) {
+        status = .awaitingApproval
+        approval = ApprovalCount(required: required)
+        approvalDeadline = deadline
+    }
+
+    /// One more approval (checked by `ApprovalReview`); the last one needed releases the file to the cutoff.
+    public mutating func countApproval(at now: Date) throws(PaymentError) {
+        guard status == .awaitingApproval, var count = approval, !count.isComplete else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue), not awaiting approval")
+        }
+        count.given += 1
+        approval = count
+        if count.isComplete { status = .rendered }
+        updatedAt = now
+    }
+
+    /// Rejected by an approver, or expired unapproved at its deadline: stopped, never to be sent.
+    public mutating func stopHeld(_ stop: OutboundFileStatus, reason: String, at now: Date) throws(PaymentError) {
+        guard status == .awaitingApproval, stop == .rejected || stop == .expired else {
+            throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue), not awaiting approval")
+        }
+        if stop == .expired, let approvalDeadline, now < approvalDeadline {
+            throw PaymentError(.invalidStatus, "file \(id) may be approved until \(Timestamp.format(approvalDeadline))")
+        }
+        status = stop
+        failureReason = reason
+        updatedAt = now
+    }
+
     /// An upload attempt starts (the first, a resumed one, or an operator's retry) and is counted.
     public mutating func startUpload(at now: Date) throws(PaymentError) {
         guard [.rendered, .uploading, .failed].contains(status) else {
@@ -105,7 +144,7 @@ extension OutboundFile {
 
     /// Stopped for an operator, with the reason.
     public mutating func fail(reason: String, at now: Date) throws(PaymentError) {
-        guard status != .uploaded, status != .cancelled else {
+        guard status != .uploaded, !status.isStopped, status != .awaitingApproval else {
             throw PaymentError(.invalidStatus, "file \(id) is \(status.rawValue)")
         }
         status = .failed
@@ -116,7 +155,7 @@ extension OutboundFile {
     /// Cancelled before it was ever sent: an `uploading` file, or a failed one that had an attempt,
     /// may already be at the bank.
     public mutating func cancel(reason: String, at now: Date) throws(PaymentError) {
-        guard status == .rendered || (status == .failed && uploadedAt == nil && attempts == 0) else {
+        guard status == .rendered || status == .awaitingApproval || (status == .failed && uploadedAt == nil && attempts == 0) else {
             throw PaymentError(.invalidStatus,
                                "file \(id) is \(status.rawValue) after \(attempts) upload attempts; only a file never sent can be cancelled")
         }

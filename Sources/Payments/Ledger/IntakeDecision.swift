@@ -20,5 +20,7 @@ public enum IntakeDecision {
     }
 
     public static let createdReason = (code: "received", text: "payment request received")
+    /// The reason of a new payment's first row when its profile's rule holds it for approval.
+    public static let awaitingApprovalReason = (code: "awaiting_approval", text: "payment request received; awaiting approval")
     public static let validatedReason = (code: "validated", text: "schema and funds checks passed")
 }

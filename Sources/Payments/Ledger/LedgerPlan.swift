@@ -18,6 +18,8 @@ public struct LedgerPlan: Sendable {
             public static let counterparty = Parts(rawValue: 4)
             /// When it settles: a same-day payment moved to next day, as its request allowed.
             public static let settlement = Parts(rawValue: 8)
+            /// The approvals given to a payment held for approval.
+            public static let approval = Parts(rawValue: 16)
         }
 
         /// The row as it is after the plan.
@@ -82,6 +84,8 @@ public struct LedgerPlan: Sendable {
     public var discrepancies: [String] = []
     public var settledBatches: [SettledBatch] = []
     public var events: [OutboxEvent] = []
+    /// Approvers' decisions; an item's ordinal already taken refuses the plan (`Approval.ordinal`).
+    public var approvals: [Approval] = []
 
     public init() {}
 }

@@ -77,6 +77,9 @@ public struct LedgerPlanner {
         let created = HistoryEntry(requestID: id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
                                    reasonCode: IntakeDecision.createdReason.code, reasonText: IntakeDecision.createdReason.text,
                                    source: source, createdAt: now)
+        if intake.approvalsRequired > 0 {
+            return hold(payment, for: intake, request: request, source: source, scope: scope, balance: balance)
+        }
         let validation: HistoryEntry
         switch IntakeDecision.decide(direction: request.direction, amount: request.amount, availableBalance: balance) {
         case .validated(let reserve):
@@ -106,6 +109,92 @@ public struct LedgerPlanner {
         intakes[scope] = ExistingIntake(fingerprint: request.fingerprint, payment: payment, response: response)
         return IntakeOutcome(payment: payment, created: true, firstResponse: response)
     }
+
+    /// A new payment over its profile's approval threshold: stored P_CREATED, its history saying it
+    /// awaits approval, no funds reserved until the last approval runs the funds check.
+    private mutating func hold(_ created: Payment, for intake: PaymentIntake, request: ValidatedRequest, source: SourceReference,
+                               scope: IntakeKey, balance: Int64) -> IntakeOutcome {
+        var payment = created
+        payment.approval = ApprovalCount(required: intake.approvalsRequired)
+        let held = HistoryEntry(requestID: payment.id, version: 1, fromState: nil, toState: .created, actor: intake.actor,
+                                reasonCode: IntakeDecision.awaitingApprovalReason.code,
+                                reasonText: "payment request received; it needs \(Words.count(intake.approvalsRequired, "approval")) before it is validated",
+                                source: source, createdAt: now)
+        balances[intake.merchantID] = balance
+        let response = intake.keepsResponse ? PaymentDocument.encode(payment) : nil
+        newIndex[payment.id] = plan.newPayments.count
+        plan.newPayments.append(LedgerPlan.NewPayment(payment: payment, fingerprint: request.fingerprint, response: response))
+        record(held, announcing: .awaitingApproval, merchantID: payment.merchantID)
+        intakes[scope] = ExistingIntake(fingerprint: request.fingerprint, payment: payment, response: response)
+        return IntakeOutcome(payment: payment, created: true, firstResponse: response)
+    }
+
+    // MARK: Approvals
+
+    /// An approval of a payment held for approval, already checked (`ApprovalReview`): counted, with
+    /// a history row naming the approver; the last one needed runs the funds check intake would
+    /// have run, to P_VALIDATED (funds reserved) or P_FAILED. `balance` is the merchant's as read.
+    @discardableResult
+    public mutating func approve(_ read: Payment, _ approval: Approval, balance: Int64) throws(PaymentError) -> Payment {
+        guard var count = current(read).approval, current(read).state == .created, !count.isComplete else {
+            throw PaymentError(.invalidStatus, "payment \(read.id) is not awaiting approval")
+        }
+        count.given += 1
+        let actor = Actor(rawValue: approval.operatorName)
+        plan.approvals.append(approval)
+        var payment = note(read, code: "approved", text: "approved by \(approval.operatorName) (\(count.given) of \(count.required))",
+                           actor: actor, source: nil, changing: .approval) { $0.approval = count }
+        guard count.isComplete else { return payment }
+        let available = balances[payment.merchantID] ?? balance
+        balances[payment.merchantID] = available
+        switch IntakeDecision.decide(direction: payment.direction, amount: payment.amount, availableBalance: available) {
+        case .validated(let reserve):
+            try PaymentStateMachine.check(paymentID: payment.id, from: .created, to: .validated)
+            payment.state = .validated
+            payment.version += 1
+            payment.reservedAmount = reserve
+            update(read, to: payment, changing: .lifecycle)
+            if reserve > 0 {
+                move(FundsMove(merchantID: payment.merchantID, paymentID: payment.id, kind: .reserve, amount: -reserve, actor: actor,
+                               reference: payment.id))
+            }
+            record(HistoryEntry(requestID: payment.id, version: payment.version, fromState: .created, toState: .validated, actor: actor,
+                                reasonCode: IntakeDecision.validatedReason.code, reasonText: IntakeDecision.validatedReason.text,
+                                source: nil, createdAt: now),
+                   announcing: nil, merchantID: payment.merchantID)
+            return payment
+        case .failed(let failure):
+            return try apply([TransitionStep(to: .failed, actor: actor, reasonCode: failure.code, reasonText: failure.message,
+                                             failure: failure)], to: read)
+        }
+    }
+
+    /// A rejection of a payment held for approval, already checked: P_FAILED `rejected_by_approver`
+    /// with the approver's reason, announced as `payment.rejected`. Nothing was reserved.
+    @discardableResult
+    public mutating func reject(_ read: Payment, _ approval: Approval) throws(PaymentError) -> Payment {
+        var payment = current(read)
+        guard payment.state == .created, payment.approval.map({ !$0.isComplete }) == true else {
+            throw PaymentError(.invalidStatus, "payment \(read.id) is not awaiting approval")
+        }
+        try PaymentStateMachine.check(paymentID: payment.id, from: .created, to: .failed)
+        plan.approvals.append(approval)
+        let reason = "rejected by \(approval.operatorName): \(approval.reason ?? "")"
+        payment.state = .failed
+        payment.version += 1
+        payment.failure = Failure(code: PaymentError.Code.rejectedByApprover.rawValue, message: reason)
+        payment.updatedAt = now
+        update(read, to: payment, changing: .lifecycle)
+        record(HistoryEntry(requestID: payment.id, version: payment.version, fromState: .created, toState: .failed,
+                            actor: Actor(rawValue: approval.operatorName), reasonCode: PaymentError.Code.rejectedByApprover.rawValue,
+                            reasonText: reason, source: nil, createdAt: now),
+               announcing: .rejected, merchantID: payment.merchantID)
+        return payment
+    }
+
+    /// A decision on a file, written with the file's change (its payments change only when the file
+    /// is rejected: `release`).
+    public mutating func record(_ approval: Approval) { plan.approvals.append(approval) }
 
     // MARK: State changes
 
@@ -234,10 +323,11 @@ public struct LedgerPlanner {
         }
     }
 
-    /// A file cancelled before upload: each payment is unbound and stays P_VALIDATED, with a history row.
+    /// A file stopped before upload (cancelled, rejected, expired): each payment is unbound and stays
+    /// P_VALIDATED, with a history row saying why.
     public mutating func release(_ payments: [Payment], fromCancelled file: OutboundFile, actor: Actor, reason: String) {
         for payment in payments {
-            note(payment, code: "file_cancelled", text: "released from cancelled file \(file.name): \(reason)", actor: actor,
+            note(payment, code: "file_\(file.status.rawValue)", text: "released from \(file.status.rawValue) file \(file.name): \(reason)", actor: actor,
                  source: SourceReference.outboundFile(id: file.id, line: payment.submission?.line),
                  changing: .submission) { $0.submission = nil }
         }

@@ -29,12 +29,15 @@ public struct Payment: Sendable, Hashable, Identifiable {
     public var settlement: Settlement
     /// The bank profile the request named; nil: its merchant's, else the default one.
     public var profile: String?
+    /// Set when the payment's profile holds it for approval: the approvals it needs and has.
+    public var approval: ApprovalCount?
 
     public init(id: String, merchantID: String, state: PaymentState, version: Int, amount: Int64, currency: String,
                 direction: Direction, secCode: StandardEntryClass, description: String, effectiveDate: ACHDate,
                 counterparty: Counterparty, metadata: [String: String], idempotencyKey: String, reservedAmount: Int64,
                 failure: Failure?, createdAt: Date, updatedAt: Date, submission: Submission? = nil,
-                settlement: Settlement = .nextDay, profile: String? = nil) {
+                settlement: Settlement = .nextDay, profile: String? = nil, approval: ApprovalCount? = nil) {
+        self.approval = approval
         self.id = id
         self.merchantID = merchantID
         self.state = state

@@ -50,15 +50,26 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore {
     public func cancelFile(fileID: String, actor: Actor, reason: String) async throws -> OutboundFile {
         try await Replanning.run {
             let read = try await outboundFile(id: fileID)
-            var file = read
-            try file.cancel(reason: reason, at: Date())
-            var ledger = LedgerPlanner(now: file.updatedAt, endpoints: [:])
-            ledger.release(try await filePayments(fileID: file.id).map(\.payment), fromCancelled: file, actor: actor, reason: reason)
-            var checks = CheckPlanner(now: file.updatedAt, endpoints: [:])
-            checks.release(try await fileChecks(fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
-            try await recordFileChange(file, from: read.status, ledger: ledger.plan, checks: checks.plan)
-            return file
+            return try await stop(read, actor: actor, reason: reason, recording: nil, at: Date()) { (file: inout OutboundFile) throws(PaymentError) in
+                try file.cancel(reason: reason, at: Date())
+            }
         }
+    }
+
+    /// A file stopped before upload by `step` (cancelled, rejected, expired), with `approval` when
+    /// a decision stopped it: its payments and checks unbound and left as they were before the file,
+    /// each with a history row, in one write with the file's change.
+    func stop(_ read: OutboundFile, actor: Actor, reason: String, recording approval: Approval?, at now: Date,
+              _ step: (inout OutboundFile) throws(PaymentError) -> Void) async throws -> OutboundFile {
+        var file = read
+        try step(&file)
+        var ledger = LedgerPlanner(now: now, endpoints: [:])
+        if let approval { ledger.record(approval) }
+        ledger.release(try await filePayments(fileID: file.id).map(\.payment), fromCancelled: file, actor: actor, reason: reason)
+        var checks = CheckPlanner(now: now, endpoints: [:])
+        checks.release(try await fileChecks(fileID: file.id), fromCancelled: file, actor: actor, reason: reason)
+        try await recordFileChange(file, from: read.status, ledger: ledger.plan, checks: checks.plan)
+        return file
     }
 
     /// A step of the file alone, nothing it carries changing.

@@ -5,7 +5,7 @@ extension Payment: StoredModel {
         "id", "merchant_id", "state", "version", "amount_cents", "currency", "direction", "sec_code", "description", "effective_date",
         "counterparty_name", "routing_number", "account_number", "account_type", "metadata", "idempotency_key", "reserved_cents",
         "failure_code", "failure_message", "created_at", "updated_at", "file_id", "batch_number", "trace_number", "file_line",
-        "entry_effective_date", "settlement", "profile",
+        "entry_effective_date", "settlement", "profile", "approvals_required", "approvals_given",
     ]
 
     public init<Row: StoredRow>(stored row: inout Row) throws {
@@ -25,6 +25,7 @@ extension Payment: StoredModel {
         let entryDate = try row.dayIfPresent(table, "entry_effective_date")
         let settlement: Settlement = try row.decode(table, "settlement")
         let profile = try row.optionalString()
+        let approvalsRequired = try row.int(), approvalsGiven = try row.int()
         self.init(
             id: id, merchantID: merchantID, state: state, version: version, amount: amount, currency: currency, direction: direction,
             secCode: secCode, description: description, effectiveDate: effectiveDate,
@@ -33,6 +34,7 @@ extension Payment: StoredModel {
             failure: failureCode.map { Failure(code: $0, message: failureMessage ?? "") }, createdAt: createdAt, updatedAt: updatedAt,
             submission: fileID.map { Submission(fileID: $0, batchNumber: batch ?? 0, traceNumber: trace ?? 0, line: line ?? 0,
                                                 entryEffectiveDate: entryDate) },
-            settlement: settlement, profile: profile)
+            settlement: settlement, profile: profile,
+            approval: approvalsRequired > 0 ? ApprovalCount(required: approvalsRequired, given: approvalsGiven) : nil)
     }
 }

@@ -7,6 +7,10 @@ public enum WebhookEventType: String, Sendable, Hashable, CaseIterable, Codable 
     case completed = "payment.completed"
     case failed = "payment.failed"
     case corrected = "payment.corrected"
+    /// Created over its profile's approval threshold: P_CREATED until approvers decide.
+    case awaitingApproval = "payment.awaiting_approval"
+    /// An approver rejected it: P_FAILED `rejected_by_approver`.
+    case rejected = "payment.rejected"
     case checkSubmitted = "check.submitted"
     case checkOnFile = "check.on_file"
     case checkPaid = "check.paid"

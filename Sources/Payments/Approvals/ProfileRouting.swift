@@ -1,7 +1,6 @@
-import Payments
-
 /// Which bank profile sends a payment: the one its request named, else its merchant's, else the
-/// default. Every profile's cutoff asks the same routing, so each payment has exactly one.
+/// default. Every profile's cutoff asks the same routing, so each payment has exactly one, and
+/// intake asks it for the profile whose approval rule holds the payment.
 public struct ProfileRouting: Sendable, Hashable {
     public var defaultProfile: String
     /// Merchant id or name → profile name.
@@ -19,6 +18,10 @@ public struct ProfileRouting: Sendable, Hashable {
     public static let single = "default"
 
     public func profile(for pending: PendingPayment) -> String {
-        pending.payment.profile ?? merchants[pending.merchant.id] ?? merchants[pending.merchant.name] ?? defaultProfile
+        profile(requested: pending.payment.profile, merchant: pending.merchant)
+    }
+
+    public func profile(requested: String?, merchant: Merchant) -> String {
+        requested ?? merchants[merchant.id] ?? merchants[merchant.name] ?? defaultProfile
     }
 }
