@@ -16,6 +16,8 @@ public struct APIConfiguration: Sendable {
     public var maximumBodyBytes: Int
     public var rules: PaymentRules
     public var checkRules = CheckRules()
+    /// Which payments wait for named approvers before they are validated.
+    public var approvals = ApprovalPolicy.none
     /// Page size of `GET /payments` when `limit` is absent, and the largest `limit` accepted.
     public var defaultPageSize = 50
     public var maximumPageSize = 500

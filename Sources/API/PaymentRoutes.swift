@@ -32,7 +32,8 @@ struct PaymentRoutes: APIRouteGroup {
                                                     limit: configuration.maximumBodyBytes)
         let validated = try document.validate(rules: configuration.rules, today: configuration.today())
         let intake = PaymentIntake(merchantID: merchant.id, idempotencyKey: key, request: validated, actor: .api,
-                                   source: SourceReference.apiRequest(idempotencyKey: key), keepsResponse: true)
+                                   source: SourceReference.apiRequest(idempotencyKey: key), keepsResponse: true,
+                                   approvalsRequired: configuration.approvals.approvalsRequired(merchant: merchant, request: validated))
         let outcome = try await groupCommit.submit(intake).get()
         let payment = outcome.payment
         if outcome.created { metrics.transition(to: payment.state) }

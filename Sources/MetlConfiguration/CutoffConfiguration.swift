@@ -210,6 +210,9 @@ extension Settings {
             }
         }
         try problems.check()
-        return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive ?? ""), window: window, profile: profile?.name)
+        return CutoffJob.Settings(kinds: kinds, archive: Archive(root: archive ?? ""), window: window, profile: profile?.name,
+                                  approval: profile.flatMap { profile in
+                                      profile.approvals.files.map { CutoffJob.FileApproval(rule: $0, schedule: profile.schedule) }
+                                  })
     }
 }

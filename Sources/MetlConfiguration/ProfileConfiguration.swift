@@ -26,6 +26,8 @@ public struct ProfileConfiguration: Sendable {
     /// Merchants (names or ids) this profile sends for; the default profile also takes all others.
     public var merchants: [String]
     public var openpgp: OpenPGPKeys?
+    /// Which files and payments of this profile wait for named approvers (`approvals`).
+    public var approvals: ApprovalPolicy.Rules
 
     /// The bank's OpenPGP keys and ours, by full fingerprint in metl's GnuPG home, when the bank
     /// takes sealed files or signs what it sends.
@@ -163,6 +165,20 @@ public struct ProfileConfiguration: Sendable {
             if openpgp?.signWith != nil, openpgp?.encryptTo == nil { keys.fail("sign_with", "needs encrypt_to") }
             keys.finish()
         }
+        var approvals = ApprovalPolicy.Rules()
+        if let rules = table.table("approvals") {
+            func rule(_ key: String) -> ApprovalRule? {
+                guard let rule = rules.table(key) else { return nil }
+                defer { rule.finish() }
+                guard let approvers = rule.integer("approvers") else { rule.fail("approvers", "missing"); return nil }
+                guard (1...9).contains(approvers) else { rule.fail("approvers", "must be 1 to 9"); return nil }
+                let over = rule.integer("over_cents") ?? 0
+                guard over >= 0 else { rule.fail("over_cents", "must be 0 or more"); return nil }
+                return ApprovalRule(approvers: Int(approvers), overCents: over)
+            }
+            approvals = ApprovalPolicy.Rules(files: rule("files"), payments: rule("payments"))
+            rules.finish()
+        }
         table.finish()
 
         guard table.problems.messages.count == before, let odfiRouting, let immediateDestination, let originName, let destinationName else { return nil }
@@ -177,7 +193,7 @@ public struct ProfileConfiguration: Sendable {
         return ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
                                     identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
                                     filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants,
-                                    openpgp: openpgp)
+                                    openpgp: openpgp, approvals: approvals)
     }
 
     /// Why `url` cannot be a destination, or nil.

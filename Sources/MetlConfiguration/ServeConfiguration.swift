@@ -47,6 +47,7 @@ public struct ServeConfiguration: Sendable {
                                idempotencyDocumentation: layers.value(flags.idempotencyDocs, "METL_IDEMPOTENCY_DOCS")
                                    ?? APIConfiguration.defaultIdempotencyDocumentation,
                                maximumBodyBytes: 65_536, rules: settings.rules)
+        api.approvals = settings.approvalPolicy
         if let bytes = problems.collect({ try layers.positive(flags.maxBodyBytes, "METL_MAX_BODY_BYTES", "--max-body-bytes") }), let bytes {
             api.maximumBodyBytes = bytes
         }

@@ -97,6 +97,11 @@ public struct Settings: Sendable {
         return ProfileRouting(defaultProfile: defaultProfile, merchants: merchants)
     }
 
+    /// Which files and payments wait for named approvers, per profile (`profiles.NAME.approvals`).
+    public var approvalPolicy: ApprovalPolicy {
+        ApprovalPolicy(profiles: Dictionary(uniqueKeysWithValues: profiles.map { ($0.name, $0.approvals) }), routing: routing)
+    }
+
     /// The configuration file's profiles, refused when it names none.
     public func configuredProfiles() throws(ConfigurationError) -> [ProfileConfiguration] {
         guard !profiles.isEmpty else {

@@ -37,10 +37,14 @@ public struct CutoffJob: Sendable {
         /// flags and variables. Each profile holds its own lease, so two profiles' cutoffs run side
         /// by side and two of one profile never do.
         public var profile: String?
+        /// The profile's rule for files, when it holds them for approval.
+        public var approval: FileApproval?
 
         public init(kinds: [Kind], archive: Archive, window: Duration = .seconds(900), readBackLimit: Int = 50_000_000,
-                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), profile: String? = nil) {
+                    retryBase: Duration = .seconds(1), retryCap: Duration = .seconds(60), profile: String? = nil,
+                    approval: FileApproval? = nil) {
             self.profile = profile
+            self.approval = approval
             self.kinds = kinds
             self.archive = archive
             self.window = window
@@ -67,6 +71,18 @@ public struct CutoffJob: Sendable {
         }
     }
 
+    /// Which files a profile holds for approval (`ApprovalRule` by a file's gross amount), and when a
+    /// held file's window closes (`CutoffSchedule.approvalDeadline`).
+    public struct FileApproval: Sendable {
+        public var rule: ApprovalRule
+        public var schedule: CutoffSchedule
+
+        public init(rule: ApprovalRule, schedule: CutoffSchedule) {
+            self.rule = rule
+            self.schedule = schedule
+        }
+    }
+
     /// What the job did, for the summary line and `--json`.
     public struct Summary: Sendable, Codable {
         /// The bank profile, when the configuration file names profiles.
@@ -79,6 +95,10 @@ public struct CutoffJob: Sendable {
         public var filesUploaded = 0
         public var filesAlreadyAtBank = 0
         public var filesFailed = 0
+        /// Files held for approval, new or from an earlier run, not yet approved.
+        public var filesAwaitingApproval = 0
+        /// Held files whose approval window closed unapproved: cancelled, their items released.
+        public var filesExpired = 0
         public var paymentsSubmitted = 0
         public var checkRecordsSubmitted = 0
         public var decisionsSubmitted = 0
@@ -106,7 +126,8 @@ public struct CutoffJob: Sendable {
         enum CodingKeys: String, CodingKey {
             case profile, paymentsCollected = "payments_collected", checkRecordsCollected = "check_records_collected",
                  filesResumed = "files_resumed", filesRendered = "files_rendered", filesUploaded = "files_uploaded",
-                 filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed", paymentsSubmitted = "payments_submitted",
+                 filesAlreadyAtBank = "files_already_at_bank", filesFailed = "files_failed",
+                 filesAwaitingApproval = "files_awaiting_approval", filesExpired = "files_expired", paymentsSubmitted = "payments_submitted",
                  checkRecordsSubmitted = "check_records_submitted", decisionsCollected = "decisions_collected",
                  decisionsSubmitted = "decisions_submitted", bytesUploaded = "bytes_uploaded", files, alerts, leftOut = "left_out"
         }
@@ -207,7 +228,7 @@ public struct CutoffJob: Sendable {
         let deadline = ContinuousClock.now + settings.window
         return try await lease.holding(for: settings.window, now: now()) { () throws(PipelineError) -> Summary in
             let file = try await storageStep { try await store.outboundFile(id: fileID) }
-            guard file.status != .uploaded, file.status != .cancelled else {
+            guard file.status != .uploaded, !file.status.isStopped, file.status != .awaitingApproval else {
                 throw PipelineError(.invalidStatus, "file \(file.name) is \(file.status.rawValue); there is nothing to retry")
             }
             guard let kind = settings.kinds.first(where: { $0.renderer.sends(file) }) else {
@@ -228,7 +249,19 @@ public struct CutoffJob: Sendable {
                 summary.alerts.append(alert)
             }
         }
-        // 1. Finish what an earlier run left: the same archived bytes, never a re-render.
+        // 1. Held files whose approval window closed expire, their items released to this run;
+        //    those still held wait for approvers.
+        let held = try await storageStep { try await store.outboundFiles(statuses: [.awaitingApproval]) }.filter(sends)
+        let expired = try await storageStep { try await store.expireHeld(held, actor: .cutoff, at: now()) }
+        for file in expired {
+            logger.critical("ALERT held file expired unapproved", metadata: ["file": "\(file.name)", "id": "\(file.id)"])
+            summary.alerts.append("file \(file.name) (\(file.id)) expired: \(file.failureReason ?? "not approved in its window"); "
+                                  + "its items go in the next file, which asks again")
+        }
+        summary.filesExpired = expired.count
+        summary.filesAwaitingApproval = held.count - expired.count
+
+        // 2. Finish what an earlier run left: the same archived bytes, never a re-render.
         let unfinished = try await storageStep { try await store.outboundFiles(statuses: OutboundFileStatus.unfinished) }
             .filter { file in settings.kinds.contains { $0.renderer.sends(file) } }
         summary.filesResumed = unfinished.count
@@ -236,7 +269,7 @@ public struct CutoffJob: Sendable {
             logger.notice("resuming unfinished files", metadata: ["count": "\(unfinished.count)"])
         }
 
-        // 2. Collect, render, validate, archive and record new files, kind by kind.
+        // 3. Collect, render, validate, archive and record new files, kind by kind.
         let created = now()
         var newFiles: [OutboundFile] = []
         var renderingStopped: PipelineError?
@@ -250,9 +283,9 @@ public struct CutoffJob: Sendable {
             }
         }
 
-        // 3. Deliver everything, oldest first, each kind to its destination.
+        // 4. Deliver everything not held, oldest first, each kind to its destination.
         for kind in settings.kinds {
-            let files = (unfinished + newFiles).filter { kind.renderer.sends($0) }
+            let files = (unfinished + newFiles).filter { kind.renderer.sends($0) && OutboundFileStatus.unfinished.contains($0.status) }
             guard !files.isEmpty else { continue }
             try await upload(to: kind).deliver(files, summary: &summary, deadline: deadline, progress: progress)
         }
@@ -290,6 +323,11 @@ public struct CutoffJob: Sendable {
                                         sealing: sealing)
             files.append(file)
             summary.filesRendered += 1
+            if file.status == .awaitingApproval {
+                summary.filesAwaitingApproval += 1
+                logger.notice("file held for approval", metadata: ["file": "\(file.name)", "id": "\(file.id)",
+                                                                   "approvals": "\(file.approval?.required ?? 0)"])
+            }
             progress(.rendered(file: file.name, entries: file.entryCount))
         }
     }
@@ -310,6 +348,10 @@ public struct CutoffJob: Sendable {
             file.sha256 = SHA256Digest.hex(sealed)
             file.size = Int64(sealed.count)
             file.archivePath = try settings.archive.store(sealed, kind: "outbound", extension: renderer.archiveExtension + sealing.suffix)
+        }
+        if let approval = settings.approval {
+            let required = approval.rule.required(debit: file.totalDebit, credit: file.totalCredit)
+            if required > 0 { file.hold(required: required, until: approval.schedule.approvalDeadline(forFileRenderedAt: now())) }
         }
         try await renderer.record(file, bindings: rendered.bindings, of: plan, store: store)
         logger.info("file rendered", metadata: ["file": "\(file.name)", "id": "\(file.id)", "kind": "\(file.kind)",

@@ -31,6 +31,8 @@ public struct PaymentImportJob: Sendable {
         /// Payments the import created, and how many of them failed validation (insufficient funds).
         public var created = 0
         public var failed = 0
+        /// Created and held for approval (P_CREATED) by the merchant's profile's rule.
+        public var awaitingApproval = 0
         /// Rows whose key was imported before: they returned the stored payment.
         public var alreadyImported = 0
     }
@@ -45,9 +47,11 @@ public struct PaymentImportJob: Sendable {
     /// discarded. `outcomes` is given each staged chunk's outcomes in file order (they are visible
     /// only once the import returns); `progress`, the rows staged so far.
     public func run(csv file: FileHandle, merchantID: String, source: String, actor: Actor, rules: PaymentRules,
-                    today: ACHDate = .today(), progress: (Int) -> Void = { _ in },
+                    approvals: ApprovalPolicy = .none, today: ACHDate = .today(), progress: (Int) -> Void = { _ in },
                     outcomes: ([IntakeOutcome]) throws -> Void = { _ in }) async throws -> Summary {
         try await discardAbandoned()
+        // Which rows wait for approvers: the merchant's profile's rule, by each row's amount.
+        let merchant = approvals.profiles.isEmpty ? nil : try await store.merchant(merchantID)
         var reader = CSVImportReader(rules: rules, today: today)
         var summary = Summary()
         var pending: PendingImport?
@@ -60,6 +64,7 @@ public struct PaymentImportJob: Sendable {
                 if outcome.created {
                     summary.created += 1
                     if outcome.payment.state == .failed { summary.failed += 1 }
+                    if outcome.payment.state == .created { summary.awaitingApproval += 1 }
                 } else {
                     summary.alreadyImported += 1
                 }
@@ -77,7 +82,10 @@ public struct PaymentImportJob: Sendable {
                 guard !reader.hasProblems else { continue }
                 waiting += rows.map {
                     PaymentIntake(merchantID: merchantID, idempotencyKey: $0.idempotencyKey, request: $0.request, actor: actor,
-                                  source: SourceReference.csvImport(file: source, line: $0.line))
+                                  source: SourceReference.csvImport(file: source, line: $0.line),
+                                  approvalsRequired: merchant.map { [request = $0.request] in
+                                      approvals.approvalsRequired(merchant: $0, request: request)
+                                  } ?? 0)
                 }
                 while waiting.count >= chunkSize || (finished && !waiting.isEmpty) {
                     let chunk = Array(waiting.prefix(chunkSize))

@@ -59,6 +59,19 @@ public struct CutoffSchedule: Sendable, Hashable {
         return windows.first { $0.runsAt.minutes <= now && now < $0.bankDeadline.minutes }
     }
 
+    /// When the approval window of a file rendered at `date` closes: the bank deadline of the
+    /// window the run is in, else the end of the profile's calendar day.
+    public func approvalDeadline(forFileRenderedAt date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let midnight = calendar.startOfDay(for: date)
+        guard let window = window(at: date) else {
+            return calendar.date(byAdding: .day, value: 1, to: midnight) ?? midnight.addingTimeInterval(86_400)
+        }
+        return calendar.date(byAdding: .minute, value: window.bankDeadline.minutes, to: midnight)
+            ?? midnight.addingTimeInterval(TimeInterval(window.bankDeadline.minutes * 60))
+    }
+
     /// What a run at `date` takes, and which same-day payments have missed the day.
     public func run(at date: Date) -> Run {
         let today = today(at: date)
