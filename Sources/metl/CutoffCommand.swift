@@ -166,6 +166,10 @@ struct CutoffCommand: AsyncParsableCommand {
             + "submitted, \(Words.count(summary.bytesUploaded, "byte")) sent"
         let name = summary.profile.map { "cutoff (profile \($0))" } ?? "cutoff"
         Output.line("\(name): \(collected), \(files); \(submitted)")
+        if summary.filesAwaitingApproval + summary.filesExpired > 0 {
+            Output.line("  \(Words.count(summary.filesAwaitingApproval, "file")) awaiting approval (metl approvals list --pending)"
+                        + (summary.filesExpired > 0 ? ", \(summary.filesExpired) expired unapproved" : ""))
+        }
         for file in summary.files {
             Output.line("  \(file.name)  \(file.status)  \(Words.count(file.entries, "entry", plural: "entries"))  debit \(Dollars.format(file.totalDebit))  "
                         + "credit \(Dollars.format(file.totalCredit))  \(file.remotePath ?? "")")

@@ -22,6 +22,9 @@ struct FilesCommand: AsyncParsableCommand {
         @Nullable var uploadedAt: String?
         /// Each try at delivering it that failed before the bank had it, oldest first.
         var deliveryFailures: [Failure]
+        /// Held files: the approvals needed and given, and when the approval window closes.
+        var approval: ApprovalCount?
+        var approvalDeadline: String?
 
         struct Failure: Encodable {
             var at: String, error: String
@@ -90,7 +93,8 @@ struct FilesCommand: AsyncParsableCommand {
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
                  attempts, failureReason = "failure_reason", createdAt = "created_at", uploadedAt = "uploaded_at",
-                 deliveryFailures = "delivery_failures", sealing, payments, checks, decisions
+                 deliveryFailures = "delivery_failures", sealing, payments, checks, decisions, approval,
+                 approvalDeadline = "approval_deadline"
         }
 
         init(_ file: OutboundFile, failures: [DeliveryFailure], payments: [(payment: Payment, binding: FileBinding)]? = nil,
@@ -121,6 +125,8 @@ struct FilesCommand: AsyncParsableCommand {
             failureReason = file.failureReason
             createdAt = Timestamp.format(file.createdAt)
             uploadedAt = file.uploadedAt.map(Timestamp.format)
+            approval = file.approval
+            approvalDeadline = file.approvalDeadline.map(Timestamp.format)
             sealing = file.sealing.map {
                 Sealing(plaintextSHA256: $0.plaintextSHA256, plaintextSize: $0.plaintextSize, plaintextArchivePath: $0.plaintextArchivePath,
                         recipient: $0.recipient, signer: $0.signer)
@@ -198,6 +204,10 @@ struct FilesCommand: AsyncParsableCommand {
             Output.line("  remote \(file.remotePath ?? "-"), attempts \(file.attempts)"
                         + (file.uploadedAt.map { ", uploaded \(Timestamp.format($0))" } ?? "")
                         + (file.failureReason.map { ", failure: \($0)" } ?? ""))
+            if let approval = file.approval {
+                Output.line("  approvals \(approval.given) of \(approval.required)"
+                            + (file.approvalDeadline.map { ", window closes \(Output.localTime($0))" } ?? "") + " (metl approvals show \(file.id))")
+            }
             if !failures.isEmpty {
                 Output.line("  \(Words.count(failures.count, "failed delivery try", plural: "failed delivery tries")):")
                 for failure in failures { Output.line("    \(Timestamp.format(failure.at))  \(failure.error)") }

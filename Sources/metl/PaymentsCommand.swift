@@ -48,8 +48,9 @@ struct PaymentsCommand: AsyncParsableCommand {
             let actor = try await acting.actor(store, .operator, to: "create a payment")
             let request = try PaymentRequest.decode(json: data).validate(rules: settings.rules, today: settings.today)
             let found = try await store.merchant(merchant)
-            let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request,
-                                                                actor: actor)])
+            let outcome = try await store.intake([PaymentIntake(merchantID: found.id, idempotencyKey: key, request: request, actor: actor,
+                                                                approvalsRequired: settings.approvalPolicy.approvalsRequired(merchant: found,
+                                                                                                                            request: request))])
             try Output.json(PaymentDocument(outcome[0].payment))
         }
     }
@@ -80,13 +81,14 @@ struct PaymentsCommand: AsyncParsableCommand {
             let spool = output.json ? try JSONArraySpool() : nil
             let job = PaymentImportJob(store: store, logger: Log.make("metl.import", json: output.json))
             let summary = try await job.run(csv: input, merchantID: found.id, source: source, actor: actor, rules: settings.rules,
-                                            today: settings.today, progress: { staged in
+                                            approvals: settings.approvalPolicy, today: settings.today, progress: { staged in
                 if terminal { Output.progress("staged \(staged) rows") }
             }) { outcomes in try spool?.append(outcomes.map { PaymentDocument($0.payment) }) }
             if terminal { Output.progress(nil) }
             if let spool { return try spool.print() }
-            Output.line("\(summary.rows) rows: \(summary.created) created (\(summary.created - summary.failed) validated, "
-                        + "\(summary.failed) failed), \(summary.alreadyImported) already imported")
+            Output.line("\(summary.rows) rows: \(summary.created) created (\(summary.created - summary.failed - summary.awaitingApproval) validated, "
+                        + "\(summary.failed) failed" + (summary.awaitingApproval > 0 ? ", \(summary.awaitingApproval) awaiting approval" : "")
+                        + "), \(summary.alreadyImported) already imported")
         }
     }
 
