@@ -17,9 +17,10 @@ public struct Approval: Sendable, Hashable, Identifiable {
     public var id: String
     public var subject: Subject
     public var subjectID: String
-    /// 1 for an item's first decision, 2 for the next. Stores keep it unique per item, so two
-    /// approvals racing each other cannot both be the same one: the later write is a conflict,
-    /// plans again, and counts on top of the first.
+    /// The item's approvals given before it, plus one: 1 for the first decision, 2 for the next
+    /// (a rejection ends the item, so it is always the last). Stores keep it unique per item, so
+    /// two decisions racing each other cannot both be the same one: the later write is a
+    /// conflict, plans again, and counts on top of the first.
     public var ordinal: Int
     public var operatorName: String
     public var decision: Decision

@@ -41,6 +41,9 @@ enum ApprovalReview {
         if let seen, seen.lowercased() != item.sha256 {
             throw PaymentError(.invalidStatus, "\(item.description) is not what was shown (SHA-256 \(item.sha256), not \(seen)); look again")
         }
-        return item.earlier.count + 1
+        // From the item's own count, read with the status the write is conditioned on: a decision
+        // racing this one takes the same ordinal, and the store refuses the second (never the
+        // decisions read apart, which may be newer than the item).
+        return count.given + 1
     }
 }
