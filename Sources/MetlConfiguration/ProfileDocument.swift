@@ -21,6 +21,12 @@ public struct ProfileDocument: Encodable, Sendable {
     public var windows: [Window]
     public var merchants: [String]
     public var openpgp: Keys?
+    public var approvals: Approvals
+
+    /// Which files and payments wait for named approvers: each rule, or nil.
+    public struct Approvals: Encodable, Sendable {
+        public var files: ApprovalRule?, payments: ApprovalRule?
+    }
 
     public struct ODFI: Encodable, Sendable {
         public var routing: String, immediateOrigin: String, immediateDestination: String, originName: String, destinationName: String
@@ -53,7 +59,7 @@ public struct ProfileDocument: Encodable, Sendable {
     }
     enum CodingKeys: String, CodingKey {
         case name, isDefault = "default", odfi, destinations, inbound, sftp, filenames, limits, lineEnding = "line_ending",
-             timeZone = "time_zone", holidays, sameDayDescriptiveDate = "same_day_descriptive_date", windows, merchants, openpgp
+             timeZone = "time_zone", holidays, sameDayDescriptiveDate = "same_day_descriptive_date", windows, merchants, openpgp, approvals
     }
 
     public init(_ profile: ProfileConfiguration, defaultProfile: String) {
@@ -80,6 +86,7 @@ public struct ProfileDocument: Encodable, Sendable {
                    sameDay: $0.sameDay, nextDay: $0.nextDay)
         }
         merchants = profile.merchants
+        approvals = Approvals(files: profile.approvals.files, payments: profile.approvals.payments)
         openpgp = profile.openpgp.map {
             Keys(encryptTo: $0.encryptTo?.hex, signWith: $0.signWith?.hex, armor: $0.armored, suffix: $0.suffix,
                     inboundSigner: $0.inboundSigner?.hex)

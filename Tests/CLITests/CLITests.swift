@@ -273,7 +273,7 @@ struct CLI {
         let payments = try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [[String: Any]]
         #expect(payments?.count == 6)
         #expect(payments?.first?["state"] as? String == "P_VALIDATED")
-        #expect(payments?.first?.keys.sorted() == ["amount", "counterparty", "created_at", "currency", "description", "direction",
+        #expect(payments?.first?.keys.sorted() == ["amount", "approval", "counterparty", "created_at", "currency", "description", "direction",
                                                    "effective_date", "failure", "id", "merchant_id", "metadata", "profile", "sec_code",
                                                    "settlement", "state", "submission", "updated_at", "version"])
         let again = try metl("payments", "import", "-", "--merchant", "acme", stdin: csv)

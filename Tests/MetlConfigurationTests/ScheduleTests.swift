@@ -1,11 +1,13 @@
 import Foundation
 import MetlConfiguration
+import Payments
 import Testing
 
 /// What runs when, from the configuration: the windows and the schedule's times, the next run
 /// across a weekend and a change of daylight saving time, the units and crontab made from them.
 @Suite struct ScheduleTests {
-    static func settings(_ schedule: [String: Any] = [:], zones: [String] = ["America/New_York"]) throws -> (ConfigurationFixture, Settings) {
+    static func settings(_ schedule: [String: Any] = [:], zones: [String] = ["America/New_York"],
+                         approvals: [String: Any]? = nil) throws -> (ConfigurationFixture, Settings) {
         let fixture = try ConfigurationFixture()
         var profiles: [String: Any] = [:]
         for (index, zone) in zones.enumerated() {
@@ -14,6 +16,7 @@ import Testing
             profile["time_zone"] = zone
             profile["windows"] = [["name": "sd1", "runs_at": "10:30", "bank_deadline": "11:00", "same_day": true],
                                   ["name": "nd", "runs_at": "17:30", "bank_deadline": "23:00", "same_day": false]]
+            if index == 0, let approvals { profile["approvals"] = approvals }
             profiles[index == 0 ? "primary" : "backup"] = profile
         }
         try fixture.write(["database": fixture.database, "default_profile": "primary", "profiles": profiles, "schedule": schedule])
@@ -49,6 +52,20 @@ import Testing
         #expect(crontab.contains("30 10 * * 1-5  metl  /usr/local/bin/metl-cron cutoff --kind ach\n"))
         #expect(crontab.contains("*/30 7-8 * * 1-5  metl  /usr/local/bin/metl-cron ingest\n"))
         #expect(crontab.contains("0 3 * * *  metl  /usr/local/bin/metl-cron idempotency purge --days 30\n"))
+    }
+
+    @Test func aProfileThatHoldsFilesRunsItsCutoffAgainEveryFewMinutesUntilTheBankDeadline() throws {
+        let (_, settings) = try Self.settings(approvals: ["files": ["approvers": 2, "over_cents": 0]])
+        #expect(settings.approvalPolicy.profiles["primary"]?.files == ApprovalRule(approvers: 2, overCents: 0))
+        let runs = try #require(settings.schedule.job(.cutoff)).runs(onDayOf: try Self.date("2026-12-07T12:00:00Z")).map(\.date)
+        // 10:30 to 10:55 in the same-day window, 17:30 to 22:55 in the next-day one: an approval inside a window is sent in it.
+        #expect(runs.count == 6 + 66)
+        let (first, last, sameDayLast, sameDayDeadline) = (try Self.date("2026-12-07T15:30:00Z"), try Self.date("2026-12-08T03:55:00Z"),
+                                                           try Self.date("2026-12-07T15:55:00Z"), try Self.date("2026-12-07T16:00:00Z"))
+        #expect(runs.first == first && runs.last == last)
+        #expect(runs.contains(sameDayLast) && !runs.contains(sameDayDeadline))
+        let (_, plain) = try Self.settings()
+        #expect(try #require(plain.schedule.job(.cutoff)).runs(onDayOf: try Self.date("2026-12-07T12:00:00Z")).count == 2)
     }
 
     @Test func cronRefusesSeveralTimeZonesAndBadTimesAreNamedAtTheirKeys() throws {

@@ -31,6 +31,19 @@ public struct Schedule: Sendable, Hashable {
         return job(scheduled)?.nextRun(after: date)
     }
 
+    /// How often the cutoff runs again inside a window of a profile that holds files for approval.
+    static let approvalRerunMinutes = 5
+
+    /// The ACH cutoff's times in `window`: its run time; and for a profile that holds files for
+    /// approval, again every few minutes until the bank deadline, so a file approved inside its
+    /// window goes out in it without anyone running the cutoff by hand.
+    static func cutoffTimes(in window: CutoffWindow, holdsFiles: Bool) -> [ACHTime] {
+        guard holdsFiles else { return [window.runsAt] }
+        return stride(from: window.runsAt.minutes, to: window.bankDeadline.minutes, by: approvalRerunMinutes).map {
+            ACHTime(hour: $0 / 60, minute: $0 % 60)
+        }
+    }
+
     /// `schedule` of the configuration file over these defaults, with the ACH times from `profiles`.
     static func read(_ table: ConfigurationTable?, profiles: [ProfileConfiguration], defaultProfile: String) -> Schedule {
         let bankZone = profiles.first { $0.name == defaultProfile }?.schedule.timeZone ?? profiles.first?.schedule.timeZone ?? TimeZone.current
@@ -47,7 +60,13 @@ public struct Schedule: Sendable, Hashable {
             }
             return parsed
         }
-        var ach = profiles.flatMap { profile in profile.schedule.windows.map { ScheduledJob.ZonedTime(time: $0.runsAt, timeZone: profile.schedule.timeZone) } }
+        var ach = profiles.flatMap { profile in
+            profile.schedule.windows.flatMap { window in
+                Self.cutoffTimes(in: window, holdsFiles: profile.approvals.files != nil).map {
+                    ScheduledJob.ZonedTime(time: $0, timeZone: profile.schedule.timeZone)
+                }
+            }
+        }
         if let listed = table?.strings("ach") {
             if ach.isEmpty {
                 ach = listed.compactMap { text in

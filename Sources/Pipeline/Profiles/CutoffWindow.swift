@@ -34,5 +34,5 @@ public struct CutoffWindow: Sendable, Hashable, Codable {
 
 extension ACHTime {
     /// Minutes since midnight.
-    var minutes: Int { hour * 60 + minute }
+    public var minutes: Int { hour * 60 + minute }
 }

@@ -60,6 +60,10 @@ struct ProfilesCommand: AsyncParsableCommand {
                 Output.line("  openpgp        encrypt to \(keys.encryptTo ?? "-"), sign with \(keys.signWith ?? "-"), "
                             + "inbound signer \(keys.inboundSigner ?? "-")")
             }
+            for (what, rule) in [("files", document.approvals.files), ("payments", document.approvals.payments)] {
+                guard let rule else { continue }
+                Output.line("  approvals      \(what) over \(Dollars.format(rule.overCents)): \(Words.count(rule.approvers, "approver"))")
+            }
             if !document.merchants.isEmpty { Output.line("  merchants      \(document.merchants.joined(separator: ", "))") }
         }
     }
