@@ -10,7 +10,7 @@ public struct Reconciliation: Sendable, Codable {
         public var id: String
         public var name: String
         public var status: OutboundFileStatus
-        /// The bank has it (`uploaded`); a rendered, uploading, failed or cancelled file was not sent,
+        /// The bank has it (`uploaded`); a held, rendered, uploading, failed, cancelled, rejected or expired file was not sent,
         /// and its amounts are what it would send.
         public var sent: Bool
         public var entries: Int
@@ -156,6 +156,6 @@ public struct Reconciliation: Sendable, Codable {
         }
         return Reconciliation(files: files, stuck: stuck, exceptions: exceptions, inbound: inbound, discrepancies: discrepancies, keys: keyAlerts,
                               needsAttention: !stuck.isEmpty || !keyAlerts.isEmpty || !discrepancies.isEmpty || !exceptions.isEmpty
-                                  || files.contains { $0.status == .failed } || inbound.contains { $0.status == .quarantined })
+                                  || files.contains { $0.status == .failed || $0.status == .expired } || inbound.contains { $0.status == .quarantined })
     }
 }

@@ -38,7 +38,7 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore & ApprovalStor
         let item = ApprovalReview.Item(description: "payment \(payment.id)", count: payment.approval, held: payment.state == .created,
                                        deadline: nil, makers: Set([maker].compactMap { $0 }),
                                        earlier: try await approvals(subjectIDs: [payment.id]), sha256: payment.approvalDigest)
-        let approval = Approval(id: Identifier.make(prefix: Approval.idPrefix, at: now), subject: .payment, subjectID: payment.id,
+        let approval = Approval(id: Identifier.make(prefix: Approval.idPrefix), subject: .payment, subjectID: payment.id,
                                 ordinal: try ApprovalReview.check(decision, on: item, by: approver, seen: seen, at: now),
                                 operatorName: approver.name, decision: decision, sha256: item.sha256, reason: reason, at: now)
         var planner = LedgerPlanner(now: now, endpoints: try await enabledEndpoints(merchants: [payment.merchantID]))
@@ -56,7 +56,7 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore & ApprovalStor
         let item = ApprovalReview.Item(description: "file \(read.name)", count: read.approval, held: read.status == .awaitingApproval,
                                        deadline: read.approvalDeadline, makers: try await fileMakers(fileID: read.id),
                                        earlier: try await approvals(subjectIDs: [read.id]), sha256: read.sha256)
-        let approval = Approval(id: Identifier.make(prefix: Approval.idPrefix, at: now), subject: .file, subjectID: read.id,
+        let approval = Approval(id: Identifier.make(prefix: Approval.idPrefix), subject: .file, subjectID: read.id,
                                 ordinal: try ApprovalReview.check(decision, on: item, by: approver, seen: seen, at: now),
                                 operatorName: approver.name, decision: decision, sha256: item.sha256, reason: reason, at: now)
         let file: OutboundFile
