@@ -142,10 +142,8 @@ struct ApprovalsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, settings) = try await store.openStore()
-            let approver = try await credentials.authenticate(acting.actingName, store: store, settings: settings)
-            let outcome = try await store.decide(.approved, on: id, by: approver, seen: sha256, at: settings.clock())
-            try ApprovalsCommand.report(outcome, json: output.json)
+            try await ApprovalsCommand.decide(.approved, on: id, seen: sha256, reason: nil, credentials: credentials, acting: acting, store: store,
+                                              json: output.json)
         }
     }
 
@@ -160,10 +158,8 @@ struct ApprovalsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let (store, settings) = try await store.openStore()
-            let approver = try await credentials.authenticate(acting.actingName, store: store, settings: settings)
-            let outcome = try await store.decide(.rejected, on: id, by: approver, reason: reason, at: settings.clock())
-            try ApprovalsCommand.report(outcome, json: output.json)
+            try await ApprovalsCommand.decide(.rejected, on: id, seen: nil, reason: reason, credentials: credentials, acting: acting, store: store,
+                                              json: output.json)
         }
     }
 
@@ -171,6 +167,14 @@ struct ApprovalsCommand: AsyncParsableCommand {
         var decision: Decision
         @Nullable var payment: PaymentDocument?
         @Nullable var file: FilesCommand.FileDocument?
+    }
+
+    /// The acting approver's decision, once their credentials are accepted, and what it did.
+    static func decide(_ decision: Approval.Decision, on id: String, seen: String?, reason: String?, credentials: ApproverCredentials,
+                       acting: OperatorOptions, store options: StoreOptions, json: Bool) async throws {
+        let (store, settings) = try await options.openStore()
+        let approver = try await credentials.authenticate(acting.actingName, store: store, settings: settings)
+        try report(try await store.decide(decision, on: id, by: approver, seen: seen, reason: reason, at: settings.clock()), json: json)
     }
 
     static func report(_ outcome: ApprovalOutcome, json: Bool) throws {

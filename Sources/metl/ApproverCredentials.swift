@@ -11,7 +11,7 @@ import Glibc
 struct ApproverCredentials: ParsableArguments {
     @OptionGroup var password: PasswordOptions
     @Option(help: "The current TOTP code (default: asked for on the terminal when the approver is enrolled).") var totpCode: String?
-    @Option(help: "The file holding the key that seals TOTP secrets (default: $METL_SECRETS_KEY_FILE).") var secretsKeyFile: String?
+    @OptionGroup var secrets: SecretsKeyOptions
 
     /// Operator `name`, once their credentials are accepted; every refusal exits 10 and says the same.
     func authenticate(_ name: String, store: any LedgerStore, settings: Settings) async throws -> Operator {
@@ -26,6 +26,6 @@ struct ApproverCredentials: ParsableArguments {
         }
         // TOTP is judged by the real clock, never a demo's fixed one.
         return try await store.authenticate(name: name, password: secret, code: code,
-                                            secrets: try settings.secretsKey(secretsKeyFile, layers: .process), at: Date())
+                                            secrets: try secrets.key(settings), at: Date())
     }
 }

@@ -174,13 +174,13 @@ struct OperatorsCommand: AsyncParsableCommand {
                 abstract: "Enrol an operator in TOTP; prints the otpauth:// URI once (RFC 6238: SHA-1, 30 s, 6 digits).",
                 discussion: "The secret is sealed with the key in --secrets-key-file or $METL_SECRETS_KEY_FILE (32 bytes: openssl rand -base64 32).")
             @Argument(help: "Operator name.") var name: String
-            @Option(help: "The file holding the key that seals TOTP secrets (default: $METL_SECRETS_KEY_FILE).") var secretsKeyFile: String?
+            @OptionGroup var secretsKey: SecretsKeyOptions
             @OptionGroup var acting: OperatorOptions
             @OptionGroup var store: StoreOptions
 
             func run() async throws {
                 let settings = try store.settings()
-                guard let secrets = try settings.secretsKey(secretsKeyFile, layers: .process) else {
+                guard let secrets = try secretsKey.key(settings) else {
                     throw ConfigurationError(.missingValue, "TOTP needs --secrets-key-file or $METL_SECRETS_KEY_FILE", isUsage: true)
                 }
                 let secret = TOTP.makeSecret()
