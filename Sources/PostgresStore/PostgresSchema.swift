@@ -605,6 +605,60 @@ enum PostgresSchema {
             FOR EACH ROW EXECUTE FUNCTION approvals_append_only()
             """,
         ]),
+        // The audit log: each covered row's change set (from the transaction's `metl.change_set`),
+        // the hash-chained entries, and the head row whose lock orders them. Rows written before it
+        // carry no change set: the genesis entry covers them.
+        (17, [
+            "ALTER TABLE payment_history ADD COLUMN change_set TEXT",
+            "ALTER TABLE payment_history ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX payment_history_change_set ON payment_history(change_set)",
+            "ALTER TABLE check_history ADD COLUMN change_set TEXT",
+            "ALTER TABLE check_history ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX check_history_change_set ON check_history(change_set)",
+            "ALTER TABLE decision_history ADD COLUMN change_set TEXT",
+            "ALTER TABLE decision_history ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX decision_history_change_set ON decision_history(change_set)",
+            "ALTER TABLE funding_ledger ADD COLUMN change_set TEXT",
+            "ALTER TABLE funding_ledger ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX funding_ledger_change_set ON funding_ledger(change_set)",
+            "ALTER TABLE approvals ADD COLUMN change_set TEXT",
+            "ALTER TABLE approvals ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX approvals_change_set ON approvals(change_set)",
+            "ALTER TABLE operator_history ADD COLUMN change_set TEXT",
+            "ALTER TABLE operator_history ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX operator_history_change_set ON operator_history(change_set)",
+            "ALTER TABLE delivery_failures ADD COLUMN change_set TEXT",
+            "ALTER TABLE delivery_failures ALTER COLUMN change_set SET DEFAULT NULLIF(current_setting('metl.change_set', true), '')",
+            "CREATE INDEX delivery_failures_change_set ON delivery_failures(change_set)",
+            """
+            CREATE TABLE audit_log (
+                sequence BIGINT PRIMARY KEY CHECK (sequence >= 1),
+                created_at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subjects TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                change_set TEXT NOT NULL,
+                row_count BIGINT NOT NULL,
+                rows_digest TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_change_set ON audit_log(change_set)",
+            """
+            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the audit log is append-only';
+            END $$
+            """,
+            """
+            CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+            """,
+            "CREATE TABLE audit_head (id BIGINT PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, hash TEXT NOT NULL)",
+            "INSERT INTO audit_head (id, sequence, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')",
+        ]),
     ]
 
     /// The newest version this build knows.

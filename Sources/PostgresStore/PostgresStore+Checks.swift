@@ -151,7 +151,7 @@ extension PostgresStore: CheckStore {
     }
 
     public func persist(_ plan: CheckPlan) async throws {
-        try await transaction("persisting a check plan") { session in try await PostgresCheckPlanWriter.persist(plan, session) }
+        try await transaction("persisting a check plan", audit: plan.auditRecord) { session in try await PostgresCheckPlanWriter.persist(plan, session) }
     }
 
     public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
@@ -182,7 +182,8 @@ extension PostgresStore: CheckStore {
     }
 
     public func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws {
-        try await transaction("recording an issue file") { session in
+        try await transaction("recording an issue file", audit: AuditRecord(actor: .cutoff, action: .fileRendered, subjects: [file.id],
+                                                                            detail: file.status.rawValue)) { session in
             try await Self.insert(file, session)
             try await PostgresCheckPlanWriter.persist(binding, session)
         }

@@ -21,7 +21,10 @@ extension PostgresStore: PaymentImportStore {
 
     public func publishImport(_ importID: String) async throws {
         let faults = self.faults
-        try await transaction("publishing an import") { session in
+        // The import's id is the change set of every chunk it staged and of what publishing writes:
+        // the one entry appended here covers them all, and a discarded import never had one.
+        try await transaction("publishing an import", audit: AuditRecord(action: .importPublished, subjects: [importID]),
+                              changeSet: importID) { session in
             try await Self.requirePending(importID, session)
             let now = Self.milliseconds(Date())
             // The staged funds moves, per merchant in id order, against the balance as it is now.

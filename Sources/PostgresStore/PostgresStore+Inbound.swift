@@ -92,7 +92,8 @@ extension PostgresStore: InboundFileStore {
 
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
-        try await transaction("applying an inbound file") { session in
+        try await transaction("applying an inbound file", audit: AuditRecord(actor: .bankFile, action: .bankFile, subjects: [file.id],
+                                                                             detail: "\(file.kind) \(file.status.rawValue)")) { session in
             if let appliedEvents {
                 let moved = try await session.count("""
                     UPDATE inbound_files SET status = \(file.status.rawValue), applied = \(file.applied), applied_events = \(file.appliedEvents),

@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresStore: OperatorStore {
     public func addOperator(_ person: Operator, _ change: OperatorChange) async throws {
-        try await transaction("adding an operator") { session in
+        try await transaction("adding an operator", audit: change.auditRecord) { session in
             try await session.count("""
                 INSERT INTO operators (\(unescaped: Operator.columnList))
                 VALUES (\(person.id), \(person.name), \(person.storedRoles), \(person.email), \(person.passwordHash), \(person.sealedTOTPSecret),
@@ -46,7 +46,7 @@ extension PostgresStore: OperatorStore {
     }
 
     public func updateOperator(_ person: Operator, from version: Int, _ change: OperatorChange) async throws {
-        try await transaction("changing an operator") { session in
+        try await transaction("changing an operator", audit: change.auditRecord) { session in
             let changed = try await session.count("""
                 UPDATE operators SET roles = \(person.storedRoles), email = \(person.email), password_hash = \(person.passwordHash),
                     totp_secret = \(person.sealedTOTPSecret), totp_last_step = \(person.lastTOTPStep),

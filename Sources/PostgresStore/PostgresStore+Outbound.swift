@@ -80,7 +80,8 @@ extension PostgresStore: OutboundFileStore {
 
     public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws {
         let faults = self.faults
-        try await transaction("recording an outbound file") { session in
+        try await transaction("recording an outbound file", audit: AuditRecord(actor: .cutoff, action: .fileRendered, subjects: [file.id],
+                                                                               detail: file.status.rawValue)) { session in
             try await Self.insert(file, session)
             try await PostgresPlanWriter.persist(binding, session, faults: faults)
         }
@@ -127,7 +128,9 @@ extension PostgresStore: OutboundFileStore {
     }
 
     public func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws {
-        try await transaction("recording delivery failures") { session in
+        try await transaction("recording delivery failures", audit: AuditRecord(actor: .cutoff, action: .deliveryFailed,
+                                                                                subjects: failures.map(\.fileID),
+                                                                                detail: failures.first?.error ?? "")) { session in
             try await session.count("""
                 INSERT INTO delivery_failures (file_id, failed_at, error)
                 SELECT * FROM unnest(\(failures.map(\.fileID))::text[], \(failures.map { Self.milliseconds($0.at) })::bigint[],
@@ -146,7 +149,7 @@ extension PostgresStore: OutboundFileStore {
 
     public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
-        try await transaction("recording a file's change") { session in
+        try await transaction("recording a file's change", audit: AuditRecord(fileChange: file, from: status, ledger: ledger)) { session in
             try await Self.updateStatus(of: file, from: status, session)
             try await PostgresPlanWriter.persist(ledger, session, faults: faults)
             try await PostgresCheckPlanWriter.persist(checks, session)

@@ -10,11 +10,15 @@ extension PostgresStore {
                                           plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
         async throws -> Outcome {
         let faults = self.faults
-        return try await transaction(importID == nil ? "taking in payments" : "staging an import") { session in
+        // A staged chunk appends no entry: the import's publishing covers every row it staged.
+        let changeSet = importID ?? Identifier.make(prefix: "chg")
+        return try await transaction(importID == nil ? "taking in payments" : "staging an import", changeSet: changeSet,
+                                     appendsAudit: false) { session in
             if let importID { try await Self.requirePending(importID, session) }
             let (planned, outcome) = try plan(try await Self.intakeReads(intakes, session, stagedIn: importID),
                                               try await Self.enabledEndpoints(session, merchants: intakes.map(\.merchantID)))
             try await PostgresPlanWriter.persist(planned, session, faults: faults, stagedIn: importID)
+            if importID == nil { try await PostgresAuditLog.append(planned.auditRecord, changeSet: changeSet, session, at: Date()) }
             return outcome
         }
     }
@@ -69,7 +73,7 @@ extension PostgresStore {
 
     public func persist(_ plan: LedgerPlan) async throws {
         let faults = self.faults
-        try await transaction("writing a ledger plan") { session in try await PostgresPlanWriter.persist(plan, session, faults: faults) }
+        try await transaction("writing a ledger plan", audit: plan.auditRecord) { session in try await PostgresPlanWriter.persist(plan, session, faults: faults) }
     }
 
     /// The enabled webhook endpoints of these merchants, which the plan's events fan out to.

@@ -8,7 +8,10 @@ extension PostgresStore {
     /// and SHA-256 in key order) compared with the source's; any difference refuses the whole copy.
     /// Returns the digests, equal on both sides.
     public func copyTables(from source: any TableSource, pageSize: Int = 5_000) async throws -> [TableDigest] {
-        try await transaction("copying a database") { session in
+        // The copy carries the source's audit log and its rows' change sets as they are: it appends no entry of its own.
+        try await transaction("copying a database", appendsAudit: false) { session in
+            // The head row a new schema starts with gives way to the source's.
+            try await session.count("DELETE FROM audit_head WHERE sequence = 0")
             for table in LedgerTable.all {
                 if try await session.value(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table.name) LIMIT 1"), as: Int32.self) != nil {
                     throw StoreError(.conflict, "the target database is not empty: \(table.name) has rows")

@@ -86,12 +86,22 @@ public final class PostgresStore: PaymentStore, Service {
     /// Runs `body` in one READ COMMITTED transaction on a pooled connection. A transaction the server
     /// aborted for a deadlock or a serialization failure runs again from the start, up to `retries`
     /// times; every other failure becomes a `StoreError` (or passes through as the domain's refusal).
-    func transaction<T: Sendable>(_ what: String, _ body: (Session) async throws -> T) async throws -> T {
+    /// One transaction: `body`, then the audit log's entry for what it wrote (`PostgresAuditLog`):
+    /// `record` says what it was; without one, an entry is appended only if it wrote covered rows.
+    /// The rows take their change set from `metl.change_set`, set for the transaction; an import's
+    /// staged chunks share the import's id as `changeSet`, and only its publishing appends.
+    func transaction<T: Sendable>(_ what: String, audit record: AuditRecord? = nil, changeSet named: String? = nil,
+                                  appendsAudit: Bool = true, _ body: (Session) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
                 return try await client.withTransaction(logger: logger) { connection in
-                    try await body(Session(connection: connection, logger: logger))
+                    let session = Session(connection: connection, logger: logger)
+                    let changeSet = named ?? Identifier.make(prefix: "chg")
+                    try await session.count("SELECT set_config('metl.change_set', \(changeSet), true)")
+                    let result = try await body(session)
+                    if appendsAudit { try await PostgresAuditLog.append(record, changeSet: changeSet, session, at: Date()) }
+                    return result
                 }
             } catch {
                 let cause = Self.cause(error)

@@ -49,11 +49,11 @@ enum LedgerPlanWriter {
                            [$0.fileID.databaseValue, $0.batchNumber.databaseValue, $0.inboundFileID.databaseValue, $0.amount.databaseValue]
                        })
         try insertEvents(plan.events, heldUntilPublished: importID != nil, db)
-        try insertRows(db, into: "approvals (\(Approval.columnList))", columns: 9, rows: plan.approvals.map { approval in
+        try insertRows(db, into: "approvals (\(Approval.columnList), change_set)", columns: 9, rows: plan.approvals.map { approval in
             [approval.id, approval.subject.rawValue, approval.subjectID].map(\.databaseValue)
                 + [approval.ordinal.databaseValue, approval.operatorName.databaseValue, approval.decision.rawValue.databaseValue,
                    approval.sha256.databaseValue, approval.reason.databaseValue, SQLiteStore.milliseconds(approval.at).databaseValue]
-        })
+        }, trailing: changeSetValue)
     }
 
     /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
@@ -92,8 +92,8 @@ enum LedgerPlanWriter {
         try faults.hit(.afterStateUpdate)
         try db.execute(sql: """
             INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
-                                         source_line, created_at)
-            SELECT id, version, ?, ?, ?, ?, ?, ?, file_line, ? FROM payments WHERE file_id = ?
+                                         source_line, created_at, change_set)
+            SELECT id, version, ?, ?, ?, ?, ?, ?, file_line, ?, metl_change_set() FROM payments WHERE file_id = ?
             """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
                              transition.reasonText, transition.source.file, at, transition.fileID])
     }
@@ -209,14 +209,14 @@ enum LedgerPlanWriter {
         }
         let now = SQLiteStore.milliseconds(Date()).databaseValue
         try insertRows(db, into: """
-            funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at)
+            funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at, change_set)
             """, columns: 8, rows: moves.map { move in
                 let after = (running[move.merchantID] ?? 0) + move.amount
                 running[move.merchantID] = after
                 return [move.merchantID.databaseValue, move.paymentID.databaseValue, move.kind.rawValue.databaseValue,
                         move.amount.databaseValue, after.databaseValue, move.actor.rawValue.databaseValue,
                         move.reference.databaseValue, now]
-            })
+            }, trailing: changeSetValue)
     }
 
     /// The due time of a staged import's deliveries: never, until publishing makes them due.
@@ -243,17 +243,23 @@ enum LedgerPlanWriter {
     /// History rows (payments' or checks'), the request named in `requestColumn`.
     static func insertHistory(_ history: [HistoryEntry], into table: String, requestColumn: String, _ db: Database) throws {
         try insertRows(db, into: """
-            \(table) (\(requestColumn), version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at)
+            \(table) (\(requestColumn), version, from_state, to_state, actor, reason_code, reason_text, source_file, source_line, created_at,
+                      change_set)
             """, columns: 10, rows: history.map { entry in
                 [entry.requestID.databaseValue, entry.version.databaseValue, entry.fromState?.rawValue.databaseValue ?? .null,
                  entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
                  entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
                  SQLiteStore.milliseconds(entry.createdAt).databaseValue]
-            })
+            }, trailing: changeSetValue)
     }
 
-    static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values]) throws {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+    /// The value of a covered table's `change_set` column: the writer's transaction's (`AuditChangeSet`).
+    static let changeSetValue = "metl_change_set()"
+
+    /// `trailing`, when given, is one more value in every row, an SQL expression (the change set
+    /// of a covered table's rows: `metl_change_set()`).
+    static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values], trailing: String? = nil) throws {
+        let row = "(" + (Array(repeating: "?", count: columns) + (trailing.map { [$0] } ?? [])).joined(separator: ", ") + ")"
         let full = 30_000 / columns
         var start = 0
         while start < rows.count {

@@ -125,7 +125,7 @@ extension SQLiteStore: CheckStore {
     }
 
     public func persist(_ plan: CheckPlan) async throws {
-        try await write("persisting a check plan") { db in try CheckPlanWriter.persist(plan, db) }
+        try await write("persisting a check plan", audit: plan.auditRecord) { db in try CheckPlanWriter.persist(plan, db) }
     }
 
     public func pendingCheckRecords(limit: Int) async throws -> [PendingCheckRecord] {
@@ -150,7 +150,8 @@ extension SQLiteStore: CheckStore {
     }
 
     public func recordRenderedFile(_ file: OutboundFile, checks binding: CheckPlan) async throws {
-        try await write("recording an issue file") { db in
+        try await write("recording an issue file", audit: AuditRecord(actor: .cutoff, action: .fileRendered, subjects: [file.id],
+                                                                      detail: file.status.rawValue)) { db in
             try Self.insert(file, db)
             try CheckPlanWriter.persist(binding, db)
         }

@@ -19,7 +19,9 @@ extension SQLiteStore: PaymentImportStore {
 
     public func publishImport(_ importID: String) async throws {
         let faults = self.faults
-        try await write("publishing an import") { db in
+        // The import's id is the change set of every chunk it staged and of what publishing writes:
+        // the one entry appended here covers them all, and a discarded import never had one.
+        try await write("publishing an import", audit: AuditRecord(action: .importPublished, subjects: [importID]), changeSet: importID) { db in
             try Self.requirePending(importID, db)
             let now = Self.milliseconds(Date())
             // The staged funds moves, per merchant, against the balance as it is now.
@@ -37,9 +39,10 @@ extension SQLiteStore: PaymentImportStore {
                 }
                 // Each move's balance after it, as if they had been written one by one.
                 try db.execute(sql: """
-                    INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at)
+                    INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at,
+                                                change_set)
                     SELECT merchant_id, payment_id, kind, amount_cents,
-                           ?3 + SUM(amount_cents) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING), actor, reference, created_at
+                           ?3 + SUM(amount_cents) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING), actor, reference, created_at, metl_change_set()
                     FROM staged_funds WHERE import_id = ?1 AND merchant_id = ?2 ORDER BY id
                     """, arguments: [importID, merchant, after - total])
             }

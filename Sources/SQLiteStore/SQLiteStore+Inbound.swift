@@ -84,7 +84,8 @@ extension SQLiteStore: InboundFileStore {
 
     public func applyInbound(_ file: InboundFile, plan: LedgerPlan, checks: CheckPlan, after appliedEvents: Int?) async throws {
         let faults = self.faults
-        try await write("applying an inbound file") { db in
+        try await write("applying an inbound file", audit: AuditRecord(actor: .bankFile, action: .bankFile, subjects: [file.id],
+                                                                       detail: "\(file.kind) \(file.status.rawValue)")) { db in
             if let appliedEvents {
                 try db.execute(sql: """
                     UPDATE inbound_files SET status = ?, applied = ?, applied_events = ?, notes = ?

@@ -4,7 +4,7 @@ import Payments
 
 extension SQLiteStore: OperatorStore {
     public func addOperator(_ person: Operator, _ change: OperatorChange) async throws {
-        try await write("adding an operator") { db in
+        try await write("adding an operator", audit: change.auditRecord) { db in
             try db.execute(sql: """
                 INSERT INTO operators (\(Operator.columnList)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [person.id, person.name, person.storedRoles, person.email, person.passwordHash, person.sealedTOTPSecret,
@@ -22,7 +22,7 @@ extension SQLiteStore: OperatorStore {
     }
 
     private static func record(_ change: OperatorChange, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO operator_history (\(OperatorChange.columnList)) VALUES (?, ?, ?, ?, ?)",
+        try db.execute(sql: "INSERT INTO operator_history (\(OperatorChange.columnList), change_set) VALUES (?, ?, ?, ?, ?, metl_change_set())",
                        arguments: [change.operatorID, change.version, change.actor.rawValue, change.change, milliseconds(change.at)])
     }
 
@@ -42,7 +42,7 @@ extension SQLiteStore: OperatorStore {
     }
 
     public func updateOperator(_ person: Operator, from version: Int, _ change: OperatorChange) async throws {
-        try await write("changing an operator") { db in
+        try await write("changing an operator", audit: change.auditRecord) { db in
             try db.execute(sql: """
                 UPDATE operators SET roles = ?, email = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, disabled_at = ?,
                     updated_at = ?, version = ? WHERE id = ? AND version = ?

@@ -69,7 +69,8 @@ extension SQLiteStore: OutboundFileStore {
 
     public func recordRenderedFile(_ file: OutboundFile, binding: LedgerPlan) async throws {
         let faults = self.faults
-        try await write("recording an outbound file") { db in
+        try await write("recording an outbound file", audit: AuditRecord(actor: .cutoff, action: .fileRendered, subjects: [file.id],
+                                                                         detail: file.status.rawValue)) { db in
             try Self.insert(file, db)
             try LedgerPlanWriter.persist(binding, db, faults: faults)
         }
@@ -116,8 +117,9 @@ extension SQLiteStore: OutboundFileStore {
     }
 
     public func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws {
-        try await write("recording delivery failures") { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO delivery_failures (file_id, failed_at, error) VALUES (?, ?, ?)")
+        let record = AuditRecord(actor: .cutoff, action: .deliveryFailed, subjects: failures.map(\.fileID), detail: failures.first?.error ?? "")
+        try await write("recording delivery failures", audit: record) { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO delivery_failures (file_id, failed_at, error, change_set) VALUES (?, ?, ?, metl_change_set())")
             for failure in failures { try insert.execute(arguments: [failure.fileID, Self.milliseconds(failure.at), failure.error]) }
         }
     }
@@ -133,7 +135,7 @@ extension SQLiteStore: OutboundFileStore {
 
     public func recordFileChange(_ file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan, checks: CheckPlan) async throws {
         let faults = self.faults
-        try await write("recording a file's change") { db in
+        try await write("recording a file's change", audit: AuditRecord(fileChange: file, from: status, ledger: ledger)) { db in
             try Self.updateStatus(of: file, from: status, db)
             try LedgerPlanWriter.persist(ledger, db, faults: faults)
             try CheckPlanWriter.persist(checks, db)

@@ -10,11 +10,14 @@ extension SQLiteStore {
                                           plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
         async throws -> Outcome {
         let faults = self.faults
-        return try await write(importID == nil ? "taking in payments" : "staging an import") { db in
+        // A staged chunk appends no entry: the import's publishing covers every row it staged.
+        let changeSet = importID ?? Identifier.make(prefix: AuditChangeSet.idPrefix)
+        return try await write(importID == nil ? "taking in payments" : "staging an import", changeSet: changeSet, appendsAudit: false) { db in
             if let importID { try Self.requirePending(importID, db) }
             let (planned, outcome) = try plan(try Self.intakeReads(intakes, db, stagedIn: importID),
                                               try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
             try LedgerPlanWriter.persist(planned, db, faults: faults, stagedIn: importID)
+            if importID == nil { try AuditLog.append(planned.auditRecord, changeSet: changeSet, db, at: Date()) }
             return outcome
         }
     }
@@ -61,7 +64,7 @@ extension SQLiteStore {
 
     public func persist(_ plan: LedgerPlan) async throws {
         let faults = self.faults
-        try await write("writing a ledger plan") { db in try LedgerPlanWriter.persist(plan, db, faults: faults) }
+        try await write("writing a ledger plan", audit: plan.auditRecord) { db in try LedgerPlanWriter.persist(plan, db, faults: faults) }
     }
 
     /// The enabled webhook endpoints of these merchants, which the plan's events fan out to.

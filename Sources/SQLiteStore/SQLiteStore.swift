@@ -15,6 +15,9 @@ public final class SQLiteStore: PaymentStore {
     let quickReaders: DatabasePool
     let faults: FaultInjector
     let logger: Logger
+    /// The change set the writer's transaction is writing: what `metl_change_set()` gives the rows
+    /// the audit log covers.
+    let changeSet: AuditChangeSet
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, busyTimeout: TimeInterval = 10, faults: FaultInjector = .none,
@@ -22,10 +25,13 @@ public final class SQLiteStore: PaymentStore {
         self.path = path
         self.faults = faults
         self.logger = logger
+        let changeSet = AuditChangeSet()
+        self.changeSet = changeSet
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
+            db.add(function: changeSet.function)
             // FULL: a commit survives power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Idempotency keys are random UUIDs, so their index pages are touched at random: the
@@ -70,9 +76,22 @@ public final class SQLiteStore: PaymentStore {
     }
 
     /// Runs `body` in one write transaction; a database failure becomes a `StoreError`.
-    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// One write transaction: `body`, then the audit log's entry for what it wrote (`AuditLog`):
+    /// `record` says what it was; without one, an entry is appended only if it wrote covered rows.
+    /// `changeSet` names the rows' change set (an import's staged chunks share the import's id, and
+    /// only its publishing appends the entry, `appendsAudit` false while staging).
+    func write<T: Sendable>(_ what: String, audit record: AuditRecord? = nil, changeSet named: String? = nil, appendsAudit: Bool = true,
+                            _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let changeSet = self.changeSet
         do {
-            return try await pool.write(body)
+            return try await pool.write { db in
+                let id = named ?? Identifier.make(prefix: AuditChangeSet.idPrefix)
+                changeSet.current.withLock { $0 = id }
+                defer { changeSet.current.withLock { $0 = nil } }
+                let result = try body(db)
+                if appendsAudit { try AuditLog.append(record, changeSet: id, db, at: Date()) }
+                return result
+            }
         } catch {
             throw Self.storageError(error, while: what)
         }

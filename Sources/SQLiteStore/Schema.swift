@@ -681,6 +681,50 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'approvals are append-only'); END;
                 """)
         }
+        // The audit log: each covered row's change set, the hash-chained entries, and the head the
+        // next entry follows. Rows written before it carry no change set: the genesis entry covers them.
+        migrator.registerMigration("v20") { db in
+            try db.execute(sql: """
+                ALTER TABLE payment_history ADD COLUMN change_set TEXT;
+                CREATE INDEX payment_history_change_set ON payment_history(change_set);
+                ALTER TABLE check_history ADD COLUMN change_set TEXT;
+                CREATE INDEX check_history_change_set ON check_history(change_set);
+                ALTER TABLE decision_history ADD COLUMN change_set TEXT;
+                CREATE INDEX decision_history_change_set ON decision_history(change_set);
+                ALTER TABLE funding_ledger ADD COLUMN change_set TEXT;
+                CREATE INDEX funding_ledger_change_set ON funding_ledger(change_set);
+                ALTER TABLE approvals ADD COLUMN change_set TEXT;
+                CREATE INDEX approvals_change_set ON approvals(change_set);
+                ALTER TABLE operator_history ADD COLUMN change_set TEXT;
+                CREATE INDEX operator_history_change_set ON operator_history(change_set);
+                ALTER TABLE delivery_failures ADD COLUMN change_set TEXT;
+                CREATE INDEX delivery_failures_change_set ON delivery_failures(change_set);
+                CREATE TABLE audit_log (
+                    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence >= 1),
+                    created_at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subjects TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    change_set TEXT NOT NULL,
+                    row_count INTEGER NOT NULL,
+                    rows_digest TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX audit_log_change_set ON audit_log(change_set);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TABLE audit_head (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    sequence INTEGER NOT NULL,
+                    hash TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO audit_head (id, sequence, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+                """)
+        }
         return migrator
     }
 }

@@ -21,6 +21,6 @@ public struct LedgerTable: Sendable, Hashable {
         .init(name: "check_history", key: ["id"]), .init(name: "check_exceptions", key: ["id"]),
         .init(name: "check_decisions", key: ["id"]), .init(name: "decision_history", key: ["id"]),
         .init(name: "operators", key: ["id"]), .init(name: "operator_history", key: ["id"]),
-        .init(name: "approvals", key: ["id"]),
+        .init(name: "approvals", key: ["id"]), .init(name: "audit_log", key: ["sequence"]), .init(name: "audit_head", key: ["id"]),
     ]
 }
