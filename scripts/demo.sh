@@ -16,6 +16,9 @@ export METL_DATABASE="$DEMO_DIR/metl.sqlite"
 # dates are valid whenever the demo runs and the files match the ones fixtures/inbound/ answers.
 # Never set METL_CLOCK in production.
 export METL_CLOCK=2026-11-23T14:30
+# metl's Ed25519 key: every job run signs the audit log's head with it (generated here, never committed).
+export METL_AUDIT_KEY_FILE="$DEMO_DIR/audit.key"
+(umask 077 && python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' > "$METL_AUDIT_KEY_FILE")
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -131,6 +134,11 @@ echo "... the receiver's log:"
 grep -m 4 "^payment\." "$DEMO_DIR/receiver.log"
 grep "^check\." "$DEMO_DIR/receiver.log" | tail -10
 
+step "the audit log: every change above is an entry chained to the one before it; verify recomputes them all"
+"$METL" audit log --limit 6
+"$METL" audit checkpoint
+"$METL" audit verify
+
 # Where everything is, and what to try next on the same database.
 DEMO_PATH=$(cd "$DEMO_DIR" && pwd)
 FIRST_FILE=$("$METL" files list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
@@ -150,6 +158,7 @@ Try next:
   metl files show $FIRST_FILE
   metl ingest list
   metl inspect $FIRST_ACH
+  metl audit verify
 
 The API on the demo database, on the demo's fixed clock so its dates stay valid (a key: metl merchants keys create demo-merchant):
   METL_CLOCK=$METL_CLOCK metl serve --port 8080

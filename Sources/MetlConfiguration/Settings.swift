@@ -21,6 +21,10 @@ public struct Settings: Sendable {
     public var profiles: [ProfileConfiguration] = []
     /// The profile of merchants no profile names.
     public var defaultProfile = ProfileRouting.single
+    /// `audit.signing_key_file`: metl's Ed25519 key that signs the audit log's checkpoints.
+    public var auditKeyFile: String?
+    /// SHA-256 of the configuration file's bytes, when there is one: what a job run's audit entry records.
+    public var configurationDigest: String?
     /// What runs when: the configuration's `schedule` with the profiles' windows.
     public var schedule = Schedule.read(nil, profiles: [], defaultProfile: ProfileRouting.single)
 
@@ -167,6 +171,11 @@ public struct Settings: Sendable {
             }
         }
         schedule = Schedule.read(root.table("schedule"), profiles: profiles, defaultProfile: defaultProfile)
+        if let audit = root.table("audit") {
+            auditKeyFile = audit.string("signing_key_file")
+            audit.finish()
+        }
+        configurationDigest = FileManager.default.contents(atPath: file).map { SHA256Digest.hex([UInt8]($0)) }
         root.finish()
         try root.check(file: file)
     }

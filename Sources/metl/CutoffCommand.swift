@@ -73,8 +73,9 @@ struct CutoffCommand: AsyncParsableCommand {
     func run() async throws {
         let jobs: [CutoffJob]
         let settings: Settings
+        let database: any LedgerStore
         do {
-            (_, jobs, settings) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
+            (database, jobs, settings) = try await cutoff.jobs(store, json: output.json, sending: dryRun == nil)
         } catch where output.json && dryRun == nil {
             // What the units and metl-cron log is the JSON: it says why nothing ran, too.
             let stop = StoppedRun(summary: nil, profile: nil, error: .init(code: Self.code(of: error), exitStatus: ExitStatus.for(error).code,
@@ -86,6 +87,15 @@ struct CutoffCommand: AsyncParsableCommand {
             try await preview(jobs, into: dryRun)
             return
         }
+        try await JobAudit.around("cutoff", actor: .cutoff, store: database, settings: settings,
+                                  archive: Archive(root: try settings.archiveDirectory(cutoff.archiveDir, layers: .process)),
+                                  logger: Log.make("metl.cutoff", json: output.json)) {
+            try await send(jobs, settings: settings)
+        }
+    }
+
+    /// Runs every profile's cutoff and reports each.
+    private func send(_ jobs: [CutoffJob], settings: Settings) async throws {
         // Every profile runs, each under its own lock, even when an earlier one stopped; the exit
         // status is the first one that did.
         let terminal = Output.isTerminal && !output.json

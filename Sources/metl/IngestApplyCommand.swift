@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetlConfiguration
 import Foundation
+import Logging
 import Payments
 import Pipeline
 
@@ -59,20 +60,28 @@ struct IngestApplyCommand: AsyncParsableCommand {
             IngestJob(store: database, archive: configuration.archive, logger: logger, maximumFileBytes: configuration.maximumFileBytes,
                       opening: opening, clock: settings.clock)
         }
+        try await JobAudit.around(retry == nil ? "ingest" : "ingest --retry", actor: .bankFile, store: database, settings: settings,
+                                  archive: configuration.archive, logger: logger) {
+            try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger)
+        }
+    }
+
+    private func ingest(_ sources: [IngestConfiguration.Source], opened files: [String], job: (OpenPGPOpening?) -> IngestJob,
+                        database: any LedgerStore, configuration: IngestConfiguration, logger: Logger) async throws {
         var outcomes: [IngestJob.Outcome] = []
         if let retry {
             // A retry is an operator's act; a scheduled ingest acts as itself.
             _ = try await acting.actor(database, .operator, to: "retry a bank file")
             let person = acting.actingName
             outcomes = [try await PipelineError.mapping { () throws(PipelineError) in
-                try await job(opening: configuration.opening).retry(inboundID: retry, by: person)
+                try await job(configuration.opening).retry(inboundID: retry, by: person)
             }]
         }
-        var opened: [(source: any InboundSource, job: IngestJob)] = files.isEmpty ? [] : [(LocalFiles(paths: files), job(opening: configuration.opening))]
+        var opened: [(source: any InboundSource, job: IngestJob)] = files.isEmpty ? [] : [(LocalFiles(paths: files), job(configuration.opening))]
         for source in sources {
             opened.append((try await PipelineError.mapping { () throws(PipelineError) in
                 try await InboundSources.open(source.location, sftp: source.login, logger: logger)
-            }, job(opening: source.opening)))
+            }, job(source.opening)))
         }
         for (source, job) in opened {
             do {

@@ -8,6 +8,7 @@ extension InboundFile.Status: ExpressibleByArgument {}
 extension OutboundFileStatus: ExpressibleByArgument {}
 extension WebhookDeliveryStatus.Status: ExpressibleByArgument {}
 extension CheckException.Status: ExpressibleByArgument {}
+extension AuditAction: ExpressibleByArgument {}
 extension PositivePayLayout: ExpressibleByArgument {}
 
 extension OutboundFileKind: ExpressibleByArgument {

@@ -23,7 +23,10 @@ public struct TemporaryDatabase: Sendable {
 extension TemporaryDatabase: StoreDatabase {
     public func open(faults: FaultInjector) async throws -> any LedgerStore { try store(faults: faults) }
 
-    public func tamper(_ sql: String) async throws {
+    public func tamper(_ sql: String) async throws { try await Self.tamper(databaseAt: path, sql) }
+
+    /// Runs `sql` on the SQLite database at `path` behind metl's back, as someone with the file could.
+    public static func tamper(databaseAt path: String, _ sql: String) async throws {
         try await DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
     }
 }

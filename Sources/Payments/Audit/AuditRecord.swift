@@ -20,8 +20,10 @@ public struct AuditRecord: Sendable, Hashable {
 
 extension LedgerPlan {
     /// The record of persisting this plan: its approvals, its new payments, its file-wide step, its
-    /// funds, or else its payments' changes.
-    public var auditRecord: AuditRecord {
+    /// funds, or else its payments' changes; nil for a plan that changes nothing.
+    public var auditRecord: AuditRecord? {
+        if newPayments.isEmpty, fileTransitions.isEmpty, updates.isEmpty, history.isEmpty, funds.isEmpty, corrections.isEmpty,
+           settledBatches.isEmpty, events.isEmpty, approvals.isEmpty { return nil }
         if !approvals.isEmpty { return AuditRecord(action: .approval, subjects: approvals.map(\.subjectID)) }
         if !newPayments.isEmpty { return AuditRecord(action: .intake, subjects: newPayments.map(\.payment.id)) }
         if !fileTransitions.isEmpty { return AuditRecord(action: .fileChanged, subjects: fileTransitions.map(\.fileID)) }
@@ -35,14 +37,17 @@ extension AuditRecord {
     /// The record of a file's change: an approver's decision when the plan carries one, else the
     /// file's step, with the statuses it went between.
     public init(fileChange file: OutboundFile, from status: OutboundFileStatus, ledger: LedgerPlan) {
-        self = ledger.approvals.isEmpty ? AuditRecord(action: .fileChanged, subjects: [file.id]) : ledger.auditRecord
+        self = ledger.approvals.isEmpty ? AuditRecord(action: .fileChanged, subjects: [file.id])
+            : ledger.auditRecord ?? AuditRecord(action: .approval, subjects: [file.id])
         detail = "file \(file.id): \(status.rawValue) -> \(file.status.rawValue)"
     }
 }
 
 extension CheckPlan {
-    /// The record of persisting this plan: the checks and exceptions it changes.
-    public var auditRecord: AuditRecord {
+    /// The record of persisting this plan: the checks and exceptions it changes; nil for a plan that changes nothing.
+    public var auditRecord: AuditRecord? {
+        if newChecks.isEmpty, updates.isEmpty, history.isEmpty, fileTransitions.isEmpty, newExceptions.isEmpty, exceptionChanges.isEmpty,
+           newDecisions.isEmpty, decisionUpdates.isEmpty, decisionHistory.isEmpty, events.isEmpty { return nil }
         var seen = Set<String>()
         let subjects = (newChecks.map(\.check.id) + history.map(\.requestID) + newDecisions.map(\.exceptionID)
                         + exceptionChanges.map(\.exceptionID)).filter { seen.insert($0).inserted }

@@ -50,7 +50,15 @@ public struct FileVerifier: Sendable {
         }
     }
 
-    private func check(_ path: String, size: Int64, sha256: String) -> FileVerification.Outcome {
+    /// A bank file's archived bytes: those received (sealed, when it came sealed) and the plaintext opened from them.
+    public func verifyArchive(_ file: InboundFile) -> [FileVerification.Outcome] {
+        guard let opening = file.opening else { return [check(file.archivePath, size: file.size, sha256: file.sha256)] }
+        return [check(opening.sealedArchivePath, size: file.size, sha256: file.sha256),
+                check(file.archivePath, size: nil, sha256: opening.plaintextSHA256)]
+    }
+
+    /// `path`'s bytes against the ledger's size (when it has one) and SHA-256.
+    private func check(_ path: String, size: Int64?, sha256: String) -> FileVerification.Outcome {
         let bytes: [UInt8]
         do {
             bytes = try archive.read(path)
@@ -58,7 +66,7 @@ public struct FileVerifier: Sendable {
             return .absent(error.message)
         }
         let location = archive.location(path)
-        guard bytes.count == size else { return .differs("\(location) is \(Words.count(bytes.count, "byte")), the ledger's \(size)") }
+        if let size, bytes.count != size { return .differs("\(location) is \(Words.count(bytes.count, "byte")), the ledger's \(size)") }
         let digest = Archive.sha256(bytes)
         return digest == sha256 ? .matches : .differs("\(location) has SHA-256 \(digest), the ledger's \(sha256)")
     }
