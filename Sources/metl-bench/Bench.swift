@@ -25,6 +25,7 @@ enum Bench {
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
         case "contention": try await ContentionBench.run()
+        case "audit": try await AuditBench.run(rows: number(1) ?? 100_000, directory: arguments.count > 2 ? arguments[2] : nil)
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
         case "postgres":
             guard arguments.count > 1 else {
