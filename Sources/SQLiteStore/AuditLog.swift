@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Payments
 
 /// The audit log's writes and reads on SQLite. SQLite's single writer orders the entries: each is
@@ -9,8 +10,10 @@ enum AuditLog {
     /// Appends the entry for the rows of `changeSet` (and, before the first, the genesis entry for
     /// the rows written before the log existed). Nothing when there is no record and no rows.
     @discardableResult
-    static func append(_ record: AuditRecord?, changeSet: String, _ db: Database, at now: Date) throws -> AuditEntry? {
-        let rows = try digest(changeSet, db)
+    /// `tables`, when known, are the only covered tables the change set wrote; nil: any may hold its rows.
+    static func append(_ record: AuditRecord?, changeSet: String, _ db: Database, at now: Date, tables: Set<String>? = nil) throws -> AuditEntry? {
+        if record == nil, tables?.isEmpty == true { return nil }
+        let rows = try digest(changeSet, db, tables: tables)
         guard record != nil || rows.count > 0 else { return nil }
         var head = try self.head(db)
         if head == nil {
@@ -39,14 +42,25 @@ enum AuditLog {
     }
 
     /// The rows of `changeSet` (nil: those of no change set, written before the log), table by table in id order.
-    static func digest(_ changeSet: String?, _ db: Database) throws -> AuditRows {
+    static func digest(_ changeSet: String?, _ db: Database, tables: Set<String>? = nil) throws -> AuditRows {
         var digest = AuditRowDigest()
-        for table in AuditedTable.all {
+        for table in AuditedTable.all where tables?.contains(table.name) ?? true {
             let columns = table.columns.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")
             let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM \(table.name) WHERE change_set IS ? ORDER BY id")
-            let cursor = try Row.fetchCursor(statement, arguments: [changeSet])
-            while let row = try cursor.next() {
-                digest.add(table, (0..<table.columns.count).map { row[$0] as String? })
+            try statement.setArguments([changeSet])
+            // Straight from SQLite's buffers: a Row and its values per row would cost more than the hash.
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            while true {
+                let step = sqlite3_step(handle)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step), message: "reading audited rows") }
+                digest.add(table) { index in
+                    guard sqlite3_column_type(handle, Int32(index)) != SQLITE_NULL, let text = sqlite3_column_text(handle, Int32(index)) else {
+                        return nil
+                    }
+                    return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(index))))
+                }
             }
         }
         return digest.rows

@@ -81,9 +81,9 @@ enum CheckPlanWriter {
             try db.execute(sql: """
                 INSERT INTO check_history (check_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                                            source_line, created_at, change_set)
-                SELECT id, version, ?, ?, ?, ?, ?, ?, issue_file_line, ?, metl_change_set() FROM check_issues WHERE issue_file_id = ?
+                SELECT id, version, ?, ?, ?, ?, ?, ?, issue_file_line, ?, ? FROM check_issues WHERE issue_file_id = ?
                 """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
-                                 transition.reasonText, transition.source.file, at, transition.fileID])
+                                 transition.reasonText, transition.source.file, at, try AuditChangeSet.value(db, for: "check_history"), transition.fileID])
         }
     }
 

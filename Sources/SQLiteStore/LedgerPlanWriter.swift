@@ -53,7 +53,7 @@ enum LedgerPlanWriter {
             [approval.id, approval.subject.rawValue, approval.subjectID].map(\.databaseValue)
                 + [approval.ordinal.databaseValue, approval.operatorName.databaseValue, approval.decision.rawValue.databaseValue,
                    approval.sha256.databaseValue, approval.reason.databaseValue, SQLiteStore.milliseconds(approval.at).databaseValue]
-        }, trailing: changeSetValue)
+        }, changeSet: try AuditChangeSet.value(db, for: "approvals"))
     }
 
     /// The outbox events of a plan (payments' or checks') and a pending delivery per endpoint each
@@ -93,9 +93,9 @@ enum LedgerPlanWriter {
         try db.execute(sql: """
             INSERT INTO payment_history (payment_id, version, from_state, to_state, actor, reason_code, reason_text, source_file,
                                          source_line, created_at, change_set)
-            SELECT id, version, ?, ?, ?, ?, ?, ?, file_line, ?, metl_change_set() FROM payments WHERE file_id = ?
+            SELECT id, version, ?, ?, ?, ?, ?, ?, file_line, ?, ? FROM payments WHERE file_id = ?
             """, arguments: [transition.from.rawValue, transition.to.rawValue, transition.actor.rawValue, transition.reasonCode,
-                             transition.reasonText, transition.source.file, at, transition.fileID])
+                             transition.reasonText, transition.source.file, at, try AuditChangeSet.value(db, for: "payment_history"), transition.fileID])
     }
 
     /// The columns each part of an update writes, with each one's value.
@@ -216,7 +216,7 @@ enum LedgerPlanWriter {
                 return [move.merchantID.databaseValue, move.paymentID.databaseValue, move.kind.rawValue.databaseValue,
                         move.amount.databaseValue, after.databaseValue, move.actor.rawValue.databaseValue,
                         move.reference.databaseValue, now]
-            }, trailing: changeSetValue)
+            }, changeSet: try AuditChangeSet.value(db, for: "funding_ledger"))
     }
 
     /// The due time of a staged import's deliveries: never, until publishing makes them due.
@@ -250,23 +250,21 @@ enum LedgerPlanWriter {
                  entry.toState.rawValue.databaseValue, entry.actor.rawValue.databaseValue, entry.reasonCode.databaseValue,
                  entry.reasonText.databaseValue, entry.source?.file.databaseValue ?? .null, entry.source?.line.databaseValue ?? .null,
                  SQLiteStore.milliseconds(entry.createdAt).databaseValue]
-            }, trailing: changeSetValue)
+            }, changeSet: try AuditChangeSet.value(db, for: table))
     }
 
-    /// The value of a covered table's `change_set` column: the writer's transaction's (`AuditChangeSet`).
-    static let changeSetValue = "metl_change_set()"
 
-    /// `trailing`, when given, is one more value in every row, an SQL expression (the change set
-    /// of a covered table's rows: `metl_change_set()`).
-    static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values], trailing: String? = nil) throws {
-        let row = "(" + (Array(repeating: "?", count: columns) + (trailing.map { [$0] } ?? [])).joined(separator: ", ") + ")"
+    /// `changeSet`, when given, is one more value bound in every row: a covered table's `change_set`.
+    static func insertRows(_ db: Database, into target: String, columns: Int, rows: [Values], changeSet: DatabaseValue? = nil) throws {
+        let columns = columns + (changeSet == nil ? 0 : 1)
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         let full = 30_000 / columns
         var start = 0
         while start < rows.count {
             let remaining = rows.count - start
             let count = remaining >= full ? full : remaining <= 64 ? remaining : 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount)
             let sql = "INSERT INTO \(target) VALUES " + Array(repeating: row, count: count).joined(separator: ", ")
-            try execute(db.cachedStatement(sql: sql), binding: rows[start..<start + count], db)
+            try execute(db.cachedStatement(sql: sql), binding: rows[start..<start + count], then: changeSet, db)
             start += count
         }
     }
@@ -274,8 +272,8 @@ enum LedgerPlanWriter {
     /// Binds `rows` in order into `statement`'s parameters and runs it. GRDB's `StatementArguments`
     /// would build, map and copy the values once more (about half the time of a 100,000-row plan);
     /// binding directly skips only GRDB's execution bookkeeping, which serves transaction observers,
-    /// and the store registers none.
-    private static func execute(_ statement: Statement, binding rows: ArraySlice<Values>, _ db: Database) throws {
+    /// and the store registers none. `last`, when given, is bound after each row's values.
+    private static func execute(_ statement: Statement, binding rows: ArraySlice<Values>, then last: DatabaseValue?, _ db: Database) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         defer {
@@ -286,6 +284,11 @@ enum LedgerPlanWriter {
         for row in rows {
             for value in row {
                 let code = value.bind(to: handle, at: index)
+                guard code == SQLITE_OK else { throw error(code, statement, db) }
+                index += 1
+            }
+            if let last {
+                let code = last.bind(to: handle, at: index)
                 guard code == SQLITE_OK else { throw error(code, statement, db) }
                 index += 1
             }

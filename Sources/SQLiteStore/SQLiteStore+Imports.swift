@@ -42,7 +42,7 @@ extension SQLiteStore: PaymentImportStore {
                     INSERT INTO funding_ledger (merchant_id, payment_id, kind, amount_cents, balance_after_cents, actor, reference, created_at,
                                                 change_set)
                     SELECT merchant_id, payment_id, kind, amount_cents,
-                           ?3 + SUM(amount_cents) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING), actor, reference, created_at, metl_change_set()
+                           ?3 + SUM(amount_cents) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING), actor, reference, created_at, ?1
                     FROM staged_funds WHERE import_id = ?1 AND merchant_id = ?2 ORDER BY id
                     """, arguments: [importID, merchant, after - total])
             }

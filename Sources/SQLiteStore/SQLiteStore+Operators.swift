@@ -22,7 +22,7 @@ extension SQLiteStore: OperatorStore {
     }
 
     private static func record(_ change: OperatorChange, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO operator_history (\(OperatorChange.columnList), change_set) VALUES (?, ?, ?, ?, ?, metl_change_set())",
+        try db.execute(sql: "INSERT INTO operator_history (\(OperatorChange.columnList), change_set) VALUES (?, ?, ?, ?, ?, metl_change_set('operator_history'))",
                        arguments: [change.operatorID, change.version, change.actor.rawValue, change.change, milliseconds(change.at)])
     }
 

@@ -119,7 +119,7 @@ extension SQLiteStore: OutboundFileStore {
     public func recordDeliveryFailures(_ failures: [DeliveryFailure]) async throws {
         let record = AuditRecord(actor: .cutoff, action: .deliveryFailed, subjects: failures.map(\.fileID), detail: failures.first?.error ?? "")
         try await write("recording delivery failures", audit: record) { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO delivery_failures (file_id, failed_at, error, change_set) VALUES (?, ?, ?, metl_change_set())")
+            let insert = try db.cachedStatement(sql: "INSERT INTO delivery_failures (file_id, failed_at, error, change_set) VALUES (?, ?, ?, metl_change_set('delivery_failures'))")
             for failure in failures { try insert.execute(arguments: [failure.fileID, Self.milliseconds(failure.at), failure.error]) }
         }
     }

@@ -10,14 +10,15 @@ extension SQLiteStore {
                                           plan: @escaping @Sendable (IntakeReads, [String: [WebhookEndpoint]]) throws -> (LedgerPlan, Outcome))
         async throws -> Outcome {
         let faults = self.faults
+        let changeSet = self.changeSet
         // A staged chunk appends no entry: the import's publishing covers every row it staged.
-        let changeSet = importID ?? Identifier.make(prefix: AuditChangeSet.idPrefix)
-        return try await write(importID == nil ? "taking in payments" : "staging an import", changeSet: changeSet, appendsAudit: false) { db in
+        return try await write(importID == nil ? "taking in payments" : "staging an import", changeSet: importID,
+                               appendsAudit: importID == nil) { db in
             if let importID { try Self.requirePending(importID, db) }
             let (planned, outcome) = try plan(try Self.intakeReads(intakes, db, stagedIn: importID),
                                               try Self.enabledEndpoints(db, merchants: intakes.map(\.merchantID)))
             try LedgerPlanWriter.persist(planned, db, faults: faults, stagedIn: importID)
-            if importID == nil { try AuditLog.append(planned.auditRecord, changeSet: changeSet, db, at: Date()) }
+            changeSet.describe(planned.auditRecord)
             return outcome
         }
     }

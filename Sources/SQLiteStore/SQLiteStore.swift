@@ -86,10 +86,19 @@ public final class SQLiteStore: PaymentStore {
         do {
             return try await pool.write { db in
                 let id = named ?? Identifier.make(prefix: AuditChangeSet.idPrefix)
-                changeSet.current.withLock { $0 = id }
-                defer { changeSet.current.withLock { $0 = nil } }
-                let result = try body(db)
-                if appendsAudit { try AuditLog.append(record, changeSet: id, db, at: Date()) }
+                changeSet.begin(id)
+                let result: T
+                do {
+                    result = try body(db)
+                } catch {
+                    _ = changeSet.end()
+                    throw error
+                }
+                // A named change set (an import's) has rows from earlier transactions too: all its tables are read.
+                let written = changeSet.end()
+                if appendsAudit {
+                    try AuditLog.append(record ?? written.record, changeSet: id, db, at: Date(), tables: named == nil ? written.tables : nil)
+                }
                 return result
             }
         } catch {

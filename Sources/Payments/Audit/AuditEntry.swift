@@ -57,6 +57,7 @@ public struct AuditEntry: Sendable, Hashable {
         let milliseconds = Int64((at.timeIntervalSince1970 * 1000).rounded())
         let lines = ["metl-audit-v1", String(sequence), String(milliseconds), actor, action.rawValue, subjects.joined(separator: ","),
                      detail, changeSet, String(rowCount), rowsDigest, previousHash]
-        return SHA256Digest.hex(Array(lines.map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: "\n").utf8))
+        return SHA256Digest.hex(Array(lines.map { $0.contains("\n") ? $0.replacingOccurrences(of: "\n", with: "\\n") : $0 }
+            .joined(separator: "\n").utf8))
     }
 }

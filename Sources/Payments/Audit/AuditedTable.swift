@@ -22,6 +22,6 @@ public struct AuditedTable: Sendable, Hashable {
         [request, "version", "from_state", "to_state", "actor", "reason_code", "reason_text", "source_file", "source_line", "created_at"]
     }
 
-    /// The column holding who wrote the row, when the table has one.
-    public var actorColumn: String? { columns.contains("actor") ? "actor" : columns.contains("operator") ? "operator" : nil }
+    /// The position in `columns` of who wrote the row, when the table says.
+    public var actorIndex: Int? { columns.firstIndex(of: "actor") ?? columns.firstIndex(of: "operator") }
 }
