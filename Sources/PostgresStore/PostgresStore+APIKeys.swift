@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: APIKeyStore {
     public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
         let (key, secret) = APIKey.generate(merchantID: merchantID)
-        try await transaction("creating an API key") { session in
+        try await transaction("creating an API key", audit: AuditRecord(action: .apiKeyChanged, subjects: [merchantID], detail: "created")) { session in
             guard try await session.value("SELECT 1 FROM merchants WHERE id = \(merchantID)", as: Int32.self) != nil else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
@@ -26,7 +26,7 @@ extension PostgresStore: APIKeyStore {
     }
 
     public func revokeAPIKey(id: String, merchantID: String) async throws -> APIKey {
-        try await transaction("revoking an API key") { session in
+        try await transaction("revoking an API key", audit: AuditRecord(action: .apiKeyChanged, subjects: [id, merchantID], detail: "revoked")) { session in
             try await session.count("""
                 UPDATE api_keys SET revoked_at = \(Self.milliseconds(Date()))
                 WHERE id = \(id) AND merchant_id = \(merchantID) AND revoked_at IS NULL

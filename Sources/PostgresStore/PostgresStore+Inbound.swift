@@ -80,7 +80,7 @@ extension PostgresStore: InboundFileStore {
     }
 
     public func dismissInbound(id: String, _ dismissal: InboundFile.Dismissal) async throws {
-        try await transaction("dismissing an inbound file") { session in
+        try await transaction("dismissing an inbound file", audit: AuditRecord(actor: Actor(rawValue: dismissal.person), action: .inboundDismissed, subjects: [id], detail: dismissal.reason)) { session in
             let moved = try await session.count("""
                 UPDATE inbound_files SET status = \(InboundFile.Status.dismissed.rawValue), dismissed_at = \(Self.milliseconds(dismissal.at)),
                     dismissed_by = \(dismissal.person), dismissal_reason = \(dismissal.reason), superseded_by = \(dismissal.supersededBy)

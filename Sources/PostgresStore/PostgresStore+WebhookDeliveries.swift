@@ -320,7 +320,7 @@ extension PostgresStore {
     }
 
     public func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int {
-        try await transaction("replaying a webhook event") { session in
+        try await transaction("replaying a webhook event", audit: AuditRecord(action: .webhooksReplayed, subjects: [id] + (endpointID.map { [$0] } ?? []))) { session in
             let events = try await Self.events(session, "SELECT \(unescaped: Self.eventColumns) FROM webhook_events WHERE id = \(id)")
             guard !events.isEmpty else { throw PaymentError(.notFound, "no webhook event \(id)") }
             return try await Self.replay(events, endpointID: endpointID, session)
@@ -328,7 +328,7 @@ extension PostgresStore {
     }
 
     public func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int {
-        try await transaction("replaying webhook events") { session in
+        try await transaction("replaying webhook events", audit: AuditRecord(action: .webhooksReplayed, subjects: endpointID.map { [$0] } ?? [], detail: "since \(Timestamp.format(since))")) { session in
             let events = try await Self.events(session, """
                 SELECT \(unescaped: Self.eventColumns) FROM webhook_events WHERE created_at >= \(Self.milliseconds(since))
                 ORDER BY created_at, id

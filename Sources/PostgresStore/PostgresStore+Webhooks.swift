@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: WebhookStore {
     public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String, idempotencyKey: String?,
                                    allowsPrivateAddresses: Bool) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
-        try await transaction("adding a webhook endpoint") { session in
+        try await transaction("adding a webhook endpoint", audit: AuditRecord(action: .endpointChanged, subjects: [merchantID], detail: "added")) { session in
             // The merchant's row lock makes a second request with the same key wait, then find the first's endpoint.
             guard try await Self.lockMerchants([merchantID], session)[merchantID] != nil else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
@@ -42,7 +42,7 @@ extension PostgresStore: WebhookStore {
     }
 
     public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws -> WebhookEndpoint {
-        try await transaction("changing a webhook endpoint") { session in
+        try await transaction("changing a webhook endpoint", audit: AuditRecord(action: .endpointChanged, subjects: [id], detail: (enabled ? "enabled" : "disabled") + (reason.map { ": \($0)" } ?? ""))) { session in
             _ = try await Self.webhookEndpoint(session, id: id, merchantID: merchantID)
             // Enabling starts a fresh failure window; disabling records why.
             try await session.count("""
@@ -56,7 +56,7 @@ extension PostgresStore: WebhookStore {
 
     public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
                                     idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String) {
-        try await transaction("rotating a webhook secret") { session in
+        try await transaction("rotating a webhook secret", audit: AuditRecord(action: .endpointChanged, subjects: [endpointID], detail: "secret rotated")) { session in
             // Locked: two rotations of one endpoint take turns, and a repeated key finds the first one's secret.
             let endpoint = try await Self.webhookEndpoint(session, id: endpointID, merchantID: merchantID, locking: true)
             if let idempotencyKey, let earlier = try await session.value("""

@@ -205,7 +205,7 @@ public final class PostgresStore: PaymentStore, Service {
 extension PostgresStore {
     public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
         let merchant = try MerchantProfile.newMerchant(name: name, companyID: companyID, companyName: companyName)
-        return try await transaction("adding a merchant") { session in
+        return try await transaction("adding a merchant", audit: AuditRecord(action: .merchantAdded, subjects: [merchant.id], detail: name)) { session in
             let inserted = try await session.count("""
                 INSERT INTO merchants (id, name, company_id, company_name, balance_cents, created_at)
                 VALUES (\(merchant.id), \(merchant.name), \(merchant.companyID), \(merchant.companyName), 0,

@@ -5,7 +5,7 @@ import Payments
 extension SQLiteStore: APIKeyStore {
     public func createAPIKey(merchantID: String) async throws -> (key: APIKey, secret: String) {
         let (key, secret) = APIKey.generate(merchantID: merchantID)
-        try await write("creating an API key") { db in
+        try await write("creating an API key", audit: AuditRecord(action: .apiKeyChanged, subjects: [merchantID], detail: "created")) { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
@@ -24,7 +24,7 @@ extension SQLiteStore: APIKeyStore {
     }
 
     public func revokeAPIKey(id: String, merchantID: String) async throws -> APIKey {
-        try await write("revoking an API key") { db in
+        try await write("revoking an API key", audit: AuditRecord(action: .apiKeyChanged, subjects: [id, merchantID], detail: "revoked")) { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND merchant_id = ? AND revoked_at IS NULL",
                            arguments: [Self.milliseconds(Date()), id, merchantID])
             guard let row = try Row.fetchOne(db, sql: "SELECT \(APIKey.columnList) FROM api_keys WHERE id = ? AND merchant_id = ?",

@@ -72,7 +72,7 @@ extension SQLiteStore: InboundFileStore {
     }
 
     public func dismissInbound(id: String, _ dismissal: InboundFile.Dismissal) async throws {
-        try await write("dismissing an inbound file") { db in
+        try await write("dismissing an inbound file", audit: AuditRecord(actor: Actor(rawValue: dismissal.person), action: .inboundDismissed, subjects: [id], detail: dismissal.reason)) { db in
             try db.execute(sql: """
                 UPDATE inbound_files SET status = ?, dismissed_at = ?, dismissed_by = ?, dismissal_reason = ?, superseded_by = ?
                 WHERE id = ? AND status = ?

@@ -5,7 +5,7 @@ import Payments
 extension SQLiteStore: WebhookStore {
     public func addWebhookEndpoint(merchantID: String, url: String, eventTypes: [WebhookEventType], secret: String, idempotencyKey: String?,
                                    allowsPrivateAddresses: Bool) async throws -> (endpoint: WebhookEndpoint, secret: String, created: Bool) {
-        try await write("adding a webhook endpoint") { db in
+        try await write("adding a webhook endpoint", audit: AuditRecord(action: .endpointChanged, subjects: [merchantID], detail: "added")) { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE id = ?", arguments: [merchantID]) == true else {
                 throw PaymentError(.merchantNotFound, "no merchant \(merchantID)")
             }
@@ -37,7 +37,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func setWebhookEndpoint(id: String, merchantID: String?, enabled: Bool, reason: String?) async throws -> WebhookEndpoint {
-        try await write("changing a webhook endpoint") { db in
+        try await write("changing a webhook endpoint", audit: AuditRecord(action: .endpointChanged, subjects: [id], detail: (enabled ? "enabled" : "disabled") + (reason.map { ": \($0)" } ?? ""))) { db in
             _ = try Self.webhookEndpoint(db, id: id, merchantID: merchantID)
             // Enabling starts a fresh failure window; disabling records why.
             try db.execute(sql: """
@@ -49,7 +49,7 @@ extension SQLiteStore: WebhookStore {
 
     public func rotateWebhookSecret(endpointID: String, merchantID: String?, newSecret: String, graceEnds: Date,
                                     idempotencyKey: String?) async throws -> (endpoint: WebhookEndpoint, secret: String) {
-        try await write("rotating a webhook secret") { db in
+        try await write("rotating a webhook secret", audit: AuditRecord(action: .endpointChanged, subjects: [endpointID], detail: "secret rotated")) { db in
             let endpoint = try Self.webhookEndpoint(db, id: endpointID, merchantID: merchantID)
             if let idempotencyKey, let earlier = try String.fetchOne(db, sql: """
                 SELECT secret FROM webhook_secrets WHERE endpoint_id = ? AND rotation_key = ?
@@ -288,7 +288,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func replayWebhookEvent(id: String, endpointID: String?) async throws -> Int {
-        try await write("replaying a webhook event") { db in
+        try await write("replaying a webhook event", audit: AuditRecord(action: .webhooksReplayed, subjects: [id] + (endpointID.map { [$0] } ?? []))) { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM webhook_events WHERE id = ?", arguments: [id]) == true else {
                 throw PaymentError(.notFound, "no webhook event \(id)")
             }
@@ -297,7 +297,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func replayWebhookEvents(since: Date, endpointID: String?) async throws -> Int {
-        try await write("replaying webhook events") { db in
+        try await write("replaying webhook events", audit: AuditRecord(action: .webhooksReplayed, subjects: endpointID.map { [$0] } ?? [], detail: "since \(Timestamp.format(since))")) { db in
             try Self.replay(db, eventFilter: "v.created_at >= ?", argument: Self.milliseconds(since), endpointID: endpointID)
         }
     }

@@ -163,7 +163,7 @@ public final class SQLiteStore: PaymentStore {
 extension SQLiteStore {
     public func addMerchant(name: String, companyID: String, companyName: String) async throws -> Merchant {
         let merchant = try MerchantProfile.newMerchant(name: name, companyID: companyID, companyName: companyName)
-        return try await write("adding a merchant") { db in
+        return try await write("adding a merchant", audit: AuditRecord(action: .merchantAdded, subjects: [merchant.id], detail: name)) { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM merchants WHERE name = ?", arguments: [name]) == true {
                 throw PaymentError(.duplicateMerchant, "a merchant named \(name) already exists")
             }

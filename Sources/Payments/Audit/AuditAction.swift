@@ -24,6 +24,16 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case approval
     /// An operator enrolled or changed.
     case operatorChanged = "operator_changed"
+    /// A merchant added.
+    case merchantAdded = "merchant_added"
+    /// An API key created or revoked.
+    case apiKeyChanged = "api_key_changed"
+    /// A webhook endpoint added, enabled, disabled or its secret rotated.
+    case endpointChanged = "endpoint_changed"
+    /// Webhook events delivered again.
+    case webhooksReplayed = "webhooks_replayed"
+    /// A quarantined bank file closed by an operator.
+    case inboundDismissed = "inbound_dismissed"
     /// A scheduled job's run began (with its configuration's digest) or ended (with its outcome).
     case jobStarted = "job_started"
     case jobEnded = "job_ended"

@@ -32,7 +32,11 @@ public struct AuditedRun: Sendable {
         guard let key, let checkpoints else { return }
         do {
             if let written = try await checkpoints.write(store, key: key, at: now) {
-                logger.info("audit checkpoint", metadata: ["path": "\(written.path)", "sequence": "\(written.checkpoint.sequence)"])
+                // The signed head in the job's log too: under systemd the journal (and syslog) keep a copy off the database.
+                let checkpoint = written.checkpoint
+                logger.notice("audit checkpoint", metadata: ["path": "\(written.path)", "sequence": "\(checkpoint.sequence)", "hash": "\(checkpoint.hash)",
+                                                             "at": "\(checkpoint.at)", "public_key": "\(checkpoint.publicKey)",
+                                                             "signature": "\(checkpoint.signature)"])
             }
         } catch {
             logger.error("could not write the audit checkpoint", metadata: ["error": "\(error)"])

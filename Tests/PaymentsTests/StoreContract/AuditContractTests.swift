@@ -27,27 +27,28 @@ import Payments
         let started = try await store.appendAudit(AuditRecord(actor: .cutoff, action: .jobStarted, detail: "configuration sha256 abc"), at: Date())
 
         let entries = try await store.auditEntries(after: 0, limit: 100)
-        #expect(entries.map(\.action) == [.genesis, .funding, .intake, .transition, .operatorChanged, .jobStarted])
-        #expect(entries.map(\.sequence) == Array(1...6))
+        #expect(entries.map(\.action) == [.genesis, .merchantAdded, .funding, .intake, .transition, .operatorChanged, .jobStarted])
+        #expect(entries.map(\.sequence) == Array(1...7))
         #expect(zip(entries, entries.dropFirst()).allSatisfy { $1.previousHash == $0.hash })
         #expect(entries.allSatisfy { $0.hash == $0.computedHash })
-        #expect(entries[2].subjects == payments.map(\.id) && entries[2].rowCount == 9, "3 × (created, validated rows, reserve)")
-        #expect(entries[2].actor == "cli" && entries[3].actor == "operator" && entries[4].subjects == [root.id])
-        #expect(started.sequence == 6 && started.rowCount == 0 && started.detail == "configuration sha256 abc")
+        #expect(entries[1].subjects == [merchant.id] && entries[1].rowCount == 0)
+        #expect(entries[3].subjects == payments.map(\.id) && entries[3].rowCount == 9, "3 × (created, validated rows, reserve)")
+        #expect(entries[3].actor == "cli" && entries[4].actor == "operator" && entries[5].subjects == [root.id])
+        #expect(started.sequence == 7 && started.rowCount == 0 && started.detail == "configuration sha256 abc")
         let head = try await store.auditHead()
-        #expect(head?.sequence == 6 && head?.hash == started.hash)
+        #expect(head?.sequence == 7 && head?.hash == started.hash)
         #expect(try await store.auditEntries(after: 4, limit: 1).map(\.sequence) == [5])
-        let rows = try await store.auditRows(changeSet: entries[2].changeSet)
-        #expect(rows.count == 9 && rows.digest == entries[2].rowsDigest)
+        let rows = try await store.auditRows(changeSet: entries[3].changeSet)
+        #expect(rows.count == 9 && rows.digest == entries[3].rowsDigest)
 
         let verified = try await store.verifyAuditLog(checkpoint: (entries[3].sequence, entries[3].hash))
-        #expect(verified.holds && verified.entries == 6 && verified.headSequence == 6, "\(verified.findings)")
-        #expect(try await store.verifyAuditLog(checkpoint: (3, entries[4].hash)).findings.map(\.kind) == [.checkpointMismatch])
+        #expect(verified.holds && verified.entries == 7 && verified.headSequence == 7, "\(verified.findings)")
+        #expect(try await store.verifyAuditLog(checkpoint: (4, entries[4].hash)).findings.map(\.kind) == [.checkpointMismatch])
         #expect(try await store.verifyAuditLog(checkpoint: (9, AuditEntry.zeroHash)).findings.map(\.kind) == [.truncated])
 
         for statement in Self.tamperHistory(implementation) { try await database.tamper(statement) }
         let tampered = try await store.verifyAuditLog()
-        #expect(tampered.findings.map(\.kind) == [.changedRows] && tampered.findings.first?.sequence == 3, "\(tampered.findings)")
+        #expect(tampered.findings.map(\.kind) == [.changedRows] && tampered.findings.first?.sequence == 4, "the intake's first history row: \(tampered.findings)")
     }
 
     @Test(arguments: StoreImplementation.all)
@@ -67,7 +68,7 @@ import Payments
         }
         let store = stores[0]
         let verified = try await store.verifyAuditLog(pageSize: 7)
-        #expect(verified.holds && verified.entries == 42 && verified.rows == 40 * 3 + 1, "\(verified.findings)")
+        #expect(verified.holds && verified.entries == 43 && verified.rows == 40 * 3 + 1, "\(verified.findings)")
         #expect(try await store.unauditedRows().isEmpty)
     }
 }
