@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     public var defaultProfile = ProfileRouting.single
     /// `audit.signing_key_file`: metl's Ed25519 key that signs the audit log's checkpoints.
     public var auditKeyFile: String?
+    /// `audit.checkpoint_url`: where every signed checkpoint is also sent (`METL_AUDIT_CHECKPOINT_URL` over it).
+    public var auditCheckpointURL: String?
     /// SHA-256 of the configuration file's bytes, when there is one: what a job run's audit entry records.
     public var configurationDigest: String?
     /// What runs when: the configuration's `schedule` with the profiles' windows.
@@ -173,6 +175,7 @@ public struct Settings: Sendable {
         schedule = Schedule.read(root.table("schedule"), profiles: profiles, defaultProfile: defaultProfile)
         if let audit = root.table("audit") {
             auditKeyFile = audit.string("signing_key_file")
+            auditCheckpointURL = audit.string("checkpoint_url")
             audit.finish()
         }
         configurationDigest = FileManager.default.contents(atPath: file).map { SHA256Digest.hex([UInt8]($0)) }

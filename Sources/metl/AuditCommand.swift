@@ -3,6 +3,7 @@ import Foundation
 import MetlConfiguration
 import Payments
 import Pipeline
+import Webhooks
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
@@ -109,6 +110,9 @@ struct AuditCommand: AsyncParsableCommand {
             let checkpoints = AuditCheckpoints(archive: Archive(root: try settings.archiveDirectory(archiveDir, layers: .process)))
             guard let written = try await checkpoints.write(database, key: key, at: Date()) else {
                 return Output.line("the audit log is empty: nothing to sign")
+            }
+            if let url = settings.auditCheckpointURL(layers: .process) {
+                try await CheckpointPublisher(url: url).publish(written.checkpoint)
             }
             if output.json { return try Output.json(written.checkpoint) }
             Output.line("\(written.path): entry \(written.checkpoint.sequence) \(written.checkpoint.hash), key \(written.checkpoint.publicKey)")

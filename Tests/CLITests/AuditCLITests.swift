@@ -1,5 +1,7 @@
 import Foundation
+import Hummingbird
 import Payments
+import Synchronization
 import Testing
 import TestSupport
 
@@ -33,7 +35,9 @@ import TestSupport
             }
         }
 
-        func metl(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments, environment: environment) }
+        func metl(_ arguments: [String], extra: [String: String] = [:]) throws -> CLI.Result {
+            try CLI.run(arguments, environment: environment.merging(extra) { $1 })
+        }
 
         /// `metl audit verify --json`: its exit status and report.
         func verify(_ extra: [String] = []) throws -> (status: Int32, report: [String: Any]) {
@@ -137,5 +141,27 @@ import TestSupport
         #expect(try ledger.verify().status == 0, "without the checkpoint the shorter log is consistent")
         let (status, report) = try ledger.verify(["--since-checkpoint", longer])
         #expect(status == 1 && Ledger.findings(report) == ["truncated"], "\(report)")
+    }
+
+    @Test func everySignedCheckpointIsAlsoSentToTheConfiguredReceiver() async throws {
+        let ledger = try Ledger()
+        defer { ledger.remove() }
+        let received = Mutex<[Data]>([])
+        let router = Router()
+        router.post("/checkpoints") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 65_536)
+            received.withLock { $0.append(Data(buffer: body)) }
+            return .noContent
+        }
+        let server = await LoopbackServer.start(router)
+        let url = ["METL_AUDIT_CHECKPOINT_URL": "http://127.0.0.1:\(server.port)/checkpoints"]
+        #expect(try ledger.metl(["audit", "checkpoint"], extra: url).status == 0)
+        #expect(try ledger.metl(["cutoff"], extra: url).status == 0)
+        let checkpoints = received.withLock { $0 }.compactMap { try? JSONDecoder().decode(AuditCheckpoint.self, from: $0) }
+        #expect(checkpoints.count == 2 && checkpoints.allSatisfy { $0.isValid() })
+        #expect(checkpoints.map(\.sequence) == checkpoints.map(\.sequence).sorted() && checkpoints.first?.sequence != checkpoints.last?.sequence)
+        await server.stop()
+        let refused = try ledger.metl(["audit", "checkpoint"], extra: url)
+        #expect(refused.status != 0 && refused.stderr.contains("checkpoint"), "an unreachable receiver is said: \(refused.stderr)")
     }
 }

@@ -26,10 +26,11 @@ public struct AuditedRun: Sendable {
         await record(.jobStarted, detail: "\(job); configuration sha256 \(configurationDigest ?? "none (flags and variables)")", at: now)
     }
 
-    /// The end of the run, `outcome` its summary (`ok`, or the error's code), then the checkpoint.
-    public func ended(_ outcome: String, at now: Date) async {
+    /// The end of the run, `outcome` its summary (its exit status), then the checkpoint, returned when written.
+    @discardableResult
+    public func ended(_ outcome: String, at now: Date) async -> AuditCheckpoint? {
         await record(.jobEnded, detail: "\(job): \(outcome)", at: now)
-        guard let key, let checkpoints else { return }
+        guard let key, let checkpoints else { return nil }
         do {
             if let written = try await checkpoints.write(store, key: key, at: now) {
                 // The signed head in the job's log too: under systemd the journal (and syslog) keep a copy off the database.
@@ -37,10 +38,12 @@ public struct AuditedRun: Sendable {
                 logger.notice("audit checkpoint", metadata: ["path": "\(written.path)", "sequence": "\(checkpoint.sequence)", "hash": "\(checkpoint.hash)",
                                                              "at": "\(checkpoint.at)", "public_key": "\(checkpoint.publicKey)",
                                                              "signature": "\(checkpoint.signature)"])
+                return checkpoint
             }
         } catch {
             logger.error("could not write the audit checkpoint", metadata: ["error": "\(error)"])
         }
+        return nil
     }
 
     private func record(_ action: AuditAction, detail: String, at now: Date) async {
