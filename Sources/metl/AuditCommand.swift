@@ -150,7 +150,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 if page.count < 1_000 { break }
             }
-            if output.json { return try Output.json(shown.map { AuditExport.Entry($0, bridge: false) }) }
+            if output.json { return try Output.json(shown) }
             if shown.isEmpty { return Output.line("no entries") }
             Output.table(["#", "AT", "ACTOR", "ACTION", "SUBJECTS", "ROWS", "DETAIL", "HASH"], shown.map {
                 [String($0.sequence), Timestamp.format($0.at), $0.actor, $0.action.rawValue,
@@ -196,7 +196,7 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                     let inSpan = entry.at < upper
                     if inSpan { exported += 1 }
-                    try write(.init(entry: .init(entry, bridge: !inSpan)))
+                    try write(.init(entry: entry, bridge: inSpan ? nil : true))
                 }
                 if page.count < 1_000 { break }
             }

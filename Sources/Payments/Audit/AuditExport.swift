@@ -20,50 +20,15 @@ public enum AuditExport {
         }
     }
 
-    /// An entry as exported: the time in milliseconds, as it is hashed.
-    public struct Entry: Codable, Sendable {
-        public var sequence: Int64
-        public var atMilliseconds: Int64
-        public var actor: String
-        public var action: String
-        public var subjects: [String]
-        public var detail: String
-        public var changeSet: String
-        public var rowCount: Int
-        public var rowsDigest: String
-        public var previousHash: String
-        public var hash: String
-        /// Past the excerpt, up to the checkpoint: there to link the excerpt to it.
-        public var bridge: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case sequence, atMilliseconds = "at_ms", actor, action, subjects, detail, changeSet = "change_set", rowCount = "row_count",
-                 rowsDigest = "rows_digest", previousHash = "previous_hash", hash, bridge
-        }
-
-        public init(_ entry: AuditEntry, bridge: Bool) {
-            sequence = entry.sequence
-            atMilliseconds = Int64((entry.at.timeIntervalSince1970 * 1000).rounded())
-            (actor, action, subjects, detail, changeSet) = (entry.actor, entry.action.rawValue, entry.subjects, entry.detail, entry.changeSet)
-            (rowCount, rowsDigest, previousHash, hash, self.bridge) = (entry.rowCount, entry.rowsDigest, entry.previousHash, entry.hash, bridge)
-        }
-
-        /// The entry it stands for, or nil when its action is not one metl knows.
-        public var entry: AuditEntry? {
-            guard let action = AuditAction(rawValue: action) else { return nil }
-            return AuditEntry(sequence: sequence, at: Date(timeIntervalSince1970: TimeInterval(atMilliseconds) / 1000), actor: actor,
-                              action: action, subjects: subjects, detail: detail, changeSet: changeSet, rowCount: rowCount,
-                              rowsDigest: rowsDigest, previousHash: previousHash, hash: hash)
-        }
-    }
-
-    /// One line: exactly one of its members is set.
+    /// One line: a header, an entry, or the checkpoint.
     public struct Line: Codable, Sendable {
         public var header: Header?
-        public var entry: Entry?
+        public var entry: AuditEntry?
+        /// An entry past the excerpt, up to the checkpoint: there to link the excerpt to it.
+        public var bridge: Bool?
         public var checkpoint: AuditCheckpoint?
-        public init(header: Header? = nil, entry: Entry? = nil, checkpoint: AuditCheckpoint? = nil) {
-            (self.header, self.entry, self.checkpoint) = (header, entry, checkpoint)
+        public init(header: Header? = nil, entry: AuditEntry? = nil, bridge: Bool? = nil, checkpoint: AuditCheckpoint? = nil) {
+            (self.header, self.entry, self.bridge, self.checkpoint) = (header, entry, bridge, checkpoint)
         }
     }
 
@@ -82,16 +47,15 @@ public enum AuditExport {
             if let header = line.header {
                 guard self.header == nil, header.format == AuditExport.format else { return fail("the first line is not a \(AuditExport.format) header") }
                 self.header = header
-            } else if let exported = line.entry {
-                guard let header, checkpoint == nil else { return fail("entry \(exported.sequence) is outside the excerpt's header and checkpoint") }
-                guard let entry = exported.entry else { return fail("entry \(exported.sequence) has an unknown action \(exported.action)") }
+            } else if let entry = line.entry {
+                guard let header, checkpoint == nil else { return fail("entry \(entry.sequence) is outside the excerpt's header and checkpoint") }
                 if let last, entry.sequence != last.sequence + 1 { return fail("entry \(last.sequence + 1) is missing") }
                 guard entry.previousHash == (last?.hash ?? header.hashBefore) else {
                     return fail("entry \(entry.sequence) does not follow the one before it")
                 }
                 guard entry.computedHash == entry.hash else { return fail("entry \(entry.sequence) does not hash to its hash: it was changed") }
                 last = (entry.sequence, entry.hash)
-                if !exported.bridge { entries += 1 }
+                if line.bridge != true { entries += 1 }
             } else if let checkpoint = line.checkpoint {
                 guard checkpoint.isValid() else { return fail("the checkpoint's signature does not hold") }
                 guard let last, last.sequence == checkpoint.sequence, last.hash == checkpoint.hash else {
