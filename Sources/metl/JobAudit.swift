@@ -9,9 +9,10 @@ import Webhooks
 /// configuration's digest, its end with its exit status, and a signed checkpoint when metl has an
 /// audit key (`METL_AUDIT_KEY_FILE`, `audit.signing_key_file`).
 enum JobAudit {
-    static func around<T>(_ job: String, actor: Actor, store: any LedgerStore, settings: Settings, archive: Archive, logger: Logger,
+    /// `archive` nil: a job with no archive directory of its own (a webhook worker on PostgreSQL) signs no checkpoint.
+    static func around<T>(_ job: String, actor: Actor, store: any LedgerStore, settings: Settings, archive: Archive?, logger: Logger,
                           _ body: () async throws -> T) async throws -> T {
-        let run = AuditedRun(store: store, actor: actor, job: job, checkpoints: AuditCheckpoints(archive: archive),
+        let run = AuditedRun(store: store, actor: actor, job: job, checkpoints: archive.map(AuditCheckpoints.init),
                              key: try settings.auditSigningKey(nil, layers: .process), logger: logger)
         await run.started(configurationDigest: settings.configurationDigest, at: Date())
         let result: T

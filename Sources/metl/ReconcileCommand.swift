@@ -24,6 +24,16 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (database, settings) = try await store.openStore(.reading)
+        // The run is recorded in the audit log when this user may write the database; an auditor's read-only reconcile is not.
+        guard let recorder = try? await settings.openStore(.writing) else { return try await reconcile(database, settings: settings) }
+        try await JobAudit.around("reconcile", actor: Actor(rawValue: "metl-reconcile"), store: recorder, settings: settings,
+                                  archive: (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init),
+                                  logger: Log.make("metl.reconcile", json: output.json)) {
+            try await reconcile(database, settings: settings)
+        }
+    }
+
+    private func reconcile(_ database: any LedgerStore, settings: Settings) async throws {
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
         let keys = try await gnupg.existing(settings)?.keys() ?? []
         let report = try await Reconciliation.run(store: database, now: settings.clock(), acknowledgementWait: .seconds(acknowledgementHours * 3_600),

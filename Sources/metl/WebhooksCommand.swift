@@ -1,7 +1,9 @@
 import ArgumentParser
 import MetlConfiguration
 import Foundation
+import Logging
 import Payments
+import Pipeline
 import WebhookSignature
 import Webhooks
 
@@ -269,8 +271,17 @@ struct WebhooksCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (store, _) = try await store.openStore()
-            let worker = WebhookWorker(store: store, settings: try webhook.settings(), logger: Log.make("metl.webhooks", json: output.json))
+            let (store, settings) = try await store.openStore()
+            let logger = Log.make("metl.webhooks", json: output.json)
+            let archive = (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init)
+            try await JobAudit.around("webhooks work", actor: Actor(rawValue: "metl-webhooks"), store: store, settings: settings, archive: archive,
+                                      logger: logger) {
+                try await work(store, logger: logger)
+            }
+        }
+
+        private func work(_ store: any LedgerStore, logger: Logger) async throws {
+            let worker = WebhookWorker(store: store, settings: try webhook.settings(), logger: logger)
             guard drain else {
                 return try await ServeCommand.runUntilSignalled([worker], on: store, logger: Log.make("metl.webhooks", json: output.json))
             }

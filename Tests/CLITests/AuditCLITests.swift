@@ -65,8 +65,13 @@ import TestSupport
         #expect((chain["entries"] as? Int ?? 0) > 10 && (chain["rows"] as? Int ?? 0) > 20)
         #expect((report["checkpoint"] as? [String: Any])?["signed_by_this_key"] as? Bool == true, "the cutoff and ingest runs signed the head")
         #expect(report["files_checked"] as? Int == 3)
+        _ = try ledger.metl(["reconcile"])
+        #expect(try ledger.metl(["webhooks", "work", "--drain", "--drain-timeout", "2s"]).status == 0)
         let log = try ledger.metl(["audit", "log", "--action", "job_ended"])
-        #expect(log.status == 0 && log.stdout.contains("cutoff: exit 0"), "\(log.stdout)")
+        for run in ["cutoff: exit 0", "ingest: exit", "reconcile: exit", "webhooks work: exit 0"] {
+            #expect(log.status == 0 && log.stdout.contains(run), "\(run): \(log.stdout)")
+        }
+        #expect(try ledger.verify().status == 0, "the runs' own entries hold too")
 
         let export = ledger.directory + "/excerpt.jsonl"
         #expect(try ledger.metl(["audit", "export", "--since", "2026-01-01", "--until", "2030-01-01", export]).status == 0)
