@@ -22,6 +22,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         context.merchant = merchant
         context.logger[metadataKey: "merchant_id"] = .string(merchant.id)
-        return try await next(request, context)
+        // The audit entries of what the request changes without naming anyone (an endpoint added) name the merchant's API access.
+        return try await AuditActing.$actor.withValue(Actor(rawValue: "api:\(merchant.id)")) { try await next(request, context) }
     }
 }

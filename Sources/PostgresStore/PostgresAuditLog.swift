@@ -12,7 +12,8 @@ import PostgresNIO
 /// share a sequence and each entry's previous hash is the one committed before it.
 enum PostgresAuditLog {
     @discardableResult
-    static func append(_ record: AuditRecord?, changeSet: String, _ session: Session, at now: Date) async throws -> AuditEntry? {
+    static func append(_ record: AuditRecord?, changeSet: String, _ session: Session, at now: Date,
+                       acting: Actor? = AuditActing.actor) async throws -> AuditEntry? {
         if record == nil {
             let written = AuditedTable.all.map { "EXISTS (SELECT 1 FROM \($0.name) WHERE change_set = $1)" }.joined(separator: " OR ")
             guard try await session.value(PostgresQuery(unsafeSQL: "SELECT \(written)", binds: binds(changeSet)), as: Bool.self) == true else {
@@ -31,7 +32,8 @@ enum PostgresAuditLog {
             try await insert(genesis, session)
             head = (genesis.sequence, genesis.hash)
         }
-        let entry = AuditEntry.next(after: head, record: record ?? AuditRecord(action: .ledgerChange), changeSet: changeSet, rows: rows, at: now)
+        let entry = AuditEntry.next(after: head, record: record ?? AuditRecord(action: .ledgerChange), changeSet: changeSet, rows: rows,
+                                    acting: acting, at: now)
         try await insert(entry, session)
         return entry
     }

@@ -11,7 +11,8 @@ enum AuditLog {
     /// the rows written before the log existed). Nothing when there is no record and no rows.
     @discardableResult
     /// `tables`, when known, are the only covered tables the change set wrote; nil: any may hold its rows.
-    static func append(_ record: AuditRecord?, changeSet: String, _ db: Database, at now: Date, tables: Set<String>? = nil) throws -> AuditEntry? {
+    static func append(_ record: AuditRecord?, changeSet: String, _ db: Database, at now: Date, tables: Set<String>? = nil,
+                       acting: Actor? = nil) throws -> AuditEntry? {
         if record == nil, tables?.isEmpty == true { return nil }
         let rows = try digest(changeSet, db, tables: tables)
         guard record != nil || rows.count > 0 else { return nil }
@@ -22,7 +23,8 @@ enum AuditLog {
             try insert(genesis, db)
             head = (genesis.sequence, genesis.hash)
         }
-        let entry = AuditEntry.next(after: head, record: record ?? AuditRecord(action: .ledgerChange), changeSet: changeSet, rows: rows, at: now)
+        let entry = AuditEntry.next(after: head, record: record ?? AuditRecord(action: .ledgerChange), changeSet: changeSet, rows: rows,
+                                    acting: acting, at: now)
         try insert(entry, db)
         return entry
     }
@@ -69,8 +71,9 @@ enum AuditLog {
 
 extension SQLiteStore: AuditStore {
     public func appendAudit(_ record: AuditRecord, at now: Date) async throws -> AuditEntry {
+        let acting = AuditActing.actor
         let entry = try await write("appending to the audit log", appendsAudit: false) { db in
-            try AuditLog.append(record, changeSet: Identifier.make(prefix: AuditChangeSet.idPrefix), db, at: now)
+            try AuditLog.append(record, changeSet: Identifier.make(prefix: AuditChangeSet.idPrefix), db, at: now, acting: acting)
         }
         guard let entry else { throw StoreError(.unavailable, "no audit entry was appended") }
         return entry

@@ -83,6 +83,7 @@ public final class SQLiteStore: PaymentStore {
     func write<T: Sendable>(_ what: String, audit record: AuditRecord? = nil, changeSet named: String? = nil, appendsAudit: Bool = true,
                             _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let changeSet = self.changeSet
+        let acting = AuditActing.actor
         do {
             return try await pool.write { db in
                 let id = named ?? Identifier.make(prefix: AuditChangeSet.idPrefix)
@@ -97,7 +98,8 @@ public final class SQLiteStore: PaymentStore {
                 // A named change set (an import's) has rows from earlier transactions too: all its tables are read.
                 let written = changeSet.end()
                 if appendsAudit {
-                    try AuditLog.append(record ?? written.record, changeSet: id, db, at: Date(), tables: named == nil ? written.tables : nil)
+                    try AuditLog.append(record ?? written.record, changeSet: id, db, at: Date(), tables: named == nil ? written.tables : nil,
+                                        acting: acting)
                 }
                 return result
             }

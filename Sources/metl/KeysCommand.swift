@@ -41,12 +41,13 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            _ = try await acting.actor(store, .admin, to: "create an API key")
-            let found = try await store.merchant(merchant)
-            let (key, secret) = try await store.createAPIKey(merchantID: found.id)
-            if output.json { return try Output.json(Created(key: secret, id: key.id)) }
-            Output.secret(secret, label: "API key secret")
-            Output.error("created API key \(key.id) for \(found.name); the secret above is not shown again")
+            try await acting.acting(store, .admin, to: "create an API key") {
+                let found = try await store.merchant(merchant)
+                let (key, secret) = try await store.createAPIKey(merchantID: found.id)
+                if output.json { return try Output.json(Created(key: secret, id: key.id)) }
+                Output.secret(secret, label: "API key secret")
+                Output.error("created API key \(key.id) for \(found.name); the secret above is not shown again")
+            }
         }
     }
 
@@ -79,10 +80,11 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            _ = try await acting.actor(store, .admin, to: "revoke an API key")
-            let key = try await store.revokeAPIKey(id: keyID, merchantID: try await store.merchant(merchant).id)
-            if output.json { return try Output.json(KeyDocument(key)) }
-            Output.line("revoked \(key.id) (\(key.hint))")
+            try await acting.acting(store, .admin, to: "revoke an API key") {
+                let key = try await store.revokeAPIKey(id: keyID, merchantID: try await store.merchant(merchant).id)
+                if output.json { return try Output.json(KeyDocument(key)) }
+                Output.line("revoked \(key.id) (\(key.hint))")
+            }
         }
     }
 }

@@ -39,10 +39,11 @@ struct MerchantsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            _ = try await acting.actor(store, .admin, to: "add a merchant")
-            let merchant = try await store.addMerchant(name: name, companyID: companyID, companyName: companyName)
-            if output.json { return try Output.json(MerchantDocument(merchant)) }
-            Output.line("added merchant \(merchant.id) (\(merchant.name))")
+            try await acting.acting(store, .admin, to: "add a merchant") {
+                let merchant = try await store.addMerchant(name: name, companyID: companyID, companyName: companyName)
+                if output.json { return try Output.json(MerchantDocument(merchant)) }
+                Output.line("added merchant \(merchant.id) (\(merchant.name))")
+            }
         }
     }
 

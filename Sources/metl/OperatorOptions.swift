@@ -15,4 +15,10 @@ struct OperatorOptions: ParsableArguments {
     func actor(_ store: any LedgerStore, _ role: OperatorRole, to what: String) async throws -> Actor {
         try await store.actor(named: actingName, needing: role, to: what)
     }
+
+    /// `body` as the acting operator (checked as `actor` does): the audit entries of changes that
+    /// name no one (a merchant added, a key revoked, an endpoint disabled) name them (`AuditActing`).
+    func acting<T>(_ store: any LedgerStore, _ role: OperatorRole, to what: String, _ body: () async throws -> T) async throws -> T {
+        try await AuditActing.$actor.withValue(try await actor(store, role, to: what)) { try await body() }
+    }
 }

@@ -40,16 +40,17 @@ struct WebhooksCommand: AsyncParsableCommand {
                 let parsed = try policy.validate(url: url)
                 try await policy.check(host: parsed.host ?? "")
                 let (store, _) = try await store.openStore()
-                _ = try await acting.actor(store, .operator, to: "add a webhook endpoint")
-                let found = try await store.merchant(merchant)
-                // --webhooks-allow-private is recorded on the endpoint, so every delivery worker honours it for this endpoint.
-                let (endpoint, secret, _) = try await store.addWebhookEndpoint(
-                    merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil,
-                    allowsPrivateAddresses: webhook.allowPrivate)
-                if output.json { return try Output.json(Created(id: endpoint.id, secret: secret)) }
-                Output.secret(secret, label: "signing secret")
-                Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again"
-                             + (endpoint.allowsPrivateAddresses ? "; deliveries to it may go to private addresses (recorded on the endpoint)" : ""))
+                try await acting.acting(store, .operator, to: "add a webhook endpoint") {
+                    let found = try await store.merchant(merchant)
+                    // --webhooks-allow-private is recorded on the endpoint, so every delivery worker honours it for this endpoint.
+                    let (endpoint, secret, _) = try await store.addWebhookEndpoint(
+                        merchantID: found.id, url: url, eventTypes: types, secret: StandardWebhooks.makeSecret(), idempotencyKey: nil,
+                        allowsPrivateAddresses: webhook.allowPrivate)
+                    if output.json { return try Output.json(Created(id: endpoint.id, secret: secret)) }
+                    Output.secret(secret, label: "signing secret")
+                    Output.error("added webhook endpoint \(endpoint.id) for \(found.name); the secret above is not shown again"
+                                 + (endpoint.allowsPrivateAddresses ? "; deliveries to it may go to private addresses (recorded on the endpoint)" : ""))
+                }
             }
         }
 
@@ -83,10 +84,11 @@ struct WebhooksCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
-                _ = try await acting.actor(store, .operator, to: "disable a webhook endpoint")
-                let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
-                if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
-                Output.line("disabled \(endpoint.id)")
+                try await acting.acting(store, .operator, to: "disable a webhook endpoint") {
+                    let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: false, reason: reason)
+                    if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
+                    Output.line("disabled \(endpoint.id)")
+                }
             }
         }
 
@@ -99,10 +101,11 @@ struct WebhooksCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let (store, _) = try await store.openStore()
-                _ = try await acting.actor(store, .operator, to: "enable a webhook endpoint")
-                let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
-                if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
-                Output.line("enabled \(endpoint.id)")
+                try await acting.acting(store, .operator, to: "enable a webhook endpoint") {
+                    let endpoint = try await store.setWebhookEndpoint(id: id, merchantID: nil, enabled: true, reason: nil)
+                    if output.json { return try Output.json(WebhookEndpointDocument(endpoint)) }
+                    Output.line("enabled \(endpoint.id)")
+                }
             }
         }
 
@@ -123,14 +126,15 @@ struct WebhooksCommand: AsyncParsableCommand {
             func run() async throws {
                 guard let period = Duration(parsing: grace) else { throw ValidationError("--grace must be a duration such as 24h") }
                 let (store, _) = try await store.openStore()
-                _ = try await acting.actor(store, .operator, to: "rotate a webhook secret")
-                let secret = StandardWebhooks.makeSecret()
-                let (endpoint, _) = try await store.rotateWebhookSecret(
-                    endpointID: id, merchantID: nil, newSecret: secret,
-                    graceEnds: Date().addingTimeInterval(period.seconds), idempotencyKey: nil)
-                if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
-                Output.secret(secret, label: "signing secret")
-                Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")
+                try await acting.acting(store, .operator, to: "rotate a webhook secret") {
+                    let secret = StandardWebhooks.makeSecret()
+                    let (endpoint, _) = try await store.rotateWebhookSecret(
+                        endpointID: id, merchantID: nil, newSecret: secret,
+                        graceEnds: Date().addingTimeInterval(period.seconds), idempotencyKey: nil)
+                    if output.json { return try Output.json(Rotated(id: endpoint.id, secret: secret)) }
+                    Output.secret(secret, label: "signing secret")
+                    Output.error("rotated the secret of \(endpoint.id); the old one signs too for \(grace)")
+                }
             }
         }
     }
@@ -238,18 +242,19 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try await store.openStore()
-            _ = try await acting.actor(store, .operator, to: "replay webhooks")
-            let count: Int
-            if let eventID {
-                count = try await store.replayWebhookEvent(id: eventID, endpointID: endpoint)
-            } else {
-                guard let text = since, let date = try? Date(text, strategy: .iso8601) else {
-                    throw ValidationError("--since must be an RFC 3339 time such as 2026-11-22T00:00:00Z")
+            try await acting.acting(store, .operator, to: "replay webhooks") {
+                let count: Int
+                if let eventID {
+                    count = try await store.replayWebhookEvent(id: eventID, endpointID: endpoint)
+                } else {
+                    guard let text = since, let date = try? Date(text, strategy: .iso8601) else {
+                        throw ValidationError("--since must be an RFC 3339 time such as 2026-11-22T00:00:00Z")
+                    }
+                    count = try await store.replayWebhookEvents(since: date, endpointID: endpoint)
                 }
-                count = try await store.replayWebhookEvents(since: date, endpointID: endpoint)
+                if output.json { return try Output.json(Result(deliveries: count)) }
+                Output.line("\(Words.count(count, "delivery", plural: "deliveries")) due again")
             }
-            if output.json { return try Output.json(Result(deliveries: count)) }
-            Output.line("\(Words.count(count, "delivery", plural: "deliveries")) due again")
         }
     }
 

@@ -72,6 +72,10 @@ import TestSupport
             #expect(log.status == 0 && log.stdout.contains(run), "\(run): \(log.stdout)")
         }
         #expect(try ledger.verify().status == 0, "the runs' own entries hold too")
+        // A change that writes no history still names who made it: the operator the command acted as.
+        let added = try ledger.metl(["audit", "log", "--action", "merchant_added", "--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [[String: Any]]
+        #expect(entries?.count == 1 && entries?.first?["actor"] as? String == "root", "\(added.stdout)")
 
         let export = ledger.directory + "/excerpt.jsonl"
         #expect(try ledger.metl(["audit", "export", "--since", "2026-01-01", "--until", "2030-01-01", export]).status == 0)

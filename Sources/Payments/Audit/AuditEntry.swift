@@ -76,10 +76,11 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public static let zeroHash = String(repeating: "0", count: 64)
 
     /// The entry after `head` (sequence and hash; nil for the first) recording `record` and its rows.
+    /// Its actor: the record's, else the one acting (`AuditActing`), else its first row's.
     public static func next(after head: (sequence: Int64, hash: String)?, record: AuditRecord, changeSet: String, rows: AuditRows,
-                            at: Date) -> AuditEntry {
+                            acting: Actor? = nil, at: Date) -> AuditEntry {
         var entry = AuditEntry(sequence: (head?.sequence ?? 0) + 1, at: at,
-                               actor: record.actor?.rawValue ?? rows.firstActor ?? "metl", action: record.action, subjects: record.subjects,
+                               actor: record.actor?.rawValue ?? acting?.rawValue ?? rows.firstActor ?? "metl", action: record.action, subjects: record.subjects,
                                detail: record.detail, changeSet: changeSet, rowCount: rows.count, rowsDigest: rows.digest,
                                previousHash: head?.hash ?? zeroHash, hash: "")
         entry.hash = entry.computedHash
