@@ -30,6 +30,8 @@ final class ConfigurationTable {
     private let values: [String: Value]
     private var read: Set<String> = []
     let problems: Problems
+    /// The top-level table's: SHA-256 of the bytes read, the configuration a job's audit entry names.
+    private(set) var fileSHA256: String?
 
     init(path: String, values: [String: Value], problems: Problems) {
         self.path = path
@@ -53,7 +55,9 @@ final class ConfigurationTable {
         guard let value = try? JSONDecoder().decode(Value.self, from: data), case .object(let values) = value else {
             throw ConfigurationError(.invalidValue, "\(file): not a JSON object")
         }
-        return ConfigurationTable(path: "", values: values, problems: Problems())
+        let root = ConfigurationTable(path: "", values: values, problems: Problems())
+        root.fileSHA256 = SHA256Digest.hex([UInt8](data))
+        return root
     }
 
     func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }

@@ -178,7 +178,7 @@ public struct Settings: Sendable {
             auditCheckpointURL = audit.string("checkpoint_url")
             audit.finish()
         }
-        configurationDigest = FileManager.default.contents(atPath: file).map { SHA256Digest.hex([UInt8]($0)) }
+        configurationDigest = root.fileSHA256
         root.finish()
         try root.check(file: file)
     }

@@ -57,11 +57,12 @@ enum AuditLog {
                 let step = sqlite3_step(handle)
                 if step == SQLITE_DONE { break }
                 guard step == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: step), message: "reading audited rows") }
-                digest.add(table) { index in
+                digest.add(table) { index, bytes in
                     guard sqlite3_column_type(handle, Int32(index)) != SQLITE_NULL, let text = sqlite3_column_text(handle, Int32(index)) else {
-                        return nil
+                        return false
                     }
-                    return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(index))))
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(index)))))
+                    return true
                 }
             }
         }

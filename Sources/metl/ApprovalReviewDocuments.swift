@@ -51,7 +51,7 @@ struct FileReviewDocument: Encodable {
         byMerchant = review.byMerchant.map(share)
         byCompany = review.byCompany.map(share)
         largest = review.largest.map {
-            Item(id: $0.id, merchantID: $0.merchantID, amount: $0.amount, direction: $0.direction, counterparty: $0.counterparty,
+            Item(id: $0.id, merchantID: $0.merchantID, amount: $0.amount, direction: $0.direction.rawValue, counterparty: $0.counterparty,
                  account: $0.maskedAccount)
         }
         sincePrevious = review.sincePrevious.map {

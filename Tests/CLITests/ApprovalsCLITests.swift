@@ -87,7 +87,16 @@ import Glibc
 
         let shown = try setup.metl("approvals", "show", id)
         #expect(shown.status == 0 && shown.stdout.contains("archived bytes matches") && shown.stdout.contains("made by olga"), "\(shown.stdout)")
-        let sha = try #require(setup.json(try setup.metl("approvals", "show", id, "--json"))["sha256"] as? String)
+        let review = setup.json(try setup.metl("approvals", "show", id, "--json"))
+        let sha = try #require(review["sha256"] as? String)
+        // What the approver decides on: the file's sums per merchant and company add up to its totals, its largest items first.
+        let byMerchant = try #require(review["by_merchant"] as? [[String: Any]])
+        #expect(byMerchant.count == 1 && byMerchant.first?["items"] as? Int == 6 && byMerchant.first?["name"] as? String == "acme")
+        #expect(byMerchant.first?["debit"] as? Int == 17_999 && byMerchant.first?["credit"] as? Int == 1_573_050)
+        #expect((review["by_company"] as? [[String: Any]])?.first?["key"] as? String == "1234567890")
+        let largest = try #require(review["largest"] as? [[String: Any]])
+        #expect(largest.count == 5 && largest.first?["amount"] as? Int == 900_000 && largest.first?["account"] as? String == "****2222")
+        #expect(review["makers"] as? [String] == ["olga"] && review["archived_bytes"] as? String == "matches")
 
         let byMaker = try setup.metl("approvals", "approve", id, "--password-file", setup.good, "--operator", "olga")
         #expect(byMaker.status == 10 && byMaker.stderr.contains("the maker never approves"), "\(byMaker.stderr)")

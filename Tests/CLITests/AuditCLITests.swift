@@ -152,6 +152,26 @@ import TestSupport
         #expect(status == 1 && Ledger.findings(report) == ["truncated"], "\(report)")
     }
 
+    @Test func aCheckpointFileThatIsNotOneOrIsForgedIsRefusedAndChangesNothing() throws {
+        let ledger = try Ledger()
+        defer { ledger.remove() }
+        let garbage = ledger.directory + "/garbage.json"
+        try Data([0x00, 0xFF, 0x7B, 0x22]).write(to: URL(fileURLWithPath: garbage))
+        let unreadable = try ledger.metl(["audit", "verify", "--since-checkpoint", garbage])
+        #expect(unreadable.status != 0 && unreadable.status != 1 && unreadable.stderr.contains("is not a metl audit checkpoint"),
+                "\(unreadable.status) \(unreadable.stderr)")
+        // A checkpoint whose hash was changed after signing: the signature no longer holds, and the hash matches no entry.
+        let signed = try ledger.metl(["audit", "checkpoint", "--json"])
+        var checkpoint = try #require(try JSONSerialization.jsonObject(with: Data(signed.stdout.utf8)) as? [String: Any])
+        checkpoint["hash"] = String(repeating: "a", count: 64)
+        let forged = ledger.directory + "/forged.json"
+        try JSONSerialization.data(withJSONObject: checkpoint).write(to: URL(fileURLWithPath: forged))
+        let (status, report) = try ledger.verify(["--since-checkpoint", forged])
+        #expect(status == 1 && Ledger.findings(report) == ["checkpoint_mismatch"], "\(report)")
+        #expect((report["file_findings"] as? [String])?.contains { $0.contains("the signature does not hold") } == true, "\(report)")
+        #expect(try ledger.verify().status == 0, "the log itself is as it was")
+    }
+
     @Test func everySignedCheckpointIsAlsoSentToTheConfiguredReceiver() async throws {
         let ledger = try Ledger()
         defer { ledger.remove() }

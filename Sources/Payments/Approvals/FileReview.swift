@@ -18,8 +18,12 @@ public struct FileReview: Sendable {
         public var id: String
         public var merchantID: String
         public var amount: Int64
-        /// `credit`, `debit`, `issue` or `void`.
-        public var direction: String
+        public var direction: Direction
+
+        /// What an item does: an ACH credit or debit, or a check issued or voided.
+        public enum Direction: String, Sendable, Hashable {
+            case credit, debit, issue, void
+        }
         public var counterparty: String
         public var maskedAccount: String
     }
@@ -54,12 +58,13 @@ extension OutboundFileStore where Self: PaymentStore & CheckStore & ApprovalStor
         let merchants = Dictionary(uniqueKeysWithValues: try await self.merchants().map { ($0.id, $0) })
         var items: [FileReview.Item] = []
         for (payment, _) in try await filePayments(fileID: file.id) {
-            items.append(.init(id: payment.id, merchantID: payment.merchantID, amount: payment.amount, direction: payment.direction.rawValue,
+            items.append(.init(id: payment.id, merchantID: payment.merchantID, amount: payment.amount,
+                               direction: payment.direction == .debit ? .debit : .credit,
                                counterparty: payment.counterparty.name, maskedAccount: payment.counterparty.maskedAccountNumber))
         }
         for check in try await fileChecks(fileID: file.id) {
             items.append(.init(id: check.id, merchantID: check.merchantID, amount: check.amount,
-                               direction: check.voidRecord?.fileID == file.id ? "void" : "issue", counterparty: check.payee,
+                               direction: check.voidRecord?.fileID == file.id ? .void : .issue, counterparty: check.payee,
                                maskedAccount: "serial \(check.serial)"))
         }
         let previous = try await outboundFiles(statuses: [.uploaded, .uploading, .rendered, .failed])
@@ -80,19 +85,19 @@ extension FileReview {
     /// maximum rather than wrapping; no real file comes near).
     static func make(_ file: OutboundFile, items: [Item], merchants: [String: Merchant], makers: Set<String>, decisions: [Approval],
                      previous: (file: OutboundFile, merchants: Set<String>)?) -> FileReview {
+        func plus(_ left: Int64, _ right: Int64) -> Int64 {
+            let (sum, overflow) = left.addingReportingOverflow(right)
+            return overflow ? .max : sum
+        }
         func shares(_ key: (Item) -> String, _ name: (Item) -> String) -> [Share] {
             var byKey: [String: Share] = [:]
             for item in items {
                 var share = byKey[key(item)] ?? Share(key: key(item), name: name(item), items: 0, debit: 0, credit: 0)
                 share.items += 1
-                if item.direction == "debit" {
-                    share.debit = share.debit.addingReportingOverflow(item.amount).overflow ? .max : share.debit + item.amount
-                } else {
-                    share.credit = share.credit.addingReportingOverflow(item.amount).overflow ? .max : share.credit + item.amount
-                }
+                if item.direction == .debit { share.debit = plus(share.debit, item.amount) } else { share.credit = plus(share.credit, item.amount) }
                 byKey[key(item)] = share
             }
-            return byKey.values.sorted { ($0.debit &+ $0.credit, $1.key) > ($1.debit &+ $1.credit, $0.key) }
+            return byKey.values.sorted { (plus($0.debit, $0.credit), $1.key) > (plus($1.debit, $1.credit), $0.key) }
         }
         let present = Set(items.map(\.merchantID))
         return FileReview(

@@ -15,39 +15,30 @@ public struct AuditRowDigest {
         buffer.reserveCapacity(512)
     }
 
-    /// One row, each value's text as bytes (nil: NULL), in `table.columns` order.
-    public mutating func add(_ table: AuditedTable, bytes values: [Data?]) {
-        count += 1
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: table.name.utf8)
-        for value in values {
-            buffer.append(0x1F)
-            if let value { buffer.append(contentsOf: value) } else { buffer.append(0x00) }
-        }
-        buffer.append(0x1E)
-        buffer.withUnsafeBytes { hasher.update($0) }
-        if firstActor == nil, let index = table.actorIndex, let actor = values[index] {
-            firstActor = String(decoding: actor, as: UTF8.self)
-        }
-    }
-
-    /// One row whose values a reader hands over without copying: `value(i)` is the text of column
-    /// `i` as bytes valid for the call, nil for NULL.
-    public mutating func add(_ table: AuditedTable, value: (Int) -> UnsafeRawBufferPointer?) {
+    /// One row: `append(i, &bytes)` appends the text of column `i` (in `table.columns` order) and
+    /// returns true, or returns false for NULL. A reader hands over its own buffers that way, copying
+    /// nothing else (SQLite's, straight from the statement).
+    public mutating func add(_ table: AuditedTable, append: (Int, inout [UInt8]) -> Bool) {
         count += 1
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: table.name.utf8)
         for index in table.columns.indices {
             buffer.append(0x1F)
-            if let bytes = value(index) { buffer.append(contentsOf: bytes) } else { buffer.append(0x00) }
-            if firstActor == nil, index == table.actorIndex, let bytes = value(index) { firstActor = String(decoding: bytes, as: UTF8.self) }
+            let start = buffer.count
+            guard append(index, &buffer) else { buffer.append(0x00); continue }
+            if firstActor == nil, index == table.actorIndex { firstActor = String(decoding: buffer[start...], as: UTF8.self) }
         }
         buffer.append(0x1E)
         buffer.withUnsafeBytes { hasher.update($0) }
     }
 
+    /// One row of values as text, nil for NULL.
     public mutating func add(_ table: AuditedTable, _ values: [String?]) {
-        add(table, bytes: values.map { $0.map { Data($0.utf8) } })
+        add(table) { index, bytes in
+            guard let value = values[index] else { return false }
+            bytes.append(contentsOf: value.utf8)
+            return true
+        }
     }
 
     /// What was fed: the count, the digest and the first actor.
