@@ -72,7 +72,7 @@ struct InspectCommand: ParsableCommand {
     private func printSummary(_ result: ReadResult, _ totals: TotalsDocument) {
         Output.line()
         Output.line("Totals (file control vs recomputed from the records)")
-        Output.table(["FIELD", "DECLARED", "COMPUTED", ""], totals.rows.map { row in
+        Output.table(["FIELD", "DECLARED", "COMPUTED", ""], totals.rows.map(\.comparison).map { row in
             [row.name, row.declared.map { row.isAmount ? Dollars.format($0) : String($0) } ?? "missing",
              row.isAmount ? Dollars.format(row.computed) : String(row.computed), row.matches ? "match" : "MISMATCH"]
         })
@@ -104,32 +104,22 @@ struct RecordDocument: Encodable {
 /// The file control values next to the ones recomputed from the records.
 struct TotalsDocument: Encodable {
     struct Row: Encodable {
-        var name: String
-        var declared: Int64?
-        var computed: Int64
-        var matches: Bool
-        var isAmount: Bool
+        var comparison: ControlComparison
         enum CodingKeys: String, CodingKey { case name, declared, computed, matches }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(comparison.name, forKey: .name)
+            try container.encodeIfPresent(comparison.declared, forKey: .declared)
+            try container.encode(comparison.computed, forKey: .computed)
+            try container.encode(comparison.matches, forKey: .matches)
+        }
     }
 
     var rows: [Row]
 
     init(_ result: ReadResult) {
-        let declared = result.declaredTotals
-        func row(_ name: String, _ declared: Int?, _ computed: Int) -> Row {
-            Row(name: name, declared: declared.map(Int64.init), computed: Int64(computed), matches: declared == computed, isAmount: false)
-        }
-        func amount(_ name: String, _ declared: Int64?, _ computed: Int64) -> Row {
-            Row(name: name, declared: declared, computed: computed, matches: declared == computed, isAmount: true)
-        }
-        rows = [
-            row("batch_count", result.declaredBatchCount, result.computedBatchCount),
-            row("block_count", result.declaredBlockCount, result.computedBlockCount),
-            row("entry_addenda_count", declared?.entryAddendaCount, result.computedTotals.entryAddendaCount),
-            row("entry_hash", declared?.entryHash, result.computedTotals.entryHash),
-            amount("total_debit", declared?.totalDebit, result.computedTotals.totalDebit),
-            amount("total_credit", declared?.totalCredit, result.computedTotals.totalCredit),
-        ]
+        rows = result.controlComparisons.map(Row.init)
     }
 
     func encode(to encoder: any Encoder) throws {
