@@ -42,13 +42,13 @@ struct ApprovalsCommand: AsyncParsableCommand {
     }
 
     static func waiting(_ store: any LedgerStore) async throws -> [Waiting] {
-        let files = try await store.outboundFiles(statuses: [.awaitingApproval]).map { file in
+        let held = try await store.heldForApproval()
+        let files = held.files.map { file in
             Waiting(id: file.id, subject: Approval.Subject.file.rawValue, name: file.name, required: file.approval?.required ?? 0,
                     given: file.approval?.given ?? 0, createdAt: Timestamp.format(file.createdAt), items: file.entryCount,
                     totalDebit: file.totalDebit, totalCredit: file.totalCredit, deadline: file.approvalDeadline.map(Timestamp.format))
         }
-        // Only a payment held for approval stays P_CREATED: every other one is validated or failed as it is created.
-        let payments = try await store.payments(PaymentQuery(state: .created, window: ListWindow(limit: 100_000))).map { payment in
+        let payments = held.payments.map { payment in
             Waiting(id: payment.id, subject: Approval.Subject.payment.rawValue, name: "\(payment.direction.rawValue) \(payment.counterparty.name)",
                     required: payment.approval?.required ?? 0, given: payment.approval?.given ?? 0,
                     createdAt: Timestamp.format(payment.createdAt), items: 1,
