@@ -23,57 +23,16 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        struct Report: Encodable {
-            var chain: AuditVerification
-            @Nullable var checkpoint: CheckpointUsed?
-            var filesChecked: Int
-            var fileFindings: [String]
-            var holds: Bool
-            struct CheckpointUsed: Encodable {
-                var path: String, sequence: Int64, signedByThisKey: Bool?, signatureValid: Bool
-                enum CodingKeys: String, CodingKey { case path, sequence, signedByThisKey = "signed_by_this_key", signatureValid = "signature_valid" }
-            }
-            enum CodingKeys: String, CodingKey { case chain, checkpoint, filesChecked = "files_checked", fileFindings = "file_findings", holds }
-        }
-
         func run() async throws {
             let (database, settings) = try await store.openStore(.reading)
             let archive = Archive(root: try settings.archiveDirectory(archiveDir, layers: .process))
-            let key = try settings.auditSigningKey(nil, layers: .process)
-            let found = try sinceCheckpoint.map { ($0, try AuditCheckpoints.read($0)) } ?? (try AuditCheckpoints(archive: archive).latest())
-            var used: Report.CheckpointUsed?
-            var checkpointFindings: [String] = []
-            if let (path, checkpoint) = found {
-                let trusted = key.map { checkpoint.isValid(trusting: $0.publicKey) }
-                used = .init(path: path, sequence: checkpoint.sequence, signedByThisKey: trusted, signatureValid: checkpoint.isValid())
-                if !checkpoint.isValid() { checkpointFindings.append("\(path): the signature does not hold") }
-                if trusted == false { checkpointFindings.append("\(path): not signed by metl's audit key") }
-            }
             let terminal = Output.isTerminal && !output.json
-            let chain = try await database.verifyAuditLog(checkpoint: found.map { ($0.1.sequence, $0.1.hash) }) { entries in
+            let report = try await AuditReport.verify(database, archive: archive, key: try settings.auditSigningKey(nil, layers: .process),
+                                                      checkpointPath: sinceCheckpoint) { entries in
                 if terminal { Output.progress("verified \(entries) entries") }
             }
             if terminal { Output.progress(nil) }
-            // The archive: every file metl sent or received, against the SHA-256 the ledger holds.
-            let verifier = FileVerifier(archive: archive)
-            var fileFindings: [String] = []
-            var checked = 0
-            for file in try await database.outboundFiles(statuses: nil) {
-                checked += 1
-                let verification = verifier.verifyArchive(file, remote: "not read back by audit verify")
-                for outcome in [verification.archive] + [verification.plaintext].compactMap({ $0 }) where outcome.isFinding {
-                    fileFindings.append("outbound file \(file.name) (\(file.id)): \(outcome)")
-                }
-            }
-            for file in try await database.inboundFiles() {
-                checked += 1
-                for outcome in verifier.verifyArchive(file) where outcome.isFinding {
-                    fileFindings.append("bank file \(file.name) (\(file.id)): \(outcome)")
-                }
-            }
-            fileFindings = checkpointFindings + fileFindings
-            let report = Report(chain: chain, checkpoint: used, filesChecked: checked, fileFindings: fileFindings,
-                                holds: chain.holds && fileFindings.isEmpty)
+            let (chain, used, checked, fileFindings) = (report.chain, report.checkpoint, report.filesChecked, report.fileFindings)
             if output.json {
                 try Output.json(report)
             } else {
