@@ -37,6 +37,11 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     /// A scheduled job's run began (with its configuration's digest) or ended (with its outcome).
     case jobStarted = "job_started"
     case jobEnded = "job_ended"
+    /// An operator signed in to the console, or a sign-in was refused (and perhaps locked the name out).
+    case signedIn = "signed_in"
+    case signInRefused = "sign_in_refused"
+    /// A full account number shown to an operator who asked to see it.
+    case accountRevealed = "account_revealed"
     /// A change set no caller named: its rows are covered all the same.
     case ledgerChange = "ledger_change"
 }

@@ -6,7 +6,7 @@ public struct InboundFile: Sendable, Hashable, Identifiable {
     /// What every inbound id starts with, before `_`: `inb_…`.
     public static let idPrefix = "inb"
 
-    public enum Status: String, Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// Applied: every one of its effects.
         case processed
         /// Being applied, a chunk of payments per transaction; `appliedEvents` says how far. A run that

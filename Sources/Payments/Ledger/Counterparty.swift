@@ -15,7 +15,10 @@ public struct Counterparty: Sendable, Hashable, Codable {
     }
 
     /// The account number as shown outside the ledger: only its last four characters.
-    public var maskedAccountNumber: String {
+    public var maskedAccountNumber: String { Self.mask(accountNumber) }
+
+    /// Any account number as shown outside the ledger: stars, then its last four characters.
+    public static func mask(_ accountNumber: String) -> String {
         String(repeating: "*", count: max(0, accountNumber.count - 4)) + accountNumber.suffix(4)
     }
 }

@@ -72,6 +72,25 @@ public struct CutoffSchedule: Sendable, Hashable {
             ?? midnight.addingTimeInterval(TimeInterval(window.bankDeadline.minutes * 60))
     }
 
+    /// The window open at `date`, else the next one to open on a banking day within two weeks: its
+    /// run time and bank deadline as instants. Nil with no windows.
+    public func nextWindow(at date: Date) -> (window: CutoffWindow, runsAt: Date, deadline: Date)? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let midnight = calendar.startOfDay(for: date)
+        for offset in 0..<14 {
+            guard let day = calendar.date(byAdding: .day, value: offset, to: midnight),
+                  self.calendar.isBankingDay(today(at: day.addingTimeInterval(43_200))) else { continue }
+            for window in windows {
+                guard let runsAt = calendar.date(byAdding: .minute, value: window.runsAt.minutes, to: day),
+                      let deadline = calendar.date(byAdding: .minute, value: window.bankDeadline.minutes, to: day),
+                      deadline > date else { continue }
+                return (window, runsAt, deadline)
+            }
+        }
+        return nil
+    }
+
     /// What a run at `date` takes, and which same-day payments have missed the day.
     public func run(at date: Date) -> Run {
         let today = today(at: date)
