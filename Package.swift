@@ -8,6 +8,12 @@ let version = "0.9.0"
 let commit = Context.environment["METL_BUILD_COMMIT"].flatMap { $0.isEmpty ? nil : $0 }
     ?? Context.gitInformation.map { String($0.currentCommit.prefix(12)) + ($0.hasUncommittedChanges ? "-dirty" : "") } ?? "unknown"
 
+/// The console's templates and stylesheet, compiled into the binary: a deployed `metl` needs no files beside it.
+let consoleResources: [Resource] = [
+    "layout", "sign-in", "today", "files", "file", "payments", "payment", "bank-files", "bank-file", "positive-pay",
+    "approvals", "webhooks", "audit", "operators", "account", "message",
+].map { .embedInCode("Templates/\($0).mustache") } + [.embedInCode("Static/console.css")]
+
 let package = Package(
     name: "metl",
     platforms: [.macOS(.v15)],
@@ -40,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libssh2 from the system (Debian: libssh2-1-dev).
@@ -96,6 +103,9 @@ let package = Package(
             "NACHA", "Payments", "Webhooks", "WebhookSignature",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
+            // `metl serve --tls-certificate … --tls-key …`.
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -122,15 +132,26 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The people's console under /console/: server-rendered pages over the same operations as the
+        // CLI, sessions, CSRF tokens and a role on every route.
+        .target(name: "Console", dependencies: [
+            "NACHA", "Payments", "Pipeline",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: consoleResources),
         // Settings resolved from flags, METL_* variables and the configuration file, every rule once.
         .target(name: "MetlConfiguration", dependencies: [
-            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "API", "Webhooks", "OpenPGP",
+            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "API", "Webhooks", "OpenPGP", "Console",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl", dependencies: [
             "CBuildInfo", "MetlConfiguration", "NACHA", "BankFiles", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "API", "Webhooks",
-            "WebhookSignature", "OpenPGP",
+            "WebhookSignature", "OpenPGP", "Console",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -191,6 +212,12 @@ let package = Package(
         ]),
         .testTarget(name: "MetlConfigurationTests", dependencies: [
             "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "ConsoleTests", dependencies: [
+            "Console", "API", "Payments", "SQLiteStore", "Pipeline", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "PaymentsTests", dependencies: [

@@ -13,9 +13,15 @@ public struct ServeFlags: Sendable {
     public var bodyTimeout: String?
     public var idleTimeout: String?
     public var maxConnections: Int?
+    /// False: `--no-console`.
+    public var console: Bool?
+    public var sessionIdle: String?
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(host: String? = nil, port: Int? = nil, problemTypeBase: String? = nil, idempotencyDocs: String? = nil, maxBodyBytes: Int? = nil,
-                headerTimeout: String? = nil, bodyTimeout: String? = nil, idleTimeout: String? = nil, maxConnections: Int? = nil) {
+                headerTimeout: String? = nil, bodyTimeout: String? = nil, idleTimeout: String? = nil, maxConnections: Int? = nil,
+                console: Bool? = nil, sessionIdle: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil) {
         self.host = host
         self.port = port
         self.problemTypeBase = problemTypeBase
@@ -25,6 +31,10 @@ public struct ServeFlags: Sendable {
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
+        self.console = console
+        self.sessionIdle = sessionIdle
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
     }
 }
 
@@ -35,6 +45,12 @@ public struct ServeConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var api: APIConfiguration
+    /// Whether `/console/` is served: on unless `--no-console` or `METL_CONSOLE=off`.
+    public var console: Bool
+    /// Console sessions end after this long without a request.
+    public var sessionIdle: Duration = .seconds(30 * 60)
+    /// PEM certificate chain and private key: served over TLS when both are named.
+    public var tls: (certificate: String, key: String)?
 
     public init(_ flags: ServeFlags, settings: Settings, webhooks: WebhookSettings, layers: Layers) throws(ConfigurationError) {
         var problems = ProblemList()
@@ -58,6 +74,22 @@ public struct ServeConfiguration: Sendable {
         }
         if let limit = problems.collect({ try layers.positive(flags.maxConnections, "METL_MAX_CONNECTIONS", "--max-connections") }), let limit {
             api.maximumConnections = limit
+        }
+        console = flags.console ?? true
+        if let text = layers.value(nil, "METL_CONSOLE") {
+            switch text {
+            case "on": break
+            case "off": console = false
+            default: problems.add(.invalidValue, "$METL_CONSOLE must be on or off, not \(text)")
+            }
+        }
+        if let idle = problems.collect({ try layers.duration(flags.sessionIdle, "METL_SESSION_IDLE", "--session-idle") }), let idle {
+            sessionIdle = idle
+        }
+        switch (layers.value(flags.tlsCertificate, "METL_TLS_CERTIFICATE_FILE"), layers.value(flags.tlsKey, "METL_TLS_KEY_FILE")) {
+        case (let certificate?, let key?): tls = (certificate, key)
+        case (nil, nil): tls = nil
+        default: problems.add(.missingValue, "TLS needs both --tls-certificate and --tls-key (or $METL_TLS_CERTIFICATE_FILE and $METL_TLS_KEY_FILE)")
         }
         try problems.check()
         api.checkRules = settings.checkRules

@@ -1,0 +1,78 @@
+import Foundation
+import Payments
+import Pipeline
+
+/// Today: what needs someone now. Per bank profile the next window; held, failed and
+/// unacknowledged files; exceptions that fall to the bank's default soon; quarantined bank files;
+/// dead-lettered webhooks; the audit log's last verification here.
+extension ConsolePages {
+    struct TodayModel {
+        struct Window { var profile: String; var window: String; var runsAt: String; var deadline: String; var countdown: String; var open: Bool }
+        struct FileRow { var id: String; var name: String; var status: String; var detail: String; var countdown: String }
+        struct ExceptionRow { var id: String; var serial: String; var amount: String; var reason: String; var deadline: String; var countdown: String; var urgent: Bool }
+        struct BankFileRow { var id: String; var name: String; var reason: String; var received: String }
+        var windows: [Window]
+        var held: [FileRow]
+        var failed: [FileRow]
+        var unacknowledged: [FileRow]
+        var exceptions: [ExceptionRow]
+        var quarantined: [BankFileRow]
+        var deadLetters: Int
+        var audit: String
+        var auditHolds: Bool
+        var nothingWaiting: Bool
+    }
+
+    /// Uploaded files younger than this are checked for an acknowledgement.
+    static let acknowledgementHorizon: TimeInterval = 7 * 86_400
+    /// Exceptions due within this long are listed.
+    static let exceptionHorizon: TimeInterval = 24 * 3600
+
+    func today(_ request: ConsoleRequest) async throws -> ConsoleReply {
+        let now = request.now
+        let windows = configuration.schedules.compactMap { profile, schedule -> TodayModel.Window? in
+            guard let next = schedule.nextWindow(at: now) else { return nil }
+            return .init(profile: profile, window: next.window.name, runsAt: Format.time(next.runsAt), deadline: Format.time(next.deadline),
+                         countdown: Format.countdown(to: next.deadline, from: now), open: next.runsAt <= now)
+        }
+        let files = try await store.outboundFiles(statuses: [.awaitingApproval, .failed, .uploaded])
+        let held = files.filter { $0.status == .awaitingApproval }.map { file in
+            TodayModel.FileRow(id: file.id, name: file.name, status: file.status.rawValue,
+                               detail: "\(file.approval?.given ?? 0) of \(file.approval?.required ?? 0) approvals",
+                               countdown: file.approvalDeadline.map { Format.countdown(to: $0, from: now) } ?? "")
+        }
+        let failed = files.filter { $0.status == .failed }.map { file in
+            TodayModel.FileRow(id: file.id, name: file.name, status: file.status.rawValue, detail: file.failureReason ?? "", countdown: "")
+        }
+        var unacknowledged: [TodayModel.FileRow] = []
+        for file in files where file.status == .uploaded && file.kind == .nacha
+            && now.timeIntervalSince(file.uploadedAt ?? file.createdAt) < Self.acknowledgementHorizon {
+            let waiting = try await store.payments(PaymentQuery(state: .submittedToCore, fileID: file.id, window: ListWindow(limit: 1)))
+            if !waiting.isEmpty {
+                unacknowledged.append(.init(id: file.id, name: file.name, status: "uploaded", detail: "uploaded \(Format.time(file.uploadedAt))",
+                                            countdown: file.uploadedAt.map { Format.countdown(to: $0, from: now) } ?? ""))
+            }
+        }
+        let exceptions = try await store.checkExceptions(merchantID: nil, status: .open)
+            .filter { $0.deadline.timeIntervalSince(now) < Self.exceptionHorizon }
+            .sorted { $0.deadline < $1.deadline }
+            .map { exception in
+                TodayModel.ExceptionRow(id: exception.id, serial: exception.serial, amount: Format.cents(exception.presentedAmount),
+                                        reason: exception.reason.rawValue, deadline: Format.time(exception.deadline),
+                                        countdown: Format.countdown(to: exception.deadline, from: now),
+                                        urgent: exception.deadline.timeIntervalSince(now) < 2 * 3600)
+            }
+        let quarantined = try await store.inboundFiles().filter { $0.status == .quarantined }.map { file in
+            TodayModel.BankFileRow(id: file.id, name: file.name, reason: file.reason ?? "", received: Format.time(file.receivedAt))
+        }
+        let verification = await console.lastVerification.latest
+        let model = TodayModel(
+            windows: windows, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
+            deadLetters: try await store.webhookDeliveryCount(status: .failed),
+            audit: verification.map { "\($0.holds ? "holds" : "BROKEN"): \($0.summary), verified \(Format.time($0.at)) by \($0.by)" }
+                ?? "not verified since this server started",
+            auditHolds: verification?.holds ?? true,
+            nothingWaiting: held.isEmpty && failed.isEmpty && exceptions.isEmpty && quarantined.isEmpty)
+        return await render("today", "Today", model, request)
+    }
+}
