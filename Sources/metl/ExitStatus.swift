@@ -41,6 +41,9 @@ struct ExitStatus: Error, Equatable {
 
     static func `for`(_ error: any Error) -> ExitStatus {
         switch error {
+        // A command that ends with its own status (`findings`) is that status, here as at exit:
+        // a job's audit entry records the code the process exits with.
+        case let status as ExitStatus: return status
         case let error as PaymentError:
             switch error.code {
             case .invalidRequest, .invalidDocument, .malformedJSON, .deadlinePassed: return .dataError
