@@ -659,6 +659,10 @@ enum PostgresSchema {
             "CREATE TABLE audit_head (id BIGINT PRIMARY KEY CHECK (id = 1), sequence BIGINT NOT NULL, hash TEXT NOT NULL)",
             "INSERT INTO audit_head (id, sequence, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')",
         ]),
+        // Amount-range searches (the console, `GET /payments?min_amount=`) read this index.
+        (18, [
+            "CREATE INDEX payments_amount ON payments(amount_cents, id) WHERE import_id IS NULL",
+        ]),
     ]
 
     /// The newest version this build knows.
