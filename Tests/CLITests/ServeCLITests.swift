@@ -71,7 +71,7 @@ import Testing
         while !banner.contains("\n"), Date() < deadline {
             banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         }
-        let port = try #require(banner.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let port = try #require(ServeProcess.port(in: banner))
 
         let (healthBody, health) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/healthz")!)
         #expect((health as? HTTPURLResponse)?.statusCode == 200)
@@ -104,5 +104,34 @@ import Testing
         #expect(logged[stopping.upperBound...].contains("stopped"), "\(logged)")
         let listed = try CLI.run(["payments", "list", "--json", "--database", database])
         #expect(listed.stdout.contains("P_VALIDATED"))
+    }
+
+    /// With a certificate and key, the API and the console answer over HTTPS only, and the session
+    /// cookie is `Secure` with HSTS on every console answer.
+    @Test func serveSpeaksTLSWhenGivenACertificate() throws {
+        try merchant()
+        let directory = URL(fileURLWithPath: database).deletingLastPathComponent().path
+        let (certificate, key) = (directory + "/tls.pem", directory + "/tls.key")
+        _ = try ExternalCommand.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                                               "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                                                               "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate])
+        let server = try ServeProcess.start(CLI.binary, database: database, arguments: ["--no-webhooks", "--tls-certificate", certificate, "--tls-key", key])
+        defer { server.stop() }
+        let base = "https://127.0.0.1:\(server.port)"
+        let health = try ExternalCommand.run("/usr/bin/curl", ["-s", "--cacert", certificate, "-o", "/dev/null", "-w", "%{http_code}", base + "/healthz"])
+        #expect(health == "200")
+        let signIn = try ExternalCommand.run("/usr/bin/curl", ["-s", "--cacert", certificate, "-D", "-", "-o", "/dev/null", base + "/console/sign-in"])
+        #expect(signIn.contains("200") && signIn.lowercased().contains("strict-transport-security: max-age="))
+        let cookie = signIn.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("set-cookie: metl_sign_in=") } ?? ""
+        #expect(cookie.contains("; Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(signIn)")
+        // Plain HTTP on the TLS port gets no answer.
+        let plain = try ExternalCommand.run("/usr/bin/curl", ["-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                                                              "http://127.0.0.1:\(server.port)/healthz"], allowFailure: true)
+        #expect(plain != "200")
+        // An unreadable key is a clear refusal at start, not a server without TLS.
+        let refused = try CLI.run(["serve", "--port", "0", "--database", database, "--tls-certificate", certificate, "--tls-key", directory + "/missing.key"])
+        #expect(refused.status == 2 && refused.stderr.contains("cannot read the TLS certificate"), "\(refused.stderr)")
+        let half = try CLI.run(["serve", "--port", "0", "--database", database, "--tls-certificate", certificate])
+        #expect(half.status != 0 && half.stderr.contains("--tls-key"), "\(half.stderr)")
     }
 }

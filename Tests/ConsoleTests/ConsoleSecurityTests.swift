@@ -161,4 +161,32 @@ import Testing
             #expect(try await client.execute(uri: "/console/today", method: .get, headers: olga.headers).status == .ok)
         }
     }
+
+    /// Hostile or malformed requests get a page with a clear status, never a crash or a change.
+    @Test func hostileRequestsGetAnAnswerAndChangeNothing() async throws {
+        let fixture = try await ConsoleFixture()
+        try await fixture.application().test(.router) { client in
+            let olga = try #require(await ConsoleFixture.signIn(client, "olga"))
+            let huge = try await ConsoleFixture.post(client, "/console/payments/\(fixture.payment.id)/cancel", olga,
+                                                     form: "reason=" + String(repeating: "x", count: 100_000))
+            #expect(huge.status == .contentTooLarge)
+            for (uri, status) in [("/console/payments?min=abc", HTTPResponse.Status.badRequest), ("/console/payments?trace=%ZZ", .badRequest),
+                                  ("/console/payments?state=%00", .badRequest), ("/console/audit?before=-5", .badRequest),
+                                  ("/console/files?status=lost", .badRequest), ("/console/files?cursor=%FF%FE", .ok),
+                                  ("/console/payments?from=2026-13-45", .badRequest), ("/console/payments/pay_%2e%2e%2f", .notFound),
+                                  ("/console/files/nothing", .notFound), ("/console/bank-files/inb_none", .notFound)] {
+                let response = try await client.execute(uri: uri, method: .get, headers: olga.headers)
+                #expect(response.status == status, "\(uri): \(response.status)")
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+            let forged = try await client.execute(uri: "/console/today", method: .get, headers: [.cookie: "metl_session=\(String(repeating: "%", count: 4_000))"])
+            #expect(forged.status == .seeOther && forged.headers[.location] == "/console/sign-in")
+            var headers = olga.headers
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let garbage = try await client.execute(uri: "/console/payments/\(fixture.payment.id)/cancel", method: .post, headers: headers,
+                                                   body: ByteBuffer(bytes: [0xFF, 0x00, 0x26, 0x3D, 0x3D, 0x25]))
+            #expect(garbage.status == .forbidden)
+        }
+        #expect(try await fixture.store.payment(id: fixture.payment.id).state == .validated)
+    }
 }

@@ -20,11 +20,18 @@ public struct ServeProcess {
         while !banner.contains("\n"), Date() < deadline {
             banner += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         }
-        guard let port = banner.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+        guard let port = port(in: banner) else {
             process.terminate()
             throw SSHServer.ServerError(message: "metl serve printed no port: \(banner)")
         }
         return ServeProcess(process: process, port: port)
+    }
+
+    /// The port of `metl serve: listening on HOST:PORT` in what the server printed (the console's
+    /// line may follow it in the same read).
+    public static func port(in banner: String) -> Int? {
+        let listening = banner.split(separator: "\n").first { $0.contains("listening on") } ?? ""
+        return listening.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// SIGTERM, then waits for it to exit.

@@ -83,6 +83,11 @@ struct ConsolePages: Sendable {
         return ListWindow(since: try Format.day(request.filter("from")), until: until, newestFirst: true, afterID: after, limit: limit)
     }
 
+    /// Merchants by id, for pages that name them: `acme`, not `mer_01…`.
+    func merchantNames() async throws -> [String: String] {
+        Dictionary(try await store.merchants().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// A choice among an enum's values for a filter's `<select>`.
     struct Option: Sendable {
         var value: String

@@ -120,7 +120,8 @@ extension ConsolePages {
                         guard entries.count < Self.fileRows else { continue }
                         let detail = entry.detail
                         entries.append(EntryRow(line: entry.line.map(String.init) ?? "", trace: String(detail.traceNumber), name: detail.individualName,
-                                                account: Counterparty.mask(detail.accountNumber), routing: String(detail.receivingDFI),
+                                                account: Counterparty.mask(detail.accountNumber.trimmingCharacters(in: .whitespaces)),
+                                                routing: String(format: "%08d%d", detail.receivingDFI, detail.checkDigit),
                                                 code: String(detail.transactionCode.rawValue), amount: Format.cents(detail.amount)))
                     }
                 }

@@ -4,7 +4,7 @@ import Payments
 /// Operators (admins change, auditors read): enrol, disable and enable, set roles, reset TOTP;
 /// and each person's own page: their password and TOTP enrolment.
 extension ConsolePages {
-    struct OperatorRow { var name: String; var roles: String; var enabled: Bool; var password: Bool; var totp: Bool; var since: String; var roleBoxes: [RoleBox] }
+    struct OperatorRow { var name: String; var roles: String; var enabled: Bool; var password: Bool; var totp: Bool; var since: String; var roleBoxes: [RoleBox]; var isSelf: Bool }
     struct RoleBox { var role: String; var checked: Bool }
 
     struct OperatorsModel {
@@ -17,7 +17,8 @@ extension ConsolePages {
         let rows = try await store.operators().map { person in
             OperatorRow(name: person.name, roles: person.roles.sorted().map(\.rawValue).joined(separator: ", "), enabled: person.isEnabled,
                         password: person.passwordHash != nil, totp: person.sealedTOTPSecret != nil, since: Format.time(person.createdAt),
-                        roleBoxes: OperatorRole.allCases.map { RoleBox(role: $0.rawValue, checked: person.roles.contains($0)) })
+                        roleBoxes: OperatorRole.allCases.map { RoleBox(role: $0.rawValue, checked: person.roles.contains($0)) },
+                        isSelf: person.name == request.person?.name)
         }
         let model = OperatorsModel(operators: rows, roles: OperatorRole.allCases.map { RoleBox(role: $0.rawValue, checked: false) },
                                    canChange: request.may(.admin))

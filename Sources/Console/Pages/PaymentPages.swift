@@ -41,16 +41,17 @@ extension ConsolePages {
             paged.window = window
             return try await store.payments(paged)
         }
+        let names = try await merchantNames()
         let model = PaymentsModel(states: Self.options(PaymentState.allCases.map(\.rawValue), selected: state),
                                   trace: request.filter("trace") ?? "", merchant: request.filter("merchant") ?? "",
                                   minimum: request.filter("min") ?? "", maximum: request.filter("max") ?? "", file: query.fileID ?? "",
                                   from: request.filter("from") ?? "", to: request.filter("to") ?? "",
-                                  payments: found.data.map(Self.row), next: nextLink(request, cursor: found.nextCursor))
+                                  payments: found.data.map { Self.row($0, merchants: names) }, next: nextLink(request, cursor: found.nextCursor))
         return await render("payments", "Payments", model, request)
     }
 
-    static func row(_ payment: Payment) -> PaymentRow {
-        PaymentRow(id: payment.id, merchant: payment.merchantID, state: payment.state.rawValue, amount: Format.cents(payment.amount),
+    static func row(_ payment: Payment, merchants: [String: String]) -> PaymentRow {
+        PaymentRow(id: payment.id, merchant: merchants[payment.merchantID] ?? payment.merchantID, state: payment.state.rawValue, amount: Format.cents(payment.amount),
                    direction: payment.direction.rawValue, counterparty: payment.counterparty.name, effective: "\(payment.effectiveDate)",
                    created: Format.time(payment.createdAt))
     }
@@ -89,7 +90,8 @@ extension ConsolePages {
 
     private func paymentPage(_ request: ConsoleRequest, reveal: Bool) async throws -> ConsoleReply {
         let payment = try await store.payment(id: try request.parameter("id"))
-        var fields = [Field(name: "merchant", value: payment.merchantID), Field(name: "direction", value: payment.direction.rawValue),
+        let merchant = try await store.merchant(payment.merchantID)
+        var fields = [Field(name: "merchant", value: "\(merchant.name) (\(merchant.id))"), Field(name: "direction", value: payment.direction.rawValue),
                       Field(name: "SEC code", value: payment.secCode.rawValue), Field(name: "description", value: payment.description),
                       Field(name: "effective date", value: "\(payment.effectiveDate)"),
                       Field(name: "counterparty", value: payment.counterparty.name),
@@ -109,7 +111,7 @@ extension ConsolePages {
         }
         let held = payment.state == .created && payment.approval != nil
         let model = PaymentModel(
-            payment: Self.row(payment), fields: fields,
+            payment: Self.row(payment, merchants: [merchant.id: merchant.name]), fields: fields,
             account: reveal ? payment.counterparty.accountNumber : payment.counterparty.maskedAccountNumber, revealed: reveal,
             canReveal: !reveal && ConsoleRoute.revealAccount.allows(request.person?.roles), history: Array(history), decisions: decisions,
             held: held, canApprove: held && request.may(.approver),

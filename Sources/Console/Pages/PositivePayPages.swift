@@ -22,8 +22,9 @@ extension ConsolePages {
     func positivePay(_ request: ConsoleRequest) async throws -> ConsoleReply {
         let status = request.filter("status") ?? CheckException.Status.open.rawValue
         guard let parsed = CheckException.Status(rawValue: status) else { throw ConsoleError.badRequest("\(status) is not an exception status") }
+        let names = try await merchantNames()
         let accounts = try await store.checkAccounts(merchantID: nil).map {
-            AccountRow(id: $0.id, merchant: $0.merchantID, routing: $0.routingNumber, account: $0.maskedAccountNumber,
+            AccountRow(id: $0.id, merchant: names[$0.merchantID] ?? $0.merchantID, routing: $0.routingNumber, account: $0.maskedAccountNumber,
                        layout: "\($0.layout)", enabled: $0.disabledAt == nil)
         }
         let exceptions = try await store.checkExceptions(merchantID: nil, status: parsed).sorted { $0.deadline < $1.deadline }.prefix(200).map { exception in

@@ -20,11 +20,14 @@ extension ConsolePages {
         var deadLetters: Int
         var audit: String
         var auditHolds: Bool
+        var checkpoint: String
         var nothingWaiting: Bool
     }
 
-    /// Uploaded files younger than this are checked for an acknowledgement.
+    /// Uploaded files younger than this are checked for an acknowledgement,
     static let acknowledgementHorizon: TimeInterval = 7 * 86_400
+    /// At most this many of them are checked.
+    static let acknowledgementChecks = 25
     /// Exceptions due within this long are listed.
     static let exceptionHorizon: TimeInterval = 24 * 3600
 
@@ -32,7 +35,8 @@ extension ConsolePages {
         let now = request.now
         let windows = configuration.schedules.compactMap { profile, schedule -> TodayModel.Window? in
             guard let next = schedule.nextWindow(at: now) else { return nil }
-            return .init(profile: profile, window: next.window.name, runsAt: Format.time(next.runsAt), deadline: Format.time(next.deadline),
+            return .init(profile: profile, window: "\(next.window.name) (\(CutoffWindow.text(next.window.runsAt))–\(CutoffWindow.text(next.window.bankDeadline)) \(schedule.timeZone.identifier))",
+                         runsAt: Format.time(next.runsAt), deadline: Format.time(next.deadline),
                          countdown: Format.countdown(to: next.deadline, from: now), open: next.runsAt <= now)
         }
         let files = try await store.outboundFiles(statuses: [.awaitingApproval, .failed, .uploaded])
@@ -45,10 +49,13 @@ extension ConsolePages {
             TodayModel.FileRow(id: file.id, name: file.name, status: file.status.rawValue, detail: file.failureReason ?? "", countdown: "")
         }
         var unacknowledged: [TodayModel.FileRow] = []
-        for file in files where file.status == .uploaded && file.kind == .nacha
-            && now.timeIntervalSince(file.uploadedAt ?? file.createdAt) < Self.acknowledgementHorizon {
-            let waiting = try await store.payments(PaymentQuery(state: .submittedToCore, fileID: file.id, window: ListWindow(limit: 1)))
-            if !waiting.isEmpty {
+        // The newest sent files, each asked with one indexed read whether its first entry still waits
+        // for the bank's acknowledgement (which moves the whole file); older ones are reconcile's to report.
+        let recent = files.filter { $0.status == .uploaded && $0.kind == .nacha && now.timeIntervalSince($0.uploadedAt ?? $0.createdAt) < Self.acknowledgementHorizon }
+            .sorted { $0.id > $1.id }.prefix(Self.acknowledgementChecks)
+        for file in recent {
+            let first = try await store.filePayments(fileID: file.id, afterLine: 0, limit: 1)
+            if first.first?.payment.state == .submittedToCore {
                 unacknowledged.append(.init(id: file.id, name: file.name, status: "uploaded", detail: "uploaded \(Format.time(file.uploadedAt))",
                                             countdown: file.uploadedAt.map { Format.countdown(to: $0, from: now) } ?? ""))
             }
@@ -66,12 +73,15 @@ extension ConsolePages {
             TodayModel.BankFileRow(id: file.id, name: file.name, reason: file.reason ?? "", received: Format.time(file.receivedAt))
         }
         let verification = await console.lastVerification.latest
+        // The latest signed checkpoint in the archive: how far the log is anchored outside the database.
+        let checkpoint = configuration.archive.flatMap { try? AuditCheckpoints(archive: $0).latest() }?.checkpoint
         let model = TodayModel(
             windows: windows, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
             deadLetters: try await store.webhookDeliveryCount(status: .failed),
             audit: verification.map { "\($0.holds ? "holds" : "BROKEN"): \($0.summary), verified \(Format.time($0.at)) by \($0.by)" }
                 ?? "not verified since this server started",
             auditHolds: verification?.holds ?? true,
+            checkpoint: checkpoint.map { "the latest checkpoint signs entry \($0.sequence), at \($0.at)" } ?? "no checkpoint yet (metl audit checkpoint)",
             nothingWaiting: held.isEmpty && failed.isEmpty && exceptions.isEmpty && quarantined.isEmpty)
         return await render("today", "Today", model, request)
     }

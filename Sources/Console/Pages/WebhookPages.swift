@@ -20,8 +20,9 @@ extension ConsolePages {
     func webhooks(_ request: ConsoleRequest) async throws -> ConsoleReply {
         let status = request.filter("status") ?? WebhookDeliveryStatus.Status.failed.rawValue
         guard let parsed = WebhookDeliveryStatus.Status(rawValue: status) else { throw ConsoleError.badRequest("\(status) is not a delivery status") }
+        let names = try await merchantNames()
         let endpoints = try await store.webhookEndpoints(merchantID: nil).map {
-            EndpointRow(id: $0.id, merchant: $0.merchantID, url: $0.url, enabled: $0.enabled, reason: $0.disabledReason ?? "",
+            EndpointRow(id: $0.id, merchant: names[$0.merchantID] ?? $0.merchantID, url: $0.url, enabled: $0.enabled, reason: $0.disabledReason ?? "",
                         events: $0.eventTypes.map(\.rawValue).joined(separator: ", "))
         }
         let window = try self.window(request, prefix: WebhookDeliveryStatus.idPrefix, limit: configuration.pageSize)

@@ -63,7 +63,12 @@ struct ConsoleGate: Sendable {
         var form: [String: String] = [:]
         if request.method == .post {
             var body = request.body
-            let bytes = try await body.collect(upTo: Self.maximumFormBytes)
+            let bytes: ByteBuffer
+            do {
+                bytes = try await body.collect(upTo: Self.maximumFormBytes)
+            } catch {
+                throw ConsoleError(status: .contentTooLarge, message: "a console form is at most \(Self.maximumFormBytes / 1024) KiB")
+            }
             form = FormBody.parse(Substring(String(decoding: bytes.readableBytesView, as: UTF8.self)))
             let expected = route == .signIn ? cookies[Self.signInCookie] : session?.csrf
             guard let expected, let given = form["csrf"], Self.constantTimeEqual(given, expected) else {
@@ -81,6 +86,7 @@ struct ConsoleGate: Sendable {
         switch status.code {
         case 403: "Not allowed"
         case 404: "Not found"
+        case 413: "Too large"
         case 409: "Changed meanwhile"
         default: "Not done"
         }
