@@ -164,7 +164,7 @@ let package = Package(
         ]),
         .executableTarget(name: "metl-bench", dependencies: [
             "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "SFTP", "TestSupport", "BankFiles", "API", "Webhooks",
-            "WebhookSignature", "OpenPGP",
+            "WebhookSignature", "OpenPGP", "Console",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -4,7 +4,7 @@ import PostgresStore
 import SQLiteStore
 
 /// metl-bench: speed and memory figures, run on a release build. Never part of the test suite.
-/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|positive-pay [CHECKS]|openpgp [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|all] [--stop-after=setup|job]
+/// Usage: metl-bench [nacha|import [ROWS]|csv [ROWS]|cutoff [PAYMENTS]|sftp|ingest [ENTRIES [CHUNK]]|ack [ENTRIES]|bai2 [ENTRIES]|positive-pay [CHECKS]|openpgp [ENTRIES]|api|webhooks|contention|postgres URL [PAYMENTS]|postgres-api URL|console [PAYMENTS [FILES]]|all] [--stop-after=setup|job]
 @main
 enum Bench {
     static func main() async throws {
@@ -25,6 +25,7 @@ enum Bench {
         case "api": try await APIBench.run()
         case "webhooks": try await WebhookBench.run()
         case "contention": try await ContentionBench.run()
+        case "console": try await ConsoleBench.run(payments: number(1) ?? 1_000_000, files: number(2) ?? 1_000)
         case "audit": try await AuditBench.run(rows: number(1) ?? 100_000, directory: arguments.count > 2 ? arguments[2] : nil)
         case "nacha-stream": try NACHABench.streamChild(path: arguments[1])
         case "postgres":
