@@ -12,7 +12,9 @@ extension Settings {
         var configuration = ConsoleConfiguration()
         configuration.sessionIdle = serve.sessionIdle
         configuration.secure = serve.tls != nil
-        configuration.archive = Archive(root: try archiveDirectory(nil, layers: layers))
+        // With PostgreSQL and no archive named, this server has no archive: the pages say so and
+        // downloads and checks are refused, but the console runs.
+        configuration.archive = (try? archiveDirectory(nil, layers: layers)).map { Archive(root: $0) }
         configuration.secrets = try secretsKey(nil, layers: layers)
         configuration.auditKey = try auditSigningKey(nil, layers: layers)
         configuration.schedules = profiles.map { ($0.name, $0.schedule) }
