@@ -5,7 +5,7 @@ import Pipeline
 /// Bank files: everything the bank sent, with its outcome and reason; a file's page lists what it
 /// changed, line by line, and the exceptions it opened; dismiss a quarantined one.
 extension ConsolePages {
-    struct BankFileRow { var id: String; var name: String; var kind: String; var status: String; var reason: String; var applied: Int; var received: String; var quarantined: Bool }
+    struct BankFileRow { var id: String; var name: String; var kind: String; var status: String; var reason: String?; var applied: Int; var received: String; var quarantined: Bool }
 
     struct BankFilesModel {
         var kinds: [Option]
@@ -29,7 +29,8 @@ extension ConsolePages {
     }
 
     static func row(_ file: InboundFile) -> BankFileRow {
-        BankFileRow(id: file.id, name: file.name, kind: file.kind.rawValue, status: file.status.rawValue, reason: file.reason ?? "",
+        BankFileRow(id: file.id, name: file.name, kind: file.kind.rawValue, status: file.status.rawValue,
+                    reason: file.reason.flatMap { $0.isEmpty ? nil : $0 },
                     applied: file.applied, received: Format.time(file.receivedAt), quarantined: file.status == .quarantined)
     }
 
@@ -42,7 +43,8 @@ extension ConsolePages {
         var archiveHolds: Bool
         var notes: [String]
         var changes: [ChangeRow]
-        var changesMore: Int
+        /// How many changes are not listed; nil when all are.
+        var changesMore: Int?
         var exceptions: [Field]
         var canDismiss: Bool
         var back: String
@@ -78,7 +80,7 @@ extension ConsolePages {
             .filter { $0.source.file == SourceReference.inboundFile(id: file.id, line: nil).file }
             .map { Field(name: $0.id, value: "serial \($0.serial), \(Format.cents($0.presentedAmount)), \($0.reason.rawValue), \($0.status.rawValue)") }
         let model = BankFileModel(file: Self.row(file), fields: fields, archive: archiveText, archiveHolds: archiveHolds, notes: file.notes,
-                                  changes: Array(rows), changesMore: max(0, changes.count - Self.changeRows), exceptions: exceptions,
+                                  changes: Array(rows), changesMore: changes.count > Self.changeRows ? changes.count - Self.changeRows : nil, exceptions: exceptions,
                                   canDismiss: file.status == .quarantined && request.may(.operator), back: "/console/bank-files/\(file.id)")
         return await render("bank-file", file.name, model, request)
     }

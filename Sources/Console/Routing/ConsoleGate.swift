@@ -21,22 +21,27 @@ struct ConsoleGate: Sendable {
 
     func respond(to request: Request, parameters: Parameters, logger: Logger) async throws -> Response {
         let now = console.configuration.clock()
-        var reply: ConsoleReply
+        let reply: ConsoleReply
         do {
-            reply = try await handle(request, parameters: parameters, at: now)
-        } catch let error as ConsoleError {
-            reply = console.views.message(status: error.status, title: title(of: error.status), text: error.message)
-        } catch let error as PaymentError {
-            reply = console.views.message(status: Self.status(of: error), title: title(of: Self.status(of: error)), text: error.message)
+            reply = try await handle(request, parameters: parameters, at: now, logger: logger)
         } catch {
-            logger.error("console page failed", metadata: ["route": "\(route)", "error": "\(error)"])
-            reply = console.views.message(status: .internalServerError, title: "Something went wrong",
-                                          text: "metl could not answer this page: \(error). Nothing was changed by showing it.")
+            reply = failure(error, for: nil, logger: logger)
         }
         return Self.response(reply, secure: console.configuration.secure)
     }
 
-    private func handle(_ request: Request, parameters: Parameters, at now: Date) async throws -> ConsoleReply {
+    /// The page that says why: inside the layout of whoever asked, when the gate knows them.
+    private func failure(_ error: any Error, for request: ConsoleRequest?, logger: Logger) -> ConsoleReply {
+        let (status, text): (HTTPResponse.Status, String) = switch error {
+        case let error as ConsoleError: (error.status, error.message)
+        case let error as PaymentError: (Self.status(of: error), error.message)
+        default: (.internalServerError, "metl could not answer this page: \(error). Nothing was changed by showing it.")
+        }
+        if status == .internalServerError { logger.error("console page failed", metadata: ["route": "\(route)", "error": "\(error)"]) }
+        return console.views.message(status: status, title: title(of: status), text: text, for: request)
+    }
+
+    private func handle(_ request: Request, parameters: Parameters, at now: Date, logger: Logger) async throws -> ConsoleReply {
         let cookies = Self.cookies(request)
         var session: ConsoleSession?
         if let token = cookies[Self.sessionCookie] { session = await console.sessions.session(token: token, at: now) }
@@ -50,6 +55,19 @@ struct ConsoleGate: Sendable {
                 session = nil
             }
         }
+        // Who asked, for the refusal's page: their navigation stays.
+        let asking = ConsoleRequest(route: route, path: request.uri.path, query: [:], form: [:], parameters: [:], session: session,
+                                    person: person, cookies: cookies, now: now)
+        do {
+            return try await admit(request, parameters: parameters, asking: asking)
+        } catch {
+            return failure(error, for: asking, logger: logger)
+        }
+    }
+
+    /// The route's roles, a POST's form and its CSRF token, then the page.
+    private func admit(_ request: Request, parameters: Parameters, asking: ConsoleRequest) async throws -> ConsoleReply {
+        let (session, person, cookies, now) = (asking.session, asking.person, asking.cookies, asking.now)
         if case .roles = route.access {
             guard let person else {
                 if request.method == .get { return .redirect(ConsoleRoute.signInPage.path) }
@@ -88,6 +106,7 @@ struct ConsoleGate: Sendable {
         case 404: "Not found"
         case 413: "Too large"
         case 409: "Changed meanwhile"
+        case 500: "Something went wrong"
         default: "Not done"
         }
     }

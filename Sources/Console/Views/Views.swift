@@ -78,9 +78,10 @@ struct Views: Sendable {
         return .html(library.render(layout, withTemplate: "layout") ?? "", status: status)
     }
 
-    /// A page that only says something: a refusal, a missing page.
-    func message(status: HTTPResponse.Status, title: String, text: String) -> ConsoleReply {
+    /// A page that only says something: a refusal, a missing page; in the asker's layout when known.
+    func message(status: HTTPResponse.Status, title: String, text: String, for request: ConsoleRequest? = nil) -> ConsoleReply {
         struct Message { var title: String; var text: String }
+        if let request { return page("message", title: title, model: Message(title: title, text: text), for: request, status: status) }
         let content = library.render(PageContext(page: Message(title: title, text: text), csrf: ""), withTemplate: "message") ?? ""
         let layout = Layout(title: title, content: content, signedIn: false, operatorName: "", roles: "", csrf: "", nav: [],
                             notice: nil, noticeIsError: false)
