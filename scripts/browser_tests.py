@@ -161,6 +161,12 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.stop()
+
 
 class Browser:
     def __init__(self, server):
@@ -215,7 +221,10 @@ class Browser:
                 return form
         raise AssertionError("no form posting to …%s on %s" % (action_suffix, self.driver.current_url))
 
-    def quit(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
         self.driver.quit()
 
 
@@ -225,8 +234,7 @@ def check(condition, message):
 
 
 def test_sign_in_page_and_a_refused_sign_in(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.open("/console/sign-in")
         check(browser.field("operator").get_attribute("autocomplete") == "username", "operator autocomplete")
         check(browser.field("password").get_attribute("autocomplete") == "current-password", "password autocomplete")
@@ -235,13 +243,10 @@ def test_sign_in_page_and_a_refused_sign_in(ledger, server):
         browser.sign_in("olga", "not her password")
         check("was refused" in browser.text(), "a wrong password is refused in the page")
         browser.screenshot("sign-in-refused")
-    finally:
-        browser.quit()
 
 
 def test_sign_in_with_totp(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.sign_in("april", ledger.passwords["april"])
         check("refused" in browser.text(), "april is enrolled: her password alone is refused")
         browser.sign_in("april", ledger.passwords["april"], totp(ledger.april_secret))
@@ -253,8 +258,6 @@ def test_sign_in_with_totp(ledger, server):
             browser.open("/console/" + page)
             check(browser.driver.title.endswith("· metl") and "Not allowed" not in browser.text(), page)
             browser.screenshot("page-" + page)
-    finally:
-        browser.quit()
 
 
 def approve(browser, ledger, name, password, code=None):
@@ -267,8 +270,7 @@ def approve(browser, ledger, name, password, code=None):
 
 
 def test_the_makers_approval_is_refused_and_two_approvers_release_the_file(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         refused = approve(browser, ledger, "mia", ledger.passwords["mia"])
         check("maker never approves" in refused, "the maker's approval is refused in the page: %r" % refused)
         check("error" in browser.driver.find_element(By.CSS_SELECTOR, "p.notice").get_attribute("class"), "shown as an error")
@@ -287,13 +289,10 @@ def test_the_makers_approval_is_refused_and_two_approvers_release_the_file(ledge
         decisions = json.loads(ledger.metl("approvals", "list", "--json"))["decisions"]["data"]
         check(sorted(d["approver"] for d in decisions) == ["april", "avery"], decisions)
         check(all(d["sha256"] == ledger.file["sha256"] for d in decisions), "each approval is bound to the file's bytes")
-    finally:
-        browser.quit()
 
 
 def test_deciding_an_exception(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.sign_in("olga", ledger.passwords["olga"])
         browser.open("/console/positive-pay")
         check("UNKNOWN PAYEE" in browser.text() and "in 2 h" in browser.text(), "the open exception with its countdown")
@@ -306,13 +305,10 @@ def test_deciding_an_exception(ledger, server):
         browser.screenshot("positive-pay-decided")
         listed = json.loads(ledger.metl("checks", "exceptions", "--status", "decided", "--json"))["data"]
         check(len(listed) == 1, listed)
-    finally:
-        browser.quit()
 
 
 def test_an_auditor_sees_everything_and_finds_no_button_that_acts(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.sign_in("audrey", ledger.passwords["audrey"])
         pages = ["/console/today", "/console/files", "/console/files/" + ledger.file["id"], "/console/payments",
                  "/console/payments/" + ledger.payments[0], "/console/bank-files", "/console/positive-pay", "/console/approvals",
@@ -335,13 +331,10 @@ def test_an_auditor_sees_everything_and_finds_no_button_that_acts(ledger, server
         check("everything holds" in browser.text(), "the audit log verifies: %s" % browser.text())
         browser.open("/console/files/%s/download" % ledger.file["id"])
         check("Not allowed" in browser.text(), "an auditor cannot download a file with account numbers")
-    finally:
-        browser.quit()
 
 
 def test_a_form_without_its_csrf_token_is_refused(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.sign_in("olga", ledger.passwords["olga"])
         browser.open("/console/files/" + ledger.file["id"])
         form = browser.form("/cancel")
@@ -353,14 +346,10 @@ def test_a_form_without_its_csrf_token_is_refused(ledger, server):
         browser.screenshot("csrf-refused")
         status = json.loads(ledger.metl("files", "show", ledger.file["id"], "--json"))["status"]
         check(status == "rendered", "the file was not cancelled: %s" % status)
-    finally:
-        browser.quit()
 
 
 def test_an_idle_session_is_sent_to_sign_in(ledger, _):
-    short = Server(ledger, "--session-idle", "2s")
-    browser = Browser(short)
-    try:
+    with Server(ledger, "--session-idle", "2s") as short, Browser(short) as browser:
         browser.sign_in("olga", ledger.passwords["olga"])
         check(browser.heading() == "Today", "signed in")
         time.sleep(3)
@@ -368,14 +357,10 @@ def test_an_idle_session_is_sent_to_sign_in(ledger, _):
         check(browser.driver.current_url.endswith("/console/sign-in") and browser.heading() == "Sign in to metl",
               "an idle session ends: %s" % browser.driver.current_url)
         browser.screenshot("session-expired")
-    finally:
-        browser.quit()
-        short.stop()
 
 
 def test_an_admin_enrols_an_operator(ledger, server):
-    browser = Browser(server)
-    try:
+    with Browser(server) as browser:
         browser.sign_in("adam", ledger.passwords["adam"])
         browser.open("/console/operators")
         form = browser.form("/console/operators")
@@ -391,8 +376,6 @@ def test_an_admin_enrols_an_operator(ledger, server):
         browser.screenshot("payment-revealed")
         log = ledger.metl("audit", "log", "--json")
         check('"account_revealed"' in log and '"signed_in"' in log and '"sign_in_refused"' in log, "reveals and sign-ins are in the audit log")
-    finally:
-        browser.quit()
 
 
 def main():
