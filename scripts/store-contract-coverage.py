@@ -21,6 +21,7 @@ PROTOCOLS = [
     "Sources/Payments/APIKeyStore.swift",
     "Sources/Payments/Operators/OperatorStore.swift",
     "Sources/Payments/Approvals/ApprovalStore.swift",
+    "Sources/Payments/Alerts/AlertStore.swift",
 ]
 CONTRACT = glob.glob("Tests/PaymentsTests/StoreContract/*.swift") + glob.glob("Tests/Support/*.swift")
 

@@ -663,6 +663,25 @@ enum PostgresSchema {
         (18, [
             "CREATE INDEX payments_amount ON payments(amount_cents, id) WHERE import_id IS NULL",
         ]),
+        // Alerts, one open per code and key, and the messages owed to channels about them.
+        (19, [
+            """
+            CREATE TABLE alerts (
+                id TEXT PRIMARY KEY, code TEXT NOT NULL, severity TEXT NOT NULL, key TEXT NOT NULL, summary TEXT NOT NULL,
+                status TEXT NOT NULL, count BIGINT NOT NULL, raised_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,
+                resolved_at BIGINT, acknowledged_by TEXT, acknowledged_at BIGINT)
+            """,
+            "CREATE UNIQUE INDEX alerts_open ON alerts(code, key) WHERE status = 'open'",
+            "CREATE INDEX alerts_status ON alerts(status, id)",
+            """
+            CREATE TABLE alert_notifications (
+                id TEXT PRIMARY KEY, alert_id TEXT NOT NULL REFERENCES alerts(id), channel TEXT NOT NULL, event TEXT NOT NULL,
+                status TEXT NOT NULL, attempts BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL, last_error TEXT, created_at BIGINT NOT NULL,
+                lease_owner TEXT, lease_until BIGINT)
+            """,
+            "CREATE INDEX alert_notifications_alert ON alert_notifications(alert_id)",
+            "CREATE INDEX alert_notifications_due ON alert_notifications(status, next_attempt_at)",
+        ]),
     ]
 
     /// The newest version this build knows.

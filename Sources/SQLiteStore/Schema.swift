@@ -730,6 +730,42 @@ enum Schema {
         migrator.registerMigration("v21") { db in
             try db.execute(sql: "CREATE INDEX payments_amount ON payments(amount_cents, id) WHERE import_id IS NULL")
         }
+        // Alerts, one open per code and key, and the messages owed to channels about them.
+        migrator.registerMigration("v22") { db in
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    raised_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    resolved_at INTEGER,
+                    acknowledged_by TEXT,
+                    acknowledged_at INTEGER
+                ) STRICT;
+                CREATE UNIQUE INDEX alerts_open ON alerts(code, key) WHERE status = 'open';
+                CREATE INDEX alerts_status ON alerts(status, id);
+                CREATE TABLE alert_notifications (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    alert_id TEXT NOT NULL REFERENCES alerts(id),
+                    channel TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    lease_owner TEXT,
+                    lease_until INTEGER
+                ) STRICT;
+                CREATE INDEX alert_notifications_alert ON alert_notifications(alert_id);
+                CREATE INDEX alert_notifications_due ON alert_notifications(status, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }
