@@ -21,6 +21,8 @@ public struct Settings: Sendable {
     public var profiles: [ProfileConfiguration] = []
     /// The profile of merchants no profile names.
     public var defaultProfile = ProfileRouting.single
+    /// `alerts`: the channels and routes alerts go through.
+    public var alerts = AlertSettings()
     /// `audit.signing_key_file`: metl's Ed25519 key that signs the audit log's checkpoints.
     public var auditKeyFile: String?
     /// `audit.checkpoint_url`: where every signed checkpoint is also sent (`METL_AUDIT_CHECKPOINT_URL` over it).
@@ -173,6 +175,7 @@ public struct Settings: Sendable {
             }
         }
         schedule = Schedule.read(root.table("schedule"), profiles: profiles, defaultProfile: defaultProfile)
+        alerts = AlertSettings.read(root.table("alerts"))
         if let audit = root.table("audit") {
             auditKeyFile = audit.string("signing_key_file")
             auditCheckpointURL = audit.string("checkpoint_url")

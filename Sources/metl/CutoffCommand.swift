@@ -90,17 +90,18 @@ struct CutoffCommand: AsyncParsableCommand {
         try await JobAudit.around("cutoff", actor: .cutoff, store: database, settings: settings,
                                   archive: Archive(root: try settings.archiveDirectory(cutoff.archiveDir, layers: .process)),
                                   logger: Log.make("metl.cutoff", json: output.json)) {
-            try await send(jobs, settings: settings)
+            try await send(jobs, settings: settings, database: database)
         }
     }
 
     /// Runs every profile's cutoff and reports each.
-    private func send(_ jobs: [CutoffJob], settings: Settings) async throws {
+    private func send(_ jobs: [CutoffJob], settings: Settings, database: any LedgerStore) async throws {
         // Every profile runs, each under its own lock, even when an earlier one stopped; the exit
         // status is the first one that did.
         let terminal = Output.isTerminal && !output.json
         var runs: [Run] = []
         var stopped: (any Error)?
+        let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: Log.make("metl.cutoff", json: output.json))
         for job in jobs {
             let (summary, stop) = await job.runReporting { progress in
                 guard terminal else { return }
@@ -110,6 +111,7 @@ struct CutoffCommand: AsyncParsableCommand {
                 case .uploaded(let name, let bytes): Output.progress("uploaded \(name) (\(bytes) bytes)")
                 }
             }
+            await alerts.cutoffEnded(profile: job.profile, summary: summary, error: stop, at: settings.clock())
             guard let error = stop else {
                 runs.append(.finished(summary))
                 continue

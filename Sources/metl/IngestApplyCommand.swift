@@ -62,7 +62,15 @@ struct IngestApplyCommand: AsyncParsableCommand {
         }
         try await JobAudit.around(retry == nil ? "ingest" : "ingest --retry", actor: .bankFile, store: database, settings: settings,
                                   archive: configuration.archive, logger: logger) {
-            try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger)
+            // Quarantined files are alerts until dismissed or retried, whatever this run ends with.
+            let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: logger)
+            do {
+                try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger)
+            } catch {
+                await alerts.settleQuarantined(at: settings.clock())
+                throw error
+            }
+            await alerts.settleQuarantined(at: settings.clock())
         }
     }
 

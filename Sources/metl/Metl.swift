@@ -9,7 +9,7 @@ struct Metl: AsyncParsableCommand {
         abstract: "ACH origination pipeline: payments, NACHA files, bank files.",
         discussion: "Exit codes: \(ExitStatus.summary)",
         version: Build.versionLine,
-        subcommands: [MerchantsCommand.self, PaymentsCommand.self, ChecksCommand.self, ServeCommand.self, WebhooksCommand.self, IdempotencyCommand.self, CutoffCommand.self, ProfilesCommand.self, IngestCommand.self, ReconcileCommand.self, ScheduleCommand.self, ExportCommand.self, OperatorsCommand.self, ApprovalsCommand.self, AuditCommand.self, FilesCommand.self, MigrateCommand.self, MigrateStoreCommand.self, SFTPCommand.self, OpenPGPKeysCommand.self,
+        subcommands: [MerchantsCommand.self, PaymentsCommand.self, ChecksCommand.self, ServeCommand.self, WebhooksCommand.self, IdempotencyCommand.self, CutoffCommand.self, ProfilesCommand.self, IngestCommand.self, ReconcileCommand.self, ScheduleCommand.self, ExportCommand.self, OperatorsCommand.self, ApprovalsCommand.self, AuditCommand.self, AlertsCommand.self, WatchCommand.self, FilesCommand.self, MigrateCommand.self, MigrateStoreCommand.self, SFTPCommand.self, OpenPGPKeysCommand.self,
                       InspectCommand.self, ValidateCommand.self])
 
     /// Runs the command and maps every outcome to the documented exit codes.

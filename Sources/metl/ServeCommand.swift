@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import Payments
+import Pipeline
 import ServiceLifecycle
 import Webhooks
 
@@ -54,6 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await settings.openStore()
         let worker = noWebhooks ? nil : WebhookWorker(store: store, settings: webhookSettings,
                                                       logger: Log.make("metl.webhooks", json: false))
+        // Alerts go out with the webhooks, and the conditions of time are watched here too.
+        let alerting: [any Service] = noWebhooks ? [] : [
+            AlertWorker(store: store, channels: try settings.alerts.resolvedChannels(), owner: webhookSettings.workerID,
+                        logger: Log.make("metl.alerts", json: false)),
+            AlertWatch(alerts: JobAlerts(store: store, routing: settings.alerts.routing, logger: Log.make("metl.watch", json: false)),
+                       clock: settings.clock),
+        ]
         let metrics = APIMetrics()
         let console = serve.console
             ? try Console(store: store, configuration: try settings.console(serve, store: store, layers: .process,
@@ -79,9 +87,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // The notice goes last: a graceful shutdown stops services in reverse order, so it speaks
         // first, while the server still finishes what is in flight.
-        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []) + [ShutdownNotice(metrics: metrics, logger: logger)],
+        try await Self.runUntilSignalled([application] + (worker.map { [$0] } ?? []) + alerting + [ShutdownNotice(metrics: metrics, logger: logger)],
                                          on: store, logger: logger)
         logger.notice("stopped")
+    }
+
+    /// The watcher inside `metl serve`: the alerts of time, every minute until shutdown.
+    struct AlertWatch: Service {
+        let alerts: JobAlerts
+        let clock: @Sendable () -> Date
+
+        func run() async throws {
+            await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await alerts.watch(at: clock())
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
+        }
     }
 
     /// The server's TLS configuration from PEM files, each refused with its path when it does not read.

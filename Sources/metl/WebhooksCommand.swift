@@ -281,17 +281,22 @@ struct WebhooksCommand: AsyncParsableCommand {
             let archive = (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init)
             try await JobAudit.around("webhooks work", actor: Actor(rawValue: "metl-webhooks"), store: store, settings: settings, archive: archive,
                                       logger: logger) {
-                try await work(store, logger: logger)
+                try await work(store, settings: settings, logger: logger)
             }
         }
 
-        private func work(_ store: any LedgerStore, logger: Logger) async throws {
-            let worker = WebhookWorker(store: store, settings: try webhook.settings(), logger: logger)
+        private func work(_ store: any LedgerStore, settings: Settings, logger: Logger) async throws {
+            let webhookSettings = try webhook.settings()
+            let worker = WebhookWorker(store: store, settings: webhookSettings, logger: logger)
+            // The messages owed to alert channels go out with the webhooks.
+            let alerts = AlertWorker(store: store, channels: try settings.alerts.resolvedChannels(), owner: webhookSettings.workerID,
+                                     logger: Log.make("metl.alerts", json: output.json))
             guard drain else {
-                return try await ServeCommand.runUntilSignalled([worker], on: store, logger: Log.make("metl.webhooks", json: output.json))
+                return try await ServeCommand.runUntilSignalled([worker, alerts], on: store, logger: Log.make("metl.webhooks", json: output.json))
             }
             guard let timeout = Duration(parsing: drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
             let summary = try await worker.drain(timeout: timeout)
+            try await alerts.drain(timeout: timeout)
             if output.json {
                 return try Output.json(Summary(attempts: summary.attempts, delivered: summary.delivered,
                                                deadLettered: summary.deadLettered, pending: summary.pending))

@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import NACHA
+import Payments
+
+/// What the jobs see, as alerts: a cutoff that failed or missed its window (resolved by the next
+/// good run of its profile), files expired unapproved, quarantined bank files (resolved once
+/// dismissed or retried), and the conditions of time that a watcher evaluates. Raising never fails
+/// a job: a store that cannot take the alert is logged, and the job's own outcome stands.
+public struct JobAlerts: Sendable {
+    public let store: any LedgerStore
+    public let routing: AlertRouting
+    public let logger: Logger
+
+    /// Thresholds of the time-based conditions.
+    public struct Thresholds: Sendable, Hashable {
+        /// An undecided Positive Pay exception this close to its deadline is raised.
+        public var exceptionLead: TimeInterval = 2 * 3600
+        /// A file held for approval this close to its window's deadline is raised.
+        public var approvalLead: TimeInterval = 30 * 60
+        /// A sent file not acknowledged this long after its upload is raised.
+        public var acknowledgementWait: TimeInterval = 4 * 3600
+        /// More dead-lettered webhook deliveries than this are raised.
+        public var deadLetters = 0
+
+        public init() {}
+    }
+
+    public init(store: any LedgerStore, routing: AlertRouting, logger: Logger) {
+        self.store = store
+        self.routing = routing
+        self.logger = logger
+    }
+
+    /// A profile's cutoff run ended: `error` raises `cutoff_failed` (and `window_missed`), none
+    /// resolves them; files it expired are raised one by one.
+    public func cutoffEnded(profile: String?, summary: CutoffJob.Summary, error: PipelineError?, at now: Date) async {
+        let key = profile ?? ProfileRouting.single
+        await guarded("cutoff") {
+            if let error {
+                try await store.raise(.cutoffFailed, key: key, summary: "the cutoff of profile \(key) stopped: \(error.message)",
+                                      routing: routing, at: now)
+                if error.code == .windowMissed {
+                    try await store.raise(.windowMissed, key: key, summary: error.message, routing: routing, at: now)
+                }
+            } else {
+                try await store.resolve(.cutoffFailed, key: key, routing: routing, at: now)
+                try await store.resolve(.windowMissed, key: key, routing: routing, at: now)
+            }
+            for file in summary.files where file.status == OutboundFileStatus.expired.rawValue {
+                try await store.raise(.fileExpired, key: file.name, summary: "\(file.name) expired unapproved; its items wait for a new file",
+                                      routing: routing, at: now)
+            }
+        }
+    }
+
+    /// Bank files quarantined and not yet dismissed are open alerts; the others resolve.
+    public func settleQuarantined(at now: Date) async {
+        await guarded("quarantined bank files") {
+            let quarantined = try await store.inboundFiles().filter { $0.status == .quarantined }
+            _ = try await store.settle(.bankFileQuarantined, current: Dictionary(quarantined.map {
+                ($0.id, "\($0.name) was quarantined: \($0.reason ?? "no reason recorded"); nothing of it was applied")
+            }, uniquingKeysWith: { first, _ in first }), routing: routing, at: now)
+        }
+    }
+
+    /// The conditions of time, for `metl watch` and the watcher inside `metl serve`: exceptions
+    /// near their deadline, held files near theirs, sent files not acknowledged, dead letters,
+    /// disabled endpoints, quarantined bank files. Each condition's alerts are settled: raised while
+    /// it holds, resolved once it clears. Returns the alerts raised by this pass.
+    @discardableResult
+    public func watch(at now: Date, thresholds: Thresholds = Thresholds()) async -> [Alert] {
+        var raised: [Alert] = []
+        func settle(_ code: AlertCode, _ current: [String: String]) async throws {
+            raised += try await store.settle(code, current: current, routing: routing, at: now).raised
+        }
+        await guarded("the watch") {
+            let exceptions = try await store.checkExceptions(merchantID: nil, status: .open)
+                .filter { $0.deadline > now && $0.deadline.timeIntervalSince(now) <= thresholds.exceptionLead }
+            try await settle(.exceptionDeadlineNear, Dictionary(exceptions.map {
+                ($0.id, "exception \($0.id) (serial \($0.serial), \(Dollars.format($0.presentedAmount))) is undecided; at "
+                    + "\(Timestamp.format($0.deadline)) the bank applies its default: \($0.defaultDecision.rawValue)")
+            }, uniquingKeysWith: { first, _ in first }))
+            let files = try await store.outboundFiles(statuses: [.awaitingApproval, .uploaded])
+            let held = files.filter { file in
+                file.status == .awaitingApproval && (file.approvalDeadline.map { $0 > now && $0.timeIntervalSince(now) <= thresholds.approvalLead } ?? false)
+            }
+            try await settle(.approvalDeadlineNear, Dictionary(held.map {
+                ($0.name, "\($0.name) has \($0.approval?.given ?? 0) of \($0.approval?.required ?? 0) approvals; its window closes "
+                    + (($0.approvalDeadline).map(Timestamp.format) ?? ""))
+            }, uniquingKeysWith: { first, _ in first }))
+            var unacknowledged: [String: String] = [:]
+            for file in files where file.status == .uploaded && file.kind == .nacha {
+                guard let uploaded = file.uploadedAt, now.timeIntervalSince(uploaded) > thresholds.acknowledgementWait,
+                      now.timeIntervalSince(uploaded) < 7 * 86_400 else { continue }
+                // The bank's acknowledgement moves the whole file: its first entry tells.
+                if try await store.filePayments(fileID: file.id, afterLine: 0, limit: 1).first?.payment.state == .submittedToCore {
+                    unacknowledged[file.name] = "\(file.name), sent \(Timestamp.format(uploaded)), is not acknowledged by the bank"
+                }
+            }
+            try await settle(.fileUnacknowledged, unacknowledged)
+            let dead = try await store.webhookDeliveryCount(status: .failed)
+            try await settle(.deadLetters, dead > thresholds.deadLetters
+                             ? ["webhooks": "\(dead) webhook deliveries are dead-lettered (metl webhooks deliveries --status failed)"] : [:])
+            let disabled = try await store.webhookEndpoints(merchantID: nil).filter { !$0.enabled && $0.disabledReason != nil }
+            try await settle(.endpointDisabled, Dictionary(disabled.map {
+                ($0.id, "merchant \($0.merchantID)'s endpoint \($0.url) is disabled: \($0.disabledReason ?? "")")
+            }, uniquingKeysWith: { first, _ in first }))
+        }
+        await settleQuarantined(at: now)
+        return raised
+    }
+
+    private func guarded(_ what: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            logger.error("ALERT could not record the alerts of \(what): \(error)")
+        }
+    }
+}
