@@ -8,7 +8,7 @@ DEMO_DIR ?= demo
 export METL_BUILD_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD && echo $$c || echo $$c-dirty; })
 # Tests that run many other processes (several metl processes on one PostgreSQL database; gpg and its
 # agents): run after the rest, so their load does not skew its timed tests.
-SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests|ApprovalsCLITests
+SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests|ApprovalsCLITests|AlertsCLITests
 
 .PHONY: deps build test demo bench docs fixtures clean
 
