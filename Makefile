@@ -1,8 +1,9 @@
 # metl — build, test, demo, bench. Every target installs the system packages it needs first.
 SWIFT ?= swift
 SYSTEM_PACKAGES := libsqlite3-dev libssh2-1-dev openssh-server pkg-config postgresql gnupg
-# The console's browser tests: headless Chromium and its WebDriver (Selenium comes from PyPI into .build/).
-BROWSER_PACKAGES := chromium chromium-driver
+# The console's browser tests: headless Chromium and its WebDriver (Selenium comes from PyPI into .build/);
+# promtool (Debian's prometheus) checks the metrics metl writes.
+TEST_PACKAGES := chromium chromium-driver prometheus
 DEMO_DIR ?= demo
 # The commit every build is stamped with (metl --version, /healthz, metl_build_info): Package.swift reads it.
 export METL_BUILD_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD && echo $$c || echo $$c-dirty; })
@@ -19,13 +20,13 @@ build: deps
 	$(SWIFT) build
 
 test: deps
+	@scripts/install-deps.sh $(TEST_PACKAGES)
 	scripts/verify-units.sh
 	scripts/store-contract-coverage.py
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) scripts/docs.sh --if-available
 	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
-	@scripts/install-deps.sh $(BROWSER_PACKAGES)
 	scripts/browser-tests.sh $$($(SWIFT) build --show-bin-path)/metl
 
 demo: deps

@@ -57,4 +57,4 @@ public struct APIConfiguration: Sendable {
 }
 
 /// The storage the API needs: payments, checks, API keys and webhooks.
-public typealias APIStore = PaymentStore & CheckStore & APIKeyStore & WebhookStore & OutboundFileStore
+public typealias APIStore = PaymentStore & CheckStore & APIKeyStore & WebhookStore & OutboundFileStore & InboundFileStore & AlertStore

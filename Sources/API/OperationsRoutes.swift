@@ -40,6 +40,7 @@ struct OperationsRoutes: APIRouteGroup {
     func prometheus(_ request: Request, context: APIRequestContext) async throws -> Response {
         // A failed count leaves the last figures in place rather than failing the scrape.
         if let counts = try? await store.countsByState() { metrics.setPayments(counts) }
+        if let backlog = try? await store.backlog() { metrics.setBacklog(backlog) }
         return JSONBody.response(.ok, Data(metrics.render()), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 

@@ -137,8 +137,7 @@ struct AlertsCommand: AsyncParsableCommand {
             } catch {
                 answer.error = error.message
             }
-            await sender.shutdown()
-            if output.json { try Output.json(answer) } else {
+                if output.json { try Output.json(answer) } else {
                 Output.line(answer.delivered ? "\(found.name) (\(found.type)): delivered, HTTP \(answer.status ?? 0)"
                                              : "\(found.name) (\(found.type)): NOT delivered: \(answer.error ?? "")")
             }
@@ -155,12 +154,20 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(help: "Evaluate once and exit.") var once = false
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var metrics: MetricsOptions
 
     func run() async throws {
         let (database, settings) = try await store.openStore()
         let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: Log.make("metl.watch", json: output.json))
+
+        let logger = Log.make("metl.watch", json: output.json)
         repeat {
+            let started = Date()
             let raised = await alerts.watch(at: settings.clock())
+            let open = (try? await database.alerts(openOnly: true, code: nil, limit: Int.max).count) ?? 0
+            metrics.write(JobMetrics(job: "watch", started: started, ended: Date(), succeeded: true, counts: [
+                ("alerts_raised", raised.count, "Alerts the last pass raised."), ("alerts_open", open, "Alerts open after the last pass."),
+            ]), logger: logger)
             if output.json { try Output.json(raised.map { AlertsCommand.Document($0) }) } else {
                 for alert in raised { Output.line("ALERT \(alert.code.rawValue) \(alert.key): \(alert.summary)") }
                 if raised.isEmpty, once { Output.line("nothing new") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetlConfiguration
 import Foundation
+import Synchronization
 import Logging
 import NACHA
 import Payments
@@ -18,6 +19,7 @@ struct CutoffCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var cutoff: CutoffOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var metrics: MetricsOptions
     @Option(name: .customLong("dry-run"), help: "Render and validate into this directory (- for stdout); record and send nothing.")
     var dryRun: String?
 
@@ -87,15 +89,30 @@ struct CutoffCommand: AsyncParsableCommand {
             try await preview(jobs, into: dryRun)
             return
         }
+        let summaries = Mutex<[CutoffJob.Summary]>([])
         try await JobAudit.around("cutoff", actor: .cutoff, store: database, settings: settings,
                                   archive: Archive(root: try settings.archiveDirectory(cutoff.archiveDir, layers: .process)),
-                                  logger: Log.make("metl.cutoff", json: output.json)) {
-            try await send(jobs, settings: settings, database: database)
+                                  logger: Log.make("metl.cutoff", json: output.json), metrics: metrics,
+                                  counts: { Self.counts(summaries.withLock { $0 }) }) {
+            try await send(jobs, settings: settings, database: database) { summary in summaries.withLock { $0.append(summary) } }
         }
     }
 
+    /// A run's counts for its metrics file, over every profile's summary.
+    static func counts(_ summaries: [CutoffJob.Summary]) -> [(name: String, value: Int, help: String)] {
+        func total(_ value: (CutoffJob.Summary) -> Int) -> Int { summaries.reduce(0) { $0 + value($1) } }
+        return [("files_uploaded", total(\.filesUploaded), "Files the last run uploaded."),
+                ("files_failed", total(\.filesFailed), "Files the last run could not upload."),
+                ("files_awaiting_approval", total(\.filesAwaitingApproval), "Files the last run left held for approval."),
+                ("payments_submitted", total(\.paymentsSubmitted), "Payments the last run submitted to the bank."),
+                ("checks_submitted", total(\.checkRecordsSubmitted), "Check records the last run submitted."),
+                ("decisions_submitted", total(\.decisionsSubmitted), "Exception decisions the last run submitted."),
+                ("uploaded_bytes", total(\.bytesUploaded), "Bytes the last run uploaded.")]
+    }
+
     /// Runs every profile's cutoff and reports each.
-    private func send(_ jobs: [CutoffJob], settings: Settings, database: any LedgerStore) async throws {
+    private func send(_ jobs: [CutoffJob], settings: Settings, database: any LedgerStore,
+                      finished: (CutoffJob.Summary) -> Void) async throws {
         // Every profile runs, each under its own lock, even when an earlier one stopped; the exit
         // status is the first one that did.
         let terminal = Output.isTerminal && !output.json
@@ -112,6 +129,7 @@ struct CutoffCommand: AsyncParsableCommand {
                 }
             }
             await alerts.cutoffEnded(profile: job.profile, summary: summary, error: stop, at: settings.clock())
+            finished(summary)
             guard let error = stop else {
                 runs.append(.finished(summary))
                 continue

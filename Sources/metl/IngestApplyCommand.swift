@@ -28,6 +28,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
     @OptionGroup var acting: OperatorOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var metrics: MetricsOptions
 
     @Option(help: "Largest inbound file in bytes; a larger one is quarantined unread ($METL_INBOUND_MAX_BYTES; default 1 GiB).")
     var maxFileBytes: Int64?
@@ -61,7 +62,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
                       opening: opening, clock: settings.clock)
         }
         try await JobAudit.around(retry == nil ? "ingest" : "ingest --retry", actor: .bankFile, store: database, settings: settings,
-                                  archive: configuration.archive, logger: logger) {
+                                  archive: configuration.archive, logger: logger, metrics: metrics) {
             // Quarantined files are alerts until dismissed or retried, whatever this run ends with.
             let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: logger)
             do {

@@ -21,6 +21,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var gnupg: GnuPGHomeOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var metrics: MetricsOptions
 
     func run() async throws {
         let (database, settings) = try await store.openStore(.reading)
@@ -28,7 +29,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard let recorder = try? await settings.openStore(.writing) else { return try await reconcile(database, settings: settings) }
         try await JobAudit.around("reconcile", actor: Actor(rawValue: "metl-reconcile"), store: recorder, settings: settings,
                                   archive: (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init),
-                                  logger: Log.make("metl.reconcile", json: output.json)) {
+                                  logger: Log.make("metl.reconcile", json: output.json), metrics: metrics) {
             try await reconcile(database, settings: settings)
         }
     }

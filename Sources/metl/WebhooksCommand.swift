@@ -266,6 +266,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var webhook: WebhookOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
+            @OptionGroup var metrics: MetricsOptions
 
         struct Summary: Encodable {
             var attempts: Int
@@ -280,7 +281,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             let logger = Log.make("metl.webhooks", json: output.json)
             let archive = (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init)
             try await JobAudit.around("webhooks work", actor: Actor(rawValue: "metl-webhooks"), store: store, settings: settings, archive: archive,
-                                      logger: logger) {
+                                      logger: logger, metrics: metrics) {
                 try await work(store, settings: settings, logger: logger)
             }
         }

@@ -40,7 +40,6 @@ public final class AlertWorker: Service {
                 }
             }
         }
-        await sender.shutdown()
     }
 
     /// Sends every message due at `now`; returns how many were attempted.
@@ -89,6 +88,5 @@ public final class AlertWorker: Service {
     public func drain(timeout: Duration) async throws {
         let deadline = Date().addingTimeInterval(TimeInterval(timeout.components.seconds))
         while Date() < deadline, try await deliverDue(at: Date()) > 0 {}
-        await sender.shutdown()
     }
 }
