@@ -65,8 +65,8 @@ public struct JobAlerts: Sendable {
     }
 
     /// The conditions of time, for `metl watch` and the watcher inside `metl serve`: exceptions
-    /// near their deadline, held files near theirs, sent files not acknowledged, dead letters,
-    /// disabled endpoints, quarantined bank files. Each condition's alerts are settled: raised while
+    /// near their deadline, held files near theirs, sent files not acknowledged, files expired in the
+    /// last day, dead letters, disabled endpoints, quarantined bank files. Each condition's alerts are settled: raised while
     /// it holds, resolved once it clears. Returns the alerts raised by this pass.
     @discardableResult
     public func watch(at now: Date, thresholds: Thresholds = Thresholds()) async -> [Alert] {
@@ -99,6 +99,11 @@ public struct JobAlerts: Sendable {
                 }
             }
             try await settle(.fileUnacknowledged, unacknowledged)
+            // An expired file is news for a day: its items wait in a new file, which asks again.
+            let expired = try await store.outboundFiles(statuses: [.expired]).filter { now.timeIntervalSince($0.updatedAt) < 86_400 }
+            try await settle(.fileExpired, Dictionary(expired.map {
+                ($0.name, "\($0.name) expired unapproved; its items wait for a new file")
+            }, uniquingKeysWith: { first, _ in first }))
             let dead = try await store.webhookDeliveryCount(status: .failed)
             try await settle(.deadLetters, dead > thresholds.deadLetters
                              ? ["webhooks": "\(dead) webhook deliveries are dead-lettered (metl webhooks deliveries --status failed)"] : [:])
