@@ -209,7 +209,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MetlConfigurationTests", dependencies: [
-            "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport",
+            "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport", "Webhooks",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ConsoleTests", dependencies: [

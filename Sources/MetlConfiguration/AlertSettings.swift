@@ -1,5 +1,6 @@
 import Foundation
 import Payments
+import Pipeline
 import Webhooks
 
 /// The configuration's `alerts`: channels (their secrets in files, read when a channel is used) and
@@ -93,5 +94,12 @@ public struct AlertSettings: Sendable, Hashable {
             throw ConfigurationError(.unreadableFile, "alert channel \(channel): cannot read \(path)")
         }
         return String(line).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Settings {
+    /// Each profile's day and the bank files it expects by a time, for the watch.
+    public var expectedBankFiles: [(profile: String, schedule: CutoffSchedule, files: [ExpectedBankFile])] {
+        profiles.filter { !$0.expected.isEmpty }.map { ($0.name, $0.schedule, $0.expected) }
     }
 }

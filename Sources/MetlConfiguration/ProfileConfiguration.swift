@@ -28,6 +28,8 @@ public struct ProfileConfiguration: Sendable {
     public var openpgp: OpenPGPKeys?
     /// Which files and payments of this profile wait for named approvers (`approvals`).
     public var approvals: ApprovalPolicy.Rules
+    /// The bank files this profile expects by a time of its day (`expect`).
+    public var expected: [ExpectedBankFile] = []
 
     /// The bank's OpenPGP keys and ours, by full fingerprint in metl's GnuPG home, when the bank
     /// takes sealed files or signs what it sends.
@@ -179,6 +181,19 @@ public struct ProfileConfiguration: Sendable {
             approvals = ApprovalPolicy.Rules(files: rule("files"), payments: rule("payments"))
             rules.finish()
         }
+        var expected: [ExpectedBankFile] = []
+        for expectation in table.list("expect") {
+            let kind = expectation.string("kind").flatMap(ExpectedBankFile.Kind.init(rawValue:))
+            if kind == nil {
+                expectation.fail("kind", "must be one of " + ExpectedBankFile.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            let by = expectation.string("by").flatMap(CutoffWindow.time)
+            if by == nil { expectation.fail("by", "must be a time HH:MM") }
+            let days = expectation.string("days") ?? "every"
+            if days != "every" && days != "banking" { expectation.fail("days", "must be every or banking") }
+            if let kind, let by { expected.append(ExpectedBankFile(kind: kind, by: by, bankingDaysOnly: days == "banking")) }
+            expectation.finish()
+        }
         table.finish()
 
         guard table.problems.messages.count == before, let odfiRouting, let immediateDestination, let originName, let destinationName else { return nil }
@@ -193,7 +208,7 @@ public struct ProfileConfiguration: Sendable {
         return ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
                                     identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
                                     filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants,
-                                    openpgp: openpgp, approvals: approvals)
+                                    openpgp: openpgp, approvals: approvals, expected: expected)
     }
 
     /// Why `url` cannot be a destination, or nil.

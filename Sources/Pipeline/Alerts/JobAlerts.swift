@@ -68,8 +68,10 @@ public struct JobAlerts: Sendable {
     /// near their deadline, held files near theirs, sent files not acknowledged, files expired in the
     /// last day, dead letters, disabled endpoints, quarantined bank files. Each condition's alerts are settled: raised while
     /// it holds, resolved once it clears. Returns the alerts raised by this pass.
+    /// `expected`: each profile's day and the bank files it expects by a time (`bank_file_missing`).
     @discardableResult
-    public func watch(at now: Date, thresholds: Thresholds = Thresholds()) async -> [Alert] {
+    public func watch(at now: Date, thresholds: Thresholds = Thresholds(),
+                      expected: [(profile: String, schedule: CutoffSchedule, files: [ExpectedBankFile])] = []) async -> [Alert] {
         var raised: [Alert] = []
         func settle(_ code: AlertCode, _ current: [String: String]) async throws {
             raised += try await store.settle(code, current: current, routing: routing, at: now).raised
@@ -104,6 +106,14 @@ public struct JobAlerts: Sendable {
             try await settle(.fileExpired, Dictionary(expired.map {
                 ($0.name, "\($0.name) expired unapproved; its items wait for a new file")
             }, uniquingKeysWith: { first, _ in first }))
+            if !expected.isEmpty {
+                let received = try await store.inboundFiles().filter { now.timeIntervalSince($0.receivedAt) < 4 * 86_400 }
+                var missing: [String: String] = [:]
+                for (profile, schedule, files) in expected {
+                    for file in files { missing.merge(file.missing(profile: profile, schedule: schedule, received: received, at: now)) { $1 } }
+                }
+                try await settle(.bankFileMissing, missing)
+            }
             let dead = try await store.webhookDeliveryCount(status: .failed)
             try await settle(.deadLetters, dead > thresholds.deadLetters
                              ? ["webhooks": "\(dead) webhook deliveries are dead-lettered (metl webhooks deliveries --status failed)"] : [:])
