@@ -9,7 +9,10 @@ DEMO_DIR ?= demo
 export METL_BUILD_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD && echo $$c || echo $$c-dirty; })
 # Tests that run many other processes (several metl processes on one PostgreSQL database; gpg and its
 # agents): run after the rest, so their load does not skew its timed tests.
-SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests|ApprovalsCLITests|AlertsCLITests
+SEPARATE_TESTS := Postgres(Instances|Jobs|WebhookWorkers)Tests|OpenPGPTests|KeysCLITests|Sealed(Cutoff|Ingest|Kill)Tests|ApprovalsCLITests
+# Alerts through the binary: a down sshd, receivers going away and back, a retry waited for. Alone,
+# last, so its processes do not slow the multi-process tests above past their deadlines.
+LAST_TESTS := AlertsCLITests
 
 .PHONY: deps build test demo bench docs fixtures clean
 
@@ -25,7 +28,7 @@ test: deps
 	scripts/store-contract-coverage.py
 	$(SWIFT) build --build-tests
 	SWIFT=$(SWIFT) scripts/docs.sh --if-available
-	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)"'
+	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)|$(LAST_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(LAST_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl
 	scripts/browser-tests.sh $$($(SWIFT) build --show-bin-path)/metl
 
