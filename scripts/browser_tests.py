@@ -31,7 +31,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 METL = os.path.abspath(sys.argv[1])
@@ -190,9 +190,20 @@ class Browser:
         self.submit(self.driver.find_element(By.CSS_SELECTOR, "main form"))
 
     def submit(self, form):
-        """Clicks the form's button and waits for the page it leads to."""
+        """Clicks the form's button and waits for the page it leads to: until the form is gone.
+        Chromium reports a form detached mid-check either as stale or as a node no longer in the
+        document; both mean the next page is loading."""
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(form))
+
+        def gone(_):
+            try:
+                form.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 15).until(gone)
+        WebDriverWait(self.driver, 15).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def field(self, name, form=None):
         return (form or self.driver).find_element(By.NAME, name)
