@@ -273,7 +273,9 @@ struct WebhooksCommand: AsyncParsableCommand {
             var delivered: Int
             var deadLettered: Int
             var pending: Int
-            enum CodingKeys: String, CodingKey { case attempts, delivered, deadLettered = "dead_lettered", pending }
+            /// Messages to alert channels attempted in the same drain.
+            var alertMessages: Int
+            enum CodingKeys: String, CodingKey { case attempts, delivered, deadLettered = "dead_lettered", pending, alertMessages = "alert_messages" }
         }
 
         func run() async throws {
@@ -297,13 +299,14 @@ struct WebhooksCommand: AsyncParsableCommand {
             }
             guard let timeout = Duration(parsing: drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
             let summary = try await worker.drain(timeout: timeout)
-            try await alerts.drain(timeout: timeout)
+            let alertMessages = try await alerts.drain(timeout: timeout)
             if output.json {
                 return try Output.json(Summary(attempts: summary.attempts, delivered: summary.delivered,
-                                               deadLettered: summary.deadLettered, pending: summary.pending))
+                                               deadLettered: summary.deadLettered, pending: summary.pending, alertMessages: alertMessages))
             }
             Output.line("\(summary.attempts) attempts: \(summary.delivered) delivered, \(summary.deadLettered) dead-lettered, "
                         + "\(summary.pending) still pending")
+            if alertMessages > 0 { Output.line("\(Words.count(alertMessages, "alert message")) sent or retried (metl alerts show)") }
         }
     }
 

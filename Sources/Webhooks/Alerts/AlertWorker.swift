@@ -84,9 +84,17 @@ public final class AlertWorker: Service {
         }
     }
 
-    /// Delivers everything due, and retries that fall due, until nothing is left or `timeout` passes.
-    public func drain(timeout: Duration) async throws {
+    /// Delivers everything due until nothing is left or `timeout` passes; returns how many
+    /// messages it attempted.
+    @discardableResult
+    public func drain(timeout: Duration) async throws -> Int {
         let deadline = Date().addingTimeInterval(TimeInterval(timeout.components.seconds))
-        while Date() < deadline, try await deliverDue(at: Date()) > 0 {}
+        var attempted = 0
+        while Date() < deadline {
+            let due = try await deliverDue(at: Date())
+            if due == 0 { break }
+            attempted += due
+        }
+        return attempted
     }
 }
