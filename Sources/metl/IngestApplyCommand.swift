@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetlConfiguration
 import Foundation
+import Synchronization
 import Logging
 import Payments
 import Pipeline
@@ -61,12 +62,16 @@ struct IngestApplyCommand: AsyncParsableCommand {
             IngestJob(store: database, archive: configuration.archive, logger: logger, maximumFileBytes: configuration.maximumFileBytes,
                       opening: opening, clock: settings.clock)
         }
+        let seen = Mutex<[IngestJob.Outcome]>([])
         try await JobAudit.around(retry == nil ? "ingest" : "ingest --retry", actor: .bankFile, store: database, settings: settings,
-                                  archive: configuration.archive, logger: logger, metrics: metrics) {
+                                  archive: configuration.archive, logger: logger, metrics: metrics,
+                                  counts: { Self.counts(seen.withLock { $0 }) }) {
             // Quarantined files are alerts until dismissed or retried, whatever this run ends with.
             let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: logger)
             do {
-                try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger)
+                try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger) { outcomes in
+                    seen.withLock { $0 = outcomes }
+                }
             } catch {
                 await alerts.settleQuarantined(at: settings.clock())
                 throw error
@@ -75,8 +80,19 @@ struct IngestApplyCommand: AsyncParsableCommand {
         }
     }
 
+    /// A run's counts for its metrics file.
+    static func counts(_ outcomes: [IngestJob.Outcome]) -> [(name: String, value: Int, help: String)] {
+        [("files", outcomes.count, "Bank files the last run read."),
+         ("files_quarantined", outcomes.filter { $0.status == .quarantined }.count, "Bank files the last run quarantined."),
+         ("files_duplicate", outcomes.filter { $0.status == .duplicate }.count, "Bank files the last run had read before."),
+         ("records_applied", outcomes.reduce(0) { $0 + $1.applied }, "Records the last run applied."),
+         ("exceptions_opened", outcomes.reduce(0) { $0 + $1.exceptionsOpened }, "Positive Pay exceptions the last run opened."),
+         ("discrepancies", outcomes.reduce(0) { $0 + $1.discrepancies }, "Discrepancies the last run noted.")]
+    }
+
     private func ingest(_ sources: [IngestConfiguration.Source], opened files: [String], job: (OpenPGPOpening?) -> IngestJob,
-                        database: any LedgerStore, configuration: IngestConfiguration, logger: Logger) async throws {
+                        database: any LedgerStore, configuration: IngestConfiguration, logger: Logger,
+                        read: ([IngestJob.Outcome]) -> Void) async throws {
         var outcomes: [IngestJob.Outcome] = []
         if let retry {
             // A retry is an operator's act; a scheduled ingest acts as itself.
@@ -110,6 +126,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
                 throw error
             }
         }
+        read(outcomes)
         if output.json {
             try Output.json(outcomes)
         } else {

@@ -45,6 +45,13 @@ import TestSupport
         let created = try CLI.run(["payments", "create", "--merchant", "acme", "--idempotency-key", UUID().uuidString.lowercased(), "--json", "-"],
                                   environment: environment, stdin: Data(document.utf8))
         #expect(created.status == 0, "\(created.stderr)")
+        // An ingest's file names what it read (this acknowledgement is of another file: quarantined, exit 1, counted).
+        let ingested = directory + "/metl_ingest.prom"
+        #expect(try metl("ingest", "fixtures/inbound/ack-accepted.txt", "--metrics-file", ingested).status == 1)
+        let ingest = try String(contentsOfFile: ingested, encoding: .utf8)
+        #expect(ingest.contains("metl_job_files{job=\"ingest\"} 1") && ingest.contains("metl_job_files_quarantined{job=\"ingest\"} 1")
+                && ingest.contains("metl_job_success{job=\"ingest\"} 0"), "\(ingest)")
+        #expect(try Self.promtool(ingest).status == 0)
         let failed = try metl("cutoff", "--metrics-file", file)
         #expect(failed.status != 0)
         let after = try String(contentsOfFile: file, encoding: .utf8)
