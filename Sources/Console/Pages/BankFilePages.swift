@@ -64,7 +64,7 @@ extension ConsolePages {
         }
         var archiveText = "the archive is not on this host", archiveHolds = false
         if let archive = configuration.archive {
-            let outcomes = FileVerifier(archive: archive).verifyArchive(file)
+            let outcomes = try await OffPool.run { FileVerifier(archive: archive).verifyArchive(file) }
             archiveHolds = !outcomes.contains { $0.isFinding }
             archiveText = "archived bytes: " + outcomes.map { "\($0)" }.joined(separator: "; ")
         }

@@ -90,19 +90,18 @@ extension ConsolePages {
         if let sealing = file.sealing { fields.append(Field(name: "sealed for", value: sealing.recipient)) }
 
         // The archived bytes, checked now against the ledger's SHA-256; a NACHA file read as `metl inspect` reads it.
-        var archiveText = "the archive is not on this host"
-        var archiveHolds = false
-        var plaintext: [UInt8]?
-        if let archive = configuration.archive {
+        // Reading, hashing and parsing a file of 100,000 entries is blocking work: off the cooperative pool.
+        let archive = configuration.archive
+        let (archiveText, archiveHolds, read) = try await OffPool.run { () -> (String, Bool, ReadResult?) in
+            guard let archive else { return ("the archive is not on this host", false, nil) }
             let verification = FileVerifier(archive: archive).verifyArchive(file, remote: "not read back by the console")
-            archiveHolds = !verification.archive.isFinding && !(verification.plaintext?.isFinding ?? false)
-            archiveText = "archived bytes: \(verification.archive)" + (verification.plaintext.map { "; plaintext: \($0)" } ?? "")
-            plaintext = try? archive.read(file.sealing?.plaintextArchivePath ?? file.archivePath)
+            let text = "archived bytes: \(verification.archive)" + (verification.plaintext.map { "; plaintext: \($0)" } ?? "")
+            let plaintext = file.kind == .nacha ? try? archive.read(file.sealing?.plaintextArchivePath ?? file.archivePath) : nil
+            return (text, !verification.archive.isFinding && !(verification.plaintext?.isFinding ?? false), plaintext.map { Reader.read($0) })
         }
         var header: [Field] = [], batches: [BatchRow] = [], entries: [EntryRow] = [], controls: [ControlRow] = [], diagnostics: [String] = []
         var entryCount = 0
-        if file.kind == .nacha, let plaintext {
-            let result = Reader.read(plaintext)
+        if let result = read {
             if let ach = result.file {
                 let h = ach.header
                 header = [Field(name: "immediate destination", value: "\(h.immediateDestination) \(h.immediateDestinationName)"),
@@ -194,7 +193,7 @@ extension ConsolePages {
     func downloadFile(_ request: ConsoleRequest) async throws -> ConsoleReply {
         let file = try await store.outboundFile(id: try request.parameter("id"))
         guard let archive = configuration.archive else { throw ConsoleError.notFound("the archive is not on this host") }
-        let bytes = try archive.read(file.archivePath)
+        let bytes = try await OffPool.run { try archive.read(file.archivePath) }
         guard Archive.sha256(bytes) == file.sha256 else {
             throw ConsoleError(status: .conflict, message: "the archived bytes of \(file.name) no longer match the ledger's SHA-256: not served")
         }

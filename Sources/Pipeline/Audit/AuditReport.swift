@@ -34,21 +34,25 @@ public struct AuditReport: Encodable, Sendable {
         }
         let chain = try await store.verifyAuditLog(checkpoint: found.map { ($0.1.sequence, $0.1.hash) }, progress: progress)
         // The archive: every file metl sent or received, against the SHA-256 the ledger holds.
-        let verifier = FileVerifier(archive: archive)
-        var checked = 0
-        for file in try await store.outboundFiles(statuses: nil) {
-            checked += 1
-            let verification = verifier.verifyArchive(file, remote: "not read back by audit verify")
-            for outcome in [verification.archive] + [verification.plaintext].compactMap({ $0 }) where outcome.isFinding {
-                findings.append("outbound file \(file.name) (\(file.id)): \(outcome)")
+        let (outbound, inbound) = (try await store.outboundFiles(statuses: nil), try await store.inboundFiles())
+        // Reading and hashing every archived file is blocking work: off the cooperative pool (the console runs this too).
+        findings += try await OffPool.run {
+            let verifier = FileVerifier(archive: archive)
+            var found: [String] = []
+            for file in outbound {
+                let verification = verifier.verifyArchive(file, remote: "not read back by audit verify")
+                for outcome in [verification.archive] + [verification.plaintext].compactMap({ $0 }) where outcome.isFinding {
+                    found.append("outbound file \(file.name) (\(file.id)): \(outcome)")
+                }
             }
-        }
-        for file in try await store.inboundFiles() {
-            checked += 1
-            for outcome in verifier.verifyArchive(file) where outcome.isFinding {
-                findings.append("bank file \(file.name) (\(file.id)): \(outcome)")
+            for file in inbound {
+                for outcome in verifier.verifyArchive(file) where outcome.isFinding {
+                    found.append("bank file \(file.name) (\(file.id)): \(outcome)")
+                }
             }
+            return found
         }
-        return AuditReport(chain: chain, checkpoint: used, filesChecked: checked, fileFindings: findings, holds: chain.holds && findings.isEmpty)
+        return AuditReport(chain: chain, checkpoint: used, filesChecked: outbound.count + inbound.count, fileFindings: findings,
+                           holds: chain.holds && findings.isEmpty)
     }
 }

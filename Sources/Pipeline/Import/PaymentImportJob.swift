@@ -112,11 +112,7 @@ public struct PaymentImportJob: Sendable {
     /// The next piece of `file`, read off the cooperative pool (a pipe may keep the read waiting);
     /// empty at its end.
     static func read(_ file: FileHandle) async throws -> Data {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try file.read(upToCount: pieceSize) ?? Data() })
-            }
-        }
+        try await OffPool.run { try file.read(upToCount: pieceSize) ?? Data() }
     }
 
     /// Discards imports whose holder process is gone, or that have been pending past `abandonedAfter`.
