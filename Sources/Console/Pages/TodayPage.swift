@@ -24,9 +24,7 @@ extension ConsolePages {
         var nothingWaiting: Bool
     }
 
-    /// Uploaded files younger than this are checked for an acknowledgement,
-    static let acknowledgementHorizon: TimeInterval = 7 * 86_400
-    /// At most this many of them are checked.
+    /// At most this many of the newest sent files are checked for an acknowledgement.
     static let acknowledgementChecks = 25
     /// Exceptions due within this long are listed.
     static let exceptionHorizon: TimeInterval = 24 * 3600
@@ -49,13 +47,9 @@ extension ConsolePages {
             TodayModel.FileRow(id: file.id, name: file.name, status: file.status.rawValue, detail: file.failureReason ?? "", countdown: "")
         }
         var unacknowledged: [TodayModel.FileRow] = []
-        // The newest sent files, each asked with one indexed read whether its first entry still waits
-        // for the bank's acknowledgement (which moves the whole file); older ones are reconcile's to report.
-        let recent = files.filter { $0.status == .uploaded && $0.kind == .nacha && now.timeIntervalSince($0.uploadedAt ?? $0.createdAt) < Self.acknowledgementHorizon }
-            .sorted { $0.id > $1.id }.prefix(Self.acknowledgementChecks)
-        for file in recent {
-            let first = try await store.filePayments(fileID: file.id, afterLine: 0, limit: 1)
-            if first.first?.payment.state == .submittedToCore {
+        // The newest sent files, each asked whether the bank has acknowledged it.
+        for file in files.filter({ $0.status == .uploaded }).sorted(by: { $0.id > $1.id }).prefix(Self.acknowledgementChecks) {
+            if try await store.awaitsAcknowledgement(file, at: now) {
                 unacknowledged.append(.init(id: file.id, name: file.name, status: "uploaded", detail: "uploaded \(Format.time(file.uploadedAt))",
                                             countdown: file.uploadedAt.map { Format.countdown(to: $0, from: now) } ?? ""))
             }

@@ -43,4 +43,18 @@ extension OutboundFileStore {
     public func filePayments(fileID: String) async throws -> [(payment: Payment, binding: FileBinding)] {
         try await filePayments(fileID: fileID, afterLine: 0, limit: Int.max)
     }
+
+    /// Whether the bank has yet to acknowledge `file`, a NACHA file sent within the lookback: its
+    /// acknowledgement moves the whole file on, so the first entry's payment tells, in one indexed read.
+    /// Older files are reconcile's to report.
+    public func awaitsAcknowledgement(_ file: OutboundFile, at now: Date) async throws -> Bool {
+        guard file.status == .uploaded, file.kind == .nacha, let uploaded = file.uploadedAt,
+              now.timeIntervalSince(uploaded) < OutboundFile.acknowledgementLookback else { return false }
+        return try await filePayments(fileID: file.id, afterLine: 0, limit: 1).first?.payment.state == .submittedToCore
+    }
+}
+
+extension OutboundFile {
+    /// How far back sent files are checked for an acknowledgement (the console's Today, the watch).
+    public static let acknowledgementLookback: TimeInterval = 7 * 86_400
 }

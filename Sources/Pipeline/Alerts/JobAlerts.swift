@@ -92,13 +92,10 @@ public struct JobAlerts: Sendable {
                     + (($0.approvalDeadline).map(Timestamp.format) ?? ""))
             }, uniquingKeysWith: { first, _ in first }))
             var unacknowledged: [String: String] = [:]
-            for file in files where file.status == .uploaded && file.kind == .nacha {
+            for file in files {
                 guard let uploaded = file.uploadedAt, now.timeIntervalSince(uploaded) > thresholds.acknowledgementWait,
-                      now.timeIntervalSince(uploaded) < 7 * 86_400 else { continue }
-                // The bank's acknowledgement moves the whole file: its first entry tells.
-                if try await store.filePayments(fileID: file.id, afterLine: 0, limit: 1).first?.payment.state == .submittedToCore {
-                    unacknowledged[file.name] = "\(file.name), sent \(Timestamp.format(uploaded)), is not acknowledged by the bank"
-                }
+                      try await store.awaitsAcknowledgement(file, at: now) else { continue }
+                unacknowledged[file.name] = "\(file.name), sent \(Timestamp.format(uploaded)), is not acknowledged by the bank"
             }
             try await settle(.fileUnacknowledged, unacknowledged)
             // An expired file is news for a day: its items wait in a new file, which asks again.
