@@ -68,7 +68,7 @@ enum ConsoleBench {
         let file = try await store.outboundFiles(statuses: nil)[files / 2]
         let newest = try await store.payments(PaymentQuery(window: ListWindow(newestFirst: true, limit: 60)))
         let one = newest[0]
-        let trace = try await store.history(paymentID: one.id).count > 0 ? (one.submission?.traceNumber).map(String.init) ?? "" : ""
+        let trace = one.submission.map { String($0.traceNumber) } ?? ""
         let secondPage = "/console/payments?cursor=" + ListCursor.encode(newest[49].id)
         let pages = [
             "/console/today", "/console/files", "/console/files?status=uploaded&kind=nacha", "/console/files/\(file.id)",

@@ -134,4 +134,33 @@ import Testing
         let half = try CLI.run(["serve", "--port", "0", "--database", database, "--tls-certificate", certificate])
         #expect(half.status != 0 && half.stderr.contains("--tls-key"), "\(half.stderr)")
     }
+
+    /// Hostile requests to the console through the real server: each gets a clear 4xx page, never a
+    /// crash, and the server answers the next request.
+    @Test func theConsoleAnswersHostileRequestsAndStaysUp() throws {
+        try merchant()
+        let server = try ServeProcess.start(CLI.binary, database: database)
+        defer { server.stop() }
+        let base = "http://127.0.0.1:\(server.port)"
+        func status(_ arguments: [String]) throws -> String {
+            try ExternalCommand.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10"] + arguments, allowFailure: true)
+        }
+        let huge = FileManager.default.temporaryDirectory.appendingPathComponent("form-\(UUID().uuidString)").path
+        try Data(repeating: UInt8(ascii: "a"), count: 200_000).write(to: URL(fileURLWithPath: huge))
+        defer { try? FileManager.default.removeItem(atPath: huge) }
+        for (arguments, expected) in [
+            (["--data-binary", "@" + huge, base + "/console/sign-in"], "413"),
+            (["--data-binary", "csrf=%ZZ&operator=%00%FF&password=" + String(repeating: "%", count: 500), base + "/console/sign-in"], "403"),
+            // A control character in a header: refused by the HTTP layer before any route.
+            (["-H", "Cookie: metl_session=" + String(repeating: "\u{7F}x", count: 2_000), base + "/console/today"], "400"),
+            (["-H", "Cookie: metl_session=" + String(repeating: "x", count: 4_000) + "; metl_session=; =;;", base + "/console/today"], "303"),
+            ([base + "/console/payments/%2e%2e%2f%2e%2e%2fetc%2fpasswd"], "303"),
+            ([base + "/console/nothing/here?x=%FF%FE"], "404"),
+            (["-X", "POST", base + "/console/files/fil_x/cancel"], "403"),
+        ] {
+            #expect(try status(arguments) == expected, "\(arguments.suffix(1))")
+        }
+        #expect(try status([base + "/healthz"]) == "200", "the server is still up")
+        #expect(try status([base + "/console/sign-in"]) == "200")
+    }
 }

@@ -56,9 +56,7 @@ extension ConsolePages {
         let page = id.hasPrefix(Payment.idPrefix + "_") ? "/console/payments/\(id)" : "/console/files/\(id)"
         return try await act(request, back: page) { person in
             // A decision on money asks for the approver's password again, as the CLI asks for their credentials.
-            guard let hash = person.passwordHash, PasswordHash.verify(request.form["password"] ?? "", against: hash) else {
-                throw PaymentError(.forbidden, "the password of \(person.name) was refused; nothing was decided")
-            }
+            try confirm(person, request.form["password"])
             let outcome = try await store.decide(decision, on: id, by: person, seen: request.field("sha256"), reason: request.field("reason"),
                                                  at: request.now)
             let count = switch outcome.item {

@@ -119,7 +119,8 @@ extension ConsolePages {
                             accountModel(enrolled, enrolment: (TOTP.uri(secret: secret, account: person.name), TOTP.base32(secret))), request)
     }
 
-    private func confirm(_ person: Operator, _ password: String?) throws {
+    /// Refuses unless `password` is `person`'s: a change of money or credentials asks for it again.
+    func confirm(_ person: Operator, _ password: String?) throws {
         guard let hash = person.passwordHash, PasswordHash.verify(password ?? "", against: hash) else {
             throw PaymentError(.forbidden, "the password of \(person.name) was refused")
         }

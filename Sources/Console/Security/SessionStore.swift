@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Payments
 
 /// One person's signed-in browser: who, since when, and the token every form of theirs carries.
 struct ConsoleSession: Sendable {
@@ -74,13 +74,11 @@ actor SessionStore {
         now.timeIntervalSince(session.lastSeen) < idle && now.timeIntervalSince(session.createdAt) < lifetime
     }
 
-    static func key(_ token: String) -> String { SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined() }
+    static func key(_ token: String) -> String { SHA256Digest.hex(Array(token.utf8)) }
 
     /// 32 random bytes, base64url: a cookie value and a form field as they are.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import NACHA
 import Payments
@@ -9,13 +10,13 @@ public struct ExpectedBankFile: Sendable, Hashable {
         case acknowledgement, returns, settlement, arp, exceptions
 
         /// The bank files of this kind, as ingest recognises them.
-        public var inboundKind: String {
+        public var inboundKind: InboundKind {
             switch self {
-            case .acknowledgement: "fedach_ack"
-            case .returns: "nacha"
-            case .settlement: "bai2"
-            case .arp: "arp_output"
-            case .exceptions: "check_exceptions"
+            case .acknowledgement: .fedACHAcknowledgement
+            case .returns: .nacha
+            case .settlement: .bai2
+            case .arp: .arpOutput
+            case .exceptions: .checkExceptions
             }
         }
     }
@@ -34,7 +35,7 @@ public struct ExpectedBankFile: Sendable, Hashable {
 
     /// Today's (in `schedule`'s zone) missing file: its key and what to say, when it was due by
     /// `now` and no file of its kind has arrived since the day began. Each day is its own alert; at
-    /// the day's end it resolves with the day, and `metl reconcile` shows what never came.
+    /// the day's end it resolves with the day.
     func missing(profile: String, schedule: CutoffSchedule, received: [InboundFile], at now: Date) -> [String: String] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = schedule.timeZone
@@ -42,7 +43,7 @@ public struct ExpectedBankFile: Sendable, Hashable {
         let date = schedule.today(at: now)
         if bankingDaysOnly && !schedule.calendar.isBankingDay(date) { return [:] }
         guard let due = calendar.date(byAdding: .minute, value: by.minutes, to: day), now >= due,
-              !received.contains(where: { $0.kind.rawValue == kind.inboundKind && $0.receivedAt >= day }) else { return [:] }
+              !received.contains(where: { $0.kind == kind.inboundKind && $0.receivedAt >= day }) else { return [:] }
         return ["\(profile)/\(kind.rawValue)/\(date)": "profile \(profile): no \(kind.rawValue) file from the bank by \(CutoffWindow.text(by)) "
                 + "\(schedule.timeZone.identifier) on \(date)"]
     }
