@@ -57,8 +57,13 @@ import Glibc
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
+                process.waitUntilExit()
+            } else {
+                // The run beat the kill: a loaded machine made round 0 slow. Later moments are drawn
+                // from the quickest whole run seen, so they land inside a run again.
+                process.waitUntilExit()
+                span = min(span, ContinuousClock.now - started)
             }
-            process.waitUntilExit()
         }
         let final = try await CLI.detached(["cutoff"], environment: environment)
         #expect(final.status == 0, "\(final.stderr)")
@@ -122,8 +127,11 @@ import Glibc
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
                     killed += 1
+                    process.waitUntilExit()
+                } else {
+                    process.waitUntilExit()
+                    span = min(span, ContinuousClock.now - started)  // as in the cutoff's test above
                 }
-                process.waitUntilExit()
             }
             let now = try await store.payments(PaymentQuery(limit: 100_000))
             #expect(now.count == visible || now.count == visible + rows, "a whole file or none of it, never part: \(now.count - visible) rows")
