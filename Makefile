@@ -27,6 +27,7 @@ test: deps
 	scripts/verify-units.sh
 	scripts/store-contract-coverage.py
 	$(SWIFT) build --build-tests
+	scripts/python-venv.sh
 	SWIFT=$(SWIFT) scripts/docs.sh --if-available
 	scripts/with-postgres.sh sh -c '$(SWIFT) test --skip-build --skip "$(SEPARATE_TESTS)|$(LAST_TESTS)" && $(SWIFT) test --skip-build --filter "$(SEPARATE_TESTS)" && $(SWIFT) test --skip-build --filter "$(LAST_TESTS)"'
 	scripts/schemathesis.sh $$($(SWIFT) build --show-bin-path)/metl

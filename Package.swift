@@ -57,6 +57,15 @@ let package = Package(
             // The fingerprints of the keys a known_hosts file already holds.
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Mail submission over TLS (STARTTLS or implicit), for the alerts' email channel.
+        .target(name: "SMTP", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Pure NACHA file format: records, writer, reader, validator. No database, no network.
         .target(name: "NACHA"),
         // Payment domain: payment, state machine, validation, store protocol.
@@ -116,7 +125,7 @@ let package = Package(
         .target(name: "WebhookSignature", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Webhook delivery: outbox worker, retries, dead letters, address policy.
         .target(name: "Webhooks", dependencies: [
-            "Payments", "WebhookSignature",
+            "Payments", "WebhookSignature", "SMTP",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,6 +201,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Tests/Support"),
         .testTarget(name: "SFTPTests", dependencies: ["SFTP", "TestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP", "TestSupport"]),
         .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SQLiteStore", "SFTP", "TestSupport", "BankFiles", "NACHA", "OpenPGP"]),

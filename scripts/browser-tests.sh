@@ -5,10 +5,7 @@
 # Usage: scripts/browser-tests.sh PATH/TO/metl
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$root/.build/browser-venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import selenium' 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "selenium==4.51.0"
-fi
+"$root/scripts/python-venv.sh"
+venv="$root/.build/python-venv"
 export BROWSER_TEST_OUTPUT="${BROWSER_TEST_OUTPUT:-$root/.build/browser-tests}"
 timeout 900 "$venv/bin/python" "$root/scripts/browser_tests.py" "$1"
