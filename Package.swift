@@ -150,7 +150,7 @@ let package = Package(
         ], resources: consoleResources),
         // Settings resolved from flags, METL_* variables and the configuration file, every rule once.
         .target(name: "MetlConfiguration", dependencies: [
-            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "API", "Webhooks", "OpenPGP", "Console",
+            "NACHA", "Payments", "SQLiteStore", "PostgresStore", "Pipeline", "API", "Webhooks", "OpenPGP", "Console", "SMTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "metl", dependencies: [
@@ -219,7 +219,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "MetlConfigurationTests", dependencies: [
-            "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport", "Webhooks",
+            "MetlConfiguration", "Payments", "Pipeline", "OpenPGP", "NACHA", "TestSupport", "Webhooks", "SMTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ConsoleTests", dependencies: [

@@ -9,6 +9,7 @@ the message as received, whether it came over TLS and who logged in.
 import argparse
 import asyncio
 import json
+import os
 import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -47,6 +48,9 @@ class Mailbox:
 
 
 def main():
+    # Nothing of the process that started us: a listening socket inherited from a test (a receiver
+    # it stops and starts again on its port) would stay bound here and never answer.
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     args = arguments()
     password = None
     if args.password_file:

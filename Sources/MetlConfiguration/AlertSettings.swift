@@ -1,20 +1,23 @@
 import Foundation
 import Payments
 import Pipeline
+import SMTP
 import Webhooks
 
 /// The configuration's `alerts`: channels (their secrets in files, read when a channel is used) and
 /// the routes that say which codes and severities go where.
 public struct AlertSettings: Sendable, Hashable {
-    /// One channel as configured: its type, address, and the files its secrets live in.
+    /// One channel as configured: its type with the keys of that type, secrets named by file.
     public struct Channel: Sendable, Hashable {
-        public enum Kind: String, Sendable, Hashable { case slack, pagerduty, webhook }
+        public enum Kind: Sendable, Hashable {
+            case slack(url: String?, urlFile: String?)
+            case pagerduty(routingKeyFile: String, url: String?)
+            case webhook(url: String, secretFile: String)
+            /// `username` defaults to `from`; no password file, no AUTH.
+            case email(server: SMTPServer, from: String, to: [String], username: String?, passwordFile: String?, caFile: String?)
+        }
         public var name: String
         public var kind: Kind
-        public var url: String?
-        public var urlFile: String?
-        public var routingKeyFile: String?
-        public var secretFile: String?
     }
 
     public var channels: [Channel] = []
@@ -24,25 +27,7 @@ public struct AlertSettings: Sendable, Hashable {
         var settings = AlertSettings()
         guard let table else { return settings }
         for (name, member) in table.tables("channels") {
-            let type = member.string("type")
-            let url = member.string("url"), urlFile = member.string("url_file")
-            let routingKeyFile = member.string("routing_key_file"), secretFile = member.string("secret_file")
-            switch type.flatMap(Channel.Kind.init(rawValue:)) {
-            case .slack:
-                if (url == nil) == (urlFile == nil) { member.fail("url_file", "a Slack channel names its webhook URL's file (url_file) or its url") }
-            case .pagerduty:
-                if routingKeyFile == nil { member.fail("routing_key_file", "missing: the file holding the PagerDuty routing key") }
-            case .webhook:
-                if url == nil { member.fail("url", "missing") }
-                if secretFile == nil { member.fail("secret_file", "missing: the file holding the signing secret (whsec_…)") }
-            case nil:
-                member.fail("type", type == "email" ? "email channels are not in this build yet; use slack, pagerduty or webhook"
-                                                    : "must be slack, pagerduty or webhook")
-            }
-            if let kind = type.flatMap(Channel.Kind.init(rawValue:)) {
-                settings.channels.append(Channel(name: name, kind: kind, url: url, urlFile: urlFile, routingKeyFile: routingKeyFile,
-                                                 secretFile: secretFile))
-            }
+            if let kind = channel(member) { settings.channels.append(Channel(name: name, kind: kind)) }
             member.finish()
         }
         let names = Set(settings.channels.map(\.name))
@@ -72,18 +57,68 @@ public struct AlertSettings: Sendable, Hashable {
         return settings
     }
 
+    /// One channel's keys, read by its type (so a key of another type is reported unknown).
+    private static func channel(_ member: ConfigurationTable) -> Channel.Kind? {
+        let type = member.string("type")
+        switch type {
+        case "slack":
+            let url = member.string("url"), urlFile = member.string("url_file")
+            if (url == nil) == (urlFile == nil) { member.fail("url_file", "a Slack channel names its webhook URL's file (url_file) or its url") }
+            return .slack(url: url, urlFile: urlFile)
+        case "pagerduty":
+            let url = member.string("url")
+            guard let routingKeyFile = member.string("routing_key_file") else {
+                member.fail("routing_key_file", "missing: the file holding the PagerDuty routing key")
+                return nil
+            }
+            return .pagerduty(routingKeyFile: routingKeyFile, url: url)
+        case "webhook":
+            let url = member.string("url"), secretFile = member.string("secret_file")
+            if url == nil { member.fail("url", "missing") }
+            if secretFile == nil { member.fail("secret_file", "missing: the file holding the signing secret (whsec_…)") }
+            guard let url, let secretFile else { return nil }
+            return .webhook(url: url, secretFile: secretFile)
+        case "email":
+            var server: SMTPServer?
+            do {
+                server = try member.string("smtp").map(SMTPServer.init(address:))
+                if server == nil { member.fail("smtp", "missing: the server, smtp://host:587 (STARTTLS) or smtps://host:465 (TLS)") }
+            } catch {
+                member.fail("smtp", error.message)
+            }
+            let from = member.string("from"), to = member.strings("to") ?? []
+            if from == nil { member.fail("from", "missing: the sender's address") }
+            if let from, !MailMessage.isAddress(from) { member.fail("from", "must be a bare address (name@domain)") }
+            if to.isEmpty { member.fail("to", "name at least one recipient") }
+            for address in to where !MailMessage.isAddress(address) { member.fail("to", "\(address) is not a bare address (name@domain)") }
+            let username = member.string("username"), passwordFile = member.string("password_file"), caFile = member.string("ca_file")
+            if username != nil, passwordFile == nil { member.fail("username", "a user name needs a password_file") }
+            guard let server, let from, !to.isEmpty else { return nil }
+            return .email(server: server, from: from, to: to, username: username, passwordFile: passwordFile, caFile: caFile)
+        default:
+            member.fail("type", "must be slack, pagerduty, email or webhook")
+            return nil
+        }
+    }
+
     /// The channels, their secrets read from their files (the first line of each).
     public func resolvedChannels() throws(ConfigurationError) -> [AlertChannel] {
         try channels.map { channel throws(ConfigurationError) in
             switch channel.kind {
-            case .slack:
-                if let url = channel.url { return AlertChannel(name: channel.name, kind: .slack(url: url)) }
-                return AlertChannel(name: channel.name, kind: .slack(url: try Self.secret(channel.urlFile ?? "", of: channel.name)))
-            case .pagerduty:
-                return AlertChannel(name: channel.name, kind: .pagerDuty(routingKey: try Self.secret(channel.routingKeyFile ?? "", of: channel.name),
-                                                                        url: channel.url ?? AlertChannel.pagerDutyEventsURL))
-            case .webhook:
-                return AlertChannel(name: channel.name, kind: .webhook(url: channel.url ?? "", secret: try Self.secret(channel.secretFile ?? "", of: channel.name)))
+            case .slack(let url, let urlFile):
+                if let url { return AlertChannel(name: channel.name, kind: .slack(url: url)) }
+                return AlertChannel(name: channel.name, kind: .slack(url: try Self.secret(urlFile ?? "", of: channel.name)))
+            case .pagerduty(let routingKeyFile, let url):
+                return AlertChannel(name: channel.name, kind: .pagerDuty(routingKey: try Self.secret(routingKeyFile, of: channel.name),
+                                                                        url: url ?? AlertChannel.pagerDutyEventsURL))
+            case .webhook(let url, let secretFile):
+                return AlertChannel(name: channel.name, kind: .webhook(url: url, secret: try Self.secret(secretFile, of: channel.name)))
+            case .email(let server, let from, let to, let username, let passwordFile, let caFile):
+                let credentials = try passwordFile.map { file throws(ConfigurationError) in
+                    SMTPClient.Credentials(username: username ?? from, password: try Self.secret(file, of: channel.name))
+                }
+                return AlertChannel(name: channel.name, kind: .email(.init(server: server, from: from, to: to, credentials: credentials,
+                                                                          trustRootsFile: caFile)))
             }
         }
     }

@@ -114,7 +114,10 @@ struct AlertsCommand: AsyncParsableCommand {
 
         struct Answer: Encodable {
             var channel: String, type: String, delivered: Bool
+            /// The HTTP status (null for email).
             @Nullable var status: Int?
+            /// The channel's answer in words: `HTTP 202`, or the mail server's `250 …`.
+            @Nullable var answer: String?
             @Nullable var error: String?
         }
 
@@ -125,10 +128,11 @@ struct AlertsCommand: AsyncParsableCommand {
                                       + settings.alerts.channels.map(\.name).joined(separator: ", ") + ")")
             }
             let alert = Alert.raising(.test, key: channel, summary: "a test message from metl alerts test", at: Date())
-            let sender = AlertSender()
+            let sender = AlertSender(logger: Log.make("metl.alerts", json: output.json))
             var answer = Answer(channel: found.name, type: found.type, delivered: false)
             do {
-                answer.status = try await sender.send(AlertMessage.make(.trigger, alert, for: found, id: alert.id, at: Date()), to: found)
+                let taken = try await sender.send(AlertMessage.make(.trigger, alert, for: found, id: alert.id, at: Date()), to: found)
+                (answer.status, answer.answer) = (taken.httpStatus, taken.text)
                 answer.delivered = true
                 if case .pagerDuty = found.kind {
                     // Nothing stays open at PagerDuty after a test.
@@ -137,8 +141,8 @@ struct AlertsCommand: AsyncParsableCommand {
             } catch {
                 answer.error = error.message
             }
-                if output.json { try Output.json(answer) } else {
-                Output.line(answer.delivered ? "\(found.name) (\(found.type)): delivered, HTTP \(answer.status ?? 0)"
+            if output.json { try Output.json(answer) } else {
+                Output.line(answer.delivered ? "\(found.name) (\(found.type)): delivered, \(answer.answer ?? "")"
                                              : "\(found.name) (\(found.type)): NOT delivered: \(answer.error ?? "")")
             }
             if !answer.delivered { throw ExitStatus.unreachable }

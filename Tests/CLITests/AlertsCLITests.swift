@@ -9,6 +9,7 @@ import TestSupport
 /// a cutoff against an sshd that is down raises `cutoff_failed` once however often it fails, the
 /// next good run resolves it (PagerDuty's `resolve` with the same `dedup_key`); a channel that is
 /// down never fails the job and is retried; `metl watch --once` resolves what a person cleared.
+/// And by mail, to a real SMTP server (aiosmtpd) over STARTTLS.
 @Suite(.serialized) struct AlertsCLITests {
     /// What the receivers were sent: path and JSON body, in order.
     final class Received: Sendable {
@@ -39,11 +40,16 @@ import TestSupport
         let port = receiver.port
         try "http://127.0.0.1:\(port)/slack\n".write(toFile: directory + "/slack-url", atomically: true, encoding: .utf8)
         try "R0UT1NGKEY0123456789012345678901\n".write(toFile: directory + "/pagerduty-key", atomically: true, encoding: .utf8)
+        let mail = try SMTPReceiver.start(.startTLS)
         let configuration: [String: Any] = ["database": directory + "/metl.sqlite", "alerts": [
             "channels": ["ops": ["type": "slack", "url_file": directory + "/slack-url"],
                          "pager": ["type": "pagerduty", "routing_key_file": directory + "/pagerduty-key",
-                                   "url": "http://127.0.0.1:\(port)/pagerduty"]],
-            "routes": [["codes": ["*"], "min_severity": "warning", "channels": ["ops", "pager"]]],
+                                   "url": "http://127.0.0.1:\(port)/pagerduty"],
+                         "mail": ["type": "email", "smtp": "smtp://localhost:\(mail.port)", "from": "metl@example.com",
+                                  "to": ["payments-ops@example.com"], "username": mail.username, "password_file": mail.passwordFile,
+                                  "ca_file": mail.certificateAuthority]],
+            "routes": [["codes": ["*"], "min_severity": "warning", "channels": ["ops", "pager"]],
+                       ["codes": ["cutoff_failed"], "min_severity": "critical", "channels": ["mail"]]],
         ]]
         try JSONSerialization.data(withJSONObject: configuration).write(to: URL(fileURLWithPath: directory + "/metl.json"))
         // An sshd whose host key we trust, then stopped: the bank's server is down.
@@ -85,6 +91,11 @@ import TestSupport
         #expect(payload["severity"] as? String == "critical" && payload["source"] as? String == "metl" && (payload["summary"] as? String)?.isEmpty == false)
         #expect(payload["timestamp"] is String && payload["component"] as? String == "cutoff_failed")
         let dedup = try #require(trigger["dedup_key"] as? String)
+        // By mail too, over STARTTLS with the password: cutoff_failed alone, as its route says.
+        let mailed = try mail.received()
+        #expect(mailed.count == 1 && mailed.allSatisfy { $0.tls && $0.login == mail.username && $0.rcptTos == ["payments-ops@example.com"] })
+        #expect(mailed.first?.header("Subject") == "[CRITICAL] cutoff_failed: default", "\(String(describing: mailed.first?.data))")
+        #expect(mailed.first?.text.contains("Seen:      2 times") == true && mailed.first?.text.contains("metl alerts ack ") == true)
 
         // The bank is back (here: a directory): the run succeeds and resolves the alert, with the same dedup_key.
         environment["METL_DESTINATION"] = "file://\(directory)/bank"
@@ -94,6 +105,11 @@ import TestSupport
         let resolves = received.at("/pagerduty").filter { $0["event_action"] as? String == "resolve" }
         #expect(resolves.count == 2 && resolves.contains { $0["dedup_key"] as? String == dedup && $0["payload"] == nil }, "\(resolves)")
         #expect(received.at("/slack").contains { ($0["text"] as? String)?.hasPrefix("[RESOLVED] cutoff_failed") == true })
+        #expect(try mail.received().map { $0.header("Subject") } == ["[CRITICAL] cutoff_failed: default", "[RESOLVED] cutoff_failed: default"])
+        let tested = try metl("alerts", "test", "mail", "--json")
+        let answer = try JSONSerialization.jsonObject(with: Data(tested.stdout.utf8)) as? [String: Any]
+        #expect(tested.status == 0 && answer?["answer"] as? String == "250 2.0.0 Ok: queued as test-3" && answer?["delivered"] as? Bool == true,
+                "\(tested.stdout) \(tested.stderr)")
 
         // The channels down: the job's outcome is its own, and the messages wait to be retried.
         await receiver.stop()

@@ -1,28 +1,52 @@
 import Foundation
 import Payments
+import SMTP
 import WebhookSignature
 
-/// An alert's trigger or resolution as a channel takes it: the body and headers of one POST.
-public struct AlertMessage: Sendable {
-    public var body: [UInt8]
-    public var headers: [(name: String, value: String)]
+/// An alert's trigger or resolution as a channel takes it: one POST, or one mail.
+public enum AlertMessage: Sendable {
+    /// The JSON body and headers of one POST (Slack, PagerDuty, the signed webhook).
+    case post(body: [UInt8], headers: [HTTPHeader])
+    case mail(MailMessage)
 
-    /// The message `channel` takes for `alert`'s `event`, signed at `now` where the channel signs.
+    public struct HTTPHeader: Sendable, Hashable {
+        public var name: String
+        public var value: String
+    }
+
+    /// The message `channel` takes for `alert`'s `event`, signed at `now` where the channel signs;
+    /// `id` is the notification's, unique per message (the webhook's id, the mail's Message-ID).
     public static func make(_ event: AlertNotification.Event, _ alert: Alert, for channel: AlertChannel, id: String, at now: Date) -> AlertMessage {
         let object: [String: Any]
         switch channel.kind {
         case .slack: object = slack(event, alert)
         case .pagerDuty(let routingKey, _): object = pagerDuty(event, alert, routingKey: routingKey)
         case .webhook: object = ["type": event == .trigger ? "alert.triggered" : "alert.resolved", "alert": document(alert)]
+        case .email(let email):
+            return .mail(MailMessage(from: email.from, to: email.to, subject: title(event, alert), text: mailText(event, alert),
+                                     date: now, messageID: "\(id)@metl"))
         }
         let body = Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
-        var headers = [(name: "Content-Type", value: "application/json")]
+        var headers = [HTTPHeader(name: "Content-Type", value: "application/json")]
         if case .webhook(_, let secret) = channel.kind {
             let timestamp = Int(now.timeIntervalSince1970)
-            headers += [("webhook-id", id), ("webhook-timestamp", String(timestamp)),
-                        ("webhook-signature", StandardWebhooks.signatureHeader(id: id, timestamp: timestamp, body: body, secrets: [secret]))]
+            headers += [HTTPHeader(name: "webhook-id", value: id), HTTPHeader(name: "webhook-timestamp", value: String(timestamp)),
+                        HTTPHeader(name: "webhook-signature",
+                                   value: StandardWebhooks.signatureHeader(id: id, timestamp: timestamp, body: body, secrets: [secret]))]
         }
-        return AlertMessage(body: body, headers: headers)
+        return .post(body: body, headers: headers)
+    }
+
+    /// A mail's text: the summary, then the alert's facts one per line, and how to act on it.
+    static func mailText(_ event: AlertNotification.Event, _ alert: Alert) -> String {
+        var lines = [alert.summary, "", "Code:      \(alert.code.rawValue)", "Severity:  \(alert.severity.rawValue)", "Key:       \(alert.key)",
+                     "Raised:    \(Timestamp.format(alert.raisedAt))"]
+        if alert.count > 1 { lines.append("Seen:      \(alert.count) times") }
+        if let resolved = alert.resolvedAt { lines.append("Resolved:  \(Timestamp.format(resolved))") }
+        lines += ["Alert:     \(alert.id)", ""]
+        lines.append(event == .trigger ? "metl alerts show \(alert.id) lists what was sent about it; metl alerts ack \(alert.id) says someone is on it."
+                                       : "The condition cleared; nothing is left to do for this alert.")
+        return lines.joined(separator: "\n")
     }
 
     static func title(_ event: AlertNotification.Event, _ alert: Alert) -> String {

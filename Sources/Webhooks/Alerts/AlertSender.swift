@@ -1,25 +1,56 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Logging
 import Payments
+import SMTP
 
-/// Posts alert messages to channels: a deadline per attempt, no redirects. A 2xx answer is
-/// delivered; anything else, or no answer, an error naming what came back. Alerts are few: each
-/// send has a client of its own, shut down before it returns, so nothing outlives a failed start.
+/// Sends alert messages to channels: a POST with a deadline and no redirects, where a 2xx answer
+/// is delivered; or a mail through the channel's SMTP server, where the server's acceptance is.
+/// Anything else, or no answer, is an error naming what came back. Alerts are few: each send has a
+/// client of its own, shut down before it returns, so nothing outlives a failed start.
 public struct AlertSender: Sendable {
-    private let timeout: Duration
-
-    public init(timeout: Duration = .seconds(10)) {
-        self.timeout = timeout
+    /// What the channel answered to a delivered message.
+    public struct Answer: Sendable, Hashable {
+        /// The HTTP status, for channels that take a POST.
+        public var httpStatus: Int?
+        /// The answer in words: `HTTP 202`, or the mail server's `250 2.0.0 Ok: queued as …`.
+        public var text: String
     }
 
-    /// Sends `message` to `channel`; returns the HTTP status of a 2xx answer.
+    private let timeout: Duration
+    private let logger: Logger
+
+    public init(timeout: Duration = .seconds(10), logger: Logger) {
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Sends `message` to `channel`; returns the channel's answer when it took the message.
     @discardableResult
-    public func send(_ message: AlertMessage, to channel: AlertChannel) async throws(WebhookError) -> Int {
-        var request = HTTPClientRequest(url: channel.url)
+    public func send(_ message: AlertMessage, to channel: AlertChannel) async throws(WebhookError) -> Answer {
+        switch (message, channel.kind) {
+        case (.mail(let mail), .email(let email)):
+            let client = SMTPClient(server: email.server, credentials: email.credentials, trustRootsFile: email.trustRootsFile,
+                                    timeout: timeout * 3, logger: logger)
+            do {
+                return Answer(httpStatus: nil, text: try await client.send(mail))
+            } catch {
+                throw WebhookError(.alertUndelivered, "channel \(channel.name) (email) did not take the message: \(error)")
+            }
+        case (.post(let body, let headers), _):
+            let status = try await post(body, headers: headers, to: channel)
+            return Answer(httpStatus: status, text: "HTTP \(status)")
+        case (.mail, _):
+            throw WebhookError(.alertUndelivered, "channel \(channel.name) (\(channel.type)) takes no mail")
+        }
+    }
+
+    private func post(_ body: [UInt8], headers: [AlertMessage.HTTPHeader], to channel: AlertChannel) async throws(WebhookError) -> Int {
+        var request = HTTPClientRequest(url: channel.address)
         request.method = .POST
-        for header in message.headers { request.headers.add(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: message.body))
+        for header in headers { request.headers.add(name: header.name, value: header.value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -24,7 +24,7 @@ public final class AlertWorker: Service {
         self.owner = owner
         self.logger = logger
         self.poll = poll
-        sender = AlertSender()
+        sender = AlertSender(logger: logger)
     }
 
     public func run() async throws {
