@@ -25,6 +25,8 @@ public struct ConsoleConfiguration: Sendable {
     public var cutoffs: [CutoffJob] = []
     /// Why `cutoffs` is empty, when it is: shown on a refused retry.
     public var cutoffsUnavailable = "the cutoff is not configured for this server"
+    /// Where the alert of a verification that fails goes (`audit_verification_failed`).
+    public var alertRouting = AlertRouting.none
     /// Rows on one page of a list.
     public var pageSize = 50
     public var clock: @Sendable () -> Date = { Date() }

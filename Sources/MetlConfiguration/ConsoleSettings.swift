@@ -18,6 +18,7 @@ extension Settings {
         configuration.secrets = try secretsKey(nil, layers: layers)
         configuration.auditKey = try auditSigningKey(nil, layers: layers)
         configuration.schedules = profiles.map { ($0.name, $0.schedule) }
+        configuration.alertRouting = alerts.routing
         do {
             configuration.cutoffs = try cutoffs(CutoffFlags(), sending: true, layers: layers, logger: logger)
                 .map { CutoffJob(settings: $0, store: store, logger: logger, now: clock) }

@@ -35,6 +35,15 @@ extension PostgresStore: OutboundFileStore {
         }
     }
 
+    public func leases() async throws -> [HeldLease] {
+        try await read("listing leases") { session in
+            try await session.rows("SELECT name, holder, acquired_at, expires_at FROM leases ORDER BY name").map { row in
+                let (name, holder, acquired, expires) = try row.decode((String, String, Int64, Int64).self)
+                return HeldLease(name: name, holder: holder, acquiredAt: Self.date(acquired), expiresAt: Self.date(expires))
+            }
+        }
+    }
+
     public func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment] {
         try await read("collecting validated payments") { session in
             let payments = try await session.rows("""

@@ -27,6 +27,14 @@ extension SQLiteStore: OutboundFileStore {
         }
     }
 
+    public func leases() async throws -> [HeldLease] {
+        try await read("listing leases") { db in
+            try Row.fetchAll(db, sql: "SELECT name, holder, acquired_at, expires_at FROM leases ORDER BY name").map {
+                HeldLease(name: $0["name"], holder: $0["holder"], acquiredAt: Self.date($0["acquired_at"]), expiresAt: Self.date($0["expires_at"]))
+            }
+        }
+    }
+
     public func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment] {
         try await read("collecting validated payments") { db in
             var merchants: [String: Merchant] = [:]

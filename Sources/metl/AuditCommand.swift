@@ -32,6 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
                 if terminal { Output.progress("verified \(entries) entries") }
             }
             if terminal { Output.progress(nil) }
+            await JobAlerts(store: database, routing: settings.alerts.routing, logger: metl.Log.make("metl.audit", json: output.json))
+                .auditVerified(report, at: settings.clock())
             let (chain, used, checked, fileFindings) = (report.chain, report.checkpoint, report.filesChecked, report.fileFindings)
             if output.json {
                 try Output.json(report)

@@ -66,17 +66,17 @@ struct IngestApplyCommand: AsyncParsableCommand {
         try await JobAudit.around(retry == nil ? "ingest" : "ingest --retry", actor: .bankFile, store: database, settings: settings,
                                   archive: configuration.archive, logger: logger, metrics: metrics,
                                   counts: { Self.counts(seen.withLock { $0 }) }) {
-            // Quarantined files are alerts until dismissed or retried, whatever this run ends with.
+            // Rejections, discrepancies and quarantined files are alerts, whatever this run ends with.
             let alerts = JobAlerts(store: database, routing: settings.alerts.routing, logger: logger)
             do {
                 try await ingest(sources, opened: files, job: job, database: database, configuration: configuration, logger: logger) { outcomes in
                     seen.withLock { $0 = outcomes }
                 }
             } catch {
-                await alerts.settleQuarantined(at: settings.clock())
+                await alerts.ingestEnded(seen.withLock { $0 }, at: settings.clock())
                 throw error
             }
-            await alerts.settleQuarantined(at: settings.clock())
+            await alerts.ingestEnded(seen.withLock { $0 }, at: settings.clock())
         }
     }
 
@@ -87,6 +87,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
          ("files_duplicate", outcomes.filter { $0.status == .duplicate }.count, "Bank files the last run had read before."),
          ("records_applied", outcomes.reduce(0) { $0 + $1.applied }, "Records the last run applied."),
          ("exceptions_opened", outcomes.reduce(0) { $0 + $1.exceptionsOpened }, "Positive Pay exceptions the last run opened."),
+         ("payments_rejected", outcomes.reduce(0) { $0 + $1.rejected }, "Payments the bank rejected in the files the last run read."),
          ("discrepancies", outcomes.reduce(0) { $0 + $1.discrepancies }, "Discrepancies the last run noted.")]
     }
 
@@ -134,6 +135,7 @@ struct IngestApplyCommand: AsyncParsableCommand {
                 // What the file did: changes applied, and beside them what opened or was only noted.
                 let effects = ["\(outcome.applied) applied"]
                     + (outcome.exceptionsOpened > 0 ? [Words.count(outcome.exceptionsOpened, "exception") + " opened"] : [])
+                    + (outcome.rejected > 0 ? [Words.count(outcome.rejected, "payment") + " rejected"] : [])
                     + (outcome.discrepancies > 0 ? [Words.count(outcome.discrepancies, "discrepancy", plural: "discrepancies")] : [])
                     + (outcome.noted > 0 ? ["\(outcome.noted) noted"] : [])
                 Output.line("\(outcome.name): \(outcome.status.rawValue) (\(outcome.kind), \(effects.joined(separator: ", ")))"

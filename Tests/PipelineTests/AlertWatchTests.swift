@@ -61,4 +61,76 @@ import TestSupport
         #expect(try await fixture.store.alerts(openOnly: true, code: .bankFileMissing, limit: 10).isEmpty)
         #expect(try await fixture.store.alerts(openOnly: false, code: .bankFileMissing, limit: 10).first?.status == .resolved)
     }
+
+    /// Ingest raises what the bank's files say: rejected payments and contradictions of the ledger,
+    /// news the watch resolves after a day.
+    @Test func aRejectionAndADiscrepancyAreRaisedByIngestAndResolvedAfterADay() async throws {
+        func rejection(of file: OutboundFile) -> [UInt8] {
+            BankFileFixtures.acknowledgement(of: file, status: "FILE REJECTED WITH FILE LEVEL ERRORS",
+                                             fileMessages: ["FH012-INVALID IMMEDIATE ORIGIN ON FILE HEADER"])
+        }
+        let (fixture, file, job) = try await IngestTests.submitted(3)
+        let alerts = JobAlerts(store: fixture.store, routing: Self.routing, logger: TestLog.logger())
+        let rejected = try await job.ingest(rejection(of: file), name: "ack.txt", source: "test")
+        #expect(rejected.rejected == 3 && rejected.discrepancies == 0)
+        await alerts.ingestEnded([rejected], at: Date())
+        let rejectionAlert = try #require(try await fixture.store.alerts(openOnly: true, code: .fileRejected, limit: 10).first)
+        #expect(rejectionAlert.key == rejected.id && rejectionAlert.summary.contains("the bank rejected 3 payments"), "\(rejectionAlert.summary)")
+
+        // Another file, accepted, then reported rejected: that contradicts the ledger, and rejects nothing.
+        let (other, accepted, otherJob) = try await IngestTests.submitted(2)
+        let otherAlerts = JobAlerts(store: other.store, routing: Self.routing, logger: TestLog.logger())
+        #expect(try await otherJob.ingest(BankFileFixtures.acknowledgement(of: accepted), name: "ok.txt", source: "test").rejected == 0)
+        let late = try await otherJob.ingest(rejection(of: accepted), name: "late.txt", source: "test")
+        #expect(late.rejected == 0 && late.discrepancies == 2, "\(late)")
+        await otherAlerts.ingestEnded([late], at: Date())
+        let open = try await other.store.alerts(openOnly: true, code: nil, limit: 10)
+        #expect(open.map(\.code) == [.discrepancyOpened] && open.first?.key == late.id, "\(open)")
+        #expect(open.first?.summary.contains("late.txt contradicts the ledger in 2 records; first: ") == true, "\(open)")
+
+        // The watch keeps them open for a day, then resolves them.
+        _ = await alerts.watch(at: Date().addingTimeInterval(3_600))
+        #expect(try await fixture.store.alerts(openOnly: true, code: .fileRejected, limit: 10).count == 1)
+        _ = await alerts.watch(at: Date().addingTimeInterval(86_400 + 60))
+        _ = await otherAlerts.watch(at: Date().addingTimeInterval(86_400 + 60))
+        #expect(try await fixture.store.alerts(openOnly: true, code: .fileRejected, limit: 10).isEmpty)
+        #expect(try await other.store.alerts(openOnly: true, code: .discrepancyOpened, limit: 10).isEmpty)
+    }
+
+    /// A lease not released long after it was taken is a stuck job; released, the alert resolves.
+    @Test func aLeaseHeldFarLongerThanARunIsRaisedAndResolvedWhenReleased() async throws {
+        let fixture = try await CutoffFixture(payments: 0)
+        let alerts = JobAlerts(store: fixture.store, routing: Self.routing, logger: TestLog.logger())
+        try await fixture.store.acquireLease("cutoff:primary", owner: "A", holder: "other-host:42", expiresAt: Date().addingTimeInterval(1_200)) { _ in false }
+        #expect(await alerts.watch(at: Date().addingTimeInterval(10 * 60)).isEmpty, "ten minutes: a run in progress")
+        let raised = await alerts.watch(at: Date().addingTimeInterval(45 * 60))
+        #expect(raised.map(\.code) == [.leaseStuck] && raised.first?.key == "cutoff:primary")
+        #expect(raised.first?.summary.contains("other-host:42") == true && raised.first?.summary.contains("expired") == true)
+        try await fixture.store.releaseLease("cutoff:primary", owner: "A")
+        _ = await alerts.watch(at: Date().addingTimeInterval(46 * 60))
+        #expect(try await fixture.store.alerts(openOnly: true, code: .leaseStuck, limit: 10).isEmpty)
+    }
+
+    /// A verification that finds a changed archived file raises `audit_verification_failed`; one
+    /// that holds again resolves it.
+    @Test func anAuditVerificationThatFailsIsRaisedAndOneThatHoldsResolvesIt() async throws {
+        let (fixture, file, _) = try await IngestTests.submitted(2)
+        let alerts = JobAlerts(store: fixture.store, routing: Self.routing, logger: TestLog.logger())
+        let path = fixture.archive.location(file.archivePath)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var changed = original
+        changed[changed.startIndex + 100] ^= 0x01
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try changed.write(to: URL(fileURLWithPath: path))
+        let broken = try await AuditReport.verify(fixture.store, archive: fixture.archive, key: nil)
+        #expect(!broken.holds)
+        await alerts.auditVerified(broken, at: Date())
+        let raised = try #require(try await fixture.store.alerts(openOnly: true, code: .auditVerificationFailed, limit: 10).first)
+        #expect(raised.severity == .critical && raised.summary.contains(file.name), "\(raised.summary)")
+        try original.write(to: URL(fileURLWithPath: path))
+        let holding = try await AuditReport.verify(fixture.store, archive: fixture.archive, key: nil)
+        #expect(holding.holds)
+        await alerts.auditVerified(holding, at: Date())
+        #expect(try await fixture.store.alerts(openOnly: true, code: .auditVerificationFailed, limit: 10).isEmpty)
+    }
 }

@@ -100,6 +100,7 @@ extension ConsolePages {
         lines += report.chain.findings.map { "BROKEN \($0.kind.rawValue)" + ($0.sequence.map { " at entry \($0)" } ?? "") + ": \($0.message)" }
         lines += report.fileFindings.map { "BROKEN \($0)" }
         if report.holds { lines.append("everything holds") }
+        await JobAlerts(store: store, routing: configuration.alertRouting, logger: console.logger).auditVerified(report, at: request.now)
         await console.lastVerification.record(.init(holds: report.holds, summary: "\(report.chain.entries) entries, \(report.filesChecked) files",
                                                     at: request.now, by: person.name))
         console.logger.notice("console audit verification", metadata: ["operator": "\(person.name)", "holds": "\(report.holds)"])

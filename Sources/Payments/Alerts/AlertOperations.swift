@@ -16,6 +16,19 @@ extension AlertStore {
         return try await resolveAlert(id: open.id, at: now, notifying: routing.channels(for: code, severity: open.severity))
     }
 
+    /// Resolves the open alerts of `code` raised before `cutoff`: news that no later state clears
+    /// (a rejection, a discrepancy), left open long enough for someone to see it.
+    @discardableResult
+    public func resolve(_ code: AlertCode, raisedBefore cutoff: Date, routing: AlertRouting, at now: Date) async throws -> [Alert] {
+        var resolved: [Alert] = []
+        for open in try await alerts(openOnly: true, code: code, limit: Int.max) where open.raisedAt < cutoff {
+            if let done = try await resolveAlert(id: open.id, at: now, notifying: routing.channels(for: code, severity: open.severity)) {
+                resolved.append(done)
+            }
+        }
+        return resolved
+    }
+
     /// Makes the open alerts of `code` those of `current` (key to summary): each raised or seen
     /// again, and every other open one of the code resolved, its condition cleared.
     public func settle(_ code: AlertCode, current: [String: String], routing: AlertRouting,

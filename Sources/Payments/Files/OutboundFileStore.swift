@@ -10,6 +10,8 @@ public protocol OutboundFileStore: Sendable {
     func acquireLease(_ name: String, owner: String, holder: String, expiresAt: Date,
                       isGone: @escaping @Sendable (String) -> Bool) async throws
     func releaseLease(_ name: String, owner: String) async throws
+    /// Every lease not released, by name: held now, or expired and not yet taken over.
+    func leases() async throws -> [HeldLease]
 
     /// P_VALIDATED payments not bound to any file, oldest first.
     func unboundValidatedPayments(limit: Int) async throws -> [PendingPayment]

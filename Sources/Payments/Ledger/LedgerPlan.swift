@@ -82,6 +82,8 @@ public struct LedgerPlan: Sendable {
     /// What the bank said that the ledger contradicts, one line each (the history rows carry them
     /// too): the bank file that said it is flagged for a person.
     public var discrepancies: [String] = []
+    /// Payments this plan fails because the bank rejected their file or batch (ingest's summary, alerts).
+    public var rejections = 0
     public var settledBatches: [SettledBatch] = []
     public var events: [OutboxEvent] = []
     /// Approvers' decisions; an item's ordinal already taken refuses the plan (`Approval.ordinal`).

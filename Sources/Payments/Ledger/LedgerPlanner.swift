@@ -262,6 +262,7 @@ public struct LedgerPlanner {
         switch event.resolve(from: payment.state, failure: payment.failure?.code) {
         case .transitions(let steps):
             try apply(steps, to: read)
+            if case .rejected = event.kind { plan.rejections += 1 }
             return steps.count
         case .note(let code, let text, let type):
             note(read, code: code, text: text, actor: .bankFile, source: event.source, announcing: type)

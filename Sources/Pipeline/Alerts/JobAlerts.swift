@@ -4,8 +4,9 @@ import NACHA
 import Payments
 
 /// What the jobs see, as alerts: a cutoff that failed or missed its window (resolved by the next
-/// good run of its profile), files expired unapproved, quarantined bank files (resolved once
-/// dismissed or retried), and the conditions of time that a watcher evaluates. Raising never fails
+/// good run of its profile), files expired unapproved, payments the bank rejected, bank files that
+/// contradict the ledger, quarantined bank files (resolved once dismissed or retried), an audit
+/// verification that fails, and the conditions of time that a watcher evaluates. Raising never fails
 /// a job: a store that cannot take the alert is logged, and the job's own outcome stands.
 public struct JobAlerts: Sendable {
     public let store: any LedgerStore
@@ -22,6 +23,11 @@ public struct JobAlerts: Sendable {
         public var acknowledgementWait: TimeInterval = 4 * 3600
         /// More dead-lettered webhook deliveries than this are raised.
         public var deadLetters = 0
+        /// A job lease not released this long after it was taken is raised: a cutoff holds its
+        /// lease for its window (15 minutes by default) and a few minutes' grace at most.
+        public var leaseHeld: TimeInterval = 30 * 60
+        /// News no later state clears (a rejection, a discrepancy) stays open this long.
+        public var news: TimeInterval = 86_400
 
         public init() {}
     }
@@ -54,6 +60,44 @@ public struct JobAlerts: Sendable {
         }
     }
 
+    /// A run of ingest ended: each acknowledgement that rejected payments raises `file_rejected`,
+    /// each bank file that contradicted the ledger `discrepancy_opened` (news: the watch resolves
+    /// them after a day), and quarantined bank files are settled.
+    public func ingestEnded(_ outcomes: [IngestJob.Outcome], at now: Date) async {
+        await guarded("ingest") {
+            for outcome in outcomes where outcome.rejected > 0 {
+                try await store.raise(.fileRejected, key: outcome.id, summary: "\(outcome.name): the bank rejected "
+                                      + "\(Words.count(outcome.rejected, "payment")); each failed with the bank's reason in its history",
+                                      routing: routing, at: now)
+            }
+            for outcome in outcomes where outcome.discrepancies > 0 {
+                let first = outcome.notes.first { $0.hasPrefix("discrepancy: ") }.map { "; first: " + $0.dropFirst("discrepancy: ".count) } ?? ""
+                try await store.raise(.discrepancyOpened, key: outcome.id, summary: "\(outcome.name) contradicts the ledger in "
+                                      + Words.count(outcome.discrepancies, "record") + first, routing: routing, at: now)
+            }
+        }
+        await settleQuarantined(at: now)
+    }
+
+    /// An audit verification ended (`metl audit verify`, the console's): a break raises
+    /// `audit_verification_failed`; one that holds resolves it.
+    public func auditVerified(_ report: AuditReport, at now: Date) async {
+        await guarded("the audit verification") {
+            if report.holds {
+                try await store.resolve(.auditVerificationFailed, key: Self.auditLogKey, routing: routing, at: now)
+                return
+            }
+            let breaks = report.chain.findings.map { "\($0.kind.rawValue)" + ($0.sequence.map { " at entry \($0)" } ?? "") + ": \($0.message)" }
+                + report.fileFindings
+            try await store.raise(.auditVerificationFailed, key: Self.auditLogKey,
+                                  summary: "the audit verification found \(breaks.count) thing(s) that do not hold; first: \(breaks.first ?? "")",
+                                  routing: routing, at: now)
+        }
+    }
+
+    /// The one audit log's key.
+    static let auditLogKey = "audit_log"
+
     /// Bank files quarantined and not yet dismissed are open alerts; the others resolve.
     public func settleQuarantined(at now: Date) async {
         await guarded("quarantined bank files") {
@@ -66,7 +110,8 @@ public struct JobAlerts: Sendable {
 
     /// The conditions of time, for `metl watch` and the watcher inside `metl serve`: exceptions
     /// near their deadline, held files near theirs, sent files not acknowledged, files expired in the
-    /// last day, dead letters, disabled endpoints, quarantined bank files. Each condition's alerts are settled: raised while
+    /// last day, leases held too long, dead letters, disabled endpoints, quarantined bank files; and
+    /// rejections and discrepancies older than a day resolved. Each condition's alerts are settled: raised while
     /// it holds, resolved once it clears. Returns the alerts raised by this pass.
     /// `expected`: each profile's day and the bank files it expects by a time (`bank_file_missing`).
     @discardableResult
@@ -114,6 +159,15 @@ public struct JobAlerts: Sendable {
             let dead = try await store.webhookDeliveryCount(status: .failed)
             try await settle(.deadLetters, dead > thresholds.deadLetters
                              ? ["webhooks": "\(dead) webhook deliveries are dead-lettered (metl webhooks deliveries --status failed)"] : [:])
+            let stuck = try await store.leases().filter { now.timeIntervalSince($0.acquiredAt) > thresholds.leaseHeld }
+            try await settle(.leaseStuck, Dictionary(stuck.map {
+                ($0.name, "the \($0.name) lease has been held by \($0.holder) since \(Timestamp.format($0.acquiredAt)) "
+                    + ($0.expiresAt > now ? "(until \(Timestamp.format($0.expiresAt)))" : "(expired \(Timestamp.format($0.expiresAt)), not released)")
+                    + "; a run takes minutes: is that process stuck?")
+            }, uniquingKeysWith: { first, _ in first }))
+            for code in [AlertCode.fileRejected, .discrepancyOpened] {
+                try await store.resolve(code, raisedBefore: now.addingTimeInterval(-thresholds.news), routing: routing, at: now)
+            }
             let disabled = try await store.webhookEndpoints(merchantID: nil).filter { !$0.enabled && $0.disabledReason != nil }
             try await settle(.endpointDisabled, Dictionary(disabled.map {
                 ($0.id, "merchant \($0.merchantID)'s endpoint \($0.url) is disabled: \($0.disabledReason ?? "")")

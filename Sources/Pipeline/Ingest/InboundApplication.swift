@@ -151,6 +151,7 @@ struct InboundApplication {
             var effects = progress.effects
             effects.discrepancy(ledger.discrepancies + checks.discrepancies)
             effects.exceptionsOpened += checks.newExceptions.count
+            effects.rejected += ledger.rejections
             if last { next.notes = progress.file.notes + effects.keptNotes }
             let conflict: StoreError
             do {

@@ -6,6 +6,8 @@ import Payments
 /// only the first `keptNotes` are kept (in memory and on the file's record); the counts are whole.
 public struct InboundEffects: Sendable, Hashable {
     public var exceptionsOpened = 0
+    /// Payments the bank rejected (a rejected file or batch of an acknowledgement).
+    public var rejected = 0
     /// Records that contradict the ledger: each a `discrepancy` row on its payment or check.
     public private(set) var discrepancies = 0
     /// Records noted and not applied (refused, unmatched), and other notes of the processor's.

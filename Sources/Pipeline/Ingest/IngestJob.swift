@@ -25,6 +25,8 @@ public struct IngestJob: Sendable {
         /// Changes applied to payments, checks and decisions (history rows), discrepancies and notes aside.
         public var applied: Int
         public var exceptionsOpened: Int
+        /// Payments the bank rejected, a file or batch at a time (acknowledgements).
+        public var rejected: Int
         /// Records that contradict the ledger, each noted on its payment or check.
         public var discrepancies: Int
         /// Records noted and not applied (refused, unmatched), beside the discrepancies.
@@ -60,6 +62,7 @@ public struct IngestJob: Sendable {
             self.reason = reason
             self.applied = applied
             exceptionsOpened = effects.exceptionsOpened
+            rejected = effects.rejected
             discrepancies = effects.discrepancies
             noted = effects.noted
             notes = effects.keptNotes
@@ -72,7 +75,7 @@ public struct IngestJob: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, id, kind, status, reason, applied, exceptionsOpened = "exceptions_opened", discrepancies, noted, notes
+            case name, id, kind, status, reason, applied, exceptionsOpened = "exceptions_opened", rejected, discrepancies, noted, notes
         }
     }
 

@@ -51,7 +51,11 @@ import Payments
         // An expired lease is taken over; a released one is free.
         try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: Date().addingTimeInterval(-1)) { _ in false }
         try await a.acquireLease("cutoff", owner: "A", holder: "host:1", expiresAt: later) { _ in false }
+        // Every lease not released is listed, expired or not, with who took it and when.
+        #expect(try await b.leases().map { [$0.name, $0.holder] } == [["cutoff", "host:1"], ["ingest", "host:2"]])
+        #expect(try await b.leases().allSatisfy { $0.acquiredAt <= Date() && abs($0.expiresAt.timeIntervalSince(later)) < 0.01 })
         try await a.releaseLease("cutoff", owner: "A")
+        #expect(try await a.leases().map(\.name) == ["ingest"])
         try await b.acquireLease("cutoff", owner: "B", holder: "host:2", expiresAt: later) { _ in false }
     }
 
