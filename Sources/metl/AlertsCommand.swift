@@ -168,9 +168,10 @@ struct WatchCommand: AsyncParsableCommand {
         repeat {
             let started = Date()
             let raised = await alerts.watch(at: settings.clock(), expected: settings.expectedBankFiles)
-            let open = (try? await database.alerts(openOnly: true, code: nil, limit: Int.max).count) ?? 0
+            let open = (try? await database.alerts(openOnly: true, code: nil, limit: Int.max)) ?? []
             metrics.write(JobMetrics(job: "watch", started: started, ended: Date(), succeeded: true, counts: [
-                ("alerts_raised", raised.count, "Alerts the last pass raised."), ("alerts_open", open, "Alerts open after the last pass."),
+                ("alerts_raised", raised.count, "Alerts the last pass raised."), ("alerts_open", open.count, "Alerts open after the last pass."),
+                ("alerts_open_critical", open.count { $0.severity == .critical }, "Critical alerts open after the last pass."),
             ]), logger: logger)
             if output.json { try Output.json(raised.map { AlertsCommand.Document($0) }) } else {
                 for alert in raised { Output.line("ALERT \(alert.code.rawValue) \(alert.key): \(alert.summary)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import MetlConfiguration
 import NACHA
 import Payments
@@ -25,20 +26,35 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (database, settings) = try await store.openStore(.reading)
+        let seen = Mutex<Reconciliation?>(nil)
         // The run is recorded in the audit log when this user may write the database; an auditor's read-only reconcile is not.
-        guard let recorder = try? await settings.openStore(.writing) else { return try await reconcile(database, settings: settings) }
+        guard let recorder = try? await settings.openStore(.writing) else { return try await reconcile(database, settings: settings) { _ in } }
         try await JobAudit.around("reconcile", actor: Actor(rawValue: "metl-reconcile"), store: recorder, settings: settings,
                                   archive: (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init),
-                                  logger: Log.make("metl.reconcile", json: output.json), metrics: metrics) {
-            try await reconcile(database, settings: settings)
+                                  logger: Log.make("metl.reconcile", json: output.json), metrics: metrics,
+                                  counts: { seen.withLock { $0 }.map(Self.counts) ?? [] }) {
+            try await reconcile(database, settings: settings) { report in seen.withLock { $0 = report } }
         }
     }
 
-    private func reconcile(_ database: any LedgerStore, settings: Settings) async throws {
+    /// A run's counts for its metrics file.
+    static func counts(_ report: Reconciliation) -> [(name: String, value: Int, help: String)] {
+        [("files_sent", report.files.count(where: \.sent), "Files the bank has that the last run reconciled."),
+         ("files_not_sent", report.files.count { !$0.sent }, "Files held, failed or stopped before the bank had them."),
+         ("payments_unacknowledged", report.files.reduce(0) { $0 + $1.unacknowledged }, "Payments sent and not yet acknowledged."),
+         ("payments_stuck", report.stuck.count, "Payments in one state longer than its rule allows."),
+         ("exceptions_open", report.exceptions.count, "Positive Pay exceptions waiting for a decision or past their deadline."),
+         ("discrepancies", report.discrepancies.count, "What bank files said that contradicts the ledger, in the period."),
+         ("bank_files_needing_attention", report.inbound.count, "Bank files quarantined or applied with notes."),
+         ("key_findings", report.keys.count, "OpenPGP keys expired or about to.")]
+    }
+
+    private func reconcile(_ database: any LedgerStore, settings: Settings, read: (Reconciliation) -> Void) async throws {
         // The GnuPG home's keys, when metl has one: a key about to expire is a finding.
         let keys = try await gnupg.existing(settings)?.keys() ?? []
         let report = try await Reconciliation.run(store: database, now: settings.clock(), acknowledgementWait: .seconds(acknowledgementHours * 3_600),
                                                   settlementBankingDays: settlementDays, keys: keys)
+        read(report)
         if output.json {
             try Output.json(report)
         } else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MetlConfiguration
 import Foundation
+import Synchronization
 import Logging
 import Payments
 import Pipeline
@@ -282,13 +283,23 @@ struct WebhooksCommand: AsyncParsableCommand {
             let (store, settings) = try await store.openStore()
             let logger = Log.make("metl.webhooks", json: output.json)
             let archive = (try? settings.archiveDirectory(nil, layers: .process)).map(Archive.init)
+            let seen = Mutex<Summary?>(nil)
             try await JobAudit.around("webhooks work", actor: Actor(rawValue: "metl-webhooks"), store: store, settings: settings, archive: archive,
-                                      logger: logger, metrics: metrics) {
-                try await work(store, settings: settings, logger: logger)
+                                      logger: logger, metrics: metrics, counts: { seen.withLock { $0 }.map(Self.counts) ?? [] }) {
+                try await work(store, settings: settings, logger: logger) { summary in seen.withLock { $0 = summary } }
             }
         }
 
-        private func work(_ store: any LedgerStore, settings: Settings, logger: Logger) async throws {
+        /// A drain's counts for its metrics file.
+        static func counts(_ summary: Summary) -> [(name: String, value: Int, help: String)] {
+            [("deliveries_attempted", summary.attempts, "Webhook deliveries the last drain attempted."),
+             ("deliveries_delivered", summary.delivered, "Webhook deliveries the last drain delivered."),
+             ("deliveries_dead_lettered", summary.deadLettered, "Webhook deliveries the last drain gave up on."),
+             ("deliveries_pending", summary.pending, "Webhook deliveries still pending after the last drain."),
+             ("alert_messages", summary.alertMessages, "Messages to alert channels the last drain attempted.")]
+        }
+
+        private func work(_ store: any LedgerStore, settings: Settings, logger: Logger, drained: (Summary) -> Void) async throws {
             let webhookSettings = try webhook.settings()
             let worker = WebhookWorker(store: store, settings: webhookSettings, logger: logger)
             // The messages owed to alert channels go out with the webhooks.
@@ -300,10 +311,10 @@ struct WebhooksCommand: AsyncParsableCommand {
             guard let timeout = Duration(parsing: drainTimeout) else { throw ValidationError("--drain-timeout must be a duration such as 60s") }
             let summary = try await worker.drain(timeout: timeout)
             let alertMessages = try await alerts.drain(timeout: timeout)
-            if output.json {
-                return try Output.json(Summary(attempts: summary.attempts, delivered: summary.delivered,
-                                               deadLettered: summary.deadLettered, pending: summary.pending, alertMessages: alertMessages))
-            }
+            let result = Summary(attempts: summary.attempts, delivered: summary.delivered, deadLettered: summary.deadLettered,
+                                 pending: summary.pending, alertMessages: alertMessages)
+            drained(result)
+            if output.json { return try Output.json(result) }
             Output.line("\(summary.attempts) attempts: \(summary.delivered) delivered, \(summary.deadLettered) dead-lettered, "
                         + "\(summary.pending) still pending")
             if alertMessages > 0 { Output.line("\(Words.count(alertMessages, "alert message")) sent or retried (metl alerts show)") }
