@@ -7,7 +7,7 @@ struct Metl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metl",
         abstract: "ACH origination pipeline: payments, NACHA files, bank files.",
-        discussion: "Exit codes: \(ExitStatus.summary)",
+        discussion: "Every command takes --log-format text|json (default $METL_LOG_FORMAT, else text): log lines on standard error as text, or one JSON object each.\n\nExit codes: \(ExitStatus.summary)",
         version: Build.versionLine,
         subcommands: [MerchantsCommand.self, PaymentsCommand.self, ChecksCommand.self, ServeCommand.self, WebhooksCommand.self, IdempotencyCommand.self, CutoffCommand.self, ProfilesCommand.self, IngestCommand.self, ReconcileCommand.self, ScheduleCommand.self, ExportCommand.self, OperatorsCommand.self, ApprovalsCommand.self, AuditCommand.self, AlertsCommand.self, WatchCommand.self, FilesCommand.self, MigrateCommand.self, MigrateStoreCommand.self, SFTPCommand.self, OpenPGPKeysCommand.self,
                       InspectCommand.self, ValidateCommand.self])
@@ -16,7 +16,11 @@ struct Metl: AsyncParsableCommand {
     static func main() async {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            let arguments = try Log.bootstrap(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+            command = try parseAsRoot(arguments)
+        } catch let failure as Log.ValidationFailure {
+            Output.error("metl: " + failure.message)
+            Foundation.exit(ExitStatus.usage.code)
         } catch {
             // The arguments could not be parsed: the parser's message, then its usage line, so the
             // user sees how to call the command (help and --version exit 0 here too).

@@ -59,6 +59,32 @@ import TestSupport
         #expect(after.split(separator: "\n").contains(success), "the last success stays: \(after)")
         #expect(try Self.promtool(after).status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }.isEmpty)
+
+        // The format as a flag, anywhere on the line, over the variable; anything but text or json is a usage error.
+        environment["METL_LOG_FORMAT"] = "text"
+        let flagged = try metl("--log-format", "json", "cutoff")
+        // The logs are JSON; the command's own last word (`metl: …`) stays a line for a person.
+        let logged = flagged.stderr.split(separator: "\n").filter { !$0.hasPrefix("metl: ") }
+        #expect(flagged.status != 0 && !logged.isEmpty, "\(flagged.stderr)")
+        for line in logged {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(line)")
+        }
+        let wrong = try metl("cutoff", "--log-format=yaml")
+        #expect(wrong.status == 2 && wrong.stderr.contains("must be text or json"), "\(wrong.stderr)")
+
+        // Reconcile and webhook work count what they saw.
+        let reconciled = directory + "/metl_reconcile.prom"
+        _ = try metl("reconcile", "--metrics-file", reconciled)
+        let reconcile = try String(contentsOfFile: reconciled, encoding: .utf8)
+        #expect(reconcile.contains("metl_job_files_sent{job=\"reconcile\"} 1") && reconcile.contains("metl_job_payments_stuck{job=\"reconcile\"} ")
+                && reconcile.contains("metl_job_files_not_sent{job=\"reconcile\"} 1"), "\(reconcile)")
+        #expect(try Self.promtool(reconcile).status == 0)
+        let worked = directory + "/metl_webhooks.prom"
+        #expect(try metl("webhooks", "work", "--drain", "--drain-timeout", "1s", "--metrics-file", worked).status == 0)
+        let work = try String(contentsOfFile: worked, encoding: .utf8)
+        #expect(work.contains("metl_job_deliveries_attempted{job=\"webhooks work\"} 0") && work.contains("metl_job_success{job=\"webhooks work\"} 1"),
+                "\(work)")
+        #expect(try Self.promtool(work).status == 0)
     }
 
     @Test func theServersMetricsPassPromtool() async throws {
