@@ -153,7 +153,7 @@ struct AlertsCommand: AsyncParsableCommand {
 /// `metl watch --once`: the conditions of time (nothing happened by a time) for hosts without `metl serve`.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration.metl(
-        commandName: "watch", abstract: "Raise and resolve the alerts of time: exceptions and held files near their deadlines, files the bank has not acknowledged, dead letters, disabled endpoints, quarantined bank files.",
+        commandName: "watch", abstract: "Raise and resolve the alerts of time: exceptions and held files near their deadlines, files the bank has not acknowledged, expected bank files missing, leases held too long, dead letters, disabled endpoints, quarantined bank files.",
         discussion: "With --once it evaluates once and exits (for a timer); without, every minute until stopped.")
     @Flag(help: "Evaluate once and exit.") var once = false
     @OptionGroup var store: StoreOptions
