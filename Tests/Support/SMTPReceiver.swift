@@ -125,30 +125,8 @@ public final class SMTPReceiver: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw SSHServer.ServerError(message: "no \(Self.python): run scripts/python-venv.sh (make test does)")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        let log = directory.appendingPathComponent("server.log").path
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT, 0o600)
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, environ)
-        guard rc == 0 else { throw SSHServer.ServerError(message: "cannot start the SMTP server: \(String(cString: strerror(rc)))") }
-        pid = child
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if SSHServer.accepts(port: port) { return }
-            var status: Int32 = 0
-            if waitpid(child, &status, WNOHANG) == child {
-                pid = 0
-                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                throw SSHServer.ServerError(message: "the SMTP server exited at start (status \(status)): \(output)")
-            }
-            usleep(20_000)
-        }
-        throw SSHServer.ServerError(message: "the SMTP server did not listen on port \(port)")
+        pid = try ServerProcess.start(arguments, output: directory.appendingPathComponent("server.log").path, port: port,
+                                      name: "the SMTP server", timeout: 20)
     }
 
     /// What the server accepted so far, oldest first.

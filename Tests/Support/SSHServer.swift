@@ -18,8 +18,7 @@ public final class SSHServer: @unchecked Sendable {
     public let knownHostsPath: String
     /// A directory the tests upload into.
     public let root: String
-    /// sshd is spawned with posix_spawn, not Foundation's `Process`: Foundation's child reaper blocks
-    /// on a long-running child and would hang every other `Process` the tests start meanwhile.
+    /// sshd's pid (`ServerProcess`), 0 while stopped.
     private var pid: pid_t = 0
 
     public static func start() throws -> SSHServer {
@@ -67,29 +66,8 @@ public final class SSHServer: @unchecked Sendable {
 
     /// Starts sshd (again, after `stop()`) and waits until it accepts connections.
     public func launch() throws {
-        let arguments = ["/usr/sbin/sshd", "-D", "-e", "-f", directory.appendingPathComponent("sshd_config").path]
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, arguments[0], &actions, nil, &argv, environ)
-        guard rc == 0 else { throw ServerError(message: "cannot start sshd: \(String(cString: strerror(rc)))") }
-        pid = child
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if Self.accepts(port: port) { return }
-            var status: Int32 = 0
-            if waitpid(child, &status, WNOHANG) == child {
-                pid = 0
-                throw ServerError(message: "sshd exited at start (status \(status))")
-            }
-            usleep(20_000)
-        }
-        throw ServerError(message: "sshd did not listen on port \(port)")
+        pid = try ServerProcess.start(["/usr/sbin/sshd", "-D", "-e", "-f", directory.appendingPathComponent("sshd_config").path],
+                                      output: "/dev/null", port: port, name: "sshd", timeout: 10)
     }
 
     /// Stops sshd and the sessions it forked.
