@@ -22,6 +22,8 @@ public struct AlertSettings: Sendable, Hashable {
 
     public var channels: [Channel] = []
     public var routing = AlertRouting.none
+    /// The watch's thresholds (`alerts.thresholds`); each unset one keeps its default.
+    public var thresholds = JobAlerts.Thresholds()
 
     static func read(_ table: ConfigurationTable?) -> AlertSettings {
         var settings = AlertSettings()
@@ -53,6 +55,19 @@ public struct AlertSettings: Sendable, Hashable {
             route.finish()
         }
         settings.routing = AlertRouting(routes: routes)
+        if let limits = table.table("thresholds") {
+            func read(_ key: String, unit: TimeInterval, minimum: Int64 = 1, _ apply: (TimeInterval) -> Void) {
+                guard let value = limits.integer(key) else { return }
+                guard value >= minimum, value <= 10_000 else { return limits.fail(key, "must be a whole number from \(minimum) to 10000") }
+                apply(TimeInterval(value) * unit)
+            }
+            read("exception_hours", unit: 3_600) { settings.thresholds.exceptionLead = $0 }
+            read("approval_minutes", unit: 60) { settings.thresholds.approvalLead = $0 }
+            read("acknowledgement_hours", unit: 3_600) { settings.thresholds.acknowledgementWait = $0 }
+            read("lease_minutes", unit: 60) { settings.thresholds.leaseHeld = $0 }
+            read("dead_letters", unit: 1, minimum: 0) { settings.thresholds.deadLetters = Int($0) }
+            limits.finish()
+        }
         table.finish()
         return settings
     }

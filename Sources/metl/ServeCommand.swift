@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             AlertWorker(store: store, channels: try settings.alerts.resolvedChannels(), owner: webhookSettings.workerID,
                         logger: Log.make("metl.alerts", json: false)),
             AlertWatch(alerts: JobAlerts(store: store, routing: settings.alerts.routing, logger: Log.make("metl.watch", json: false)),
-                       clock: settings.clock, expected: settings.expectedBankFiles),
+                       clock: settings.clock, thresholds: settings.alerts.thresholds, expected: settings.expectedBankFiles),
         ]
         let metrics = APIMetrics()
         let console = serve.console
@@ -96,12 +96,13 @@ struct ServeCommand: AsyncParsableCommand {
     struct AlertWatch: Service {
         let alerts: JobAlerts
         let clock: @Sendable () -> Date
+        let thresholds: JobAlerts.Thresholds
         let expected: [(profile: String, schedule: CutoffSchedule, files: [ExpectedBankFile])]
 
         func run() async throws {
             await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
-                    await alerts.watch(at: clock(), expected: expected)
+                    await alerts.watch(at: clock(), thresholds: thresholds, expected: expected)
                     try? await Task.sleep(for: .seconds(60))
                 }
             }

@@ -24,9 +24,13 @@ import Testing
                                   "to": ["payments-ops@example.com"], "password_file": passwordFile, "ca_file": "/etc/metl/mail-ca.pem"]],
             "routes": [["codes": ["cutoff_failed", "bank_file_missing"], "min_severity": "critical", "channels": ["pager"]],
                        ["codes": ["*"], "channels": ["ops"]]],
+            "thresholds": ["exception_hours": 3, "acknowledgement_hours": 2, "lease_minutes": 45, "dead_letters": 10],
         ]])
         let settings = try Settings.load(configPath: fixture.path, environment: [:])
         #expect(settings.alerts.routing.channels(for: .cutoffFailed, severity: .critical) == ["pager", "ops"])
+        let thresholds = settings.alerts.thresholds
+        #expect(thresholds.exceptionLead == 3 * 3_600 && thresholds.acknowledgementWait == 2 * 3_600 && thresholds.leaseHeld == 45 * 60
+                && thresholds.deadLetters == 10 && thresholds.approvalLead == 30 * 60, "unset: the default")
         #expect(settings.alerts.routing.channels(for: .bankFileMissing, severity: .warning) == ["ops"], "below the pager's minimum")
         #expect(settings.alerts.routing.channels(for: .test, severity: .info).isEmpty, "warning is the default minimum")
         let channels = try settings.alerts.resolvedChannels()
@@ -47,13 +51,15 @@ import Testing
                          "ops": ["type": "slack", "url": "https://hooks.slack.example/T/B/X", "from": "metl@example.com"],
                          "sms": ["type": "sms"]],
             "routes": [["codes": ["cutoff_failed", "no_such_code"], "min_severity": "loud", "channels": ["nowhere"]]],
+            "thresholds": ["exception_hours": 0, "lease_minutes": "soon", "hours": 2],
         ]])
         let error = try #require(throws: ConfigurationError.self) { try Settings.load(configPath: fixture.path, environment: [:]) }
         for problem in ["alerts.channels.mail.smtp: missing", "alerts.channels.mail.from: missing", "alerts.channels.mail.to: name at least one",
                         "alerts.channels.post.smtp: an SMTP address starts smtp://", "alerts.channels.post.from: must be a bare address",
                         "alerts.channels.post.to: ops is not a bare address", "alerts.channels.post.username: a user name needs a password_file",
                         "alerts.channels.ops.from: unknown key", "alerts.channels.sms.type: must be slack, pagerduty, email or webhook",
-                        "alerts.channels.hook.secret_file: missing",
+                        "alerts.channels.hook.secret_file: missing", "alerts.thresholds.exception_hours: must be a whole number from 1",
+                        "alerts.thresholds.lease_minutes: must be a whole number", "alerts.thresholds.hours: unknown key",
                         "no_such_code is not an alert code", "min_severity: must be info, warning or critical",
                         "nowhere is not one of alerts.channels", "expect[0].kind: must be one of", "expect[0].by: must be a time HH:MM"] {
             #expect(error.description.contains(problem), "\(problem) in \(error.description)")
