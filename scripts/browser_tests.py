@@ -132,6 +132,9 @@ class Ledger:
         self.write("exceptions.csv", "exception_id,account_number,serial,presented_amount,issued_amount,payee,reason,default_decision,"
                    "decision_deadline\r\nEX-7001,000123456789,7001,50000,,UNKNOWN PAYEE,paid_not_issued,return,%s\r\n" % deadline)
         self.metl("ingest", self.path("exceptions.csv"), expect=(0, 1))
+        # A stray file in the bank's drop: quarantined, and an open alert on Today.
+        self.write("stray.txt", "not a bank file\n")
+        self.metl("ingest", self.path("stray.txt"), expect=(1,))
         self.metl("cutoff", expect=(0, 1))
         held = json.loads(self.metl("files", "list", "--json"))["data"]
         assert [f["status"] for f in held] == ["awaiting_approval"], held
@@ -263,6 +266,7 @@ def test_sign_in_with_totp(ledger, server):
         browser.sign_in("april", ledger.passwords["april"], totp(ledger.april_secret))
         check(browser.heading() == "Today", "signed in with a code lands on Today, not %r" % browser.heading())
         check(ledger.file["name"] in browser.text(), "Today lists the held file")
+        check("Open alerts" in browser.text() and "bank_file_quarantined" in browser.text(), "Today lists the open alert")
         browser.screenshot("today")
         # Every page an approver reads, screenshotted for the record.
         for page in ("files", "payments", "bank-files", "positive-pay", "approvals", "webhooks", "audit", "account"):

@@ -4,14 +4,19 @@ import Pipeline
 
 /// Today: what needs someone now. Per bank profile the next window; held, failed and
 /// unacknowledged files; exceptions that fall to the bank's default soon; quarantined bank files;
-/// dead-lettered webhooks; the audit log's last verification here.
+/// dead-lettered webhooks; open alerts; the audit log's last verification here.
 extension ConsolePages {
     struct TodayModel {
         struct Window { var profile: String; var window: String; var runsAt: String; var deadline: String; var countdown: String; var open: Bool }
         struct FileRow { var id: String; var name: String; var status: String; var detail: String; var countdown: String }
         struct ExceptionRow { var id: String; var serial: String; var amount: String; var reason: String; var deadline: String; var countdown: String; var urgent: Bool }
         struct BankFileRow { var id: String; var name: String; var reason: String; var received: String }
+        struct AlertRow { var code: String; var severity: String; var key: String; var summary: String; var raised: String; var seen: String?
+                          var acknowledgedBy: String?; var critical: Bool }
         var windows: [Window]
+        var alerts: [AlertRow]
+        /// Mustache reads stored properties only (Mirror): whether the alerts section shows.
+        var hasAlerts: Bool
         var held: [FileRow]
         var failed: [FileRow]
         var unacknowledged: [FileRow]
@@ -26,6 +31,8 @@ extension ConsolePages {
 
     /// At most this many of the newest sent files are checked for an acknowledgement.
     static let acknowledgementChecks = 25
+    /// At most this many open alerts are listed (`metl alerts list --open` shows them all).
+    static let alertsShown = 20
     /// Exceptions due within this long are listed.
     static let exceptionHorizon: TimeInterval = 24 * 3600
 
@@ -66,17 +73,26 @@ extension ConsolePages {
         let quarantined = try await store.inboundFiles().filter { $0.status == .quarantined }.map { file in
             TodayModel.BankFileRow(id: file.id, name: file.name, reason: file.reason ?? "", received: Format.time(file.receivedAt))
         }
+        // Open alerts, the critical ones first, then newest first.
+        let alerts = try await store.alerts(openOnly: true, code: nil, limit: Self.alertsShown)
+            .sorted { ($0.severity, $0.raisedAt) > ($1.severity, $1.raisedAt) }
+            .map { alert in
+                TodayModel.AlertRow(code: alert.code.rawValue, severity: alert.severity.rawValue, key: alert.key,
+                                    summary: alert.summary.count > 300 ? String(alert.summary.prefix(300)) + "…" : alert.summary,
+                                    raised: Format.time(alert.raisedAt), seen: alert.count > 1 ? "seen \(alert.count) times" : nil,
+                                    acknowledgedBy: alert.acknowledgedBy, critical: alert.severity == .critical)
+            }
         let verification = await console.lastVerification.latest
         // The latest signed checkpoint in the archive: how far the log is anchored outside the database.
         let checkpoint = configuration.archive.flatMap { try? AuditCheckpoints(archive: $0).latest() }?.checkpoint
         let model = TodayModel(
-            windows: windows, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
+            windows: windows, alerts: alerts, hasAlerts: !alerts.isEmpty, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
             deadLetters: try await store.webhookDeliveryCount(status: .failed),
             audit: verification.map { "\($0.holds ? "holds" : "BROKEN"): \($0.summary), verified \(Format.time($0.at)) by \($0.by)" }
                 ?? "not verified since this server started",
             auditHolds: verification?.holds ?? true,
             checkpoint: checkpoint.map { "the latest checkpoint signs entry \($0.sequence), at \($0.at)" } ?? "no checkpoint yet (metl audit checkpoint)",
-            nothingWaiting: held.isEmpty && failed.isEmpty && exceptions.isEmpty && quarantined.isEmpty)
+            nothingWaiting: alerts.isEmpty && held.isEmpty && failed.isEmpty && exceptions.isEmpty && quarantined.isEmpty)
         return await render("today", "Today", model, request)
     }
 }
