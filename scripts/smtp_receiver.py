@@ -11,12 +11,12 @@ import asyncio
 import json
 import os
 import ssl
-import warnings
+import logging
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-# aiosmtpd 1.4 sets its own deprecated Session.login_data on every AUTH and warns about it.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+# aiosmtpd 1.4 sets its own deprecated Session.login_data on every AUTH and logs a warning about it.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 
 def arguments():
