@@ -275,11 +275,14 @@ def test_sign_in_with_totp(ledger, server):
             browser.screenshot("page-" + page)
 
 
-def approve(browser, ledger, name, password, code=None):
-    browser.sign_in(name, password, code)
+def approve(browser, ledger, name, password, code=None, approval_code=None, sign_in=True):
+    if sign_in:
+        browser.sign_in(name, password, code)
     browser.open("/console/files/" + ledger.file["id"])
     form = browser.form("/approve")
     browser.field("password", form).send_keys(password)
+    if approval_code:
+        browser.field("totp", form).send_keys(approval_code)
     browser.submit(form)
     return browser.notice()
 
@@ -294,7 +297,12 @@ def test_the_makers_approval_is_refused_and_two_approvers_release_the_file(ledge
         browser.driver.delete_all_cookies()
         # april signs in again with the next code: a code is accepted once.
         time.sleep(31 - time.time() % 30)
-        first = approve(browser, ledger, "april", ledger.passwords["april"], totp(ledger.april_secret))
+        signed_in_with = totp(ledger.april_secret)
+        # Enrolled in TOTP, her approval asks for a code too, as the CLI does, and not the one she signed in with.
+        reused = approve(browser, ledger, "april", ledger.passwords["april"], signed_in_with, approval_code=signed_in_with)
+        check("refused" in reused and "awaiting_approval" in browser.heading(), "the sign-in's code is refused for the approval: %r" % reused)
+        first = approve(browser, ledger, "april", ledger.passwords["april"], approval_code=totp(ledger.april_secret, time.time() + 30),
+                        sign_in=False)
         check("(1 of 2)" in first and "awaiting_approval" in first, "the first approval counts: %r" % first)
         browser.driver.delete_all_cookies()
         second = approve(browser, ledger, "avery", ledger.passwords["avery"])

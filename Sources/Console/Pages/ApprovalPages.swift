@@ -3,7 +3,8 @@ import Payments
 
 /// Approvals: the queue (what waits for this approver, or everything held) and the decision log;
 /// approve and reject through `decide`, the same rules as `metl approvals`: the approver role,
-/// their password confirmed, never the maker, once per person, bound to the SHA-256 shown.
+/// their credentials asked again (password, and a new TOTP code once enrolled), never the maker,
+/// once per person, bound to the SHA-256 shown.
 extension ConsolePages {
     struct WaitingRow { var id: String; var href: String; var kind: String; var name: String; var approvals: String; var debit: String; var credit: String; var deadline: String; var mine: Bool }
 
@@ -55,8 +56,11 @@ extension ConsolePages {
         let id = try request.parameter("id")
         let page = id.hasPrefix(Payment.idPrefix + "_") ? "/console/payments/\(id)" : "/console/files/\(id)"
         return try await act(request, back: page) { person in
-            // A decision on money asks for the approver's password again, as the CLI asks for their credentials.
-            try confirm(person, request.form["password"])
+            // A decision on money asks for the approver's credentials again, as the CLI does: the
+            // password, and once enrolled a TOTP code not used before (not the sign-in's).
+            _ = try await store.authenticate(name: person.name, password: request.form["password"] ?? "",
+                                             code: request.form["totp"].flatMap { $0.isEmpty ? nil : $0 }, secrets: configuration.secrets,
+                                             at: request.now)
             let outcome = try await store.decide(decision, on: id, by: person, seen: request.field("sha256"), reason: request.field("reason"),
                                                  at: request.now)
             let count = switch outcome.item {

@@ -65,6 +65,8 @@ extension ConsolePages {
         var sincePrevious: String?
         var held: Bool
         var canApprove: Bool
+        /// The approver is enrolled in TOTP: a decision asks for a code too, as the CLI does.
+        var asksCode: Bool
         var canAct: Bool
         var canRetry: Bool
         var canCancel: Bool
@@ -183,6 +185,7 @@ extension ConsolePages {
             controls: controls, diagnostics: diagnostics, failures: failures, acknowledgement: acknowledgement, items: items, itemsMore: itemsMore,
             decisions: decisions, byMerchant: byMerchant, largest: largest, sincePrevious: sincePrevious,
             held: file.status == .awaitingApproval, canApprove: file.status == .awaitingApproval && request.may(.approver),
+            asksCode: request.person?.sealedTOTPSecret != nil,
             canAct: request.may(.operator), canRetry: file.status == .failed && request.may(.operator),
             canCancel: [.rendered, .failed, .awaitingApproval].contains(file.status) && request.may(.operator),
             canDownload: ConsoleRoute.downloadFile.allows(request.person?.roles) && configuration.archive != nil,

@@ -68,6 +68,8 @@ extension ConsolePages {
         var decisions: [DecisionRow]
         var held: Bool
         var canApprove: Bool
+        /// The approver is enrolled in TOTP: a decision asks for a code too, as the CLI does.
+        var asksCode: Bool
         var canCancel: Bool
         var sha256: String
         var back: String
@@ -114,7 +116,7 @@ extension ConsolePages {
             payment: Self.row(payment, merchants: [merchant.id: merchant.name]), fields: fields,
             account: reveal ? payment.counterparty.accountNumber : payment.counterparty.maskedAccountNumber, revealed: reveal,
             canReveal: !reveal && ConsoleRoute.revealAccount.allows(request.person?.roles), history: Array(history), decisions: decisions,
-            held: held, canApprove: held && request.may(.approver),
+            held: held, canApprove: held && request.may(.approver), asksCode: request.person?.sealedTOTPSecret != nil,
             canCancel: [.created, .validated].contains(payment.state) && request.may(.operator),
             sha256: payment.approvalDigest, back: "/console/payments/\(payment.id)")
         return await render("payment", "Payment \(payment.id)", model, request)
