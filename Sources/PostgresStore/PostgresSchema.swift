@@ -682,6 +682,10 @@ enum PostgresSchema {
             "CREATE INDEX alert_notifications_alert ON alert_notifications(alert_id)",
             "CREATE INDEX alert_notifications_due ON alert_notifications(status, next_attempt_at)",
         ]),
+        // The bank profile whose cutoff rendered a file (the console and `metl files list` filter on it).
+        (20, [
+            "ALTER TABLE outbound_files ADD COLUMN profile TEXT",
+        ]),
     ]
 
     /// The newest version this build knows.

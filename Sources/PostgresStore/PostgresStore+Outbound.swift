@@ -171,12 +171,12 @@ extension PostgresStore: OutboundFileStore {
         try await session.count("""
             INSERT INTO outbound_files (id, kind, name, sha256, size, status, entry_count, total_debit_cents, total_credit_cents,
                 archive_path, remote_path, attempts, failure_reason, created_at, updated_at, uploaded_at, approvals_required, approvals_given,
-                approval_deadline)
+                approval_deadline, profile)
             VALUES (\(file.id), \(file.kind.rawValue), \(file.name), \(file.sha256), \(file.size), \(file.status.rawValue),
                     \(file.entryCount), \(file.totalDebit), \(file.totalCredit), \(file.archivePath), \(file.remotePath),
                     \(file.attempts), \(file.failureReason), \(milliseconds(file.createdAt)), \(milliseconds(file.updatedAt)),
                     \(file.uploadedAt.map(milliseconds)), \(file.approval?.required ?? 0), \(file.approval?.given ?? 0),
-                    \(file.approvalDeadline.map(milliseconds)))
+                    \(file.approvalDeadline.map(milliseconds)), \(file.profile))
             """)
         if let sealing = file.sealing {
             try await session.count("""

@@ -766,6 +766,10 @@ enum Schema {
                 CREATE INDEX alert_notifications_due ON alert_notifications(status, next_attempt_at);
                 """)
         }
+        // The bank profile whose cutoff rendered a file (the console and `metl files list` filter on it).
+        migrator.registerMigration("v23") { db in
+            try db.execute(sql: "ALTER TABLE outbound_files ADD COLUMN profile TEXT")
+        }
         return migrator
     }
 }

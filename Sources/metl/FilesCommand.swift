@@ -12,6 +12,8 @@ struct FilesCommand: AsyncParsableCommand {
 
     struct FileDocument: Encodable {
         var id: String, kind: String, name: String, status: String, sha256: String, size: Int64, entryCount: Int
+        /// The bank profile whose cutoff rendered it (null without profiles, or before metl recorded it).
+        @Nullable var profile: String?
         /// NACHA files only.
         var immediateOrigin: String?, immediateDestination: String?, creationDate: String?, creationTime: String?
         var fileIDModifier: String?, batchCount: Int?, entryAddendaCount: Int?, entryHash: Int?
@@ -88,7 +90,7 @@ struct FilesCommand: AsyncParsableCommand {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, kind, name, status, sha256, size, entryCount = "entry_count", immediateOrigin = "immediate_origin", immediateDestination = "immediate_destination",
+            case id, kind, name, status, sha256, size, entryCount = "entry_count", profile, immediateOrigin = "immediate_origin", immediateDestination = "immediate_destination",
                  creationDate = "creation_date", creationTime = "creation_time", fileIDModifier = "file_id_modifier",
                  batchCount = "batch_count", entryAddendaCount = "entry_addenda_count", entryHash = "entry_hash",
                  totalDebit = "total_debit", totalCredit = "total_credit", archivePath = "archive_path", remotePath = "remote_path",
@@ -109,6 +111,7 @@ struct FilesCommand: AsyncParsableCommand {
             sha256 = file.sha256
             size = file.size
             entryCount = file.entryCount
+            profile = file.profile
             immediateOrigin = file.nacha?.immediateOrigin
             immediateDestination = file.nacha?.immediateDestination
             creationDate = file.nacha?.creationDate.description
@@ -145,6 +148,7 @@ struct FilesCommand: AsyncParsableCommand {
             discussion: "--json prints {data, next_cursor}; pass next_cursor to --after for the next page.")
         @Option(help: "Only files in this status.") var status: OutboundFileStatus?
         @Option(help: "Only files of this kind: nacha, positive-pay or decisions.") var kind: OutboundFileKind?
+        @Option(help: "Only files this bank profile's cutoff rendered.") var profile: String?
         @OptionGroup var list: ListOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -153,7 +157,8 @@ struct FilesCommand: AsyncParsableCommand {
             let window = try list.window(prefix: OutboundFile.idPrefix)
             let (store, _) = try await store.openStore(.reading)
             // A few files a day: chosen from all of them, as a store would.
-            let files = try await store.outboundFiles(statuses: status.map { [$0] }).filter { kind == nil || $0.kind == kind }
+            let files = try await store.outboundFiles(statuses: status.map { [$0] })
+                .filter { (kind == nil || $0.kind == kind) && (profile == nil || $0.profile == profile) }
             let page = try await ListPage.fetch(window, id: \.id) { window in window.select(files, id: \.id, createdAt: \.createdAt) }
             let failures = Dictionary(grouping: try await store.deliveryFailures(fileIDs: page.data.map(\.id)), by: \.fileID)
             try ListOptions.print(page, json: output.json, document: { FileDocument($0, failures: failures[$0.id] ?? []) },

@@ -89,6 +89,15 @@ import TestSupport
             #expect(file.batches.allSatisfy { $0.header.originatingDFI == Int(odfi.prefix(8))! })
         }
 
+        // Each file records the profile whose cutoff rendered it; the list filters on it.
+        for profile in ["primary", "backup"] {
+            let listed = try metl("files", "list", "--profile", profile, "--json")
+            let data = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["data"] as? [[String: Any]]
+            #expect(data?.count == 1 && data?.first?["profile"] as? String == profile, "\(listed.stdout)")
+        }
+        #expect(try metl("files", "list", "--profile", "nowhere", "--json").stdout.contains("\"data\" : [\n\n  ]")
+                || (try metl("files", "list", "--profile", "nowhere").stdout.contains("no outbound files")))
+
         // One profile alone, under its own lock: nothing left to send.
         let again = try metl("cutoff", "--profile", "backup", "--json")
         #expect(again.status == 0)

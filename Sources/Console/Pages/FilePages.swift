@@ -3,14 +3,17 @@ import NACHA
 import Payments
 import Pipeline
 
-/// Outbound files: the list by kind, status and date; a file's page as `metl inspect` shows it,
+/// Outbound files: the list by kind, bank profile, status and date; a file's page as `metl inspect` shows it,
 /// its archived bytes checked on the spot, its attempts, acknowledgement, items and approvals; the
 /// download (roles allowing); approve and reject (through Approvals), retry and cancel.
 extension ConsolePages {
-    struct FileRow { var id: String; var name: String; var kind: String; var status: String; var entries: Int; var debit: String; var credit: String; var created: String; var stopped: Bool }
+    struct FileRow { var id: String; var name: String; var kind: String; var profile: String; var status: String; var entries: Int; var debit: String; var credit: String; var created: String; var stopped: Bool }
 
     struct FilesModel {
         var kinds: [Option]
+        var profiles: [Option]
+        /// More than one bank profile is configured: the list offers to filter on them.
+        var hasProfiles: Bool
         var statuses: [Option]
         var from: String
         var to: String
@@ -19,19 +22,21 @@ extension ConsolePages {
     }
 
     func files(_ request: ConsoleRequest) async throws -> ConsoleReply {
-        let kind = request.filter("kind"), status = request.filter("status")
+        let kind = request.filter("kind"), status = request.filter("status"), profile = request.filter("profile")
         if let status, OutboundFileStatus(rawValue: status) == nil { throw ConsoleError.badRequest("\(status) is not a file status") }
         let all = try await store.outboundFiles(statuses: status.flatMap(OutboundFileStatus.init(rawValue:)).map { [$0] })
-            .filter { kind == nil || $0.kind.rawValue == kind }
+            .filter { (kind == nil || $0.kind.rawValue == kind) && (profile == nil || $0.profile == profile) }
         let (shown, next) = try page(all, request, prefix: "fil", id: \.id, createdAt: \.createdAt)
         let model = FilesModel(kinds: Self.options(OutboundFileKind.rendered.map(\.rawValue), selected: kind),
+                               profiles: Self.options(configuration.schedules.map(\.profile), selected: profile),
+                               hasProfiles: configuration.schedules.count > 1,
                                statuses: Self.options(OutboundFileStatus.allCases.map(\.rawValue), selected: status),
                                from: request.filter("from") ?? "", to: request.filter("to") ?? "", files: shown.map(Self.row), next: next)
         return await render("files", "Files", model, request)
     }
 
     static func row(_ file: OutboundFile) -> FileRow {
-        FileRow(id: file.id, name: file.name, kind: file.kind.rawValue, status: file.status.rawValue, entries: file.entryCount,
+        FileRow(id: file.id, name: file.name, kind: file.kind.rawValue, profile: file.profile ?? "—", status: file.status.rawValue, entries: file.entryCount,
                 debit: Format.cents(file.totalDebit), credit: Format.cents(file.totalCredit), created: Format.time(file.createdAt),
                 stopped: file.status.isStopped || file.status == .failed)
     }
@@ -84,6 +89,7 @@ extension ConsolePages {
                       Field(name: "size", value: "\(file.size) bytes"), Field(name: "created", value: Format.time(file.createdAt)),
                       Field(name: "uploaded", value: file.uploadedAt.map(Format.time) ?? "not uploaded"),
                       Field(name: "remote path", value: file.remotePath ?? ""), Field(name: "upload attempts", value: "\(file.attempts)")]
+        if let profile = file.profile { fields.insert(Field(name: "bank profile", value: profile), at: 1) }
         if let reason = file.failureReason { fields.append(Field(name: "reason", value: reason)) }
         if let approval = file.approval {
             fields.append(Field(name: "approvals", value: "\(approval.given) of \(approval.required)"

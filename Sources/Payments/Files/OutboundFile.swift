@@ -55,12 +55,16 @@ public struct OutboundFile: Sendable, Hashable, Identifiable {
     /// When a held file's approval window closes: the bank deadline of the window it was rendered
     /// for, or the end of its banking day. Unapproved then, it expires.
     public var approvalDeadline: Date?
+    /// The bank profile whose cutoff rendered it; nil under a configuration without profiles, and
+    /// for files rendered before metl recorded it.
+    public var profile: String?
 
     public init(id: String, kind: OutboundFileKind, name: String, sha256: String, size: Int64, status: OutboundFileStatus,
                 entryCount: Int, totalDebit: Int64, totalCredit: Int64, nacha: NACHAFileIdentity? = nil, sealing: Sealing? = nil,
                 archivePath: String,
                 remotePath: String? = nil, attempts: Int = 0, failureReason: String? = nil, createdAt: Date, updatedAt: Date,
-                uploadedAt: Date? = nil, approval: ApprovalCount? = nil, approvalDeadline: Date? = nil) {
+                uploadedAt: Date? = nil, approval: ApprovalCount? = nil, approvalDeadline: Date? = nil, profile: String? = nil) {
+        self.profile = profile
         self.approval = approval
         self.approvalDeadline = approvalDeadline
         self.id = id

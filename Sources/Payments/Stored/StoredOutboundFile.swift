@@ -6,7 +6,7 @@ extension OutboundFile: StoredModel {
     public static let storedColumns = [
         "f.id", "f.kind", "f.name", "f.sha256", "f.size", "f.status", "f.entry_count", "f.total_debit_cents", "f.total_credit_cents",
         "f.archive_path", "f.remote_path", "f.attempts", "f.failure_reason", "f.created_at", "f.updated_at", "f.uploaded_at",
-        "f.approvals_required", "f.approvals_given", "f.approval_deadline",
+        "f.approvals_required", "f.approvals_given", "f.approval_deadline", "f.profile",
         "n.immediate_origin", "n.immediate_destination", "n.creation_date", "n.creation_time", "n.file_id_modifier",
         "n.batch_count", "n.entry_addenda_count", "n.entry_hash",
         "s.plaintext_sha256", "s.plaintext_size", "s.plaintext_archive_path", "s.recipient", "s.signer",
@@ -27,6 +27,7 @@ extension OutboundFile: StoredModel {
         let archivePath = try row.string(), remotePath = try row.optionalString(), attempts = try row.int()
         let failureReason = try row.optionalString(), createdAt = try row.date(), updatedAt = try row.date(), uploadedAt = try row.optionalDate()
         let approvalsRequired = try row.int(), approvalsGiven = try row.int(), approvalDeadline = try row.optionalDate()
+        let profile = try row.optionalString()
         let origin = try row.optionalString(), destination = try row.optionalString(), creationDate = try row.optionalString()
         let creationTime = try row.optionalString(), modifier = try row.optionalString(), batchCount = try row.optionalInt()
         let entryAddendaCount = try row.optionalInt(), entryHash = try row.optionalInt()
@@ -52,6 +53,6 @@ extension OutboundFile: StoredModel {
             archivePath: archivePath, remotePath: remotePath, attempts: attempts, failureReason: failureReason,
             createdAt: createdAt, updatedAt: updatedAt, uploadedAt: uploadedAt,
             approval: approvalsRequired > 0 ? ApprovalCount(required: approvalsRequired, given: approvalsGiven) : nil,
-            approvalDeadline: approvalDeadline)
+            approvalDeadline: approvalDeadline, profile: profile)
     }
 }

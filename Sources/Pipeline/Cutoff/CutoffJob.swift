@@ -339,6 +339,7 @@ public struct CutoffJob: Sendable {
     private func record<Renderer: OutboundRenderer>(_ rendered: RenderedFile<Renderer.Binding>, of plan: Renderer.FilePlan,
                                                     by renderer: Renderer, sealing: OpenPGPSealing?) async throws(PipelineError) -> OutboundFile {
         var file = rendered.file
+        file.profile = settings.profile
         file.archivePath = try settings.archive.store(rendered.bytes, kind: "outbound", extension: renderer.archiveExtension)
         if let sealing {
             let sealed = try await sealing.seal(rendered.bytes, name: file.name, at: now())

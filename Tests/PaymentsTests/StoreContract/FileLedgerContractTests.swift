@@ -7,14 +7,14 @@ import Payments
 /// The store contract for jobs and files: leases, the outbound file ledger and its bindings, and
 /// the inbound ledger's dedupe.
 @Suite struct FileLedgerContractTests {
-    static func file(id: String, status: OutboundFileStatus = .rendered) -> OutboundFile {
+    static func file(id: String, status: OutboundFileStatus = .rendered, profile: String? = nil) -> OutboundFile {
         OutboundFile(id: id, kind: .nacha, name: "\(id).ach", sha256: String(repeating: "0", count: 64), size: 940, status: status,
                      entryCount: 1, totalDebit: 0, totalCredit: 125_000,
                      nacha: NACHAFileIdentity(immediateOrigin: " 121042882", immediateDestination: " 091000019",
                                               creationDate: ACHDate(year: 2026, month: 12, day: 2), creationTime: ACHTime(hour: 9, minute: 30),
                                               fileIDModifier: id.suffix(1).uppercased(), batchCount: 1, entryAddendaCount: 1,
                                               entryHash: 12104288),
-                     archivePath: "/archive/\(id)", createdAt: Date(), updatedAt: Date())
+                     archivePath: "/archive/\(id)", createdAt: Date(), updatedAt: Date(), profile: profile)
     }
 
     /// The plan binding each payment, as read, to its place in file `fileID`.
@@ -73,6 +73,7 @@ import Payments
         await #expect { try await store.recordRenderedFile(Self.file(id: "fil_b"), binding: stale) }
             throws: { ($0 as? StoreError)?.code == .conflict }
         #expect(try await store.outboundFiles(statuses: nil).map(\.id) == ["fil_a"])
+        #expect(try await store.outboundFile(id: "fil_a").profile == nil, "a file of a configuration without profiles")
         #expect(try await store.payment(id: payments[2].id).submission == nil)
 
         // A delivery log per file, oldest first, kept apart from every other file's.
@@ -93,9 +94,10 @@ import Payments
             throws: { ($0 as? PaymentError)?.code == .invalidStatus }
         await #expect { try await store.markUploading(fileID: "fil_a") } throws: { ($0 as? PaymentError)?.code == .invalidStatus }
 
-        try await store.recordRenderedFile(Self.file(id: "fil_c"), binding: try Self.binding([
+        try await store.recordRenderedFile(Self.file(id: "fil_c", profile: "backup"), binding: try Self.binding([
             (try await store.payment(id: payments[2].id), 1, 12104288_0000005, 3),
         ], fileID: "fil_c"))
+        #expect(try await store.outboundFile(id: "fil_c").profile == "backup", "the profile whose cutoff rendered it")
         #expect(try await store.cancelFile(fileID: "fil_c", actor: .operator, reason: "wrong day").status == .cancelled)
         let released = try await store.payment(id: payments[2].id)
         #expect(released.state == .validated)
