@@ -22,6 +22,7 @@ PROTOCOLS = [
     "Sources/Payments/Operators/OperatorStore.swift",
     "Sources/Payments/Approvals/ApprovalStore.swift",
     "Sources/Payments/Alerts/AlertStore.swift",
+    "Sources/Payments/Sessions/OperatorSessionStore.swift",
 ]
 CONTRACT = glob.glob("Tests/PaymentsTests/StoreContract/*.swift") + glob.glob("Tests/Support/*.swift")
 

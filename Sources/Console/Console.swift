@@ -12,7 +12,7 @@ import Payments
 public struct Console: Sendable {
     let store: any LedgerStore
     let configuration: ConsoleConfiguration
-    let sessions: SessionStore
+    let sessions: ConsoleSessions
     let throttle: SignInThrottle
     let views: Views
     let lastVerification = VerificationRecord()
@@ -21,7 +21,7 @@ public struct Console: Sendable {
     public init(store: any LedgerStore, configuration: ConsoleConfiguration, logger: Logger) throws {
         self.store = store
         self.configuration = configuration
-        self.sessions = SessionStore(idle: configuration.sessionIdle, lifetime: configuration.sessionLifetime)
+        self.sessions = ConsoleSessions(store: store, idle: configuration.sessionIdle, lifetime: configuration.sessionLifetime)
         self.throttle = SignInThrottle(failures: configuration.signInFailures, lockout: configuration.signInLockout)
         self.views = try Views()
         self.logger = logger

@@ -686,6 +686,16 @@ enum PostgresSchema {
         (20, [
             "ALTER TABLE outbound_files ADD COLUMN profile TEXT",
         ]),
+        // The console's sessions, kept where every metl serve on the database sees them.
+        (21, [
+            """
+            CREATE TABLE operator_sessions (
+                key TEXT PRIMARY KEY, operator_name TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL, notice TEXT, notice_is_error BOOLEAN NOT NULL
+            )
+            """,
+            "CREATE INDEX operator_sessions_operator ON operator_sessions(operator_name)",
+        ]),
     ]
 
     /// The newest version this build knows.

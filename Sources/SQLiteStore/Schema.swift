@@ -770,6 +770,21 @@ enum Schema {
         migrator.registerMigration("v23") { db in
             try db.execute(sql: "ALTER TABLE outbound_files ADD COLUMN profile TEXT")
         }
+        // The console's sessions, kept where every metl serve on the database sees them.
+        migrator.registerMigration("v24") { db in
+            try db.execute(sql: """
+                CREATE TABLE operator_sessions (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    operator_name TEXT NOT NULL,
+                    csrf TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    notice TEXT,
+                    notice_is_error INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX operator_sessions_operator ON operator_sessions(operator_name);
+                """)
+        }
         return migrator
     }
 }

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Payments
 import Testing
+import TestSupport
 
 @Suite struct ConsoleSecurityTests {
     /// The table's own promises: an auditor acts on nothing, only approvers decide, only operators
@@ -104,6 +105,34 @@ import Testing
         #expect(entries.contains { $0.action == .signInRefused && $0.detail.contains("locked out until") })
         #expect(entries.filter { $0.action == .signedIn }.map(\.actor) == ["olga", "april"])
         #expect(try await fixture.store.verifyAuditLog().holds)
+    }
+
+    /// Sessions live in the database: a browser signed in through one server is known to another
+    /// on the same database (and to a restarted one), with its CSRF token and the notice of its last
+    /// action; signing out on one ends it on both.
+    @Test func aSessionStartedOnOneServerIsKnownToAnotherAndEndsOnBoth() async throws {
+        let fixture = try await ConsoleFixture()
+        let other = try Console(store: fixture.store, configuration: fixture.configuration, logger: TestLog.logger())
+        let router = Router(context: BasicRequestContext.self)
+        router.addRoutes(other.routes(context: BasicRequestContext.self))
+        let second = Application(router: router)
+        let olga = try await fixture.application().test(.router) { client in try await ConsoleFixture.signIn(client, "olga") }
+        let browser = try #require(olga)
+        try await second.test(.router) { client in
+            #expect(try await client.execute(uri: "/console/today", method: .get, headers: browser.headers).status == .ok)
+            // A form of the first server's page, sent to the second: the same CSRF token holds, and the notice follows.
+            let cancelled = try await ConsoleFixture.post(client, "/console/payments/\(fixture.payment.id)/cancel", browser, form: "reason=wrong+day")
+            #expect(cancelled.status == .seeOther)
+            let page = String(buffer: try await client.execute(uri: "/console/payments/\(fixture.payment.id)", method: .get, headers: browser.headers).body)
+            #expect(page.contains("role=\"status\">cancelled \(fixture.payment.id): now P_FAILED</p>"), "the action's notice shows on the next page")
+            let again = String(buffer: try await client.execute(uri: "/console/payments/\(fixture.payment.id)", method: .get, headers: browser.headers).body)
+            #expect(!again.contains("role=\"status\""), "once")
+            #expect(try await ConsoleFixture.post(client, "/console/sign-out", browser).status == .seeOther)
+        }
+        try await fixture.application().test(.router) { client in
+            let after = try await client.execute(uri: "/console/today", method: .get, headers: browser.headers)
+            #expect(after.status == .seeOther && after.headers[.location] == "/console/sign-in", "signed out on the other server too")
+        }
     }
 
     @Test func anIdleSessionEndsAndADisabledOperatorIsSignedOut() async throws {

@@ -32,7 +32,16 @@ struct ConsolePages: Sendable {
 
     /// `template` in the layout, with the notice the last action left.
     func render(_ template: String, _ title: String, _ model: Any, _ request: ConsoleRequest) async -> ConsoleReply {
-        let notice: ConsoleSession.Notice? = if let key = request.session?.key { await console.sessions.takeNotice(key: key) } else { nil }
+        var notice: OperatorSession.Notice?
+        if let session = request.session {
+            do {
+                notice = try await console.sessions.takeNotice(of: session)
+            } catch {
+                // Shown again on the next page rather than lost: the page itself is unaffected.
+                notice = session.notice
+                console.logger.error("console notice not cleared", metadata: ["error": "\(error)"])
+            }
+        }
         return console.views.page(template, title: title, model: model, for: request, notice: notice)
     }
 
@@ -41,7 +50,7 @@ struct ConsolePages: Sendable {
     /// came from. A refusal changes nothing and says why.
     func act(_ request: ConsoleRequest, back fallback: String, _ action: @Sendable (Operator) async throws -> String) async throws -> ConsoleReply {
         let person = try request.signedIn
-        let notice: ConsoleSession.Notice
+        let notice: OperatorSession.Notice
         do {
             let text = try await AuditActing.$actor.withValue(person.actor) { try await action(person) }
             notice = .init(text: text, isError: false)
@@ -53,7 +62,7 @@ struct ConsolePages: Sendable {
             console.logger.error("console action failed", metadata: ["route": "\(request.route)", "error": "\(error)"])
             notice = .init(text: "not done: \(error)", isError: true)
         }
-        if let key = request.session?.key { await console.sessions.setNotice(notice, key: key) }
+        if let key = request.session?.key { try await console.sessions.setNotice(notice, key: key) }
         return .redirect(request.back(or: fallback))
     }
 

@@ -51,7 +51,7 @@ extension ConsolePages {
             case "disable":
                 guard name != person.name else { throw ConsoleError.badRequest("an admin does not disable themselves") }
                 changed = try await store.changeOperator(named: name, by: person, at: request.now) { $0.disabledAt = request.now }
-                await console.sessions.endAll(operatorName: name)
+                try await console.sessions.endAll(operatorName: name)
             case "enable":
                 changed = try await store.changeOperator(named: name, by: person, at: request.now) { $0.disabledAt = nil }
             case "roles":
@@ -62,7 +62,7 @@ extension ConsolePages {
                     $0.sealedTOTPSecret = nil
                     $0.lastTOTPStep = nil
                 }
-                await console.sessions.endAll(operatorName: name)
+                try await console.sessions.endAll(operatorName: name)
             default:
                 throw ConsoleError.badRequest("\(action) is not a change an admin makes here")
             }
@@ -98,7 +98,7 @@ extension ConsolePages {
             guard new == request.form["repeat"] else { throw ConsoleError.badRequest("the new password and its repetition differ") }
             let hash = try PasswordHash.make(new)
             _ = try await store.changeOperator(named: person.name, by: person, selfAllowed: true, at: request.now) { $0.passwordHash = hash }
-            await console.sessions.endAll(operatorName: person.name, keeping: request.session?.key)
+            try await console.sessions.endAll(operatorName: person.name, keeping: request.session?.key)
             return "password changed; your other sessions were signed out"
         }
     }

@@ -17,7 +17,7 @@ extension ConsolePages {
     }
 
     private func signInForm(_ request: ConsoleRequest, name: String, error: String?) -> ConsoleReply {
-        let token = SessionStore.randomToken()
+        let token = ConsoleSessions.randomToken()
         var reply = console.views.page("sign-in", title: "Sign in", model: SignInModel(csrf: token, name: name, error: error), for: request,
                                        status: error == nil ? .ok : .unauthorized)
         reply.setCookie(ConsoleGate.signInCookie, token, secure: configuration.secure)
@@ -36,7 +36,7 @@ extension ConsolePages {
             let person = try await store.authenticate(name: name, password: password, code: code, secrets: configuration.secrets,
                                                       at: request.now)
             await console.throttle.succeeded(name)
-            let (token, _) = await console.sessions.start(operatorName: person.name, at: request.now)
+            let (token, _) = try await console.sessions.start(operatorName: person.name, at: request.now)
             console.logger.notice("console sign-in", metadata: ["operator": "\(person.name)"])
             _ = try await store.appendAudit(AuditRecord(actor: person.actor, action: .signedIn, subjects: [person.id], detail: "console"),
                                             at: request.now)
@@ -58,7 +58,7 @@ extension ConsolePages {
     }
 
     func signOut(_ request: ConsoleRequest) async throws -> ConsoleReply {
-        if let session = request.session { await console.sessions.end(key: session.key) }
+        if let session = request.session { try await console.sessions.end(key: session.key) }
         var reply = ConsoleReply.redirect(ConsoleRoute.signInPage.path)
         reply.setCookie(ConsoleGate.sessionCookie, nil, secure: configuration.secure)
         return reply

@@ -43,15 +43,15 @@ struct ConsoleGate: Sendable {
 
     private func handle(_ request: Request, parameters: Parameters, at now: Date, logger: Logger) async throws -> ConsoleReply {
         let cookies = Self.cookies(request)
-        var session: ConsoleSession?
-        if let token = cookies[Self.sessionCookie] { session = await console.sessions.session(token: token, at: now) }
+        var session: OperatorSession?
+        if let token = cookies[Self.sessionCookie] { session = try await console.sessions.session(token: token, at: now) }
         var person: Operator?
         if let current = session {
             let stored = try? await console.store.operatorNamed(current.operatorName)
             if let stored, stored.isEnabled {
                 person = stored
             } else {
-                await console.sessions.end(key: current.key)
+                try await console.sessions.end(key: current.key)
                 session = nil
             }
         }

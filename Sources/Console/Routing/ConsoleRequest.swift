@@ -9,7 +9,7 @@ struct ConsoleRequest: Sendable {
     let query: [String: String]
     let form: [String: String]
     let parameters: [String: String]
-    let session: ConsoleSession?
+    let session: OperatorSession?
     let person: Operator?
     let cookies: [String: String]
     let now: Date

@@ -58,7 +58,7 @@ struct Views: Sendable {
 
     /// `template` rendered with `model`, inside the layout: navigation for the signed-in person's
     /// roles, their name, the sign-out form, and the notice the last action left.
-    func page(_ template: String, title: String, model: Any, for request: ConsoleRequest, notice: ConsoleSession.Notice? = nil,
+    func page(_ template: String, title: String, model: Any, for request: ConsoleRequest, notice: OperatorSession.Notice? = nil,
               status: HTTPResponse.Status = .ok) -> ConsoleReply {
         let content = library.render(PageContext(page: model, csrf: request.session?.csrf ?? ""), withTemplate: template) ?? ""
         let person = request.person
