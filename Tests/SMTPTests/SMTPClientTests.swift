@@ -8,15 +8,17 @@ import Glibc
 #endif
 
 /// The client against a real SMTP server (aiosmtpd) on loopback: TLS first, the certificate
-/// checked, AUTH, the message intact; and every way the server can say no.
-@Suite struct SMTPClientTests {
+/// checked, AUTH, the message intact; and every way the server can say no. One server at a time,
+/// each given a minute: under the whole suite's load a Python server answers slowly, and what is
+/// tested is the answer, not its speed (the silent server's test sets its own short deadline).
+@Suite(.serialized) struct SMTPClientTests {
     static let logger = Logger(label: "metl.smtp.test") { _ in SwiftLogNoOpLogHandler() }
 
     func client(_ receiver: SMTPReceiver, _ security: SMTPServer.Security = .startTLS, password: String? = nil,
                 trust: String?? = .none, host: String = "localhost") -> SMTPClient {
         SMTPClient(server: SMTPServer(host: host, port: receiver.port, security: security),
                    credentials: .init(username: receiver.username, password: password ?? receiver.password),
-                   trustRootsFile: trust ?? receiver.certificateAuthority, timeout: .seconds(15), logger: Self.logger)
+                   trustRootsFile: trust ?? receiver.certificateAuthority, timeout: .seconds(60), logger: Self.logger)
     }
 
     static let text = """
@@ -85,7 +87,8 @@ import Glibc
 
     @Test func noServerIsAConnectErrorAndASilentOneATimeout() async throws {
         let port = try LoopbackServer.freePort()
-        let nothing = SMTPClient(server: SMTPServer(host: "127.0.0.1", port: port, security: .startTLS), credentials: nil, logger: Self.logger)
+        let nothing = SMTPClient(server: SMTPServer(host: "127.0.0.1", port: port, security: .startTLS), credentials: nil,
+                                 timeout: .seconds(60), logger: Self.logger)
         let refused = await #expect(throws: SMTPError.self) { try await nothing.send(message()) }
         #expect(refused?.code == .connect)
 
