@@ -40,7 +40,7 @@ import TestSupport
         let port = receiver.port
         try "http://127.0.0.1:\(port)/slack\n".write(toFile: directory + "/slack-url", atomically: true, encoding: .utf8)
         try "R0UT1NGKEY0123456789012345678901\n".write(toFile: directory + "/pagerduty-key", atomically: true, encoding: .utf8)
-        let mail = try SMTPReceiver.start(.startTLS)
+        let mail = try await SMTPReceiver.start(.startTLS)
         let configuration: [String: Any] = ["database": directory + "/metl.sqlite", "alerts": [
             "channels": ["ops": ["type": "slack", "url_file": directory + "/slack-url"],
                          "pager": ["type": "pagerduty", "routing_key_file": directory + "/pagerduty-key",

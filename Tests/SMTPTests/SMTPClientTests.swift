@@ -35,7 +35,7 @@ import Glibc
     }
 
     @Test func aMessageGoesOverSTARTTLSWithAuthIntact() async throws {
-        let receiver = try SMTPReceiver.start(.startTLS)
+        let receiver = try await SMTPReceiver.start(.startTLS)
         let answer = try await client(receiver).send(message())
         #expect(answer.hasPrefix("250 2.0.0 Ok: queued as test-1"))
         let received = try receiver.received()
@@ -56,20 +56,20 @@ import Glibc
     }
 
     @Test func implicitTLSAndAnIPAddressCheckedAgainstTheCertificate() async throws {
-        let receiver = try SMTPReceiver.start(.implicitTLS)
+        let receiver = try await SMTPReceiver.start(.implicitTLS)
         try await client(receiver, .implicitTLS, host: "127.0.0.1").send(message(to: ["ops@example.com"]))
         #expect(try receiver.received().map(\.tls) == [true])
     }
 
     @Test func aServerWithoutSTARTTLSIsRefusedBeforeTheEnvelopeOrPassword() async throws {
-        let receiver = try SMTPReceiver.start(.none)
+        let receiver = try await SMTPReceiver.start(.none)
         let error = await #expect(throws: SMTPError.self) { try await client(receiver).send(message()) }
         #expect(error?.code == .tls && error?.message.contains("does not offer STARTTLS") == true)
         #expect(try receiver.received().isEmpty)
     }
 
     @Test func aWrongPasswordIsAnAuthenticationErrorThatDoesNotShowIt() async throws {
-        let receiver = try SMTPReceiver.start(.startTLS)
+        let receiver = try await SMTPReceiver.start(.startTLS)
         let wrong = "wrong-" + UUID().uuidString
         let error = await #expect(throws: SMTPError.self) { try await client(receiver, password: wrong).send(message()) }
         #expect(error?.code == .authentication)
@@ -78,7 +78,7 @@ import Glibc
     }
 
     @Test func aCertificateNoTrustedAuthoritySignedIsRefusedBeforeAnythingIsSent() async throws {
-        let receiver = try SMTPReceiver.start(.startTLS)
+        let receiver = try await SMTPReceiver.start(.startTLS)
         // The system's roots: the throwaway CA is not among them.
         let error = await #expect(throws: SMTPError.self) { try await client(receiver, trust: .some(nil)).send(message()) }
         #expect(error?.code == .tls, "\(String(describing: error))")

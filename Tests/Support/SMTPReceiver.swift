@@ -85,8 +85,13 @@ public final class SMTPReceiver: @unchecked Sendable {
     private let mailbox: String
     private var pid: pid_t = 0
 
-    public static func start(_ security: Security = .startTLS) throws -> SMTPReceiver {
-        try SMTPReceiver(security)
+    /// Makes the certificates, starts the server and returns once it listens; on a thread of its
+    /// own, since waiting for openssl and Python must not hold one of the cooperative pool's few
+    /// threads (a receiver in the test process may need it meanwhile).
+    public static func start(_ security: Security = .startTLS) async throws -> SMTPReceiver {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try SMTPReceiver(security) }) }
+        }
     }
 
     private init(_ security: Security) throws {
