@@ -22,7 +22,7 @@ public struct Console: Sendable {
         self.store = store
         self.configuration = configuration
         self.sessions = ConsoleSessions(store: store, idle: configuration.sessionIdle, lifetime: configuration.sessionLifetime)
-        self.throttle = SignInThrottle(failures: configuration.signInFailures, lockout: configuration.signInLockout)
+        self.throttle = SignInThrottle(store: store, rule: SignInLockout(failures: configuration.signInFailures, window: configuration.signInLockout))
         self.views = try Views()
         self.logger = logger
     }

@@ -696,6 +696,12 @@ enum PostgresSchema {
             """,
             "CREATE INDEX operator_sessions_operator ON operator_sessions(operator_name)",
         ]),
+        // Refused console sign-ins, counted by every server on the database for the lock-out.
+        (22, [
+            "CREATE TABLE sign_in_refusals (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, refused_at BIGINT NOT NULL)",
+            "CREATE INDEX sign_in_refusals_name ON sign_in_refusals(name, refused_at)",
+            "CREATE INDEX sign_in_refusals_at ON sign_in_refusals(refused_at)",
+        ]),
     ]
 
     /// The newest version this build knows.

@@ -61,4 +61,25 @@ extension PostgresStore: OperatorSessionStore {
                 """)
         }
     }
+
+    public func recordSignInRefusal(name: String, at: Date, forgettingBefore: Date) async throws {
+        try await transaction("recording a refused sign-in") { connection in
+            try await connection.count("DELETE FROM sign_in_refusals WHERE refused_at < \(Self.milliseconds(forgettingBefore))")
+            try await connection.count("INSERT INTO sign_in_refusals (name, refused_at) VALUES (\(name), \(Self.milliseconds(at)))")
+        }
+    }
+
+    public func signInRefusals(name: String, since: Date) async throws -> [Date] {
+        try await read("reading refused sign-ins") { connection in
+            try await connection.rows("""
+                SELECT refused_at FROM sign_in_refusals WHERE name = \(name) AND refused_at >= \(Self.milliseconds(since)) ORDER BY refused_at, id
+                """).map { Self.date(try $0.decode(Int64.self)) }
+        }
+    }
+
+    public func clearSignInRefusals(name: String) async throws {
+        try await transaction("forgetting refused sign-ins") { connection in
+            try await connection.count("DELETE FROM sign_in_refusals WHERE name = \(name)")
+        }
+    }
 }

@@ -56,4 +56,24 @@ extension SQLiteStore: OperatorSessionStore {
                            arguments: [Self.milliseconds(lastSeenBefore), Self.milliseconds(createdBefore)])
         }
     }
+
+    public func recordSignInRefusal(name: String, at: Date, forgettingBefore: Date) async throws {
+        try await write("recording a refused sign-in") { db in
+            try db.execute(sql: "DELETE FROM sign_in_refusals WHERE refused_at < ?", arguments: [Self.milliseconds(forgettingBefore)])
+            try db.execute(sql: "INSERT INTO sign_in_refusals (name, refused_at) VALUES (?, ?)", arguments: [name, Self.milliseconds(at)])
+        }
+    }
+
+    public func signInRefusals(name: String, since: Date) async throws -> [Date] {
+        try await read("reading refused sign-ins") { db in
+            try Int64.fetchAll(db, sql: "SELECT refused_at FROM sign_in_refusals WHERE name = ? AND refused_at >= ? ORDER BY refused_at, id",
+                               arguments: [name, Self.milliseconds(since)]).map(Self.date)
+        }
+    }
+
+    public func clearSignInRefusals(name: String) async throws {
+        try await write("forgetting refused sign-ins") { db in
+            try db.execute(sql: "DELETE FROM sign_in_refusals WHERE name = ?", arguments: [name])
+        }
+    }
 }

@@ -785,6 +785,18 @@ enum Schema {
                 CREATE INDEX operator_sessions_operator ON operator_sessions(operator_name);
                 """)
         }
+        // Refused console sign-ins, counted by every server on the database for the lock-out.
+        migrator.registerMigration("v25") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_in_refusals (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    refused_at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX sign_in_refusals_name ON sign_in_refusals(name, refused_at);
+                CREATE INDEX sign_in_refusals_at ON sign_in_refusals(refused_at);
+                """)
+        }
         return migrator
     }
 }

@@ -135,6 +135,27 @@ import TestSupport
         }
     }
 
+    /// Refused sign-ins are counted in the database: refusals on one server lock the name out on another.
+    @Test func aLockOutOnOneServerHoldsOnAnother() async throws {
+        let fixture = try await ConsoleFixture()
+        let other = try Console(store: fixture.store, configuration: fixture.configuration, logger: TestLog.logger())
+        let router = Router(context: BasicRequestContext.self)
+        router.addRoutes(other.routes(context: BasicRequestContext.self))
+        try await fixture.application().test(.router) { client in
+            for _ in 0..<5 {
+                let refused = try await ConsoleFixture.signIn(client, "april", password: "wrong")
+                #expect(refused == nil)
+            }
+        }
+        try await Application(router: router).test(.router) { client in
+            let locked = try await ConsoleFixture.signIn(client, "april")
+            #expect(locked == nil, "locked out here too")
+            fixture.clock.advance(16 * 60)
+            let later = try await ConsoleFixture.signIn(client, "april")
+            #expect(later != nil)
+        }
+    }
+
     @Test func anIdleSessionEndsAndADisabledOperatorIsSignedOut() async throws {
         let fixture = try await ConsoleFixture()
         try await fixture.application().test(.router) { client in

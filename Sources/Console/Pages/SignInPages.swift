@@ -28,14 +28,14 @@ extension ConsolePages {
         let name = String((request.field("operator") ?? "").prefix(64))
         let password = request.form["password"] ?? ""
         let code = request.field("totp")
-        if let until = await console.throttle.lockedUntil(name, at: request.now) {
+        if let until = try await console.throttle.lockedUntil(name, at: request.now) {
             console.logger.warning("console sign-in refused: locked out", metadata: ["operator": "\(name)"])
             return signInForm(request, name: name, error: "Too many refused sign-ins for \(name): try again after \(Format.time(until)).")
         }
         do {
             let person = try await store.authenticate(name: name, password: password, code: code, secrets: configuration.secrets,
                                                       at: request.now)
-            await console.throttle.succeeded(name)
+            try await console.throttle.succeeded(name)
             let (token, _) = try await console.sessions.start(operatorName: person.name, at: request.now)
             console.logger.notice("console sign-in", metadata: ["operator": "\(person.name)"])
             _ = try await store.appendAudit(AuditRecord(actor: person.actor, action: .signedIn, subjects: [person.id], detail: "console"),
@@ -45,7 +45,7 @@ extension ConsolePages {
             reply.setCookie(ConsoleGate.signInCookie, nil, secure: configuration.secure)
             return reply
         } catch let error as PaymentError where error.code == .forbidden {
-            let locked = await console.throttle.refused(name, at: request.now)
+            let locked = try await console.throttle.refused(name, at: request.now)
             console.logger.warning("console sign-in refused", metadata: ["operator": "\(name)", "locked_out": "\(locked != nil)"])
             // A name that is no operator is recorded as such: what was typed may be a password.
             let known = (try? await store.operatorNamed(name)) != nil

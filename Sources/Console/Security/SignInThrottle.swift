@@ -1,34 +1,23 @@
 import Foundation
+import Payments
 
-/// Sign-in throttling: a name refused `failures` times within `lockout` is locked out for
-/// `lockout` from the last refusal, whatever is typed, so passwords cannot be guessed at speed. A
-/// success clears the name's count. Held by the serving process.
-actor SignInThrottle {
-    private var refusals: [String: [Date]] = [:]
-    private let failures: Int
-    private let lockout: TimeInterval
-
-    init(failures: Int, lockout: Duration) {
-        self.failures = max(1, failures)
-        self.lockout = TimeInterval(lockout.components.seconds)
-    }
+/// Sign-in throttling (`SignInLockout`) over the refusals the store keeps, under each name's
+/// SHA-256: every server on one database counts a name's refusals together, and a restart forgets
+/// none of them.
+struct SignInThrottle: Sendable {
+    let store: any OperatorSessionStore
+    let rule: SignInLockout
 
     /// When `name`'s lock-out ends, while it is locked out.
-    func lockedUntil(_ name: String, at now: Date) -> Date? {
-        let recent = (refusals[name] ?? []).filter { now.timeIntervalSince($0) < lockout }
-        refusals[name] = recent.isEmpty ? nil : recent
-        guard recent.count >= failures, let last = recent.last else { return nil }
-        return last.addingTimeInterval(lockout)
+    func lockedUntil(_ name: String, at now: Date) async throws -> Date? {
+        rule.lockedUntil(try await store.signInRefusals(name: SignInLockout.key(name), since: rule.counting(at: now)))
     }
 
-    /// Counts a refusal; the lock-out's end when this one locks the name out.
-    func refused(_ name: String, at now: Date) -> Date? {
-        var recent = (refusals[name] ?? []).filter { now.timeIntervalSince($0) < lockout }
-        recent.append(now)
-        // Only the last `failures` matter; a flood of refusals keeps no more.
-        refusals[name] = Array(recent.suffix(failures))
-        return recent.count >= failures ? now.addingTimeInterval(lockout) : nil
+    /// Counts a refusal; the lock-out's end when the name is now locked out.
+    func refused(_ name: String, at now: Date) async throws -> Date? {
+        try await store.recordSignInRefusal(name: SignInLockout.key(name), at: now, forgettingBefore: rule.counting(at: now))
+        return try await lockedUntil(name, at: now)
     }
 
-    func succeeded(_ name: String) { refusals[name] = nil }
+    func succeeded(_ name: String) async throws { try await store.clearSignInRefusals(name: SignInLockout.key(name)) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Storage for the console's sessions. It keeps and returns them; whether one is live is
-/// `OperatorSession.isLive`'s to say.
+/// Storage for the console's sessions and its refused sign-ins. It keeps and returns them; whether
+/// a session is live is `OperatorSession.isLive`'s to say, whether a name is locked out `SignInLockout`'s.
 public protocol OperatorSessionStore: Sendable {
     /// Records a new session.
     func startSession(_ session: OperatorSession) async throws
@@ -17,4 +17,12 @@ public protocol OperatorSessionStore: Sendable {
     func endSessions(operatorName: String, keeping: String?) async throws
     /// Forgets the sessions last used before `lastSeenBefore` or started before `createdBefore`.
     func purgeSessions(lastSeenBefore: Date, createdBefore: Date) async throws
+
+    /// Records a refused sign-in of `name` at `at`, and forgets every refusal (of any name) before
+    /// `forgettingBefore`.
+    func recordSignInRefusal(name: String, at: Date, forgettingBefore: Date) async throws
+    /// The refused sign-ins of `name` at or after `since`, oldest first.
+    func signInRefusals(name: String, since: Date) async throws -> [Date]
+    /// Forgets the refused sign-ins of `name` (it signed in).
+    func clearSignInRefusals(name: String) async throws
 }

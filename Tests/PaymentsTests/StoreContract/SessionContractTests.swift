@@ -52,6 +52,35 @@ import TestSupport
         #expect(try await held(["idle", "old", "fresh"]) == ["fresh"])
     }
 
+    @Test(arguments: StoreImplementation.all)
+    func refusedSignInsAreCountedTogetherAndForgotten(_ implementation: StoreImplementation) async throws {
+        let database = try await implementation.makeDatabase()
+        let (a, b) = (try await database.open(), try await database.open())
+        let start = Date(timeIntervalSince1970: 1_796_000_000)
+        func at(_ seconds: TimeInterval) -> Date { start.addingTimeInterval(seconds) }
+        for seconds in [0.0, 60, 120] { try await a.recordSignInRefusal(name: "olga", at: at(seconds), forgettingBefore: at(-900)) }
+        try await b.recordSignInRefusal(name: "april", at: at(30), forgettingBefore: at(-900))
+        #expect(try await b.signInRefusals(name: "olga", since: at(0)) == [at(0), at(60), at(120)], "another server counts them too")
+        #expect(try await b.signInRefusals(name: "olga", since: at(60)) == [at(60), at(120)])
+        // A refusal forgets every refusal before its window, whoever's.
+        try await b.recordSignInRefusal(name: "mallory", at: at(1_000), forgettingBefore: at(100))
+        #expect(try await a.signInRefusals(name: "olga", since: at(-86_400)) == [at(120)])
+        #expect(try await a.signInRefusals(name: "april", since: at(-86_400)).isEmpty)
+        try await a.clearSignInRefusals(name: "olga")
+        #expect(try await b.signInRefusals(name: "olga", since: at(-86_400)).isEmpty)
+        #expect(try await b.signInRefusals(name: "mallory", since: at(-86_400)) == [at(1_000)], "only the name that signed in is cleared")
+    }
+
+    /// The lock-out: `failures` refusals within the window lock the name until a window after the last.
+    @Test func aNameIsLockedOutByEnoughRecentRefusals() {
+        let rule = SignInLockout(failures: 3, window: .seconds(900))
+        let start = Date(timeIntervalSince1970: 1_796_000_000)
+        #expect(rule.lockedUntil([start, start.addingTimeInterval(10)]) == nil)
+        #expect(rule.lockedUntil([start, start.addingTimeInterval(10), start.addingTimeInterval(20)]) == start.addingTimeInterval(920))
+        #expect(rule.counting(at: start) == start.addingTimeInterval(-900))
+        #expect(SignInLockout.key("olga") != "olga" && SignInLockout.key("olga").count == 64, "stored hashed: a name field may hold a password")
+    }
+
     /// Whether a session is live, and when its use is written, are the domain's to say.
     @Test func liveWithinItsIdleTimeAndLifetimeTouchedOnceAMinute() {
         let start = Date(timeIntervalSince1970: 1_796_000_000)
