@@ -148,6 +148,13 @@ public struct AlertSettings: Sendable, Hashable {
 }
 
 extension Settings {
+    /// The watch's thresholds: `alerts.thresholds`, with each profile's own acknowledgement hours.
+    public var alertThresholds: JobAlerts.Thresholds {
+        var thresholds = alerts.thresholds
+        for profile in profiles { thresholds.acknowledgementWaitByProfile[profile.name] = profile.acknowledgementWait }
+        return thresholds
+    }
+
     /// Each profile's day and the bank files it expects by a time, for the watch.
     public var expectedBankFiles: [(profile: String, schedule: CutoffSchedule, files: [ExpectedBankFile])] {
         profiles.filter { !$0.expected.isEmpty }.map { ($0.name, $0.schedule, $0.expected) }

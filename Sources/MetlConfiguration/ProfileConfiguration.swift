@@ -30,6 +30,9 @@ public struct ProfileConfiguration: Sendable {
     public var approvals: ApprovalPolicy.Rules
     /// The bank files this profile expects by a time of its day (`expect`).
     public var expected: [ExpectedBankFile] = []
+    /// How long a file of this profile may wait for its acknowledgement before the watch raises it
+    /// (`acknowledgement_hours`); nil: `alerts.thresholds`' hours.
+    public var acknowledgementWait: TimeInterval?
 
     /// The bank's OpenPGP keys and ours, by full fingerprint in metl's GnuPG home, when the bank
     /// takes sealed files or signs what it sends.
@@ -181,6 +184,10 @@ public struct ProfileConfiguration: Sendable {
             approvals = ApprovalPolicy.Rules(files: rule("files"), payments: rule("payments"))
             rules.finish()
         }
+        var acknowledgementWait: TimeInterval?
+        if let hours = table.integer("acknowledgement_hours") {
+            if (1...168).contains(hours) { acknowledgementWait = TimeInterval(hours) * 3_600 } else { table.fail("acknowledgement_hours", "must be 1 to 168") }
+        }
         var expected: [ExpectedBankFile] = []
         for expectation in table.list("expect") {
             let kind = expectation.string("kind").flatMap(ExpectedBankFile.Kind.init(rawValue:))
@@ -205,10 +212,12 @@ public struct ProfileConfiguration: Sendable {
             table.fail("odfi", error.message)
             return nil
         }
-        return ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
-                                    identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
-                                    filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants,
-                                    openpgp: openpgp, approvals: approvals, expected: expected)
+        var profile = ProfileConfiguration(name: name, bank: bank, destinations: destinations, inbound: inbound, identityFile: identityFile,
+                                           identityPassphraseFile: identityPassphraseFile, passwordFile: passwordFile, knownHosts: knownHosts,
+                                           filenames: filenames, limits: limits, lineEnding: lineEnding, schedule: schedule, merchants: merchants,
+                                           openpgp: openpgp, approvals: approvals, expected: expected)
+        profile.acknowledgementWait = acknowledgementWait
+        return profile
     }
 
     /// Why `url` cannot be a destination, or nil.

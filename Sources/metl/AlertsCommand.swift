@@ -167,7 +167,7 @@ struct WatchCommand: AsyncParsableCommand {
         let logger = Log.make("metl.watch", json: output.json)
         repeat {
             let started = Date()
-            let raised = await alerts.watch(at: settings.clock(), thresholds: settings.alerts.thresholds, expected: settings.expectedBankFiles)
+            let raised = await alerts.watch(at: settings.clock(), thresholds: settings.alertThresholds, expected: settings.expectedBankFiles)
             let open = (try? await database.alerts(openOnly: true, code: nil, limit: Int.max)) ?? []
             metrics.write(JobMetrics(job: "watch", started: started, ended: Date(), succeeded: true, counts: [
                 ("alerts_raised", raised.count, "Alerts the last pass raised."), ("alerts_open", open.count, "Alerts open after the last pass."),

@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             AlertWorker(store: store, channels: try settings.alerts.resolvedChannels(), owner: webhookSettings.workerID,
                         logger: Log.make("metl.alerts", json: false)),
             AlertWatch(alerts: JobAlerts(store: store, routing: settings.alerts.routing, logger: Log.make("metl.watch", json: false)),
-                       clock: settings.clock, thresholds: settings.alerts.thresholds, expected: settings.expectedBankFiles),
+                       clock: settings.clock, thresholds: settings.alertThresholds, expected: settings.expectedBankFiles),
         ]
         let metrics = APIMetrics()
         let console = serve.console

@@ -17,6 +17,7 @@ import Testing
         try "s3cret\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
         var profile = ConfigurationFixture.profile(routing: "121042882", destination: "091000019", ach: "file://" + (try fixture.folder("out")), merchants: [])
         profile["expect"] = [["kind": "acknowledgement", "by": "18:30"], ["kind": "returns", "by": "07:00", "days": "banking"]]
+        profile["acknowledgement_hours"] = 2
         try fixture.write(["database": fixture.database, "profiles": ["primary": profile], "alerts": [
             "channels": ["ops": ["type": "slack", "url": "https://hooks.slack.example/T/B/X"],
                          "pager": ["type": "pagerduty", "routing_key_file": keyFile],
@@ -31,6 +32,7 @@ import Testing
         let thresholds = settings.alerts.thresholds
         #expect(thresholds.exceptionLead == 3 * 3_600 && thresholds.acknowledgementWait == 2 * 3_600 && thresholds.leaseHeld == 45 * 60
                 && thresholds.deadLetters == 10 && thresholds.approvalLead == 30 * 60, "unset: the default")
+        #expect(settings.alertThresholds.acknowledgementWaitByProfile == ["primary": 2 * 3_600], "the profile's own hours")
         #expect(settings.alerts.routing.channels(for: .bankFileMissing, severity: .warning) == ["ops"], "below the pager's minimum")
         #expect(settings.alerts.routing.channels(for: .test, severity: .info).isEmpty, "warning is the default minimum")
         let channels = try settings.alerts.resolvedChannels()
@@ -44,6 +46,7 @@ import Testing
                                                            ExpectedBankFile(kind: .returns, by: ACHTime(hour: 7, minute: 0), bankingDaysOnly: true)])
 
         profile["expect"] = [["kind": "statement", "by": "25:00"]]
+        profile["acknowledgement_hours"] = 0
         try fixture.write(["database": fixture.database, "profiles": ["primary": profile], "alerts": [
             "channels": ["mail": ["type": "email"], "hook": ["type": "webhook", "url": "https://ops.example.com/metl"],
                          "post": ["type": "email", "smtp": "http://mail.example.com", "from": "Ops <ops@example.com>", "to": ["ops"],
@@ -61,7 +64,8 @@ import Testing
                         "alerts.channels.hook.secret_file: missing", "alerts.thresholds.exception_hours: must be a whole number from 1",
                         "alerts.thresholds.lease_minutes: must be a whole number", "alerts.thresholds.hours: unknown key",
                         "no_such_code is not an alert code", "min_severity: must be info, warning or critical",
-                        "nowhere is not one of alerts.channels", "expect[0].kind: must be one of", "expect[0].by: must be a time HH:MM"] {
+                        "nowhere is not one of alerts.channels", "expect[0].kind: must be one of", "expect[0].by: must be a time HH:MM",
+                        "acknowledgement_hours: must be 1 to 168"] {
             #expect(error.description.contains(problem), "\(problem) in \(error.description)")
         }
     }

@@ -37,6 +37,25 @@ import TestSupport
         #expect(Set(try await fixture.store.alertNotifications(alertID: resolved.id).map(\.event)) == [.trigger, .resolve])
     }
 
+    /// A profile that sets its own acknowledgement hours is held to them; the others to the default.
+    @Test func aProfilesOwnAcknowledgementHoursApplyToItsFiles() async throws {
+        let fixture = try await CutoffFixture(payments: 2)
+        let bank = fixture.database.directory.appendingPathComponent("bank")
+        try FileManager.default.createDirectory(at: bank, withIntermediateDirectories: true)
+        var settings = CutoffJob.Settings(profile: fixture.profile, destination: LocalDirectoryDestination(directory: bank.path),
+                                          archive: fixture.archive, filenameTemplate: FilenameTemplate("ACH_{origin}_{yyyyMMdd}_{modifier}_{id}.ach"))
+        settings.profile = "primary"
+        #expect(try await CutoffJob(settings: settings, store: fixture.store, logger: TestLog.logger()).run().filesUploaded == 1)
+        let file = try #require(try await fixture.store.outboundFiles(statuses: [.uploaded]).first)
+        #expect(file.profile == "primary")
+        let alerts = JobAlerts(store: fixture.store, routing: Self.routing, logger: TestLog.logger())
+        var thresholds = JobAlerts.Thresholds()
+        #expect(await alerts.watch(at: Date().addingTimeInterval(2 * 3_600), thresholds: thresholds).isEmpty, "4 hours by default")
+        thresholds.acknowledgementWaitByProfile = ["primary": 3_600, "backup": 8 * 3_600]
+        let raised = await alerts.watch(at: Date().addingTimeInterval(2 * 3_600), thresholds: thresholds)
+        #expect(raised.map(\.code) == [.fileUnacknowledged] && raised.first?.key == file.name)
+    }
+
     @Test func anExpectedBankFileNotArrivedByItsTimeIsRaisedAndResolvedWhenItArrives() async throws {
         let fixture = try await CutoffFixture(payments: 0)
         let utc = TimeZone(identifier: "UTC")!

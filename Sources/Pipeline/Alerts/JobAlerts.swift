@@ -21,6 +21,8 @@ public struct JobAlerts: Sendable {
         public var approvalLead: TimeInterval = 30 * 60
         /// A sent file not acknowledged this long after its upload is raised.
         public var acknowledgementWait: TimeInterval = 4 * 3600
+        /// The same, for the files of a profile that sets its own.
+        public var acknowledgementWaitByProfile: [String: TimeInterval] = [:]
         /// More dead-lettered webhook deliveries than this are raised.
         public var deadLetters = 0
         /// A job lease not released this long after it was taken is raised: a cutoff holds its
@@ -138,7 +140,8 @@ public struct JobAlerts: Sendable {
             }, uniquingKeysWith: { first, _ in first }))
             var unacknowledged: [String: String] = [:]
             for file in files {
-                guard let uploaded = file.uploadedAt, now.timeIntervalSince(uploaded) > thresholds.acknowledgementWait,
+                let wait = file.profile.flatMap { thresholds.acknowledgementWaitByProfile[$0] } ?? thresholds.acknowledgementWait
+                guard let uploaded = file.uploadedAt, now.timeIntervalSince(uploaded) > wait,
                       try await store.awaitsAcknowledgement(file, at: now) else { continue }
                 unacknowledged[file.name] = "\(file.name), sent \(Timestamp.format(uploaded)), is not acknowledged by the bank"
             }
