@@ -12,21 +12,14 @@ extension AlertStore {
     /// Resolves the open alert of `code` and `key`, when there is one.
     @discardableResult
     public func resolve(_ code: AlertCode, key: String, routing: AlertRouting, at now: Date) async throws -> Alert? {
-        guard let open = try await alerts(openOnly: true, code: code, limit: Int.max).first(where: { $0.key == key }) else { return nil }
-        return try await resolveAlert(id: open.id, at: now, notifying: routing.channels(for: code, severity: open.severity))
+        try await resolveOpen(code, routing: routing, at: now) { $0.key == key }.first
     }
 
     /// Resolves the open alerts of `code` raised before `cutoff`: news that no later state clears
     /// (a rejection, a discrepancy), left open long enough for someone to see it.
     @discardableResult
     public func resolve(_ code: AlertCode, raisedBefore cutoff: Date, routing: AlertRouting, at now: Date) async throws -> [Alert] {
-        var resolved: [Alert] = []
-        for open in try await alerts(openOnly: true, code: code, limit: Int.max) where open.raisedAt < cutoff {
-            if let done = try await resolveAlert(id: open.id, at: now, notifying: routing.channels(for: code, severity: open.severity)) {
-                resolved.append(done)
-            }
-        }
-        return resolved
+        try await resolveOpen(code, routing: routing, at: now) { $0.raisedAt < cutoff }
     }
 
     /// Makes the open alerts of `code` those of `current` (key to summary): each raised or seen
@@ -38,12 +31,19 @@ extension AlertStore {
             let outcome = try await raise(code, key: key, summary: summary, routing: routing, at: now)
             if outcome.raised { raised.append(outcome.alert) }
         }
+        return (raised, try await resolveOpen(code, routing: routing, at: now) { current[$0.key] == nil })
+    }
+
+    /// Resolves each open alert of `code` that `cleared` says is over, owing its resolution to the
+    /// channels `routing` names; returns those this call resolved (not one a racer resolved first).
+    private func resolveOpen(_ code: AlertCode, routing: AlertRouting, at now: Date,
+                             where cleared: (Alert) -> Bool) async throws -> [Alert] {
         var resolved: [Alert] = []
-        for open in try await alerts(openOnly: true, code: code, limit: Int.max) where current[open.key] == nil {
+        for open in try await alerts(openOnly: true, code: code, limit: Int.max) where cleared(open) {
             if let done = try await resolveAlert(id: open.id, at: now, notifying: routing.channels(for: code, severity: open.severity)) {
                 resolved.append(done)
             }
         }
-        return (raised, resolved)
+        return resolved
     }
 }
