@@ -15,6 +15,8 @@ extension ConsolePages {
                           var acknowledgedBy: String?; var critical: Bool }
         var windows: [Window]
         var alerts: [AlertRow]
+        /// Open alerts beyond those listed, said in words (`metl alerts list --open` shows them all).
+        var alertsMore: String?
         /// Mustache reads stored properties only (Mirror): whether the alerts section shows.
         var hasAlerts: Bool
         var held: [FileRow]
@@ -73,9 +75,11 @@ extension ConsolePages {
         let quarantined = try await store.inboundFiles().filter { $0.status == .quarantined }.map { file in
             TodayModel.BankFileRow(id: file.id, name: file.name, reason: file.reason ?? "", received: Format.time(file.receivedAt))
         }
-        // Open alerts, the critical ones first, then newest first.
-        let alerts = try await store.alerts(openOnly: true, code: nil, limit: Self.alertsShown)
-            .sorted { ($0.severity, $0.raisedAt) > ($1.severity, $1.raisedAt) }
+        // Open alerts, the critical ones first, then newest first: all of them sorted before the
+        // cut, so twenty fresh warnings never hide an older critical one.
+        let open = try await store.alerts(openOnly: true, code: nil, limit: Int.max)
+        let alerts = open.sorted { ($0.severity, $0.raisedAt) > ($1.severity, $1.raisedAt) }
+            .prefix(Self.alertsShown)
             .map { alert in
                 TodayModel.AlertRow(code: alert.code.rawValue, severity: alert.severity.rawValue, key: alert.key,
                                     summary: alert.summary.count > 300 ? String(alert.summary.prefix(300)) + "…" : alert.summary,
@@ -86,7 +90,9 @@ extension ConsolePages {
         // The latest signed checkpoint in the archive: how far the log is anchored outside the database.
         let checkpoint = configuration.archive.flatMap { try? AuditCheckpoints(archive: $0).latest() }?.checkpoint
         let model = TodayModel(
-            windows: windows, alerts: alerts, hasAlerts: !alerts.isEmpty, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
+            windows: windows, alerts: Array(alerts),
+            alertsMore: open.count > alerts.count ? "and \(open.count - alerts.count) more open alerts: metl alerts list --open" : nil,
+            hasAlerts: !alerts.isEmpty, held: held, failed: failed, unacknowledged: unacknowledged, exceptions: exceptions, quarantined: quarantined,
             deadLetters: try await store.webhookDeliveryCount(status: .failed),
             audit: verification.map { "\($0.holds ? "holds" : "BROKEN"): \($0.summary), verified \(Format.time($0.at)) by \($0.by)" }
                 ?? "not verified since this server started",
