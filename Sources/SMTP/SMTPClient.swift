@@ -82,7 +82,9 @@ public struct SMTPClient: Sendable {
             .connectTimeout(.seconds(min(10, max(1, timeout.components.seconds))))
             .connect(host: server.host, port: server.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
+                    // RFC 5321 lines are at most 512 bytes: a peer that sends more without a line end is cut off.
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder(),
+                                                                                        maximumBufferSize: Self.longestLine))
                     let handshake = implicit ? try TLSHandshakeWatcher.startTLS(on: channel, context: tls, serverHostname: hostname) : nil
                     return (try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel), handshake)
                 }
@@ -163,6 +165,9 @@ public struct SMTPClient: Sendable {
     private var serverHostname: String? {
         (try? SocketAddress(ipAddress: server.host, port: 0)) == nil ? server.host : nil
     }
+
+    /// The most bytes one answer line may take before the peer is refused (RFC 5321 allows 512).
+    static let longestLine = 16 * 1024
 
     /// This host's name for EHLO.
     static let clientName: String = {

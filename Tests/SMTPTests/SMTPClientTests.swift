@@ -111,6 +111,27 @@ import Glibc
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
+    /// A peer that is no SMTP server, one whose answer never ends, and one that sends a line
+    /// without end (2 MB, no line break): each a protocol error at once, not at the deadline, and
+    /// the password never in it.
+    @Test func aServerThatSpeaksSomethingElseIsAProtocolError() async throws {
+        let endless = Array(String(repeating: "250-more\r\n", count: 500).utf8)
+        let unending = [UInt8](repeating: UInt8(ascii: "2"), count: 2_000_000)
+        for (said, expected) in [(Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8), "is not SMTP"),
+                                 (Array("220 hello\r\n".utf8) + endless, "does not end"),
+                                 (Array("220 hello\r\n".utf8) + unending, "broke off")] {
+            let server = try await ScriptedServer.start(saying: said)
+            defer { server.stop() }
+            let client = SMTPClient(server: SMTPServer(host: "127.0.0.1", port: server.port, security: .startTLS),
+                                    credentials: .init(username: "metl", password: "never-sent"), timeout: .seconds(20), logger: Self.logger)
+            let started = ContinuousClock.now
+            let error = await #expect(throws: SMTPError.self) { try await client.send(message()) }
+            #expect(error?.code == .protocolError && error?.description.contains(expected) == true, "\(String(describing: error))")
+            #expect(!(error?.description.contains("never-sent") ?? true))
+            #expect(ContinuousClock.now - started < .seconds(15), "refused at once, not at the deadline")
+        }
+    }
+
     @Test func addressesNameAHostAPortAndHowTLSStarts() throws {
         #expect(try SMTPServer(address: "smtp://mail.example.com") == SMTPServer(host: "mail.example.com", port: 587, security: .startTLS))
         #expect(try SMTPServer(address: "smtps://mail.example.com") == SMTPServer(host: "mail.example.com", port: 465, security: .implicitTLS))
