@@ -32,6 +32,29 @@ import TestSupport
         }
     }
 
+    /// A mail channel the configuration gets wrong stops every command before anything runs, each
+    /// problem named; a header smuggled into an address is one of them.
+    @Test func aBadMailChannelIsRefusedByTheBinaryWithEveryProblemNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-alerts-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration: [String: Any] = ["database": directory + "/metl.sqlite", "alerts": [
+            "channels": ["mail": ["type": "email", "smtp": "http://mail.example.com", "from": "metl@example.com\r\nBcc: all@example.com",
+                                  "to": ["ops@example.com>, <x@evil.example"], "username": "metl"]],
+            "routes": [["codes": ["*"], "channels": ["mail"]]],
+        ]]
+        try JSONSerialization.data(withJSONObject: configuration).write(to: URL(fileURLWithPath: directory + "/metl.json"))
+        for arguments in [["alerts", "test", "mail"], ["watch", "--once"]] {
+            let refused = try CLI.run(arguments, environment: ["METL_CONFIG": directory + "/metl.json"])
+            #expect(refused.status == 8, "\(arguments): \(refused.stderr)")
+            for problem in ["alerts.channels.mail.smtp: an SMTP address starts smtp://", "alerts.channels.mail.from: must be a bare address",
+                            "alerts.channels.mail.to: ", "alerts.channels.mail.username: a user name needs a password_file"] {
+                #expect(refused.stderr.contains(problem), "\(problem) in \(refused.stderr)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/metl.sqlite"), "nothing was created")
+    }
+
     @Test func aDownSSHDRaisesCutoffFailedOnceAndTheNextGoodRunResolvesIt() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metl-alerts-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/bank", withIntermediateDirectories: true)
