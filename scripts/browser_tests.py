@@ -301,6 +301,8 @@ def test_the_makers_approval_is_refused_and_two_approvers_release_the_file(ledge
         # Enrolled in TOTP, her approval asks for a code too, as the CLI does, and not the one she signed in with.
         reused = approve(browser, ledger, "april", ledger.passwords["april"], signed_in_with, approval_code=signed_in_with)
         check("refused" in reused and "awaiting_approval" in browser.heading(), "the sign-in's code is refused for the approval: %r" % reused)
+        check(browser.field("totp", browser.form("/approve")) is not None, "an enrolled approver's form asks for a code")
+        browser.screenshot("file-approval-code")
         first = approve(browser, ledger, "april", ledger.passwords["april"], approval_code=totp(ledger.april_secret, time.time() + 30),
                         sign_in=False)
         check("(1 of 2)" in first and "awaiting_approval" in first, "the first approval counts: %r" % first)
