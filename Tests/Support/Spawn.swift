@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,7 +90,66 @@ public enum Spawn {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return Result(status: exitStatus(status), stdout: out, stderr: err)
+    }
+
+    /// A wait status as a shell reports it: the exit code, or 128 plus the signal that ended it.
+    static func exitStatus(_ status: Int32) -> Int32 {
         let signal = status & 0x7F
-        return Result(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, stdout: out, stderr: err)
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    /// A program left running, its output discarded: for tests that kill it mid-run.
+    public final class Child: Sendable {
+        public let pid: pid_t
+        /// Its exit status once reaped.
+        private let ended = Mutex<Int32?>(nil)
+
+        init(pid: pid_t) { self.pid = pid }
+
+        /// Whether it still runs; reaps it once it has ended.
+        public var isRunning: Bool {
+            ended.withLock { ended in
+                guard ended == nil else { return false }
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+                ended = Spawn.exitStatus(status)
+                return false
+            }
+        }
+
+        public func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+
+        /// Waits for it to end; its exit status.
+        @discardableResult
+        public func wait() -> Int32 {
+            ended.withLock { ended in
+                if let ended { return ended }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                ended = Spawn.exitStatus(status)
+                return ended!
+            }
+        }
+    }
+
+    /// Starts `executable` with `arguments` and exactly `environment`, its input on /dev/null, its
+    /// standard output into the file `output` (or discarded) and its errors discarded, and returns
+    /// without waiting: what Foundation's `Process` would do, without its crash.
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String],
+                             output: String = "/dev/null") throws -> Child {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        return Child(pid: pid)
     }
 }
