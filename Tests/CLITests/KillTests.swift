@@ -33,31 +33,19 @@ import Glibc
         let store = try SQLiteStore(path: database)
         let merchant = try await store.fundedMerchant(9_000_000_000)
         var killed = 0
-        // Kill moments are drawn from the span of an uninterrupted run (round 0, measured), so they
-        // land inside the run however fast this machine does it.
+        // Kill moments are drawn from the span of the quickest uninterrupted run (round 0, and any
+        // later run that beats its kill), so they land inside a run however fast this machine does it.
         var span = Duration.milliseconds(600)
         for round in 0..<9 {
             _ = try await store.intake((0..<300).map { index in
                 try Requests.intake(merchant, Requests.credit(amount: Int64(1_000 + round * 1_000 + index)))
             })
-            let started = ContinuousClock.now
             // Through posix_spawn: Foundation's `Process.run()` crashes the test process now and then (see `Spawn`).
             let process = try Spawn.start(CLI.binary.path, ["cutoff"],
                                           environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
-            guard round > 0 else {
-                await Self.waitOffPool(process)
-                span = ContinuousClock.now - started
-                continue
-            }
-            try await Task.sleep(for: span * Double.random(in: 0.05...0.9))
-            if process.isRunning {
-                process.kill(SIGKILL)
-                killed += 1
-                await Self.waitOffPool(process)
-            } else {
-                // The run beat the kill: a loaded machine made round 0 slow. Later moments are drawn
-                // from the quickest whole run seen, so they land inside a run again.
-                span = min(span, ContinuousClock.now - started)
+            switch await Self.kill(process, after: round == 0 ? nil : span * Double.random(in: 0.05...0.9)) {
+            case .killed: killed += 1
+            case .ended(let took): span = round == 0 ? took : min(span, took)
             }
         }
         let final = try await CLI.detached(["cutoff"], environment: environment)
@@ -107,20 +95,10 @@ import Glibc
         var killed = 0
         var span = Duration.milliseconds(1_000)
         for round in 0..<8 {
-            let started = ContinuousClock.now
             let process = try importing(round: round)
-            if round == 0 {
-                await Self.waitOffPool(process)
-                span = ContinuousClock.now - started
-            } else {
-                try await Task.sleep(for: span * Double.random(in: 0.05...0.95))
-                if process.isRunning {
-                    process.kill(SIGKILL)
-                    killed += 1
-                    await Self.waitOffPool(process)
-                } else {
-                    span = min(span, ContinuousClock.now - started)  // as in the cutoff's test above
-                }
+            switch await Self.kill(process, after: round == 0 ? nil : span * Double.random(in: 0.05...0.95)) {
+            case .killed: killed += 1
+            case .ended(let took): span = round == 0 ? took : min(span, took)  // as in the cutoff's test above
             }
             let now = try await store.payments(PaymentQuery(limit: 100_000))
             #expect(now.count == visible || now.count == visible + rows, "a whole file or none of it, never part: \(now.count - visible) rows")
@@ -134,6 +112,33 @@ import Glibc
         #expect(try await store.pendingImports().isEmpty)
         #expect(try await store.payments(PaymentQuery(limit: 100_000)).count == visible + rows)
         #expect(killed > 0, "at least one run was killed mid-flight")
+    }
+
+    enum Fate {
+        case killed
+        /// It ended first, this long after it started.
+        case ended(took: Duration)
+    }
+
+    /// Kills `process` with SIGKILL `after` its start (nil: never) unless it ends first, and waits
+    /// for it; on a thread of its own that watches it every millisecond, so neither the moment of
+    /// the kill nor a run's measured length drifts when the cooperative pool is busy (an async
+    /// sleep resumed late under the whole suite's load, and every kill came after its run).
+    static func kill(_ process: Spawn.Child, after delay: Duration?) async -> Fate {
+        let started = ContinuousClock.now
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                while process.isRunning {
+                    if let delay, ContinuousClock.now - started >= delay {
+                        process.kill(SIGKILL)
+                        process.wait()
+                        return continuation.resume(returning: .killed)
+                    }
+                    usleep(1_000)
+                }
+                continuation.resume(returning: .ended(took: ContinuousClock.now - started))
+            }
+        }
     }
 
     /// Waits for `process` on a thread of its own: a run takes seconds, and the cooperative pool has few threads.
